@@ -1,0 +1,57 @@
+# Quick start: `make run` opens the app, `make test` runs every check. Both create .venv when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+LANGS := de fr es zh_CN
+
+.PHONY: run test lint typecheck pytest bench pot catalogs compile-translations clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+compile-translations: | $(PY)
+	@if ls translations/*/LC_MESSAGES/counterpart.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile --use-fuzzy -q -d translations -D counterpart; fi
+
+run: $(VENV)/.installed compile-translations
+	$(BIN)/counterpart
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check app ui tests bench
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy app
+
+pytest: $(VENV)/.installed-test compile-translations
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+test: lint typecheck pytest
+
+bench: $(VENV)/.installed-test
+	$(PY) -m bench
+
+# Translators: refresh the template from the code, then merge it into every language's catalog.
+pot: $(VENV)/.installed-test
+	$(BIN)/pybabel extract -q -F babel.cfg -k _ -k ngettext:1,2 --no-location --sort-output \
+		-o translations/counterpart.pot --project=Counterpart --copyright-holder="Counterpart" app ui
+
+catalogs: pot
+	@for lang in $(LANGS); do \
+		if [ -f translations/$$lang/LC_MESSAGES/counterpart.po ]; then \
+			$(BIN)/pybabel update -q -N -d translations -D counterpart -i translations/counterpart.pot -l $$lang; \
+		else \
+			$(BIN)/pybabel init -q -d translations -D counterpart -i translations/counterpart.pot -l $$lang; \
+		fi; done
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

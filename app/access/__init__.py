@@ -1,0 +1,1 @@
+"""Users, roles, permissions and sessions: services check permissions here, never only in the UI."""

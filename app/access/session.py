@@ -1,0 +1,142 @@
+"""A Session is an unlocked vault plus the person using it: what every service receives and checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlcipher3
+
+from app.access.roles import Permission, Role, allowed
+from app.errors import AuthenticationFailed, PermissionDenied
+from app.locale import _
+from app.privacy import audit
+from app.store.database import Connection, classify, transaction
+from app.vault.kdf import KdfParams
+from app.vault.keyfile import KeyFile, user_key
+from app.vault.lockout import LockoutBook
+from app.vault.vault import Vault
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    name: str
+    role: Role
+    active: bool
+    must_change_password: bool
+
+    @classmethod
+    def from_row(cls, row: tuple[object, ...]) -> User:
+        return cls(int(row[0]), str(row[1]), Role(str(row[2])), bool(row[3]), bool(row[4]))  # type: ignore[call-overload]
+
+
+USER_COLUMNS = "id, name, role, active, must_change_password"
+
+
+def find_user(conn: Connection, name: str) -> User | None:
+    row = conn.execute(f"SELECT {USER_COLUMNS} FROM user WHERE name_key = ? AND removed_at IS NULL",
+                       (user_key(name),)).fetchone()
+    return None if row is None else User.from_row(row)
+
+
+class Session:
+    """The acting user and their open vault. Services call `require` before acting and `audit` inside the
+    same transaction as the change."""
+
+    def __init__(self, vault: Vault, user: User) -> None:
+        self.vault = vault
+        self.user = user
+
+    @property
+    def conn(self) -> Connection:
+        if self.vault.db is None:
+            raise AuthenticationFailed(_("The vault is locked."))
+        return self.vault.db
+
+    @property
+    def role(self) -> Role:
+        return self.user.role
+
+    def can(self, permission: Permission) -> bool:
+        return allowed(self.user.role, permission)
+
+    def require(self, permission: Permission) -> None:
+        if not self.can(permission):
+            raise PermissionDenied(_("{user} ({role}) may not {action}.").format(
+                user=self.user.name, role=self.user.role.label(), action=permission.label()))
+
+    def audit(self, action: str, entity_type: str | None = None, entity_id: str | int | None = None,
+              summary: str = "") -> int:
+        return audit.append(self.conn, self.vault.data_key(), user_id=self.user.id, action=action,
+                            entity_type=entity_type, entity_id=entity_id, summary=summary)
+
+    @contextmanager
+    def change(self) -> Iterator[Connection]:
+        """One transaction for a change and its audit entry."""
+        with transaction(self.conn) as conn:
+            yield conn
+
+    def record(self, action: str, entity_type: str | None = None, entity_id: str | int | None = None,
+               summary: str = "") -> None:
+        """An audit entry on its own (a read, an export, a login), in its own transaction."""
+        with self.change():
+            self.audit(action, entity_type, entity_id, summary)
+
+    def lock(self, reason: str = "lock") -> None:
+        """Record the lock, then close every connection and forget the key."""
+        if self.vault.is_open:
+            self.record("session." + reason)
+            self.vault.close()
+
+
+def sign_in_names(path: str | Path) -> list[str]:
+    """The names on the unlock screen (like a till), read from the key file before anything is unlocked."""
+    keyfile, _mac = KeyFile.load(Vault.paths_of(path).keyfile)
+    return sorted(keyfile.users(), key=user_key)
+
+
+def wait_before_unlock(path: str | Path, name: str) -> float:
+    """Seconds `name` must still wait after failed attempts (0 when they may try now)."""
+    return LockoutBook(Vault.paths_of(path).lockout).wait_seconds(name)
+
+
+def create_vault(path: str | Path, owner: str, password: str, *, use_keychain: bool = True,
+                 kdf_params: KdfParams | None = None) -> tuple[Session, str]:
+    """Make a vault and sign its owner in; returns the session and the recovery key to show once."""
+    vault, recovery_key = Vault.create(path, owner, password, use_keychain=use_keychain, kdf_params=kdf_params)
+    user = find_user(vault.db, owner)
+    assert user is not None, "the first migration makes the owner a user"
+    session = Session(vault, user)
+    with session.change():
+        session.audit("vault.create", "user", user.id, "keychain" if vault.keychain_bound else "password only")
+        session.audit("session.login", "user", user.id)
+    return session, recovery_key
+
+
+def open_session(path: str | Path, name: str, password: str) -> Session:
+    """Unlock with a user's own slot, refuse disabled users, and log the login (and failures before it)."""
+    failures_before = LockoutBook(Vault.paths_of(path).lockout).record(name)
+    vault = Vault.unlock(path, name, password)
+    try:
+        user = find_user(vault.db, name)
+        if user is None or not user.active:
+            raise AuthenticationFailed(_("The account of {user} is disabled or removed.").format(user=name))
+        session = Session(vault, user)
+        with session.change():
+            for failed_at in failures_before.times:
+                session.audit("session.login_failed", "user", user.id,
+                              "failed unlock at " + datetime.fromtimestamp(failed_at, UTC).isoformat(
+                                  timespec="seconds"))
+            session.audit("session.login", "user", user.id)
+        return session
+    except sqlcipher3.DatabaseError as exc:
+        error = classify(exc, vault.paths.database, vault.db)
+        vault.close()
+        raise error from None
+    except BaseException:
+        vault.close()
+        raise

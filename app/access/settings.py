@@ -1,0 +1,38 @@
+"""Vault-wide settings kept inside the encrypted database (idle lock, shop details…), audited on change."""
+
+from __future__ import annotations
+
+from app.access.roles import Permission
+from app.access.session import Session
+from app.errors import InvalidInput
+from app.locale import _
+
+DEFAULT_IDLE_MINUTES = 5
+IDLE_LIMITS = (1, 240)
+
+
+class SettingsService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _get(self, key: str) -> str | None:
+        row = self.session.conn.execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set(self, key: str, value: str) -> None:
+        self.session.require(Permission.MANAGE_SETTINGS)
+        with self.session.change() as conn:
+            conn.execute("INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                         "value = excluded.value", (key, value))
+            self.session.audit("setting.change", "setting", key, f"{key}={value}")
+
+    def idle_minutes(self) -> int:
+        """Minutes without input before the app locks itself (every user reads it; the owner sets it)."""
+        value = self._get("idle_lock_minutes")
+        return int(value) if value and value.isdigit() else DEFAULT_IDLE_MINUTES
+
+    def set_idle_minutes(self, minutes: int) -> None:
+        low, high = IDLE_LIMITS
+        if not low <= minutes <= high:
+            raise InvalidInput(_("The idle lock must be between {low} and {high} minutes.").format(low=low, high=high))
+        self._set("idle_lock_minutes", str(minutes))

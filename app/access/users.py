@@ -1,0 +1,126 @@
+"""Staff accounts: each user has a row (role, active) and a key slot (their password opens the vault).
+
+Only the owner manages users. The last active owner can never be removed, disabled or demoted, so a vault
+always has someone who can administer it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime
+
+from app.access.roles import Permission, Role
+from app.access.session import USER_COLUMNS, Session, User, find_user
+from app.errors import InvalidInput, PermissionDenied
+from app.locale import _
+from app.vault import kdf
+from app.vault.keyfile import user_key
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _parse_role(role: str | Role) -> Role:
+    try:
+        return Role(str(role).lower())
+    except ValueError:
+        raise InvalidInput(_("Unknown role {role}: choose owner, manager, staff or auditor.")
+                           .format(role=role)) from None
+
+
+class UserService:
+    def __init__(self, session: Session, kdf_params: kdf.KdfParams | None = None) -> None:
+        self.session = session
+        self.kdf_params = kdf_params  # None: calibrated on this computer
+
+    def list(self) -> list[User]:
+        self.session.require(Permission.MANAGE_USERS)
+        rows = self.session.conn.execute(f"SELECT {USER_COLUMNS} FROM user WHERE removed_at IS NULL "
+                                         "ORDER BY name_key").fetchall()
+        return [User.from_row(row) for row in rows]
+
+    def _get(self, name: str) -> User:
+        user = find_user(self.session.conn, name)
+        if user is None:
+            raise InvalidInput(_("There is no user called {user}.").format(user=name))
+        return user
+
+    def add(self, name: str, role: str | Role, temporary_password: str) -> User:
+        """A new login with a temporary password that must be changed at first sign-in."""
+        self.session.require(Permission.MANAGE_USERS)
+        name = unicodedata.normalize("NFC", name).strip()
+        if not name or len(name) > 80:
+            raise InvalidInput(_("A user name needs 1 to 80 characters."))
+        parsed_role = _parse_role(role)
+        if find_user(self.session.conn, name) is not None:
+            raise InvalidInput(_("There is already a user called {user}.").format(user=name))
+        with self.session.change() as conn:
+            cursor = conn.execute("INSERT INTO user(name, name_key, role, must_change_password, created_at) "
+                                  "VALUES (?, ?, ?, 1, ?)", (name, user_key(name), parsed_role.value, _now()))
+            user_id = int(cursor.lastrowid)
+            self.session.audit("user.add", "user", user_id, f"role={parsed_role.value}")
+            self.session.vault.set_password(name, temporary_password, self.kdf_params)
+        return self._get(name)
+
+    def change_own_password(self, new_password: str) -> None:
+        """Any user may change their own password: only their slot is rewrapped."""
+        me = self.session.user
+        with self.session.change() as conn:
+            conn.execute("UPDATE user SET must_change_password = 0 WHERE id = ?", (me.id,))
+            self.session.audit("user.password_change", "user", me.id)
+            self.session.vault.set_password(me.name, new_password, self.kdf_params)
+        self.session.user = self._get(me.name)
+
+    def reset_password(self, name: str, temporary_password: str) -> None:
+        self.session.require(Permission.MANAGE_USERS)
+        user = self._get(name)
+        if user.id == self.session.user.id:
+            self.change_own_password(temporary_password)
+            return
+        with self.session.change() as conn:
+            conn.execute("UPDATE user SET must_change_password = 1 WHERE id = ?", (user.id,))
+            self.session.audit("user.password_reset", "user", user.id)
+            self.session.vault.set_password(user.name, temporary_password, self.kdf_params)
+
+    def _guard_last_owner(self, user: User) -> None:
+        if user.role != Role.OWNER:
+            return
+        owners = self.session.conn.execute("SELECT count(*) FROM user WHERE role = 'owner' AND active = 1 "
+                                           "AND removed_at IS NULL").fetchone()[0]
+        if owners <= 1:
+            raise PermissionDenied(_("{user} is the last owner: make someone else owner first.")
+                                   .format(user=user.name))
+
+    def set_role(self, name: str, role: str | Role) -> None:
+        self.session.require(Permission.MANAGE_USERS)
+        user, new_role = self._get(name), _parse_role(role)
+        if new_role != Role.OWNER:
+            self._guard_last_owner(user)
+        with self.session.change() as conn:
+            conn.execute("UPDATE user SET role = ? WHERE id = ?", (new_role.value, user.id))
+            self.session.audit("user.role", "user", user.id, f"{user.role.value}->{new_role.value}")
+
+    def set_active(self, name: str, active: bool) -> None:
+        """Disable keeps the slot (re-enable later); the user cannot sign in meanwhile."""
+        self.session.require(Permission.MANAGE_USERS)
+        user = self._get(name)
+        if not active:
+            self._guard_last_owner(user)
+        with self.session.change() as conn:
+            conn.execute("UPDATE user SET active = ? WHERE id = ?", (int(active), user.id))
+            self.session.audit("user.enable" if active else "user.disable", "user", user.id)
+
+    def remove(self, name: str) -> None:
+        """Delete the user's slot; their row stays (renamed out of the way) so the audit log keeps its ids.
+
+        A removed user may still remember the data key, so the caller should offer a rekey.
+        """
+        self.session.require(Permission.MANAGE_USERS)
+        user = self._get(name)
+        self._guard_last_owner(user)
+        with self.session.change() as conn:
+            conn.execute("UPDATE user SET active = 0, removed_at = ?, name_key = ? WHERE id = ?",
+                         (_now(), f"removed:{user.id}", user.id))
+            self.session.audit("user.remove", "user", user.id)
+            self.session.vault.remove_slot(user.name)

@@ -1,0 +1,338 @@
+"""counterpart-admin: the headless command line for scripts, schedulers and the shop's way out.
+
+Its commands, options, output lines and exit codes are a contract (README): 0 ok, 2 usage, 3 authentication
+failed, 4 permission denied, 5 invalid input, 6 vault damaged, 7 vault busy. Every error is one line on
+stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+import sqlcipher3
+
+from app import __version__
+from app.access import security
+from app.access.session import Session, open_session
+from app.access.users import UserService
+from app.errors import CounterpartError, UsageError, VaultDamaged
+from app.locale import _, set_language
+from app.privacy import audit
+from app.store.database import classify
+from app.vault.vault import Vault
+
+
+class Passwords:
+    """Passwords from standard input (one a line, with --password-stdin) or a hidden prompt."""
+
+    def __init__(self, from_stdin: bool, stdin: TextIO | None = None) -> None:
+        self.from_stdin = from_stdin
+        self.stdin = stdin or sys.stdin
+
+    def read(self, prompt: str, confirm: bool = False) -> str:
+        if self.from_stdin:
+            line = self.stdin.readline()
+            if not line:
+                raise UsageError(_("Expected another password on standard input."))
+            return line.rstrip("\r\n")
+        if not self.stdin.isatty():
+            raise UsageError(_("No terminal to ask for a password: give it on standard input with "
+                               "--password-stdin."))
+        password = getpass.getpass(prompt)
+        if confirm and getpass.getpass(_("Type it again: ")) != password:
+            raise UsageError(_("The two passwords are not the same."))
+        return password
+
+
+def _out(line: str) -> None:
+    print(line, flush=True)
+
+
+def _session(args: argparse.Namespace, passwords: Passwords) -> Session:
+    return open_session(args.vault, args.user, passwords.read(_("Password for {user}: ").format(user=args.user)))
+
+
+def _say_protection(keychain_bound: bool) -> None:
+    if keychain_bound:
+        _out(_("Protection: password plus this computer's keychain."))
+    else:
+        _out(_("Protection: password only. There is no usable keychain here, so anyone who has the vault file "
+               "and a password can open it on any computer."))
+
+
+# --- commands ----------------------------------------------------------------------------------------------
+
+def cmd_init(args: argparse.Namespace, passwords: Passwords) -> int:
+    password = passwords.read(_("New password for {owner}: ").format(owner=args.owner), confirm=True)
+    vault, recovery_key = Vault.create(args.vault, args.owner, password, use_keychain=not args.no_keyring)
+    with vault:
+        _out(_("Created vault {path} for {owner}.").format(path=vault.paths.database, owner=args.owner))
+        _say_protection(vault.keychain_bound)
+        _out(_("Write down the recovery key and keep it somewhere safe. It is shown only this once:"))
+        _out(_("Recovery key: {key}").format(key=recovery_key))
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace, passwords: Passwords) -> int:
+    session = _session(args, passwords)
+    try:
+        report = security.verify(session)
+    finally:
+        session.vault.close()
+    if report.problems:
+        raise VaultDamaged(_("The vault is damaged: {detail}").format(detail="; ".join(report.problems[:3])))
+    if not report.chain.ok:
+        raise VaultDamaged(_("The audit log has been tampered with: entry {id} fails ({reason}).")
+                               .format(id=report.chain.first_broken, reason=report.chain.reason))
+    _out("ok")
+    _out(_("schema version: {n}").format(n=report.schema_version))
+    for table, count in report.counts.items():
+        _out(f"{table}: {count}")
+    _out(_("audit chain: {n} entries intact").format(n=report.chain.entries))
+    return 0
+
+
+def cmd_rekey(args: argparse.Namespace, passwords: Passwords) -> int:
+    session = _session(args, passwords)
+    try:
+        recovery_key = security.rekey(session)
+    finally:
+        session.lock("logout")
+    _out(_("The vault now has a new data key; every login still works. The old recovery key no longer opens "
+           "it. Write down the new one:"))
+    _out(_("Recovery key: {key}").format(key=recovery_key))
+    return 0
+
+
+def cmd_recover(args: argparse.Namespace, passwords: Passwords) -> int:
+    vault = Vault.open_with_recovery_key(args.vault, args.recovery_key)
+    with vault:
+        from app.access.session import find_user
+
+        owner_row = vault.db.execute("SELECT name FROM user WHERE role = 'owner' AND active = 1 AND removed_at "
+                                     "IS NULL ORDER BY id LIMIT 1").fetchone()
+        owner = str(owner_row[0])
+        password = passwords.read(_("New password for {owner}: ").format(owner=owner), confirm=True)
+        stale = vault.rebind_to_this_computer(owner, password)
+        user = find_user(vault.db, owner)
+        assert user is not None
+        with Session(vault, user).change() as conn:
+            conn.execute("UPDATE user SET must_change_password = 0 WHERE id = ?", (user.id,))
+            Session(vault, user).audit("vault.recover", "user", user.id, "opened with the recovery key; owner "
+                                       "password set and slots bound to this computer")
+        _out(_("Recovered: {owner} can sign in with the new password.").format(owner=owner))
+        _say_protection(vault.keychain_bound)
+        if stale:
+            _out(_("These users were set up with the old keychain and need a password reset by the owner: "
+                   "{users}").format(users=", ".join(stale)))
+    return 0
+
+
+def cmd_recovery_kit(args: argparse.Namespace, passwords: Passwords) -> int:
+    session = _session(args, passwords)
+    try:
+        security.write_recovery_kit(session, Path(args.out))
+    finally:
+        session.lock("logout")
+    _out(_("Saved the recovery kit to {path}. Print it and keep it somewhere safe; then delete the file.")
+         .format(path=args.out))
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace, passwords: Passwords) -> int:
+    session = _session(args, passwords)
+    try:
+        temporary = passwords.read(_("Temporary password for {user}: ").format(user=args.name), confirm=True)
+        user = UserService(session).add(args.name, args.role, temporary)
+    finally:
+        session.lock("logout")
+    _out(_("Added {user} as {role}. They must choose their own password when they first sign in.")
+         .format(user=user.name, role=user.role.label()))
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace, passwords: Passwords) -> int:
+    session = _session(args, passwords)
+    try:
+        users = UserService(session).list()
+    finally:
+        session.lock("logout")
+    for user in users:
+        state = _("active") if user.active else _("disabled")
+        _out(f"{user.name}\t{user.role.value}\t{state}")
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace, passwords: Passwords) -> int:
+    session = _session(args, passwords)
+    try:
+        service = UserService(session)
+        target = args.name or args.user
+        new = passwords.read(_("New password for {user}: ").format(user=target), confirm=True)
+        if args.name:
+            service.reset_password(args.name, new)
+        else:
+            service.change_own_password(new)
+    finally:
+        session.lock("logout")
+    _out(_("Password changed for {user}.").format(user=target))
+    return 0
+
+
+def _user_change(action: Callable[[UserService, str], None], message: str) -> Callable[..., int]:
+    def command(args: argparse.Namespace, passwords: Passwords) -> int:
+        session = _session(args, passwords)
+        try:
+            action(UserService(session), args.name)
+        finally:
+            session.lock("logout")
+        _out(message.format(user=args.name))
+        return 0
+    return command
+
+
+def cmd_user_role(args: argparse.Namespace, passwords: Passwords) -> int:
+    session = _session(args, passwords)
+    try:
+        UserService(session).set_role(args.name, args.role)
+    finally:
+        session.lock("logout")
+    _out(_("{user} is now {role}.").format(user=args.name, role=args.role))
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.access.roles import Permission
+
+    session = _session(args, passwords)
+    try:
+        session.require(Permission.VIEW_AUDIT)
+        flt = audit.AuditFilter(since=args.since)
+        if args.csv:
+            session.require(Permission.EXPORT_AUDIT)
+            rows = audit.write_csv(session.conn, Path(args.csv), flt)
+            session.record("audit.export", summary=f"{rows} rows")
+            _out(_("Wrote {n} audit entries to {path}.").format(n=rows, path=args.csv))
+        else:
+            session.record("audit.view")
+            for entry in audit.iter_entries(session.conn, flt):
+                _out("\t".join([str(entry.id), entry.at, entry.user_name or "-", entry.action,
+                                entry.entity_type or "", entry.entity_id or "", entry.summary]))
+    finally:
+        session.lock("logout")
+    return 0
+
+
+# --- the parser --------------------------------------------------------------------------------------------
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _vault_and_user(parser: argparse.ArgumentParser, user_help: str | None = None) -> None:
+    parser.add_argument("vault", metavar="VAULT", help=_("the vault file"))
+    parser.add_argument("--user", required=True, metavar="NAME", help=user_help or _("who is signing in"))
+    parser.add_argument("--password-stdin", action="store_true",
+                        help=_("read passwords from standard input, one a line"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="counterpart-admin", description=_("Counterpart's command line."))
+    parser.add_argument("--version", action="version", version=f"counterpart-admin {__version__}")
+    parser.add_argument("--lang", help=_("language of messages (default: the system's)"))
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    init = commands.add_parser("init", help=_("create a new vault"))
+    init.add_argument("vault", metavar="VAULT")
+    init.add_argument("--owner", required=True, metavar="NAME")
+    init.add_argument("--no-keyring", action="store_true", help=_("protect with the password only"))
+    init.add_argument("--password-stdin", action="store_true")
+    init.set_defaults(run=cmd_init)
+
+    for name, run, text in (("verify", cmd_verify, _("check the vault's integrity and audit chain")),
+                            ("rekey", cmd_rekey, _("re-encrypt the vault under a new key"))):
+        sub = commands.add_parser(name, help=text)
+        _vault_and_user(sub)
+        sub.set_defaults(run=run)
+
+    recover = commands.add_parser("recover", help=_("open with the recovery key and set a new owner password"))
+    recover.add_argument("vault", metavar="VAULT")
+    recover.add_argument("--recovery-key", required=True, metavar="KEY")
+    recover.add_argument("--password-stdin", action="store_true")
+    recover.set_defaults(run=cmd_recover)
+
+    kit = commands.add_parser("recovery-kit", help=_("save the printable recovery kit"))
+    _vault_and_user(kit)
+    kit.add_argument("--out", required=True, metavar="FILE.pdf")
+    kit.set_defaults(run=cmd_recovery_kit)
+
+    user = commands.add_parser("user", help=_("manage staff logins"))
+    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION", parser_class=_Parser)
+    add = user_commands.add_parser("add", help=_("add a user with a temporary password"))
+    _vault_and_user(add)
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, choices=["owner", "manager", "staff", "auditor"])
+    add.set_defaults(run=cmd_user_add)
+    listing = user_commands.add_parser("list", help=_("list users"))
+    _vault_and_user(listing)
+    listing.set_defaults(run=cmd_user_list)
+    passwd = user_commands.add_parser("passwd", help=_("change your password, or reset another user's"))
+    _vault_and_user(passwd)
+    passwd.add_argument("--name", help=_("the user whose password the owner resets"))
+    passwd.set_defaults(run=cmd_user_passwd)
+    for name, action, message in (
+        ("disable", lambda s, n: s.set_active(n, False), _("{user} can no longer sign in.")),
+        ("enable", lambda s, n: s.set_active(n, True), _("{user} can sign in again.")),
+        ("remove", UserService.remove, _("Removed {user}. They may still know the vault's key: consider "
+                                         "'counterpart-admin rekey'.")),
+    ):
+        sub = user_commands.add_parser(name)
+        _vault_and_user(sub)
+        sub.add_argument("--name", required=True)
+        sub.set_defaults(run=_user_change(action, message))
+    role = user_commands.add_parser("role", help=_("change a user's role"))
+    _vault_and_user(role)
+    role.add_argument("--name", required=True)
+    role.add_argument("--role", required=True, choices=["owner", "manager", "staff", "auditor"])
+    role.set_defaults(run=cmd_user_role)
+
+    audit_cmd = commands.add_parser("audit", help=_("show or export the audit log"))
+    _vault_and_user(audit_cmd)
+    audit_cmd.add_argument("--since", metavar="DATE", help=_("only entries from this date (YYYY-MM-DD)"))
+    audit_cmd.add_argument("--csv", metavar="FILE", help=_("write the entries to a CSV file"))
+    audit_cmd.set_defaults(run=cmd_audit)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
+    try:
+        set_language(None)
+        args = build_parser().parse_args(argv)
+        if args.lang:
+            set_language(args.lang)
+        passwords = Passwords(getattr(args, "password_stdin", False), stdin)
+        return int(args.run(args, passwords))
+    except CounterpartError as exc:
+        print(f"counterpart-admin: {exc}", file=sys.stderr, flush=True)
+        return exc.exit_code
+    except sqlcipher3.DatabaseError as exc:
+        error = classify(exc)
+        print(f"counterpart-admin: {error}", file=sys.stderr, flush=True)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print(_("counterpart-admin: interrupted"), file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: still one line, no traceback (it could hold data)
+        print(_("counterpart-admin: unexpected error ({kind}). Please report it.").format(kind=type(exc).__name__),
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Errors a user can meet, each with the CLI exit code the contract gives it.
+
+Messages are complete sentences for a shop owner: they are printed as-is (one line on stderr by the CLI,
+a dialog in the app), so they never contain key material or customer data.
+"""
+
+
+class CounterpartError(Exception):
+    """Base for every expected failure; anything else is a bug."""
+
+    exit_code = 1
+
+
+class UsageError(CounterpartError):
+    exit_code = 2
+
+
+class AuthenticationFailed(CounterpartError):
+    """Wrong password or recovery key: decided at the key slot, before the database is opened."""
+
+    exit_code = 3
+
+
+class KeychainUnavailable(AuthenticationFailed):
+    """The vault is bound to this computer's keychain, and the keychain no longer has its secret."""
+
+
+class LockedOut(AuthenticationFailed):
+    """Too many failed attempts for this user: wait before trying again."""
+
+    def __init__(self, message: str, wait_seconds: float) -> None:
+        super().__init__(message)
+        self.wait_seconds = wait_seconds
+
+
+class PermissionDenied(CounterpartError):
+    exit_code = 4
+
+
+class InvalidInput(CounterpartError):
+    exit_code = 5
+
+
+class VaultDamaged(CounterpartError):
+    exit_code = 6
+
+
+class VaultBusy(CounterpartError):
+    exit_code = 7

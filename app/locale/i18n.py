@@ -1,0 +1,57 @@
+"""The project's one gettext function, shared by app/ (CLI, PDFs) and ui/.
+
+Catalogs live in translations/<lang>/LC_MESSAGES/counterpart.po (managed with Babel); the compiled .mo files
+are build output. A missing catalog falls back to the English source strings.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import os
+import sys
+from pathlib import Path
+
+DOMAIN = "counterpart"
+SUPPORTED_LANGUAGES = ("en", "de", "fr", "es", "zh_CN")
+
+
+def translations_dir() -> Path:
+    """The catalog folder: inside a PyInstaller bundle, else beside the source tree."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "translations"
+    return Path(__file__).resolve().parents[2] / "translations"
+
+
+_translation: _gettext.NullTranslations = _gettext.NullTranslations()
+_language = "en"
+
+
+def set_language(language: str | None) -> str:
+    """Switch every later lookup to `language` (None: the system's). Returns the language in effect."""
+    global _translation, _language
+    candidates = [language] if language else _system_languages()
+    _translation = _gettext.translation(DOMAIN, localedir=translations_dir(), languages=candidates, fallback=True)
+    _language = candidates[0].replace("-", "_") if candidates else "en"
+    return _language
+
+
+def current_language() -> str:
+    return _language
+
+
+def _system_languages() -> list[str]:
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return [part.split(".")[0] for part in value.split(":") if part and part not in ("C", "POSIX")]
+    return ["en"]
+
+
+def _(message: str) -> str:
+    """Translate `message` into the current language."""
+    return _translation.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translation.ngettext(singular, plural, n)

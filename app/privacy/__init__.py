@@ -1,0 +1,1 @@
+"""Consent, retention, subject requests, erasure, breaches and the audit log."""

@@ -1,0 +1,1 @@
+"""SQLCipher connection, migrations, transactions."""

@@ -1,0 +1,121 @@
+"""Opening the SQLCipher database with a raw 256-bit key, and telling damage apart from everything else.
+
+Every connection starts with `PRAGMA key` (a validated hex literal: SQLCipher cannot bind a parameter there),
+then the settings that keep customer data off the disk in plaintext: memory security, secure delete,
+temporary tables in memory.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from app.errors import CounterpartError, VaultDamaged
+from app.locale import _
+
+PAGE_SIZE = 4096
+Connection = Any  # sqlcipher3.Connection: the module ships no type information
+
+
+def key_pragma(data_key: bytes, pragma: str = "key") -> str:
+    """`PRAGMA key` (or `rekey`) with the raw key as a blob literal, checked to be exactly 64 hex digits."""
+    hex_key = bytes(data_key).hex()
+    if not re.fullmatch(r"[0-9a-f]{64}", hex_key) or pragma not in ("key", "rekey"):
+        raise ValueError("a data key is exactly 32 bytes")
+    return f"PRAGMA {pragma} = \"x'{hex_key}'\""
+
+
+def connect(path: Path, data_key: bytes, *, create: bool = False) -> Connection:
+    """Open (or with `create`, make) the database; raises sqlcipher3.DatabaseError on a wrong key or damage.
+
+    Without `create` the file must exist: SQLite would otherwise make an empty database in its place.
+    """
+    if not create:
+        check_file_shape(path)
+    mode = "rwc" if create else "rw"
+    conn = sqlcipher3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, isolation_level=None,
+                              check_same_thread=False)
+    try:
+        conn.execute(key_pragma(data_key))
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute("PRAGMA cipher_memory_security = ON")
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute("PRAGMA journal_mode = WAL")  # first read of the file: a wrong key fails here
+        conn.execute("PRAGMA synchronous = FULL")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def check_file_shape(path: Path) -> None:
+    """Refuse files that cannot be a vault before SQLite looks at them (an empty file would open as new)."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise VaultDamaged(_("The vault file {path} is missing.").format(path=path)) from None
+    if size == 0:
+        raise VaultDamaged(_("The vault file {path} is empty (0 bytes): it has been truncated or overwritten. "
+                             "Restore it from a backup.").format(path=path))
+    if size % PAGE_SIZE:
+        raise VaultDamaged(_("The vault file {path} is damaged: its size ({size} bytes) is not a whole number "
+                             "of pages, so it has been truncated. Restore it from a backup.")
+                           .format(path=path, size=size))
+
+
+def integrity_problems(conn: Connection) -> list[str]:
+    """SQLCipher's page authentication first (names the failing page), then SQLite's structural check."""
+    problems: list[str] = []
+    try:
+        problems += [str(row[0]) for row in conn.execute("PRAGMA cipher_integrity_check")]
+        if not problems:
+            rows = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
+            problems += [row for row in rows if row != "ok"]
+    except sqlcipher3.DatabaseError as exc:
+        problems.append(str(exc))
+    return problems
+
+
+def damaged_error(path: Path, conn: Connection | None, cause: Exception) -> VaultDamaged:
+    """Build the 'damaged' error, naming what the integrity checks found where they can run."""
+    details = integrity_problems(conn) if conn is not None else []
+    detail = "; ".join(details[:3]) if details else str(cause)
+    return VaultDamaged(_("The vault file {path} is damaged ({detail}). Restore it from a backup.")
+                        .format(path=path, detail=detail))
+
+
+def classify(exc: Exception, path: Path | None = None, conn: Connection | None = None) -> CounterpartError:
+    """A database error after a good key slot: the vault is busy, or it is damaged (never 'wrong password')."""
+    from app.errors import VaultBusy
+
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return VaultBusy(_("The vault is busy in another Counterpart window or command; try again when it is "
+                           "done."))
+    if path is not None:
+        return damaged_error(path, conn, exc)
+    return VaultDamaged(_("The vault is damaged ({detail}). Restore it from a backup.").format(detail=exc))
+
+
+@contextmanager
+def transaction(conn: Connection) -> Iterator[Connection]:
+    """One write transaction, taken immediately so two writers never deadlock halfway."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+class VaultTooNew(CounterpartError):
+    exit_code = 5

@@ -1,0 +1,1 @@
+"""Key slots, KDF, keychain device secret, recovery key, unlock/lock and rekey."""

@@ -1,0 +1,324 @@
+"""The key-slot sidecar: a small JSON file beside the database that holds the data key, wrapped once per user.
+
+Readable before unlock and free of customer data. Each slot has an X25519 key pair:
+- the private key is sealed with AES-256-GCM under KDF(password) + device secret, the slot header as
+  associated data (so a slot cannot be moved to another user or vault);
+- the data key is wrapped to the slot's *public* key. Rotating the data key can therefore rewrap every
+  slot without knowing the other users' passwords.
+The whole file carries an HMAC keyed from the data key, so tampering with slots is detected after unlock.
+Writes are atomic (write new, fsync, rename).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import tempfile
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from app.errors import AuthenticationFailed, VaultDamaged
+from app.locale import _
+from app.vault import kdf
+from app.vault.kdf import KdfParams
+
+FORMAT = "counterpart-keyfile"
+VERSION = 1
+DATA_KEY_BYTES = 32
+CURRENT, NEXT = "current", "next"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: Any) -> bytes:
+    if not isinstance(text, str):
+        raise ValueError("expected base64 text")
+    return base64.b64decode(text, validate=True)
+
+
+def canonical(obj: Any) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+
+
+def _hkdf(ikm: bytes, info: bytes, salt: bytes | None = None) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(ikm)
+
+
+def user_key(name: str) -> str:
+    """How user names are compared: 'Ana', ' ana ' and 'ANA' are one user."""
+    return unicodedata.normalize("NFC", name).strip().casefold()
+
+
+def key_check(data_key: bytes, vault_id: str) -> bytes:
+    """A short fingerprint of the data key: tells a right recovery key from a wrong one without the database."""
+    return hmac.new(bytes(data_key), b"counterpart key check " + vault_id.encode(), hashlib.sha256).digest()[:16]
+
+
+def device_fingerprint(device_secret: bytes) -> str:
+    """Names a device secret without revealing it, so a slot can say which keychain entry it needs."""
+    return hmac.new(device_secret, b"counterpart device id", hashlib.sha256).hexdigest()[:16]
+
+
+def now_utc() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class WrappedKey:
+    """The data key sealed to a slot's public key (ephemeral X25519 + HKDF + AES-256-GCM)."""
+
+    ephemeral_public: bytes
+    nonce: bytes
+    ciphertext: bytes
+
+    def to_json(self) -> dict[str, str]:
+        return {"epk": _b64(self.ephemeral_public), "nonce": _b64(self.nonce), "ct": _b64(self.ciphertext)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> WrappedKey:
+        return cls(_unb64(data["epk"]), _unb64(data["nonce"]), _unb64(data["ct"]))
+
+
+def _wrap_key(public_key: bytes, data_key: bytes, aad: bytes) -> WrappedKey:
+    ephemeral = X25519PrivateKey.generate()
+    ephemeral_public = ephemeral.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public_key))
+    wrapping_key = _hkdf(shared, b"counterpart wrap v1" + ephemeral_public + public_key)
+    nonce = secrets.token_bytes(12)
+    return WrappedKey(ephemeral_public, nonce, AESGCM(wrapping_key).encrypt(nonce, bytes(data_key), aad))
+
+
+def _unwrap_key(private_key: X25519PrivateKey, public_key: bytes, wrapped: WrappedKey, aad: bytes) -> bytes:
+    shared = private_key.exchange(X25519PublicKey.from_public_bytes(wrapped.ephemeral_public))
+    wrapping_key = _hkdf(shared, b"counterpart wrap v1" + wrapped.ephemeral_public + public_key)
+    return AESGCM(wrapping_key).decrypt(wrapped.nonce, wrapped.ciphertext, aad)
+
+
+@dataclass
+class Slot:
+    slot_id: str
+    user: str
+    created: str
+    kdf: KdfParams
+    salt: bytes
+    device_id: str | None  # fingerprint of the device secret this slot needs; None: password only
+    public_key: bytes
+    sealed_private_nonce: bytes
+    sealed_private_key: bytes
+    wrapped: dict[str, WrappedKey] = field(default_factory=dict)
+
+    def header(self, vault_id: str) -> bytes:
+        """Associated data for every AEAD in this slot: any edit to these fields breaks decryption."""
+        return canonical(
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "vault_id": vault_id,
+                "slot_id": self.slot_id,
+                "user": self.user,
+                "kdf": self.kdf.to_json(),
+                "salt": _b64(self.salt),
+                "device_id": self.device_id,
+                "public_key": _b64(self.public_key),
+            }
+        )
+
+    def _wrap_aad(self, vault_id: str, which: str) -> bytes:
+        return self.header(vault_id) + b"|" + which.encode()
+
+    @staticmethod
+    def _slot_key(password: str, salt: bytes, params: KdfParams, device_secret: bytes | None,
+                  vault_id: str, slot_id: str) -> bytes:
+        stretched = kdf.derive(password, salt, params)
+        return _hkdf(stretched + (device_secret or b""), b"counterpart slot v1 " + slot_id.encode(),
+                     salt=vault_id.encode())
+
+    @classmethod
+    def create(cls, *, vault_id: str, user: str, password: str, data_key: bytes, params: KdfParams,
+               device_secret: bytes | None) -> Slot:
+        private = X25519PrivateKey.generate()
+        slot = cls(
+            slot_id=uuid.uuid4().hex,
+            user=unicodedata.normalize("NFC", user).strip(),
+            created=now_utc(),
+            kdf=params,
+            salt=secrets.token_bytes(16),
+            device_id=device_fingerprint(device_secret) if device_secret is not None else None,
+            public_key=private.public_key().public_bytes(serialization.Encoding.Raw,
+                                                         serialization.PublicFormat.Raw),
+            sealed_private_nonce=secrets.token_bytes(12),
+            sealed_private_key=b"",
+        )
+        slot_key = cls._slot_key(password, slot.salt, params, device_secret, vault_id, slot.slot_id)
+        raw_private = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                            serialization.NoEncryption())
+        slot.sealed_private_key = AESGCM(slot_key).encrypt(slot.sealed_private_nonce, raw_private,
+                                                          slot.header(vault_id))
+        slot.wrap(vault_id, data_key, CURRENT)
+        return slot
+
+    def wrap(self, vault_id: str, data_key: bytes, which: str) -> None:
+        self.wrapped[which] = _wrap_key(self.public_key, data_key, self._wrap_aad(vault_id, which))
+
+    def open(self, vault_id: str, password: str, device_secret: bytes | None) -> dict[str, bytes]:
+        """Unseal the private key and unwrap every data key this slot holds. Wrong password: AuthenticationFailed."""
+        slot_key = self._slot_key(password, self.salt, self.kdf, device_secret if self.device_id else None,
+                                  vault_id, self.slot_id)
+        try:
+            raw_private = AESGCM(slot_key).decrypt(self.sealed_private_nonce, self.sealed_private_key,
+                                                   self.header(vault_id))
+        except InvalidTag:
+            raise AuthenticationFailed(_("The password is not right for {user}.").format(user=self.user)) from None
+        private = X25519PrivateKey.from_private_bytes(raw_private)
+        try:
+            return {which: _unwrap_key(private, self.public_key, wrapped, self._wrap_aad(vault_id, which))
+                    for which, wrapped in self.wrapped.items()}
+        except InvalidTag:
+            raise VaultDamaged(_("The key file beside the vault has been altered: a key slot does not "
+                                 "belong to it.")) from None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "slot_id": self.slot_id,
+            "user": self.user,
+            "created": self.created,
+            "kdf": self.kdf.to_json(),
+            "salt": _b64(self.salt),
+            "device_id": self.device_id,
+            "public_key": _b64(self.public_key),
+            "sealed_private_key": {"nonce": _b64(self.sealed_private_nonce), "ct": _b64(self.sealed_private_key)},
+            "wrapped": {which: wrapped.to_json() for which, wrapped in self.wrapped.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Slot:
+        return cls(
+            slot_id=str(data["slot_id"]),
+            user=str(data["user"]),
+            created=str(data["created"]),
+            kdf=KdfParams.from_json(data["kdf"]),
+            salt=_unb64(data["salt"]),
+            device_id=None if data["device_id"] is None else str(data["device_id"]),
+            public_key=_unb64(data["public_key"]),
+            sealed_private_nonce=_unb64(data["sealed_private_key"]["nonce"]),
+            sealed_private_key=_unb64(data["sealed_private_key"]["ct"]),
+            wrapped={which: WrappedKey.from_json(w) for which, w in data["wrapped"].items()},
+        )
+
+
+@dataclass
+class KeyFile:
+    vault_id: str
+    created: str
+    keychain_backend: str | None  # None: password-only vault
+    key_checks: dict[str, bytes]  # CURRENT, and NEXT while a rekey is under way
+    slots: list[Slot]
+
+    @property
+    def keychain_bound(self) -> bool:
+        return self.keychain_backend is not None
+
+    def find_slot(self, user: str) -> Slot | None:
+        wanted = user_key(user)
+        return next((slot for slot in self.slots if user_key(slot.user) == wanted), None)
+
+    def users(self) -> list[str]:
+        return [slot.user for slot in self.slots]
+
+    def replace_slot(self, slot: Slot) -> None:
+        """Put `slot` in place of the same user's slot (or add it): one atomic save later, never zero slots."""
+        key = user_key(slot.user)
+        self.slots = [s for s in self.slots if user_key(s.user) != key] + [slot]
+
+    def remove_slot(self, user: str) -> None:
+        self.slots = [s for s in self.slots if user_key(s.user) != user_key(user)]
+
+    def _body(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "vault_id": self.vault_id,
+            "created": self.created,
+            "keychain": {"backend": self.keychain_backend} if self.keychain_backend else None,
+            "key_checks": {which: _b64(check) for which, check in self.key_checks.items()},
+            "slots": [slot.to_json() for slot in self.slots],
+        }
+
+    @staticmethod
+    def _mac(body: dict[str, Any], data_key: bytes) -> bytes:
+        mac_key = _hkdf(bytes(data_key), b"counterpart keyfile mac v1")
+        return hmac.new(mac_key, canonical(body), hashlib.sha256).digest()
+
+    def verify_mac(self, data_key: bytes, stored_mac: bytes) -> None:
+        if not hmac.compare_digest(self._mac(self._body(), data_key), stored_mac):
+            raise VaultDamaged(_("The key file beside the vault has been altered since it was last saved."))
+
+    def save(self, path: Path, data_key: bytes) -> None:
+        """Atomically replace the key file, authenticated with `data_key` (the key of record)."""
+        body = self._body()
+        document = dict(body, mac=_b64(self._mac(body, data_key)))
+        payload = json.dumps(document, indent=1, sort_keys=True).encode("ascii") + b"\n"
+        atomic_write(path, payload)
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[KeyFile, bytes]:
+        """Read the key file; returns it and its stored MAC (checked later, once the data key is known)."""
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise VaultDamaged(_("The key file {name} is missing, so this vault cannot be unlocked with a "
+                                 "password. Use the recovery key.").format(name=path.name)) from None
+        try:
+            data = json.loads(raw)
+            if data.get("format") != FORMAT:
+                raise ValueError("not a Counterpart key file")
+            if int(data["version"]) > VERSION:
+                raise ValueError("made by a newer version")
+            keyfile = cls(
+                vault_id=str(data["vault_id"]),
+                created=str(data["created"]),
+                keychain_backend=(data["keychain"] or {}).get("backend"),
+                key_checks={which: _unb64(check) for which, check in data["key_checks"].items()},
+                slots=[Slot.from_json(slot) for slot in data["slots"]],
+            )
+            mac = _unb64(data["mac"])
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+            raise VaultDamaged(_("The key file {name} is damaged or not a Counterpart key file ({detail}).")
+                               .format(name=path.name, detail=exc)) from None
+        return keyfile, mac
+
+
+def atomic_write(path: Path, payload: bytes) -> None:
+    """Write new, fsync, rename over the old file, fsync the folder: a crash leaves the old or the new file."""
+    fd, temp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    if hasattr(os, "O_DIRECTORY"):
+        dir_fd = os.open(path.parent, os.O_DIRECTORY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)

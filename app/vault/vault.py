@@ -1,0 +1,419 @@
+"""Create, unlock, recover, rekey and lock a vault: the database file plus its key-slot file.
+
+'Wrong password' is decided at the key slot (AES-GCM tag) before the database is touched, so a database
+error after a good slot always means damage. The vault holds an exclusive lock file while open, so a second
+writer gets 'already open' instead of a corrupted file.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlcipher3
+from filelock import FileLock, Timeout
+
+from app import __version__
+from app.errors import AuthenticationFailed, InvalidInput, KeychainUnavailable, VaultBusy, VaultDamaged
+from app.locale import _
+from app.store import database, migrations
+from app.store.database import Connection
+from app.vault import kdf, keychain
+from app.vault.keyfile import (
+    CURRENT,
+    DATA_KEY_BYTES,
+    NEXT,
+    KeyFile,
+    Slot,
+    device_fingerprint,
+    key_check,
+    now_utc,
+)
+from app.vault.lockout import LockoutBook
+from app.vault.recovery_key import format_recovery_key, parse_recovery_key
+
+MIN_PASSWORD_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class VaultPaths:
+    database: Path
+    keyfile: Path
+    lockfile: Path
+    lockout: Path
+
+    @classmethod
+    def of(cls, path: str | Path) -> VaultPaths:
+        db = Path(path).expanduser().absolute()
+        return cls(db, db.with_name(db.name + ".keys"), db.with_name(db.name + ".lock"),
+                   db.with_name(db.name + ".lockout"))
+
+    def database_files(self) -> list[Path]:
+        """The database and the files SQLite keeps beside it while it works."""
+        return [self.database] + [self.database.with_name(self.database.name + s) for s in ("-wal", "-shm",
+                                                                                             "-journal")]
+
+
+def check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(_("A password needs at least {n} characters.").format(n=MIN_PASSWORD_LENGTH))
+
+
+def _acquire_lock(paths: VaultPaths) -> FileLock:
+    lock = FileLock(paths.lockfile, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise VaultBusy(_("The vault {name} is already open in another Counterpart window or command. "
+                          "Close it there first.").format(name=paths.database.name)) from None
+    return lock
+
+
+def _user_device_secret(keyfile: KeyFile, slot: Slot) -> bytes | None:
+    """The device secret a slot needs, or a clear error naming the recovery key when it is gone."""
+    if slot.device_id is None:
+        return None
+    secret = keychain.load_secret(keyfile.vault_id)
+    if secret is None:
+        changed = keyfile.keychain_backend not in (None, keychain.backend_name())
+        reason = (_("this computer's keychain has changed since the vault was set up") if changed
+                  else _("this computer's keychain no longer holds the vault's secret"))
+        raise KeychainUnavailable(_("Cannot unlock: {reason}. The vault is bound to the keychain of the computer "
+                                    "it was made on; open it with the recovery key instead.").format(reason=reason))
+    if device_fingerprint(secret) != slot.device_id:
+        raise KeychainUnavailable(_("Cannot unlock: the login of {user} was set up with an earlier keychain "
+                                    "secret of this vault. Ask the owner to reset your password, or use the "
+                                    "recovery key.").format(user=slot.user))
+    return secret
+
+
+class Vault:
+    """An open vault: the data key, the database connection(s) and the key file. Close it to lock."""
+
+    def __init__(self, paths: VaultPaths, keyfile: KeyFile, data_key: bytes, conn: Connection, lock: FileLock,
+                 user: str | None) -> None:
+        self.paths = paths
+        self.keyfile = keyfile
+        self._data_key = bytearray(data_key)
+        self.db = conn
+        self._lock = lock
+        self.user = user  # the slot that opened it; None when opened with the recovery key
+        self._extra_connections: list[Connection] = []
+
+    # --- opening -------------------------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | Path, owner: str, password: str, *, use_keychain: bool = True,
+               kdf_params: kdf.KdfParams | None = None, schema_target: int = migrations.LATEST
+               ) -> tuple[Vault, str]:
+        """Make a new vault; returns it open, with the recovery key to show once.
+
+        With `use_keychain` the data key also needs this computer's keychain secret; where no keychain works
+        the vault is password-only (check `vault.keychain_bound` and say so).
+        """
+        owner = owner.strip()
+        if not owner:
+            raise InvalidInput(_("The owner needs a name."))
+        check_new_password(password)
+        paths = VaultPaths.of(path)
+        for existing in (paths.database, paths.keyfile):
+            if existing.exists():
+                raise InvalidInput(_("There is already a file at {path}. Counterpart never makes a vault over an "
+                                     "existing file.").format(path=existing))
+        paths.database.parent.mkdir(parents=True, exist_ok=True)
+        lock = _acquire_lock(paths)
+        vault_id = uuid.uuid4().hex
+        data_key = secrets.token_bytes(DATA_KEY_BYTES)
+        device_secret = keychain.new_secret(vault_id) if use_keychain and keychain.is_available() else None
+        conn = None
+        try:
+            conn = database.connect(paths.database, data_key, create=True)
+            migrations.migrate(conn, target=1)
+            with database.transaction(conn):
+                conn.executemany("INSERT INTO vault_meta(key, value) VALUES (?, ?)",
+                                 [("vault_id", vault_id), ("created_at", now_utc()),
+                                  ("created_by_version", __version__), ("owner", owner)])
+            if schema_target > 1:
+                migrations.migrate(conn, target=schema_target)
+            params = kdf_params or kdf.calibrate()
+            keyfile = KeyFile(vault_id=vault_id, created=now_utc(),
+                              keychain_backend=keychain.backend_name() if device_secret else None,
+                              key_checks={CURRENT: key_check(data_key, vault_id)},
+                              slots=[Slot.create(vault_id=vault_id, user=owner, password=password,
+                                                 data_key=data_key, params=params, device_secret=device_secret)])
+            keyfile.save(paths.keyfile, data_key)
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            for leftover in [*paths.database_files(), paths.keyfile]:
+                leftover.unlink(missing_ok=True)
+            if device_secret is not None:
+                keychain.delete_secret(vault_id)
+            lock.release()
+            raise
+        return cls(paths, keyfile, data_key, conn, lock, keyfile.slots[0].user), format_recovery_key(data_key)
+
+    @classmethod
+    def unlock(cls, path: str | Path, user: str, password: str) -> Vault:
+        paths = VaultPaths.of(path)
+        cls._require_vault(paths)
+        keyfile, mac = KeyFile.load(paths.keyfile)
+        slot = keyfile.find_slot(user)
+        if slot is None:
+            raise AuthenticationFailed(_("There is no user called {user} in this vault.").format(user=user))
+        book = LockoutBook(paths.lockout)
+        book.check(slot.user)
+        lock = _acquire_lock(paths)
+        try:
+            device_secret = _user_device_secret(keyfile, slot)
+            try:
+                keys = slot.open(keyfile.vault_id, password, device_secret)
+            except AuthenticationFailed:
+                book.fail(slot.user)
+                raise
+            book.succeed(slot.user)
+            return cls._open(paths, keyfile, mac, keys, lock, slot.user)
+        except BaseException:
+            lock.release()
+            raise
+
+    @classmethod
+    def open_with_recovery_key(cls, path: str | Path, recovery_key: str) -> Vault:
+        """Open with the recovery key alone: no password, no keychain, even without the key file."""
+        data_key = parse_recovery_key(recovery_key)
+        paths = VaultPaths.of(path)
+        cls._require_vault(paths)
+        lock = _acquire_lock(paths)
+        try:
+            if not paths.keyfile.exists():
+                return cls._rebuild_keyfile(paths, data_key, lock)
+            keyfile, mac = KeyFile.load(paths.keyfile)
+            for which, check in keyfile.key_checks.items():
+                if check == key_check(data_key, keyfile.vault_id):
+                    keys = {which: data_key}
+                    if which == NEXT:  # an interrupted rekey: the file is already re-encrypted with this key
+                        keys[CURRENT] = data_key
+                    return cls._open(paths, keyfile, mac if which == CURRENT else None, keys, lock, None)
+            raise AuthenticationFailed(_("This recovery key does not belong to this vault, or it was replaced "
+                                         "when the vault was re-keyed."))
+        except BaseException:
+            lock.release()
+            raise
+
+    @staticmethod
+    def paths_of(path: str | Path) -> VaultPaths:
+        return VaultPaths.of(path)
+
+    @staticmethod
+    def _require_vault(paths: VaultPaths) -> None:
+        if not paths.database.exists() and not paths.keyfile.exists():
+            raise InvalidInput(_("There is no vault at {path}.").format(path=paths.database))
+        database.check_file_shape(paths.database)
+
+    @classmethod
+    def _open(cls, paths: VaultPaths, keyfile: KeyFile, mac: bytes | None, keys: dict[str, bytes],
+              lock: FileLock, user: str | None) -> Vault:
+        current = keys[CURRENT]
+        if key_check(current, keyfile.vault_id) != keyfile.key_checks.get(CURRENT) and NEXT not in keys:
+            raise VaultDamaged(_("The key file beside the vault has been altered: its key check does not match."))
+        if mac is not None:
+            keyfile.verify_mac(current, mac)
+        conn, data_key = cls._connect_either(paths, keyfile, keys)
+        vault = cls(paths, keyfile, data_key, conn, lock, user)
+        try:
+            vault._settle_rekey()
+            migrations.migrate(conn)
+        except sqlcipher3.DatabaseError as exc:
+            raise database.damaged_error(paths.database, conn, exc) from None
+        except BaseException:
+            vault.close()
+            raise
+        return vault
+
+    @staticmethod
+    def _connect_either(paths: VaultPaths, keyfile: KeyFile, keys: dict[str, bytes]) -> tuple[Connection, bytes]:
+        """Open with the current key, or with the next one when a rekey stopped after re-encrypting."""
+        candidates = [keys[CURRENT]]
+        if NEXT in keys and key_check(keys[NEXT], keyfile.vault_id) == keyfile.key_checks.get(NEXT):
+            candidates.append(keys[NEXT])
+        first_error: Exception | None = None
+        for candidate in candidates:
+            conn = None
+            try:
+                conn = database.connect(paths.database, candidate)
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return conn, candidate
+            except sqlcipher3.DatabaseError as exc:
+                first_error = first_error or exc
+                if conn is not None:
+                    conn.close()
+        assert first_error is not None
+        conn = None
+        try:
+            conn = database.connect(paths.database, keys[CURRENT])
+            error = database.damaged_error(paths.database, conn, first_error)
+        except sqlcipher3.DatabaseError:
+            error = database.damaged_error(paths.database, None, first_error)
+        finally:
+            if conn is not None:
+                conn.close()
+        raise error
+
+    @classmethod
+    def _rebuild_keyfile(cls, paths: VaultPaths, data_key: bytes, lock: FileLock) -> Vault:
+        """The key file is lost: the recovery key opens the database, which knows its own vault id."""
+        try:
+            conn = database.connect(paths.database, data_key)
+            row = conn.execute("SELECT value FROM vault_meta WHERE key = 'vault_id'").fetchone()
+        except sqlcipher3.DatabaseError:
+            raise AuthenticationFailed(_("This recovery key does not open this vault (or the vault file is "
+                                         "damaged).")) from None
+        vault_id = str(row[0])
+        keyfile = KeyFile(vault_id=vault_id, created=now_utc(), keychain_backend=None,
+                          key_checks={CURRENT: key_check(data_key, vault_id)}, slots=[])
+        conn.close()
+        return cls._open(paths, keyfile, None, {CURRENT: data_key}, lock, None)
+
+    # --- state ---------------------------------------------------------------------------------------------
+
+    @property
+    def vault_id(self) -> str:
+        return self.keyfile.vault_id
+
+    @property
+    def keychain_bound(self) -> bool:
+        return self.keyfile.keychain_bound
+
+    @property
+    def is_open(self) -> bool:
+        return self.db is not None
+
+    def data_key(self) -> bytes:
+        """The raw data key, for deriving sub-keys (audit chain, backups). Never log or store it."""
+        return bytes(self._data_key)
+
+    def recovery_key(self) -> str:
+        return format_recovery_key(bytes(self._data_key))
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM vault_meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def connect(self) -> Connection:
+        """Another connection to the same database, for work on a background thread; closed by close()."""
+        conn = database.connect(self.paths.database, bytes(self._data_key))
+        self._extra_connections.append(conn)
+        return conn
+
+    def close(self) -> None:
+        """Lock: close every connection, forget the key, release the file lock."""
+        for conn in [*self._extra_connections, self.db]:
+            if conn is not None:
+                conn.close()
+        self._extra_connections.clear()
+        self.db = None
+        for i in range(len(self._data_key)):
+            self._data_key[i] = 0
+        if self._lock.is_locked:
+            self._lock.release()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- key slots -----------------------------------------------------------------------------------------
+
+    def _save_keyfile(self) -> None:
+        self.keyfile.save(self.paths.keyfile, bytes(self._data_key))
+
+    def _device_secret_for_new_slot(self) -> bytes | None:
+        if not self.keyfile.keychain_bound:
+            return None
+        secret = keychain.load_secret(self.vault_id)
+        if secret is None:
+            raise KeychainUnavailable(_("This computer's keychain no longer holds the vault's secret; recover "
+                                        "the vault with the recovery key to bind it to this keychain again."))
+        return secret
+
+    def set_password(self, user: str, password: str, kdf_params: kdf.KdfParams | None = None) -> None:
+        """Give `user` a slot with a new password (adds the user's slot, or replaces it: a new key pair)."""
+        check_new_password(password)
+        slot = Slot.create(vault_id=self.vault_id, user=user, password=password, data_key=bytes(self._data_key),
+                           params=kdf_params or kdf.calibrate(), device_secret=self._device_secret_for_new_slot())
+        self.keyfile.replace_slot(slot)
+        self._save_keyfile()
+
+    def remove_slot(self, user: str) -> None:
+        self.keyfile.remove_slot(user)
+        self._save_keyfile()
+
+    def rebind_to_this_computer(self, user: str, password: str, kdf_params: kdf.KdfParams | None = None,
+                                use_keychain: bool = True) -> list[str]:
+        """After recovery: bind the vault to this computer's keychain and give `user` a new password.
+
+        Keeps the existing device secret when this keychain still has it. Returns the other users whose slots
+        need the old secret and so must have their passwords reset.
+        """
+        check_new_password(password)
+        secret = keychain.load_secret(self.vault_id) if use_keychain else None
+        if use_keychain and secret is None and keychain.is_available():
+            secret = keychain.new_secret(self.vault_id)
+        self.keyfile.keychain_backend = keychain.backend_name() if secret is not None else None
+        slot = Slot.create(vault_id=self.vault_id, user=user, password=password, data_key=bytes(self._data_key),
+                           params=kdf_params or kdf.calibrate(), device_secret=secret)
+        self.keyfile.replace_slot(slot)
+        self._save_keyfile()
+        current = device_fingerprint(secret) if secret is not None else None
+        return [s.user for s in self.keyfile.slots if s.device_id not in (None, current)]
+
+    # --- rekey ---------------------------------------------------------------------------------------------
+
+    def rekey(self) -> str:
+        """Re-encrypt the database under a new data key and rewrap every slot; returns the new recovery key.
+
+        Two phases, so an interruption anywhere leaves a vault that opens: (1) the key file records both keys,
+        (2) SQLCipher re-encrypts every page in one transaction, (3) the key file keeps only the new key.
+        """
+        new_key = secrets.token_bytes(DATA_KEY_BYTES)
+        for slot in self.keyfile.slots:
+            slot.wrap(self.vault_id, new_key, NEXT)
+        self.keyfile.key_checks[NEXT] = key_check(new_key, self.vault_id)
+        self._save_keyfile()
+        for conn in self._extra_connections:
+            conn.close()
+        self._extra_connections.clear()
+        _reencrypt(self.db, new_key)
+        self._data_key = bytearray(new_key)
+        self._promote_next_key()
+        return format_recovery_key(new_key)
+
+    def _promote_next_key(self) -> None:
+        """The database now uses the new key (already in self._data_key): make it every slot's current key."""
+        for slot in self.keyfile.slots:
+            slot.wrapped.clear()
+            slot.wrap(self.vault_id, bytes(self._data_key), CURRENT)
+        self.keyfile.key_checks = {CURRENT: self.keyfile.key_checks[NEXT]}
+        self._save_keyfile()
+
+    def _settle_rekey(self) -> None:
+        """Finish or forget a rekey that was interrupted, depending on which key the database opened with."""
+        if NEXT not in self.keyfile.key_checks:
+            return
+        if key_check(bytes(self._data_key), self.vault_id) == self.keyfile.key_checks[NEXT]:
+            self._promote_next_key()
+        else:
+            for slot in self.keyfile.slots:
+                slot.wrapped.pop(NEXT, None)
+            del self.keyfile.key_checks[NEXT]
+            self._save_keyfile()
+
+
+def _reencrypt(conn: Connection, new_key: bytes) -> None:
+    """SQLCipher rewrites every page under the new key in one transaction (all or nothing)."""
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute(database.key_pragma(new_key, "rekey"))
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -22,7 +22,7 @@ from app.access.session import Session, open_session
 from app.access.users import UserService
 from app.errors import CounterpartError, UsageError, VaultDamaged
 from app.locale import _, set_language
-from app.privacy import audit
+from app.privacy import audit, audit_service
 from app.store.database import classify
 from app.vault.vault import Vault
 
@@ -207,22 +207,19 @@ def cmd_user_role(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, passwords: Passwords) -> int:
-    from app.access.roles import Permission
-
     session = _session(args, passwords)
     try:
-        session.require(Permission.VIEW_AUDIT)
         flt = audit.AuditFilter(since=args.since)
         if args.csv:
-            session.require(Permission.EXPORT_AUDIT)
-            rows = audit.write_csv(session.conn, Path(args.csv), flt)
-            session.record("audit.export", summary=f"{rows} rows")
+            rows = audit_service.export_csv(session, Path(args.csv), flt)
             _out(_("Wrote {n} audit entries to {path}.").format(n=rows, path=args.csv))
         else:
-            session.record("audit.view")
-            for entry in audit.iter_entries(session.conn, flt):
-                _out("\t".join([str(entry.id), entry.at, entry.user_name or "-", entry.action,
-                                entry.entity_type or "", entry.entity_id or "", entry.summary]))
+            after = 0
+            while page := audit_service.view(session, flt, after_id=after):
+                for entry in page:
+                    _out("\t".join([str(entry.id), entry.at, entry.user_name or "-", entry.action,
+                                    entry.entity_type or "", entry.entity_id or "", entry.summary]))
+                after = page[-1].id
     finally:
         session.lock("logout")
     return 0

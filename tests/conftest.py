@@ -16,9 +16,8 @@ from keyring.backend import KeyringBackend
 from keyring.errors import NoKeyringError, PasswordDeleteError
 
 from app import cli
-from app.access.session import Session, open_session
+from app.access.session import Session, create_vault, open_session
 from app.vault import kdf
-from app.vault.vault import Vault
 
 OWNER, OWNER_PASSWORD = "Ana Owner", "owner-pass-1"
 
@@ -89,8 +88,8 @@ def vault_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def new_vault(vault_path: Path) -> tuple[Path, str]:
     """A closed vault with one owner; returns its path and recovery key."""
-    vault, recovery_key = Vault.create(vault_path, OWNER, OWNER_PASSWORD, kdf_params=kdf.CHEAP)
-    vault.close()
+    session, recovery_key = create_vault(vault_path, OWNER, OWNER_PASSWORD, kdf_params=kdf.CHEAP)
+    session.vault.close()
     return vault_path, recovery_key
 
 
@@ -117,3 +116,11 @@ def run_cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
         captured = capsys.readouterr()
         return CliResult(code, captured.out, captured.err)
     return run
+
+
+@pytest.fixture
+def no_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests that fail a password on purpose and then sign in at once."""
+    from app.vault import lockout
+
+    monkeypatch.setattr(lockout, "delay_after", lambda failures: 0.0)

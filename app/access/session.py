@@ -65,6 +65,9 @@ class Session:
         return allowed(self.user.role, permission)
 
     def require(self, permission: Permission) -> None:
+        if self.user.must_change_password:
+            raise PermissionDenied(_("{user} must replace the temporary password before doing anything else.")
+                                   .format(user=self.user.name))
         if not self.can(permission):
             raise PermissionDenied(_("{user} ({role}) may not {action}.").format(
                 user=self.user.name, role=self.user.role.label(), action=permission.label()))
@@ -119,7 +122,6 @@ def create_vault(path: str | Path, owner: str, password: str, *, use_keychain: b
 
 def open_session(path: str | Path, name: str, password: str) -> Session:
     """Unlock with a user's own slot, refuse disabled users, and log the login (and failures before it)."""
-    failures_before = LockoutBook(Vault.paths_of(path).lockout).record(name)
     vault = Vault.unlock(path, name, password)
     try:
         user = find_user(vault.db, name)
@@ -127,7 +129,7 @@ def open_session(path: str | Path, name: str, password: str) -> Session:
             raise AuthenticationFailed(_("The account of {user} is disabled or removed.").format(user=name))
         session = Session(vault, user)
         with session.change():
-            for failed_at in failures_before.times:
+            for failed_at in vault.failed_attempts_before:
                 session.audit("session.login_failed", "user", user.id,
                               "failed unlock at " + datetime.fromtimestamp(failed_at, UTC).isoformat(
                                   timespec="seconds"))

@@ -120,6 +120,9 @@ class AuditFilter:
     until: str | None = None
 
 
+EVERYTHING = AuditFilter()
+
+
 def _where(flt: AuditFilter) -> tuple[str, list[object]]:
     clauses: list[str] = []
     args: list[object] = []
@@ -137,7 +140,7 @@ def _where(flt: AuditFilter) -> tuple[str, list[object]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
 
-def entries(conn: Connection, flt: AuditFilter = AuditFilter(), *, after_id: int = 0,
+def entries(conn: Connection, flt: AuditFilter = EVERYTHING, *, after_id: int = 0,
             limit: int = 500) -> list[AuditEntry]:
     """One keyset page of entries in order, for views and exports that never load the whole log."""
     where, args = _where(flt)
@@ -148,14 +151,14 @@ def entries(conn: Connection, flt: AuditFilter = AuditFilter(), *, after_id: int
     return [AuditEntry(*row) for row in rows]
 
 
-def iter_entries(conn: Connection, flt: AuditFilter = AuditFilter(), batch: int = 1000) -> Iterator[AuditEntry]:
+def iter_entries(conn: Connection, flt: AuditFilter = EVERYTHING, batch: int = 1000) -> Iterator[AuditEntry]:
     after = 0
     while page := entries(conn, flt, after_id=after, limit=batch):
         yield from page
         after = page[-1].id
 
 
-def write_csv(conn: Connection, out: Path, flt: AuditFilter = AuditFilter()) -> int:
+def write_csv(conn: Connection, out: Path, flt: AuditFilter = EVERYTHING) -> int:
     """Export for auditors; the caller audits the export itself. Returns the number of rows written."""
     count = 0
     with out.open("w", newline="", encoding="utf-8-sig") as handle:

@@ -101,6 +101,7 @@ class Vault:
         self._lock = lock
         self.user = user  # the slot that opened it; None when opened with the recovery key
         self._extra_connections: list[Connection] = []
+        self.failed_attempts_before: list[float] = []  # unix times of failed unlocks since the last success
 
     # --- opening -------------------------------------------------------------------------------------------
 
@@ -173,8 +174,10 @@ class Vault:
             except AuthenticationFailed:
                 book.fail(slot.user)
                 raise
-            book.succeed(slot.user)
-            return cls._open(paths, keyfile, mac, keys, lock, slot.user)
+            cleared = book.succeed(slot.user)
+            vault = cls._open(paths, keyfile, mac, keys, lock, slot.user)
+            vault.failed_attempts_before = cleared.times
+            return vault
         except BaseException:
             lock.release()
             raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -225,6 +226,50 @@ def cmd_audit(args: argparse.Namespace, passwords: Passwords) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.crm import demo
+    from app.crm.contacts import ContactService
+
+    if args.contacts < 0:
+        raise UsageError(_("--contacts must be 0 or more."))
+    session = _session(args, passwords)
+    try:
+        count = ContactService(session).create_many(demo.generate(args.contacts), source="demo")
+    finally:
+        session.lock("logout")
+    _out(_("Added {n} demo customers.").format(n=count))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.crm.contacts import ContactService
+
+    session = _session(args, passwords)
+    try:
+        found = ContactService(session).search(args.query, limit=args.limit)
+    finally:
+        session.lock("logout")
+    if args.json:
+        _out(json.dumps([{"id": c.id, "name": c.name, "email": c.email, "phone": c.phone,
+                          "organisation": c.organisation} for c in found], ensure_ascii=False))
+    else:
+        for c in found:
+            _out("\t".join([str(c.id), c.name, c.email or "", c.phone or "", c.organisation or ""]))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.crm.export import export_csv
+
+    session = _session(args, passwords)
+    try:
+        rows = export_csv(session, Path(args.csv), args.query or "")
+    finally:
+        session.lock("logout")
+    _out(_("Wrote {n} customers to {path}.").format(n=rows, path=args.csv))
+    return 0
+
+
 # --- the parser --------------------------------------------------------------------------------------------
 
 class _Parser(argparse.ArgumentParser):
@@ -304,6 +349,24 @@ def build_parser() -> argparse.ArgumentParser:
     audit_cmd.add_argument("--since", metavar="DATE", help=_("only entries from this date (YYYY-MM-DD)"))
     audit_cmd.add_argument("--csv", metavar="FILE", help=_("write the entries to a CSV file"))
     audit_cmd.set_defaults(run=cmd_audit)
+
+    demo_cmd = commands.add_parser("demo", help=_("add realistic synthetic customers"))
+    _vault_and_user(demo_cmd)
+    demo_cmd.add_argument("--contacts", type=int, required=True, metavar="N")
+    demo_cmd.set_defaults(run=cmd_demo)
+
+    search = commands.add_parser("search", help=_("search customers"))
+    _vault_and_user(search)
+    search.add_argument("query", metavar="QUERY")
+    search.add_argument("--limit", type=int, default=50, metavar="N")
+    search.add_argument("--json", action="store_true", help=_("print a JSON list"))
+    search.set_defaults(run=cmd_search)
+
+    export = commands.add_parser("export", help=_("export customers to CSV"))
+    _vault_and_user(export)
+    export.add_argument("--csv", required=True, metavar="FILE")
+    export.add_argument("--query", metavar="Q", help=_("only the customers matching this search"))
+    export.set_defaults(run=cmd_export)
     return parser
 
 
@@ -320,15 +383,22 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
         return exc.exit_code
     except sqlcipher3.DatabaseError as exc:
         error = classify(exc)
+        if error is None:
+            return _unexpected(exc)
         print(f"counterpart-admin: {error}", file=sys.stderr, flush=True)
         return error.exit_code
     except KeyboardInterrupt:
         print(_("counterpart-admin: interrupted"), file=sys.stderr)
         return 130
-    except Exception as exc:  # a bug: still one line, no traceback (it could hold data)
-        print(_("counterpart-admin: unexpected error ({kind}). Please report it.").format(kind=type(exc).__name__),
-              file=sys.stderr)
-        return 1
+    except Exception as exc:
+        return _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> int:
+    """A bug: still one line and no traceback (a traceback's values could hold customer data)."""
+    print(_("counterpart-admin: unexpected error ({kind}). Please report it.").format(kind=type(exc).__name__),
+          file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

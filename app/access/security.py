@@ -27,7 +27,7 @@ class VerifyReport:
         return not self.problems and self.chain.ok
 
 
-COUNTED_TABLES = ("user", "audit_event")
+COUNTED_TABLES = ("user", "contact", "organisation", "deal", "activity", "audit_event")
 
 
 def verify(session: Session) -> VerifyReport:

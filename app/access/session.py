@@ -138,6 +138,8 @@ def open_session(path: str | Path, name: str, password: str) -> Session:
     except sqlcipher3.DatabaseError as exc:
         error = classify(exc, vault.paths.database, vault.db)
         vault.close()
+        if error is None:
+            raise
         raise error from None
     except BaseException:
         vault.close()

@@ -92,14 +92,19 @@ def damaged_error(path: Path, conn: Connection | None, cause: Exception) -> Vaul
                         .format(path=path, detail=detail))
 
 
-def classify(exc: Exception, path: Path | None = None, conn: Connection | None = None) -> CounterpartError:
-    """A database error after a good key slot: the vault is busy, or it is damaged (never 'wrong password')."""
+DAMAGE_SIGNS = ("not a database", "malformed", "corrupt", "hmac", "disk i/o error")
+
+
+def classify(exc: Exception, path: Path | None = None, conn: Connection | None = None) -> CounterpartError | None:
+    """Name a database error after a good key slot: busy, damaged, or None (a bug: let it surface as one)."""
     from app.errors import VaultBusy
 
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
         return VaultBusy(_("The vault is busy in another Counterpart window or command; try again when it is "
                            "done."))
+    if not any(sign in text for sign in DAMAGE_SIGNS):
+        return None
     if path is not None:
         return damaged_error(path, conn, exc)
     return VaultDamaged(_("The vault is damaged ({detail}). Restore it from a backup.").format(detail=exc))

@@ -1,0 +1,1 @@
+"""Contacts, organisations, deals, pipelines, activities, notes, tags, search, import and export."""

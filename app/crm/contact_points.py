@@ -1,0 +1,40 @@
+"""Emails and phone numbers checked and normalised with the libraries that know the rules.
+
+Phones are stored as typed (for display) and as E.164 (for matching, search and duplicate detection).
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from app.errors import InvalidInput
+from app.locale import _
+
+
+def normalise_email(value: str) -> str:
+    """The address in canonical form (lower-case domain); no network lookups, the shop may be offline."""
+    try:
+        result = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidInput(_("{value} is not an email address ({reason}).").format(value=value, reason=exc)) from None
+    return str(result.normalized)
+
+
+def normalise_phone(value: str, region: str | None) -> str:
+    """E.164 (+4915112345678). Numbers without a country code are read in the shop's region."""
+    try:
+        number = phonenumbers.parse(value, region or None)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_possible_number(number):
+        hint = "" if region else _(" Add the country code, e.g. +44.")
+        raise InvalidInput(_("{value} is not a phone number.").format(value=value) + hint)
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def normalise_address(value: str) -> str:
+    text = " ".join(value.split())
+    if not text:
+        raise InvalidInput(_("An address cannot be empty."))
+    return text

@@ -1,0 +1,323 @@
+"""People: create, edit, read (audited), delete with undo, search and list.
+
+Every change is one transaction holding the change, its audit entry and the search-index update.
+Lists are keyset pages over SQL, so no caller ever loads the whole table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from app.access.roles import Permission
+from app.access.session import Session
+from app.crm import search_index
+from app.crm.contact_points import normalise_address, normalise_email, normalise_phone
+from app.errors import InvalidInput
+from app.locale import _
+from app.store.database import Connection
+
+MAX_NAME = 200
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class ContactPointInput:
+    kind: str  # email | phone | address
+    value: str
+    label: str = ""
+
+
+@dataclass
+class ContactInput:
+    given_name: str = ""
+    family_name: str = ""
+    display_name: str = ""  # defaults to "given family" (or "family given" for CJK names)
+    points: list[ContactPointInput] = field(default_factory=list)
+    organisation: str = ""
+    job_title: str = ""
+    tags: list[str] = field(default_factory=list)
+    language: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ContactSummary:
+    id: int
+    name: str
+    email: str | None
+    phone: str | None
+    organisation: str | None
+
+
+@dataclass(frozen=True)
+class ContactPoint:
+    id: int
+    kind: str
+    label: str
+    value: str
+    normalized: str
+    is_primary: bool
+
+
+@dataclass(frozen=True)
+class ContactRecord:
+    id: int
+    given_name: str
+    family_name: str
+    display_name: str
+    language: str | None
+    created_at: str
+    updated_at: str
+    points: list[ContactPoint]
+    organisations: list[tuple[int, str, str]]  # id, name, job title
+    tags: list[str]
+    notes: list[tuple[int, str, str]]  # id, created_at, body
+
+
+def _display_name(given: str, family: str) -> str:
+    if search_index._CJK.search(family + given):
+        return f"{family}{given}".strip()
+    return " ".join(part for part in (given, family) if part)
+
+
+def _clean(data: ContactInput, region: str | None) -> tuple[ContactInput, list[tuple[str, str, str, str]]]:
+    given, family = data.given_name.strip(), data.family_name.strip()
+    display = data.display_name.strip() or _display_name(given, family)
+    if not display:
+        raise InvalidInput(_("A customer needs a name."))
+    if len(display) > MAX_NAME:
+        raise InvalidInput(_("A name can have at most {n} characters.").format(n=MAX_NAME))
+    points = []
+    for point in data.points:
+        if not point.value.strip():
+            continue
+        if point.kind == "email":
+            normalized = normalise_email(point.value)
+        elif point.kind == "phone":
+            normalized = normalise_phone(point.value, region)
+        elif point.kind == "address":
+            normalized = normalise_address(point.value)
+        else:
+            raise InvalidInput(_("Unknown kind of contact detail: {kind}.").format(kind=point.kind))
+        points.append((point.kind, point.label.strip(), point.value.strip(), normalized))
+    cleaned = ContactInput(given, family, display, [], data.organisation.strip(), data.job_title.strip(),
+                           [t.strip() for t in data.tags if t.strip()], data.language, data.note.strip())
+    return cleaned, points
+
+
+class ContactService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @property
+    def conn(self) -> Connection:
+        return self.session.conn
+
+    def region(self) -> str | None:
+        """The shop's country, for reading phone numbers typed without a country code."""
+        row = self.conn.execute("SELECT value FROM setting WHERE key = 'shop_region'").fetchone()
+        return str(row[0]) if row else None
+
+    # --- changes -----------------------------------------------------------------------------------------
+
+    def create(self, data: ContactInput) -> int:
+        self.session.require(Permission.EDIT_CUSTOMERS)
+        cleaned, points = _clean(data, self.region())
+        with self.session.change() as conn:
+            contact_id = self._insert(conn, cleaned, points)
+            self.session.audit("contact.create", "contact", contact_id)
+        return contact_id
+
+    def create_many(self, rows: Iterable[ContactInput], source: str) -> int:
+        """Bulk create in one transaction (import, demo): all or nothing, one audit entry with the count."""
+        self.session.require(Permission.EDIT_CUSTOMERS)
+        region, count = self.region(), 0
+        with self.session.change() as conn:
+            for data in rows:
+                cleaned, points = _clean(data, region)
+                self._insert(conn, cleaned, points)
+                count += 1
+            self.session.audit("contact.bulk_create", "contact", None, f"{count} from {source}")
+        return count
+
+    def _insert(self, conn: Connection, data: ContactInput, points: list[tuple[str, str, str, str]]) -> int:
+        stamp = now()
+        contact_id = int(conn.execute(
+            "INSERT INTO contact(given_name, family_name, display_name, sort_key, language, owner_user_id, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (data.given_name, data.family_name, data.display_name, search_index.fold(data.display_name),
+             data.language, self.session.user.id, stamp, stamp)).lastrowid)
+        self._write_details(conn, contact_id, data, points)
+        search_index.reindex(conn, contact_id)
+        return contact_id
+
+    def _write_details(self, conn: Connection, contact_id: int, data: ContactInput,
+                       points: list[tuple[str, str, str, str]]) -> None:
+        stamp = now()
+        first_of_kind: set[str] = set()
+        for kind, label, value, normalized in points:
+            primary = kind not in first_of_kind
+            first_of_kind.add(kind)
+            conn.execute("INSERT INTO contact_point(contact_id, kind, label, value, normalized, is_primary, "
+                         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (contact_id, kind, label, value, normalized, int(primary), stamp))
+        if data.organisation:
+            organisation_id = self._organisation_id(conn, data.organisation)
+            conn.execute("INSERT OR REPLACE INTO contact_organisation(contact_id, organisation_id, job_title) "
+                         "VALUES (?, ?, ?)", (contact_id, organisation_id, data.job_title))
+        for tag in data.tags:
+            conn.execute("INSERT OR IGNORE INTO contact_tag(contact_id, tag_id) VALUES (?, ?)",
+                         (contact_id, self._tag_id(conn, tag)))
+        if data.note:
+            conn.execute("INSERT INTO note(contact_id, body, author_user_id, created_at) VALUES (?, ?, ?, ?)",
+                         (contact_id, data.note, self.session.user.id, stamp))
+
+    @staticmethod
+    def _organisation_id(conn: Connection, name: str) -> int:
+        key = search_index.fold(name)
+        row = conn.execute("SELECT id FROM organisation WHERE sort_key = ? LIMIT 1", (key,)).fetchone()
+        if row:
+            return int(row[0])
+        return int(conn.execute("INSERT INTO organisation(name, sort_key, created_at) VALUES (?, ?, ?)",
+                                (name, key, now())).lastrowid)
+
+    @staticmethod
+    def _tag_id(conn: Connection, name: str) -> int:
+        key = search_index.fold(name)
+        conn.execute("INSERT OR IGNORE INTO tag(name, name_key) VALUES (?, ?)", (name, key))
+        return int(conn.execute("SELECT id FROM tag WHERE name_key = ?", (key,)).fetchone()[0])
+
+    def update(self, contact_id: int, data: ContactInput) -> None:
+        """Replace names, contact details, organisation and tags (notes are added, never rewritten here)."""
+        self.session.require(Permission.EDIT_CUSTOMERS)
+        self._require_exists(contact_id)
+        cleaned, points = _clean(data, self.region())
+        with self.session.change() as conn:
+            conn.execute("UPDATE contact SET given_name = ?, family_name = ?, display_name = ?, sort_key = ?, "
+                         "language = ?, updated_at = ? WHERE id = ?",
+                         (cleaned.given_name, cleaned.family_name, cleaned.display_name,
+                          search_index.fold(cleaned.display_name), cleaned.language, now(), contact_id))
+            conn.execute("DELETE FROM contact_point WHERE contact_id = ?", (contact_id,))
+            conn.execute("DELETE FROM contact_organisation WHERE contact_id = ?", (contact_id,))
+            conn.execute("DELETE FROM contact_tag WHERE contact_id = ?", (contact_id,))
+            self._write_details(conn, contact_id, cleaned, points)
+            search_index.reindex(conn, contact_id)
+            self.session.audit("contact.update", "contact", contact_id)
+
+    def add_note(self, contact_id: int, body: str) -> int:
+        self.session.require(Permission.EDIT_CUSTOMERS)
+        self._require_exists(contact_id)
+        if not body.strip():
+            raise InvalidInput(_("A note cannot be empty."))
+        with self.session.change() as conn:
+            note_id = int(conn.execute("INSERT INTO note(contact_id, body, author_user_id, created_at) "
+                                       "VALUES (?, ?, ?, ?)",
+                                       (contact_id, body.strip(), self.session.user.id, now())).lastrowid)
+            search_index.reindex(conn, contact_id)
+            self.session.audit("note.create", "contact", contact_id, f"note {note_id}")
+        return note_id
+
+    def delete(self, contact_id: int) -> None:
+        """Move to the bin (undo with restore). Erasure that removes every trace is the privacy engine's job."""
+        self.session.require(Permission.EDIT_CUSTOMERS)
+        self._require_exists(contact_id)
+        with self.session.change() as conn:
+            conn.execute("UPDATE contact SET deleted_at = ? WHERE id = ?", (now(), contact_id))
+            search_index.reindex(conn, contact_id)
+            self.session.audit("contact.delete", "contact", contact_id)
+
+    def restore(self, contact_id: int) -> None:
+        self.session.require(Permission.EDIT_CUSTOMERS)
+        with self.session.change() as conn:
+            changed = conn.execute("UPDATE contact SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL",
+                                   (contact_id,)).rowcount
+            if not changed:
+                raise InvalidInput(_("Customer {id} is not in the bin.").format(id=contact_id))
+            search_index.reindex(conn, contact_id)
+            self.session.audit("contact.restore", "contact", contact_id)
+
+    def _require_exists(self, contact_id: int) -> None:
+        row = self.conn.execute("SELECT 1 FROM contact WHERE id = ? AND deleted_at IS NULL", (contact_id,)).fetchone()
+        if row is None:
+            raise InvalidInput(_("There is no customer with id {id}.").format(id=contact_id))
+
+    # --- reads -------------------------------------------------------------------------------------------
+
+    def get(self, contact_id: int) -> ContactRecord:
+        """A person's full record. Reading it is recorded in the audit log."""
+        self.session.require(Permission.VIEW_CUSTOMERS)
+        row = self.conn.execute("SELECT id, given_name, family_name, display_name, language, created_at, updated_at "
+                                "FROM contact WHERE id = ? AND deleted_at IS NULL", (contact_id,)).fetchone()
+        if row is None:
+            raise InvalidInput(_("There is no customer with id {id}.").format(id=contact_id))
+        conn = self.conn
+        points = [ContactPoint(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), bool(r[5])) for r in
+                  conn.execute("SELECT id, kind, label, value, normalized, is_primary FROM contact_point "
+                               "WHERE contact_id = ? ORDER BY kind, is_primary DESC, id", (contact_id,))]
+        organisations = [(int(r[0]), str(r[1]), str(r[2])) for r in conn.execute(
+            "SELECT o.id, o.name, co.job_title FROM organisation o JOIN contact_organisation co "
+            "ON co.organisation_id = o.id WHERE co.contact_id = ? ORDER BY o.sort_key", (contact_id,))]
+        tags = [str(r[0]) for r in conn.execute("SELECT t.name FROM tag t JOIN contact_tag ct ON ct.tag_id = t.id "
+                                                "WHERE ct.contact_id = ? ORDER BY t.name_key", (contact_id,))]
+        notes = [(int(r[0]), str(r[1]), str(r[2])) for r in conn.execute(
+            "SELECT id, created_at, body FROM note WHERE contact_id = ? ORDER BY id", (contact_id,))]
+        self.session.record("contact.read", "contact", contact_id)
+        return ContactRecord(int(row[0]), str(row[1]), str(row[2]), str(row[3]), row[4], str(row[5]), str(row[6]),
+                             points, organisations, tags, notes)
+
+    _SUMMARY = ("SELECT c.id, c.display_name, "
+                "(SELECT value FROM contact_point WHERE contact_id = c.id AND kind = 'email' "
+                " ORDER BY is_primary DESC, id LIMIT 1), "
+                "(SELECT value FROM contact_point WHERE contact_id = c.id AND kind = 'phone' "
+                " ORDER BY is_primary DESC, id LIMIT 1), "
+                "(SELECT o.name FROM organisation o JOIN contact_organisation co ON co.organisation_id = o.id "
+                " WHERE co.contact_id = c.id LIMIT 1) "
+                "FROM contact c ")
+
+    @staticmethod
+    def _summary(row: tuple[object, ...]) -> ContactSummary:
+        return ContactSummary(int(row[0]), str(row[1]), row[2], row[3], row[4])  # type: ignore[call-overload, arg-type]
+
+    def page(self, *, after: tuple[str, int] | None = None, limit: int = 200) -> list[ContactSummary]:
+        """Everyone in name order, one keyset page after (sort key, id): constant time at any depth."""
+        self.session.require(Permission.VIEW_CUSTOMERS)
+        key, last_id = after or ("", 0)
+        rows = self.conn.execute(self._SUMMARY + "WHERE c.deleted_at IS NULL AND (c.sort_key, c.id) > (?, ?) "
+                                 "ORDER BY c.sort_key, c.id LIMIT ?", (key, last_id, limit)).fetchall()
+        return [self._summary(row) for row in rows]
+
+    def sort_position(self, contact_id: int) -> tuple[str, int]:
+        row = self.conn.execute("SELECT sort_key, id FROM contact WHERE id = ?", (contact_id,)).fetchone()
+        return str(row[0]), int(row[1])
+
+    def search(self, query: str, limit: int = 50) -> list[ContactSummary]:
+        """Search as you type: names, organisations, emails, tags, notes, and phone digit fragments.
+
+        Ranked by relevance then name; an empty query lists everyone in name order.
+        """
+        self.session.require(Permission.VIEW_CUSTOMERS)
+        expression, phone_fragments = search_index.match_expression(query)
+        if expression is None and not phone_fragments:
+            return self.page(limit=limit)
+        # Each index is ranked in its own subquery (FTS5's rank works only there), then merged.
+        ctes, args = [], []
+        if expression:
+            ctes.append("text_hits AS (SELECT rowid AS id, rank FROM contact_search WHERE contact_search MATCH ? "
+                        "ORDER BY rank LIMIT ?)")
+            args += [expression, limit * 2]
+        for number, fragment in enumerate(phone_fragments):
+            ctes.append(f"phone_hits{number} AS (SELECT rowid AS id, -1000.0 AS rank FROM contact_phone_search "
+                        f"WHERE contact_phone_search MATCH ? LIMIT ?)")
+            args += ['"' + fragment + '"', limit * 2]
+        names = [cte.split(" ", 1)[0] for cte in ctes]
+        union = " UNION ALL ".join(f"SELECT id, rank FROM {name}" for name in names)
+        sql = (f"WITH {', '.join(ctes)}, hits AS (SELECT id, min(rank) AS rank FROM ({union}) GROUP BY id) "
+               + self._SUMMARY +
+               "JOIN hits ON hits.id = c.id WHERE c.deleted_at IS NULL ORDER BY hits.rank, c.sort_key, c.id LIMIT ?")
+        rows = self.conn.execute(sql, [*args, limit]).fetchall()
+        return [self._summary(row) for row in rows]

@@ -1,0 +1,37 @@
+"""CSV export of a customer list: a permission of its own (managers and owner), audited, formula-safe."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+
+from app.access.roles import Permission
+from app.access.session import Session
+from app.crm.contacts import ContactService, ContactSummary
+from app.keyset import pages
+from app.privacy.audit import neutralise_formula
+
+HEADER = ["id", "name", "email", "phone", "organisation"]
+
+
+def export_csv(session: Session, out: Path, query: str = "") -> int:
+    """Write everyone (or the people matching `query`) to `out`; returns the number of rows."""
+    session.require(Permission.EXPORT_BULK)
+    contacts = ContactService(session)
+    rows: Iterable[ContactSummary]
+    if query.strip():
+        rows = contacts.search(query, limit=1_000_000)
+    else:
+        rows = pages(lambda after: contacts.page(after=after, limit=1000),
+                     lambda last: contacts.sort_position(last.id))
+    count = 0
+    with out.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for person in rows:
+            writer.writerow([person.id] + [neutralise_formula(value or "") for value in
+                                           (person.name, person.email, person.phone, person.organisation)])
+            count += 1
+    session.record("contact.export", summary=f"{count} rows" + (" (filtered)" if query.strip() else ""))
+    return count

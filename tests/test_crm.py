@@ -1,0 +1,186 @@
+"""Customers: services, permissions, search correctness and CSV export, on a real vault."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from app.access.session import Session, open_session
+from app.access.users import UserService
+from app.crm.contacts import ContactInput, ContactPointInput, ContactService
+from app.crm.export import export_csv
+from app.errors import InvalidInput, PermissionDenied
+from tests.conftest import OWNER, OWNER_PASSWORD
+
+
+def person(given: str, family: str, *, email: str = "", phone: str = "", org: str = "", tags: list[str] | None = None,
+           note: str = "") -> ContactInput:
+    points = [ContactPointInput("email", email)] if email else []
+    points += [ContactPointInput("phone", phone)] if phone else []
+    return ContactInput(given_name=given, family_name=family, points=points, organisation=org, tags=tags or [],
+                        note=note)
+
+
+@pytest.fixture
+def people(owner_session: Session) -> dict[str, int]:
+    service = ContactService(owner_session)
+    return {
+        "wang": service.create(person("芳", "王", email="wang.fang@example.cn", phone="+86 139 1234 5678")),
+        "wangwei": service.create(person("伟", "王", phone="+86 139 8765 4321")),
+        "jose": service.create(person("José", "Núñez", email="jose.nunez@example.es", phone="+34 612 345 678",
+                                      org="Café Central", tags=["VIP"])),
+        "zoe": service.create(person("Zoë", "Müller", email="zoe@example.de", note="Allergic to lilies")),
+        "formula": service.create(person("=cmd|' /C calc'!A0", "Evil", email="evil@example.org")),
+    }
+
+
+def ids(results: list) -> set[int]:  # type: ignore[type-arg]
+    return {r.id for r in results}
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("王", {"wang", "wangwei"}),            # one CJK character: an index lookup
+    ("王芳", {"wang"}),
+    ("nunez", {"jose"}),                     # accents folded
+    ("Núñ", {"jose"}),                       # prefix as you type
+    ("jose.nunez@exa", {"jose"}),            # part of an email
+    ("muller", {"zoe"}),
+    ("cafe", {"jose"}),                      # organisation
+    ("vip", {"jose"}),                       # tag
+    ("lilies", {"zoe"}),                     # note
+    ("5678", {"wang", "jose"}),              # digit fragment anywhere in a phone number (jose: 612 345 678)
+    ("139 8765", {"wangwei"}),
+    ("nobody-matches-this", set()),
+])
+def test_search(owner_session: Session, people: dict[str, int], query: str, expected: set[str]) -> None:
+    found = ids(ContactService(owner_session).search(query))
+    assert found == {people[name] for name in expected}
+
+
+def test_empty_search_lists_everyone_in_name_order(owner_session: Session, people: dict[str, int]) -> None:
+    names = [c.name for c in ContactService(owner_session).search("")]
+    assert len(names) == len(people)
+    assert names.index("José Núñez") < names.index("Zoë Müller")
+
+
+def test_keyset_pages_cover_everyone_once(owner_session: Session, people: dict[str, int]) -> None:
+    service = ContactService(owner_session)
+    seen, after = [], None
+    while page := service.page(after=after, limit=2):
+        seen += [c.id for c in page]
+        after = service.sort_position(page[-1].id)
+    assert sorted(seen) == sorted(people.values()) and len(seen) == len(set(seen))
+
+
+def test_phone_and_email_are_normalised(owner_session: Session, people: dict[str, int]) -> None:
+    record = ContactService(owner_session).get(people["jose"])
+    assert {(p.kind, p.normalized) for p in record.points} == {("email", "jose.nunez@example.es"),
+                                                               ("phone", "+34612345678")}
+    assert record.organisations[0][1] == "Café Central" and record.tags == ["VIP"]
+
+
+@pytest.mark.parametrize("point", [ContactPointInput("email", "not-an-email"), ContactPointInput("phone", "12")])
+def test_bad_contact_details_are_refused(owner_session: Session, point: ContactPointInput) -> None:
+    with pytest.raises(InvalidInput):
+        ContactService(owner_session).create(ContactInput(given_name="A", points=[point]))
+    assert owner_session.conn.execute("SELECT count(*) FROM contact").fetchone()[0] == 0
+
+
+def test_reading_a_record_is_audited(owner_session: Session, people: dict[str, int]) -> None:
+    ContactService(owner_session).get(people["zoe"])
+    row = owner_session.conn.execute("SELECT action, entity_id FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()
+    assert row == ("contact.read", str(people["zoe"]))
+
+
+def test_delete_hides_from_search_and_restore_brings_back(owner_session: Session, people: dict[str, int]) -> None:
+    service = ContactService(owner_session)
+    service.delete(people["zoe"])
+    assert people["zoe"] not in ids(service.search("muller"))
+    assert people["zoe"] not in ids(service.search(""))
+    service.restore(people["zoe"])
+    assert people["zoe"] in ids(service.search("muller"))
+
+
+def test_update_reindexes(owner_session: Session, people: dict[str, int]) -> None:
+    service = ContactService(owner_session)
+    service.update(people["zoe"], person("Zoë", "Schmidt", email="zoe@example.de"))
+    assert ids(service.search("muller")) == set()
+    assert ids(service.search("schmidt")) == {people["zoe"]}
+
+
+def test_export_neutralises_formulas_and_is_audited(owner_session: Session, people: dict[str, int],
+                                                    tmp_path: Path) -> None:
+    out = tmp_path / "customers.csv"
+    assert export_csv(owner_session, out) == len(people)
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    evil = next(r for r in rows if "Evil" in r["name"])
+    assert evil["name"].startswith("'=")
+    assert {r["name"] for r in rows} >= {"王芳", "José Núñez"}
+    last = owner_session.conn.execute("SELECT action, summary FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()
+    assert last == ("contact.export", f"{len(people)} rows")
+
+
+def test_filtered_export(owner_session: Session, people: dict[str, int], tmp_path: Path) -> None:
+    out = tmp_path / "wang.csv"
+    assert export_csv(owner_session, out, "王") == 2
+
+
+@pytest.fixture
+def staff_session(owner_session: Session) -> Session:
+    UserService(owner_session).add("Sam", "staff", "temporary-1")
+    path = owner_session.vault.paths.database
+    owner_session.lock()
+    session = open_session(path, "Sam", "temporary-1")
+    UserService(session).change_own_password("sams-password")
+    return session
+
+
+def test_staff_edit_but_cannot_bulk_export(staff_session: Session, tmp_path: Path) -> None:
+    contact_id = ContactService(staff_session).create(person("Kim", "Lee"))
+    assert ContactService(staff_session).get(contact_id).display_name == "Kim Lee"
+    with pytest.raises(PermissionDenied):
+        export_csv(staff_session, tmp_path / "x.csv")
+    assert not (tmp_path / "x.csv").exists()
+    staff_session.vault.close()
+
+
+def test_cli_search_json_demo_and_export(new_vault: tuple[Path, str], tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    path, login = new_vault[0], OWNER_PASSWORD + "\n"
+    assert run_cli("demo", path, "--user", OWNER, "--contacts", "300", "--password-stdin", stdin=login).code == 0
+    result = run_cli("search", path, "--user", OWNER, "", "--limit", "5", "--json", "--password-stdin", stdin=login)
+    assert result.code == 0, result.err
+    listed = json.loads(result.out)
+    assert len(listed) == 5 and {"id", "name", "email", "phone"} <= set(listed[0])
+    names = [entry["name"] for entry in listed]
+    from app.crm.search_index import fold
+    assert [fold(n) for n in names] == sorted(fold(n) for n in names)
+    chinese = json.loads(run_cli("search", path, "--user", OWNER, "王", "--json", "--password-stdin", stdin=login).out)
+    assert chinese and all("王" in entry["name"] for entry in chinese)
+    out = tmp_path / "all.csv"
+    exported = run_cli("export", path, "--user", OWNER, "--csv", out, "--password-stdin", stdin=login)
+    assert exported.code == 0 and len(out.read_text(encoding="utf-8-sig").splitlines()) == 301
+
+
+def test_cli_staff_export_exit_4(staff_session: Session, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    path = staff_session.vault.paths.database
+    staff_session.vault.close()
+    result = run_cli("export", path, "--user", "Sam", "--csv", tmp_path / "x.csv", "--password-stdin",
+                     stdin="sams-password\n")
+    assert result.code == 4 and "export" in result.err
+
+
+def test_vault_from_schema_2_gains_the_crm_tables(vault_path: Path) -> None:
+    from app.store import migrations
+    from app.vault import kdf
+    from app.vault.vault import Vault
+
+    Vault.create(vault_path, OWNER, OWNER_PASSWORD, kdf_params=kdf.CHEAP, schema_target=2)[0].close()
+    session = open_session(vault_path, OWNER, OWNER_PASSWORD)
+    assert migrations.schema_version(session.conn) == migrations.LATEST
+    assert ContactService(session).create(person("Ana", "Old")) > 0
+    stages = session.conn.execute("SELECT count(*) FROM stage WHERE pipeline_id = 1").fetchone()[0]
+    assert stages == 4
+    session.vault.close()

@@ -12,6 +12,7 @@ import getpass
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
@@ -21,7 +22,7 @@ from app import __version__
 from app.access import security
 from app.access.session import Session, open_session
 from app.access.users import UserService
-from app.errors import CounterpartError, UsageError, VaultDamaged
+from app.errors import CounterpartError, InvalidInput, UsageError, VaultDamaged
 from app.locale import _, set_language
 from app.privacy import audit, audit_service
 from app.store.database import classify
@@ -207,10 +208,17 @@ def cmd_user_role(args: argparse.Namespace, passwords: Passwords) -> int:
     return 0
 
 
+def _iso_date(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise InvalidInput(_("{text} is not a date; write it as YYYY-MM-DD.").format(text=text)) from None
+
+
 def cmd_audit(args: argparse.Namespace, passwords: Passwords) -> int:
     session = _session(args, passwords)
     try:
-        flt = audit.AuditFilter(since=args.since)
+        flt = audit.AuditFilter(since=_iso_date(args.since) if args.since else None)
         if args.csv:
             rows = audit_service.export_csv(session, Path(args.csv), flt)
             _out(_("Wrote {n} audit entries to {path}.").format(n=rows, path=args.csv))

@@ -131,3 +131,9 @@ def test_entries_are_paged_by_keyset(logged_vault: Path) -> None:
         rest = audit.entries(vault.db, after_id=first[-1].id, limit=1000)
         assert len(first) == 3 and len(first) + len(rest) == total
         assert [e.id for e in first + rest] == sorted(e.id for e in first + rest)
+
+
+def test_audit_since_must_be_a_date(logged_vault: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("audit", logged_vault, "--user", OWNER, "--since", "last tuesday", "--password-stdin",
+                     stdin=OWNER_PASSWORD + "\n")
+    assert result.code == 5 and "YYYY-MM-DD" in result.err

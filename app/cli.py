@@ -242,7 +242,7 @@ def cmd_demo(args: argparse.Namespace, passwords: Passwords) -> int:
         raise UsageError(_("--contacts must be 0 or more."))
     session = _session(args, passwords)
     try:
-        count = ContactService(session).create_many(demo.generate(args.contacts), source="demo")
+        count = len(ContactService(session).create_many(demo.generate(args.contacts), source="demo"))
     finally:
         session.lock("logout")
     _out(_("Added {n} demo customers.").format(n=count))

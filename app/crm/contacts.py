@@ -6,7 +6,7 @@ Lists are keyset pages over SQL, so no caller ever loads the whole table.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -133,17 +133,23 @@ class ContactService:
             self.session.audit("contact.create", "contact", contact_id)
         return contact_id
 
-    def create_many(self, rows: Iterable[ContactInput], source: str) -> int:
-        """Bulk create in one transaction (import, demo): all or nothing, one audit entry with the count."""
+    def create_many(self, rows: Iterable[ContactInput], source: str,
+                    progress: Callable[[int], None] | None = None) -> list[int]:
+        """Bulk create in one transaction (import, demo): all or nothing, one audit entry with the count.
+
+        Rows must already be valid (importers check them first and report bad rows by line); a bad one here
+        aborts the whole batch. `progress(n)` is called every 1,000 rows.
+        """
         self.session.require(Permission.EDIT_CUSTOMERS)
-        region, count = self.region(), 0
+        region, ids = self.region(), []
         with self.session.change() as conn:
             for data in rows:
                 cleaned, points = _clean(data, region)
-                self._insert(conn, cleaned, points)
-                count += 1
-            self.session.audit("contact.bulk_create", "contact", None, f"{count} from {source}")
-        return count
+                ids.append(self._insert(conn, cleaned, points))
+                if progress and len(ids) % 1000 == 0:
+                    progress(len(ids))
+            self.session.audit("contact.bulk_create", "contact", None, f"{len(ids)} from {source}")
+        return ids
 
     def _insert(self, conn: Connection, data: ContactInput, points: list[tuple[str, str, str, str]]) -> int:
         stamp = now()
@@ -153,7 +159,11 @@ class ContactService:
             (data.given_name, data.family_name, data.display_name, search_index.fold(data.display_name),
              data.language, self.session.user.id, stamp, stamp)).lastrowid)
         self._write_details(conn, contact_id, data, points)
-        search_index.reindex(conn, contact_id)
+        text = search_index.document_text(
+            [data.display_name, data.given_name, data.family_name, data.organisation, *data.tags, data.note]
+            + [value for kind, _label, value, _n in points if kind in ("email", "address")])
+        search_index.insert(conn, contact_id, text,
+                            search_index.phone_digits([n for kind, _l, _v, n in points if kind == "phone"]))
         return contact_id
 
     def _write_details(self, conn: Connection, contact_id: int, data: ContactInput,

@@ -29,6 +29,21 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
+def document_text(parts: list[str]) -> str:
+    return _space_cjk(" ".join(part for part in parts if part))
+
+
+def phone_digits(normalized_phones: list[str]) -> str:
+    return " ".join(p.lstrip("+") for p in normalized_phones)
+
+
+def insert(conn: Connection, contact_id: int, text: str, digits: str) -> None:
+    """Index a brand-new contact from what is being written (bulk paths: no re-reading)."""
+    conn.execute("INSERT INTO contact_search(rowid, doc) VALUES (?, ?)", (contact_id, text))
+    if digits:
+        conn.execute("INSERT INTO contact_phone_search(rowid, digits) VALUES (?, ?)", (contact_id, digits))
+
+
 def _document(conn: Connection, contact_id: int) -> tuple[str, str] | None:
     row = conn.execute("SELECT display_name, given_name, family_name FROM contact WHERE id = ? AND deleted_at IS NULL",
                        (contact_id,)).fetchone()
@@ -43,9 +58,9 @@ def _document(conn: Connection, contact_id: int) -> tuple[str, str] | None:
     parts += [str(r[0]) for r in conn.execute(
         "SELECT t.name FROM tag t JOIN contact_tag ct ON ct.tag_id = t.id WHERE ct.contact_id = ?", (contact_id,))]
     parts += [str(r[0]) for r in conn.execute("SELECT body FROM note WHERE contact_id = ?", (contact_id,))]
-    digits = " ".join(str(r[0]).lstrip("+") for r in conn.execute(
-        "SELECT normalized FROM contact_point WHERE contact_id = ? AND kind = 'phone'", (contact_id,)))
-    return _space_cjk(" ".join(parts)), digits
+    digits = phone_digits([str(r[0]) for r in conn.execute(
+        "SELECT normalized FROM contact_point WHERE contact_id = ? AND kind = 'phone'", (contact_id,))])
+    return document_text(parts), digits
 
 
 def reindex(conn: Connection, contact_id: int) -> None:
@@ -55,10 +70,7 @@ def reindex(conn: Connection, contact_id: int) -> None:
     document = _document(conn, contact_id)
     if document is None:
         return
-    text, digits = document
-    conn.execute("INSERT INTO contact_search(rowid, doc) VALUES (?, ?)", (contact_id, text))
-    if digits:
-        conn.execute("INSERT INTO contact_phone_search(rowid, digits) VALUES (?, ?)", (contact_id, digits))
+    insert(conn, contact_id, *document)
 
 
 def match_expression(query: str) -> tuple[str | None, list[str]]:

@@ -12,7 +12,7 @@ import getpass
 import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -236,16 +236,23 @@ def cmd_audit(args: argparse.Namespace, passwords: Passwords) -> int:
 
 def cmd_demo(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.crm import demo
+    from app.crm.activities import ActivityService
     from app.crm.contacts import ContactService
+    from app.crm.deals import DealService
 
     if args.contacts < 0:
         raise UsageError(_("--contacts must be 0 or more."))
     session = _session(args, passwords)
     try:
-        count = len(ContactService(session).create_many(demo.generate(args.contacts), source="demo"))
+        people = list(demo.generate(args.contacts))
+        ids = ContactService(session).create_many(people, source="demo")
+        stages = [s.id for s in DealService(session).pipelines()[0].stages]
+        deals = DealService(session).create_many(
+            demo.deals_for([(i, p.language) for i, p in zip(ids, people, strict=True)], stages), source="demo")
+        activities = ActivityService(session).create_many(demo.activities_for(ids, datetime.now(UTC)), source="demo")
     finally:
         session.lock("logout")
-    _out(_("Added {n} demo customers.").format(n=count))
+    _out(_("Added {n} demo customers, {d} deals and {a} activities.").format(n=len(ids), d=deals, a=activities))
     return 0
 
 

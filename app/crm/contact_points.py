@@ -13,12 +13,13 @@ from app.locale import _
 
 
 def normalise_email(value: str) -> str:
-    """The address in canonical form (lower-case domain); no network lookups, the shop may be offline."""
+    """The address as a matching key, all lower-case: mail systems treat ANA@ and ana@ as one mailbox in
+    practice, and duplicates must be found. The typed form is kept for display. No network lookups."""
     try:
         result = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
         raise InvalidInput(_("{value} is not an email address ({reason}).").format(value=value, reason=exc)) from None
-    return str(result.normalized)
+    return str(result.normalized).lower()
 
 
 def normalise_phone(value: str, region: str | None) -> str:

@@ -178,8 +178,9 @@ class ContactService:
                          (contact_id, kind, label, value, normalized, int(primary), stamp))
         if data.organisation:
             organisation_id = self._organisation_id(conn, data.organisation)
-            conn.execute("INSERT OR REPLACE INTO contact_organisation(contact_id, organisation_id, job_title) "
-                         "VALUES (?, ?, ?)", (contact_id, organisation_id, data.job_title))
+            conn.execute("INSERT INTO contact_organisation(contact_id, organisation_id, job_title) VALUES (?, ?, ?) "
+                         "ON CONFLICT DO UPDATE SET job_title = excluded.job_title",
+                         (contact_id, organisation_id, data.job_title))
         for tag in data.tags:
             conn.execute("INSERT OR IGNORE INTO contact_tag(contact_id, tag_id) VALUES (?, ?)",
                          (contact_id, self._tag_id(conn, tag)))

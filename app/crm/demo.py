@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 from app.crm.contacts import ContactInput, ContactPointInput
 
@@ -59,3 +60,30 @@ def generate(count: int, seed: int = 7) -> Iterator[ContactInput]:
         yield ContactInput(given_name=given, family_name=family, points=points, organisation=rng.choice(_COMPANIES),
                            tags=rng.sample(_TAGS, rng.randint(0, 2)), language=language,
                            note="Prefers morning visits." if rng.random() < 0.1 else "")
+
+
+_DEALS = ["Wedding flowers", "Weekly office bouquets", "Shop window display", "Corporate gifts", "Birthday order",
+          "Event catering", "Seasonal wreaths", "Bulk order"]
+_ACTIVITIES = [("call", "Call about the order"), ("meeting", "Tasting at the shop"), ("email", "Send the quote"),
+               ("task", "Prepare the samples")]
+_CURRENCY = {"en": "GBP", "de": "EUR", "fr": "EUR", "es": "EUR", "zh_CN": "CNY", "el": "EUR", "ru": "EUR",
+             "ar": "AED", "he": "USD"}
+
+
+def deals_for(contacts: list[tuple[int, str | None]], stage_ids: list[int], seed: int = 7
+              ) -> list[tuple[str, int, int, str, int]]:
+    """About a third of the customers get a deal, in the currency of their country, spread over the stages."""
+    rng = random.Random(seed)
+    return [(rng.choice(_DEALS), contact_id, rng.choice(stage_ids), _CURRENCY.get(language or "en", "EUR"),
+             rng.randint(20, 5000) * 100) for contact_id, language in contacts if rng.random() < 0.33]
+
+
+def activities_for(contact_ids: list[int], now: datetime, seed: int = 7) -> list[tuple[str, str, int | None, datetime]]:
+    """About a fifth of the customers get a follow-up, some overdue, some today, most upcoming."""
+    rng = random.Random(seed)
+    rows: list[tuple[str, str, int | None, datetime]] = []
+    for contact_id in contact_ids:
+        if rng.random() < 0.2:
+            kind, subject = rng.choice(_ACTIVITIES)
+            rows.append((kind, subject, contact_id, now + timedelta(hours=rng.randint(-72, 24 * 21))))
+    return rows

@@ -1,0 +1,57 @@
+"""Dates, numbers and money for people, in the user's language, through babel."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as _format_date
+from babel.dates import format_datetime as _format_datetime
+from babel.numbers import format_currency, get_currency_precision, is_currency
+
+from app.errors import InvalidInput
+from app.locale.i18n import _, current_language
+
+
+def babel_locale(language: str | None = None) -> Locale:
+    try:
+        return Locale.parse(language or current_language())
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+def check_currency(code: str) -> str:
+    code = code.strip().upper()
+    if not is_currency(code):
+        raise InvalidInput(_("{code} is not a currency code (e.g. EUR, GBP, USD, CNY).").format(code=code))
+    return code
+
+
+def to_minor_units(amount: Decimal | str | int, currency: str) -> int:
+    """Money is stored as an integer count of the currency's smallest unit (cents, pence, yen)."""
+    try:
+        value = Decimal(str(amount).replace(",", ".").strip())
+    except InvalidOperation:
+        raise InvalidInput(_("{amount} is not an amount of money.").format(amount=amount)) from None
+    if not value.is_finite() or value < 0:
+        raise InvalidInput(_("An amount must be zero or more."))
+    digits = get_currency_precision(check_currency(currency))
+    return int((value * (10 ** digits)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def from_minor_units(minor: int, currency: str) -> Decimal:
+    digits: int = get_currency_precision(currency)
+    return Decimal(minor).scaleb(-digits)
+
+
+def money(minor: int, currency: str, language: str | None = None) -> str:
+    return str(format_currency(from_minor_units(minor, currency), currency, locale=babel_locale(language)))
+
+
+def day(value: date, language: str | None = None, length: str = "medium") -> str:
+    return str(_format_date(value, format=length, locale=babel_locale(language)))
+
+
+def moment(value: datetime, language: str | None = None, length: str = "medium") -> str:
+    return str(_format_datetime(value, format=length, locale=babel_locale(language)))

@@ -23,7 +23,7 @@ from app.access import security
 from app.access.session import Session, open_session
 from app.access.users import UserService
 from app.errors import CounterpartError, InvalidInput, UsageError, VaultDamaged
-from app.locale import _, set_language
+from app.locale import _, current_language, set_language
 from app.privacy import audit, audit_service
 from app.store.database import classify
 from app.vault.vault import Vault
@@ -285,6 +285,43 @@ def cmd_export(args: argparse.Namespace, passwords: Passwords) -> int:
     return 0
 
 
+def cmd_consent(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.crm.contacts import ContactService
+    from app.privacy.consent import ConsentService
+
+    session = _session(args, passwords)
+    try:
+        consent = ConsentService(session)
+        notice_id = None
+        if args.grant and args.method in ("form", "paper"):
+            language = ContactService(session).language_of(args.contact) or current_language()
+            notice = consent.current_notice(language)
+            notice_id = notice.id if notice else None
+        consent.record(args.contact, args.purpose, args.grant, args.method, notice_id=notice_id,
+                       source="counterpart-admin" if args.method == "import" else "")
+        state = next(s for s in consent.states(args.contact) if s.purpose.key == args.purpose)
+    finally:
+        session.lock("logout")
+    _out(_("{purpose} for customer {id}: {state}.").format(purpose=args.purpose, id=args.contact, state=state.reason))
+    return 0
+
+
+def cmd_consent_list(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.privacy.consent import export_audience
+
+    session = _session(args, passwords)
+    try:
+        rows = export_audience(session, args.purpose, Path(args.csv) if args.csv else None)
+    finally:
+        session.lock("logout")
+    if args.csv:
+        _out(_("Wrote {n} people to {path}.").format(n=len(rows), path=args.csv))
+    else:
+        for contact_id, name, email, phone in rows:
+            _out("\t".join([str(contact_id), name, email or "", phone or ""]))
+    return 0
+
+
 # --- the parser --------------------------------------------------------------------------------------------
 
 class _Parser(argparse.ArgumentParser):
@@ -382,6 +419,22 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--csv", required=True, metavar="FILE")
     export.add_argument("--query", metavar="Q", help=_("only the customers matching this search"))
     export.set_defaults(run=cmd_export)
+
+    consent = commands.add_parser("consent", help=_("record a consent or its withdrawal"))
+    _vault_and_user(consent)
+    consent.add_argument("--contact", type=int, required=True, metavar="ID")
+    consent.add_argument("--purpose", required=True, metavar="KEY")
+    choice = consent.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--grant", action="store_true")
+    choice.add_argument("--withdraw", action="store_true")
+    consent.add_argument("--method", required=True, choices=["form", "paper", "verbal", "import"])
+    consent.set_defaults(run=cmd_consent)
+
+    consent_list = commands.add_parser("consent-list", help=_("people with a current basis for a purpose"))
+    _vault_and_user(consent_list)
+    consent_list.add_argument("--purpose", required=True, metavar="KEY")
+    consent_list.add_argument("--csv", metavar="FILE")
+    consent_list.set_defaults(run=cmd_consent_list)
     return parser
 
 

@@ -281,6 +281,11 @@ class ContactService:
         return ContactRecord(int(row[0]), str(row[1]), str(row[2]), str(row[3]), row[4], str(row[5]), str(row[6]),
                              points, organisations, tags, notes)
 
+    def language_of(self, contact_id: int) -> str | None:
+        """The customer's preferred language, for notices, forms and exports."""
+        row = self.conn.execute("SELECT language FROM contact WHERE id = ?", (contact_id,)).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
     _SUMMARY = ("SELECT c.id, c.display_name, "
                 "(SELECT value FROM contact_point WHERE contact_id = c.id AND kind = 'email' "
                 " ORDER BY is_primary DESC, id LIMIT 1), "

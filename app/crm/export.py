@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from app.access.roles import Permission
@@ -25,13 +25,18 @@ def export_csv(session: Session, out: Path, query: str = "") -> int:
     else:
         rows = pages(lambda after: contacts.page(after=after, limit=1000),
                      lambda last: contacts.sort_position(last.id))
+    count = write_rows(out, HEADER, ((p.id, p.name, p.email, p.phone, p.organisation) for p in rows))
+    session.record("contact.export", summary=f"{count} rows" + (" (filtered)" if query.strip() else ""))
+    return count
+
+
+def write_rows(out: Path, header: list[str], rows: Iterable[Sequence[object]]) -> int:
+    """CSV for spreadsheets: UTF-8 with BOM (Excel reads accents right), every text cell formula-safe."""
     count = 0
     with out.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        for person in rows:
-            writer.writerow([person.id] + [neutralise_formula(value or "") for value in
-                                           (person.name, person.email, person.phone, person.organisation)])
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([neutralise_formula(v) if isinstance(v, str) else ("" if v is None else v) for v in row])
             count += 1
-    session.record("contact.export", summary=f"{count} rows" + (" (filtered)" if query.strip() else ""))
     return count

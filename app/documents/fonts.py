@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import importlib
 import re
-import sys
 import threading
 import unicodedata
 from collections.abc import Iterator, Mapping
 from functools import cache
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 from xml.sax.saxutils import escape
@@ -26,6 +24,8 @@ from xml.sax.saxutils import escape
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+
+from app.resources import resource_path
 
 BODY_FONT = "Counterpart-Sans"
 BOLD_FONT = "Counterpart-Sans-Bold"
@@ -65,13 +65,6 @@ _CHAINS = {
 
 _lock = threading.Lock()
 _registered = False
-
-
-def resource_path(*parts: str) -> Path:
-    """A bundled resource: inside a PyInstaller bundle, else in the source tree's resources/ folder."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    root = Path(bundle) / "resources" if bundle else Path(__file__).resolve().parents[2] / "resources"
-    return root.joinpath(*parts)
 
 
 def register_fonts() -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
-import sys
 from pathlib import Path
+
+from app.resources import project_root
 
 DOMAIN = "counterpart"
 SUPPORTED_LANGUAGES = ("en", "de", "fr", "es", "zh_CN")
@@ -17,10 +18,7 @@ SUPPORTED_LANGUAGES = ("en", "de", "fr", "es", "zh_CN")
 
 def translations_dir() -> Path:
     """The catalog folder: inside a PyInstaller bundle, else beside the source tree."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "translations"
-    return Path(__file__).resolve().parents[2] / "translations"
+    return project_root() / "translations"
 
 
 _translation: _gettext.NullTranslations = _gettext.NullTranslations()

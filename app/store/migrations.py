@@ -40,6 +40,37 @@ def _default_pipeline(conn: Connection) -> None:
                      [(name, position, probability) for position, (name, probability) in enumerate(stages)])
 
 
+def _default_purposes(conn: Connection) -> None:
+    """The purposes every shop starts with (keys are fixed: the CLI and exports use them)."""
+    purposes = [
+        ("email_marketing", _("Email marketing"), "consent", 730, 0),
+        ("sms_marketing", _("SMS marketing"), "consent", 730, 0),
+        ("phone_calls", _("Phone calls about offers"), "consent", 730, 0),
+        ("postal_mail", _("Postal mail"), "legitimate_interests", None, 0),
+        ("profiling", _("Personalised offers (profiling)"), "consent", 730, 0),
+        ("sale_sharing", _("Sharing with partners (sale or sharing)"), "consent", None, 1),
+        ("sensitive_data", _("Processing of sensitive personal information"), "consent", None, 1),
+        ("cross_border", _("Transfer outside the country"), "consent", None, 1),
+    ]
+    conn.executemany("INSERT INTO purpose(key, name, lawful_basis, expires_after_days, separate_consent, position) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", [(*p, i) for i, p in enumerate(purposes)])
+
+
+def _default_notices(conn: Connection) -> None:
+    """Version 1 of the notice in each language we ship (resources/notices); the owner publishes new versions."""
+    from datetime import UTC, datetime
+
+    from app.privacy.consent import notice_hash
+    from app.resources import resource_path
+
+    for path in sorted(resource_path("notices").glob("*.md")):
+        title, _sep, body = path.read_text("utf-8").partition("\n")
+        title, body = title.lstrip("# ").strip(), body.strip()
+        created = datetime.now(UTC).isoformat(timespec="seconds")
+        conn.execute("INSERT INTO notice(language, version, title, body, sha256, created_at) VALUES (?, 1, ?, ?, ?, ?)",
+                     (path.stem, title, body, notice_hash(title, body), created))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "vault metadata and settings", (
         """CREATE TABLE vault_meta (
@@ -199,6 +230,76 @@ MIGRATIONS: tuple[Migration, ...] = (
         """CREATE VIRTUAL TABLE contact_phone_search USING fts5(
                digits, content='', contentless_delete=1, tokenize='trigram')""",
         _default_pipeline,
+    )),
+)
+
+MIGRATIONS += (
+    Migration(4, "consent: purposes, versioned notices, the consent ledger and its evidence", (
+        """CREATE TABLE purpose (
+               key TEXT PRIMARY KEY,
+               name TEXT NOT NULL,
+               lawful_basis TEXT NOT NULL CHECK (lawful_basis IN ('consent', 'contract', 'legal_obligation',
+                   'vital_interests', 'public_task', 'legitimate_interests')),
+               expires_after_days INTEGER CHECK (expires_after_days IS NULL OR expires_after_days > 0),
+               separate_consent INTEGER NOT NULL DEFAULT 0 CHECK (separate_consent IN (0, 1)),
+               position INTEGER NOT NULL,
+               active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+           ) STRICT""",
+        """CREATE TABLE notice (
+               id INTEGER PRIMARY KEY,
+               language TEXT NOT NULL,
+               version INTEGER NOT NULL,
+               title TEXT NOT NULL,
+               body TEXT NOT NULL,
+               sha256 TEXT NOT NULL,
+               created_at TEXT NOT NULL,
+               created_by_user_id INTEGER REFERENCES user(id),
+               UNIQUE (language, version)
+           ) STRICT""",
+        """CREATE TRIGGER notice_is_immutable BEFORE UPDATE ON notice
+           BEGIN SELECT RAISE(ABORT, 'a notice is never edited: publish a new version'); END""",
+        """CREATE TRIGGER notice_is_kept BEFORE DELETE ON notice
+           BEGIN SELECT RAISE(ABORT, 'old notice versions are kept'); END""",
+        """CREATE TABLE consent_evidence (
+               id INTEGER PRIMARY KEY,
+               contact_id INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
+               kind TEXT NOT NULL CHECK (kind IN ('signature', 'scan')),
+               media_type TEXT NOT NULL,
+               data BLOB NOT NULL,
+               sha256 TEXT NOT NULL,
+               created_at TEXT NOT NULL
+           ) STRICT""",
+        """CREATE TABLE consent_event (
+               id INTEGER PRIMARY KEY,
+               contact_id INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
+               purpose_key TEXT NOT NULL REFERENCES purpose(key),
+               action TEXT NOT NULL CHECK (action IN ('grant', 'withdraw')),
+               method TEXT NOT NULL CHECK (method IN ('form', 'paper', 'verbal', 'import')),
+               notice_id INTEGER REFERENCES notice(id),
+               notice_sha256 TEXT,
+               source TEXT NOT NULL DEFAULT '',
+               evidence_id INTEGER REFERENCES consent_evidence(id) ON DELETE SET NULL,
+               captured_by_user_id INTEGER REFERENCES user(id),
+               at TEXT NOT NULL
+           ) STRICT""",
+        "CREATE INDEX consent_event_current ON consent_event(purpose_key, contact_id, id)",
+        "CREATE INDEX consent_event_contact ON consent_event(contact_id, id)",
+        """CREATE TRIGGER consent_event_append_only BEFORE UPDATE ON consent_event
+           BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only: record a new event'); END""",
+        """CREATE TABLE privacy_flag_event (
+               id INTEGER PRIMARY KEY,
+               contact_id INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
+               flag TEXT NOT NULL CHECK (flag IN ('opt_out_sale_sharing', 'limit_sensitive')),
+               value INTEGER NOT NULL CHECK (value IN (0, 1)),
+               method TEXT NOT NULL,
+               captured_by_user_id INTEGER REFERENCES user(id),
+               at TEXT NOT NULL
+           ) STRICT""",
+        "CREATE INDEX privacy_flag_current ON privacy_flag_event(flag, contact_id, id)",
+        """CREATE TRIGGER privacy_flag_append_only BEFORE UPDATE ON privacy_flag_event
+           BEGIN SELECT RAISE(ABORT, 'privacy flags are append-only: record a new event'); END""",
+        _default_purposes,
+        _default_notices,
     )),
 )
 

@@ -1,0 +1,313 @@
+"""Consent: purposes with their lawful basis, versioned notices, and an append-only ledger of events.
+
+The current state of a person's consent for a purpose is derived, never stored: the latest event for that
+purpose, counted as not granted once older than the purpose's expiry. Corrections are new events.
+Anything selected "for" a purpose goes through `eligible_sql`, so a withdrawal takes effect everywhere at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from app.access.roles import Permission
+from app.access.session import Session
+from app.errors import InvalidInput
+from app.locale import _
+from app.store.database import Connection
+
+METHODS = ("form", "paper", "verbal", "import")
+LAWFUL_BASES = ("consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests")
+FLAGS = ("opt_out_sale_sharing", "limit_sensitive")
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+
+
+def _utc(moment: datetime | None = None) -> str:
+    return (moment or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+
+
+def lawful_basis_label(basis: str) -> str:
+    return {"consent": _("Consent (GDPR Art. 6(1)(a))"), "contract": _("Contract (Art. 6(1)(b))"),
+            "legal_obligation": _("Legal obligation (Art. 6(1)(c))"),
+            "vital_interests": _("Vital interests (Art. 6(1)(d))"), "public_task": _("Public task (Art. 6(1)(e))"),
+            "legitimate_interests": _("Legitimate interests (Art. 6(1)(f))")}[basis]
+
+
+@dataclass(frozen=True)
+class Purpose:
+    key: str
+    name: str
+    lawful_basis: str
+    expires_after_days: int | None
+    separate_consent: bool
+    active: bool
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: int
+    language: str
+    version: int
+    title: str
+    body: str
+    sha256: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class ConsentEvent:
+    id: int
+    contact_id: int
+    purpose_key: str
+    action: str
+    method: str
+    notice_id: int | None
+    notice_sha256: str | None
+    source: str
+    evidence_id: int | None
+    captured_by: str | None
+    at: str
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """One purpose for one person, as it stands now, and why."""
+
+    purpose: Purpose
+    granted: bool
+    reason: str  # shown in the UI: "granted on …", "withdrawn on …", "expired on …", "never asked", "lawful basis"
+    last_event: ConsentEvent | None
+
+
+def notice_hash(title: str, body: str) -> str:
+    return hashlib.sha256((title + "\n\n" + body).encode("utf-8")).hexdigest()
+
+
+_EVENT_COLUMNS = ("e.id, e.contact_id, e.purpose_key, e.action, e.method, e.notice_id, e.notice_sha256, e.source, "
+                  "e.evidence_id, u.name, e.at FROM consent_event e LEFT JOIN user u ON u.id = e.captured_by_user_id ")
+
+
+def eligible_sql(purpose: Purpose, now: datetime) -> tuple[str, list[object]]:
+    """SQL selecting the ids of people with a current basis for `purpose` (for lists, exports and selections).
+
+    Consent purposes: the latest event is a grant, younger than the expiry. Other bases: everyone, except that
+    sale or sharing also honours the CCPA opt-out flag.
+    """
+    args: list[object] = []
+    if purpose.lawful_basis == "consent":
+        sql = ("SELECT e.contact_id AS id FROM consent_event e WHERE e.purpose_key = ? AND e.id = "
+               "(SELECT max(id) FROM consent_event WHERE purpose_key = e.purpose_key AND contact_id = e.contact_id) "
+               "AND e.action = 'grant'")
+        args.append(purpose.key)
+        if purpose.expires_after_days:
+            sql += " AND e.at >= ?"
+            args.append(_utc(now - timedelta(days=purpose.expires_after_days)))
+    else:
+        sql = "SELECT c.id AS id FROM contact c WHERE c.deleted_at IS NULL"
+    if purpose.key == "sale_sharing":
+        sql = (f"SELECT id FROM ({sql}) WHERE id NOT IN (SELECT f.contact_id FROM privacy_flag_event f WHERE "
+               "f.flag = 'opt_out_sale_sharing' AND f.value = 1 AND f.id = (SELECT max(id) FROM privacy_flag_event "
+               "WHERE flag = f.flag AND contact_id = f.contact_id))")
+    return sql, args
+
+
+class ConsentService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @property
+    def conn(self) -> Connection:
+        return self.session.conn
+
+    # --- purposes and notices ----------------------------------------------------------------------------
+
+    def purposes(self, active_only: bool = True) -> list[Purpose]:
+        self.session.require(Permission.VIEW_CUSTOMERS)
+        rows = self.conn.execute("SELECT key, name, lawful_basis, expires_after_days, separate_consent, active "
+                                 "FROM purpose" + (" WHERE active = 1" if active_only else "") + " ORDER BY position")
+        return [Purpose(str(r[0]), str(r[1]), str(r[2]), r[3], bool(r[4]), bool(r[5])) for r in rows]
+
+    def purpose(self, key: str) -> Purpose:
+        found = next((p for p in self.purposes(active_only=False) if p.key == key), None)
+        if found is None:
+            keys = ", ".join(p.key for p in self.purposes(active_only=False))
+            raise InvalidInput(_("Unknown purpose {key}; the purposes are: {keys}.").format(key=key, keys=keys))
+        return found
+
+    def set_purpose(self, key: str, *, lawful_basis: str, expires_after_days: int | None, active: bool = True,
+                    name: str | None = None) -> None:
+        """The owner's policy for a purpose; every change is audited."""
+        self.session.require(Permission.MANAGE_POLICIES)
+        current = self.purpose(key)
+        if lawful_basis not in LAWFUL_BASES:
+            raise InvalidInput(_("Unknown lawful basis {basis}.").format(basis=lawful_basis))
+        if expires_after_days is not None and expires_after_days <= 0:
+            raise InvalidInput(_("Consent can expire after a positive number of days, or never."))
+        with self.session.change() as conn:
+            conn.execute("UPDATE purpose SET name = ?, lawful_basis = ?, expires_after_days = ?, active = ? "
+                         "WHERE key = ?", (name or current.name, lawful_basis, expires_after_days, int(active), key))
+            self.session.audit("purpose.change", "purpose", key,
+                               f"basis={lawful_basis} expires={expires_after_days} active={int(active)}")
+
+    def publish_notice(self, language: str, title: str, body: str) -> Notice:
+        """A new version of the notice text in `language`; earlier versions stay, unchanged, forever."""
+        self.session.require(Permission.MANAGE_POLICIES)
+        if not title.strip() or not body.strip():
+            raise InvalidInput(_("A notice needs a title and a text."))
+        digest = notice_hash(title.strip(), body.strip())
+        with self.session.change() as conn:
+            version = conn.execute("SELECT coalesce(max(version), 0) + 1 FROM notice WHERE language = ?",
+                                   (language,)).fetchone()[0]
+            notice_id = int(conn.execute(
+                "INSERT INTO notice(language, version, title, body, sha256, created_at, created_by_user_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", (language, version, title.strip(), body.strip(), digest, _utc(),
+                                                 self.session.user.id)).lastrowid)
+            self.session.audit("notice.publish", "notice", notice_id, f"{language} v{version}")
+        return self.notice(notice_id)
+
+    def notice(self, notice_id: int) -> Notice:
+        row = self.conn.execute("SELECT id, language, version, title, body, sha256, created_at FROM notice "
+                                "WHERE id = ?", (notice_id,)).fetchone()
+        if row is None:
+            raise InvalidInput(_("There is no notice with id {id}.").format(id=notice_id))
+        return Notice(*row)
+
+    def current_notice(self, language: str) -> Notice | None:
+        """The newest notice in `language`, falling back to the base language (zh_CN -> zh) and English."""
+        for candidate in (language, language.split("_")[0], "en"):
+            row = self.conn.execute("SELECT id FROM notice WHERE language = ? ORDER BY version DESC LIMIT 1",
+                                    (candidate,)).fetchone()
+            if row:
+                return self.notice(int(row[0]))
+        return None
+
+    # --- the ledger --------------------------------------------------------------------------------------
+
+    def store_evidence(self, contact_id: int, kind: str, media_type: str, data: bytes) -> int:
+        """A signature image or a scanned paper form, kept inside the encrypted vault (never as a loose file)."""
+        self.session.require(Permission.CAPTURE_CONSENT)
+        if kind not in ("signature", "scan"):
+            raise InvalidInput(_("Evidence is a signature or a scanned form."))
+        if not data or len(data) > MAX_EVIDENCE_BYTES:
+            raise InvalidInput(_("Evidence must be between 1 byte and 20 MB."))
+        with self.session.change() as conn:
+            evidence_id = int(conn.execute(
+                "INSERT INTO consent_evidence(contact_id, kind, media_type, data, sha256, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)", (contact_id, kind, media_type, data, hashlib.sha256(data).hexdigest(),
+                                              _utc())).lastrowid)
+            self.session.audit("consent.evidence", "contact", contact_id, f"{kind} {evidence_id}")
+        return evidence_id
+
+    def evidence(self, evidence_id: int) -> tuple[str, bytes]:
+        self.session.require(Permission.VIEW_CUSTOMERS)
+        row = self.conn.execute("SELECT media_type, data, contact_id FROM consent_evidence WHERE id = ?",
+                                (evidence_id,)).fetchone()
+        if row is None:
+            raise InvalidInput(_("There is no evidence with id {id}.").format(id=evidence_id))
+        self.session.record("consent.evidence_read", "contact", int(row[2]), f"evidence {evidence_id}")
+        return str(row[0]), bytes(row[1])
+
+    def record(self, contact_id: int, purpose_key: str, granted: bool, method: str, *, notice_id: int | None = None,
+               evidence_id: int | None = None, source: str = "", at: datetime | None = None) -> int:
+        """Append one event. A grant by form or paper must name the notice the person saw."""
+        self.session.require(Permission.CAPTURE_CONSENT)
+        purpose = self.purpose(purpose_key)
+        if method not in METHODS:
+            raise InvalidInput(_("The method is one of: form, paper, verbal, import."))
+        if self.conn.execute("SELECT 1 FROM contact WHERE id = ? AND deleted_at IS NULL", (contact_id,)).fetchone() \
+                is None:
+            raise InvalidInput(_("There is no customer with id {id}.").format(id=contact_id))
+        notice = self.notice(notice_id) if notice_id is not None else None
+        if granted and method in ("form", "paper") and notice is None:
+            raise InvalidInput(_("A consent given on a form must record which notice text the customer saw."))
+        if method == "import" and not source.strip():
+            raise InvalidInput(_("An imported consent must name its source file."))
+        with self.session.change() as conn:
+            event_id = int(conn.execute(
+                "INSERT INTO consent_event(contact_id, purpose_key, action, method, notice_id, notice_sha256, source, "
+                "evidence_id, captured_by_user_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (contact_id, purpose.key, "grant" if granted else "withdraw", method, notice.id if notice else None,
+                 notice.sha256 if notice else None, source.strip(), evidence_id, self.session.user.id,
+                 _utc(at))).lastrowid)
+            self.session.audit("consent.grant" if granted else "consent.withdraw", "contact", contact_id,
+                               f"{purpose.key} via {method}")
+        return event_id
+
+    def history(self, contact_id: int) -> list[ConsentEvent]:
+        self.session.require(Permission.VIEW_CUSTOMERS)
+        return [ConsentEvent(*r) for r in self.conn.execute(
+            f"SELECT {_EVENT_COLUMNS} WHERE e.contact_id = ? ORDER BY e.id", (contact_id,))]
+
+    def states(self, contact_id: int, now: datetime | None = None) -> list[ConsentState]:
+        """Every active purpose for one person, with the reason a person can read."""
+        now = now or datetime.now(UTC)
+        latest = {event.purpose_key: event for event in self.history(contact_id)}
+        opted_out = self.flag(contact_id, "opt_out_sale_sharing")
+        states = []
+        for purpose in self.purposes():
+            event = latest.get(purpose.key)
+            if purpose.key == "sale_sharing" and opted_out:
+                states.append(ConsentState(purpose, False, _("opted out of sale or sharing"), event))
+            elif purpose.lawful_basis != "consent":
+                states.append(ConsentState(purpose, True, lawful_basis_label(purpose.lawful_basis), event))
+            elif event is None:
+                states.append(ConsentState(purpose, False, _("never asked"), None))
+            elif event.action == "withdraw":
+                states.append(ConsentState(purpose, False, _("withdrawn on {date}").format(date=event.at[:10]), event))
+            elif purpose.expires_after_days and datetime.fromisoformat(event.at) < now - timedelta(
+                    days=purpose.expires_after_days):
+                expired = datetime.fromisoformat(event.at) + timedelta(days=purpose.expires_after_days)
+                states.append(ConsentState(purpose, False, _("expired on {date}").format(date=expired.date()), event))
+            else:
+                states.append(ConsentState(purpose, True, _("granted on {date}").format(date=event.at[:10]), event))
+        return states
+
+    def eligible_ids(self, purpose_key: str, now: datetime | None = None, limit: int = 1_000_000) -> list[int]:
+        self.session.require(Permission.VIEW_CUSTOMERS)
+        sql, args = eligible_sql(self.purpose(purpose_key), now or datetime.now(UTC))
+        return [int(r[0]) for r in self.conn.execute(
+            f"SELECT e.id FROM ({sql}) e JOIN contact c ON c.id = e.id WHERE c.deleted_at IS NULL "
+            "ORDER BY c.sort_key, c.id LIMIT ?", [*args, limit])]
+
+    # --- CCPA flags --------------------------------------------------------------------------------------
+
+    def set_flag(self, contact_id: int, flag: str, value: bool, method: str = "verbal") -> None:
+        """Opt-out of sale/sharing and 'limit use of sensitive data': one click, their own ledger events."""
+        self.session.require(Permission.CAPTURE_CONSENT)
+        if flag not in FLAGS:
+            raise InvalidInput(_("Unknown privacy flag {flag}.").format(flag=flag))
+        with self.session.change() as conn:
+            conn.execute("INSERT INTO privacy_flag_event(contact_id, flag, value, method, captured_by_user_id, at) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", (contact_id, flag, int(value), method, self.session.user.id,
+                                                       _utc()))
+            self.session.audit("privacy_flag.set" if value else "privacy_flag.clear", "contact", contact_id, flag)
+
+    def flag(self, contact_id: int, flag: str) -> bool:
+        row = self.conn.execute("SELECT value FROM privacy_flag_event WHERE contact_id = ? AND flag = ? "
+                                "ORDER BY id DESC LIMIT 1", (contact_id, flag)).fetchone()
+        return bool(row and row[0])
+
+
+def export_audience(session: Session, purpose_key: str, out: Path | None = None,
+                    now: datetime | None = None) -> list[tuple[int, str, str | None, str | None]]:
+    """The people who may be contacted for a purpose (id, name, email, phone); optionally written as CSV.
+
+    A marketing list is a bulk export: managers and owner only, and audited with its count.
+    """
+    from app.crm.export import write_rows
+
+    session.require(Permission.EXPORT_BULK)
+    service = ConsentService(session)
+    sql, args = eligible_sql(service.purpose(purpose_key), now or datetime.now(UTC))
+    rows = [(int(r[0]), str(r[1]), r[2], r[3]) for r in session.conn.execute(
+        f"SELECT c.id, c.display_name, "
+        "(SELECT value FROM contact_point WHERE contact_id = c.id AND kind = 'email' ORDER BY is_primary DESC, id "
+        "LIMIT 1), (SELECT value FROM contact_point WHERE contact_id = c.id AND kind = 'phone' "
+        f"ORDER BY is_primary DESC, id LIMIT 1) FROM ({sql}) e JOIN contact c ON c.id = e.id "
+        "WHERE c.deleted_at IS NULL ORDER BY c.sort_key, c.id", args)]
+    if out is not None:
+        write_rows(out, ["id", "name", "email", "phone"], rows)
+    session.record("consent.list", "purpose", purpose_key, f"{len(rows)} people" + (" to CSV" if out else ""))
+    return rows

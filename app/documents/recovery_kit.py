@@ -7,13 +7,9 @@ key in Counterpart, with counterpart-admin, or with a stock SQLCipher 4 shell if
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import io
-import os
 import pathlib
 import re
-import tempfile
 from typing import Any
 
 import segno
@@ -25,10 +21,12 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
 from app import APP_NAME, __version__
 from app.documents.fonts import BODY_FONT, BOLD_FONT, MONO_FONT, register_fonts, rich_text
+from app.documents.pdf import para, render, table_style
+from app.fileio import atomic_write
 from app.locale import _, current_language
 
 _KEY_PATTERN = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{8}){7}")
@@ -58,7 +56,7 @@ def write_recovery_kit(
         raise ValueError("recovery_key must be 8 groups of 8 hex digits joined by '-'")
     register_fonts()
     story = _story(vault_name, vault_id, owner, recovery_key, created, keychain_bound)
-    _write_atomically(out, _render(story))
+    atomic_write(out, render(story, title=_("Counterpart recovery kit")))
 
 
 def _story(
@@ -77,8 +75,8 @@ def _story(
     )
     printed_by = _("Printed by {app} {version}.").format(app=APP_NAME, version=__version__)
     return [
-        _para(_("Counterpart recovery kit"), styles["title"], "bold"),
-        _para(intro, styles["body"]),
+        para(_("Counterpart recovery kit"), styles["title"], "bold"),
+        para(intro, styles["body"]),
         Spacer(1, 4 * mm),
         _details_table(vault_name, vault_id, owner, created, styles),
         Spacer(1, 5 * mm),
@@ -90,27 +88,8 @@ def _story(
         Spacer(1, 4 * mm),
         _warnings(keychain_bound, styles),
         Spacer(1, 3 * mm),
-        _para(printed_by, styles["small"]),
+        para(printed_by, styles["small"]),
     ]
-
-
-def _render(story: list[Any]) -> bytes:
-    """The PDF in memory, so nothing reaches the disk until it is complete."""
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=_MARGIN,
-        rightMargin=_MARGIN,
-        topMargin=_MARGIN,
-        bottomMargin=_MARGIN,
-        title=_("Counterpart recovery kit"),
-        author=APP_NAME,
-        creator=f"{APP_NAME} {__version__}",
-        initialFontName=BODY_FONT,  # else reportlab references Helvetica, a font the PDF does not embed
-    )
-    doc.build(story)
-    return buffer.getvalue()
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -130,27 +109,22 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _para(text: str, style: ParagraphStyle, role: str = "body") -> Paragraph:
-    """A paragraph of plain (untrusted or translated) text, with fonts for every script in it."""
-    return Paragraph(rich_text(text, role), style)
-
-
 def _details_table(
     vault_name: str, vault_id: str, owner: str, created: datetime.datetime, styles: dict[str, ParagraphStyle]
 ) -> Table:
     """Which vault this kit belongs to, so a drawer holding several kits never mixes them up."""
     rows = [
-        (_("Vault file"), _para(vault_name, styles["body"])),
-        (_("Vault ID"), _para(vault_id, styles["mono"], "mono")),
-        (_("Owner"), _para(owner, styles["body"])),
-        (_("Created"), _para(_format_created(created), styles["body"])),
+        (_("Vault file"), para(vault_name, styles["body"])),
+        (_("Vault ID"), para(vault_id, styles["mono"], "mono")),
+        (_("Owner"), para(owner, styles["body"])),
+        (_("Created"), para(_format_created(created), styles["body"])),
     ]
     table = Table(
-        [[_para(label, styles["label"]), value] for label, value in rows],
+        [[para(label, styles["label"]), value] for label, value in rows],
         colWidths=[32 * mm, _WIDTH - 32 * mm],
     )
     table.setStyle(
-        _table_style(
+        table_style(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -182,16 +156,16 @@ def _key_block(recovery_key: str, styles: dict[str, ParagraphStyle]) -> Table:
     groups = recovery_key.split("-")
     key_lines = "-<br/>".join(rich_text("-".join(groups[i : i + 4]), "mono") for i in (0, 4))
     text_column = [
-        _para(_("Recovery key"), styles["heading"], "bold"),
+        para(_("Recovery key"), styles["heading"], "bold"),
         Spacer(1, 2 * mm),
         Paragraph(key_lines, styles["key"]),
         Spacer(1, 2 * mm),
-        _para(_("8 groups of 8 characters: digits 0-9 and letters a-f."), styles["label"]),
+        para(_("8 groups of 8 characters: digits 0-9 and letters a-f."), styles["label"]),
     ]
-    qr_column = [_qr_drawing(recovery_key), _para(_("The same key as a QR code"), styles["caption"])]
+    qr_column = [_qr_drawing(recovery_key), para(_("The same key as a QR code"), styles["caption"])]
     table = Table([[text_column, qr_column]], colWidths=[_WIDTH - _QR_SIZE - 8 * mm, _QR_SIZE + 8 * mm])
     table.setStyle(
-        _table_style(
+        table_style(
             [
                 ("BOX", (0, 0), (-1, -1), 1.2, colors.black),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -237,10 +211,10 @@ def _runs(row: Any) -> list[tuple[bool, int]]:
 
 def _storage_box(styles: dict[str, ParagraphStyle]) -> Table:
     """Space to write down where the kit is kept, for whoever has to find it in an emergency."""
-    label = _para(_("Where this kit is stored (write it down):"), styles["label"])
+    label = para(_("Where this kit is stored (write it down):"), styles["label"])
     table = Table([[label], [""], [""]], colWidths=[_WIDTH], rowHeights=[6 * mm, 8 * mm, 8 * mm])
     table.setStyle(
-        _table_style(
+        table_style(
             [
                 ("BOX", (0, 0), (-1, -1), 0.6, _RULE),
                 ("LINEBELOW", (0, 1), (0, 1), 0.4, _RULE),
@@ -260,31 +234,31 @@ def _instructions(vault_name: str, recovery_key: str, styles: dict[str, Paragrap
     cli_note = _("VAULT is the path of the vault file ({vault_name}); KEY is the recovery key above.")
     steps = [
         [
-            _para(_("1. In Counterpart"), styles["bold"], "bold"),
-            _para(
+            para(_("1. In Counterpart"), styles["bold"], "bold"),
+            para(
                 _("On the unlock screen choose “Forgot password / recover” and enter the recovery key."),
                 styles["body"],
             ),
         ],
         [
-            _para(_("2. On the command line"), styles["bold"], "bold"),
-            _para("counterpart-admin recover VAULT --recovery-key KEY", styles["mono"], "mono"),
-            _para(cli_note.format(vault_name=vault_name), styles["body"]),
+            para(_("2. On the command line"), styles["bold"], "bold"),
+            para("counterpart-admin recover VAULT --recovery-key KEY", styles["mono"], "mono"),
+            para(cli_note.format(vault_name=vault_name), styles["body"]),
         ],
         [
-            _para(_("3. If Counterpart is ever gone"), styles["bold"], "bold"),
-            _para(
+            para(_("3. If Counterpart is ever gone"), styles["bold"], "bold"),
+            para(
                 _(
                     "The vault is a standard SQLCipher 4 database. Open it in the sqlcipher shell and enter "
                     "the second line (it holds the recovery key without the dashes):"
                 ),
                 styles["body"],
             ),
-            _para("sqlcipher VAULT", styles["mono"], "mono"),
-            _para(f"PRAGMA key = \"x'{raw_key}'\";", styles["mono"], "mono"),
+            para("sqlcipher VAULT", styles["mono"], "mono"),
+            para(f"PRAGMA key = \"x'{raw_key}'\";", styles["mono"], "mono"),
         ],
     ]
-    heading = _para(_("How to use this kit"), styles["heading"], "bold")
+    heading = para(_("How to use this kit"), styles["heading"], "bold")
     return [heading, Spacer(1, 1.5 * mm), *(KeepTogether([*step, Spacer(1, 2 * mm)]) for step in steps)]
 
 
@@ -305,11 +279,11 @@ def _warnings(keychain_bound: bool, styles: dict[str, ParagraphStyle]) -> Table:
                 "computer's keychain."
             )
         )
-    cells = [[_para(_("Important"), styles["bold"], "bold")]]
-    cells += [[_para("\u2022 " + line, styles["body"])] for line in lines]
+    cells = [[para(_("Important"), styles["bold"], "bold")]]
+    cells += [[para("\u2022 " + line, styles["body"])] for line in lines]
     table = Table(cells, colWidths=[_WIDTH])
     table.setStyle(
-        _table_style(
+        table_style(
             [
                 ("BACKGROUND", (0, 0), (-1, -1), _TINT),
                 ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
@@ -323,26 +297,3 @@ def _warnings(keychain_bound: bool, styles: dict[str, ParagraphStyle]) -> Table:
         )
     )
     return table
-
-
-def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
-    """A TableStyle whose text cells use the body font, not reportlab's unembedded Helvetica default."""
-    return TableStyle([("FONTNAME", (0, 0), (-1, -1), BODY_FONT), *commands])
-
-
-def _write_atomically(out: pathlib.Path, data: bytes) -> None:
-    """Write to a hidden temporary file beside `out`, flush it to disk, then rename it onto `out`.
-
-    mkstemp creates the file readable by its owner only, and the rename keeps that: the kit holds the key.
-    """
-    fd, temp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp_name, out)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise

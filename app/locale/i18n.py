@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from app.resources import project_root
@@ -53,3 +54,9 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
+
+
+def translator(language: str) -> Callable[[str], str]:
+    """A gettext function for one language, leaving the app's own language alone: a customer's PDF can be in
+    Chinese while the staff member's screen stays in German. Bind it to `_` locally so Babel extracts the strings."""
+    return _gettext.translation(DOMAIN, localedir=translations_dir(), languages=[language], fallback=True).gettext

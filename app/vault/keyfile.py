@@ -15,9 +15,7 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import secrets
-import tempfile
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
@@ -32,6 +30,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.errors import AuthenticationFailed, VaultDamaged
+from app.fileio import atomic_write
 from app.locale import _
 from app.vault import kdf
 from app.vault.kdf import KdfParams
@@ -302,23 +301,3 @@ class KeyFile:
             raise VaultDamaged(_("The key file {name} is damaged or not a Counterpart key file ({detail}).")
                                .format(name=path.name, detail=exc)) from None
         return keyfile, mac
-
-
-def atomic_write(path: Path, payload: bytes) -> None:
-    """Write new, fsync, rename over the old file, fsync the folder: a crash leaves the old or the new file."""
-    fd, temp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    if hasattr(os, "O_DIRECTORY"):
-        dir_fd = os.open(path.parent, os.O_DIRECTORY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import LockedOut
+from app.fileio import atomic_write
 from app.locale import ngettext
-from app.vault.keyfile import atomic_write, user_key
+from app.vault.keyfile import user_key
 
 MAX_DELAY_SECONDS = 300.0
 

@@ -42,7 +42,7 @@ bench: $(VENV)/.installed-test
 
 # Translators: refresh the template from the code, then merge it into every language's catalog.
 pot: $(VENV)/.installed-test
-	$(BIN)/pybabel extract -q -F babel.cfg -k _ -k ngettext:1,2 -c Translators --no-location --sort-output \
+	$(BIN)/pybabel extract -q -F babel.cfg -k _ -k N_ -k ngettext:1,2 -c Translators --no-location --sort-output \
 		-o translations/counterpart.pot --project=Counterpart --copyright-holder="Counterpart" app ui
 
 catalogs: pot

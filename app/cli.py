@@ -322,6 +322,18 @@ def cmd_consent_list(args: argparse.Namespace, passwords: Passwords) -> int:
     return 0
 
 
+def cmd_consent_form(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.privacy.consent import print_form
+
+    session = _session(args, passwords)
+    try:
+        code = print_form(session, Path(args.out), args.form_lang, args.contact)
+    finally:
+        session.lock("logout")
+    _out(_("Saved the consent form to {path} (reference {code}).").format(path=args.out, code=code))
+    return 0
+
+
 # --- the parser --------------------------------------------------------------------------------------------
 
 class _Parser(argparse.ArgumentParser):
@@ -435,6 +447,13 @@ def build_parser() -> argparse.ArgumentParser:
     consent_list.add_argument("--purpose", required=True, metavar="KEY")
     consent_list.add_argument("--csv", metavar="FILE")
     consent_list.set_defaults(run=cmd_consent_list)
+
+    form = commands.add_parser("consent-form", help=_("save a paper consent form as PDF"))
+    _vault_and_user(form)
+    form.add_argument("--contact", type=int, metavar="ID", help=_("pre-fill for this customer"))
+    form.add_argument("--lang", required=True, metavar="LANG", dest="form_lang")
+    form.add_argument("--out", required=True, metavar="FILE.pdf")
+    form.set_defaults(run=cmd_consent_form)
     return parser
 
 

@@ -1,5 +1,5 @@
 """Language choice, the one translation function and babel formatting."""
 
-from app.locale.i18n import _, current_language, ngettext, set_language
+from app.locale.i18n import N_, _, current_language, ngettext, set_language
 
-__all__ = ["_", "ngettext", "set_language", "current_language"]
+__all__ = ["_", "N_", "ngettext", "set_language", "current_language"]

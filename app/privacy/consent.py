@@ -16,6 +16,7 @@ from app.access.roles import Permission
 from app.access.session import Session
 from app.errors import InvalidInput
 from app.locale import _
+from app.locale.i18n import translator
 from app.store.database import Connection
 
 METHODS = ("form", "paper", "verbal", "import")
@@ -38,7 +39,7 @@ def lawful_basis_label(basis: str) -> str:
 @dataclass(frozen=True)
 class Purpose:
     key: str
-    name: str
+    name: str  # a default's English message id (translate it to show it), or the owner's own wording
     lawful_basis: str
     expires_after_days: int | None
     separate_consent: bool
@@ -311,3 +312,30 @@ def export_audience(session: Session, purpose_key: str, out: Path | None = None,
         write_rows(out, ["id", "name", "email", "phone"], rows)
     session.record("consent.list", "purpose", purpose_key, f"{len(rows)} people" + (" to CSV" if out else ""))
     return rows
+
+
+def print_form(session: Session, out: Path, language: str, contact_id: int | None = None) -> str:
+    """The paper form in `language` (blank, or for one customer); returns its reference code. Audited."""
+    from app.documents.consent_form import FormPurpose, write_consent_form
+
+    session.require(Permission.CAPTURE_CONSENT)
+    service = ConsentService(session)
+    notice = service.current_notice(language)
+    if notice is None:
+        raise InvalidInput(_("There is no notice text yet; publish one in Privacy settings first."))
+    person = None
+    if contact_id is not None:
+        from app.crm.contacts import ContactService
+
+        person = ContactService(session).get(contact_id).display_name
+    row = session.conn.execute("SELECT value FROM setting WHERE key = 'shop_name'").fetchone()
+    shop = str(row[0]) if row else (session.vault.meta("owner") or "")
+    translate = translator(notice.language)
+    purposes = [FormPurpose(p.key, translate(p.name), p.separate_consent) for p in service.purposes()
+                if p.lawful_basis == "consent"]
+    code = write_consent_form(out, language=notice.language, shop_name=shop, notice_title=notice.title,
+                              notice_body=notice.body, notice_version=notice.version, notice_id=notice.id,
+                              purposes=purposes, person_name=person, contact_id=contact_id,
+                              printed_on=datetime.now(UTC).date())
+    session.record("consent.form_printed", "contact" if contact_id else "notice", contact_id or notice.id, code)
+    return code

@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.locale import _
+from app.locale import N_, _
 from app.store.database import Connection, VaultTooNew, transaction
 
 Step = str | Callable[[Connection], None]
@@ -41,16 +41,17 @@ def _default_pipeline(conn: Connection) -> None:
 
 
 def _default_purposes(conn: Connection) -> None:
-    """The purposes every shop starts with (keys are fixed: the CLI and exports use them)."""
+    """The purposes every shop starts with (keys are fixed: the CLI and exports use them). Names are stored as
+    English message ids and translated when shown, so each customer reads them in their own language."""
     purposes = [
-        ("email_marketing", _("Email marketing"), "consent", 730, 0),
-        ("sms_marketing", _("SMS marketing"), "consent", 730, 0),
-        ("phone_calls", _("Phone calls about offers"), "consent", 730, 0),
-        ("postal_mail", _("Postal mail"), "legitimate_interests", None, 0),
-        ("profiling", _("Personalised offers (profiling)"), "consent", 730, 0),
-        ("sale_sharing", _("Sharing with partners (sale or sharing)"), "consent", None, 1),
-        ("sensitive_data", _("Processing of sensitive personal information"), "consent", None, 1),
-        ("cross_border", _("Transfer outside the country"), "consent", None, 1),
+        ("email_marketing", N_("Email marketing"), "consent", 730, 0),
+        ("sms_marketing", N_("SMS marketing"), "consent", 730, 0),
+        ("phone_calls", N_("Phone calls about offers"), "consent", 730, 0),
+        ("postal_mail", N_("Postal mail"), "legitimate_interests", None, 0),
+        ("profiling", N_("Personalised offers (profiling)"), "consent", 730, 0),
+        ("sale_sharing", N_("Sharing with partners (sale or sharing)"), "consent", None, 1),
+        ("sensitive_data", N_("Processing of sensitive personal information"), "consent", None, 1),
+        ("cross_border", N_("Transfer outside the country"), "consent", None, 1),
     ]
     conn.executemany("INSERT INTO purpose(key, name, lawful_basis, expires_after_days, separate_consent, position) "
                      "VALUES (?, ?, ?, ?, ?, ?)", [(*p, i) for i, p in enumerate(purposes)])

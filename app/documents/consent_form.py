@@ -1,0 +1,116 @@
+"""The paper consent form: printed blank or for one customer, in the customer's language.
+
+One unticked box per purpose (no pre-ticked boxes, no bundling), the exact notice text and its version, and a
+reference code that links the signed scan back to the person and the notice it was signed under.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Spacer, Table
+
+from app.documents.fonts import BODY_FONT, BOLD_FONT
+from app.documents.pdf import MARGIN, para, render, table_style
+from app.fileio import atomic_write
+from app.locale.formatting import day
+from app.locale.i18n import translator
+
+_WIDTH = 210 * mm - 2 * MARGIN - 12
+
+
+@dataclass(frozen=True)
+class FormPurpose:
+    key: str
+    name: str
+    separate: bool  # PIPL: sensitive data and cross-border transfer need their own, separate consent
+
+
+def reference_code(contact_id: int | None, notice_id: int) -> str:
+    """CF-<person>-<notice>-<check>: short enough to type from a scan; the check digits catch typos."""
+    number = f"{contact_id or 0:07d}{notice_id:04d}"
+    check = 98 - (int(number) * 100) % 97
+    return f"CF-{number[:7]}-{number[7:]}-{check:02d}"
+
+
+def parse_reference_code(code: str) -> tuple[int | None, int]:
+    """(contact id or None for a blank form, notice id); ValueError for a mistyped code."""
+    match = re.fullmatch(r"CF-(\d{7})-(\d{4})-(\d{2})", code.strip().upper())
+    if not match or reference_code(int(match[1]) or None, int(match[2])) != code.strip().upper():
+        raise ValueError("not a consent form reference")
+    return int(match[1]) or None, int(match[2])
+
+
+def write_consent_form(out: Path, *, language: str, shop_name: str, notice_title: str, notice_body: str,
+                       notice_version: int, notice_id: int, purposes: list[FormPurpose],
+                       person_name: str | None = None, contact_id: int | None = None,
+                       printed_on: date | None = None) -> str:
+    """Write the form; returns its reference code."""
+    _ = translator(language)
+    styles = _styles()
+    code = reference_code(contact_id, notice_id)
+    story: list[Any] = [
+        para(shop_name, styles["small"]),
+        para(notice_title, styles["title"], "bold"),
+        para(_("Notice version {version} · reference {code}").format(version=notice_version, code=code),
+             styles["small"]),
+        Spacer(1, 3 * mm),
+        *[para(paragraph, styles["body"]) for paragraph in notice_body.split("\n\n")],
+        Spacer(1, 3 * mm),
+        para(_("Tick only what you agree to:"), styles["heading"], "bold"),
+        _purpose_table([p for p in purposes if not p.separate], styles),
+    ]
+    separate = [p for p in purposes if p.separate]
+    if separate:
+        story += [Spacer(1, 2 * mm),
+                  para(_("These need your separate consent, each on its own:"), styles["heading"], "bold"),
+                  _purpose_table(separate, styles)]
+    printed = day(printed_on, language) if printed_on else ""
+    story += [Spacer(1, 6 * mm), _signature_table(_, person_name or "", printed, styles),
+              Spacer(1, 3 * mm),
+              para(_("You can withdraw any of these at any time, and it costs you nothing."), styles["small"])]
+    atomic_write(out, render(story, title=notice_title))
+    return code
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    body = ParagraphStyle("body", fontName=BODY_FONT, fontSize=10.5, leading=14.5, spaceAfter=4)
+    return {
+        "body": body,
+        "title": ParagraphStyle("title", parent=body, fontName=BOLD_FONT, fontSize=17, leading=22, spaceAfter=2),
+        "heading": ParagraphStyle("heading", parent=body, fontName=BOLD_FONT, fontSize=11.5, leading=15),
+        "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, textColor=colors.Color(.35, .35, .35)),
+    }
+
+
+def _checkbox() -> Table:
+    """An empty square drawn as a bordered cell: it prints whatever fonts are installed, and is never pre-ticked."""
+    box = Table([[""]], colWidths=[5 * mm], rowHeights=[5 * mm])
+    box.setStyle(table_style([("BOX", (0, 0), (-1, -1), 0.9, colors.black)]))
+    return box
+
+
+def _purpose_table(purposes: list[FormPurpose], styles: dict[str, ParagraphStyle]) -> Table:
+    rows = [[_checkbox(), para(p.name, styles["body"])] for p in purposes]
+    table = Table(rows, colWidths=[10 * mm, _WIDTH - 10 * mm])
+    table.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                                ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.Color(.8, .8, .8))]))
+    return table
+
+
+def _signature_table(_: Any, name: str, printed: str, styles: dict[str, ParagraphStyle]) -> Table:
+    rows = [[para(_("Name"), styles["small"]), para(name, styles["body"])],
+            [para(_("Email (optional)"), styles["small"]), ""],
+            [para(_("Date"), styles["small"]), para(printed, styles["body"])],
+            [para(_("Signature"), styles["small"]), ""]]
+    table = Table(rows, colWidths=[35 * mm, _WIDTH - 35 * mm], rowHeights=[9 * mm, 9 * mm, 9 * mm, 16 * mm])
+    table.setStyle(table_style([("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black),
+                                ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+    return table

@@ -26,6 +26,7 @@ from app.errors import CounterpartError, InvalidInput, UsageError, VaultDamaged
 from app.locale import _, current_language, set_language
 from app.privacy import audit, audit_service
 from app.store.database import classify
+from app.vault.keyfile import user_key
 from app.vault.vault import Vault
 
 
@@ -112,26 +113,16 @@ def cmd_rekey(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_recover(args: argparse.Namespace, passwords: Passwords) -> int:
-    vault = Vault.open_with_recovery_key(args.vault, args.recovery_key)
-    with vault:
-        from app.access.session import find_user
+    from app.vault.recovery_key import parse_recovery_key
 
-        owner_row = vault.db.execute("SELECT name FROM user WHERE role = 'owner' AND active = 1 AND removed_at "
-                                     "IS NULL ORDER BY id LIMIT 1").fetchone()
-        owner = str(owner_row[0])
-        password = passwords.read(_("New password for {owner}: ").format(owner=owner), confirm=True)
-        stale = vault.rebind_to_this_computer(owner, password)
-        user = find_user(vault.db, owner)
-        assert user is not None
-        with Session(vault, user).change() as conn:
-            conn.execute("UPDATE user SET must_change_password = 0 WHERE id = ?", (user.id,))
-            Session(vault, user).audit("vault.recover", "user", user.id, "opened with the recovery key; owner "
-                                       "password set and slots bound to this computer")
-        _out(_("Recovered: {owner} can sign in with the new password.").format(owner=owner))
-        _say_protection(vault.keychain_bound)
-        if stale:
-            _out(_("These users were set up with the old keychain and need a password reset by the owner: "
-                   "{users}").format(users=", ".join(stale)))
+    parse_recovery_key(args.recovery_key)  # a mistyped key fails before any password is asked
+    password = passwords.read(_("New password for the owner: "), confirm=True)
+    result = security.recover(args.vault, args.recovery_key, password)
+    _out(_("Recovered: {owner} can sign in with the new password.").format(owner=result.owner))
+    _say_protection(result.keychain_bound)
+    if result.stale_users:
+        _out(_("These users were set up with the old keychain and need a password reset by the owner: "
+               "{users}").format(users=", ".join(result.stale_users)))
     return 0
 
 
@@ -171,15 +162,16 @@ def cmd_user_list(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_user_passwd(args: argparse.Namespace, passwords: Passwords) -> int:
-    session = _session(args, passwords)
+    current = passwords.read(_("Password for {user}: ").format(user=args.user))
+    session = open_session(args.vault, args.user, current)
     try:
         service = UserService(session)
         target = args.name or args.user
         new = passwords.read(_("New password for {user}: ").format(user=target), confirm=True)
-        if args.name:
+        if args.name and user_key(args.name) != user_key(args.user):
             service.reset_password(args.name, new)
         else:
-            service.change_own_password(new)
+            service.change_own_password(current, new)
     finally:
         session.lock("logout")
     _out(_("Password changed for {user}.").format(user=target))

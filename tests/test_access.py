@@ -33,7 +33,7 @@ def staffed_vault(owner_session: Session) -> Path:
     owner_session.lock("logout")
     for role in (Role.MANAGER, Role.STAFF, Role.AUDITOR):
         session = open_session(path, NAMES[role], "temporary-1")
-        UserService(session).change_own_password(PASSWORDS[role])
+        UserService(session).change_own_password("temporary-1", PASSWORDS[role])
         session.lock("logout")
     return path
 
@@ -124,7 +124,7 @@ def test_change_own_password_rewraps_only_that_slot(owner_session: Session, no_t
     vault = owner_session.vault
     kim_before = vault.keyfile.find_slot("Kim")
     owner_slot_before = vault.keyfile.find_slot(OWNER)
-    users.change_own_password("owners-new-password")
+    users.change_own_password(OWNER_PASSWORD, "owners-new-password")
     assert vault.keyfile.find_slot("Kim") == kim_before
     assert vault.keyfile.find_slot(OWNER) != owner_slot_before
     path = vault.paths.database

@@ -181,7 +181,7 @@ def test_staff_record_consent_but_cannot_export_lists(owner_session: Session, tm
     path = owner_session.vault.paths.database
     owner_session.lock()
     staff = open_session(path, "Sam", "temporary-1")
-    UserService(staff).change_own_password("sams-password")
+    UserService(staff).change_own_password("temporary-1", "sams-password")
     ConsentService(staff).record(ana, "phone_calls", True, "verbal")
     from app.errors import PermissionDenied
     with pytest.raises(PermissionDenied):

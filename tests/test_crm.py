@@ -134,7 +134,7 @@ def staff_session(owner_session: Session) -> Session:
     path = owner_session.vault.paths.database
     owner_session.lock()
     session = open_session(path, "Sam", "temporary-1")
-    UserService(session).change_own_password("sams-password")
+    UserService(session).change_own_password("temporary-1", "sams-password")
     return session
 
 

@@ -92,8 +92,10 @@ class Session:
     def lock(self, reason: str = "lock") -> None:
         """Record the lock, then close every connection and forget the key."""
         if self.vault.is_open:
-            self.record("session." + reason)
-            self.vault.close()
+            try:
+                self.record("session." + reason)
+            finally:
+                self.vault.close()
 
 
 def sign_in_names(path: str | Path) -> list[str]:

@@ -63,9 +63,13 @@ class UserService:
             self.session.vault.set_password(name, temporary_password, self.kdf_params)
         return self._get(name)
 
-    def change_own_password(self, new_password: str) -> None:
-        """Any user may change their own password: only their slot is rewrapped."""
+    def change_own_password(self, current_password: str, new_password: str) -> None:
+        """Any user may change their own password, after typing the current one again (so nobody at an
+        unlocked till can lock a colleague out). Only their slot is rewrapped."""
         me = self.session.user
+        self.session.vault.check_password(me.name, current_password)
+        if current_password == new_password:
+            raise InvalidInput(_("Choose a password different from the current one."))
         with self.session.change() as conn:
             conn.execute("UPDATE user SET must_change_password = 0 WHERE id = ?", (me.id,))
             self.session.audit("user.password_change", "user", me.id)
@@ -75,9 +79,6 @@ class UserService:
     def reset_password(self, name: str, temporary_password: str) -> None:
         self.session.require(Permission.MANAGE_USERS)
         user = self._get(name)
-        if user.id == self.session.user.id:
-            self.change_own_password(temporary_password)
-            return
         with self.session.change() as conn:
             conn.execute("UPDATE user SET must_change_password = 1 WHERE id = ?", (user.id,))
             self.session.audit("user.password_reset", "user", user.id)

@@ -304,6 +304,47 @@ MIGRATIONS += (
     )),
 )
 
+MIGRATIONS += (
+    Migration(5, "retention policies, legal holds, sweep runs and the erasure ledger", (
+        """CREATE TABLE retention_policy (
+               key TEXT PRIMARY KEY,
+               category TEXT NOT NULL CHECK (category IN ('lead', 'customer', 'consent_evidence',
+                   'withdrawn_marketing', 'closed_request', 'audit', 'deleted_contact')),
+               period_days INTEGER NOT NULL CHECK (period_days > 0),
+               action TEXT NOT NULL CHECK (action IN ('delete', 'anonymise')),
+               active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+               updated_at TEXT NOT NULL
+           ) STRICT""",
+        """CREATE TABLE legal_hold (
+               id INTEGER PRIMARY KEY,
+               contact_id INTEGER REFERENCES contact(id) ON DELETE CASCADE,
+               deal_id INTEGER REFERENCES deal(id) ON DELETE CASCADE,
+               reason TEXT NOT NULL,
+               until TEXT,
+               created_by_user_id INTEGER REFERENCES user(id),
+               created_at TEXT NOT NULL,
+               released_at TEXT,
+               CHECK (contact_id IS NOT NULL OR deal_id IS NOT NULL)
+           ) STRICT""",
+        "CREATE INDEX legal_hold_contact ON legal_hold(contact_id)",
+        """CREATE TABLE sweep_run (
+               id INTEGER PRIMARY KEY,
+               started_at TEXT NOT NULL,
+               finished_at TEXT,
+               user_id INTEGER REFERENCES user(id),
+               dry_run INTEGER NOT NULL CHECK (dry_run IN (0, 1)),
+               counts TEXT NOT NULL DEFAULT '{}',
+               status TEXT NOT NULL CHECK (status IN ('running', 'done', 'cancelled', 'failed'))
+           ) STRICT""",
+        """CREATE TABLE erasure_ledger (
+               pseudonym TEXT PRIMARY KEY,
+               action TEXT NOT NULL CHECK (action IN ('erase', 'anonymise')),
+               at TEXT NOT NULL
+           ) STRICT""",
+        "ALTER TABLE contact ADD COLUMN anonymised_at TEXT",
+    )),
+)
+
 LATEST = MIGRATIONS[-1].version
 
 

@@ -62,7 +62,8 @@ def check_new_password(password: str) -> None:
 
 
 def _acquire_lock(paths: VaultPaths) -> FileLock:
-    lock = FileLock(paths.lockfile, timeout=0)
+    # thread_local=False: the app unlocks on a worker thread and locks from the UI thread.
+    lock = FileLock(paths.lockfile, timeout=0, thread_local=False)
     try:
         lock.acquire()
     except Timeout:
@@ -349,6 +350,13 @@ class Vault:
                            params=kdf_params or kdf.calibrate(), device_secret=self._device_secret_for_new_slot())
         self.keyfile.replace_slot(slot)
         self._save_keyfile()
+
+    def check_password(self, user: str, password: str) -> None:
+        """Raise AuthenticationFailed unless `password` opens `user`'s slot (asked again before sensitive changes)."""
+        slot = self.keyfile.find_slot(user)
+        if slot is None:
+            raise AuthenticationFailed(_("There is no user called {user} in this vault.").format(user=user))
+        slot.open(self.vault_id, password, _user_device_secret(self.keyfile, slot))
 
     def remove_slot(self, user: str) -> None:
         self.keyfile.remove_slot(user)

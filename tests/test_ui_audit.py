@@ -1,0 +1,131 @@
+"""The audit log viewer: lazy paging, filters, and an audited CSV export."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from app.access.roles import Role
+from app.access.session import Session
+from app.privacy import audit
+from tests.conftest import OWNER, OWNER_PASSWORD
+from tests.ui_helpers import (
+    add_user,
+    make_controller,
+    open_session_for_ui,
+    shot,
+    shutdown,
+    shutdown_session,
+    unlock_as,
+    wait_until,
+)
+from ui.models.audit_model import BATCH, AuditTableModel
+from ui.pages.audit_log import local_midnight_utc
+from ui.session_context import SessionContext
+
+
+def _fill(session: Session, n: int) -> None:
+    with session.change():
+        for i in range(n):
+            session.audit("test.entry", "contact", i, "no personal data")
+
+
+def test_the_model_fetches_lazily_a_batch_at_a_time(qtbot, new_vault: tuple[Path, str]) -> None:
+    session = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
+    _fill(session, 600)
+    context = SessionContext(session)
+    model = AuditTableModel(context)
+    assert model.rowCount() == 0 and model.canFetchMore()
+    model.fetchMore()
+    assert model.rowCount() == BATCH == 256 and model.canFetchMore()  # never the whole table at once
+    model.fetchMore()
+    model.fetchMore()
+    total = model.rowCount()
+    assert total > 600 and not model.canFetchMore()
+    assert [model.entry(i).id for i in range(total)] == sorted(model.entry(i).id for i in range(total))
+    session.record("audit.view")
+    model.refresh()  # new entries append at the end
+    assert model.rowCount() == total + 1 and model.entry(total).action == "audit.view"
+    model.clear()
+    assert model.rowCount() == 0 and not model.canFetchMore()
+    shutdown_session(session)
+
+
+def test_the_model_does_not_read_while_an_operation_holds_the_connection(qtbot,
+                                                                         new_vault: tuple[Path, str]) -> None:
+    import threading
+
+    session = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
+    context = SessionContext(session)
+    model = AuditTableModel(context)
+    release = threading.Event()
+    context.run(lambda progress, cancelled: release.wait(5), description="busy")
+    assert not model.canFetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 0
+    release.set()
+    wait_until(qtbot, lambda: not context.busy)
+    assert model.canFetchMore()
+    shutdown_session(session)
+
+
+def test_the_viewer_filters_and_records_that_it_was_opened(qtbot, tmp_path: Path,
+                                                           new_vault: tuple[Path, str]) -> None:
+    session = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
+    _fill(session, 300)
+    add_user(session, "Bea Staff", Role.STAFF, "temporary-1")
+    shutdown_session(session)
+    controller = make_controller(tmp_path)
+    unlock_as(qtbot, controller.show_unlock(new_vault[0]), OWNER, OWNER_PASSWORD)
+    wait_until(qtbot, lambda: controller.main_window is not None)
+    main = controller.main_window
+    main.show_page("privacy")
+    view = main.privacy.audit_view
+    assert view is not None and view.model.rowCount() > 0
+    assert view.model.rowCount() <= 2 * BATCH and view.model.canFetchMore()
+    shot(main, "main-owner-audit-log")
+    conn = controller.context.session.conn
+    assert len(audit.entries(conn, audit.AuditFilter(action="audit.view"))) == 1  # opening it is logged too
+
+    view.entity.setText("7")
+    view.apply_filter()
+    assert {view.model.entry(i).entity_id for i in range(view.model.rowCount())} == {"7"}
+    view.clear_filters()
+    view.action.setText("user.add")
+    view.apply_filter()
+    assert view.model.rowCount() == 1
+    view.action.clear()
+    view.user.setCurrentIndex(view.user.findData(controller.context.session.user.id))
+    view.use_until.setChecked(True)
+    view.until.setDate(view.until.date().addDays(-1))  # yesterday: nothing is that old
+    view.apply_filter()
+    assert view.model.rowCount() == 0
+    shutdown(controller)
+
+
+def test_export_writes_the_filtered_rows_and_is_audited(qtbot, tmp_path: Path,
+                                                       new_vault: tuple[Path, str]) -> None:
+    controller = make_controller(tmp_path)
+    unlock_as(qtbot, controller.show_unlock(new_vault[0]), OWNER, OWNER_PASSWORD)
+    wait_until(qtbot, lambda: controller.main_window is not None)
+    main = controller.main_window
+    main.show_page("privacy")
+    view = main.privacy.audit_view
+    view.action.setText("session.login")
+    view.apply_filter()
+    out = tmp_path / "audit.csv"
+    view.export(out)
+    assert controller.context.busy  # on a worker, with the window kept off the connection
+    wait_until(qtbot, lambda: not controller.context.busy)
+    with out.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and {row["action"] for row in rows} == {"session.login"}
+    last = audit.entries(controller.context.session.conn, audit.AuditFilter(action="audit.export"))
+    assert last and last[-1].summary == f"{len(rows)} rows"
+    shutdown(controller)
+
+
+def test_day_bounds_are_local_midnight_in_utc() -> None:
+    bound = local_midnight_utc(date(2024, 5, 1))
+    assert bound.endswith("+00:00") and len(bound) == len("2024-05-01T00:00:00.000000+00:00")

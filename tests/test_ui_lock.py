@@ -1,0 +1,120 @@
+"""Locking: idle timer, Ctrl+L, switch user, the clipboard, and never closing under a running operation."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from app.access.roles import Role
+from app.privacy import audit
+from app.vault.vault import Vault
+from tests.conftest import OWNER, OWNER_PASSWORD
+from tests.ui_helpers import (
+    add_user,
+    make_controller,
+    open_session_for_ui,
+    shot,
+    shutdown,
+    shutdown_session,
+    unlock_as,
+    wait_until,
+)
+from ui import clipboard
+from ui.controller import AppController
+
+
+def _signed_in(qtbot, tmp_path: Path, vault: Path, **kwargs: object) -> AppController:
+    controller = make_controller(tmp_path, **kwargs)
+    unlock_as(qtbot, controller.show_unlock(vault), OWNER, OWNER_PASSWORD)
+    wait_until(qtbot, lambda: controller.main_window is not None)
+    return controller
+
+
+def _actions(path: Path) -> list[str]:
+    with Vault.unlock(path, OWNER, OWNER_PASSWORD) as vault:
+        return [entry.action for entry in audit.iter_entries(vault.db)]
+
+
+def test_idle_lock_closes_the_vault_and_shows_the_unlock_screen(qtbot, tmp_path: Path,
+                                                                new_vault: tuple[Path, str]) -> None:
+    controller = _signed_in(qtbot, tmp_path, new_vault[0], idle_timeout_ms=300)
+    session = controller.context.session
+    assert controller.idle.active
+    wait_until(qtbot, lambda: controller.context is None, timeout=5000)
+    assert not session.vault.is_open and session.vault.data_key() == bytes(32)  # connection closed, key wiped
+    assert controller.main_window is None
+    unlock = controller.unlock_window
+    assert unlock.isVisible() and unlock.selected_name() == OWNER
+    assert "without use" in unlock.notice.text()
+    shot(unlock, "unlock-after-idle-lock")
+    shutdown(controller)
+    assert "session.idle_lock" in _actions(new_vault[0])
+
+
+def test_input_keeps_the_session_open(qtbot, tmp_path: Path, new_vault: tuple[Path, str]) -> None:
+    controller = _signed_in(qtbot, tmp_path, new_vault[0], idle_timeout_ms=600)
+    main = controller.main_window
+    for _ in range(6):
+        qtbot.wait(200)
+        qtbot.keyClick(main.sidebar, Qt.Key.Key_Down)  # someone is working
+    assert controller.context is not None and controller.context.session.vault.is_open
+    wait_until(qtbot, lambda: controller.context is None, timeout=5000)  # and then they stop
+    shutdown(controller)
+
+
+def test_ctrl_l_locks_and_unlocking_returns_to_the_same_page(qtbot, tmp_path: Path,
+                                                             new_vault: tuple[Path, str]) -> None:
+    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    main = controller.main_window
+    main.show_page("privacy")
+    main.activateWindow()
+    qtbot.waitActive(main)
+    qtbot.keyClick(main.sidebar, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert controller.context is None and controller.main_window is None
+    unlock_as(qtbot, controller.unlock_window, OWNER, OWNER_PASSWORD)
+    wait_until(qtbot, lambda: controller.main_window is not None)
+    assert controller.main_window.current_page() == "privacy"
+    shutdown(controller)
+
+
+def test_switch_user_returns_to_a_neutral_unlock_screen(qtbot, tmp_path: Path,
+                                                        new_vault: tuple[Path, str]) -> None:
+    owner = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
+    add_user(owner, "Bea Staff", Role.STAFF, "temporary-1")
+    shutdown_session(owner)
+    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    controller.main_window.show_page("settings")
+    controller.main_window.switch_action.trigger()
+    unlock = controller.unlock_window
+    assert controller.context is None and unlock.isVisible()
+    assert unlock.selected_name() is None  # nobody preselected: the next person picks their own name
+    assert unlock.names.count() == 2
+    shutdown(controller)
+
+
+def test_locking_clears_text_the_app_copied(qtbot, tmp_path: Path, new_vault: tuple[Path, str]) -> None:
+    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    clipboard.copy_text("an audit row")
+    controller.lock()
+    assert QGuiApplication.clipboard().text() == ""
+    QGuiApplication.clipboard().setText("copied elsewhere")
+    clipboard.clear_if_ours()
+    assert QGuiApplication.clipboard().text() == "copied elsewhere"  # not ours: left alone
+    shutdown(controller)
+
+
+def test_locking_waits_for_a_running_operation(qtbot, tmp_path: Path, new_vault: tuple[Path, str]) -> None:
+    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    context = controller.context
+    release = threading.Event()
+    context.run(lambda progress, cancelled: release.wait(5), description="holding the connection")
+    assert context.busy and not controller.main_window.centralWidget().isEnabled()
+    controller.lock()
+    assert controller.context is context and context.session.vault.is_open  # not closed under the worker
+    release.set()
+    wait_until(qtbot, lambda: controller.context is None)
+    assert not context.session.vault.is_open
+    shutdown(controller)

@@ -1,0 +1,280 @@
+"""Which window is on screen, and the session's life: create or unlock, work, lock, unlock again.
+
+Locking is the one place that tears everything down: it records the lock, closes every connection and
+wipes the key (session.lock), empties the views, takes our text back off the clipboard, throws the main
+window and its dialogs away, and shows the unlock screen. Locking waits while an operation holds the
+connection (a rekey cannot be interrupted); it happens the moment the operation ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog
+
+from app.access.session import Session
+from app.access.settings import SettingsService
+from app.errors import CounterpartError
+from app.locale import _, ngettext
+from app.vault.location import default_vault_path
+from app.vault.vault import Vault
+from ui import clipboard
+from ui.change_password import ChangePasswordDialog
+from ui.idle import IdleWatcher
+from ui.main_window import MainWindow
+from ui.operation import run_on_vault_thread
+from ui.session_context import SessionContext
+from ui.unlock import UnlockWindow
+from ui.wizard import WelcomeWizard
+
+log = logging.getLogger(__name__)
+
+LAST_VAULT_KEY = "vault/last_path"  # a file path, not customer data
+
+
+def free_vault_path(wanted: Path) -> Path:
+    """`wanted`, or the first `name-2.vault`, `name-3.vault`… beside it that is not taken."""
+    candidate, n = wanted, 1
+    while Vault.paths_of(candidate).database.exists() or Vault.paths_of(candidate).keyfile.exists():
+        n += 1
+        candidate = wanted.with_name(f"{wanted.stem}-{n}{wanted.suffix}")
+    return candidate
+
+
+class AppController(QObject):
+    def __init__(self, settings: QSettings, *, default_path: Path | None = None,
+                 idle_timeout_ms: int | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.default_path = default_path or default_vault_path()
+        self._idle_override = idle_timeout_ms  # tests inject a short timeout
+        self.idle = IdleWatcher(idle_timeout_ms or 5 * 60_000, self)
+        self.idle.idle.connect(lambda: self.lock("idle_lock"))
+        self.wizard: WelcomeWizard | None = None
+        self.unlock_window: UnlockWindow | None = None
+        self.main_window: MainWindow | None = None
+        self.context: SessionContext | None = None
+        self.vault_path: Path | None = None
+        self._forced_dialog: ChangePasswordDialog | None = None
+        self._resume: tuple[str, str] | None = None  # (user, page) at the last lock
+        self._pending: tuple[str, bool, bool] | None = None  # (reason, switch user, quit) waiting for a worker
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.applicationStateChanged.connect(self._application_state_changed)
+            app.commitDataRequest.connect(self._commit_data_requested)
+            app.aboutToQuit.connect(self._about_to_quit)
+
+    # --- starting ------------------------------------------------------------------------------------------
+
+    def remembered_path(self) -> Path | None:
+        value = self.settings.value(LAST_VAULT_KEY)
+        return Path(str(value)) if value else None
+
+    def _remember(self, path: Path) -> None:
+        self.vault_path = path
+        self.settings.setValue(LAST_VAULT_KEY, str(path))
+        self.settings.sync()
+
+    def start_path(self) -> Path | None:
+        """The last-used vault if it is still there, else the default one if it exists, else None."""
+        for path in (self.remembered_path(), self.default_path):
+            if path is not None and (path.exists() or Vault.paths_of(path).keyfile.exists()):
+                return path
+        return None
+
+    def start(self) -> None:
+        path = self.start_path()
+        if path is None:
+            self.show_wizard()
+        else:
+            self.show_unlock(path)
+
+    def show_wizard(self) -> WelcomeWizard:
+        self.wizard = WelcomeWizard(free_vault_path(self.default_path))
+        self.wizard.vault_created.connect(self._vault_created)
+        self.wizard.rejected.connect(self._wizard_cancelled)
+        self.wizard.show()
+        return self.wizard
+
+    def _wizard_cancelled(self) -> None:
+        wizard, self.wizard = self.wizard, None
+        if wizard is not None:
+            wizard.deleteLater()
+        if self.unlock_window is not None:
+            self.unlock_window.show()
+        else:
+            QApplication.quit()
+
+    def _vault_created(self, session: Session) -> None:
+        self._remember(session.vault.paths.database)
+        wizard, self.wizard = self.wizard, None
+        self._start_session(session)
+        if wizard is not None:
+            wizard.hide()
+            wizard.deleteLater()
+
+    def show_unlock(self, path: Path, select: str | None = None, notice: str = "") -> UnlockWindow:
+        self.vault_path = path
+        if self.unlock_window is None:
+            self.unlock_window = UnlockWindow(path)
+            self.unlock_window.unlocked.connect(self._unlocked)
+            self.unlock_window.create_requested.connect(self._create_requested)
+        self.unlock_window.set_vault(path, select=select, notice=notice)
+        self.unlock_window.show()
+        self.unlock_window.raise_()
+        self.unlock_window.activateWindow()
+        return self.unlock_window
+
+    def _create_requested(self) -> None:
+        if self.unlock_window is not None:
+            self.unlock_window.hide()
+        self.show_wizard()
+
+    # --- a session -----------------------------------------------------------------------------------------
+
+    def _unlocked(self, session: Session) -> None:
+        assert self.unlock_window is not None
+        self._remember(self.unlock_window.path)
+        self._start_session(session)
+
+    def _start_session(self, session: Session) -> None:
+        self.context = SessionContext(session, self)
+        if self._idle_override is None:
+            with contextlib.suppress(CounterpartError):  # unreadable: keep the default
+                self.idle.set_timeout_ms(SettingsService(session).idle_minutes() * 60_000)
+        self.idle.start()
+        if session.user.must_change_password:
+            parent = self.unlock_window if self.unlock_window is not None and self.unlock_window.isVisible() \
+                else None
+            dialog = ChangePasswordDialog(self.context, parent, forced=True)
+            dialog.accepted.connect(self._open_main)
+            dialog.rejected.connect(lambda: self.lock("logout", switch_user=True))
+            self._forced_dialog = dialog
+            dialog.open()
+        else:
+            self._open_main()
+
+    def _open_main(self) -> None:
+        if self._forced_dialog is not None:
+            self._forced_dialog.deleteLater()
+            self._forced_dialog = None
+        context = self.context
+        assert context is not None
+        window = MainWindow(context)
+        window.lock_requested.connect(lambda: self.lock("lock"))
+        window.switch_user_requested.connect(lambda: self.lock("switch_user", switch_user=True))
+        window.quit_requested.connect(self.quit)
+        window.idle_minutes_changed.connect(self._idle_minutes_changed)
+        if self._resume is not None and self._resume[0] == context.session.user.name:
+            window.show_page(self._resume[1])
+        self._resume = None
+        self.main_window = window
+        window.show()
+        if self.unlock_window is not None:
+            self.unlock_window.hide()
+
+    def _idle_minutes_changed(self, minutes: int) -> None:
+        if self._idle_override is None:
+            self.idle.set_timeout_ms(minutes * 60_000)
+
+    # --- locking -------------------------------------------------------------------------------------------
+
+    def lock(self, reason: str = "lock", *, switch_user: bool = False) -> None:
+        """Lock now, or as soon as the running operation ends (it holds the connection)."""
+        context = self.context
+        if context is None:
+            return
+        if context.busy:
+            first = self._pending is None
+            self._pending = (reason, switch_user, self._pending is not None and self._pending[2])
+            if first:
+                context.busy_changed.connect(self._run_pending)
+            if self.main_window is not None:
+                self.main_window.say(_("Locking as soon as the current task is done…"))
+            return
+        user = context.session.user.name
+        page = self.main_window.current_page() if self.main_window is not None else None
+        self._resume = None if switch_user or page is None else (user, page)
+        self._end_session(reason)
+        assert self.vault_path is not None
+        self.show_unlock(self.vault_path, select=None if switch_user else user, notice=self._lock_notice(reason))
+
+    def _lock_notice(self, reason: str) -> str:
+        if reason == "idle_lock":
+            minutes = max(1, round(self.idle.timeout_ms / 60_000))
+            return ngettext("Locked after {n} minute without use.", "Locked after {n} minutes without use.",
+                            minutes).format(n=minutes)
+        if reason == "suspend_lock":
+            return _("Locked because the computer went to sleep.")
+        return ""
+
+    def _run_pending(self, busy: bool, _description: str) -> None:
+        if busy or self._pending is None or self.context is None:
+            return
+        self.context.busy_changed.disconnect(self._run_pending)
+        reason, switch_user, quitting = self._pending
+        self._pending = None
+        if quitting:
+            self.quit()
+        else:
+            self.lock(reason, switch_user=switch_user)
+
+    def _end_session(self, reason: str) -> None:
+        """Record the lock, close the vault, and throw away every window part that saw its data."""
+        context, self.context = self.context, None
+        self.idle.stop()
+        window, self.main_window = self.main_window, None
+        if window is not None:
+            window.clear()
+        if context is not None:
+            session = context.session
+            try:
+                run_on_vault_thread(lambda: session.lock(reason))
+            except Exception as exc:  # the audit entry could not be written: still close and wipe the key
+                log.warning("lock could not be recorded: %s", type(exc).__name__)
+                run_on_vault_thread(session.vault.close)
+            context.deleteLater()
+        clipboard.clear_if_ours()
+        if self._forced_dialog is not None:
+            self._forced_dialog.blockSignals(True)
+            self._forced_dialog.hide()
+            self._forced_dialog.deleteLater()
+            self._forced_dialog = None
+        if window is not None:
+            for dialog in window.findChildren(QDialog):
+                dialog.blockSignals(True)
+                dialog.hide()
+            window.discarded = True
+            window.hide()
+            window.deleteLater()
+
+    def _commit_data_requested(self, _manager: object) -> None:
+        """The desktop session is ending (log out, shut down): lock like a person leaving the till."""
+        self.lock("logout")
+
+    def _application_state_changed(self, state: Qt.ApplicationState) -> None:
+        if state == Qt.ApplicationState.ApplicationSuspended:
+            self.lock("suspend_lock")
+
+    # --- quitting ------------------------------------------------------------------------------------------
+
+    def quit(self) -> None:
+        if self.context is not None and self.context.busy:
+            first = self._pending is None
+            self._pending = ("logout", False, True)
+            if first:
+                self.context.busy_changed.connect(self._run_pending)
+            if self.main_window is not None:
+                self.main_window.say(_("Quitting as soon as the current task is done…"))
+            return
+        if self.context is not None:
+            self._end_session("logout")
+        QApplication.quit()
+
+    def _about_to_quit(self) -> None:
+        if self.context is not None and not self.context.busy:
+            self._end_session("logout")

@@ -1,0 +1,196 @@
+"""The signed-in window: a sidebar of pages, menus, and a status bar that says who is signed in and how
+the vault is protected. It holds no state the controller cannot throw away at lock time."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME
+from app.locale import _
+from ui.about import show_about
+from ui.pages.placeholder import PlaceholderPage
+from ui.pages.privacy import PrivacyPage
+from ui.pages.settings import SettingsPage
+from ui.resources import app_icon, icon
+from ui.session_context import SessionContext
+from ui.widgets import busy_bar
+
+PAGES = ("customers", "pipeline", "activities", "privacy", "settings")
+
+
+class MainWindow(QMainWindow):
+    lock_requested = Signal()
+    switch_user_requested = Signal()
+    quit_requested = Signal()
+    idle_minutes_changed = Signal(int)
+
+    def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.discarded = False  # set by the controller at lock time: closing then is not quitting
+        user = context.session.user
+        self.setWindowTitle(_("{app} — {vault}").format(app=APP_NAME, vault=context.session.vault.paths.database.name))
+        self.setWindowIcon(app_icon())
+        self._build_pages()
+        self._build_menus()
+        self._build_status(user.name, user.role.label(), context.session.vault.keychain_bound)
+        context.busy_changed.connect(self._busy_changed)
+        self.resize(1100, 720)
+
+    # --- building ------------------------------------------------------------------------------------------
+
+    def _build_pages(self) -> None:
+        context = self.context
+        self.privacy = PrivacyPage(context, self)
+        self.settings = SettingsPage(context, self)
+        if self.settings.security is not None:
+            self.settings.security.idle_minutes_changed.connect(self.idle_minutes_changed)
+        pages = {
+            "customers": (_("Customers"), PlaceholderPage(_("Customers"), _("People and organisations you work "
+                                                                           "with, their contact details and "
+                                                                           "notes."), self)),
+            "pipeline": (_("Pipeline"), PlaceholderPage(_("Pipeline"), _("Deals and the stages they move "
+                                                                        "through."), self)),
+            "activities": (_("Activities"), PlaceholderPage(_("Activities"), _("Calls, meetings and tasks, with "
+                                                                              "what is due."), self)),
+            "privacy": (_("Privacy"), self.privacy),
+            "settings": (_("Settings"), self.settings),
+        }
+        self.sidebar = QListWidget(self)
+        self.sidebar.setAccessibleName(_("Sections"))
+        self.sidebar.setIconSize(QSize(20, 20))
+        self.stack = QStackedWidget(self)
+        for key in PAGES:
+            title, page = pages[key]
+            item = QListWidgetItem(icon(key), title)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setSizeHint(QSize(0, 36))
+            self.sidebar.addItem(item)
+            self.stack.addWidget(page)
+        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.sidebar.setFixedWidth(190)
+        self.lock_button = QPushButton(icon("lock"), _("Lock"), self)
+        self.lock_button.setAccessibleName(_("Lock the vault"))
+        self.lock_button.setToolTip(_("Lock now (Ctrl+L): the next person signs in again."))
+        self.lock_button.clicked.connect(self.lock_requested)
+        self.lock_button.setFixedWidth(190)
+        side = QVBoxLayout()
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(self.sidebar, 1)
+        side.addWidget(self.lock_button)
+        central = QWidget(self)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(8, 8, 8, 0)
+        row.addLayout(side)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.sidebar.setCurrentRow(0)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(_("&File"))
+        self.lock_action = QAction(_("&Lock"), self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock_requested)
+        self.switch_action = QAction(_("&Switch user"), self)
+        self.switch_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.switch_action.triggered.connect(self.switch_user_requested)
+        self.quit_action = QAction(_("&Quit"), self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.quit_requested)
+        file_menu.addAction(self.lock_action)
+        file_menu.addAction(self.switch_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        go_menu = self.menuBar().addMenu(_("&Go"))
+        for row, key in enumerate(PAGES):
+            action = QAction(self.sidebar.item(row).text(), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
+            action.triggered.connect(lambda _checked=False, k=key: self.show_page(k))
+            go_menu.addAction(action)
+        help_menu = self.menuBar().addMenu(_("&Help"))
+        about = QAction(_("&About Counterpart"), self)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(lambda: show_about(self))
+        about_qt = QAction(_("About &Qt"), self)
+        about_qt.setMenuRole(QAction.MenuRole.AboutQtRole)
+        about_qt.triggered.connect(QApplication.aboutQt)
+        help_menu.addAction(about)
+        help_menu.addAction(about_qt)
+
+    def _build_status(self, name: str, role: str, keychain_bound: bool) -> None:
+        status = self.statusBar()
+        self.busy = busy_bar(self)
+        self.busy.setMaximumWidth(160)
+        self.busy_text = QLabel(self)
+        status.addWidget(self.busy)
+        status.addWidget(self.busy_text)
+        self.user_label = QLabel(_("Signed in: {user} ({role})").format(user=name, role=role), self)
+        self.user_label.setAccessibleName(self.user_label.text())
+        status.addPermanentWidget(self.user_label)
+        separator = QFrame(self)
+        separator.setFrameShape(QFrame.Shape.VLine)
+        separator.setFrameShadow(QFrame.Shadow.Sunken)
+        status.addPermanentWidget(separator)
+        self.protection_label = QLabel(self)
+        if keychain_bound:
+            self.protection_label.setText(_("Protection: password + keychain"))
+        else:
+            self.protection_label.setText(_("⚠ Password only: not tied to this computer"))
+            self.protection_label.setToolTip(_("Anyone who has the vault file and a password can open it on any "
+                                               "computer. See Settings › Security."))
+        self.protection_label.setAccessibleName(self.protection_label.text())
+        status.addPermanentWidget(self.protection_label)
+
+    # --- pages ---------------------------------------------------------------------------------------------
+
+    def current_page(self) -> str:
+        return PAGES[max(self.sidebar.currentRow(), 0)]
+
+    def show_page(self, key: str) -> None:
+        if key in PAGES:
+            self.sidebar.setCurrentRow(PAGES.index(key))
+
+    def page(self, key: str) -> QWidget:
+        page = self.stack.widget(PAGES.index(key))
+        assert page is not None
+        return page
+
+    # --- busy, lock, quit ----------------------------------------------------------------------------------
+
+    def _busy_changed(self, busy: bool, description: str) -> None:
+        """While a worker holds the connection, nothing in the window may query it (see ui/operation.py)."""
+        central = self.centralWidget()
+        if central is not None:
+            central.setEnabled(not busy)
+        self.busy.setVisible(busy)
+        self.busy_text.setText(description if busy else "")
+
+    def say(self, text: str) -> None:
+        self.busy_text.setText(text)
+
+    def clear(self) -> None:
+        """Forget every row the views hold (lock)."""
+        self.privacy.clear()
+        self.settings.clear()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.discarded:
+            event.accept()
+            return
+        event.ignore()
+        self.quit_requested.emit()

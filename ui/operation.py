@@ -1,0 +1,156 @@
+"""Run slow work (key derivation, rekey, PDFs, exports) on a worker thread so the window never freezes.
+
+The rule for the session's database connection: sqlcipher3 connections are opened with
+check_same_thread=False, but one connection must never be used by two threads at once. So while an
+operation works on the session's connection, the UI thread must not query it. `SessionContext.run`
+(ui/session_context.py) enforces this: it marks the session busy before the worker starts and clears
+the mark only after the worker has finished, and everything in ui/ that reads the database checks
+`context.busy` first (models stop fetching, the window is disabled, locking waits). Work that does not
+touch an open session (creating or unlocking a vault) may use `Operation` directly.
+
+Vaults are opened and closed on one long-lived thread, the vault thread: app/vault/vault.py takes its
+'already open' file lock with filelock's default thread-local FileLock, which only the thread that took
+it can release. A vault unlocked on a pool thread and closed on the UI thread would keep its lock file
+held, and the next unlock in this process would fail with 'already open'. Until app/ takes the lock with
+`thread_local=False`, open (create, unlock, recover) with `on_vault_thread=True` and close through
+`run_on_vault_thread`.
+
+Signals always arrive on the UI thread, in this order: `progressed`* then `finished(result)` or
+`failed(exc)`, then `changed` (only after success, and only when the work changes data) and `ended`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import sqlcipher3
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from app.errors import CounterpartError
+from app.locale import _
+from app.store.database import classify
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+Work = Callable[[Progress, Cancelled], Any]
+
+
+class OperationCancelled(CounterpartError):
+    """Raised by work that noticed `cancelled()`; reported through `failed` like any other error."""
+
+
+class _Relay(QObject):
+    """Lives on the UI thread; the worker emits through it, so Qt queues every signal to the UI thread."""
+
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    errored = Signal(object)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, work: Work, relay: _Relay, cancel_flag: threading.Event) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # the Operation keeps it until the worker is done
+        self._work = work
+        self._relay = relay
+        self._cancel = cancel_flag
+
+    def run(self) -> None:
+        try:
+            result = self._work(self._relay.progressed.emit, self._cancel.is_set)
+        except Exception as exc:  # every failure goes back to the UI thread, never lost in the pool
+            if not isinstance(exc, CounterpartError):
+                # A bug: log the kind only; a message or traceback could hold customer data.
+                log.error("operation failed unexpectedly: %s", type(exc).__name__)
+            self._relay.errored.emit(exc)
+        else:
+            self._relay.succeeded.emit(result)
+
+
+class Operation(QObject):
+    """One piece of work on the thread pool, with progress, cancel and result signals (see module doc)."""
+
+    progressed = Signal(int, int)  # done, total (total 0: unknown)
+    finished = Signal(object)  # the work's return value
+    failed = Signal(object)  # the exception it raised
+    changed = Signal()  # data changed: views refresh
+    ended = Signal()  # after finished or failed, always
+
+    def __init__(self, work: Work, parent: QObject | None = None, *, changes_data: bool = True,
+                 on_vault_thread: bool = False) -> None:
+        super().__init__(parent)
+        self._work = work
+        self._changes_data = changes_data
+        self._on_vault_thread = on_vault_thread
+        self._cancel = threading.Event()
+        self._relay = _Relay(self)
+        self._relay.progressed.connect(self._on_progress)
+        self._relay.succeeded.connect(self._on_success)
+        self._relay.errored.connect(self._on_error)
+        self._runnable: _Runnable | None = None
+        self._running = False
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def start(self) -> Operation:
+        if self._running:
+            raise RuntimeError("an operation runs once at a time")
+        self._running = True
+        self._cancel.clear()
+        self._runnable = _Runnable(self._work, self._relay, self._cancel)
+        if self._on_vault_thread:
+            _vault_executor.submit(self._runnable.run)
+        else:
+            QThreadPool.globalInstance().start(self._runnable)
+        return self
+
+    def cancel(self) -> None:
+        """Ask the work to stop; it stops where it next checks `cancelled()` (some work cannot stop)."""
+        self._cancel.set()
+
+    @Slot(int, int)
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progressed.emit(done, total)
+
+    @Slot(object)
+    def _on_success(self, result: object) -> None:
+        self._running = False
+        self._runnable = None
+        self.finished.emit(result)
+        if self._changes_data:
+            self.changed.emit()
+        self.ended.emit()
+
+    @Slot(object)
+    def _on_error(self, exc: object) -> None:
+        self._running = False
+        self._runnable = None
+        self.failed.emit(exc)
+        self.ended.emit()
+
+
+# One Python thread that lives as long as the app. A QThreadPool thread would not do: PySide gives each run
+# a fresh Python thread state, and with it fresh thread-local storage, so the lock would be lost anyway.
+_vault_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="counterpart-vault")
+
+
+def run_on_vault_thread(fn: Callable[[], Any]) -> Any:
+    """Run a short `fn` (closing a vault) on the vault thread and wait for it; raises what it raised."""
+    return _vault_executor.submit(fn).result()
+
+
+def message_for(exc: object) -> str:
+    """What to tell the person: our errors are written for people; anything else is a bug we name only."""
+    if isinstance(exc, CounterpartError):
+        return str(exc)
+    if isinstance(exc, sqlcipher3.DatabaseError):
+        return str(classify(exc))
+    return _("An unexpected error happened ({kind}). Please report it.").format(kind=type(exc).__name__)

@@ -1,0 +1,36 @@
+"""Settings › My account: who is signed in, and changing one's own password (every role may)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from app.locale import _
+from ui.change_password import ChangePasswordDialog
+from ui.session_context import SessionContext
+from ui.widgets import MessageLine, paragraph
+
+
+class AccountPage(QWidget):
+    def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        user = context.session.user
+        self.change_button = QPushButton(_("&Change my password…"), self)
+        self.change_button.setAccessibleName(_("Change my password"))
+        self.change_button.clicked.connect(self.change_password)
+        self.message = MessageLine(self)
+        row = QHBoxLayout()
+        row.addWidget(self.change_button)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(paragraph(_("Signed in as {user} ({role}).").format(user=user.name,
+                                                                            role=user.role.label()), self))
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+
+    def change_password(self) -> ChangePasswordDialog:
+        dialog = ChangePasswordDialog(self.context, self.window())
+        dialog.accepted.connect(lambda: self.message.show_info(_("Your password is changed.")))
+        dialog.open()
+        return dialog

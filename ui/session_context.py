@@ -1,0 +1,79 @@
+"""The signed-in session as the UI sees it: the app/ Session plus the busy gate for its one connection.
+
+Every window part that touches the session gets this object. `run` is the only way work reaches a worker
+thread while a session is open, and `busy` tells the UI thread to keep its hands off the connection
+meanwhile (see ui/operation.py for the rule).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.access.roles import Permission
+from app.access.session import Session
+from app.locale import _
+from ui.operation import Operation, Work
+
+
+class SessionContext(QObject):
+    busy_changed = Signal(bool, str)  # busy, what is happening (for the status bar)
+    changed = Signal()  # data in the vault changed: views refresh
+
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._operation: Operation | None = None
+
+    @property
+    def busy(self) -> bool:
+        """True while a worker uses the connection: do not query the database from the UI thread."""
+        return self._operation is not None
+
+    @property
+    def is_open(self) -> bool:
+        return self.session.vault.is_open
+
+    def can(self, permission: Permission) -> bool:
+        return self.session.can(permission)
+
+    def why_not(self, permission: Permission) -> str:
+        """A tooltip for something this role may not use (the services refuse it anyway)."""
+        return _("Your role ({role}) may not {action}.").format(role=self.session.role.label(),
+                                                               action=permission.label())
+
+    def run(self, work: Work, *, description: str, on_done: Callable[[Any], object] | None = None,
+            on_error: Callable[[object], object] | None = None, changes_data: bool = True) -> Operation:
+        """Run `work` on a worker with the connection to itself; one operation at a time per session.
+
+        The gate opens again before `on_done`/`on_error` run, so they may use the connection.
+        """
+        if self._operation is not None:
+            raise RuntimeError("the session is busy with another operation")
+        if not self.is_open:
+            raise RuntimeError("the session is locked")
+        operation = Operation(work, self, changes_data=changes_data)
+
+        def done(result: object) -> None:
+            self._release()
+            if on_done is not None:
+                on_done(result)
+
+        def failed(exc: object) -> None:
+            self._release()
+            if on_error is not None:
+                on_error(exc)
+
+        operation.finished.connect(done)
+        operation.failed.connect(failed)
+        operation.changed.connect(self.changed)
+        operation.ended.connect(operation.deleteLater)
+        self._operation = operation
+        self.busy_changed.emit(True, description)
+        return operation.start()
+
+    def _release(self) -> None:
+        self._operation = None
+        self.busy_changed.emit(False, "")

@@ -1,0 +1,36 @@
+"""Setting up the QApplication: names (which QSettings uses), icon, and the language of Qt's own texts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from app import APP_NAME
+from app.locale import set_language
+from ui.resources import app_icon
+
+
+def install_qt_translations(app: QApplication, language: str) -> QTranslator | None:
+    """Qt's own strings (standard buttons, file dialogs) in `language`, from the catalogs Qt ships."""
+    if language.split("_")[0] == "en":
+        return None
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale(language), "qtbase", "_", folder):
+        app.installTranslator(translator)
+        return translator
+    return None
+
+
+def create_application(argv: Sequence[str]) -> QApplication:
+    app = QApplication(list(argv))
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setWindowIcon(app_icon())
+    language = set_language(None)
+    QLocale.setDefault(QLocale(language))
+    install_qt_translations(app, language)
+    return app

@@ -1,0 +1,94 @@
+"""Small widgets used across screens: a message line with an icon, headings, a busy bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible, QAccessibleEvent, QFont
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QProgressBar, QStyle, QWidget
+
+
+class MessageLine(QWidget):
+    """An error or notice under a field: an icon plus words, so nothing is said by colour alone."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._icon = QLabel(self)
+        self._icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self._text = QLabel(self)
+        self._text.setWordWrap(True)
+        self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._text.setObjectName("messageText")
+        layout.addWidget(self._icon)
+        layout.addWidget(self._text, 1)
+        self.hide()
+
+    def text(self) -> str:
+        return "" if self.isHidden() else self._text.text()
+
+    def show_error(self, text: str) -> None:
+        self._show(QStyle.StandardPixmap.SP_MessageBoxWarning, text)
+
+    def show_warning(self, text: str) -> None:
+        self._show(QStyle.StandardPixmap.SP_MessageBoxWarning, text)
+
+    def show_info(self, text: str) -> None:
+        self._show(QStyle.StandardPixmap.SP_MessageBoxInformation, text)
+
+    def _show(self, pixmap: QStyle.StandardPixmap, text: str) -> None:
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        self._icon.setPixmap(self.style().standardIcon(pixmap).pixmap(size, size))
+        changed = text != self._text.text() or self.isHidden()
+        self._text.setText(text)
+        self.setAccessibleName(text)
+        self.show()
+        if changed:
+            QAccessible.updateAccessibility(QAccessibleEvent(self._text, QAccessible.Event.Alert))
+
+    def clear(self) -> None:
+        self._text.clear()
+        self.hide()
+
+
+def heading(text: str, parent: QWidget | None = None, scale: float = 1.3) -> QLabel:
+    label = QLabel(text, parent)
+    font = QFont(label.font())
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(True)
+    label.setFont(font)
+    label.setWordWrap(True)
+    return label
+
+
+def paragraph(text: str, parent: QWidget | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+def path_field(accessible_name: str, parent: QWidget | None = None) -> QLineEdit:
+    """A file path shown read-only: selectable, scrolls instead of stretching the window when it is long."""
+    field = QLineEdit(parent)
+    field.setReadOnly(True)
+    field.setFrame(False)
+    field.setAccessibleName(accessible_name)
+    field.setStyleSheet("QLineEdit { background: transparent; }")
+    return field
+
+
+def show_path(field: QLineEdit, text: str) -> None:
+    field.setText(text)
+    field.setToolTip(text)
+    field.setCursorPosition(0)
+
+
+def busy_bar(parent: QWidget | None = None) -> QProgressBar:
+    """An indeterminate progress bar: something is happening, we cannot say how far along it is."""
+    bar = QProgressBar(parent)
+    bar.setRange(0, 0)
+    bar.setTextVisible(False)
+    bar.setMaximumHeight(14)
+    bar.hide()
+    return bar

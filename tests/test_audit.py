@@ -137,3 +137,14 @@ def test_audit_since_must_be_a_date(logged_vault: Path, run_cli) -> None:  # typ
     result = run_cli("audit", logged_vault, "--user", OWNER, "--since", "last tuesday", "--password-stdin",
                      stdin=OWNER_PASSWORD + "\n")
     assert result.code == 5 and "YYYY-MM-DD" in result.err
+
+
+def test_newest_first_paging_and_filter_choices(logged_vault: Path) -> None:
+    session = open_session(logged_vault, OWNER, OWNER_PASSWORD)
+    newest = audit.entries(session.conn, newest_first=True, limit=2)
+    older = audit.entries(session.conn, newest_first=True, after_id=newest[-1].id, limit=1000)
+    ids = [e.id for e in newest + older]
+    assert ids == sorted(ids, reverse=True) and len(ids) == len(set(ids))
+    users, actions = audit_service.filter_choices(session)
+    assert {name for _id, name in users} >= {OWNER, "Kim", "Lou", "Max"} and "user.add" in actions
+    session.vault.close()

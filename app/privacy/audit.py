@@ -140,15 +140,32 @@ def _where(flt: AuditFilter) -> tuple[str, list[object]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
 
-def entries(conn: Connection, flt: AuditFilter = EVERYTHING, *, after_id: int = 0,
-            limit: int = 500) -> list[AuditEntry]:
-    """One keyset page of entries in order, for views and exports that never load the whole log."""
+def entries(conn: Connection, flt: AuditFilter = EVERYTHING, *, after_id: int = 0, limit: int = 500,
+            newest_first: bool = False) -> list[AuditEntry]:
+    """One keyset page of entries, for views and exports that never load the whole log.
+
+    Oldest first continues after `after_id`; newest first continues below it (0 starts at the newest).
+    """
     where, args = _where(flt)
-    where = (where + " AND" if where else " WHERE") + " a.id > ?"
+    if newest_first:
+        where = (where + " AND" if where else " WHERE") + " (? = 0 OR a.id < ?)"
+        args += [after_id, after_id]
+    else:
+        where = (where + " AND" if where else " WHERE") + " a.id > ?"
+        args.append(after_id)
     rows = conn.execute("SELECT a.id, a.at, a.user_id, u.name, a.action, a.entity_type, a.entity_id, a.summary "
                         "FROM audit_event a LEFT JOIN user u ON u.id = a.user_id" + where +
-                        " ORDER BY a.id LIMIT ?", [*args, after_id, limit]).fetchall()
+                        f" ORDER BY a.id {'DESC' if newest_first else ''} LIMIT ?", [*args, limit]).fetchall()
     return [AuditEntry(*row) for row in rows]
+
+
+def actors(conn: Connection) -> list[tuple[int, str]]:
+    """Everyone who can appear in the log (removed users included), for the viewer's filter."""
+    return [(int(r[0]), str(r[1])) for r in conn.execute("SELECT id, name FROM user ORDER BY name_key")]
+
+
+def actions(conn: Connection) -> list[str]:
+    return [str(r[0]) for r in conn.execute("SELECT DISTINCT action FROM audit_event ORDER BY action")]
 
 
 def iter_entries(conn: Connection, flt: AuditFilter = EVERYTHING, batch: int = 1000) -> Iterator[AuditEntry]:

@@ -10,12 +10,18 @@ from app.privacy import audit
 
 
 def view(session: Session, flt: audit.AuditFilter = audit.EVERYTHING, *, after_id: int = 0,
-         limit: int = 500) -> list[audit.AuditEntry]:
+         limit: int = 500, newest_first: bool = False) -> list[audit.AuditEntry]:
     """One page of entries; the first page of a viewing is itself recorded."""
     session.require(Permission.VIEW_AUDIT)
     if after_id == 0:
         session.record("audit.view")
-    return audit.entries(session.conn, flt, after_id=after_id, limit=limit)
+    return audit.entries(session.conn, flt, after_id=after_id, limit=limit, newest_first=newest_first)
+
+
+def filter_choices(session: Session) -> tuple[list[tuple[int, str]], list[str]]:
+    """The users and action names the viewer can filter by (auditors may not list users otherwise)."""
+    session.require(Permission.VIEW_AUDIT)
+    return audit.actors(session.conn), audit.actions(session.conn)
 
 
 def export_csv(session: Session, out: Path, flt: audit.AuditFilter = audit.EVERYTHING) -> int:

@@ -267,13 +267,41 @@ def cmd_search(args: argparse.Namespace, passwords: Passwords) -> int:
 
 def cmd_export(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.crm.export import export_csv
+    from app.crm.vcard import export_vcards
 
     session = _session(args, passwords)
     try:
-        rows = export_csv(session, Path(args.csv), args.query or "")
+        if args.vcard:
+            rows = export_vcards(session, Path(args.vcard), query=args.query or "")
+        else:
+            rows = export_csv(session, Path(args.csv), args.query or "")
     finally:
         session.lock("logout")
-    _out(_("Wrote {n} customers to {path}.").format(n=rows, path=args.csv))
+    _out(_("Wrote {n} customers to {path}.").format(n=rows, path=args.vcard or args.csv))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, passwords: Passwords) -> int:
+    """Counts on stdout; each skipped row or left-out detail on stderr as "line N: reason"."""
+    from app.crm.importing import ImportService
+
+    session = _session(args, passwords)
+    try:
+        report = ImportService(session).run(Path(args.file), fmt=args.format, dry_run=args.dry_run)
+    finally:
+        session.lock("logout")
+    for line, reason in report.messages():
+        print(_("line {line}: {reason}").format(line=line, reason=reason), file=sys.stderr, flush=True)
+    _out(_("format: {format} ({encoding})").format(format=report.format, encoding=report.encoding))
+    if report.dry_run:
+        _out(_("dry run: nothing was written"))
+        _out(_("would import: {n}").format(n=report.imported))
+    _out(_("imported: {n}").format(n=0 if report.dry_run else report.imported))
+    _out(_("skipped: {n}").format(n=report.skipped))
+    _out(_("duplicates: {n}").format(n=len(report.duplicates)))
+    _out(_("bad rows: {n}").format(n=len(report.bad_rows)))
+    if report.consents_found:
+        _out(_("consents stated in the file: {n} (not recorded by the import)").format(n=report.consents_found))
     return 0
 
 
@@ -323,6 +351,56 @@ def cmd_consent_form(args: argparse.Namespace, passwords: Passwords) -> int:
     finally:
         session.lock("logout")
     _out(_("Saved the consent form to {path} (reference {code}).").format(path=args.out, code=code))
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.privacy.retention import RetentionService
+
+    session = _session(args, passwords)
+    try:
+        service = RetentionService(session)
+        items = service.preview()
+        counts = service.apply().counts if args.apply else {}
+    finally:
+        session.lock("logout")
+    if args.json:
+        _out(json.dumps({"applied": bool(args.apply), "counts": counts,
+                         "items": [{"contact_id": i.contact_id, "policy": i.category, "action": i.action,
+                                    "count": i.count, "reason": i.reason} for i in items]}, ensure_ascii=False))
+        return 0
+    for item in items:
+        who = str(item.contact_id) if item.contact_id is not None else _("{n} records").format(n=item.count)
+        _out("\t".join([who, item.category, item.action, item.reason]))
+    if args.apply:
+        _out(_("Applied: {counts}").format(counts=", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "0"))
+    else:
+        _out(_("Dry run: nothing was changed. {n} items are due.").format(n=len(items)))
+    return 0
+
+
+def cmd_erase(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.privacy.erasure import erase
+
+    session = _session(args, passwords)
+    try:
+        erase(session, args.contact, anonymise=args.anonymise, reason="counterpart-admin")
+    finally:
+        session.lock("logout")
+    _out((_("Anonymised customer {id}.") if args.anonymise else _("Erased customer {id}.")).format(id=args.contact))
+    return 0
+
+
+def cmd_hold(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.privacy.retention import RetentionService
+
+    until = datetime.fromisoformat(_iso_date(args.until)).replace(tzinfo=UTC) if args.until else None
+    session = _session(args, passwords)
+    try:
+        hold_id = RetentionService(session).hold(args.contact, args.reason, until)
+    finally:
+        session.lock("logout")
+    _out(_("Legal hold {hold} placed on customer {id}.").format(hold=hold_id, id=args.contact))
     return 0
 
 
@@ -418,11 +496,22 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help=_("print a JSON list"))
     search.set_defaults(run=cmd_search)
 
-    export = commands.add_parser("export", help=_("export customers to CSV"))
+    export = commands.add_parser("export", help=_("export customers to CSV or vCard"))
     _vault_and_user(export)
-    export.add_argument("--csv", required=True, metavar="FILE")
+    export_to = export.add_mutually_exclusive_group(required=True)
+    export_to.add_argument("--csv", metavar="FILE")
+    export_to.add_argument("--vcard", metavar="FILE.vcf", help=_("write vCard 3.0 instead of CSV"))
     export.add_argument("--query", metavar="Q", help=_("only the customers matching this search"))
     export.set_defaults(run=cmd_export)
+
+    import_cmd = commands.add_parser("import", help=_("import customers from a CSV export or a vCard file"))
+    _vault_and_user(import_cmd)
+    import_cmd.add_argument("file", metavar="FILE")
+    import_cmd.add_argument("--format", default="auto", choices=["auto", "shopify", "google", "outlook", "hubspot",
+                                                                 "mailchimp", "square", "vcard"])
+    import_cmd.add_argument("--dry-run", action="store_true", help=_("check the file and say what would happen; "
+                                                                      "write nothing"))
+    import_cmd.set_defaults(run=cmd_import)
 
     consent = commands.add_parser("consent", help=_("record a consent or its withdrawal"))
     _vault_and_user(consent)
@@ -446,6 +535,27 @@ def build_parser() -> argparse.ArgumentParser:
     form.add_argument("--lang", required=True, metavar="LANG", dest="form_lang")
     form.add_argument("--out", required=True, metavar="FILE.pdf")
     form.set_defaults(run=cmd_consent_form)
+
+    sweep = commands.add_parser("sweep", help=_("apply the retention policies"))
+    _vault_and_user(sweep)
+    mode = sweep.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--dry-run", action="store_true", help=_("list what is due, change nothing"))
+    mode.add_argument("--apply", action="store_true", help=_("delete or anonymise what is due"))
+    sweep.add_argument("--json", action="store_true")
+    sweep.set_defaults(run=cmd_sweep)
+
+    erase_cmd = commands.add_parser("erase", help=_("erase (or anonymise) one customer everywhere"))
+    _vault_and_user(erase_cmd)
+    erase_cmd.add_argument("--contact", type=int, required=True, metavar="ID")
+    erase_cmd.add_argument("--anonymise", action="store_true")
+    erase_cmd.set_defaults(run=cmd_erase)
+
+    hold = commands.add_parser("hold", help=_("place a legal hold on a customer"))
+    _vault_and_user(hold)
+    hold.add_argument("--contact", type=int, required=True, metavar="ID")
+    hold.add_argument("--reason", required=True, metavar="TEXT")
+    hold.add_argument("--until", metavar="DATE")
+    hold.set_defaults(run=cmd_hold)
     return parser
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -77,8 +78,11 @@ def append(conn: Connection, data_key: bytes, *, user_id: int | None, action: st
         raise RuntimeError("audit entries are written inside the transaction of the change they record")
     key = _chain_key(conn, data_key)
     last = conn.execute("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()
-    prev_hash = bytes(last[1]) if last else GENESIS
-    entry_id = (int(last[0]) + 1) if last else 1
+    if last is None:  # a new log, or one whose every entry was trimmed: continue from the anchor
+        anchor = conn.execute("SELECT value FROM vault_meta WHERE key = 'audit_anchor'").fetchone()
+        start: dict[str, Any] = json.loads(anchor[0]) if anchor else {"id": 0, "hash": GENESIS.hex()}
+        last = (int(start["id"]), bytes.fromhex(str(start["hash"])))
+    prev_hash, entry_id = bytes(last[1]), int(last[0]) + 1
     when = (at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="microseconds")
     eid = None if entity_id is None else str(entity_id)
     digest = _hash(key, prev_hash, _canonical(entry_id, when, user_id, action, entity_type, eid, summary))
@@ -93,6 +97,10 @@ def verify_chain(conn: Connection) -> ChainReport:
     rows = conn.execute("SELECT id, at, user_id, action, entity_type, entity_id, summary, prev_hash, hash "
                         "FROM audit_event ORDER BY id")
     prev_hash, expected_id, count = GENESIS, 1, 0
+    anchor = conn.execute("SELECT value FROM vault_meta WHERE key = 'audit_anchor'").fetchone()
+    if anchor is not None:  # entries before it were removed under the retention policy
+        start = json.loads(anchor[0])
+        prev_hash, expected_id = bytes.fromhex(start["hash"]), int(start["id"]) + 1
     key: bytes | None = None
     for entry_id, at, user_id, action, entity_type, entity_id, summary, stored_prev, stored_hash in rows:
         count += 1

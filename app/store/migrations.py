@@ -72,6 +72,18 @@ def _default_notices(conn: Connection) -> None:
                      (path.stem, title, body, notice_hash(title, body), created))
 
 
+def _default_retention(conn: Connection) -> None:
+    """Start every vault with the GDPR template; the owner can switch to CCPA or PIPL or edit each policy."""
+    from datetime import UTC, datetime
+
+    from app.privacy.retention import TEMPLATES
+
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    conn.executemany("INSERT INTO retention_policy(key, category, period_days, action, updated_at) "
+                     "VALUES (?, ?, ?, ?, ?)",
+                     [(category, category, days, action, stamp) for category, days, action in TEMPLATES["gdpr"]])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "vault metadata and settings", (
         """CREATE TABLE vault_meta (
@@ -342,6 +354,7 @@ MIGRATIONS += (
                at TEXT NOT NULL
            ) STRICT""",
         "ALTER TABLE contact ADD COLUMN anonymised_at TEXT",
+        _default_retention,
     )),
 )
 

@@ -1,0 +1,129 @@
+"""Erasure and anonymisation that leave no trace of the person, while the audit chain stays valid.
+
+Erase: every row about the person goes (contact points, notes, activities, tags, consent events and evidence,
+privacy flags, holds); deals keep their amounts and dates but lose the link. Anonymise: the person's row stays
+for statistics with its name replaced, and everything identifying goes.
+
+"No trace" also means the places a DELETE leaves behind: the full-text index keeps deleted tokens in its
+segments until they are merged (so the index is optimised), freed pages are zeroed (secure_delete, on for every
+connection), and old page images in the write-ahead log are checkpointed away.
+
+The erasure ledger keeps only an HMAC of the person's id, so erasures can be re-applied to a restored backup
+without keeping anything that identifies the person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from app.access.roles import Permission
+from app.access.session import Session
+from app.crm import search_index
+from app.errors import InvalidInput, PermissionDenied
+from app.locale import _
+from app.store.database import Connection
+
+ERASE, ANONYMISE = "erase", "anonymise"
+
+
+def pseudonym(conn: Connection, contact_id: int) -> str:
+    """HMAC of the contact id under the vault's audit key: stable across rekeys and backups, reveals nothing."""
+    row = conn.execute("SELECT value FROM vault_meta WHERE key = 'audit_key'").fetchone()
+    key = bytes.fromhex(str(row[0])) if row else b"counterpart"
+    return hmac.new(key, f"contact:{contact_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def on_hold(conn: Connection, contact_id: int, now: datetime | None = None) -> str | None:
+    """The reason of an active legal hold on the person (or one of their deals), else None."""
+    stamp = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+    row = conn.execute(
+        "SELECT reason FROM legal_hold WHERE released_at IS NULL AND (until IS NULL OR until > ?) AND "
+        "(contact_id = ? OR deal_id IN (SELECT id FROM deal WHERE contact_id = ?)) LIMIT 1",
+        (stamp, contact_id, contact_id)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _remove_person_rows(conn: Connection, contact_id: int) -> None:
+    """Everything about the person except the contact row itself (cascades would miss nothing, but explicit
+    deletes keep this readable and independent of foreign-key settings)."""
+    for table in ("contact_point", "contact_tag", "contact_organisation", "note", "activity", "consent_event",
+                  "consent_evidence", "privacy_flag_event", "legal_hold"):
+        conn.execute(f"DELETE FROM {table} WHERE contact_id = ?", (contact_id,))
+    conn.execute("UPDATE deal SET contact_id = NULL WHERE contact_id = ?", (contact_id,))
+
+
+def erase_in_transaction(conn: Connection, contact_id: int, action: str, at: datetime | None = None) -> None:
+    """Erase or anonymise one person inside the caller's transaction (the sweeper batches these)."""
+    stamp = (at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+    name = pseudonym(conn, contact_id)
+    _remove_person_rows(conn, contact_id)
+    if action == ERASE:
+        conn.execute("DELETE FROM contact WHERE id = ?", (contact_id,))
+    else:
+        label = _("Anonymised person {code}").format(code=name[:8])
+        conn.execute("UPDATE contact SET given_name = '', family_name = '', display_name = ?, sort_key = ?, "
+                     "language = NULL, anonymised_at = ?, updated_at = ? WHERE id = ?",
+                     (label, "~" + name[:8], stamp, stamp, contact_id))
+    search_index.reindex(conn, contact_id)
+    conn.execute("INSERT OR REPLACE INTO erasure_ledger(pseudonym, action, at) VALUES (?, ?, ?)", (name, action, stamp))
+
+
+def scrub_leftovers(conn: Connection) -> None:
+    """Merge the search index (dropping deleted tokens) and empty the write-ahead log. Run after erasures,
+    outside a transaction; it is the slow part, so batches share one call."""
+    conn.execute("INSERT INTO contact_search(contact_search) VALUES ('optimize')")
+    conn.execute("INSERT INTO contact_phone_search(contact_phone_search) VALUES ('optimize')")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def erase(session: Session, contact_id: int, *, anonymise: bool = False, reason: str = "request") -> None:
+    """Erase (or anonymise) one person now: managers and owner only, refused under a legal hold, audited."""
+    session.require(Permission.ERASE)
+    conn = session.conn
+    if conn.execute("SELECT 1 FROM contact WHERE id = ? AND anonymised_at IS NULL", (contact_id,)).fetchone() is None:
+        raise InvalidInput(_("There is no customer with id {id}.").format(id=contact_id))
+    hold = on_hold(conn, contact_id)
+    if hold is not None:
+        raise PermissionDenied(_("Customer {id} is under a legal hold ({reason}); release it first.")
+                               .format(id=contact_id, reason=hold))
+    action = ANONYMISE if anonymise else ERASE
+    with session.change():
+        erase_in_transaction(conn, contact_id, action)
+        session.audit("contact." + action, "contact", contact_id, reason)
+    scrub_leftovers(conn)
+
+
+def reapply_ledger(conn: Connection, entries: Iterable[tuple[str, str]]) -> int:
+    """After restoring a backup: erase again everyone the current ledger says was erased since. Returns how many.
+
+    `entries` are (pseudonym, action) pairs from the vault being replaced; ids are matched by their pseudonym.
+    """
+    wanted = dict(entries)
+    if not wanted:
+        return 0
+    count = 0
+    ids = [int(r[0]) for r in conn.execute("SELECT id FROM contact")]
+    with_transaction = not conn.in_transaction
+    if with_transaction:
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        for contact_id in ids:
+            action = wanted.get(pseudonym(conn, contact_id))
+            if action is not None:
+                erase_in_transaction(conn, contact_id, action)
+                count += 1
+        for name, action in wanted.items():
+            conn.execute("INSERT OR IGNORE INTO erasure_ledger(pseudonym, action, at) VALUES (?, ?, ?)",
+                         (name, action, datetime.now(UTC).isoformat(timespec="seconds")))
+        if with_transaction:
+            conn.execute("COMMIT")
+    except BaseException:
+        if with_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    if count:
+        scrub_leftovers(conn)
+    return count

@@ -1,0 +1,311 @@
+"""Retention: how long each kind of personal data is kept, legal holds, and the sweeper that applies it.
+
+The sweeper always previews first (who, what, which policy, why); applying works in batches, one transaction
+each, so a cancelled or crashed sweep leaves every person fully processed or untouched, and the next run simply
+continues (the selection is recomputed from the data each time).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from app.access.roles import Permission
+from app.access.session import Session
+from app.errors import InvalidInput
+from app.locale import N_, _
+from app.privacy import erasure
+from app.store.database import Connection
+
+CATEGORIES = ("lead", "customer", "consent_evidence", "withdrawn_marketing", "closed_request", "audit",
+              "deleted_contact")
+PERSON_CATEGORIES = ("deleted_contact", "withdrawn_marketing", "lead", "customer")  # the order they are applied in
+BATCH = 200
+
+CATEGORY_LABELS = {
+    "lead": N_("Leads (never bought) with no activity"),
+    "customer": N_("Customers with no purchase or contact"),
+    "consent_evidence": N_("Consent evidence no longer backing a current consent"),
+    "withdrawn_marketing": N_("People whose only basis was consent, after they withdrew it"),
+    "closed_request": N_("Closed privacy requests"),
+    "audit": N_("Audit log entries"),
+    "deleted_contact": N_("Customers in the bin"),
+}
+
+# (category, period in days, action)
+TEMPLATES: dict[str, list[tuple[str, int, str]]] = {
+    "gdpr": [("lead", 730, "delete"), ("customer", 2190, "anonymise"), ("consent_evidence", 1095, "delete"),
+             ("withdrawn_marketing", 30, "delete"), ("closed_request", 730, "delete"), ("audit", 2190, "delete"),
+             ("deleted_contact", 30, "delete")],
+    "ccpa": [("lead", 730, "delete"), ("customer", 1460, "anonymise"), ("consent_evidence", 730, "delete"),
+             ("withdrawn_marketing", 45, "delete"), ("closed_request", 730, "delete"), ("audit", 1460, "delete"),
+             ("deleted_contact", 30, "delete")],
+    "pipl": [("lead", 365, "delete"), ("customer", 1095, "anonymise"), ("consent_evidence", 1095, "delete"),
+             ("withdrawn_marketing", 15, "delete"), ("closed_request", 730, "delete"), ("audit", 1095, "delete"),
+             ("deleted_contact", 15, "delete")],
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    category: str
+    period_days: int
+    action: str
+    active: bool
+
+    def label(self) -> str:
+        return _(CATEGORY_LABELS[self.category])
+
+
+@dataclass(frozen=True)
+class SweepItem:
+    category: str
+    action: str
+    contact_id: int | None  # None for items that are not a person (evidence, audit entries)
+    count: int               # 1 for a person; how many rows otherwise
+    reason: str              # for people: since when untouched; no personal data
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    run_id: int | None
+    counts: dict[str, int]
+    cancelled: bool
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _last_touch_sql() -> str:
+    """The last time anything happened with a person: edits, notes, deals, activities, consent."""
+    return ("max(c.updated_at, c.created_at, "
+            "coalesce((SELECT max(created_at) FROM note WHERE contact_id = c.id), ''), "
+            "coalesce((SELECT max(max(created_at), coalesce(closed_at, '')) FROM deal WHERE contact_id = c.id), ''), "
+            "coalesce((SELECT max(max(created_at), coalesce(done_at, '')) FROM activity WHERE contact_id = c.id), ''), "
+            "coalesce((SELECT max(at) FROM consent_event WHERE contact_id = c.id), ''))")
+
+
+_NOT_HELD = ("c.id NOT IN (SELECT contact_id FROM legal_hold WHERE contact_id IS NOT NULL AND released_at IS NULL "
+             "AND (until IS NULL OR until > :now)) AND c.id NOT IN (SELECT d.contact_id FROM deal d JOIN legal_hold h "
+             "ON h.deal_id = d.id WHERE d.contact_id IS NOT NULL AND h.released_at IS NULL "
+             "AND (h.until IS NULL OR h.until > :now))")
+
+
+def _person_query(category: str) -> str:
+    """Contacts due under a category's policy (:cutoff and :now bound by the caller), with their last touch."""
+    won = "EXISTS (SELECT 1 FROM deal WHERE contact_id = c.id AND status = 'won')"
+    base = f"SELECT c.id, {_last_touch_sql()} AS touched FROM contact c WHERE c.anonymised_at IS NULL AND {_NOT_HELD}"
+    if category == "deleted_contact":
+        return f"SELECT c.id, c.deleted_at FROM contact c WHERE c.deleted_at IS NOT NULL AND c.deleted_at < :cutoff " \
+               f"AND {_NOT_HELD}"
+    if category == "lead":
+        return f"SELECT * FROM ({base} AND c.deleted_at IS NULL AND NOT {won}) WHERE touched < :cutoff"
+    if category == "customer":
+        return f"SELECT * FROM ({base} AND c.deleted_at IS NULL AND {won}) WHERE touched < :cutoff"
+    if category == "withdrawn_marketing":
+        latest = ("SELECT e.action, e.at FROM consent_event e WHERE e.contact_id = c.id AND e.id = (SELECT max(id) "
+                  "FROM consent_event WHERE contact_id = c.id AND purpose_key = e.purpose_key)")
+        return (f"SELECT c.id, (SELECT max(at) FROM ({latest})) AS touched FROM contact c WHERE c.deleted_at IS NULL "
+                f"AND c.anonymised_at IS NULL AND {_NOT_HELD} "
+                "AND NOT EXISTS (SELECT 1 FROM deal WHERE contact_id = c.id) "
+                "AND EXISTS (SELECT 1 FROM consent_event WHERE contact_id = c.id) "
+                f"AND NOT EXISTS (SELECT 1 FROM ({latest}) WHERE action = 'grant') "
+                f"AND (SELECT max(at) FROM ({latest})) < :cutoff")
+    raise ValueError(category)
+
+
+class RetentionService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @property
+    def conn(self) -> Connection:
+        return self.session.conn
+
+    # --- policies ----------------------------------------------------------------------------------------
+
+    def policies(self) -> list[Policy]:
+        self.session.require(Permission.VIEW_CUSTOMERS)
+        rows = self.conn.execute("SELECT category, period_days, action, active FROM retention_policy").fetchall()
+        order = {category: i for i, category in enumerate(CATEGORIES)}
+        return sorted((Policy(str(r[0]), int(r[1]), str(r[2]), bool(r[3])) for r in rows),
+                      key=lambda p: order[p.category])
+
+    def set_policy(self, category: str, period_days: int, action: str, active: bool = True) -> None:
+        self.session.require(Permission.MANAGE_POLICIES)
+        if category not in CATEGORIES:
+            raise InvalidInput(_("Unknown kind of data {category}.").format(category=category))
+        if action not in ("delete", "anonymise"):
+            raise InvalidInput(_("A policy deletes or anonymises."))
+        if period_days < 1:
+            raise InvalidInput(_("A retention period is at least one day."))
+        if action == "anonymise" and category not in ("lead", "customer"):
+            raise InvalidInput(_("Only people can be anonymised; this data can only be deleted."))
+        with self.session.change() as conn:
+            conn.execute("INSERT INTO retention_policy(key, category, period_days, action, active, updated_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET period_days = excluded.period_days, "
+                         "action = excluded.action, active = excluded.active, updated_at = excluded.updated_at",
+                         (category, category, period_days, action, int(active), _stamp(datetime.now(UTC))))
+            self.session.audit("retention.policy", "retention_policy", category,
+                               f"{period_days} days {action} active={int(active)}")
+
+    def apply_template(self, name: str) -> None:
+        """Replace every policy with a template's (GDPR, CCPA or PIPL shop), each change audited."""
+        if name not in TEMPLATES:
+            raise InvalidInput(_("Unknown template {name}: choose gdpr, ccpa or pipl.").format(name=name))
+        for category, days, action in TEMPLATES[name]:
+            self.set_policy(category, days, action)
+
+    # --- legal holds -------------------------------------------------------------------------------------
+
+    def hold(self, contact_id: int, reason: str, until: datetime | None = None) -> int:
+        """Exempt a person from retention and erasure while a legal reason lasts (a dispute, an audit)."""
+        self.session.require(Permission.ERASE)
+        if not reason.strip():
+            raise InvalidInput(_("A legal hold needs its reason."))
+        if self.conn.execute("SELECT 1 FROM contact WHERE id = ?", (contact_id,)).fetchone() is None:
+            raise InvalidInput(_("There is no customer with id {id}.").format(id=contact_id))
+        with self.session.change() as conn:
+            hold_id = int(conn.execute(
+                "INSERT INTO legal_hold(contact_id, reason, until, created_by_user_id, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (contact_id, reason.strip(), _stamp(until) if until else None, self.session.user.id,
+                 _stamp(datetime.now(UTC)))).lastrowid)
+            self.session.audit("legal_hold.add", "contact", contact_id, f"hold {hold_id}")
+        return hold_id
+
+    def release(self, hold_id: int) -> None:
+        self.session.require(Permission.ERASE)
+        with self.session.change() as conn:
+            conn.execute("UPDATE legal_hold SET released_at = ? WHERE id = ?", (_stamp(datetime.now(UTC)), hold_id))
+            self.session.audit("legal_hold.release", "legal_hold", hold_id)
+
+    # --- the sweeper -------------------------------------------------------------------------------------
+
+    def preview(self, now: datetime | None = None) -> list[SweepItem]:
+        """Exactly what applying would do now, and why. Changes nothing."""
+        self.session.require(Permission.ERASE)
+        now = now or datetime.now(UTC)
+        items: list[SweepItem] = []
+        seen: set[int] = set()
+        # People first, most specific policy first: whoever matches several is judged by the first.
+        ranked = PERSON_CATEGORIES + tuple(c for c in CATEGORIES if c not in PERSON_CATEGORIES)
+        order = {category: i for i, category in enumerate(ranked)}
+        for policy in sorted((p for p in self.policies() if p.active), key=lambda p: order[p.category]):
+            cutoff = _stamp(now - timedelta(days=policy.period_days))
+            if policy.category in PERSON_CATEGORIES:
+                rows = self.conn.execute(_person_query(policy.category), {"cutoff": cutoff, "now": _stamp(now)})
+                for contact_id, touched in rows:
+                    if int(contact_id) in seen:
+                        continue
+                    seen.add(int(contact_id))
+                    reason = _("untouched since {date}; kept {days} days").format(date=str(touched)[:10],
+                                                                                   days=policy.period_days)
+                    items.append(SweepItem(policy.category, policy.action, int(contact_id), 1, reason))
+            elif policy.category == "consent_evidence":
+                count = self.conn.execute(_STALE_EVIDENCE + " SELECT count(*) FROM stale",
+                                          {"cutoff": cutoff}).fetchone()[0]
+                if count:
+                    items.append(SweepItem("consent_evidence", "delete", None, int(count),
+                                           _("older than {days} days and no longer backing a current consent")
+                                           .format(days=policy.period_days)))
+            elif policy.category == "audit":
+                count = self.conn.execute("SELECT count(*) FROM audit_event WHERE at < ?", (cutoff,)).fetchone()[0]
+                if count:
+                    items.append(SweepItem("audit", "delete", None, int(count),
+                                           _("older than {days} days").format(days=policy.period_days)))
+        return items
+
+    def apply(self, now: datetime | None = None, progress: Callable[[int, int], None] | None = None,
+              cancelled: Callable[[], bool] | None = None) -> SweepResult:
+        """Apply the preview in batches; returns the counts per category. Audited, without personal data."""
+        self.session.require(Permission.ERASE)
+        now = now or datetime.now(UTC)
+        items = self.preview(now)
+        conn = self.conn
+        with self.session.change():
+            run_id = int(conn.execute("INSERT INTO sweep_run(started_at, user_id, dry_run, status) "
+                                      "VALUES (?, ?, 0, 'running')", (_stamp(now), self.session.user.id)).lastrowid)
+        counts: Counter[str] = Counter()
+        people = [item for item in items if item.contact_id is not None]
+        stopped = False
+        for start in range(0, len(people), BATCH):
+            if cancelled is not None and cancelled():
+                stopped = True
+                break
+            batch = people[start:start + BATCH]
+            with self.session.change():
+                for item in batch:
+                    assert item.contact_id is not None
+                    action = erasure.ANONYMISE if item.action == "anonymise" else erasure.ERASE
+                    erasure.erase_in_transaction(conn, item.contact_id, action, now)
+                    counts[item.category] += 1
+                self.session.audit("sweep.batch", "sweep_run", run_id,
+                                   ", ".join(f"{k}={v}" for k, v in sorted(Counter(i.category for i in batch).items())))
+            if progress is not None:
+                progress(min(start + BATCH, len(people)), len(people))
+        if not stopped:
+            counts.update(self._sweep_records(items, now))
+        status = "cancelled" if stopped else "done"
+        with self.session.change() as conn:
+            conn.execute("UPDATE sweep_run SET finished_at = ?, counts = ?, status = ? WHERE id = ?",
+                         (_stamp(datetime.now(UTC)), json.dumps(dict(counts), sort_keys=True), status, run_id))
+            summary = ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "nothing due"
+            self.session.audit("sweep.run", "sweep_run", run_id, f"{status}: {summary}")
+        if counts:
+            erasure.scrub_leftovers(conn)
+        return SweepResult(run_id, dict(counts), stopped)
+
+    def _sweep_records(self, items: list[SweepItem], now: datetime) -> Counter[str]:
+        """Evidence and audit entries (not people), each in its own transaction."""
+        counts: Counter[str] = Counter()
+        policies = {p.category: p for p in self.policies()}
+        for item in items:
+            if item.contact_id is not None:
+                continue
+            cutoff = _stamp(now - timedelta(days=policies[item.category].period_days))
+            with self.session.change() as conn:
+                if item.category == "consent_evidence":
+                    deleted = conn.execute(_STALE_EVIDENCE + " DELETE FROM consent_evidence WHERE id IN "
+                                           "(SELECT id FROM stale)", {"cutoff": cutoff}).rowcount
+                else:
+                    deleted = _trim_audit(conn, cutoff)
+                counts[item.category] += deleted
+        return counts
+
+    def last_run(self) -> tuple[str, str, dict[str, int]] | None:
+        """(finished at, status, counts) of the latest sweep, for 'at most once a day' and the settings screen."""
+        row = self.conn.execute("SELECT coalesce(finished_at, started_at), status, counts FROM sweep_run "
+                                "WHERE dry_run = 0 ORDER BY id DESC LIMIT 1").fetchone()
+        return None if row is None else (str(row[0]), str(row[1]), json.loads(row[2]))
+
+    def due(self, now: datetime | None = None) -> bool:
+        """True when no sweep ran in the last 24 hours (the app offers one at unlock)."""
+        last = self.last_run()
+        now = now or datetime.now(UTC)
+        return last is None or datetime.fromisoformat(last[0]) < now - timedelta(days=1)
+
+
+_STALE_EVIDENCE = ("WITH current AS (SELECT e.evidence_id FROM consent_event e WHERE e.evidence_id IS NOT NULL AND "
+                   "e.id = (SELECT max(id) FROM consent_event WHERE contact_id = e.contact_id AND "
+                   "purpose_key = e.purpose_key) AND e.action = 'grant'), "
+                   "stale AS (SELECT id FROM consent_evidence WHERE created_at < :cutoff AND id NOT IN "
+                   "(SELECT evidence_id FROM current))")
+
+
+def _trim_audit(conn: Connection, cutoff: str) -> int:
+    """Delete entries older than `cutoff`, remembering the last deleted entry's hash as the chain's new anchor."""
+    row = conn.execute("SELECT id, hash FROM audit_event WHERE at < ? ORDER BY id DESC LIMIT 1", (cutoff,)).fetchone()
+    if row is None:
+        return 0
+    conn.execute("INSERT INTO vault_meta(key, value) VALUES ('audit_anchor', ?) ON CONFLICT(key) DO UPDATE SET "
+                 "value = excluded.value", (json.dumps({"id": int(row[0]), "hash": bytes(row[1]).hex()}),))
+    conn.execute("DROP TRIGGER audit_event_no_delete")
+    deleted = int(conn.execute("DELETE FROM audit_event WHERE id <= ?", (int(row[0]),)).rowcount)
+    conn.execute("CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+                 "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
+    return deleted

@@ -404,6 +404,42 @@ def cmd_hold(args: argparse.Namespace, passwords: Passwords) -> int:
     return 0
 
 
+def cmd_export_subject(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.privacy.access_export import export_subject
+
+    session = _session(args, passwords)
+    try:
+        pdf_password = passwords.read(_("Password for the PDF: "), confirm=True) if args.pdf_password_stdin else None
+        zip_path = Path(args.zip) if args.zip else None
+        hashes = export_subject(session, args.contact, pdf=Path(args.pdf), zip_path=zip_path,
+                                language=args.export_lang, pdf_password=pdf_password, request_id=args.request)
+    finally:
+        session.lock("logout")
+    for name, digest in hashes.items():
+        _out(_("Wrote {name} (sha256 {digest}).").format(name=name, digest=digest))
+    return 0
+
+
+def cmd_requests(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.privacy.requests import RequestService
+
+    session = _session(args, passwords)
+    try:
+        today = datetime.now(UTC).date()
+        found = RequestService(session).open_requests(overdue_only=args.overdue, today=today)
+    finally:
+        session.lock("logout")
+    if args.json:
+        _out(json.dumps([{"id": r.id, "type": r.type, "jurisdiction": r.jurisdiction, "contact_id": r.contact_id,
+                          "received": r.received_at, "due": r.due_at, "extended": r.extended,
+                          "overdue": r.overdue(today), "status": r.status} for r in found]))
+    else:
+        for r in found:
+            late = _("OVERDUE") if r.overdue(today) else ""
+            _out("\t".join([str(r.id), r.type, r.jurisdiction, _("due {date}").format(date=r.due_at), late]).rstrip())
+    return 0
+
+
 # --- the parser --------------------------------------------------------------------------------------------
 
 class _Parser(argparse.ArgumentParser):
@@ -556,6 +592,23 @@ def build_parser() -> argparse.ArgumentParser:
     hold.add_argument("--reason", required=True, metavar="TEXT")
     hold.add_argument("--until", metavar="DATE")
     hold.set_defaults(run=cmd_hold)
+
+    export_subject = commands.add_parser("export-subject", help=_("a person's data as PDF (and ZIP)"))
+    _vault_and_user(export_subject)
+    export_subject.add_argument("--contact", type=int, required=True, metavar="ID")
+    export_subject.add_argument("--pdf", required=True, metavar="OUT.pdf")
+    export_subject.add_argument("--zip", metavar="OUT.zip")
+    export_subject.add_argument("--lang", metavar="LANG", dest="export_lang")
+    export_subject.add_argument("--request", type=int, metavar="N", help=_("the request this answers"))
+    export_subject.add_argument("--pdf-password-stdin", action="store_true",
+                                help=_("protect the PDF with a password read from standard input"))
+    export_subject.set_defaults(run=cmd_export_subject)
+
+    requests_cmd = commands.add_parser("requests", help=_("open privacy requests, soonest deadline first"))
+    _vault_and_user(requests_cmd)
+    requests_cmd.add_argument("--overdue", action="store_true")
+    requests_cmd.add_argument("--json", action="store_true")
+    requests_cmd.set_defaults(run=cmd_requests)
     return parser
 
 
@@ -565,7 +618,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.lang:
             set_language(args.lang)
-        passwords = Passwords(getattr(args, "password_stdin", False), stdin)
+        from_stdin = getattr(args, "password_stdin", False) or getattr(args, "pdf_password_stdin", False)
+        passwords = Passwords(from_stdin, stdin)
         return int(args.run(args, passwords))
     except CounterpartError as exc:
         print(f"counterpart-admin: {exc}", file=sys.stderr, flush=True)

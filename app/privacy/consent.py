@@ -8,6 +8,7 @@ Anything selected "for" a purpose goes through `eligible_sql`, so a withdrawal t
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,7 +30,8 @@ def _utc(moment: datetime | None = None) -> str:
     return (moment or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
 
 
-def lawful_basis_label(basis: str) -> str:
+def lawful_basis_label(basis: str, _: Callable[[str], str] = _) -> str:
+    """Readable lawful basis; pass a `translator(language)` as `_` to word it for a customer."""
     return {"consent": _("Consent (GDPR Art. 6(1)(a))"), "contract": _("Contract (Art. 6(1)(b))"),
             "legal_obligation": _("Legal obligation (Art. 6(1)(c))"),
             "vital_interests": _("Vital interests (Art. 6(1)(d))"), "public_task": _("Public task (Art. 6(1)(e))"),

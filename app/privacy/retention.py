@@ -213,6 +213,12 @@ class RetentionService:
                     items.append(SweepItem("consent_evidence", "delete", None, int(count),
                                            _("older than {days} days and no longer backing a current consent")
                                            .format(days=policy.period_days)))
+            elif policy.category == "closed_request":
+                count = self.conn.execute("SELECT count(*) FROM subject_request WHERE status != 'open' AND "
+                                          "completed_at < ?", (cutoff,)).fetchone()[0]
+                if count:
+                    items.append(SweepItem("closed_request", "delete", None, int(count),
+                                           _("closed more than {days} days ago").format(days=policy.period_days)))
             elif policy.category == "audit":
                 count = self.conn.execute("SELECT count(*) FROM audit_event WHERE at < ?", (cutoff,)).fetchone()[0]
                 if count:
@@ -272,6 +278,9 @@ class RetentionService:
                 if item.category == "consent_evidence":
                     deleted = conn.execute(_STALE_EVIDENCE + " DELETE FROM consent_evidence WHERE id IN "
                                            "(SELECT id FROM stale)", {"cutoff": cutoff}).rowcount
+                elif item.category == "closed_request":
+                    deleted = conn.execute("DELETE FROM subject_request WHERE status != 'open' AND completed_at < ?",
+                                           (cutoff,)).rowcount
                 else:
                     deleted = _trim_audit(conn, cutoff)
                 counts[item.category] += deleted

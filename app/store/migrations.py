@@ -358,6 +358,35 @@ MIGRATIONS += (
     )),
 )
 
+MIGRATIONS += (
+    Migration(6, "the register of data-subject requests", (
+        """CREATE TABLE subject_request (
+               id INTEGER PRIMARY KEY,
+               contact_id INTEGER REFERENCES contact(id) ON DELETE SET NULL,
+               requester TEXT NOT NULL DEFAULT '',
+               type TEXT NOT NULL CHECK (type IN ('access', 'rectification', 'erasure', 'portability',
+                   'restriction', 'objection', 'opt_out_sale_sharing', 'limit_sensitive')),
+               jurisdiction TEXT NOT NULL CHECK (jurisdiction IN ('gdpr', 'uk_gdpr', 'ccpa', 'pipl')),
+               channel TEXT NOT NULL,
+               received_at TEXT NOT NULL,
+               due_at TEXT NOT NULL,
+               extended INTEGER NOT NULL DEFAULT 0 CHECK (extended IN (0, 1)),
+               extension_reason TEXT,
+               identity_method TEXT,
+               identity_verified_by INTEGER REFERENCES user(id),
+               identity_verified_at TEXT,
+               status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'completed', 'refused')),
+               response TEXT,
+               refusal_reason TEXT,
+               completed_at TEXT,
+               files TEXT NOT NULL DEFAULT '[]',
+               created_by INTEGER REFERENCES user(id)
+           ) STRICT""",
+        "CREATE INDEX subject_request_due ON subject_request(status, due_at)",
+        "CREATE INDEX subject_request_contact ON subject_request(contact_id)",
+    )),
+)
+
 LATEST = MIGRATIONS[-1].version
 
 

@@ -1,0 +1,49 @@
+"""Answering an access or portability request: the PDF for the person, the ZIP for another system.
+
+Managers and owner only; each export is audited (who, when, which request, file hashes) without its content,
+and the hashes are attached to the request in the register.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.access.roles import Permission
+from app.access.session import Session
+from app.crm.contacts import ContactService
+from app.errors import InvalidInput
+from app.locale import _, current_language
+from app.locale.i18n import SUPPORTED_LANGUAGES
+from app.privacy.portability import write_portability_zip
+from app.privacy.requests import RequestService
+from app.privacy.subject_data import gather
+
+
+def export_subject(session: Session, contact_id: int, *, pdf: Path | None = None, zip_path: Path | None = None,
+                   language: str | None = None, pdf_password: str | None = None,
+                   request_id: int | None = None) -> dict[str, str]:
+    """Write the requested files; returns {file name: sha256}."""
+    session.require(Permission.EXPORT_SUBJECT)
+    if pdf is None and zip_path is None:
+        raise InvalidInput(_("Choose a PDF, a ZIP or both."))
+    language = language or ContactService(session).language_of(contact_id) or current_language()
+    if language not in SUPPORTED_LANGUAGES:
+        raise InvalidInput(_("Exports are available in: {languages}.").format(languages=", ".join(SUPPORTED_LANGUAGES)))
+    request = RequestService(session).get(request_id) if request_id is not None else None
+    data = gather(session, contact_id, language)
+    hashes: dict[str, str] = {}
+    if pdf is not None:
+        from app.documents.subject_export import write_subject_export  # reportlab: load on use
+
+        reference = f"R-{request.id}" if request else None
+        hashes[pdf.name] = write_subject_export(pdf, data, request_reference=reference, password=pdf_password)
+    if zip_path is not None:
+        hashes[zip_path.name] = write_portability_zip(zip_path, data)
+    summary = "; ".join(f"{kind} sha256 {digest[:16]}" for kind, digest in
+                        (("pdf" if name.endswith(".pdf") else "zip", digest) for name, digest in hashes.items()))
+    session.record("subject.export", "contact", contact_id,
+                   (f"request {request.id}; " if request else "") + summary + ("; password" if pdf_password else ""))
+    if request is not None:
+        for name, digest in hashes.items():
+            RequestService(session).add_file(request.id, name, digest)
+    return hashes

@@ -144,7 +144,8 @@ def test_invalid_jsons_are_caught_by_the_schema(owner_session: Session, person: 
 
 
 @pytest.mark.parametrize("role", ["staff", "auditor"])
-def test_staff_and_auditor_cannot_export(owner_session: Session, person: int, tmp_path: Path, run_cli, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_staff_and_auditor_cannot_export(owner_session: Session, person: int, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                         run_cli, role: str) -> None:
     UserService(owner_session).add("Pat", role, "temporary-1")
     path = owner_session.vault.paths.database
     owner_session.lock()

@@ -440,6 +440,68 @@ def cmd_requests(args: argparse.Namespace, passwords: Passwords) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace, passwords: Passwords) -> int:
+    session = _session(args, passwords)
+    try:
+        made = security.backup_now(session, Path(args.to))
+    finally:
+        session.lock("logout")
+    _out(str(made))
+    return 0
+
+
+def cmd_backups(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.vault import backup
+
+    for info in backup.list_backups(Path(args.folder)):
+        counts = ", ".join(f"{k}={v}" for k, v in sorted(info.counts.items()))
+        _out("\t".join([info.path.name, info.created.isoformat(), info.reason, _("schema {n}").format(
+            n=info.schema_version), counts]))
+    return 0
+
+
+def _backup_credentials(args: argparse.Namespace, passwords: Passwords) -> tuple[str | None, str | None, str | None]:
+    """(user, password, recovery key) that open a backup: the ones valid when it was made."""
+    if args.recovery_key:
+        return None, None, args.recovery_key
+    if not args.user:
+        raise UsageError(_("Give --user NAME (with its password) or --recovery-key KEY."))
+    password = passwords.read(_("Password for {user} (as it was when the backup was made): ").format(user=args.user))
+    return args.user, password, None
+
+
+def cmd_restore(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.vault import backup
+
+    user, password, key = _backup_credentials(args, passwords)
+    result = backup.restore(Path(args.backup), Path(args.to), user=user, password=password, recovery_key=key)
+    counts = ", ".join(f"{k}={v}" for k, v in sorted(result.counts.items()))
+    _out(_("Restored {backup} to {vault}: {counts}.").format(backup=Path(args.backup).name, vault=args.to,
+                                                           counts=counts))
+    if result.reerased:
+        _out(_("Erased again {n} people erased after this backup was made.").format(n=result.reerased))
+    if result.kept_aside:
+        _out(_("The previous vault files are kept in {path}.").format(path=result.kept_aside))
+    return 0
+
+
+def cmd_drill(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.vault import backup
+
+    user, password, key = _backup_credentials(args, passwords)
+    counts = backup.drill(Path(args.backup), user=user, password=password, recovery_key=key)
+    _out(_("Drill passed: the backup opens and is intact ({counts}).").format(
+        counts=", ".join(f"{k}={v}" for k, v in sorted(counts.items()))))
+    if args.vault and user and password:
+        session = open_session(args.vault, user, password)
+        try:
+            security.record_drill(session, Path(args.backup).name, counts)
+        finally:
+            session.lock("logout")
+        _out(_("Recorded the drill in {vault}.").format(vault=args.vault))
+    return 0
+
+
 # --- the parser --------------------------------------------------------------------------------------------
 
 class _Parser(argparse.ArgumentParser):
@@ -609,6 +671,28 @@ def build_parser() -> argparse.ArgumentParser:
     requests_cmd.add_argument("--overdue", action="store_true")
     requests_cmd.add_argument("--json", action="store_true")
     requests_cmd.set_defaults(run=cmd_requests)
+
+    backup_cmd = commands.add_parser("backup", help=_("make an encrypted backup"))
+    _vault_and_user(backup_cmd)
+    backup_cmd.add_argument("--to", required=True, metavar="DIR")
+    backup_cmd.set_defaults(run=cmd_backup)
+
+    backups_cmd = commands.add_parser("backups", help=_("list the backups in a folder"))
+    backups_cmd.add_argument("folder", metavar="DIR")
+    backups_cmd.set_defaults(run=cmd_backups)
+
+    for name, run, text in (("restore", cmd_restore, _("replace a vault with a verified backup")),
+                            ("drill", cmd_drill, _("test that a backup restores, without touching the vault"))):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("backup", metavar="BACKUP")
+        if name == "restore":
+            sub.add_argument("--to", required=True, metavar="VAULT")
+        else:
+            sub.add_argument("--vault", metavar="VAULT", help=_("record the drill in this vault"))
+        sub.add_argument("--user", metavar="NAME")
+        sub.add_argument("--recovery-key", metavar="KEY")
+        sub.add_argument("--password-stdin", action="store_true")
+        sub.set_defaults(run=run)
     return parser
 
 

@@ -5,13 +5,14 @@ Each checks the caller's permission and lands in the audit log, like every other
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.access.roles import Permission
 from app.access.session import Session, find_user
-from app.errors import VaultDamaged
+from app.errors import InvalidInput, VaultDamaged
 from app.locale import _
 from app.privacy import audit
 from app.store import database, migrations
@@ -52,6 +53,9 @@ def verify(session: Session) -> VerifyReport:
 def rekey(session: Session) -> str:
     """New data key for the whole database; returns the new recovery key (show it once)."""
     session.require(Permission.MANAGE_SECURITY)
+    folder = backup_folder(session)
+    if folder and Path(folder).is_dir():  # the old key's last state, in case the rekey must be undone
+        backup_now(session, Path(folder), "before-rekey")
     session.record("vault.rekey_start")
     new_recovery_key = session.vault.rekey()
     session.record("vault.rekey", summary=f"{len(session.vault.keyfile.slots)} slots rewrapped")
@@ -97,3 +101,60 @@ def recover(path: str | Path, recovery_key: str, new_password: str,
             session.audit("vault.recover", "user", owner.id, "recovery key used; owner password set; keychain "
                           + ("bound" if vault.keychain_bound else "unavailable"))
         return RecoveryResult(owner.name, vault.keychain_bound, stale)
+
+
+def backup_folder(session: Session) -> str | None:
+    row = session.conn.execute("SELECT value FROM setting WHERE key = 'backup_dir'").fetchone()
+    return str(row[0]) if row else None
+
+
+def set_backup_folder(session: Session, folder: Path) -> None:
+    session.require(Permission.BACKUP)
+    if not folder.is_dir():
+        raise InvalidInput(_("{path} is not a folder.").format(path=folder))
+    with session.change() as conn:
+        conn.execute("INSERT INTO setting(key, value) VALUES ('backup_dir', ?) ON CONFLICT(key) DO UPDATE SET "
+                     "value = excluded.value", (str(folder.resolve()),))
+        session.audit("backup.folder", summary="backup folder changed")
+
+
+def backup_now(session: Session, folder: Path | None = None, reason: str = "manual",
+               progress: Callable[[int, int], None] | None = None) -> Path:
+    """An encrypted backup into `folder` (default: the configured one), then rotation. Owner only, audited."""
+    from app.vault import backup
+
+    session.require(Permission.BACKUP)
+    target = folder or (Path(configured) if (configured := backup_folder(session)) else None)
+    if target is None:
+        raise InvalidInput(_("Choose a backup folder first."))
+    made = backup.make_backup(session.vault, target, reason, progress)
+    removed = backup.rotate(target)
+    session.record("backup.create", "backup", made.name, f"{reason}; rotated out {len(removed)}")
+    return made
+
+
+def backup_if_due(session: Session, now: datetime | None = None) -> Path | None:
+    """The daily automatic backup (at unlock and on a timer): only when a folder is set and the last is a day old."""
+    from app.vault import backup
+
+    folder = backup_folder(session)
+    if folder is None or not Path(folder).is_dir() or not session.can(Permission.BACKUP):
+        return None
+    latest = backup.list_backups(Path(folder))
+    moment = now or datetime.now(UTC)
+    if latest and latest[0].created > moment - timedelta(days=1):
+        return None
+    return backup_now(session, Path(folder), "daily")
+
+
+def record_drill(session: Session, backup_name: str, counts: dict[str, int]) -> None:
+    with session.change() as conn:
+        conn.execute("INSERT INTO setting(key, value) VALUES ('last_drill_at', ?) ON CONFLICT(key) DO UPDATE SET "
+                     "value = excluded.value", (datetime.now(UTC).isoformat(timespec="seconds"),))
+        session.audit("backup.drill", "backup", backup_name, ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+
+
+def drill_due(session: Session, now: datetime | None = None, every: timedelta = timedelta(days=90)) -> bool:
+    """True when no restore drill was recorded in the last 90 days (the app reminds the owner)."""
+    row = session.conn.execute("SELECT value FROM setting WHERE key = 'last_drill_at'").fetchone()
+    return row is None or datetime.fromisoformat(str(row[0])) < (now or datetime.now(UTC)) - every

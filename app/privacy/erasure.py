@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from app.access.roles import Permission
 from app.access.session import Session
@@ -79,6 +81,27 @@ def scrub_leftovers(conn: Connection) -> None:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+def remember_outside(path: Path, entries: Iterable[tuple[str, str]]) -> None:
+    """Append (pseudonym, action) lines to the vault's .erasures file, so a restore of an older backup can erase
+    these people again without unlocking the current vault. Pseudonyms are keyed HMACs: no personal data."""
+    lines = "".join(f"{name} {action}\n" for name, action in entries)
+    if not lines:
+        return
+    with path.open("a", encoding="ascii") as handle:
+        handle.write(lines)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def read_outside(path: Path) -> list[tuple[str, str]]:
+    try:
+        text = path.read_text("ascii")
+    except FileNotFoundError:
+        return []
+    return [(name, action) for name, _sep, action in (line.partition(" ") for line in text.splitlines())
+            if name and action in (ERASE, ANONYMISE)]
+
+
 def erase(session: Session, contact_id: int, *, anonymise: bool = False, reason: str = "request") -> None:
     """Erase (or anonymise) one person now: managers and owner only, refused under a legal hold, audited."""
     session.require(Permission.ERASE)
@@ -93,6 +116,7 @@ def erase(session: Session, contact_id: int, *, anonymise: bool = False, reason:
     with session.change():
         erase_in_transaction(conn, contact_id, action)
         session.audit("contact." + action, "contact", contact_id, reason)
+    remember_outside(session.vault.paths.erasures, [(pseudonym(conn, contact_id), action)])
     scrub_leftovers(conn)
 
 

@@ -244,14 +244,17 @@ class RetentionService:
                 stopped = True
                 break
             batch = people[start:start + BATCH]
+            done: list[tuple[str, str]] = []
             with self.session.change():
                 for item in batch:
                     assert item.contact_id is not None
                     action = erasure.ANONYMISE if item.action == "anonymise" else erasure.ERASE
                     erasure.erase_in_transaction(conn, item.contact_id, action, now)
+                    done.append((erasure.pseudonym(conn, item.contact_id), action))
                     counts[item.category] += 1
                 self.session.audit("sweep.batch", "sweep_run", run_id,
                                    ", ".join(f"{k}={v}" for k, v in sorted(Counter(i.category for i in batch).items())))
+            erasure.remember_outside(self.session.vault.paths.erasures, done)
             if progress is not None:
                 progress(min(start + BATCH, len(people)), len(people))
         if not stopped:

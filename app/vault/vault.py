@@ -43,12 +43,13 @@ class VaultPaths:
     keyfile: Path
     lockfile: Path
     lockout: Path
+    erasures: Path  # pseudonyms of erased people (keyed HMACs), readable without the key, for restores
 
     @classmethod
     def of(cls, path: str | Path) -> VaultPaths:
         db = Path(path).expanduser().absolute()
         return cls(db, db.with_name(db.name + ".keys"), db.with_name(db.name + ".lock"),
-                   db.with_name(db.name + ".lockout"))
+                   db.with_name(db.name + ".lockout"), db.with_name(db.name + ".erasures"))
 
     def database_files(self) -> list[Path]:
         """The database and the files SQLite keeps beside it while it works."""
@@ -228,9 +229,14 @@ class Vault:
         vault = cls(paths, keyfile, data_key, conn, lock, user)
         try:
             vault._settle_rekey()
+            vault._backup_before_migrating()
             migrations.migrate(conn)
         except sqlcipher3.DatabaseError as exc:
-            raise database.damaged_error(paths.database, conn, exc) from None
+            error = database.classify(exc, paths.database, conn)
+            vault.close()
+            if error is None:
+                raise
+            raise error from None
         except BaseException:
             vault.close()
             raise
@@ -279,6 +285,16 @@ class Vault:
                           key_checks={CURRENT: key_check(data_key, vault_id)}, slots=[])
         conn.close()
         return cls._open(paths, keyfile, None, {CURRENT: data_key}, lock, None)
+
+    def _backup_before_migrating(self) -> None:
+        """A schema upgrade is one-way: back up first when the owner has set a backup folder."""
+        if migrations.schema_version(self.db) >= migrations.LATEST:
+            return
+        row = self.db.execute("SELECT value FROM setting WHERE key = 'backup_dir'").fetchone()
+        if row is not None and Path(str(row[0])).is_dir():
+            from app.vault.backup import make_backup
+
+            make_backup(self, Path(str(row[0])), "before-migration")
 
     # --- state ---------------------------------------------------------------------------------------------
 

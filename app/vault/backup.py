@@ -1,0 +1,283 @@
+"""Encrypted backups, verified restores, restore drills and rotation.
+
+A backup is a folder: `vault.db` (made with SQLCipher's backup API, encrypted to encrypted under the same data
+key: never a plaintext copy), `vault.keys` (the key slots as they were), and `manifest.json` (time, versions,
+data-key fingerprint, SHA-256 of each file). It is built under a hidden name and renamed when complete, so an
+interrupted backup never looks like a good one and never touches the older ones.
+
+A backup opens with the password or recovery key that was valid when it was made. Restoring verifies the
+checksums and the database's integrity first, keeps the current vault aside, and then erases again everyone
+erased since the backup (from the current vault's .erasures file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from app import __version__
+from app.errors import AuthenticationFailed, InvalidInput, VaultDamaged
+from app.fileio import atomic_write
+from app.locale import _
+from app.store import database, migrations
+from app.vault.keyfile import CURRENT, KeyFile, key_check
+from app.vault.vault import Vault, VaultPaths
+
+MANIFEST, DATABASE, KEYS = "manifest.json", "vault.db", "vault.keys"
+FORMAT = "counterpart-backup/1"
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    created: datetime
+    vault_id: str
+    schema_version: int
+    app_version: str
+    key_fingerprint: str
+    reason: str
+    counts: dict[str, int]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _counts(conn: database.Connection) -> dict[str, int]:
+    tables = ("contact", "deal", "activity", "consent_event", "audit_event", "user")
+    present = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables if t in present}
+
+
+def make_backup(vault: Vault, folder: Path, reason: str = "manual",
+                progress: Callable[[int, int], None] | None = None, now: datetime | None = None) -> Path:
+    """Back the open vault up into a new folder inside `folder`; returns that folder. Safe while the app writes."""
+    if vault.db is None:
+        raise AuthenticationFailed(_("The vault is locked."))
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InvalidInput(_("The backup folder {path} does not exist (is the USB drive plugged in?).")
+                           .format(path=folder))
+    now = now or datetime.now(UTC)
+    name = "counterpart-" + now.strftime("%Y%m%d-%H%M%S") + "Z"
+    number = 1
+    while (folder / name).exists():  # two backups in one second (a daily one, then one before a migration)
+        number += 1
+        name = "counterpart-" + now.strftime("%Y%m%d-%H%M%S") + f"Z-{number}"
+    final = folder / name
+    partial = Path(tempfile.mkdtemp(prefix=".partial-" + name + "-", dir=folder))
+    try:
+        target = database.connect(partial / DATABASE, vault.data_key(), create=True)
+        try:
+            def report(status: int, remaining: int, total: int) -> None:
+                if progress is not None:
+                    progress(total - remaining, total)
+
+            vault.db.backup(target, pages=256, progress=report)  # a consistent snapshot, in steps
+            target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+            counts = _counts(target)
+            schema = migrations.schema_version(target)
+        finally:
+            target.close()
+        shutil.copyfile(vault.paths.keyfile, partial / KEYS)
+        manifest = {"format": FORMAT, "created": now.isoformat(timespec="seconds"), "vault_id": vault.vault_id,
+                    "app_version": __version__, "schema_version": schema, "reason": reason,
+                    "key_fingerprint": key_check(vault.data_key(), vault.vault_id).hex(), "counts": counts,
+                    "files": {n: _sha256(partial / n) for n in (DATABASE, KEYS)}}
+        atomic_write(partial / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
+        partial.rename(final)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return final
+
+
+def read_manifest(backup: Path) -> BackupInfo:
+    try:
+        data = json.loads((backup / MANIFEST).read_text("utf-8"))
+        if data.get("format") != FORMAT:
+            raise ValueError("not a Counterpart backup")
+        return BackupInfo(backup, datetime.fromisoformat(data["created"]), str(data["vault_id"]),
+                          int(data["schema_version"]), str(data["app_version"]), str(data["key_fingerprint"]),
+                          str(data.get("reason", "")), {k: int(v) for k, v in data.get("counts", {}).items()})
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        message = _("{path} is not a readable Counterpart backup ({detail}).").format(path=backup, detail=exc)
+        raise VaultDamaged(message) from None
+
+
+def list_backups(folder: Path) -> list[BackupInfo]:
+    """Complete backups in `folder`, newest first (partial ones from an interrupted run are skipped)."""
+    found = []
+    for child in Path(folder).iterdir() if Path(folder).is_dir() else []:
+        if child.is_dir() and not child.name.startswith(".") and (child / MANIFEST).exists():
+            try:
+                found.append(read_manifest(child))
+            except VaultDamaged:
+                continue
+    return sorted(found, key=lambda b: b.created, reverse=True)
+
+
+def check_files(backup: Path) -> BackupInfo:
+    """Checksums first: a backup with a changed byte is refused before anything opens it."""
+    info = read_manifest(backup)
+    expected = json.loads((backup / MANIFEST).read_text("utf-8"))["files"]
+    for name, digest in expected.items():
+        path = backup / name
+        if not path.exists() or _sha256(path) != digest:
+            raise VaultDamaged(_("The backup {path} is damaged: {name} does not match its checksum. Use another "
+                                 "backup.").format(path=backup.name, name=name))
+    return info
+
+
+def open_backup(backup: Path, *, user: str | None = None, password: str | None = None,
+                recovery_key: str | None = None, into: Path) -> Vault:
+    """Copy a verified backup to `into` (a vault path) and open it there with the credentials of its time."""
+    info = check_files(backup)
+    paths = VaultPaths.of(into)
+    for existing in (paths.database, paths.keyfile):
+        if existing.exists():
+            raise InvalidInput(_("There is already a file at {path}.").format(path=existing))
+    shutil.copyfile(backup / DATABASE, paths.database)
+    shutil.copyfile(backup / KEYS, paths.keyfile)
+    try:
+        if recovery_key is not None:
+            vault = Vault.open_with_recovery_key(paths.database, recovery_key)
+        elif user is not None and password is not None:
+            vault = Vault.unlock(paths.database, user, password)
+        else:
+            raise InvalidInput(_("Give a user and password, or the recovery key, to open the backup."))
+        if key_check(vault.data_key(), vault.vault_id).hex() != info.key_fingerprint:
+            vault.close()
+            raise VaultDamaged(_("The backup's key does not match its manifest."))
+        problems = database.integrity_problems(vault.db)
+        if problems:
+            vault.close()
+            raise VaultDamaged(_("The backup {path} is damaged ({detail}).").format(path=backup.name,
+                                                                                   detail="; ".join(problems[:3])))
+        return vault
+    except BaseException:
+        for leftover in [*paths.database_files(), paths.keyfile, paths.lockfile]:
+            leftover.unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    counts: dict[str, int]
+    reerased: int
+    kept_aside: Path | None
+
+
+def restore(backup: Path, to: Path, *, user: str | None = None, password: str | None = None,
+            recovery_key: str | None = None, now: datetime | None = None) -> RestoreResult:
+    """Replace the vault at `to` with a verified backup; the current files are kept aside, never deleted.
+
+    Everyone erased since the backup is erased again (from the current vault's .erasures file).
+    """
+    from app.privacy import erasure
+
+    target = VaultPaths.of(to)
+    staging_dir = Path(tempfile.mkdtemp(prefix=".restore-", dir=target.database.parent))
+    staging = VaultPaths.of(staging_dir / target.database.name)
+    try:
+        vault = open_backup(backup, user=user, password=password, recovery_key=recovery_key, into=staging.database)
+        with vault:
+            ledger = erasure.read_outside(target.erasures)
+            reerased = erasure.reapply_ledger(vault.db, ledger)
+            _record_restore(vault, backup, user, reerased)
+            vault.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            counts = _counts(vault.db)
+        kept_aside = None
+        if target.database.exists():
+            stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+            kept_aside = target.database.with_name(f"{target.database.name}.before-restore-{stamp}")
+            kept_aside.mkdir()
+            for current in [*target.database_files(), target.keyfile]:
+                if current.exists():
+                    current.rename(kept_aside / current.name)
+        for restored in [staging.database, staging.keyfile]:
+            restored.rename(target.database.parent / restored.name)
+        return RestoreResult(counts, reerased, kept_aside)
+    finally:
+        shutil.rmtree(staging_dir, ignore_errors=True)
+
+
+def _record_restore(vault: Vault, backup: Path, user: str | None, reerased: int) -> None:
+    """The restored vault's own audit log says it was restored, from what, by whom."""
+    from app.privacy import audit
+    from app.vault.keyfile import user_key
+
+    row = vault.db.execute("SELECT id FROM user WHERE name_key = ?", (user_key(user),)).fetchone() if user else None
+    with database.transaction(vault.db) as conn:
+        audit.append(conn, vault.data_key(), user_id=int(row[0]) if row else None, action="vault.restore",
+                     entity_type="backup", entity_id=backup.name, summary=f"re-erased {reerased}")
+
+
+def drill(backup: Path, *, user: str | None = None, password: str | None = None,
+          recovery_key: str | None = None) -> dict[str, int]:
+    """Test a backup: restore it into a temporary place, verify, count, and throw it away."""
+    with tempfile.TemporaryDirectory(prefix="counterpart-drill-") as folder:
+        vault = open_backup(backup, user=user, password=password, recovery_key=recovery_key,
+                            into=Path(folder) / "drill.vault")
+        with vault:
+            return _counts(vault.db)
+
+
+def keep_set(created: Iterable[datetime], now: datetime, daily: int = 7, weekly: int = 4,
+             monthly: int = 12) -> set[datetime]:
+    """Grandfather-father-son rotation: the newest backup of each of the last `daily` days, `weekly` ISO weeks
+    and `monthly` months is kept; everything else may go."""
+    ordered = sorted(created, reverse=True)
+    keep: set[datetime] = set()
+    for count, bucket in ((daily, lambda d: d.date()), (weekly, lambda d: tuple(d.isocalendar())[:2]),
+                          (monthly, lambda d: (d.year, d.month))):
+        seen: list[object] = []
+        for moment in ordered:
+            key = bucket(moment)
+            if key not in seen and moment <= now:
+                seen.append(key)
+                if len(seen) <= count:
+                    keep.add(moment)
+    return keep
+
+
+def rotate(folder: Path, now: datetime | None = None) -> list[Path]:
+    """Delete backups outside the rotation; returns what was removed. Never removes the newest."""
+    backups = list_backups(folder)
+    keep = keep_set((b.created for b in backups), now or datetime.now(UTC))
+    removed = [b.path for b in backups[1:] if b.created not in keep]
+    for path in removed:
+        shutil.rmtree(path)
+    return removed
+
+
+def status(folder: str | None, now: datetime | None = None, stale_after: timedelta = timedelta(days=2)) -> str | None:
+    """A warning for the status bar, or None when the last good backup is recent."""
+    now = now or datetime.now(UTC)
+    if not folder:
+        return _("No backup folder is set: choose one in Settings › Backups.")
+    if not Path(folder).is_dir():
+        return _("The backup folder {path} is missing (is the drive plugged in?).").format(path=folder)
+    backups = list_backups(Path(folder))
+    if not backups:
+        return _("No backup has been made yet.")
+    age = now - backups[0].created
+    if age > stale_after:
+        return _("The last backup is {days} days old.").format(days=age.days)
+    return None
+
+
+def current_key_matches(info: BackupInfo, keyfile: KeyFile) -> bool:
+    """Whether the backup was made under today's data key (else it needs the recovery key of its time)."""
+    return info.vault_id == keyfile.vault_id and bytes.fromhex(info.key_fingerprint) == keyfile.key_checks.get(CURRENT)
+

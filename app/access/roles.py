@@ -34,6 +34,7 @@ class Permission(StrEnum):
     MANAGE_SECURITY = "manage_security"  # rekey, recovery kit, keychain binding
     BACKUP = "backup"
     VERIFY = "verify"
+    MANAGE_BREACHES = "manage_breaches"
 
     def label(self) -> str:
         return _PERMISSION_LABELS()[self]
@@ -56,6 +57,7 @@ def _PERMISSION_LABELS() -> dict[Permission, str]:  # noqa: N802 - a table, buil
         Permission.MANAGE_SECURITY: _("change security settings"),
         Permission.BACKUP: _("make and restore backups"),
         Permission.VERIFY: _("check the vault"),
+        Permission.MANAGE_BREACHES: _("handle data breaches"),
     }
 
 
@@ -64,7 +66,8 @@ _CUSTOMER_WORK = {Permission.VIEW_CUSTOMERS, Permission.EDIT_CUSTOMERS, Permissi
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OWNER: frozenset(Permission),
     Role.MANAGER: frozenset(_CUSTOMER_WORK | {Permission.EXPORT_BULK, Permission.EXPORT_SUBJECT,
-                                              Permission.HANDLE_REQUESTS, Permission.ERASE, Permission.VERIFY}),
+                                              Permission.HANDLE_REQUESTS, Permission.ERASE, Permission.VERIFY,
+                                              Permission.MANAGE_BREACHES}),
     Role.STAFF: frozenset(_CUSTOMER_WORK),
     Role.AUDITOR: frozenset({Permission.VIEW_CUSTOMERS, Permission.VIEW_AUDIT, Permission.EXPORT_AUDIT,
                              Permission.VERIFY}),

@@ -387,6 +387,35 @@ MIGRATIONS += (
     )),
 )
 
+MIGRATIONS += (
+    Migration(7, "the breach register", (
+        """CREATE TABLE breach (
+               id INTEGER PRIMARY KEY,
+               discovered_at TEXT NOT NULL,
+               occurred_at TEXT,
+               nature TEXT NOT NULL,
+               data_categories TEXT NOT NULL DEFAULT '[]',
+               people_categories TEXT NOT NULL DEFAULT '[]',
+               approx_affected INTEGER NOT NULL DEFAULT 0 CHECK (approx_affected >= 0),
+               consequences TEXT NOT NULL DEFAULT '',
+               measures TEXT NOT NULL DEFAULT '',
+               high_risk INTEGER NOT NULL DEFAULT 0 CHECK (high_risk IN (0, 1)),
+               authority_notified_at TEXT,
+               authority_reference TEXT,
+               delay_reason TEXT,
+               people_notified_at TEXT,
+               status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+               created_by INTEGER REFERENCES user(id),
+               created_at TEXT NOT NULL
+           ) STRICT""",
+        """CREATE TABLE breach_person (
+               breach_id INTEGER NOT NULL REFERENCES breach(id) ON DELETE CASCADE,
+               contact_id INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
+               PRIMARY KEY (breach_id, contact_id)
+           ) STRICT, WITHOUT ROWID""",
+    )),
+)
+
 LATEST = MIGRATIONS[-1].version
 
 

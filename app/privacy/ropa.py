@@ -1,0 +1,93 @@
+"""Records of processing activities (GDPR Art. 30), generated from what the vault already knows.
+
+Purposes, lawful bases, retention and security measures come from the configuration, so the record cannot drift
+from how the shop really works; the facts only the shop knows (its address, a representative, recipients)
+are editable settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.access.roles import Permission
+from app.access.session import Session
+from app.errors import InvalidInput
+from app.locale import N_, _
+from app.privacy.consent import ConsentService, lawful_basis_label
+from app.privacy.retention import RetentionService
+
+EDITABLE = {
+    "shop.name": N_("Shop name"),
+    "shop.address": N_("Address"),
+    "shop.contact": N_("Contact for privacy questions"),
+    "shop.representative": N_("Representative in the EU/UK (if any)"),
+    "shop.dpo": N_("Data protection officer (if any)"),
+    "ropa.recipients": N_("Recipients of personal data (e.g. payment provider, accountant)"),
+    "ropa.transfers": N_("Transfers to other countries and their safeguards"),
+}
+
+SECURITY_MEASURES = [
+    N_("All customer data is kept in one database encrypted with AES-256 (SQLCipher 4), with every page "
+       "authenticated."),
+    N_("Each staff member has their own login; passwords are stretched with argon2id and, where the computer "
+       "has one, combined with a secret in the operating system's keychain."),
+    N_("Roles limit who may see, export, erase and administer; the program enforces them for every action."),
+    N_("An append-only, hash-chained audit log records reads of records, exports, erasures and changes."),
+    N_("The app locks itself when idle, closing the database and forgetting the key."),
+    N_("Deleted data is overwritten (secure delete) and removed from the search index."),
+    N_("Encrypted backups with checksums, automatic rotation and regular restore drills."),
+    N_("Retention policies are applied by a sweeper that deletes or anonymises data when it is no longer needed."),
+]
+
+
+@dataclass
+class RopaData:
+    language: str
+    facts: dict[str, str]
+    purposes: list[tuple[str, str, str]]  # name, lawful basis, consent expiry text
+    data_categories: list[str]
+    subject_categories: list[str]
+    retention: list[tuple[str, str]]      # what, how long and what then
+    security: list[str] = field(default_factory=list)
+
+
+class RopaService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def facts(self) -> dict[str, str]:
+        rows = self.session.conn.execute("SELECT key, value FROM setting WHERE key LIKE 'shop.%' OR key LIKE 'ropa.%'")
+        return {str(k): str(v) for k, v in rows}
+
+    def set_fact(self, key: str, value: str) -> None:
+        self.session.require(Permission.MANAGE_POLICIES)
+        if key not in EDITABLE:
+            raise InvalidInput(_("{key} is not something the record of processing asks for.").format(key=key))
+        with self.session.change() as conn:
+            conn.execute("INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                         "value = excluded.value", (key, value.strip()))
+            self.session.audit("ropa.change", "setting", key)
+
+    def gather(self, language: str) -> RopaData:
+        from app.locale.i18n import translator
+        from app.privacy.retention import CATEGORY_LABELS
+
+        self.session.require(Permission.MANAGE_POLICIES)
+        _ = translator(language)
+        purposes = []
+        for purpose in ConsentService(self.session).purposes():
+            expiry = (_("asked again after {days} days").format(days=purpose.expires_after_days)
+                      if purpose.lawful_basis == "consent" and purpose.expires_after_days else "")
+            purposes.append((_(purpose.name), lawful_basis_label(purpose.lawful_basis, _), expiry))
+        retention = [(_(CATEGORY_LABELS[p.category]),
+                      (_("deleted after {days} days") if p.action == "delete" else
+                       _("anonymised after {days} days")).format(days=p.period_days))
+                     for p in RetentionService(self.session).policies() if p.active]
+        return RopaData(
+            language=language, facts=self.facts(), purposes=purposes,
+            data_categories=[_("Identity (names)"), _("Contact details (email, phone, address)"),
+                             _("Purchases and quotes (deals)"), _("Appointments and follow-ups (activities)"),
+                             _("Notes written by staff"), _("Consent records and signatures")],
+            subject_categories=[_("Customers"), _("Prospective customers (leads)"), _("Contacts at business customers"),
+                                _("Staff using the program (logins and audit log)")],
+            retention=retention, security=[_(m) for m in SECURITY_MEASURES])

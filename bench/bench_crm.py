@@ -1,0 +1,94 @@
+"""CRM figures on N synthetic customers (BENCH_CONTACTS, default 1,000,000): bulk load, search, lists, size.
+
+Each figure that has a 'raw' twin is measured against raw SQLCipher running the same SQL in the same process,
+so the ratio holds on any machine. Prints `NAME VALUE UNIT` lines.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import keyring
+import keyring.backends.fail
+
+from app.access.session import create_vault
+from app.crm import demo, search_index
+from app.crm.contacts import ContactService
+from app.vault import kdf
+
+QUERIES = ["ana", "mül", "garc", "王", "王芳", "nunez", "example", "7700 900", "139", "corner bak", "müller lukas",
+           "Παπα", "Иван", "محمد", "cohen", "café", "lea", "wholesale", "vip", "0151"]
+
+
+def _percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def _time(action, repeat: int = 1) -> list[float]:  # type: ignore[no-untyped-def]
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def main() -> None:
+    count = int(os.environ.get("BENCH_CONTACTS", "1000000"))
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    with tempfile.TemporaryDirectory() as folder:
+        session, _ = create_vault(Path(folder) / "bench.vault", "Bench", "bench-password", kdf_params=kdf.CHEAP)
+        contacts = ContactService(session)
+        load = _time(lambda: contacts.create_many(demo.generate(count), source="bench"))[0]
+        print(f"bulk_load_{count} {load:.1f} s")
+        print(f"bulk_load_rate {count / load:.0f} contacts/s")
+
+        conn = session.conn
+        app_times, raw_times = [], []
+        for query in QUERIES * 5:
+            app_times += _time(lambda q=query: contacts.search(q, limit=50))
+            expression, phones = search_index.match_expression(query)
+            if expression:
+                raw_times += _time(lambda e=expression: conn.execute(
+                    "SELECT c.id, c.display_name FROM contact_search s JOIN contact c ON c.id = s.rowid "
+                    "WHERE contact_search MATCH ? ORDER BY rank LIMIT 50", (e,)).fetchall())
+            else:
+                raw_times += _time(lambda p=phones[0]: conn.execute(
+                    "SELECT c.id, c.display_name FROM contact_phone_search s JOIN contact c ON c.id = s.rowid "
+                    "WHERE contact_phone_search MATCH ? LIMIT 50", ('"' + p + '"',)).fetchall())
+        p95, raw_p95 = _percentile(app_times, 0.95), _percentile(raw_times, 0.95)
+        print(f"search_p50 {statistics.median(app_times) * 1000:.1f} ms")
+        print(f"search_p95 {p95 * 1000:.1f} ms")
+        print(f"search_raw_p95 {raw_p95 * 1000:.1f} ms")
+        print(f"search_p95_ratio {p95 / raw_p95:.2f} x")
+
+        first = _time(lambda: contacts.page(limit=256), 5)
+        same_sql = (ContactService._SUMMARY + "WHERE c.deleted_at IS NULL AND (c.sort_key, c.id) > (?, ?) "
+                    "ORDER BY c.sort_key, c.id LIMIT ?")
+        raw_first = _time(lambda: conn.execute(same_sql, ("", 0, 256)).fetchall(), 5)
+        print(f"list_first_page {statistics.median(first) * 1000:.1f} ms")
+        print(f"list_first_page_ratio {statistics.median(first) / statistics.median(raw_first):.2f} x")
+        deep_key = conn.execute("SELECT sort_key, id FROM contact ORDER BY sort_key, id LIMIT 1 OFFSET ?",
+                                (max(0, count - 300),)).fetchone()
+        deep = _time(lambda: contacts.page(after=(str(deep_key[0]), int(deep_key[1])), limit=200), 5)
+        print(f"list_keyset_page_at_depth {statistics.median(deep) * 1000:.2f} ms")
+
+        fts = conn.execute("SELECT coalesce(sum(length(block)), 0) FROM contact_search_data").fetchone()[0]
+        fts += conn.execute("SELECT coalesce(sum(length(block)), 0) FROM contact_phone_search_data").fetchone()[0]
+        text = conn.execute("SELECT sum(length(display_name) + length(given_name) + length(family_name)) "
+                            "FROM contact").fetchone()[0]
+        text += conn.execute("SELECT sum(length(value) + length(normalized)) FROM contact_point").fetchone()[0]
+        print(f"search_index_size {fts / 1e6:.1f} MB")
+        print(f"search_index_to_text_ratio {fts / text:.2f} x")
+        print(f"process_max_rss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        session.vault.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""The data-subject access export for a person with 1,000 activities (target: under 1 s on the reference machine).
+
+Builds the person in a temporary vault through the services, then times gathering the data and writing the PDF
+(the first export in a process also loads the fonts; later ones are the steady state). Run: `python -m
+bench.bench_subject_export`.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import keyring
+import keyring.backends.fail
+
+from app.access.session import Session, create_vault
+from app.crm.activities import KINDS, ActivityService
+from app.crm.contacts import ContactInput, ContactPointInput, ContactService
+from app.crm.deals import DealService
+from app.documents.subject_export import write_subject_export
+from app.privacy.consent import ConsentService
+from app.privacy.subject_data import SubjectData, gather
+from app.vault import kdf
+
+ACTIVITIES = 1000
+
+
+def _timed(action: Callable[[], object], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def _person(session: Session) -> int:
+    contact_id = ContactService(session).create(ContactInput(
+        given_name="Clara", family_name="Schmidt", language="de", organisation="Bäckerei Sonne", job_title="Inhaberin",
+        points=[ContactPointInput("email", "clara@example.org"), ContactPointInput("phone", "+49 30 1234567")],
+        tags=["Stammkundin"], note="Prefers calls after 5 pm."))
+    start = datetime(2024, 1, 1, 8, 0, tzinfo=UTC)
+    rows: list[tuple[str, str, int | None, datetime]] = [
+        (KINDS[i % len(KINDS)], f"Follow-up about order {10_000 + i}: delivery and invoice", contact_id,
+         start + timedelta(hours=7 * i)) for i in range(ACTIVITIES)]
+    ActivityService(session).create_many(rows, "bench")
+    DealService(session).create("Wedding cake", value="1234.50", currency="EUR",
+                                contact_id=contact_id, expected_close=date(2026, 6, 1))
+    consent = ConsentService(session)
+    notice = consent.current_notice("de")
+    consent.record(contact_id, "email_marketing", True, "form", notice_id=notice.id if notice else None)
+    return contact_id
+
+
+def main() -> None:
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # password-only vault: no OS keychain needed
+    with tempfile.TemporaryDirectory() as folder:
+        session, _recovery = create_vault(Path(folder) / "bench.vault", "Bench Owner", "bench-password",
+                                          kdf_params=kdf.CHEAP)
+        try:
+            contact_id = _person(session)
+            data: dict[str, SubjectData] = {}
+
+            def gather_en() -> None:
+                data["en"] = gather(session, contact_id, "en")
+
+            gathered = _timed(gather_en, 3)
+            data["de"] = gather(session, contact_id, "de")
+            data["zh_CN"] = gather(session, contact_id, "zh_CN")
+            out = Path(folder) / "export.pdf"
+            first = _timed(lambda: write_subject_export(out, data["en"]), 1)[0]
+            steady = _timed(lambda: write_subject_export(out, data["en"]), 5)
+            german = _timed(lambda: write_subject_export(out, data["de"]), 3)
+            chinese = _timed(lambda: write_subject_export(out, data["zh_CN"]), 3)
+            locked = _timed(lambda: write_subject_export(out, data["en"], password="bench-pass"), 3)
+            write_subject_export(out, data["en"])
+            size_kib = out.stat().st_size / 1024
+            pages = out.read_bytes().count(b"/Type /Page\n")
+        finally:
+            session.vault.close()
+    print(f"subject_gather_{ACTIVITIES}_activities {statistics.median(gathered):.2f} s")
+    print(f"subject_export_{ACTIVITIES}_activities {statistics.median(steady):.2f} s")
+    print(f"subject_export_{ACTIVITIES}_activities_total {statistics.median(gathered) + statistics.median(steady):.2f} s")
+    print(f"subject_export_{ACTIVITIES}_activities_first_in_process {first:.2f} s")
+    print(f"subject_export_{ACTIVITIES}_activities_de {statistics.median(german):.2f} s")
+    print(f"subject_export_{ACTIVITIES}_activities_zh_CN {statistics.median(chinese):.2f} s")
+    print(f"subject_export_{ACTIVITIES}_activities_aes256 {statistics.median(locked):.2f} s")
+    print(f"subject_export_{ACTIVITIES}_activities_pages {pages}")
+    print(f"subject_export_{ACTIVITIES}_activities_size {size_kib:.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()

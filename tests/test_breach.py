@@ -99,3 +99,30 @@ def test_cli_breach_add_list_select_notified(new_vault: tuple[Path, str], run_cl
     bad = run_cli("breach", "add", path, "--user", OWNER, "--discovered", "yesterday", "--nature", "x",
                   "--password-stdin", stdin=login)
     assert bad.code == 5
+
+
+def test_cli_letters_report_and_ropa(new_vault: tuple[Path, str], tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    from app.privacy.ropa import RopaService
+
+    path, login = new_vault[0], OWNER_PASSWORD + "\n"
+    session = open_session(path, OWNER, OWNER_PASSWORD)
+    ContactService(session).create(ContactInput(given_name="Ana", family_name="Lima", language="de"))
+    RopaService(session).set_fact("shop.contact", "privacy@flowers.example")
+    breaches = BreachService(session)
+    breach_id = breaches.record(discovered_at=DISCOVERED, nature="Till computer stolen", high_risk=True)
+    breaches.select_affected(breach_id, everyone=True)
+    session.lock()
+    letters = run_cli("breach", "letters", path, "--user", OWNER, "--id", breach_id, "--out", tmp_path / "letters",
+                      "--password-stdin", stdin=login)
+    assert letters.code == 0 and "1 letters" in letters.out, letters.err
+    (letter,) = (tmp_path / "letters").iterdir()
+    assert "Ana" not in letter.name and "Ana Lima" in PdfReader(letter).pages[0].extract_text()
+    report = run_cli("breach", "report", path, "--user", OWNER, "--id", breach_id, "--out", tmp_path / "r.pdf",
+                     "--password-stdin", stdin=login)
+    assert report.code == 0 and "Till computer stolen" in PdfReader(tmp_path / "r.pdf").pages[0].extract_text()
+    ropa = run_cli("ropa", path, "--user", OWNER, "--out", tmp_path / "ropa.pdf", "--password-stdin", stdin=login)
+    assert ropa.code == 0, ropa.err
+    text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "ropa.pdf").pages)
+    assert "Email marketing" in text and "AES-256" in text

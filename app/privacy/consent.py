@@ -330,7 +330,7 @@ def print_form(session: Session, out: Path, language: str, contact_id: int | Non
         from app.crm.contacts import ContactService
 
         person = ContactService(session).get(contact_id).display_name
-    row = session.conn.execute("SELECT value FROM setting WHERE key = 'shop_name'").fetchone()
+    row = session.conn.execute("SELECT value FROM setting WHERE key = 'shop.name'").fetchone()
     shop = str(row[0]) if row else (session.vault.meta("owner") or "")
     translate = translator(notice.language)
     purposes = [FormPurpose(p.key, translate(p.name), p.separate_consent) for p in service.purposes()

@@ -90,7 +90,7 @@ class SubjectData:
 
 
 def _shop_name(conn: Connection) -> str:
-    row = conn.execute("SELECT value FROM setting WHERE key = 'shop_name'").fetchone()
+    row = conn.execute("SELECT value FROM setting WHERE key = 'shop.name'").fetchone()
     if row:
         return str(row[0])
     owner = conn.execute("SELECT value FROM vault_meta WHERE key = 'owner'").fetchone()

@@ -267,11 +267,12 @@ def cmd_search(args: argparse.Namespace, passwords: Passwords) -> int:
 
 def cmd_export(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.crm.export import export_csv
-    from app.crm.vcard import export_vcards
 
     session = _session(args, passwords)
     try:
         if args.vcard:
+            from app.crm.vcard import export_vcards
+
             rows = export_vcards(session, Path(args.vcard), query=args.query or "")
         else:
             rows = export_csv(session, Path(args.csv), args.query or "")

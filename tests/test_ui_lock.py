@@ -55,13 +55,14 @@ def test_idle_lock_closes_the_vault_and_shows_the_unlock_screen(qtbot, tmp_path:
 
 
 def test_input_keeps_the_session_open(qtbot, tmp_path: Path, new_vault: tuple[Path, str]) -> None:
-    controller = _signed_in(qtbot, tmp_path, new_vault[0], idle_timeout_ms=600)
+    # Input every 150 ms against a 1.5 s timeout: a wide margin, so a busy machine cannot fake idleness.
+    controller = _signed_in(qtbot, tmp_path, new_vault[0], idle_timeout_ms=1500)
     main = controller.main_window
-    for _ in range(6):
-        qtbot.wait(200)
+    for _ in range(12):
+        qtbot.wait(150)
         qtbot.keyClick(main.sidebar, Qt.Key.Key_Down)  # someone is working
     assert controller.context is not None and controller.context.session.vault.is_open
-    wait_until(qtbot, lambda: controller.context is None, timeout=5000)  # and then they stop
+    wait_until(qtbot, lambda: controller.context is None, timeout=10000)  # and then they stop
     shutdown(controller)
 
 

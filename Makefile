@@ -42,15 +42,15 @@ bench: $(VENV)/.installed-test
 
 # Translators: refresh the template from the code, then merge it into every language's catalog.
 pot: $(VENV)/.installed-test
-	$(BIN)/pybabel extract -q -F babel.cfg -k _ -k N_ -k ngettext:1,2 -c Translators --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -c Translators --no-location --sort-output \
 		-o translations/counterpart.pot --project=Counterpart --copyright-holder="Counterpart" app ui
 
 catalogs: pot
 	@for lang in $(LANGS); do \
 		if [ -f translations/$$lang/LC_MESSAGES/counterpart.po ]; then \
-			$(BIN)/pybabel update -q -N -d translations -D counterpart -i translations/counterpart.pot -l $$lang; \
+			$(BIN)/pybabel update -N -d translations -D counterpart -i translations/counterpart.pot -l $$lang; \
 		else \
-			$(BIN)/pybabel init -q -d translations -D counterpart -i translations/counterpart.pot -l $$lang; \
+			$(BIN)/pybabel init -d translations -D counterpart -i translations/counterpart.pot -l $$lang; \
 		fi; done
 
 clean:

@@ -302,7 +302,8 @@ def cmd_import(args: argparse.Namespace, passwords: Passwords) -> int:
     _out(_("duplicates: {n}").format(n=len(report.duplicates)))
     _out(_("bad rows: {n}").format(n=len(report.bad_rows)))
     if report.consents_found:
-        _out(_("consents stated in the file: {n} (not recorded by the import)").format(n=report.consents_found))
+        _out(_("consents stated in the file: {n}, recorded: {stored}").format(n=report.consents_found,
+                                                                           stored=report.consents_stored))
     return 0
 
 

@@ -340,11 +340,32 @@ def test_no_consent_is_invented(session: Session, fixture: str) -> None:
     assert report.imported > 0 and report.consents_found == 0 and report.consent_counts == {}
 
 
-def test_consent_facts_are_not_stored_by_the_import(session: Session) -> None:
-    ImportService(session).run(FIXTURES / "shopify_customers_export.csv")
-    tables = {r[0] for r in session.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if "consent_event" in tables:
-        assert session.conn.execute("SELECT count(*) FROM consent_event").fetchone()[0] == 0
+def test_consent_facts_are_recorded_as_import_events(session: Session) -> None:
+    from app.privacy.consent import ConsentService
+
+    report = ImportService(session).run(FIXTURES / "shopify_customers_export.csv")
+    assert report.consents_stored == report.consents_found == 10
+    rows = session.conn.execute("SELECT method, source, action FROM consent_event").fetchall()
+    assert len(rows) == 10 and {r[0] for r in rows} == {"import"}
+    assert all(r[1].startswith("shopify_customers_export.csv: ") for r in rows)
+    consent = ConsentService(session)
+    granted = {i for i in consent.eligible_ids("email_marketing")}
+    said_yes = {cid for cid in report.contact_ids if any(
+        e.purpose_key == "email_marketing" and e.action == "grant" for e in consent.history(cid))}
+    assert granted == said_yes and len(granted) == 3
+
+
+def test_import_and_its_consents_roll_back_together(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.privacy.consent import ConsentService
+
+    def broken(self: object, facts: object) -> int:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ConsentService, "record_imported", broken)
+    before = session.conn.execute("SELECT count(*) FROM contact").fetchone()[0]
+    with pytest.raises(RuntimeError):
+        ImportService(session).run(FIXTURES / "shopify_customers_export.csv")
+    assert session.conn.execute("SELECT count(*) FROM contact").fetchone()[0] == before
 
 
 # --- dry run, permissions, audit ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ def normalise_email(value: str) -> str:
     try:
         result = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise InvalidInput(_("{value} is not an email address ({reason}).").format(value=value, reason=exc)) from None
+        raise InvalidInput(_("That is not an email address: {reason}").format(reason=exc)) from None
     return str(result.normalized).lower()
 
 
@@ -29,8 +29,9 @@ def normalise_phone(value: str, region: str | None) -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_possible_number(number):
-        hint = "" if region else _(" Add the country code, e.g. +44.")
-        raise InvalidInput(_("{value} is not a phone number.").format(value=value) + hint)
+        if region:
+            raise InvalidInput(_("That is not a phone number."))
+        raise InvalidInput(_("That is not a phone number. Add the country code, e.g. +44."))
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 

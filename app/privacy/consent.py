@@ -238,6 +238,22 @@ class ConsentService:
                                f"{purpose.key} via {method}")
         return event_id
 
+    def record_imported(self, facts: list[tuple[int, str, bool, str]]) -> int:
+        """Consents an imported file states, as (contact id, purpose key, granted, source) in one transaction:
+        method 'import', the file and column named as the source; never invented, so only what the file said."""
+        self.session.require(Permission.CAPTURE_CONSENT)
+        keys = {p.key for p in self.purposes(active_only=False)}
+        stamp, user = _utc(), self.session.user.id
+        rows = [(cid, key, "grant" if granted else "withdraw", "import", source.strip(), user, stamp)
+                for cid, key, granted, source in facts if key in keys and source.strip()]
+        if not rows:
+            return 0
+        with self.session.change() as conn:
+            conn.executemany("INSERT INTO consent_event(contact_id, purpose_key, action, method, source, "
+                             "captured_by_user_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            self.session.audit("consent.import", "consent_event", None, f"{len(rows)} events")
+        return len(rows)
+
     def history(self, contact_id: int) -> list[ConsentEvent]:
         self.session.require(Permission.VIEW_CUSTOMERS)
         return [ConsentEvent(*r) for r in self.conn.execute(

@@ -110,9 +110,29 @@ def classify(exc: Exception, path: Path | None = None, conn: Connection | None =
     return VaultDamaged(_("The vault is damaged ({detail}). Restore it from a backup.").format(detail=exc))
 
 
+_savepoints = 0
+
+
 @contextmanager
 def transaction(conn: Connection) -> Iterator[Connection]:
-    """One write transaction, taken immediately so two writers never deadlock halfway."""
+    """One write transaction, taken immediately so two writers never deadlock halfway.
+
+    Inside another transaction it becomes a savepoint, so services compose: an import, the consents it states
+    and its audit entry commit together or not at all.
+    """
+    global _savepoints
+    if conn.in_transaction:
+        _savepoints += 1
+        name = f"sp{_savepoints}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn

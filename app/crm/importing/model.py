@@ -17,7 +17,7 @@ SMS_MARKETING = "sms_marketing"
 
 @dataclass(frozen=True)
 class ConsentFact:
-    """A marketing choice the source file states for a person; kept only once the consent ledger exists."""
+    """A marketing choice the source file states for a person; recorded as a consent event marked 'import'."""
 
     purpose: str  # email_marketing | sms_marketing
     granted: bool
@@ -95,7 +95,8 @@ class ImportReport:
     bad_rows: list[tuple[int, str]] = field(default_factory=list)
     duplicates: list[DuplicateRow] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)  # details left out of imported people
-    consents_found: int = 0  # facts stated in the file for the people imported (not stored yet)
+    consents_found: int = 0  # facts stated in the file for the people imported
+    consents_stored: int = 0  # of those, recorded as consent events (0 in a dry run)
     consent_counts: dict[str, int] = field(default_factory=dict)  # "email_marketing granted" -> n
     contact_ids: list[int] = field(default_factory=list)
 
@@ -112,7 +113,7 @@ class ImportReport:
         """For the audit log: counts only."""
         return (f"{self.format}: {self.imported} imported, {self.skipped} skipped ({len(self.duplicates)} duplicates, "
                 f"{len(self.bad_rows)} bad rows), {len(self.warnings)} details left out, "
-                f"{self.consents_found} consent facts found (not stored)")
+                f"{self.consents_found} consent facts found, {self.consents_stored} recorded")
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,12 @@ from app.crm.importing.encoding import Encoding, detect, open_text
 from app.crm.importing.layouts import BY_KEY, PRODUCTS
 from app.crm.importing.layouts import detect as detect_layout
 from app.crm.importing.mapping import ColumnMap
-from app.crm.importing.model import Column, Draft, ImportPreview, ImportReport, ParsedRow
+from app.crm.importing.model import Column, ConsentFact, Draft, ImportPreview, ImportReport, ParsedRow
 from app.crm.importing.reader import NumberedLines, check_cells, csv_records
 from app.crm.importing.validate import check
 from app.errors import InvalidInput
 from app.locale import _
+from app.privacy.consent import ConsentService
 
 FORMATS = ("auto", *(layout.key for layout in PRODUCTS), "generic", "vcard")
 _VCARD_SUFFIXES = {".vcf", ".vcard"}
@@ -112,16 +113,19 @@ class ImportService:
             keep_duplicates: Collection[int] = ()) -> ImportReport:
         """Import every good record in one transaction (nothing at all if the file turns out malformed).
 
-        Duplicates are skipped unless their line is in `keep_duplicates`. Consent facts found in the file are
-        counted in the report but not stored: that waits for the consent ledger.
+        Duplicates are skipped unless their line is in `keep_duplicates`. Consent facts the file states are stored
+        as consent events (method 'import', the file and column as their source).
         """
         self.session.require(Permission.EDIT_CUSTOMERS)
         with _open(Path(path), fmt, mapping, encoding) as source:
             report = ImportReport(source.format, source.encoding, dry_run=dry_run)
 
+            facts: list[list[ConsentFact]] = []  # per written person, in order
+
             def people() -> Iterator[ContactInput]:
                 for row, write in self._analyse(source, report, keep_duplicates):
                     if write and row.contact is not None:
+                        facts.append(row.consents)
                         yield row.contact
 
             if dry_run:
@@ -129,9 +133,14 @@ class ImportService:
                     if progress and count % 1000 == 0:
                         progress(count)
                 return report
-            report.contact_ids = ContactService(self.session).create_many(
-                people(), source=f"import:{source.format}", progress=progress)
-        self.session.record("contact.import", "contact", None, report.summary())
+            file_name = Path(path).name
+            with self.session.change():  # people, the consents the file states, and the record: all or nothing
+                report.contact_ids = ContactService(self.session).create_many(
+                    people(), source=f"import:{source.format}", progress=progress)
+                report.consents_stored = ConsentService(self.session).record_imported(
+                    [(contact_id, fact.purpose, fact.granted, f"{file_name}: {fact.source}")
+                     for contact_id, row_facts in zip(report.contact_ids, facts, strict=True) for fact in row_facts])
+                self.session.record("contact.import", "contact", None, report.summary())
         return report
 
     def _analyse(self, source: _Source, report: ImportReport,

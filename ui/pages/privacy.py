@@ -1,4 +1,4 @@
-"""Privacy: for now the audit log; consent, retention and subject requests join it later as tabs."""
+"""Privacy: the audit log and consent settings; retention and subject requests join them later as tabs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from app.access.roles import Permission
 from app.locale import _
 from ui.pages.audit_log import AuditLogView
+from ui.pages.consent_settings import ConsentSettingsView
 from ui.pages.placeholder import NotAllowedPage
 from ui.session_context import SessionContext
 from ui.widgets import heading
@@ -24,6 +25,14 @@ class PrivacyPage(QWidget):
         else:
             index = self.tabs.addTab(NotAllowedPage(context.why_not(Permission.VIEW_AUDIT), self), _("&Audit log"))
             self.tabs.setTabToolTip(index, context.why_not(Permission.VIEW_AUDIT))
+        self.consent_view: ConsentSettingsView | None = None
+        if context.can(Permission.VIEW_CUSTOMERS):  # everyone reads them; only the owner changes them
+            self.consent_view = ConsentSettingsView(context, self)
+            self.consent_tab = self.tabs.addTab(self.consent_view, _("C&onsent"))
+        else:
+            self.consent_tab = self.tabs.addTab(NotAllowedPage(context.why_not(Permission.VIEW_CUSTOMERS), self),
+                                                _("C&onsent"))
+            self.tabs.setTabToolTip(self.consent_tab, context.why_not(Permission.VIEW_CUSTOMERS))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(heading(_("Privacy"), self, 1.5))
@@ -32,3 +41,5 @@ class PrivacyPage(QWidget):
     def clear(self) -> None:
         if self.audit_view is not None:
             self.audit_view.clear()
+        if self.consent_view is not None:
+            self.consent_view.clear()

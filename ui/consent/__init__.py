@@ -1,0 +1,1 @@
+"""Capturing consent: a customer's consent panel, the hand-to-customer kiosk, the signature pad."""

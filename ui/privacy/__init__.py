@@ -1,0 +1,1 @@
+"""Privacy administration tabs: subject requests, retention, backups and the breach register."""

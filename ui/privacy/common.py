@@ -1,0 +1,290 @@
+"""Pieces the privacy tabs share: a plain rows model, a table, a progress row with Cancel, a reason prompt.
+
+The tabs hold only what they show, in these models, so `clear()` at lock time forgets it all in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import CounterpartError
+from app.locale import _
+from ui.operation import Operation, message_for
+from ui.widgets import MessageLine, paragraph
+
+Index = QModelIndex | QPersistentModelIndex
+ROOT = QModelIndex()
+Clock = Callable[[], datetime]
+ALERT = QColor("#b3261e")  # a red that reads on light and dark rows; always paired with a word and an icon
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def local_time(moment: datetime | str) -> str:
+    """A UTC moment in this computer's time zone, to the minute, in the same unambiguous form as the audit log."""
+    if isinstance(moment, str):
+        try:
+            return local_time(datetime.fromisoformat(moment))
+        except ValueError:
+            return moment
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def error_text(exc: object) -> str:
+    """Like message_for, but a part another build step has not delivered yet is named, not called a bug."""
+    if isinstance(exc, ImportError):
+        return _("This part of Counterpart is not available in this build yet ({detail}).").format(detail=exc)
+    return message_for(exc)
+
+
+@dataclass
+class Row:
+    """One table row: its texts, the record it stands for, and which cells are alerts (red, bold, icon)."""
+
+    cells: list[str]
+    key: Any = None
+    alerts: set[int] = field(default_factory=set)
+    tips: dict[int, str] = field(default_factory=dict)
+
+
+class RowsModel(QAbstractTableModel):
+    """A read-only table of prepared rows; lists here are short (open requests, policies, backups, breaches)."""
+
+    def __init__(self, headers: Sequence[str], parent: Any = None, *, right: Sequence[int] = (),
+                 header_tips: dict[int, str] | None = None) -> None:
+        super().__init__(parent)
+        self._headers = list(headers)
+        self._header_tips = header_tips or {}
+        self._right = set(right)
+        self._rows: list[Row] = []
+
+    def set_rows(self, rows: list[Row]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_rows([])
+
+    def row(self, number: int) -> Row:
+        return self._rows[number]
+
+    def rows(self) -> list[Row]:
+        return list(self._rows)
+
+    def text(self, row: int, column: int) -> str:
+        return self._rows[row].cells[column]
+
+    def rowCount(self, parent: Index = ROOT) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = ROOT) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._header_tips.get(section, self._headers[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row, column = self._rows[index.row()], index.column()
+        alert = column in row.alerts
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return row.cells[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.tips.get(column) or row.cells[column] or None
+        if role == Qt.ItemDataRole.ForegroundRole and alert:
+            return QBrush(ALERT)
+        if role == Qt.ItemDataRole.FontRole and alert:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.DecorationRole and alert:
+            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in self._right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def make_table(model: RowsModel, name: str, parent: QWidget, widths: Sequence[int] = ()) -> QTableView:
+    table = QTableView(parent)
+    table.setModel(model)
+    table.setAccessibleName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setTabKeyNavigation(False)  # Tab leaves the table for the buttons; arrows move between rows
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    for column, width in enumerate(widths):
+        table.setColumnWidth(column, width)
+    return table
+
+
+def selected_key(table: QTableView, model: RowsModel) -> Any:
+    rows = table.selectionModel().selectedRows() if table.selectionModel() else []
+    return model.row(rows[0].row()).key if rows else None
+
+
+def select_key(table: QTableView, model: RowsModel, key: Any) -> None:
+    """Keep the same record selected across a refresh (or select the first row)."""
+    for number, row in enumerate(model.rows()):
+        if row.key == key:
+            table.selectRow(number)
+            return
+    if model.rowCount():
+        table.selectRow(0)
+
+
+def forbid(reason: str, *widgets: QWidget) -> None:
+    """Disable what this role may not use, with the reason as the tooltip (the services refuse it anyway)."""
+    for widget in widgets:
+        widget.setEnabled(False)
+        widget.setToolTip(reason)
+
+
+def not_allowed(reason: str, parent: QWidget) -> MessageLine:
+    """The line a role sees instead of data it may not see: the reason, in words, with an icon."""
+    line = MessageLine(parent)
+    line.show_info(reason)
+    return line
+
+
+def button(text: str, name: str, parent: QWidget, slot: Callable[[], object]) -> QPushButton:
+    push = QPushButton(text, parent)
+    push.setAccessibleName(name)
+    push.clicked.connect(lambda _checked=False: slot())
+    return push
+
+
+class ProgressPanel(QWidget):
+    """What long work is doing: words, a bar (indeterminate when the total is unknown) and Cancel if it can stop."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel(self)
+        self.bar = QProgressBar(self)
+        self.bar.setAccessibleName(_("Progress"))
+        self.bar.setMaximumHeight(16)
+        self.cancel_button = QPushButton(_("Cance&l"), self)
+        self.cancel_button.setAccessibleName(_("Cancel the running work"))
+        self.cancel_button.clicked.connect(self._cancel)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar, 1)
+        layout.addWidget(self.cancel_button)
+        self._operation: Operation | None = None
+        self.hide()
+
+    def follow(self, operation: Operation, text: str, *, cancellable: bool = False) -> None:
+        self._operation = operation
+        self.label.setText(text)
+        self.bar.setRange(0, 0)
+        self.cancel_button.setVisible(cancellable)
+        self.cancel_button.setEnabled(True)
+        operation.progressed.connect(self._progress)
+        operation.ended.connect(self._ended)
+        self.show()
+
+    def _progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(done)
+
+    def _cancel(self) -> None:
+        if self._operation is not None:
+            self._operation.cancel()
+            self.cancel_button.setEnabled(False)
+            self.label.setText(_("Stopping after the current step…"))
+
+    def _ended(self) -> None:
+        self._operation = None
+        self.hide()
+
+
+class TextPromptDialog(QDialog):
+    """Ask for one piece of text (a reason, a reference) and hand it to `submit`, which may refuse it.
+
+    `submit` runs a quick service call on the UI thread; a CounterpartError it raises stays in the dialog.
+    """
+
+    def __init__(self, parent: QWidget, title: str, intro: str, label: str, ok_text: str,
+                 submit: Callable[[str], object], *, multiline: bool = True, placeholder: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self._submit = submit
+        self.field: QPlainTextEdit | QLineEdit
+        if multiline:
+            self.field = QPlainTextEdit(self)
+            self.field.setTabChangesFocus(True)
+            self.field.setMaximumHeight(self.fontMetrics().height() * 6)
+        else:
+            self.field = QLineEdit(self)
+        self.field.setPlaceholderText(placeholder)
+        self.field.setAccessibleName(label.replace("&", "").rstrip(":"))
+        field_label = QLabel(label, self)
+        field_label.setBuddy(self.field)
+        self.message = MessageLine(self)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.ok_button = self.buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setDefault(True)
+        self.buttons.accepted.connect(self.accept_text)
+        self.buttons.rejected.connect(self.reject)
+        self.body = QVBoxLayout(self)
+        self.body.addWidget(paragraph(intro, self))
+        self.body.addWidget(field_label)
+        self.body.addWidget(self.field)
+        self.body.addWidget(self.message)
+        self.body.addWidget(self.buttons)
+        self.setMinimumWidth(460)
+
+    def text(self) -> str:
+        return self.field.toPlainText() if isinstance(self.field, QPlainTextEdit) else self.field.text()
+
+    def accept_text(self) -> None:
+        try:
+            self._submit(self.text())
+        except CounterpartError as exc:
+            self.message.show_error(str(exc))
+            return
+        self.accept()

@@ -1,0 +1,362 @@
+"""Privacy › Requests: open data-subject requests, soonest deadline first, and what to do with each.
+
+Overdue requests are marked in red with the word "Overdue" and an icon, so colour is never the only sign.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from app.access.roles import Permission
+from app.access.session import Session
+from app.locale import _, ngettext
+from app.privacy.requests import RequestService, SubjectRequest, due_date
+from ui.dialogs import ask_save_path
+from ui.operation import Cancelled, Progress
+from ui.privacy.common import (
+    Clock,
+    ProgressPanel,
+    Row,
+    RowsModel,
+    TextPromptDialog,
+    button,
+    error_text,
+    forbid,
+    make_table,
+    not_allowed,
+    select_key,
+    selected_key,
+    system_clock,
+)
+from ui.privacy.labels import jurisdiction_label, person_label, request_type_label
+from ui.privacy.request_dialogs import CompleteDialog, ExportChoice, ExportDialog, IdentityDialog, NewRequestDialog
+from ui.session_context import SessionContext
+from ui.widgets import MessageLine
+
+SOON_DAYS = 7
+_ID, _TYPE, _PERSON, _LAW, _RECEIVED, _DUE, _IDENTITY = range(7)
+
+
+def reminder_text(session: Session, today: date) -> str | None:
+    """What the main window says at unlock about deadlines: overdue requests and those due within 7 days."""
+    if not session.can(Permission.HANDLE_REQUESTS):
+        return None
+    requests = RequestService(session).open_requests(today=today)
+    overdue = sum(1 for r in requests if r.overdue(today))
+    soon = sum(1 for r in requests if not r.overdue(today)
+               and date.fromisoformat(r.due_at) <= today + timedelta(days=SOON_DAYS))
+    if not overdue and not soon:
+        return None
+    parts = []
+    if overdue:
+        parts.append(ngettext("{n} privacy request is overdue", "{n} privacy requests are overdue", overdue)
+                     .format(n=overdue))
+    if soon:
+        parts.append(ngettext("{n} is due within 7 days", "{n} are due within 7 days", soon).format(n=soon)
+                     if overdue else
+                     ngettext("{n} privacy request is due within 7 days", "{n} privacy requests are due within 7 days",
+                              soon).format(n=soon))
+    return _("{what}. See Privacy › Requests.").format(what=_("; ").join(parts))
+
+
+def due_text(request: SubjectRequest, today: date) -> str:
+    due = date.fromisoformat(request.due_at)
+    text = due.isoformat()
+    if request.extended:
+        text = _("{date} (extended)").format(date=text)
+    if request.overdue(today):
+        days = (today - due).days
+        return _("{due} — Overdue").format(due=text) if days < 1 else \
+            ngettext("{due} — Overdue by {n} day", "{due} — Overdue by {n} days", days).format(due=text, n=days)
+    left = (due - today).days
+    if left == 0:
+        return _("{due} — due today").format(due=text)
+    if left <= SOON_DAYS:
+        return ngettext("{due} — {n} day left", "{due} — {n} days left", left).format(due=text, n=left)
+    return text
+
+
+class RequestsTab(QWidget):
+    permission = Permission.HANDLE_REQUESTS
+
+    def __init__(self, context: SessionContext, parent: QWidget | None = None, *,
+                 clock: Clock = system_clock) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.clock = clock
+        self.allowed = context.can(self.permission)
+        self.dialog: QDialog | None = None
+        self._requests: dict[int, SubjectRequest] = {}
+        self._stale = True
+        self._cleared = False
+        self.model = RowsModel([_("No."), _("Type"), _("Person"), _("Law"), _("Received"), _("Answer by"),
+                                _("Identity checked")], self, right=(_ID,))
+        self.table = make_table(self.model, _("Open privacy requests, soonest deadline first"), self,
+                                (44, 175, 170, 120, 90, 245))
+        self.table.selectionModel().selectionChanged.connect(lambda *_args: self._update_actions())
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.detail = QLabel(self)
+        self.detail.setWordWrap(True)
+        self.message = MessageLine(self)
+        self.progress = ProgressPanel(self)
+
+        self.new_button = button(_("&New request…"), _("Register a new privacy request"), self, self.ask_new)
+        self.identity_button = button(_("Record &identity check…"), _("Record the identity check"), self,
+                                      self.ask_identity)
+        self.extend_button = button(_("E&xtend…"), _("Extend the deadline once, with a reason"), self,
+                                    self.ask_extend)
+        self.export_button = button(_("Ex&port data…"), _("Export the person's data as PDF or ZIP"), self,
+                                    self.ask_export)
+        self.complete_button = button(_("&Complete…"), _("Complete the request"), self, self.ask_complete)
+        self.refuse_button = button(_("&Refuse…"), _("Refuse the request, with the reason"), self, self.ask_refuse)
+        self._buttons = (self.new_button, self.identity_button, self.extend_button, self.export_button,
+                         self.complete_button, self.refuse_button)
+        actions = QHBoxLayout()
+        for push in self._buttons:
+            actions.addWidget(push)
+        actions.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 4)
+        if not self.allowed:  # the buttons stay visible (disabled, with the reason); no data is shown
+            layout.addWidget(not_allowed(context.why_not(self.permission), self))
+            forbid(context.why_not(self.permission), *self._buttons)
+            for widget in (self.table, self.summary, self.detail):
+                widget.hide()
+        layout.addWidget(self.summary)
+        layout.addLayout(actions)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
+        layout.addStretch(0 if self.allowed else 1)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.message)
+        context.changed.connect(self._changed)
+        self.refresh()
+
+    # --- reading -------------------------------------------------------------------------------------------
+
+    def today(self) -> date:
+        return self.clock().astimezone().date()
+
+    def refresh(self) -> None:
+        if not self.allowed or self._cleared or not self.context.is_open or self.context.busy:
+            self._stale = True
+            return
+        self._stale = False
+        keep = selected_key(self.table, self.model)
+        today = self.today()
+        requests = RequestService(self.context.session).open_requests(today=today)
+        self._requests = {r.id: r for r in requests}
+        self.model.set_rows([self._row(r, today) for r in requests])
+        select_key(self.table, self.model, keep)
+        overdue = sum(1 for r in requests if r.overdue(today))
+        text = ngettext("{n} open request.", "{n} open requests.", len(requests)).format(n=len(requests))
+        if overdue:
+            text += " " + ngettext("{n} is overdue: answer it first.", "{n} are overdue: answer them first.",
+                                   overdue).format(n=overdue)
+        self.summary.setText(text)
+        self._update_actions()
+
+    def _row(self, request: SubjectRequest, today: date) -> Row:
+        identity = _("Yes — {method}").format(method=request.identity_method) if request.identity_method \
+            else _("Not yet")
+        return Row([str(request.id), request_type_label(request.type),
+                    person_label(request.contact_id, request.requester), jurisdiction_label(request.jurisdiction),
+                    request.received_at[:10], due_text(request, today), identity],
+                   key=request.id, alerts={_DUE} if request.overdue(today) else set())
+
+    def _changed(self) -> None:
+        """Read again now if shown, else when next shown (data changes all the time elsewhere in the app)."""
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)  # type: ignore[arg-type]
+        if self._stale:
+            self.refresh()
+
+    def selected(self) -> SubjectRequest | None:
+        key = selected_key(self.table, self.model)
+        return self._requests.get(key) if key is not None else None
+
+    def _update_actions(self) -> None:
+        if not self.allowed:
+            return
+        request = self.selected()
+        for push in self._buttons[1:]:
+            push.setEnabled(request is not None)
+            push.setToolTip("")
+        if request is None:
+            self.detail.setText(_("Select a request to act on it."))
+            return
+        self.detail.setText(self._detail(request))
+        if request.extended:
+            forbid(_("This request was already extended once."), self.extend_button)
+        if not self.context.can(Permission.EXPORT_SUBJECT):
+            forbid(self.context.why_not(Permission.EXPORT_SUBJECT), self.export_button)
+        elif request.contact_id is None:
+            forbid(_("Link the customer first (Record identity check…)."), self.export_button)
+        if request.identity_method is None:
+            forbid(_("Check and record the requester's identity before completing the request."),
+                   self.complete_button)
+        elif request.type == "erasure" and not self.context.can(Permission.ERASE):
+            forbid(self.context.why_not(Permission.ERASE), self.complete_button)
+        elif request.type == "erasure" and request.contact_id is None:
+            forbid(_("Link the customer to erase before completing the request."), self.complete_button)
+
+    def _detail(self, request: SubjectRequest) -> str:
+        text = _("Request no. {id}: {type} from {person}, received {date}.").format(
+            id=request.id, type=request_type_label(request.type),
+            person=person_label(request.contact_id, request.requester), date=request.received_at[:10])
+        if request.files:
+            text += " " + ngettext("{n} file handed over (its fingerprint is kept).",
+                                   "{n} files handed over (their fingerprints are kept).",
+                                   len(request.files)).format(n=len(request.files))
+        return text
+
+    # --- actions -------------------------------------------------------------------------------------------
+
+    def _open(self, dialog: QDialog) -> QDialog:
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _ready(self) -> SubjectRequest | None:
+        if self.context.busy:
+            return None
+        self.message.clear()
+        return self.selected()
+
+    def ask_new(self) -> QDialog | None:
+        if self.context.busy or not self.allowed:
+            return None
+        dialog = NewRequestDialog(self.context, self.today(), self)
+        dialog.accepted.connect(lambda: self._created(dialog.request_id))
+        return self._open(dialog)
+
+    def _created(self, request_id: int | None) -> None:
+        if request_id is not None:
+            select_key(self.table, self.model, request_id)
+            self.message.show_info(_("Request no. {id} is registered; its deadline is counting.")
+                                   .format(id=request_id))
+
+    def ask_identity(self) -> QDialog | None:
+        request = self._ready()
+        return None if request is None else self._open(IdentityDialog(self.context, request, self))
+
+    def ask_extend(self) -> QDialog | None:
+        request = self._ready()
+        if request is None:
+            return None
+        service = RequestService(self.context.session)
+        new_due = due_date(request.jurisdiction, date.fromisoformat(request.received_at), extended=True,
+                           pipl_days=service.pipl_days())
+
+        def extend(reason: str) -> None:
+            service.extend(request.id, reason)
+            self.context.changed.emit()
+
+        return self._open(TextPromptDialog(
+            self, _("Extend the deadline"),
+            _("The law allows one extension when a request is complex or one of many. The new deadline would be "
+              "{date}. Tell the person within the first deadline, with this reason.").format(date=new_due.isoformat()),
+            _("&Reason you will give the person:"), _("&Extend"), extend))
+
+    def ask_refuse(self) -> QDialog | None:
+        request = self._ready()
+        if request is None:
+            return None
+
+        def refuse(reason: str) -> None:
+            RequestService(self.context.session).refuse(request.id, reason)
+            self.context.changed.emit()
+
+        return self._open(TextPromptDialog(
+            self, _("Refuse the request"),
+            _("Refuse only for a reason the law allows (for example, the request is manifestly unfounded or "
+              "excessive). The person must be told the reason and that they may complain to the supervisory "
+              "authority."), _("Rea&son:"), _("&Refuse request"), refuse))
+
+    def ask_complete(self) -> QDialog | None:
+        request = self._ready()
+        if request is None:
+            return None
+        dialog = CompleteDialog(request, self)
+        dialog.accepted.connect(lambda: self.complete(request, dialog.response_text()))
+        return self._open(dialog)
+
+    def complete(self, request: SubjectRequest, response: str) -> None:
+        """On a worker: completing an erasure request erases the person, which rewrites much of the vault."""
+        if self.context.busy:
+            return
+        session = self.context.session
+        erasure = request.type == "erasure"
+
+        def done(_result: object) -> None:
+            self.message.show_info(_("Request no. {id} is completed and the person was erased.").format(id=request.id)
+                                   if erasure else _("Request no. {id} is completed.").format(id=request.id))
+
+        operation = self.context.run(lambda progress, cancelled: RequestService(session).complete(request.id, response),
+                                     description=_("Completing request no. {id}…").format(id=request.id),
+                                     on_done=done, on_error=lambda exc: self.message.show_error(error_text(exc)))
+        self.progress.follow(operation, _("Erasing the person…") if erasure else _("Completing the request…"))
+
+    def ask_export(self) -> QDialog | None:
+        request = self._ready()
+        if request is None or request.contact_id is None:
+            return None
+        dialog = ExportDialog(self.context, request, self)
+        dialog.accepted.connect(lambda: self._ask_export_path(request, dialog.choice))
+        return self._open(dialog)
+
+    def _ask_export_path(self, request: SubjectRequest, choice: ExportChoice | None) -> None:
+        if choice is None:
+            return
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        suffix = "pdf" if choice.pdf else "zip"
+        suggested = Path(folder or Path.home()) / _("privacy-request-{id}.{suffix}").format(id=request.id,
+                                                                                             suffix=suffix)
+        name_filter = _("PDF documents (*.pdf)") if choice.pdf else _("ZIP files (*.zip)")
+        self.dialog = ask_save_path(self.window(), _("Save the export"), suggested, name_filter,
+                                    lambda path: self.export(request, choice, path), default_suffix=suffix)
+
+    def export(self, request: SubjectRequest, choice: ExportChoice, path: Path) -> None:
+        """Write the files on a worker; the ZIP goes beside the PDF under the same name."""
+        if self.context.busy or request.contact_id is None:
+            return
+        session, contact_id = self.context.session, request.contact_id
+        pdf = path.with_suffix(".pdf") if choice.pdf else None
+        zip_path = path.with_suffix(".zip") if choice.zip else None
+
+        def work(progress: Progress, cancelled: Cancelled) -> dict[str, str]:
+            from app.privacy.access_export import export_subject  # reportlab behind it: load on use
+
+            return export_subject(session, contact_id, pdf=pdf, zip_path=zip_path, language=choice.language,
+                                  pdf_password=choice.password, request_id=request.id)
+
+        def done(hashes: dict[str, str]) -> None:
+            self.message.show_info(_("Saved {files} in {folder}. Their fingerprints are recorded on the request.")
+                                   .format(files=", ".join(sorted(hashes)), folder=path.parent))
+
+        operation = self.context.run(work, description=_("Exporting the person's data…"), on_done=done,
+                                     on_error=lambda exc: self.message.show_error(error_text(exc)))
+        self.progress.follow(operation, _("Writing the export…"))
+
+    def clear(self) -> None:
+        """Forget every row and close any open dialog (they hold names and customer choices)."""
+        self._cleared = True
+        if self.dialog is not None:
+            self.dialog.reject()
+            self.dialog = None
+        self._requests = {}
+        self.model.clear()
+        self.summary.clear()
+        self.detail.clear()
+        self.message.clear()

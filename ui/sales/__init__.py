@@ -1,0 +1,1 @@
+"""Widgets, dialogs and models for the sales pages (pipeline, activities, dashboard)."""

@@ -1,0 +1,80 @@
+"""Small writes (move a deal, tick an activity, add one row) done on the UI thread, as ui/pages/users.py does.
+
+They take milliseconds and no key derivation, so a worker would only add latency. They still respect the busy
+gate: while an operation holds the connection, nothing here touches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QVBoxLayout, QWidget
+
+from app.locale import _
+from ui.operation import message_for
+from ui.session_context import SessionContext
+from ui.widgets import MessageLine
+
+T = TypeVar("T")
+
+
+class Refused(Exception):
+    """A quick change did not happen; the text says why, for the person."""
+
+
+def quick_change(context: SessionContext, change: Callable[[], T]) -> T:
+    """Run `change` now and tell every view the data changed; raise Refused with a readable reason otherwise."""
+    if not context.is_open:
+        raise Refused(_("The vault is locked."))
+    if context.busy:
+        raise Refused(_("Another task is still running; try again in a moment."))
+    try:
+        result = change()
+    except Exception as exc:  # every failure becomes words; message_for names bugs without their details
+        raise Refused(message_for(exc)) from exc
+    context.changed.emit()
+    return result
+
+
+class QuickDialog(QDialog):
+    """A form with an error line and OK/Cancel; `submit` validates and calls `apply` with one service call."""
+
+    def __init__(self, context: SessionContext, title: str, ok_text: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.context = context
+        self.form = QFormLayout()
+        self.message = MessageLine(self)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.ok_button = self.buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setDefault(True)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        self.body = QVBoxLayout(self)
+        self.body.addLayout(self.form)
+        self.setMinimumWidth(460)
+
+    def finish_layout(self) -> None:
+        self.body.addWidget(self.message)
+        self.body.addWidget(self.buttons)
+
+    def submit(self) -> None:
+        raise NotImplementedError
+
+    def refuse(self, text: str, field: QWidget | None = None) -> None:
+        self.message.show_error(text)
+        self.adjustSize()  # room for the message's wrapped lines
+        if field is not None:
+            field.setFocus()
+
+    def apply(self, change: Callable[[], object]) -> bool:
+        self.message.clear()
+        try:
+            quick_change(self.context, change)
+        except Refused as exc:
+            self.refuse(str(exc))
+            return False
+        self.accept()
+        return True

@@ -124,3 +124,18 @@ def no_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
     from app.vault import lockout
 
     monkeypatch.setattr(lockout, "delay_after", lambda failures: 0.0)
+
+
+@pytest.fixture(autouse=True)
+def no_background_work_leaks() -> Iterator[None]:
+    """Each test starts with idle workers: work a test left running must not block the next one's unlock."""
+    yield
+    import sys
+
+    if "ui.operation" in sys.modules:
+        from PySide6.QtCore import QThreadPool
+
+        from ui.operation import run_on_vault_thread
+
+        QThreadPool.globalInstance().waitForDone(10_000)
+        run_on_vault_thread(lambda: None)

@@ -40,7 +40,7 @@ def _actions(path: Path) -> list[str]:
 
 def test_idle_lock_closes_the_vault_and_shows_the_unlock_screen(qtbot, tmp_path: Path,
                                                                 new_vault: tuple[Path, str]) -> None:
-    controller = _signed_in(qtbot, tmp_path, new_vault[0], idle_timeout_ms=300)
+    controller = _signed_in(qtbot, tmp_path, new_vault[0], idle_timeout_ms=2000)  # longer than signing in
     session = controller.context.session
     assert controller.idle.active
     wait_until(qtbot, lambda: controller.context is None, timeout=5000)

@@ -62,9 +62,9 @@ def test_the_right_password_opens_the_main_window(qtbot, tmp_path: Path, new_vau
     assert main.isVisible() and not window.isVisible()
     assert controller.context.session.user.name == OWNER
     assert OWNER in main.user_label.text()
-    assert main.current_page() == "customers" and "coming in the CRM issue" in \
-        main.page("customers").findChild(QLabel, "placeholderNotice").text()  # honest, no made-up data
-    shot(main, "main-owner-customers")
+    assert main.current_page() == "dashboard"
+    assert main.findChild(QLabel, "placeholderNotice") is None  # every page is real now
+    shot(main, "main-owner-dashboard")
     assert controller.remembered_path() == new_vault[0]
     shutdown(controller)
 

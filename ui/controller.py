@@ -10,23 +10,29 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog
 
+from app.access import security
+from app.access.roles import Permission
 from app.access.session import Session
 from app.access.settings import SettingsService
 from app.errors import CounterpartError
 from app.locale import _, ngettext
+from app.privacy.retention import RetentionService
+from app.vault import backup
 from app.vault.location import default_vault_path
 from app.vault.vault import Vault
 from ui import clipboard
 from ui.change_password import ChangePasswordDialog
 from ui.idle import IdleWatcher
 from ui.main_window import MainWindow
-from ui.operation import run_on_vault_thread
+from ui.operation import message_for, run_on_vault_thread
+from ui.privacy.requests_tab import reminder_text
 from ui.session_context import SessionContext
 from ui.unlock import UnlockWindow
 from ui.wizard import WelcomeWizard
@@ -169,6 +175,7 @@ class AppController(QObject):
         window.switch_user_requested.connect(lambda: self.lock("switch_user", switch_user=True))
         window.quit_requested.connect(self.quit)
         window.idle_minutes_changed.connect(self._idle_minutes_changed)
+        window.restore_requested.connect(self._restore)
         if self._resume is not None and self._resume[0] == context.session.user.name:
             window.show_page(self._resume[1])
         self._resume = None
@@ -176,6 +183,43 @@ class AppController(QObject):
         window.show()
         if self.unlock_window is not None:
             self.unlock_window.hide()
+        self._after_unlock(context, window)
+
+    def _after_unlock(self, context: SessionContext, window: MainWindow) -> None:
+        """What is due at unlock: the daily backup (in the background), and reminders of deadlines and chores."""
+        session = context.session
+        notes = [text for text in (reminder_text(session, datetime.now(UTC).date()),) if text]
+        if session.can(Permission.ERASE) and RetentionService(session).due():
+            notes.append(_("A retention sweep is due: review it in Privacy › Retention."))
+        if session.can(Permission.BACKUP):
+            warning = backup.status(security.backup_folder(session))
+            if warning:
+                notes.append(warning)
+            elif security.drill_due(session):
+                notes.append(_("No restore drill in 90 days: test a backup in Settings › Backups."))
+            if security.backup_folder(session):
+                context.run(lambda progress, cancelled: security.backup_if_due(session),
+                            description=_("Making the daily backup…"), changes_data=False,
+                            on_error=lambda exc: window.say(message_for(exc)))
+        if notes:
+            window.statusBar().showMessage("  ".join(notes), 30_000)
+
+    def _restore(self, folder: str, user: str, password: object, recovery_key: object) -> None:
+        """Lock first (the vault must be closed), then replace it with the verified backup."""
+        if self.context is None or self.context.busy or self.vault_path is None:
+            return
+        path = self.vault_path
+        self._resume = None
+        self._end_session("restore")
+        try:
+            result = run_on_vault_thread(lambda: backup.restore(
+                Path(folder), path, user=user or None, password=password if isinstance(password, str) else None,
+                recovery_key=recovery_key if isinstance(recovery_key, str) else None))
+            notice = _("Restored from {backup}; the previous files are kept in {aside}.").format(
+                backup=Path(folder).name, aside=result.kept_aside or "-")
+        except Exception as exc:  # shown to the person; the current vault was not touched
+            notice = message_for(exc)
+        self.show_unlock(path, select=user or None, notice=notice)
 
     def _idle_minutes_changed(self, minutes: int) -> None:
         if self._idle_override is None:

@@ -22,14 +22,18 @@ from PySide6.QtWidgets import (
 from app import APP_NAME
 from app.locale import _
 from ui.about import show_about
-from ui.pages.placeholder import PlaceholderPage
+from ui.consent.panel import ConsentPanel
+from ui.pages.activities import ActivitiesPage
+from ui.pages.customers import CustomersPage
+from ui.pages.dashboard import DashboardPage
+from ui.pages.pipeline import PipelinePage
 from ui.pages.privacy import PrivacyPage
 from ui.pages.settings import SettingsPage
 from ui.resources import app_icon, icon
 from ui.session_context import SessionContext
 from ui.widgets import busy_bar
 
-PAGES = ("customers", "pipeline", "activities", "privacy", "settings")
+PAGES = ("dashboard", "customers", "pipeline", "activities", "privacy", "settings")
 
 
 class MainWindow(QMainWindow):
@@ -37,6 +41,7 @@ class MainWindow(QMainWindow):
     switch_user_requested = Signal()
     quit_requested = Signal()
     idle_minutes_changed = Signal(int)
+    restore_requested = Signal(str, str, object, object)  # backup folder, user, password, recovery key
 
     def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,14 +64,22 @@ class MainWindow(QMainWindow):
         self.settings = SettingsPage(context, self)
         if self.settings.security is not None:
             self.settings.security.idle_minutes_changed.connect(self.idle_minutes_changed)
+        if self.settings.backups is not None:
+            self.settings.backups.restore_requested.connect(self.restore_requested)
+        self.customers = CustomersPage(context, self)
+        self.consent_panel = ConsentPanel(context)
+        self.customers.detail.add_tab(self.consent_panel, _("C&onsent"))
+        self.consent_panel.customer_created.connect(lambda _id: self.customers.refresh())
+        self.dashboard = DashboardPage(context, self)
+        self.pipeline = PipelinePage(context, self)
+        self.activities = ActivitiesPage(context, self)
+        self.dashboard.open_activities.connect(lambda: self.show_page("activities"))
+        self.activities.reminder.connect(lambda _id, text: self.statusBar().showMessage(text, 15000))
         pages = {
-            "customers": (_("Customers"), PlaceholderPage(_("Customers"), _("People and organisations you work "
-                                                                           "with, their contact details and "
-                                                                           "notes."), self)),
-            "pipeline": (_("Pipeline"), PlaceholderPage(_("Pipeline"), _("Deals and the stages they move "
-                                                                        "through."), self)),
-            "activities": (_("Activities"), PlaceholderPage(_("Activities"), _("Calls, meetings and tasks, with "
-                                                                              "what is due."), self)),
+            "dashboard": (_("Dashboard"), self.dashboard),
+            "customers": (_("Customers"), self.customers),
+            "pipeline": (_("Pipeline"), self.pipeline),
+            "activities": (_("Activities"), self.activities),
             "privacy": (_("Privacy"), self.privacy),
             "settings": (_("Settings"), self.settings),
         }
@@ -185,8 +198,8 @@ class MainWindow(QMainWindow):
 
     def clear(self) -> None:
         """Forget every row the views hold (lock)."""
-        self.privacy.clear()
-        self.settings.clear()
+        for page in (self.dashboard, self.customers, self.pipeline, self.activities, self.privacy, self.settings):
+            page.clear()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self.discarded:

@@ -151,6 +151,6 @@ def message_for(exc: object) -> str:
     """What to tell the person: our errors are written for people; anything else is a bug we name only."""
     if isinstance(exc, CounterpartError):
         return str(exc)
-    if isinstance(exc, sqlcipher3.DatabaseError):
-        return str(classify(exc))
+    if isinstance(exc, sqlcipher3.DatabaseError) and (named := classify(exc)) is not None:
+        return str(named)
     return _("An unexpected error happened ({kind}). Please report it.").format(kind=type(exc).__name__)

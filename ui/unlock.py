@@ -21,12 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.access.security import RecoveryResult
 from app.access.session import Session, open_session, sign_in_names, wait_before_unlock
 from app.errors import CounterpartError, LockedOut
 from app.locale import _, ngettext
 from ui.dialogs import ask_open_path, vault_filter
 from ui.operation import Operation, message_for
-from ui.recovery import RecoveryDialog, RecoveryResult, recovery_summary
+from ui.recovery import RecoveryDialog, recovery_summary
 from ui.resources import app_icon
 from ui.widgets import MessageLine, busy_bar, heading, path_field, show_path
 

@@ -1,4 +1,5 @@
-"""Privacy: the audit log and consent settings; retention and subject requests join them later as tabs."""
+"""Privacy: the audit log, consent settings, subject requests, retention and the breach register, as tabs.
+Each tab checks the role itself and says why when it may not be used."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from app.locale import _
 from ui.pages.audit_log import AuditLogView
 from ui.pages.consent_settings import ConsentSettingsView
 from ui.pages.placeholder import NotAllowedPage
+from ui.privacy.breach_tab import BreachTab
+from ui.privacy.requests_tab import RequestsTab
+from ui.privacy.retention_tab import RetentionTab
 from ui.session_context import SessionContext
 from ui.widgets import heading
 
@@ -33,12 +37,20 @@ class PrivacyPage(QWidget):
             self.consent_tab = self.tabs.addTab(NotAllowedPage(context.why_not(Permission.VIEW_CUSTOMERS), self),
                                                 _("C&onsent"))
             self.tabs.setTabToolTip(self.consent_tab, context.why_not(Permission.VIEW_CUSTOMERS))
+        self.requests = RequestsTab(context, self)
+        self.tabs.addTab(self.requests, _("&Requests"))
+        self.retention = RetentionTab(context, self)
+        self.tabs.addTab(self.retention, _("Re&tention"))
+        self.breaches = BreachTab(context, self)
+        self.tabs.addTab(self.breaches, _("&Breaches"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(heading(_("Privacy"), self, 1.5))
         layout.addWidget(self.tabs, 1)
 
     def clear(self) -> None:
+        for tab in (self.requests, self.retention, self.breaches):
+            tab.clear()
         if self.audit_view is not None:
             self.audit_view.clear()
         if self.consent_view is not None:

@@ -10,6 +10,7 @@ from ui.pages.account import AccountPage
 from ui.pages.placeholder import NotAllowedPage
 from ui.pages.security import SecurityPage
 from ui.pages.users import UsersPage
+from ui.privacy.backups_tab import BackupsTab
 from ui.session_context import SessionContext
 from ui.widgets import heading
 
@@ -34,6 +35,8 @@ class SettingsPage(QWidget):
             self.security_tab = self.tabs.addTab(self.security, _("&Security"))
         else:
             self.security_tab = self._not_allowed(_("&Security"), Permission.MANAGE_SECURITY)
+        self.backups: BackupsTab | None = BackupsTab(context, self)
+        self.tabs.addTab(self.backups, _("&Backups"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(heading(_("Settings"), self, 1.5))
@@ -47,5 +50,7 @@ class SettingsPage(QWidget):
         return index
 
     def clear(self) -> None:
+        if self.backups is not None:
+            self.backups.clear()
         if self.users is not None:
             self.users.clear()

@@ -1,0 +1,233 @@
+"""New and Edit customer: names, any number of labelled emails, phones and addresses, organisation, tags and
+language. The service checks everything; when it refuses, the dialog says why next to the field it can tell
+was wrong (or under the form when it cannot) and puts the cursor there. Nothing is saved until it is right.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.crm.contact_points import normalise_address, normalise_email, normalise_phone
+from app.crm.contacts import MAX_NAME, ContactInput, ContactRecord, ContactService
+from app.errors import CounterpartError, InvalidInput
+from app.locale import _
+from ui.customers.point_rows import PointList, PointRow
+from ui.customers.text import LANGUAGES, language_name
+from ui.operation import message_for
+from ui.session_context import SessionContext
+from ui.widgets import MessageLine, paragraph
+
+
+def _line(parent: QWidget, accessible_name: str, max_length: int = MAX_NAME) -> QLineEdit:
+    field = QLineEdit(parent)
+    field.setMaxLength(max_length)
+    field.setAccessibleName(accessible_name)
+    return field
+
+
+class ContactDialog(QDialog):
+    saved = Signal(int)  # the customer's id, after the change is in the vault
+
+    def __init__(self, context: SessionContext, record: ContactRecord | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.record = record
+        self.setWindowTitle(_("New customer") if record is None else
+                            _("Edit {name}").format(name=record.display_name))
+        self.setMinimumWidth(600)
+        body = QWidget(self)
+        self.form = QFormLayout(body)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._build_fields(body)
+        self._build_points(body)
+        self._build_more(body)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        self.message = MessageLine(self)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.ok_button = self.buttons.addButton(_("&Save") if record else _("&Add customer"),
+                                                QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setDefault(True)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        if record is not None:
+            self._fill(record)
+        else:
+            for points in self.point_lists:
+                points.add_row()
+        self._order_tabs()
+        self.given.setFocus()
+        self.resize(640, 620)
+
+    # --- building ------------------------------------------------------------------------------------------
+
+    def _add_row(self, text: str, field: QWidget) -> None:
+        label = QLabel(text, field.parentWidget())
+        label.setBuddy(field)
+        self.form.addRow(label, field)
+
+    def _build_fields(self, body: QWidget) -> None:
+        self.given = _line(body, _("Given name"))
+        self.family = _line(body, _("Family name"))
+        self.display = _line(body, _("Name as shown in lists"))
+        self.display.setPlaceholderText(_("Leave empty to use the given and family names"))
+        self._add_row(_("&Given name:"), self.given)
+        self._add_row(_("&Family name:"), self.family)
+        self._add_row(_("Sho&wn as:"), self.display)
+
+    def _build_points(self, body: QWidget) -> None:
+        self.emails = PointList("email", _("email address"), _("Add &email address"), body)
+        self.phones = PointList("phone", _("phone number"), _("Add &phone number"), body)
+        self.addresses = PointList("address", _("address"), _("Add a&ddress"), body)
+        self.point_lists = (self.emails, self.phones, self.addresses)
+        for title, points in ((_("Emails:"), self.emails), (_("Phones:"), self.phones),
+                              (_("Addresses:"), self.addresses)):
+            self.form.addRow(QLabel(title, body), points)
+            points.rows_changed.connect(self._order_tabs)
+
+    def _build_more(self, body: QWidget) -> None:
+        self.organisation = _line(body, _("Organisation"))
+        self.job_title = _line(body, _("Job title"))
+        self.tags = _line(body, _("Tags, separated by commas"), 1000)
+        self.tags.setPlaceholderText(_("e.g. vip, wholesale"))
+        self.language = QComboBox(body)
+        self.language.setAccessibleName(_("Preferred language"))
+        self.language.setToolTip(_("Notices, consent forms and exports for this customer use this language."))
+        self.language.addItem(_("Not set"), None)
+        for code in sorted(LANGUAGES, key=language_name):
+            self.language.addItem(language_name(code), code)
+        self._add_row(_("&Organisation:"), self.organisation)
+        self._add_row(_("&Job title:"), self.job_title)
+        self._add_row(_("&Tags:"), self.tags)
+        self._add_row(_("&Language:"), self.language)
+        self.note = QPlainTextEdit(body)
+        self.note.setAccessibleName(_("First note"))
+        self.note.setTabChangesFocus(True)
+        self.note.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.organisations_notice: QLabel | None = None
+        if self.record is None:
+            self._add_row(_("&Note:"), self.note)
+        else:
+            self.note.hide()
+
+    def _fill(self, record: ContactRecord) -> None:
+        self.given.setText(record.given_name)
+        self.family.setText(record.family_name)
+        automatic = {" ".join(p for p in (record.given_name, record.family_name) if p),
+                     f"{record.family_name}{record.given_name}"}
+        if record.display_name not in automatic:
+            self.display.setText(record.display_name)
+        lists = {points.kind: points for points in self.point_lists}
+        for point in record.points:
+            if point.kind in lists:
+                lists[point.kind].add_row(point.label, point.value)
+        for points in self.point_lists:
+            if not points.rows:
+                points.add_row()
+        if record.organisations:
+            _id, name, job_title = record.organisations[0]
+            self.organisation.setText(name)
+            self.job_title.setText(job_title)
+        if len(record.organisations) > 1:
+            others = ", ".join(name for _id, name, _job in record.organisations[1:])
+            self.organisations_notice = paragraph(
+                _("This customer is also linked to {others}. Saving keeps only the organisation above.")
+                .format(others=others), self.organisation.parentWidget())
+            position = self.form.getWidgetPosition(self.job_title)
+            self.form.insertRow(int(position[0]) + 1, "", self.organisations_notice)  # type: ignore[index]
+        self.tags.setText(", ".join(record.tags))
+        if record.language is not None and self.language.findData(record.language) < 0:
+            self.language.addItem(language_name(record.language), record.language)
+        self.language.setCurrentIndex(max(self.language.findData(record.language), 0))
+
+    def _order_tabs(self) -> None:
+        """Rows are added after the buttons exist; keep Tab moving down the form in reading order."""
+        chain: list[QWidget] = [self.given, self.family, self.display]
+        for points in self.point_lists:
+            chain += points.focus_widgets()
+        chain += [self.organisation, self.job_title, self.tags, self.language]
+        if self.record is None:
+            chain.append(self.note)
+        chain += [self.ok_button, self.buttons.button(QDialogButtonBox.StandardButton.Cancel)]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    # --- saving --------------------------------------------------------------------------------------------
+
+    def data(self) -> ContactInput:
+        points = [point for points in self.point_lists for point in points.points()]
+        tags = [tag.strip() for tag in self.tags.text().split(",") if tag.strip()]
+        return ContactInput(given_name=self.given.text(), family_name=self.family.text(),
+                            display_name=self.display.text(), points=points, organisation=self.organisation.text(),
+                            job_title=self.job_title.text(), tags=tags, language=self.language.currentData(),
+                            note=self.note.toPlainText() if self.record is None else "")
+
+    def submit(self) -> None:
+        if self.context.busy or not self.context.is_open:
+            return
+        self.message.clear()
+        for points in self.point_lists:
+            points.clear_messages()
+        service = ContactService(self.context.session)
+        try:
+            if self.record is None:
+                contact_id = service.create(self.data())
+            else:
+                service.update(self.record.id, self.data())
+                contact_id = self.record.id
+        except InvalidInput as exc:
+            self._show_problem(service, str(exc))
+            return
+        except CounterpartError as exc:
+            self.message.show_error(message_for(exc))
+            return
+        self.saved.emit(contact_id)
+        self.accept()
+        self.context.changed.emit()
+
+    def _show_problem(self, service: ContactService, text: str) -> None:
+        """Say what is wrong next to the field it is about when we can tell which, else under the form."""
+        row = self._wrong_row(service)
+        if row is not None:
+            row.message.show_error(text)
+            row.value.setFocus()
+            row.value.selectAll()
+            return
+        self.message.show_error(text)
+        if not (self.given.text().strip() or self.family.text().strip() or self.display.text().strip()):
+            self.given.setFocus()
+        elif len(self.given.text().strip()) + len(self.family.text().strip()) >= MAX_NAME:
+            self.display.setFocus()
+
+    def _wrong_row(self, service: ContactService) -> PointRow | None:
+        check = {"email": normalise_email, "phone": lambda v: normalise_phone(v, service.region()),
+                 "address": normalise_address}
+        for points in self.point_lists:
+            for row in points.rows:
+                if row.value.text().strip():
+                    try:
+                        check[row.kind](row.value.text())
+                    except InvalidInput:
+                        return row
+        return None

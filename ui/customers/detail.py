@@ -1,0 +1,209 @@
+"""The detail pane: one person's record in tabs (Overview, Deals, Activities, Notes, History, and any tab the
+main window adds, such as Consent).
+
+Opening a person reads their full record, which the service records in the audit log, so the pane reads it
+only when someone opens a record or saves a change to it; other changes refresh the tabs that are not
+audited reads (deals, activities, history).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import Qt, Signal, SignalInstance
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from app.access.roles import Permission
+from app.crm.activities import ActivityService
+from app.crm.contacts import ContactRecord, ContactService
+from app.crm.deals import DealService
+from app.errors import CounterpartError
+from app.locale import _
+from app.privacy import audit
+from ui.customers.notes import NotesTab
+from ui.customers.overview import OverviewTab, start_alignment
+from ui.customers.tables import RecordTable, activity_rows, deal_rows, history_rows
+from ui.customers.text import local_moment
+from ui.operation import message_for
+from ui.session_context import SessionContext
+from ui.widgets import MessageLine, heading, paragraph
+
+HISTORY_LIMIT = 100
+
+
+class ContactDetail(QWidget):
+    edit_requested = Signal(int)
+    delete_requested = Signal(int)
+
+    def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self._record: ContactRecord | None = None
+        self._extra: list[QWidget] = []
+        self.name = heading("", self, 1.4)
+        self.name.setTextFormat(Qt.TextFormat.PlainText)
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.name.setAlignment(start_alignment())
+        self.number = QLabel(self)
+        self.edit_button = QPushButton(_("&Edit…"), self)
+        self.edit_button.setAccessibleName(_("Edit this customer"))
+        self.edit_button.clicked.connect(lambda: self._emit(self.edit_requested))
+        self.delete_button = QPushButton(_("&Delete"), self)
+        self.delete_button.setAccessibleName(_("Delete this customer"))
+        self.delete_button.setToolTip(_("Move this customer to the bin (Delete); you can undo it."))
+        self.delete_button.clicked.connect(lambda: self._emit(self.delete_requested))
+        if not context.can(Permission.EDIT_CUSTOMERS):
+            for button in (self.edit_button, self.delete_button):
+                button.setEnabled(False)
+                button.setToolTip(context.why_not(Permission.EDIT_CUSTOMERS))
+        self.message = MessageLine(self)
+        self.placeholder = paragraph(_("Select a customer in the list to see their details here."), self)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName(_("Customer details"))
+        self.overview = OverviewTab(self)
+        self.deals = RecordTable((_("Deal"), _("Stage"), _("Value"), _("Close by")),
+                                 _("Deals of this customer"), _("No deals with this customer yet."), self,
+                                 right_aligned=(2,))
+        self.activities = RecordTable((_("Type"), _("Subject"), _("Due"), _("Status")),
+                                      _("Activities with this customer"), _("No calls, meetings or tasks yet."),
+                                      self, stretch=1)
+        self.notes = NotesTab(self)
+        self.notes.add_requested.connect(self._add_note)
+        if not context.can(Permission.EDIT_CUSTOMERS):
+            self.notes.set_editable(False, context.why_not(Permission.EDIT_CUSTOMERS))
+        self.history = RecordTable((_("Time"), _("By"), _("What")), _("History of this record"),
+                                   _("Nothing recorded yet."), self, stretch=2)
+        for widget, title in ((self.overview, _("&Overview")), (self.deals, _("Dea&ls")),
+                              (self.activities, _("Acti&vities")), (self.notes, _("No&tes")),
+                              (self.history, _("Hi&story"))):
+            self.tabs.addTab(widget, title)
+
+        top = QHBoxLayout()
+        names = QVBoxLayout()
+        names.addWidget(self.name)
+        names.addWidget(self.number)
+        top.addLayout(names, 1)
+        top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.delete_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.message)
+        layout.addWidget(self.placeholder)
+        layout.addWidget(self.tabs, 1)
+        self._show_empty()
+
+    # --- for the main window -------------------------------------------------------------------------------
+
+    def add_tab(self, widget: QWidget, title: str) -> int:
+        """Add a tab that follows the shown person: it gets `show_contact(id | None)` and `clear()` if it has them."""
+        self._extra.append(widget)
+        index = self.tabs.addTab(widget, title)
+        self._tell_extra(self.contact_id)
+        return index
+
+    def _tell_extra(self, contact_id: int | None) -> None:
+        for widget in self._extra:
+            show = getattr(widget, "show_contact", None)
+            if callable(show):
+                show(contact_id)
+
+    # --- showing -------------------------------------------------------------------------------------------
+
+    @property
+    def contact_id(self) -> int | None:
+        return None if self._record is None else self._record.id
+
+    @property
+    def record(self) -> ContactRecord | None:
+        return self._record
+
+    def show_contact(self, contact_id: int | None) -> bool:
+        """Open a person's record (an audited read), or show nothing for None. False if it cannot be read."""
+        self.message.clear()
+        if contact_id is None or not self.context.is_open or self.context.busy:
+            self._show_empty()
+            return False
+        try:
+            record = ContactService(self.context.session).get(contact_id)
+        except CounterpartError as exc:
+            self._show_empty()
+            self.message.show_error(message_for(exc))
+            return False
+        self._record = record
+        self.name.setText(record.display_name)
+        self.number.setText(_("Customer no. {id}").format(id=record.id))
+        self.overview.show_record(record)
+        self.notes.set_notes(record.notes)
+        self.refresh_related()
+        for widget in (self.name, self.number, self.tabs, self.edit_button, self.delete_button):
+            widget.show()
+        self.placeholder.hide()
+        self._tell_extra(record.id)
+        return True
+
+    def refresh_related(self) -> None:
+        """Deals, activities and history again (after any change in the vault); not the audited record."""
+        record = self._record
+        if record is None or not self.context.is_open or self.context.busy:
+            return
+        session = self.context.session
+        try:
+            deals = DealService(session)
+            stages = {stage.id: stage.name for pipeline in deals.pipelines() for stage in pipeline.stages}
+            self.deals.set_rows(deal_rows(deals.for_contact(record.id), stages))
+            self.activities.set_rows(activity_rows(ActivityService(session).for_contact(record.id)))
+            self._show_history(record)
+        except CounterpartError as exc:
+            self.message.show_error(message_for(exc))
+
+    def _show_history(self, record: ContactRecord) -> None:
+        if not self.context.can(Permission.VIEW_AUDIT):
+            times = _("Added {created}. Last changed {updated}.").format(created=local_moment(record.created_at),
+                                                                        updated=local_moment(record.updated_at))
+            self.history.set_rows([], note=times + "\n" + self.context.why_not(Permission.VIEW_AUDIT))
+            return
+        entries = audit.entries(self.context.session.conn,
+                                audit.AuditFilter(entity_type="contact", entity_id=str(record.id)),
+                                newest_first=True, limit=HISTORY_LIMIT)
+        note = (_("The latest {n} entries; the audit log under Privacy has them all.").format(n=HISTORY_LIMIT)
+                if len(entries) == HISTORY_LIMIT else "")
+        self.history.set_rows(history_rows(entries), note=note)
+
+    def _add_note(self, text: str) -> None:
+        record = self._record
+        if record is None or self.context.busy:
+            return
+        try:
+            ContactService(self.context.session).add_note(record.id, text)
+        except CounterpartError as exc:
+            self.notes.message.show_error(message_for(exc))
+            return
+        self.notes.note_added(datetime.now(UTC).isoformat(timespec="seconds"), text.strip())
+        self.context.changed.emit()
+
+    def _emit(self, signal: SignalInstance) -> None:
+        if self._record is not None:
+            signal.emit(self._record.id)
+
+    def _show_empty(self) -> None:
+        self._record = None
+        self.name.clear()
+        self.number.clear()
+        for tab in (self.overview, self.deals, self.activities, self.notes, self.history):
+            tab.clear()
+        for widget in (self.name, self.number, self.tabs, self.edit_button, self.delete_button):
+            widget.hide()
+        self.placeholder.show()
+        self._tell_extra(None)
+
+    def clear(self) -> None:
+        """Forget the shown person everywhere, added tabs included (lock)."""
+        self._show_empty()
+        self.message.clear()
+        for widget in self._extra:
+            clear = getattr(widget, "clear", None)
+            if callable(clear):
+                clear()

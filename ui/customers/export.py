@@ -1,0 +1,45 @@
+"""Export CSV: the customers shown (everyone, or a search's matches) to a file, on the worker.
+
+The file leaves the vault's protection, so the closing message says so every time.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import QWidget
+
+from app.access.roles import Permission
+from app.crm.export import export_csv
+from app.locale import _, ngettext
+from ui.dialogs import ask_save_path, inform, warn
+from ui.operation import message_for
+from ui.session_context import SessionContext
+
+
+def ask_export(context: SessionContext, window: QWidget, query: str) -> None:
+    """Ask where to save, then export; nothing happens for a role that may not export lists."""
+    if not context.can(Permission.EXPORT_BULK):
+        return
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    suggested = Path(folder or Path.home()) / _("customers-{day}.csv").format(day=date.today().isoformat())
+    ask_save_path(window, _("Export customers"), suggested, _("CSV files (*.csv)"),
+                  lambda path: export(context, window, path, query), default_suffix="csv")
+
+
+def export(context: SessionContext, window: QWidget, path: Path, query: str) -> None:
+    if context.busy or not context.is_open:
+        return
+    session = context.session
+    context.run(lambda progress, cancelled: export_csv(session, path, query), description=_("Exporting customers…"),
+                on_done=lambda rows: exported(window, rows, path),
+                on_error=lambda exc: warn(window, _("Export failed"), message_for(exc)))
+
+
+def exported(window: QWidget, rows: int, path: Path) -> None:
+    inform(window, _("Export finished"),
+           ngettext("Wrote {n} customer to {path}.", "Wrote {n} customers to {path}.", rows).format(n=rows, path=path),
+           _("This file is not encrypted: it is outside the vault, and anyone who can open it can read it. "
+             "Keep it somewhere safe and delete it when you no longer need it."))

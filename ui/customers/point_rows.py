@@ -1,0 +1,105 @@
+"""Editable lists of one kind of contact detail (emails, phones or addresses): each row a label and a value,
+rows added and removed freely, and a message line under each row for what is wrong with it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from app.crm.contacts import ContactPointInput
+from app.locale import _
+from ui.customers.text import label_suggestions
+from ui.widgets import MessageLine
+
+MAX_VALUE = 320  # the longest email address a mail system accepts; plenty for a phone or an address line
+
+
+class PointRow(QWidget):
+    remove_requested = Signal(object)  # this row
+
+    def __init__(self, kind: str, noun: str, label: str = "", value: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self.label = QComboBox(self)
+        self.label.setEditable(True)
+        self.label.addItems(label_suggestions(kind))
+        self.label.setCurrentText(label or label_suggestions(kind)[0])
+        self.label.setAccessibleName(_("Label of the {what}").format(what=noun))
+        self.label.setToolTip(_("What this {what} is for, e.g. work or home").format(what=noun))
+        self.label.setMinimumContentsLength(9)
+        self.value = QLineEdit(value, self)
+        self.value.setMaxLength(MAX_VALUE)
+        self.value.setAccessibleName(noun[:1].upper() + noun[1:])
+        self.remove_button = QPushButton(_("Remove"), self)
+        self.remove_button.setAccessibleName(_("Remove this {what}").format(what=noun))
+        self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
+        self.message = MessageLine(self)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label)
+        row.addWidget(self.value, 1)
+        row.addWidget(self.remove_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        self.value.textEdited.connect(lambda _text: self.message.clear())
+
+    def point(self) -> ContactPointInput:
+        return ContactPointInput(self.kind, self.value.text(), self.label.currentText().strip())
+
+    def focus_widgets(self) -> list[QWidget]:
+        return [self.label, self.value, self.remove_button]
+
+
+class PointList(QWidget):
+    """All the rows of one kind, with an "Add …" button under them."""
+
+    rows_changed = Signal()
+
+    def __init__(self, kind: str, noun: str, add_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self.noun = noun
+        self.rows: list[PointRow] = []
+        self.add_button = QPushButton(add_text, self)
+        self.add_button.clicked.connect(lambda: self.add_row(focus=True))
+        self._rows_layout = QVBoxLayout()
+        self._rows_layout.setContentsMargins(0, 0, 0, 0)
+        add_line = QHBoxLayout()
+        add_line.addWidget(self.add_button)
+        add_line.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._rows_layout)
+        layout.addLayout(add_line)
+
+    def add_row(self, label: str = "", value: str = "", focus: bool = False) -> PointRow:
+        row = PointRow(self.kind, self.noun, label, value, self)
+        row.remove_requested.connect(self._remove)
+        self.rows.append(row)
+        self._rows_layout.addWidget(row)
+        self.rows_changed.emit()
+        if focus:
+            row.value.setFocus()
+        return row
+
+    def _remove(self, row: PointRow) -> None:
+        index = self.rows.index(row)
+        self.rows.remove(row)
+        row.hide()
+        row.deleteLater()
+        self.rows_changed.emit()
+        following = self.rows[index] if index < len(self.rows) else (self.rows[-1] if self.rows else None)
+        (following.value if following is not None else self.add_button).setFocus()
+
+    def points(self) -> list[ContactPointInput]:
+        return [row.point() for row in self.rows if row.value.text().strip()]
+
+    def focus_widgets(self) -> list[QWidget]:
+        return [widget for row in self.rows for widget in row.focus_widgets()] + [self.add_button]
+
+    def clear_messages(self) -> None:
+        for row in self.rows:
+            row.message.clear()

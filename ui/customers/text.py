@@ -1,0 +1,59 @@
+"""How customer data is worded on screen: kinds of contact details, languages, times, audit actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.locale import _
+from app.locale.formatting import babel_locale, moment
+
+KINDS = ("email", "phone", "address")
+
+# Languages offered for a customer (notices and forms exist for some; the rest are still worth knowing).
+LANGUAGES = ("ar", "de", "el", "en", "es", "fr", "he", "it", "ja", "ko", "nl", "pl", "pt", "ru", "tr", "uk", "zh_CN")
+
+
+def kind_label(kind: str) -> str:
+    return {"email": _("Email"), "phone": _("Phone"), "address": _("Address")}.get(kind, kind)
+
+
+def label_suggestions(kind: str) -> list[str]:
+    """Words offered for a detail's label; people may type their own."""
+    if kind == "phone":
+        return [_("mobile"), _("work"), _("home"), _("other")]
+    if kind == "address":
+        return [_("home"), _("work"), _("billing"), _("delivery")]
+    return [_("work"), _("home"), _("other")]
+
+
+def language_name(code: str | None) -> str:
+    """A language code in words, in the reader's language ("de" → "German")."""
+    if not code:
+        return _("Not set")
+    try:
+        return str(babel_locale(code).get_display_name(babel_locale()) or code)
+    except (ValueError, TypeError):
+        return code
+
+
+def local_moment(stored: str | None) -> str:
+    """A stored UTC time in this computer's time zone and the reader's format."""
+    if not stored:
+        return ""
+    try:
+        return moment(datetime.fromisoformat(stored).astimezone())
+    except ValueError:
+        return stored
+
+
+def action_text(action: str) -> str:
+    """An audit action in words; actions without wording are shown as stored."""
+    words = {"contact.create": _("Added"), "contact.update": _("Changed"), "contact.read": _("Opened"),
+             "contact.delete": _("Moved to the bin"), "contact.restore": _("Restored from the bin"),
+             "contact.merge": _("Merged with another record"), "contact.export": _("Exported"),
+             "note.create": _("Note added"), "consent.grant": _("Consent given"),
+             "consent.withdraw": _("Consent withdrawn"), "consent.evidence": _("Consent evidence added"),
+             "consent.evidence_read": _("Consent evidence opened"),
+             "consent.form_printed": _("Consent form printed"), "privacy_flag.set": _("Privacy choice set"),
+             "privacy_flag.clear": _("Privacy choice cleared"), "legal_hold.add": _("Legal hold placed")}
+    return words.get(action, action)

@@ -1,0 +1,466 @@
+"""Customers: search as you type, a lazily paged list in name order, and the selected person's record.
+
+Opening a record is an audited read, so the page opens one only when a row stays selected for a moment (not
+for every row the arrow keys pass) or when the person asks (New, Edit, Undo). Deleting moves a person to
+the bin at once and offers Undo instead of asking first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.access.roles import Permission
+from app.crm.contacts import ContactService
+from app.crm.importing import ImportReport
+from app.errors import CounterpartError
+from app.locale import _, ngettext
+from ui.customers import export as csv_export
+from ui.customers.contact_dialog import ContactDialog
+from ui.customers.detail import ContactDetail
+from ui.customers.duplicates_dialog import MERGE_PERMISSION, DuplicatesDialog
+from ui.customers.import_dialog import ImportDialog, outcome_text
+from ui.customers.undo_bar import UndoBar
+from ui.models.contacts_model import SEARCH_LIMIT, ContactListModel
+from ui.operation import message_for
+from ui.session_context import SessionContext
+from ui.widgets import MessageLine, heading
+
+SEARCH_DELAY_MS = 200  # search as you type, once typing pauses
+OPEN_DELAY_MS = 250  # open (and audit) a record once the selection rests on it
+FIND_ROWS_LIMIT = 5_000  # how far down the list to page to select a person just saved (20 pages)
+
+
+class CustomersPage(QWidget):
+    def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.model = ContactListModel(context, self)
+        self._stale = False  # a change arrived while an operation held the connection
+        self._open_after_change: int | None = None
+        self._quiet = False  # selection moved by the page itself: do not open anything
+        self._dialogs: list[QDialog] = []
+        self._split_done = False
+        self._build_actions()
+        self._build_list()
+        self.detail = ContactDetail(context, self)
+        self.detail.edit_requested.connect(self.edit_customer)
+        self.detail.delete_requested.connect(self.delete_customer)
+        self.undo_bar = UndoBar(self)
+        self.undo_bar.undo_requested.connect(self.undo_delete)
+        self.undo_bar.available.connect(self.undo_action.setEnabled)
+        self.undo_action.setEnabled(False)  # Ctrl+Z belongs to the page only while there is a delete to undo
+        self.message = MessageLine(self)
+        self._layout()
+        self._timers()
+        context.changed.connect(self.refresh)
+        context.busy_changed.connect(self._busy_changed)
+        self._update_count()
+
+    # --- building ------------------------------------------------------------------------------------------
+
+    def _action(self, text: str, keys: QKeySequence | QKeySequence.StandardKey | str, slot: Callable[[], object],
+                context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut,
+                owner: QWidget | None = None) -> QAction:
+        action = QAction(text, owner or self)
+        action.setShortcut(QKeySequence(keys))
+        action.setShortcutContext(context)
+        action.triggered.connect(slot)
+        (owner or self).addAction(action)
+        return action
+
+    def _button(self, text: str, accessible_name: str, slot: Callable[[], object], permission: Permission | None = None,
+                tip: str = "") -> QPushButton:
+        button = QPushButton(text, self)
+        button.setAccessibleName(accessible_name)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        if permission is not None and not self.context.can(permission):
+            button.setEnabled(False)
+            button.setToolTip(self.context.why_not(permission))
+        return button
+
+    def _build_actions(self) -> None:
+        self.new_button = self._button(_("&New customer"), _("Add a new customer"), self.new_customer,
+                                       Permission.EDIT_CUSTOMERS, _("Add a new customer (Ctrl+N)"))
+        self.export_button = self._button(_("E&xport CSV…"), _("Export the customers shown as CSV"),
+                                          self.ask_export, Permission.EXPORT_BULK,
+                                          _("Save the customers shown (all, or the search results) as a CSV file"))
+        self.duplicates_button = self._button(_("Find du&plicates…"), _("Find and merge duplicate customers"),
+                                              self.find_duplicates, None,
+                                              _("Customers who share an email address or phone number"))
+        if not self.context.can(MERGE_PERMISSION):
+            self.duplicates_button.setEnabled(False)
+            self.duplicates_button.setToolTip(self.context.why_not(MERGE_PERMISSION) + " "
+                                              + _("Merging removes records for good."))
+        self.import_button = self._button(_("&Import…"), _("Import customers from a file"), self.import_customers,
+                                          Permission.EDIT_CUSTOMERS,
+                                          _("Customers from a CSV export of another tool, or a vCard file"))
+        self.new_action = self._action(_("New customer"), "Ctrl+N", self.new_customer)
+        self.new_action.setEnabled(self.context.can(Permission.EDIT_CUSTOMERS))
+        self.find_action = self._action(_("Find a customer"), QKeySequence.StandardKey.Find, self.focus_search)
+        self.undo_action = self._action(_("Undo delete"), QKeySequence.StandardKey.Undo, self._undo_shortcut)
+
+    def _build_list(self) -> None:
+        self.search = QLineEdit(self)
+        self.search.setAccessibleName(_("Search customers"))
+        self.search.setPlaceholderText(_("Search names, emails, phones, tags… (Ctrl+F)"))
+        self.search.setToolTip(_("Names, emails, phone digits, organisations, tags and notes; results appear as "
+                                 "you type"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search.returnPressed.connect(self.apply_search)
+        self.search.installEventFilter(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(_("Customers"))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setSortingEnabled(False)  # the service decides the order: names, or relevance when searching
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(60)
+        for column, mode in ((0, QHeaderView.ResizeMode.Stretch), (1, QHeaderView.ResizeMode.Stretch),
+                             (2, QHeaderView.ResizeMode.Interactive), (3, QHeaderView.ResizeMode.Interactive)):
+            header.setSectionResizeMode(column, mode)
+        self.table.setColumnWidth(2, 118)
+        self.table.setColumnWidth(3, 104)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)  # whole values are in each cell's tooltip
+        self.table.selectionModel().selectionChanged.connect(lambda *_args: self._selection_changed())
+        self.table.doubleClicked.connect(lambda _index: self.edit_customer(self.selected_id()))
+        self.table.clicked.connect(lambda _index: self.open_selected())  # a click is a clear choice: no delay
+        self.delete_action = self._action(_("Delete customer"), QKeySequence.StandardKey.Delete,
+                                          lambda: self.delete_customer(self.selected_id()),
+                                          Qt.ShortcutContext.WidgetShortcut, self.table)
+        self.delete_action.setEnabled(self.context.can(Permission.EDIT_CUSTOMERS))
+        self.edit_action = self._action(_("Edit customer"), "Return", lambda: self.edit_customer(self.selected_id()),
+                                        Qt.ShortcutContext.WidgetShortcut, self.table)
+        self.edit_action.setShortcuts([QKeySequence("Return"), QKeySequence("Enter")])
+        self.edit_action.setEnabled(self.context.can(Permission.EDIT_CUSTOMERS))
+        self.count_label = QLabel(self)
+        self.count_label.setWordWrap(True)
+        self.model.modelReset.connect(self._update_count)
+        self.model.rowsInserted.connect(self._update_count)
+
+    def _layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(heading(_("Customers"), self, 1.5), 1)
+        top.addWidget(self.import_button)
+        top.addWidget(self.export_button)
+        top.addWidget(self.duplicates_button)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.new_button)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(search_row)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.count_label)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 11)
+        self.splitter.setStretchFactor(1, 9)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 8)
+        layout.addLayout(top)
+        layout.addWidget(self.undo_bar)
+        layout.addWidget(self.message)
+        layout.addWidget(self.splitter, 1)
+        QWidget.setTabOrder(self.search, self.new_button)
+        QWidget.setTabOrder(self.new_button, self.table)
+        QWidget.setTabOrder(self.table, self.detail)
+
+    def _timers(self) -> None:
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_search)
+        self._open_timer = QTimer(self)
+        self._open_timer.setSingleShot(True)
+        self._open_timer.setInterval(OPEN_DELAY_MS)
+        self._open_timer.timeout.connect(self.open_selected)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        """Split list and record about 11:9 the first time there is room to split."""
+        super().showEvent(event)
+        if not self._split_done and self.splitter.width() > 0:
+            self._split_done = True
+            self.splitter.setSizes([self.splitter.width() * 11 // 20, self.splitter.width() * 9 // 20])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """In the search box, Down moves to the list and Escape clears the search."""
+        if watched is self.search and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() == Qt.Key.Key_Down and self.model.rowCount():
+                self.table.setFocus()
+                if not self.table.selectionModel().hasSelection():
+                    self.table.selectRow(0)
+                return True
+            if event.key() == Qt.Key.Key_Escape and self.search.text():
+                self.search.clear()
+                self.apply_search()
+                return True
+        return super().eventFilter(watched, event)
+
+    # --- list and search -----------------------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def apply_search(self) -> None:
+        self._search_timer.stop()
+        if self.context.busy:
+            self._stale = True
+            return
+        if " ".join(self.search.text().split()) == self.model.query and self.model.rowCount():
+            return
+        self.model.set_query(self.search.text())
+        self._reselect()
+
+    def _update_count(self) -> None:
+        shown = self.model.rowCount()
+        if self.model.searching:
+            if self.model.capped:
+                text = _("Showing the best {n} matches; type more to narrow the search.").format(n=SEARCH_LIMIT)
+            elif shown:
+                text = ngettext("{n} match.", "{n} matches.", shown).format(n=shown)
+            else:
+                text = _("No customer matches this search.")
+        elif self.model.has_more:
+            text = _("{n} customers shown, in name order; scroll down for more.").format(n=shown)
+        elif shown:
+            text = ngettext("{n} customer.", "{n} customers.", shown).format(n=shown)
+        elif self.context.is_open:
+            text = _("No customers yet. Add one with New customer (Ctrl+N).")
+        else:
+            text = ""
+        self.count_label.setText(text)
+        self.table.setAccessibleDescription(text)
+
+    def selected_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.contact_id(rows[0].row()) if rows else None
+
+    def _selection_changed(self) -> None:
+        if not self._quiet:
+            self._open_timer.start()
+
+    def open_selected(self) -> None:
+        """Open the selected person's record, unless it is already open."""
+        self._open_timer.stop()
+        contact_id = self.selected_id()
+        if contact_id is not None and contact_id != self.detail.contact_id:
+            self.detail.show_contact(contact_id)
+
+    def _select_quietly(self, contact_id: int | None, fetch: bool = False) -> bool:
+        """Put the selection on a person without opening their record; page down to them if `fetch`."""
+        if contact_id is None:
+            return False
+        row = self.model.row_of(contact_id)
+        while row is None and fetch and self.model.canFetchMore() and self.model.rowCount() < FIND_ROWS_LIMIT:
+            self.model.fetchMore()
+            row = self.model.row_of(contact_id)
+        if row is None:
+            return False
+        self._quiet = True
+        try:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+        finally:
+            self._quiet = False
+        return True
+
+    def _reselect(self) -> None:
+        self._select_quietly(self.detail.contact_id)
+
+    def _last_row_in_view(self) -> int:
+        bottom = self.table.rowAt(self.table.viewport().height() - 1)
+        rows = self.table.selectionModel().selectedRows()
+        return max(bottom if bottom >= 0 else self.model.rowCount() - 1, rows[0].row() if rows else 0)
+
+    # --- reacting to changes -------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Something in the vault changed: read the list again and keep the shown person in place."""
+        if not self.context.is_open:
+            return
+        if self.context.busy:
+            self._stale = True
+            return
+        self._stale = False
+        self.model.refresh(keep_rows=self._last_row_in_view() + 1)
+        wanted, self._open_after_change = self._open_after_change, None
+        if wanted is not None:
+            self._select_quietly(wanted, fetch=True)
+            self.detail.show_contact(wanted)
+        else:
+            self._reselect()
+            self.detail.refresh_related()
+        self._update_count()
+
+    def _busy_changed(self, busy: bool, _description: str) -> None:
+        if not busy and self._stale:
+            QTimer.singleShot(0, self._catch_up)
+
+    def _catch_up(self) -> None:
+        if self._stale and self.context.is_open and not self.context.busy:
+            if " ".join(self.search.text().split()) != self.model.query:
+                self.model.set_query(self.search.text())
+            self.refresh()
+
+    # --- actions -------------------------------------------------------------------------------------------
+
+    def _keep(self, dialog: QDialog) -> QDialog:
+        """Remember an open dialog so clear() can close it at lock time."""
+        self._dialogs.append(dialog)
+        dialog.finished.connect(lambda _result: self._dialogs.remove(dialog) if dialog in self._dialogs else None)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        return dialog
+
+    def new_customer(self) -> ContactDialog | None:
+        if not self.context.can(Permission.EDIT_CUSTOMERS) or self.context.busy:
+            return None
+        dialog = ContactDialog(self.context, None, self.window())
+        dialog.saved.connect(self._saved)
+        self._keep(dialog).open()
+        return dialog
+
+    def edit_customer(self, contact_id: int | None) -> ContactDialog | None:
+        if contact_id is None or not self.context.can(Permission.EDIT_CUSTOMERS) or self.context.busy:
+            return None
+        if self.detail.contact_id != contact_id and not self.detail.show_contact(contact_id):
+            return None
+        dialog = ContactDialog(self.context, self.detail.record, self.window())
+        dialog.saved.connect(self._saved)
+        self._keep(dialog).open()
+        return dialog
+
+    def _saved(self, contact_id: int) -> None:
+        self._open_after_change = contact_id  # the dialog announces the change next; refresh opens it then
+
+    def delete_customer(self, contact_id: int | None) -> None:
+        """Move a person to the bin at once and offer Undo."""
+        if contact_id is None or not self.context.can(Permission.EDIT_CUSTOMERS) or self.context.busy:
+            return
+        row = self.model.row_of(contact_id)
+        summary = self.model.summary(row) if row is not None else None
+        name = summary.name if summary is not None else (self.detail.record.display_name if self.detail.record
+                                                          else _("customer {id}").format(id=contact_id))
+        self.message.clear()
+        try:
+            ContactService(self.context.session).delete(contact_id)
+        except CounterpartError as exc:
+            self.message.show_error(message_for(exc))
+            return
+        self._open_timer.stop()
+        if self.detail.contact_id == contact_id:
+            self.detail.show_contact(None)
+        self.undo_bar.offer(contact_id, name)
+        self.context.changed.emit()
+        self._put_cursor_at(row)
+
+    def _put_cursor_at(self, row: int | None) -> None:
+        """Keep the keyboard where the deleted person was, without opening the next one."""
+        if row is None or not self.model.rowCount():
+            return
+        row = min(row, self.model.rowCount() - 1)
+        self.table.selectionModel().setCurrentIndex(self.model.index(row, 0),
+                                                    QItemSelectionModel.SelectionFlag.NoUpdate)
+        self.table.setFocus()
+
+    def _undo_shortcut(self) -> None:
+        self.undo_bar.undo()
+
+    def undo_delete(self, contact_id: int) -> None:
+        if self.context.busy:
+            return
+        try:
+            ContactService(self.context.session).restore(contact_id)
+        except CounterpartError as exc:
+            self.message.show_error(message_for(exc))
+            return
+        self.undo_bar.dismiss()
+        self._open_after_change = contact_id
+        self.context.changed.emit()
+        self.table.setFocus()
+
+    def find_duplicates(self) -> DuplicatesDialog | None:
+        if not self.context.can(MERGE_PERMISSION) or self.context.busy:
+            return None
+        dialog = DuplicatesDialog(self.context, self.window())
+        self._keep(dialog).open()
+        dialog.load()
+        return dialog
+
+    def import_customers(self, path: Path | None = None) -> ImportDialog | None:
+        """Open the import dialog and ask for a file (or check `path` straight away)."""
+        if not self.context.can(Permission.EDIT_CUSTOMERS) or self.context.busy:
+            return None
+        dialog = ImportDialog(self.context, self.window())
+        dialog.imported.connect(self._imported)
+        self._keep(dialog).open()
+        if path is None:
+            dialog.choose_file()
+        else:
+            dialog.set_file(path)
+        return dialog
+
+    def _imported(self, report: ImportReport) -> None:
+        self.message.show_info(outcome_text(report))
+
+    # --- export --------------------------------------------------------------------------------------------
+
+    def ask_export(self) -> None:
+        csv_export.ask_export(self.context, self.window(), self.model.query)
+
+    def export(self, path: Path) -> None:
+        """Write the customers shown (everyone, or the current search's matches) to `path`, on the worker."""
+        csv_export.export(self.context, self.window(), path, self.model.query)
+
+    # --- lock ----------------------------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Forget every customer the page shows: list, search text, record, undo offer, open dialogs (lock)."""
+        self._search_timer.stop()
+        self._open_timer.stop()
+        self._open_after_change = None
+        self._stale = False
+        for dialog in list(self._dialogs):
+            clear = getattr(dialog, "clear", None)
+            if callable(clear):
+                clear()
+            dialog.close()
+        self._dialogs.clear()
+        self.model.clear()
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.detail.clear()
+        self.undo_bar.dismiss()
+        self.message.clear()
+        self.count_label.clear()

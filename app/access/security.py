@@ -148,6 +148,7 @@ def backup_if_due(session: Session, now: datetime | None = None) -> Path | None:
 
 
 def record_drill(session: Session, backup_name: str, counts: dict[str, int]) -> None:
+    session.require(Permission.BACKUP)
     with session.change() as conn:
         conn.execute("INSERT INTO setting(key, value) VALUES ('last_drill_at', ?) ON CONFLICT(key) DO UPDATE SET "
                      "value = excluded.value", (datetime.now(UTC).isoformat(timespec="seconds"),))

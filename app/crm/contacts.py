@@ -309,7 +309,20 @@ class ContactService:
 
     def sort_position(self, contact_id: int) -> tuple[str, int]:
         row = self.conn.execute("SELECT sort_key, id FROM contact WHERE id = ?", (contact_id,)).fetchone()
+        if row is None:
+            raise InvalidInput(_("There is no customer with id {id}.").format(id=contact_id))
         return str(row[0]), int(row[1])
+
+    def display_names(self, ids: list[int]) -> dict[int, str]:
+        """Names for list views (requests, breaches): like a list row, not a record read, so not audited."""
+        self.session.require(Permission.VIEW_CUSTOMERS)
+        found: dict[int, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update((int(r[0]), str(r[1])) for r in self.conn.execute(
+                f"SELECT id, display_name FROM contact WHERE id IN ({marks})", chunk))
+        return found
 
     def search(self, query: str, limit: int = 50) -> list[ContactSummary]:
         """Search as you type: names, organisations, emails, tags, notes, and phone digit fragments.

@@ -18,7 +18,8 @@ class Dashboard:
     open_deals: int
 
 
-def dashboard(session: Session, now: datetime | None = None) -> Dashboard:
+def dashboard(session: Session, now: datetime | None = None, *, mine_only: bool = False) -> Dashboard:
+    """`mine_only` counts only the signed-in user's overdue activities (what the Activities page shows them)."""
     session.require(Permission.VIEW_CUSTOMERS)
     conn, now = session.conn, (now or datetime.now(UTC))
     month_start = now.astimezone().replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
@@ -27,8 +28,10 @@ def dashboard(session: Session, now: datetime | None = None) -> Dashboard:
                              "GROUP BY d.currency").fetchall()
     won = conn.execute("SELECT currency, sum(value_minor) FROM deal WHERE status = 'won' AND closed_at >= ? "
                        "GROUP BY currency", (month_start.isoformat(timespec="seconds"),)).fetchall()
-    overdue = conn.execute("SELECT count(*) FROM activity WHERE done_at IS NULL AND due_at < ?",
-                           (now.astimezone(UTC).isoformat(timespec="seconds"),)).fetchone()[0]
+    overdue = conn.execute("SELECT count(*) FROM activity WHERE done_at IS NULL AND due_at < ? "
+                           "AND (? = 0 OR owner_user_id = ?)",
+                           (now.astimezone(UTC).isoformat(timespec="seconds"), int(mine_only),
+                            session.user.id)).fetchone()[0]
     return Dashboard(open_value={str(r[0]): int(r[1]) for r in open_rows},
                      weighted_value={str(r[0]): int(r[2]) for r in open_rows},
                      won_this_month={str(r[0]): int(r[1]) for r in won},

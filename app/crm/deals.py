@@ -203,6 +203,8 @@ class DealService:
 
     def reopen(self, deal_id: int) -> None:
         self.session.require(Permission.EDIT_CUSTOMERS)
+        if self.get(deal_id).status == OPEN:  # nothing to do, and nothing to record
+            return
         with self.session.change() as conn:
             conn.execute("UPDATE deal SET status = 'open', lost_reason = NULL, closed_at = NULL WHERE id = ?",
                          (deal_id,))

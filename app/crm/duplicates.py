@@ -33,8 +33,9 @@ def find_duplicates(session: Session, limit: int = 100) -> list[list[int]]:
 
 
 def merge(session: Session, keep_id: int, other_id: int) -> None:
-    """Fold `other_id` into `keep_id` in one transaction."""
-    session.require(Permission.EDIT_CUSTOMERS)
+    """Fold `other_id` into `keep_id` in one transaction. It removes a record for good, so it is a manager's
+    decision (the same permission as erasure), though nothing of the person is lost."""
+    session.require(Permission.ERASE)
     if keep_id == other_id:
         raise InvalidInput(_("Choose two different customers to merge."))
     conn = session.conn

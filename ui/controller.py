@@ -13,7 +13,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -23,6 +23,7 @@ from app.access.session import Session
 from app.access.settings import SettingsService
 from app.errors import CounterpartError
 from app.locale import _, ngettext
+from app.locale.formatting import moment
 from app.privacy.retention import RetentionService
 from app.vault import backup
 from app.vault.location import default_vault_path
@@ -51,11 +52,17 @@ def free_vault_path(wanted: Path) -> Path:
     return candidate
 
 
+BACKUP_CHECK_MS = 60 * 60 * 1000
+
+
 class AppController(QObject):
     def __init__(self, settings: QSettings, *, default_path: Path | None = None,
                  idle_timeout_ms: int | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
+        self._backup_timer = QTimer(self)  # the automatic backup while the app stays open (at most daily)
+        self._backup_timer.setInterval(BACKUP_CHECK_MS)
+        self._backup_timer.timeout.connect(self._timed_backup)
         self.default_path = default_path or default_vault_path()
         self._idle_override = idle_timeout_ms  # tests inject a short timeout
         self.idle = IdleWatcher(idle_timeout_ms or 5 * 60_000, self)
@@ -197,12 +204,36 @@ class AppController(QObject):
                 notes.append(warning)
             elif security.drill_due(session):
                 notes.append(_("No restore drill in 90 days: test a backup in Settings › Backups."))
-            if security.backup_folder(session):
-                context.run(lambda progress, cancelled: security.backup_if_due(session),
-                            description=_("Making the daily backup…"), changes_data=False,
-                            on_error=lambda exc: window.say(message_for(exc)))
+            self._show_backup_state(window, session)
+            self._timed_backup()
+            self._backup_timer.start()
         if notes:
             window.statusBar().showMessage("  ".join(notes), 30_000)
+
+    def _timed_backup(self) -> None:
+        """At unlock and every hour while open: the daily backup when one is due (in the background)."""
+        context, window = self.context, self.main_window
+        if context is None or window is None or context.busy:
+            return
+        session = context.session
+        if not session.can(Permission.BACKUP) or not security.backup_folder(session):
+            return
+        context.run(lambda progress, cancelled: security.backup_if_due(session),
+                    description=_("Making the daily backup…"), changes_data=False,
+                    on_done=lambda _made: self._show_backup_state(window, session),
+                    on_error=lambda exc: window.say(message_for(exc)))
+
+    @staticmethod
+    def _show_backup_state(window: MainWindow, session: Session) -> None:
+        folder = security.backup_folder(session)
+        warning = backup.status(folder)
+        if warning is None and folder:
+            latest = backup.list_backups(Path(folder))[0]
+            window.backup_label.setText(_("Last backup: {when}").format(when=moment(latest.created, length="short")))
+            window.backup_label.setToolTip(str(latest.path))
+        else:
+            window.backup_label.setText("⚠ " + (warning or ""))
+        window.backup_label.setAccessibleName(window.backup_label.text())
 
     def _restore(self, folder: str, user: str, password: object, recovery_key: object) -> None:
         """Lock first (the vault must be closed), then replace it with the verified backup."""
@@ -271,6 +302,7 @@ class AppController(QObject):
         """Record the lock, close the vault, and throw away every window part that saw its data."""
         context, self.context = self.context, None
         self.idle.stop()
+        self._backup_timer.stop()
         window, self.main_window = self.main_window, None
         if window is not None:
             window.clear()

@@ -152,6 +152,8 @@ class MainWindow(QMainWindow):
         self.busy_text = QLabel(self)
         status.addWidget(self.busy)
         status.addWidget(self.busy_text)
+        self.backup_label = QLabel(self)  # when the last good backup was made, or what is wrong with backups
+        status.addPermanentWidget(self.backup_label)
         self.user_label = QLabel(_("Signed in: {user} ({role})").format(user=name, role=role), self)
         self.user_label.setAccessibleName(self.user_label.text())
         status.addPermanentWidget(self.user_label)

@@ -449,20 +449,24 @@ class KioskWindow(QWidget):
     def _write(self, granted: list[str], withdrawn: list[str]) -> None:
         if not granted and not withdrawn:
             return
-        if self.contact_id is None:
-            email = self.email.text().strip()
-            self.contact_id = ContactService(self.context.session).create(ContactInput(
-                display_name=self.name.text().strip(), language=self.language,
-                points=[ContactPointInput("email", email)] if email else []))
-        contact_id = self.contact_id
-        evidence_id = None
-        if not self.signature.is_empty():
-            evidence_id = self.service.store_evidence(contact_id, "signature", "image/png", self.signature.png_bytes())
-        notice_id = self.notice.id if self.notice is not None else None
-        for key in granted:
-            self.service.record(contact_id, key, True, "form", notice_id=notice_id, evidence_id=evidence_id)
-        for key in withdrawn:
-            self.service.record(contact_id, key, False, "form", notice_id=notice_id, evidence_id=evidence_id)
+        session = self.context.session
+        with session.change():  # the new customer, the signature and every choice: all stored, or none
+            contact_id = self.contact_id
+            if contact_id is None:
+                email = self.email.text().strip()
+                contact_id = ContactService(session).create(ContactInput(
+                    display_name=self.name.text().strip(), language=self.language,
+                    points=[ContactPointInput("email", email)] if email else []))
+            evidence_id = None
+            if not self.signature.is_empty():
+                evidence_id = self.service.store_evidence(contact_id, "signature", "image/png",
+                                                          self.signature.png_bytes())
+            notice_id = self.notice.id if self.notice is not None else None
+            for key in granted:
+                self.service.record(contact_id, key, True, "form", notice_id=notice_id, evidence_id=evidence_id)
+            for key in withdrawn:
+                self.service.record(contact_id, key, False, "form", notice_id=notice_id, evidence_id=evidence_id)
+        self.contact_id = contact_id
         self.previous = {s.purpose.key: s for s in self.service.states(contact_id)}
         self.saved.emit(contact_id)
 

@@ -21,7 +21,7 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 
 compile-translations: | $(PY)
 	@if ls translations/*/LC_MESSAGES/counterpart.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile --use-fuzzy -q -d translations -D counterpart; fi
+		$(BIN)/pybabel compile -d translations -D counterpart >/dev/null; fi
 
 run: $(VENV)/.installed compile-translations
 	$(BIN)/counterpart

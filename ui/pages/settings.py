@@ -9,6 +9,7 @@ from app.locale import _
 from ui.pages.account import AccountPage
 from ui.pages.placeholder import NotAllowedPage
 from ui.pages.security import SecurityPage
+from ui.pages.shop_details import ShopDetailsPage
 from ui.pages.users import UsersPage
 from ui.privacy.backups_tab import BackupsTab
 from ui.session_context import SessionContext
@@ -37,6 +38,8 @@ class SettingsPage(QWidget):
             self.security_tab = self._not_allowed(_("&Security"), Permission.MANAGE_SECURITY)
         self.backups: BackupsTab | None = BackupsTab(context, self)
         self.tabs.addTab(self.backups, _("&Backups"))
+        self.shop = ShopDetailsPage(context, self)
+        self.tabs.addTab(self.shop, _("S&hop"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(heading(_("Settings"), self, 1.5))
@@ -50,6 +53,7 @@ class SettingsPage(QWidget):
         return index
 
     def clear(self) -> None:
+        self.shop.clear()
         if self.backups is not None:
             self.backups.clear()
         if self.users is not None:

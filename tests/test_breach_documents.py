@@ -13,6 +13,8 @@ import pytest
 from babel.dates import format_date, format_time
 from pypdf import PdfReader
 
+from app.locale.i18n import translator
+
 from app.access.session import Session
 from app.crm.contacts import ContactInput, ContactService
 from app.documents.breach_letters import write_breach_letter, write_letters, write_regulator_report
@@ -96,14 +98,19 @@ def test_one_letter_per_person_each_naming_them_in_their_language(
                                                  for cid in people.values())
     assert all(p.is_file() for p in paths)
     by_id = {int(p.stem.rsplit("-", 1)[1]): _text(p) for p in paths}
-    assert "DearClaraSchmidt," in by_id[people["de"]]
+    assert _squash(translator("de")("Dear {name},").format(name="Clara Schmidt")) in by_id[people["de"]]
     assert "王芳" in by_id[people["zh_CN"]]
     assert _squash(ARABIC) in by_id[people["ar"]]
     assert "DearJaneDoe," in by_id[people["none"]]
-    for text in by_id.values():
+    languages = {people["de"]: "de", people["zh_CN"]: "zh_CN", people["ar"]: "en", people["none"]: "en"}
+    for contact_id, text in by_id.items():
+        _ = translator(languages[contact_id])  # each letter in its reader's language (ar falls back to English)
         assert _squash(NATURE) in text and _squash(CONSEQUENCES) in text and _squash(MEASURES) in text
-        assert "Emailaddresses" in text and "privacy@sonne.example" in text and "BäckereiSonne" in text
-        assert "changeit" in text  # the advice on what they can do themselves
+        assert "privacy@sonne.example" in text and "BäckereiSonne" in text
+        assert _squash(_("Email addresses")) in text
+        assert _squash(_("If you use a password that could be linked to the data involved, change it, and use "
+                         "a different password for every account. Turn on two-step verification where you can.")
+                       )[:40] in text  # the advice on what they can do themselves
 
 
 def test_letter_dates_follow_the_persons_language(
@@ -225,10 +232,11 @@ def test_regulator_report_marks_missing_controller_details_and_late_notification
     breach = breaches.get(breach_id)
     write_regulator_report(out, language="de", breach=breach, facts={}, affected_selected=breach.selected)
     text = _text(out)
-    assert text.count("tobecompleted") >= 5  # name, address, contact, DPO, representative, how discovered
+    blank = _squash(translator("de")("to be completed"))
+    assert text.count(blank) >= 5  # name, address, contact, DPO, representative, how discovered
     assert "ICO-123" in text and "Theownerwasinhospital." in text
     assert _squash(str(format_date(late.astimezone(), "medium", locale="de"))) in text  # German dates
-    assert "DRAFT" in text
+    assert _squash(translator("de")("DRAFT")) in text
 
 
 # --- the record of processing activities ----------------------------------------------------------------
@@ -264,6 +272,6 @@ def test_ropa_shows_what_is_still_to_be_completed_in_its_language(owner_session:
     text = _text(out)
     assert "王记面包店" in text
     # address, contact, representative, DPO, recipients and transfers are all unset
-    assert text.count("tobecompleted") == 6
+    assert text.count(_squash(translator("zh_CN")("to be completed"))) == 6
     assert _squash(str(format_date(date.today(), "long", locale="zh_CN"))) in text
     _assert_fonts_embedded(out)

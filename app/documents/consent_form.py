@@ -48,11 +48,18 @@ def parse_reference_code(code: str) -> tuple[int | None, int]:
     return int(match[1]) or None, int(match[2])
 
 
-def write_consent_form(out: Path, *, language: str, shop_name: str, notice_title: str, notice_body: str,
-                       notice_version: int, notice_id: int, purposes: list[FormPurpose],
-                       person_name: str | None = None, contact_id: int | None = None,
-                       printed_on: date | None = None) -> str:
-    """Write the form; returns its reference code."""
+def write_consent_form(out: Path, **form: Any) -> str:
+    """Write the form (see render_consent_form for the arguments); returns its reference code."""
+    pdf, code = render_consent_form(**form)
+    atomic_write(out, pdf)
+    return code
+
+
+def render_consent_form(*, language: str, shop_name: str, notice_title: str, notice_body: str,
+                        notice_version: int, notice_id: int, purposes: list[FormPurpose],
+                        person_name: str | None = None, contact_id: int | None = None,
+                        printed_on: date | None = None) -> tuple[bytes, str]:
+    """The form as PDF bytes (for printing without a file) and its reference code."""
     _ = translator(language)
     styles = _styles()
     code = reference_code(contact_id, notice_id)
@@ -76,8 +83,7 @@ def write_consent_form(out: Path, *, language: str, shop_name: str, notice_title
     story += [Spacer(1, 6 * mm), _signature_table(_, person_name or "", printed, styles),
               Spacer(1, 3 * mm),
               para(_("You can withdraw any of these at any time, and it costs you nothing."), styles["small"])]
-    atomic_write(out, render(story, title=notice_title))
-    return code
+    return render(story, title=notice_title), code
 
 
 def _styles() -> dict[str, ParagraphStyle]:

@@ -47,3 +47,19 @@ def export_subject(session: Session, contact_id: int, *, pdf: Path | None = None
         for name, digest in hashes.items():
             RequestService(session).add_file(request.id, name, digest)
     return hashes
+
+
+def subject_pdf(session: Session, contact_id: int, *, language: str | None = None,
+                request_id: int | None = None) -> bytes:
+    """The person's PDF in memory, to print at the counter with no file on disk. Audited like an export."""
+    from app.documents.subject_export import render_subject_export
+
+    session.require(Permission.EXPORT_SUBJECT)
+    language = language or ContactService(session).language_of(contact_id) or current_language()
+    if language not in SUPPORTED_LANGUAGES:
+        raise InvalidInput(_("Exports are available in: {languages}.").format(languages=", ".join(SUPPORTED_LANGUAGES)))
+    request = RequestService(session).get(request_id) if request_id is not None else None
+    pdf = render_subject_export(gather(session, contact_id, language),
+                                request_reference=f"R-{request.id}" if request else None)
+    session.record("subject.print", "contact", contact_id, f"request {request.id}" if request else "")
+    return pdf

@@ -333,8 +333,17 @@ def export_audience(session: Session, purpose_key: str, out: Path | None = None,
 
 
 def print_form(session: Session, out: Path, language: str, contact_id: int | None = None) -> str:
-    """The paper form in `language` (blank, or for one customer); returns its reference code. Audited."""
-    from app.documents.consent_form import FormPurpose, write_consent_form
+    """The paper form in `language` (blank, or for one customer) saved to `out`; returns its reference code."""
+    from app.fileio import atomic_write
+
+    pdf, code = form_pdf(session, language, contact_id)
+    atomic_write(out, pdf)
+    return code
+
+
+def form_pdf(session: Session, language: str, contact_id: int | None = None) -> tuple[bytes, str]:
+    """The paper form as PDF bytes (to print from memory) and its reference code. Audited."""
+    from app.documents.consent_form import FormPurpose, render_consent_form
 
     session.require(Permission.CAPTURE_CONSENT)
     service = ConsentService(session)
@@ -351,9 +360,9 @@ def print_form(session: Session, out: Path, language: str, contact_id: int | Non
     translate = translator(notice.language)
     purposes = [FormPurpose(p.key, translate(p.name), p.separate_consent) for p in service.purposes()
                 if p.lawful_basis == "consent"]
-    code = write_consent_form(out, language=notice.language, shop_name=shop, notice_title=notice.title,
-                              notice_body=notice.body, notice_version=notice.version, notice_id=notice.id,
-                              purposes=purposes, person_name=person, contact_id=contact_id,
-                              printed_on=datetime.now(UTC).date())
+    pdf, code = render_consent_form(language=notice.language, shop_name=shop, notice_title=notice.title,
+                                    notice_body=notice.body, notice_version=notice.version, notice_id=notice.id,
+                                    purposes=purposes, person_name=person, contact_id=contact_id,
+                                    printed_on=datetime.now(UTC).date())
     session.record("consent.form_printed", "contact" if contact_id else "notice", contact_id or notice.id, code)
-    return code
+    return pdf, code

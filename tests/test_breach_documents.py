@@ -13,13 +13,12 @@ import pytest
 from babel.dates import format_date, format_time
 from pypdf import PdfReader
 
-from app.locale.i18n import translator
-
 from app.access.session import Session
 from app.crm.contacts import ContactInput, ContactService
 from app.documents.breach_letters import write_breach_letter, write_letters, write_regulator_report
 from app.documents.ropa_document import write_ropa
 from app.errors import InvalidInput
+from app.locale.i18n import translator
 from app.privacy.breach import BreachService
 from app.privacy.ropa import SECURITY_MEASURES, RopaService
 

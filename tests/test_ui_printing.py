@@ -23,3 +23,20 @@ def test_every_page_is_printed(qtbot, tmp_path: Path) -> None:  # type: ignore[n
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
     assert render_to_printer(form.read_bytes(), printer) == pages
     assert len(PdfReader(tmp_path / "printed.pdf").pages) == pages
+
+
+def test_consent_form_prints_without_a_file(qtbot, owner_session, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tests.ui_helpers import wait_until
+    from ui.consent import print_dialog
+    from ui.session_context import SessionContext
+
+    printed: list[bytes] = []
+    monkeypatch.setattr(print_dialog, "print_pdf", lambda pdf, parent, title: printed.append(pdf) or True)
+    dialog = print_dialog.PrintFormDialog(SessionContext(owner_session), None)
+    qtbot.addWidget(dialog)
+    dialog.print_now()
+    wait_until(qtbot, lambda: bool(printed))
+    assert printed[0].startswith(b"%PDF") and dialog.last_code.startswith("CF-")
+    assert not list(tmp_path.rglob("*.pdf"))  # printed from memory: no PDF file anywhere
+    last = owner_session.conn.execute("SELECT action FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()[0]
+    assert last == "consent.form_printed"

@@ -16,10 +16,11 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 from app.crm.contacts import ContactService
 from app.locale import _
 from app.locale.i18n import SUPPORTED_LANGUAGES
-from app.privacy.consent import print_form
+from app.privacy.consent import form_pdf, print_form
 from ui.consent.labels import LANGUAGE_NAMES, supported_language
 from ui.dialogs import ask_save_path, confirm
 from ui.operation import message_for
+from ui.printing import print_pdf
 from ui.session_context import SessionContext
 from ui.widgets import MessageLine, busy_bar, paragraph
 
@@ -46,6 +47,8 @@ class PrintFormDialog(QDialog):
         self.message = MessageLine(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.save_button = self.buttons.addButton(_("&Save PDF…"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.print_button = self.buttons.addButton(_("&Print…"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.print_button.clicked.connect(self.print_now)
         self.save_button.setDefault(True)
         self.buttons.accepted.connect(self.choose_path)
         self.buttons.rejected.connect(self.reject)
@@ -76,6 +79,25 @@ class PrintFormDialog(QDialog):
         self.context.run(lambda progress, cancelled: print_form(session, path, language, contact_id),
                          description=_("Writing the consent form…"), changes_data=False,
                          on_done=lambda code: self._written(path, str(code)), on_error=self._failed)
+
+    def print_now(self) -> None:
+        """Straight to the printer: the form is made in memory, so no file with the customer's name is left."""
+        if self.context.busy:
+            return
+        session, language, contact_id = self.context.session, str(self.language.currentData()), self.contact_id
+        self.busy.show()
+        self.message.clear()
+        self.context.run(lambda progress, cancelled: form_pdf(session, language, contact_id),
+                         description=_("Writing the consent form…"), changes_data=False,
+                         on_done=self._print_ready, on_error=self._failed)
+
+    def _print_ready(self, result: object) -> None:
+        self.busy.hide()
+        assert isinstance(result, tuple)
+        pdf, code = result
+        self.last_code = str(code)
+        if print_pdf(bytes(pdf), self, _("Print a consent form")):
+            self.accept()
 
     def _written(self, path: Path, code: str) -> None:
         self.busy.hide()

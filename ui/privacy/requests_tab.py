@@ -112,10 +112,12 @@ class RequestsTab(QWidget):
                                     self.ask_extend)
         self.export_button = button(_("Ex&port data…"), _("Export the person's data as PDF or ZIP"), self,
                                     self.ask_export)
+        self.print_button = button(_("Pr&int for the customer…"), _("Print the person's data at the counter"),
+                                   self, self.print_export)
         self.complete_button = button(_("&Complete…"), _("Complete the request"), self, self.ask_complete)
         self.refuse_button = button(_("&Refuse…"), _("Refuse the request, with the reason"), self, self.ask_refuse)
         self._buttons = (self.new_button, self.identity_button, self.extend_button, self.export_button,
-                         self.complete_button, self.refuse_button)
+                         self.print_button, self.complete_button, self.refuse_button)
         actions = QHBoxLayout()
         for push in self._buttons:
             actions.addWidget(push)
@@ -200,9 +202,9 @@ class RequestsTab(QWidget):
         if request.extended:
             forbid(_("This request was already extended once."), self.extend_button)
         if not self.context.can(Permission.EXPORT_SUBJECT):
-            forbid(self.context.why_not(Permission.EXPORT_SUBJECT), self.export_button)
+            forbid(self.context.why_not(Permission.EXPORT_SUBJECT), self.export_button, self.print_button)
         elif request.contact_id is None:
-            forbid(_("Link the customer first (Record identity check…)."), self.export_button)
+            forbid(_("Link the customer first (Record identity check…)."), self.export_button, self.print_button)
         if request.identity_method is None:
             forbid(_("Check and record the requester's identity before completing the request."),
                    self.complete_button)
@@ -326,6 +328,27 @@ class RequestsTab(QWidget):
         name_filter = _("PDF documents (*.pdf)") if choice.pdf else _("ZIP files (*.zip)")
         self.dialog = ask_save_path(self.window(), _("Save the export"), suggested, name_filter,
                                     lambda path: self.export(request, choice, path), default_suffix=suffix)
+
+    def print_export(self) -> None:
+        """The person's data on paper at the counter: made in memory, so no plaintext file is left behind."""
+        request = self._ready()
+        if request is None or request.contact_id is None or self.context.busy:
+            return
+        session, contact_id = self.context.session, request.contact_id
+
+        def work(progress: Progress, cancelled: Cancelled) -> bytes:
+            from app.privacy.access_export import subject_pdf  # reportlab behind it: load on use
+
+            return subject_pdf(session, contact_id, request_id=request.id)
+
+        def ready(pdf: bytes) -> None:
+            from ui.printing import print_pdf
+
+            print_pdf(pdf, self.window(), _("Print the person's data at the counter"))
+
+        operation = self.context.run(work, description=_("Exporting the person's data…"), on_done=ready,
+                                     on_error=lambda exc: self.message.show_error(error_text(exc)))
+        self.progress.follow(operation, _("Writing the export…"))
 
     def export(self, request: SubjectRequest, choice: ExportChoice, path: Path) -> None:
         """Write the files on a worker; the ZIP goes beside the PDF under the same name."""

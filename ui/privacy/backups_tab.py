@@ -22,6 +22,7 @@ from ui.privacy.backup_dialogs import BackupCredentialsDialog
 from ui.privacy.common import (
     Clock,
     ProgressPanel,
+    RefreshedWhenShown,
     Row,
     RowsModel,
     button,
@@ -45,7 +46,7 @@ def reason_label(reason: str) -> str:
             "before-migration": _("Before an upgrade")}.get(reason, reason)
 
 
-class BackupsTab(QWidget):
+class BackupsTab(RefreshedWhenShown):
     permission = Permission.BACKUP
     # backup folder, user name ("" with a recovery key), password or None, recovery key or None
     restore_requested = Signal(str, str, object, object)
@@ -147,18 +148,6 @@ class BackupsTab(QWidget):
         return Row([local_time(info.created), reason_label(info.reason), str(counts.get("contact", 0)),
                     str(counts.get("deal", 0)), str(counts.get("audit_event", 0)), opens], key=str(info.path),
                    tips={_TIME: str(info.path)})
-
-    def _changed(self) -> None:
-        """Read again now if shown, else when next shown (data changes all the time elsewhere in the app)."""
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: object) -> None:  # noqa: N802 - Qt override
-        super().showEvent(event)  # type: ignore[arg-type]
-        if self._stale:
-            self.refresh()
 
     def selected(self) -> BackupInfo | None:
         key = selected_key(self.table, self.model)

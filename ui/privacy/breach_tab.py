@@ -36,6 +36,7 @@ from ui.privacy.common import (
     ALERT,
     Clock,
     ProgressPanel,
+    RefreshedWhenShown,
     Row,
     RowsModel,
     button,
@@ -73,7 +74,7 @@ def clock_text(breach: Breach, now: datetime) -> str:
                     hours).format(n=hours, deadline=deadline)
 
 
-class BreachTab(QWidget):
+class BreachTab(RefreshedWhenShown):
     permission = Permission.MANAGE_BREACHES
 
     def __init__(self, context: SessionContext, parent: QWidget | None = None, *,
@@ -181,18 +182,6 @@ class BreachTab(QWidget):
     def _most_urgent(self, now: datetime) -> int | None:
         waiting = [b for b in self._breaches.values() if b.authority_notified_at is None and b.status != "closed"]
         return min(waiting, key=lambda b: b.hours_left(now)).id if waiting else None
-
-    def _changed(self) -> None:
-        """Read again now if shown, else when next shown (data changes all the time elsewhere in the app)."""
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: object) -> None:  # noqa: N802 - Qt override
-        super().showEvent(event)  # type: ignore[arg-type]
-        if self._stale:
-            self.refresh()
 
     def selected(self) -> Breach | None:
         key = selected_key(self.table, self.model)

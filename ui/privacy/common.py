@@ -288,3 +288,24 @@ class TextPromptDialog(QDialog):
             self.message.show_error(str(exc))
             return
         self.accept()
+
+
+class RefreshedWhenShown(QWidget):
+    """A tab that reads again on every data change while it is shown, and otherwise when it is next shown
+    (data changes all the time elsewhere in the app; hidden tabs should not query for nothing)."""
+
+    _stale = False
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def _changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()

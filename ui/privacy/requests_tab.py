@@ -20,6 +20,7 @@ from ui.operation import Cancelled, Progress
 from ui.privacy.common import (
     Clock,
     ProgressPanel,
+    RefreshedWhenShown,
     Row,
     RowsModel,
     TextPromptDialog,
@@ -80,7 +81,7 @@ def due_text(request: SubjectRequest, today: date) -> str:
     return text
 
 
-class RequestsTab(QWidget):
+class RequestsTab(RefreshedWhenShown):
     permission = Permission.HANDLE_REQUESTS
 
     def __init__(self, context: SessionContext, parent: QWidget | None = None, *,
@@ -171,18 +172,6 @@ class RequestsTab(QWidget):
                     person_label(request.contact_id, request.requester), jurisdiction_label(request.jurisdiction),
                     request.received_at[:10], due_text(request, today), identity],
                    key=request.id, alerts={_DUE} if request.overdue(today) else set())
-
-    def _changed(self) -> None:
-        """Read again now if shown, else when next shown (data changes all the time elsewhere in the app)."""
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: object) -> None:  # noqa: N802 - Qt override
-        super().showEvent(event)  # type: ignore[arg-type]
-        if self._stale:
-            self.refresh()
 
     def selected(self) -> SubjectRequest | None:
         key = selected_key(self.table, self.model)

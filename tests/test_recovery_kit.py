@@ -78,6 +78,7 @@ def test_sqlcipher_line_holds_the_64_digits_without_dashes(tmp_path: Path) -> No
     [
         ("王芳", "DroidSansFallback"),
         ("山田 はなこ", "DroidSansFallback"),
+        ("김민준", "NanumGothic"),
         ("Ελένη Παπαδοπούλου", "NotoSans-Regular"),
         ("Анна Каренина", "NotoSans-Regular"),
         ("فاطمة الزهراء", "NotoSansArabic-Regular"),

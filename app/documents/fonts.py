@@ -35,6 +35,7 @@ _HEBREW_BOLD = "Counterpart-Hebrew-Bold"
 _ARABIC = "Counterpart-Arabic"
 _ARABIC_BOLD = "Counterpart-Arabic-Bold"
 _CJK = "Counterpart-CJK"
+_KOREAN = "Counterpart-Korean"
 
 _FILES = {
     BODY_FONT: "NotoSans-Regular.ttf",
@@ -45,6 +46,7 @@ _FILES = {
     _ARABIC: "NotoSansArabic-Regular.ttf",
     _ARABIC_BOLD: "NotoSansArabic-Bold.ttf",
     _CJK: "DroidSansFallbackFull.ttf",  # TrueType outlines: reportlab cannot embed the CFF Noto CJK fonts
+    _KOREAN: "NanumGothic.ttf",  # Hangul, which Droid Sans Fallback lacks
 }
 
 # (regular, bold) per family, so <b> around text in the base font and reportlab's face lookups find the bold.
@@ -54,13 +56,14 @@ _FAMILIES = {
     _HEBREW: (_HEBREW, _HEBREW_BOLD),
     _ARABIC: (_ARABIC, _ARABIC_BOLD),
     _CJK: (_CJK, _CJK),
+    _KOREAN: (_KOREAN, _KOREAN),
 }
 
 # The base font first, then the fonts tried for characters it lacks.
 _CHAINS = {
-    "body": (BODY_FONT, _HEBREW, _ARABIC, _CJK),
-    "bold": (BOLD_FONT, _HEBREW_BOLD, _ARABIC_BOLD, _CJK),
-    "mono": (MONO_FONT, _HEBREW, _ARABIC, _CJK),
+    "body": (BODY_FONT, _HEBREW, _ARABIC, _CJK, _KOREAN),
+    "bold": (BOLD_FONT, _HEBREW_BOLD, _ARABIC_BOLD, _CJK, _KOREAN),
+    "mono": (MONO_FONT, _HEBREW, _ARABIC, _CJK, _KOREAN),
 }
 
 _lock = threading.Lock()

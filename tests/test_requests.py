@@ -170,3 +170,12 @@ def test_cli_requests_json(owner_session: Session, person: int, run_cli) -> None
     assert [r["overdue"] for r in listed] == [True, False] and listed[0]["due"] == "2020-02-01"
     overdue = run_cli("requests", path, "--user", OWNER, "--overdue", "--password-stdin", stdin=OWNER_PASSWORD + "\n")
     assert overdue.out.count("\n") == 1 and "OVERDUE" in overdue.out
+
+
+def test_the_owner_sets_the_pipl_period(owner_session: Session, person: int) -> None:
+    requests = RequestService(owner_session)
+    requests.set_pipl_days(10)
+    request = requests.create("access", "pipl", contact_id=person, received=date(2026, 11, 1))
+    assert requests.get(request).due_at == "2026-11-11"
+    with pytest.raises(InvalidInput):
+        requests.set_pipl_days(0)

@@ -14,8 +14,11 @@ def test_owner_saves_and_staff_only_reads(qtbot, new_vault) -> None:  # type: ig
     page = ShopDetailsPage(SessionContext(owner))
     qtbot.addWidget(page)
     page.fields["shop.contact"].setText("privacy@flowers.example")
+    page.pipl_days.setValue(20)
     page.save()
     assert RopaService(owner).facts()["shop.contact"] == "privacy@flowers.example"
+    from app.privacy.requests import RequestService
+    assert RequestService(owner).pipl_days() == 20
     UserService(owner).add("Sam", "staff", "temporary-1")
     shutdown_session(owner)
     staff = open_session_for_ui(new_vault[0], "Sam", "temporary-1")

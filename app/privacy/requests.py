@@ -87,6 +87,16 @@ class RequestService:
         row = self.conn.execute("SELECT value FROM setting WHERE key = 'pipl_request_days'").fetchone()
         return int(row[0]) if row and str(row[0]).isdigit() else DEFAULT_PIPL_DAYS
 
+    def set_pipl_days(self, days: int) -> None:
+        """The shop's period for answering PIPL requests (the law leaves it to the processor; 15 days by default)."""
+        self.session.require(Permission.MANAGE_POLICIES)
+        if not 1 <= days <= 90:
+            raise InvalidInput(_("Choose between 1 and 90 days."))
+        with self.session.change() as conn:
+            conn.execute("INSERT INTO setting(key, value) VALUES ('pipl_request_days', ?) ON CONFLICT(key) "
+                         "DO UPDATE SET value = excluded.value", (str(days),))
+            self.session.audit("policy.pipl_days", "setting", "pipl_request_days", f"{days} days")
+
     def create(self, type_: str, jurisdiction: str, *, contact_id: int | None = None, requester: str = "",
                channel: str = "in person", received: date | None = None) -> int:
         """Register a request the moment it arrives: the clock starts at `received`."""

@@ -3,10 +3,11 @@ processing, breach letters and subject exports. The owner edits them; everyone e
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from app.access.roles import Permission
 from app.locale import _
+from app.privacy.requests import RequestService
 from app.privacy.ropa import EDITABLE, RopaService
 from ui.operation import message_for
 from ui.session_context import SessionContext
@@ -26,6 +27,11 @@ class ShopDetailsPage(QWidget):
             field.setReadOnly(not allowed)
             self.fields[key] = field
             form.addRow(_(label) + ":", field)
+        self.pipl_days = QSpinBox(self)
+        self.pipl_days.setRange(1, 90)
+        self.pipl_days.setAccessibleName(_("Days to answer a PIPL request"))
+        self.pipl_days.setReadOnly(not allowed)
+        form.addRow(_("Days to answer a PIPL request:"), self.pipl_days)
         self.save_button = QPushButton(_("&Save"), self)
         self.save_button.clicked.connect(self.save)
         self.save_button.setEnabled(allowed)
@@ -43,6 +49,7 @@ class ShopDetailsPage(QWidget):
         facts = RopaService(self.context.session).facts()
         for key, field in self.fields.items():
             field.setText(facts.get(key, ""))
+        self.pipl_days.setValue(RequestService(self.context.session).pipl_days())
 
     def save(self) -> None:
         service = RopaService(self.context.session)
@@ -51,6 +58,9 @@ class ShopDetailsPage(QWidget):
             for key, field in self.fields.items():
                 if field.text().strip() != facts.get(key, ""):
                     service.set_fact(key, field.text())
+            requests = RequestService(self.context.session)
+            if self.pipl_days.value() != requests.pipl_days():
+                requests.set_pipl_days(self.pipl_days.value())
         except Exception as exc:  # shown to the person; nothing half-saved matters here (each fact is its own)
             self.message.show_error(message_for(exc))
             return

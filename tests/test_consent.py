@@ -189,3 +189,19 @@ def test_staff_record_consent_but_cannot_export_lists(owner_session: Session, tm
     with pytest.raises(PermissionDenied):
         ConsentService(staff).set_purpose("phone_calls", lawful_basis="legitimate_interests", expires_after_days=None)
     staff.vault.close()
+
+
+def test_audience_overview_says_why_people_are_left_out(owner_session: Session) -> None:
+    from app.privacy.consent import audience_overview
+
+    service = ConsentService(owner_session)
+    yes, withdrew, stale, _never = (_person(owner_session, n) for n in ("Yes", "Withdrew", "Stale", "Never"))
+    service.record(yes, "email_marketing", True, "verbal", at=NOW - timedelta(days=1))
+    service.record(withdrew, "email_marketing", True, "verbal", at=NOW - timedelta(days=3))
+    service.record(withdrew, "email_marketing", False, "verbal", at=NOW - timedelta(days=2))
+    service.record(stale, "email_marketing", True, "verbal", at=NOW - timedelta(days=900))
+    overview = audience_overview(owner_session, "email_marketing", now=NOW)
+    assert overview.included == 1
+    assert overview.excluded == {"withdrawn": 1, "never_asked": 1, "expired": 1}
+    service.set_flag(yes, "opt_out_sale_sharing", True)
+    assert audience_overview(owner_session, "sale_sharing", now=NOW).excluded["opted_out"] == 1

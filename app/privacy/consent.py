@@ -309,6 +309,48 @@ class ConsentService:
         return bool(row and row[0])
 
 
+@dataclass(frozen=True)
+class AudienceOverview:
+    """Who may be contacted for a purpose, and why the others may not (counts only, no names)."""
+
+    purpose: Purpose
+    included: int
+    excluded: dict[str, int]  # reason key -> people: withdrawn, expired, never_asked, opted_out
+
+
+def audience_overview(session: Session, purpose_key: str, now: datetime | None = None) -> AudienceOverview:
+    session.require(Permission.VIEW_CUSTOMERS)
+    service = ConsentService(session)
+    purpose = service.purpose(purpose_key)
+    now = now or datetime.now(UTC)
+    conn = session.conn
+    sql, args = eligible_sql(purpose, now)
+    everyone = int(conn.execute("SELECT count(*) FROM contact WHERE deleted_at IS NULL AND anonymised_at IS NULL")
+                   .fetchone()[0])
+    included = int(conn.execute(f"SELECT count(*) FROM ({sql}) e JOIN contact c ON c.id = e.id "
+                                "WHERE c.deleted_at IS NULL AND c.anonymised_at IS NULL", args).fetchone()[0])
+    excluded: dict[str, int] = {}
+    if purpose.key == "sale_sharing":
+        excluded["opted_out"] = int(conn.execute(
+            "SELECT count(*) FROM privacy_flag_event f WHERE f.flag = 'opt_out_sale_sharing' AND f.value = 1 AND "
+            "f.id = (SELECT max(id) FROM privacy_flag_event WHERE flag = f.flag AND contact_id = f.contact_id)")
+            .fetchone()[0])
+    if purpose.lawful_basis == "consent":
+        latest = ("SELECT e.action, e.at FROM consent_event e JOIN contact c ON c.id = e.contact_id "
+                  "WHERE c.deleted_at IS NULL AND c.anonymised_at IS NULL AND e.purpose_key = ? AND e.id = "
+                  "(SELECT max(id) FROM consent_event WHERE purpose_key = e.purpose_key AND contact_id = e.contact_id)")
+        withdrawn = int(conn.execute(f"SELECT count(*) FROM ({latest}) WHERE action = 'withdraw'",
+                                     (purpose.key,)).fetchone()[0])
+        asked = int(conn.execute(f"SELECT count(*) FROM ({latest})", (purpose.key,)).fetchone()[0])
+        excluded["withdrawn"] = withdrawn
+        excluded["never_asked"] = everyone - asked
+        if purpose.expires_after_days:
+            cutoff = _utc(now - timedelta(days=purpose.expires_after_days))
+            excluded["expired"] = int(conn.execute(f"SELECT count(*) FROM ({latest}) WHERE action = 'grant' "
+                                                   "AND at < ?", (purpose.key, cutoff)).fetchone()[0])
+    return AudienceOverview(purpose, included, {k: v for k, v in excluded.items() if v})
+
+
 def export_audience(session: Session, purpose_key: str, out: Path | None = None,
                     now: datetime | None = None) -> list[tuple[int, str, str | None, str | None]]:
     """The people who may be contacted for a purpose (id, name, email, phone); optionally written as CSV.

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.access.roles import Permission
 from app.locale import _
+from ui.consent.audience import AudienceView
 from ui.pages.audit_log import AuditLogView
 from ui.pages.consent_settings import ConsentSettingsView
 from ui.pages.placeholder import NotAllowedPage
@@ -37,6 +38,8 @@ class PrivacyPage(QWidget):
             self.consent_tab = self.tabs.addTab(NotAllowedPage(context.why_not(Permission.VIEW_CUSTOMERS), self),
                                                 _("C&onsent"))
             self.tabs.setTabToolTip(self.consent_tab, context.why_not(Permission.VIEW_CUSTOMERS))
+        self.lists = AudienceView(context, self)
+        self.tabs.addTab(self.lists, _("&Lists"))
         self.requests = RequestsTab(context, self)
         self.tabs.addTab(self.requests, _("&Requests"))
         self.retention = RetentionTab(context, self)
@@ -49,7 +52,7 @@ class PrivacyPage(QWidget):
         layout.addWidget(self.tabs, 1)
 
     def clear(self) -> None:
-        for tab in (self.requests, self.retention, self.breaches):
+        for tab in (self.lists, self.requests, self.retention, self.breaches):
             tab.clear()
         if self.audit_view is not None:
             self.audit_view.clear()

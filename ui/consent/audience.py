@@ -1,0 +1,98 @@
+"""Privacy › Lists: who may be contacted for a purpose, why the others are left out, and the list itself.
+
+Counts only on screen; the list leaves the vault only through an export, which needs the bulk-export
+permission and is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.access.roles import Permission
+from app.locale import _, ngettext
+from app.privacy.consent import ConsentService, audience_overview, export_audience
+from ui.dialogs import ask_save_path
+from ui.operation import message_for
+from ui.privacy.common import RefreshedWhenShown
+from ui.session_context import SessionContext
+from ui.widgets import MessageLine
+
+
+def reason_text(reason: str, n: int) -> str:
+    texts = {
+        "withdrawn": ngettext("{n} person withdrew their consent", "{n} people withdrew their consent", n),
+        "expired": ngettext("{n} person's consent has expired", "{n} people's consent has expired", n),
+        "never_asked": ngettext("{n} person was never asked", "{n} people were never asked", n),
+        "opted_out": ngettext("{n} person opted out of sale or sharing", "{n} people opted out of sale or sharing",
+                              n),
+    }
+    return texts[reason].format(n=n)
+
+
+class AudienceView(RefreshedWhenShown):
+    def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.purpose = QComboBox(self)
+        self.purpose.setAccessibleName(_("Purpose"))
+        for purpose in ConsentService(context.session).purposes():
+            self.purpose.addItem(_(purpose.name), purpose.key)
+        self.purpose.currentIndexChanged.connect(lambda _index: self.refresh())
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.export_button = QPushButton(_("&Export the list…"), self)
+        self.export_button.clicked.connect(self.ask_export)
+        if not context.can(Permission.EXPORT_BULK):
+            self.export_button.setEnabled(False)
+            self.export_button.setToolTip(context.why_not(Permission.EXPORT_BULK))
+        self.message = MessageLine(self)
+        form = QFormLayout()
+        form.addRow(_("&Purpose:"), self.purpose)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        context.changed.connect(self._changed)
+        self._stale = True  # counted when first shown, not at sign-in
+
+    def key(self) -> str:
+        return str(self.purpose.currentData())
+
+    def refresh(self) -> None:
+        if self.context.busy or not self.context.is_open:
+            return
+        self._stale = False
+        overview = audience_overview(self.context.session, self.key())
+        lines = [ngettext("{n} person may be contacted for this purpose.",
+                          "{n} people may be contacted for this purpose.", overview.included)
+                 .format(n=overview.included)]
+        if overview.excluded:
+            lines.append(_("Left out, and why:"))
+            lines += ["• " + reason_text(reason, n) for reason, n in sorted(overview.excluded.items())]
+        self.summary.setText("\n".join(lines))
+        self.summary.setAccessibleName(self.summary.text())
+
+    def ask_export(self) -> None:
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        suggested = Path(folder or Path.home()) / f"{self.key()}-{date.today().isoformat()}.csv"
+        ask_save_path(self, _("Export the list…"), suggested, _("CSV files (*.csv)"), self.export, default_suffix="csv")
+
+    def export(self, path: Path) -> None:
+        if self.context.busy:
+            return
+        session, key = self.context.session, self.key()
+        self.context.run(lambda progress, cancelled: len(export_audience(session, key, path)),
+                         description=_("Exporting…"), changes_data=False,
+                         on_done=lambda n: self.message.show_info(
+                             _("Wrote {n} people to {path}.").format(n=n, path=path)),
+                         on_error=lambda exc: self.message.show_error(message_for(exc)))
+
+    def clear(self) -> None:
+        self.summary.clear()
+        self.message.clear()

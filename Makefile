@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 LANGS := de fr es zh_CN
 
-.PHONY: run test lint typecheck pytest bench pot catalogs compile-translations clean
+.PHONY: run test lint typecheck pytest bench pot catalogs compile-translations package clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ pytest: $(VENV)/.installed-test compile-translations
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 test: lint typecheck pytest
+
+# The bundle for this OS in dist/counterpart/ (and a tarball on Linux); see packaging/README.md.
+package: $(VENV)/.installed-test compile-translations
+	$(BIN)/pyinstaller --noconfirm --log-level WARN packaging/counterpart.spec
+	@if [ "$$(uname)" = Linux ]; then cp packaging/linux/counterpart.desktop resources/icons/counterpart.svg dist/counterpart/ \
+		&& tar -C dist -czf dist/counterpart-linux-$$(uname -m).tar.gz counterpart && echo dist/counterpart-linux-$$(uname -m).tar.gz; fi
 
 bench: $(VENV)/.installed-test
 	$(PY) -m bench

@@ -12,6 +12,12 @@ from ui.startup import create_application
 
 def main() -> int:
     app = create_application(sys.argv)
+    if len(sys.argv) == 3 and sys.argv[1] == "--self-test":
+        from pathlib import Path
+
+        from ui.self_test import run
+
+        return run(Path(sys.argv[2]))
     controller = AppController(QSettings())
     controller.start()
     return app.exec()

@@ -1,0 +1,7 @@
+"""Entry point of the bundled counterpart-admin."""
+
+import sys
+
+from app.cli import main
+
+sys.exit(main())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from app import APP_NAME
@@ -30,7 +30,8 @@ def create_application(argv: Sequence[str]) -> QApplication:
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setWindowIcon(app_icon())
-    language = set_language(None)
+    chosen = QSettings().value("language", "")  # Settings › My account; empty: the system's language
+    language = set_language(str(chosen) if chosen else None)
     QLocale.setDefault(QLocale(language))
     install_qt_translations(app, language)
     return app

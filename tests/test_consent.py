@@ -117,6 +117,7 @@ def test_notices_are_immutable_and_versioned(owner_session: Session) -> None:
     first = service.current_notice("en")
     second = service.publish_notice("en", "How we use your details", "A clearer text.")
     assert second.version == 2 and service.current_notice("en") == second
+    assert [n.version for n in service.notices("en")] == [2, 1] and service.notices("xx") == []
     assert service.notice(first.id) == first  # type: ignore[union-attr]
     with pytest.raises(sqlcipher3.IntegrityError, match="never edited"), transaction(owner_session.conn) as conn:
         conn.execute("UPDATE notice SET body = 'rewritten' WHERE id = ?", (first.id,))  # type: ignore[union-attr]

@@ -177,6 +177,13 @@ class ConsentService:
             raise InvalidInput(_("There is no notice with id {id}.").format(id=notice_id))
         return Notice(*row)
 
+    def notices(self, language: str) -> list[Notice]:
+        """Every version of the notice in `language`, newest first (old versions are kept forever)."""
+        self.session.require(Permission.VIEW_CUSTOMERS)
+        return [Notice(*r) for r in self.conn.execute(
+            "SELECT id, language, version, title, body, sha256, created_at FROM notice WHERE language = ? "
+            "ORDER BY version DESC", (language,))]
+
     def current_notice(self, language: str) -> Notice | None:
         """The newest notice in `language`, falling back to the base language (zh_CN -> zh) and English."""
         for candidate in (language, language.split("_")[0], "en"):

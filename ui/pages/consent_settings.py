@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.access.roles import Permission
-from app.errors import CounterpartError, InvalidInput
+from app.errors import CounterpartError
 from app.locale import _, ngettext
 from app.locale.i18n import SUPPORTED_LANGUAGES
 from app.privacy.consent import LAWFUL_BASES, ConsentService, Notice, Purpose, lawful_basis_label
@@ -53,22 +53,8 @@ def months_to_days(months: int) -> int | None:
 
 
 def notice_versions(service: ConsentService, language: str) -> list[Notice]:
-    """Every version in `language`, newest first.
-
-    ConsentService has no list of versions yet, so this walks the notice ids up to the newest notice of any
-    shipped language (notices are never deleted, so the ids have no gaps). Replace with `service.notices(...)`
-    once app/ offers it.
-    """
-    newest = [n for n in (service.current_notice(code) for code in SUPPORTED_LANGUAGES) if n is not None]
-    found: list[Notice] = []
-    for notice_id in range(1, max((n.id for n in newest), default=0) + 1):
-        try:
-            notice = service.notice(notice_id)
-        except InvalidInput:
-            continue
-        if notice.language == language:
-            found.append(notice)
-    return sorted(found, key=lambda n: n.version, reverse=True)
+    """Every version in `language`, newest first."""
+    return service.notices(language)
 
 
 @dataclass

@@ -3,6 +3,7 @@ processing, breach letters and subject exports. The owner edits them; everyone e
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from app.access.roles import Permission
@@ -40,7 +41,7 @@ class ShopDetailsPage(QWidget):
         self.message = MessageLine(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(self.save_button)
+        layout.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.message)
         layout.addStretch(1)
         self.load()

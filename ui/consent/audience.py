@@ -35,8 +35,7 @@ def reason_text(reason: str, n: int) -> str:
 
 class AudienceView(RefreshedWhenShown):
     def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.context = context
+        super().__init__(context, parent)
         self.purpose = QComboBox(self)
         self.purpose.setAccessibleName(_("Purpose"))
         for purpose in ConsentService(context.session).purposes():
@@ -58,8 +57,7 @@ class AudienceView(RefreshedWhenShown):
         layout.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.message)
         layout.addStretch(1)
-        context.changed.connect(self._changed)
-        self._stale = True  # counted when first shown, not at sign-in
+        context.changed.connect(self._changed)  # counted when first shown, not at sign-in
 
     def key(self) -> str:
         return str(self.purpose.currentData())

@@ -53,15 +53,10 @@ class BackupsTab(RefreshedWhenShown):
 
     def __init__(self, context: SessionContext, parent: QWidget | None = None, *,
                  clock: Clock = system_clock) -> None:
-        super().__init__(parent)
-        self.context = context
-        self.clock = clock
-        self.allowed = context.can(self.permission)
+        super().__init__(context, parent, clock=clock)
         self.dialog: QDialog | None = None
         self._backups: dict[str, BackupInfo] = {}
         self._folder: str | None = None
-        self._stale = True
-        self._cleared = False
 
         self.folder_field = path_field(_("Backup folder"), self)
         self.folder_button = button(_("C&hoose folder…"), _("Choose the backup folder"), self, self.ask_folder)
@@ -115,10 +110,8 @@ class BackupsTab(RefreshedWhenShown):
     # --- reading -------------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        if not self.allowed or self._cleared or not self.context.is_open or self.context.busy:
-            self._stale = True
+        if not self._may_read():
             return
-        self._stale = False
         session = self.context.session
         now = self.clock()
         self._folder = security.backup_folder(session)

@@ -79,14 +79,9 @@ class BreachTab(RefreshedWhenShown):
 
     def __init__(self, context: SessionContext, parent: QWidget | None = None, *,
                  clock: Clock = system_clock) -> None:
-        super().__init__(parent)
-        self.context = context
-        self.clock = clock
-        self.allowed = context.can(self.permission)
+        super().__init__(context, parent, clock=clock)
         self.dialog: QWidget | None = None
         self._breaches: dict[int, Breach] = {}
-        self._stale = True
-        self._cleared = False
 
         self.banner_icon = QLabel(self)
         self.banner = heading("", self, 1.4)
@@ -150,11 +145,9 @@ class BreachTab(RefreshedWhenShown):
     # --- reading -------------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        if not self.allowed or self._cleared or not self.context.is_open or self.context.busy:
-            self._stale = True
+        if not self._may_read():
             self._show_banner()
             return
-        self._stale = False
         breaches = BreachService(self.context.session).all()
         self._breaches = {b.id: b for b in breaches}
         self.tick()

@@ -30,9 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.access.roles import Permission
 from app.errors import CounterpartError
 from app.locale import _
 from ui.operation import Operation, message_for
+from ui.session_context import SessionContext
 from ui.widgets import MessageLine, paragraph
 
 Index = QModelIndex | QPersistentModelIndex
@@ -292,12 +294,32 @@ class TextPromptDialog(QDialog):
 
 class RefreshedWhenShown(QWidget):
     """A tab that reads again on every data change while it is shown, and otherwise when it is next shown
-    (data changes all the time elsewhere in the app; hidden tabs should not query for nothing)."""
+    (data changes all the time elsewhere in the app; hidden tabs should not query for nothing).
 
-    _stale = False
+    It also holds what every such tab starts with: the session context, an injectable clock, and whether the
+    signed-in role has the tab's `permission` (the services refuse anyway; this only shapes the screen)."""
+
+    permission = Permission.VIEW_CUSTOMERS
+
+    def __init__(self, context: SessionContext, parent: QWidget | None = None, *,
+                 clock: Clock = system_clock) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.clock = clock
+        self.allowed = context.can(self.permission)
+        self._stale = True  # nothing read yet: read when first shown
+        self._cleared = False
 
     def refresh(self) -> None:
         raise NotImplementedError
+
+    def _may_read(self) -> bool:
+        """Whether refresh() may query now; if not, it reads when next possible (after a busy task, when shown)."""
+        if not self.allowed or self._cleared or not self.context.is_open or self.context.busy:
+            self._stale = True
+            return False
+        self._stale = False
+        return True
 
     def _changed(self) -> None:
         if self.isVisible():

@@ -86,14 +86,9 @@ class RequestsTab(RefreshedWhenShown):
 
     def __init__(self, context: SessionContext, parent: QWidget | None = None, *,
                  clock: Clock = system_clock) -> None:
-        super().__init__(parent)
-        self.context = context
-        self.clock = clock
-        self.allowed = context.can(self.permission)
+        super().__init__(context, parent, clock=clock)
         self.dialog: QDialog | None = None
         self._requests: dict[int, SubjectRequest] = {}
-        self._stale = True
-        self._cleared = False
         self.model = RowsModel([_("No."), _("Type"), _("Person"), _("Law"), _("Received"), _("Answer by"),
                                 _("Identity checked")], self, right=(_ID,))
         self.table = make_table(self.model, _("Open privacy requests, soonest deadline first"), self,
@@ -147,10 +142,8 @@ class RequestsTab(RefreshedWhenShown):
         return self.clock().astimezone().date()
 
     def refresh(self) -> None:
-        if not self.allowed or self._cleared or not self.context.is_open or self.context.busy:
-            self._stale = True
+        if not self._may_read():
             return
-        self._stale = False
         keep = selected_key(self.table, self.model)
         today = self.today()
         requests = RequestService(self.context.session).open_requests(today=today)

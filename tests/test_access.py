@@ -63,6 +63,7 @@ ACTIONS: dict[str, tuple[Callable[[Session, Path], object], set[Role]]] = {
     "rekey": (lambda s, tmp: security.rekey(s), {Role.OWNER}),
     "verify": (lambda s, tmp: security.verify(s), {Role.OWNER, Role.MANAGER, Role.AUDITOR}),
     "view audit": (lambda s, tmp: audit_service.view(s), {Role.OWNER, Role.AUDITOR}),
+    "page through audit": (lambda s, tmp: audit_service.page(s, limit=5), {Role.OWNER, Role.AUDITOR}),
     "export audit": (lambda s, tmp: audit_service.export_csv(s, tmp / "audit.csv"), {Role.OWNER, Role.AUDITOR}),
 }
 

@@ -9,13 +9,20 @@ from app.access.session import Session
 from app.privacy import audit
 
 
+def page(session: Session, flt: audit.AuditFilter = audit.EVERYTHING, *, after_id: int = 0,
+         limit: int = 500, newest_first: bool = False) -> list[audit.AuditEntry]:
+    """One keyset page for a view that records its opening itself (scrolling is not a new viewing)."""
+    session.require(Permission.VIEW_AUDIT)
+    return audit.entries(session.conn, flt, after_id=after_id, limit=limit, newest_first=newest_first)
+
+
 def view(session: Session, flt: audit.AuditFilter = audit.EVERYTHING, *, after_id: int = 0,
          limit: int = 500, newest_first: bool = False) -> list[audit.AuditEntry]:
     """One page of entries; the first page of a viewing is itself recorded."""
     session.require(Permission.VIEW_AUDIT)
     if after_id == 0:
         session.record("audit.view")
-    return audit.entries(session.conn, flt, after_id=after_id, limit=limit, newest_first=newest_first)
+    return page(session, flt, after_id=after_id, limit=limit, newest_first=newest_first)
 
 
 def filter_choices(session: Session) -> tuple[list[tuple[int, str]], list[str]]:

@@ -19,7 +19,7 @@ from app.crm.contacts import ContactRecord, ContactService
 from app.crm.deals import DealService
 from app.errors import CounterpartError
 from app.locale import _
-from app.privacy import audit
+from app.privacy import audit, audit_service
 from ui.customers.notes import NotesTab
 from ui.customers.overview import OverviewTab, start_alignment
 from ui.customers.tables import RecordTable, activity_rows, deal_rows, history_rows
@@ -165,9 +165,9 @@ class ContactDetail(QWidget):
                                                                         updated=local_moment(record.updated_at))
             self.history.set_rows([], note=times + "\n" + self.context.why_not(Permission.VIEW_AUDIT))
             return
-        entries = audit.entries(self.context.session.conn,
-                                audit.AuditFilter(entity_type="contact", entity_id=str(record.id)),
-                                newest_first=True, limit=HISTORY_LIMIT)
+        entries = audit_service.page(self.context.session,
+                                     audit.AuditFilter(entity_type="contact", entity_id=str(record.id)),
+                                     newest_first=True, limit=HISTORY_LIMIT)
         note = (_("The latest {n} entries; the audit log under Privacy has them all.").format(n=HISTORY_LIMIT)
                 if len(entries) == HISTORY_LIMIT else "")
         self.history.set_rows(history_rows(entries), note=note)

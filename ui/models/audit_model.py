@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from app.locale import _
-from app.privacy import audit
+from app.privacy import audit, audit_service
 from ui.session_context import SessionContext
 
 Index = QModelIndex | QPersistentModelIndex
@@ -63,7 +63,7 @@ class AuditTableModel(QAbstractTableModel):
             return
         assert self._context is not None
         after = self._rows[-1].id if self._rows else 0
-        page = audit.entries(self._context.session.conn, self._filter, after_id=after, limit=BATCH)
+        page = audit_service.page(self._context.session, self._filter, after_id=after, limit=BATCH)
         if len(page) < BATCH:
             self._exhausted = True
         if page:

@@ -31,7 +31,7 @@ from app.access.roles import Permission
 from app.access.users import UserService
 from app.errors import CounterpartError
 from app.locale import _
-from app.privacy import audit
+from app.privacy import audit, audit_service
 from ui import clipboard
 from ui.dialogs import ask_save_path, inform, warn
 from ui.models.audit_model import AuditTableModel
@@ -230,9 +230,7 @@ class AuditLogView(QWidget):
         session, flt = self.context.session, self.model.filter
 
         def work(progress: object, cancelled: object) -> int:
-            rows = audit.write_csv(session.conn, path, flt)
-            session.record("audit.export", summary=f"{rows} rows")
-            return rows
+            return audit_service.export_csv(session, path, flt)  # checks EXPORT_AUDIT and records the export
 
         self.context.run(work, description=_("Exporting the audit log…"),
                          on_done=lambda rows: inform(self.window(), _("Export finished"),

@@ -17,8 +17,13 @@ import sqlcipher3
 
 from app.errors import CounterpartError, VaultDamaged
 from app.locale import _
+from app.store.memory import enlarge_lookaside
 
 PAGE_SIZE = 4096
+# sqlcipher3's statement cache evicts the newest entry when full, so once it holds that many statements every
+# new one is prepared again on each use (and each preparation is ~100 locked allocations). Sized well above
+# the number of distinct statements the app runs; dynamic SQL keeps its texts few (fixed savepoint name).
+STATEMENT_CACHE = 1000
 Connection = Any  # sqlcipher3.Connection: the module ships no type information
 
 
@@ -39,8 +44,9 @@ def connect(path: Path, data_key: bytes, *, create: bool = False) -> Connection:
         check_file_shape(path)
     mode = "rwc" if create else "rw"
     conn = sqlcipher3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, isolation_level=None,
-                              check_same_thread=False)
+                              check_same_thread=False, cached_statements=STATEMENT_CACHE)
     try:
+        enlarge_lookaside(conn, path)
         conn.execute(key_pragma(data_key))
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute("PRAGMA cipher_memory_security = ON")
@@ -110,8 +116,6 @@ def classify(exc: Exception, path: Path | None = None, conn: Connection | None =
     return VaultDamaged(_("The vault is damaged ({detail}). Restore it from a backup.").format(detail=exc))
 
 
-_savepoints = 0
-
 
 @contextmanager
 def transaction(conn: Connection) -> Iterator[Connection]:
@@ -120,18 +124,17 @@ def transaction(conn: Connection) -> Iterator[Connection]:
     Inside another transaction it becomes a savepoint, so services compose: an import, the consents it states
     and its audit entry commit together or not at all.
     """
-    global _savepoints
     if conn.in_transaction:
-        _savepoints += 1
-        name = f"sp{_savepoints}"
-        conn.execute(f"SAVEPOINT {name}")
+        # One name at every depth: SQLite releases or rolls back to the most recent savepoint of that name, and
+        # a fixed text keeps the statement cache from filling with one-off names.
+        conn.execute("SAVEPOINT nested")
         try:
             yield conn
         except BaseException:
-            conn.execute(f"ROLLBACK TO {name}")
-            conn.execute(f"RELEASE {name}")
+            conn.execute("ROLLBACK TO nested")
+            conn.execute("RELEASE nested")
             raise
-        conn.execute(f"RELEASE {name}")
+        conn.execute("RELEASE nested")
         return
     conn.execute("BEGIN IMMEDIATE")
     try:

@@ -57,7 +57,7 @@ def main() -> None:
             if expression:
                 raw_times += _time(lambda e=expression: conn.execute(
                     "SELECT c.id, c.display_name FROM contact_search s JOIN contact c ON c.id = s.rowid "
-                    "WHERE contact_search MATCH ? ORDER BY rank LIMIT 50", (e,)).fetchall())
+                    "WHERE contact_search MATCH ? ORDER BY bm25(contact_search) LIMIT 50", (e,)).fetchall())
             else:
                 raw_times += _time(lambda p=phones[0]: conn.execute(
                     "SELECT c.id, c.display_name FROM contact_phone_search s JOIN contact c ON c.id = s.rowid "

@@ -333,11 +333,13 @@ class ContactService:
         expression, phone_fragments = search_index.match_expression(query)
         if expression is None and not phone_fragments:
             return self.page(limit=limit)
-        # Each index is ranked in its own subquery (FTS5's rank works only there), then merged.
+        # Each index is ranked in its own subquery (bm25() works only there), then merged. bm25() rather than
+        # FTS5's `rank` column: with cipher_memory_security on, `ORDER BY rank` makes two locked allocations
+        # per matching row (1.5 s for a term in 100k rows), bm25() none (70 ms).
         ctes, args = [], []
         if expression:
-            ctes.append("text_hits AS (SELECT rowid AS id, rank FROM contact_search WHERE contact_search MATCH ? "
-                        "ORDER BY rank LIMIT ?)")
+            ctes.append("text_hits AS (SELECT rowid AS id, bm25(contact_search) AS rank FROM contact_search "
+                        "WHERE contact_search MATCH ? ORDER BY bm25(contact_search) LIMIT ?)")
             args += [expression, limit * 2]
         for number, fragment in enumerate(phone_fragments):
             ctes.append(f"phone_hits{number} AS (SELECT rowid AS id, -1000.0 AS rank FROM contact_phone_search "

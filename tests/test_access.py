@@ -14,6 +14,7 @@ from app.access.settings import SettingsService
 from app.access.users import UserService
 from app.errors import AuthenticationFailed, InvalidInput, LockedOut, PermissionDenied
 from app.privacy import audit_service
+from app.privacy.retention import RetentionService
 from app.vault import lockout
 from app.vault.lockout import LockoutBook, delay_after
 from app.vault.vault import Vault
@@ -65,6 +66,7 @@ ACTIONS: dict[str, tuple[Callable[[Session, Path], object], set[Role]]] = {
     "view audit": (lambda s, tmp: audit_service.view(s), {Role.OWNER, Role.AUDITOR}),
     "page through audit": (lambda s, tmp: audit_service.page(s, limit=5), {Role.OWNER, Role.AUDITOR}),
     "export audit": (lambda s, tmp: audit_service.export_csv(s, tmp / "audit.csv"), {Role.OWNER, Role.AUDITOR}),
+    "list legal holds": (lambda s, tmp: RetentionService(s).holds(), {Role.OWNER, Role.MANAGER}),
 }
 
 

@@ -161,3 +161,49 @@ def test_staff_cannot_erase_or_sweep(new_vault: tuple[Path, str], run_cli) -> No
     owner = run_cli("erase", new_vault[0], "--user", OWNER, "--contact", person, "--password-stdin",
                     stdin=OWNER_PASSWORD + "\n")
     assert owner.code == 0 and "Erased" in owner.out
+
+
+def test_sweep_batch_erasure_leaves_no_trace_and_every_reference_whole(owner_session: Session,
+                                                                        marked_person: int) -> None:
+    """The sweep erases in batches with foreign-key enforcement off and applies each ON DELETE itself:
+    the result must be what the cascades would have left, for every table that points at a person."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.privacy.breach import BreachService
+    from app.privacy.requests import RequestService
+
+    conn = owner_session.conn
+    request = RequestService(owner_session).create("access", "gdpr", contact_id=marked_person)
+    breach = BreachService(owner_session)
+    breach_id = breach.record(discovered_at=datetime.now(UTC), nature="Lost laptop")
+    breach.select_affected(breach_id, everyone=True)
+    ConsentService(owner_session).set_flag(marked_person, "opt_out_sale_sharing", True)
+    retention = RetentionService(owner_session)
+    retention.release(retention.hold(marked_person, "Dispute settled"))
+    pointing = {table for table, _column, _action in erasure.references_to_contact(conn)}
+    assert {"deal", "subject_request", "breach_person", "legal_hold", "privacy_flag_event"} <= pointing
+    with owner_session.change():
+        organisation = conn.execute("INSERT INTO organisation(name, sort_key, created_at) "
+                                    "VALUES ('Corner Bakery', 'corner bakery', 'x')").lastrowid
+        conn.execute("INSERT INTO contact_organisation(contact_id, organisation_id) VALUES (?, ?)",
+                     (marked_person, organisation))
+    empty = [table for table, column, _action in erasure.references_to_contact(conn)
+             if not conn.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}" = ?', (marked_person,)
+                                 ).fetchone()[0]]
+    assert empty == [], "the fixture should give every table a row about the person"
+    ContactService(owner_session).delete(marked_person)
+
+    result = retention.apply(datetime.now(UTC) + timedelta(days=31))
+
+    assert result.counts.get("deleted_contact") == 1
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1  # enforcement is back on
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    for table, column, _action in erasure.references_to_contact(conn):
+        assert conn.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}" = ?', (marked_person,)
+                            ).fetchone()[0] == 0, table
+    assert conn.execute("SELECT contact_id FROM subject_request WHERE id = ?", (request,)).fetchone() == (None,)
+    assert DealService(owner_session).get(owner_session.deal_id).contact_id is None  # type: ignore[attr-defined]
+    assert _scan(owner_session) == []
+    assert security.verify(owner_session).ok
+    assert conn.execute("SELECT pseudonym FROM erasure_ledger").fetchall() == [
+        (erasure.pseudonym(conn, marked_person),)]

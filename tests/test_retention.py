@@ -102,6 +102,24 @@ def test_apply_then_legal_hold_release(owner_session: Session, shop: dict[str, i
     assert security.verify(owner_session).ok
 
 
+def test_holds_list_and_release(owner_session: Session, shop: dict[str, int]) -> None:
+    service = RetentionService(owner_session)
+    lapsing = service.hold(shop["customer"], "Warranty claim", until=datetime.now(UTC) + timedelta(days=10))
+    holds = service.holds()
+    assert [(h.contact_id, h.reason) for h in holds] == [(shop["customer"], "Warranty claim"),
+                                                         (shop["held"], "Tax audit")]
+    assert holds[0].person and holds[0].placed_by == "Ana Owner" and holds[0].until is not None
+    assert not holds[0].lapsed(datetime.now(UTC)) and holds[0].lapsed(datetime.now(UTC) + timedelta(days=11))
+    service.release(lapsing)
+    assert [h.id for h in service.holds()] == [holds[1].id]
+    assert [h.id for h in service.holds(include_released=True)][0] == lapsing
+    with pytest.raises(InvalidInput, match="no legal hold"):
+        service.release(lapsing)  # twice: nothing in force to release
+    actions = [r[0] for r in owner_session.conn.execute(
+        "SELECT action FROM audit_event WHERE action LIKE 'legal_hold%'")]
+    assert actions.count("legal_hold.release") == 1
+
+
 def test_policy_validation(owner_session: Session) -> None:
     service = RetentionService(owner_session)
     with pytest.raises(InvalidInput):

@@ -18,12 +18,12 @@ from app.access.session import Session
 from app.errors import InvalidInput
 from app.locale import N_, _
 from app.privacy import erasure
-from app.store.database import Connection
+from app.store.database import Connection, foreign_keys_enforced_by_caller
 
 CATEGORIES = ("lead", "customer", "consent_evidence", "withdrawn_marketing", "closed_request", "audit",
               "deleted_contact")
 PERSON_CATEGORIES = ("deleted_contact", "withdrawn_marketing", "lead", "customer")  # the order they are applied in
-BATCH = 200
+BATCH = 500
 
 CATEGORY_LABELS = {
     "lead": N_("Leads (never bought) with no activity"),
@@ -47,6 +47,24 @@ TEMPLATES: dict[str, list[tuple[str, int, str]]] = {
              ("withdrawn_marketing", 15, "delete"), ("closed_request", 730, "delete"), ("audit", 1095, "delete"),
              ("deleted_contact", 15, "delete")],
 }
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A legal hold as the holds list shows it: whom it protects, why, until when, who placed it."""
+
+    id: int
+    contact_id: int | None
+    person: str
+    deal_id: int | None
+    reason: str
+    until: str | None
+    placed_by: str
+    placed_at: str
+    released_at: str | None
+
+    def lapsed(self, now: datetime) -> bool:
+        return self.until is not None and self.until <= _stamp(now)
 
 
 @dataclass(frozen=True)
@@ -181,8 +199,23 @@ class RetentionService:
     def release(self, hold_id: int) -> None:
         self.session.require(Permission.ERASE)
         with self.session.change() as conn:
-            conn.execute("UPDATE legal_hold SET released_at = ? WHERE id = ?", (_stamp(datetime.now(UTC)), hold_id))
+            released = conn.execute("UPDATE legal_hold SET released_at = ? WHERE id = ? AND released_at IS NULL",
+                                    (_stamp(datetime.now(UTC)), hold_id)).rowcount
+            if not released:
+                raise InvalidInput(_("There is no legal hold {id} in force.").format(id=hold_id))
             self.session.audit("legal_hold.release", "legal_hold", hold_id)
+
+    def holds(self, *, include_released: bool = False) -> list[Hold]:
+        """Legal holds, newest first: those in force (including lapsed ones, which no longer protect), and with
+        `include_released` the released ones too. Holds are few; the list is read whole."""
+        self.session.require(Permission.ERASE)
+        where = "" if include_released else "WHERE h.released_at IS NULL "
+        rows = self.conn.execute(
+            "SELECT h.id, h.contact_id, coalesce(c.display_name, ''), h.deal_id, h.reason, h.until, "
+            "coalesce(u.name, ''), h.created_at, h.released_at FROM legal_hold h "
+            "LEFT JOIN contact c ON c.id = h.contact_id LEFT JOIN user u ON u.id = h.created_by_user_id "
+            + where + "ORDER BY h.id DESC").fetchall()
+        return [Hold(int(r[0]), r[1], str(r[2]), r[3], str(r[4]), r[5], str(r[6]), str(r[7]), r[8]) for r in rows]
 
     # --- the sweeper -------------------------------------------------------------------------------------
 
@@ -245,13 +278,12 @@ class RetentionService:
                 break
             batch = people[start:start + BATCH]
             done: list[tuple[str, str]] = []
-            with self.session.change():
-                for item in batch:
-                    assert item.contact_id is not None
-                    action = erasure.ANONYMISE if item.action == "anonymise" else erasure.ERASE
-                    erasure.erase_in_transaction(conn, item.contact_id, action, now)
-                    done.append((erasure.pseudonym(conn, item.contact_id), action))
-                    counts[item.category] += 1
+            with foreign_keys_enforced_by_caller(conn), self.session.change():
+                for action in (erasure.ERASE, erasure.ANONYMISE):
+                    ids = [int(item.contact_id) for item in batch if item.contact_id is not None
+                           and (erasure.ANONYMISE if item.action == "anonymise" else erasure.ERASE) == action]
+                    done += [(name, action) for name in erasure.erase_many(conn, ids, action, now)]
+                counts.update(item.category for item in batch)
                 self.session.audit("sweep.batch", "sweep_run", run_id,
                                    ", ".join(f"{k}={v}" for k, v in sorted(Counter(i.category for i in batch).items())))
             erasure.remember_outside(self.session.vault.paths.erasures, done)

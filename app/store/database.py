@@ -147,3 +147,15 @@ def transaction(conn: Connection) -> Iterator[Connection]:
 
 class VaultTooNew(CounterpartError):
     exit_code = 5
+
+
+@contextmanager
+def foreign_keys_enforced_by_caller(conn: Connection) -> Iterator[Connection]:
+    """Foreign-key enforcement off for one top-level transaction whose code applies every ON DELETE action
+    itself (the batch eraser). Outside a transaction only: SQLite ignores the pragma inside one, which leaves
+    enforcement on and the result the same, only slower."""
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield conn
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")

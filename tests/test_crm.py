@@ -184,3 +184,53 @@ def test_vault_from_schema_2_gains_the_crm_tables(vault_path: Path) -> None:
     stages = session.conn.execute("SELECT count(*) FROM stage WHERE pipeline_id = 1").fetchone()[0]
     assert stages == 4
     session.vault.close()
+
+
+def test_bulk_create_in_batches_writes_every_detail(owner_session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.crm import contacts as contacts_module
+
+    monkeypatch.setattr(contacts_module, "BULK_BATCH", 3)  # several flushes and a partial last batch
+    contacts = ContactService(owner_session)
+    rows = [ContactInput(given_name=f"Bulk{i}", family_name="Müller", organisation="Corner Bakery" if i % 2 else "",
+                         job_title="Baker" if i % 2 else "", tags=["vip", "VIP"] if i == 4 else ["wholesale"],
+                         note=f"likes rye {i}" if i == 5 else "",
+                         points=[ContactPointInput("email", f"bulk{i}@example.org"),
+                                 ContactPointInput("email", f"second{i}@example.org"),
+                                 ContactPointInput("phone", f"+44 7700 900{i:03d}")]) for i in range(7)]
+    ids = contacts.create_many(rows, source="test")
+    assert ids == sorted(ids) and len(set(ids)) == 7
+    record = contacts.get(ids[5])
+    assert record.display_name == "Bulk5 Müller" and record.notes[0][2] == "likes rye 5"
+    assert [(p.value, p.is_primary) for p in record.points if p.kind == "email"] == [
+        ("bulk5@example.org", True), ("second5@example.org", False)]
+    assert record.organisations[0][1:] == ("Corner Bakery", "Baker")
+    assert contacts.get(ids[4]).tags == ["vip"]
+    assert [c.id for c in contacts.search("muller bulk3")] == [ids[3]]
+    assert [c.id for c in contacts.search("900006")] == [ids[6]]
+    assert [c.id for c in contacts.search("rye")] == [ids[5]]
+    assert owner_session.conn.execute("SELECT count(*) FROM organisation").fetchone()[0] == 1
+
+
+def test_person_ids_are_never_reused_after_erasure(owner_session: Session) -> None:
+    from app.privacy import erasure
+
+    contacts = ContactService(owner_session)
+    first = contacts.create(ContactInput(given_name="Ana"))
+    last = contacts.create(ContactInput(given_name="Bea"))
+    erasure.erase(owner_session, last)
+    again = contacts.create(ContactInput(given_name="Cai"))
+    assert again > last > first
+    erasure.erase(owner_session, again)
+    assert contacts.create_many([ContactInput(given_name="Dan")], source="test")[0] > again
+
+
+def test_checks_are_remembered_only_inside_the_block() -> None:
+    from app.crm import contact_points
+
+    with contact_points.remembered():
+        assert contact_points.normalise_email("Ana@Example.org") == "ana@example.org"
+        assert contact_points._memo == {("email", "Ana@Example.org", None): "ana@example.org"}
+        with pytest.raises(InvalidInput):
+            contact_points.normalise_phone("12", None)  # failures are not remembered
+        assert len(contact_points._memo) == 1
+    assert contact_points._memo is None  # personal data is not kept once the import is done

@@ -5,14 +5,53 @@ Phones are stored as typed (for display) and as E.164 (for matching, search and 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from app.errors import InvalidInput
 from app.locale import _
 
+MEMO_SIZE = 1024
+_memo: dict[tuple[str, str, str | None], str] | None = None
+
+
+@contextmanager
+def remembered() -> Iterator[None]:
+    """Within the block, each value is checked once: an import checks every row and then the service checks it
+    again as it writes. The memo holds personal data, so it lives only as long as the block, in memory."""
+    global _memo
+    outer, _memo = _memo, (_memo if _memo is not None else {})
+    try:
+        yield
+    finally:
+        if outer is None:
+            _memo.clear()
+        _memo = outer
+
+
+def _remembered(kind: str, value: str, region: str | None, check: Callable[[], str]) -> str:
+    if _memo is None:
+        return check()
+    key = (kind, value, region)
+    if key not in _memo:
+        if len(_memo) >= MEMO_SIZE:  # the second check follows the first within a few rows: keep memory flat
+            _memo.clear()
+        _memo[key] = check()
+    return _memo[key]
+
 
 def normalise_email(value: str) -> str:
+    return _remembered("email", value, None, lambda: _email(value))
+
+
+def normalise_phone(value: str, region: str | None) -> str:
+    return _remembered("phone", value, region, lambda: _phone(value, region))
+
+
+def _email(value: str) -> str:
     """The address as a matching key, all lower-case: mail systems treat ANA@ and ana@ as one mailbox in
     practice, and duplicates must be found. The typed form is kept for display. No network lookups."""
     try:
@@ -22,7 +61,7 @@ def normalise_email(value: str) -> str:
     return str(result.normalized).lower()
 
 
-def normalise_phone(value: str, region: str | None) -> str:
+def _phone(value: str, region: str | None) -> str:
     """E.164 (+4915112345678). Numbers without a country code are read in the shop's region."""
     try:
         number = phonenumbers.parse(value, region or None)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from app.access.roles import Permission
 from app.access.session import Session
 from app.crm import search_index
+from app.crm.bulk import BULK_BATCH, BulkWriter, next_contact_id
 from app.crm.contact_points import normalise_address, normalise_email, normalise_phone
 from app.errors import InvalidInput
 from app.locale import _
@@ -143,21 +144,27 @@ class ContactService:
         self.session.require(Permission.EDIT_CUSTOMERS)
         region, ids = self.region(), []
         with self.session.change() as conn:
+            writer = BulkWriter(conn, self.session.user.id, now())
             for data in rows:
-                cleaned, points = _clean(data, region)
-                ids.append(self._insert(conn, cleaned, points))
+                c, points = _clean(data, region)
+                ids.append(writer.add(c.given_name, c.family_name, c.display_name, c.language, points, c.organisation,
+                                      c.job_title, c.tags, c.note))
+                if len(writer) >= BULK_BATCH:
+                    writer.flush()
                 if progress and len(ids) % 1000 == 0:
                     progress(len(ids))
+            writer.flush()
             self.session.audit("contact.bulk_create", "contact", None, f"{len(ids)} from {source}")
         return ids
 
     def _insert(self, conn: Connection, data: ContactInput, points: list[tuple[str, str, str, str]]) -> int:
         stamp = now()
-        contact_id = int(conn.execute(
-            "INSERT INTO contact(given_name, family_name, display_name, sort_key, language, owner_user_id, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (data.given_name, data.family_name, data.display_name, search_index.fold(data.display_name),
-             data.language, self.session.user.id, stamp, stamp)).lastrowid)
+        contact_id = next_contact_id(conn)
+        conn.execute(
+            "INSERT INTO contact(id, given_name, family_name, display_name, sort_key, language, owner_user_id, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (contact_id, data.given_name, data.family_name, data.display_name, search_index.fold(data.display_name),
+             data.language, self.session.user.id, stamp, stamp))
         self._write_details(conn, contact_id, data, points)
         text = search_index.document_text(
             [data.display_name, data.given_name, data.family_name, data.organisation, *data.tags, data.note]

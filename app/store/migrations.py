@@ -476,6 +476,18 @@ MIGRATIONS += (
             ("deal", "stage_id")))),
 )
 
+MIGRATIONS += (
+    # Person ids are never handed out twice (app.crm.bulk.next_contact_id): the erasure ledger and the audit log
+    # name people by id. The highest id ever deleted is remembered; vaults from before start from today's max.
+    Migration(10, "person ids are never reused after an erasure", (
+        """INSERT OR IGNORE INTO vault_meta(key, value)
+           SELECT 'contact_high_water', CAST(coalesce(max(id), 0) AS TEXT) FROM contact""",
+        """CREATE TRIGGER contact_high_water AFTER DELETE ON contact
+           WHEN old.id > CAST((SELECT value FROM vault_meta WHERE key = 'contact_high_water') AS INTEGER)
+           BEGIN UPDATE vault_meta SET value = CAST(old.id AS TEXT) WHERE key = 'contact_high_water'; END""",
+    )),
+)
+
 LATEST = MIGRATIONS[-1].version
 
 

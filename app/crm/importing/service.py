@@ -16,6 +16,7 @@ from pathlib import Path
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.crm import contact_points
 from app.crm.contacts import ContactInput, ContactService
 from app.crm.importing.duplicates import DuplicateFinder
 from app.crm.importing.encoding import Encoding, detect, open_text
@@ -117,7 +118,7 @@ class ImportService:
         as consent events (method 'import', the file and column as their source).
         """
         self.session.require(Permission.EDIT_CUSTOMERS)
-        with _open(Path(path), fmt, mapping, encoding) as source:
+        with _open(Path(path), fmt, mapping, encoding) as source, contact_points.remembered():
             report = ImportReport(source.format, source.encoding, dry_run=dry_run)
 
             facts: list[list[ConsentFact]] = []  # per written person, in order

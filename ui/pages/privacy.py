@@ -1,4 +1,5 @@
-"""Privacy: the audit log, consent settings, subject requests, retention and the breach register, as tabs.
+"""Privacy: the audit log, consent settings, subject requests, retention, legal holds and the breach register,
+as tabs.
 Each tab checks the role itself and says why when it may not be used."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from ui.pages.audit_log import AuditLogView
 from ui.pages.consent_settings import ConsentSettingsView
 from ui.pages.placeholder import NotAllowedPage
 from ui.privacy.breach_tab import BreachTab
+from ui.privacy.holds_tab import HoldsTab
 from ui.privacy.requests_tab import RequestsTab
 from ui.privacy.retention_tab import RetentionTab
 from ui.session_context import SessionContext
@@ -44,6 +46,8 @@ class PrivacyPage(QWidget):
         self.tabs.addTab(self.requests, _("&Requests"))
         self.retention = RetentionTab(context, self)
         self.tabs.addTab(self.retention, _("Re&tention"))
+        self.holds = HoldsTab(context, self)
+        self.tabs.addTab(self.holds, _("Legal hol&ds"))  # Alt+H is the Help menu
         self.breaches = BreachTab(context, self)
         self.tabs.addTab(self.breaches, _("&Breaches"))
         layout = QVBoxLayout(self)
@@ -52,7 +56,7 @@ class PrivacyPage(QWidget):
         layout.addWidget(self.tabs, 1)
 
     def clear(self) -> None:
-        for tab in (self.lists, self.requests, self.retention, self.breaches):
+        for tab in (self.lists, self.requests, self.retention, self.holds, self.breaches):
             tab.clear()
         if self.audit_view is not None:
             self.audit_view.clear()

@@ -78,13 +78,12 @@ def test_the_recovery_kit_is_saved_off_the_ui_thread(qtbot, tmp_path: Path, new_
 
 def test_about_names_the_version_and_the_licences(qtbot, tmp_path: Path, new_vault: tuple[Path, str]) -> None:
     from app import __version__
-    from ui.about import show_about
+    from ui.about_dialog import show_about
 
     controller = _owner_on_security(qtbot, tmp_path, new_vault[0])
-    box = show_about(controller.main_window)
-    assert __version__ in box.text() and "LGPL" in box.informativeText()
-    shot(box, "about")
-    box.accept()
+    dialog = show_about(controller.main_window)
+    assert __version__ in dialog.text() and "LGPL" in dialog.text()
+    dialog.accept()
     shutdown(controller)
 
 

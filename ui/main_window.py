@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME
 from app.locale import _
-from ui.about import show_about
+from ui.about_dialog import show_about
 from ui.consent.panel import ConsentPanel
 from ui.pages.activities import ActivitiesPage
 from ui.pages.customers import CustomersPage
@@ -136,13 +136,14 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, k=key: self.show_page(k))
             go_menu.addAction(action)
         help_menu = self.menuBar().addMenu(_("&Help"))
-        about = QAction(_("&About Counterpart"), self)
-        about.setMenuRole(QAction.MenuRole.AboutRole)
-        about.triggered.connect(lambda: show_about(self))
+        self.about_action = QAction(_("&About Counterpart…"), self)
+        self.about_action.setShortcut(QKeySequence("F1"))
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(lambda: show_about(self))
         about_qt = QAction(_("About &Qt"), self)
         about_qt.setMenuRole(QAction.MenuRole.AboutQtRole)
         about_qt.triggered.connect(QApplication.aboutQt)
-        help_menu.addAction(about)
+        help_menu.addAction(self.about_action)
         help_menu.addAction(about_qt)
 
     def _build_status(self, name: str, role: str, keychain_bound: bool) -> None:

@@ -566,3 +566,61 @@ def test_a_tab_added_by_the_main_window_follows_the_shown_person(qtbot, owner) -
     assert panel.shown[-1] is None
     page.clear()
     assert panel.cleared == 1
+
+
+# --- preferred language ------------------------------------------------------------------------------------
+
+
+def _overview_value(page: CustomersPage, title: str) -> str:
+    form = page.detail.overview.form
+    for row in range(form.rowCount()):
+        label = form.itemAt(row, form.ItemRole.LabelRole)
+        field = form.itemAt(row, form.ItemRole.FieldRole)
+        if label is not None and field is not None and label.widget().text() == title + ":":
+            return str(field.widget().text())
+    raise AssertionError(f"no {title!r} row in the overview")
+
+
+def test_the_preferred_language_is_chosen_saved_shown_and_cleared(qtbot, owner) -> None:
+    from app.locale.i18n import SUPPORTED_LANGUAGES
+
+    _fill(owner, 5)
+    main, page = _window(qtbot, owner)
+    dialog = page.new_customer()
+    combo = dialog.language
+    assert combo.currentIndex() == 0 and combo.currentData() is None  # not set unless someone chooses
+    assert combo.itemText(0) == "Not set (use the shop's language)"
+    assert [combo.itemData(i) for i in range(1, combo.count())] == list(SUPPORTED_LANGUAGES)
+    assert "consent forms" in combo.toolTip() and "exports" in combo.toolTip()
+    dialog.given.setText("Greta")
+    dialog.family.setText("Becker")
+    combo.setCurrentIndex(combo.findText("Deutsch"))
+    dialog.ok_button.click()
+    assert not dialog.isVisible()
+    greta = ContactService(owner).search("Greta Becker", 10)[0].id
+    assert ContactService(owner).get(greta).language == "de"
+    wait_until(qtbot, lambda: page.detail.contact_id == greta)
+    assert _overview_value(page, "Preferred language") == "German"
+    _shot(qtbot, page.detail, "customers-overview-language")
+
+    dialog = page.edit_customer(greta)
+    assert dialog.language.currentData() == "de"  # loading selects the stored language
+    _shot(qtbot, dialog, "customers-edit-dialog-language")
+    dialog.language.setCurrentIndex(0)
+    dialog.ok_button.click()
+    assert not dialog.isVisible()
+    assert ContactService(owner).get(greta).language is None
+    wait_until(qtbot, lambda: page.detail.record is not None and page.detail.record.language is None)
+    assert _overview_value(page, "Preferred language") == "Not set (the shop's language is used)"
+
+
+def test_a_language_outside_the_shipped_ones_is_kept_when_editing(qtbot, owner) -> None:
+    names = _fill(owner, 5)
+    main, page = _window(qtbot, owner)
+    fatima = _open(qtbot, page, "فاطمة حسن")
+    assert fatima == names["فاطمة حسن"]
+    dialog = page.edit_customer(fatima)
+    assert dialog.language.currentData() == "ar"  # shown, though only five languages are offered to choose
+    dialog.ok_button.click()
+    assert not dialog.isVisible()
+    assert ContactService(owner).get(fatima).language == "ar"

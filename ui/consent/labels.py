@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
-from PySide6.QtWidgets import QStyle, QWidget
+from PySide6.QtWidgets import QComboBox, QStyle, QWidget
 
 from app.locale import _, current_language
 from app.locale.i18n import SUPPORTED_LANGUAGES
@@ -19,6 +19,12 @@ WRITING_SYSTEMS = {"zh_CN": QFontDatabase.WritingSystem.SimplifiedChinese}
 
 # Each language named in itself (an endonym), so a customer finds their own whatever the screen's language is.
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español", "zh_CN": "简体中文"}
+
+
+def add_language_items(combo: QComboBox) -> None:
+    """The shipped languages, each named in itself, with its code as the item's data (forms, exports, customers)."""
+    for code in SUPPORTED_LANGUAGES:
+        combo.addItem(LANGUAGE_NAMES.get(code, code), code)
 
 
 def supported_language(language: str | None) -> str:

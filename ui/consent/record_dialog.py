@@ -29,9 +29,8 @@ from PySide6.QtWidgets import (
 from app.crm.contacts import ContactService
 from app.errors import CounterpartError
 from app.locale import _
-from app.locale.i18n import SUPPORTED_LANGUAGES
 from app.privacy.consent import MAX_EVIDENCE_BYTES, ConsentService, Notice
-from ui.consent.labels import LANGUAGE_NAMES, purpose_name, supported_language
+from ui.consent.labels import add_language_items, purpose_name, supported_language
 from ui.dialogs import ask_open_path
 from ui.operation import message_for
 from ui.session_context import SessionContext
@@ -81,8 +80,7 @@ class RecordConsentDialog(QDialog):
 
         self.language = QComboBox(self)
         self.language.setAccessibleName(_("Language of the form"))
-        for code in SUPPORTED_LANGUAGES:
-            self.language.addItem(LANGUAGE_NAMES.get(code, code), code)
+        add_language_items(self.language)
         customer_language = supported_language(ContactService(context.session).language_of(contact_id))
         self.language.setCurrentIndex(max(0, self.language.findData(customer_language)))
         self.notice_label = QLabel(self)

@@ -24,8 +24,9 @@ from app.crm.contact_points import normalise_address, normalise_email, normalise
 from app.crm.contacts import MAX_NAME, ContactInput, ContactRecord, ContactService
 from app.errors import CounterpartError, InvalidInput
 from app.locale import _
+from ui.consent.labels import add_language_items
 from ui.customers.point_rows import PointList, PointRow
-from ui.customers.text import LANGUAGES, language_name
+from ui.customers.text import language_name
 from ui.operation import message_for
 from ui.session_context import SessionContext
 from ui.widgets import MessageLine, paragraph
@@ -113,14 +114,14 @@ class ContactDialog(QDialog):
         self.tags.setPlaceholderText(_("e.g. vip, wholesale"))
         self.language = QComboBox(body)
         self.language.setAccessibleName(_("Preferred language"))
-        self.language.setToolTip(_("Notices, consent forms and exports for this customer use this language."))
-        self.language.addItem(_("Not set"), None)
-        for code in sorted(LANGUAGES, key=language_name):
-            self.language.addItem(language_name(code), code)
+        self.language.setToolTip(_("The language of this customer's consent forms, privacy notices and data "
+                                   "exports. When it is not set, the shop's language is used."))
+        self.language.addItem(_("Not set (use the shop's language)"), None)
+        add_language_items(self.language)
         self._add_row(_("&Organisation:"), self.organisation)
         self._add_row(_("&Job title:"), self.job_title)
         self._add_row(_("&Tags:"), self.tags)
-        self._add_row(_("&Language:"), self.language)
+        self._add_row(_("Preferred &language:"), self.language)
         self.note = QPlainTextEdit(body)
         self.note.setAccessibleName(_("First note"))
         self.note.setTabChangesFocus(True)
@@ -158,6 +159,7 @@ class ContactDialog(QDialog):
             self.form.insertRow(int(position[0]) + 1, "", self.organisations_notice)  # type: ignore[index]
         self.tags.setText(", ".join(record.tags))
         if record.language is not None and self.language.findData(record.language) < 0:
+            # Set before only the shipped languages were offered (or by an import): kept, never silently dropped.
             self.language.addItem(language_name(record.language), record.language)
         self.language.setCurrentIndex(max(self.language.findData(record.language), 0))
 

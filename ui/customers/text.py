@@ -9,9 +9,6 @@ from app.locale.formatting import babel_locale, moment
 
 KINDS = ("email", "phone", "address")
 
-# Languages offered for a customer (notices and forms exist for some; the rest are still worth knowing).
-LANGUAGES = ("ar", "de", "el", "en", "es", "fr", "he", "it", "ja", "ko", "nl", "pl", "pt", "ru", "tr", "uk", "zh_CN")
-
 
 def kind_label(kind: str) -> str:
     return {"email": _("Email"), "phone": _("Phone"), "address": _("Address")}.get(kind, kind)

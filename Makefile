@@ -39,9 +39,14 @@ test: lint typecheck pytest
 
 # The bundle for this OS in dist/counterpart/ (and a tarball on Linux); see packaging/README.md.
 package: $(VENV)/.installed-test compile-translations
+	$(PY) packaging/make_icons.py build/icons
 	$(BIN)/pyinstaller --noconfirm --log-level WARN packaging/counterpart.spec
-	@if [ "$$(uname)" = Linux ]; then cp packaging/linux/counterpart.desktop resources/icons/counterpart.svg dist/counterpart/ \
-		&& tar -C dist -czf dist/counterpart-linux-$$(uname -m).tar.gz counterpart && echo dist/counterpart-linux-$$(uname -m).tar.gz; fi
+	@version=$$($(PY) -c "import app; print(app.__version__)"); case "$$(uname)" in \
+	Linux) cp packaging/linux/counterpart.desktop resources/icons/counterpart.svg dist/counterpart/ \
+		&& tar -C dist -czf dist/counterpart-linux-$$(uname -m).tar.gz counterpart && echo dist/counterpart-linux-$$(uname -m).tar.gz ;; \
+	Darwin) sh packaging/macos/build_dmg.sh $$version ;; \
+	MINGW*|MSYS*|CYGWIN*) iscc /DAppVersion=$$version packaging/windows/counterpart.iss ;; \
+	esac
 
 bench: $(VENV)/.installed-test
 	$(PY) -m bench

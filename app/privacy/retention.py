@@ -116,7 +116,10 @@ _NOT_HELD = ("c.id NOT IN (SELECT contact_id FROM legal_hold WHERE contact_id IS
 def _person_query(category: str) -> str:
     """Contacts due under a category's policy (:cutoff and :now bound by the caller), with their last touch."""
     won = "EXISTS (SELECT 1 FROM deal WHERE contact_id = c.id AND status = 'won')"
-    base = f"SELECT c.id, {_last_touch_sql()} AS touched FROM contact c WHERE c.anonymised_at IS NULL AND {_NOT_HELD}"
+    # The last touch is never earlier than updated_at, so `updated_at < :cutoff` only narrows the candidates (an
+    # index range) before the per-person subqueries run: a preview reads the old records, not the whole table.
+    base = (f"SELECT c.id, {_last_touch_sql()} AS touched FROM contact c WHERE c.updated_at < :cutoff "
+            f"AND c.anonymised_at IS NULL AND {_NOT_HELD}")
     if category == "deleted_contact":
         return f"SELECT c.id, c.deleted_at FROM contact c WHERE c.deleted_at IS NOT NULL AND c.deleted_at < :cutoff " \
                f"AND {_NOT_HELD}"
@@ -127,7 +130,10 @@ def _person_query(category: str) -> str:
     if category == "withdrawn_marketing":
         latest = ("SELECT e.action, e.at FROM consent_event e WHERE e.contact_id = c.id AND e.id = (SELECT max(id) "
                   "FROM consent_event WHERE contact_id = c.id AND purpose_key = e.purpose_key)")
+        # Whoever qualifies has a withdrawal older than the cutoff (their latest events are all withdrawals, the
+        # newest of them before it): that narrows the candidates to an index range first.
         return (f"SELECT c.id, (SELECT max(at) FROM ({latest})) AS touched FROM contact c WHERE c.deleted_at IS NULL "
+                "AND c.id IN (SELECT contact_id FROM consent_event WHERE action = 'withdraw' AND at < :cutoff) "
                 f"AND c.anonymised_at IS NULL AND {_NOT_HELD} "
                 "AND NOT EXISTS (SELECT 1 FROM deal WHERE contact_id = c.id) "
                 "AND EXISTS (SELECT 1 FROM consent_event WHERE contact_id = c.id) "

@@ -488,6 +488,15 @@ MIGRATIONS += (
     )),
 )
 
+MIGRATIONS += (
+    # The sweep preview narrows its candidates by these before judging each person (see app.privacy.retention).
+    Migration(11, "indexes for the retention preview: old records, the bin, withdrawals", (
+        "CREATE INDEX contact_updated ON contact(updated_at)",
+        "CREATE INDEX contact_binned ON contact(deleted_at) WHERE deleted_at IS NOT NULL",
+        "CREATE INDEX consent_event_withdrawn ON consent_event(at) WHERE action = 'withdraw'",
+    )),
+)
+
 LATEST = MIGRATIONS[-1].version
 
 

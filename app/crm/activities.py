@@ -47,6 +47,15 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+def _checked(kind: str, subject: str) -> str:
+    """What a new or edited activity must have; returns the trimmed subject."""
+    if kind not in KINDS:
+        raise InvalidInput(_("An activity is a call, meeting, email or task."))
+    if not subject.strip():
+        raise InvalidInput(_("An activity needs a subject."))
+    return subject.strip()
+
+
 class ActivityService:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -58,18 +67,44 @@ class ActivityService:
     def create(self, kind: str, subject: str, *, due_at: datetime | None = None, contact_id: int | None = None,
                deal_id: int | None = None, owner_user_id: int | None = None) -> int:
         self.session.require(Permission.EDIT_CUSTOMERS)
-        if kind not in KINDS:
-            raise InvalidInput(_("An activity is a call, meeting, email or task."))
-        if not subject.strip():
-            raise InvalidInput(_("An activity needs a subject."))
+        subject = _checked(kind, subject)
         with self.session.change() as conn:
             activity_id = int(conn.execute(
                 "INSERT INTO activity(kind, subject, contact_id, deal_id, due_at, owner_user_id, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (kind, subject.strip(), contact_id, deal_id, _utc(due_at) if due_at else None,
+                (kind, subject, contact_id, deal_id, _utc(due_at) if due_at else None,
                  owner_user_id or self.session.user.id, _utc(datetime.now(UTC)))).lastrowid)
             self.session.audit("activity.create", "activity", activity_id)
         return activity_id
+
+    def get(self, activity_id: int) -> Activity:
+        self.session.require(Permission.VIEW_CUSTOMERS)
+        row = self.conn.execute(f"SELECT {_COLUMNS} WHERE a.id = ?", (activity_id,)).fetchone()
+        if row is None:
+            raise InvalidInput(_("There is no activity with id {id}.").format(id=activity_id))
+        return Activity(*row)
+
+    def update(self, activity_id: int, *, kind: str, subject: str, due_at: datetime | None = None,
+               contact_id: int | None = None, deal_id: int | None = None, owner_user_id: int | None = None) -> None:
+        """Replace what create() set, checked the same way; pass the current values of what stays. The owner is
+        kept when none is given (an edit never takes someone's reminders). Done or not has set_done().
+        Nothing changed: nothing written and nothing recorded. The audit entry names the changed fields only."""
+        self.session.require(Permission.EDIT_CUSTOMERS)
+        activity = self.get(activity_id)
+        subject = _checked(kind, subject)
+        due = _utc(due_at) if due_at else None
+        owner = owner_user_id or activity.owner_user_id
+        new = {"kind": kind, "subject": subject, "due": due, "contact": contact_id, "deal": deal_id, "owner": owner}
+        old = {"kind": activity.kind, "subject": activity.subject, "due": activity.due_at,
+               "contact": activity.contact_id, "deal": activity.deal_id, "owner": activity.owner_user_id}
+        changed = [field for field in new if new[field] != old[field]]
+        if not changed:
+            return
+        with self.session.change() as conn:
+            conn.execute("UPDATE activity SET kind = ?, subject = ?, due_at = ?, contact_id = ?, deal_id = ?, "
+                         "owner_user_id = ? WHERE id = ?",
+                         (kind, subject, due, contact_id, deal_id, owner, activity_id))
+            self.session.audit("activity.update", "activity", activity_id, ", ".join(changed))
 
     def create_many(self, rows: list[tuple[str, str, int | None, datetime]], source: str) -> int:
         """Bulk activities (kind, subject, contact id, due) owned by the current user; one transaction."""

@@ -76,6 +76,17 @@ def _deal(row: tuple[object, ...]) -> Deal:
     return Deal(*row)  # type: ignore[arg-type]
 
 
+def _checked(title: str, value: Decimal | str | int, currency: str, contact_id: int | None,
+             organisation_id: int | None) -> tuple[str, str, int]:
+    """What a new or edited deal must have: (the trimmed title, the currency code, the value in minor units)."""
+    if not title.strip():
+        raise InvalidInput(_("A deal needs a title."))
+    if contact_id is None and organisation_id is None:
+        raise InvalidInput(_("A deal belongs to a customer or an organisation."))
+    currency = check_currency(currency)
+    return title.strip(), currency, to_minor_units(value, currency)
+
+
 class DealService:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -125,12 +136,7 @@ class DealService:
                organisation_id: int | None = None, pipeline_id: int = 1, stage_id: int | None = None,
                expected_close: date | None = None) -> int:
         self.session.require(Permission.EDIT_CUSTOMERS)
-        if not title.strip():
-            raise InvalidInput(_("A deal needs a title."))
-        if contact_id is None and organisation_id is None:
-            raise InvalidInput(_("A deal belongs to a customer or an organisation."))
-        currency = check_currency(currency)
-        minor = to_minor_units(value, currency)
+        title, currency, minor = _checked(title, value, currency, contact_id, organisation_id)
         stage = self._stage(stage_id) if stage_id else next(s for p in self.pipelines() if p.id == pipeline_id
                                                               for s in p.stages)
         if stage.pipeline_id != pipeline_id:
@@ -139,7 +145,7 @@ class DealService:
             deal_id = int(conn.execute(
                 "INSERT INTO deal(title, contact_id, organisation_id, pipeline_id, stage_id, value_minor, currency, "
                 "expected_close, owner_user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (title.strip(), contact_id, organisation_id, pipeline_id, stage.id, minor, currency,
+                (title, contact_id, organisation_id, pipeline_id, stage.id, minor, currency,
                  expected_close.isoformat() if expected_close else None, self.session.user.id, _now())).lastrowid)
             self._history(conn, deal_id, stage.id)
             self.session.audit("deal.create", "deal", deal_id)
@@ -173,6 +179,29 @@ class DealService:
         if row is None:
             raise InvalidInput(_("There is no deal with id {id}.").format(id=deal_id))
         return _deal(row)
+
+    def update(self, deal_id: int, *, title: str, value: Decimal | str | int = 0, currency: str,
+               contact_id: int | None = None, organisation_id: int | None = None,
+               expected_close: date | None = None) -> None:
+        """Replace what create() set (title, value and currency, customer or organisation, expected close), checked
+        the same way; pass the current values of what stays. The stage has move(), the status close()/reopen().
+        Nothing changed: nothing written and nothing recorded. The audit entry names the changed fields only."""
+        self.session.require(Permission.EDIT_CUSTOMERS)
+        deal = self.get(deal_id)
+        title, currency, minor = _checked(title, value, currency, contact_id, organisation_id)
+        close = expected_close.isoformat() if expected_close else None
+        new = {"title": title, "value": minor, "currency": currency, "contact": contact_id,
+               "organisation": organisation_id, "expected_close": close}
+        old = {"title": deal.title, "value": deal.value_minor, "currency": deal.currency, "contact": deal.contact_id,
+               "organisation": deal.organisation_id, "expected_close": deal.expected_close}
+        changed = [field for field in new if new[field] != old[field]]
+        if not changed:
+            return
+        with self.session.change() as conn:
+            conn.execute("UPDATE deal SET title = ?, value_minor = ?, currency = ?, contact_id = ?, "
+                         "organisation_id = ?, expected_close = ? WHERE id = ?",
+                         (title, minor, currency, contact_id, organisation_id, close, deal_id))
+            self.session.audit("deal.update", "deal", deal_id, ", ".join(changed))
 
     def move(self, deal_id: int, stage_id: int) -> None:
         """Drag to another stage of the same pipeline (kanban or keyboard)."""

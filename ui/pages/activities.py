@@ -1,12 +1,13 @@
 """Activities: what is overdue, due today and coming up, with a tick box per row to mark it done (untick under
-"Done just now" to undo), a New activity dialog, and in-app reminders for what is due in the next 15 minutes."""
+"Done just now" to undo), a New activity dialog, editing one (double-click, Enter, F2 or Edit activity…), and
+in-app reminders for what is due in the next 15 minutes."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QBrush, QFont, QKeySequence, QPalette
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QBrush, QFont, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -25,7 +26,7 @@ from app.access.roles import Permission
 from app.crm.activities import Activity, ActivityService, Agenda
 from app.errors import CounterpartError
 from app.locale import _
-from ui.sales.activity_dialog import NewActivityDialog
+from ui.sales.activity_dialog import ActivityDialog
 from ui.sales.live import LivePage
 from ui.sales.quick import Refused, quick_change
 from ui.sales.reminders import INTERVAL_MS, ReminderBanner, ReminderWatcher
@@ -65,10 +66,20 @@ class ActivitiesPage(LivePage):
         new_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         new_action.triggered.connect(self.new_activity)
         self.addAction(new_action)
+        self.edit_button = QPushButton(_("E&dit activity…"), self)
+        self.edit_button.setAccessibleName(_("Edit the selected activity"))
+        self.edit_button.setToolTip(_("Edit the selected activity (F2, Enter or a double-click on it)"))
+        self.edit_button.clicked.connect(lambda: self.edit_activity())
+        self.edit_action = QAction(self.edit_button.text(), self)
+        self.edit_action.setShortcut(QKeySequence(Qt.Key.Key_F2))
+        self.edit_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.edit_action.triggered.connect(lambda: self.edit_activity())
+        self.addAction(self.edit_action)
         if not self.editable:
             self.new_button.setEnabled(False)
             new_action.setEnabled(False)
             self.new_button.setToolTip(context.why_not(Permission.EDIT_CUSTOMERS))
+            self.edit_button.setToolTip(context.why_not(Permission.EDIT_CUSTOMERS))
         self.everyone = QCheckBox(_("Show &everyone's activities"), self)
         self.everyone.setToolTip(_("Off: only activities you own, which are the ones you get reminders for."))
         self.everyone.toggled.connect(lambda _on: self.reload())
@@ -85,6 +96,9 @@ class ActivitiesPage(LivePage):
         for column, width in enumerate((270, 90, 270)):
             self.tree.setColumnWidth(column, width)
         self.tree.itemChanged.connect(self._ticked)
+        self.tree.itemDoubleClicked.connect(lambda item, _column: self._open(item))
+        self.tree.currentItemChanged.connect(lambda _item, _old: self._update_edit())
+        self.tree.installEventFilter(self)  # Enter or Return on a row opens it
         self.message = MessageLine(self)
         self.status = QLabel(self)
         self.status.setAccessibleName(_("Activities status"))
@@ -101,6 +115,7 @@ class ActivitiesPage(LivePage):
         bar.addWidget(self.everyone)
         bar.addStretch(1)
         bar.addWidget(self.new_button)
+        bar.addWidget(self.edit_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 8)
         layout.addWidget(heading(_("Activities"), self, 1.5))
@@ -109,6 +124,7 @@ class ActivitiesPage(LivePage):
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.message)
         layout.addLayout(status_row)
+        self._update_edit()
 
     # --- reading -------------------------------------------------------------------------------------------
 
@@ -148,6 +164,7 @@ class ActivitiesPage(LivePage):
         self.tree.blockSignals(False)
         if current_id is not None:
             self.select(int(current_id))
+        self._update_edit()
 
     def _row(self, group: QTreeWidgetItem, section: str, activity: Activity) -> QTreeWidgetItem:
         due = due_text(activity.due_at)
@@ -257,12 +274,12 @@ class ActivitiesPage(LivePage):
         self.status.setText(text)
         announce(self.status, text)
 
-    # --- new, reminders, lock ------------------------------------------------------------------------------
+    # --- new, edit, reminders, lock ------------------------------------------------------------------------
 
-    def new_activity(self) -> NewActivityDialog | None:
+    def new_activity(self) -> ActivityDialog | None:
         if not self.editable:
             return None
-        dialog = NewActivityDialog(self.context, self.window())
+        dialog = ActivityDialog(self.context, self.window())
         dialog.created.connect(self._created)
         dialog.open()
         return dialog
@@ -271,6 +288,66 @@ class ActivitiesPage(LivePage):
         self.reload()
         self.select(activity_id)
         self.say(_("Added the activity."))
+
+    def selected_id(self) -> int | None:
+        item = self.tree.currentItem()
+        activity_id = item.data(0, ID_ROLE) if item is not None else None
+        return int(activity_id) if activity_id is not None else None
+
+    def _update_edit(self) -> None:
+        enabled = self.editable and self.selected_id() is not None
+        self.edit_button.setEnabled(enabled)
+        self.edit_action.setEnabled(enabled)
+
+    def _open(self, item: QTreeWidgetItem) -> None:
+        activity_id = item.data(0, ID_ROLE)
+        if activity_id is not None:  # not a section heading
+            self.edit_activity(int(activity_id))
+
+    def edit_activity(self, activity_id: int | None = None) -> ActivityDialog | None:
+        """The selected activity (or `activity_id`) in the activity dialog, as it is in the vault now."""
+        if not self.editable:
+            self.say(self.context.why_not(Permission.EDIT_CUSTOMERS))
+            return None
+        activity_id = activity_id if activity_id is not None else self.selected_id()
+        if activity_id is None:
+            return None
+        self.message.clear()
+        if not self.context.is_open or self.context.busy:  # an operation holds the connection: never read then
+            self.message.show_error(_("Another task is still running; try again in a moment."))
+            return None
+        try:
+            activity = ActivityService(self.context.session).get(activity_id)
+        except CounterpartError as exc:
+            self.message.show_error(str(exc))
+            return None
+        dialog = ActivityDialog(self.context, self.window(), activity=activity)
+        dialog.saved.connect(self._saved)
+        dialog.open()
+        return dialog
+
+    def _saved(self, activity_id: int) -> None:
+        if activity_id in self.done_now:  # keep it under "Done just now", in its new words
+            try:
+                self.done_now[activity_id] = ActivityService(self.context.session).get(activity_id)
+            except CounterpartError:
+                self.done_now.pop(activity_id)
+        if self._stale:
+            self.reload()
+        else:
+            self._fill()  # the agenda was read again when the change was announced
+        self.select(activity_id)
+        self.say(_("Saved the changes to the activity."))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.tree and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier):
+            item = self.tree.currentItem()
+            if item is not None and item.data(0, ID_ROLE) is not None:
+                self._open(item)
+                return True
+        return super().eventFilter(watched, event)
 
     def _remind(self, activity_id: int, text: str) -> None:
         self.banner.add(text)

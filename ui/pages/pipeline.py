@@ -1,12 +1,13 @@
 """Pipeline: a kanban board of open deals per stage (drag, or Ctrl+Left / Ctrl+Right), won / lost / reopen,
-new deals, and a table view of the same deals for everything the board does not show (closed, beyond 100)."""
+new deals, editing a deal (double-click, Enter, F2 or Edit deal…), and a table view of the same deals for
+everything the board does not show (closed, beyond 100)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -27,7 +28,7 @@ from app.access.roles import Permission
 from app.crm.deals import LOST, OPEN, WON, Deal, DealService, Pipeline
 from app.errors import CounterpartError
 from app.locale import _
-from ui.sales.deal_dialogs import LostReasonDialog, NewDealDialog, default_currency
+from ui.sales.deal_dialogs import DealDialog, LostReasonDialog, default_currency
 from ui.sales.deals_model import DealsTableModel
 from ui.sales.kanban import Board, DealList
 from ui.sales.live import LivePage
@@ -66,6 +67,8 @@ class PipelinePage(LivePage):
         for column, width in enumerate((200, 170, 110, 120, 110)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(lambda current, _old: self._table_selected(current.row()))
+        self.table.doubleClicked.connect(lambda index: self.edit_deal(self.model.deal(index.row()).id))
+        self.table.installEventFilter(self)  # Enter or Return on a row opens it, as on a card
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.board_area)
         self.stack.addWidget(self.table)
@@ -107,11 +110,13 @@ class PipelinePage(LivePage):
         self.show_label = QLabel(_("&Show:"), self)
         self.show_label.setBuddy(self.status_filter)
         self.new_button = QPushButton(_("&New deal…"), self)
+        self.edit_button = QPushButton(_("E&dit deal…"), self)
         self.won_button = QPushButton(_("Mark &won"), self)
         self.lost_button = QPushButton(_("Mark &lost…"), self)
         self.reopen_button = QPushButton(_("R&eopen"), self)
         self.actions_by_button: dict[QPushButton, QAction] = {}
         for button, name, slot in ((self.new_button, _("Add a new deal"), self.new_deal),
+                                   (self.edit_button, _("Edit the selected deal"), lambda: self.edit_deal()),
                                    (self.won_button, _("Mark the selected deal as won"), self.mark_won),
                                    (self.lost_button, _("Mark the selected deal as lost"), self.mark_lost),
                                    (self.reopen_button, _("Reopen the selected deal"), self.reopen)):
@@ -128,12 +133,18 @@ class PipelinePage(LivePage):
         new_deal.setShortcut(QKeySequence.StandardKey.New)
         new_deal.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addAction(new_deal)
+        edit_deal = self.actions_by_button[self.edit_button]
+        edit_deal.setShortcut(QKeySequence(Qt.Key.Key_F2))
+        edit_deal.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(edit_deal)
+        if self.editable:
+            self.edit_button.setToolTip(_("Edit the selected deal (F2, Enter or a double-click on it)"))
         self.bar = QHBoxLayout()
         for widget in (chooser_label, self.chooser, self.board_button, self.table_button, self.show_label,
                        self.status_filter):
             self.bar.addWidget(widget)
         self.bar.addStretch(1)
-        for widget in (self.new_button, self.won_button, self.lost_button, self.reopen_button):
+        for widget in (self.new_button, self.edit_button, self.won_button, self.lost_button, self.reopen_button):
             self.bar.addWidget(widget)
         self.show_label.hide()
         self.status_filter.hide()
@@ -196,6 +207,7 @@ class PipelinePage(LivePage):
         deals.itemSelectionChanged.connect(lambda: self._board_selected(deals))
         deals.dropped.connect(self.drop_deal)
         deals.step.connect(self.step_deal)
+        deals.edit_requested.connect(self.edit_deal)
         deals.neighbour.connect(lambda direction: self._focus_column(deals, direction))
         deals.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         deals.customContextMenuRequested.connect(lambda pos: self._card_menu(deals, pos))
@@ -258,6 +270,7 @@ class PipelinePage(LivePage):
         if not self.editable:
             return
         is_open = deal is not None and deal.status == OPEN
+        self.edit_button.setEnabled(deal is not None)
         self.won_button.setEnabled(is_open)
         self.lost_button.setEnabled(is_open)
         self.reopen_button.setEnabled(deal is not None and deal.status != OPEN)
@@ -268,7 +281,7 @@ class PipelinePage(LivePage):
         if not self.editable or deals.itemAt(pos) is None:
             return
         menu = QMenu(self)
-        for button in (self.won_button, self.lost_button):
+        for button in (self.edit_button, self.won_button, self.lost_button):
             menu.addAction(self.actions_by_button[button])
         menu.popup(deals.viewport().mapToGlobal(pos))
 
@@ -330,16 +343,62 @@ class PipelinePage(LivePage):
             return False
         return self.move_deal(deal_id, stages[index], focus=True)
 
-    def new_deal(self) -> NewDealDialog | None:
+    def new_deal(self) -> DealDialog | None:
         pipeline = self.pipeline()
         if pipeline is None or not self.editable:
             return None
         focused = next((c.stage_id for c in self.board.columns if c.deals.hasFocus()), None)
         seen = sorted({deal.currency for deal in self.board_deals.values()})
-        dialog = NewDealDialog(self.context, pipeline, focused, default_currency(seen), self.window())
+        dialog = DealDialog(self.context, pipeline, focused, default_currency(seen), self.window())
         dialog.created.connect(self._created)
         dialog.open()
         return dialog
+
+    def edit_deal(self, deal_id: int | None = None) -> DealDialog | None:
+        """The selected deal (or `deal_id`) in the deal dialog, as it is in the vault now."""
+        if not self.editable:
+            self.say(self.context.why_not(Permission.EDIT_CUSTOMERS))
+            return None
+        if deal_id is None:
+            selected = self.selected_deal()
+            deal_id = selected.id if selected is not None else None
+        if deal_id is None:
+            return None
+        self.message.clear()
+        if not self.context.is_open or self.context.busy:  # an operation holds the connection: never read then
+            self.message.show_error(_("Another task is still running; try again in a moment."))
+            return None
+        try:
+            deal = DealService(self.context.session).get(deal_id)
+        except CounterpartError as exc:
+            self.message.show_error(str(exc))
+            return None
+        pipeline = next((p for p in self.pipelines if p.id == deal.pipeline_id), None)
+        if pipeline is None:
+            return None
+        self.select(deal_id, focus=False)
+        dialog = DealDialog(self.context, pipeline, deal.stage_id, deal.currency, self.window(), deal=deal)
+        dialog.saved.connect(self._saved)
+        dialog.open()
+        return dialog
+
+    def _saved(self, deal_id: int) -> None:
+        if self._stale:
+            self.reload()
+        self.select(deal_id)
+        deal = self.selected_deal()
+        self.say(_("Saved the changes to “{deal}”.").format(deal=deal.title) if deal is not None
+                 else _("Saved the changes to the deal."))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier):
+            row = self.table.currentIndex().row()
+            if 0 <= row < self.model.rowCount():
+                self.edit_deal(self.model.deal(row).id)
+                return True
+        return super().eventFilter(watched, event)
 
     def _created(self, deal_id: int) -> None:
         if self._stale:

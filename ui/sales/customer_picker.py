@@ -94,6 +94,24 @@ class CustomerPicker(QWidget):
         self._id, self._name = contact_id, name
         self._show_choice()
 
+    def reveal(self) -> None:
+        """List the chosen customer and highlight them (an edit starts from whom it is for); when a search for
+        their name does not find them, the usual list instead."""
+        if not self._id:
+            self.search()
+            return
+        self.query.setText(self._name)
+        self.search()
+        row = next((r for r in range(self.results.count())
+                    if self.results.item(r).data(Qt.ItemDataRole.UserRole) == self._id), None)
+        if row is None:
+            self.query.clear()
+            self.search()
+            return
+        self.results.blockSignals(True)  # already chosen: nothing to announce
+        self.results.setCurrentRow(row)
+        self.results.blockSignals(False)
+
     def _show_choice(self) -> None:
         if not self._id:
             self.choice.setText(_("No customer chosen yet."))

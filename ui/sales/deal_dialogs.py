@@ -1,4 +1,4 @@
-"""New deal and lost-reason dialogs. Both check what they can before calling the service, and show the
+"""New / edit deal and lost-reason dialogs. Both check what they can before calling the service, and show the
 service's own words when it refuses (it is the one that decides)."""
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.crm.deals import Deal, DealService, Pipeline
+from app.crm.deals import OPEN, Deal, DealService, Pipeline
 from app.errors import InvalidInput
 from app.locale import N_, _
-from app.locale.formatting import babel_locale, check_currency, money, to_minor_units
+from app.locale.formatting import babel_locale, check_currency, from_minor_units, money, to_minor_units
 from ui.sales.customer_picker import CustomerPicker
 from ui.sales.quick import QuickDialog
-from ui.sales.text import customer_label
+from ui.sales.text import customer_label, status_label
 from ui.session_context import SessionContext
 from ui.widgets import paragraph
 
@@ -51,13 +51,24 @@ def stage_text(name: str, probability: int) -> str:
     return _("{stage} ({probability} %)").format(stage=name, probability=probability)
 
 
-class NewDealDialog(QuickDialog):
+class DealDialog(QuickDialog):
+    """A new deal in a pipeline or, given `deal`, that deal to edit: the same fields, filled in. The stage is not
+    changed here (the board moves deals, and keeps their stage history), so an edit only names it."""
+
     created = Signal(int)  # the new deal's id
+    saved = Signal(int)  # the edited deal's id
 
     def __init__(self, context: SessionContext, pipeline: Pipeline, stage_id: int | None, currency: str,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(context, _("New deal in {pipeline}").format(pipeline=pipeline.name), _("&Add deal"), parent)
+                 parent: QWidget | None = None, *, deal: Deal | None = None) -> None:
+        if deal is None:
+            title, ok_text = _("New deal in {pipeline}").format(pipeline=pipeline.name), _("&Add deal")
+        else:
+            title, ok_text = _("Edit deal"), _("S&ave changes")
+        super().__init__(context, title, ok_text, parent)
         self.pipeline = pipeline
+        self.deal = deal
+        if deal is not None:
+            stage_id, currency = deal.stage_id, deal.currency
         self.title = QLineEdit(self)
         self.title.setMaxLength(200)
         self.title.setAccessibleName(_("Deal title"))
@@ -97,16 +108,42 @@ class NewDealDialog(QuickDialog):
         value_label.setBuddy(self.value)
         self.form.addRow(value_label, money_row)
         self.form.addRow("", close_row)
-        self.form.addRow(_("&Stage:"), self.stage)
+        if deal is None:
+            self.form.addRow(_("&Stage:"), self.stage)
+        else:
+            self.stage.hide()
+            self.stage_note = QLabel(self._stage_note(deal), self)
+            self.stage_note.setWordWrap(True)
+            self.stage_note.setTextFormat(Qt.TextFormat.PlainText)
+            self.form.addRow(_("Stage:"), self.stage_note)
+            self._fill(deal)
         self.finish_layout()
-        self.customer.search()
+        self.customer.reveal()  # the usual list, or the customer of the deal or activity being edited
+
+    def _stage_note(self, deal: Deal) -> str:
+        stage = next((s for s in self.pipeline.stages if s.id == deal.stage_id), None)
+        name = stage_text(stage.name, stage.probability) if stage is not None else ""
+        if deal.status != OPEN:
+            return _("{stage}; the deal is closed ({status}).").format(stage=name, status=status_label(deal))
+        return _("{stage}. To change the stage, move the card on the board.").format(stage=name)
+
+    def _fill(self, deal: Deal) -> None:
+        self.title.setText(deal.title)
+        if deal.contact_id is not None and deal.contact_name:
+            self.customer.choose(deal.contact_id, deal.contact_name)
+        self.value.setText(f"{from_minor_units(deal.value_minor, deal.currency):f}")  # 0.00, never 0E-2
+        if deal.expected_close:
+            picked = date.fromisoformat(deal.expected_close[:10])
+            self.close_date.setDate(QDate(picked.year, picked.month, picked.day))
+            self.has_close.setChecked(True)
 
     def submit(self) -> None:
         title, customer = self.title.text().strip(), self.customer.contact_id()
+        organisation = self.deal.organisation_id if self.deal is not None else None
         if not title:
             self.refuse(_("Give the deal a title, for example what the customer wants."), self.title)
             return
-        if customer is None:
+        if customer is None and organisation is None:
             self.refuse(_("Choose the customer this deal is for: type part of their name and pick them."),
                         self.customer)
             return
@@ -125,6 +162,13 @@ class NewDealDialog(QuickDialog):
         if self.has_close.isChecked():
             picked = self.close_date.date()
             close = date(picked.year(), picked.month(), picked.day())
+        if self.deal is not None:
+            deal_id = self.deal.id
+            if self.apply(lambda: DealService(self.context.session).update(
+                    deal_id, title=title, value=amount, currency=currency, contact_id=customer,
+                    organisation_id=organisation, expected_close=close)):
+                self.saved.emit(deal_id)
+            return
         stage_id = int(self.stage.currentData())
         created: list[int] = []
 
@@ -135,6 +179,9 @@ class NewDealDialog(QuickDialog):
 
         if self.apply(change):
             self.created.emit(created[0])
+
+
+NewDealDialog = DealDialog  # the name the pages used before deals could be edited
 
 
 class LostReasonDialog(QuickDialog):

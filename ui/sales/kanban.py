@@ -1,5 +1,6 @@
 """The kanban board: one column per stage, deal cards you can drag to another column or move with
-Ctrl+Left / Ctrl+Right. The widgets only report what the person asked for; the pipeline page does the move."""
+Ctrl+Left / Ctrl+Right, and open to edit with a double-click or Enter. The widgets only report what the person
+asked for; the pipeline page does the move or opens the editor."""
 
 from __future__ import annotations
 
@@ -102,6 +103,7 @@ class DealList(QListWidget):
     dropped = Signal(int, int)  # deal id, this column's stage id
     step = Signal(int, int)  # deal id, -1 (previous stage) or +1 (next stage)
     neighbour = Signal(int)  # -1 or +1: move the focus to that column
+    edit_requested = Signal(int)  # deal id: double-click, Enter or Return on a card
 
     def __init__(self, stage_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,6 +117,7 @@ class DealList(QListWidget):
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.set_editable(False)
+        self.itemDoubleClicked.connect(lambda item: self.edit_requested.emit(int(item.data(ID_ROLE))))
 
     def set_editable(self, editable: bool) -> None:
         self.editable = editable
@@ -187,6 +190,13 @@ class DealList(QListWidget):
                 self.neighbour.emit(direction)
             event.accept()
             return
+        plain = modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
+            deal_id = self.deal_id()
+            if deal_id is not None:
+                self.edit_requested.emit(deal_id)
+                event.accept()
+                return
         super().keyPressEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override

@@ -7,6 +7,8 @@ be batched with its person.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from app.crm import search_index
 from app.store.database import Connection
 
@@ -47,8 +49,10 @@ class BulkWriter:
         return len(self.contacts)
 
     def add(self, given: str, family: str, display: str, language: str | None, points: list[Point],
-            organisation: str, job_title: str, tags: list[str], note: str) -> int:
-        """Queue one person (already cleaned and validated); returns the id they will have."""
+            organisation: str, job_title: str, tags: list[str], note: str,
+            more_organisations: Sequence[tuple[str, str]] = ()) -> int:
+        """Queue one person (already cleaned and validated); returns the id they will have. Someone who works
+        for several organisations has the others, as (name, job title), in `more_organisations`."""
         contact_id, self.next_id = self.next_id, self.next_id + 1
         self.contacts.append((contact_id, given, family, display, search_index.fold(display), language, self.owner,
                               self.stamp, self.stamp))
@@ -59,12 +63,14 @@ class BulkWriter:
             first_of_kind.add(kind)
         if organisation:
             self.links.append((contact_id, self._organisation_id(organisation), job_title))
+        for name, title in more_organisations:
+            self.links.append((contact_id, self._organisation_id(name), title))
         for tag in dict.fromkeys(tags):
             self.tag_links.append((contact_id, self._tag_id(tag)))
         if note:
             self.notes.append((contact_id, note, self.owner, self.stamp))
         self.texts.append((contact_id, search_index.document_text(
-            [display, given, family, organisation, *tags, note]
+            [display, given, family, organisation, *(name for name, _title in more_organisations), *tags, note]
             + [value for kind, _label, value, _n in points if kind in ("email", "address")])))
         digits = search_index.phone_digits([n for kind, _l, _v, n in points if kind == "phone"])
         if digits:

@@ -6,9 +6,10 @@ Lists are keyset pages over SQL, so no caller ever loads the whole table.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from app.access.roles import Permission
 from app.access.session import Session
@@ -17,6 +18,7 @@ from app.crm.bulk import BULK_BATCH, BulkWriter, next_contact_id
 from app.crm.contact_points import normalise_address, normalise_email, normalise_phone
 from app.errors import InvalidInput
 from app.locale import _
+from app.privacy.consent import ConsentService
 from app.store.database import Connection
 
 MAX_NAME = 200
@@ -44,6 +46,37 @@ class ContactInput:
     tags: list[str] = field(default_factory=list)
     language: str | None = None
     note: str = ""
+    # Every organisation the person works for, as (name, job title). When given, it is used instead of
+    # `organisation` and `job_title` (which stay for callers that know of one: importers, CLI, demo).
+    organisations: list[tuple[str, str]] = field(default_factory=list)
+
+    def organisation_links(self) -> list[tuple[str, str]]:
+        """(name, job title) of each organisation, whichever way they were given."""
+        if self.organisations:
+            return list(self.organisations)
+        return [(self.organisation, self.job_title)] if self.organisation else []
+
+
+CONSENT_STATES = ("granted", "withdrawn", "expired", "never_asked")
+
+
+@dataclass(frozen=True)
+class ContactFilter:
+    """Narrows a list or a search: people with a tag, owned by a user, in a consent state for a purpose.
+
+    Consent states follow the ledger (the latest event for the purpose decides): "granted" is a grant still
+    in force (younger than the purpose's expiry, and for sale or sharing not opted out), "withdrawn" a
+    withdrawal, "expired" a grant past the expiry, "never_asked" no event at all.
+    """
+
+    tag_id: int | None = None
+    owner_user_id: int | None = None
+    consent_purpose: str | None = None
+    consent_state: str | None = None  # one of CONSENT_STATES, with consent_purpose
+
+    @property
+    def active(self) -> bool:
+        return self.tag_id is not None or self.owner_user_id is not None or self.consent_state is not None
 
 
 @dataclass(frozen=True)
@@ -106,8 +139,19 @@ def _clean(data: ContactInput, region: str | None) -> tuple[ContactInput, list[t
         else:
             raise InvalidInput(_("Unknown kind of contact detail: {kind}.").format(kind=point.kind))
         points.append((point.kind, point.label.strip(), point.value.strip(), normalized))
-    cleaned = ContactInput(given, family, display, [], data.organisation.strip(), data.job_title.strip(),
-                           [t.strip() for t in data.tags if t.strip()], data.language, data.note.strip())
+    organisations: dict[str, tuple[str, str]] = {}
+    for name, job_title in data.organisation_links():
+        name, job_title = name.strip(), job_title.strip()
+        if not name:
+            if job_title:
+                raise InvalidInput(_("Give the name of the organisation where they are {title}.")
+                                   .format(title=job_title))
+            continue
+        organisations.setdefault(search_index.fold(name), (name, job_title))  # the same one twice: the first
+    links = list(organisations.values())
+    first_name, first_title = links[0] if links else ("", "")
+    cleaned = ContactInput(given, family, display, [], first_name, first_title,
+                           [t.strip() for t in data.tags if t.strip()], data.language, data.note.strip(), links)
     return cleaned, points
 
 
@@ -148,7 +192,7 @@ class ContactService:
             for data in rows:
                 c, points = _clean(data, region)
                 ids.append(writer.add(c.given_name, c.family_name, c.display_name, c.language, points, c.organisation,
-                                      c.job_title, c.tags, c.note))
+                                      c.job_title, c.tags, c.note, more_organisations=c.organisations[1:]))
                 if len(writer) >= BULK_BATCH:
                     writer.flush()
                 if progress and len(ids) % 1000 == 0:
@@ -167,7 +211,8 @@ class ContactService:
              data.language, self.session.user.id, stamp, stamp))
         self._write_details(conn, contact_id, data, points)
         text = search_index.document_text(
-            [data.display_name, data.given_name, data.family_name, data.organisation, *data.tags, data.note]
+            [data.display_name, data.given_name, data.family_name, *(name for name, _title in data.organisations),
+             *data.tags, data.note]
             + [value for kind, _label, value, _n in points if kind in ("email", "address")])
         search_index.insert(conn, contact_id, text,
                             search_index.phone_digits([n for kind, _l, _v, n in points if kind == "phone"]))
@@ -183,11 +228,10 @@ class ContactService:
             conn.execute("INSERT INTO contact_point(contact_id, kind, label, value, normalized, is_primary, "
                          "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                          (contact_id, kind, label, value, normalized, int(primary), stamp))
-        if data.organisation:
-            organisation_id = self._organisation_id(conn, data.organisation)
+        for name, job_title in data.organisations:
             conn.execute("INSERT INTO contact_organisation(contact_id, organisation_id, job_title) VALUES (?, ?, ?) "
                          "ON CONFLICT DO UPDATE SET job_title = excluded.job_title",
-                         (contact_id, organisation_id, data.job_title))
+                         (contact_id, self._organisation_id(conn, name), job_title))
         for tag in data.tags:
             conn.execute("INSERT OR IGNORE INTO contact_tag(contact_id, tag_id) VALUES (?, ?)",
                          (contact_id, self._tag_id(conn, tag)))
@@ -211,7 +255,7 @@ class ContactService:
         return int(conn.execute("SELECT id FROM tag WHERE name_key = ?", (key,)).fetchone()[0])
 
     def update(self, contact_id: int, data: ContactInput) -> None:
-        """Replace names, contact details, organisation and tags (notes are added, never rewritten here)."""
+        """Replace names, contact details, organisations and tags (notes are added, never rewritten here)."""
         self.session.require(Permission.EDIT_CUSTOMERS)
         self._require_exists(contact_id)
         cleaned, points = _clean(data, self.region())
@@ -306,13 +350,104 @@ class ContactService:
     def _summary(row: tuple[object, ...]) -> ContactSummary:
         return ContactSummary(int(row[0]), str(row[1]), row[2], row[3], row[4])  # type: ignore[call-overload, arg-type]
 
-    def page(self, *, after: tuple[str, int] | None = None, limit: int = 200) -> list[ContactSummary]:
-        """Everyone in name order, one keyset page after (sort key, id): constant time at any depth."""
+    # Filters are conditions on the person `c`, each one fixed text with parameters, so a list or a search
+    # runs one of a few statements whatever is chosen. Consent follows the ledger: the latest event for the
+    # purpose decides, found by one seek to the end of consent_event_current (purpose_key, contact_id, id).
+    _TAG_SQL = " AND EXISTS (SELECT 1 FROM contact_tag WHERE contact_id = c.id AND tag_id = ?)"
+    _OWNER_SQL = " AND c.owner_user_id = ?"
+    _LATEST = " FROM consent_event WHERE purpose_key = ? AND contact_id = c.id ORDER BY id DESC LIMIT 1)"
+    _CONSENT_SQL = {
+        # A grant in force: younger than the expiry (none: '' is before every moment) and, for sale or sharing,
+        # not overridden by the person's opt-out (the latest value of that flag).
+        "granted": " AND (SELECT action = 'grant' AND at >= ?" + _LATEST
+                   + " AND NOT (? AND coalesce((SELECT value FROM privacy_flag_event WHERE "
+                   "flag = 'opt_out_sale_sharing' AND contact_id = c.id ORDER BY id DESC LIMIT 1), 0) = 1)",
+        "withdrawn": " AND (SELECT action = 'withdraw'" + _LATEST,
+        "expired": " AND (SELECT action = 'grant' AND at < ?" + _LATEST,  # no expiry: nothing is before ''
+        "never_asked": " AND NOT EXISTS (SELECT 1 FROM consent_event WHERE purpose_key = ? AND contact_id = c.id)",
+    }
+
+    def _filter_sql(self, where: ContactFilter | None) -> tuple[str, list[object]]:
+        """The conditions (each starting with AND) and their parameters; nothing for no filter."""
+        if where is None or not where.active:
+            return "", []
+        sql = ""
+        args: list[object] = []
+        if where.tag_id is not None:
+            sql += self._TAG_SQL
+            args.append(where.tag_id)
+        if where.owner_user_id is not None:
+            sql += self._OWNER_SQL
+            args.append(where.owner_user_id)
+        state = where.consent_state
+        if state is not None:
+            if state not in CONSENT_STATES:
+                raise InvalidInput(_("Unknown consent state {state}.").format(state=state))
+            purpose = ConsentService(self.session).purpose(where.consent_purpose or "")
+            if purpose.lawful_basis != "consent":
+                raise InvalidInput(_("{purpose} does not rest on consent, so nobody is asked for it.")
+                                   .format(purpose=_(purpose.name)))
+            cutoff = ""
+            if purpose.expires_after_days:
+                cutoff = (datetime.now(UTC) - timedelta(days=purpose.expires_after_days)).isoformat(timespec="seconds")
+            sql += self._CONSENT_SQL[state]
+            if state == "granted":
+                args += [cutoff, purpose.key, int(purpose.key == "sale_sharing")]
+            elif state == "expired":
+                args += [cutoff, purpose.key]
+            else:
+                args.append(purpose.key)
+        return sql, args
+
+    def page(self, *, after: tuple[str, int] | None = None, limit: int = 200, where: ContactFilter | None = None,
+             until: tuple[str, int] | None = None) -> list[ContactSummary]:
+        """Everyone (or those `where` lets through) in name order, one keyset page after (sort key, id), and
+        no further than `until` when given.
+
+        Constant time at any depth without a filter. With one, the walk in name order passes over the people
+        it leaves out, so a rare match means a long walk: `until` (see `position_after`) bounds it, and a
+        caller walks on from there.
+        """
         self.session.require(Permission.VIEW_CUSTOMERS)
         key, last_id = after or ("", 0)
-        rows = self.conn.execute(self._SUMMARY + "WHERE c.deleted_at IS NULL AND (c.sort_key, c.id) > (?, ?) "
-                                 "ORDER BY c.sort_key, c.id LIMIT ?", (key, last_id, limit)).fetchall()
+        conditions, args = self._filter_sql(where)
+        if until is not None:
+            conditions = " AND (c.sort_key, c.id) <= (?, ?)" + conditions
+            args = [*until, *args]
+        rows = self.conn.execute(self._SUMMARY + "WHERE c.deleted_at IS NULL AND (c.sort_key, c.id) > (?, ?)"
+                                 + conditions + " ORDER BY c.sort_key, c.id LIMIT ?",
+                                 (key, last_id, *args, limit)).fetchall()
         return [self._summary(row) for row in rows]
+
+    def position_after(self, after: tuple[str, int] | None, count: int) -> tuple[str, int] | None:
+        """Where the list stands `count` people after `after` (None: it ends sooner). Read from the name
+        index alone, so it is cheap; it bounds one stretch of a filtered walk."""
+        self.session.require(Permission.VIEW_CUSTOMERS)
+        key, last_id = after or ("", 0)
+        row = self.conn.execute("SELECT sort_key, id FROM contact WHERE deleted_at IS NULL AND (sort_key, id) > (?, ?) "
+                                "ORDER BY sort_key, id LIMIT 1 OFFSET ?", (key, last_id, count - 1)).fetchone()
+        return None if row is None else (str(row[0]), int(row[1]))
+
+    def summaries(self, ids: list[int]) -> list[ContactSummary]:
+        """List rows of the given people, in the order given (deleted ones left out): one statement whatever
+        the number, the ids passed as one JSON array."""
+        self.session.require(Permission.VIEW_CUSTOMERS)
+        found = {row[0]: self._summary(row) for row in self.conn.execute(
+            self._SUMMARY + "JOIN json_each(?) j ON c.id = j.value WHERE c.deleted_at IS NULL",
+            (json.dumps(ids),))}
+        return [found[contact_id] for contact_id in ids if contact_id in found]
+
+    def tags(self, limit: int = 1000) -> list[tuple[int, str]]:
+        """Tags to filter by, (id, name) in name order."""
+        self.session.require(Permission.VIEW_CUSTOMERS)
+        return [(int(r[0]), str(r[1])) for r in self.conn.execute(
+            "SELECT id, name FROM tag ORDER BY name_key LIMIT ?", (limit,))]
+
+    def owners(self) -> list[tuple[int, str]]:
+        """The staff a customer can belong to (whoever added them), (user id, name) in name order."""
+        self.session.require(Permission.VIEW_CUSTOMERS)
+        return [(int(r[0]), str(r[1])) for r in self.conn.execute(
+            "SELECT id, name FROM user WHERE removed_at IS NULL ORDER BY name_key")]
 
     def sort_position(self, contact_id: int) -> tuple[str, int]:
         row = self.conn.execute("SELECT sort_key, id FROM contact WHERE id = ?", (contact_id,)).fetchone()
@@ -331,27 +466,40 @@ class ContactService:
                 f"SELECT id, display_name FROM contact WHERE id IN ({marks})", chunk))
         return found
 
-    def search(self, query: str, limit: int = 50) -> list[ContactSummary]:
+    def search(self, query: str, limit: int = 50, where: ContactFilter | None = None) -> list[ContactSummary]:
         """Search as you type: names, organisations, emails, tags, notes, and phone digit fragments.
 
-        Ranked by relevance then name; an empty query lists everyone in name order.
+        Ranked by relevance then name; an empty query lists everyone in name order. `where` narrows the
+        matches before they are ranked and cut at `limit`.
         """
         self.session.require(Permission.VIEW_CUSTOMERS)
         expression, phone_fragments = search_index.match_expression(query)
         if expression is None and not phone_fragments:
-            return self.page(limit=limit)
+            return self.page(limit=limit, where=where)
+        conditions, filter_args = self._filter_sql(where)
         # Each index is ranked in its own subquery (bm25() works only there), then merged. bm25() rather than
         # FTS5's `rank` column: with cipher_memory_security on, `ORDER BY rank` makes two locked allocations
-        # per matching row (1.5 s for a term in 100k rows), bm25() none (70 ms).
+        # per matching row (1.5 s for a term in 100k rows), bm25() none (70 ms). A filter joins the person
+        # inside each subquery, so the best `limit` are chosen among the people it lets through.
         ctes, args = [], []
         if expression:
-            ctes.append("text_hits AS (SELECT rowid AS id, bm25(contact_search) AS rank FROM contact_search "
-                        "WHERE contact_search MATCH ? ORDER BY bm25(contact_search) LIMIT ?)")
-            args += [expression, limit * 2]
+            if conditions:
+                ctes.append("text_hits AS (SELECT contact_search.rowid AS id, bm25(contact_search) AS rank "
+                            "FROM contact_search JOIN contact c ON c.id = contact_search.rowid "
+                            f"WHERE contact_search MATCH ?{conditions} ORDER BY bm25(contact_search) LIMIT ?)")
+            else:
+                ctes.append("text_hits AS (SELECT rowid AS id, bm25(contact_search) AS rank FROM contact_search "
+                            "WHERE contact_search MATCH ? ORDER BY bm25(contact_search) LIMIT ?)")
+            args += [expression, *filter_args, limit * 2]
         for number, fragment in enumerate(phone_fragments):
-            ctes.append(f"phone_hits{number} AS (SELECT rowid AS id, -1000.0 AS rank FROM contact_phone_search "
-                        f"WHERE contact_phone_search MATCH ? LIMIT ?)")
-            args += ['"' + fragment + '"', limit * 2]
+            if conditions:
+                ctes.append(f"phone_hits{number} AS (SELECT contact_phone_search.rowid AS id, -1000.0 AS rank "
+                            "FROM contact_phone_search JOIN contact c ON c.id = contact_phone_search.rowid "
+                            f"WHERE contact_phone_search MATCH ?{conditions} LIMIT ?)")
+            else:
+                ctes.append(f"phone_hits{number} AS (SELECT rowid AS id, -1000.0 AS rank FROM contact_phone_search "
+                            f"WHERE contact_phone_search MATCH ? LIMIT ?)")
+            args += ['"' + fragment + '"', *filter_args, limit * 2]
         names = [cte.split(" ", 1)[0] for cte in ctes]
         union = " UNION ALL ".join(f"SELECT id, rank FROM {name}" for name in names)
         sql = (f"WITH {', '.join(ctes)}, hits AS (SELECT id, min(rank) AS rank FROM ({union}) GROUP BY id) "

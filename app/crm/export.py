@@ -8,25 +8,27 @@ from pathlib import Path
 
 from app.access.roles import Permission
 from app.access.session import Session
-from app.crm.contacts import ContactService, ContactSummary
+from app.crm.contacts import ContactFilter, ContactService, ContactSummary
 from app.keyset import pages
 from app.privacy.audit import neutralise_formula
 
 HEADER = ["id", "name", "email", "phone", "organisation"]
 
 
-def export_csv(session: Session, out: Path, query: str = "") -> int:
-    """Write everyone (or the people matching `query`) to `out`; returns the number of rows."""
+def export_csv(session: Session, out: Path, query: str = "", where: ContactFilter | None = None) -> int:
+    """Write everyone (or the people matching `query`, and those `where` lets through) to `out`; returns the
+    number of rows."""
     session.require(Permission.EXPORT_BULK)
     contacts = ContactService(session)
     rows: Iterable[ContactSummary]
     if query.strip():
-        rows = contacts.search(query, limit=1_000_000)
+        rows = contacts.search(query, limit=1_000_000, where=where)
     else:
-        rows = pages(lambda after: contacts.page(after=after, limit=1000),
+        rows = pages(lambda after: contacts.page(after=after, limit=1000, where=where),
                      lambda last: contacts.sort_position(last.id))
     count = write_rows(out, HEADER, ((p.id, p.name, p.email, p.phone, p.organisation) for p in rows))
-    session.record("contact.export", summary=f"{count} rows" + (" (filtered)" if query.strip() else ""))
+    filtered = bool(query.strip()) or (where is not None and where.active)
+    session.record("contact.export", summary=f"{count} rows" + (" (filtered)" if filtered else ""))
     return count
 
 

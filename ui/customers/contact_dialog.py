@@ -1,6 +1,7 @@
-"""New and Edit customer: names, any number of labelled emails, phones and addresses, organisation, tags and
-language. The service checks everything; when it refuses, the dialog says why next to the field it can tell
-was wrong (or under the form when it cannot) and puts the cursor there. Nothing is saved until it is right.
+"""New and Edit customer: names, any number of labelled emails, phones and addresses, every organisation the
+person works for (each with a job title), tags and language. The service checks everything; when it refuses,
+the dialog says why next to the field it can tell was wrong (or under the form when it cannot) and puts the
+cursor there. Nothing is saved until it is right.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -29,7 +32,7 @@ from ui.customers.point_rows import PointList, PointRow
 from ui.customers.text import language_name
 from ui.operation import message_for
 from ui.session_context import SessionContext
-from ui.widgets import MessageLine, paragraph
+from ui.widgets import MessageLine
 
 
 def _line(parent: QWidget, accessible_name: str, max_length: int = MAX_NAME) -> QLineEdit:
@@ -37,6 +40,96 @@ def _line(parent: QWidget, accessible_name: str, max_length: int = MAX_NAME) -> 
     field.setMaxLength(max_length)
     field.setAccessibleName(accessible_name)
     return field
+
+
+class OrganisationRow(QWidget):
+    """One organisation: its name, the person's job title there, and Remove (like the email and phone rows)."""
+
+    remove_requested = Signal(object)  # this row
+
+    def __init__(self, name: str = "", job_title: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = _line(self, _("Organisation"))
+        self.name.setText(name)
+        self.name.setPlaceholderText(_("Organisation"))
+        self.job_title = _line(self, _("Job title at this organisation"))
+        self.job_title.setText(job_title)
+        self.job_title.setPlaceholderText(_("Job title (optional)"))
+        self.job_title.setToolTip(_("Their job title at this organisation"))
+        self.remove_button = QPushButton(_("Remove"), self)
+        self.remove_button.setAccessibleName(_("Remove this organisation"))
+        self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
+        self.message = MessageLine(self)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.name, 3)
+        row.addWidget(self.job_title, 2)
+        row.addWidget(self.remove_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        for field in (self.name, self.job_title):
+            field.textEdited.connect(lambda _text: self.message.clear())
+
+    def link(self) -> tuple[str, str]:
+        return self.name.text(), self.job_title.text()
+
+    def focus_widgets(self) -> list[QWidget]:
+        return [self.name, self.job_title, self.remove_button]
+
+
+class OrganisationList(QWidget):
+    """Every organisation of the person, one row each, with "Add organisation" under them."""
+
+    rows_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[OrganisationRow] = []
+        self.add_button = QPushButton(_("Add &organisation"), self)
+        self.add_button.setAccessibleName(_("Add an organisation"))
+        self.add_button.clicked.connect(lambda: self.add_row(focus=True))
+        self._rows_layout = QVBoxLayout()
+        self._rows_layout.setContentsMargins(0, 0, 0, 0)
+        add_line = QHBoxLayout()
+        add_line.addWidget(self.add_button)
+        add_line.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._rows_layout)
+        layout.addLayout(add_line)
+
+    def add_row(self, name: str = "", job_title: str = "", focus: bool = False) -> OrganisationRow:
+        row = OrganisationRow(name, job_title, self)
+        row.remove_requested.connect(self._remove)
+        self.rows.append(row)
+        self._rows_layout.addWidget(row)
+        self.rows_changed.emit()
+        if focus:
+            row.name.setFocus()
+        return row
+
+    def _remove(self, row: OrganisationRow) -> None:
+        index = self.rows.index(row)
+        self.rows.remove(row)
+        row.hide()
+        row.deleteLater()
+        self.rows_changed.emit()
+        following = self.rows[index] if index < len(self.rows) else (self.rows[-1] if self.rows else None)
+        (following.name if following is not None else self.add_button).setFocus()
+
+    def links(self) -> list[tuple[str, str]]:
+        """(name, job title) of each row that says something (a job title alone is refused by the service)."""
+        return [row.link() for row in self.rows if row.name.text().strip() or row.job_title.text().strip()]
+
+    def focus_widgets(self) -> list[QWidget]:
+        return [widget for row in self.rows for widget in row.focus_widgets()] + [self.add_button]
+
+    def clear_messages(self) -> None:
+        for row in self.rows:
+            row.message.clear()
 
 
 class ContactDialog(QDialog):
@@ -77,6 +170,7 @@ class ContactDialog(QDialog):
         else:
             for points in self.point_lists:
                 points.add_row()
+            self.organisations.add_row()
         self._order_tabs()
         self.given.setFocus()
         self.resize(640, 620)
@@ -108,8 +202,9 @@ class ContactDialog(QDialog):
             points.rows_changed.connect(self._order_tabs)
 
     def _build_more(self, body: QWidget) -> None:
-        self.organisation = _line(body, _("Organisation"))
-        self.job_title = _line(body, _("Job title"))
+        self.organisations = OrganisationList(body)
+        self.organisations.rows_changed.connect(self._order_tabs)
+        self.form.addRow(QLabel(_("Organisations:"), body), self.organisations)
         self.tags = _line(body, _("Tags, separated by commas"), 1000)
         self.tags.setPlaceholderText(_("e.g. vip, wholesale"))
         self.language = QComboBox(body)
@@ -118,15 +213,12 @@ class ContactDialog(QDialog):
                                    "exports. When it is not set, the shop's language is used."))
         self.language.addItem(_("Not set (use the shop's language)"), None)
         add_language_items(self.language)
-        self._add_row(_("&Organisation:"), self.organisation)
-        self._add_row(_("&Job title:"), self.job_title)
         self._add_row(_("&Tags:"), self.tags)
         self._add_row(_("Preferred &language:"), self.language)
         self.note = QPlainTextEdit(body)
         self.note.setAccessibleName(_("First note"))
         self.note.setTabChangesFocus(True)
         self.note.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
-        self.organisations_notice: QLabel | None = None
         if self.record is None:
             self._add_row(_("&Note:"), self.note)
         else:
@@ -146,17 +238,10 @@ class ContactDialog(QDialog):
         for points in self.point_lists:
             if not points.rows:
                 points.add_row()
-        if record.organisations:
-            _id, name, job_title = record.organisations[0]
-            self.organisation.setText(name)
-            self.job_title.setText(job_title)
-        if len(record.organisations) > 1:
-            others = ", ".join(name for _id, name, _job in record.organisations[1:])
-            self.organisations_notice = paragraph(
-                _("This customer is also linked to {others}. Saving keeps only the organisation above.")
-                .format(others=others), self.organisation.parentWidget())
-            position = self.form.getWidgetPosition(self.job_title)
-            self.form.insertRow(int(position[0]) + 1, "", self.organisations_notice)  # type: ignore[index]
+        for _id, name, job_title in record.organisations:
+            self.organisations.add_row(name, job_title)
+        if not record.organisations:
+            self.organisations.add_row()
         self.tags.setText(", ".join(record.tags))
         if record.language is not None and self.language.findData(record.language) < 0:
             # Set before only the shipped languages were offered (or by an import): kept, never silently dropped.
@@ -168,12 +253,23 @@ class ContactDialog(QDialog):
         chain: list[QWidget] = [self.given, self.family, self.display]
         for points in self.point_lists:
             chain += points.focus_widgets()
-        chain += [self.organisation, self.job_title, self.tags, self.language]
+        chain += self.organisations.focus_widgets()
+        chain += [self.tags, self.language]
         if self.record is None:
             chain.append(self.note)
         chain += [self.ok_button, self.buttons.button(QDialogButtonBox.StandardButton.Cancel)]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
+
+    @property
+    def organisation(self) -> QLineEdit:
+        """The first organisation's name (a row is added when there is none)."""
+        return (self.organisations.rows or [self.organisations.add_row()])[0].name
+
+    @property
+    def job_title(self) -> QLineEdit:
+        """The job title at the first organisation."""
+        return (self.organisations.rows or [self.organisations.add_row()])[0].job_title
 
     # --- saving --------------------------------------------------------------------------------------------
 
@@ -181,8 +277,9 @@ class ContactDialog(QDialog):
         points = [point for points in self.point_lists for point in points.points()]
         tags = [tag.strip() for tag in self.tags.text().split(",") if tag.strip()]
         return ContactInput(given_name=self.given.text(), family_name=self.family.text(),
-                            display_name=self.display.text(), points=points, organisation=self.organisation.text(),
-                            job_title=self.job_title.text(), tags=tags, language=self.language.currentData(),
+                            display_name=self.display.text(), points=points,
+                            organisations=self.organisations.links(), tags=tags,
+                            language=self.language.currentData(),
                             note=self.note.toPlainText() if self.record is None else "")
 
     def submit(self) -> None:
@@ -191,6 +288,7 @@ class ContactDialog(QDialog):
         self.message.clear()
         for points in self.point_lists:
             points.clear_messages()
+        self.organisations.clear_messages()
         service = ContactService(self.context.session)
         try:
             if self.record is None:
@@ -215,6 +313,12 @@ class ContactDialog(QDialog):
             row.message.show_error(text)
             row.value.setFocus()
             row.value.selectAll()
+            return
+        nameless = next((row for row in self.organisations.rows
+                         if row.job_title.text().strip() and not row.name.text().strip()), None)
+        if nameless is not None:
+            nameless.message.show_error(text)
+            nameless.name.setFocus()
             return
         self.message.show_error(text)
         if not (self.given.text().strip() or self.family.text().strip() or self.display.text().strip()):

@@ -1,4 +1,5 @@
-"""Export CSV: the customers shown (everyone, or a search's matches) to a file, on the worker.
+"""Export CSV: the customers shown (everyone, or a search's matches, through the list's filters) to a file, on the
+worker.
 
 The file leaves the vault's protection, so the closing message says so every time.
 """
@@ -12,6 +13,7 @@ from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QWidget
 
 from app.access.roles import Permission
+from app.crm.contacts import ContactFilter
 from app.crm.export import export_csv
 from app.locale import _, ngettext
 from ui.dialogs import ask_save_path, inform, warn
@@ -19,21 +21,23 @@ from ui.operation import message_for
 from ui.session_context import SessionContext
 
 
-def ask_export(context: SessionContext, window: QWidget, query: str) -> None:
+def ask_export(context: SessionContext, window: QWidget, query: str, where: ContactFilter | None = None) -> None:
     """Ask where to save, then export; nothing happens for a role that may not export lists."""
     if not context.can(Permission.EXPORT_BULK):
         return
     folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     suggested = Path(folder or Path.home()) / _("customers-{day}.csv").format(day=date.today().isoformat())
     ask_save_path(window, _("Export customers"), suggested, _("CSV files (*.csv)"),
-                  lambda path: export(context, window, path, query), default_suffix="csv")
+                  lambda path: export(context, window, path, query, where), default_suffix="csv")
 
 
-def export(context: SessionContext, window: QWidget, path: Path, query: str) -> None:
+def export(context: SessionContext, window: QWidget, path: Path, query: str,
+           where: ContactFilter | None = None) -> None:
     if context.busy or not context.is_open:
         return
     session = context.session
-    context.run(lambda progress, cancelled: export_csv(session, path, query), description=_("Exporting customers…"),
+    context.run(lambda progress, cancelled: export_csv(session, path, query, where),
+                description=_("Exporting customers…"),
                 on_done=lambda rows: exported(window, rows, path),
                 on_error=lambda exc: warn(window, _("Export failed"), message_for(exc)))
 

@@ -1,4 +1,5 @@
-"""The Overview tab: a person's names, contact details with their labels, organisation, tags and language.
+"""The Overview tab: a person's names, contact details with their labels, every organisation (with the job title
+there), tags and language.
 
 Values are selectable plain text (never rich text: a name could contain markup) so they can be copied.
 """

@@ -1,9 +1,13 @@
 """The customer list as a table model that never holds the whole table.
 
-Without a query it walks everyone in name order with keyset pages of 256 (`canFetchMore`/`fetchMore`),
-keeping every loaded id but the rows' text only for the last few pages shown (an evicted page is read again
-by its keyset cursor when it scrolls back into view). With a query it holds the ranked search results,
-at most SEARCH_LIMIT of them, and says when it stopped there.
+Without a query it walks everyone in name order with keyset pages of 256 (`canFetchMore`/`fetchMore`), keeping
+every loaded id but the rows' text only for the last few pages shown (a page let go is read again by its ids
+when it scrolls back into view). With a query it holds the ranked search results, at most SEARCH_LIMIT of them,
+and says when it stopped there.
+
+A filter (tag, owner, consent state) narrows both, in the same SQL. A filtered walk may pass over many people
+for each one it shows, so it looks through at most SCAN_SPAN people per read and goes on, a stretch per turn of
+the event loop, until it has found a page (the window stays responsive; `looking` says it is still at it).
 
 It reads on the UI thread only while no operation holds the connection (`context.busy`), and forgets
 everything, the session included, when cleared at lock time.
@@ -16,9 +20,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 
-from app.crm.contacts import ContactService, ContactSummary
+from app.crm.contacts import ContactFilter, ContactService, ContactSummary
 from app.locale import _
 from ui.session_context import SessionContext
 
@@ -28,6 +32,7 @@ ROOT = QModelIndex()  # the invisible root: a flat table
 BATCH = 256
 SEARCH_LIMIT = 500
 CACHE_BLOCKS = 8  # pages of row text kept in memory (2,048 rows): more than any window shows at once
+SCAN_SPAN = 2048  # people a filtered read looks through at most (about 50 ms at worst, at any size)
 NAME, EMAIL, PHONE, ORGANISATION = range(4)
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -35,23 +40,41 @@ Cursor = tuple[str, int]  # (sort key, id): where a keyset page starts
 
 
 class ContactListModel(QAbstractTableModel):
+    looking_changed = Signal()  # a filtered walk started or stopped looking for more people
+
     def __init__(self, context: SessionContext, parent: Any = None) -> None:
         super().__init__(parent)
         self._context: SessionContext | None = context
         self._query = ""
+        self._filter = ContactFilter()
         self._ids: list[int] = []
-        self._cursors: list[Cursor | None] = []  # per page: the cursor it was read after (list mode)
-        self._next: Cursor | None = None  # where the next page starts
+        self._next: Cursor | None = None  # where the next read starts
         self._cache: OrderedDict[int, list[ContactSummary | None]] = OrderedDict()
         self._exhausted = False
         self._capped = False
         self._changing = False
+        self._wanted = 0  # people a filtered walk still looks for, a stretch at a time
+        self._told_looking = False  # what listeners last heard (looking_changed)
+        self._step_timer = QTimer(self)
+        self._step_timer.setSingleShot(True)
+        self._step_timer.setInterval(0)
+        self._step_timer.timeout.connect(self._step)
+        context.busy_changed.connect(self._busy_changed)
 
     # --- state ---------------------------------------------------------------------------------------------
 
     @property
     def query(self) -> str:
         return self._query
+
+    @property
+    def filter(self) -> ContactFilter:
+        return self._filter
+
+    @property
+    def filtering(self) -> bool:
+        """A filter leaves some people out."""
+        return self._filter.active
 
     @property
     def capped(self) -> bool:
@@ -62,6 +85,11 @@ class ContactListModel(QAbstractTableModel):
     def has_more(self) -> bool:
         """More people wait further down the list (whether or not they can be read right now)."""
         return not self._query and not self._exhausted
+
+    @property
+    def looking(self) -> bool:
+        """A filtered walk is still looking through the list for the people it was asked for."""
+        return self._wanted > 0 and not self._exhausted
 
     @property
     def searching(self) -> bool:
@@ -76,9 +104,25 @@ class ContactListModel(QAbstractTableModel):
         return ContactService(self._context.session)
 
     def _forget(self) -> None:
-        self._ids, self._cursors, self._next = [], [], None
+        self._ids, self._next = [], None
         self._cache.clear()
         self._exhausted = self._capped = False
+        self._want(0)
+
+    def _want(self, rows: int) -> None:
+        """Go on looking (in the background, a stretch at a time) until `rows` more people are found."""
+        self._wanted = max(rows, 0) if not self._exhausted else 0
+        if self._wanted:
+            self._step_timer.start()
+        else:
+            self._step_timer.stop()
+        if self.looking != self._told_looking:
+            self._told_looking = self.looking
+            self.looking_changed.emit()
+
+    def _busy_changed(self, busy: bool, _what: str) -> None:
+        if not busy and self._wanted:
+            self._step_timer.start()  # the walk waited for the connection
 
     @contextmanager
     def _reset(self) -> Iterator[None]:
@@ -93,19 +137,28 @@ class ContactListModel(QAbstractTableModel):
             self.endResetModel()
             self._changing = False
 
-    def set_query(self, text: str) -> None:
-        """Show the people matching `text` (ranked), or everyone in name order when it is blank."""
+    def set_query(self, text: str, where: ContactFilter | None = None) -> None:
+        """Show the people matching `text` (ranked), or everyone in name order when it is blank; `where`
+        replaces the filter (None keeps the one in force)."""
         with self._reset():
             self._query = " ".join(text.split())
+            if where is not None:
+                self._filter = where
             self._forget()
             if self._readable():
                 if self._query:
                     self._load_search()
                 else:
                     self._fetch_page()
+                    self._want(BATCH - len(self._ids))
+
+    def set_filter(self, where: ContactFilter) -> None:
+        """Narrow the list (or the search results) to the people `where` lets through, read again from the
+        start."""
+        self.set_query(self._query, where)
 
     def _load_search(self) -> None:
-        found = self._service().search(self._query, limit=SEARCH_LIMIT + 1)
+        found = self._service().search(self._query, limit=SEARCH_LIMIT + 1, where=self._filter)
         self._capped = len(found) > SEARCH_LIMIT
         rows: list[ContactSummary | None] = list(found[:SEARCH_LIMIT])
         self._ids = [row.id for row in rows if row is not None]
@@ -115,23 +168,27 @@ class ContactListModel(QAbstractTableModel):
 
     def refresh(self, keep_rows: int | None = None) -> None:
         """Read again after a change, as many rows as were loaded (at most `keep_rows`, at least one page), so
-        the view keeps its place. Views pass the last row they show: each page read again costs a query."""
+        the view keeps its place. Views pass the last row they show: each page read again costs a query.
+        A filtered list reads its first stretch now and looks for the rest in the background."""
         if not self._readable():
             return
-        wanted = len(self._ids) if keep_rows is None else min(keep_rows, len(self._ids))
+        wanted = max(len(self._ids) if keep_rows is None else min(keep_rows, len(self._ids)), BATCH)
         with self._reset():
             self._forget()
             if self._query:
                 self._load_search()
-            else:
-                while not self._exhausted and (not self._ids or len(self._ids) < wanted):
-                    self._fetch_page()
+                return
+            self._fetch_page()
+            while not self._filter.active and not self._exhausted and len(self._ids) < wanted:
+                self._fetch_page()
+            self._want(wanted - len(self._ids))
 
     def clear(self) -> None:
-        """Forget every row, the query and the session (lock)."""
+        """Forget every row, the query, the filter and the session (lock)."""
         with self._reset():
             self._forget()
             self._query = ""
+            self._filter = ContactFilter()
             self._exhausted = True
             self._context = None
 
@@ -144,31 +201,60 @@ class ContactListModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = ROOT) -> None:  # noqa: N802 - Qt override
         if not self.canFetchMore(parent):
             return
-        if self._fetch_page(announce=True):
+        if not self._wanted:
+            self._wanted = BATCH  # announced (looking_changed) only if it outlasts this call
+        self._step()
+
+    def _step(self) -> None:
+        """Read one page (or, filtered, one stretch of the list) and insert what it found; go on later while
+        people are still wanted."""
+        self._step_timer.stop()
+        if not self._wanted or not self.canFetchMore():
+            return  # resumed when the connection is free again (busy_changed), or by the next fetchMore
+        found = self._fetch_page(announce=True)
+        if found:
             try:
                 self.endInsertRows()
             finally:
                 self._changing = False
+        self._want(self._wanted - len(found))
 
     def _fetch_page(self, announce: bool = False) -> list[ContactSummary]:
-        """Read the next keyset page; with `announce`, rows are inserted between begin/endInsertRows
-        (the caller ends it when the page is not empty)."""
+        """Read the next keyset page, filtered ones no further than SCAN_SPAN people on; with `announce`, rows
+        are inserted between begin/endInsertRows (the caller ends it when the page is not empty)."""
         service = self._service()
         cursor = self._next
-        page = service.page(after=cursor, limit=BATCH)
-        if len(page) < BATCH:
+        until = service.position_after(cursor, SCAN_SPAN) if self._filter.active else None
+        page = service.page(after=cursor, limit=BATCH, where=self._filter, until=until)
+        if len(page) == BATCH:
+            self._next = service.sort_position(page[-1].id)
+        elif until is None:
             self._exhausted = True
+        else:
+            self._next = until  # looked as far as that without filling a page: go on from there
         if not page:
             return page
-        self._next = service.sort_position(page[-1].id)
         if announce:
             self._changing = True  # until endInsertRows has told everyone (see _reset)
             self.beginInsertRows(QModelIndex(), len(self._ids), len(self._ids) + len(page) - 1)
-        block = len(self._ids) // BATCH
+        start = len(self._ids)
         self._ids.extend(row.id for row in page)
-        self._cursors.append(cursor)
-        self._remember(block, list(page))
+        self._keep_text(start, list(page))
         return page
+
+    def _keep_text(self, start: int, rows: list[ContactSummary | None]) -> None:
+        """Remember the text of rows just read from row `start` on, in blocks of BATCH rows (a filtered read
+        can end part-way through a block; the next one fills it up)."""
+        while rows:
+            block, within = divmod(start, BATCH)
+            part, rows = rows[:BATCH - within], rows[BATCH - within:]
+            cached = self._cache.get(block)
+            if within == 0:
+                self._remember(block, part)
+            elif cached is not None and len(cached) == within:
+                self._remember(block, cached + part)
+            # else the block's text was let go meanwhile: it is read again by its ids when shown
+            start += len(part)
 
     def _remember(self, block: int, rows: list[ContactSummary | None]) -> None:
         self._cache[block] = rows
@@ -177,15 +263,15 @@ class ContactListModel(QAbstractTableModel):
             self._cache.popitem(last=False)
 
     def _block(self, block: int) -> list[ContactSummary | None] | None:
-        """The text of one page of rows, read again by its cursor if it was let go (list mode only)."""
+        """The text of one page of rows, read again by its ids if it was let go (list mode only)."""
+        ids = self._ids[block * BATCH:(block + 1) * BATCH]
         rows = self._cache.get(block)
-        if rows is not None:
+        if rows is not None and len(rows) == len(ids):
             self._cache.move_to_end(block)
             return rows
-        if self._query or block >= len(self._cursors) or not self._readable():
+        if self._query or not ids or not self._readable():
             return None
-        ids = self._ids[block * BATCH:(block + 1) * BATCH]
-        found = {row.id: row for row in self._service().page(after=self._cursors[block], limit=len(ids))}
+        found = {row.id: row for row in self._service().summaries(ids)}
         rows = [found.get(contact_id) for contact_id in ids]  # a person deleted since shows blank until refresh
         self._remember(block, rows)
         return rows

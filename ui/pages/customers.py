@@ -1,4 +1,5 @@
-"""Customers: search as you type, a lazily paged list in name order, and the selected person's record.
+"""Customers: search as you type, filters (tag, owner, consent state), a lazily paged list in name order, and the
+selected person's record.
 
 Opening a record is an audited read, so the page opens one only when a row stays selected for a moment (not
 for every row the arrow keys pass) or when the person asks (New, Edit, Undo). Deleting moves a person to
@@ -10,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,10 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.access.roles import Permission
-from app.crm.contacts import ContactService
+from app.crm.contacts import ContactFilter, ContactService
 from app.crm.importing import ImportReport
 from app.errors import CounterpartError
 from app.locale import _, ngettext
+from app.privacy.consent import ConsentService
+from ui.consent.labels import purpose_name
 from ui.customers import export as csv_export
 from ui.customers.contact_dialog import ContactDialog
 from ui.customers.detail import ContactDetail
@@ -45,6 +50,138 @@ from ui.widgets import MessageLine, heading
 SEARCH_DELAY_MS = 200  # search as you type, once typing pauses
 OPEN_DELAY_MS = 250  # open (and audit) a record once the selection rests on it
 FIND_ROWS_LIMIT = 5_000  # how far down the list to page to select a person just saved (20 pages)
+
+
+def consent_state_choices() -> list[tuple[str | None, str]]:
+    """The consent filter's first half; the purpose chosen beside it completes the sentence."""
+    return [(None, _("Any consent")), ("granted", _("Consented to")), ("withdrawn", _("Withdrew consent to")),
+            ("expired", _("Consent expired for")), ("never_asked", _("Never asked about"))]
+
+
+class CustomerFilters(QWidget):
+    """Show only the customers with a tag, of an owner, in a consent state for a purpose. Each choice reads on
+    its own ("Tag: vip", "Consented to" + "Email marketing"); "Show only" (Alt+Y) leads to them."""
+
+    changed = Signal()
+
+    def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.tag = self._combo(_("Filter by tag"), _("Show only the customers with this tag"))
+        self.owner = self._combo(_("Filter by owner"), _("Show only the customers this member of staff added"))
+        self.consent = self._combo(_("Filter by consent"),
+                                   _("Show only the customers whose consent, for the purpose chosen beside, "
+                                     "stands like this now"))
+        for state, text in consent_state_choices():
+            self.consent.addItem(text, state)
+        self.purpose = self._combo(_("Consent purpose to filter by"), _("The purpose the consent filter is about"))
+        self.clear_button = QPushButton(_("&Clear filters"), self)
+        self.clear_button.setAccessibleName(_("Clear filters and show every customer"))
+        self.clear_button.clicked.connect(self.reset)
+        label = QLabel(_("Show onl&y:"), self)
+        label.setBuddy(self.tag)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(4)
+        grid.addWidget(label, 0, 0)
+        grid.addWidget(self.tag, 0, 1)
+        grid.addWidget(self.owner, 0, 2)
+        grid.addWidget(self.consent, 1, 1)
+        grid.addWidget(self.purpose, 1, 2)
+        grid.addWidget(self.clear_button, 1, 3)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
+        self.reload()
+        self._sync()
+        for combo in (self.tag, self.owner, self.consent, self.purpose):
+            combo.currentIndexChanged.connect(lambda _index: self._chosen())
+
+    def _combo(self, accessible_name: str, tip: str) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setAccessibleName(accessible_name)
+        combo.setToolTip(tip)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(10)
+        return combo
+
+    def focus_widgets(self) -> list[QWidget]:
+        return [self.tag, self.owner, self.consent, self.purpose, self.clear_button]
+
+    def current(self) -> ContactFilter:
+        state = self.consent.currentData()
+        purpose = self.purpose.currentData()
+        if state is None or purpose is None:
+            state = purpose = None
+        return ContactFilter(tag_id=self.tag.currentData(), owner_user_id=self.owner.currentData(),
+                             consent_purpose=purpose, consent_state=state)
+
+    def _chosen(self) -> None:
+        self._sync()
+        self.changed.emit()
+
+    def _sync(self) -> None:
+        self.purpose.setEnabled(self.consent.currentData() is not None)
+        self.clear_button.setEnabled(self.current().active)
+
+    def reload(self, announce: bool = True) -> None:
+        """Read the tags, staff and purposes to choose from again, keeping what is chosen where it still
+        exists (otherwise back to "any", announced unless the caller reads the list itself)."""
+        if not self.context.is_open or self.context.busy:
+            for combo, anything in ((self.tag, _("Any tag")), (self.owner, _("Any owner"))):
+                if not combo.count():
+                    combo.addItem(anything, None)  # the rest once the connection is free (refresh)
+            return
+        session = self.context.session
+        me = session.user.id
+        tags: list[tuple[object, str]] = [(None, _("Any tag"))]
+        tags += [(tag_id, _("Tag: {tag}").format(tag=name)) for tag_id, name in ContactService(session).tags()]
+        owners: list[tuple[object, str]] = [(None, _("Any owner"))]
+        owners += [(user_id, _("Owner: me") if user_id == me else _("Owner: {name}").format(name=name))
+                   for user_id, name in ContactService(session).owners()]
+        purposes: list[tuple[object, str]] = [(p.key, purpose_name(p)) for p in ConsentService(session).purposes()
+                                              if p.lawful_basis == "consent"]
+        before = self.current()
+        for combo, items in ((self.tag, tags), (self.owner, owners), (self.purpose, purposes)):
+            self._fill(combo, items)
+        self._sync()
+        if announce and self.current() != before:
+            self.changed.emit()
+
+    @staticmethod
+    def _fill(combo: QComboBox, items: list[tuple[object, str]]) -> None:
+        if [(combo.itemData(i), combo.itemText(i)) for i in range(combo.count())] == items:
+            return
+        chosen = combo.currentData()
+        combo.blockSignals(True)
+        try:
+            combo.clear()
+            for data, text in items:
+                combo.addItem(text, data)
+            combo.setCurrentIndex(max(combo.findData(chosen), 0))
+        finally:
+            combo.blockSignals(False)
+
+    def reset(self) -> None:
+        """Back to everyone (Clear filters)."""
+        if not self.current().active:
+            return
+        for combo in (self.tag, self.owner, self.consent):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self._chosen()
+
+    def clear(self) -> None:
+        """Forget the choices and the tag and staff names (lock); nothing is announced."""
+        for combo in (self.tag, self.owner, self.purpose):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.blockSignals(False)
+        self.consent.blockSignals(True)
+        self.consent.setCurrentIndex(0)
+        self.consent.blockSignals(False)
+        self._sync()
 
 
 class CustomersPage(QWidget):
@@ -101,7 +238,8 @@ class CustomersPage(QWidget):
                                        Permission.EDIT_CUSTOMERS, _("Add a new customer (Ctrl+N)"))
         self.export_button = self._button(_("E&xport CSV…"), _("Export the customers shown as CSV"),
                                           self.ask_export, Permission.EXPORT_BULK,
-                                          _("Save the customers shown (all, or the search results) as a CSV file"))
+                                          _("Save the customers shown (everyone, or the search results, through the "
+                                            "filters) as a CSV file"))
         self.duplicates_button = self._button(_("Find du&plicates…"), _("Find and merge duplicate customers"),
                                               self.find_duplicates, None,
                                               _("Customers who share an email address or phone number"))
@@ -127,6 +265,8 @@ class CustomersPage(QWidget):
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self.apply_search)
         self.search.installEventFilter(self)
+        self.filters = CustomerFilters(self.context, self)
+        self.filters.changed.connect(self.apply_filter)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setAccessibleName(_("Customers"))
@@ -163,6 +303,7 @@ class CustomersPage(QWidget):
         self.count_label.setWordWrap(True)
         self.model.modelReset.connect(self._update_count)
         self.model.rowsInserted.connect(self._update_count)
+        self.model.looking_changed.connect(self._update_count)
 
     def _layout(self) -> None:
         top = QHBoxLayout()
@@ -177,6 +318,7 @@ class CustomersPage(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(search_row)
+        left_layout.addWidget(self.filters)
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.count_label)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -191,9 +333,9 @@ class CustomersPage(QWidget):
         layout.addWidget(self.undo_bar)
         layout.addWidget(self.message)
         layout.addWidget(self.splitter, 1)
-        QWidget.setTabOrder(self.search, self.new_button)
-        QWidget.setTabOrder(self.new_button, self.table)
-        QWidget.setTabOrder(self.table, self.detail)
+        chain = [self.search, self.new_button, *self.filters.focus_widgets(), self.table, self.detail]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
 
     def _timers(self) -> None:
         self._search_timer = QTimer(self)
@@ -242,15 +384,38 @@ class CustomersPage(QWidget):
         self.model.set_query(self.search.text())
         self._reselect()
 
+    def apply_filter(self) -> None:
+        """A filter changed: read the list (or the search results) again through it."""
+        self._search_timer.stop()
+        if self.context.busy or not self.context.is_open:
+            self._stale = True
+            return
+        self.model.set_query(self.search.text(), self.filters.current())
+        self._reselect()
+        self._update_count()
+
     def _update_count(self) -> None:
         shown = self.model.rowCount()
+        filtering = self.model.filtering
         if self.model.searching:
             if self.model.capped:
                 text = _("Showing the best {n} matches; type more to narrow the search.").format(n=SEARCH_LIMIT)
             elif shown:
                 text = ngettext("{n} match.", "{n} matches.", shown).format(n=shown)
+            elif filtering:
+                text = _("No customer matches this search and the filters.")
             else:
                 text = _("No customer matches this search.")
+        elif filtering and self.model.looking:
+            text = ngettext("Looking through the customers… {n} found so far.",
+                            "Looking through the customers… {n} found so far.", shown).format(n=shown)
+        elif filtering and self.model.has_more:
+            text = _("{n} matching customers shown, in name order; scroll down for more.").format(n=shown)
+        elif filtering and shown:
+            text = ngettext("{n} customer matches the filters.", "{n} customers match the filters.",
+                            shown).format(n=shown)
+        elif filtering and self.context.is_open:
+            text = _("No customer matches the filters.")
         elif self.model.has_more:
             text = _("{n} customers shown, in name order; scroll down for more.").format(n=shown)
         elif shown:
@@ -282,6 +447,7 @@ class CustomersPage(QWidget):
         if contact_id is None:
             return False
         row = self.model.row_of(contact_id)
+        fetch = fetch and not self.model.filtering  # a filtered walk can be long: it goes on in the background
         while row is None and fetch and self.model.canFetchMore() and self.model.rowCount() < FIND_ROWS_LIMIT:
             self.model.fetchMore()
             row = self.model.row_of(contact_id)
@@ -313,7 +479,11 @@ class CustomersPage(QWidget):
             self._stale = True
             return
         self._stale = False
-        self.model.refresh(keep_rows=self._last_row_in_view() + 1)
+        self.filters.reload(announce=False)  # new tags or staff; a choice that went away falls back to "any"
+        if self.filters.current() != self.model.filter:
+            self.model.set_query(self.search.text(), self.filters.current())
+        else:
+            self.model.refresh(keep_rows=self._last_row_in_view() + 1)
         wanted, self._open_after_change = self._open_after_change, None
         if wanted is not None:
             self._select_quietly(wanted, fetch=True)
@@ -331,7 +501,7 @@ class CustomersPage(QWidget):
         if self._stale and self.context.is_open and not self.context.busy:
             if " ".join(self.search.text().split()) != self.model.query:
                 self.model.set_query(self.search.text())
-            self.refresh()
+            self.refresh()  # also reads the list through a filter chosen meanwhile
 
     # --- actions -------------------------------------------------------------------------------------------
 
@@ -436,16 +606,18 @@ class CustomersPage(QWidget):
     # --- export --------------------------------------------------------------------------------------------
 
     def ask_export(self) -> None:
-        csv_export.ask_export(self.context, self.window(), self.model.query)
+        csv_export.ask_export(self.context, self.window(), self.model.query, self.model.filter)
 
     def export(self, path: Path) -> None:
-        """Write the customers shown (everyone, or the current search's matches) to `path`, on the worker."""
-        csv_export.export(self.context, self.window(), path, self.model.query)
+        """Write the customers shown (everyone, or the current search's matches, through the filters) to `path`,
+        on the worker."""
+        csv_export.export(self.context, self.window(), path, self.model.query, self.model.filter)
 
     # --- lock ----------------------------------------------------------------------------------------------
 
     def clear(self) -> None:
-        """Forget every customer the page shows: list, search text, record, undo offer, open dialogs (lock)."""
+        """Forget every customer the page shows: list, search text, filters, record, undo offer, open dialogs
+        (lock)."""
         self._search_timer.stop()
         self._open_timer.stop()
         self._open_after_change = None
@@ -460,6 +632,7 @@ class CustomersPage(QWidget):
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
+        self.filters.clear()
         self.detail.clear()
         self.undo_bar.dismiss()
         self.message.clear()

@@ -18,7 +18,7 @@ import keyring.backends.fail
 
 from app.access.session import create_vault
 from app.crm import demo, search_index
-from app.crm.contacts import ContactService
+from app.crm.contacts import RANK_CEILING, ContactService
 from app.vault import kdf
 
 QUERIES = ["ana", "mül", "garc", "王", "王芳", "nunez", "example", "7700 900", "139", "corner bak", "müller lukas",
@@ -84,8 +84,9 @@ def main() -> None:
             expression, phones = search_index.match_expression(query)
             if expression:
                 raw_times += _time(lambda e=expression: conn.execute(
-                    "SELECT c.id, c.display_name FROM contact_search s JOIN contact c ON c.id = s.rowid "
-                    "WHERE contact_search MATCH ? ORDER BY bm25(contact_search) LIMIT 50", (e,)).fetchall())
+                    "SELECT c.id, c.display_name FROM (SELECT rowid AS id, bm25(contact_search) AS rank "
+                    "FROM contact_search WHERE contact_search MATCH ? LIMIT ?) s JOIN contact c ON c.id = s.id "
+                    "ORDER BY s.rank LIMIT 50", (e, RANK_CEILING)).fetchall())
             else:
                 raw_times += _time(lambda p=phones[0]: conn.execute(
                     "SELECT c.id, c.display_name FROM contact_phone_search s JOIN contact c ON c.id = s.rowid "

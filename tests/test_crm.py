@@ -234,3 +234,15 @@ def test_checks_are_remembered_only_inside_the_block() -> None:
             contact_points.normalise_phone("12", None)  # failures are not remembered
         assert len(contact_points._memo) == 1
     assert contact_points._memo is None  # personal data is not kept once the import is done
+
+
+def test_a_common_word_is_ranked_among_its_first_matches_only(owner_session: Session,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.crm import contacts as contacts_module
+
+    contacts = ContactService(owner_session)
+    ids = contacts.create_many([ContactInput(given_name=f"Common{i}", note="shared word") for i in range(5)], "t")
+    assert {c.id for c in contacts.search("shared", limit=10)} == set(ids)
+    monkeypatch.setattr(contacts_module, "RANK_CEILING", 2)
+    assert len(contacts.search("shared", limit=10)) == 2  # only the first two matches were ranked
+    assert [c.id for c in contacts.search("common4")] == [ids[4]]  # a rare word is unaffected

@@ -22,6 +22,7 @@ from app.privacy.consent import ConsentService
 from app.store.database import Connection
 
 MAX_NAME = 200
+RANK_CEILING = 20_000  # matches ranked by relevance; beyond, a word says too little to rank by
 
 
 def now() -> str:
@@ -483,14 +484,17 @@ class ContactService:
         # inside each subquery, so the best `limit` are chosen among the people it lets through.
         ctes, args = [], []
         if expression:
+            # A word almost everyone has ("example", "gmail") is ranked among its first RANK_CEILING matches
+            # only: ranking a million near-equal scores costs a second and tells the reader nothing.
             if conditions:
-                ctes.append("text_hits AS (SELECT contact_search.rowid AS id, bm25(contact_search) AS rank "
-                            "FROM contact_search JOIN contact c ON c.id = contact_search.rowid "
-                            f"WHERE contact_search MATCH ?{conditions} ORDER BY bm25(contact_search) LIMIT ?)")
+                ctes.append("text_hits AS (SELECT id, rank FROM (SELECT contact_search.rowid AS id, "
+                            "bm25(contact_search) AS rank FROM contact_search JOIN contact c ON c.id = "
+                            f"contact_search.rowid WHERE contact_search MATCH ?{conditions} LIMIT ?) "
+                            "ORDER BY rank LIMIT ?)")
             else:
-                ctes.append("text_hits AS (SELECT rowid AS id, bm25(contact_search) AS rank FROM contact_search "
-                            "WHERE contact_search MATCH ? ORDER BY bm25(contact_search) LIMIT ?)")
-            args += [expression, *filter_args, limit * 2]
+                ctes.append("text_hits AS (SELECT id, rank FROM (SELECT rowid AS id, bm25(contact_search) AS rank "
+                            "FROM contact_search WHERE contact_search MATCH ? LIMIT ?) ORDER BY rank LIMIT ?)")
+            args += [expression, *filter_args, RANK_CEILING, limit * 2]
         for number, fragment in enumerate(phone_fragments):
             if conditions:
                 ctes.append(f"phone_hits{number} AS (SELECT contact_phone_search.rowid AS id, -1000.0 AS rank "

@@ -497,6 +497,12 @@ MIGRATIONS += (
     )),
 )
 
+MIGRATIONS += (
+    Migration(12, "the customer list filtered by owner, in name order", (
+        "CREATE INDEX contact_owner ON contact(owner_user_id, sort_key, id) WHERE deleted_at IS NULL",
+    )),
+)
+
 LATEST = MIGRATIONS[-1].version
 
 

@@ -28,7 +28,7 @@ from app.crm.contacts import MAX_NAME, ContactInput, ContactRecord, ContactServi
 from app.errors import CounterpartError, InvalidInput
 from app.locale import _
 from ui.consent.labels import add_language_items
-from ui.customers.point_rows import PointList, PointRow
+from ui.customers.point_rows import PointList, PointRow, RowList
 from ui.customers.text import language_name
 from ui.operation import message_for
 from ui.session_context import SessionContext
@@ -80,45 +80,18 @@ class OrganisationRow(QWidget):
         return [self.name, self.job_title, self.remove_button]
 
 
-class OrganisationList(QWidget):
+class OrganisationList(RowList):
     """Every organisation of the person, one row each, with "Add organisation" under them."""
 
-    rows_changed = Signal()
-
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[OrganisationRow] = []
-        self.add_button = QPushButton(_("Add &organisation"), self)
+        super().__init__(_("Add &organisation"), parent)
         self.add_button.setAccessibleName(_("Add an organisation"))
-        self.add_button.clicked.connect(lambda: self.add_row(focus=True))
-        self._rows_layout = QVBoxLayout()
-        self._rows_layout.setContentsMargins(0, 0, 0, 0)
-        add_line = QHBoxLayout()
-        add_line.addWidget(self.add_button)
-        add_line.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(self._rows_layout)
-        layout.addLayout(add_line)
 
     def add_row(self, name: str = "", job_title: str = "", focus: bool = False) -> OrganisationRow:
-        row = OrganisationRow(name, job_title, self)
-        row.remove_requested.connect(self._remove)
-        self.rows.append(row)
-        self._rows_layout.addWidget(row)
-        self.rows_changed.emit()
-        if focus:
-            row.name.setFocus()
-        return row
+        return self._append(OrganisationRow(name, job_title, self), focus)
 
-    def _remove(self, row: OrganisationRow) -> None:
-        index = self.rows.index(row)
-        self.rows.remove(row)
-        row.hide()
-        row.deleteLater()
-        self.rows_changed.emit()
-        following = self.rows[index] if index < len(self.rows) else (self.rows[-1] if self.rows else None)
-        (following.name if following is not None else self.add_button).setFocus()
+    def first_field(self, row: OrganisationRow) -> QWidget:
+        return row.name
 
     def links(self) -> list[tuple[str, str]]:
         """(name, job title) of each row that says something (a job title alone is refused by the service)."""

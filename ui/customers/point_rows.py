@@ -3,6 +3,8 @@ rows added and removed freely, and a message line under each row for what is wro
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
@@ -53,16 +55,17 @@ class PointRow(QWidget):
         return [self.label, self.value, self.remove_button]
 
 
-class PointList(QWidget):
-    """All the rows of one kind, with an "Add …" button under them."""
+class RowList(QWidget):
+    """Editable rows of one kind with an "Add …" button under them (contact details, organisations).
+
+    Subclasses make the rows (each with a `remove_requested(row)` signal) and name the field that takes the focus;
+    removing a row hands the focus to the next one, or to the Add button."""
 
     rows_changed = Signal()
 
-    def __init__(self, kind: str, noun: str, add_text: str, parent: QWidget | None = None) -> None:
+    def __init__(self, add_text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.kind = kind
-        self.noun = noun
-        self.rows: list[PointRow] = []
+        self.rows: list[Any] = []
         self.add_button = QPushButton(add_text, self)
         self.add_button.clicked.connect(lambda: self.add_row(focus=True))
         self._rows_layout = QVBoxLayout()
@@ -75,24 +78,44 @@ class PointList(QWidget):
         layout.addLayout(self._rows_layout)
         layout.addLayout(add_line)
 
-    def add_row(self, label: str = "", value: str = "", focus: bool = False) -> PointRow:
-        row = PointRow(self.kind, self.noun, label, value, self)
+    def add_row(self, *args: Any, focus: bool = False) -> Any:
+        raise NotImplementedError
+
+    def first_field(self, row: Any) -> QWidget:
+        raise NotImplementedError
+
+    def _append(self, row: Any, focus: bool) -> Any:
         row.remove_requested.connect(self._remove)
         self.rows.append(row)
         self._rows_layout.addWidget(row)
         self.rows_changed.emit()
         if focus:
-            row.value.setFocus()
+            self.first_field(row).setFocus()
         return row
 
-    def _remove(self, row: PointRow) -> None:
+    def _remove(self, row: Any) -> None:
         index = self.rows.index(row)
         self.rows.remove(row)
         row.hide()
         row.deleteLater()
         self.rows_changed.emit()
         following = self.rows[index] if index < len(self.rows) else (self.rows[-1] if self.rows else None)
-        (following.value if following is not None else self.add_button).setFocus()
+        (self.first_field(following) if following is not None else self.add_button).setFocus()
+
+
+class PointList(RowList):
+    """All the rows of one kind, with an "Add …" button under them."""
+
+    def __init__(self, kind: str, noun: str, add_text: str, parent: QWidget | None = None) -> None:
+        self.kind = kind
+        self.noun = noun
+        super().__init__(add_text, parent)
+
+    def add_row(self, label: str = "", value: str = "", focus: bool = False) -> PointRow:
+        return self._append(PointRow(self.kind, self.noun, label, value, self), focus)
+
+    def first_field(self, row: PointRow) -> QWidget:
+        return row.value
 
     def points(self) -> list[ContactPointInput]:
         return [row.point() for row in self.rows if row.value.text().strip()]

@@ -84,9 +84,10 @@ def main() -> None:
             expression, phones = search_index.match_expression(query)
             if expression:
                 raw_times += _time(lambda e=expression: conn.execute(
-                    "SELECT c.id, c.display_name FROM (SELECT rowid AS id, bm25(contact_search) AS rank "
-                    "FROM contact_search WHERE contact_search MATCH ? LIMIT ?) s JOIN contact c ON c.id = s.id "
-                    "ORDER BY s.rank LIMIT 50", (e, RANK_CEILING)).fetchall())
+                    "SELECT c.id, c.display_name FROM (SELECT id, rank FROM (SELECT rowid AS id, "
+                    "bm25(contact_search) AS rank FROM contact_search WHERE contact_search MATCH ? LIMIT ?) "
+                    "ORDER BY rank LIMIT 50) s JOIN contact c ON c.id = s.id ORDER BY s.rank",
+                    (e, RANK_CEILING)).fetchall())
             else:
                 raw_times += _time(lambda p=phones[0]: conn.execute(
                     "SELECT c.id, c.display_name FROM contact_phone_search s JOIN contact c ON c.id = s.rowid "

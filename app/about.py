@@ -288,6 +288,11 @@ def fonts_folder() -> Path:
     return resource_path("fonts")
 
 
+def licences_folder() -> Path:
+    """Licence texts of components whose packages ship none (Qt's LGPL, Python, OpenSSL, SQLCipher)."""
+    return resource_path("licenses")
+
+
 def packages_folder() -> Path | None:
     """Where the packages' metadata folders (each with its licence files, where it ships them) are."""
     try:

@@ -139,3 +139,15 @@ def test_the_about_window_is_named_for_screen_readers_and_enter_closes_it(qtbot,
     assert not dialog.isVisible()
     window.clear()
     shutdown_session(session)
+
+
+def test_licence_texts_ship_for_components_whose_packages_have_none() -> None:
+    from app.about import licences_folder
+
+    folder = licences_folder()
+    lgpl = (folder / "LGPL-3.0.txt").read_text("utf-8")
+    assert "GNU LESSER GENERAL PUBLIC LICENSE" in lgpl and "Version 3" in lgpl
+    assert "GNU GENERAL PUBLIC LICENSE" in (folder / "GPL-3.0.txt").read_text("utf-8")
+    assert "PYTHON SOFTWARE FOUNDATION LICENSE" in (folder / "Python-PSF-2.0.txt").read_text("utf-8")
+    assert "ZETETIC LLC" in (folder / "SQLCipher-BSD-3-Clause.txt").read_text("utf-8")
+    assert "Apache License" in (folder / "Apache-2.0.txt").read_text("utf-8")

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, __version__
-from app.about import Component, components, fonts_folder, packages_folder
+from app.about import Component, components, fonts_folder, licences_folder, packages_folder
 from app.locale import _
 from ui.resources import app_icon
 from ui.widgets import heading, paragraph, path_field, show_path
@@ -54,7 +54,10 @@ class AboutDialog(QDialog):
                                         "“.dist-info” folder, where the package includes one):"), self)
         self.fonts_path = path_field(_("Folder with the fonts' licence texts"), self)
         show_path(self.fonts_path, str(fonts_folder()))
+        self.libraries_path = path_field(_("Folder with the libraries' licence texts"), self)
+        show_path(self.libraries_path, str(licences_folder()))
         folders = QFormLayout()
+        folders.addRow(_("Libraries:"), self.libraries_path)
         folders.addRow(_("Fonts:"), self.fonts_path)
         packages = packages_folder()
         self.packages_path = path_field(_("Folder with the packages' licence texts"), self)

@@ -11,7 +11,8 @@ import argparse
 import getpass
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -60,6 +61,16 @@ def _session(args: argparse.Namespace, passwords: Passwords) -> Session:
     return open_session(args.vault, args.user, passwords.read(_("Password for {user}: ").format(user=args.user)))
 
 
+@contextmanager
+def _signed_in(args: argparse.Namespace, passwords: Passwords) -> Iterator[Session]:
+    """Sign in for one command and sign out however it ends (the logout is recorded in the audit log)."""
+    session = _session(args, passwords)
+    try:
+        yield session
+    finally:
+        session.lock("logout")
+
+
 def _say_protection(keychain_bound: bool) -> None:
     if keychain_bound:
         _out(_("Protection: password plus this computer's keychain."))
@@ -101,11 +112,8 @@ def cmd_verify(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_rekey(args: argparse.Namespace, passwords: Passwords) -> int:
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         recovery_key = security.rekey(session)
-    finally:
-        session.lock("logout")
     _out(_("The vault now has a new data key; every login still works. The old recovery key no longer opens "
            "it. Write down the new one:"))
     _out(_("Recovery key: {key}").format(key=recovery_key))
@@ -127,34 +135,25 @@ def cmd_recover(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_recovery_kit(args: argparse.Namespace, passwords: Passwords) -> int:
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         security.write_recovery_kit(session, Path(args.out))
-    finally:
-        session.lock("logout")
     _out(_("Saved the recovery kit to {path}. Print it and keep it somewhere safe; then delete the file.")
          .format(path=args.out))
     return 0
 
 
 def cmd_user_add(args: argparse.Namespace, passwords: Passwords) -> int:
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         temporary = passwords.read(_("Temporary password for {user}: ").format(user=args.name), confirm=True)
         user = UserService(session).add(args.name, args.role, temporary)
-    finally:
-        session.lock("logout")
     _out(_("Added {user} as {role}. They must choose their own password when they first sign in.")
          .format(user=user.name, role=user.role.label()))
     return 0
 
 
 def cmd_user_list(args: argparse.Namespace, passwords: Passwords) -> int:
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         users = UserService(session).list()
-    finally:
-        session.lock("logout")
     for user in users:
         state = _("active") if user.active else _("disabled")
         _out(f"{user.name}\t{user.role.value}\t{state}")
@@ -180,22 +179,16 @@ def cmd_user_passwd(args: argparse.Namespace, passwords: Passwords) -> int:
 
 def _user_change(action: Callable[[UserService, str], None], message: str) -> Callable[..., int]:
     def command(args: argparse.Namespace, passwords: Passwords) -> int:
-        session = _session(args, passwords)
-        try:
+        with _signed_in(args, passwords) as session:
             action(UserService(session), args.name)
-        finally:
-            session.lock("logout")
         _out(message.format(user=args.name))
         return 0
     return command
 
 
 def cmd_user_role(args: argparse.Namespace, passwords: Passwords) -> int:
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         UserService(session).set_role(args.name, args.role)
-    finally:
-        session.lock("logout")
     _out(_("{user} is now {role}.").format(user=args.name, role=args.role))
     return 0
 
@@ -208,8 +201,7 @@ def _iso_date(text: str) -> str:
 
 
 def cmd_audit(args: argparse.Namespace, passwords: Passwords) -> int:
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         flt = audit.AuditFilter(since=_iso_date(args.since) if args.since else None)
         if args.csv:
             rows = audit_service.export_csv(session, Path(args.csv), flt)
@@ -221,8 +213,6 @@ def cmd_audit(args: argparse.Namespace, passwords: Passwords) -> int:
                     _out("\t".join([str(entry.id), entry.at, entry.user_name or "-", entry.action,
                                     entry.entity_type or "", entry.entity_id or "", entry.summary]))
                 after = page[-1].id
-    finally:
-        session.lock("logout")
     return 0
 
 
@@ -234,16 +224,13 @@ def cmd_demo(args: argparse.Namespace, passwords: Passwords) -> int:
 
     if args.contacts < 0:
         raise UsageError(_("--contacts must be 0 or more."))
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         people = list(demo.generate(args.contacts))
         ids = ContactService(session).create_many(people, source="demo")
         stages = [s.id for s in DealService(session).pipelines()[0].stages]
         deals = DealService(session).create_many(
             demo.deals_for([(i, p.language) for i, p in zip(ids, people, strict=True)], stages), source="demo")
         activities = ActivityService(session).create_many(demo.activities_for(ids, datetime.now(UTC)), source="demo")
-    finally:
-        session.lock("logout")
     _out(_("Added {n} demo customers, {d} deals and {a} activities.").format(n=len(ids), d=deals, a=activities))
     return 0
 
@@ -251,11 +238,8 @@ def cmd_demo(args: argparse.Namespace, passwords: Passwords) -> int:
 def cmd_search(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.crm.contacts import ContactService
 
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         found = ContactService(session).search(args.query, limit=args.limit)
-    finally:
-        session.lock("logout")
     if args.json:
         _out(json.dumps([{"id": c.id, "name": c.name, "email": c.email, "phone": c.phone,
                           "organisation": c.organisation} for c in found], ensure_ascii=False))
@@ -268,16 +252,13 @@ def cmd_search(args: argparse.Namespace, passwords: Passwords) -> int:
 def cmd_export(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.crm.export import export_csv
 
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         if args.vcard:
             from app.crm.vcard import export_vcards
 
             rows = export_vcards(session, Path(args.vcard), query=args.query or "")
         else:
             rows = export_csv(session, Path(args.csv), args.query or "")
-    finally:
-        session.lock("logout")
     _out(_("Wrote {n} customers to {path}.").format(n=rows, path=args.vcard or args.csv))
     return 0
 
@@ -286,11 +267,8 @@ def cmd_import(args: argparse.Namespace, passwords: Passwords) -> int:
     """Counts on stdout; each skipped row or left-out detail on stderr as "line N: reason"."""
     from app.crm.importing import ImportService
 
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         report = ImportService(session).run(Path(args.file), fmt=args.format, dry_run=args.dry_run)
-    finally:
-        session.lock("logout")
     for line, reason in report.messages():
         print(_("line {line}: {reason}").format(line=line, reason=reason), file=sys.stderr, flush=True)
     _out(_("format: {format} ({encoding})").format(format=report.format, encoding=report.encoding))
@@ -311,8 +289,7 @@ def cmd_consent(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.crm.contacts import ContactService
     from app.privacy.consent import ConsentService
 
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         consent = ConsentService(session)
         notice_id = None
         if args.grant and args.method in ("form", "paper"):
@@ -322,8 +299,6 @@ def cmd_consent(args: argparse.Namespace, passwords: Passwords) -> int:
         consent.record(args.contact, args.purpose, args.grant, args.method, notice_id=notice_id,
                        source="counterpart-admin" if args.method == "import" else "")
         state = next(s for s in consent.states(args.contact) if s.purpose.key == args.purpose)
-    finally:
-        session.lock("logout")
     _out(_("{purpose} for customer {id}: {state}.").format(purpose=args.purpose, id=args.contact, state=state.reason))
     return 0
 
@@ -331,11 +306,8 @@ def cmd_consent(args: argparse.Namespace, passwords: Passwords) -> int:
 def cmd_consent_list(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.privacy.consent import export_audience
 
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         rows = export_audience(session, args.purpose, Path(args.csv) if args.csv else None)
-    finally:
-        session.lock("logout")
     if args.csv:
         _out(_("Wrote {n} people to {path}.").format(n=len(rows), path=args.csv))
     else:
@@ -347,11 +319,8 @@ def cmd_consent_list(args: argparse.Namespace, passwords: Passwords) -> int:
 def cmd_consent_form(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.privacy.consent import print_form
 
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         code = print_form(session, Path(args.out), args.form_lang, args.contact)
-    finally:
-        session.lock("logout")
     _out(_("Saved the consent form to {path} (reference {code}).").format(path=args.out, code=code))
     return 0
 
@@ -359,13 +328,10 @@ def cmd_consent_form(args: argparse.Namespace, passwords: Passwords) -> int:
 def cmd_sweep(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.privacy.retention import RetentionService
 
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         service = RetentionService(session)
         items = service.preview()
         counts = service.apply().counts if args.apply else {}
-    finally:
-        session.lock("logout")
     if args.json:
         _out(json.dumps({"applied": bool(args.apply), "counts": counts,
                          "items": [{"contact_id": i.contact_id, "policy": i.category, "action": i.action,
@@ -384,11 +350,8 @@ def cmd_sweep(args: argparse.Namespace, passwords: Passwords) -> int:
 def cmd_erase(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.privacy.erasure import erase
 
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         erase(session, args.contact, anonymise=args.anonymise, reason="counterpart-admin")
-    finally:
-        session.lock("logout")
     _out((_("Anonymised customer {id}.") if args.anonymise else _("Erased customer {id}.")).format(id=args.contact))
     return 0
 
@@ -397,11 +360,8 @@ def cmd_hold(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.privacy.retention import RetentionService
 
     until = datetime.fromisoformat(_iso_date(args.until)).replace(tzinfo=UTC) if args.until else None
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         hold_id = RetentionService(session).hold(args.contact, args.reason, until)
-    finally:
-        session.lock("logout")
     _out(_("Legal hold {hold} placed on customer {id}.").format(hold=hold_id, id=args.contact))
     return 0
 
@@ -409,14 +369,11 @@ def cmd_hold(args: argparse.Namespace, passwords: Passwords) -> int:
 def cmd_export_subject(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.privacy.access_export import export_subject
 
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         pdf_password = passwords.read(_("Password for the PDF: "), confirm=True) if args.pdf_password_stdin else None
         zip_path = Path(args.zip) if args.zip else None
         hashes = export_subject(session, args.contact, pdf=Path(args.pdf), zip_path=zip_path,
                                 language=args.export_lang, pdf_password=pdf_password, request_id=args.request)
-    finally:
-        session.lock("logout")
     for name, digest in hashes.items():
         _out(_("Wrote {name} (sha256 {digest}).").format(name=name, digest=digest))
     return 0
@@ -425,12 +382,9 @@ def cmd_export_subject(args: argparse.Namespace, passwords: Passwords) -> int:
 def cmd_requests(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.privacy.requests import RequestService
 
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         today = datetime.now(UTC).date()
         found = RequestService(session).open_requests(overdue_only=args.overdue, today=today)
-    finally:
-        session.lock("logout")
     if args.json:
         _out(json.dumps([{"id": r.id, "type": r.type, "jurisdiction": r.jurisdiction, "contact_id": r.contact_id,
                           "received": r.received_at, "due": r.due_at, "extended": r.extended,
@@ -443,11 +397,8 @@ def cmd_requests(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, passwords: Passwords) -> int:
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         made = security.backup_now(session, Path(args.to))
-    finally:
-        session.lock("logout")
     _out(str(made))
     return 0
 
@@ -504,36 +455,31 @@ def cmd_drill(args: argparse.Namespace, passwords: Passwords) -> int:
     return 0
 
 
-def _breach_service(args: argparse.Namespace, passwords: Passwords) -> tuple[Session, Any]:
+@contextmanager
+def _breach_service(args: argparse.Namespace, passwords: Passwords) -> Iterator[tuple[Session, Any]]:
     from app.privacy.breach import BreachService
 
-    session = _session(args, passwords)
-    return session, BreachService(session)
+    with _signed_in(args, passwords) as session:
+        yield session, BreachService(session)
 
 
 def cmd_breach_add(args: argparse.Namespace, passwords: Passwords) -> int:
     discovered = _moment(args.discovered)
-    session, service = _breach_service(args, passwords)
-    try:
+    with _breach_service(args, passwords) as (session, service):
         breach_id = service.record(discovered_at=discovered, nature=args.nature,
                                    data_categories=_comma_list(args.data_categories),
                                    people_categories=_comma_list(args.people_categories), approx_affected=args.affected,
                                    consequences=args.consequences or "", measures=args.measures or "",
                                    high_risk=args.high_risk)
         breach = service.get(breach_id)
-    finally:
-        session.lock("logout")
     _out(_("Recorded breach {id}. Tell the supervisory authority by {deadline} (72 hours after discovery).")
          .format(id=breach_id, deadline=breach.authority_deadline.isoformat(timespec="minutes")))
     return 0
 
 
 def cmd_breach_list(args: argparse.Namespace, passwords: Passwords) -> int:
-    session, service = _breach_service(args, passwords)
-    try:
+    with _breach_service(args, passwords) as (session, service):
         breaches = service.all()
-    finally:
-        session.lock("logout")
     now = datetime.now(UTC)
     if args.json:
         _out(json.dumps([{"id": b.id, "discovered_at": b.discovered_at.isoformat(), "status": b.status,
@@ -556,25 +502,19 @@ def cmd_breach_list(args: argparse.Namespace, passwords: Passwords) -> int:
 
 def cmd_breach_select(args: argparse.Namespace, passwords: Passwords) -> int:
     before = _moment(args.created_before) if args.created_before else None
-    session, service = _breach_service(args, passwords)
-    try:
+    with _breach_service(args, passwords) as (session, service):
         count = service.select_affected(args.id, purpose=args.purpose, created_before=before, tag=args.tag,
                                         everyone=args.everyone)
-    finally:
-        session.lock("logout")
     _out(_("{n} people are recorded as affected by breach {id}.").format(n=count, id=args.id))
     return 0
 
 
 def cmd_breach_notified(args: argparse.Namespace, passwords: Passwords) -> int:
-    session, service = _breach_service(args, passwords)
-    try:
+    with _breach_service(args, passwords) as (session, service):
         if args.authority:
             service.authority_notified(args.id, args.authority, delay_reason=args.delay_reason or "")
         if args.people:
             service.people_notified(args.id)
-    finally:
-        session.lock("logout")
     _out(_("Recorded."))
     return 0
 
@@ -582,11 +522,8 @@ def cmd_breach_notified(args: argparse.Namespace, passwords: Passwords) -> int:
 def cmd_breach_letters(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.documents.breach_letters import write_letters
 
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         written = write_letters(session, args.id, Path(args.out))
-    finally:
-        session.lock("logout")
     _out(_("Wrote {n} letters to {path}.").format(n=len(written), path=args.out))
     return 0
 
@@ -595,14 +532,11 @@ def cmd_breach_report(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.documents.breach_letters import write_regulator_report
     from app.privacy.ropa import RopaService
 
-    session, service = _breach_service(args, passwords)
-    try:
+    with _breach_service(args, passwords) as (session, service):
         breach = service.get(args.id)
         write_regulator_report(Path(args.out), language=args.doc_lang or current_language(), breach=breach,
                                facts=RopaService(session).facts(), affected_selected=breach.selected)
         session.record("breach.report", "breach", args.id)
-    finally:
-        session.lock("logout")
     _out(_("Saved the draft report for the authority to {path}.").format(path=args.out))
     return 0
 
@@ -611,12 +545,9 @@ def cmd_ropa(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.documents.ropa_document import write_ropa
     from app.privacy.ropa import RopaService
 
-    session = _session(args, passwords)
-    try:
+    with _signed_in(args, passwords) as session:
         write_ropa(Path(args.out), RopaService(session).gather(args.doc_lang or current_language()))
         session.record("ropa.print")
-    finally:
-        session.lock("logout")
     _out(_("Saved the record of processing activities to {path}.").format(path=args.out))
     return 0
 

@@ -28,7 +28,7 @@ from app.errors import CounterpartError
 from app.locale import _
 from ui.sales.activity_dialog import ActivityDialog
 from ui.sales.live import LivePage
-from ui.sales.quick import Refused, quick_change
+from ui.sales.quick import Refused, quick_change, quick_read
 from ui.sales.reminders import INTERVAL_MS, ReminderBanner, ReminderWatcher
 from ui.sales.text import announce, customer_label, due_text, kind_label
 from ui.session_context import SessionContext
@@ -313,12 +313,9 @@ class ActivitiesPage(LivePage):
         if activity_id is None:
             return None
         self.message.clear()
-        if not self.context.is_open or self.context.busy:  # an operation holds the connection: never read then
-            self.message.show_error(_("Another task is still running; try again in a moment."))
-            return None
         try:
-            activity = ActivityService(self.context.session).get(activity_id)
-        except CounterpartError as exc:
+            activity = quick_read(self.context, lambda: ActivityService(self.context.session).get(activity_id))
+        except Refused as exc:
             self.message.show_error(str(exc))
             return None
         dialog = ActivityDialog(self.context, self.window(), activity=activity)

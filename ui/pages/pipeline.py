@@ -32,7 +32,7 @@ from ui.sales.deal_dialogs import DealDialog, LostReasonDialog, default_currency
 from ui.sales.deals_model import DealsTableModel
 from ui.sales.kanban import Board, DealList
 from ui.sales.live import LivePage
-from ui.sales.quick import Refused, quick_change
+from ui.sales.quick import Refused, quick_change, quick_read
 from ui.sales.text import announce
 from ui.session_context import SessionContext
 from ui.widgets import MessageLine, heading
@@ -365,12 +365,9 @@ class PipelinePage(LivePage):
         if deal_id is None:
             return None
         self.message.clear()
-        if not self.context.is_open or self.context.busy:  # an operation holds the connection: never read then
-            self.message.show_error(_("Another task is still running; try again in a moment."))
-            return None
         try:
-            deal = DealService(self.context.session).get(deal_id)
-        except CounterpartError as exc:
+            deal = quick_read(self.context, lambda: DealService(self.context.session).get(deal_id))
+        except Refused as exc:
             self.message.show_error(str(exc))
             return None
         pipeline = next((p for p in self.pipelines if p.id == deal.pipeline_id), None)

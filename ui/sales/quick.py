@@ -23,16 +23,21 @@ class Refused(Exception):
     """A quick change did not happen; the text says why, for the person."""
 
 
-def quick_change(context: SessionContext, change: Callable[[], T]) -> T:
-    """Run `change` now and tell every view the data changed; raise Refused with a readable reason otherwise."""
+def quick_read(context: SessionContext, read: Callable[[], T]) -> T:
+    """Run `read` now if the connection is free; raise Refused with a readable reason otherwise."""
     if not context.is_open:
         raise Refused(_("The vault is locked."))
     if context.busy:
         raise Refused(_("Another task is still running; try again in a moment."))
     try:
-        result = change()
+        return read()
     except Exception as exc:  # every failure becomes words; message_for names bugs without their details
         raise Refused(message_for(exc)) from exc
+
+
+def quick_change(context: SessionContext, change: Callable[[], T]) -> T:
+    """Run `change` now and tell every view the data changed; raise Refused with a readable reason otherwise."""
+    result = quick_read(context, change)
     context.changed.emit()
     return result
 

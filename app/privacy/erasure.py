@@ -32,11 +32,18 @@ from app.store.database import Connection
 ERASE, ANONYMISE = "erase", "anonymise"
 
 
+def _pseudonym_key(conn: Connection) -> bytes:
+    row = conn.execute("SELECT value FROM vault_meta WHERE key = 'audit_key'").fetchone()
+    return bytes.fromhex(str(row[0])) if row else b"counterpart"
+
+
+def _pseudonym(key: bytes, contact_id: int) -> str:
+    return hmac.new(key, f"contact:{contact_id}".encode(), hashlib.sha256).hexdigest()
+
+
 def pseudonym(conn: Connection, contact_id: int) -> str:
     """HMAC of the contact id under the vault's audit key: stable across rekeys and backups, reveals nothing."""
-    row = conn.execute("SELECT value FROM vault_meta WHERE key = 'audit_key'").fetchone()
-    key = bytes.fromhex(str(row[0])) if row else b"counterpart"
-    return hmac.new(key, f"contact:{contact_id}".encode(), hashlib.sha256).hexdigest()
+    return _pseudonym(_pseudonym_key(conn), contact_id)
 
 
 def on_hold(conn: Connection, contact_id: int, now: datetime | None = None) -> str | None:
@@ -54,28 +61,9 @@ _PERSON_ROWS = ("contact_point", "contact_tag", "contact_organisation", "note", 
                 "consent_evidence", "privacy_flag_event", "legal_hold")
 
 
-def _remove_person_rows(conn: Connection, contact_id: int) -> None:
-    """Everything about the person except the contact row itself (cascades would miss nothing, but explicit
-    deletes keep this readable and independent of foreign-key settings)."""
-    for table in _PERSON_ROWS:
-        conn.execute(f"DELETE FROM {table} WHERE contact_id = ?", (contact_id,))
-    conn.execute("UPDATE deal SET contact_id = NULL WHERE contact_id = ?", (contact_id,))
-
-
 def erase_in_transaction(conn: Connection, contact_id: int, action: str, at: datetime | None = None) -> None:
-    """Erase or anonymise one person inside the caller's transaction (the sweeper batches these)."""
-    stamp = (at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
-    name = pseudonym(conn, contact_id)
-    _remove_person_rows(conn, contact_id)
-    if action == ERASE:
-        conn.execute("DELETE FROM contact WHERE id = ?", (contact_id,))
-    else:
-        label = _("Anonymised person {code}").format(code=name[:8])
-        conn.execute("UPDATE contact SET given_name = '', family_name = '', display_name = ?, sort_key = ?, "
-                     "language = NULL, anonymised_at = ?, updated_at = ? WHERE id = ?",
-                     (label, "~" + name[:8], stamp, stamp, contact_id))
-    search_index.reindex(conn, contact_id)
-    conn.execute("INSERT OR REPLACE INTO erasure_ledger(pseudonym, action, at) VALUES (?, ?, ?)", (name, action, stamp))
+    """Erase or anonymise one person inside the caller's transaction."""
+    erase_many(conn, [contact_id], action, at or datetime.now(UTC))
 
 
 def references_to_contact(conn: Connection) -> list[tuple[str, str, str]]:
@@ -92,23 +80,25 @@ def references_to_contact(conn: Connection) -> list[tuple[str, str, str]]:
     return found
 
 
-def erase_many(conn: Connection, contact_ids: list[int], action: str, at: datetime) -> list[str]:
+def erase_many(conn: Connection, contact_ids: list[int], action: str, at: datetime,
+               references: list[tuple[str, str, str]] | None = None) -> list[str]:
     """Erase or anonymise a batch of people inside the caller's transaction, one statement per table for the
-    whole batch; returns their pseudonyms for the ledger file.
+    whole batch; returns their pseudonyms for the ledger file. `references` (from references_to_contact) saves
+    reading the schema again for every batch.
 
-    The caller turns foreign-key enforcement off for the batch (see `RetentionService.apply`): SQLite runs every
-    ON DELETE action as a sub-program per deleted row, ~60 locked allocations per person with memory security.
-    Here each such action is done explicitly, for every foreign key the schema declares, with the same effect.
+    Each ON DELETE action is done explicitly, for every foreign key the schema declares, so the result is the
+    same with enforcement on (one person: `erase`) or off (the sweeper's batches, `RetentionService.apply`):
+    SQLite runs every cascade as a sub-program per deleted row, ~60 locked allocations per person with memory
+    security.
     """
     if not contact_ids:
         return []
     stamp = at.astimezone(UTC).isoformat(timespec="seconds")
-    row = conn.execute("SELECT value FROM vault_meta WHERE key = 'audit_key'").fetchone()
-    key = bytes.fromhex(str(row[0])) if row else b"counterpart"
-    names = {i: hmac.new(key, f"contact:{i}".encode(), hashlib.sha256).hexdigest() for i in contact_ids}
+    key = _pseudonym_key(conn)
+    names = {i: _pseudonym(key, i) for i in contact_ids}
     batch = json.dumps(contact_ids)
     chosen = "(SELECT value FROM json_each(?))"
-    for table, column, on_delete in references_to_contact(conn):
+    for table, column, on_delete in references if references is not None else references_to_contact(conn):
         if on_delete == "CASCADE" or table in _PERSON_ROWS:
             conn.execute(f'DELETE FROM "{table}" WHERE "{column}" IN {chosen}', (batch,))
         elif on_delete == "SET NULL":

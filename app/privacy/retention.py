@@ -277,6 +277,7 @@ class RetentionService:
                                       "VALUES (?, ?, 0, 'running')", (_stamp(now), self.session.user.id)).lastrowid)
         counts: Counter[str] = Counter()
         people = [item for item in items if item.contact_id is not None]
+        references = erasure.references_to_contact(conn)
         stopped = False
         for start in range(0, len(people), BATCH):
             if cancelled is not None and cancelled():
@@ -288,7 +289,7 @@ class RetentionService:
                 for action in (erasure.ERASE, erasure.ANONYMISE):
                     ids = [int(item.contact_id) for item in batch if item.contact_id is not None
                            and (erasure.ANONYMISE if item.action == "anonymise" else erasure.ERASE) == action]
-                    done += [(name, action) for name in erasure.erase_many(conn, ids, action, now)]
+                    done += [(name, action) for name in erasure.erase_many(conn, ids, action, now, references)]
                 counts.update(item.category for item in batch)
                 self.session.audit("sweep.batch", "sweep_run", run_id,
                                    ", ".join(f"{k}={v}" for k, v in sorted(Counter(i.category for i in batch).items())))

@@ -229,11 +229,41 @@ def test_checks_are_remembered_only_inside_the_block() -> None:
 
     with contact_points.remembered():
         assert contact_points.normalise_email("Ana@Example.org") == "ana@example.org"
-        assert contact_points._memo == {("email", "Ana@Example.org", None): "ana@example.org"}
+        assert contact_points._memo == {("email", "Ana@Example.org", None): "ana@example.org",
+                                        ("domain", "Example.org", None): "example.org"}
         with pytest.raises(InvalidInput):
             contact_points.normalise_phone("12", None)  # failures are not remembered
-        assert len(contact_points._memo) == 1
+        assert len(contact_points._memo) == 2
     assert contact_points._memo is None  # personal data is not kept once the import is done
+
+
+ADDRESSES = ["ana@example.com", "Ana.Garcia+vip@Example.COM", "a..b@example.com", ".a@example.com",
+             "a.@example.com", "x@example.com.", "x@-example.com", "x@exa_mple.com", "o'brien@example.ie",
+             "a{b}@example.com", "a@localhost", "a@example", "a" * 64 + "@example.com",
+             "a@" + "b" * 63 + ".com", "a@" + "b" * 64 + ".com", "user@xn--mller-kva.de", "jörg@example.de",
+             "a b@example.com", '"a b"@example.com', "Ana <ana@example.com>", "a@b@example.com", "a@[1.2.3.4]",
+             "a@invalid", "a@test.arpa", "a(comment)@example.com", "a\\b@example.com"]
+
+
+def test_a_remembered_domain_gives_the_same_verdict_as_the_full_check() -> None:
+    """The import's shortcut (each domain checked once, every local part checked) must accept and refuse
+    exactly what email-validator does on its own."""
+    from app.crm import contact_points
+
+    def verdict(address: str) -> str:
+        try:
+            return contact_points._email(address)
+        except InvalidInput:
+            return "refused"
+
+    alone = [verdict(a) for a in ADDRESSES]
+    with contact_points.remembered():
+        for address in ADDRESSES:  # teach it every domain first, then ask again with a different local part
+            verdict("teach@" + address.rpartition("@")[2])
+        assert ("domain", "example.com", None) in contact_points._memo
+        remembered = [verdict(a) for a in ADDRESSES]
+    assert remembered == alone
+    assert alone.count("refused") >= 12  # the list exercises refusals, not only the easy path
 
 
 def test_a_common_word_is_ranked_among_its_first_matches_only(owner_session: Session,

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from app.access.roles import Permission
 from app.access.session import Session
-from app.crm import search_index
+from app.crm import contact_points, search_index
 from app.crm.bulk import BULK_BATCH, BulkWriter, next_contact_id
 from app.crm.contact_points import normalise_address, normalise_email, normalise_phone
 from app.errors import InvalidInput
@@ -188,7 +188,7 @@ class ContactService:
         """
         self.session.require(Permission.EDIT_CUSTOMERS)
         region, ids = self.region(), []
-        with self.session.change() as conn:
+        with self.session.change() as conn, contact_points.remembered():
             writer = BulkWriter(conn, self.session.user.id, now())
             for data in rows:
                 c, points = _clean(data, region)

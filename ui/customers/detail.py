@@ -4,19 +4,24 @@ main window adds, such as Consent).
 Opening a person reads their full record, which the service records in the audit log, so the pane reads it
 only when someone opens a record or saves a change to it; other changes refresh the tabs that are not
 audited reads (deals, activities, history).
+
+A deal or activity row opens in the same editor as on the Pipeline and Activities pages (double-click, Enter
+or F2). The editor announces its change on `context.changed`, like every other edit, so this pane (through
+the Customers page) and the other pages read again.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from app.access.roles import Permission
 from app.crm.activities import ActivityService
 from app.crm.contacts import ContactRecord, ContactService
-from app.crm.deals import DealService
+from app.crm.deals import Deal, DealService, Pipeline
 from app.errors import CounterpartError
 from app.locale import _
 from app.privacy import audit, audit_service
@@ -25,10 +30,14 @@ from ui.customers.overview import OverviewTab, start_alignment
 from ui.customers.tables import RecordTable, activity_rows, deal_rows, history_rows
 from ui.customers.text import local_moment
 from ui.operation import message_for
+from ui.sales.activity_dialog import ActivityDialog
+from ui.sales.deal_dialogs import DealDialog
+from ui.sales.quick import Refused, quick_read
 from ui.session_context import SessionContext
 from ui.widgets import MessageLine, heading, paragraph
 
 HISTORY_LIMIT = 100
+DialogT = TypeVar("DialogT", bound=QDialog)
 
 
 class ContactDetail(QWidget):
@@ -71,8 +80,17 @@ class ContactDetail(QWidget):
                                       self, stretch=1)
         self.notes = NotesTab(self)
         self.notes.add_requested.connect(self._add_note)
-        if not context.can(Permission.EDIT_CUSTOMERS):
+        self.editable = context.can(Permission.EDIT_CUSTOMERS)  # as the Pipeline and Activities pages decide
+        if not self.editable:
             self.notes.set_editable(False, context.why_not(Permission.EDIT_CUSTOMERS))
+        self._editors: list[QDialog] = []
+        for table, hint, slot in (
+                (self.deals, _("Edit the selected deal (F2, Enter or a double-click on it)"), self.edit_deal),
+                (self.activities, _("Edit the selected activity (F2, Enter or a double-click on it)"),
+                 self.edit_activity)):
+            table.hint = hint if self.editable else context.why_not(Permission.EDIT_CUSTOMERS)
+            table.table.setAccessibleDescription(table.hint)
+            table.activated.connect(slot)
         self.history = RecordTable((_("Time"), _("By"), _("What")), _("History of this record"),
                                    _("Nothing recorded yet."), self, stretch=2)
         for widget, title in ((self.overview, _("&Overview")), (self.deals, _("Dea&ls")),
@@ -153,8 +171,10 @@ class ContactDetail(QWidget):
         try:
             deals = DealService(session)
             stages = {stage.id: stage.name for pipeline in deals.pipelines() for stage in pipeline.stages}
-            self.deals.set_rows(deal_rows(deals.for_contact(record.id), stages))
-            self.activities.set_rows(activity_rows(ActivityService(session).for_contact(record.id)))
+            their_deals = deals.for_contact(record.id)
+            self.deals.set_rows(deal_rows(their_deals, stages), ids=[deal.id for deal in their_deals])
+            activities = ActivityService(session).for_contact(record.id)
+            self.activities.set_rows(activity_rows(activities), ids=[activity.id for activity in activities])
             self._show_history(record)
         except CounterpartError as exc:
             self.message.show_error(message_for(exc))
@@ -171,6 +191,53 @@ class ContactDetail(QWidget):
         note = (_("The latest {n} entries; the audit log under Privacy has them all.").format(n=HISTORY_LIMIT)
                 if len(entries) == HISTORY_LIMIT else "")
         self.history.set_rows(history_rows(entries), note=note)
+
+    # --- editing a deal or an activity -------------------------------------------------------------------
+
+    def edit_deal(self, deal_id: int) -> DealDialog | None:
+        """The deal as it is in the vault now, in the Pipeline page's editor (the stage stays the board's)."""
+        if not self._may_edit():
+            return None
+
+        def read() -> tuple[Deal, list[Pipeline]]:
+            service = DealService(self.context.session)
+            return service.get(deal_id), service.pipelines()
+
+        try:
+            deal, pipelines = quick_read(self.context, read)
+        except Refused as exc:
+            self.message.show_error(str(exc))
+            return None
+        pipeline = next((p for p in pipelines if p.id == deal.pipeline_id), None)
+        if pipeline is None:
+            return None
+        return self._open(DealDialog(self.context, pipeline, deal.stage_id, deal.currency, self.window(), deal=deal))
+
+    def edit_activity(self, activity_id: int) -> ActivityDialog | None:
+        """The activity as it is in the vault now, in the Activities page's editor."""
+        if not self._may_edit():
+            return None
+        try:
+            activity = quick_read(self.context, lambda: ActivityService(self.context.session).get(activity_id))
+        except Refused as exc:
+            self.message.show_error(str(exc))
+            return None
+        return self._open(ActivityDialog(self.context, self.window(), activity=activity))
+
+    def _may_edit(self) -> bool:
+        """Say why instead of offering an editor the service would refuse to save."""
+        self.message.clear()
+        if not self.editable:
+            self.message.show_info(self.context.why_not(Permission.EDIT_CUSTOMERS))
+        return self.editable
+
+    def _open(self, dialog: DialogT) -> DialogT:
+        """Open an editor and remember it while open, so clear() can close it at lock time."""
+        self._editors.append(dialog)
+        dialog.finished.connect(lambda _result: self._editors.remove(dialog) if dialog in self._editors else None)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per edit: they do not pile up
+        dialog.open()
+        return dialog
 
     def _add_note(self, text: str) -> None:
         record = self._record
@@ -200,7 +267,10 @@ class ContactDetail(QWidget):
         self._tell_extra(None)
 
     def clear(self) -> None:
-        """Forget the shown person everywhere, added tabs included (lock)."""
+        """Forget the shown person everywhere, added tabs included, and close any open editor (lock)."""
+        for dialog in list(self._editors):
+            dialog.close()
+        self._editors.clear()
         self._show_empty()
         self.message.clear()
         for widget in self._extra:

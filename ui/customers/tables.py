@@ -1,12 +1,14 @@
 """Read-only tables for one person's deals, activities and history (a handful of rows each), with a sentence
-instead of an empty grid when there is nothing to show."""
+instead of an empty grid when there is nothing to show. Rows given ids can be opened (double-click, Enter or F2):
+the table only says which; whoever owns it decides what opening means."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -24,13 +26,19 @@ from app.locale.formatting import day, money
 from app.privacy.audit import AuditEntry
 from ui.customers.text import action_text, local_moment
 
+OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2)  # as on the Pipeline and Activities pages
+
 
 class RecordTable(QWidget):
+    activated = Signal(int)  # the id of the row opened; only rows given an id emit it
+
     def __init__(self, headers: Sequence[str], accessible_name: str, empty_text: str, parent: QWidget | None = None,
                  *, stretch: int = 0, right_aligned: Sequence[int] = ()) -> None:
         super().__init__(parent)
         self.empty_text = empty_text
         self.right_aligned = set(right_aligned)
+        self.hint = ""  # added to the tooltip of rows with an id: how to open them, or why they cannot be
+        self._ids: list[int | None] = []
         self.table = QTableWidget(0, len(headers), self)
         self.table.setHorizontalHeaderLabels(list(headers))
         self.table.setAccessibleName(accessible_name)
@@ -43,6 +51,8 @@ class RecordTable(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)  # the column that takes the rest
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.table.cellDoubleClicked.connect(lambda row, _column: self._open(row))
+        self.table.installEventFilter(self)  # Enter, Return or F2 opens the current row
         self.note = QLabel(self)
         self.note.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -51,18 +61,43 @@ class RecordTable(QWidget):
         layout.addWidget(self.table, 1)
         self.set_rows([])
 
-    def set_rows(self, rows: Sequence[Sequence[str]], note: str = "") -> None:
+    def set_rows(self, rows: Sequence[Sequence[str]], note: str = "", ids: Sequence[int] | None = None) -> None:
+        """`ids`, one per row, make the rows openable; the row with the current id stays current (after a
+        refresh, the keyboard is where it was)."""
+        current = self.current_id()
+        self._ids = list(ids) if ids is not None else [None] * len(rows)
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(f"{text}\n{self.hint}" if self.hint and self._ids[r] is not None else text)
                 if c in self.right_aligned:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
+        if current is not None and current in self._ids:
+            self.table.setCurrentCell(self._ids.index(current), 0)
         self.table.setVisible(bool(rows))
         self.note.setText(note or ("" if rows else self.empty_text))
         self.note.setVisible(bool(self.note.text()))
+
+    def current_id(self) -> int | None:
+        row = self.table.currentRow()
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def _open(self, row: int) -> bool:
+        row_id = self._ids[row] if 0 <= row < len(self._ids) else None
+        if row_id is None:
+            return False
+        self.activated.emit(row_id)
+        return True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in OPEN_KEYS \
+                and event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier) \
+                and self._open(self.table.currentRow()):
+            return True
+        return super().eventFilter(watched, event)
 
     def rows(self) -> list[list[str]]:
         return [[item.text() if (item := self.table.item(r, c)) is not None else ""

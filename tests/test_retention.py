@@ -186,8 +186,33 @@ def test_sigkill_mid_sweep_leaves_people_whole(vault_path: Path) -> None:
     assert security.verify(session).ok
     stale = session.conn.execute("SELECT status FROM sweep_run").fetchall()
     assert stale == [("running",)]
+    assert _deletemerge(session) == [0, 0]  # the killed sweep had deferred the index merges...
     assert RetentionService(session).apply(datetime.now(UTC) + timedelta(days=1200)).counts == {"lead": BATCH + 10}
+    assert _deletemerge(session) == [10, 10]  # ...and the next sweep's scrub put them back
     session.vault.close()
+
+
+def _deletemerge(session: Session) -> list[int]:
+    return [int(session.conn.execute(f"SELECT v FROM {index}_config WHERE k = 'deletemerge'").fetchone()[0])
+            for index in ("contact_search", "contact_phone_search")]
+
+
+def test_index_merges_wait_for_the_closing_scrub_during_a_sweep(owner_session: Session, shop: dict[str, int],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.privacy import erasure
+
+    seen = []
+    erase_many = erasure.erase_many
+
+    def watching(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(_deletemerge(owner_session))
+        return erase_many(*args, **kwargs)
+
+    monkeypatch.setattr(erasure, "erase_many", watching)
+    RetentionService(owner_session).apply(years(7))
+    assert seen and all(value == [0, 0] for value in seen)
+    assert _deletemerge(owner_session) == [10, 10]
+    assert ContactService(owner_session).search("lead") == []
 
 
 def test_cli_sweep_dry_run_json_and_apply(new_vault: tuple[Path, str], run_cli) -> None:  # type: ignore[no-untyped-def]

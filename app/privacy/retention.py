@@ -23,7 +23,10 @@ from app.store.database import Connection, foreign_keys_enforced_by_caller
 CATEGORIES = ("lead", "customer", "consent_evidence", "withdrawn_marketing", "closed_request", "audit",
               "deleted_contact")
 PERSON_CATEGORIES = ("deleted_contact", "withdrawn_marketing", "lead", "customer")  # the order they are applied in
-BATCH = 500
+# People per transaction: a cancelled or crashed sweep loses at most one batch's work. At 1M people, 2,000
+# took 55.6 s for 100k against 64 s with 500 (fewer commits; larger batches only moved the cost into
+# the page-cache spills of the delete statements).
+BATCH = 2000
 
 CATEGORY_LABELS = {
     "lead": N_("Leads (never bought) with no activity"),
@@ -277,12 +280,31 @@ class RetentionService:
                                       "VALUES (?, ?, 0, 'running')", (_stamp(now), self.session.user.id)).lastrowid)
         counts: Counter[str] = Counter()
         people = [item for item in items if item.contact_id is not None]
-        references = erasure.references_to_contact(conn)
         stopped = False
+        if people:
+            with erasure.index_merges_deferred(conn):
+                stopped = self._erase_people(people, run_id, now, counts, progress, cancelled)
+        if not stopped:
+            counts.update(self._sweep_records(items, now))
+        status = "cancelled" if stopped else "done"
+        with self.session.change() as conn:
+            conn.execute("UPDATE sweep_run SET finished_at = ?, counts = ?, status = ? WHERE id = ?",
+                         (_stamp(datetime.now(UTC)), json.dumps(dict(counts), sort_keys=True), status, run_id))
+            summary = ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "nothing due"
+            self.session.audit("sweep.run", "sweep_run", run_id, f"{status}: {summary}")
+        if counts:
+            erasure.scrub_leftovers(conn)
+        return SweepResult(run_id, dict(counts), stopped)
+
+    def _erase_people(self, people: list[SweepItem], run_id: int, now: datetime, counts: Counter[str],
+                      progress: Callable[[int, int], None] | None,
+                      cancelled: Callable[[], bool] | None) -> bool:
+        """The people in the preview, a batch per transaction; True if cancelled between batches."""
+        conn = self.conn
+        references = erasure.references_to_contact(conn)
         for start in range(0, len(people), BATCH):
             if cancelled is not None and cancelled():
-                stopped = True
-                break
+                return True
             batch = people[start:start + BATCH]
             done: list[tuple[str, str]] = []
             with foreign_keys_enforced_by_caller(conn), self.session.change():
@@ -296,17 +318,7 @@ class RetentionService:
             erasure.remember_outside(self.session.vault.paths.erasures, done)
             if progress is not None:
                 progress(min(start + BATCH, len(people)), len(people))
-        if not stopped:
-            counts.update(self._sweep_records(items, now))
-        status = "cancelled" if stopped else "done"
-        with self.session.change() as conn:
-            conn.execute("UPDATE sweep_run SET finished_at = ?, counts = ?, status = ? WHERE id = ?",
-                         (_stamp(datetime.now(UTC)), json.dumps(dict(counts), sort_keys=True), status, run_id))
-            summary = ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "nothing due"
-            self.session.audit("sweep.run", "sweep_run", run_id, f"{status}: {summary}")
-        if counts:
-            erasure.scrub_leftovers(conn)
-        return SweepResult(run_id, dict(counts), stopped)
+        return False
 
     def _sweep_records(self, items: list[SweepItem], now: datetime) -> Counter[str]:
         """Evidence and audit entries (not people), each in its own transaction."""

@@ -151,3 +151,5 @@ def test_licence_texts_ship_for_components_whose_packages_have_none() -> None:
     assert "PYTHON SOFTWARE FOUNDATION LICENSE" in (folder / "Python-PSF-2.0.txt").read_text("utf-8")
     assert "ZETETIC LLC" in (folder / "SQLCipher-BSD-3-Clause.txt").read_text("utf-8")
     assert "Apache License" in (folder / "Apache-2.0.txt").read_text("utf-8")
+    harfbuzz = (folder / "HarfBuzz-MIT.txt").read_text("utf-8")
+    assert "Behdad Esfahbod" in harfbuzz and "Permission is hereby granted" in harfbuzz

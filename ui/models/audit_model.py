@@ -1,7 +1,7 @@
 """The audit log as a table model that fetches 256 entries at a time (keyset paging), never the whole log.
 
 It reads on the UI thread only while no operation holds the connection (`context.busy`), and forgets
-everything it holds when cleared at lock time.
+everything it holds when cleared at lock time (see ui/models/keyset_model.py).
 """
 
 from __future__ import annotations
@@ -9,16 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
-from app.locale import _
+from app.access.session import Session
+from app.locale import N_, _
 from app.privacy import audit, audit_service
+from ui.models.keyset_model import BATCH as BATCH  # callers and tests take it from here
+from ui.models.keyset_model import KeysetTableModel
 from ui.session_context import SessionContext
 
-Index = QModelIndex | QPersistentModelIndex
-ROOT = QModelIndex()  # the invisible root: these are flat tables
-
-BATCH = 256
 _ID, _TIME, _USER, _ACTION, _ENTITY, _SUMMARY = range(6)
 
 
@@ -30,46 +29,24 @@ def local_time(at: str) -> str:
         return at
 
 
-class AuditTableModel(QAbstractTableModel):
-    def __init__(self, context: SessionContext, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._context: SessionContext | None = context
-        self._filter = audit.AuditFilter()
-        self._rows: list[audit.AuditEntry] = []
-        self._exhausted = False
+class AuditTableModel(KeysetTableModel[audit.AuditEntry]):
+    HEADERS = (N_("No."), N_("Time"), N_("User"), N_("Action"), N_("Record"), N_("Summary"))
+    NUMBER_COLUMNS = frozenset({_ID})
 
-    # --- paging --------------------------------------------------------------------------------------------
+    def __init__(self, context: SessionContext, parent: Any = None) -> None:
+        super().__init__(context, parent)
+        self._filter = audit.AuditFilter()
 
     @property
     def filter(self) -> audit.AuditFilter:
         return self._filter
 
     def set_filter(self, flt: audit.AuditFilter) -> None:
-        self.beginResetModel()
-        self._filter = flt
-        self._rows = []
-        self._exhausted = False
-        self.endResetModel()
+        with self._new_query():
+            self._filter = flt
 
-    def _readable(self) -> bool:
-        context = self._context
-        return context is not None and context.is_open and not context.busy
-
-    def canFetchMore(self, parent: Index = ROOT) -> bool:  # noqa: N802 - Qt override
-        return not parent.isValid() and not self._exhausted and self._readable()
-
-    def fetchMore(self, parent: Index = ROOT) -> None:  # noqa: N802 - Qt override
-        if not self.canFetchMore(parent):
-            return
-        assert self._context is not None
-        after = self._rows[-1].id if self._rows else 0
-        page = audit_service.page(self._context.session, self._filter, after_id=after, limit=BATCH)
-        if len(page) < BATCH:
-            self._exhausted = True
-        if page:
-            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(page) - 1)
-            self._rows.extend(page)
-            self.endInsertRows()
+    def _read_page(self, session: Session, after_id: int, limit: int) -> list[audit.AuditEntry]:
+        return audit_service.page(session, self._filter, after_id=after_id, limit=limit)
 
     def refresh(self) -> None:
         """New entries are appended at the end (ids only grow): fetch them if we had reached the end."""
@@ -77,42 +54,14 @@ class AuditTableModel(QAbstractTableModel):
             self._exhausted = False
             self.fetchMore()
 
-    def clear(self) -> None:
-        """Forget every row and the session (lock)."""
-        self.beginResetModel()
-        self._rows = []
-        self._exhausted = True
-        self._context = None
-        self.endResetModel()
-
     def entry(self, row: int) -> audit.AuditEntry:
         return self._rows[row]
 
-    # --- the table -----------------------------------------------------------------------------------------
+    # --- the cells -----------------------------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = ROOT) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = ROOT) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else 6
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return (_("No."), _("Time"), _("User"), _("Action"), _("Record"), _("Summary"))[section]
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        entry = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.text(entry, column)
+    def _other_data(self, entry: audit.AuditEntry, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole and column == _TIME:
             return _("{time} (UTC)").format(time=entry.at)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == _ID:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     @staticmethod

@@ -11,9 +11,6 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -24,10 +21,11 @@ from app.access.roles import ROLE_PERMISSIONS, Permission, Role
 from app.access.session import User
 from app.access.users import UserService
 from app.locale import _
+from ui.form_dialog import FormDialog
 from ui.operation import message_for
 from ui.password_fields import NewPasswordFields
 from ui.session_context import SessionContext
-from ui.widgets import MessageLine, busy_bar, paragraph
+from ui.widgets import busy_bar, paragraph
 
 
 def role_summary(role: Role) -> str:
@@ -60,34 +58,17 @@ class RolePicker(QWidget):
         return Role(self.combo.currentData())
 
 
-class _UserDialog(QDialog):
-    """Shared frame: intro text, a form, busy bar, error line, OK/Cancel; runs one operation on OK."""
+class _UserDialog(FormDialog):
+    """A form with a busy bar that runs one operation on OK (new passwords mean argon2 work, off the UI thread)."""
 
     def __init__(self, context: SessionContext, title: str, ok_text: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.context = context
+        super().__init__(context, title, ok_text, parent, minimum_width=480)
         self.service = UserService(context.session)
         self._running = False
-        self.form = QFormLayout()
         self.busy = busy_bar(self)
-        self.message = MessageLine(self)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok_button = self.buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setDefault(True)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        self.body = QVBoxLayout(self)
-        self.body.addLayout(self.form)
-        self.setMinimumWidth(480)
 
-    def finish_layout(self) -> None:
-        self.body.addWidget(self.busy)
-        self.body.addWidget(self.message)
-        self.body.addWidget(self.buttons)
-
-    def submit(self) -> None:
-        raise NotImplementedError
+    def finish_layout(self, *above_message: QWidget) -> None:
+        super().finish_layout(*above_message, self.busy)
 
     def run(self, work: Callable[[], Any], description: str) -> None:
         if self._running or self.context.busy:

@@ -9,12 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QVBoxLayout, QWidget
-
 from app.locale import _
+from ui.form_dialog import FormDialog
 from ui.operation import message_for
 from ui.session_context import SessionContext
-from ui.widgets import MessageLine
 
 T = TypeVar("T")
 
@@ -42,37 +40,8 @@ def quick_change(context: SessionContext, change: Callable[[], T]) -> T:
     return result
 
 
-class QuickDialog(QDialog):
-    """A form with an error line and OK/Cancel; `submit` validates and calls `apply` with one service call."""
-
-    def __init__(self, context: SessionContext, title: str, ok_text: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setAccessibleName(title)
-        self.context = context
-        self.form = QFormLayout()
-        self.message = MessageLine(self)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok_button = self.buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setDefault(True)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        self.body = QVBoxLayout(self)
-        self.body.addLayout(self.form)
-        self.setMinimumWidth(460)
-
-    def finish_layout(self) -> None:
-        self.body.addWidget(self.message)
-        self.body.addWidget(self.buttons)
-
-    def submit(self) -> None:
-        raise NotImplementedError
-
-    def refuse(self, text: str, field: QWidget | None = None) -> None:
-        self.message.show_error(text)
-        self.adjustSize()  # room for the message's wrapped lines
-        if field is not None:
-            field.setFocus()
+class QuickDialog(FormDialog):
+    """A form whose `submit` validates and calls `apply` with one service call, on the UI thread."""
 
     def apply(self, change: Callable[[], object]) -> bool:
         self.message.clear()

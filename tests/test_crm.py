@@ -276,3 +276,18 @@ def test_a_common_word_is_ranked_among_its_first_matches_only(owner_session: Ses
     monkeypatch.setattr(contacts_module, "RANK_CEILING", 2)
     assert {c.id for c in contacts.search("shared", limit=10)} == set(ids[:2])  # only the first two were ranked
     assert [c.id for c in contacts.search("common4")] == [ids[4]]  # a rare word is unaffected
+
+
+def test_fold_is_the_same_with_and_without_the_ascii_shortcut() -> None:
+    import string
+    import unicodedata
+
+    from app.crm.search_index import fold
+
+    def slow(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text)
+        return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+    for text in [string.printable, "  Ana GARCÍA ", "Ana Garcia", "ﬁne Straße", "Ｗａｎｇ", "Müller\t"]:
+        assert fold(text) == slow(text)
+    assert fold("  Ana GARCÍA ") == fold("ana garcia") == "ana garcia"

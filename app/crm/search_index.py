@@ -25,6 +25,8 @@ def _space_cjk(text: str) -> str:
 
 def fold(text: str) -> str:
     """A sort and match key: compatibility-normalised, accents removed, case folded."""
+    if text.isascii():  # nothing to decompose or strip: most names, and the bulk paths call this per person
+        return text.casefold().strip()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 

@@ -476,15 +476,26 @@ class ContactService:
         matches before they are ranked and cut at `limit`.
         """
         self.session.require(Permission.VIEW_CUSTOMERS)
+        statement = self.search_statement(query, limit, where)
+        if statement is None:
+            return self.page(limit=limit, where=where)
+        rows = self.conn.execute(*statement).fetchall()
+        return [self._summary(row) for row in rows]
+
+    def search_statement(self, query: str, limit: int = 50,
+                         where: ContactFilter | None = None) -> tuple[str, list[object]] | None:
+        """The one SQL statement (and its parameters) that `search` runs; None for a query with no words or
+        digits. `bench/` times it raw against `search` to show the app's own overhead."""
         expression, phone_fragments = search_index.match_expression(query)
         if expression is None and not phone_fragments:
-            return self.page(limit=limit, where=where)
+            return None
         conditions, filter_args = self._filter_sql(where)
         # Each index is ranked in its own subquery (bm25() works only there), then merged. bm25() rather than
         # FTS5's `rank` column: with cipher_memory_security on, `ORDER BY rank` makes two locked allocations
         # per matching row (1.5 s for a term in 100k rows), bm25() none (70 ms). A filter joins the person
         # inside each subquery, so the best `limit` are chosen among the people it lets through.
-        ctes, args = [], []
+        ctes: list[str] = []
+        args: list[object] = []
         if expression:
             # A word almost everyone has ("example", "gmail", a common surname) is ranked among its first
             # RANK_CEILING matches only: ranking a million near-equal scores costs a second and tells the reader
@@ -512,5 +523,4 @@ class ContactService:
         sql = (f"WITH {', '.join(ctes)}, hits AS (SELECT id, min(rank) AS rank FROM ({union}) GROUP BY id) "
                + self._SUMMARY +
                "JOIN hits ON hits.id = c.id WHERE c.deleted_at IS NULL ORDER BY hits.rank, c.sort_key, c.id LIMIT ?")
-        rows = self.conn.execute(sql, [*args, limit]).fetchall()
-        return [self._summary(row) for row in rows]
+        return sql, [*args, limit]

@@ -105,6 +105,15 @@ def test_filters_combine_with_each_other_and_with_search(owner_session: Session,
     assert [name for _id, name in contacts.owners()] == ["Ana Owner"]
     assert len(contacts.page(where=ContactFilter(owner_user_id=me))) == 5
     assert contacts.page(where=ContactFilter(owner_user_id=me + 1)) == []
+    # A search reads a match's row only for the owner condition; each way must filter the same
+    mine = ContactFilter(tag_id=vip, owner_user_id=me)
+    assert _names(contacts.search("example", where=mine)) == {"ana", "cai", "eva"}
+    assert contacts.search("example", where=ContactFilter(tag_id=vip, owner_user_id=me + 1)) == []
+    contacts.update(shop["eva"], ContactInput(given_name="Eva", family_name="Stein", tags=["vip"], points=[
+        ContactPointInput("email", "eva@example.org"), ContactPointInput("phone", "+44 7700 900123")]))
+    for where in (ContactFilter(tag_id=vip), ContactFilter(owner_user_id=me), _consented("never_asked")):
+        assert _names(contacts.search("7700 900", where=where)) == {"eva"}  # the phone index, filtered
+    assert contacts.search("7700 900", where=_consented("granted")) == []
 
 
 def test_the_filter_keeps_name_order_and_pages_across_the_boundary(owner_session: Session) -> None:

@@ -1,9 +1,10 @@
 """Run every benchmark: `python -m bench` (or `make bench`; BENCH_CONTACTS=N for a smaller CRM size)."""
 
-from bench import bench_crm, bench_subject_export, bench_sweep, bench_vault
+from bench import bench_crm, bench_import, bench_subject_export, bench_sweep, bench_vault
 
 if __name__ == "__main__":
     bench_vault.main()
     bench_subject_export.main()
     bench_crm.main()
+    bench_import.main()
     bench_sweep.main()

@@ -291,3 +291,18 @@ def test_fold_is_the_same_with_and_without_the_ascii_shortcut() -> None:
     for text in [string.printable, "  Ana GARCÍA ", "Ana Garcia", "ﬁne Straße", "Ｗａｎｇ", "Müller\t"]:
         assert fold(text) == slow(text)
     assert fold("  Ana GARCÍA ") == fold("ana garcia") == "ana garcia"
+
+
+def test_search_ids_are_the_search_results_in_the_same_order(owner_session: Session) -> None:
+    from app.crm.contacts import ContactFilter
+
+    contacts = ContactService(owner_session)
+    contacts.create_many([ContactInput(given_name=f"Ana{i % 3}", family_name="Lima", tags=["vip"] if i % 2 else [],
+                                       points=[ContactPointInput("phone", f"+44 7700 9001{i:02d}")])
+                          for i in range(12)], source="test")
+    for query, where in (("ana", None), ("lima", ContactFilter(tag_id=contacts.tags()[0][0])), ("7700 9001", None),
+                         ("ana1 lima", None), ("nobody", None)):
+        expected = [c.id for c in contacts.search(query, limit=5, where=where)]
+        assert contacts.search_ids(query, limit=5, where=where) == expected
+    assert len(contacts.search_ids("lima", limit=50)) == 12
+    assert contacts.search_ids("  ", limit=5) == []  # no words: the list, not a search, shows everyone

@@ -485,10 +485,20 @@ class ContactService:
         rows = self.conn.execute(*statement).fetchall()
         return [self._summary(row) for row in rows]
 
-    def search_statement(self, query: str, limit: int = 50,
-                         where: ContactFilter | None = None) -> tuple[str, list[object]] | None:
-        """The one SQL statement (and its parameters) that `search` runs; None for a query with no words or
-        digits. `bench/` times it raw against `search` to show the app's own overhead."""
+    def search_ids(self, query: str, limit: int = 50, where: ContactFilter | None = None) -> list[int]:
+        """The ids `search` would return, in its order, without their summaries: the customer list shows
+        the first screenful and reads the rest's text (`summaries`) as it scrolls into view. Empty for a query
+        with no words or digits."""
+        self.session.require(Permission.VIEW_CUSTOMERS)
+        statement = self.search_statement(query, limit, where, ids_only=True)
+        if statement is None:
+            return []
+        return [int(row[0]) for row in self.conn.execute(*statement)]
+
+    def search_statement(self, query: str, limit: int = 50, where: ContactFilter | None = None,
+                         ids_only: bool = False) -> tuple[str, list[object]] | None:
+        """The one SQL statement (and its parameters) that `search` (or `search_ids`) runs; None for a query
+        with no words or digits. `bench/` times it raw against `search` to show the app's own overhead."""
         expression, phone_fragments = search_index.match_expression(query)
         if expression is None and not phone_fragments:
             return None
@@ -522,6 +532,6 @@ class ContactService:
         names = [cte.split(" ", 1)[0] for cte in ctes]
         union = " UNION ALL ".join(f"SELECT id, rank FROM {name}" for name in names)
         sql = (f"WITH {', '.join(ctes)}, hits AS (SELECT id, min(rank) AS rank FROM ({union}) GROUP BY id) "
-               + self._SUMMARY +
+               + ("SELECT c.id FROM contact c " if ids_only else self._SUMMARY) +
                "JOIN hits ON hits.id = c.id WHERE c.deleted_at IS NULL ORDER BY hits.rank, c.sort_key, c.id LIMIT ?")
         return sql, [*args, limit]

@@ -3,6 +3,7 @@ consent facts, dry runs, permissions and the audit trail, through the service an
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 from collections.abc import Iterator
@@ -358,7 +359,7 @@ def test_consent_facts_are_recorded_as_import_events(session: Session) -> None:
 def test_import_and_its_consents_roll_back_together(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     from app.privacy.consent import ConsentService
 
-    def broken(self: object, facts: object) -> int:
+    def broken(self: object, facts: object, **options: object) -> int:
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(ConsentService, "record_imported", broken)
@@ -446,3 +447,25 @@ def test_cli_auditor_exit_4(session: Session, run_cli) -> None:  # type: ignore[
     result = run_cli("import", path, "--user", "Audrey", FIXTURES / "generic_contacts.csv", "--password-stdin",
                      stdin="temporary-1\n")
     assert result.code == 4 and "imported" not in result.out
+
+
+def test_a_large_file_stores_consents_a_batch_at_a_time_and_keeps_no_keys(session: Session, tmp_path: Path) -> None:
+    """Consents go in as each batch of people is written (nothing is held for every row until the end), with
+    one audit entry for them all; the file's duplicate keys live in a temp table that is gone afterwards."""
+    path = tmp_path / "customers_export.csv"
+    rows = "".join(f"P{n},Q,p{n}@example.com,{'yes' if n % 2 else 'no'}\n" for n in range(2500))
+    path.write_text("First Name,Last Name,Email,Accepts Email Marketing\n" + rows + "Again,Q,p7@example.com,yes\n",
+                    encoding="utf-8")
+    before = session.conn.execute("SELECT count(*) FROM audit_event WHERE action = 'consent.import'").fetchone()[0]
+    report = ImportService(session).run(path)
+    assert report.imported == 2500 and report.consents_stored == 2500
+    assert [(d.line, d.earlier_line) for d in report.duplicates] == [(2502, 9)]  # same address as line 9
+    stored = session.conn.execute("SELECT count(*) FROM consent_event WHERE method = 'import' AND contact_id IN "
+                                  "(SELECT value FROM json_each(?))", (json.dumps(report.contact_ids),)).fetchone()[0]
+    assert stored == 2500
+    granted = session.conn.execute("SELECT action FROM consent_event WHERE contact_id = ?",
+                                   (report.contact_ids[7],)).fetchone()[0]
+    assert granted == "grant"  # P7 said yes: the facts stayed with their own person across batches
+    after = session.conn.execute("SELECT count(*) FROM audit_event WHERE action = 'consent.import'").fetchone()[0]
+    assert after == before + 1
+    assert session.conn.execute("SELECT count(*) FROM temp.sqlite_schema WHERE name = 'import_seen'").fetchone()[0] == 0

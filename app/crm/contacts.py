@@ -182,25 +182,38 @@ class ContactService:
         return contact_id
 
     def create_many(self, rows: Iterable[ContactInput], source: str,
-                    progress: Callable[[int], None] | None = None) -> list[int]:
+                    progress: Callable[[int], None] | None = None,
+                    written: Callable[[list[int]], None] | None = None) -> list[int]:
         """Bulk create in one transaction (import, demo): all or nothing, one audit entry with the count.
 
         Rows must already be valid (importers check them first and report bad rows by line); a bad one here
-        aborts the whole batch. `progress(n)` is called every 1,000 rows.
+        aborts the whole batch. `progress(n)` is called every 1,000 rows; `written(ids)` after each batch is
+        written, inside the transaction, so a caller can add what belongs to those people as it goes instead of
+        holding it for every row until the end.
         """
         self.session.require(Permission.EDIT_CUSTOMERS)
-        region, ids = self.region(), []
+        region = self.region()
+        ids: list[int] = []
         with self.session.change() as conn, contact_points.remembered():
             writer = BulkWriter(conn, self.session.user.id, now())
+            flushed = 0
+
+            def flush() -> None:
+                nonlocal flushed
+                writer.flush()
+                if written is not None and len(ids) > flushed:
+                    written(ids[flushed:])
+                flushed = len(ids)
+
             for data in rows:
                 c, points = _clean(data, region)
                 ids.append(writer.add(c.given_name, c.family_name, c.display_name, c.language, points, c.organisation,
                                       c.job_title, c.tags, c.note, more_organisations=c.organisations[1:]))
                 if len(writer) >= BULK_BATCH:
-                    writer.flush()
+                    flush()
                 if progress and len(ids) % 1000 == 0:
                     progress(len(ids))
-            writer.flush()
+            flush()
             self.session.audit("contact.bulk_create", "contact", None, f"{len(ids)} from {source}")
         return ids
 

@@ -245,9 +245,11 @@ class ConsentService:
                                f"{purpose.key} via {method}")
         return event_id
 
-    def record_imported(self, facts: list[tuple[int, str, bool, str]]) -> int:
+    def record_imported(self, facts: list[tuple[int, str, bool, str]], *, audit: bool = True) -> int:
         """Consents an imported file states, as (contact id, purpose key, granted, source) in one transaction:
-        method 'import', the file and column named as the source; never invented, so only what the file said."""
+        method 'import', the file and column named as the source; never invented, so only what the file said.
+
+        An import writes them a batch at a time with `audit=False` and then one `audit_imported(total)`."""
         self.session.require(Permission.CAPTURE_CONSENT)
         keys = {p.key for p in self.purposes(active_only=False)}
         stamp, user = _utc(), self.session.user.id
@@ -258,8 +260,12 @@ class ConsentService:
         with self.session.change() as conn:
             conn.executemany("INSERT INTO consent_event(contact_id, purpose_key, action, method, source, "
                              "captured_by_user_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-            self.session.audit("consent.import", "consent_event", None, f"{len(rows)} events")
+            if audit:
+                self.audit_imported(len(rows))
         return len(rows)
+
+    def audit_imported(self, count: int) -> None:
+        self.session.audit("consent.import", "consent_event", None, f"{count} events")
 
     def history(self, contact_id: int) -> list[ConsentEvent]:
         self.session.require(Permission.VIEW_CUSTOMERS)

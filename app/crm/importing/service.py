@@ -8,7 +8,7 @@ because the rows go to ContactService.create_many as a generator inside its sing
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -121,7 +121,9 @@ class ImportService:
         with _open(Path(path), fmt, mapping, encoding) as source, contact_points.remembered():
             report = ImportReport(source.format, source.encoding, dry_run=dry_run)
 
-            facts: list[list[ConsentFact]] = []  # per written person, in order
+            facts: deque[list[ConsentFact]] = deque()  # per person not yet written, in order
+            file_name = Path(path).name
+            consents = ConsentService(self.session)
 
             def people() -> Iterator[ContactInput]:
                 for row, write in self._analyse(source, report, keep_duplicates):
@@ -129,18 +131,23 @@ class ImportService:
                         facts.append(row.consents)
                         yield row.contact
 
+            def written(ids: list[int]) -> None:
+                """A batch of people is in: store what the file said about their consent now, so that neither
+                the facts nor the ids of a million rows are held until the end."""
+                report.consents_stored += consents.record_imported(
+                    [(contact_id, fact.purpose, fact.granted, f"{file_name}: {fact.source}")
+                     for contact_id in ids for fact in facts.popleft()], audit=False)
+
             if dry_run:
                 for count, _person in enumerate(people(), 1):
                     if progress and count % 1000 == 0:
                         progress(count)
                 return report
-            file_name = Path(path).name
             with self.session.change():  # people, the consents the file states, and the record: all or nothing
                 report.contact_ids = ContactService(self.session).create_many(
-                    people(), source=f"import:{source.format}", progress=progress)
-                report.consents_stored = ConsentService(self.session).record_imported(
-                    [(contact_id, fact.purpose, fact.granted, f"{file_name}: {fact.source}")
-                     for contact_id, row_facts in zip(report.contact_ids, facts, strict=True) for fact in row_facts])
+                    people(), source=f"import:{source.format}", progress=progress, written=written)
+                if report.consents_stored:
+                    consents.audit_imported(report.consents_stored)
                 self.session.record("contact.import", "contact", None, report.summary())
         return report
 
@@ -150,21 +157,24 @@ class ImportService:
         region = ContactService(self.session).region()
         finder = DuplicateFinder(self.session.conn)
         consents: Counter[str] = Counter()
-        for draft in source.drafts:
-            row = check(draft, region)
-            write = False
-            if row.problem is not None:
-                report.bad_rows.append((row.line, row.problem))
-            else:
-                row.duplicate = finder.find(row.line, row.keys)
-                if row.duplicate is not None and row.line not in keep:
-                    report.duplicates.append(row.duplicate)
+        try:
+            for draft in source.drafts:
+                row = check(draft, region)
+                write = False
+                if row.problem is not None:
+                    report.bad_rows.append((row.line, row.problem))
                 else:
-                    write = True
-                    finder.remember(row.line, row.keys)
-                    report.imported += 1
-                    report.warnings += row.warnings
-                    consents.update(f"{f.purpose} {'granted' if f.granted else 'refused'}" for f in row.consents)
-                    report.consents_found += len(row.consents)
-            yield row, write
+                    row.duplicate = finder.find(row.line, row.keys)
+                    if row.duplicate is not None and row.line not in keep:
+                        report.duplicates.append(row.duplicate)
+                    else:
+                        write = True
+                        finder.remember(row.line, row.keys)
+                        report.imported += 1
+                        report.warnings += row.warnings
+                        consents.update(f"{f.purpose} {'granted' if f.granted else 'refused'}" for f in row.consents)
+                        report.consents_found += len(row.consents)
+                yield row, write
+        finally:
+            finder.close()
         report.consent_counts = dict(consents)

@@ -451,7 +451,7 @@ def test_cli_auditor_exit_4(session: Session, run_cli) -> None:  # type: ignore[
 
 def test_a_large_file_stores_consents_a_batch_at_a_time_and_keeps_no_keys(session: Session, tmp_path: Path) -> None:
     """Consents go in as each batch of people is written (nothing is held for every row until the end), with
-    one audit entry for them all; the file's duplicate keys live in a temp table that is gone afterwards."""
+    one audit entry for them all; duplicates within the file are still found by line."""
     path = tmp_path / "customers_export.csv"
     rows = "".join(f"P{n},Q,p{n}@example.com,{'yes' if n % 2 else 'no'}\n" for n in range(2500))
     path.write_text("First Name,Last Name,Email,Accepts Email Marketing\n" + rows + "Again,Q,p7@example.com,yes\n",
@@ -468,4 +468,16 @@ def test_a_large_file_stores_consents_a_batch_at_a_time_and_keeps_no_keys(sessio
     assert granted == "grant"  # P7 said yes: the facts stayed with their own person across batches
     after = session.conn.execute("SELECT count(*) FROM audit_event WHERE action = 'consent.import'").fetchone()[0]
     assert after == before + 1
-    assert session.conn.execute("SELECT count(*) FROM temp.sqlite_schema WHERE name = 'import_seen'").fetchone()[0] == 0
+
+
+def test_the_duplicate_finder_keeps_digests_not_addresses(session: Session) -> None:
+    from app.crm.importing.duplicates import DuplicateFinder
+
+    finder = DuplicateFinder(session.conn)
+    finder.remember(3, [("email", "ana@example.org"), ("phone", "+447700900123")])
+    assert finder.find(9, [("email", "ana@example.org")]).earlier_line == 3  # type: ignore[union-attr]
+    assert finder.find(9, [("phone", "+447700900999")]) is None
+    held = repr(vars(finder))
+    assert "ana@example.org" not in held and "7700900123" not in held
+    assert DuplicateFinder(session.conn)._digest(("email", "ana@example.org")) != finder._digest(
+        ("email", "ana@example.org"))  # a new key per import

@@ -1,41 +1,29 @@
-"""The frame every small form dialog shares: a form, an error line and Cancel/OK, OK as the default button.
+"""The frames the small dialogs share, so each dialog holds only its own fields and its one change.
 
-Subclasses fill `form`, call `finish_layout()` and implement `submit()`, which either refuses (the message
-under the form, focus on the field at fault) or does its one change.
+`SubmitDialog`: an error line and Cancel/OK, OK the default button and calling `submit()`, which either
+refuses (the message under the fields, focus on the field at fault) or does its change. The subclass lays
+them out. `FormDialog` also lays them out: an optional intro, a form, then (after `finish_layout()`) the
+error line and the buttons.
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from ui.session_context import SessionContext
-from ui.widgets import MessageLine
+from ui.widgets import MessageLine, paragraph
 
 
-class FormDialog(QDialog):
-    def __init__(self, context: SessionContext, title: str, ok_text: str, parent: QWidget | None,
-                 minimum_width: int = 460) -> None:
+class SubmitDialog(QDialog):
+    def __init__(self, title: str, ok_text: str, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setAccessibleName(title)
-        self.context = context
-        self.form = QFormLayout()
         self.message = MessageLine(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.ok_button = self.buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setDefault(True)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
-        self.body = QVBoxLayout(self)
-        self.body.addLayout(self.form)
-        self.setMinimumWidth(minimum_width)
-
-    def finish_layout(self, *above_message: QWidget) -> None:
-        """Below the form: any extra widgets (a busy bar), then the error line and the buttons."""
-        for widget in above_message:
-            self.body.addWidget(widget)
-        self.body.addWidget(self.message)
-        self.body.addWidget(self.buttons)
 
     def submit(self) -> None:
         raise NotImplementedError
@@ -45,3 +33,30 @@ class FormDialog(QDialog):
         self.adjustSize()  # room for the message's wrapped lines
         if field is not None:
             field.setFocus()
+
+
+class FormDialog(SubmitDialog):
+    def __init__(self, title: str, ok_text: str, parent: QWidget | None, *, intro: str = "",
+                 minimum_width: int = 460) -> None:
+        super().__init__(title, ok_text, parent)
+        self.form = QFormLayout()
+        self.body = QVBoxLayout(self)
+        if intro:
+            self.body.addWidget(paragraph(intro, self))
+        self.body.addLayout(self.form)
+        self.setMinimumWidth(minimum_width)
+
+    def row(self, text: str, widget: QWidget) -> None:
+        """A form row whose label (with its Alt letter) leads to the field, which is named after it."""
+        label = QLabel(text, self)
+        label.setBuddy(widget)
+        self.form.addRow(label, widget)
+        if not widget.accessibleName():
+            widget.setAccessibleName(text.replace("&", "").rstrip(":"))
+
+    def finish_layout(self, *above_message: QWidget) -> None:
+        """Below the form: any extra widgets (a busy bar), then the error line and the buttons."""
+        for widget in above_message:
+            self.body.addWidget(widget)
+        self.body.addWidget(self.message)
+        self.body.addWidget(self.buttons)

@@ -62,7 +62,8 @@ class _UserDialog(FormDialog):
     """A form with a busy bar that runs one operation on OK (new passwords mean argon2 work, off the UI thread)."""
 
     def __init__(self, context: SessionContext, title: str, ok_text: str, parent: QWidget | None) -> None:
-        super().__init__(context, title, ok_text, parent, minimum_width=480)
+        super().__init__(title, ok_text, parent, minimum_width=480)
+        self.context = context
         self.service = UserService(context.session)
         self._running = False
         self.busy = busy_bar(self)

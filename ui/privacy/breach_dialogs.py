@@ -13,8 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDateTimeEdit,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -33,9 +31,10 @@ from app.locale import N_, _
 from app.privacy.breach import Breach, BreachService
 from app.privacy.consent import ConsentService
 from ui.consent.labels import purpose_name
+from ui.form_dialog import SubmitDialog
 from ui.privacy.common import local_time
 from ui.session_context import SessionContext
-from ui.widgets import MessageLine, paragraph
+from ui.widgets import paragraph
 
 DATA_CATEGORIES = (N_("Names"), N_("Email addresses and phone numbers"), N_("Postal addresses"),
                    N_("Purchases and deals"), N_("Notes"), N_("Consent records"), N_("Identity documents"),
@@ -87,19 +86,7 @@ class _Choices(QGroupBox):
         return ticked + [part.strip() for part in self.other.text().split(",") if part.strip()]
 
 
-class _Dialog(QDialog):
-    def __init__(self, title: str, ok_text: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.message = MessageLine(self)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok_button = self.buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setDefault(True)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-
-    def submit(self) -> None:
-        raise NotImplementedError
+_Dialog = SubmitDialog  # each breach dialog lays out its fields, the error line and the buttons itself
 
 
 class RecordBreachDialog(_Dialog):

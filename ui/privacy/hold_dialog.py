@@ -49,7 +49,7 @@ class PlaceHoldDialog(_FormDialog):
         self.row(_("&Reason:"), self.reason)
         self.form.addRow(self.ends, self.until)
         self.form.addRow("", paragraph(_("Without an end date, the hold lasts until someone releases it."), self))
-        self.finish()
+        self.finish_layout()
         self.reason.setAccessibleName(_("Reason for the hold"))
         # Nothing here is wide, so Qt would size the height for a narrow dialog and hand the spare lines to the
         # customer picker; size it for the width it really has.

@@ -14,13 +14,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -30,6 +27,7 @@ from app.locale import N_, _
 from app.locale.i18n import SUPPORTED_LANGUAGES
 from app.privacy.requests import TYPES, RequestService, SubjectRequest, due_date
 from ui.consent.labels import LANGUAGE_NAMES, supported_language
+from ui.form_dialog import FormDialog
 from ui.privacy.labels import (
     CHANNEL_CODES,
     JURISDICTION_CODES,
@@ -40,7 +38,7 @@ from ui.privacy.labels import (
 )
 from ui.sales.customer_picker import CustomerPicker
 from ui.session_context import SessionContext
-from ui.widgets import MessageLine, paragraph
+from ui.widgets import MessageLine
 
 IDENTITY_METHODS = (N_("Photo ID seen at the counter"), N_("Replied from the email address we hold"),
                     N_("Confirmed details only the customer knows"), N_("Signed letter from the address we hold"))
@@ -55,38 +53,11 @@ def _day(edit: QDateEdit) -> date:
     return date(value.year(), value.month(), value.day())
 
 
-class _FormDialog(QDialog):
-    """Intro, a form, an error line and Cancel/OK: the frame every dialog here shares."""
+class _FormDialog(FormDialog):
+    """The request dialogs: an intro, a form, wider than most."""
 
     def __init__(self, title: str, intro: str, ok_text: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.form = QFormLayout()
-        self.message = MessageLine(self)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok_button = self.buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setDefault(True)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        self.body = QVBoxLayout(self)
-        if intro:
-            self.body.addWidget(paragraph(intro, self))
-        self.body.addLayout(self.form)
-        self.setMinimumWidth(580)
-
-    def finish(self) -> None:
-        self.body.addWidget(self.message)
-        self.body.addWidget(self.buttons)
-
-    def row(self, text: str, widget: QWidget) -> None:
-        label = QLabel(text, self)
-        label.setBuddy(widget)
-        self.form.addRow(label, widget)
-        if not widget.accessibleName():
-            widget.setAccessibleName(text.replace("&", "").rstrip(":"))
-
-    def submit(self) -> None:
-        raise NotImplementedError
+        super().__init__(title, ok_text, parent, intro=intro, minimum_width=580)
 
 
 class NewRequestDialog(_FormDialog):
@@ -124,7 +95,7 @@ class NewRequestDialog(_FormDialog):
         self.form.addRow(_("Answer by:"), self.due)
         self.row(_("C&ustomer:"), self.customer)
         self.row(_("Re&quester's name:"), self.requester)
-        self.finish()
+        self.finish_layout()
         for signal in (self.jurisdiction.currentIndexChanged, self.received.dateChanged):
             signal.connect(lambda *_args: self._show_due())
         self._show_due()
@@ -175,7 +146,7 @@ class IdentityDialog(_FormDialog):
         if request.contact_id is None:
             self.customer = CustomerPicker(context, self)
             self.row(_("&Link customer:"), self.customer)
-        self.finish()
+        self.finish_layout()
 
     def submit(self) -> None:
         if self.context.busy:
@@ -232,7 +203,7 @@ class ExportDialog(_FormDialog):
         self.password.setAccessibleName(_("Password for the PDF (optional)"))
         self.repeat.setAccessibleName(_("Repeat the password for the PDF"))
         self.pdf.toggled.connect(self._update)
-        self.finish()
+        self.finish_layout()
         self.choice: ExportChoice | None = None
         self._update()
 
@@ -281,7 +252,7 @@ class CompleteDialog(_FormDialog):
         self.response.setPlaceholderText(_("e.g. Confirmed the erasure by email") if erasure
                                          else _("e.g. Copy handed over at the counter"))
         self.row(_("What you told the person (o&ptional):"), self.response)
-        self.finish()
+        self.finish_layout()
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         if erasure:  # Enter must not erase someone: the safe button is the default
             self.ok_button.setDefault(False)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from PySide6.QtWidgets import QWidget
+
 from app.locale import _
 from ui.form_dialog import FormDialog
 from ui.operation import message_for
@@ -42,6 +44,10 @@ def quick_change(context: SessionContext, change: Callable[[], T]) -> T:
 
 class QuickDialog(FormDialog):
     """A form whose `submit` validates and calls `apply` with one service call, on the UI thread."""
+
+    def __init__(self, context: SessionContext, title: str, ok_text: str, parent: QWidget | None) -> None:
+        super().__init__(title, ok_text, parent)
+        self.context = context
 
     def apply(self, change: Callable[[], object]) -> bool:
         self.message.clear()

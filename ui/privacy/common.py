@@ -15,8 +15,6 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -33,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.access.roles import Permission
 from app.errors import CounterpartError
 from app.locale import _
+from ui.form_dialog import SubmitDialog
 from ui.operation import Operation, message_for
 from ui.session_context import SessionContext
 from ui.widgets import MessageLine, paragraph
@@ -244,16 +243,15 @@ class ProgressPanel(QWidget):
         self.hide()
 
 
-class TextPromptDialog(QDialog):
-    """Ask for one piece of text (a reason, a reference) and hand it to `submit`, which may refuse it.
+class TextPromptDialog(SubmitDialog):
+    """Ask for one piece of text (a reason, a reference) and hand it to `submit_text`, which may refuse it.
 
-    `submit` runs a quick service call on the UI thread; a CounterpartError it raises stays in the dialog.
+    `submit_text` runs a quick service call on the UI thread; a CounterpartError it raises stays in the dialog.
     """
 
     def __init__(self, parent: QWidget, title: str, intro: str, label: str, ok_text: str,
                  submit: Callable[[str], object], *, multiline: bool = True, placeholder: str = "") -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
+        super().__init__(title, ok_text, parent)
         self._submit = submit
         self.field: QPlainTextEdit | QLineEdit
         if multiline:
@@ -266,12 +264,6 @@ class TextPromptDialog(QDialog):
         self.field.setAccessibleName(label.replace("&", "").rstrip(":"))
         field_label = QLabel(label, self)
         field_label.setBuddy(self.field)
-        self.message = MessageLine(self)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok_button = self.buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setDefault(True)
-        self.buttons.accepted.connect(self.accept_text)
-        self.buttons.rejected.connect(self.reject)
         self.body = QVBoxLayout(self)
         self.body.addWidget(paragraph(intro, self))
         self.body.addWidget(field_label)
@@ -283,11 +275,11 @@ class TextPromptDialog(QDialog):
     def text(self) -> str:
         return self.field.toPlainText() if isinstance(self.field, QPlainTextEdit) else self.field.text()
 
-    def accept_text(self) -> None:
+    def submit(self) -> None:
         try:
             self._submit(self.text())
         except CounterpartError as exc:
-            self.message.show_error(str(exc))
+            self.refuse(str(exc), self.field)
             return
         self.accept()
 

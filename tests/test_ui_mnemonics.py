@@ -62,53 +62,22 @@ IMPORT_FILE = ROOT / "tests" / "fixtures" / "import" / "duplicates.csv"
 STAFF, FORMER = "Ben Staff", "Cleo Former"
 
 # Clashes the catalogs cannot fix, as (window, msgid, msgid). The test fails when one is gone, so this only shrinks.
-# English: the source strings in ui/ have them; change one of each pair there, then update the catalogs.
-# Translations: the customers page with a customer's Consent tab open (and Undo offered) shows 24 controls with a
-# mnemonic, more than the distinct letters their French or Spanish words (or, for zh_CN, whose convention is the
-# English letter, the English words) offer; they go when that window shows fewer mnemonics.
+# English has none: a new one is fixed in the source strings in ui/ (move the `&` of one of the pair), then the
+# catalogs are updated. Translations: the customers page with a customer's Consent tab open (and Undo offered) shows
+# 23 controls with a mnemonic, more than the distinct letters their French or Spanish words (or, for zh_CN, whose
+# convention is the English letter, the English words) offer: no letter of these texts is free there. (English
+# dropped the `&` of "Overview" and "Print consent form…" to fit, and so do the translations of the latter.) They go
+# when that window shows fewer mnemonics.
 KNOWN_CLASHES: dict[str, list[tuple[str, ...]]] = {
-    "en": [
-        ("Add user dialog", "&Add user", "Type it &again:"),
-        ("Record consent dialog", "&Record", "Signed a pape&r form"),
-        ("main window › activities page", "&Dismiss", "E&dit activity…"),
-        ("main window › customers page", "&Delete", "&Do not sell or share my personal information"),
-        ("main window › customers page", "&Hand to customer…", "&Help"),
-        ("main window › customers page", "&Hand to customer…", "&History (newest first)"),
-        ("main window › customers page", "&Help", "&History (newest first)"),
-        ("main window › customers page", "&Limit the use of my sensitive personal information", "Dea&ls"),
-        ("main window › customers page", "&Overview", "C&onsent"),
-        ("main window › customers page", "&Print consent form…", "Find du&plicates…"),
-        ("main window › privacy page", "&Audit log", "Confirm and &apply…"),
-        ("main window › privacy page", "&Audit log", "Mark &authority notified…"),
-        ("main window › privacy page", "&Breaches", "Record &breach…"),
-        ("main window › privacy page", "&Draft report for the authority…", "Legal hol&ds"),
-        ("main window › privacy page", "&Language:", "&Lists"),
-        ("main window › privacy page", "&Lists", "C&lear filters"),
-        ("main window › privacy page", "&Record:", "&Requests"),
-        ("main window › privacy page", "&Refuse…", "&Requests"),
-        ("main window › privacy page", "&To:", "Re&tention"),
-        ("main window › privacy page", "Apply &template…", "Re&tention"),
-        ("main window › privacy page", "Pr&int for the customer…", "Record &identity check…"),
-        ("main window › settings page", "&Back up now", "&Backups"),
-        ("main window › settings page", "&Help", "C&hoose folder…"),
-        ("main window › settings page", "&Help", "S&hop"),
-        ("main window › settings page", "&Save", "&Security"),
-        ("main window › settings page", "C&hoose folder…", "S&hop"),
-        ("welcome wizard", "&Next >", "Your &name:"),  # "&Next >" is Qt's own QWizard button
-    ],
     "fr": [
-        ("main window › customers page", "&History (newest first)", "Hi&story"),
-        ("main window › customers page", "&Limit the use of my sensitive personal information", "&Undo"),
-        ("main window › customers page", "&Print consent form…", "Dea&ls"),
+        ("main window › customers page", "History (ne&west first)", "Hi&story"),
     ],
     "es": [
-        ("main window › customers page", "&Do not sell or share my personal information", "&Undo"),
-        ("main window › customers page", "&History (newest first)", "Hi&story"),
+        ("main window › customers page", "Do not sell or share &my personal information", "&Undo"),
+        ("main window › customers page", "History (ne&west first)", "Hi&story"),
     ],
     "zh_CN": [
-        ("main window › customers page", "&Delete", "&Do not sell or share my personal information"),
-        ("main window › customers page", "&Limit the use of my sensitive personal information", "&Undo"),
-        ("main window › customers page", "&Print consent form…", "Find du&plicates…"),
+        ("main window › customers page", "&Delete", "Do not sell or share &my personal information"),
     ],
 }
 

@@ -100,7 +100,7 @@ class _UserDialog(FormDialog):
 
 class AddUserDialog(_UserDialog):
     def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
-        super().__init__(context, _("Add a user"), _("&Add user"), parent)
+        super().__init__(context, _("Add a user"), _("Add &user"), parent)
         self.name = QLineEdit(self)
         self.name.setMaxLength(80)
         self.name.setAccessibleName(_("Name of the new user"))

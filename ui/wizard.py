@@ -103,7 +103,7 @@ class OwnerPage(QWizardPage):
         self.name.setAccessibleName(_("Your name"))
         self.name.setMaxLength(80)
         self.passwords = NewPasswordFields(self)
-        self.passwords.add_row_above(0, _("Your &name:"), self.name)
+        self.passwords.add_row_above(0, _("&Your name:"), self.name)
         layout = QVBoxLayout(self)
         layout.addWidget(self.passwords)
         layout.addStretch(1)

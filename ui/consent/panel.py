@@ -86,9 +86,9 @@ class ConsentPanel(QWidget):
         for column in (_STATE, _REASON, _BASIS, _ACTION):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
-        self.opt_out = QCheckBox(_("&Do not sell or share my personal information"), self)
+        self.opt_out = QCheckBox(_("Do not sell or share &my personal information"), self)
         self.opt_out.setAccessibleName(_("Do not sell or share (opt-out of sale or sharing)"))
-        self.limit_sensitive = QCheckBox(_("&Limit the use of my sensitive personal information"), self)
+        self.limit_sensitive = QCheckBox(_("Limit the use of my sensitive personal information"), self)
         self.limit_sensitive.setAccessibleName(_("Limit the use of sensitive personal information"))
         self.opt_out.clicked.connect(lambda on: self.set_flag("opt_out_sale_sharing", on))
         self.limit_sensitive.clicked.connect(lambda on: self.set_flag("limit_sensitive", on))
@@ -102,10 +102,10 @@ class ConsentPanel(QWidget):
         self.record_button = QPushButton(_("&Record consent…"), self)
         self.record_button.setAccessibleName(_("Record consent the customer gave or withdrew"))
         self.record_button.clicked.connect(self.record_consent)
-        self.print_button = QPushButton(_("&Print consent form…"), self)
+        self.print_button = QPushButton(_("Print consent form…"), self)
         self.print_button.setAccessibleName(_("Print a paper consent form"))
         self.print_button.clicked.connect(self.print_form)
-        self.kiosk_button = QPushButton(_("&Hand to customer…"), self)
+        self.kiosk_button = QPushButton(_("H&and to customer…"), self)
         self.kiosk_button.setAccessibleName(_("Hand the screen to the customer to choose for themselves"))
         self.kiosk_button.setToolTip(_("Shows the notice and the choices full screen in the customer's language; "
                                        "your password brings you back."))
@@ -133,7 +133,7 @@ class ConsentPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.states_table, 3)
         layout.addWidget(flags)
-        history_label = QLabel(_("&History (newest first)"), self)
+        history_label = QLabel(_("History (ne&west first)"), self)
         history_label.setBuddy(self.history_table)
         layout.addWidget(history_label)
         layout.addWidget(self.history_table, 2)
@@ -227,7 +227,7 @@ class ConsentPanel(QWidget):
             widget.setEnabled(has_contact and may_capture)
         self.print_button.setEnabled(may_capture)  # without a customer: a blank form
         self.kiosk_button.setEnabled(may_capture)  # without a customer: a new one signs up at the counter
-        self.kiosk_button.setText(_("&Hand to customer…") if has_contact else _("&New customer at the counter…"))
+        self.kiosk_button.setText(_("H&and to customer…") if has_contact else _("&New customer at the counter…"))
 
     def clear(self) -> None:
         """Forget the person (lock, or another customer chosen)."""

@@ -72,7 +72,7 @@ class RecordConsentDialog(QDialog):
         for button in (self.granted, self.withdrawn):
             decision.addButton(button)
         self.verbal = QRadioButton(_("Told me in person or on the &phone"), self)
-        self.paper = QRadioButton(_("Signed a pape&r form"), self)
+        self.paper = QRadioButton(_("&Signed a paper form"), self)
         self.verbal.setChecked(True)
         method = QButtonGroup(self)
         for button in (self.verbal, self.paper):

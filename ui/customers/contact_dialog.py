@@ -129,7 +129,7 @@ class ContactDialog(QDialog):
         scroll.setWidget(body)
         self.message = MessageLine(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok_button = self.buttons.addButton(_("&Save") if record else _("&Add customer"),
+        self.ok_button = self.buttons.addButton(_("S&ave") if record else _("&Add customer"),
                                                 QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setDefault(True)
         self.buttons.accepted.connect(self.submit)

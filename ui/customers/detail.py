@@ -93,7 +93,7 @@ class ContactDetail(QWidget):
             table.activated.connect(slot)
         self.history = RecordTable((_("Time"), _("By"), _("What")), _("History of this record"),
                                    _("Nothing recorded yet."), self, stretch=2)
-        for widget, title in ((self.overview, _("&Overview")), (self.deals, _("Dea&ls")),
+        for widget, title in ((self.overview, _("Overview")), (self.deals, _("Dea&ls")),
                               (self.activities, _("Acti&vities")), (self.notes, _("No&tes")),
                               (self.history, _("Hi&story"))):
             self.tabs.addTab(widget, title)

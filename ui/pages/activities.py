@@ -66,7 +66,7 @@ class ActivitiesPage(LivePage):
         new_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         new_action.triggered.connect(self.new_activity)
         self.addAction(new_action)
-        self.edit_button = QPushButton(_("E&dit activity…"), self)
+        self.edit_button = QPushButton(_("Edit &activity…"), self)
         self.edit_button.setAccessibleName(_("Edit the selected activity"))
         self.edit_button.setToolTip(_("Edit the selected activity (F2, Enter or a double-click on it)"))
         self.edit_button.clicked.connect(lambda: self.edit_activity())

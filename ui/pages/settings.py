@@ -39,7 +39,7 @@ class SettingsPage(QWidget):
         self.backups: BackupsTab | None = BackupsTab(context, self)
         self.tabs.addTab(self.backups, _("&Backups"))
         self.shop = ShopDetailsPage(context, self)
-        self.tabs.addTab(self.shop, _("S&hop"))
+        self.tabs.addTab(self.shop, _("Sh&op"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(heading(_("Settings"), self, 1.5))

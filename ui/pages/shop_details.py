@@ -33,7 +33,7 @@ class ShopDetailsPage(QWidget):
         self.pipl_days.setAccessibleName(_("Days to answer a PIPL request"))
         self.pipl_days.setReadOnly(not allowed)
         form.addRow(_("Days to answer a PIPL request:"), self.pipl_days)
-        self.save_button = QPushButton(_("&Save"), self)
+        self.save_button = QPushButton(_("S&ave"), self)
         self.save_button.clicked.connect(self.save)
         self.save_button.setEnabled(allowed)
         if not allowed:

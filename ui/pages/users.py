@@ -40,7 +40,7 @@ class UsersPage(QWidget):
         self.table.doubleClicked.connect(lambda _index: self.change_role())
         self.add_button = QPushButton(_("&Add…"), self)
         self.reset_button = QPushButton(_("Reset &password…"), self)
-        self.role_button = QPushButton(_("Change r&ole…"), self)
+        self.role_button = QPushButton(_("Change &role…"), self)
         self.active_button = QPushButton(_("&Disable"), self)
         self.remove_button = QPushButton(_("Remo&ve…"), self)
         for button, name, slot in ((self.add_button, _("Add a user"), self.add_user),

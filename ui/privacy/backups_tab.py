@@ -59,7 +59,7 @@ class BackupsTab(RefreshedWhenShown):
         self._folder: str | None = None
 
         self.folder_field = path_field(_("Backup folder"), self)
-        self.folder_button = button(_("C&hoose folder…"), _("Choose the backup folder"), self, self.ask_folder)
+        self.folder_button = button(_("&Choose folder…"), _("Choose the backup folder"), self, self.ask_folder)
         self.status = MessageLine(self)
         folder_box = QGroupBox(_("Where backups go"), self)
         folder_row = QHBoxLayout()
@@ -78,7 +78,7 @@ class BackupsTab(RefreshedWhenShown):
                                self, right=(_CONTACTS, _DEALS, _AUDIT))
         self.table = make_table(self.model, _("Backups, newest first"), self, (150, 130, 90, 70, 100))
         self.table.selectionModel().selectionChanged.connect(lambda *_args: self._update_actions())
-        self.backup_button = button(_("&Back up now"), _("Make a backup now"), self, self.back_up)
+        self.backup_button = button(_("Back up &now"), _("Make a backup now"), self, self.back_up)
         self.drill_button = button(_("&Test this backup (drill)…"), _("Test the selected backup"), self,
                                    self.ask_drill)
         self.restore_button = button(_("&Restore…"), _("Restore the selected backup"), self, self.ask_restore)

@@ -103,16 +103,16 @@ class BreachTab(RefreshedWhenShown):
         self.message = MessageLine(self)
         self.progress = ProgressPanel(self)
 
-        self.record_button = button(_("Record &breach…"), _("Record a new data breach"), self, self.ask_record)
+        self.record_button = button(_("&Record breach…"), _("Record a new data breach"), self, self.ask_record)
         self.select_button = button(_("&Select affected people…"), _("Choose the people affected"), self,
                                     self.ask_select)
-        self.authority_button = button(_("Mark &authority notified…"), _("Record that the authority was told"),
+        self.authority_button = button(_("&Mark authority notified…"), _("Record that the authority was told"),
                                        self, self.ask_authority)
         self.people_button = button(_("Mark &people notified"), _("Record that the affected people were told"), self,
                                     self.ask_people_notified)
         self.letters_button = button(_("&Write letters…"), _("Write a notification letter to each affected person"),
                                      self, self.ask_letters)
-        self.report_button = button(_("&Draft report for the authority…"), _("Save a draft report for the authority"),
+        self.report_button = button(_("Draft report for &the authority…"), _("Save a draft report for the authority"),
                                     self, self.ask_report)
         self.close_button = button(_("Clos&e breach"), _("Close the breach record"), self, self.ask_close)
         self._buttons = (self.record_button, self.select_button, self.authority_button, self.people_button,

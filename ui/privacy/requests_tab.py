@@ -101,14 +101,14 @@ class RequestsTab(RefreshedWhenShown):
         self.message = MessageLine(self)
         self.progress = ProgressPanel(self)
 
-        self.new_button = button(_("&New request…"), _("Register a new privacy request"), self, self.ask_new)
-        self.identity_button = button(_("Record &identity check…"), _("Record the identity check"), self,
+        self.new_button = button(_("Ne&w request…"), _("Register a new privacy request"), self, self.ask_new)
+        self.identity_button = button(_("R&ecord identity check…"), _("Record the identity check"), self,
                                       self.ask_identity)
         self.extend_button = button(_("E&xtend…"), _("Extend the deadline once, with a reason"), self,
                                     self.ask_extend)
         self.export_button = button(_("Ex&port data…"), _("Export the person's data as PDF or ZIP"), self,
                                     self.ask_export)
-        self.print_button = button(_("Pr&int for the customer…"), _("Print the person's data at the counter"),
+        self.print_button = button(_("Print for &the customer…"), _("Print the person's data at the counter"),
                                    self, self.print_export)
         self.complete_button = button(_("&Complete…"), _("Complete the request"), self, self.ask_complete)
         self.refuse_button = button(_("&Refuse…"), _("Refuse the request, with the reason"), self, self.ask_refuse)

@@ -214,7 +214,7 @@ class RetentionTab(QWidget):
         self.preview_summary.setWordWrap(True)
         self.preview_button = button(_("&Preview sweep"), _("Show what the sweep would do now"), self.sweep_box,
                                      self.preview)
-        self.apply_button = button(_("Confirm and &apply…"), _("Apply the sweep shown in the preview"),
+        self.apply_button = button(_("&Confirm and apply…"), _("Apply the sweep shown in the preview"),
                                    self.sweep_box, self.ask_apply)
         self.apply_button.setEnabled(False)
         self.apply_button.setToolTip(_("Preview first: only what a preview shows is applied."))

@@ -54,7 +54,6 @@ class BackupsTab(RefreshedWhenShown):
     def __init__(self, context: SessionContext, parent: QWidget | None = None, *,
                  clock: Clock = system_clock) -> None:
         super().__init__(context, parent, clock=clock)
-        self.dialog: QDialog | None = None
         self._backups: dict[str, BackupInfo] = {}
         self._folder: str | None = None
 
@@ -165,9 +164,7 @@ class BackupsTab(RefreshedWhenShown):
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
         dialog.fileSelected.connect(lambda path: self.set_folder(Path(path)) if path else None)
-        self.dialog = dialog
-        dialog.open()
-        return dialog
+        return self.open_dialog(dialog)
 
     def set_folder(self, folder: Path) -> None:
         if self.context.busy:
@@ -259,11 +256,9 @@ class BackupsTab(RefreshedWhenShown):
 
     def clear(self) -> None:
         self._cleared = True
-        if self.dialog is not None:
-            if isinstance(self.dialog, BackupCredentialsDialog):
-                self.dialog.forget()
-            self.dialog.reject()
-            self.dialog = None
+        if isinstance(self.dialog, BackupCredentialsDialog):
+            self.dialog.forget()  # the backup password typed so far
+        self.close_dialog()
         self._backups = {}
         self.model.clear()
         self.message.clear()

@@ -80,7 +80,6 @@ class BreachTab(RefreshedWhenShown):
     def __init__(self, context: SessionContext, parent: QWidget | None = None, *,
                  clock: Clock = system_clock) -> None:
         super().__init__(context, parent, clock=clock)
-        self.dialog: QWidget | None = None
         self._breaches: dict[int, Breach] = {}
 
         self.banner_icon = QLabel(self)
@@ -247,17 +246,12 @@ class BreachTab(RefreshedWhenShown):
 
     # --- recording -----------------------------------------------------------------------------------------
 
-    def _open(self, dialog: QDialog) -> QDialog:
-        self.dialog = dialog
-        dialog.open()
-        return dialog
-
     def ask_record(self) -> QDialog | None:
         if self.context.busy or not self.allowed:
             return None
         dialog = RecordBreachDialog(self.context, self.clock(), self)
         dialog.accepted.connect(lambda: self._recorded(dialog.breach_id))
-        return self._open(dialog)
+        return self.open_dialog(dialog)
 
     def _recorded(self, breach_id: int | None) -> None:
         if breach_id is not None:
@@ -271,7 +265,7 @@ class BreachTab(RefreshedWhenShown):
             return None
         dialog = SelectAffectedDialog(self.context, breach, self)
         dialog.accepted.connect(lambda: self.select_affected(breach.id, dialog.choice))
-        return self._open(dialog)
+        return self.open_dialog(dialog)
 
     def select_affected(self, breach_id: int, choice: AffectedChoice | None) -> None:
         if choice is None or self.context.busy:
@@ -295,7 +289,7 @@ class BreachTab(RefreshedWhenShown):
         breach = self.selected()
         if breach is None or self.context.busy:
             return None
-        return self._open(AuthorityDialog(self.context, breach, self.clock(), self))
+        return self.open_dialog(AuthorityDialog(self.context, breach, self.clock(), self))
 
     def ask_people_notified(self) -> QMessageBox | None:
         breach = self.selected()
@@ -340,9 +334,7 @@ class BreachTab(RefreshedWhenShown):
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
         dialog.fileSelected.connect(lambda path: self.write_letters(breach.id, Path(path)) if path else None)
-        self.dialog = dialog
-        dialog.open()
-        return dialog
+        return self.open_dialog(dialog)
 
     def write_letters(self, breach_id: int, folder: Path) -> None:
         if self.context.busy:
@@ -396,9 +388,7 @@ class BreachTab(RefreshedWhenShown):
     def clear(self) -> None:
         self._cleared = True
         self.timer.stop()
-        if isinstance(self.dialog, QDialog):
-            self.dialog.reject()
-        self.dialog = None
+        self.close_dialog()
         self._breaches = {}
         self.model.clear()
         self.detail.clear()

@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -284,12 +285,16 @@ class TextPromptDialog(SubmitDialog):
         self.accept()
 
 
+DialogT = TypeVar("DialogT", bound=QDialog)
+
+
 class RefreshedWhenShown(QWidget):
     """A tab that reads again on every data change while it is shown, and otherwise when it is next shown
     (data changes all the time elsewhere in the app; hidden tabs should not query for nothing).
 
-    It also holds what every such tab starts with: the session context, an injectable clock, and whether the
-    signed-in role has the tab's `permission` (the services refuse anyway; this only shapes the screen)."""
+    It also holds what every such tab starts with: the session context, an injectable clock, whether the
+    signed-in role has the tab's `permission` (the services refuse anyway; this only shapes the screen), and
+    the one dialog it has open, which `close_dialog()` closes at lock (dialogs hold names and reasons)."""
 
     permission = Permission.VIEW_CUSTOMERS
 
@@ -301,6 +306,18 @@ class RefreshedWhenShown(QWidget):
         self.allowed = context.can(self.permission)
         self._stale = True  # nothing read yet: read when first shown
         self._cleared = False
+        self.dialog: QDialog | None = None
+
+    def open_dialog(self, dialog: DialogT) -> DialogT:
+        """Open a window-modal dialog and remember it until the next one, so that locking closes it."""
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def close_dialog(self) -> None:
+        if self.dialog is not None:
+            self.dialog.reject()
+            self.dialog = None
 
     def refresh(self) -> None:
         raise NotImplementedError

@@ -78,7 +78,6 @@ class HoldsTab(RefreshedWhenShown):
     def __init__(self, context: SessionContext, parent: QWidget | None = None, *,
                  clock: Clock = system_clock) -> None:
         super().__init__(context, parent, clock=clock)
-        self.dialog: QDialog | QMessageBox | None = None
         self._holds: dict[int, Hold] = {}
         self.intro = paragraph(_("A legal hold keeps a person out of retention sweeps and erasure while a legal "
                                  "reason lasts: a dispute, a tax audit, a court order. Release it when the reason "
@@ -238,9 +237,7 @@ class HoldsTab(RefreshedWhenShown):
         self.message.clear()
         dialog = PlaceHoldDialog(self.context, self.clock().astimezone().date(), self)
         dialog.accepted.connect(lambda: self._placed(dialog))
-        self.dialog = dialog
-        dialog.open()
-        return dialog
+        return self.open_dialog(dialog)
 
     def _placed(self, dialog: PlaceHoldDialog) -> None:
         if dialog.hold_id is None:
@@ -276,9 +273,7 @@ class HoldsTab(RefreshedWhenShown):
     def clear(self) -> None:
         """Forget every row and close any open dialog (they hold names and reasons)."""
         self._cleared = True
-        if self.dialog is not None:
-            self.dialog.reject()
-            self.dialog = None
+        self.close_dialog()
         self._holds = {}
         self.model.clear()
         self.summary.clear()

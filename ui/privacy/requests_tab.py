@@ -87,7 +87,6 @@ class RequestsTab(RefreshedWhenShown):
     def __init__(self, context: SessionContext, parent: QWidget | None = None, *,
                  clock: Clock = system_clock) -> None:
         super().__init__(context, parent, clock=clock)
-        self.dialog: QDialog | None = None
         self._requests: dict[int, SubjectRequest] = {}
         self.model = RowsModel([_("No."), _("Type"), _("Person"), _("Law"), _("Received"), _("Answer by"),
                                 _("Identity checked")], self, right=(_ID,))
@@ -207,11 +206,6 @@ class RequestsTab(RefreshedWhenShown):
 
     # --- actions -------------------------------------------------------------------------------------------
 
-    def _open(self, dialog: QDialog) -> QDialog:
-        self.dialog = dialog
-        dialog.open()
-        return dialog
-
     def _ready(self) -> SubjectRequest | None:
         if self.context.busy:
             return None
@@ -223,7 +217,7 @@ class RequestsTab(RefreshedWhenShown):
             return None
         dialog = NewRequestDialog(self.context, self.today(), self)
         dialog.accepted.connect(lambda: self._created(dialog.request_id))
-        return self._open(dialog)
+        return self.open_dialog(dialog)
 
     def _created(self, request_id: int | None) -> None:
         if request_id is not None:
@@ -233,7 +227,7 @@ class RequestsTab(RefreshedWhenShown):
 
     def ask_identity(self) -> QDialog | None:
         request = self._ready()
-        return None if request is None else self._open(IdentityDialog(self.context, request, self))
+        return None if request is None else self.open_dialog(IdentityDialog(self.context, request, self))
 
     def ask_extend(self) -> QDialog | None:
         request = self._ready()
@@ -247,7 +241,7 @@ class RequestsTab(RefreshedWhenShown):
             service.extend(request.id, reason)
             self.context.changed.emit()
 
-        return self._open(TextPromptDialog(
+        return self.open_dialog(TextPromptDialog(
             self, _("Extend the deadline"),
             _("The law allows one extension when a request is complex or one of many. The new deadline would be "
               "{date}. Tell the person within the first deadline, with this reason.").format(date=new_due.isoformat()),
@@ -262,7 +256,7 @@ class RequestsTab(RefreshedWhenShown):
             RequestService(self.context.session).refuse(request.id, reason)
             self.context.changed.emit()
 
-        return self._open(TextPromptDialog(
+        return self.open_dialog(TextPromptDialog(
             self, _("Refuse the request"),
             _("Refuse only for a reason the law allows (for example, the request is manifestly unfounded or "
               "excessive). The person must be told the reason and that they may complain to the supervisory "
@@ -274,7 +268,7 @@ class RequestsTab(RefreshedWhenShown):
             return None
         dialog = CompleteDialog(request, self)
         dialog.accepted.connect(lambda: self.complete(request, dialog.response_text()))
-        return self._open(dialog)
+        return self.open_dialog(dialog)
 
     def complete(self, request: SubjectRequest, response: str) -> None:
         """On a worker: completing an erasure request erases the person, which rewrites much of the vault."""
@@ -298,7 +292,7 @@ class RequestsTab(RefreshedWhenShown):
             return None
         dialog = ExportDialog(self.context, request, self)
         dialog.accepted.connect(lambda: self._ask_export_path(request, dialog.choice))
-        return self._open(dialog)
+        return self.open_dialog(dialog)
 
     def _ask_export_path(self, request: SubjectRequest, choice: ExportChoice | None) -> None:
         if choice is None:
@@ -357,9 +351,7 @@ class RequestsTab(RefreshedWhenShown):
     def clear(self) -> None:
         """Forget every row and close any open dialog (they hold names and customer choices)."""
         self._cleared = True
-        if self.dialog is not None:
-            self.dialog.reject()
-            self.dialog = None
+        self.close_dialog()
         self._requests = {}
         self.model.clear()
         self.summary.clear()

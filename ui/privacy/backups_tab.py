@@ -27,10 +27,8 @@ from ui.privacy.common import (
     RowsModel,
     button,
     error_text,
-    forbid,
     local_time,
     make_table,
-    not_allowed,
     select_key,
     selected_key,
     system_clock,
@@ -89,21 +87,8 @@ class BackupsTab(RefreshedWhenShown):
         self.progress = ProgressPanel(self)
         self.message = MessageLine(self)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 4)
-        if not self.allowed:  # the buttons stay visible (disabled, with the reason); nothing is read
-            layout.addWidget(not_allowed(context.why_not(self.permission), self))
-            forbid(context.why_not(self.permission), *self._buttons)
-            for widget in (folder_box, self.table):
-                widget.hide()
-        layout.addWidget(folder_box)
-        layout.addWidget(self.drill_reminder)
-        layout.addLayout(actions)
-        layout.addWidget(self.table, 1)
-        layout.addStretch(0 if self.allowed else 1)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.message)
-        context.changed.connect(self._changed)
+        self.lay_out([folder_box, self.drill_reminder, actions, self.table], grows=self.table, buttons=self._buttons,
+                     data=[folder_box, self.table], foot=[self.progress])
         self.refresh()
 
     # --- reading -------------------------------------------------------------------------------------------

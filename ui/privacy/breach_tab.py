@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QStyle,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -44,7 +43,6 @@ from ui.privacy.common import (
     forbid,
     local_time,
     make_table,
-    not_allowed,
     select_key,
     selected_key,
     system_clock,
@@ -121,24 +119,11 @@ class BreachTab(RefreshedWhenShown):
             actions.addWidget(push, number // 4, number % 4)
         actions.setColumnStretch(4, 1)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 4)
-        if not self.allowed:  # the buttons stay visible (disabled, with the reason); no data is shown
-            layout.addWidget(not_allowed(context.why_not(self.permission), self))
-            forbid(context.why_not(self.permission), *self._buttons)
-            for widget in (self.banner, self.banner_icon, self.table, self.detail):
-                widget.hide()
-        layout.addLayout(banner_row)
-        layout.addLayout(actions)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.detail)
-        layout.addStretch(0 if self.allowed else 1)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.message)
+        self.lay_out([banner_row, actions, self.table, self.detail], grows=self.table, buttons=self._buttons,
+                     data=[self.banner, self.banner_icon, self.table, self.detail], foot=[self.progress])
         self.timer = QTimer(self)
         self.timer.setInterval(60_000)
         self.timer.timeout.connect(self.tick)
-        context.changed.connect(self._changed)
         self.refresh()
 
     # --- reading -------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QLineEdit,
     QPlainTextEdit,
     QProgressBar,
@@ -297,6 +298,7 @@ class RefreshedWhenShown(QWidget):
     the one dialog it has open, which `close_dialog()` closes at lock (dialogs hold names and reasons)."""
 
     permission = Permission.VIEW_CUSTOMERS
+    message: MessageLine  # each tab makes its own message line, which `lay_out` puts last
 
     def __init__(self, context: SessionContext, parent: QWidget | None = None, *,
                  clock: Clock = system_clock) -> None:
@@ -307,6 +309,31 @@ class RefreshedWhenShown(QWidget):
         self._stale = True  # nothing read yet: read when first shown
         self._cleared = False
         self.dialog: QDialog | None = None
+
+    def lay_out(self, parts: Sequence[QWidget | QLayout], *, buttons: Sequence[QWidget], data: Sequence[QWidget],
+                grows: QWidget, lead: Sequence[QWidget] = (), foot: Sequence[QWidget] = ()) -> None:
+        """The layout every list tab shares: `lead` (an intro); without the permission, a notice, the `buttons`
+        disabled with the reason (still visible) and the `data` widgets hidden; then `parts`, `grows` taking the
+        room; then `foot` (a progress line) and `self.message`. Also follows data changes from here on."""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 4)
+        for widget in lead:
+            layout.addWidget(widget)
+        if not self.allowed:
+            reason = self.context.why_not(self.permission)
+            layout.addWidget(not_allowed(reason, self))
+            forbid(reason, *buttons)
+            for widget in data:
+                widget.hide()
+        for part in parts:
+            if isinstance(part, QLayout):
+                layout.addLayout(part)
+            else:
+                layout.addWidget(part, 1 if part is grows else 0)
+        layout.addStretch(0 if self.allowed else 1)
+        for widget in (*foot, self.message):
+            layout.addWidget(widget)
+        self.context.changed.connect(self._changed)
 
     def open_dialog(self, dialog: DialogT) -> DialogT:
         """Open a window-modal dialog and remember it until the next one, so that locking closes it."""

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QStyle,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -36,7 +35,6 @@ from ui.privacy.common import (
     forbid,
     local_time,
     make_table,
-    not_allowed,
     select_key,
     selected_key,
     system_clock,
@@ -108,21 +106,8 @@ class HoldsTab(RefreshedWhenShown):
         actions.addStretch(1)
         actions.addWidget(self.show_released)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 4)
-        layout.addWidget(self.intro)
-        if not self.allowed:  # the buttons stay visible (disabled, with the reason); no data is shown
-            layout.addWidget(not_allowed(context.why_not(self.permission), self))
-            forbid(context.why_not(self.permission), *self._buttons, self.show_released)
-            for widget in (self.table, self.summary, self.detail):
-                widget.hide()
-        layout.addWidget(self.summary)
-        layout.addLayout(actions)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.detail)
-        layout.addStretch(0 if self.allowed else 1)
-        layout.addWidget(self.message)
-        context.changed.connect(self._changed)
+        self.lay_out([self.summary, actions, self.table, self.detail], lead=[self.intro], grows=self.table,
+                     buttons=[*self._buttons, self.show_released], data=[self.table, self.summary, self.detail])
         self.refresh()
 
     def _size_columns(self) -> None:

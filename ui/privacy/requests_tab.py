@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QWidget
 
 from app.access.roles import Permission
 from app.access.session import Session
@@ -28,7 +28,6 @@ from ui.privacy.common import (
     error_text,
     forbid,
     make_table,
-    not_allowed,
     select_key,
     selected_key,
     system_clock,
@@ -118,21 +117,8 @@ class RequestsTab(RefreshedWhenShown):
             actions.addWidget(push)
         actions.addStretch(1)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 4)
-        if not self.allowed:  # the buttons stay visible (disabled, with the reason); no data is shown
-            layout.addWidget(not_allowed(context.why_not(self.permission), self))
-            forbid(context.why_not(self.permission), *self._buttons)
-            for widget in (self.table, self.summary, self.detail):
-                widget.hide()
-        layout.addWidget(self.summary)
-        layout.addLayout(actions)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.detail)
-        layout.addStretch(0 if self.allowed else 1)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.message)
-        context.changed.connect(self._changed)
+        self.lay_out([self.summary, actions, self.table, self.detail], grows=self.table, buttons=self._buttons,
+                     data=[self.table, self.summary, self.detail], foot=[self.progress])
         self.refresh()
 
     # --- reading -------------------------------------------------------------------------------------------

@@ -13,11 +13,9 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -28,7 +26,7 @@ from app.crm.contacts import MAX_NAME, ContactInput, ContactRecord, ContactServi
 from app.errors import CounterpartError, InvalidInput
 from app.locale import _
 from ui.consent.labels import add_language_items
-from ui.customers.point_rows import PointList, PointRow, RowList
+from ui.customers.point_rows import PointList, PointRow, RemovableRow, RowList
 from ui.customers.text import language_name
 from ui.operation import message_for
 from ui.session_context import SessionContext
@@ -42,13 +40,11 @@ def _line(parent: QWidget, accessible_name: str, max_length: int = MAX_NAME) -> 
     return field
 
 
-class OrganisationRow(QWidget):
+class OrganisationRow(RemovableRow):
     """One organisation: its name, the person's job title there, and Remove (like the email and phone rows)."""
 
-    remove_requested = Signal(object)  # this row
-
     def __init__(self, name: str = "", job_title: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(_("Remove this organisation"), parent)
         self.name = _line(self, _("Organisation"))
         self.name.setText(name)
         self.name.setPlaceholderText(_("Organisation"))
@@ -56,22 +52,7 @@ class OrganisationRow(QWidget):
         self.job_title.setText(job_title)
         self.job_title.setPlaceholderText(_("Job title (optional)"))
         self.job_title.setToolTip(_("Their job title at this organisation"))
-        self.remove_button = QPushButton(_("Remove"), self)
-        self.remove_button.setAccessibleName(_("Remove this organisation"))
-        self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
-        self.message = MessageLine(self)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.name, 3)
-        row.addWidget(self.job_title, 2)
-        row.addWidget(self.remove_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(row)
-        layout.addWidget(self.message)
-        for field in (self.name, self.job_title):
-            field.textEdited.connect(lambda _text: self.message.clear())
+        self.lay_out((self.name, 3), (self.job_title, 2))
 
     def link(self) -> tuple[str, str]:
         return self.name.text(), self.job_title.text()

@@ -16,11 +16,37 @@ from ui.widgets import MessageLine
 MAX_VALUE = 320  # the longest email address a mail system accepts; plenty for a phone or an address line
 
 
-class PointRow(QWidget):
+class RemovableRow(QWidget):
+    """One editable row: its fields side by side, a Remove button, and a message line under them for what is
+    wrong with it (cleared as soon as the person types)."""
+
     remove_requested = Signal(object)  # this row
 
-    def __init__(self, kind: str, noun: str, label: str = "", value: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, remove_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.remove_button = QPushButton(_("Remove"), self)
+        self.remove_button.setAccessibleName(remove_name)
+        self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
+        self.message = MessageLine(self)
+
+    def lay_out(self, *fields: tuple[QWidget, int]) -> None:
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        for field, stretch in fields:
+            row.addWidget(field, stretch)
+            if isinstance(field, QLineEdit):
+                field.textEdited.connect(lambda _text: self.message.clear())
+        row.addWidget(self.remove_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+
+
+class PointRow(RemovableRow):
+    def __init__(self, kind: str, noun: str, label: str = "", value: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(_("Remove this {what}").format(what=noun), parent)
         self.kind = kind
         self.label = QComboBox(self)
         self.label.setEditable(True)
@@ -32,21 +58,7 @@ class PointRow(QWidget):
         self.value = QLineEdit(value, self)
         self.value.setMaxLength(MAX_VALUE)
         self.value.setAccessibleName(noun[:1].upper() + noun[1:])
-        self.remove_button = QPushButton(_("Remove"), self)
-        self.remove_button.setAccessibleName(_("Remove this {what}").format(what=noun))
-        self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
-        self.message = MessageLine(self)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.label)
-        row.addWidget(self.value, 1)
-        row.addWidget(self.remove_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(row)
-        layout.addWidget(self.message)
-        self.value.textEdited.connect(lambda _text: self.message.clear())
+        self.lay_out((self.label, 0), (self.value, 1))
 
     def point(self) -> ContactPointInput:
         return ContactPointInput(self.kind, self.value.text(), self.label.currentText().strip())

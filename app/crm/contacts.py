@@ -515,12 +515,17 @@ class ContactService:
         expression, phone_fragments = search_index.match_expression(query)
         if expression is None and not phone_fragments:
             return None
-        # Only the owner condition reads the person's row; the others look the id up in their own tables.
+        # Only the owner condition reads the person's row; the others look the id up in their own tables. The
+        # filter is worked out once (a consent filter reads its purpose) and aimed at each index's rowid.
         needs_row = where is not None and where.owner_user_id is not None
-        text_person, phone_person = ("c.id", "c.id") if needs_row else ("contact_search.rowid",
-                                                                        "contact_phone_search.rowid")
-        join_text = " JOIN contact c ON c.id = contact_search.rowid" if needs_row else ""
-        join_phone = " JOIN contact c ON c.id = contact_phone_search.rowid" if needs_row else ""
+        filter_sql, filter_args = self._filter_sql(where, "{person}")
+
+        def filtered(index: str) -> tuple[str, str]:
+            """The join (if any) and the conditions for matches of `index`."""
+            if needs_row:
+                return f" JOIN contact c ON c.id = {index}.rowid", filter_sql.format(person="c.id")
+            return "", filter_sql.format(person=f"{index}.rowid")
+
         # Each index is ranked in its own subquery (bm25() works only there), then merged. bm25() rather than
         # FTS5's `rank` column: with cipher_memory_security on, `ORDER BY rank` makes two locked allocations
         # per matching row (1.5 s for a term in 100k rows), bm25() none (70 ms). A filter applies
@@ -531,15 +536,15 @@ class ContactService:
             # A word almost everyone has ("example", "gmail", a common surname) is ranked among its first
             # RANK_CEILING matches only: ranking a million near-equal scores costs a second and tells the reader
             # nothing. (Not the newest ones: FTS5 walks a prefix query's merged doclist backwards in minutes.)
-            conditions, filter_args = self._filter_sql(where, text_person)
+            join, conditions = filtered("contact_search")
             ctes.append("text_hits AS (SELECT id, rank FROM (SELECT contact_search.rowid AS id, "
-                        f"bm25(contact_search) AS rank FROM contact_search{join_text} "
+                        f"bm25(contact_search) AS rank FROM contact_search{join} "
                         f"WHERE contact_search MATCH ?{conditions} LIMIT ?) ORDER BY rank LIMIT ?)")
             args += [expression, *filter_args, RANK_CEILING, limit * 2]
         for number, fragment in enumerate(phone_fragments):
-            conditions, filter_args = self._filter_sql(where, phone_person)
+            join, conditions = filtered("contact_phone_search")
             ctes.append(f"phone_hits{number} AS (SELECT contact_phone_search.rowid AS id, -1000.0 AS rank "
-                        f"FROM contact_phone_search{join_phone} WHERE contact_phone_search MATCH ?{conditions} "
+                        f"FROM contact_phone_search{join} WHERE contact_phone_search MATCH ?{conditions} "
                         "LIMIT ?)")
             args += ['"' + fragment + '"', *filter_args, limit * 2]
         names = [cte.split(" ", 1)[0] for cte in ctes]

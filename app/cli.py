@@ -26,6 +26,7 @@ from app.access.users import UserService
 from app.errors import CounterpartError, InvalidInput, UsageError, VaultDamaged
 from app.locale import _, current_language, set_language
 from app.privacy import audit, audit_service
+from app.process_guard import guard_process_memory
 from app.store.database import classify
 from app.vault.keyfile import user_key
 from app.vault.vault import Vault
@@ -809,6 +810,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
+    guard_process_memory()
     try:
         set_language(None)
         args = build_parser().parse_args(argv)

@@ -6,11 +6,13 @@ import sys
 
 from PySide6.QtCore import QSettings
 
+from app.process_guard import guard_process_memory
 from ui.controller import AppController
 from ui.startup import create_application
 
 
 def main() -> int:
+    guard_process_memory()
     app = create_application(sys.argv)
     if len(sys.argv) == 3 and sys.argv[1] == "--self-test":
         from pathlib import Path

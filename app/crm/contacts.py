@@ -527,9 +527,8 @@ class ContactService:
             return "", filter_sql.format(person=f"{index}.rowid")
 
         # Each index is ranked in its own subquery (bm25() works only there), then merged. bm25() rather than
-        # FTS5's `rank` column: with cipher_memory_security on, `ORDER BY rank` makes two locked allocations
-        # per matching row (1.5 s for a term in 100k rows), bm25() none (70 ms). A filter applies
-        # inside each subquery, so the best `limit` are chosen among the people it lets through.
+        # FTS5's `rank` column: `ORDER BY rank` makes two heap allocations per matching row, bm25() none.
+        # A filter applies inside each subquery, so the best `limit` are chosen among the people it lets through.
         ctes: list[str] = []
         args: list[object] = []
         if expression:

@@ -18,7 +18,7 @@ from app.access.session import Session
 from app.errors import InvalidInput
 from app.locale import N_, _
 from app.privacy import erasure
-from app.store.database import Connection, foreign_keys_enforced_by_caller
+from app.store.database import Connection, bulk_cache, foreign_keys_enforced_by_caller
 
 CATEGORIES = ("lead", "customer", "consent_evidence", "withdrawn_marketing", "closed_request", "audit",
               "deleted_contact")
@@ -282,7 +282,7 @@ class RetentionService:
         people = [item for item in items if item.contact_id is not None]
         stopped = False
         if people:
-            with erasure.index_merges_deferred(conn):
+            with erasure.index_merges_deferred(conn), bulk_cache(conn):
                 stopped = self._erase_people(people, run_id, now, counts, progress, cancelled)
         if not stopped:
             counts.update(self._sweep_records(items, now))
@@ -293,7 +293,8 @@ class RetentionService:
             summary = ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "nothing due"
             self.session.audit("sweep.run", "sweep_run", run_id, f"{status}: {summary}")
         if counts:
-            erasure.scrub_leftovers(conn)
+            with bulk_cache(conn):
+                erasure.scrub_leftovers(conn)
         return SweepResult(run_id, dict(counts), stopped)
 
     def _erase_people(self, people: list[SweepItem], run_id: int, now: datetime, counts: Counter[str],

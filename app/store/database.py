@@ -1,8 +1,8 @@
 """Opening the SQLCipher database with a raw 256-bit key, and telling damage apart from everything else.
 
 Every connection starts with `PRAGMA key` (a validated hex literal: SQLCipher cannot bind a parameter there),
-then the settings that keep customer data off the disk in plaintext: memory security, secure delete,
-temporary tables in memory.
+then the settings that keep customer data off the disk in plaintext: secure delete, temporary tables in
+memory. SQLCipher's memory security stays off; app/process_guard.py says why and what protects memory instead.
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ import sqlcipher3
 
 from app.errors import CounterpartError, VaultDamaged
 from app.locale import _
-from app.store.memory import enlarge_lookaside
 
 PAGE_SIZE = 4096
 # sqlcipher3's statement cache evicts the newest entry when full, so once it holds that many statements every
-# new one is prepared again on each use (and each preparation is ~100 locked allocations). Sized well above
+# new one is prepared again on each use (~100 heap allocations each). Sized well above
 # the number of distinct statements the app runs; dynamic SQL keeps its texts few (fixed savepoint name).
 STATEMENT_CACHE = 1000
 Connection = Any  # sqlcipher3.Connection: the module ships no type information
@@ -46,10 +45,9 @@ def connect(path: Path, data_key: bytes, *, create: bool = False) -> Connection:
     conn = sqlcipher3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, isolation_level=None,
                               check_same_thread=False, cached_statements=STATEMENT_CACHE)
     try:
-        enlarge_lookaside(conn, path)
         conn.execute(key_pragma(data_key))
         conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute("PRAGMA cipher_memory_security = ON")
+        conn.execute("PRAGMA cipher_memory_security = OFF")  # why: app/process_guard.py
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -60,6 +58,25 @@ def connect(path: Path, data_key: bytes, *, create: bool = False) -> Connection:
         conn.close()
         raise
     return conn
+
+
+BULK_CACHE_KIB = 256 * 1024
+
+
+@contextmanager
+def bulk_cache(conn: Connection, kib: int = BULK_CACHE_KIB) -> Iterator[None]:
+    """A larger page cache while bulk work runs (a sweep, an import), SQLite's own size again afterwards.
+
+    At a million customers a batch of deletions or inserts touches pages all over the file: with the default
+    2 MB cache they were evicted, read and decrypted again, and written several times over within a batch.
+    Pages are decrypted in the cache, so it is only as large as the work needs and shrinks when it ends.
+    """
+    previous = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+    conn.execute(f"PRAGMA cache_size = {-int(kib)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {previous}")
 
 
 def check_file_shape(path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The storage choices that keep cipher_memory_security affordable, and that they change no rule."""
+"""Storage choices made for speed (no IN-list CHECKs, one savepoint name), and that they change no rule."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 
-from app.store import database, memory, migrations
+from app.store import database, migrations
 from app.vault import kdf
 from app.vault.vault import Vault
 from tests.conftest import OWNER, OWNER_PASSWORD
@@ -54,18 +54,6 @@ def test_rewritten_checks_keep_null_and_multiline_lists() -> None:
     conn.execute("INSERT INTO t VALUES (NULL, 1, 'r')")  # NULL passes a CHECK, as with IN
     with pytest.raises(sqlcipher3.IntegrityError):
         conn.execute("INSERT INTO t VALUES ('w', 0, 'p')")
-
-
-def test_vault_connections_get_the_larger_lookaside_pool(tmp_path: Path) -> None:
-    path = tmp_path / "pool.db"
-    conn = sqlcipher3.connect(str(path))
-    assert memory.enlarge_lookaside(conn, path) is True
-    conn.close()
-    # The handle is used only when SQLite confirms it is the file we opened.
-    other = sqlcipher3.connect(str(path))
-    assert memory.enlarge_lookaside(other, tmp_path / "another.db") is False
-    assert memory.enlarge_lookaside(object(), path) is False
-    other.close()
 
 
 def test_nested_transactions_share_one_savepoint_name(tmp_path: Path) -> None:

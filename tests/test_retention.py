@@ -18,13 +18,14 @@ from app.crm.activities import ActivityService
 from app.crm.contacts import ContactInput, ContactService
 from app.crm.deals import DealService
 from app.errors import InvalidInput
-from app.privacy import audit
+from app.privacy import audit, retention
 from app.privacy.consent import ConsentService
-from app.privacy.retention import BATCH, TEMPLATES, RetentionService
+from app.privacy.retention import TEMPLATES, RetentionService
 from app.vault import kdf
 from tests.conftest import OWNER, OWNER_PASSWORD
 
 TODAY = datetime.now(UTC)
+BATCH = 300  # the sweep's batch size in these tests (monkeypatched): small enough to make several quickly
 
 
 def years(n: float) -> datetime:
@@ -139,7 +140,8 @@ def test_old_audit_entries_are_trimmed_and_the_chain_still_verifies(owner_sessio
     assert report.ok and report.entries >= 1
 
 
-def test_cancelled_sweep_processes_whole_batches_only(owner_session: Session) -> None:
+def test_cancelled_sweep_processes_whole_batches_only(owner_session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(retention, "BATCH", BATCH)
     ContactService(owner_session).create_many(
         (ContactInput(given_name=f"Lead{i}", family_name="X") for i in range(BATCH + 50)), source="test")
     calls = []
@@ -155,7 +157,9 @@ SWEEP_AND_HANG = """
 import sys, time
 from datetime import UTC, datetime, timedelta
 from app.access.session import open_session
+from app.privacy import retention
 from app.privacy.retention import RetentionService
+retention.BATCH = int(sys.argv[4])
 session = open_session(sys.argv[1], sys.argv[2], sys.argv[3])
 def progress(done, total):
     print("batch", done, total, flush=True)
@@ -172,7 +176,7 @@ def test_sigkill_mid_sweep_leaves_people_whole(vault_path: Path) -> None:
          for i in range(BATCH * 2 + 10)), source="test")
     session.lock()
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    proc = subprocess.Popen([sys.executable, "-c", SWEEP_AND_HANG, str(vault_path), OWNER, OWNER_PASSWORD],
+    proc = subprocess.Popen([sys.executable, "-c", SWEEP_AND_HANG, str(vault_path), OWNER, OWNER_PASSWORD, str(BATCH)],
                             stdout=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None and proc.stdout.readline().startswith("batch")
     os.kill(proc.pid, signal.SIGKILL)

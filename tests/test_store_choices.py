@@ -73,3 +73,15 @@ def test_nested_transactions_share_one_savepoint_name(tmp_path: Path) -> None:
             raise RuntimeError
     assert [v for (v,) in conn.execute("SELECT v FROM t")] == ["outer", "kept"]
     conn.close()
+
+
+def test_bulk_work_gets_a_larger_page_cache_and_gives_it_back(tmp_path: Path) -> None:
+    conn = database.connect(tmp_path / "cache.db", KEY, create=True)
+    default = conn.execute("PRAGMA cache_size").fetchone()[0]
+    with database.bulk_cache(conn):
+        assert conn.execute("PRAGMA cache_size").fetchone()[0] == -database.BULK_CACHE_KIB
+    assert conn.execute("PRAGMA cache_size").fetchone()[0] == default
+    with pytest.raises(RuntimeError), database.bulk_cache(conn, 1024):
+        raise RuntimeError
+    assert conn.execute("PRAGMA cache_size").fetchone()[0] == default
+    conn.close()

@@ -19,7 +19,7 @@ from app.crm.contact_points import normalise_address, normalise_email, normalise
 from app.errors import InvalidInput
 from app.locale import _
 from app.privacy.consent import ConsentService
-from app.store.database import Connection
+from app.store.database import Connection, bulk_cache
 
 MAX_NAME = 200
 # The first matches ranked by relevance; beyond, a word says too little to rank by. At 1M people the cost is
@@ -194,7 +194,7 @@ class ContactService:
         self.session.require(Permission.EDIT_CUSTOMERS)
         region = self.region()
         ids: list[int] = []
-        with self.session.change() as conn, contact_points.remembered():
+        with bulk_cache(self.conn), self.session.change() as conn, contact_points.remembered():
             writer = BulkWriter(conn, self.session.user.id, now())
             flushed = 0
 

@@ -64,7 +64,7 @@ BULK_CACHE_KIB = 256 * 1024
 
 
 @contextmanager
-def bulk_cache(conn: Connection, kib: int = BULK_CACHE_KIB) -> Iterator[None]:
+def bulk_cache(conn: Connection, kib: int | None = None) -> Iterator[None]:
     """A larger page cache while bulk work runs (a sweep, an import), SQLite's own size again afterwards.
 
     At a million customers a batch of deletions or inserts touches pages all over the file: with the default
@@ -72,7 +72,7 @@ def bulk_cache(conn: Connection, kib: int = BULK_CACHE_KIB) -> Iterator[None]:
     Pages are decrypted in the cache, so it is only as large as the work needs and shrinks when it ends.
     """
     previous = int(conn.execute("PRAGMA cache_size").fetchone()[0])
-    conn.execute(f"PRAGMA cache_size = {-int(kib)}")
+    conn.execute(f"PRAGMA cache_size = {-int(kib or BULK_CACHE_KIB)}")
     try:
         yield
     finally:

@@ -16,6 +16,8 @@ import os
 from app.crm.importing.model import DuplicateRow
 from app.store.database import Connection
 
+_ANY_CUSTOMER = ("SELECT 1 FROM contact_point p JOIN contact c ON c.id = p.contact_id "
+                 "WHERE c.deleted_at IS NULL LIMIT 1")
 _EXISTING = ("SELECT p.contact_id FROM contact_point p JOIN contact c ON c.id = p.contact_id "
              "WHERE p.kind = ? AND p.normalized = ? AND c.deleted_at IS NULL LIMIT 1")
 
@@ -25,6 +27,9 @@ class DuplicateFinder:
         self.conn = conn
         self._key = os.urandom(16)
         self._seen: dict[int, int] = {}  # digest of (kind, normalized) -> the first line that had it
+        # Into a vault with no customer yet (a first import), whatever the vault holds later came from this
+        # file and is found among the digests first: no query per row (two per row, ~15% of an import).
+        self._vault_empty = conn.execute(_ANY_CUSTOMER).fetchone() is None
 
     def _digest(self, key: tuple[str, str]) -> int:
         text = f"{key[0]}\0{key[1]}".encode()
@@ -35,6 +40,8 @@ class DuplicateFinder:
             earlier = self._seen.get(self._digest(key))
             if earlier is not None:
                 return DuplicateRow(line, key[0], earlier_line=earlier)
+        if self._vault_empty:
+            return None
         for kind, normalized in keys:
             row = self.conn.execute(_EXISTING, (kind, normalized)).fetchone()
             if row is not None:

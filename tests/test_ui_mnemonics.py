@@ -74,10 +74,6 @@ KNOWN_CLASHES: dict[str, list[tuple[str, ...]]] = {
     ],
     "es": [
         ("main window › customers page", "Do not sell or share &my personal information", "&Undo"),
-        ("main window › customers page", "History (ne&west first)", "Hi&story"),
-    ],
-    "zh_CN": [
-        ("main window › customers page", "&Delete", "Do not sell or share &my personal information"),
     ],
 }
 

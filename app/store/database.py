@@ -17,6 +17,7 @@ import sqlcipher3
 
 from app.errors import CounterpartError, VaultDamaged
 from app.locale import _
+from app.process_guard import give_back_free_memory
 
 PAGE_SIZE = 4096
 # sqlcipher3's statement cache evicts the newest entry when full, so once it holds that many statements every
@@ -77,6 +78,7 @@ def bulk_cache(conn: Connection, kib: int | None = None) -> Iterator[None]:
         yield
     finally:
         conn.execute(f"PRAGMA cache_size = {previous}")
+        give_back_free_memory()
 
 
 def check_file_shape(path: Path) -> None:

@@ -18,6 +18,7 @@ from filelock import FileLock, Timeout
 from app import __version__
 from app.errors import AuthenticationFailed, InvalidInput, KeychainUnavailable, VaultBusy, VaultDamaged
 from app.locale import _
+from app.process_guard import give_back_free_memory
 from app.store import database, migrations
 from app.store.database import Connection
 from app.vault import kdf, keychain
@@ -338,6 +339,7 @@ class Vault:
             self._data_key[i] = 0
         if self._lock.is_locked:
             self._lock.release()
+        give_back_free_memory()  # SQLite's freed page cache held decrypted pages
 
     def __enter__(self) -> Vault:
         return self

@@ -29,6 +29,7 @@ from app.crm.importing.validate import check
 from app.errors import InvalidInput
 from app.locale import _
 from app.privacy.consent import ConsentService
+from app.store.database import bulk_cache
 
 FORMATS = ("auto", *(layout.key for layout in PRODUCTS), "generic", "vcard")
 _VCARD_SUFFIXES = {".vcf", ".vcard"}
@@ -143,7 +144,8 @@ class ImportService:
                     if progress and count % 1000 == 0:
                         progress(count)
                 return report
-            with self.session.change():  # people, the consents the file states, and the record: all or nothing
+            # The larger cache ends after the commit: pages written in an open transaction cannot be let go.
+            with bulk_cache(self.session.conn), self.session.change():  # all or nothing: people, consents, record
                 report.contact_ids = ContactService(self.session).create_many(
                     people(), source=f"import:{source.format}", progress=progress, written=written)
                 if report.consents_stored:

@@ -511,7 +511,9 @@ class ContactService:
     def search_statement(self, query: str, limit: int = 50, where: ContactFilter | None = None,
                          ids_only: bool = False) -> tuple[str, list[object]] | None:
         """The one SQL statement (and its parameters) that `search` (or `search_ids`) runs; None for a query
-        with no words or digits. `bench/` times it raw against `search` to show the app's own overhead."""
+        with no words or digits. `bench/` times it raw against `search` to show the app's own overhead; the
+        customer list runs it on a worker thread, so the permission is checked here, where it is built."""
+        self.session.require(Permission.VIEW_CUSTOMERS)
         expression, phone_fragments = search_index.match_expression(query)
         if expression is None and not phone_fragments:
             return None

@@ -24,6 +24,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from app.crm.contacts import ContactFilter, ContactService, ContactSummary
 from app.locale import _
+from ui.models.background_search import BackgroundSearch
 from ui.session_context import SessionContext
 
 Index = QModelIndex | QPersistentModelIndex
@@ -41,6 +42,7 @@ Cursor = tuple[str, int]  # (sort key, id): where a keyset page starts
 
 class ContactListModel(QAbstractTableModel):
     looking_changed = Signal()  # a filtered walk started or stopped looking for more people
+    searched = Signal()  # a search typed in the background has its results in
 
     def __init__(self, context: SessionContext, parent: Any = None) -> None:
         super().__init__(parent)
@@ -59,6 +61,10 @@ class ContactListModel(QAbstractTableModel):
         self._step_timer.setSingleShot(True)
         self._step_timer.setInterval(0)
         self._step_timer.timeout.connect(self._step)
+        self._background = BackgroundSearch(context, self)
+        self._background.found.connect(self._found)
+        self._background.failed.connect(lambda _ticket, _kind: self._found(_ticket, None))
+        self._pending: tuple[int, str] | None = None  # (ticket, query) of the search under way
         context.busy_changed.connect(self._busy_changed)
 
     # --- state ---------------------------------------------------------------------------------------------
@@ -121,6 +127,8 @@ class ContactListModel(QAbstractTableModel):
             self.looking_changed.emit()
 
     def _busy_changed(self, busy: bool, _what: str) -> None:
+        if busy:
+            self._drop_background_search()  # the operation may close the second connection (rekey)
         if not busy and self._wanted:
             self._step_timer.start()  # the walk waited for the connection
 
@@ -140,6 +148,7 @@ class ContactListModel(QAbstractTableModel):
     def set_query(self, text: str, where: ContactFilter | None = None) -> None:
         """Show the people matching `text` (ranked), or everyone in name order when it is blank; `where`
         replaces the filter (None keeps the one in force)."""
+        self._pending = None  # this answer replaces any search still running in the background
         with self._reset():
             self._query = " ".join(text.split())
             if where is not None:
@@ -151,6 +160,47 @@ class ContactListModel(QAbstractTableModel):
                 else:
                     self._fetch_page()
                     self._want(BATCH - len(self._ids))
+
+    @property
+    def searching_in_background(self) -> bool:
+        """A search typed in the box is still running; the rows shown are the previous ones."""
+        return self._pending is not None
+
+    def search_in_background(self, text: str) -> bool:
+        """Like `set_query(text)` for search as you type: the ranked ids are found on a worker thread while the
+        window keeps the previous rows, and arrive with `searched`. A newer call replaces an older one.
+        A blank query (everyone, a keyset page) is read at once. Returns False when nothing can be read now."""
+        query = " ".join(text.split())
+        if not self._readable():
+            return False
+        statement = self._service().search_statement(query, SEARCH_LIMIT + 1, self._filter, ids_only=True) \
+            if query else None
+        if statement is None:
+            self._drop_background_search()
+            self.set_query(query)
+            return True
+        self._pending = (self._background.start(statement), query)
+        return True
+
+    def _found(self, ticket: int, ids: list[int] | None) -> None:
+        pending = self._pending
+        if pending is None or pending[0] != ticket or not self._readable():
+            return
+        self._pending = None
+        if ids is None:  # the worker failed: search here instead, where an error is reported as usual
+            self.set_query(pending[1])
+        else:
+            with self._reset():
+                self._query = pending[1]
+                self._forget()
+                self._capped = len(ids) > SEARCH_LIMIT
+                self._ids = ids[:SEARCH_LIMIT]
+                self._exhausted = True
+        self.searched.emit()
+
+    def _drop_background_search(self) -> None:
+        self._pending = None
+        self._background.stop()
 
     def set_filter(self, where: ContactFilter) -> None:
         """Narrow the list (or the search results) to the people `where` lets through, read again from the
@@ -183,7 +233,10 @@ class ContactListModel(QAbstractTableModel):
             self._want(wanted - len(self._ids))
 
     def clear(self) -> None:
-        """Forget every row, the query, the filter and the session (lock)."""
+        """Forget every row, the query, the filter and the session (lock). The model is done with then: a new
+        session gets a new page."""
+        self._pending = None
+        self._background.shut_down()
         with self._reset():
             self._forget()
             self._query = ""

@@ -1,0 +1,103 @@
+"""Search as you type runs on a worker thread over the vault's second connection: the newest keystroke wins,
+an operation or the lock stops it first, and a connection closed by a rekey is replaced. Real vault, real
+model and page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.access.session import Session
+from app.crm import demo
+from app.crm.contacts import ContactInput, ContactService
+from tests.conftest import OWNER, OWNER_PASSWORD
+from tests.ui_helpers import open_session_for_ui, shutdown_session, wait_until
+from ui.models.contacts_model import SEARCH_LIMIT, ContactListModel
+from ui.session_context import SessionContext
+
+
+@pytest.fixture
+def owner(qtbot, new_vault: tuple[Path, str]) -> Iterator[Session]:
+    session = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
+    contacts = ContactService(session)
+    contacts.create_many(demo.generate(600), source="test")
+    contacts.create_many([ContactInput(given_name="Lukas", family_name="Weber"),
+                          ContactInput(given_name="Ana", family_name="Lima")], source="test")
+    yield session
+    if session.vault.is_open:
+        shutdown_session(session)
+
+
+def _model(session: Session) -> tuple[ContactListModel, SessionContext]:
+    context = SessionContext(session)
+    model = ContactListModel(context)
+    model.set_query("")
+    return model, context
+
+
+def _settled(qtbot, model: ContactListModel) -> None:
+    wait_until(qtbot, lambda: not model.searching_in_background)
+
+
+def test_typed_search_finds_the_same_people_in_the_background(qtbot, owner: Session) -> None:
+    model, _context = _model(owner)
+    shown_before = model.rowCount()
+    assert model.search_in_background("weber")
+    assert model.searching_in_background and model.rowCount() == shown_before  # the old rows stay meanwhile
+    with qtbot.waitSignal(model.searched, timeout=5000):
+        pass
+    assert model.query == "weber"
+    assert [model.contact_id(r) for r in range(model.rowCount())] == ContactService(owner).search_ids(
+        "weber", limit=SEARCH_LIMIT + 1)
+    assert model.rowCount() >= 1
+    model.clear()
+
+
+def test_the_newest_keystroke_wins(qtbot, owner: Session) -> None:
+    model, _context = _model(owner)
+    for text in ("a", "an", "ana", "ana l", "lukas"):
+        model.search_in_background(text)
+    _settled(qtbot, model)
+    assert model.query == "lukas"
+    names = {ContactService(owner).get(model.contact_id(r)).display_name for r in range(model.rowCount())}
+    assert "Lukas Weber" in names and "Ana Lima" not in names
+    qtbot.wait(100)  # any stale answer would land now
+    assert model.query == "lukas"
+    model.clear()
+
+
+def test_a_blank_box_lists_everyone_at_once(qtbot, owner: Session) -> None:
+    model, _context = _model(owner)
+    model.search_in_background("ana")
+    model.search_in_background("   ")
+    assert not model.searching_in_background and model.query == "" and model.rowCount() > 0
+    qtbot.wait(100)
+    assert model.query == ""
+    model.clear()
+
+
+def test_an_operation_stops_the_search_and_a_closed_connection_is_replaced(qtbot, owner: Session) -> None:
+    model, context = _model(owner)
+    model.search_in_background("ana")
+    context.busy_changed.emit(True, "rekey")  # what SessionContext.run says before an operation takes the vault
+    assert not model.searching_in_background
+    for conn in list(owner.vault._extra_connections):  # a rekey closes every second connection
+        conn.close()
+    context.busy_changed.emit(False, "")
+    assert model.search_in_background("weber")
+    _settled(qtbot, model)
+    assert model.query == "weber" and model.rowCount() >= 1
+    model.clear()
+
+
+def test_locking_mid_search_waits_for_the_worker_and_forgets_it(qtbot, owner: Session) -> None:
+    model, _context = _model(owner)
+    model.search_in_background("lima")
+    model.clear()  # the page's lock: the worker is idle afterwards, so the vault may close its connection
+    assert not model.searching_in_background and model.rowCount() == 0
+    assert not model._background.busy
+    qtbot.wait(100)
+    assert model.rowCount() == 0 and model.query == ""
+    assert model.search_in_background("lima") is False  # nothing is read after the lock

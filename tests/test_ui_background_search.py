@@ -15,6 +15,7 @@ from app.crm.contacts import ContactInput, ContactService
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui_helpers import open_session_for_ui, shutdown_session, wait_until
 from ui.models.contacts_model import SEARCH_LIMIT, ContactListModel
+from ui.pages.customers import CustomersPage
 from ui.session_context import SessionContext
 
 
@@ -101,3 +102,20 @@ def test_locking_mid_search_waits_for_the_worker_and_forgets_it(qtbot, owner: Se
     qtbot.wait(100)
     assert model.rowCount() == 0 and model.query == ""
     assert model.search_in_background("lima") is False  # nothing is read after the lock
+
+
+def test_the_page_says_searching_only_while_a_search_is_still_running(qtbot, owner: Session) -> None:
+    context = SessionContext(owner)
+    page = CustomersPage(context)
+    qtbot.addWidget(page)
+    page.refresh()
+    page.search.setText("weber")
+    page.apply_search_as_typed()
+    assert page.model.searching_in_background
+    page._say_searching()  # what the notice timer does once the search has run SEARCHING_NOTICE_MS
+    assert page.count_label.text() == "Searching…"
+    _settled(qtbot, page.model)
+    assert page.model.query == "weber" and "match" in page.count_label.text()
+    page._say_searching()  # a late timer changes nothing once the results are in
+    assert "match" in page.count_label.text()
+    page.clear()

@@ -49,6 +49,7 @@ from ui.widgets import MessageLine, heading
 
 SEARCH_DELAY_MS = 200  # search as you type, once typing pauses
 OPEN_DELAY_MS = 250  # open (and audit) a record once the selection rests on it
+SEARCHING_NOTICE_MS = 150  # a search still running after this says so (a quick one would only flicker)
 FIND_ROWS_LIMIT = 5_000  # how far down the list to page to select a person just saved (20 pages)
 
 
@@ -347,6 +348,10 @@ class CustomersPage(QWidget):
         self._open_timer.setSingleShot(True)
         self._open_timer.setInterval(OPEN_DELAY_MS)
         self._open_timer.timeout.connect(self.open_selected)
+        self._searching_timer = QTimer(self)
+        self._searching_timer.setSingleShot(True)
+        self._searching_timer.setInterval(SEARCHING_NOTICE_MS)
+        self._searching_timer.timeout.connect(self._say_searching)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         """Split list and record about 11:9 the first time there is room to split."""
@@ -394,7 +399,12 @@ class CustomersPage(QWidget):
         text = " ".join(self.search.text().split())
         if text == self.model.query and self.model.rowCount() and not self.model.searching_in_background:
             return
-        self.model.search_in_background(text)
+        if self.model.search_in_background(text) and self.model.searching_in_background:
+            self._searching_timer.start()
+
+    def _say_searching(self) -> None:
+        if self.model.searching_in_background:
+            self.count_label.setText(_("Searching…"))
 
     def apply_filter(self) -> None:
         """A filter changed: read the list (or the search results) again through it."""
@@ -632,6 +642,7 @@ class CustomersPage(QWidget):
         (lock)."""
         self._search_timer.stop()
         self._open_timer.stop()
+        self._searching_timer.stop()
         self._open_after_change = None
         self._stale = False
         for dialog in list(self._dialogs):

@@ -83,10 +83,13 @@ def test_an_operation_stops_the_search_and_a_closed_connection_is_replaced(qtbot
     model, context = _model(owner)
     model.search_in_background("ana")
     context.busy_changed.emit(True, "rekey")  # what SessionContext.run says before an operation takes the vault
-    assert not model.searching_in_background
+    assert not model.searching_in_background and not model._background.busy
     for conn in list(owner.vault._extra_connections):  # a rekey closes every second connection
         conn.close()
-    context.busy_changed.emit(False, "")
+    context.busy_changed.emit(False, "")  # the interrupted search runs again, on a new connection
+    assert model.searching_in_background
+    _settled(qtbot, model)
+    assert model.query == "ana" and model.rowCount() >= 1
     assert model.search_in_background("weber")
     _settled(qtbot, model)
     assert model.query == "weber" and model.rowCount() >= 1

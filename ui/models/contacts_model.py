@@ -65,6 +65,7 @@ class ContactListModel(QAbstractTableModel):
         self._background.found.connect(self._found)
         self._background.failed.connect(lambda _ticket, _kind: self._found(_ticket, None))
         self._pending: tuple[int, str] | None = None  # (ticket, query) of the search under way
+        self._resume: str | None = None  # a search an operation interrupted
         context.busy_changed.connect(self._busy_changed)
 
     # --- state ---------------------------------------------------------------------------------------------
@@ -127,8 +128,13 @@ class ContactListModel(QAbstractTableModel):
             self.looking_changed.emit()
 
     def _busy_changed(self, busy: bool, _what: str) -> None:
+        if busy and self._pending is not None:
+            self._resume = self._pending[1]  # searched again when the operation is over
         if busy:
             self._drop_background_search()  # the operation may close the second connection (rekey)
+        elif self._resume is not None:
+            query, self._resume = self._resume, None
+            self.search_in_background(query)
         if not busy and self._wanted:
             self._step_timer.start()  # the walk waited for the connection
 
@@ -148,7 +154,7 @@ class ContactListModel(QAbstractTableModel):
     def set_query(self, text: str, where: ContactFilter | None = None) -> None:
         """Show the people matching `text` (ranked), or everyone in name order when it is blank; `where`
         replaces the filter (None keeps the one in force)."""
-        self._pending = None  # this answer replaces any search still running in the background
+        self._pending = self._resume = None  # this answer replaces any search still running in the background
         with self._reset():
             self._query = " ".join(text.split())
             if where is not None:
@@ -235,7 +241,7 @@ class ContactListModel(QAbstractTableModel):
     def clear(self) -> None:
         """Forget every row, the query, the filter and the session (lock). The model is done with then: a new
         session gets a new page."""
-        self._pending = None
+        self._pending = self._resume = None
         self._background.shut_down()
         with self._reset():
             self._forget()

@@ -7,8 +7,8 @@ Counterpart used to turn on. It protected little at a high price:
 - an ordinary user may lock only `ulimit -l` bytes (often 8 MB), so the rest of SQLite's memory could be
   swapped anyway;
 - SQLCipher always locks and wipes its own key material, whatever the setting;
-- and it made the search index three times slower to write (17 against 48 us per person, measured), which is
-  why SQLCipher has shipped it off by default since 4.5.
+- and it made the search index three times slower to write (17 against 48 us per person, measured).
+SQLCipher itself has shipped it off by default since 4.5.
 What does leak memory to disk or to another program is a crash's core dump and a debugger attached by any
 process of the same user; both are closed here. Swap is the operating system's to encrypt (README).
 """
@@ -23,7 +23,7 @@ PR_GET_DUMPABLE, PR_SET_DUMPABLE = 3, 4
 
 def guard_process_memory() -> list[str]:
     """No core dumps, and on Linux no ptrace or /proc/PID/mem reads by other same-user processes. Returns what
-    took effect (for the self-test); anything the platform refuses is left as it was."""
+    took effect (the tests read it); anything the platform refuses is left as it was."""
     done: list[str] = []
     if sys.platform != "win32":
         import resource

@@ -85,3 +85,17 @@ def test_bulk_work_gets_a_larger_page_cache_and_gives_it_back(tmp_path: Path) ->
         raise RuntimeError
     assert conn.execute("PRAGMA cache_size").fetchone()[0] == default
     conn.close()
+
+
+def test_nested_bulk_work_keeps_the_larger_cache_until_the_outermost_ends(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    trims: list[int] = []
+    monkeypatch.setattr(database, "give_back_free_memory", lambda: trims.append(1) or True)
+    conn = database.connect(tmp_path / "nested.db", KEY, create=True)
+    default = conn.execute("PRAGMA cache_size").fetchone()[0]
+    with database.bulk_cache(conn):
+        with database.bulk_cache(conn):  # create_many inside an import's transaction
+            pass
+        assert conn.execute("PRAGMA cache_size").fetchone()[0] == -database.BULK_CACHE_KIB and trims == []
+    assert conn.execute("PRAGMA cache_size").fetchone()[0] == default and trims == [1]
+    conn.close()

@@ -283,20 +283,20 @@ class RetentionService:
         counts: Counter[str] = Counter()
         # In id order, so each batch is one stretch of the person tables rather than pages all over the file.
         people = sorted((item for item in items if item.contact_id is not None), key=lambda item: item.contact_id or 0)
-        stopped = False
-        if people:
-            with erasure.index_merges_deferred(conn), bulk_cache(conn):
-                stopped = self._erase_people(people, run_id, now, counts, progress, cancelled)
-        if not stopped:
-            counts.update(self._sweep_records(items, now))
-        status = "cancelled" if stopped else "done"
-        with self.session.change() as conn:
-            conn.execute("UPDATE sweep_run SET finished_at = ?, counts = ?, status = ? WHERE id = ?",
-                         (_stamp(datetime.now(UTC)), json.dumps(dict(counts), sort_keys=True), status, run_id))
-            summary = ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "nothing due"
-            self.session.audit("sweep.run", "sweep_run", run_id, f"{status}: {summary}")
-        if counts:
-            with bulk_cache(conn):
+        with bulk_cache(conn):  # one larger page cache for the batches and the closing scrub
+            stopped = False
+            if people:
+                with erasure.index_merges_deferred(conn):
+                    stopped = self._erase_people(people, run_id, now, counts, progress, cancelled)
+            if not stopped:
+                counts.update(self._sweep_records(items, now))
+            status = "cancelled" if stopped else "done"
+            with self.session.change() as conn:
+                conn.execute("UPDATE sweep_run SET finished_at = ?, counts = ?, status = ? WHERE id = ?",
+                             (_stamp(datetime.now(UTC)), json.dumps(dict(counts), sort_keys=True), status, run_id))
+                summary = ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "nothing due"
+                self.session.audit("sweep.run", "sweep_run", run_id, f"{status}: {summary}")
+            if counts:
                 erasure.scrub_leftovers(conn)
         return SweepResult(run_id, dict(counts), stopped)
 

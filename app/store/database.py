@@ -70,10 +70,15 @@ def bulk_cache(conn: Connection, kib: int | None = None) -> Iterator[None]:
 
     At a million customers a batch of deletions or inserts touches pages all over the file: with the default
     2 MB cache they were evicted, read and decrypted again, and written several times over within a batch.
-    Pages are decrypted in the cache, so it is only as large as the work needs and shrinks when it ends.
+    Pages are decrypted in the cache, so it shrinks when the work ends and the freed memory goes back to the
+    system. Nested calls leave that to the outermost.
     """
     previous = int(conn.execute("PRAGMA cache_size").fetchone()[0])
-    conn.execute(f"PRAGMA cache_size = {-int(kib or BULK_CACHE_KIB)}")
+    wanted = -int(kib or BULK_CACHE_KIB)
+    if previous == wanted:  # inside bulk work already (create_many within an import): the outer one restores
+        yield
+        return
+    conn.execute(f"PRAGMA cache_size = {wanted}")
     try:
         yield
     finally:

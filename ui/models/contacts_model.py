@@ -63,7 +63,7 @@ class ContactListModel(QAbstractTableModel):
         self._step_timer.timeout.connect(self._step)
         self._background = BackgroundSearch(context, self)
         self._background.found.connect(self._found)
-        self._background.failed.connect(lambda _ticket, _kind: self._found(_ticket, None))
+        self._background.failed.connect(lambda ticket, _kind: self._found(ticket, None))
         self._pending: tuple[int, str] | None = None  # (ticket, query) of the search under way
         self._resume: str | None = None  # a search an operation interrupted
         context.busy_changed.connect(self._busy_changed)
@@ -193,7 +193,7 @@ class ContactListModel(QAbstractTableModel):
         if pending is None or pending[0] != ticket or not self._readable():
             return
         self._pending = None
-        if ids is None:  # the worker failed: search here instead, where an error is reported as usual
+        if ids is None:  # the worker failed (a damaged page, say): search here, as before searches ran on a worker
             self.set_query(pending[1])
         else:
             with self._reset():

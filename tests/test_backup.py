@@ -131,10 +131,11 @@ def test_backup_while_the_app_writes_is_consistent(owner_session: Session, folde
     def write() -> None:
         from app.store.database import transaction
         i = 0
-        while not stop.is_set():
-            with transaction(writer):
-                writer.execute("INSERT INTO setting(key, value) VALUES (?, 'x')", (f"k{i}",))
-            i += 1
+        with writer.use() as conn:
+            while not stop.is_set():
+                with transaction(conn):
+                    conn.execute("INSERT INTO setting(key, value) VALUES (?, 'x')", (f"k{i}",))
+                i += 1
 
     thread = threading.Thread(target=write)
     thread.start()

@@ -21,6 +21,7 @@ from app.locale import _
 from app.process_guard import give_back_free_memory
 from app.store import database, migrations
 from app.store.database import Connection
+from app.store.worker_connection import WorkerConnection
 from app.vault import kdf, keychain
 from app.vault.keyfile import (
     CURRENT,
@@ -103,7 +104,7 @@ class Vault:
         self.db = conn
         self._lock = lock
         self.user = user  # the slot that opened it; None when opened with the recovery key
-        self._extra_connections: list[Connection] = []
+        self._extra_connections: list[WorkerConnection] = []
         self.failed_attempts_before: list[float] = []  # unix times of failed unlocks since the last success
 
     # --- opening -------------------------------------------------------------------------------------------
@@ -322,18 +323,23 @@ class Vault:
         row = self.db.execute("SELECT value FROM vault_meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
-    def connect(self) -> Connection:
-        """Another connection to the same database, for work on a background thread; closed by close()."""
-        conn = database.connect(self.paths.database, bytes(self._data_key))
+    def connect(self) -> WorkerConnection:
+        """Another connection to the same database, for one background thread; closed by close() and rekey(),
+        which wait for a statement under way on it to stop (see app/store/worker_connection.py)."""
+        conn = WorkerConnection(database.connect(self.paths.database, bytes(self._data_key)))
         self._extra_connections.append(conn)
         return conn
 
+    def _close_worker_connections(self) -> None:
+        for conn in self._extra_connections:
+            conn.close()
+        self._extra_connections.clear()
+
     def close(self) -> None:
         """Lock: close every connection, forget the key, release the file lock."""
-        for conn in [*self._extra_connections, self.db]:
-            if conn is not None:
-                conn.close()
-        self._extra_connections.clear()
+        self._close_worker_connections()
+        if self.db is not None:
+            self.db.close()
         self.db = None
         for i in range(len(self._data_key)):
             self._data_key[i] = 0
@@ -412,9 +418,7 @@ class Vault:
             slot.wrap(self.vault_id, new_key, NEXT)
         self.keyfile.key_checks[NEXT] = key_check(new_key, self.vault_id)
         self._save_keyfile()
-        for conn in self._extra_connections:
-            conn.close()
-        self._extra_connections.clear()
+        self._close_worker_connections()
         _reencrypt(self.db, new_key)
         self._data_key = bytearray(new_key)
         self._promote_next_key()

@@ -6,8 +6,10 @@ checked on the UI thread by `ContactService.search_statement`) runs on the vault
 (`Vault.connect`, WAL lets it read beside the session's), one at a time; a newer keystroke interrupts the
 search under way (`sqlite3_interrupt`) and only the newest result is delivered.
 
-`stop()` interrupts and waits for the worker: the page calls it before an operation takes the vault (a rekey
-closes every extra connection) and at lock, so a connection is never closed under a running query.
+`stop()` interrupts and waits for the worker: the page calls it before an operation takes the vault and at
+lock, so no result lands after either. Should the vault close the connection anyway (a lock from elsewhere),
+its close interrupts the statement and waits for it (app/store/worker_connection.py); the next search opens
+another connection.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import sqlcipher3
 from PySide6.QtCore import QObject, Signal
 
+from app.store.worker_connection import ConnectionClosed, WorkerConnection
 from ui.session_context import SessionContext
 
 
@@ -29,7 +32,7 @@ class BackgroundSearch(QObject):
     def __init__(self, context: SessionContext, parent: Any = None) -> None:
         super().__init__(parent)
         self._context = context
-        self._conn: Any = None
+        self._conn: WorkerConnection | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="customer-search")
         self._running: Future[None] | None = None
         self._ticket = 0
@@ -47,22 +50,22 @@ class BackgroundSearch(QObject):
         self._running = self._pool.submit(self._run, self._reader(), statement, ticket)
         return ticket
 
-    def _reader(self) -> Any:
+    def _reader(self) -> WorkerConnection:
         """The second connection, opened once; a search under way on it is interrupted (it is stale now)."""
-        if self._conn is not None:
-            try:
-                self._conn.interrupt()
-                return self._conn
-            except sqlcipher3.ProgrammingError:
-                self._conn = None  # the vault closed it (a rekey, or the session that opened it ended)
-        self._conn = self._context.session.vault.connect()
+        if self._conn is not None and not self._conn.closed:
+            self._conn.interrupt()
+            return self._conn
+        self._conn = self._context.session.vault.connect()  # the first, or the vault closed the last (rekey)
         return self._conn
 
-    def _run(self, conn: Any, statement: tuple[str, list[object]], ticket: int) -> None:
+    def _run(self, reader: WorkerConnection, statement: tuple[str, list[object]], ticket: int) -> None:
         if not self._current(ticket):
             return  # queued behind a search that a newer keystroke replaced already
         try:
-            ids = [int(row[0]) for row in conn.execute(*statement)]
+            with reader.use() as conn:
+                ids = [int(row[0]) for row in conn.execute(*statement)]
+        except ConnectionClosed:
+            return  # the vault locked or rekeyed meanwhile: whoever did so stopped this search first
         except sqlcipher3.Error as exc:
             if "interrupt" not in str(exc) and self._current(ticket):
                 self.failed.emit(ticket, type(exc).__name__)
@@ -80,10 +83,7 @@ class BackgroundSearch(QObject):
         with self._guard:
             self._ticket += 1
         if self._conn is not None:
-            try:
-                self._conn.interrupt()
-            except sqlcipher3.ProgrammingError:
-                self._conn = None
+            self._conn.interrupt()
         if self._running is not None:
             self._running.result()
             self._running = None

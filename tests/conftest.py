@@ -126,6 +126,17 @@ def no_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lockout, "delay_after", lambda failures: 0.0)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cycles_collected_on_the_main_thread() -> Iterator[None]:
+    """As in the app (ui/gui_collector.py): no automatic collection, which could run on a worker thread and
+    free Qt objects there; `no_background_work_leaks` collects each test's leftovers on the main thread."""
+    import gc
+
+    gc.disable()
+    yield
+    gc.enable()
+
+
 @pytest.fixture(autouse=True)
 def no_background_work_leaks() -> Iterator[None]:
     """Each test starts with idle workers: work a test left running must not block the next one's unlock."""
@@ -139,3 +150,6 @@ def no_background_work_leaks() -> Iterator[None]:
 
         QThreadPool.globalInstance().waitForDone(10_000)
         run_on_vault_thread(lambda: None)
+    from ui.gui_collector import collect_due
+
+    collect_due()

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import APP_NAME
 from app.locale import set_language
+from ui.gui_collector import collect_on_gui_thread
 from ui.resources import app_icon
 
 
@@ -30,6 +31,7 @@ def create_application(argv: Sequence[str]) -> QApplication:
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setWindowIcon(app_icon())
+    collect_on_gui_thread(app)  # Qt objects in reference cycles are freed on this thread, never a worker's
     chosen = QSettings().value("language", "")  # Settings › My account; empty: the system's language
     language = set_language(str(chosen) if chosen else None)
     QLocale.setDefault(QLocale(language))

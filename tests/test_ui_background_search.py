@@ -4,6 +4,7 @@ model and page."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,6 +94,23 @@ def test_an_operation_stops_the_search_and_a_closed_connection_is_replaced(qtbot
     assert model.search_in_background("weber")
     _settled(qtbot, model)
     assert model.query == "weber" and model.rowCount() >= 1
+    model.clear()
+
+
+def test_a_connection_closed_under_a_queued_search_falls_back_to_the_session(qtbot, owner: Session) -> None:
+    model, _context = _model(owner)
+    model.search_in_background("lima")  # opens the second connection
+    _settled(qtbot, model)
+    gate = threading.Event()
+    model._background._pool.submit(gate.wait)  # the worker is busy: the next search waits in the queue
+    model.search_in_background("weber")
+    for conn in list(owner.vault._extra_connections):  # closed from elsewhere before the search gets to run
+        conn.close()
+    gate.set()
+    _settled(qtbot, model)  # the worker found it closed; the model searched on the session's connection
+    assert model.query == "weber" and model.rowCount() >= 1
+    assert [model.contact_id(r) for r in range(model.rowCount())] == ContactService(owner).search_ids(
+        "weber", limit=SEARCH_LIMIT + 1)
     model.clear()
 
 

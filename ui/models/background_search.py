@@ -64,9 +64,9 @@ class BackgroundSearch(QObject):
         try:
             with reader.use() as conn:
                 ids = [int(row[0]) for row in conn.execute(*statement)]
-        except ConnectionClosed:
-            return  # the vault locked or rekeyed meanwhile: whoever did so stopped this search first
-        except sqlcipher3.Error as exc:
+        except (ConnectionClosed, sqlcipher3.Error) as exc:
+            # The vault closed the connection meanwhile (lock, rekey), or the search failed: the model searches
+            # on the session's connection instead, if the vault is still open. An interrupt means a newer search.
             if "interrupt" not in str(exc) and self._current(ticket):
                 self.failed.emit(ticket, type(exc).__name__)
             return

@@ -178,7 +178,7 @@ def test_a_lapsed_hold_is_marked_in_words(qtbot, context: SessionContext) -> Non
     tab.refresh()
     assert tab.model.text(0, UNTIL).endswith("(lapsed: no longer protects)")
     assert tab.model.data(tab.model.index(0, UNTIL), Qt.ItemDataRole.ForegroundRole).color() == ALERT
-    assert "no longer protects" in tab.summary.text()
+    assert tab.summary.text().startswith("No legal hold is in force. 1 is past its end date and no longer protects")
 
 
 def test_staff_sees_the_tab_not_allowed_and_the_service_refuses(qtbot, new_vault: tuple[Path, str]) -> None:
@@ -250,6 +250,7 @@ def test_look_of_the_tab_and_dialog(qtbot, context: SessionContext) -> None:
     service.release(service.hold(mara, "Old invoice dispute, settled"))
     tab.show_released.setChecked(True)
     assert tab.model.rowCount() == 4 and "lapsed" in tab.model.text(1, UNTIL)
+    assert tab.summary.text().startswith("2 legal holds in force. 1 is past its end date")  # lapsed: not in force
     shot(tab, "privacy-holds-released")
     dialog = tab.ask_place()
     qtbot.keyClicks(dialog.customer.query, "Lena")

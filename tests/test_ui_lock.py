@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel
 
 from app.access.roles import Role
 from app.privacy import audit
@@ -118,4 +119,27 @@ def test_locking_waits_for_a_running_operation(qtbot, tmp_path: Path, new_vault:
     release.set()
     wait_until(qtbot, lambda: controller.context is None)
     assert not context.session.vault.is_open
+    shutdown(controller)
+
+
+def test_unlock_chores_show_above_the_page_until_dismissed_and_go_at_lock(qtbot, tmp_path: Path,
+                                                                         new_vault: tuple[Path, str]) -> None:
+    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    main = controller.main_window
+    notices = main.notices
+    assert notices.isVisible()
+    assert notices.notes() == ["A retention sweep is due: review it in Privacy › Retention."]
+    assert main.statusBar().currentMessage() == ""  # no longer a message the permanent labels cut off
+    assert "No backup folder" in main.backup_label.text()  # said once, in the status bar's own label
+    notices.add("Call “Order” is due in 5 minutes, at 10:00.")
+    notices.add("Call “Order” is due in 5 minutes, at 10:00.")  # a note is shown once
+    assert len(notices.notes()) == 2
+    wait_until(qtbot, lambda: all(label.isVisible() for label in notices.findChildren(QLabel, "notice")))
+    shot(main, "main-owner-notices")
+    notices.dismiss_button.click()
+    assert not notices.isVisible() and notices.notes() == []
+    notices.add("Call “Order” is due in 5 minutes, at 10:00.")
+    main.lock_action.trigger()
+    wait_until(qtbot, lambda: controller.main_window is None)
+    assert notices.notes() == []  # reminders name customers: forgotten at lock
     shutdown(controller)

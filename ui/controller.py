@@ -199,16 +199,14 @@ class AppController(QObject):
         if session.can(Permission.ERASE) and RetentionService(session).due():
             notes.append(_("A retention sweep is due: review it in Privacy › Retention."))
         if session.can(Permission.BACKUP):
-            warning = backup.status(security.backup_folder(session))
-            if warning:
-                notes.append(warning)
-            elif security.drill_due(session):
+            # A backup problem stays in the status bar (_show_backup_state); the drill is a chore to mention
+            if backup.status(security.backup_folder(session)) is None and security.drill_due(session):
                 notes.append(_("No restore drill in 90 days: test a backup in Settings › Backups."))
             self._show_backup_state(window, session)
             self._timed_backup()
             self._backup_timer.start()
-        if notes:
-            window.statusBar().showMessage("  ".join(notes), 30_000)
+        for note in notes:
+            window.notices.add(note)
 
     def _timed_backup(self) -> None:
         """At unlock and every hour while open: the daily backup when one is due (in the background)."""

@@ -23,6 +23,7 @@ from app import APP_NAME
 from app.locale import _
 from ui.about_dialog import show_about
 from ui.consent.panel import ConsentPanel
+from ui.notice_bar import NoticeBar
 from ui.pages.activities import ActivitiesPage
 from ui.pages.customers import CustomersPage
 from ui.pages.dashboard import DashboardPage
@@ -74,7 +75,8 @@ class MainWindow(QMainWindow):
         self.pipeline = PipelinePage(context, self)
         self.activities = ActivitiesPage(context, self)
         self.dashboard.open_activities.connect(lambda: self.show_page("activities"))
-        self.activities.reminder.connect(lambda _id, text: self.statusBar().showMessage(text, 15000))
+        self.notices = NoticeBar(self)
+        self.activities.reminder.connect(lambda _id, text: self.notices.add(text))
         pages = {
             "dashboard": (_("Dashboard"), self.dashboard),
             "customers": (_("Customers"), self.customers),
@@ -109,7 +111,11 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout(central)
         row.setContentsMargins(8, 8, 8, 0)
         row.addLayout(side)
-        row.addWidget(self.stack, 1)
+        main = QVBoxLayout()
+        main.setContentsMargins(0, 0, 0, 0)
+        main.addWidget(self.notices)
+        main.addWidget(self.stack, 1)
+        row.addLayout(main, 1)
         self.setCentralWidget(central)
         self.sidebar.setCurrentRow(0)
 
@@ -200,7 +206,8 @@ class MainWindow(QMainWindow):
         self.busy_text.setText(text)
 
     def clear(self) -> None:
-        """Forget every row the views hold (lock)."""
+        """Forget every row the views hold, and the notices (lock)."""
+        self.notices.dismiss()
         for page in (self.dashboard, self.customers, self.pipeline, self.activities, self.privacy, self.settings):
             page.clear()
 

@@ -75,7 +75,7 @@ class OverviewTab(QScrollArea):
         for _id, name, job_title in record.organisations:
             self._row(_("Organisation"), _("{organisation}, {job}").format(organisation=name, job=job_title)
                       if job_title else name)
-        self._row(_("Tags"), ", ".join(record.tags) if record.tags else _("None"))
+        self._row(_("Tags"), ", ".join(record.tags) if record.tags else _("None yet"))
         self._row(_("Preferred language"), language_name(record.language) if record.language
                   else _("Not set (the shop's language is used)"))
         self._row(_("Added"), local_moment(record.created_at))

@@ -167,10 +167,10 @@ class HoldsTab(RefreshedWhenShown):
 
     def _summary(self, holds: list[Hold], now: datetime) -> str:
         active = [h for h in holds if h.released_at is None]
-        if not active:
-            return _("No legal hold is in force.")
-        text = ngettext("{n} legal hold in force.", "{n} legal holds in force.", len(active)).format(n=len(active))
         lapsed = sum(1 for h in active if h.lapsed(now))
+        in_force = len(active) - lapsed  # a lapsed hold protects no one: the table says "Lapsed", not "In force"
+        text = ngettext("{n} legal hold in force.", "{n} legal holds in force.", in_force).format(n=in_force) \
+            if in_force else _("No legal hold is in force.")
         if lapsed:
             text += " " + ngettext("{n} is past its end date and no longer protects anyone: release it, or place "
                                    "a new hold if the reason still lasts.",

@@ -1,0 +1,70 @@
+"""What the window has to tell the person, above the page: chores due at unlock (a retention sweep, privacy
+requests near their deadline, a restore drill) and activity reminders.
+
+These used to be status-bar messages: the bar cut them off at its permanent labels, and they vanished after
+15 to 30 seconds, so a shop owner who was serving a customer missed them. Here they wrap, stay until
+dismissed, and screen readers hear each one as it comes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible, QAccessibleEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QToolButton, QVBoxLayout, QWidget
+
+from app.locale import _
+
+
+class NoticeBar(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("noticeBar")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(self.palette().ColorRole.AlternateBase)
+        self.setAccessibleName(_("Notices"))
+        icon = QLabel(self)
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation).pixmap(size, size))
+        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self._lines = QVBoxLayout()
+        self._lines.setContentsMargins(0, 0, 0, 0)
+        self._lines.setSpacing(2)
+        self.dismiss_button = QToolButton(self)
+        self.dismiss_button.setText("✕")
+        self.dismiss_button.setAccessibleName(_("Dismiss"))
+        self.dismiss_button.setToolTip(_("Dismiss"))
+        self.dismiss_button.setAutoRaise(True)
+        self.dismiss_button.clicked.connect(self.dismiss)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        layout.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(self._lines, 1)
+        layout.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
+
+    def notes(self) -> list[str]:
+        return [label.text() for label in self.findChildren(QLabel, "notice")]
+
+    def add(self, text: str) -> None:
+        """Show `text` under the notes already shown (once: a repeated note is not added again)."""
+        if not text or text in self.notes():
+            return
+        label = QLabel(text, self)
+        label.setObjectName("notice")
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._lines.addWidget(label)
+        self.setAccessibleDescription("\n".join(self.notes()))
+        self.show()
+        QAccessible.updateAccessibility(QAccessibleEvent(label, QAccessible.Event.Alert))
+
+    def dismiss(self) -> None:
+        """Forget every note (the button, and the lock: reminders name customers)."""
+        for label in self.findChildren(QLabel, "notice"):
+            self._lines.removeWidget(label)
+            label.deleteLater()
+            label.setObjectName("")  # gone from notes() at once, before the deferred delete
+        self.setAccessibleDescription("")
+        self.hide()

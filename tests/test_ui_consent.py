@@ -148,6 +148,13 @@ def test_nothing_is_pre_ticked_and_separate_consent_stands_apart(qtbot, owner: S
     assert order[:len(general)] == general  # Tab goes from the languages through the boxes, in order
     _sign(kiosk.signature)
     _look(kiosk, "consent-kiosk-en")
+    bar = kiosk.choices_area.verticalScrollBar()
+    assert bar.maximum() > 0 and kiosk.more_below.isVisible()  # 1280×800: the last boxes are below the fold
+    assert "More choices below" in kiosk.more_below.text()
+    bar.setValue(bar.maximum())
+    assert not kiosk.more_below.isVisible()  # seen them all
+    bar.setValue(0)
+    assert kiosk.more_below.isVisible()
 
 
 def test_saving_two_ticks_records_exactly_two_grants_with_notice_and_signature(qtbot,

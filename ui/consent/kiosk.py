@@ -259,7 +259,16 @@ class KioskWindow(QWidget):
         columns = QHBoxLayout()
         columns.setSpacing(24)
         columns.addWidget(self.notice_area, 1)
-        columns.addWidget(self.choices_area, 1)
+        self.more_below = QLabel(page)  # a box below the fold is easy to miss: say so until it is seen
+        self.more_below.setWordWrap(True)
+        self.more_below.hide()
+        bar = self.choices_area.verticalScrollBar()
+        bar.rangeChanged.connect(self._update_more_below)
+        bar.valueChanged.connect(self._update_more_below)
+        choices_column = QVBoxLayout()
+        choices_column.addWidget(self.choices_area, 1)
+        choices_column.addWidget(self.more_below)
+        columns.addLayout(choices_column, 1)
         pad_column = QVBoxLayout()
         pad_column.addWidget(self.signature_label)
         pad_row = QHBoxLayout()
@@ -283,6 +292,10 @@ class KioskWindow(QWidget):
         layout.addLayout(bottom)
         self.details.setMinimumWidth(320)
         return page
+
+    def _update_more_below(self) -> None:
+        bar = self.choices_area.verticalScrollBar()
+        self.more_below.setVisible(bar.value() < bar.maximum())
 
     def _set_tab_order(self) -> None:
         """Tab follows the screen: language, each box as shown, your details, signature, decide, staff."""
@@ -357,6 +370,7 @@ class KioskWindow(QWidget):
             if key in granted and state is not None and state.last_event is not None:
                 note = _("You agreed to this on {date}.").format(date=state.last_event.at[:10])
             choice.set_texts(purpose_name(choice.purpose, _), note)
+        self.more_below.setText(_("▼ More choices below: scroll down to see them all."))
         self.signature_label.setText(_("&Sign here to confirm what you ticked:"))
         self.signature.set_hint(_("Sign here with your finger or a pen"))
         self.signature.setAccessibleName(_("Signature pad"))

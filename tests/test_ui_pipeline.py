@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.access.roles import Permission, Role
@@ -241,7 +242,11 @@ def test_new_deal_dialog_explains_what_is_missing(qtbot: object, page: PipelineP
     dialog.value.setText("8800")
     dialog.submit()
     assert "currency" in dialog.message.text()
-    dialog.currency.setCurrentText("CNY")
+    dialog.currency.setCurrentText("CNY")  # the program's own change: the message stays
+    assert "currency" in dialog.message.text()
+    dialog.currency.lineEdit().selectAll()
+    QTest.keyClicks(dialog.currency.lineEdit(), "CNY")  # the person fixing it: the message goes
+    assert dialog.message.text() == "" and dialog.currency.currentText() == "CNY"
     dialog.stage.setCurrentIndex(2)
     dialog.has_close.setChecked(True)
     snap(qtbot, dialog, "pipeline-new-deal")

@@ -9,7 +9,7 @@ from app.locale import _
 from ui.operation import message_for
 from ui.password_fields import NewPasswordFields
 from ui.session_context import SessionContext
-from ui.widgets import MessageLine, busy_bar, paragraph
+from ui.widgets import MessageLine, busy_bar, clear_on_user_edit, paragraph
 
 
 class ChangePasswordDialog(QDialog):
@@ -50,13 +50,15 @@ class ChangePasswordDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(460)
+        clear_on_user_edit(self, self.message)
 
     def _start(self) -> None:
         if self._running or not self.passwords.show_problem():
             return
         current = self.current.text()
         if not current:
-            self.message.show_error(_("Type your current password first."))
+            self.message.show_error(_("Type your temporary password first.") if self.forced
+                                    else _("Type your current password first."))
             self.current.setFocus()
             return
         password = self.passwords.password()

@@ -1,7 +1,8 @@
 """The frames the small dialogs share, so each dialog holds only its own fields and its one change.
 
 `SubmitDialog`: an error line and Cancel/OK, OK the default button and calling `submit()`, which either
-refuses (the message under the fields, focus on the field at fault) or does its change. The subclass lays
+refuses (the message under the fields, focus on the field at fault, gone once the person edits a field) or
+does its change. The subclass lays
 them out. `FormDialog` also lays them out: an optional intro, a form, then (after `finish_layout()`) the
 error line and the buttons.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from ui.widgets import MessageLine, paragraph
+from ui.widgets import MessageLine, clear_on_user_edit, paragraph
 
 
 class SubmitDialog(QDialog):
@@ -19,6 +20,7 @@ class SubmitDialog(QDialog):
         self.setWindowTitle(title)
         self.setAccessibleName(title)
         self.message = MessageLine(self)
+        self._watching_edits = False
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.ok_button = self.buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setDefault(True)
@@ -33,6 +35,9 @@ class SubmitDialog(QDialog):
         self.adjustSize()  # room for the message's wrapped lines
         if field is not None:
             field.setFocus()
+        if not self._watching_edits:
+            self._watching_edits = True
+            clear_on_user_edit(self, self.message)
 
 
 class FormDialog(SubmitDialog):

@@ -1,10 +1,20 @@
-"""Small widgets used across screens: a message line with an icon, headings, a busy bar."""
+"""Small widgets used across screens: a message line with an icon (cleared when the person edits), headings,
+a busy bar."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QAccessibleEvent, QFont
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QProgressBar, QStyle, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QStyle,
+    QWidget,
+)
 
 
 class MessageLine(QWidget):
@@ -49,6 +59,19 @@ class MessageLine(QWidget):
     def clear(self) -> None:
         self._text.clear()
         self.hide()
+
+
+def clear_on_user_edit(form: QWidget, message: MessageLine) -> None:
+    """Clear `message` when the person changes any field of `form`: an error about what they typed is stale
+    once they start fixing it. Only signals people cause (typing, choosing, clicking), never the form's own
+    setText calls, so a message the form shows right after filling a field stays."""
+    for edit in form.findChildren(QLineEdit):  # editable combo boxes type into one of these too
+        edit.textEdited.connect(message.clear)
+    for box in form.findChildren(QComboBox):
+        box.activated.connect(message.clear)
+    for button in form.findChildren(QAbstractButton):
+        if button.isCheckable():
+            button.clicked.connect(message.clear)
 
 
 def heading(text: str, parent: QWidget | None = None, scale: float = 1.3) -> QLabel:

@@ -39,6 +39,15 @@ def test_money_is_formatted_for_the_users_language(language: str, expected: str)
     assert money(123450, "EUR", language) == expected
 
 
+@pytest.mark.parametrize(("currency", "language", "expected"), [
+    ("AED", "en", "AED\xa01,234.50"), ("CHF", "zh_CN", "CHF\xa01,234.50"),  # letters: apart from the digits
+    ("USD", "en_GB", "US$1,234.50"), ("USD", "en", "$1,234.50"),             # a symbol at the digits: close
+    ("AED", "de", "1.234,50\xa0AED"), ("JPY", "en", "¥1,235")])
+def test_a_currency_code_is_kept_apart_from_the_digits(currency: str, language: str, expected: str) -> None:
+    """CLDR's currency spacing, which babel does not apply by itself ("AED1,234.50" was shown)."""
+    assert money(123450 if currency != "JPY" else 1235, currency, language) == expected
+
+
 def test_deal_lifecycle_and_history(owner_session: Session, customer: int) -> None:
     deals = DealService(owner_session)
     pipeline = deals.pipelines()[0]

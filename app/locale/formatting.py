@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
-from babel.numbers import format_currency, get_currency_precision, is_currency
+from babel.numbers import format_currency, get_currency_precision, get_currency_symbol, is_currency
 
 from app.errors import InvalidInput
 from app.locale.i18n import _, current_language
@@ -46,7 +47,19 @@ def from_minor_units(minor: int, currency: str) -> Decimal:
 
 
 def money(minor: int, currency: str, language: str | None = None) -> str:
-    return str(format_currency(from_minor_units(minor, currency), currency, locale=babel_locale(language)))
+    locale = babel_locale(language)
+    text = str(format_currency(from_minor_units(minor, currency), currency, locale=locale))
+    return _currency_spacing(text, str(get_currency_symbol(currency, locale=locale)))
+
+
+def _currency_spacing(text: str, symbol: str) -> str:
+    """CLDR's currency spacing, which babel leaves out: a symbol that is letters at its digit side ("AED",
+    "CHF") is kept apart from the digits by a no-break space ("AED 34,467.00"); "$", "US$", "€" stay close."""
+    if symbol[-1:].isalpha():
+        text = re.sub(rf"{re.escape(symbol)}(?=\d)", symbol + "\u00a0", text)
+    if symbol[:1].isalpha():
+        text = re.sub(rf"(?<=\d){re.escape(symbol)}", "\u00a0" + symbol, text)
+    return text
 
 
 def day(value: date, language: str | None = None, length: str = "medium") -> str:

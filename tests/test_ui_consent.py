@@ -6,6 +6,7 @@ Real vault files in tmp_path; the kiosk is shown as a normal window (full screen
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from app.access.session import Session
 from app.access.users import UserService
 from app.crm.contacts import ContactInput, ContactService
 from app.errors import PermissionDenied
+from app.locale.formatting import day
 from app.privacy.consent import ConsentService
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui_helpers import (
@@ -132,6 +134,8 @@ def test_nothing_is_pre_ticked_and_separate_consent_stands_apart(qtbot, owner: S
         group = kiosk.choices[purpose.key].parentWidget()
         assert group is (kiosk.separate if purpose.separate_consent else kiosk.general)
     assert kiosk.choices["email_marketing"].note.isVisibleTo(kiosk)  # the earlier yes is explained in words
+    today = day(datetime.now().astimezone().date(), kiosk.language, "long")  # "November 23, 2026": not ISO
+    assert kiosk.choices["email_marketing"].note.text() == f"You agreed to this on {today}."
     assert kiosk.decline_button.isVisible() and kiosk.save_button.isVisible()
     assert kiosk.decline_button.minimumHeight() == kiosk.save_button.minimumHeight()
     kiosk.choices["sms_marketing"].box.click()

@@ -13,6 +13,7 @@ Leaving needs the signed-in staff member's password: Escape, closing and Alt+F4 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QMouseEvent
@@ -36,6 +37,7 @@ from app.crm.contact_points import normalise_email
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.errors import CounterpartError, InvalidInput
 from app.locale import _
+from app.locale.formatting import day
 from app.locale.i18n import SUPPORTED_LANGUAGES, translator
 from app.privacy.consent import ConsentService, ConsentState, Notice, Purpose
 from ui.consent.labels import LANGUAGE_NAMES, font_for_language, purpose_name, supported_language
@@ -49,6 +51,13 @@ FONT_SCALE = 1.45
 # Shown in every language at once, for someone who cannot read the one on screen.
 LANGUAGE_PROMPT = "Language · Sprache · Langue · Idioma · 语言"
 
+
+def _agreed_on(stored: str, language: str) -> str:
+    """The day of an earlier yes, in the customer's language and this computer's time zone ("23 November 2026")."""
+    try:
+        return day(datetime.fromisoformat(stored).astimezone().date(), language, "long")
+    except ValueError:
+        return stored[:10]
 
 class _Choice(QWidget):
     """One purpose: a large box, its name wrapped beside it (the name toggles the box too), and a note."""
@@ -368,7 +377,7 @@ class KioskWindow(QWidget):
             state = self.previous.get(key)
             note = ""
             if key in granted and state is not None and state.last_event is not None:
-                note = _("You agreed to this on {date}.").format(date=state.last_event.at[:10])
+                note = _("You agreed to this on {date}.").format(date=_agreed_on(state.last_event.at, self.language))
             choice.set_texts(purpose_name(choice.purpose, _), note)
         self.more_below.setText(_("▼ More choices below: scroll down to see them all."))
         self.signature_label.setText(_("&Sign here to confirm what you ticked:"))

@@ -2,9 +2,8 @@
 
 `SubmitDialog`: an error line and Cancel/OK, OK the default button and calling `submit()`, which either
 refuses (the message under the fields, focus on the field at fault, gone once the person edits a field) or
-does its change. The subclass lays
-them out. `FormDialog` also lays them out: an optional intro, a form, then (after `finish_layout()`) the
-error line and the buttons.
+does its change. The subclass lays them out. `FormDialog` also lays them out: an optional intro, a form,
+then (after `finish_layout()`) the error line and the buttons.
 """
 
 from __future__ import annotations

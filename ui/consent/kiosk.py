@@ -59,6 +59,7 @@ def _agreed_on(stored: str, language: str) -> str:
     except ValueError:
         return stored[:10]
 
+
 class _Choice(QWidget):
     """One purpose: a large box, its name wrapped beside it (the name toggles the box too), and a note."""
 

@@ -6,6 +6,8 @@ import csv
 from datetime import date
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+
 from app.access.roles import Role
 from app.access.session import Session
 from app.privacy import audit
@@ -92,10 +94,14 @@ def test_the_viewer_filters_and_records_that_it_was_opened(qtbot, tmp_path: Path
     view.apply_filter()
     assert {view.model.entry(i).entity_id for i in range(view.model.rowCount())} == {"7"}
     view.clear_filters()
-    view.action.setText("user.add")
+    view.action.setCurrentIndex(view.action.findData("user.add"))
+    assert view.action.currentText() == "User added"  # chosen in words, filtered by the stored id
     view.apply_filter()
     assert view.model.rowCount() == 1
-    view.action.clear()
+    index = view.model.index(0, 3)
+    assert view.model.data(index) == "User added"
+    assert view.model.data(index, Qt.ItemDataRole.ToolTipRole) == "user.add"
+    view.action.setCurrentIndex(0)
     view.user.setCurrentIndex(view.user.findData(controller.context.session.user.id))
     view.use_until.setChecked(True)
     view.until.setDate(view.until.date().addDays(-1))  # yesterday: nothing is that old
@@ -112,7 +118,7 @@ def test_export_writes_the_filtered_rows_and_is_audited(qtbot, tmp_path: Path,
     main = controller.main_window
     main.show_page("privacy")
     view = main.privacy.audit_view
-    view.action.setText("session.login")
+    view.action.setCurrentIndex(view.action.findData("session.login"))
     view.apply_filter()
     out = tmp_path / "audit.csv"
     view.export(out)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from app.locale import _
 from app.locale.formatting import babel_locale, moment
+from app.privacy.audit_actions import action_text as audit_action_text
 
 KINDS = ("email", "phone", "address")
 
@@ -44,7 +45,7 @@ def local_moment(stored: str | None) -> str:
 
 
 def action_text(action: str) -> str:
-    """An audit action in words; actions without wording are shown as stored."""
+    """An audit action in a person's history, in words (the audit log's own words where this list has none)."""
     words = {"contact.create": _("Added"), "contact.update": _("Changed"), "contact.read": _("Opened"),
              "contact.delete": _("Moved to the bin"), "contact.restore": _("Restored from the bin"),
              "contact.merge": _("Merged with another record"), "contact.export": _("Exported"),
@@ -53,4 +54,4 @@ def action_text(action: str) -> str:
              "consent.evidence_read": _("Consent evidence opened"),
              "consent.form_printed": _("Consent form printed"), "privacy_flag.set": _("Privacy choice set"),
              "privacy_flag.clear": _("Privacy choice cleared"), "legal_hold.add": _("Legal hold placed")}
-    return words.get(action, action)
+    return words.get(action) or audit_action_text(action)

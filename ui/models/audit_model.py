@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from app.access.session import Session
 from app.locale import N_, _
 from app.privacy import audit, audit_service
+from app.privacy.audit_actions import action_text
 from ui.models.keyset_model import BATCH as BATCH  # callers and tests take it from here
 from ui.models.keyset_model import KeysetTableModel
 from ui.session_context import SessionContext
@@ -62,6 +63,8 @@ class AuditTableModel(KeysetTableModel[audit.AuditEntry]):
     def _other_data(self, entry: audit.AuditEntry, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole and column == _TIME:
             return _("{time} (UTC)").format(time=entry.at)
+        if role == Qt.ItemDataRole.ToolTipRole and column == _ACTION:
+            return entry.action  # the id the log stores, its CSV export shows and the CLI filters by
         return None
 
     @staticmethod
@@ -73,7 +76,7 @@ class AuditTableModel(KeysetTableModel[audit.AuditEntry]):
         if column == _USER:
             return entry.user_name or _("(none)")
         if column == _ACTION:
-            return entry.action
+            return action_text(entry.action)
         if column == _ENTITY:
             return " ".join(part for part in (entry.entity_type, entry.entity_id) if part)
         return entry.summary

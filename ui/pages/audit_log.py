@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QCompleter,
     QDateEdit,
     QGridLayout,
     QHBoxLayout,
@@ -32,19 +31,12 @@ from app.access.users import UserService
 from app.errors import CounterpartError
 from app.locale import _
 from app.privacy import audit, audit_service
+from app.privacy.audit_actions import action_text, known_actions
 from ui import clipboard
 from ui.dialogs import ask_save_path, inform, warn
 from ui.models.audit_model import AuditTableModel
 from ui.operation import message_for
 from ui.session_context import SessionContext
-
-# Actions the app writes today, offered as completions (the filter matches an action exactly).
-KNOWN_ACTIONS = (
-    "audit.export", "audit.view", "session.idle_lock", "session.lock", "session.login", "session.login_failed",
-    "session.logout", "session.suspend_lock", "session.switch_user", "setting.change", "user.add", "user.disable",
-    "user.enable", "user.password_change", "user.password_reset", "user.remove", "user.role", "vault.create",
-    "vault.recover", "vault.recovery_kit", "vault.rekey", "vault.rekey_start", "vault.verify",
-)
 
 
 def local_midnight_utc(day: date) -> str:
@@ -97,13 +89,13 @@ class AuditLogView(QWidget):
     def _build_filters(self) -> None:
         self.user = QComboBox(self)
         self.user.setAccessibleName(_("Filter by user"))
-        self.action = QLineEdit(self)
+        self.action = QComboBox(self)  # in words, as the table shows them; the id is each item's data
         self.action.setAccessibleName(_("Filter by action"))
-        self.action.setPlaceholderText(_("any action"))
-        self.action.setClearButtonEnabled(True)
-        completer = QCompleter(list(KNOWN_ACTIONS), self.action)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.action.setCompleter(completer)
+        self.action.addItem(_("Any action"), None)
+        for text, action in sorted((action_text(a), a) for a in known_actions()):
+            self.action.addItem(text, action)
+            self.action.setItemData(self.action.count() - 1, action, Qt.ItemDataRole.ToolTipRole)
+        self.action.setMaxVisibleItems(20)
         self.entity = QLineEdit(self)
         self.entity.setAccessibleName(_("Filter by record number"))
         self.entity.setPlaceholderText(_("any record"))
@@ -131,8 +123,7 @@ class AuditLogView(QWidget):
         if not self.context.can(Permission.EXPORT_AUDIT):
             self.export_button.setEnabled(False)
             self.export_button.setToolTip(self.context.why_not(Permission.EXPORT_AUDIT))
-        for field in (self.action, self.entity):
-            field.returnPressed.connect(self.apply_filter)
+        self.entity.returnPressed.connect(self.apply_filter)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
@@ -187,7 +178,7 @@ class AuditLogView(QWidget):
         since = local_midnight_utc(_day(self.since)) if self.use_since.isChecked() else None
         until_day = _day(self.until) + timedelta(days=1)  # the whole 'to' day is included
         until = local_midnight_utc(until_day) if self.use_until.isChecked() else None
-        return audit.AuditFilter(user_id=self.user.currentData(), action=self.action.text().strip() or None,
+        return audit.AuditFilter(user_id=self.user.currentData(), action=self.action.currentData(),
                                  entity_id=self.entity.text().strip() or None, since=since, until=until)
 
     def apply_filter(self) -> None:
@@ -198,7 +189,7 @@ class AuditLogView(QWidget):
 
     def clear_filters(self) -> None:
         self.user.setCurrentIndex(0)
-        self.action.clear()
+        self.action.setCurrentIndex(0)
         self.entity.clear()
         self.use_since.setChecked(False)
         self.use_until.setChecked(False)

@@ -1,0 +1,111 @@
+"""Every action the audit log records, in words for the shop owner reading it.
+
+The log itself, its CSV export and the CLI keep the action ids ("session.login"): they are what an auditor
+searches for and what never changes with the language. The app's audit table shows these words and the id
+in the tooltip. An id without words here (a future action) is shown as it is stored.
+"""
+
+from __future__ import annotations
+
+from app.locale import N_, _
+
+_WORDS = {
+    "activity.bulk_create": N_("Activities imported"),
+    "activity.create": N_("Activity added"),
+    "activity.done": N_("Activity marked done"),
+    "activity.undone": N_("Activity marked not done"),
+    "activity.update": N_("Activity changed"),
+    "audit.export": N_("Audit log exported"),
+    "audit.view": N_("Audit log opened"),
+    "backup.create": N_("Backup made"),
+    "backup.drill": N_("Backup tested (restore drill)"),
+    "backup.folder": N_("Backup folder changed"),
+    "breach.authority_notified": N_("Breach: authority notified"),
+    "breach.close": N_("Breach closed"),
+    "breach.letters": N_("Breach: letters to people written"),
+    "breach.people_notified": N_("Breach: people notified"),
+    "breach.record": N_("Breach recorded"),
+    "breach.report": N_("Breach: report drafted"),
+    "breach.select": N_("Breach: affected people chosen"),
+    "consent.evidence": N_("Consent evidence added"),
+    "consent.evidence_read": N_("Consent evidence opened"),
+    "consent.form_printed": N_("Consent form printed"),
+    "consent.grant": N_("Consent given"),
+    "consent.import": N_("Consents imported"),
+    "consent.list": N_("List of people who agreed taken"),
+    "consent.withdraw": N_("Consent withdrawn"),
+    "contact.anonymise": N_("Customer anonymised"),
+    "contact.bulk_create": N_("Customers added in bulk"),
+    "contact.create": N_("Customer added"),
+    "contact.delete": N_("Customer moved to the bin"),
+    "contact.erase": N_("Customer erased"),
+    "contact.export": N_("Customers exported"),
+    "contact.import": N_("Customers imported"),
+    "contact.merge": N_("Customers merged"),
+    "contact.read": N_("Customer record opened"),
+    "contact.restore": N_("Customer restored from the bin"),
+    "contact.update": N_("Customer changed"),
+    "deal.bulk_create": N_("Deals imported"),
+    "deal.create": N_("Deal added"),
+    "deal.lost": N_("Deal marked lost"),
+    "deal.move": N_("Deal moved to another stage"),
+    "deal.reopen": N_("Deal reopened"),
+    "deal.update": N_("Deal changed"),
+    "deal.won": N_("Deal marked won"),
+    "legal_hold.add": N_("Legal hold placed"),
+    "legal_hold.release": N_("Legal hold released"),
+    "note.create": N_("Note added"),
+    "notice.publish": N_("Privacy notice published"),
+    "pipeline.create": N_("Pipeline created"),
+    "policy.pipl_days": N_("Deadline for PIPL requests changed"),
+    "privacy_flag.clear": N_("Privacy choice cleared"),
+    "privacy_flag.set": N_("Privacy choice set"),
+    "purpose.change": N_("Consent purposes changed"),
+    "request.completed": N_("Privacy request completed"),
+    "request.create": N_("Privacy request recorded"),
+    "request.extend": N_("Privacy request deadline extended"),
+    "request.file": N_("Privacy request: export file recorded"),
+    "request.identity": N_("Privacy request: identity checked"),
+    "request.refused": N_("Privacy request refused"),
+    "retention.policy": N_("Retention policy changed"),
+    "ropa.change": N_("Record of processing changed"),
+    "ropa.print": N_("Record of processing printed"),
+    "session.idle_lock": N_("Locked after a time without use"),
+    "session.lock": N_("Locked"),
+    "session.login": N_("Signed in"),
+    "session.login_failed": N_("Sign-in failed"),
+    "session.logout": N_("Signed out"),
+    "session.restore": N_("Signed out to restore a backup"),
+    "session.suspend_lock": N_("Locked as the computer went to sleep"),
+    "session.switch_user": N_("Switched user"),
+    "setting.change": N_("Setting changed"),
+    "subject.export": N_("Personal data exported for the person"),
+    "subject.print": N_("Personal data printed for the person"),
+    "sweep.batch": N_("Retention sweep: a batch applied"),
+    "sweep.run": N_("Retention sweep run"),
+    "user.add": N_("User added"),
+    "user.disable": N_("User disabled"),
+    "user.enable": N_("User enabled"),
+    "user.password_change": N_("Own password changed"),
+    "user.password_reset": N_("Password reset by the owner"),
+    "user.remove": N_("User removed"),
+    "user.role": N_("Role changed"),
+    "vault.create": N_("Vault created"),
+    "vault.recover": N_("Opened with the recovery key"),
+    "vault.recovery_kit": N_("Recovery kit saved"),
+    "vault.rekey": N_("Vault re-encrypted under a new key"),
+    "vault.rekey_start": N_("Re-encryption started"),
+    "vault.restore": N_("Restored from a backup"),
+    "vault.verify": N_("Vault integrity checked"),
+}
+
+
+def known_actions() -> list[str]:
+    """The action ids the app writes, for filter lists."""
+    return sorted(_WORDS)
+
+
+def action_text(action: str) -> str:
+    """`action` in words, in the reader's language; an unknown id as it is."""
+    words = _WORDS.get(action)
+    return _(words) if words else action

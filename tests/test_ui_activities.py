@@ -188,6 +188,7 @@ def test_dashboard_figures_match_the_service(qtbot: object, context: SessionCont
     for column in board:  # the text alternative lists the same numbers
         assert f"{column.stage.name}: {money(column.totals.get(currency, 0), currency)}" in description
     other = next(code for code in figures.open_value if code != currency)
+    assert page.currency_choice.isEnabled()  # several currencies: a choice to make
     page.currency_choice.setCurrentIndex(page.currency_choice.findData(other))
     assert page.chart.bars == [(c.stage.name, c.totals.get(other, 0)) for c in board]
     page.currency_choice.setCurrentIndex(page.currency_choice.findData(currency))
@@ -206,3 +207,4 @@ def test_dashboard_follows_changes_and_clears(qtbot: object, context: SessionCon
     assert page.open_tile.value.text() == totals_text(dashboard(context.session).open_value) != before
     page.clear()
     assert not page.open_tile.value.text() and not page.chart.bars and page.currency_choice.count() == 0
+    assert not page.currency_choice.isEnabled()  # an empty drop-down is not offered

@@ -160,6 +160,7 @@ class DashboardPage(LivePage):
         if index < 0:
             index = max(combo.findData(preferred), 0)
         combo.setCurrentIndex(index)
+        combo.setEnabled(combo.count() > 1)  # nothing to choose between: no empty or one-item drop-down to open
         combo.blockSignals(False)
 
     def _load_chart(self) -> None:
@@ -189,9 +190,7 @@ class DashboardPage(LivePage):
             tile.clear()
         self.overdue_button.setText("")
         for combo in (self.pipeline_choice, self.currency_choice):
-            combo.blockSignals(True)
-            combo.clear()
-            combo.blockSignals(False)
+            self._fill_choice(combo, [])
         self.chart.set_data([], "")
         self.figures, self.pipelines, self.columns = None, [], []
         self.message.clear()

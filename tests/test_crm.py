@@ -306,3 +306,22 @@ def test_search_ids_are_the_search_results_in_the_same_order(owner_session: Sess
         assert contacts.search_ids(query, limit=5, where=where) == expected
     assert len(contacts.search_ids("lima", limit=50)) == 12
     assert contacts.search_ids("  ", limit=5) == []  # no words: the list, not a search, shows everyone
+
+
+@pytest.mark.parametrize(("typed", "says"), [
+    ("ana.example.com", "it needs an @"), ("@example.com", "before the @"), ("ana@", "after the @"),
+    ("ana@localhost", "needs a dot"), ("ana,lima@example.com", "commas")])
+def test_a_wrong_email_is_explained_in_the_readers_language(typed: str, says: str) -> None:
+    from app.crm import contact_points
+    from app.locale import i18n
+
+    with pytest.raises(InvalidInput, match=says):
+        contact_points.normalise_email(typed)
+    i18n.set_language("de")  # email-validator explains only in English: the app's own words are translated
+    try:
+        with pytest.raises(InvalidInput) as refused:
+            contact_points.normalise_email(typed)
+        assert refused.value.args[0].startswith("Das ist keine E-Mail-Adresse")
+        assert "@-sign" not in refused.value.args[0]
+    finally:
+        i18n.set_language("en")

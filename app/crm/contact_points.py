@@ -66,18 +66,32 @@ def _email(value: str) -> str:
     time and an import has thousands of addresses at a few domains. The local part is still checked by
     email-validator for every address."""
     text = value.strip()
-    local, _at, domain = text.rpartition("@")
+    local, at, domain = text.rpartition("@")
     known = _memo.get(("domain", domain, None)) if _memo is not None else None
     try:
         if known is not None and _PLAIN.fullmatch(text):
             validate_email_local_part(local)
             return f"{local}@{known}".lower()
         result = validate_email(text, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise InvalidInput(_("That is not an email address: {reason}").format(reason=exc)) from None
+    except EmailNotValidError:
+        raise InvalidInput(_email_problem(local, at, domain)) from None
     if _memo is not None and _PLAIN.fullmatch(text):
         _memo[("domain", domain, None)] = str(result.domain)
     return str(result.normalized).lower()
+
+
+def _email_problem(local: str, at: str, domain: str) -> str:
+    """What is wrong, in the reader's language: email-validator explains only in English."""
+    if not at:
+        return _("That is not an email address: it needs an @, as in name@example.com.")
+    if not local:
+        return _("That is not an email address: something must come before the @.")
+    if not domain:
+        return _("That is not an email address: something must come after the @.")
+    if "." not in domain:
+        return _("That is not an email address: the part after the @ needs a dot, as in example.com.")
+    return _("That is not an email address: check it for spaces, commas or other characters an address "
+             "cannot have.")
 
 
 def _phone(value: str, region: str | None) -> str:

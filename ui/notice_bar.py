@@ -10,38 +10,20 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QAccessibleEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QStyle, QVBoxLayout, QWidget
 
 from app.locale import _
+from ui.widgets import DismissibleBar
 
 
-class NoticeBar(QFrame):
+class NoticeBar(DismissibleBar):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("noticeBar")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAutoFillBackground(True)
-        self.setBackgroundRole(self.palette().ColorRole.AlternateBase)
+        super().__init__("noticeBar", QStyle.StandardPixmap.SP_MessageBoxInformation, parent, lines=True)
         self.setAccessibleName(_("Notices"))
-        icon = QLabel(self)
-        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
-        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation).pixmap(size, size))
-        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         self._lines = QVBoxLayout()
         self._lines.setContentsMargins(0, 0, 0, 0)
         self._lines.setSpacing(2)
-        self.dismiss_button = QToolButton(self)
-        self.dismiss_button.setText("✕")
-        self.dismiss_button.setAccessibleName(_("Dismiss"))
-        self.dismiss_button.setToolTip(_("Dismiss"))
-        self.dismiss_button.setAutoRaise(True)
-        self.dismiss_button.clicked.connect(self.dismiss)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 4, 4)
-        layout.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(self._lines, 1)
-        layout.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.hide()
+        self.body.addLayout(self._lines, 1)
 
     def notes(self) -> list[str]:
         return [label.text() for label in self.findChildren(QLabel, "notice")]

@@ -1,5 +1,5 @@
-"""Small widgets used across screens: a message line with an icon (cleared when the person edits), headings,
-a busy bar."""
+"""Small widgets used across screens: a message line with an icon (cleared when the person edits), a
+dismissible bar, headings, a busy bar."""
 
 from __future__ import annotations
 
@@ -8,13 +8,17 @@ from PySide6.QtGui import QAccessible, QAccessibleEvent, QFont
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QStyle,
+    QToolButton,
     QWidget,
 )
+
+from app.locale import _
 
 
 class MessageLine(QWidget):
@@ -59,6 +63,40 @@ class MessageLine(QWidget):
     def clear(self) -> None:
         self._text.clear()
         self.hide()
+
+
+class DismissibleBar(QFrame):
+    """A bar across the top of a page: an icon, what it says (subclasses fill `body`), and a ✕ that calls
+    the subclass's `dismiss()`. Hidden until the subclass shows it."""
+
+    def __init__(self, name: str, pixmap: QStyle.StandardPixmap, parent: QWidget | None = None, *,
+                 lines: bool = False) -> None:
+        """`lines`: the body may wrap over several lines; the icon and the ✕ then stay by the first."""
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(self.palette().ColorRole.AlternateBase)
+        self.icon = QLabel(self)
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        self.icon.setPixmap(self.style().standardIcon(pixmap).pixmap(size, size))
+        self.body = QHBoxLayout()
+        self.dismiss_button = QToolButton(self)
+        self.dismiss_button.setText("✕")
+        self.dismiss_button.setAccessibleName(_("Dismiss"))
+        self.dismiss_button.setToolTip(_("Dismiss"))
+        self.dismiss_button.setAutoRaise(True)
+        self.dismiss_button.clicked.connect(self.dismiss)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        side = Qt.AlignmentFlag.AlignTop if lines else Qt.AlignmentFlag.AlignVCenter
+        layout.addWidget(self.icon, 0, side)
+        layout.addLayout(self.body, 1)
+        layout.addWidget(self.dismiss_button, 0, side)
+        self.hide()
+
+    def dismiss(self) -> None:
+        raise NotImplementedError
 
 
 def clear_on_user_edit(form: QWidget, message: MessageLine) -> None:

@@ -5,43 +5,26 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAccessible, QAccessibleEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QStyle, QWidget
 
 from app.locale import _
+from ui.widgets import DismissibleBar
 
 
-class UndoBar(QFrame):
+class UndoBar(DismissibleBar):
     undo_requested = Signal(int)  # the contact id to restore
     available = Signal(bool)  # whether there is something to undo (the page turns Ctrl+Z on and off)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("undoBar")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAutoFillBackground(True)
-        self.setBackgroundRole(self.palette().ColorRole.AlternateBase)
+        super().__init__("undoBar", QStyle.StandardPixmap.SP_TrashIcon, parent)
         self._contact_id: int | None = None
-        self.icon = QLabel(self)
-        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
-        self.icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_TrashIcon).pixmap(size, size))
         self.text = QLabel(self)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.undo_button = QPushButton(_("&Undo"), self)
         self.undo_button.setToolTip(_("Bring the customer back (Ctrl+Z)"))
         self.undo_button.clicked.connect(self.undo)
-        self.dismiss_button = QToolButton(self)
-        self.dismiss_button.setText("✕")
-        self.dismiss_button.setAccessibleName(_("Dismiss"))
-        self.dismiss_button.setToolTip(_("Dismiss"))
-        self.dismiss_button.setAutoRaise(True)
-        self.dismiss_button.clicked.connect(self.dismiss)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 4, 4)
-        layout.addWidget(self.icon)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.undo_button)
-        layout.addWidget(self.dismiss_button)
-        self.hide()
+        self.body.addWidget(self.text, 1)
+        self.body.addWidget(self.undo_button)
 
     @property
     def contact_id(self) -> int | None:

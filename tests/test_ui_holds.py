@@ -194,7 +194,7 @@ def test_staff_sees_the_tab_not_allowed_and_the_service_refuses(qtbot, new_vault
     qtbot.addWidget(tab)
     assert not tab.allowed and tab.table.isHidden() and tab.model.rowCount() == 0
     for widget in (tab.place_button, tab.release_button, tab.show_released):
-        assert not widget.isEnabled() and "Your role (Staff) may not" in widget.toolTip()
+        assert not widget.isEnabled() and "Your role (Staff) may not place or release legal holds" in widget.toolTip()
     assert tab.ask_place() is None
     with pytest.raises(PermissionDenied):
         RetentionService(session).holds()

@@ -310,6 +310,10 @@ class RefreshedWhenShown(QWidget):
         self._cleared = False
         self.dialog: QDialog | None = None
 
+    def why_not_allowed(self) -> str:
+        """What the notice and the disabled buttons say to a role without the tab's permission."""
+        return self.context.why_not(self.permission)
+
     def lay_out(self, parts: Sequence[QWidget | QLayout], *, buttons: Sequence[QWidget], data: Sequence[QWidget],
                 grows: QWidget, lead: Sequence[QWidget] = (), foot: Sequence[QWidget] = ()) -> None:
         """The layout every list tab shares: `lead` (an intro); without the permission, a notice, the `buttons`
@@ -320,7 +324,7 @@ class RefreshedWhenShown(QWidget):
         for widget in lead:
             layout.addWidget(widget)
         if not self.allowed:
-            reason = self.context.why_not(self.permission)
+            reason = self.why_not_allowed()
             layout.addWidget(not_allowed(reason, self))
             forbid(reason, *buttons)
             for widget in data:

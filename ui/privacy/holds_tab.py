@@ -165,6 +165,10 @@ class HoldsTab(RefreshedWhenShown):
                     local_time(hold.placed_at), status_text(hold, now)],
                    key=hold.id, alerts={_UNTIL} if lapsed else set(), tips=tips)
 
+    def why_not_allowed(self) -> str:
+        return _("Your role ({role}) may not place or release legal holds: that is for those who may erase "
+                 "people.").format(role=self.context.session.role.label())
+
     def _summary(self, holds: list[Hold], now: datetime) -> str:
         active = [h for h in holds if h.released_at is None]
         lapsed = sum(1 for h in active if h.lapsed(now))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from app.access.roles import Role
 from app.privacy import audit
@@ -129,6 +129,10 @@ def test_unlock_chores_show_above_the_page_until_dismissed_and_go_at_lock(qtbot,
     notices = main.notices
     assert notices.isVisible()
     assert notices.notes() == ["A retention sweep is due: review it in Privacy › Retention."]
+    show_me = next(b for b in notices.findChildren(QPushButton) if b.text() == "Show me")
+    show_me.click()  # the note leads to the place it is about
+    assert main.current_page() == "privacy" and main.privacy.tabs.currentWidget() is main.privacy.retention
+    main.show_page("dashboard")
     assert main.statusBar().currentMessage() == ""  # no longer a message the permanent labels cut off
     assert "No backup folder" in main.backup_label.text()  # said once, in the status bar's own label
     notices.add("Call “Order” is due in 5 minutes, at 10:00.")

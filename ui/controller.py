@@ -195,18 +195,19 @@ class AppController(QObject):
     def _after_unlock(self, context: SessionContext, window: MainWindow) -> None:
         """What is due at unlock: the daily backup (in the background), and reminders of deadlines and chores."""
         session = context.session
-        notes = [text for text in (reminder_text(session, datetime.now(UTC).date()),) if text]
+        requests = reminder_text(session, datetime.now(UTC).date())
+        if requests:
+            window.notices.add(requests, lambda: window.show_privacy_tab(window.privacy.requests))
         if session.can(Permission.ERASE) and RetentionService(session).due():
-            notes.append(_("A retention sweep is due: review it in Privacy › Retention."))
+            window.notices.add(_("A retention sweep is due: review it in Privacy › Retention."),
+                               lambda: window.show_privacy_tab(window.privacy.retention))
         if session.can(Permission.BACKUP):
             # A backup problem stays in the status bar (_show_backup_state); the drill is a chore to mention
             if backup.status(security.backup_folder(session)) is None and security.drill_due(session):
-                notes.append(_("No restore drill in 90 days: test a backup in Settings › Backups."))
+                window.notices.add(_("No restore drill in 90 days: test a backup in Settings › Backups."))
             self._show_backup_state(window, session)
             self._timed_backup()
             self._backup_timer.start()
-        for note in notes:
-            window.notices.add(note)
 
     def _timed_backup(self) -> None:
         """At unlock and every hour while open: the daily backup when one is due (in the background)."""

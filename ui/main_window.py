@@ -187,6 +187,11 @@ class MainWindow(QMainWindow):
         if key in PAGES:
             self.sidebar.setCurrentRow(PAGES.index(key))
 
+    def show_privacy_tab(self, tab: QWidget) -> None:
+        """Privacy, at `tab` (a notice's "Show me")."""
+        self.show_page("privacy")
+        self.privacy.tabs.setCurrentWidget(tab)
+
     def page(self, key: str) -> QWidget:
         page = self.stack.widget(PAGES.index(key))
         assert page is not None

@@ -8,9 +8,11 @@ dismissed, and screen readers hear each one as it comes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QAccessibleEvent
-from PySide6.QtWidgets import QLabel, QStyle, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStyle, QVBoxLayout, QWidget
 
 from app.locale import _
 from ui.widgets import DismissibleBar
@@ -28,25 +30,38 @@ class NoticeBar(DismissibleBar):
     def notes(self) -> list[str]:
         return [label.text() for label in self.findChildren(QLabel, "notice")]
 
-    def add(self, text: str) -> None:
-        """Show `text` under the notes already shown (once: a repeated note is not added again)."""
+    def add(self, text: str, go: Callable[[], object] | None = None) -> None:
+        """Show `text` under the notes already shown (once: a repeated note is not added again); `go`, if
+        given, is a "Show me" button beside it that opens the place the note is about."""
         if not text or text in self.notes():
             return
-        label = QLabel(text, self)
+        row = QWidget(self)
+        row.setObjectName("noticeRow")
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        label = QLabel(text, row)
         label.setObjectName("notice")
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setWordWrap(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._lines.addWidget(label)
+        line.addWidget(label, 1)
+        if go is not None:
+            button = QPushButton(_("Show me"), row)
+            button.setAccessibleName(_("Show me: {note}").format(note=text))
+            button.clicked.connect(go)
+            line.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        self._lines.addWidget(row)
         self.setAccessibleDescription("\n".join(self.notes()))
         self.show()
         QAccessible.updateAccessibility(QAccessibleEvent(label, QAccessible.Event.Alert))
 
     def dismiss(self) -> None:
         """Forget every note (the button, and the lock: reminders name customers)."""
-        for label in self.findChildren(QLabel, "notice"):
-            self._lines.removeWidget(label)
-            label.deleteLater()
-            label.setObjectName("")  # gone from notes() at once, before the deferred delete
+        for row in self.findChildren(QWidget, "noticeRow"):
+            self._lines.removeWidget(row)
+            row.hide()
+            row.deleteLater()
+            for label in row.findChildren(QLabel, "notice"):
+                label.setObjectName("")  # gone from notes() at once, before the deferred delete
         self.setAccessibleDescription("")
         self.hide()

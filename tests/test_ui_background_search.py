@@ -15,6 +15,7 @@ from app.crm import demo
 from app.crm.contacts import ContactInput, ContactService
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui_helpers import open_session_for_ui, shutdown_session, wait_until
+from ui.models.background_search import BackgroundSearch
 from ui.models.contacts_model import SEARCH_LIMIT, ContactListModel
 from ui.pages.customers import CustomersPage
 from ui.session_context import SessionContext
@@ -112,6 +113,20 @@ def test_a_connection_closed_under_a_queued_search_falls_back_to_the_session(qtb
     assert [model.contact_id(r) for r in range(model.rowCount())] == ContactService(owner).search_ids(
         "weber", limit=SEARCH_LIMIT + 1)
     model.clear()
+
+
+def test_a_connection_closed_under_a_running_search_reports_it(qtbot, owner: Session) -> None:
+    """Closing interrupts the statement; with no newer search that is a failure to report, not a keystroke."""
+    search = BackgroundSearch(SessionContext(owner))
+    endless = ("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT x FROM n", [])
+    with qtbot.waitSignal(search.failed, timeout=5000) as failed:
+        ticket = search.start(endless)
+        qtbot.wait(100)  # the endless statement is running by now
+        assert search.busy
+        for conn in list(owner.vault._extra_connections):  # a lock or rekey from elsewhere
+            conn.close()
+    assert failed.args == [ticket, "OperationalError"]
+    search.shut_down()
 
 
 def test_locking_mid_search_waits_for_the_worker_and_forgets_it(qtbot, owner: Session) -> None:

@@ -65,9 +65,10 @@ class BackgroundSearch(QObject):
             with reader.use() as conn:
                 ids = [int(row[0]) for row in conn.execute(*statement)]
         except (ConnectionClosed, sqlcipher3.Error) as exc:
-            # The vault closed the connection meanwhile (lock, rekey), or the search failed: the model searches
-            # on the session's connection instead, if the vault is still open. An interrupt means a newer search.
-            if "interrupt" not in str(exc) and self._current(ticket):
+            # A newer search or stop() moves the ticket on before it interrupts, so a failure of the current
+            # ticket is the vault closing the connection (lock, rekey) or a real error: the model then searches
+            # on the session's connection instead, if the vault is still open.
+            if self._current(ticket):
                 self.failed.emit(ticket, type(exc).__name__)
             return
         if self._current(ticket):

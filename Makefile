@@ -5,19 +5,29 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 LANGS := de fr es zh_CN
 
-.PHONY: run test lint typecheck pytest bench pot catalogs compile-translations package clean
+.PHONY: run test lock lint typecheck pytest bench pot catalogs compile-translations package clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+# Every dependency comes from the lock (exact versions and hashes), so a new release upstream cannot change what
+# a fresh machine or CI runs. `make lock` refreshes it; commit the result with the change that needed it.
+$(VENV)/.installed: requirements/app.txt pyproject.toml setup.py | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements/app.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: requirements/test.txt pyproject.toml setup.py | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements/test.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@ $(VENV)/.installed
+
+# Maintainers: re-resolve every dependency (all OSes, Python 3.11+) into the hashed lock files.
+lock: | $(PY)
+	$(PY) -m pip install --quiet uv
+	for extra in app test; do \
+		$(BIN)/uv pip compile pyproject.toml requirements/build.in $$( [ $$extra = test ] && echo --extra test ) \
+			--universal --python-version 3.11 --generate-hashes --no-header --quiet -o requirements/$$extra.txt; done
 
 compile-translations: | $(PY)
 	@if ls translations/*/LC_MESSAGES/counterpart.po >/dev/null 2>&1; then \

@@ -5,6 +5,9 @@ from __future__ import annotations
 import gettext
 import io
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,3 +77,26 @@ def test_a_compiled_catalog_translates(tmp_path: Path, language: str, english: s
     (folder / "counterpart.mo").write_bytes(buffer.getvalue())
     translated = gettext.translation("counterpart", localedir=tmp_path, languages=[language]).gettext(english)
     assert translated and translated != english
+
+
+def test_every_build_compiles_the_catalogs(tmp_path: Path) -> None:
+    """`pip install -e .` (the README's Windows way) and `pip install .` run build_py: the .mo files must come
+    out of it, not only out of `make`, or a Chinese consent form shows English check boxes."""
+    copy = tmp_path / "checkout"
+    copy.mkdir()
+    for name in ("setup.py", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, copy / name)
+    for folder in ("app", "ui"):
+        shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for po in ROOT.glob("translations/*/LC_MESSAGES/counterpart.po"):
+        target = copy / po.relative_to(ROOT)
+        target.parent.mkdir(parents=True)
+        shutil.copy(po, target)
+    result = subprocess.run([sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(tmp_path / "lib")],
+                            cwd=copy, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    compiled = sorted(p.parts[-3] for p in copy.glob("translations/*/LC_MESSAGES/counterpart.mo"))
+    assert compiled == sorted(lang for lang in LANGUAGES)
+    with (copy / "translations" / "zh_CN" / "LC_MESSAGES" / "counterpart.mo").open("rb") as mo:
+        chinese = gettext.GNUTranslations(mo)
+    assert chinese.gettext("Email marketing") != "Email marketing"

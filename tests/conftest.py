@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from keyring.errors import NoKeyringError, PasswordDeleteError
 
 from app import cli
 from app.access.session import Session, create_vault, open_session
+from app.locale import i18n
 from app.vault import kdf
 
 OWNER, OWNER_PASSWORD = "Ana Owner", "owner-pass-1"
@@ -55,6 +57,19 @@ class NoKeyring(KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         raise NoKeyringError("no keychain")
+
+
+@pytest.fixture(autouse=True)
+def english_until_a_test_says_otherwise() -> Iterator[None]:
+    """Each test starts in English whatever the machine's locale (CI runs under LANG=C.UTF-8), and a language
+    one test chose (the CLI's main() sets the process's language) never leaks into the next."""
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
+    qt_core = sys.modules.get("PySide6.QtCore")
+    if qt_core is not None:
+        qt_core.QLocale.setDefault(qt_core.QLocale(qt_core.QLocale.Language.English,
+                                                   qt_core.QLocale.Country.UnitedStates))
 
 
 @pytest.fixture(autouse=True)

@@ -40,11 +40,21 @@ def current_language() -> str:
 
 
 def _system_languages() -> list[str]:
+    """The user's languages from the environment, as gettext reads them. The C and POSIX locales ("C",
+    "C.UTF-8", "POSIX") name no language: they mean the untranslated English, never a locale called "C" (which
+    babel would read as en_US_POSIX and format 953342.00 without separators)."""
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
         if value:
-            return [part.split(".")[0] for part in value.split(":") if part and part not in ("C", "POSIX")]
+            languages = [_language_of(part) for part in value.split(":")]
+            return [language for language in languages if language] or ["en"]
     return ["en"]
+
+
+def _language_of(locale_name: str) -> str:
+    """'de_DE.UTF-8@euro' -> 'de_DE'; the C/POSIX locales -> ''."""
+    language = locale_name.split(".")[0].split("@")[0].strip()
+    return "" if language in ("", "C", "POSIX") else language
 
 
 def _(message: str) -> str:

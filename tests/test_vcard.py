@@ -19,13 +19,11 @@ from tests.test_import import FIXTURES, by_email, contacts, phones, session_as
 
 template_vault, vault, session = shared.template_vault, shared.vault, shared.session  # the same fast fixtures
 
-SAMPLES = Path(__file__).parents[1] / ".." / "shared" / "data" / "vcard"  # ../shared beside the repository
-needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"the shared vCard samples are not at {SAMPLES}")
+SAMPLES = Path(__file__).parent / "fixtures" / "vcard"  # real exports; where each came from: SOURCES.md there
 
 
-# --- real exports (read in place from the shared samples folder) -------------------------------------------
+# --- real exports (tests/fixtures/vcard) -------------------------------------------
 
-@needs_samples
 @pytest.mark.parametrize(("sample", "cards"), [
     ("android-v21-qp-utf8-photo.vcf", 6), ("gmail-v30-multi-email-tel.vcf", 1), ("iphone-v30-photo.vcf", 1),
     ("outlook-v21-photo.vcf", 1), ("radicale-v40-datauri-photo.vcf", 1), ("rfc6350-v40-example.vcf", 1),
@@ -36,7 +34,6 @@ def test_every_sample_imports(session: Session, sample: str, cards: int) -> None
     assert contacts(session) == cards
 
 
-@needs_samples
 def test_quoted_printable_utf8_in_version_21(session: Session) -> None:
     ImportService(session).run(SAMPLES / "android-v21-qp-utf8-photo.vcf")
     henry = by_email(session, "henry@company.com")
@@ -47,7 +44,6 @@ def test_quoted_printable_utf8_in_version_21(session: Session) -> None:
     assert "\ufffd" not in bob.display_name
 
 
-@needs_samples
 def test_version_30_and_40_details(session: Session) -> None:
     service = ImportService(session)
     service.run(SAMPLES / "rfc6350-v40-example.vcf")
@@ -67,7 +63,6 @@ def test_version_30_and_40_details(session: Session) -> None:
     assert "INCLUDING, BUT NOT LIMITED TO" in outlook.notes[0][2]  # commas in a 2.1 value are not separators
 
 
-@needs_samples
 def test_photos_are_ignored_and_said_so(session: Session) -> None:
     for sample, line in (("iphone-v30-photo.vcf", 25), ("outlook-v21-photo.vcf", 24),
                          ("radicale-v40-datauri-photo.vcf", 7)):
@@ -75,7 +70,6 @@ def test_photos_are_ignored_and_said_so(session: Session) -> None:
         assert (line, "PHOTO not imported (Counterpart does not keep pictures or sounds)") in report.warnings
 
 
-@needs_samples
 def test_phones_without_country_code_are_left_out_not_the_card(session: Session) -> None:
     report = ImportService(session).run(SAMPLES / "gmail-v30-multi-email-tel.vcf")
     assert report.imported == 1

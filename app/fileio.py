@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -28,3 +29,25 @@ def atomic_write(path: Path, payload: bytes) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def describe_file_error(exc: OSError) -> str:
+    """A failed read or write in words, naming the file or folder, for the person who chose it."""
+    from app.locale import _
+
+    path = Path(exc.filename) if exc.filename else None
+    where = str(path) if path else _("the chosen place")
+    folder = str(path.parent) if path else where
+    if exc.errno == errno.ENOSPC:
+        return _("The disk is full: {path} could not be written. Free some space, or choose another disk."
+                 ).format(path=where)
+    if isinstance(exc, FileNotFoundError):
+        return _("The folder {folder} does not exist. Choose another folder, or create it first.").format(
+            folder=folder)
+    if isinstance(exc, PermissionError):
+        return _("Counterpart may not write {path}: this account has no permission there. Choose another "
+                 "folder.").format(path=where)
+    if isinstance(exc, IsADirectoryError):
+        return _("{path} is a folder. Add a file name.").format(path=where)
+    return _("{path} could not be written or read ({reason}).").format(path=where, reason=exc.strerror or
+                                                                       type(exc).__name__)

@@ -6,8 +6,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from app.access.roles import Role
 from app.access.session import Session, open_session
@@ -69,6 +70,34 @@ def unlock_as(qtbot: object, window: UnlockWindow, name: str, password: str) -> 
 
 def wait_until(qtbot: object, condition: Callable[[], bool], timeout: int = WAIT_MS) -> None:
     qtbot.waitUntil(condition, timeout=timeout)  # type: ignore[attr-defined]
+
+
+def press(qtbot: object, button: QAbstractButton) -> None:
+    """Click a button as a person would: it must be on screen and enabled, or the person is stuck."""
+    assert button.isVisible(), f"{button.text()!r} is not on screen"
+    assert button.isEnabled(), f"{button.text()!r} is disabled"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+
+
+def type_into(qtbot: object, field: QWidget, text: str) -> None:
+    """Replace a field's text by typing, so every signal a keyboard sends is sent."""
+    field.setFocus()
+    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # type: ignore[attr-defined]
+    qtbot.keyClick(field, Qt.Key.Key_Delete)  # type: ignore[attr-defined]
+    type_text(qtbot, field, text)
+
+
+def type_text(qtbot: object, widget: QWidget, text: str) -> None:
+    """Type text key by key, in any script: QTest's keyClicks aborts the process on a character outside
+    ASCII ("ü", "王"), so those arrive as the key events an input method sends. A new line is Return."""
+    for char in text:
+        if char == "\n":
+            qtbot.keyClick(widget, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+        elif char.isascii():
+            qtbot.keyClicks(widget, char)  # type: ignore[attr-defined]
+        else:
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
 
 
 def shot(widget: QWidget, name: str) -> None:

@@ -31,6 +31,7 @@ import sqlcipher3
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from app.errors import CounterpartError
+from app.fileio import describe_file_error
 from app.locale import _
 from app.store.database import classify
 
@@ -153,4 +154,6 @@ def message_for(exc: object) -> str:
         return str(exc)
     if isinstance(exc, sqlcipher3.DatabaseError) and (named := classify(exc)) is not None:
         return str(named)
+    if isinstance(exc, OSError):  # a save to a missing, read-only or full place: what and where, in words
+        return describe_file_error(exc)
     return _("An unexpected error happened ({kind}). Please report it.").format(kind=type(exc).__name__)

@@ -9,13 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QCheckBox, QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.access import security
 from app.access.session import Session
 from app.locale import _
+from app.vault.location import documents_folder
 from ui.dialogs import ask_save_path
 from ui.operation import Operation, Work, message_for
 from ui.widgets import MessageLine, busy_bar, paragraph
@@ -89,8 +90,8 @@ class RecoveryKeyPanel(QWidget):
         self.key_label.clear()
 
     def _ask_path(self) -> None:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        suggested = Path(folder or Path.home()) / _("Counterpart recovery kit.pdf")
+        folder = documents_folder()
+        suggested = folder / _("Counterpart recovery kit.pdf")
         ask_save_path(self, _("Save the recovery kit"), suggested, _("PDF documents (*.pdf)"), self.save_kit,
                       default_suffix="pdf")
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.access.roles import Permission
 from app.locale import _, ngettext
 from app.privacy.consent import ConsentService, audience_overview, export_audience
+from app.vault.location import documents_folder
 from ui.dialogs import ask_save_path
 from ui.operation import message_for
 from ui.privacy.common import RefreshedWhenShown
@@ -77,8 +78,8 @@ class AudienceView(RefreshedWhenShown):
         self.summary.setAccessibleName(self.summary.text())
 
     def ask_export(self) -> None:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        suggested = Path(folder or Path.home()) / f"{self.key()}-{date.today().isoformat()}.csv"
+        folder = documents_folder()
+        suggested = folder / f"{self.key()}-{date.today().isoformat()}.csv"
         ask_save_path(self, _("Export the list…"), suggested, _("CSV files (*.csv)"), self.export, default_suffix="csv")
 
     def export(self, path: Path) -> None:

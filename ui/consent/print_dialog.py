@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QMessageBox, QVBoxLayout, QWidget
 
@@ -17,6 +17,7 @@ from app.crm.contacts import ContactService
 from app.locale import _
 from app.locale.i18n import SUPPORTED_LANGUAGES
 from app.privacy.consent import form_pdf, print_form
+from app.vault.location import documents_folder
 from ui.consent.labels import LANGUAGE_NAMES, supported_language
 from ui.dialogs import ask_save_path, confirm
 from ui.operation import message_for
@@ -63,8 +64,8 @@ class PrintFormDialog(QDialog):
         self.setMinimumWidth(460)
 
     def choose_path(self) -> None:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        suggested = Path(folder or Path.home()) / _("consent-form-{day}.pdf").format(day=date.today().isoformat())
+        folder = documents_folder()
+        suggested = folder / _("consent-form-{day}.pdf").format(day=date.today().isoformat())
         ask_save_path(self, _("Save the consent form"), suggested, _("PDF files (*.pdf)"), self.write,
                       default_suffix="pdf")
 

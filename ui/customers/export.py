@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QWidget
 
 from app.access.roles import Permission
 from app.crm.contacts import ContactFilter
 from app.crm.export import export_csv
 from app.locale import _, ngettext
+from app.vault.location import documents_folder
 from ui.dialogs import ask_save_path, inform, warn
 from ui.operation import message_for
 from ui.session_context import SessionContext
@@ -25,8 +25,8 @@ def ask_export(context: SessionContext, window: QWidget, query: str, where: Cont
     """Ask where to save, then export; nothing happens for a role that may not export lists."""
     if not context.can(Permission.EXPORT_BULK):
         return
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    suggested = Path(folder or Path.home()) / _("customers-{day}.csv").format(day=date.today().isoformat())
+    folder = documents_folder()
+    suggested = folder / _("customers-{day}.csv").format(day=date.today().isoformat())
     ask_save_path(window, _("Export customers"), suggested, _("CSV files (*.csv)"),
                   lambda path: export(context, window, path, query, where), default_suffix="csv")
 

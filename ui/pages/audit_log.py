@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QStandardPaths, Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +32,7 @@ from app.errors import CounterpartError
 from app.locale import _
 from app.privacy import audit, audit_service
 from app.privacy.audit_actions import action_text, known_actions
+from app.vault.location import documents_folder
 from ui import clipboard
 from ui.dialogs import ask_save_path, inform, warn
 from ui.models.audit_model import AuditTableModel
@@ -211,8 +212,8 @@ class AuditLogView(QWidget):
     # --- export --------------------------------------------------------------------------------------------
 
     def ask_export(self) -> None:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        suggested = Path(folder or Path.home()) / _("audit-log-{day}.csv").format(day=date.today().isoformat())
+        folder = documents_folder()
+        suggested = folder / _("audit-log-{day}.csv").format(day=date.today().isoformat())
         ask_save_path(self.window(), _("Export the audit log"), suggested, _("CSV files (*.csv)"), self.export,
                       default_suffix="csv")
 

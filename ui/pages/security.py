@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -21,6 +21,7 @@ from app.access.roles import Permission
 from app.access.settings import IDLE_LIMITS, SettingsService
 from app.errors import CounterpartError
 from app.locale import _
+from app.vault.location import documents_folder
 from ui.dialogs import ask_save_path
 from ui.operation import message_for
 from ui.rekey import ask_rekey, rekey_explanation
@@ -113,8 +114,8 @@ class SecurityPage(QWidget):
         self.context.changed.emit()
 
     def ask_kit_path(self) -> None:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        suggested = Path(folder or Path.home()) / _("Counterpart recovery kit.pdf")
+        folder = documents_folder()
+        suggested = folder / _("Counterpart recovery kit.pdf")
         ask_save_path(self.window(), _("Save the recovery kit"), suggested, _("PDF documents (*.pdf)"),
                       self.save_kit, default_suffix="pdf")
 

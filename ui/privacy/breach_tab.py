@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QDialog,
@@ -28,6 +28,7 @@ from app.access.roles import Permission
 from app.errors import CounterpartError
 from app.locale import _, current_language, ngettext
 from app.privacy.breach import Breach, BreachService
+from app.vault.location import documents_folder
 from ui.dialogs import ask_save_path, confirm
 from ui.operation import Cancelled, Progress
 from ui.privacy.breach_dialogs import AffectedChoice, AuthorityDialog, RecordBreachDialog, SelectAffectedDialog
@@ -314,8 +315,8 @@ class BreachTab(RefreshedWhenShown):
         breach = self.selected()
         if breach is None or self.context.busy:
             return None
-        start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        dialog = QFileDialog(self.window(), _("Choose a folder for the letters"), start or str(Path.home()))
+        start = documents_folder()
+        dialog = QFileDialog(self.window(), _("Choose a folder for the letters"), str(start))
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
         dialog.fileSelected.connect(lambda path: self.write_letters(breach.id, Path(path)) if path else None)
@@ -342,8 +343,8 @@ class BreachTab(RefreshedWhenShown):
         breach = self.selected()
         if breach is None or self.context.busy:
             return None
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        suggested = Path(folder or Path.home()) / _("breach-{id}-report.pdf").format(id=breach.id)
+        folder = documents_folder()
+        suggested = folder / _("breach-{id}-report.pdf").format(id=breach.id)
         dialog = ask_save_path(self.window(), _("Save the draft report"), suggested, _("PDF documents (*.pdf)"),
                                lambda path: self.write_report(breach.id, path), default_suffix="pdf")
         self.dialog = dialog

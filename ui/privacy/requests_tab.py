@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QWidget
 
 from app.access.roles import Permission
 from app.access.session import Session
 from app.locale import _, ngettext
 from app.privacy.requests import RequestService, SubjectRequest, due_date
+from app.vault.location import documents_folder
 from ui.dialogs import ask_save_path
 from ui.operation import Cancelled, Progress
 from ui.privacy.common import (
@@ -283,9 +283,9 @@ class RequestsTab(RefreshedWhenShown):
     def _ask_export_path(self, request: SubjectRequest, choice: ExportChoice | None) -> None:
         if choice is None:
             return
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        folder = documents_folder()
         suffix = "pdf" if choice.pdf else "zip"
-        suggested = Path(folder or Path.home()) / _("privacy-request-{id}.{suffix}").format(id=request.id,
+        suggested = folder / _("privacy-request-{id}.{suffix}").format(id=request.id,
                                                                                              suffix=suffix)
         name_filter = _("PDF documents (*.pdf)") if choice.pdf else _("ZIP files (*.zip)")
         self.dialog = ask_save_path(self.window(), _("Save the export"), suggested, name_filter,

@@ -24,6 +24,7 @@ from app.access import security
 from app.access.session import Session, open_session
 from app.access.users import UserService
 from app.errors import CounterpartError, InvalidInput, UsageError, VaultDamaged
+from app.fileio import describe_file_error
 from app.locale import _, current_language, set_language
 from app.privacy import audit, audit_service
 from app.process_guard import guard_process_memory
@@ -553,6 +554,27 @@ def cmd_ropa(args: argparse.Namespace, passwords: Passwords) -> int:
     return 0
 
 
+_SHOP_OPTIONS = ("name", "address", "country", "currency", "language", "privacy_contact", "dpo")
+
+
+def cmd_shop(args: argparse.Namespace, passwords: Passwords) -> int:
+    """Show the shop profile, or set the fields given (owner only; the change is audited)."""
+    from app.access.shop import ShopService
+
+    changes = {name: getattr(args, name) for name in _SHOP_OPTIONS if getattr(args, name) is not None}
+    with _signed_in(args, passwords) as session:
+        service = ShopService(session)
+        profile = service.update(**changes) if changes else service.profile()
+    labels = {"name": _("Name"), "address": _("Address"), "country": _("Country"), "currency": _("Currency"),
+              "language": _("Language"), "privacy_contact": _("Privacy contact"), "dpo": _("Data protection officer")}
+    for name in _SHOP_OPTIONS:
+        value = " / ".join(line.strip() for line in getattr(profile, name).splitlines() if line.strip())
+        _out(f"{labels[name]}: {value or '-'}")
+    if changes:
+        _out(_("Saved the shop profile."))
+    return 0
+
+
 def _comma_list(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
@@ -788,6 +810,18 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--lang", metavar="LANG", dest="doc_lang")
         sub.set_defaults(run=run)
 
+    shop = commands.add_parser("shop", help=_("show or change the shop profile (name, country, currency…)"))
+    _vault_and_user(shop)
+    shop.add_argument("--name", help=_("the shop's name, as documents print it"))
+    shop.add_argument("--address", help=_("the shop's postal address"))
+    shop.add_argument("--country", metavar="CC", help=_("ISO country code; local phone numbers are read in it"))
+    shop.add_argument("--currency", metavar="XXX", help=_("ISO currency code for new deals"))
+    shop.add_argument("--language", help=_("the shop's language for documents"))
+    shop.add_argument("--privacy-contact", dest="privacy_contact", metavar="CONTACT",
+                      help=_("where customers ask about their data"))
+    shop.add_argument("--dpo", help=_("the data protection officer, if one is named"))
+    shop.set_defaults(run=cmd_shop)
+
     ropa = commands.add_parser("ropa", help=_("the record of processing activities (Art. 30) as PDF"))
     _vault_and_user(ropa)
     ropa.add_argument("--out", required=True, metavar="FILE.pdf")
@@ -831,6 +865,9 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         print(_("counterpart-admin: interrupted"), file=sys.stderr)
         return 130
+    except OSError as exc:  # a file the command was told to read or write: what and where, in words
+        print(f"counterpart-admin: {describe_file_error(exc)}", file=sys.stderr, flush=True)
+        return 1
     except Exception as exc:
         return _unexpected(exc)
 

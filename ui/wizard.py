@@ -6,6 +6,7 @@ The wizard cannot be cancelled once the vault exists: the recovery key must be s
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.access.session import Session, create_vault
-from app.locale import _
+from app.access.shop import ShopProfile, ShopService, check_profile, country_name, suggested_profile
+from app.errors import InvalidInput
+from app.locale import _, current_language
 from app.vault import keychain
 from app.vault.vault import Vault
 from ui.dialogs import ask_save_path, vault_filter
@@ -31,6 +34,7 @@ from ui.operation import Operation, message_for
 from ui.password_fields import NewPasswordFields
 from ui.recovery_key_panel import RecoveryKeyPanel
 from ui.resources import app_icon
+from ui.shop_profile_form import ShopProfileForm
 from ui.widgets import MessageLine, busy_bar, paragraph, path_field, show_path
 
 
@@ -60,8 +64,9 @@ class LocationPage(QWizardPage):
         label = QLabel(_("&Keep the vault in:"), self)
         label.setBuddy(self.path)
         layout = QVBoxLayout(self)
-        layout.addWidget(paragraph(_("This assistant sets up a new vault in three short steps: your login, how "
-                                     "the vault is protected, and a recovery key for emergencies."), self))
+        layout.addWidget(paragraph(_("This assistant sets up a new vault in four short steps: your shop, your "
+                                     "login, how the vault is protected, and a recovery key for emergencies."),
+                                   self))
         layout.addSpacing(12)
         layout.addWidget(label)
         layout.addLayout(row)
@@ -69,11 +74,17 @@ class LocationPage(QWizardPage):
                                      "the recovery key, a copy cannot be read by anyone."), self))
         layout.addWidget(self.message)
         layout.addStretch(1)
-        self.registerField("path*", self.path)
+        # Not a mandatory field ("path*"): Qt counts a mandatory field as filled only once its value differs
+        # from the one it had when registered, so the suggested path kept Next disabled. isComplete says it.
+        self.registerField("path", self.path)
         self.path.textChanged.connect(self.message.clear)
+        self.path.textChanged.connect(self.completeChanged)
 
     def chosen_path(self) -> Path:
         return Path(self.path.text().strip()).expanduser()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        return bool(self.path.text().strip())
 
     def _choose(self) -> None:
         ask_save_path(self, _("Where should the vault be kept?"), self.chosen_path(), vault_filter(),
@@ -91,6 +102,38 @@ class LocationPage(QWizardPage):
             return False
         return True
 
+
+class ShopPage(QWizardPage):
+    """Who the shop is and where: local phone numbers are read in its country, deals start in its currency,
+    and every document's letterhead names it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle(_("Your shop"))
+        self.setSubTitle(_("Printed on every letter and data export, and used to read local phone numbers. You "
+                           "can change it later in Settings › Shop."))
+        self.form = ShopProfileForm(self)
+        self.form.show_profile(suggested_profile())
+        self.message = MessageLine(self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        self.form.changed.connect(self.completeChanged)
+        self.form.changed.connect(self.message.clear)
+        self.checked = ShopProfile()  # the profile as validatePage cleaned it, saved with the new vault
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        profile = self.form.profile()
+        return bool(profile.name.strip() and profile.country)
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+        try:
+            self.checked = check_profile(self.form.profile())
+        except InvalidInput as exc:
+            self.message.show_error(str(exc))
+            return False
+        return True
 
 class OwnerPage(QWizardPage):
     """The owner's name and password: the first login, with every permission."""
@@ -168,11 +211,14 @@ class CreatePage(QWizardPage):
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, _("&Create vault"))
         self.where = path_field(_("Vault file"), self)
+        self.shop = QLabel(self)
+        self.shop.setWordWrap(True)
         self.who = QLabel(self)
         self.how = QLabel(self)
         self.how.setWordWrap(True)
         summary = QFormLayout()
         summary.addRow(_("Vault file:"), self.where)
+        summary.addRow(_("Shop:"), self.shop)
         summary.addRow(_("Owner:"), self.who)
         summary.addRow(_("Protection:"), self.how)
         self.status = QLabel(self)
@@ -195,6 +241,9 @@ class CreatePage(QWizardPage):
         protection = (_("password plus this computer's keychain") if self.field("use_keychain")
                       else _("password only"))
         show_path(self.where, str(wizard.location.chosen_path()))
+        shop = wizard.shop.checked
+        self.shop.setText(", ".join(part for part in (shop.name, country_name(shop.country, current_language()),
+                                                      shop.currency) if part))
         self.who.setText(self.field("owner").strip())
         self.how.setText(protection)
         self.status.setText(_("Press Create vault to make it. This takes a few seconds while the password is "
@@ -226,9 +275,14 @@ class CreatePage(QWizardPage):
         owner = self.field("owner").strip()
         password = wizard.owner.passwords.password()
         use_keychain = bool(self.field("use_keychain"))
-        self.operation = Operation(lambda progress, cancelled: create_vault(path, owner, password,
-                                                                            use_keychain=use_keychain), self,
-                                   on_vault_thread=True)
+        profile = wizard.shop.checked
+
+        def create(progress: object, cancelled: object) -> tuple[Session, str]:
+            session, recovery_key = create_vault(path, owner, password, use_keychain=use_keychain)
+            ShopService(session).update(**asdict(profile))
+            return session, recovery_key
+
+        self.operation = Operation(create, self, on_vault_thread=True)
         self.operation.finished.connect(self._done)
         self.operation.failed.connect(self._failed)
         self.status.setText(_("Creating the vault…"))
@@ -292,11 +346,12 @@ class WelcomeWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setButtonText(QWizard.WizardButton.FinishButton, _("&Start using Counterpart"))
         self.location = LocationPage(default_path)
+        self.shop = ShopPage()
         self.owner = OwnerPage()
         self.protection = ProtectionPage()
         self.create_page = CreatePage()
         self.recovery = RecoveryPage()
-        for page in (self.location, self.owner, self.protection, self.create_page, self.recovery):
+        for page in (self.location, self.shop, self.owner, self.protection, self.create_page, self.recovery):
             self.addPage(page)
         self.setMinimumSize(640, 520)
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.access.shop import read_profile
 from app.crm import contact_points, search_index
 from app.crm.bulk import BULK_BATCH, BulkWriter, next_contact_id
 from app.crm.contact_points import normalise_address, normalise_email, normalise_phone
@@ -168,8 +169,7 @@ class ContactService:
 
     def region(self) -> str | None:
         """The shop's country, for reading phone numbers typed without a country code."""
-        row = self.conn.execute("SELECT value FROM setting WHERE key = 'shop_region'").fetchone()
-        return str(row[0]) if row else None
+        return read_profile(self.conn).country or None
 
     # --- changes -----------------------------------------------------------------------------------------
 

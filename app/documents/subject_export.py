@@ -473,8 +473,11 @@ class _Export:
         s, data = self.styles, self.data
         produced = _local(data.generated_at)
         produced_day = day(produced.date(), self.language, "long") if produced else data.generated_at[:10]
-        story: list[Any] = [para(self.shop, s["title"], "bold"), Spacer(1, 1 * mm),
-                            para(produced_day, s["body"])]
+        story: list[Any] = [para(self.shop, s["title"], "bold")]
+        story += [para(line.strip(), s["small"]) for line in data.shop_address.splitlines() if line.strip()]
+        if data.shop_contact.strip():
+            story.append(para(_("Privacy questions: {contact}").format(contact=data.shop_contact.strip()), s["small"]))
+        story += [Spacer(1, 1 * mm), para(produced_day, s["body"])]
         if self.reference:
             story.append(para(_("Your request reference: {reference}").format(reference=self.reference), s["body"]))
         story += [

@@ -79,6 +79,7 @@ _WORDS = {
     "session.suspend_lock": N_("Locked as the computer went to sleep"),
     "session.switch_user": N_("Switched user"),
     "setting.change": N_("Setting changed"),
+    "shop.change": N_("Shop profile changed"),
     "subject.export": N_("Personal data exported for the person"),
     "subject.print": N_("Personal data printed for the person"),
     "sweep.batch": N_("Retention sweep: a batch applied"),

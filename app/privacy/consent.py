@@ -410,8 +410,9 @@ def form_pdf(session: Session, language: str, contact_id: int | None = None) -> 
         from app.crm.contacts import ContactService
 
         person = ContactService(session).get(contact_id).display_name
-    row = session.conn.execute("SELECT value FROM setting WHERE key = 'shop.name'").fetchone()
-    shop = str(row[0]) if row else (session.vault.meta("owner") or "")
+    from app.access.shop import read_profile
+
+    shop = read_profile(session.conn).name
     translate = translator(notice.language)
     purposes = [FormPurpose(p.key, translate(p.name), p.separate_consent) for p in service.purposes()
                 if p.lawful_basis == "consent"]

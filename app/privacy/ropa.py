@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.access.shop import SETTING_KEYS, ShopService
 from app.errors import InvalidInput
 from app.locale import N_, _
 from app.privacy.consent import ConsentService, lawful_basis_label
@@ -63,6 +64,10 @@ class RopaService:
         self.session.require(Permission.MANAGE_POLICIES)
         if key not in EDITABLE:
             raise InvalidInput(_("{key} is not something the record of processing asks for.").format(key=key))
+        profile_field = {setting: name for name, setting in SETTING_KEYS.items()}.get(key)
+        if profile_field is not None:  # the shop profile has one writer, which checks and audits it
+            ShopService(self.session).update(**{profile_field: value})
+            return
         with self.session.change() as conn:
             conn.execute("INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
                          "value = excluded.value", (key, value.strip()))

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from app.access.shop import read_profile
 from app.crm.activities import ActivityService
 from app.crm.contacts import ContactService
 from app.crm.deals import DealService
@@ -84,17 +85,11 @@ class SubjectData:
     requests: list[dict[str, Any]] = field(default_factory=list)
     retention: list[RetentionInfo] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    shop_address: str = ""  # the letterhead: who holds the data and where to write to them
+    shop_contact: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def _shop_name(conn: Connection) -> str:
-    row = conn.execute("SELECT value FROM setting WHERE key = 'shop.name'").fetchone()
-    if row:
-        return str(row[0])
-    owner = conn.execute("SELECT value FROM vault_meta WHERE key = 'owner'").fetchone()
-    return str(owner[0]) if owner else ""
 
 
 def gather(session: Any, contact_id: int, language: str) -> SubjectData:
@@ -103,9 +98,11 @@ def gather(session: Any, contact_id: int, language: str) -> SubjectData:
     conn: Connection = session.conn
     record = ContactService(session).get(contact_id)
     consent = ConsentService(session)
+    shop = read_profile(conn)
     data = SubjectData(
         contact_id=record.id, generated_at=datetime.now(UTC).isoformat(timespec="seconds"), language=language,
-        shop_name=_shop_name(conn), name=record.display_name, given_name=record.given_name,
+        shop_name=shop.name, shop_address=shop.address, shop_contact=shop.privacy_contact,
+        name=record.display_name, given_name=record.given_name,
         family_name=record.family_name, preferred_language=record.language, created_at=record.created_at,
         updated_at=record.updated_at,
         contact_points=[{"kind": p.kind, "label": p.label, "value": p.value, "primary": p.is_primary}

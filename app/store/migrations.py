@@ -503,6 +503,16 @@ MIGRATIONS += (
     )),
 )
 
+MIGRATIONS += (
+    # The shop profile (app.access.shop) keeps the country under shop.country; shop_region was read, never
+    # written by the app, but a vault set up by hand may have it.
+    Migration(13, "the shop's country joins the shop profile", (
+        "INSERT OR IGNORE INTO setting(key, value) SELECT 'shop.country', upper(value) FROM setting "
+        "WHERE key = 'shop_region' AND length(value) = 2",
+        "DELETE FROM setting WHERE key = 'shop_region'",
+    )),
+)
+
 LATEST = MIGRATIONS[-1].version
 
 

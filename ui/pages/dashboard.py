@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.access.shop import ShopService
 from app.crm.dashboard import Dashboard, dashboard
 from app.crm.deals import DealService, Pipeline, StageColumn
 from app.errors import CounterpartError
@@ -173,7 +174,9 @@ class DashboardPage(LivePage):
             self.message.show_error(str(exc))
             return
         currencies = sorted({currency for column in self.columns for currency in column.totals})
-        self._fill_choice(self.currency_choice, [(code, code) for code in currencies], default_currency(currencies))
+        shop_currency = ShopService(self.context.session).profile().currency
+        self._fill_choice(self.currency_choice, [(code, code) for code in currencies],
+                          default_currency(currencies, shop_currency))
         self._draw_chart()
 
     def _draw_chart(self) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.access.roles import Permission
+from app.access.shop import ShopService
 from app.crm.deals import LOST, OPEN, WON, Deal, DealService, Pipeline
 from app.errors import CounterpartError
 from app.locale import _
@@ -348,8 +349,9 @@ class PipelinePage(LivePage):
         if pipeline is None or not self.editable:
             return None
         focused = next((c.stage_id for c in self.board.columns if c.deals.hasFocus()), None)
-        seen = sorted({deal.currency for deal in self.board_deals.values()})
-        dialog = DealDialog(self.context, pipeline, focused, default_currency(seen), self.window())
+        shop_currency = ShopService(self.context.session).profile().currency
+        seen = [] if shop_currency else sorted({deal.currency for deal in self.board_deals.values()})
+        dialog = DealDialog(self.context, pipeline, focused, default_currency(seen, shop_currency), self.window())
         dialog.created.connect(self._created)
         dialog.open()
         return dialog

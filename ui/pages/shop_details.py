@@ -1,33 +1,41 @@
-"""Settings › Shop: the facts only the shop knows (name, address, privacy contact…), used by the record of
-processing, breach letters and subject exports. The owner edits them; everyone else reads them."""
+"""Settings › Shop: the shop profile (name, address, country, currency, language, privacy contacts) and the
+facts only the record of processing asks for. The owner edits them; everyone else reads them."""
 
 from __future__ import annotations
+
+from dataclasses import asdict
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from app.access.roles import Permission
+from app.access.shop import SETTING_KEYS, ShopProfile, ShopService
 from app.locale import _
 from app.privacy.requests import RequestService
 from app.privacy.ropa import EDITABLE, RopaService
 from ui.operation import message_for
 from ui.session_context import SessionContext
+from ui.shop_profile_form import ShopProfileForm
 from ui.widgets import MessageLine
+
+RECORD_ONLY = [key for key in EDITABLE if key not in SETTING_KEYS.values()]  # representative, recipients…
 
 
 class ShopDetailsPage(QWidget):
     def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        allowed = context.can(Permission.MANAGE_POLICIES)
+        allowed = context.can(Permission.MANAGE_SETTINGS) and context.can(Permission.MANAGE_POLICIES)
+        self.profile_form = ShopProfileForm(self)
+        self.profile_form.set_read_only(not allowed)
         form = QFormLayout()
         self.fields: dict[str, QLineEdit] = {}
-        for key, label in EDITABLE.items():
+        for key in RECORD_ONLY:
             field = QLineEdit(self)
-            field.setAccessibleName(_(label))
+            field.setAccessibleName(_(EDITABLE[key]))
             field.setReadOnly(not allowed)
             self.fields[key] = field
-            form.addRow(_(label) + ":", field)
+            form.addRow(_(EDITABLE[key]) + ":", field)
         self.pipl_days = QSpinBox(self)
         self.pipl_days.setRange(1, 90)
         self.pipl_days.setAccessibleName(_("Days to answer a PIPL request"))
@@ -37,9 +45,10 @@ class ShopDetailsPage(QWidget):
         self.save_button.clicked.connect(self.save)
         self.save_button.setEnabled(allowed)
         if not allowed:
-            self.save_button.setToolTip(context.why_not(Permission.MANAGE_POLICIES))
+            self.save_button.setToolTip(context.why_not(Permission.MANAGE_SETTINGS))
         self.message = MessageLine(self)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.profile_form)
         layout.addLayout(form)
         layout.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.message)
@@ -47,6 +56,7 @@ class ShopDetailsPage(QWidget):
         self.load()
 
     def load(self) -> None:
+        self.profile_form.show_profile(ShopService(self.context.session).profile())
         facts = RopaService(self.context.session).facts()
         for key, field in self.fields.items():
             field.setText(facts.get(key, ""))
@@ -56,18 +66,20 @@ class ShopDetailsPage(QWidget):
         service = RopaService(self.context.session)
         facts = service.facts()
         try:
+            ShopService(self.context.session).update(**asdict(self.profile_form.profile()))
             for key, field in self.fields.items():
                 if field.text().strip() != facts.get(key, ""):
                     service.set_fact(key, field.text())
             requests = RequestService(self.context.session)
             if self.pipl_days.value() != requests.pipl_days():
                 requests.set_pipl_days(self.pipl_days.value())
-        except Exception as exc:  # shown to the person; nothing half-saved matters here (each fact is its own)
+        except Exception as exc:  # shown to the person; each part is saved on its own, so nothing is half-saved
             self.message.show_error(message_for(exc))
             return
         self.message.show_info(_("Saved."))
         self.context.changed.emit()
 
     def clear(self) -> None:
+        self.profile_form.show_profile(ShopProfile())
         for field in self.fields.values():
             field.clear()

@@ -33,9 +33,12 @@ from ui.widgets import paragraph
 COMMON_CURRENCIES = ("EUR", "GBP", "USD", "CHF", "CNY", "JPY", "AED", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN")
 
 
-def default_currency(seen: list[str]) -> str:
-    """The currency of the user's country (babel's likely country for a bare language such as "de"), if it is
-    among `seen` or nothing is seen yet; else the first seen; EUR when babel knows no country."""
+def default_currency(seen: list[str], shop_currency: str = "") -> str:
+    """The shop's currency (its profile) if it is among `seen` or nothing is seen yet; without one, the currency
+    of the user's country (babel's likely country for a bare language such as "de"); else the first seen; EUR
+    when babel knows no country."""
+    if shop_currency and (not seen or shop_currency in seen):
+        return shop_currency
     locale = babel_locale()
     territory = locale.territory
     if not territory:

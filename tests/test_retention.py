@@ -96,10 +96,10 @@ def test_apply_then_legal_hold_release(owner_session: Session, shop: dict[str, i
     assert remaining == {shop["held"]}
     assert service.last_run() is not None
     assert not service.due(datetime.now(UTC) + timedelta(hours=1))  # it just ran: not due again today
-    assert service.due(datetime.now(UTC) + timedelta(days=2))
     hold_id = owner_session.conn.execute("SELECT id FROM legal_hold").fetchone()[0]
     service.release(hold_id)
     assert shop["held"] in _due(owner_session, years(7))
+    assert service.due(years(7) + timedelta(days=2))  # now someone would be removed
     assert security.verify(owner_session).ok
 
 
@@ -247,3 +247,12 @@ def test_cli_hold(new_vault: tuple[Path, str], run_cli) -> None:  # type: ignore
                      "--until", "2030-01-01", "--password-stdin", stdin=login)
     assert result.code == 0, result.err
     assert run_cli("erase", path, "--user", OWNER, "--contact", person, "--password-stdin", stdin=login).code == 4
+
+
+def test_a_new_vault_has_no_sweep_due(owner_session: Session) -> None:
+    """Nothing to remove or anonymise: the unlock notice must not send a new owner to an empty preview."""
+    service = RetentionService(owner_session)
+    assert service.last_run() is None and service.preview() == []
+    assert not service.due()
+    assert not service.due(datetime.now(UTC) + timedelta(days=30))
+    assert service.due(years(7)) == bool(service.preview(years(7)))  # by then the audit log has entries to trim

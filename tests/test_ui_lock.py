@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -10,6 +11,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from app.access.roles import Role
+from app.access.session import open_session
+from app.crm.contacts import ContactInput, ContactService
 from app.privacy import audit
 from app.vault.vault import Vault
 from tests.conftest import OWNER, OWNER_PASSWORD
@@ -17,6 +20,7 @@ from tests.ui_helpers import (
     add_user,
     make_controller,
     open_session_for_ui,
+    press,
     shot,
     shutdown,
     shutdown_session,
@@ -122,15 +126,35 @@ def test_locking_waits_for_a_running_operation(qtbot, tmp_path: Path, new_vault:
     shutdown(controller)
 
 
+def _binned_long_ago(vault: Path) -> None:
+    """A customer put in the bin 40 days ago: the GDPR template removes binned people after 30."""
+    session = open_session(vault, OWNER, OWNER_PASSWORD)
+    contacts = ContactService(session)
+    contact_id = contacts.create(ContactInput(given_name="Old", family_name="Record"))
+    contacts.delete(contact_id)
+    session.conn.execute("UPDATE contact SET deleted_at = ? WHERE id = ?",
+                         ((datetime.now(UTC) - timedelta(days=40)).isoformat(timespec="seconds"), contact_id))
+    session.lock("logout")
+
+
+def test_a_new_vault_has_no_chores_to_show(qtbot, tmp_path: Path, new_vault: tuple[Path, str]) -> None:
+    """A brand-new owner is not sent to an empty retention preview."""
+    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    notices = controller.main_window.notices
+    assert notices.notes() == [] and not notices.isVisible()
+    shutdown(controller)
+
+
 def test_unlock_chores_show_above_the_page_until_dismissed_and_go_at_lock(qtbot, tmp_path: Path,
                                                                          new_vault: tuple[Path, str]) -> None:
+    _binned_long_ago(new_vault[0])
     controller = _signed_in(qtbot, tmp_path, new_vault[0])
     main = controller.main_window
     notices = main.notices
     assert notices.isVisible()
     assert notices.notes() == ["A retention sweep is due: review it in Privacy › Retention."]
     show_me = next(b for b in notices.findChildren(QPushButton) if b.text() == "Show me")
-    show_me.click()  # the note leads to the place it is about
+    press(qtbot, show_me)  # the note leads to the place it is about
     assert main.current_page() == "privacy" and main.privacy.tabs.currentWidget() is main.privacy.retention
     main.show_page("dashboard")
     assert main.statusBar().currentMessage() == ""  # no longer a message the permanent labels cut off

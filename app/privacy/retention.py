@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -233,8 +233,10 @@ class RetentionService:
     def preview(self, now: datetime | None = None) -> list[SweepItem]:
         """Exactly what applying would do now, and why. Changes nothing."""
         self.session.require(Permission.ERASE)
-        now = now or datetime.now(UTC)
-        items: list[SweepItem] = []
+        return list(self._planned(now or datetime.now(UTC)))
+
+    def _planned(self, now: datetime) -> Iterator[SweepItem]:
+        """The preview's items one by one, so `due` can stop at the first."""
         seen: set[int] = set()
         # People first, most specific policy first: whoever matches several is judged by the first.
         ranked = PERSON_CATEGORIES + tuple(c for c in CATEGORIES if c not in PERSON_CATEGORIES)
@@ -249,26 +251,25 @@ class RetentionService:
                     seen.add(int(contact_id))
                     reason = _("untouched since {date}; kept {days} days").format(date=str(touched)[:10],
                                                                                    days=policy.period_days)
-                    items.append(SweepItem(policy.category, policy.action, int(contact_id), 1, reason))
+                    yield SweepItem(policy.category, policy.action, int(contact_id), 1, reason)
             elif policy.category == "consent_evidence":
                 count = self.conn.execute(_STALE_EVIDENCE + " SELECT count(*) FROM stale",
                                           {"cutoff": cutoff}).fetchone()[0]
                 if count:
-                    items.append(SweepItem("consent_evidence", "delete", None, int(count),
-                                           _("older than {days} days and no longer backing a current consent")
-                                           .format(days=policy.period_days)))
+                    yield SweepItem("consent_evidence", "delete", None, int(count),
+                                    _("older than {days} days and no longer backing a current consent")
+                                    .format(days=policy.period_days))
             elif policy.category == "closed_request":
                 count = self.conn.execute("SELECT count(*) FROM subject_request WHERE status != 'open' AND "
                                           "completed_at < ?", (cutoff,)).fetchone()[0]
                 if count:
-                    items.append(SweepItem("closed_request", "delete", None, int(count),
-                                           _("closed more than {days} days ago").format(days=policy.period_days)))
+                    yield SweepItem("closed_request", "delete", None, int(count),
+                                    _("closed more than {days} days ago").format(days=policy.period_days))
             elif policy.category == "audit":
                 count = self.conn.execute("SELECT count(*) FROM audit_event WHERE at < ?", (cutoff,)).fetchone()[0]
                 if count:
-                    items.append(SweepItem("audit", "delete", None, int(count),
-                                           _("older than {days} days").format(days=policy.period_days)))
-        return items
+                    yield SweepItem("audit", "delete", None, int(count),
+                                    _("older than {days} days").format(days=policy.period_days))
 
     def apply(self, now: datetime | None = None, progress: Callable[[int, int], None] | None = None,
               cancelled: Callable[[], bool] | None = None) -> SweepResult:
@@ -351,10 +352,13 @@ class RetentionService:
         return None if row is None else (str(row[0]), str(row[1]), json.loads(row[2]))
 
     def due(self, now: datetime | None = None) -> bool:
-        """True when no sweep ran in the last 24 hours (the app offers one at unlock)."""
+        """True when no sweep ran in the last 24 hours and one would remove or anonymise something now (the app
+        says so at unlock). A new vault, or one whose preview is empty, is not due: nothing to review."""
         last = self.last_run()
         now = now or datetime.now(UTC)
-        return last is None or datetime.fromisoformat(last[0]) < now - timedelta(days=1)
+        if last is not None and datetime.fromisoformat(last[0]) >= now - timedelta(days=1):
+            return False
+        return next(self._planned(now), None) is not None
 
 
 _STALE_EVIDENCE = ("WITH current AS (SELECT e.evidence_id FROM consent_event e WHERE e.evidence_id IS NOT NULL AND "

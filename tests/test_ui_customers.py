@@ -22,9 +22,11 @@ from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.crm.deals import DealService
 from app.privacy import audit
 from tests.conftest import OWNER, OWNER_PASSWORD
-from tests.ui_helpers import add_user, open_session_for_ui, shot, shutdown_session, wait_until
+from tests.ui_helpers import add_user, open_session_for_ui, press, shot, shutdown_session, type_into, wait_until
+from tests.test_ui_mnemonics import controls_of, mnemonics
 from ui.customers.contact_dialog import ContactDialog
 from ui.customers.duplicates_dialog import DuplicatesDialog
+from ui.customers.import_dialog import ImportDialog
 from ui.main_window import MainWindow
 from ui.models.contacts_model import BATCH, SEARCH_LIMIT, ContactListModel
 from ui.pages.customers import OPEN_DELAY_MS, SEARCH_DELAY_MS, CustomersPage
@@ -624,3 +626,29 @@ def test_a_language_outside_the_shipped_ones_is_kept_when_editing(qtbot, owner) 
     dialog.ok_button.click()
     assert not dialog.isVisible()
     assert ContactService(owner).get(fatima).language == "ar"
+
+
+def test_an_empty_vault_leads_to_a_first_customer_or_an_import(qtbot, owner) -> None:
+    """A new owner's first screen: not an empty table, but the two ways to get customers, as buttons."""
+    main, page = _window(qtbot, owner)
+    empty = page.empty_state
+    assert page.list_area.currentWidget() is empty and empty.isVisible() and not page.table.isVisible()
+    assert page.count_label.text() == ""  # said "0 customers shown, in name order; scroll down for more."
+    letters = [m for control in controls_of(main) for m in mnemonics(control.text)[:1]]
+    assert len(letters) == len(set(letters)), f"two controls share an Alt letter: {sorted(letters)}"
+    shot(main, "customers-empty")
+    press(qtbot, empty.import_button)
+    importer = next(d for d in page._dialogs if isinstance(d, ImportDialog))
+    wait_until(qtbot, importer.isVisible)
+    importer.reject()
+    press(qtbot, empty.add_button)
+    dialog = next(d for d in page._dialogs if isinstance(d, ContactDialog))
+    assert dialog.isVisible() and dialog.windowTitle() == "New customer"
+    type_into(qtbot, dialog.given, "Zoë")
+    type_into(qtbot, dialog.family, "Ng")
+    press(qtbot, dialog.ok_button)
+    wait_until(qtbot, lambda: page.model.rowCount() == 1)
+    assert page.list_area.currentWidget() is page.table and page.table.isVisible() and not empty.isVisible()
+    type_into(qtbot, page.search, "nobody-by-this-name")  # no match is not an empty vault
+    wait_until(qtbot, lambda: "No customer matches" in page.count_label.text())
+    assert page.list_area.currentWidget() is page.table

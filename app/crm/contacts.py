@@ -167,6 +167,11 @@ class ContactService:
     def conn(self) -> Connection:
         return self.session.conn
 
+    def any_customer(self) -> bool:
+        """Whether the vault holds anyone yet (outside the bin): the customer list's first-run screen asks."""
+        self.session.require(Permission.VIEW_CUSTOMERS)
+        return self.conn.execute("SELECT 1 FROM contact WHERE deleted_at IS NULL LIMIT 1").fetchone() is not None
+
     def region(self) -> str | None:
         """The shop's country, for reading phone numbers typed without a country code."""
         return read_profile(self.conn).country or None

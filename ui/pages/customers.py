@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -40,6 +41,7 @@ from ui.customers import export as csv_export
 from ui.customers.contact_dialog import ContactDialog
 from ui.customers.detail import ContactDetail
 from ui.customers.duplicates_dialog import MERGE_PERMISSION, DuplicatesDialog
+from ui.customers.empty_state import EmptyCustomerList
 from ui.customers.import_dialog import ImportDialog, outcome_text
 from ui.customers.undo_bar import UndoBar
 from ui.models.contacts_model import SEARCH_LIMIT, ContactListModel
@@ -300,6 +302,12 @@ class CustomersPage(QWidget):
                                         Qt.ShortcutContext.WidgetShortcut, self.table)
         self.edit_action.setShortcuts([QKeySequence("Return"), QKeySequence("Enter")])
         self.edit_action.setEnabled(self.context.can(Permission.EDIT_CUSTOMERS))
+        self.empty_state = EmptyCustomerList(self.new_customer, self.import_customers,
+                                             self.context.can(Permission.EDIT_CUSTOMERS),
+                                             self.context.why_not(Permission.EDIT_CUSTOMERS), self)
+        self.list_area = QStackedWidget(self)  # the table, or the way to a first customer while there is none
+        self.list_area.addWidget(self.table)
+        self.list_area.addWidget(self.empty_state)
         self.count_label = QLabel(self)
         self.count_label.setWordWrap(True)
         self.model.modelReset.connect(self._update_count)
@@ -321,7 +329,7 @@ class CustomersPage(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(search_row)
         left_layout.addWidget(self.filters)
-        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.list_area, 1)
         left_layout.addWidget(self.count_label)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(left)
@@ -356,6 +364,7 @@ class CustomersPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         """Split list and record about 11:9 the first time there is room to split."""
         super().showEvent(event)
+        self._update_count()  # a vault with nobody in it yet shows the way to a first customer
         if not self._split_done and self.splitter.width() > 0:
             self._split_done = True
             self.splitter.setSizes([self.splitter.width() * 11 // 20, self.splitter.width() * 9 // 20])
@@ -442,10 +451,13 @@ class CustomersPage(QWidget):
             text = _("{n} customers shown, in name order; scroll down for more.").format(n=shown)
         elif shown:
             text = ngettext("{n} customer.", "{n} customers.", shown).format(n=shown)
-        elif self.context.is_open:
-            text = _("No customers yet. Add one with New customer (Ctrl+N).")
         else:
             text = ""
+        nobody_yet = (self.context.is_open and not self.context.busy and not shown and not filtering
+                      and not self.model.searching and not ContactService(self.context.session).any_customer())
+        self.list_area.setCurrentWidget(self.empty_state if nobody_yet else self.table)
+        if nobody_yet:
+            text = ""  # the empty state says it, with the way out
         self.count_label.setText(text)
         self.table.setAccessibleDescription(text)
 

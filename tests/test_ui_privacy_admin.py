@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QWidget
 
 from app.access import security
 from app.access.roles import Role
@@ -19,7 +19,7 @@ from app.privacy.requests import RequestService
 from app.privacy.retention import RetentionService
 from app.vault import backup, kdf
 from tests.conftest import OWNER, OWNER_PASSWORD
-from tests.ui_helpers import add_user, open_session_for_ui, shot, shutdown_session, wait_until
+from tests.ui_helpers import add_user, open_session_for_ui, press, shot, shutdown_session, wait_until
 from ui.privacy.backups_tab import BackupsTab
 from ui.privacy.breach_dialogs import qdatetime
 from ui.privacy.breach_tab import BreachTab
@@ -222,11 +222,20 @@ def test_backups_tab_backs_up_lists_drills_and_asks_for_a_restore(qtbot, tmp_pat
     person(context, "Una", "Backup")
     tab = sized(BackupsTab(context, clock=lambda: NOW))
     qtbot.addWidget(tab)
+    tab.show()
     assert "No backup folder" in tab.status.text() and not tab.backup_button.isEnabled()
+    assert "Settings › Backups" not in tab.status.text()  # it said so while on that very tab
+    assert "Choose folder" in tab.status.text()
     assert "No restore drill" in tab.drill_reminder.text()
     folder = tmp_path / "backups"
     folder.mkdir()
-    tab.set_folder(folder)
+    press(qtbot, tab.folder_button)
+    chooser = tab.window().findChild(QFileDialog)
+    assert chooser is not None and chooser.isVisible()
+    chooser.setDirectory(str(tmp_path))
+    chooser.selectFile(str(folder))
+    press(qtbot, chooser.findChild(QDialogButtonBox).buttons()[0])
+    wait_until(qtbot, lambda: "Backups now go to" in tab.message.text())
     assert tab.backup_button.isEnabled() and "No backup has been made" in tab.status.text()
     tab.backup_button.click()
     wait_until(qtbot, lambda: not context.busy)

@@ -106,7 +106,11 @@ class BackupsTab(RefreshedWhenShown):
         self.model.set_rows([self._row(info) for info in found])
         select_key(self.table, self.model, keep)
         warning = backup.status(self._folder, now)
-        if warning:
+        if not self._folder:  # the button is right here: say so, not "choose one in Settings › Backups"
+            self.status.show_warning(_("No backup folder yet, so no backup is made. Press Choose folder… and pick "
+                                       "a USB drive you take home, or a synced folder."))
+            self.folder_button.setFocus()
+        elif warning:
             self.status.show_warning(warning)
         else:
             self.status.show_info(_("Last backup: {time} ({why}).").format(time=local_time(found[0].created),

@@ -135,3 +135,30 @@ def test_export_writes_the_filtered_rows_and_is_audited(qtbot, tmp_path: Path,
 def test_day_bounds_are_local_midnight_in_utc() -> None:
     bound = local_midnight_utc(date(2024, 5, 1))
     assert bound.endswith("+00:00") and len(bound) == len("2024-05-01T00:00:00.000000+00:00")
+
+
+def test_summaries_are_shown_in_words_not_keys(qtbot, new_vault: tuple[Path, str]) -> None:
+    """The table said "stage 1->2" and "email_marketing via form"; the log and its CSV keep that form."""
+    from app.access.users import UserService
+    from app.crm.contacts import ContactInput, ContactService
+    from app.crm.deals import DealService
+    from app.privacy.consent import ConsentService
+
+    session = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
+    person = ContactService(session).create(ContactInput(given_name="Clara", family_name="Schmidt"))
+    deals = DealService(session)
+    lead, proposal = deals.pipelines()[0].stages[0], deals.pipelines()[0].stages[2]
+    deal = deals.create("Wedding flowers", value="100", currency="EUR", contact_id=person, stage_id=lead.id)
+    deals.move(deal, proposal.id)
+    ConsentService(session).record(person, "email_marketing", True, "verbal")
+    UserService(session).add("Sam", "staff", "temporary-1")
+    model = AuditTableModel(SessionContext(session))
+    while model.canFetchMore():
+        model.fetchMore()
+    shown = {model.entry(row).action: model.data(model.index(row, 5)) for row in range(model.rowCount())}
+    assert shown["deal.move"] == "Lead → Proposal"
+    assert shown["consent.grant"] == "Email marketing, told in person"
+    assert shown["user.add"] == "Role: Staff"
+    stored = {e.action: e.summary for e in audit.entries(session.conn)}
+    assert stored["deal.move"] == f"stage {lead.id}->{proposal.id}"  # the log itself is unchanged
+    shutdown_session(session)

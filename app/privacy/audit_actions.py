@@ -7,6 +7,10 @@ in the tooltip. An id without words here (a future action) is shown as it is sto
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from app.locale import N_, _
 
 _WORDS = {
@@ -110,3 +114,51 @@ def action_text(action: str) -> str:
     """`action` in words, in the reader's language; an unknown id as it is."""
     words = _WORDS.get(action)
     return _(words) if words else action
+
+
+@dataclass(frozen=True)
+class SummaryNames:
+    """Names the stored summaries refer to by key: stages by id, purposes by key (shop data, no personal data)."""
+
+    stages: Mapping[int, str]
+    purposes: Mapping[str, str]  # key -> name as stored (an English message id for the defaults)
+
+
+_ARROW = re.compile(r"^(?:stage )?(\w+)->(\w+)$")
+_CONSENT = re.compile(r"^(\w+) via (\w+)$")
+_FROM = re.compile(r"^(\d+) from (.+)$")
+_NUMBERED = re.compile(r"^(note|hold|merged) (\d+)$")
+
+
+def summary_text(action: str, summary: str | None, names: SummaryNames) -> str:
+    """A stored summary in words ("stage 1->2" -> "Lead → Proposal", "email_marketing via form" -> "Email
+    marketing, on a form at the counter"). The log keeps the terse form (what the CSV and the CLI show); a form
+    this does not know is shown as stored."""
+    text = summary or ""
+    if action == "deal.move" and (match := _ARROW.match(text)):
+        before, after = (names.stages.get(int(part), part) if part.isdigit() else part for part in match.groups())
+        return f"{before} → {after}"
+    if action == "user.role" and (match := _ARROW.match(text)):
+        return " → ".join(_role_word(part) for part in match.groups())
+    if action == "user.add" and text.startswith("role="):
+        return _("Role: {role}").format(role=_role_word(text.removeprefix("role=")))
+    if action in ("consent.grant", "consent.withdraw") and (match := _CONSENT.match(text)):
+        key, method = match.groups()
+        purpose = _(names.purposes[key]) if key in names.purposes else key
+        return _("{purpose}, {how}").format(purpose=purpose, how=_method_word(method))
+    if action.endswith(".bulk_create") and (match := _FROM.match(text)):
+        return _("{n} from {source}").format(n=match.group(1), source=match.group(2))
+    if match := _NUMBERED.match(text):
+        kind, number = match.groups()
+        return {"note": _("note no. {id}"), "hold": _("hold no. {id}"),
+                "merged": _("customer no. {id} merged into this one")}[kind].format(id=number)
+    return text
+
+
+def _role_word(role: str) -> str:
+    return {"owner": _("Owner"), "manager": _("Manager"), "staff": _("Staff"), "auditor": _("Auditor")}.get(role, role)
+
+
+def _method_word(method: str) -> str:
+    return {"form": _("on a form at the counter"), "paper": _("on a signed paper form"),
+            "verbal": _("told in person"), "import": _("from an imported file")}.get(method, method)

@@ -6,7 +6,10 @@ from pathlib import Path
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.crm.deals import DealService
 from app.privacy import audit
+from app.privacy.audit_actions import SummaryNames
+from app.privacy.consent import ConsentService
 
 
 def page(session: Session, flt: audit.AuditFilter = audit.EVERYTHING, *, after_id: int = 0,
@@ -36,3 +39,11 @@ def export_csv(session: Session, out: Path, flt: audit.AuditFilter = audit.EVERY
     rows = audit.write_csv(session.conn, out, flt)
     session.record("audit.export", summary=f"{rows} rows")
     return rows
+
+
+def summary_names(session: Session) -> SummaryNames:
+    """What the audit table needs to put summaries in words: stage and purpose names (no personal data)."""
+    session.require(Permission.VIEW_AUDIT)
+    stages = {stage.id: stage.name for pipeline in DealService(session).pipelines() for stage in pipeline.stages}
+    purposes = {purpose.key: purpose.name for purpose in ConsentService(session).purposes()}
+    return SummaryNames(stages, purposes)

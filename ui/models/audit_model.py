@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from app.access.session import Session
 from app.locale import N_, _
 from app.privacy import audit, audit_service
-from app.privacy.audit_actions import action_text
+from app.privacy.audit_actions import SummaryNames, action_text, summary_text
 from ui.models.keyset_model import BATCH as BATCH  # callers and tests take it from here
 from ui.models.keyset_model import KeysetTableModel
 from ui.session_context import SessionContext
@@ -37,6 +37,7 @@ class AuditTableModel(KeysetTableModel[audit.AuditEntry]):
     def __init__(self, context: SessionContext, parent: Any = None) -> None:
         super().__init__(context, parent)
         self._filter = audit.AuditFilter()
+        self._names: SummaryNames | None = None  # stage and purpose names, read with the first page
 
     @property
     def filter(self) -> audit.AuditFilter:
@@ -47,6 +48,8 @@ class AuditTableModel(KeysetTableModel[audit.AuditEntry]):
             self._filter = flt
 
     def _read_page(self, session: Session, after_id: int, limit: int) -> list[audit.AuditEntry]:
+        if after_id == 0 or self._names is None:  # a new query: names may have changed since the last one
+            self._names = audit_service.summary_names(session)
         return audit_service.page(session, self._filter, after_id=after_id, limit=limit)
 
     def refresh(self) -> None:
@@ -67,8 +70,7 @@ class AuditTableModel(KeysetTableModel[audit.AuditEntry]):
             return entry.action  # the id the log stores, its CSV export shows and the CLI filters by
         return None
 
-    @staticmethod
-    def text(entry: audit.AuditEntry, column: int) -> str:
+    def text(self, entry: audit.AuditEntry, column: int) -> str:
         if column == _ID:
             return str(entry.id)
         if column == _TIME:
@@ -79,4 +81,5 @@ class AuditTableModel(KeysetTableModel[audit.AuditEntry]):
             return action_text(entry.action)
         if column == _ENTITY:
             return " ".join(part for part in (entry.entity_type, entry.entity_id) if part)
-        return entry.summary
+        names = self._names or SummaryNames({}, {})
+        return summary_text(entry.action, entry.summary, names)

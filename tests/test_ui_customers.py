@@ -22,8 +22,8 @@ from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.crm.deals import DealService
 from app.privacy import audit
 from tests.conftest import OWNER, OWNER_PASSWORD
-from tests.ui_helpers import add_user, open_session_for_ui, press, shot, shutdown_session, type_into, wait_until
 from tests.test_ui_mnemonics import controls_of, mnemonics
+from tests.ui_helpers import add_user, open_session_for_ui, press, shot, shutdown_session, type_into, wait_until
 from ui.customers.contact_dialog import ContactDialog
 from ui.customers.duplicates_dialog import DuplicatesDialog
 from ui.customers.import_dialog import ImportDialog

@@ -24,6 +24,7 @@ from ui.privacy.backups_tab import BackupsTab
 from ui.privacy.breach_dialogs import qdatetime
 from ui.privacy.breach_tab import BreachTab
 from ui.privacy.common import ALERT, RowsModel
+from ui.privacy.request_dialogs import NewRequestDialog
 from ui.privacy.requests_tab import RequestsTab, reminder_text
 from ui.privacy.retention_tab import RetentionTab
 from ui.session_context import SessionContext
@@ -93,23 +94,25 @@ def test_the_new_request_dialog_registers_a_linked_request(qtbot, context: Sessi
     mara = person(context, "Mara", "Lindqvist", "mara@example.com")
     tab = sized(RequestsTab(context, clock=lambda: NOW))
     qtbot.addWidget(tab)
-    dialog = tab.ask_new()
+    press(qtbot, tab.new_button)
+    dialog = tab.findChild(NewRequestDialog)
+    assert dialog is not None and dialog.isVisible()
     dialog.type.setCurrentIndex(dialog.type.findData("erasure"))
     dialog.jurisdiction.setCurrentIndex(dialog.jurisdiction.findData("ccpa"))
     dialog.received.setDate(dialog.received.date().addDays(-3))
     assert (TODAY - timedelta(days=3) + timedelta(days=45)).isoformat() in dialog.due.text()
-    dialog.ok_button.click()  # neither a customer nor a name: refused, the dialog stays
+    press(qtbot, dialog.ok_button)  # neither a customer nor a name: refused, the dialog stays
     assert dialog.isVisible() and "Name the person" in dialog.message.text()
     dialog.customer.query.setText("Mara")
     dialog.customer.search()
     dialog.customer.results.setCurrentRow(0)
     assert dialog.customer.contact_id() == mara
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     [request] = RequestService(context.session).open_requests()
     assert (request.type, request.jurisdiction, request.contact_id) == ("erasure", "ccpa", mara)
     assert request.received_at == (TODAY - timedelta(days=3)).isoformat()
-    assert tab.model.rowCount() == 1 and tab.model.text(0, 2) == f"Customer no. {mara}"
+    assert tab.model.rowCount() == 1 and tab.model.text(0, 2) == f"Mara Lindqvist (customer no. {mara})"
     assert "registered" in tab.message.text()
 
 
@@ -128,6 +131,7 @@ def test_completing_an_erasure_request_in_the_ui_erases_the_customer(qtbot, cont
 
     dialog = tab.ask_complete()
     assert "erased everywhere" in dialog.warning.text() and "cannot be undone" in dialog.warning.text()
+    assert dialog.warning.text().startswith(f"Zed Quarry (customer no. {zed}) will be erased")
     assert not dialog.ok_button.isDefault()  # Enter does not erase anyone
     shot(dialog, "privacy-complete-erasure")
     dialog.ok_button.click()

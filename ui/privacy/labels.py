@@ -27,9 +27,14 @@ def action_label(action: str) -> str:
     return {"delete": _("Delete"), "anonymise": _("Anonymise")}.get(action, action)
 
 
-def person_label(contact_id: int | None, requester: str) -> str:
-    """Who asked: the requester's own words and/or the linked customer's number (the register keeps no copy of
-    the customer's name, so an erasure leaves nothing behind here)."""
+def person_label(contact_id: int | None, requester: str, name: str | None = None) -> str:
+    """Who asked: the linked customer's name (read from their record, for those who may see customers; the
+    register itself keeps no copy, so an erasure leaves nothing behind here) and number, and/or the requester's
+    own words."""
+    if contact_id is not None and name:
+        if requester and requester != name:
+            return _("{requester} ({name}, customer no. {id})").format(requester=requester, name=name, id=contact_id)
+        return _("{name} (customer no. {id})").format(name=name, id=contact_id)
     if contact_id is not None and requester:
         return _("{requester} (customer no. {id})").format(requester=requester, id=contact_id)
     if contact_id is not None:

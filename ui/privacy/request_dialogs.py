@@ -127,7 +127,8 @@ class NewRequestDialog(_FormDialog):
 class IdentityDialog(_FormDialog):
     """Record how the person proved who they are; the customer can be linked now if it was not yet."""
 
-    def __init__(self, context: SessionContext, request: SubjectRequest, parent: QWidget | None = None) -> None:
+    def __init__(self, context: SessionContext, request: SubjectRequest, parent: QWidget | None = None, *,
+                 who: str | None = None) -> None:
         super().__init__(_("Record the identity check"),
                          _("Before answering, make sure the person is who they say they are. Ask for no more than "
                            "you need: if they can already be recognised from what you hold, that is enough."),
@@ -141,7 +142,7 @@ class IdentityDialog(_FormDialog):
         self.method.setCurrentText(request.identity_method or "")
         self.customer: CustomerPicker | None = None
         self.form.addRow(_("Request:"), QLabel(_("No. {id}, {person}").format(
-            id=request.id, person=person_label(request.contact_id, request.requester)), self))
+            id=request.id, person=who or person_label(request.contact_id, request.requester)), self))
         self.row(_("&How it was checked:"), self.method)
         if request.contact_id is None:
             self.customer = CustomerPicker(context, self)
@@ -229,12 +230,12 @@ class ExportDialog(_FormDialog):
 class CompleteDialog(_FormDialog):
     """Close a request as done. For an erasure this is the moment the person is erased: say so plainly."""
 
-    def __init__(self, request: SubjectRequest, parent: QWidget | None = None) -> None:
+    def __init__(self, request: SubjectRequest, parent: QWidget | None = None, *, who: str | None = None) -> None:
         erasure = request.type == "erasure"
         super().__init__(_("Erase the person and complete the request") if erasure else _("Complete the request"),
                          "", _("&Erase everywhere and complete") if erasure else _("&Complete request"), parent)
         self.request = request
-        who = person_label(request.contact_id, request.requester)
+        who = who or person_label(request.contact_id, request.requester)
         self.warning = MessageLine(self)
         if erasure:
             self.warning.show_warning(_(

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QWidget
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.crm.contacts import ContactService
 from app.locale import _, ngettext
 from app.privacy.requests import RequestService, SubjectRequest, due_date
 from app.vault.location import documents_folder
@@ -87,6 +88,7 @@ class RequestsTab(RefreshedWhenShown):
                  clock: Clock = system_clock) -> None:
         super().__init__(context, parent, clock=clock)
         self._requests: dict[int, SubjectRequest] = {}
+        self._names: dict[int, str] = {}  # linked customers' names, for whoever may see customers
         self.model = RowsModel([_("No."), _("Type"), _("Person"), _("Law"), _("Received"), _("Answer by"),
                                 _("Identity checked")], self, right=(_ID,))
         self.table = make_table(self.model, _("Open privacy requests, soonest deadline first"), self,
@@ -133,6 +135,9 @@ class RequestsTab(RefreshedWhenShown):
         today = self.today()
         requests = RequestService(self.context.session).open_requests(today=today)
         self._requests = {r.id: r for r in requests}
+        linked = sorted({r.contact_id for r in requests if r.contact_id is not None})
+        self._names = (ContactService(self.context.session).display_names(linked)
+                       if linked and self.context.can(Permission.VIEW_CUSTOMERS) else {})
         self.model.set_rows([self._row(r, today) for r in requests])
         select_key(self.table, self.model, keep)
         overdue = sum(1 for r in requests if r.overdue(today))
@@ -147,9 +152,13 @@ class RequestsTab(RefreshedWhenShown):
         identity = _("Yes — {method}").format(method=request.identity_method) if request.identity_method \
             else _("Not yet")
         return Row([str(request.id), request_type_label(request.type),
-                    person_label(request.contact_id, request.requester), jurisdiction_label(request.jurisdiction),
+                    self.person(request), jurisdiction_label(request.jurisdiction),
                     request.received_at[:10], due_text(request, today), identity],
                    key=request.id, alerts={_DUE} if request.overdue(today) else set())
+
+    def person(self, request: SubjectRequest) -> str:
+        name = self._names.get(request.contact_id) if request.contact_id is not None else None
+        return person_label(request.contact_id, request.requester, name)
 
     def selected(self) -> SubjectRequest | None:
         key = selected_key(self.table, self.model)
@@ -183,7 +192,7 @@ class RequestsTab(RefreshedWhenShown):
     def _detail(self, request: SubjectRequest) -> str:
         text = _("Request no. {id}: {type} from {person}, received {date}.").format(
             id=request.id, type=request_type_label(request.type),
-            person=person_label(request.contact_id, request.requester), date=request.received_at[:10])
+            person=self.person(request), date=request.received_at[:10])
         if request.files:
             text += " " + ngettext("{n} file handed over (its fingerprint is kept).",
                                    "{n} files handed over (their fingerprints are kept).",
@@ -213,7 +222,8 @@ class RequestsTab(RefreshedWhenShown):
 
     def ask_identity(self) -> QDialog | None:
         request = self._ready()
-        return None if request is None else self.open_dialog(IdentityDialog(self.context, request, self))
+        return None if request is None else self.open_dialog(IdentityDialog(self.context, request, self,
+                                                                            who=self.person(request)))
 
     def ask_extend(self) -> QDialog | None:
         request = self._ready()
@@ -252,7 +262,7 @@ class RequestsTab(RefreshedWhenShown):
         request = self._ready()
         if request is None:
             return None
-        dialog = CompleteDialog(request, self)
+        dialog = CompleteDialog(request, self, who=self.person(request))
         dialog.accepted.connect(lambda: self.complete(request, dialog.response_text()))
         return self.open_dialog(dialog)
 
@@ -339,6 +349,7 @@ class RequestsTab(RefreshedWhenShown):
         self._cleared = True
         self.close_dialog()
         self._requests = {}
+        self._names = {}
         self.model.clear()
         self.summary.clear()
         self.detail.clear()

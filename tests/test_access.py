@@ -14,6 +14,7 @@ from app.access.settings import SettingsService
 from app.access.users import UserService
 from app.errors import AuthenticationFailed, InvalidInput, LockedOut, PermissionDenied
 from app.privacy import audit_service
+from app.privacy.requests import RequestService
 from app.privacy.retention import RetentionService
 from app.vault import lockout
 from app.vault.lockout import LockoutBook, delay_after
@@ -67,6 +68,9 @@ ACTIONS: dict[str, tuple[Callable[[Session, Path], object], set[Role]]] = {
     "page through audit": (lambda s, tmp: audit_service.page(s, limit=5), {Role.OWNER, Role.AUDITOR}),
     "export audit": (lambda s, tmp: audit_service.export_csv(s, tmp / "audit.csv"), {Role.OWNER, Role.AUDITOR}),
     "list legal holds": (lambda s, tmp: RetentionService(s).holds(), {Role.OWNER, Role.MANAGER}),
+    "register a request": (lambda s, tmp: RequestService(s).create("access", "gdpr", requester="At the counter"),
+                           {Role.OWNER, Role.MANAGER, Role.STAFF}),
+    "list open requests": (lambda s, tmp: RequestService(s).open_requests(), {Role.OWNER, Role.MANAGER}),
 }
 
 

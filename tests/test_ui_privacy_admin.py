@@ -14,6 +14,7 @@ from app.access import security
 from app.access.roles import Role
 from app.access.users import UserService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
+from app.errors import PermissionDenied
 from app.privacy.breach import BreachService
 from app.privacy.requests import RequestService
 from app.privacy.retention import RetentionService
@@ -345,7 +346,8 @@ def test_staff_sees_the_tabs_disabled_with_the_reason(qtbot, new_vault: tuple[Pa
     for tab in (requests, backups, breaches, retention):
         qtbot.addWidget(tab)
         sized(tab)
-    for tab, buttons in ((requests, requests._buttons), (backups, backups._buttons), (breaches, breaches._buttons)):
+    for tab, buttons in ((requests, requests._buttons[1:]), (backups, backups._buttons),
+                         (breaches, breaches._buttons)):
         assert not tab.allowed and tab.model.rowCount() == 0 and tab.table.isHidden()
         for push in buttons:
             assert not push.isEnabled() and "Your role (Staff) may not" in push.toolTip()
@@ -355,6 +357,40 @@ def test_staff_sees_the_tabs_disabled_with_the_reason(qtbot, new_vault: tuple[Pa
         assert not push.isEnabled() and "may not" in push.toolTip()
     shot(requests, "privacy-requests-staff")
     shutdown_session(session)
+
+
+def test_staff_at_the_counter_register_a_request_and_are_told_who_answers_it(qtbot,
+                                                                             new_vault: tuple[Path, str]) -> None:
+    """Staff saw "may not handle privacy requests" and nothing to do; the customer is standing in front of them."""
+    owner = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
+    add_user(owner, "Bea Staff", Role.STAFF, "temporary-1")
+    add_user(owner, "Max Manager", Role.MANAGER, "temporary-2")
+    mara = person(SessionContext(owner), "Mara", "Lindqvist", "mara@example.com")
+    shutdown_session(owner)
+    session = open_session_for_ui(new_vault[0], "Bea Staff", "temporary-1")
+    UserService(session, kdf.CHEAP).change_own_password("temporary-1", "staff-pass-22")
+    tab = sized(RequestsTab(SessionContext(session), clock=lambda: NOW))
+    qtbot.addWidget(tab)
+    notice = " ".join(label.text() for label in tab.findChildren(QLabel) if label.isVisible())
+    assert "You may register a request" in notice and f"{OWNER}, Max Manager" in notice
+    press(qtbot, tab.new_button)
+    dialog = tab.findChild(NewRequestDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.customer.query.setText("Mara")
+    dialog.customer.search()
+    dialog.customer.results.setCurrentRow(0)
+    press(qtbot, dialog.ok_button)
+    assert not dialog.isVisible()
+    assert "is registered" in tab.message.text() and "Max Manager" in tab.message.text()
+    assert tab.table.isHidden()  # the register itself stays for those who answer requests
+    with pytest.raises(PermissionDenied):
+        RequestService(session).open_requests()  # the service refuses whatever the screen shows
+    shot(tab, "privacy-requests-staff-registered")
+    shutdown_session(session)
+    owner = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
+    [request] = RequestService(owner).open_requests()
+    assert request.contact_id == mara and request.type == "access"
+    shutdown_session(owner)
 
 
 def test_clear_forgets_what_the_tabs_show(qtbot, context: SessionContext) -> None:

@@ -24,6 +24,7 @@ class Permission(StrEnum):
     CAPTURE_CONSENT = "capture_consent"
     EXPORT_BULK = "export_bulk"
     EXPORT_SUBJECT = "export_subject"
+    REGISTER_REQUESTS = "register_requests"  # note a request made at the counter, so its deadline starts
     HANDLE_REQUESTS = "handle_requests"
     ERASE = "erase"
     VIEW_AUDIT = "view_audit"
@@ -47,6 +48,7 @@ def _PERMISSION_LABELS() -> dict[Permission, str]:  # noqa: N802 - a table, buil
         Permission.CAPTURE_CONSENT: _("record consent"),
         Permission.EXPORT_BULK: _("export customer lists"),
         Permission.EXPORT_SUBJECT: _("export a person's data"),
+        Permission.REGISTER_REQUESTS: _("register privacy requests"),
         Permission.HANDLE_REQUESTS: _("handle privacy requests"),
         Permission.ERASE: _("erase people"),
         Permission.VIEW_AUDIT: _("read the audit log"),
@@ -61,7 +63,8 @@ def _PERMISSION_LABELS() -> dict[Permission, str]:  # noqa: N802 - a table, buil
     }
 
 
-_CUSTOMER_WORK = {Permission.VIEW_CUSTOMERS, Permission.EDIT_CUSTOMERS, Permission.CAPTURE_CONSENT}
+_CUSTOMER_WORK = {Permission.VIEW_CUSTOMERS, Permission.EDIT_CUSTOMERS, Permission.CAPTURE_CONSENT,
+                  Permission.REGISTER_REQUESTS}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OWNER: frozenset(Permission),

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from app.access.roles import Permission
+from app.access.roles import Permission, Role, allowed
 from app.access.session import Session
 from app.errors import InvalidInput
 from app.locale import N_, _
@@ -99,8 +99,9 @@ class RequestService:
 
     def create(self, type_: str, jurisdiction: str, *, contact_id: int | None = None, requester: str = "",
                channel: str = "in person", received: date | None = None) -> int:
-        """Register a request the moment it arrives: the clock starts at `received`."""
-        self.session.require(Permission.HANDLE_REQUESTS)
+        """Register a request the moment it arrives: the clock starts at `received`. Staff at the counter may
+        register one; answering it (identity check, export, completion) is for those who handle requests."""
+        self.session.require(Permission.REGISTER_REQUESTS)
         if type_ not in TYPES:
             raise InvalidInput(_("Unknown request type {type}.").format(type=type_))
         if contact_id is None and not requester.strip():
@@ -115,6 +116,15 @@ class RequestService:
                  self.session.user.id)).lastrowid)
             self.session.audit("request.create", "subject_request", request_id, f"{type_} {jurisdiction}")
         return request_id
+
+    def handlers(self) -> list[str]:
+        """The active users who may answer requests: whom staff who registered one should tell."""
+        self.session.require(Permission.REGISTER_REQUESTS)
+        roles = [role.value for role in Role if allowed(role, Permission.HANDLE_REQUESTS)]
+        marks = ",".join("?" * len(roles))
+        rows = self.conn.execute(f"SELECT name FROM user WHERE active = 1 AND removed_at IS NULL AND role IN ({marks}) "
+                                 "ORDER BY role = 'owner' DESC, name", roles)
+        return [str(row[0]) for row in rows]
 
     def get(self, request_id: int) -> SubjectRequest:
         self.session.require(Permission.HANDLE_REQUESTS)

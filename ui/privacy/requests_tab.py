@@ -36,7 +36,7 @@ from ui.privacy.common import (
 from ui.privacy.labels import jurisdiction_label, person_label, request_type_label
 from ui.privacy.request_dialogs import CompleteDialog, ExportChoice, ExportDialog, IdentityDialog, NewRequestDialog
 from ui.session_context import SessionContext
-from ui.widgets import MessageLine
+from ui.widgets import MessageLine, paragraph
 
 SOON_DAYS = 7
 _ID, _TYPE, _PERSON, _LAW, _RECEIVED, _DUE, _IDENTITY = range(7)
@@ -119,11 +119,25 @@ class RequestsTab(RefreshedWhenShown):
             actions.addWidget(push)
         actions.addStretch(1)
 
-        self.lay_out([self.summary, actions, self.table, self.detail], grows=self.table, buttons=self._buttons,
-                     data=[self.table, self.summary, self.detail], foot=[self.progress])
+        may_register = self.context.can(Permission.REGISTER_REQUESTS)
+        forbidden = self._buttons[1:] if may_register else self._buttons  # staff at the counter may register
+        # Staff stand at the counter: after "may not handle", what they can do and who answers.
+        self.counter_note = paragraph("", self)
+        if may_register and not self.allowed:
+            self.counter_note.setText(_("You may register a request a customer makes at the counter (New "
+                                        "request…), so its deadline starts. Answering it is for {names}.")
+                                      .format(names=self._handlers()))
+        else:
+            self.counter_note.hide()
+        self.lay_out([self.counter_note, self.summary, actions, self.table, self.detail], grows=self.table,
+                     buttons=forbidden, data=[self.table, self.summary, self.detail], foot=[self.progress])
         self.refresh()
 
     # --- reading -------------------------------------------------------------------------------------------
+
+    def _handlers(self) -> str:
+        names = RequestService(self.context.session).handlers() if self.context.is_open else []
+        return ", ".join(names) or _("the owner")
 
     def today(self) -> date:
         return self.clock().astimezone().date()
@@ -208,17 +222,21 @@ class RequestsTab(RefreshedWhenShown):
         return self.selected()
 
     def ask_new(self) -> QDialog | None:
-        if self.context.busy or not self.allowed:
+        if self.context.busy or not self.context.can(Permission.REGISTER_REQUESTS):
             return None
         dialog = NewRequestDialog(self.context, self.today(), self)
         dialog.accepted.connect(lambda: self._created(dialog.request_id))
         return self.open_dialog(dialog)
 
     def _created(self, request_id: int | None) -> None:
-        if request_id is not None:
-            select_key(self.table, self.model, request_id)
-            self.message.show_info(_("Request no. {id} is registered; its deadline is counting.")
-                                   .format(id=request_id))
+        if request_id is None:
+            return
+        if not self.allowed:  # registered at the counter: say who takes it from here
+            self.message.show_info(_("Request no. {id} is registered; its deadline is counting. Tell {names}: "
+                                     "they answer it.").format(id=request_id, names=self._handlers()))
+            return
+        select_key(self.table, self.model, request_id)
+        self.message.show_info(_("Request no. {id} is registered; its deadline is counting.").format(id=request_id))
 
     def ask_identity(self) -> QDialog | None:
         request = self._ready()

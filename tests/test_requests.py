@@ -111,8 +111,13 @@ def test_closed_requests_are_swept_after_24_months(owner_session: Session, perso
 
 
 def test_portability_zip_validates_against_its_schema(owner_session: Session, person: int, tmp_path: Path) -> None:
-    request = RequestService(owner_session).create("portability", "gdpr", contact_id=person)
+    requests = RequestService(owner_session)
+    request = requests.create("portability", "gdpr", contact_id=person)
     out = tmp_path / "wang.zip"
+    with pytest.raises(InvalidInput, match="identity"):  # nobody checked who is asking yet
+        export_subject(owner_session, person, zip_path=out, language="zh_CN", request_id=request)
+    assert not out.exists()
+    requests.verify_identity(request, "Showed an ID card at the counter")
     hashes = export_subject(owner_session, person, zip_path=out, language="zh_CN", request_id=request)
     with zipfile.ZipFile(out) as archive:
         data = json.loads(archive.read("data.json"))

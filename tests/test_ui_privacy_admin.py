@@ -20,12 +20,12 @@ from app.privacy.requests import RequestService
 from app.privacy.retention import RetentionService
 from app.vault import backup, kdf
 from tests.conftest import OWNER, OWNER_PASSWORD
-from tests.ui_helpers import add_user, open_session_for_ui, press, shot, shutdown_session, wait_until
+from tests.ui_helpers import add_user, open_session_for_ui, press, shot, shutdown_session, type_into, wait_until
 from ui.privacy.backups_tab import BackupsTab
 from ui.privacy.breach_dialogs import qdatetime
 from ui.privacy.breach_tab import BreachTab
 from ui.privacy.common import ALERT, RowsModel
-from ui.privacy.request_dialogs import NewRequestDialog
+from ui.privacy.request_dialogs import ExportDialog, IdentityDialog, NewRequestDialog
 from ui.privacy.requests_tab import RequestsTab, reminder_text
 from ui.privacy.retention_tab import RetentionTab
 from ui.session_context import SessionContext
@@ -492,8 +492,17 @@ def test_export_for_a_request_writes_the_files_and_records_their_fingerprints(qt
     request_id = RequestService(context.session).create("portability", "gdpr", contact_id=lena)
     tab = sized(RequestsTab(context, clock=lambda: NOW))
     qtbot.addWidget(tab)
-    assert tab.export_button.isEnabled()
-    dialog = tab.ask_export()
+    tab.table.selectRow(0)
+    # Not before the identity check: the data may go only to the person it is about (it gave no warning)
+    assert not tab.export_button.isEnabled() and not tab.print_button.isEnabled()
+    assert "identity first" in tab.export_button.toolTip()
+    press(qtbot, tab.identity_button)
+    identity = tab.findChild(IdentityDialog)
+    type_into(qtbot, identity.method.lineEdit(), "Replied from the email address we hold")
+    press(qtbot, identity.ok_button)
+    wait_until(qtbot, lambda: tab.export_button.isEnabled())
+    press(qtbot, tab.export_button)
+    dialog = tab.findChild(ExportDialog)
     assert dialog.zip.isChecked()  # a portability request wants the machine-readable file
     dialog.password.setText("pdf-secret-1")
     dialog.repeat.setText("pdf-secret-2")

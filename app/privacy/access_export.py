@@ -15,8 +15,20 @@ from app.errors import InvalidInput
 from app.locale import _, current_language
 from app.locale.i18n import SUPPORTED_LANGUAGES
 from app.privacy.portability import write_portability_zip
-from app.privacy.requests import RequestService
+from app.privacy.requests import RequestService, SubjectRequest
 from app.privacy.subject_data import gather
+
+
+def _verified_request(session: Session, request_id: int | None) -> SubjectRequest | None:
+    """The request an export answers; refused while nobody has checked who is asking (GDPR Art. 12(6): the data
+    goes to the person it is about, and to nobody else)."""
+    if request_id is None:
+        return None
+    request = RequestService(session).get(request_id)
+    if request.identity_method is None:
+        raise InvalidInput(_("Request no. {id}: check and record the requester's identity before handing over "
+                             "any data.").format(id=request.id))
+    return request
 
 
 def export_subject(session: Session, contact_id: int, *, pdf: Path | None = None, zip_path: Path | None = None,
@@ -29,7 +41,7 @@ def export_subject(session: Session, contact_id: int, *, pdf: Path | None = None
     language = language or ContactService(session).language_of(contact_id) or current_language()
     if language not in SUPPORTED_LANGUAGES:
         raise InvalidInput(_("Exports are available in: {languages}.").format(languages=", ".join(SUPPORTED_LANGUAGES)))
-    request = RequestService(session).get(request_id) if request_id is not None else None
+    request = _verified_request(session, request_id)
     data = gather(session, contact_id, language)
     hashes: dict[str, str] = {}
     if pdf is not None:
@@ -58,7 +70,7 @@ def subject_pdf(session: Session, contact_id: int, *, language: str | None = Non
     language = language or ContactService(session).language_of(contact_id) or current_language()
     if language not in SUPPORTED_LANGUAGES:
         raise InvalidInput(_("Exports are available in: {languages}.").format(languages=", ".join(SUPPORTED_LANGUAGES)))
-    request = RequestService(session).get(request_id) if request_id is not None else None
+    request = _verified_request(session, request_id)
     pdf = render_subject_export(gather(session, contact_id, language),
                                 request_reference=f"R-{request.id}" if request else None)
     session.record("subject.print", "contact", contact_id, f"request {request.id}" if request else "")

@@ -195,6 +195,9 @@ class RequestsTab(RefreshedWhenShown):
             forbid(self.context.why_not(Permission.EXPORT_SUBJECT), self.export_button, self.print_button)
         elif request.contact_id is None:
             forbid(_("Link the customer first (Record identity check…)."), self.export_button, self.print_button)
+        elif request.identity_method is None:  # a person's data goes to that person only (GDPR Art. 12(6))
+            forbid(_("Check and record the requester's identity first (Record identity check…): the data may "
+                     "go only to the person it is about."), self.export_button, self.print_button)
         if request.identity_method is None:
             forbid(_("Check and record the requester's identity before completing the request."),
                    self.complete_button)

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QCloseEvent, QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton, QScrollArea, QWidget
 
 from app.access.roles import Role
 from app.access.session import Session
@@ -298,23 +298,25 @@ def test_the_panel_shows_withdrawn_after_withdraw(qtbot, owner: SessionContext) 
     panel.show()
     panel.show_contact(ana)
     row = _row(panel, "email_marketing")
-    assert panel.states_table.item(row, 1).text() == "Granted"
+    assert panel.states_table.item(row, 1).text().splitlines()[0] == "Granted"
     assert panel.history_table.rowCount() == 2 and panel.history_table.item(1, 4).text() == "v1 (en)"
-    button = panel.states_table.cellWidget(row, 4)
+    button = panel.states_table.cellWidget(row, 3)
     assert isinstance(button, QPushButton)
     _look(panel, "consent-panel-before-withdraw")
     button.click()
     box = next(b for b in panel.findChildren(QMessageBox) if b.isVisible())
     _accept(box)
     row = _row(panel, "email_marketing")
-    assert panel.states_table.item(row, 1).text() == "Not granted"
-    assert panel.states_table.item(row, 2).text().startswith("withdrawn on")
-    assert panel.states_table.cellWidget(row, 4) is None  # nothing left to withdraw
+    state = panel.states_table.item(row, 1)
+    assert state.text().splitlines()[0] == "Not granted"
+    assert state.data(Qt.ItemDataRole.UserRole).startswith("withdrawn on") and "withdrawn on" in state.text()
+    assert panel.states_table.cellWidget(row, 3) is None  # nothing left to withdraw
     assert panel.history_table.item(0, 2).text() == "Withdrawn"
     assert not next(s for s in service.states(ana) if s.purpose.key == "email_marketing").granted
     panel.opt_out.click()  # one click: the CCPA opt-out is recorded
     assert service.flag(ana, "opt_out_sale_sharing")
-    assert panel.states_table.item(_row(panel, "sale_sharing"), 2).text() == "opted out of sale or sharing"
+    assert panel.states_table.item(_row(panel, "sale_sharing"), 1).data(Qt.ItemDataRole.UserRole) == \
+        "opted out of sale or sharing"
     _look(panel, "consent-panel")
     panel.clear()
     assert panel.states_table.rowCount() == 0 and panel.history_table.rowCount() == 0
@@ -452,3 +454,31 @@ def test_the_privacy_page_has_a_consent_tab(qtbot, tmp_path: Path, new_vault: tu
     main.clear()  # at lock time the tab forgets what it showed
     assert view.rows == [] and view.version_list.count() == 0
     shutdown(controller)
+
+
+def test_the_consent_tab_fits_a_narrow_record_pane(qtbot, owner) -> None:  # type: ignore[no-untyped-def]
+    """Beside the customer list the tab is ~350 px wide: it scrolled sideways and cut "Legitimate in…"."""
+    ana = ContactService(owner.session).create(ContactInput(given_name="Ana", family_name="Lima"))
+    panel = ConsentPanel(owner)
+    qtbot.addWidget(panel)
+    panel.resize(350, 700)
+    panel.show()
+    panel.show_contact(ana)
+    qtbot.wait(20)
+    scroll = panel.findChild(QScrollArea)
+    assert scroll.horizontalScrollBar().maximum() == 0
+    for table in (panel.states_table, panel.history_table):
+        header = table.horizontalHeader()
+        used = sum(header.sectionSize(column) for column in range(table.columnCount()))
+        assert used <= table.viewport().width(), (table.accessibleName(), used, table.viewport().width())
+    postal = panel.states_table.item(_row(panel, "postal_mail"), 2)
+    assert postal.text().startswith("Legitimate interests")
+    cell = panel.states_table.visualItemRect(postal)
+    needed = panel.states_table.fontMetrics().boundingRect(cell.adjusted(3, 0, -3, 0),
+                                                           int(Qt.TextFlag.TextWordWrap), postal.text())
+    assert needed.width() <= cell.width() and needed.height() <= cell.height(), (needed, cell)
+    label = next(lbl for lbl in panel.findChildren(QLabel) if lbl.buddy() is panel.limit_sensitive)
+    qtbot.mouseClick(label, Qt.MouseButton.LeftButton)  # the wrapped words tick the box, as a check box's do
+    assert panel.limit_sensitive.isChecked()
+    assert ConsentService(owner.session).flag(ana, "limit_sensitive")
+    _look(panel, "consent-panel-narrow")

@@ -7,15 +7,19 @@ It reads on the UI thread only while no operation holds the connection, and forg
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -31,13 +35,15 @@ from ui.consent.labels import action_label, method_label, purpose_name, state_ic
 from ui.consent.print_dialog import PrintFormDialog
 from ui.consent.record_dialog import RecordConsentDialog
 from ui.dialogs import confirm
+from ui.flow_layout import FlowLayout
 from ui.models.audit_model import local_time
 from ui.operation import message_for
 from ui.session_context import SessionContext
 from ui.widgets import MessageLine, paragraph
 
-STATE_COLUMNS = 5
-_PURPOSE, _STATE, _REASON, _BASIS, _ACTION = range(STATE_COLUMNS)
+STATE_COLUMNS = 4
+_PURPOSE, _STATE, _BASIS, _ACTION = range(STATE_COLUMNS)
+REASON_ROLE = Qt.ItemDataRole.UserRole  # the state's reason alone ("never asked"), under the state in its cell
 
 
 def _item(text: str, tooltip: str = "") -> QTableWidgetItem:
@@ -62,6 +68,57 @@ def _table(parent: QWidget, name: str, headers: list[str]) -> QTableWidget:
     return table
 
 
+def _fit_columns(table: QTableWidget, wrapping: tuple[int, ...]) -> None:
+    """Columns that fit the table's width: the `wrapping` ones share what is left and wrap their words; the
+    others take their contents' width. No sideways scrolling ("Legitimate in…" was cut at the pane's edge)."""
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setMinimumSectionSize(0)
+    for column in range(table.columnCount()):
+        mode = QHeaderView.ResizeMode.Stretch if column in wrapping else QHeaderView.ResizeMode.ResizeToContents
+        if not table.horizontalHeaderItem(column) or not table.horizontalHeaderItem(column).text():
+            mode = QHeaderView.ResizeMode.Fixed  # a column of buttons: sized by whoever fills it
+        header.setSectionResizeMode(column, mode)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setTextElideMode(Qt.TextElideMode.ElideNone)
+
+
+class _ClickableLabel(QLabel):
+    clicked = Signal()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+
+
+class _WrappedCheck(QWidget):
+    """A check box whose words wrap in a narrow pane (a QCheckBox's own text never wraps, and its width made the
+    Consent tab scroll sideways). Clicking the words ticks the box, as with a plain check box."""
+
+    def __init__(self, text: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.box = QCheckBox(self)
+        self.label = _ClickableLabel(text, self)
+        self.label.setWordWrap(True)
+        self.label.setBuddy(self.box)
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label.clicked.connect(lambda: self.box.click() if self.box.isEnabled() else None)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.box, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.label, 1)
+
+
+class _FittedColumn(QVBoxLayout):
+    """The panel's column inside its scroll area. It keeps its wrapped lines' height-for-width to itself: told
+    of it, the scroll area would make the column its preferred height (the tables at full size) and scroll when
+    the column can fit by shrinking the tables, as it did before it was in a scroll area."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        return False
+
+
 class ConsentPanel(QWidget):
     """`customer_created(id)`: a new customer signed up in the kiosk (the Customers page may select them)."""
 
@@ -75,20 +132,18 @@ class ConsentPanel(QWidget):
         self.kiosk: KioskWindow | None = None
         may_capture = context.can(Permission.CAPTURE_CONSENT)
 
-        self.states_table = _table(self, _("Consent by purpose"), [_("Purpose"), _("State"), _("Why"),
-                                                                   _("Lawful basis"), ""])
+        self.states_table = _table(self, _("Consent by purpose"), [_("Purpose"), _("State"), _("Lawful basis"), ""])
         self.states_table.setWordWrap(True)  # long purpose names wrap instead of being cut off
         self.states_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.states_table.verticalHeader().setMinimumSectionSize(self.fontMetrics().height() + 14)
-        header = self.states_table.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(_PURPOSE, QHeaderView.ResizeMode.Stretch)
-        for column in (_STATE, _REASON, _BASIS, _ACTION):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Fit the pane's width: the words wrap; only the action column takes its size.
+        _fit_columns(self.states_table, wrapping=(_PURPOSE, _STATE, _BASIS))
 
-        self.opt_out = QCheckBox(_("Do not sell or share &my personal information"), self)
+        opt_out = _WrappedCheck(_("Do not sell or share &my personal information"), self)
+        self.opt_out = opt_out.box
         self.opt_out.setAccessibleName(_("Do not sell or share (opt-out of sale or sharing)"))
-        self.limit_sensitive = QCheckBox(_("Limit the use of my sensitive personal information"), self)
+        limit_sensitive = _WrappedCheck(_("Limit the use of my sensitive personal information"), self)
+        self.limit_sensitive = limit_sensitive.box
         self.limit_sensitive.setAccessibleName(_("Limit the use of sensitive personal information"))
         self.opt_out.clicked.connect(lambda on: self.set_flag("opt_out_sale_sharing", on))
         self.limit_sensitive.clicked.connect(lambda on: self.set_flag("limit_sensitive", on))
@@ -96,8 +151,8 @@ class ConsentPanel(QWidget):
         flags_layout = QVBoxLayout(flags)
         flags_layout.addWidget(paragraph(_("One click records the request at once; clicking again records that "
                                            "the customer took it back."), flags))
-        flags_layout.addWidget(self.opt_out)
-        flags_layout.addWidget(self.limit_sensitive)
+        flags_layout.addWidget(opt_out)
+        flags_layout.addWidget(limit_sensitive)
 
         self.record_button = QPushButton(_("&Record consent…"), self)
         self.record_button.setAccessibleName(_("Record consent the customer gave or withdrew"))
@@ -115,19 +170,30 @@ class ConsentPanel(QWidget):
         if not may_capture:
             for widget in self.capture_widgets:
                 widget.setToolTip(context.why_not(Permission.CAPTURE_CONSENT))
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()  # on further lines when the pane is narrow, instead of widening the window
         for button in (self.record_button, self.print_button, self.kiosk_button):
             buttons.addWidget(button)
-        buttons.addStretch(1)
 
         self.history_table = _table(self, _("Consent history"), [_("Time"), _("Purpose"), _("Action"), _("How"),
-                                                                 _("Notice"), _("Recorded by")])
-        for column, width in enumerate((150, 240, 100, 170, 110)):
-            self.history_table.setColumnWidth(column, width)
+                                                                 _("Notice"), _("By")])
+        self.history_table.setWordWrap(True)
+        self.history_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        _fit_columns(self.history_table, wrapping=(1, 3, 5))  # purpose, how, recorded by wrap
         self.empty_label = paragraph(_("Choose a customer to see their consent."), self)
         self.message = MessageLine(self)
 
-        layout = QVBoxLayout(self)
+        # The tab sits in the record pane beside the customer list: what does not fit its width scrolls, and
+        # never asks the main window to grow (the detail pane's minimum width is its tabs' widest minimum).
+        content = QWidget(self)
+        scroll = QScrollArea(self)
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the fields inside take focus, and scroll into view
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        layout = _FittedColumn(content)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.empty_label)
         layout.addLayout(buttons)
@@ -179,10 +245,10 @@ class ConsentPanel(QWidget):
             if state.purpose.separate_consent:
                 name = _("{purpose} (separate consent)").format(purpose=name)
             table.setItem(row, _PURPOSE, _item(name))
-            status = _item(state_label(state))
+            status = _item("\n".join(part for part in (state_label(state), state.reason) if part))
+            status.setData(REASON_ROLE, state.reason)
             status.setIcon(state_icon(self, state.granted))
             table.setItem(row, _STATE, status)
-            table.setItem(row, _REASON, _item(state.reason))
             table.setItem(row, _BASIS, _item(lawful_basis_label(state.purpose.lawful_basis)))
             old = table.cellWidget(row, _ACTION)
             if old is not None:
@@ -196,6 +262,9 @@ class ConsentPanel(QWidget):
                     button.setToolTip(self.context.why_not(Permission.CAPTURE_CONSENT))
                 button.clicked.connect(lambda _checked=False, key=state.purpose.key: self.withdraw(key))
                 table.setCellWidget(row, _ACTION, button)
+        # The Withdraw column is as wide as its buttons, and takes no room when there is nothing to withdraw.
+        buttons = [table.cellWidget(row, _ACTION) for row in range(table.rowCount())]
+        table.setColumnWidth(_ACTION, max((b.sizeHint().width() + 6 for b in buttons if b is not None), default=0))
 
     def _fill_history(self, service: ConsentService, history: list[ConsentEvent]) -> None:
         names = {p.key: purpose_name(p) for p in service.purposes(active_only=False)}

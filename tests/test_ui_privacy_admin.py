@@ -548,3 +548,19 @@ def test_letters_and_report_call_the_documents_module_or_say_it_is_missing(qtbot
     tab.write_report(breach_id, tmp_path / "report.pdf")
     wait_until(qtbot, lambda: not context.busy)
     assert calls == [("letters", breach_id), ("report", breach_id)] and "draft report" in tab.message.text()
+
+
+def test_list_tabs_fit_their_headings_without_scrolling_sideways(qtbot, context: SessionContext) -> None:
+    """At the main window's narrowest the empty Requests table scrolled and read "Identity ch…"."""
+    for tab in (RequestsTab(context, clock=lambda: NOW), BackupsTab(context, clock=lambda: NOW),
+                BreachTab(context)):
+        qtbot.addWidget(tab)
+        tab.resize(860, 600)  # the Privacy page's room in an 1100 px window
+        tab.show()
+        qtbot.wait(10)
+        table, header = tab.table, tab.table.horizontalHeader()
+        assert table.horizontalScrollBar().maximum() == 0, type(tab).__name__
+        for column in range(tab.model.columnCount()):
+            heading = str(tab.model.headerData(column, Qt.Orientation.Horizontal))
+            assert header.sectionSize(column) >= header.fontMetrics().horizontalAdvance(heading), heading
+    shot(tab, "privacy-breaches-narrow")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -160,7 +160,43 @@ def make_table(model: RowsModel, name: str, parent: QWidget, widths: Sequence[in
     header.setStretchLastSection(True)
     for column, width in enumerate(widths):
         table.setColumnWidth(column, width)
+    if widths:
+        _FitToWidth(table, widths)
     return table
+
+
+class _FitToWidth(QObject):
+    """Columns share the table's width in the proportions of `widths`, each at least as wide as its heading, so
+    a list neither scrolls sideways nor cuts its headings ("Identity ch…") while there is room for them. Only
+    when even the headings do not fit does the table scroll."""
+
+    def __init__(self, table: QTableView, widths: Sequence[int]) -> None:
+        super().__init__(table)
+        self.table = table
+        self.weights = list(widths)
+        table.viewport().installEventFilter(self)
+        table.model().headerDataChanged.connect(self.fit)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        table, header = self.table, self.table.horizontalHeader()
+        count = table.model().columnCount()
+        if count == 0:
+            return
+        spare = 2 * table.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 4
+        headings = [header.fontMetrics().horizontalAdvance(str(table.model().headerData(
+            column, Qt.Orientation.Horizontal) or "")) + spare for column in range(count)]
+        weights = [*self.weights, *[max(self.weights) // 2] * (count - len(self.weights))][:count]
+        room = max(0, table.viewport().width() - sum(headings))
+        extras = [room * weight // max(1, sum(weights)) for weight in weights]
+        extras[-1] += room - sum(extras)  # what rounding left over goes to the last column
+        header.setStretchLastSection(False)
+        for column in range(count):
+            header.resizeSection(column, headings[column] + extras[column])
 
 
 def selected_key(table: QTableView, model: RowsModel) -> Any:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QStyleOptionViewItem, QWidget
 
 from app.access.roles import Role
 from app.access.session import Session
@@ -570,6 +570,39 @@ def test_a_tab_added_by_the_main_window_follows_the_shown_person(qtbot, owner) -
     assert panel.cleared == 1
 
 
+def test_showing_a_customer_never_widens_the_main_window(qtbot, owner) -> None:
+    """Issue #15: the first customer shown widened the window (1100 → 1173 px): the Consent tab's buttons, side by
+    side, made the record pane's minimum wider than its share of the window."""
+    names = _fill(owner, 30)
+    main, page = _window(qtbot, owner)
+    main.resize(main.minimumSizeHint().width(), main.height())  # as narrow as the person can make it
+    qtbot.wait(20)
+    width = main.width()
+    type_into(qtbot, page.search, "Ana Lima")
+    wait_until(qtbot, lambda: page.model.query == "Ana Lima" and page.model.rowCount() > 0)
+    row = _names(page.model).index("Ana Lima")
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=page.table.visualRect(page.model.index(row, 0)).center())
+    wait_until(qtbot, lambda: page.detail.contact_id == names["Ana Lima"])
+    qtbot.wait(20)
+    assert page.detail.name.isVisible() and page.detail.name.text() == "Ana Lima"
+    assert main.width() == width
+    tabs = page.detail.tabs
+    for index in range(tabs.count()):  # every tab, the Consent one the main window adds included
+        qtbot.mouseClick(tabs.tabBar(), Qt.MouseButton.LeftButton, pos=tabs.tabBar().tabRect(index).center())
+        qtbot.wait(10)
+        assert tabs.currentIndex() == index and main.width() == width, tabs.tabText(index)
+    consent = main.consent_panel
+    assert tabs.currentWidget() is consent
+    for button in (consent.record_button, consent.print_button, consent.kiosk_button):  # wrapped, not cut off
+        assert button.isVisible() and button.visibleRegion().boundingRect().size() == button.size(), button.text()
+    _shot(qtbot, main, "customers-narrowest-consent")
+    step = Qt.Key.Key_Down if row + 1 < page.model.rowCount() else Qt.Key.Key_Up
+    qtbot.keyClick(page.table, step)  # the other match (Ana Maria Lima), by keyboard
+    wait_until(qtbot, lambda: page.detail.contact_id not in (None, names["Ana Lima"]))
+    assert main.width() == width
+
+
 # --- preferred language ------------------------------------------------------------------------------------
 
 
@@ -652,3 +685,19 @@ def test_an_empty_vault_leads_to_a_first_customer_or_an_import(qtbot, owner) -> 
     type_into(qtbot, page.search, "nobody-by-this-name")  # no match is not an empty vault
     wait_until(qtbot, lambda: "No customer matches" in page.count_label.text())
     assert page.list_area.currentWidget() is page.table
+
+
+def test_phone_numbers_show_whole_and_emails_keep_their_domain(qtbot, owner) -> None:
+    ContactService(owner).create(_person("Fatima", "Hassan", "fatima.hassan.alnuaimi@example.org",
+                                         "+971 50 123 4567"))
+    main, page = _window(qtbot, owner)
+    wait_until(qtbot, lambda: page.model.rowCount() == 1)
+    phone = page.model.index(0, 2).data()
+    metrics = page.table.fontMetrics()
+    assert metrics.horizontalAdvance(phone) + 8 <= page.table.columnWidth(2), phone  # "+971 50 123 45…" before
+    email = page.model.index(0, 1).data()
+    delegate = page.table.itemDelegateForColumn(1)
+    option = QStyleOptionViewItem()
+    delegate.initStyleOption(option, page.model.index(0, 1))
+    shown = metrics.elidedText(email, option.textElideMode, page.table.columnWidth(1) - 8)
+    assert shown.startswith("fatima") and shown.endswith(".org")  # both ends, not "fatima.hassan.al…"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -187,6 +189,12 @@ class CustomerFilters(QWidget):
         self._sync()
 
 
+class ElidedInTheMiddle(QStyledItemDelegate):
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
 class CustomersPage(QWidget):
     def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -288,8 +296,11 @@ class CustomersPage(QWidget):
         for column, mode in ((0, QHeaderView.ResizeMode.Stretch), (1, QHeaderView.ResizeMode.Stretch),
                              (2, QHeaderView.ResizeMode.Interactive), (3, QHeaderView.ResizeMode.Interactive)):
             header.setSectionResizeMode(column, mode)
-        self.table.setColumnWidth(2, 118)
+        # A phone number fits whole (an international one is the longest); an email keeps its start and its
+        # domain ("fatima.h…@example.org"), which tell two addresses apart better than a cut-off end.
+        self.table.setColumnWidth(2, self.fontMetrics().horizontalAdvance("+971 50 123 45678") + 16)
         self.table.setColumnWidth(3, 104)
+        self.table.setItemDelegateForColumn(1, ElidedInTheMiddle(self.table))
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)  # whole values are in each cell's tooltip
         self.table.selectionModel().selectionChanged.connect(lambda *_args: self._selection_changed())
         self.table.doubleClicked.connect(lambda _index: self.edit_customer(self.selected_id()))

@@ -162,6 +162,14 @@ def test_cli_search_json_demo_and_export(new_vault: tuple[Path, str], tmp_path: 
     out = tmp_path / "all.csv"
     exported = run_cli("export", path, "--user", OWNER, "--csv", out, "--password-stdin", stdin=login)
     assert exported.code == 0 and len(out.read_text(encoding="utf-8-sig").splitlines()) == 301
+    for nothing_to_search in ("#", "🙂", "—"):  # once listed everyone: the whole vault went out
+        symbols = tmp_path / "symbols.csv"
+        result = run_cli("export", path, "--user", OWNER, "--csv", symbols, "--query", nothing_to_search,
+                         "--password-stdin", stdin=login)
+        assert result.code == 0 and symbols.read_text(encoding="utf-8-sig").splitlines() == [
+            "id,name,email,phone,organisation"]
+        found = run_cli("search", path, "--user", OWNER, nothing_to_search, "--json", "--password-stdin", stdin=login)
+        assert found.code == 0 and json.loads(found.out) == []
 
 
 def test_cli_staff_export_exit_4(staff_session: Session, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]

@@ -493,13 +493,14 @@ class ContactService:
     def search(self, query: str, limit: int = 50, where: ContactFilter | None = None) -> list[ContactSummary]:
         """Search as you type: names, organisations, emails, tags, notes, and phone digit fragments.
 
-        Ranked by relevance then name; an empty query lists everyone in name order. `where` narrows the
-        matches before they are ranked and cut at `limit`.
+        Ranked by relevance then name; an empty query lists everyone in name order, but a query with nothing to
+        search for ("#", an emoji) matches nobody: it once listed everyone, so `export --query "#"` wrote the
+        whole vault. `where` narrows the matches before they are ranked and cut at `limit`.
         """
         self.session.require(Permission.VIEW_CUSTOMERS)
         statement = self.search_statement(query, limit, where)
         if statement is None:
-            return self.page(limit=limit, where=where)
+            return [] if query.strip() else self.page(limit=limit, where=where)
         rows = self.conn.execute(*statement).fetchall()
         return [self._summary(row) for row in rows]
 

@@ -184,3 +184,41 @@ def test_the_owner_sets_the_pipl_period(owner_session: Session, person: int) -> 
     assert requests.get(request).due_at == "2026-11-11"
     with pytest.raises(InvalidInput):
         requests.set_pipl_days(0)
+
+
+@pytest.mark.parametrize("lang", ["C.UTF-8", "en_US.UTF-8", "de_DE.UTF-8"])
+def test_export_subject_without_lang_follows_the_person_then_the_shop(
+        new_vault: tuple[Path, str], tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """--lang is optional: it exited 5 on every one of these systems (de_DE and en_US are not shipped codes)."""
+    from pypdf import PdfReader
+
+    from app.access.shop import ShopService
+    from app.crm.contacts import ContactInput, ContactService
+
+    monkeypatch.setenv("LANG", lang)
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LANGUAGE", raising=False)
+    session = open_session(new_vault[0], OWNER, OWNER_PASSWORD)
+    ShopService(session).update(language="fr")
+    contacts = ContactService(session)
+    spanish = contacts.create(ContactInput(given_name="Lucía", family_name="Pérez", language="es"))
+    unknown = contacts.create(ContactInput(given_name="Jean", family_name="Dupont"))
+    session.lock("logout")
+    login = OWNER_PASSWORD + "\n"
+    for person, word in ((spanish, "Estimado"), (unknown, "Bonjour")):  # the person's language, else the shop's
+        out = tmp_path / f"{person}.pdf"
+        result = run_cli("export-subject", new_vault[0], "--user", OWNER, "--contact", person, "--pdf", out,
+                         "--password-stdin", stdin=login)
+        assert result.code == 0, result.err
+        text = "".join(page.extract_text() for page in PdfReader(out).pages)
+        assert word in text, (person, text[:300])
+
+
+@pytest.mark.parametrize("asked", ["ar", "klingon"])
+def test_a_consent_form_in_a_language_not_shipped_is_refused_with_the_list(new_vault: tuple[Path, str],
+                                                                          tmp_path: Path, run_cli, asked: str) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "form.pdf"
+    result = run_cli("consent-form", new_vault[0], "--user", OWNER, "--lang", asked, "--out", out,
+                     "--password-stdin", stdin=OWNER_PASSWORD + "\n")
+    assert result.code == 5 and "en, de, fr, es, zh_CN" in result.err and asked in result.err
+    assert not out.exists()

@@ -75,3 +75,29 @@ def translator(language: str) -> Callable[[str], str]:
     """A gettext function for one language, leaving the app's own language alone: a customer's PDF can be in
     Chinese while the staff member's screen stays in German. Bind it to `_` locally so Babel extracts the strings."""
     return _gettext.translation(DOMAIN, localedir=translations_dir(), languages=[language], fallback=True).gettext
+
+
+def supported(language: str | None) -> str | None:
+    """The shipped language `language` asks for ("de_AT" -> "de", "zh-CN" -> "zh_CN"), or None."""
+    if not language:
+        return None
+    code = language.replace("-", "_").split(".")[0]
+    if code in SUPPORTED_LANGUAGES:
+        return code
+    base = code.split("_")[0]
+    return next((lang for lang in SUPPORTED_LANGUAGES if lang.split("_")[0] == base), None)
+
+
+def document_language(asked: str | None, *fallbacks: str | None) -> str:
+    """The language of a document for a customer: the one asked for, which must be shipped (an unknown one is
+    refused with the list, never silently printed in English); else the first of `fallbacks` (the person's
+    preferred language, then the shop's) that is shipped; else English."""
+    from app.errors import InvalidInput
+
+    if asked:
+        chosen = supported(asked)
+        if chosen is None:
+            raise InvalidInput(_("Documents are available in: {languages}. {asked} is not one of them.")
+                               .format(languages=", ".join(SUPPORTED_LANGUAGES), asked=asked))
+        return chosen
+    return next((chosen for fallback in fallbacks if (chosen := supported(fallback))), "en")

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.access.shop import read_profile
 from app.crm.contacts import ContactService
 from app.errors import InvalidInput
-from app.locale import _, current_language
-from app.locale.i18n import SUPPORTED_LANGUAGES
+from app.locale import _
+from app.locale.i18n import document_language
 from app.privacy.portability import write_portability_zip
 from app.privacy.requests import RequestService, SubjectRequest
 from app.privacy.subject_data import gather
@@ -38,9 +39,8 @@ def export_subject(session: Session, contact_id: int, *, pdf: Path | None = None
     session.require(Permission.EXPORT_SUBJECT)
     if pdf is None and zip_path is None:
         raise InvalidInput(_("Choose a PDF, a ZIP or both."))
-    language = language or ContactService(session).language_of(contact_id) or current_language()
-    if language not in SUPPORTED_LANGUAGES:
-        raise InvalidInput(_("Exports are available in: {languages}.").format(languages=", ".join(SUPPORTED_LANGUAGES)))
+    language = document_language(language, ContactService(session).language_of(contact_id),
+                                 read_profile(session.conn).language)
     request = _verified_request(session, request_id)
     data = gather(session, contact_id, language)
     hashes: dict[str, str] = {}
@@ -67,9 +67,8 @@ def subject_pdf(session: Session, contact_id: int, *, language: str | None = Non
     from app.documents.subject_export import render_subject_export
 
     session.require(Permission.EXPORT_SUBJECT)
-    language = language or ContactService(session).language_of(contact_id) or current_language()
-    if language not in SUPPORTED_LANGUAGES:
-        raise InvalidInput(_("Exports are available in: {languages}.").format(languages=", ".join(SUPPORTED_LANGUAGES)))
+    language = document_language(language, ContactService(session).language_of(contact_id),
+                                 read_profile(session.conn).language)
     request = _verified_request(session, request_id)
     pdf = render_subject_export(gather(session, contact_id, language),
                                 request_reference=f"R-{request.id}" if request else None)

@@ -398,9 +398,12 @@ def print_form(session: Session, out: Path, language: str, contact_id: int | Non
 
 def form_pdf(session: Session, language: str, contact_id: int | None = None) -> tuple[bytes, str]:
     """The paper form as PDF bytes (to print from memory) and its reference code. Audited."""
+    from app.access.shop import read_profile
     from app.documents.consent_form import FormPurpose, render_consent_form
+    from app.locale.i18n import document_language
 
     session.require(Permission.CAPTURE_CONSENT)
+    language = document_language(language, read_profile(session.conn).language)  # "ar": refused, not English
     service = ConsentService(session)
     notice = service.current_notice(language)
     if notice is None:

@@ -23,8 +23,9 @@ from app.crm.contacts import ContactService
 from app.crm.deals import DealService
 from app.vault import kdf
 from tests.conftest import OWNER, OWNER_PASSWORD
-from tests.ui_helpers import add_user, open_session_for_ui, shot, shutdown_session, wait_until
+from tests.ui_helpers import add_user, open_session_for_ui, press, shot, shutdown_session, type_into, wait_until
 from ui.pages.pipeline import PER_STAGE, PipelinePage
+from ui.sales.deal_dialogs import DealDialog
 from ui.sales.deals_model import BATCH, DealsTableModel
 from ui.sales.kanban import ID_ROLE, StageColumnWidget
 from ui.sales.text import totals_text
@@ -257,6 +258,37 @@ def test_new_deal_dialog_explains_what_is_missing(qtbot: object, page: PipelineP
                                                                               880000, "CNY")
     assert deal.stage_id == page.board.columns[2].stage_id and deal.expected_close is not None
     assert deal.id in _cards(page.board.columns[2])
+
+
+def test_enter_in_the_customer_picker_chooses_and_never_sends_the_new_deal(qtbot: object, page: PipelinePage,
+                                                                           context: SessionContext) -> None:
+    """Issue #15: Enter in the customer search went to the dialog's default button and made a 0 deal."""
+    deals = DealService(context.session)
+    newest = deals.page(limit=1)[0].id
+    press(qtbot, page.new_button)
+    dialog = next(d for d in page.findChildren(DealDialog) if d.isVisible())
+    type_into(qtbot, dialog.title, "Lantern festival flowers")
+    picker = dialog.customer
+    type_into(qtbot, picker.query, "王")
+    qtbot.keyClick(picker.query, Qt.Key.Key_Return)  # type: ignore[attr-defined]  # before the search ran
+    assert dialog.isVisible() and dialog.message.text() == ""  # not sent, so nothing to complain about
+    assert deals.page(limit=1)[0].id == newest
+    assert picker.choice.text() == "No customer chosen yet."  # nothing was highlighted: nothing chosen
+    shown = [picker.results.item(row).text() for row in range(picker.results.count())]
+    assert shown and all("王" in text for text in shown)  # Enter searched at once
+    qtbot.keyClick(picker.query, Qt.Key.Key_Down)  # type: ignore[attr-defined]  # into the list, first match
+    qtbot.keyClick(picker.results, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)  # type: ignore[attr-defined]
+    qtbot.keyClick(picker.results, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    assert dialog.isVisible() and dialog.message.text() == ""
+    assert deals.page(limit=1)[0].id == newest  # still no deal, and no 0 one
+    chosen = picker.contact_id()
+    assert chosen is not None and picker.choice.text() == f"Customer: {picker.contact_name()}"
+    assert "王" in picker.contact_name()
+    type_into(qtbot, dialog.value, "88")
+    press(qtbot, dialog.ok_button)  # the form goes when the person sends it
+    assert not dialog.isVisible()
+    deal = deals.page(limit=1)[0]
+    assert (deal.title, deal.contact_id, deal.value_minor) == ("Lantern festival flowers", chosen, 8800)
 
 
 def test_the_table_view_pages_lazily_and_passes_the_model_tester(qtbot: object, qtmodeltester: object,

@@ -20,7 +20,11 @@ def _describe(contact: ContactSummary) -> str:
 
 
 class CustomerPicker(QWidget):
-    """A search field over a short result list; the chosen row is the customer. Down arrow enters the list."""
+    """A search field over a short result list; the chosen row is the customer. Down arrow enters the list.
+
+    Enter, in the field or the list, belongs to the picker: it chooses the highlighted customer (the search
+    first, if one is still waiting) and never reaches the dialog's default button, which would otherwise
+    submit the whole form half filled in."""
 
     chosen = Signal(int)  # contact id, or 0 when nothing is chosen
 
@@ -45,6 +49,7 @@ class CustomerPicker(QWidget):
         self._timer.timeout.connect(self.search)
         self.query.textEdited.connect(lambda _text: self._timer.start())
         self.query.installEventFilter(self)
+        self.results.installEventFilter(self)
         self.results.currentItemChanged.connect(lambda item, _old: self._pick(item))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -55,13 +60,29 @@ class CustomerPicker(QWidget):
         self._show_choice()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if watched is self.query and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
-                and event.key() == Qt.Key.Key_Down and self.results.count():
+        if watched not in (self.query, self.results) or not isinstance(event, QKeyEvent) \
+                or event.type() not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
+            return super().eventFilter(watched, event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            if event.type() == QEvent.Type.KeyPress:
+                self._enter()
+            event.accept()  # an override accepted: not a shortcut either
+            return event.type() == QEvent.Type.KeyPress
+        if watched is self.query and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down \
+                and self.results.count():
             self.results.setFocus()
             if self.results.currentRow() < 0:
                 self.results.setCurrentRow(0)
             return True
         return super().eventFilter(watched, event)
+
+    def _enter(self) -> None:
+        """Enter: choose the highlighted customer; with none highlighted, nothing (the form is not sent)."""
+        if self._timer.isActive():  # typed faster than the search: search now, the list then matches the text
+            self._timer.stop()
+            self.search()
+        self._pick(self.results.currentItem())
 
     def search(self) -> None:
         """Runs on the UI thread like the other views' reads, and never while an operation holds the connection."""

@@ -11,13 +11,14 @@ from pathlib import Path
 import sqlcipher3
 
 from app.access.roles import Permission, Role, allowed
+from app.access.sign_in import sign_in_names as sign_in_names  # re-exported: moved there for the unlock screen
+from app.access.sign_in import wait_before_unlock as wait_before_unlock
 from app.errors import AuthenticationFailed, PermissionDenied
 from app.locale import _
 from app.privacy import audit
 from app.store.database import Connection, classify, transaction
 from app.vault.kdf import KdfParams
-from app.vault.keyfile import KeyFile, user_key
-from app.vault.lockout import LockoutBook
+from app.vault.keyfile import user_key
 from app.vault.vault import Vault
 
 
@@ -96,17 +97,6 @@ class Session:
                 self.record("session." + reason)
             finally:
                 self.vault.close()
-
-
-def sign_in_names(path: str | Path) -> list[str]:
-    """The names on the unlock screen (like a till), read from the key file before anything is unlocked."""
-    keyfile, _mac = KeyFile.load(Vault.paths_of(path).keyfile)
-    return sorted(keyfile.users(), key=user_key)
-
-
-def wait_before_unlock(path: str | Path, name: str) -> float:
-    """Seconds `name` must still wait after failed attempts (0 when they may try now)."""
-    return LockoutBook(Vault.paths_of(path).lockout).wait_seconds(name)
 
 
 def create_vault(path: str | Path, owner: str, password: str, *, use_keychain: bool = True,

@@ -10,8 +10,6 @@ import time
 import unicodedata
 from dataclasses import asdict, dataclass
 
-from argon2.low_level import Type, hash_secret_raw
-
 MIN_MEMORY_KIB = 64 * 1024
 MAX_MEMORY_KIB = 1024 * 1024
 TARGET_SECONDS = 0.5
@@ -51,6 +49,9 @@ def normalise_password(password: str) -> bytes:
 
 
 def derive(password: str, salt: bytes, params: KdfParams) -> bytes:
+    # Imported at the first derivation: reading a key file (the app's unlock screen, before it appears) needs none
+    from argon2.low_level import Type, hash_secret_raw
+
     return bytes(
         hash_secret_raw(
             secret=normalise_password(password),

@@ -21,19 +21,18 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from typing import TYPE_CHECKING, Any
 
 from app.errors import AuthenticationFailed, VaultDamaged
 from app.fileio import atomic_write
 from app.locale import _
 from app.vault import kdf
 from app.vault.kdf import KdfParams
+
+# cryptography is imported in the functions that use it: reading the names in a key file (the app's unlock
+# screen, before it appears) needs none of it, and importing it takes about 15 ms.
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 FORMAT = "counterpart-keyfile"
 VERSION = 1
@@ -56,6 +55,9 @@ def canonical(obj: Any) -> bytes:
 
 
 def _hkdf(ikm: bytes, info: bytes, salt: bytes | None = None) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(ikm)
 
 
@@ -95,6 +97,10 @@ class WrappedKey:
 
 
 def _wrap_key(public_key: bytes, data_key: bytes, aad: bytes) -> WrappedKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     ephemeral = X25519PrivateKey.generate()
     ephemeral_public = ephemeral.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public_key))
@@ -104,6 +110,9 @@ def _wrap_key(public_key: bytes, data_key: bytes, aad: bytes) -> WrappedKey:
 
 
 def _unwrap_key(private_key: X25519PrivateKey, public_key: bytes, wrapped: WrappedKey, aad: bytes) -> bytes:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     shared = private_key.exchange(X25519PublicKey.from_public_bytes(wrapped.ephemeral_public))
     wrapping_key = _hkdf(shared, b"counterpart wrap v1" + wrapped.ephemeral_public + public_key)
     return AESGCM(wrapping_key).decrypt(wrapped.nonce, wrapped.ciphertext, aad)
@@ -151,6 +160,10 @@ class Slot:
     @classmethod
     def create(cls, *, vault_id: str, user: str, password: str, data_key: bytes, params: KdfParams,
                device_secret: bytes | None) -> Slot:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         private = X25519PrivateKey.generate()
         slot = cls(
             slot_id=uuid.uuid4().hex,
@@ -177,6 +190,10 @@ class Slot:
 
     def open(self, vault_id: str, password: str, device_secret: bytes | None) -> dict[str, bytes]:
         """Unseal the private key and unwrap every data key this slot holds. Wrong password: AuthenticationFailed."""
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         slot_key = self._slot_key(password, self.salt, self.kdf, device_secret if self.device_id else None,
                                   vault_id, self.slot_id)
         try:

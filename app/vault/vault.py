@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import sqlcipher3
@@ -34,29 +33,10 @@ from app.vault.keyfile import (
     now_utc,
 )
 from app.vault.lockout import LockoutBook
+from app.vault.paths import VaultPaths as VaultPaths  # re-exported: callers import it from here too
 from app.vault.recovery_key import format_recovery_key, parse_recovery_key
 
 MIN_PASSWORD_LENGTH = 8
-
-
-@dataclass(frozen=True)
-class VaultPaths:
-    database: Path
-    keyfile: Path
-    lockfile: Path
-    lockout: Path
-    erasures: Path  # pseudonyms of erased people (keyed HMACs), readable without the key, for restores
-
-    @classmethod
-    def of(cls, path: str | Path) -> VaultPaths:
-        db = Path(path).expanduser().absolute()
-        return cls(db, db.with_name(db.name + ".keys"), db.with_name(db.name + ".lock"),
-                   db.with_name(db.name + ".lockout"), db.with_name(db.name + ".erasures"))
-
-    def database_files(self) -> list[Path]:
-        """The database and the files SQLite keeps beside it while it works."""
-        return [self.database] + [self.database.with_name(self.database.name + s) for s in ("-wal", "-shm",
-                                                                                             "-journal")]
 
 
 def check_new_password(password: str) -> None:

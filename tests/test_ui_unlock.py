@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit
 
 from app.access.roles import Role
+from app.errors import CounterpartError
 from app.vault.vault import Vault
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui_helpers import (
     add_user,
     make_controller,
     open_session_for_ui,
+    press,
     shot,
     shutdown,
     shutdown_session,
+    type_into,
     unlock_as,
     wait_until,
 )
@@ -70,33 +74,47 @@ def test_the_right_password_opens_the_main_window(qtbot, tmp_path: Path, new_vau
     shutdown(controller)
 
 
-def test_a_temporary_password_must_be_changed_before_the_main_window(qtbot, tmp_path: Path,
-                                                                      new_vault: tuple[Path, str]) -> None:
+def test_first_sign_in_asks_only_for_the_new_password(qtbot, tmp_path: Path, new_vault: tuple[Path, str]) -> None:
+    """Issue #15: the forced change asked again for the temporary password typed a moment before."""
     owner = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
     add_user(owner, STAFF, Role.STAFF, STAFF_TEMP)
     shutdown_session(owner)
     controller = make_controller(tmp_path)
     window = controller.show_unlock(new_vault[0])
-    unlock_as(qtbot, window, STAFF, STAFF_TEMP)
+    qtbot.waitExposed(window)
+    item = window.names.findItems(STAFF, Qt.MatchFlag.MatchExactly)[0]
+    qtbot.mouseClick(window.names.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.names.visualItemRect(item).center())
+    type_into(qtbot, window.password, STAFF_TEMP)
+    press(qtbot, window.unlock_button)
     wait_until(qtbot, lambda: controller.context is not None)
     dialog = controller._forced_dialog
     assert isinstance(dialog, ChangePasswordDialog) and dialog.isVisible()
     assert controller.main_window is None  # nothing else until the password is the person's own
-    dialog.passwords.first.setText("my-own-password")
-    dialog.passwords.again.setText("my-own-password")
-    dialog.save_button.click()  # without the temporary password typed again: refused
-    assert dialog.isVisible() and controller.main_window is None
-    assert dialog.message.text() == "Type your temporary password first."  # the field's own name for it
-    QTest.keyClicks(dialog.current, STAFF_TEMP)
-    assert dialog.message.text() == ""  # being fixed: the old error goes
+    fields = [field for field in dialog.findChildren(QLineEdit) if field.isVisible()]
+    assert fields == [dialog.passwords.first, dialog.passwords.again]  # no field for the temporary password
+    labels = " ".join(label.text() for label in dialog.findChildren(QLabel) if label.isVisible())
+    assert "Temporary" not in labels and "Current" not in labels
+    assert window._typed == ""  # the unlock screen let go of it
+    type_into(qtbot, dialog.passwords.first, "my-own-password")
+    type_into(qtbot, dialog.passwords.again, "my-own-passwor")
+    press(qtbot, dialog.save_button)
+    assert dialog.isVisible() and "not the same" in dialog.passwords.message.text()
+    type_into(qtbot, dialog.passwords.again, "my-own-password")
+    assert dialog.message.text() == "" and dialog.passwords.message.text() == ""
+    qtbot.wait(20)  # the layout settles, as on screen
     shot(dialog, "change-password-forced")
-    dialog.save_button.click()
+    press(qtbot, dialog.save_button)
     wait_until(qtbot, lambda: controller.main_window is not None)
+    assert controller.main_window.isVisible() and STAFF in controller.main_window.user_label.text()
     assert not controller.context.session.user.must_change_password
+    assert dialog._known_current == ""  # dropped once used
     shutdown(controller)
     again = open_session_for_ui(new_vault[0], STAFF, "my-own-password")
     assert not again.user.must_change_password
     shutdown_session(again)
+    with pytest.raises(CounterpartError):
+        open_session_for_ui(new_vault[0], STAFF, STAFF_TEMP)
 
 
 def test_signing_out_of_the_forced_change_locks_again(qtbot, tmp_path: Path, new_vault: tuple[Path, str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QVBoxLayout, QWidget
 
 from app.access.users import UserService
@@ -13,12 +14,18 @@ from ui.widgets import MessageLine, busy_bar, clear_on_user_edit, paragraph
 
 
 class ChangePasswordDialog(QDialog):
-    """`forced`: the temporary password must be replaced; Cancel then means signing out (the caller's job)."""
+    """`forced`: the temporary password must be replaced; Cancel then means signing out (the caller's job).
 
-    def __init__(self, context: SessionContext, parent: QWidget | None = None, *, forced: bool = False) -> None:
+    `current_password`: the password the person typed a moment ago to sign in (the unlock screen passes a
+    temporary one on). Given, the dialog asks only for the new password, twice; it keeps the old one just until
+    the change is made or the dialog goes away."""
+
+    def __init__(self, context: SessionContext, parent: QWidget | None = None, *, forced: bool = False,
+                 current_password: str = "") -> None:
         super().__init__(parent)
         self.context = context
         self.forced = forced
+        self._known_current = current_password
         self._running = False
         user = context.session.user
         self.setWindowTitle(_("Choose your password") if forced else _("Change your password"))
@@ -32,7 +39,11 @@ class ChangePasswordDialog(QDialog):
         self.current = QLineEdit(self)
         self.current.setEchoMode(QLineEdit.EchoMode.Password)
         self.current.setAccessibleName(_("Current password"))
-        self.passwords.add_row_above(0, _("&Temporary password:") if forced else _("C&urrent password:"), self.current)
+        if current_password:
+            self.current.hide()  # typed at the unlock screen a moment ago: not asked again
+        else:
+            self.passwords.add_row_above(0, _("&Temporary password:") if forced else _("C&urrent password:"),
+                                         self.current)
         self.busy = busy_bar(self)
         self.message = MessageLine(self)
         cancel = QDialogButtonBox.StandardButton.Cancel
@@ -55,7 +66,7 @@ class ChangePasswordDialog(QDialog):
     def _start(self) -> None:
         if self._running or not self.passwords.show_problem():
             return
-        current = self.current.text()
+        current = self._known_current or self.current.text()
         if not current:
             self.message.show_error(_("Type your temporary password first.") if self.forced
                                     else _("Type your current password first."))
@@ -75,6 +86,7 @@ class ChangePasswordDialog(QDialog):
         self.setEnabled(True)
         self.passwords.clear()
         self.current.clear()
+        self._known_current = ""
         self.accept()
 
     def _failed(self, exc: object) -> None:
@@ -86,3 +98,9 @@ class ChangePasswordDialog(QDialog):
     def reject(self) -> None:
         if not self._running:
             super().reject()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
+        """Gone from the screen (changed, signed out, or locked): the password typed at sign-in is not needed."""
+        if not event.spontaneous():  # not merely minimised with its parent
+            self._known_current = ""
+        super().hideEvent(event)

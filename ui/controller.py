@@ -12,31 +12,27 @@ import contextlib
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog
 
-from app.access import security
-from app.access.roles import Permission
-from app.access.session import Session
-from app.access.settings import SettingsService
 from app.errors import CounterpartError
 from app.locale import _, ngettext
-from app.locale.formatting import moment
-from app.privacy.retention import RetentionService
-from app.vault import backup
 from app.vault.location import default_vault_path
-from app.vault.vault import Vault
+from app.vault.paths import VaultPaths
 from ui import clipboard
-from ui.change_password import ChangePasswordDialog
 from ui.idle import IdleWatcher
-from ui.main_window import MainWindow
-from ui.operation import message_for, run_on_vault_thread
-from ui.privacy.requests_tab import reminder_text
-from ui.session_context import SessionContext
 from ui.unlock import UnlockWindow
-from ui.wizard import WelcomeWizard
+from ui.window_places import geometry_key, place_over, restore_geometry, save_geometry
+
+if TYPE_CHECKING:  # what is built only after unlocking (or with no vault yet) is imported where it is built
+    from app.access.session import Session
+    from ui.change_password import ChangePasswordDialog
+    from ui.main_window import MainWindow
+    from ui.session_context import SessionContext
+    from ui.wizard import WelcomeWizard
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +42,7 @@ LAST_VAULT_KEY = "vault/last_path"  # a file path, not customer data
 def free_vault_path(wanted: Path) -> Path:
     """`wanted`, or the first `name-2.vault`, `name-3.vault`… beside it that is not taken."""
     candidate, n = wanted, 1
-    while Vault.paths_of(candidate).database.exists() or Vault.paths_of(candidate).keyfile.exists():
+    while VaultPaths.of(candidate).database.exists() or VaultPaths.of(candidate).keyfile.exists():
         n += 1
         candidate = wanted.with_name(f"{wanted.stem}-{n}{wanted.suffix}")
     return candidate
@@ -95,7 +91,7 @@ class AppController(QObject):
     def start_path(self) -> Path | None:
         """The last-used vault if it is still there, else the default one if it exists, else None."""
         for path in (self.remembered_path(), self.default_path):
-            if path is not None and (path.exists() or Vault.paths_of(path).keyfile.exists()):
+            if path is not None and (path.exists() or VaultPaths.of(path).keyfile.exists()):
                 return path
         return None
 
@@ -107,6 +103,8 @@ class AppController(QObject):
             self.show_unlock(path)
 
     def show_wizard(self) -> WelcomeWizard:
+        from ui.wizard import WelcomeWizard  # only when there is no vault yet: kept off the unlock screen's start
+
         self.wizard = WelcomeWizard(free_vault_path(self.default_path))
         self.wizard.vault_created.connect(self._vault_created)
         self.wizard.rejected.connect(self._wizard_cancelled)
@@ -149,12 +147,19 @@ class AppController(QObject):
 
     # --- a session -----------------------------------------------------------------------------------------
 
-    def _unlocked(self, session: Session) -> None:
+    def _unlocked(self, session: Session, temporary_password: str = "") -> None:
         assert self.unlock_window is not None
         self._remember(self.unlock_window.path)
-        self._start_session(session)
+        self._start_session(session, temporary_password)
 
-    def _start_session(self, session: Session) -> None:
+    def _start_session(self, session: Session, temporary_password: str = "") -> None:
+        """`temporary_password`: the one just typed at the unlock screen, when it must be replaced now; the
+        forced change uses it instead of asking for it again, and drops it."""
+        # Only after unlocking: the session's services and dialogs are kept off the unlock screen's start
+        from app.access.settings import SettingsService
+        from ui.change_password import ChangePasswordDialog
+        from ui.session_context import SessionContext
+
         self.context = SessionContext(session, self)
         if self._idle_override is None:
             with contextlib.suppress(CounterpartError):  # unreadable: keep the default
@@ -163,7 +168,7 @@ class AppController(QObject):
         if session.user.must_change_password:
             parent = self.unlock_window if self.unlock_window is not None and self.unlock_window.isVisible() \
                 else None
-            dialog = ChangePasswordDialog(self.context, parent, forced=True)
+            dialog = ChangePasswordDialog(self.context, parent, forced=True, current_password=temporary_password)
             dialog.accepted.connect(self._open_main)
             dialog.rejected.connect(lambda: self.lock("logout", switch_user=True))
             self._forced_dialog = dialog
@@ -172,6 +177,8 @@ class AppController(QObject):
             self._open_main()
 
     def _open_main(self) -> None:
+        from ui.main_window import MainWindow  # every page, reportlab and the services: loaded at first unlock
+
         if self._forced_dialog is not None:
             self._forced_dialog.deleteLater()
             self._forced_dialog = None
@@ -187,13 +194,27 @@ class AppController(QObject):
             window.show_page(self._resume[1])
         self._resume = None
         self.main_window = window
+        if not restore_geometry(self.settings, self._geometry_key(context), window):  # as this person left it
+            place_over(window, next((w for w in (self.unlock_window, self.wizard) if w is not None and w.isVisible()),
+                                    None))  # the first time: where they signed in, not the top-left corner
         window.show()
         if self.unlock_window is not None:
             self.unlock_window.hide()
         self._after_unlock(context, window)
 
+    @staticmethod
+    def _geometry_key(context: SessionContext) -> str:
+        return geometry_key(context.session.vault.paths.database, context.session.user.id)
+
     def _after_unlock(self, context: SessionContext, window: MainWindow) -> None:
         """What is due at unlock: the daily backup (in the background), and reminders of deadlines and chores."""
+        # Only after unlocking, so kept off the unlock screen's start
+        from app.access import security
+        from app.access.roles import Permission
+        from app.privacy.retention import RetentionService
+        from app.vault import backup
+        from ui.privacy.requests_tab import reminder_text
+
         session = context.session
         requests = reminder_text(session, datetime.now(UTC).date())
         if requests:
@@ -211,6 +232,11 @@ class AppController(QObject):
 
     def _timed_backup(self) -> None:
         """At unlock and every hour while open: the daily backup when one is due (in the background)."""
+        # Only after unlocking, so kept off the unlock screen's start
+        from app.access import security
+        from app.access.roles import Permission
+        from ui.operation import message_for
+
         context, window = self.context, self.main_window
         if context is None or window is None or context.busy:
             return
@@ -224,6 +250,11 @@ class AppController(QObject):
 
     @staticmethod
     def _show_backup_state(window: MainWindow, session: Session) -> None:
+        # Only after unlocking, so kept off the unlock screen's start
+        from app.access import security
+        from app.locale.formatting import moment
+        from app.vault import backup
+
         folder = security.backup_folder(session)
         warning = backup.status(folder)
         if warning is None and folder:
@@ -236,6 +267,10 @@ class AppController(QObject):
 
     def _restore(self, folder: str, user: str, password: object, recovery_key: object) -> None:
         """Lock first (the vault must be closed), then replace it with the verified backup."""
+        # Only from the main window, so kept off the unlock screen's start
+        from app.vault import backup
+        from ui.operation import message_for, run_on_vault_thread
+
         if self.context is None or self.context.busy or self.vault_path is None:
             return
         path = self.vault_path
@@ -299,11 +334,15 @@ class AppController(QObject):
 
     def _end_session(self, reason: str) -> None:
         """Record the lock, close the vault, and throw away every window part that saw its data."""
+        from ui.operation import run_on_vault_thread  # only with a session, so kept off the unlock screen's start
+
         context, self.context = self.context, None
         self.idle.stop()
         self._backup_timer.stop()
         window, self.main_window = self.main_window, None
         if window is not None:
+            if context is not None:
+                save_geometry(self.settings, self._geometry_key(context), window)  # per vault and user
             window.clear()
         if context is not None:
             session = context.session

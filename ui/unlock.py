@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -21,29 +22,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.access.security import RecoveryResult
-from app.access.session import Session, open_session, sign_in_names, wait_before_unlock
+from app.access.sign_in import sign_in_names, wait_before_unlock
 from app.errors import CounterpartError, LockedOut
 from app.locale import _, ngettext
 from ui.dialogs import ask_open_path, vault_filter
-from ui.operation import Operation, message_for
-from ui.recovery import RecoveryDialog, recovery_summary
 from ui.resources import app_icon
 from ui.widgets import MessageLine, busy_bar, heading, path_field, show_path
 
+if TYPE_CHECKING:  # what unlocking and recovering need is imported when they start, not to show this screen
+    from app.access.security import RecoveryResult
+    from app.access.session import Session
+    from ui.operation import Operation
+    from ui.recovery import RecoveryDialog
+
 
 class UnlockWindow(QWidget):
-    """Emits `unlocked(session)` (then `self.path` is the vault to remember) and `create_requested`."""
+    """Emits `unlocked(session, temporary_password)` (then `self.path` is the vault to remember) and
+    `create_requested`. `temporary_password` is the password just typed when it is a temporary one the person
+    must replace now (so the change does not ask for it again), else "": no other password leaves this window."""
 
-    unlocked = Signal(object)
+    unlocked = Signal(object, object)  # Session, str: objects, so the password is not copied into a QString
     create_requested = Signal()
 
     def __init__(self, path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(_("Counterpart — unlock"))
+        self.setWindowTitle(_("Unlock the vault"))  # Qt adds the app's display name: "… — Counterpart"
         self.setWindowIcon(app_icon())
         self.path = path
         self._operation: Operation | None = None
+        self._typed = ""  # the password being tried, only while the unlock runs
         self._wait_until = 0.0
         self._countdown_reason = ""
         self._countdown = QTimer(self)
@@ -203,6 +210,10 @@ class UnlockWindow(QWidget):
     # --- unlocking -----------------------------------------------------------------------------------------
 
     def unlock(self) -> None:
+        # Imported at the first unlock: SQLCipher, the audit log and the vault are not needed to show this screen
+        from app.access.session import open_session
+        from ui.operation import Operation
+
         name = self.selected_name()
         if self._operation is not None or not self.unlock_button.isEnabled():
             return
@@ -215,10 +226,12 @@ class UnlockWindow(QWidget):
             self.message.show_error(_("Type your password."))
             return
         path = self.path
+        self._typed = password
         self._operation = Operation(lambda progress, cancelled: open_session(path, name, password), self,
                                     on_vault_thread=True)
         self._operation.finished.connect(self._unlocked)
         self._operation.failed.connect(self._failed)
+        self._operation.ended.connect(self._operation.deleteLater)  # its work holds the password: let it go
         self.message.clear()
         self.notice.clear()
         self.busy.show()
@@ -227,13 +240,17 @@ class UnlockWindow(QWidget):
 
     def _unlocked(self, session: Session) -> None:
         self._operation = None
+        typed, self._typed = self._typed, ""
         self.busy.hide()
         self.password.clear()
         self._set_enabled(True)
-        self.unlocked.emit(session)
+        self.unlocked.emit(session, typed if session.user.must_change_password else "")
 
     def _failed(self, exc: object) -> None:
+        from ui.operation import message_for  # loaded by unlock() already
+
         self._operation = None
+        self._typed = ""
         self.busy.hide()
         self.password.clear()
         self._set_enabled(True)
@@ -290,10 +307,14 @@ class UnlockWindow(QWidget):
         self.set_vault(path)
 
     def open_recovery(self) -> RecoveryDialog:
+        from ui.recovery import RecoveryDialog  # only when asked for: kept off the unlock screen's start
+
         dialog = RecoveryDialog(self.path, self)
         dialog.recovered.connect(self._recovered)
         dialog.open()
         return dialog
 
     def _recovered(self, result: RecoveryResult) -> None:
+        from ui.recovery import recovery_summary  # loaded with the dialog already
+
         self.set_vault(self.path, select=result.owner, notice=recovery_summary(result))

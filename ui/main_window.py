@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import APP_NAME
 from app.locale import _
 from ui.about_dialog import show_about
 from ui.consent.panel import ConsentPanel
+from ui.help import HelpWindow, guide_page_for, show_guide
 from ui.notice_bar import NoticeBar
 from ui.pages.activities import ActivitiesPage
 from ui.pages.customers import CustomersPage
@@ -49,7 +49,9 @@ class MainWindow(QMainWindow):
         self.context = context
         self.discarded = False  # set by the controller at lock time: closing then is not quitting
         user = context.session.user
-        self.setWindowTitle(_("{app} — {vault}").format(app=APP_NAME, vault=context.session.vault.paths.database.name))
+        # The vault's name only: Qt adds the application's display name ("shop.vault — Counterpart" on Linux and
+        # Windows; macOS shows it in the menu bar), so naming the app here too showed it twice.
+        self.setWindowTitle(context.session.vault.paths.database.name)
         self.setWindowIcon(app_icon())
         self._build_pages()
         self._build_menus()
@@ -142,8 +144,11 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, k=key: self.show_page(k))
             go_menu.addAction(action)
         help_menu = self.menuBar().addMenu(_("&Help"))
+        self.guide_action = QAction(_("&User guide"), self)
+        self.guide_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))  # F1: this screen's page
+        self.guide_action.triggered.connect(self.show_guide)
+        help_menu.addAction(self.guide_action)
         self.about_action = QAction(_("&About Counterpart…"), self)
-        self.about_action.setShortcut(QKeySequence("F1"))
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(lambda: show_about(self))
         about_qt = QAction(_("About &Qt"), self)
@@ -196,6 +201,10 @@ class MainWindow(QMainWindow):
         page = self.stack.widget(PAGES.index(key))
         assert page is not None
         return page
+
+    def show_guide(self) -> HelpWindow:
+        """The user guide at the page about the screen shown (F1)."""
+        return show_guide(self, guide_page_for(self))
 
     # --- busy, lock, quit ----------------------------------------------------------------------------------
 

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import (
     QDesktopServices,
-    QFontDatabase,
     QKeyEvent,
     QKeySequence,
     QShortcut,
@@ -23,9 +22,9 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QTabWid
 
 from app import guide
 from app.locale import _, current_language
-from app.resources import resource_path
-from ui.consent.labels import WRITING_SYSTEMS, font_for_language
+from ui.consent.labels import font_for_language
 from ui.resources import app_icon
+from ui.script_fonts import ensure_fonts
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -39,20 +38,6 @@ GUIDE_FOR_PLACE = {
     "settings/security": "backups",  # the recovery kit and rekey
     "settings/backups": "backups",
 }
-
-
-# For a language whose script this computer has no font for (Chinese on a minimal Linux), the font the PDFs embed.
-BUNDLED_FONTS = {"zh_CN": "DroidSansFallbackFull.ttf"}
-
-
-def ensure_font_for(language: str) -> None:
-    """Make sure Qt has a font for `language`'s script, or a page in it shows empty boxes: the system's if it has
-    one, else the bundled one (added once; Qt then uses it wherever that script is drawn)."""
-    system = WRITING_SYSTEMS.get(language)
-    bundled = BUNDLED_FONTS.get(language)
-    if system is None or bundled is None or QFontDatabase.families(system):
-        return
-    QFontDatabase.addApplicationFont(str(resource_path("fonts", bundled)))
 
 
 def place_of(window: MainWindow) -> str:
@@ -108,7 +93,7 @@ class HelpWindow(QWidget):
         self.page, self.language = page, shown.language
         self.setWindowTitle(_("Counterpart user guide"))
         self.pages.setAccessibleName(_("Pages of the user guide"))
-        ensure_font_for(shown.language)
+        ensure_fonts(shown.language)
         font = font_for_language(self.font(), shown.language)
         self.browser.setFont(font)
         self.browser.document().setDefaultFont(font)

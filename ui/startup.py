@@ -11,6 +11,7 @@ from app import APP_NAME
 from app.locale import set_language
 from ui.gui_collector import collect_on_gui_thread
 from ui.resources import app_icon
+from ui.script_fonts import ensure_fonts
 
 
 def install_qt_translations(app: QApplication, language: str) -> QTranslator | None:
@@ -36,4 +37,5 @@ def create_application(argv: Sequence[str]) -> QApplication:
     language = set_language(str(chosen) if chosen else None)
     QLocale.setDefault(QLocale(language))
     install_qt_translations(app, language)
+    ensure_fonts(language)  # customers' names in any script, and a Chinese UI, on a computer without those fonts
     return app

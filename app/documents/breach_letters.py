@@ -25,15 +25,16 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
 from app.access.session import Session
+from app.access.shop import ShopProfile, read_profile
 from app.crm.contacts import ContactService
 from app.documents.fonts import rich_text
 from app.documents.pdf import RULE, WIDTH, bullets, draw_footer, para, render_paged, styles, table_style
 from app.errors import InvalidInput
 from app.fileio import atomic_write
 from app.locale.formatting import babel_locale, day
-from app.locale.i18n import SUPPORTED_LANGUAGES, current_language, translator
+from app.locale.i18n import current_language, document_language, translator
 from app.privacy.breach import Breach, BreachService
-from app.privacy.ropa import EDITABLE, RopaService
+from app.privacy.ropa import EDITABLE
 
 Translate = Callable[[str], str]
 Decorate = Callable[[Any, int, int], None]  # canvas, page number, page total
@@ -186,7 +187,8 @@ def write_letters(session: Session, breach_id: int, out_dir: Path) -> list[Path]
     if not ids:
         _ = translator(current_language())
         raise InvalidInput(_("No one is chosen as affected by this breach yet: choose the affected people first."))
-    shop_name, contact = _shop(session, RopaService(session).facts())
+    shop = read_profile(session.conn)
+    shop_name, contact = _shop(shop)
     contacts = ContactService(session)
     out_dir.mkdir(parents=True, exist_ok=True)
     today = datetime.now().astimezone().date()
@@ -194,33 +196,24 @@ def write_letters(session: Session, breach_id: int, out_dir: Path) -> list[Path]
     for contact_id in ids:
         person = contacts.get(contact_id)
         out = out_dir / letter_file_name(breach_id, contact_id)
-        write_breach_letter(out, language=_letter_language(contacts.language_of(contact_id)), shop_name=shop_name,
+        language = document_language(None, contacts.language_of(contact_id), shop.language, current_language())
+        write_breach_letter(out, language=language, shop_name=shop_name,
                             shop_contact=contact, person_name=person.display_name, breach=breach, when=today)
         written.append(out)
     session.record("breach.letters", "breach", breach_id, f"{len(written)} letters")
     return written
 
 
-def _shop(session: Session, facts: dict[str, str]) -> tuple[str, str]:
-    """The shop's name and its contact point for the letters; a letter without a contact is not allowed."""
-    name = facts.get("shop.name", "").strip() or (session.vault.meta("owner") or "")
-    contact = facts.get("shop.contact", "").strip() or facts.get("shop.dpo", "").strip()
+def _shop(shop: ShopProfile) -> tuple[str, str]:
+    """The shop's name and its contact point for the letters (from the shop profile); a letter without a contact
+    is not allowed."""
+    contact = shop.privacy_contact.strip() or shop.dpo.strip()
     if not contact:
         _ = translator(current_language())
-        raise InvalidInput(_("The letters must say whom to contact: enter the contact for privacy questions in "
-                             "the record of processing first."))
-    address = facts.get("shop.address", "").strip()
-    return name, f"{contact}\n{address}" if address and address not in contact else contact
-
-
-def _letter_language(language: str | None) -> str:
-    """The person's language when the program speaks it (or a variant of it), else the program's own."""
-    if language:
-        wanted = language.replace("-", "_")
-        bases = {code.split("_")[0] for code in SUPPORTED_LANGUAGES}
-        if wanted in SUPPORTED_LANGUAGES or wanted.split("_")[0] in bases:
-            return wanted
-    return current_language()
+        raise InvalidInput(_("The letters must say whom to contact: enter the privacy contact in Settings › Shop "
+                             "first."))
+    address = shop.address.strip()
+    return shop.name, f"{contact}\n{address}" if address and address not in contact else contact
 
 
 # --- the draft notification to the supervisory authority (Art. 33(3)) -----------------------------------

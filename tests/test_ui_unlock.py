@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from app.access.roles import Role
@@ -20,6 +19,7 @@ from tests.ui_helpers import (
     shot,
     shutdown,
     shutdown_session,
+    sign_in,
     type_into,
     unlock_as,
     wait_until,
@@ -81,12 +81,7 @@ def test_first_sign_in_asks_only_for_the_new_password(qtbot, tmp_path: Path, new
     shutdown_session(owner)
     controller = make_controller(tmp_path)
     window = controller.show_unlock(new_vault[0])
-    qtbot.waitExposed(window)
-    item = window.names.findItems(STAFF, Qt.MatchFlag.MatchExactly)[0]
-    qtbot.mouseClick(window.names.viewport(), Qt.MouseButton.LeftButton,
-                     pos=window.names.visualItemRect(item).center())
-    type_into(qtbot, window.password, STAFF_TEMP)
-    press(qtbot, window.unlock_button)
+    sign_in(qtbot, window, STAFF, STAFF_TEMP)
     wait_until(qtbot, lambda: controller.context is not None)
     dialog = controller._forced_dialog
     assert isinstance(dialog, ChangePasswordDialog) and dialog.isVisible()

@@ -24,16 +24,14 @@ from tests.ui_helpers import (
     add_user,
     make_controller,
     open_session_for_ui,
-    press,
     shot,
     shutdown,
     shutdown_session,
-    type_into,
+    sign_in,
     wait_until,
 )
 from ui.controller import AppController
 from ui.main_window import MainWindow
-from ui.unlock import UnlockWindow
 
 STAFF, STAFF_PASSWORD = "Bea Staff", "bea-own-pass-1"
 
@@ -55,16 +53,6 @@ def as_shown(window: QWidget) -> str:
     (QPlatformWindow::formatWindowTitle; the offscreen platform draws no title bar)."""
     title, name = window.windowTitle(), QGuiApplication.applicationDisplayName()
     return title if not name or title.endswith(name) else f"{title} — {name}"
-
-
-def sign_in(qtbot, window: UnlockWindow, name: str, password: str) -> None:
-    """Click the name, type the password, press Unlock."""
-    qtbot.waitExposed(window)
-    item = window.names.findItems(name, Qt.MatchFlag.MatchExactly)[0]
-    qtbot.mouseClick(window.names.viewport(), Qt.MouseButton.LeftButton,
-                     pos=window.names.visualItemRect(item).center())
-    type_into(qtbot, window.password, password)
-    press(qtbot, window.unlock_button)
 
 
 def signed_in(qtbot, controller: AppController, name: str, password: str) -> MainWindow:
@@ -151,8 +139,11 @@ def test_each_person_finds_the_main_window_as_they_left_it(qtbot, tmp_path: Path
 
     main = signed_in(qtbot, controller, STAFF, STAFF_PASSWORD)
     assert main.geometry().size() == fresh.size()  # Bea's first time: not the owner's window
-    main.setGeometry(QRect(60, 150, main.width(), 500))
+    # Lower than the owner's, and all of it on the (800 px tall) test screen: a window running off the screen's
+    # bottom is moved back onto it when restored, as it should be.
+    main.setGeometry(QRect(60, 100, main.width(), main.minimumHeight()))
     bea = main.geometry()
+    assert bea.bottom() < screen.bottom() and bea.top() != owners.top()
     lock_with_keys(qtbot, main, switch_user=True)
 
     main = signed_in(qtbot, controller, OWNER, OWNER_PASSWORD)

@@ -100,6 +100,16 @@ def type_text(qtbot: object, widget: QWidget, text: str) -> None:
                 QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
 
 
+def sign_in(qtbot: object, window: UnlockWindow, name: str, password: str) -> None:
+    """On the unlock window: click the name, type the password, press Unlock."""
+    qtbot.waitExposed(window)  # type: ignore[attr-defined]
+    item = window.names.findItems(name, Qt.MatchFlag.MatchExactly)[0]
+    qtbot.mouseClick(window.names.viewport(), Qt.MouseButton.LeftButton,  # type: ignore[attr-defined]
+                     pos=window.names.visualItemRect(item).center())
+    type_into(qtbot, window.password, password)
+    press(qtbot, window.unlock_button)
+
+
 def shot(widget: QWidget, name: str) -> None:
     """Save a screenshot when COUNTERPART_SHOTS names a folder (the lead looks at them; tests do not)."""
     folder = os.environ.get("COUNTERPART_SHOTS")

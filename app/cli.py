@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -53,6 +54,47 @@ class Passwords:
         if confirm and getpass.getpass(_("Type it again: ")) != password:
             raise UsageError(_("The two passwords are not the same."))
         return password
+
+
+ASK = "\0ask"  # `--recovery-key` given alone: ask for it at a hidden prompt
+
+
+def recovery_key_from(args: argparse.Namespace, passwords: Passwords) -> str | None:
+    """The recovery key from a hidden prompt, standard input (its first line) or an open file descriptor; never
+    from the command line, where other programs read it in /proc/PID/cmdline and the shell keeps it in its
+    history."""
+    given = getattr(args, "recovery_key", None)
+    if given not in (None, ASK):
+        raise UsageError(_("The recovery key may not be given on the command line: other programs can read it "
+                           "there and the shell keeps it in its history. Use --recovery-key alone to be asked for "
+                           "it, or --recovery-key-stdin, or --recovery-key-fd N."))
+    if getattr(args, "recovery_key_stdin", False):
+        line = passwords.stdin.readline()
+        if not line:
+            raise UsageError(_("Expected the recovery key on the first line of standard input."))
+        return line.strip()
+    descriptor = getattr(args, "recovery_key_fd", None)
+    if descriptor is not None:
+        try:
+            with os.fdopen(descriptor, encoding="utf-8", closefd=False) as handle:
+                return handle.readline().strip()
+        except OSError:
+            raise UsageError(_("Cannot read the recovery key from file descriptor {fd}.").format(fd=descriptor)) \
+                from None
+    if given == ASK:
+        if not passwords.stdin.isatty():
+            raise UsageError(_("No terminal to ask for the recovery key: give it with --recovery-key-stdin."))
+        return getpass.getpass(_("Recovery key: "))
+    return None
+
+
+def _recovery_key_options(parser: argparse.ArgumentParser, required: bool = False) -> None:
+    source = parser.add_mutually_exclusive_group(required=required)
+    source.add_argument("--recovery-key", nargs="?", const=ASK, metavar="", help=_("ask for the recovery key"))
+    source.add_argument("--recovery-key-stdin", action="store_true",
+                        help=_("read the recovery key from the first line of standard input"))
+    source.add_argument("--recovery-key-fd", type=int, metavar="N",
+                        help=_("read the recovery key from open file descriptor N"))
 
 
 def _out(line: str) -> None:
@@ -125,9 +167,10 @@ def cmd_rekey(args: argparse.Namespace, passwords: Passwords) -> int:
 def cmd_recover(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.vault.recovery_key import parse_recovery_key
 
-    parse_recovery_key(args.recovery_key)  # a mistyped key fails before any password is asked
+    key = recovery_key_from(args, passwords) or ""
+    parse_recovery_key(key)  # a mistyped key fails before any password is asked
     password = passwords.read(_("New password for the owner: "), confirm=True)
-    result = security.recover(args.vault, args.recovery_key, password)
+    result = security.recover(args.vault, key, password)
     _out(_("Recovered: {owner} can sign in with the new password.").format(owner=result.owner))
     _say_protection(result.keychain_bound)
     if result.stale_users:
@@ -265,12 +308,31 @@ def cmd_export(args: argparse.Namespace, passwords: Passwords) -> int:
     return 0
 
 
+def _column_mapping(pairs: list[str]) -> dict[str, str]:
+    """--map COLUMN=FIELD options as a mapping (FIELD empty: leave the column out), checked before signing in."""
+    from app.crm.importing.mapping import check_fields
+
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        column, equals, wanted = pair.rpartition("=")
+        if not equals or not column.strip():
+            raise InvalidInput(_("--map takes COLUMN=FIELD, such as --map \"Crm Name=name\"."))
+        mapping[column.strip()] = wanted.strip()
+    check_fields(mapping)
+    return mapping
+
+
 def cmd_import(args: argparse.Namespace, passwords: Passwords) -> int:
-    """Counts on stdout; each skipped row or left-out detail on stderr as "line N: reason"."""
+    """Counts on stdout; each column that fills nothing ("unused column: X"), then each skipped row and each
+    detail left out or kept unchecked ("line N: reason"), on stderr."""
     from app.crm.importing import ImportService
 
+    mapping = _column_mapping(args.map or [])
     with _signed_in(args, passwords) as session:
-        report = ImportService(session).run(Path(args.file), fmt=args.format, dry_run=args.dry_run)
+        report = ImportService(session).run(Path(args.file), fmt=args.format, dry_run=args.dry_run,
+                                            mapping=mapping or None)
+    for column in report.unused_columns:
+        print(_("unused column: {column}").format(column=column), file=sys.stderr, flush=True)
     for line, reason in report.messages():
         print(_("line {line}: {reason}").format(line=line, reason=reason), file=sys.stderr, flush=True)
     _out(_("format: {format} ({encoding})").format(format=report.format, encoding=report.encoding))
@@ -417,10 +479,12 @@ def cmd_backups(args: argparse.Namespace, passwords: Passwords) -> int:
 
 def _backup_credentials(args: argparse.Namespace, passwords: Passwords) -> tuple[str | None, str | None, str | None]:
     """(user, password, recovery key) that open a backup: the ones valid when it was made."""
-    if args.recovery_key:
-        return None, None, args.recovery_key
+    key = recovery_key_from(args, passwords)
+    if key:
+        return None, None, key
     if not args.user:
-        raise UsageError(_("Give --user NAME (with its password) or --recovery-key KEY."))
+        raise UsageError(_("Give --user NAME (with its password), or the recovery key (--recovery-key to be "
+                           "asked, or --recovery-key-stdin)."))
     password = passwords.read(_("Password for {user} (as it was when the backup was made): ").format(user=args.user))
     return args.user, password, None
 
@@ -624,7 +688,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     recover = commands.add_parser("recover", help=_("open with the recovery key and set a new owner password"))
     recover.add_argument("vault", metavar="VAULT")
-    recover.add_argument("--recovery-key", required=True, metavar="KEY")
+    _recovery_key_options(recover, required=True)
     recover.add_argument("--password-stdin", action="store_true")
     recover.set_defaults(run=cmd_recover)
 
@@ -696,6 +760,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                                  "mailchimp", "square", "vcard"])
     import_cmd.add_argument("--dry-run", action="store_true", help=_("check the file and say what would happen; "
                                                                       "write nothing"))
+    import_cmd.add_argument("--map", action="append", metavar="COLUMN=FIELD",
+                            help=_("fill FIELD (name, given_name, email, phone…) from the column COLUMN; "
+                                   "repeatable; an empty FIELD leaves the column out"))
     import_cmd.set_defaults(run=cmd_import)
 
     consent = commands.add_parser("consent", help=_("record a consent or its withdrawal"))
@@ -837,7 +904,7 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             sub.add_argument("--vault", metavar="VAULT", help=_("record the drill in this vault"))
         sub.add_argument("--user", metavar="NAME")
-        sub.add_argument("--recovery-key", metavar="KEY")
+        _recovery_key_options(sub)
         sub.add_argument("--password-stdin", action="store_true")
         sub.set_defaults(run=run)
     return parser

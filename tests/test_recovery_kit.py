@@ -63,7 +63,7 @@ def test_key_groups_owner_and_vault_details_are_in_the_text(tmp_path: Path) -> N
     assert "Jane Doe" in text
     assert "shop.cpvault" in text
     assert "7f3c9a1e-4b2d-4e8f-9a6b-1c2d3e4f5a6b" in text
-    assert "counterpart-admin recover VAULT --recovery-key KEY" in text
+    assert "counterpart-admin recover VAULT --recovery-key" in text and "KEY" not in text.split("recover VAULT")[1][:40]
 
 
 def test_sqlcipher_line_holds_the_64_digits_without_dashes(tmp_path: Path) -> None:

@@ -154,8 +154,8 @@ def test_deleted_keychain_secret_then_recovery_key_rebinds(vault_path: Path, mem
     refused = run_cli("verify", vault_path, "--user", OWNER, "--password-stdin", stdin=OWNER_PASSWORD + "\n")
     assert refused.code == 3 and "recovery key" in refused.err
 
-    recovered = run_cli("recover", vault_path, "--recovery-key", recovery_key, "--password-stdin",
-                        stdin="brand-new-pass\n")
+    recovered = run_cli("recover", vault_path, "--recovery-key-stdin", "--password-stdin",
+                        stdin=f"{recovery_key}\nbrand-new-pass\n")
     assert recovered.code == 0, recovered.err
     assert keychain.load_secret(VaultPaths.of(vault_path).keyfile.name) is None  # not keyed by file name
     ok = run_cli("verify", vault_path, "--user", OWNER, "--password-stdin", stdin="brand-new-pass\n")
@@ -167,16 +167,39 @@ def test_deleted_keychain_secret_then_recovery_key_rebinds(vault_path: Path, mem
 def test_recovery_key_opens_even_without_the_key_file(new_vault: tuple[Path, str], run_cli) -> None:  # type: ignore[no-untyped-def]
     path, recovery_key = new_vault
     VaultPaths.of(path).keyfile.unlink()
-    result = run_cli("recover", path, "--recovery-key", recovery_key, "--password-stdin", stdin="rebuilt-pass\n")
+    result = run_cli("recover", path, "--recovery-key-stdin", "--password-stdin", stdin=f"{recovery_key}\nrebuilt-pass\n")
     assert result.code == 0, result.err
     with Vault.unlock(path, OWNER, "rebuilt-pass") as vault:
         assert vault.meta("owner") == OWNER
 
 
 def test_wrong_recovery_key_is_refused(new_vault: tuple[Path, str], run_cli) -> None:  # type: ignore[no-untyped-def]
-    result = run_cli("recover", new_vault[0], "--recovery-key", "ab" * 32, "--password-stdin", stdin="x" * 10 + "\n")
+    result = run_cli("recover", new_vault[0], "--recovery-key-stdin", "--password-stdin",
+                     stdin="ab" * 32 + "\n" + "x" * 10 + "\n")
     assert result.code == 3
-    assert run_cli("recover", new_vault[0], "--recovery-key", "nonsense", "--password-stdin", stdin="").code == 5
+    assert run_cli("recover", new_vault[0], "--recovery-key-stdin", "--password-stdin", stdin="nonsense\n").code == 5
+
+
+def test_a_recovery_key_on_the_command_line_is_refused_and_says_why(new_vault: tuple[Path, str], run_cli,  # type: ignore[no-untyped-def]
+                                                                    tmp_path: Path) -> None:
+    """Given as an argument, the key (the data key itself) is in /proc/PID/cmdline and the shell's history."""
+    path, recovery_key = new_vault
+    for command in (["recover", path], ["drill", tmp_path / "none.vaultbackup"],
+                    ["restore", tmp_path / "none.vaultbackup", "--to", path]):
+        result = run_cli(*command, "--recovery-key", recovery_key, "--password-stdin", stdin="new-pass-123\n")
+        assert result.code == 2 and "may not be given on the command line" in result.err, (command, result)
+        assert recovery_key not in result.err
+    read_fd, write_fd = os.pipe()  # a script can hand it over on a descriptor instead
+    os.write(write_fd, (recovery_key + "\n").encode())
+    os.close(write_fd)
+    try:
+        result = run_cli("recover", path, "--recovery-key-fd", str(read_fd), "--password-stdin",
+                         stdin="from-a-pipe-1\n")
+    finally:
+        os.close(read_fd)
+    assert result.code == 0, result.err
+    with Vault.unlock(path, OWNER, "from-a-pipe-1") as vault:
+        assert vault.meta("owner") == OWNER
 
 
 def test_file_is_not_plain_sqlite_and_holds_no_plaintext(vault_path: Path) -> None:

@@ -242,7 +242,7 @@ def _instructions(vault_name: str, recovery_key: str, styles: dict[str, Paragrap
         ],
         [
             para(_("2. On the command line"), styles["bold"], "bold"),
-            para("counterpart-admin recover VAULT --recovery-key KEY", styles["mono"], "mono"),
+            para("counterpart-admin recover VAULT --recovery-key", styles["mono"], "mono"),
             para(cli_note.format(vault_name=vault_name), styles["body"]),
         ],
         [

@@ -5,7 +5,10 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 
 def atomic_write(path: Path, payload: bytes) -> None:
@@ -29,6 +32,23 @@ def atomic_write(path: Path, payload: bytes) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+@contextmanager
+def atomic_text(path: Path, *, encoding: str = "utf-8", newline: str = "") -> Iterator[TextIO]:
+    """A text file written whole or not at all, readable by its owner only (0600): for exports streamed row by
+    row (a million customers), which `atomic_write` would have to hold in memory. A crash, a full disk or an
+    exception leaves the old file, or none, never half an export readable by everyone."""
+    fd, temp_name = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
 
 
 def describe_file_error(exc: OSError) -> str:

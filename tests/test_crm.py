@@ -296,9 +296,16 @@ def test_fold_is_the_same_with_and_without_the_ascii_shortcut() -> None:
         decomposed = unicodedata.normalize("NFKD", text)
         return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
-    for text in [string.printable, "  Ana GARCÍA ", "Ana Garcia", "ﬁne Straße", "Ｗａｎｇ", "Müller\t"]:
+    for text in [string.printable, "  Ana GARCÍA ", "Ana Garcia", "ﬁne Straße", "Ｗａｎｇ", "Müller\t",
+                 "a\u0301\u0323b", "ᾷ ΐ ǰ İ ﬃ Ǆ", "김민수", "مُحَمَّد أحمد", "สมชาย ใจดี", "Γιώργος\u00a0"]:
         assert fold(text) == slow(text)
     assert fold("  Ana GARCÍA ") == fold("ana garcia") == "ana garcia"
+    # fold() translates a character at a time: the same as normalising the whole text, for every character
+    from app.crm.search_index import _fold_character, _FoldTable
+
+    table = _FoldTable(_fold_character)
+    everything = "".join(chr(code) for code in range(0x30000) if not 0xD800 <= code <= 0xDFFF)
+    assert everything.translate(table) == slow(everything + "x")[:-1]
 
 
 def test_search_ids_are_the_search_results_in_the_same_order(owner_session: Session) -> None:
@@ -333,3 +340,29 @@ def test_a_wrong_email_is_explained_in_the_readers_language(typed: str, says: st
         assert "@-sign" not in refused.value.args[0]
     finally:
         i18n.set_language("en")
+
+
+def test_exports_are_private_to_their_owner_and_written_whole(owner_session: Session, people: dict[str, int],
+                                                               tmp_path: Path) -> None:
+    """A customer list was written 0644 (anyone on the computer could read it) and half-written on a failure."""
+    from app.crm.export import export_csv, write_rows
+    from app.crm.vcard import export_vcards
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    out = exports / "customers.csv"
+    export_csv(owner_session, out)
+    cards = exports / "customers.vcf"
+    export_vcards(owner_session, cards)
+    for path in (out, cards):
+        assert path.stat().st_mode & 0o777 == 0o600, oct(path.stat().st_mode)
+    before = out.read_bytes()
+
+    def failing_rows():  # type: ignore[no-untyped-def]
+        yield (1, "Ana", "", "", "")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        write_rows(out, ["id", "name", "email", "phone", "organisation"], failing_rows())
+    assert out.read_bytes() == before  # the earlier export is untouched, not half of a new one
+    assert sorted(p.name for p in exports.iterdir()) == ["customers.csv", "customers.vcf"]  # no temp file left

@@ -9,6 +9,7 @@ from pathlib import Path
 from app.access.roles import Permission
 from app.access.session import Session
 from app.crm.contacts import ContactFilter, ContactService, ContactSummary
+from app.fileio import atomic_text
 from app.keyset import pages
 from app.privacy.audit import neutralise_formula
 
@@ -35,7 +36,7 @@ def export_csv(session: Session, out: Path, query: str = "", where: ContactFilte
 def write_rows(out: Path, header: list[str], rows: Iterable[Sequence[object]]) -> int:
     """CSV for spreadsheets: UTF-8 with BOM (Excel reads accents right), every text cell formula-safe."""
     count = 0
-    with out.open("w", newline="", encoding="utf-8-sig") as handle:
+    with atomic_text(out, encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         for row in rows:

@@ -3,11 +3,13 @@
 Reading: cards stream one at a time; a small pre-pass puts each property on one line first, because phones
 write things vobject cannot read on its own: 2.1 quoted-printable soft line breaks, CR CR LF line ends, and
 large base64 photos. Photos (and logos, sounds) are not kept: they are skipped in that pass, never held in
-memory, and each card that had one says so. A detail that does not check out (a phone without a country
-code, an email that is not one) is left out of the card with a warning instead of losing the whole person.
+memory, and each card that had one says so. A local phone number is read in the country of the card's
+address (ADR) when it has one. A detail that does not check out (a phone without a country code, an email that
+is not one) is kept as typed, marked unchecked, and reported, as for a CSV row.
 
 Writing: vCard 3.0, one card per customer, for a list of ids or a search; a bulk export (EXPORT_BULK),
-audited with its count. Phones are written in E.164 so the file means the same number anywhere.
+audited with its count. Phones are written in E.164 so the file means the same number anywhere (one kept
+unchecked, as typed).
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ import vobject  # type: ignore[import-untyped]
 from app.access.roles import Permission
 from app.access.session import Session
 from app.crm.contacts import ContactService
+from app.crm.importing.countries import country_code
 from app.crm.importing.model import Detail, Draft
 from app.crm.importing.reader import NumberedLines
 from app.errors import InvalidInput
+from app.fileio import atomic_text
 from app.keyset import pages
 from app.locale import _
 from app.store.database import Connection
@@ -169,7 +173,7 @@ def _label(item: Any) -> str:
 
 
 def _draft(card: _Card, component: Any) -> Draft:
-    draft = Draft(card.line, lenient=True)
+    draft = Draft(card.line)
     lines_of: dict[str, list[int]] = {}
     for line, text in card.properties:
         lines_of.setdefault(_name_of(text), []).append(line)
@@ -198,6 +202,9 @@ def _draft(card: _Card, component: Any) -> Draft:
                                            _text(address.country)) if part)
         if text:
             draft.details.append(Detail("address", ", ".join(text.splitlines()), _label(item), "ADR", line))
+        code = country_code(_text(address.country))
+        if code:
+            draft.countries.append((_label(item), code))
     for _line, item in items("org"):
         values = item.value if isinstance(item.value, list) else [item.value]
         draft.organisation = draft.organisation or next((str(v).strip() for v in values if str(v).strip()), "")
@@ -248,7 +255,7 @@ def _card_for(conn: Connection, contact_id: int) -> Any | None:
             item.type_param = ["INTERNET", *([str(label).upper()] if label in ("home", "work") else [])]
         elif kind == "phone":
             item = card.add("tel")
-            item.value = str(normalized)
+            item.value = str(normalized or value)  # an unchecked number: as typed
             if label in _TEL_TYPES:
                 item.type_param = _TEL_TYPES[str(label)]
         else:
@@ -287,7 +294,7 @@ def export_vcards(session: Session, out: Path, *, ids: Sequence[int] | None = No
         chosen = (c.id for c in pages(lambda after: contacts.page(after=after, limit=1000),
                                       lambda last: contacts.sort_position(last.id)))
     count = 0
-    with out.open("w", encoding="utf-8", newline="") as handle:
+    with atomic_text(out) as handle:
         for contact_id in chosen:
             card = _card_for(session.conn, contact_id)
             if card is not None:

@@ -20,6 +20,7 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from app.fileio import atomic_text
 from app.store.database import Connection
 
 GENESIS = b"\0" * 32
@@ -186,7 +187,7 @@ def iter_entries(conn: Connection, flt: AuditFilter = EVERYTHING, batch: int = 1
 def write_csv(conn: Connection, out: Path, flt: AuditFilter = EVERYTHING) -> int:
     """Export for auditors; the caller audits the export itself. Returns the number of rows written."""
     count = 0
-    with out.open("w", newline="", encoding="utf-8-sig") as handle:
+    with atomic_text(out, encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "time_utc", "user", "action", "entity_type", "entity_id", "summary"])
         for entry in iter_entries(conn, flt):

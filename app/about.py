@@ -51,7 +51,9 @@ CLASSIFIER_LICENCES = {
 # The bundled fonts by family (as named inside the font file); LICENSES.md beside them says where each is from.
 FONT_LICENCES = {
     "Noto Sans": "OFL-1.1", "Noto Sans Mono": "OFL-1.1", "Noto Sans Arabic": "OFL-1.1", "Noto Sans Hebrew": "OFL-1.1",
-    "NanumGothic": "OFL-1.1", "Droid Sans Fallback": "Apache-2.0",
+    "NanumGothic": "OFL-1.1", "Droid Sans Fallback": "Apache-2.0", "Noto Sans Thai UI": "OFL-1.1",
+    "Noto Sans Devanagari UI": "OFL-1.1", "Noto Sans Bengali UI": "OFL-1.1", "Noto Sans Tamil UI": "OFL-1.1",
+    "Noto Emoji": "OFL-1.1",
 }
 
 _SPDX_ID = re.compile(r"[A-Za-z0-9.+-]*[0-9-][A-Za-z0-9.+-]*|MIT|ISC|Zlib|Unlicense|blessing")

@@ -126,9 +126,9 @@ def test_warnings_are_printed(tmp_path: Path) -> None:
 
 def test_emoji_and_markup_in_names_print_safely(tmp_path: Path) -> None:
     text = text_of(write(tmp_path, owner="Anna 🌸👍🏽 & <Sons>", vault_name="a&b <c>.cpvault"))
-    assert "Anna & <Sons>" in text
+    assert "Anna 🌸👍 & <Sons>" in text  # emoji print in the monochrome face (the skin tone folds into the hand)
     assert "a&b <c>.cpvault" in text
-    assert "🌸" not in text and "\ufffd" not in text
+    assert "\ufffd" not in text
 
 
 def test_one_page_even_with_long_names(tmp_path: Path) -> None:

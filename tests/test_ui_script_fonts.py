@@ -19,6 +19,10 @@ def test_every_bundled_script_has_a_font_after_start_up(qapp, system: QFontDatab
     (QFontDatabase.WritingSystem.Arabic, "فاطمة"),
     (QFontDatabase.WritingSystem.Hebrew, "נועה"),
     (QFontDatabase.WritingSystem.Korean, "김민준"),
+    (QFontDatabase.WritingSystem.Thai, "สมชาย ใจดี"),
+    (QFontDatabase.WritingSystem.Devanagari, "राहुल शर्मा"),
+    (QFontDatabase.WritingSystem.Bengali, "রবীন্দ্রনাথ"),
+    (QFontDatabase.WritingSystem.Tamil, "தமிழ்செல்வன்"),
 ])
 def test_a_name_in_the_script_is_drawn_with_its_glyphs(qapp, system: QFontDatabase.WritingSystem,
                                                       name: str) -> None:

@@ -1,6 +1,6 @@
 """Fonts for the scripts a customer's name or the UI language can be in, when this computer has none.
 
-A minimal Linux desktop often has no Chinese, Arabic, Hebrew or Korean font, and Qt then draws those letters as
+A minimal Linux desktop often has no Chinese, Arabic, Hebrew, Korean, Thai or Indic font, and Qt then draws those letters as
 empty boxes: a customer named 王芳 becomes "□□", a Chinese UI unreadable. The fonts the PDFs embed
 (resources/fonts) are added to Qt only for the scripts the system lacks; Qt's font fallback then uses them
 wherever that script is drawn.
@@ -19,6 +19,10 @@ BUNDLED = {
     WritingSystem.Arabic: "NotoSansArabic-Regular.ttf",
     WritingSystem.Hebrew: "NotoSansHebrew-Regular.ttf",
     WritingSystem.Korean: "NanumGothic.ttf",
+    WritingSystem.Thai: "NotoSansThaiUI-Regular.ttf",
+    WritingSystem.Devanagari: "NotoSansDevanagariUI-Regular.ttf",
+    WritingSystem.Bengali: "NotoSansBengaliUI-Regular.ttf",
+    WritingSystem.Tamil: "NotoSansTamilUI-Regular.ttf",
 }
 UI_SCRIPTS = {"zh": WritingSystem.SimplifiedChinese}  # UI languages whose script Latin fonts lack
 _added: set[WritingSystem] = set()

@@ -967,8 +967,9 @@ def _language_name(code: str | None, locale: Locale) -> str:
 
 
 def _loses_characters(texts: Iterable[str]) -> bool:
-    """True when some text has characters the bundled fonts cannot print (rich_text drops emoji and shows
-    letters of unsupported scripts as U+FFFD), so the cover letter can say so."""
+    """True when some text has characters the bundled fonts cannot print (rich_text drops an emoji newer than
+    the bundled emoji face and shows letters of scripts without a bundled font as U+FFFD), so the cover letter
+    can say so."""
     for text in texts:
         if text.isascii():
             continue

@@ -493,7 +493,8 @@ def cmd_restore(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.vault import backup
 
     user, password, key = _backup_credentials(args, passwords)
-    result = backup.restore(Path(args.backup), Path(args.to), user=user, password=password, recovery_key=key)
+    result = backup.restore(Path(args.backup), Path(args.to), user=user, password=password, recovery_key=key,
+                            replace_other_vault=args.replace_with_other_vault)
     counts = ", ".join(f"{k}={v}" for k, v in sorted(result.counts.items()))
     _out(_("Restored {backup} to {vault}: {counts}.").format(backup=Path(args.backup).name, vault=args.to,
                                                            counts=counts))
@@ -901,6 +902,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("backup", metavar="BACKUP")
         if name == "restore":
             sub.add_argument("--to", required=True, metavar="VAULT")
+            sub.add_argument("--replace-with-other-vault", action="store_true",
+                             help=_("restore even though the backup is of another vault"))
         else:
             sub.add_argument("--vault", metavar="VAULT", help=_("record the drill in this vault"))
         sub.add_argument("--user", metavar="NAME")

@@ -216,3 +216,51 @@ def test_cli_backup_backups_restore_drill(new_vault: tuple[Path, str], folder: P
     bad = run_cli("restore", backup_path, "--to", path, "--user", OWNER, "--password-stdin", stdin="wrong-one\n")
     assert bad.code == 3
     assert os.path.exists(VaultPaths.of(path).keyfile)
+
+
+def test_restore_while_the_vault_is_open_touches_nothing(owner_session: Session, filled: dict[str, int],
+                                                         folder: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """It exited 0 and moved 30,000 newer rows aside while the app had the vault open, telling nobody."""
+    made = security.backup_now(owner_session, folder)
+    path = owner_session.vault.paths.database
+    before = sorted(p.name for p in path.parent.iterdir())
+    result = run_cli("restore", made, "--to", path, "--user", OWNER, "--password-stdin", stdin=OWNER_PASSWORD + "\n")
+    assert result.code == 7 and "already open" in result.err
+    assert sorted(p.name for p in path.parent.iterdir()) == before  # no before-restore folder, no staging left
+    assert ContactService(owner_session).search("Backupmarker")  # the open session goes on as if nothing happened
+
+
+def test_only_an_owner_restores(new_vault: tuple[Path, str], folder: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    path = new_vault[0]
+    session = open_session(path, OWNER, OWNER_PASSWORD)
+    from app.access.users import UserService
+
+    UserService(session).add("Sam", "staff", "temporary-1")
+    made = security.backup_now(session, folder)
+    session.vault.close()
+    staff = open_session(path, "Sam", "temporary-1")
+    UserService(staff).change_own_password("temporary-1", "sams-password-1")
+    staff.vault.close()
+    refused = run_cli("restore", made, "--to", path, "--user", "Sam", "--password-stdin", stdin="temporary-1\n")
+    assert refused.code == 4 and "Only an owner" in refused.err
+    assert not list(path.parent.glob("*.before-restore-*"))
+
+
+def test_another_vaults_backup_needs_saying_so(new_vault: tuple[Path, str], tmp_path: Path, folder: Path,
+                                               run_cli) -> None:  # type: ignore[no-untyped-def]
+    from app.access.session import create_vault
+    from app.vault import kdf
+
+    other_path = tmp_path / "other" / "other.vault"
+    other_path.parent.mkdir()
+    other, _key = create_vault(other_path, OWNER, OWNER_PASSWORD, kdf_params=kdf.CHEAP)
+    made = security.backup_now(other, folder)
+    other.vault.close()
+    path, login = new_vault[0], OWNER_PASSWORD + "\n"
+    refused = run_cli("restore", made, "--to", path, "--user", OWNER, "--password-stdin", stdin=login)
+    assert refused.code == 5 and "another vault" in refused.err and "--replace-with-other-vault" in refused.err
+    assert not list(path.parent.glob("*.before-restore-*"))
+    replaced = run_cli("restore", made, "--to", path, "--user", OWNER, "--replace-with-other-vault",
+                       "--password-stdin", stdin=login)
+    assert replaced.code == 0, replaced.err
+    assert list(path.parent.glob("*.before-restore-*"))  # what it replaced is kept aside

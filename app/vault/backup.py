@@ -22,12 +22,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app import __version__
-from app.errors import AuthenticationFailed, InvalidInput, VaultDamaged
+from app.errors import AuthenticationFailed, InvalidInput, PermissionDenied, VaultDamaged
 from app.fileio import atomic_write
 from app.locale import _
 from app.store import database, migrations
-from app.vault.keyfile import CURRENT, KeyFile, key_check
-from app.vault.vault import Vault, VaultPaths
+from app.vault.keyfile import CURRENT, KeyFile, key_check, user_key
+from app.vault.vault import Vault, VaultPaths, acquire_lock
 
 MANIFEST, DATABASE, KEYS = "manifest.json", "vault.db", "vault.keys"
 FORMAT = "counterpart-backup/1"
@@ -179,19 +179,32 @@ class RestoreResult:
 
 
 def restore(backup: Path, to: Path, *, user: str | None = None, password: str | None = None,
-            recovery_key: str | None = None, now: datetime | None = None) -> RestoreResult:
+            recovery_key: str | None = None, now: datetime | None = None,
+            replace_other_vault: bool = False) -> RestoreResult:
     """Replace the vault at `to` with a verified backup; the current files are kept aside, never deleted.
 
-    Everyone erased since the backup is erased again (from the current vault's .erasures file).
+    Everyone erased since the backup is erased again (from the current vault's .erasures file). Refused while
+    the vault is open anywhere (its lock is held for the whole restore), for anyone but an owner of the backup's
+    time (or the recovery key's holder), and for another vault's backup unless `replace_other_vault`.
     """
     from app.privacy import erasure
 
     target = VaultPaths.of(to)
+    info = check_files(backup)
+    if target.keyfile.exists() and not replace_other_vault:
+        current_id = KeyFile.load(target.keyfile)[0].vault_id
+        if current_id != info.vault_id:
+            raise InvalidInput(_("{backup} is a backup of another vault, not of {vault}. To replace {vault} with "
+                                 "it (its current files are kept aside), say so with --replace-with-other-vault.")
+                               .format(backup=backup.name, vault=target.database.name))
+    lock = acquire_lock(target)  # the app or another command has it open: VaultBusy, nothing touched
     staging_dir = Path(tempfile.mkdtemp(prefix=".restore-", dir=target.database.parent))
     staging = VaultPaths.of(staging_dir / target.database.name)
     try:
         vault = open_backup(backup, user=user, password=password, recovery_key=recovery_key, into=staging.database)
         with vault:
+            if user is not None and _role_of(vault, user) != "owner":
+                raise PermissionDenied(_("Only an owner may restore a backup over the vault."))
             ledger = erasure.read_outside(target.erasures)
             reerased = erasure.reapply_ledger(vault.db, ledger)
             _record_restore(vault, backup, user, reerased)
@@ -210,6 +223,14 @@ def restore(backup: Path, to: Path, *, user: str | None = None, password: str | 
         return RestoreResult(counts, reerased, kept_aside)
     finally:
         shutil.rmtree(staging_dir, ignore_errors=True)
+        lock.release()
+
+
+def _role_of(vault: Vault, user: str) -> str | None:
+    """The user's role in the backup (the credentials that opened it are of its time)."""
+    row = vault.db.execute("SELECT role FROM user WHERE name_key = ? AND removed_at IS NULL",
+                           (user_key(user),)).fetchone()
+    return None if row is None else str(row[0])
 
 
 def _record_restore(vault: Vault, backup: Path, user: str | None, reerased: int) -> None:

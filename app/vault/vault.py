@@ -44,7 +44,7 @@ def check_new_password(password: str) -> None:
         raise InvalidInput(_("A password needs at least {n} characters.").format(n=MIN_PASSWORD_LENGTH))
 
 
-def _acquire_lock(paths: VaultPaths) -> FileLock:
+def acquire_lock(paths: VaultPaths) -> FileLock:
     # thread_local=False: the app unlocks on a worker thread and locks from the UI thread.
     lock = FileLock(paths.lockfile, timeout=0, thread_local=False)
     try:
@@ -108,7 +108,7 @@ class Vault:
                 raise InvalidInput(_("There is already a file at {path}. Counterpart never makes a vault over an "
                                      "existing file.").format(path=existing))
         paths.database.parent.mkdir(parents=True, exist_ok=True)
-        lock = _acquire_lock(paths)
+        lock = acquire_lock(paths)
         vault_id = uuid.uuid4().hex
         data_key = secrets.token_bytes(DATA_KEY_BYTES)
         device_secret = keychain.new_secret(vault_id) if use_keychain and keychain.is_available() else None
@@ -150,7 +150,7 @@ class Vault:
             raise AuthenticationFailed(_("There is no user called {user} in this vault.").format(user=user))
         book = LockoutBook(paths.lockout)
         book.check(slot.user)
-        lock = _acquire_lock(paths)
+        lock = acquire_lock(paths)
         try:
             device_secret = _user_device_secret(keyfile, slot)
             try:
@@ -172,7 +172,7 @@ class Vault:
         data_key = parse_recovery_key(recovery_key)
         paths = VaultPaths.of(path)
         cls._require_vault(paths)
-        lock = _acquire_lock(paths)
+        lock = acquire_lock(paths)
         try:
             if not paths.keyfile.exists():
                 return cls._rebuild_keyfile(paths, data_key, lock)

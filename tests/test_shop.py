@@ -97,7 +97,7 @@ def test_an_old_vaults_hand_set_region_becomes_the_country(owner_session: Sessio
     conn.execute("DELETE FROM setting WHERE key LIKE 'shop.%'")
     conn.execute("INSERT INTO setting(key, value) VALUES ('shop_region', 'es')")
     conn.execute("PRAGMA user_version = 12")
-    assert migrate(conn) == [13]
+    assert migrate(conn, target=13) == [13]
     assert read_profile(conn).country == "ES"
     assert conn.execute("SELECT count(*) FROM setting WHERE key = 'shop_region'").fetchone()[0] == 0
 

@@ -188,8 +188,8 @@ def test_encodings(session: Session, fixture: str, encoding: str, email: str, na
 
 def test_quoted_newlines_keep_line_numbers(session: Session) -> None:
     report = ImportService(session).run(FIXTURES / "quoted_newlines.csv")
-    assert report.imported == 3
-    assert report.bad_rows == [(8, 'column "Email": not a valid email address')]  # rows 2-4 and 6-7 span lines
+    assert report.imported == 4 and not report.bad_rows  # the bad address is kept unchecked, with its person
+    assert report.unchecked == [(8, 'column "Email": not a valid email address; kept as typed, unchecked')]
     assert by_email(session, "mia@example.com").notes[0][2] == "First line\nsecond line\nthird line"
     assert by_email(session, "lena@example.com").notes[0][2] == 'a "quoted" word\nand a comma, here'
 
@@ -261,15 +261,16 @@ def test_errors_never_quote_the_data(session: Session) -> None:
 
 # --- bad rows and duplicates -------------------------------------------------------------------------------
 
-def test_bad_rows_are_skipped_with_their_line(session: Session) -> None:
+def test_bad_details_are_kept_unchecked_and_only_nobody_is_skipped(session: Session) -> None:
     report = ImportService(session).run(FIXTURES / "bad_rows.csv")
-    assert report.imported == 2 and report.skipped == 3
-    assert [line for line, _reason in report.bad_rows] == [3, 4, 6]
-    reasons = dict(report.bad_rows)
-    assert reasons[3] == 'column "Email": not a valid email address'
+    assert report.imported == 5 and report.skipped == 1
+    assert report.bad_rows == [(8, "nothing to identify the person: no name, email address or phone number")]
+    reasons = dict(report.unchecked)
+    assert list(reasons) == [3, 4]
+    assert reasons[3] == 'column "Email": not a valid email address; kept as typed, unchecked'
     assert reasons[4].startswith('column "Phone": not a valid phone number')
-    assert reasons[6] == "no name and no email address"
-    assert {c.name for c in ContactService(session).search("")} == {"Ava Stone", "Dev Patel"}
+    assert {c.name for c in ContactService(session).search("")} == {"Ava Stone", "Ben Cole", "Cara Diaz",
+                                                                     "Dev Patel", "+44 7700 900789"}
 
 
 def test_duplicates_in_the_vault_and_in_the_file_are_skipped(session: Session) -> None:
@@ -404,9 +405,9 @@ def test_staff_may_import_but_an_auditor_may_not(session: Session) -> None:
 def test_import_is_audited_with_counts_only(session: Session) -> None:
     ImportService(session).run(FIXTURES / "bad_rows.csv")
     rows = session.conn.execute("SELECT action, summary FROM audit_event ORDER BY id DESC LIMIT 2").fetchall()
-    assert rows[1] == ("contact.bulk_create", "2 from import:generic")
+    assert rows[1] == ("contact.bulk_create", "5 from import:generic")
     assert rows[0][0] == "contact.import"
-    assert rows[0][1].startswith("generic: 2 imported, 3 skipped (0 duplicates, 3 bad rows)")
+    assert rows[0][1].startswith("generic: 5 imported, 1 skipped (0 duplicates, 1 bad rows)")
     for _action, summary in rows:
         assert "@" not in summary and "Ava" not in summary and "Stone" not in summary
 
@@ -417,13 +418,13 @@ def test_cli_import(vault: Path, run_cli) -> None:  # type: ignore[no-untyped-de
     path = vault
     result = run_cli("import", path, "--user", OWNER, FIXTURES / "bad_rows.csv", "--password-stdin", stdin=LOGIN)
     assert result.code == 0, result.err
-    assert "imported: 2" in result.out.splitlines() and "skipped: 3" in result.out.splitlines()
-    assert [line.split(":")[0] for line in result.err.splitlines()] == ["line 3", "line 4", "line 6"]
+    assert "imported: 5" in result.out.splitlines() and "skipped: 1" in result.out.splitlines()
+    assert [line.split(":")[0] for line in result.err.splitlines()] == ["line 3", "line 4", "line 8"]
     shopify = run_cli("import", path, "--user", OWNER, FIXTURES / "shopify_customers_export.csv", "--format",
                       "shopify", "--password-stdin", stdin=LOGIN)
     assert shopify.code == 0 and "imported: 6" in shopify.out and "consents stated in the file: 10" in shopify.out
     session = open_session(path, OWNER, OWNER_PASSWORD)
-    assert contacts(session) == 8
+    assert contacts(session) == 11
     session.vault.close()
 
 

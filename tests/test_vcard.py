@@ -56,7 +56,9 @@ def test_version_30_and_40_details(session: Session) -> None:
     assert gmail.organisations[0][1:] == ("TheCompany", "TheJobTitle")
     assert gmail.notes[0][2].startswith("note line 1\nnote line 2")
     service.run(SAMPLES / "iphone-v30-photo.vcf")
-    service.run(SAMPLES / "outlook-v21-photo.vcf")
+    duplicates = service.preview(SAMPLES / "outlook-v21-photo.vcf").report.duplicates
+    assert [d.kind for d in duplicates] == ["phone"]  # both cards' home number, read in their ADR's country (US)
+    service.run(SAMPLES / "outlook-v21-photo.vcf", keep_duplicates=[d.line for d in duplicates])
     iphone = by_email(session, "john.doe@ibm.com")  # CR CR LF line ends
     assert (iphone.given_name, iphone.family_name) == ("John Richter James", "Doe")
     outlook = by_email(session, "john.doe@ibm.cm")
@@ -66,23 +68,26 @@ def test_version_30_and_40_details(session: Session) -> None:
 def test_photos_are_ignored_and_said_so(session: Session) -> None:
     for sample, line in (("iphone-v30-photo.vcf", 25), ("outlook-v21-photo.vcf", 24),
                          ("radicale-v40-datauri-photo.vcf", 7)):
-        report = ImportService(session).run(SAMPLES / sample)
+        report = ImportService(session).run(SAMPLES / sample, dry_run=True)  # the same John Doe in two of them
         assert (line, "PHOTO not imported (Counterpart does not keep pictures or sounds)") in report.warnings
 
 
-def test_phones_without_country_code_are_left_out_not_the_card(session: Session) -> None:
+def test_phones_without_country_code_are_kept_unchecked_with_the_card(session: Session) -> None:
     report = ImportService(session).run(SAMPLES / "gmail-v30-multi-email-tel.vcf")
     assert report.imported == 1
-    assert [line for line, reason in report.warnings if reason.startswith("TEL")] == [*range(22, 31), 32, 33]
-    assert all("555" not in reason for _line, reason in report.warnings)
+    assert [line for line, reason in report.unchecked if reason.startswith("TEL")] == [*range(22, 31), 32, 33]
+    assert all("555" not in reason for _line, reason in report.unchecked)
+    kept = [p for p in by_email(session, "email@example.com").points if p.kind == "phone"]
+    assert len(kept) == 11 and all(p.unchecked and p.normalized == "" for p in kept)
+    assert "5555551111" in {p.value for p in kept}  # as typed
 
 
 # --- our own fixture: raw UTF-8 in 4.0, 3.0 and quoted-printable 2.1 in one file -------------------------------
 
 def test_mixed_versions(session: Session) -> None:
     report = ImportService(session).run(FIXTURES / "contacts_mixed_versions.vcf")
-    assert report.imported == 3
-    assert report.bad_rows == [(30, "no name and no email address")]  # the card starting on line 30
+    assert report.imported == 4 and report.bad_rows == []
+    assert [c.name for c in ContactService(session).search("900999")] == ["+44 7700 900999"]  # a number only
     wang = by_email(session, "wang.fang@example.cn")
     assert (wang.display_name, wang.given_name, wang.family_name) == ("王芳", "芳", "王")
     assert phones(wang) == {"+8613912345678"} and wang.tags == ["VIP", "常客"]
@@ -177,12 +182,12 @@ def test_cli_export_and_import_vcard(vault: Path, tmp_path: Path, run_cli) -> No
     login = OWNER_PASSWORD + "\n"
     imported = run_cli("import", vault, "--user", OWNER, FIXTURES / "contacts_mixed_versions.vcf",
                        "--password-stdin", stdin=login)
-    assert imported.code == 0 and "imported: 3" in imported.out and "format: vcard" in imported.out
-    assert imported.err.startswith("line 30: no name and no email address")
+    assert imported.code == 0 and "imported: 4" in imported.out and "format: vcard" in imported.out
+    assert imported.err == ""  # the card with only a number is a customer too
     out = tmp_path / "out.vcf"
     exported = run_cli("export", vault, "--user", OWNER, "--vcard", out, "--password-stdin", stdin=login)
     assert exported.code == 0, exported.err
-    assert out.read_text(encoding="utf-8").count("BEGIN:VCARD") == 3
+    assert out.read_text(encoding="utf-8").count("BEGIN:VCARD") == 4
     both = run_cli("export", vault, "--user", OWNER, "--vcard", out, "--csv", tmp_path / "x.csv",
                    "--password-stdin", stdin=login)
     assert both.code == 2

@@ -72,7 +72,7 @@ class BulkWriter:
         self.texts.append((contact_id, search_index.document_text(
             [display, given, family, organisation, *(name for name, _title in more_organisations), *tags, note]
             + [value for kind, _label, value, _n in points if kind in ("email", "address")])))
-        digits = search_index.phone_digits([n for kind, _l, _v, n in points if kind == "phone"])
+        digits = search_index.phone_digits([n or v for kind, _l, v, n in points if kind == "phone"])
         if digits:
             self.phones.append((contact_id, digits))
         return contact_id

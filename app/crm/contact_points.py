@@ -1,6 +1,10 @@
 """Emails and phone numbers checked and normalised with the libraries that know the rules.
 
 Phones are stored as typed (for display) and as E.164 (for matching, search and duplicate detection).
+
+An import keeps a phone or an email that does not check out rather than lose it: stored as typed with an empty
+normalised form (UNCHECKED). It is shown (marked unchecked) and found by search (the typed words, and a
+phone's typed digits), but never matched as a duplicate, because nothing says what number or mailbox it is.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from app.errors import InvalidInput
 from app.locale import _
 
 MEMO_SIZE = 1024
+UNCHECKED = ""  # the normalised form of an email or phone kept as typed because it did not check out
 _memo: dict[tuple[str, str, str | None], str] | None = None
 
 
@@ -105,6 +110,34 @@ def _phone(value: str, region: str | None) -> str:
             raise InvalidInput(_("That is not a phone number."))
         raise InvalidInput(_("That is not a phone number. Add the country code, e.g. +44."))
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def country_of_phone(value: str) -> str:
+    """The country (ISO code) of a valid number written with its country code ("+56 9 8765 4321" -> "CL");
+    "" for a local number, a number that is not valid, or one of no single country (+800)."""
+    text = value.strip()
+    if not text.startswith("+"):
+        return ""
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_valid_number(number):
+        return ""
+    region = phonenumbers.region_code_for_number(number) or ""
+    return region if region in phonenumbers.SUPPORTED_REGIONS else ""  # not 001 (+800…) nor ZZ (unknown)
+
+
+def country_of_e164(normalized: str) -> str:
+    """The country a stored E.164 number belongs to ("+56987654321" -> "CL"), so that the number as typed can be
+    read again the same way; "" when no single country has it."""
+    try:
+        number = phonenumbers.parse(normalized, None)
+    except phonenumbers.NumberParseException:
+        return ""
+    region = phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_country_code(
+        number.country_code or 0)
+    return region if region in phonenumbers.SUPPORTED_REGIONS else ""  # not 001 (+800…) nor ZZ (unknown)
 
 
 def normalise_address(value: str) -> str:

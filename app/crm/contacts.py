@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from app.access.roles import Permission
@@ -37,6 +37,8 @@ class ContactPointInput:
     kind: str  # email | phone | address
     value: str
     label: str = ""
+    country: str = ""  # ISO code a local phone number is read in (an import: the row's country); "": the shop's
+    keep_unchecked: bool = False  # an email or phone that does not check out is kept as typed, not refused
 
 
 @dataclass
@@ -101,6 +103,11 @@ class ContactPoint:
     normalized: str
     is_primary: bool
 
+    @property
+    def unchecked(self) -> bool:
+        """An email or phone kept as typed because it did not check out (see contact_points.UNCHECKED)."""
+        return self.kind in ("email", "phone") and self.normalized == contact_points.UNCHECKED
+
 
 @dataclass(frozen=True)
 class ContactRecord:
@@ -134,14 +141,19 @@ def _clean(data: ContactInput, region: str | None) -> tuple[ContactInput, list[t
     for point in data.points:
         if not point.value.strip():
             continue
-        if point.kind == "email":
-            normalized = normalise_email(point.value)
-        elif point.kind == "phone":
-            normalized = normalise_phone(point.value, region)
-        elif point.kind == "address":
-            normalized = normalise_address(point.value)
-        else:
-            raise InvalidInput(_("Unknown kind of contact detail: {kind}.").format(kind=point.kind))
+        try:
+            if point.kind == "email":
+                normalized = normalise_email(point.value)
+            elif point.kind == "phone":
+                normalized = normalise_phone(point.value, point.country or region)
+            elif point.kind == "address":
+                normalized = normalise_address(point.value)
+            else:
+                raise InvalidInput(_("Unknown kind of contact detail: {kind}.").format(kind=point.kind))
+        except InvalidInput:
+            if not (point.keep_unchecked and point.kind in ("email", "phone")):
+                raise
+            normalized = contact_points.UNCHECKED
         points.append((point.kind, point.label.strip(), point.value.strip(), normalized))
     organisations: dict[str, tuple[str, str]] = {}
     for name, job_title in data.organisation_links():
@@ -236,7 +248,7 @@ class ContactService:
              *data.tags, data.note]
             + [value for kind, _label, value, _n in points if kind in ("email", "address")])
         search_index.insert(conn, contact_id, text,
-                            search_index.phone_digits([n for kind, _l, _v, n in points if kind == "phone"]))
+                            search_index.phone_digits([n or v for kind, _l, v, n in points if kind == "phone"]))
         return contact_id
 
     def _write_details(self, conn: Connection, contact_id: int, data: ContactInput,
@@ -276,10 +288,14 @@ class ContactService:
         return int(conn.execute("SELECT id FROM tag WHERE name_key = ?", (key,)).fetchone()[0])
 
     def update(self, contact_id: int, data: ContactInput) -> None:
-        """Replace names, contact details, organisations and tags (notes are added, never rewritten here)."""
+        """Replace names, contact details, organisations and tags (notes are added, never rewritten here).
+
+        A detail saved again unchanged keeps what it was read as: an import read "9 8765 4321" in its row's
+        country, and editing the name must not read it again in the shop's; one an import kept unchecked stays
+        unchecked (an old "n/a" need not be fixed first). Typed anew, a detail is checked like any other."""
         self.session.require(Permission.EDIT_CUSTOMERS)
         self._require_exists(contact_id)
-        cleaned, points = _clean(data, self.region())
+        cleaned, points = _clean(self._as_stored(contact_id, data), self.region())
         with self.session.change() as conn:
             conn.execute("UPDATE contact SET given_name = ?, family_name = ?, display_name = ?, sort_key = ?, "
                          "language = ?, updated_at = ? WHERE id = ?",
@@ -291,6 +307,21 @@ class ContactService:
             self._write_details(conn, contact_id, cleaned, points)
             search_index.reindex(conn, contact_id)
             self.session.audit("contact.update", "contact", contact_id)
+
+    def _as_stored(self, contact_id: int, data: ContactInput) -> ContactInput:
+        """`data` with each phone or email it repeats unchanged read as it was stored (see `update`)."""
+        stored = {(str(r[0]), str(r[1])): str(r[2]) for r in self.conn.execute(
+            "SELECT kind, value, normalized FROM contact_point WHERE contact_id = ? AND kind IN ('email', 'phone')",
+            (contact_id,))}
+        points = []
+        for point in data.points:
+            known = stored.get((point.kind, point.value.strip()))
+            if known == contact_points.UNCHECKED:
+                point = replace(point, keep_unchecked=True)
+            elif known and point.kind == "phone" and not point.country:
+                point = replace(point, country=contact_points.country_of_e164(known))
+            points.append(point)
+        return replace(data, points=points)
 
     def add_note(self, contact_id: int, body: str) -> int:
         self.session.require(Permission.EDIT_CUSTOMERS)

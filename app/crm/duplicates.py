@@ -18,7 +18,8 @@ def find_duplicates(session: Session, limit: int = 100) -> list[list[int]]:
     session.require(Permission.VIEW_CUSTOMERS)
     rows = session.conn.execute(
         "SELECT group_concat(DISTINCT p.contact_id) FROM contact_point p JOIN contact c ON c.id = p.contact_id "
-        "WHERE p.kind IN ('email', 'phone') AND c.deleted_at IS NULL GROUP BY p.kind, p.normalized "
+        "WHERE p.kind IN ('email', 'phone') AND p.normalized <> '' AND c.deleted_at IS NULL "  # '': unchecked
+        "GROUP BY p.kind, p.normalized "
         "HAVING count(DISTINCT p.contact_id) > 1 ORDER BY count(DISTINCT p.contact_id) DESC LIMIT ?",
         (limit * 4,)).fetchall()
     groups: list[set[int]] = []
@@ -44,9 +45,12 @@ def merge(session: Session, keep_id: int, other_id: int) -> None:
     if found != 2:
         raise InvalidInput(_("Both customers must exist to merge them."))
     with session.change():
+        # The same detail on both: drop the other's copy (an unchecked one, with no normalised form, only when
+        # typed the same way).
         conn.execute("DELETE FROM contact_point WHERE contact_id = ? AND EXISTS (SELECT 1 FROM contact_point k "
                      "WHERE k.contact_id = ? AND k.kind = contact_point.kind "
-                     "AND k.normalized = contact_point.normalized)", (other_id, keep_id))
+                     "AND k.normalized = contact_point.normalized "
+                     "AND (k.normalized <> '' OR k.value = contact_point.value))", (other_id, keep_id))
         conn.execute("UPDATE contact_point SET contact_id = ?, is_primary = 0 WHERE contact_id = ?",
                      (keep_id, other_id))
         for table in ("note", "activity", "deal"):

@@ -85,6 +85,14 @@ def summary_text(report: ImportReport) -> str:
     if report.warnings:
         parts.append(ngettext("{n} detail cannot be read and is left out.", "{n} details cannot be read and are "
                               "left out.", len(report.warnings)).format(n=len(report.warnings)))
+    if report.unchecked:
+        parts.append(ngettext("{n} email or phone number cannot be checked; it is kept as typed and marked "
+                              "unchecked.", "{n} emails or phone numbers cannot be checked; they are kept as typed "
+                              "and marked unchecked.", len(report.unchecked)).format(n=len(report.unchecked)))
+    if report.unused_columns:
+        parts.append(ngettext("The column {columns} fills nothing and is not imported.",
+                              "The columns {columns} fill nothing and are not imported.",
+                              len(report.unused_columns)).format(columns=", ".join(report.unused_columns)))
     return " ".join(parts)
 
 

@@ -50,11 +50,12 @@ class OverviewTab(QScrollArea):
         layout.addStretch(1)
         self.setWidget(body)
 
-    def _row(self, title: str, value: str) -> None:
+    def _row(self, title: str, value: str, tip: str = "") -> None:
         body = self.widget()
         assert body is not None
         field = value_label(value, body)
         field.setAccessibleName(title)
+        field.setToolTip(tip)
         label = QLabel(title + ":", body)
         label.setBuddy(field)
         self.form.addRow(label, field)
@@ -69,7 +70,12 @@ class OverviewTab(QScrollArea):
             for point in (p for p in record.points if p.kind == kind):
                 title = (_("{kind} ({label})").format(kind=kind_label(kind), label=point.label) if point.label
                          else kind_label(kind))
-                self._row(title, point.value)
+                if point.unchecked:  # imported as typed: it did not check out as an email or phone number
+                    self._row(title, _("{value} (unchecked)").format(value=point.value),
+                              _("Imported as typed: it could not be read as a valid email address or phone "
+                                "number. Correct it with Edit."))
+                else:
+                    self._row(title, point.value)
         if not record.points:
             self._row(_("Contact details"), _("None yet"))
         for _id, name, job_title in record.organisations:

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 
 from app.crm.importing.model import EMAIL_MARKETING, SMS_MARKETING
 
+# Headers that are a given name beside a family-name column, and the whole name in a file without one.
+AMBIGUOUS_GIVEN = frozenset({"nombre", "nome"})
+
 # What a column can fill (the names a caller uses to override the mapping).
 FIELDS = ("name", "given_name", "middle_name", "family_name", "email", "phone", "organisation", "job_title", "note",
           "tags", "address", "street", "city", "region", "postcode", "country")
@@ -58,19 +61,29 @@ def _address(prefix: str, group: str, label: str, parts: dict[str, str]) -> dict
 
 
 GENERIC: dict[str, Target] = {
+    # A person's whole name, under whatever heading a tool gives it (a loyalty app's "Crm Name", a POS's
+    # "Client Name"). "Nombre" and "Nome" mean the whole name too when the file has no family-name column
+    # (AMBIGUOUS_GIVEN, settled in mapping).
     **dict.fromkeys(("name", "full name", "fullname", "contact name", "customer name", "display name",
-                     "contact", "nom complet", "nombre completo"), _t("name")),
+                     "contact", "nom complet", "nombre completo", "crm name", "client name", "member name",
+                     "person name", "guest name", "patient name", "buyer name", "subscriber name", "recipient name",
+                     "customer full name", "name (full)", "full names", "nombre y apellidos", "nombre del cliente",
+                     "nombre cliente", "nome completo", "nome do cliente", "nom du client", "kundenname",
+                     "vollständiger name", "姓名", "氏名", "お名前", "ชื่อ-นามสกุล", "ชื่อ - นามสกุล", "ชื่อลูกค้า"),
+                    _t("name")),
     **dict.fromkeys(("first name", "firstname", "first", "given name", "forename", "vorname", "prénom", "prenom",
-                     "nombre"), _t("given_name")),
+                     "nombre", "nome"), _t("given_name")),
     **dict.fromkeys(("middle name", "additional name"), _t("middle_name")),
     **dict.fromkeys(("last name", "lastname", "last", "surname", "family name", "nachname", "nom", "nom de famille",
-                     "apellido", "apellidos"), _t("family_name")),
+                     "apellido", "apellidos", "sobrenome", "cognome"), _t("family_name")),
     **dict.fromkeys(("email", "e-mail", "email address", "e-mail address", "mail", "e-mail-adresse", "courriel",
-                     "correo", "correo electrónico"), _t("email")),
+                     "correo", "correo electrónico", "อีเมล", "邮箱", "电子邮件", "電子郵件", "メールアドレス"),
+                    _t("email")),
     **dict.fromkeys(("phone", "phone number", "telephone", "telephone number", "tel", "tel.", "telefon",
-                     "telefonnummer", "téléphone", "teléfono", "phone 1"), _t("phone")),
+                     "telefonnummer", "téléphone", "teléfono", "phone 1", "telefone", "เบอร์โทร",
+                     "เบอร์โทรศัพท์", "โทรศัพท์", "电话", "電話", "電話番号"), _t("phone")),
     **dict.fromkeys(("mobile", "mobile phone", "mobile number", "cell", "cell phone", "handy", "mobil", "portable",
-                     "móvil"), _t("phone", "mobile")),
+                     "móvil", "celular", "telemóvel", "มือถือ", "手机", "携帯電話"), _t("phone", "mobile")),
     **dict.fromkeys(("company", "company name", "organisation", "organization", "organisation name",
                      "organization name", "business", "firma", "unternehmen", "société", "entreprise", "empresa"),
                     _t("organisation")),
@@ -85,7 +98,8 @@ GENERIC: dict[str, Target] = {
     **dict.fromkeys(("state", "region", "province", "county", "state/region", "bundesland"), _t("region")),
     **dict.fromkeys(("zip", "zip code", "postcode", "post code", "postal code", "plz", "code postal"),
                     _t("postcode")),
-    **dict.fromkeys(("country", "country/region", "land", "pays", "país"), _t("country")),
+    **dict.fromkeys(("country", "country/region", "country code", "country/region code", "land", "pays", "país",
+                     "código de país"), _t("country")),
     **dict.fromkeys(("accepts email marketing", "accepts marketing", "email marketing consent", "email opt-in",
                      "email opt in"), _consent(EMAIL_MARKETING, "yes_no")),
     **dict.fromkeys(("accepts sms marketing", "sms marketing consent", "sms opt-in", "sms opt in"),

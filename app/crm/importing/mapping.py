@@ -1,4 +1,8 @@
-"""Columns to a person: which column fills which field, and one CSV record read into a Draft."""
+"""Columns to a person: which column fills which field, and one CSV record read into a Draft.
+
+No column is dropped silently: a column that fills nothing but has a value in some row is named afterwards
+(`unused`), unless the person importing chose to leave it out.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from app.crm.importing import consent
-from app.crm.importing.layouts import ADDRESS_PARTS, FIELDS, Layout, Target, target_for
+from app.crm.importing.countries import country_code
+from app.crm.importing.layouts import ADDRESS_PARTS, AMBIGUOUS_GIVEN, FIELDS, Layout, Target, fold, target_for
 from app.crm.importing.model import Column, ConsentFact, Detail, Draft
 from app.crm.importing.reader import Record
 from app.errors import InvalidInput
 from app.locale import _
 
-_NAME_FIELDS = {"name", "given_name", "family_name", "email"}
+_NAME_FIELDS = {"name", "given_name", "family_name", "email", "phone"}  # what can name a person
 _ADDRESS_BREAKS = re.compile(r"\s*(?:\r?\n|\r)\s*|\s{2,}")  # Google's formatted lines, Mailchimp's double spaces
 
 
@@ -34,30 +39,64 @@ class _Address:
         return ", ".join(value for part in ADDRESS_PARTS for value in self.parts[part])
 
 
+def check_fields(mapping: Mapping[str, str]) -> None:
+    """Refuse a mapping to something no column can fill, listing what can be chosen."""
+    for wanted in mapping.values():
+        if wanted and wanted not in FIELDS:
+            raise InvalidInput(_('"{field}" is not something a column can fill; choose one of: {fields}.')
+                               .format(field=wanted, fields=", ".join(FIELDS)))
+
+
+def _chosen(headers: list[str], override: Mapping[str, str]) -> dict[int, str]:
+    """Column index -> field the person chose; a column is named as in the file, or differing only in case
+    and spacing. A name that is no column is refused (a typo must not leave the column unmapped unnoticed)."""
+    chosen: dict[int, str] = {}
+    for column, wanted in override.items():
+        indexes = [i for i, h in enumerate(headers) if h == column.strip()] \
+            or [i for i, h in enumerate(headers) if fold(h) == fold(column)]
+        if not indexes:
+            raise InvalidInput(_('There is no column "{column}" in this file; its columns are: {columns}.')
+                               .format(column=column, columns=", ".join(h for h in headers if h)))
+        chosen.update(dict.fromkeys(indexes, wanted))  # every column of that name, as before
+    return chosen
+
+
 @dataclass
 class ColumnMap:
     layout: Layout
     headers: list[str]
     targets: list[Target | None]
+    left_out: set[int] = field(default_factory=set)  # columns the person chose to leave out
+    _unused: set[int] = field(default_factory=set)  # columns that fill nothing and had a value in some row
 
     @classmethod
     def build(cls, layout: Layout, headers: list[str], override: Mapping[str, str] | None = None) -> ColumnMap:
         """Map each header; `override` (header -> field, "" to ignore) is the column mapping a person chose."""
         override = override or {}
-        for wanted in override.values():
-            if wanted and wanted not in FIELDS:
-                raise InvalidInput(_('"{field}" is not something a column can fill; choose one of: {fields}.')
-                                   .format(field=wanted, fields=", ".join(FIELDS)))
+        check_fields(override)
+        chosen = _chosen(headers, override)
         targets: list[Target | None] = []
-        for header in headers:
-            if header in override:
-                targets.append(Target(override[header]) if override[header] else None)
+        for index, header in enumerate(headers):
+            if index in chosen:
+                targets.append(Target(chosen[index]) if chosen[index] else None)
             else:
                 targets.append(target_for(layout, header))
+        if not any(t is not None and t.field == "family_name" for t in targets):
+            for index, header in enumerate(headers):  # "Nombre" alone is the whole name
+                target = targets[index]
+                if index not in chosen and target is not None and target.field == "given_name" \
+                        and fold(header) in AMBIGUOUS_GIVEN:
+                    targets[index] = Target("name")
         if not any(t is not None and t.field in _NAME_FIELDS for t in targets):
-            raise InvalidInput(_("Line 1 should name the columns (such as Name, First Name, Email); none of them "
-                                 "is a name or an email address."))
-        return cls(layout, headers, targets)
+            raise InvalidInput(_("Line 1 should name the columns (such as Name, First Name, Email, Phone); none "
+                                 "of them is a name, an email address or a phone number."))
+        left_out = {index for index, wanted in chosen.items() if not wanted}
+        return cls(layout, headers, targets, left_out)
+
+    def unused(self) -> list[str]:
+        """The columns read so far that fill nothing but had a value, in file order (a column without a heading
+        by its number)."""
+        return [self.headers[i] or _("column {n}").format(n=i + 1) for i in sorted(self._unused)]
 
     def columns(self) -> list[Column]:
         return [Column(header, target.field if target else "") for header, target in zip(self.headers, self.targets,
@@ -78,8 +117,13 @@ class ColumnMap:
         addresses: dict[str, _Address] = {}
         facts: list[ConsentFact] = []
         for index, target in enumerate(self.targets):
-            value = cells[index].strip() if target is not None and index < len(cells) else ""
-            if target is None or not value:
+            if target is None:
+                if index < len(cells) and index not in self._unused and index not in self.left_out \
+                        and cells[index].strip():
+                    self._unused.add(index)
+                continue
+            value = cells[index].strip() if index < len(cells) else ""
+            if not value:
                 continue
             header, kind = self.headers[index], target.field
             if kind == "given_name":
@@ -120,9 +164,12 @@ class ColumnMap:
             detail.label = labels.get(group, detail.label)
         for group, address in addresses.items():
             text = address.text()
+            label = labels.get(group, address.label)
             if text:
-                label = labels.get(group, address.label)
                 draft.details.append(Detail("address", text, label, _("address"), record.line))
+            code = next((c for c in map(country_code, address.parts["country"]) if c), "")
+            if code:
+                draft.countries.append((label, code))
         draft.given = " ".join(given + middle)
         draft.family = " ".join(family)
         draft.consents = consent.settle(facts)

@@ -51,7 +51,7 @@ class Draft:
     consents: list[ConsentFact] = field(default_factory=list)
     problem: str | None = None  # found while reading (e.g. more cells than columns)
     warnings: list[tuple[int, str]] = field(default_factory=list)
-    lenient: bool = False  # vCard: drop a bad detail with a warning instead of refusing the whole card
+    countries: list[tuple[str, str]] = field(default_factory=list)  # (label, ISO code) of each address's country
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,7 @@ class ParsedRow:
     problem: str | None = None
     duplicate: DuplicateRow | None = None
     warnings: list[tuple[int, str]] = field(default_factory=list)
+    unchecked: list[tuple[int, str]] = field(default_factory=list)  # details kept as typed: (line, reason)
     keys: list[tuple[str, str]] = field(default_factory=list)  # (kind, normalised value), for duplicates
 
     @property
@@ -95,6 +96,9 @@ class ImportReport:
     bad_rows: list[tuple[int, str]] = field(default_factory=list)
     duplicates: list[DuplicateRow] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)  # details left out of imported people
+    # Emails and phones of imported people that did not check out: kept as typed, marked unchecked.
+    unchecked: list[tuple[int, str]] = field(default_factory=list)
+    unused_columns: list[str] = field(default_factory=list)  # columns with data that fill nothing, in file order
     consents_found: int = 0  # facts stated in the file for the people imported
     consents_stored: int = 0  # of those, recorded as consent events (0 in a dry run)
     consent_counts: dict[str, int] = field(default_factory=dict)  # "email_marketing granted" -> n
@@ -106,13 +110,14 @@ class ImportReport:
 
     def messages(self) -> list[tuple[int, str]]:
         """Every row-level message, in file order."""
-        rows = self.bad_rows + [(d.line, d.reason()) for d in self.duplicates] + self.warnings
+        rows = self.bad_rows + [(d.line, d.reason()) for d in self.duplicates] + self.warnings + self.unchecked
         return sorted(rows, key=lambda item: item[0])
 
     def summary(self) -> str:
         """For the audit log: counts only."""
         return (f"{self.format}: {self.imported} imported, {self.skipped} skipped ({len(self.duplicates)} duplicates, "
                 f"{len(self.bad_rows)} bad rows), {len(self.warnings)} details left out, "
+                f"{len(self.unchecked)} details kept unchecked, {len(self.unused_columns)} columns unused, "
                 f"{self.consents_found} consent facts found, {self.consents_stored} recorded")
 
 

@@ -1,9 +1,10 @@
 """Import customers from a CSV export or a vCard file: preview first, then one all-or-nothing transaction.
 
 The file streams through once per call: decoded (encoding), split into records (reader), mapped to people
-(layouts, mapping), checked (validate) and compared with the vault (duplicates). Bad rows and duplicates are
-skipped and reported by line; a malformed file stops everything with InvalidInput before anything is kept,
-because the rows go to ContactService.create_many as a generator inside its single transaction.
+(layouts, mapping), checked (validate) and compared with the vault (duplicates). Rows naming nobody and
+duplicates are skipped and reported by line, details that do not check out are kept unchecked and reported, and
+columns that fill nothing are named; a malformed file stops everything with InvalidInput before anything is
+kept, because the rows go to ContactService.create_many as a generator inside its single transaction.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class _Source:
     encoding: str
     columns: list[Column]
     drafts: Iterator[Draft]
+    unused: Callable[[], list[str]] = list  # columns with data that filled nothing (known once drafts are read)
 
 
 def _is_vcard(path: Path, encoding: Encoding) -> bool:
@@ -68,6 +70,8 @@ def _open(path: Path, fmt: str, mapping: Mapping[str, str] | None, encoding: str
         if vcard:
             from app.crm import vcard as vcards
 
+            if mapping:
+                raise InvalidInput(_("A vCard file has no columns to map."))
             lines = NumberedLines(stream, max_line=vcards.MAX_LINE)
             yield _Source("vcard", "vCard", found.label(), [], vcards.read_drafts(lines))
             return
@@ -85,7 +89,7 @@ def _open(path: Path, fmt: str, mapping: Mapping[str, str] | None, encoding: str
                 check_cells(record, headers)
                 yield columns.draft(record)
 
-        yield _Source(layout.key, layout.label, found.label(), columns.columns(), drafts())
+        yield _Source(layout.key, layout.label, found.label(), columns.columns(), drafts(), columns.unused)
 
 
 class ImportService:
@@ -174,9 +178,11 @@ class ImportService:
                         finder.remember(row.line, row.keys)
                         report.imported += 1
                         report.warnings += row.warnings
+                        report.unchecked += row.unchecked
                         consents.update(f"{f.purpose} {'granted' if f.granted else 'refused'}" for f in row.consents)
                         report.consents_found += len(row.consents)
                 yield row, write
         finally:
             finder.close()
         report.consent_counts = dict(consents)
+        report.unused_columns = source.unused()

@@ -1,12 +1,18 @@
 """A draft person becomes a ContactInput that ContactService will accept, or a reason it cannot.
 
-The checks are the service's own (contact_points), run here first so that a bad row is reported by line and
-skipped instead of aborting the whole import inside create_many.
+The checks are the service's own (contact_points), run here first so that problems are reported by line. One
+bad detail never costs the person: an email or phone that does not check out is kept as typed, marked
+unchecked, and reported by line and column. Only a record with nothing to identify anyone (no name, email or
+phone) is skipped.
+
+A local phone number ("9 8765 4321") is read in the row's own country: its address's country (same label
+first: a work phone in the work address's country), else the country of another number on the row written
+with its country code, else the shop's country.
 """
 
 from __future__ import annotations
 
-from app.crm.contact_points import normalise_address, normalise_email, normalise_phone
+from app.crm.contact_points import country_of_phone, normalise_address, normalise_email, normalise_phone
 from app.crm.contacts import MAX_NAME, ContactInput, ContactPointInput
 from app.crm.importing.model import Detail, Draft, ParsedRow
 from app.errors import InvalidInput
@@ -34,39 +40,77 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
+class _RowCountry:
+    """Where a row's local phone numbers are: per label from its addresses, or from its other numbers."""
+
+    def __init__(self, draft: Draft) -> None:
+        self.by_label = {label: code for label, code in reversed(draft.countries)}  # the first of each label
+        self.first = draft.countries[0][1] if draft.countries else ""
+        self.details = draft.details
+        self._from_phones: str | None = None
+
+    def of(self, detail: Detail) -> str:
+        if detail.value.lstrip()[:1] == "+":
+            return ""  # it says its country itself
+        if self.first:
+            return self.by_label.get(detail.label, self.first)
+        if self._from_phones is None:
+            self._from_phones = next((code for code in (country_of_phone(d.value) for d in self.details
+                                                        if d.kind == "phone") if code), "")
+        return self._from_phones
+
+
+def _identity(good: list[ContactPointInput], kept: list[ContactPointInput]) -> str:
+    """What names someone the file gives no name: an email, else a phone number; checked ones first, and
+    never a "number" without a digit in it ("n/a")."""
+    for points in (good, kept):
+        for kind in ("email", "phone"):
+            for point in points:
+                if point.kind == kind and (kind == "email" or any(c.isdigit() for c in point.value)):
+                    return point.value
+    return ""
+
+
 def check(draft: Draft, region: str | None) -> ParsedRow:
-    """Normalise every detail and apply the rules: a name or an email is needed; bad details refuse the row
-    (or, for lenient sources like vCard, are left out with a warning)."""
+    """Normalise every detail and apply the rules: a name, an email or a phone is needed; a detail that does
+    not check out is kept as typed (unchecked) and reported."""
     if draft.problem is not None:
         return ParsedRow(draft.line, None, draft.consents, problem=draft.problem)
     warnings = list(draft.warnings)
-    points: list[ContactPointInput] = []
+    unchecked: list[tuple[int, str]] = []
+    good: list[ContactPointInput] = []
+    kept: list[ContactPointInput] = []  # unchecked: after the good ones, so a good one is each kind's first
     keys: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
+    countries = _RowCountry(draft)
     for detail in draft.details:
         value = detail.value.strip()
         if not value:
             continue
+        country = countries.of(detail) if detail.kind == "phone" else ""
         try:
-            normalized = _normalise(detail.kind, value, region)
+            normalized = _normalise(detail.kind, value, country or region)
         except InvalidInput:
-            reason = _bad(detail, region)
-            if not draft.lenient:
-                return ParsedRow(draft.line, None, draft.consents, problem=reason)
-            warnings.append((detail.line, _("{reason}; left out").format(reason=reason)))
+            if ("?" + detail.kind, value) in seen or detail.kind not in ("email", "phone"):
+                continue
+            seen.add(("?" + detail.kind, value))
+            reason = _bad(detail, country or region)
+            unchecked.append((detail.line, _("{reason}; kept as typed, unchecked").format(reason=reason)))
+            kept.append(ContactPointInput(detail.kind, value, detail.label, country, keep_unchecked=True))
             continue
         if (detail.kind, normalized) in seen:
             continue  # the same number in "Phone" and "Mobile Phone"
         seen.add((detail.kind, normalized))
-        points.append(ContactPointInput(detail.kind, value, detail.label))
+        good.append(ContactPointInput(detail.kind, value, detail.label, country))
         if detail.kind in ("email", "phone"):
             keys.append((detail.kind, normalized))
+    points = good + kept
     given, family, name = _clean(draft.given), _clean(draft.family), _clean(draft.name)
     if not (given or family or name):
-        email = next((p.value for p in points if p.kind == "email"), None)
-        if email is None:
-            return ParsedRow(draft.line, None, draft.consents, problem=_("no name and no email address"))
-        name = email
+        name = _identity(good, kept)
+        if not name:
+            return ParsedRow(draft.line, None, draft.consents,
+                             problem=_("nothing to identify the person: no name, email address or phone number"))
     if len(name or f"{given} {family}".strip()) > MAX_NAME:
         return ParsedRow(draft.line, None, draft.consents,
                          problem=_("the name is longer than {n} characters").format(n=MAX_NAME))
@@ -75,4 +119,4 @@ def check(draft: Draft, region: str | None) -> ParsedRow:
     contact = ContactInput(given_name=given, family_name=family, display_name=name, points=points,
                            organisation=_clean(draft.organisation), job_title=_clean(draft.job_title), tags=tags,
                            note=note)
-    return ParsedRow(draft.line, contact, draft.consents, warnings=warnings, keys=keys)
+    return ParsedRow(draft.line, contact, draft.consents, warnings=warnings, unchecked=unchecked, keys=keys)

@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -111,8 +111,11 @@ def _signed_in(args: argparse.Namespace, passwords: Passwords) -> Iterator[Sessi
     session = _session(args, passwords)
     try:
         yield session
-    finally:
-        session.lock("logout")
+    except BaseException:
+        with suppress(Exception):  # the command's own error is the one to report, not the logout's
+            session.lock("logout")
+        raise
+    session.lock("logout")
 
 
 def _say_protection(keychain_bound: bool) -> None:

@@ -167,7 +167,8 @@ def test_deleted_keychain_secret_then_recovery_key_rebinds(vault_path: Path, mem
 def test_recovery_key_opens_even_without_the_key_file(new_vault: tuple[Path, str], run_cli) -> None:  # type: ignore[no-untyped-def]
     path, recovery_key = new_vault
     VaultPaths.of(path).keyfile.unlink()
-    result = run_cli("recover", path, "--recovery-key-stdin", "--password-stdin", stdin=f"{recovery_key}\nrebuilt-pass\n")
+    result = run_cli("recover", path, "--recovery-key-stdin", "--password-stdin",
+                     stdin=f"{recovery_key}\nrebuilt-pass\n")
     assert result.code == 0, result.err
     with Vault.unlock(path, OWNER, "rebuilt-pass") as vault:
         assert vault.meta("owner") == OWNER
@@ -477,3 +478,18 @@ def test_real_calibration_meets_the_floor(vault_path: Path) -> None:
     assert keyfile.slots[0].kdf.memory_kib >= kdf.MIN_MEMORY_KIB
     with Vault.unlock(vault_path, OWNER, OWNER_PASSWORD) as vault:
         assert vault.user == OWNER
+
+
+def test_a_failed_logout_does_not_hide_the_commands_own_error(new_vault: tuple[Path, str], run_cli,  # type: ignore[no-untyped-def]
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The logout after an error used to replace the real error (exit 5, its message) with its own exit 1."""
+    from app.access.session import Session
+
+    def failing_lock(self: Session, reason: str = "lock") -> None:
+        self.vault.close()
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Session, "lock", failing_lock)
+    result = run_cli("consent", new_vault[0], "--user", OWNER, "--contact", "999", "--purpose", "email_marketing",
+                     "--grant", "--method", "verbal", "--password-stdin", stdin=OWNER_PASSWORD + "\n")
+    assert result.code == 5 and "no customer with id 999" in result.err, result

@@ -1,7 +1,7 @@
 """Fonts for the scripts a customer's name or the UI language can be in, when this computer has none.
 
-A minimal Linux desktop often has no Chinese, Arabic, Hebrew, Korean, Thai or Indic font, and Qt then draws those letters as
-empty boxes: a customer named 王芳 becomes "□□", a Chinese UI unreadable. The fonts the PDFs embed
+A minimal Linux desktop often has no Chinese, Arabic, Hebrew, Korean, Thai or Indic font, and Qt then draws
+those letters as empty boxes: a customer named 王芳 becomes "□□", a Chinese UI unreadable. The fonts the PDFs embed
 (resources/fonts) are added to Qt only for the scripts the system lacks; Qt's font fallback then uses them
 wherever that script is drawn.
 """

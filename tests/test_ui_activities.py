@@ -18,7 +18,7 @@ from app.crm.deals import DealService
 from app.locale.formatting import money
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.test_ui_pipeline import auditor_session, seed_demo, show, snap
-from tests.ui_helpers import open_session_for_ui, shutdown_session, wait_until
+from tests.ui_helpers import open_session_for_ui, press, shutdown_session, wait_until
 from ui.pages.activities import DONE, OVERDUE, TODAY, UPCOMING, ActivitiesPage
 from ui.pages.dashboard import DashboardPage
 from ui.sales.text import totals_text
@@ -83,7 +83,7 @@ def test_the_three_sections_and_quick_complete_with_undo(qtbot: object, context:
 
     page.item_for(today).setCheckState(0, Qt.CheckState.Checked)  # type: ignore[union-attr]
     wait_until(qtbot, lambda: today in _ids(page, DONE))
-    page.undo_button.click()  # or with the Undo button
+    press(qtbot, page.undo_button)  # or with the Undo button
     assert today in _ids(page, TODAY) and _done_at(context, customer, today) is None
 
 
@@ -128,7 +128,7 @@ def test_a_reminder_fires_once_for_what_is_due_in_five_minutes(qtbot: object, co
     qtbot.wait(200)  # type: ignore[attr-defined]  # several more checks
     assert heard.count(soon) == 1  # once per activity
     snap(qtbot, page, "activities-reminder")
-    page.banner.dismiss.click()
+    press(qtbot, page.banner.dismiss)
     assert page.banner.isHidden()
 
 
@@ -194,7 +194,7 @@ def test_dashboard_figures_match_the_service(qtbot: object, context: SessionCont
     page.currency_choice.setCurrentIndex(page.currency_choice.findData(currency))
     snap(qtbot, page, "dashboard-figures")
     with qtbot.waitSignal(page.open_activities, timeout=1_000):  # type: ignore[attr-defined]
-        page.overdue_button.click()
+        press(qtbot, page.overdue_button)
 
 
 def test_dashboard_follows_changes_and_clears(qtbot: object, context: SessionContext) -> None:

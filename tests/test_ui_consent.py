@@ -27,6 +27,7 @@ from tests.ui_helpers import (
     add_user,
     make_controller,
     open_session_for_ui,
+    press,
     shot,
     shutdown,
     shutdown_session,
@@ -93,8 +94,8 @@ def _look(widget: QWidget, name: str) -> None:
     shot(widget, name)
 
 
-def _accept(box: QMessageBox) -> None:
-    next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole).click()
+def _accept(qtbot, box: QMessageBox) -> None:  # type: ignore[no-untyped-def]
+    press(qtbot, next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole))
 
 
 # --- the signature pad -------------------------------------------------------------------------------------
@@ -138,7 +139,8 @@ def test_nothing_is_pre_ticked_and_separate_consent_stands_apart(qtbot, owner: S
     assert kiosk.choices["email_marketing"].note.text() == f"You agreed to this on {today}."
     assert kiosk.decline_button.isVisible() and kiosk.save_button.isVisible()
     assert kiosk.decline_button.minimumHeight() == kiosk.save_button.minimumHeight()
-    kiosk.choices["sms_marketing"].box.click()
+    press(qtbot, kiosk.choices["sms_marketing"].box)
+    assert kiosk.choices["sms_marketing"].box.isChecked()
     phone = kiosk.choices["phone_calls"]
     QTest.mouseClick(phone.label, Qt.MouseButton.LeftButton)  # the words are a big target for a finger
     assert phone.box.isChecked()
@@ -166,13 +168,14 @@ def test_saving_two_ticks_records_exactly_two_grants_with_notice_and_signature(q
     ana = _customer(owner.session, language="de")
     kiosk = _kiosk(qtbot, owner, ana)
     assert kiosk.language == "de" and kiosk.notice is not None and kiosk.notice.language == "de"
-    kiosk.choices["email_marketing"].box.click()
-    kiosk.choices["sensitive_data"].box.click()
-    kiosk.save_button.click()
+    press(qtbot, kiosk.choices["email_marketing"].box)
+    press(qtbot, kiosk.choices["sensitive_data"].box)
+    assert kiosk.choices["email_marketing"].box.isChecked() and kiosk.choices["sensitive_data"].box.isChecked()
+    press(qtbot, kiosk.save_button)
     assert kiosk.pages.currentIndex() == 0 and kiosk.message.text()  # not signed yet: asked to sign
     assert ConsentService(owner.session).history(ana) == []
     _sign(kiosk.signature)
-    kiosk.save_button.click()
+    press(qtbot, kiosk.save_button)
     assert kiosk.pages.currentIndex() == 1  # thank you
     service = ConsentService(owner.session)
     events = service.history(ana)
@@ -193,7 +196,8 @@ def test_a_returning_customer_who_unticks_withdraws(qtbot, owner: SessionContext
     service = ConsentService(owner.session)
     service.record(ana, "email_marketing", True, "verbal")
     kiosk = _kiosk(qtbot, owner, ana)
-    kiosk.choices["sms_marketing"].box.click()
+    press(qtbot, kiosk.choices["sms_marketing"].box)
+    assert kiosk.choices["sms_marketing"].box.isChecked()
     _sign(kiosk.signature)
     assert kiosk.save()
     latest = service.history(ana)[1:]
@@ -206,7 +210,7 @@ def test_no_thanks_stores_nothing_for_a_new_customer(qtbot, owner: SessionContex
     kiosk = _kiosk(qtbot, owner, None)
     assert kiosk.details.isVisible()
     kiosk.name.setText("Walk In")
-    kiosk.decline_button.click()
+    press(qtbot, kiosk.decline_button)
     assert kiosk.pages.currentIndex() == 1 and kiosk.contact_id is None
     assert ContactService(owner.session).page() == []  # declining leaves no trace of the person
     assert kiosk.name.text() == ""
@@ -217,7 +221,8 @@ def test_a_new_customer_signs_up_in_their_language(qtbot, owner: SessionContext)
     kiosk.set_language("zh_CN")
     assert kiosk.notice is not None and kiosk.notice.language == "zh_CN"
     assert "撤回" in kiosk.notice_body.text()
-    kiosk.choices["cross_border"].box.click()
+    press(qtbot, kiosk.choices["cross_border"].box)
+    assert kiosk.choices["cross_border"].box.isChecked()
     _sign(kiosk.signature)
     assert not kiosk.save()  # a new customer must give a name
     _look(kiosk, "consent-kiosk-zh")
@@ -303,9 +308,9 @@ def test_the_panel_shows_withdrawn_after_withdraw(qtbot, owner: SessionContext) 
     button = panel.states_table.cellWidget(row, 3)
     assert isinstance(button, QPushButton)
     _look(panel, "consent-panel-before-withdraw")
-    button.click()
+    press(qtbot, button)
     box = next(b for b in panel.findChildren(QMessageBox) if b.isVisible())
-    _accept(box)
+    _accept(qtbot, box)
     row = _row(panel, "email_marketing")
     state = panel.states_table.item(row, 1)
     assert state.text().splitlines()[0] == "Not granted"
@@ -313,7 +318,7 @@ def test_the_panel_shows_withdrawn_after_withdraw(qtbot, owner: SessionContext) 
     assert panel.states_table.cellWidget(row, 3) is None  # nothing left to withdraw
     assert panel.history_table.item(0, 2).text() == "Withdrawn"
     assert not next(s for s in service.states(ana) if s.purpose.key == "email_marketing").granted
-    panel.opt_out.click()  # one click: the CCPA opt-out is recorded
+    press(qtbot, panel.opt_out)  # one click: the CCPA opt-out is recorded
     assert service.flag(ana, "opt_out_sale_sharing")
     assert panel.states_table.item(_row(panel, "sale_sharing"), 1).data(Qt.ItemDataRole.UserRole) == \
         "opted out of sale or sharing"
@@ -333,7 +338,8 @@ def test_the_panel_opens_the_kiosk_and_refreshes_when_staff_return(qtbot, owner:
     assert isinstance(kiosk, KioskWindow) and kiosk.isVisible() and kiosk.contact_id == ana
     assert kiosk.parentWidget() is panel  # goes when the window behind it goes (lock)
     assert not panel.isVisible()  # the CRM is out of sight while the customer holds the screen
-    kiosk.choices["phone_calls"].box.click()
+    press(qtbot, kiosk.choices["phone_calls"].box)
+    assert kiosk.choices["phone_calls"].box.isChecked()
     _sign(kiosk.signature)
     assert kiosk.save()
     assert panel.history_table.rowCount() == 1  # refreshed through the context's `changed`
@@ -353,7 +359,7 @@ def test_staff_record_consent_but_cannot_change_purposes(qtbot, staff: SessionCo
     dialog = panel.record_consent()
     assert dialog is not None and not any(box.isChecked() for box in dialog.boxes.values())
     dialog.show()
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert dialog.isVisible() and dialog.message.text()  # nothing ticked: nothing recorded
     dialog.boxes["email_marketing"].setChecked(True)
     dialog.boxes["sms_marketing"].setChecked(True)
@@ -363,7 +369,7 @@ def test_staff_record_consent_but_cannot_change_purposes(qtbot, staff: SessionCo
     dialog.set_scan(scan)
     dialog.resize(620, dialog.sizeHint().height())
     _look(dialog, "consent-record-dialog")
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     service = ConsentService(staff.session)
     events = service.history(ana)
@@ -424,7 +430,7 @@ def test_the_owner_edits_purposes_and_publishes_a_notice(qtbot, owner: SessionCo
     assert editor is not None and editor.title.text() == first.title
     editor.body.setPlainText(first.body + "\n\nWe now also send a yearly newsletter.")
     _look(editor, "consent-notice-editor")
-    editor.publish_button.click()
+    press(qtbot, editor.publish_button)
     assert not editor.isVisible()
     assert view.version_list.count() == 2 and "(current)" in view.version_list.item(0).text()
     assert view.notice_hash.text() == service.current_notice("en").sha256 != first.sha256  # type: ignore[union-attr]

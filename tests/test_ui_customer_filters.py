@@ -15,7 +15,7 @@ from app.crm.contacts import ContactFilter, ContactInput, ContactService
 from app.privacy.consent import ConsentService
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.test_ui_customers import KNOWN, _fill, _names, _open, _overview_value, _shot, _window
-from tests.ui_helpers import open_session_for_ui, shutdown_session, wait_until
+from tests.ui_helpers import open_session_for_ui, press, shutdown_session, wait_until
 from ui.models.contacts_model import BATCH, ContactListModel
 from ui.pages.customers import CustomersPage
 from ui.session_context import SessionContext
@@ -166,7 +166,7 @@ def test_choosing_a_consent_state_narrows_the_list(qtbot, owner) -> None:
     page.search.setText("Lima")
     page.apply_search()
     assert page.count_label.text() == "No customer matches this search and the filters."
-    filters.clear_button.click()
+    press(qtbot, filters.clear_button)
     assert not page.model.filtering and not filters.clear_button.isEnabled()
     assert filters.consent.currentData() is None and page.model.query == "Lima"
     assert {"Ana Lima", "Ana Maria Lima"} <= set(_names(page.model))
@@ -254,12 +254,12 @@ def test_the_dialog_edits_every_organisation(qtbot, owner) -> None:
     dialog = page.edit_customer(ana)
     rows = dialog.organisations.rows
     assert [(r.name.text(), r.job_title.text()) for r in rows] == [("Corner Bakery", "Buyer")]
-    dialog.organisations.add_button.click()
+    press(qtbot, dialog.organisations.add_button)
     assert len(rows) == 2 and dialog.focusWidget() is rows[1].name
     qtbot.keyClicks(rows[1].name, "Flower Guild")
     qtbot.keyClicks(rows[1].job_title, "Treasurer")
     _shot(qtbot, dialog, "customers-edit-two-organisations")
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     record = ContactService(owner).get(ana)
     assert [(n, t) for _id, n, t in record.organisations] == [("Corner Bakery", "Buyer"),
@@ -276,9 +276,9 @@ def test_the_dialog_edits_every_organisation(qtbot, owner) -> None:
     assert [(r.name.text(), r.job_title.text()) for r in rows] == [("Corner Bakery", "Buyer"),
                                                                   ("Flower Guild", "Treasurer")]
     assert not [w for w in dialog.findChildren(QLabel) if "also linked" in w.text()]  # no more warning
-    rows[0].remove_button.click()
+    press(qtbot, rows[0].remove_button)
     assert dialog.focusWidget() is dialog.organisations.rows[0].name
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert [(n, t) for _id, n, t in ContactService(owner).get(ana).organisations] == [("Flower Guild", "Treasurer")]
     assert ana not in {s.id for s in ContactService(owner).search("bakery", 50)}
 
@@ -290,11 +290,11 @@ def test_a_job_title_without_an_organisation_is_refused_at_its_row(qtbot, owner)
     dialog.given.setText("Nameless")
     row = dialog.organisations.rows[0]
     row.job_title.setText("Buyer")
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert dialog.isVisible() and "name of the organisation" in row.message.text()
     assert dialog.focusWidget() is row.name
     row.name.setText("Corner Bakery")
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     found = ContactService(owner).search("Nameless", 5)
     assert [(n, t) for _id, n, t in ContactService(owner).get(found[0].id).organisations] == [

@@ -259,7 +259,7 @@ def test_opening_a_record_shows_it_and_is_audited(qtbot, owner) -> None:
 
     page.detail.tabs.setCurrentWidget(page.detail.notes)
     page.detail.notes.editor.setPlainText("Wants the ribbons in blue.")
-    page.detail.notes.add_button.click()
+    press(qtbot, page.detail.notes.add_button)
     assert "Wants the ribbons in blue." in page.detail.notes.texts()[0]  # newest first
     assert ContactService(owner).search("ribbons", 5)[0].id == contact_id
     assert len(audit.entries(owner.conn, audit.AuditFilter(action="contact.read", entity_id=str(contact_id)))) == 1
@@ -301,7 +301,7 @@ def test_creating_a_customer_through_the_dialog(qtbot, owner) -> None:
     dialog.phones.rows[0].value.setText("+44 7700 900456")
     dialog.addresses.rows[0].value.setText("12 High Street, Example Town")
     dialog.tags.setText("online, repeat")
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert dialog.isVisible() and "is not an email address" in second.message.text()
     assert dialog.focusWidget() is second.value  # the cursor is in the wrong field
     assert not dialog.message.text()
@@ -311,7 +311,7 @@ def test_creating_a_customer_through_the_dialog(qtbot, owner) -> None:
     second.value.selectAll()
     qtbot.keyClicks(second.value, "zoe@home.example.org")
     assert not second.message.text()  # the message goes once the person corrects the field
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     found = ContactService(owner).search("Zoë Ng", 10)
     assert [c.name for c in found] == ["Zoë Ng"]
@@ -329,7 +329,7 @@ def test_a_nameless_customer_is_refused_under_the_form(qtbot, owner) -> None:
     main, page = _window(qtbot, owner)
     dialog = page.new_customer()
     dialog.emails.rows[0].value.setText("someone@example.org")
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert dialog.isVisible() and "needs a name" in dialog.message.text()
     assert dialog.focusWidget() is dialog.given
     dialog.reject()
@@ -343,9 +343,9 @@ def test_editing_keeps_the_details_and_saves_changes(qtbot, owner) -> None:
     assert dialog.given.text() == "芳" and dialog.family.text() == "王" and dialog.display.text() == ""
     assert [row.value.text() for row in dialog.phones.rows] == ["+86 139 1234 5678"]
     assert dialog.language.currentData() == "zh_CN"
-    dialog.phones.rows[0].remove_button.click()
+    press(qtbot, dialog.phones.rows[0].remove_button)
     dialog.organisation.setText("北京花店")
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     record = page.detail.record
     assert record.id == contact_id and [p.kind for p in record.points] == ["email"]
@@ -478,7 +478,7 @@ def test_importing_a_file_previews_then_adds_the_people(qtbot, owner) -> None:
     _shot(qtbot, dialog, "customers-import")
     reports: list[ImportReport] = []
     dialog.imported.connect(reports.append)
-    dialog.import_button.click()
+    press(qtbot, dialog.import_button)
     wait_until(qtbot, lambda: bool(reports) and not page.context.busy)
     assert dialog not in page._dialogs and len(reports[0].contact_ids) == report.imported  # closed
     assert [c.name for c in ContactService(owner).search("Ngozi Okafor", 5)] == ["Ngozi Okafor"]
@@ -630,7 +630,7 @@ def test_the_preferred_language_is_chosen_saved_shown_and_cleared(qtbot, owner) 
     dialog.given.setText("Greta")
     dialog.family.setText("Becker")
     combo.setCurrentIndex(combo.findText("Deutsch"))
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     greta = ContactService(owner).search("Greta Becker", 10)[0].id
     assert ContactService(owner).get(greta).language == "de"
@@ -642,7 +642,7 @@ def test_the_preferred_language_is_chosen_saved_shown_and_cleared(qtbot, owner) 
     assert dialog.language.currentData() == "de"  # loading selects the stored language
     _shot(qtbot, dialog, "customers-edit-dialog-language")
     dialog.language.setCurrentIndex(0)
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     assert ContactService(owner).get(greta).language is None
     wait_until(qtbot, lambda: page.detail.record is not None and page.detail.record.language is None)
@@ -656,7 +656,7 @@ def test_a_language_outside_the_shipped_ones_is_kept_when_editing(qtbot, owner) 
     assert fatima == names["فاطمة حسن"]
     dialog = page.edit_customer(fatima)
     assert dialog.language.currentData() == "ar"  # shown, though only five languages are offered to choose
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     assert ContactService(owner).get(fatima).language == "ar"
 

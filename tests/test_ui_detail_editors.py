@@ -23,7 +23,7 @@ from app.crm.deals import DealService
 from app.vault import kdf
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.test_ui_pipeline import auditor_session
-from tests.ui_helpers import add_user, open_session_for_ui, shot, shutdown_session
+from tests.ui_helpers import add_user, open_session_for_ui, press, shot, shutdown_session
 from ui.customers.detail import ContactDetail
 from ui.customers.tables import RecordTable
 from ui.main_window import MainWindow
@@ -135,7 +135,7 @@ def test_double_clicking_a_deal_row_edits_that_deal_and_every_view_shows_it(qtbo
     shot(dialog, "customers-detail-deal-editor")
 
     dialog.title.setText("Monday office bouquets")
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     assert DealService(owner).get(seeded.bouquets).title == "Monday office bouquets"
     titles = [row[0] for row in detail.deals.rows()]

@@ -20,7 +20,7 @@ from app.locale.formatting import from_minor_units, to_minor_units
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.test_ui_activities import later_today
 from tests.test_ui_pipeline import auditor_session, seed_demo, show, snap
-from tests.ui_helpers import open_session_for_ui, shutdown_session
+from tests.ui_helpers import open_session_for_ui, press, shutdown_session
 from ui.pages.activities import TODAY, UPCOMING, ActivitiesPage
 from ui.pages.pipeline import PipelinePage
 from ui.sales.activity_dialog import ActivityDialog
@@ -84,11 +84,11 @@ def test_double_clicking_a_card_edits_the_deal(qtbot: object, page: PipelinePage
 
     dialog.title.setText("Corrected title for the flowers")
     dialog.value.setText("lots")
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert dialog.isVisible() and "not an amount" in dialog.message.text()
     assert service.get(deal_id).title == deal.title  # nothing saved yet
     dialog.value.setText("98765.40")
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     edited = service.get(deal_id)
     assert (edited.title, edited.value_minor, edited.stage_id) == ("Corrected title for the flowers",
@@ -198,7 +198,7 @@ def test_editing_an_activitys_subject_and_due_date(qtbot: object, context: Sessi
     assert not page.edit_button.isEnabled()  # nothing chosen yet
     page.select(activity_id)
     assert page.edit_button.isEnabled()
-    page.edit_button.click()
+    press(qtbot, page.edit_button)
     dialogs = _open_dialogs(page, ActivityDialog)
     assert len(dialogs) == 1
     dialog = dialogs[0]
@@ -214,7 +214,7 @@ def test_editing_an_activitys_subject_and_due_date(qtbot: object, context: Sessi
     dialog.subject.setText("Call about the spring wreath")
     moved = QDateTime.fromSecsSinceEpoch(int(today.timestamp())).addDays(3)
     dialog.due.setDateTime(moved)
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     edited = service.get(activity_id)
     assert edited.subject == "Call about the spring wreath" and edited.kind == "call" and edited.done_at is None

@@ -17,7 +17,7 @@ from app.errors import PermissionDenied
 from app.privacy.retention import RetentionService
 from app.vault import kdf
 from tests.conftest import OWNER, OWNER_PASSWORD
-from tests.ui_helpers import add_user, open_session_for_ui, shot, shutdown_session, wait_until
+from tests.ui_helpers import add_user, open_session_for_ui, press, shot, shutdown_session, wait_until
 from ui.pages.privacy import PrivacyPage
 from ui.privacy.common import ALERT
 from ui.privacy.hold_dialog import PlaceHoldDialog, end_of_day
@@ -49,9 +49,9 @@ def sized(widget: QWidget, width: int = 1000, height: int = 600) -> QWidget:
     return widget
 
 
-def accept_box(box: QMessageBox) -> None:
+def accept_box(qtbot, box: QMessageBox) -> None:  # type: ignore[no-untyped-def]
     yes = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
-    yes.click()
+    press(qtbot, yes)
 
 
 def choose_customer(qtbot, dialog: PlaceHoldDialog, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -81,7 +81,7 @@ def test_owner_places_a_hold_through_the_dialog(qtbot, context: SessionContext) 
     assert dialog.until.isEnabled()
     end = TODAY + timedelta(days=30)
     dialog.until.setDate(QDate(end.year, end.month, end.day))
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
 
     [hold] = RetentionService(context.session).holds()
@@ -106,7 +106,7 @@ def test_a_hold_without_an_end_date_says_so(qtbot, context: SessionContext) -> N
     dialog = tab.ask_place()
     choose_customer(qtbot, dialog, "Otto")
     dialog.reason.setText("Tax audit")
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     [hold] = RetentionService(context.session).holds()
     assert hold.contact_id == otto and hold.until is None
     assert tab.model.text(0, UNTIL) == "No end date"
@@ -117,11 +117,11 @@ def test_an_empty_reason_shows_the_error_and_creates_nothing(qtbot, context: Ses
     tab = sized(HoldsTab(context, clock=lambda: NOW))
     qtbot.addWidget(tab)
     dialog = tab.ask_place()
-    dialog.ok_button.click()  # no customer yet
+    press(qtbot, dialog.ok_button)  # no customer yet
     assert dialog.isVisible() and "Choose the customer" in dialog.message.text()
     choose_customer(qtbot, dialog, "Mara")
     dialog.reason.setText("   ")
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert dialog.isVisible() and "needs its reason" in dialog.message.text()
     assert RetentionService(context.session).holds(include_released=True) == []
     assert tab.model.rowCount() == 0
@@ -148,7 +148,7 @@ def test_release_removes_the_hold_and_the_checkbox_shows_it_again(qtbot, context
     assert [h.id for h in service.holds()] == [released, kept]
 
     box = tab.ask_release()
-    accept_box(box)
+    accept_box(qtbot, box)
     assert [h.id for h in service.holds()] == [kept]
     assert [tab.model.row(i).key for i in range(tab.model.rowCount())] == [kept]
     assert "released" in tab.message.text()

@@ -164,7 +164,7 @@ def test_unlock_chores_show_above_the_page_until_dismissed_and_go_at_lock(qtbot,
     assert len(notices.notes()) == 2
     wait_until(qtbot, lambda: all(label.isVisible() for label in notices.findChildren(QLabel, "notice")))
     shot(main, "main-owner-notices")
-    notices.dismiss_button.click()
+    press(qtbot, notices.dismiss_button)
     assert not notices.isVisible() and notices.notes() == []
     notices.add("Call “Order” is due in 5 minutes, at 10:00.")
     main.lock_action.trigger()

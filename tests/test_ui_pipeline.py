@@ -321,7 +321,7 @@ def test_the_table_view_pages_lazily_and_passes_the_model_tester(qtbot: object, 
 
 
 def test_table_view_screenshot(qtbot: object, page: PipelinePage) -> None:
-    page.table_button.click()
+    press(qtbot, page.table_button)
     assert page.stack.currentWidget() is page.table and page.status_filter.isVisible()
     assert page.model.rowCount() > 0
     page.table.selectRow(2)

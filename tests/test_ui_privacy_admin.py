@@ -58,10 +58,10 @@ def row_of(model: RowsModel, key: object) -> int:
     return next(i for i in range(model.rowCount()) if model.row(i).key == key)
 
 
-def accept_box(box: QMessageBox) -> None:
+def accept_box(qtbot, box: QMessageBox) -> None:  # type: ignore[no-untyped-def]
     """Press the box's named (accept) button, as a person would."""
     yes = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
-    yes.click()
+    press(qtbot, yes)
 
 
 # --- requests -----------------------------------------------------------------------------------------------
@@ -126,7 +126,7 @@ def test_completing_an_erasure_request_in_the_ui_erases_the_customer(qtbot, cont
 
     identity = tab.ask_identity()
     identity.method.setCurrentText("Replied from the email address we hold")
-    identity.ok_button.click()
+    press(qtbot, identity.ok_button)
     assert RequestService(context.session).get(request_id).identity_method
     assert tab.complete_button.isEnabled() and tab.model.text(0, 6).startswith("Yes")
 
@@ -135,7 +135,7 @@ def test_completing_an_erasure_request_in_the_ui_erases_the_customer(qtbot, cont
     assert dialog.warning.text().startswith(f"Zed Quarry (customer no. {zed}) will be erased")
     assert not dialog.ok_button.isDefault()  # Enter does not erase anyone
     shot(dialog, "privacy-complete-erasure")
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     wait_until(qtbot, lambda: not context.busy)
     assert ContactService(context.session).search("Quarry") == []
     assert ContactService(context.session).search("zed.quarry") == []
@@ -151,17 +151,17 @@ def test_extend_and_refuse_ask_for_a_reason(qtbot, context: SessionContext) -> N
     qtbot.addWidget(tab)
     tab.table.selectRow(0)
     extend = tab.ask_extend()
-    extend.ok_button.click()
+    press(qtbot, extend.ok_button)
     assert "reason" in extend.message.text()
     extend.field.setPlainText("Many years of records to gather")
-    extend.ok_button.click()
+    press(qtbot, extend.ok_button)
     assert service.get(first).extended and "(extended)" in tab.model.text(row_of(tab.model, first), 5)
     assert row_of(tab.model, first) == 1  # the later deadline moves it down
     assert tab.selected().id == first and not tab.extend_button.isEnabled()
     tab.table.selectRow(row_of(tab.model, second))
     refuse = tab.ask_refuse()
     refuse.field.setPlainText("Manifestly unfounded: a repeat of last week's request")
-    refuse.ok_button.click()
+    press(qtbot, refuse.ok_button)
     assert service.get(second).status == "refused"
     assert [tab.model.row(i).key for i in range(tab.model.rowCount())] == [first]
 
@@ -180,7 +180,7 @@ def test_retention_preview_shows_who_and_why_and_confirm_applies_it(qtbot, conte
     assert tab.policy_model.rowCount() == 7
     assert any(tab.policy_model.text(i, 1) == "24 months (730 days)" for i in range(7))
 
-    tab.preview_button.click()
+    press(qtbot, tab.preview_button)
     wait_until(qtbot, lambda: not context.busy)
     rows = [tab.preview_model.row(i).cells for i in range(tab.preview_model.rowCount())]
     assert [f"Customer no. {binned}", "Customers in the bin", "Delete"] in [r[:3] for r in rows]
@@ -190,7 +190,7 @@ def test_retention_preview_shows_who_and_why_and_confirm_applies_it(qtbot, conte
     shot(tab, "privacy-retention-preview")
 
     box = tab.ask_apply()
-    accept_box(box)
+    accept_box(qtbot, box)
     wait_until(qtbot, lambda: not context.busy)
     assert RetentionService(context.session).preview(later) == []
     assert "Customers in the bin: 1" in tab.message.text()
@@ -207,14 +207,14 @@ def test_owner_edits_a_policy_and_applies_a_template(qtbot, context: SessionCont
     dialog.unit.setCurrentIndex(1)
     dialog.amount.setValue(18)
     dialog.action.setCurrentIndex(dialog.action.findData("anonymise"))
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     lead = next(p for p in RetentionService(context.session).policies() if p.category == "lead")
     assert (lead.period_days, lead.action) == (548, "anonymise")
     assert tab.policy_model.text(row, 1) == "548 days" and tab.policy_model.text(row, 2) == "Anonymise"
     tab.template.setCurrentIndex(tab.template.findData("pipl"))
     box = tab.ask_template()
     assert "Leads (never bought) with no activity: 12 months (365 days), then delete" in box.informativeText()
-    accept_box(box)
+    accept_box(qtbot, box)
     lead = next(p for p in RetentionService(context.session).policies() if p.category == "lead")
     assert (lead.period_days, lead.action) == (365, "delete")
 
@@ -242,7 +242,7 @@ def test_backups_tab_backs_up_lists_drills_and_asks_for_a_restore(qtbot, tmp_pat
     press(qtbot, chooser.findChild(QDialogButtonBox).buttons()[0])
     wait_until(qtbot, lambda: "Backups now go to" in tab.message.text())
     assert tab.backup_button.isEnabled() and "No backup has been made" in tab.status.text()
-    tab.backup_button.click()
+    press(qtbot, tab.backup_button)
     wait_until(qtbot, lambda: not context.busy)
     assert tab.model.rowCount() == 1
     assert tab.model.text(0, 1) == "Made by hand" and tab.model.text(0, 2) == "1"
@@ -252,7 +252,7 @@ def test_backups_tab_backs_up_lists_drills_and_asks_for_a_restore(qtbot, tmp_pat
     tab.table.selectRow(0)
     drill = tab.ask_drill()
     drill.password.setText(OWNER_PASSWORD)
-    drill.ok_button.click()
+    press(qtbot, drill.ok_button)
     wait_until(qtbot, lambda: not context.busy)
     assert "Drill passed" in tab.message.text(), tab.message.text()
     assert not security.drill_due(context.session) and tab.drill_reminder.text() == ""
@@ -261,11 +261,11 @@ def test_backups_tab_backs_up_lists_drills_and_asks_for_a_restore(qtbot, tmp_pat
     assert any("kept, not deleted" in label.text() for label in restore.findChildren(QLabel))
     restore.password.setText(OWNER_PASSWORD)
     with qtbot.assertNotEmitted(tab.restore_requested):
-        restore.ok_button.click()  # the "I understand" box is not ticked
+        press(qtbot, restore.ok_button)  # the "I understand" box is not ticked
     assert "Tick the box" in restore.message.text()
     restore.understood.setChecked(True)
     with qtbot.waitSignal(tab.restore_requested) as signal:
-        restore.ok_button.click()
+        press(qtbot, restore.ok_button)
     path, user, password, key = signal.args
     assert Path(path).parent == folder and (user, password, key) == (OWNER, OWNER_PASSWORD, None)
     assert restore.password.text() == ""  # the typed secret does not stay in the widget
@@ -286,7 +286,7 @@ def test_breach_clock_counts_hours_then_says_late(qtbot, context: SessionContext
     dialog.nature.setPlainText("The shop laptop was stolen from the car.")
     dialog.data.boxes[0].setChecked(True)
     dialog.high_risk.setChecked(True)
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     [breach] = BreachService(context.session).all()
     assert breach.discovered_at == discovered and breach.high_risk and breach.data_categories == ["Names"]
@@ -304,10 +304,10 @@ def test_breach_clock_counts_hours_then_says_late(qtbot, context: SessionContext
     notified = tab.ask_authority()
     notified.at.setDateTime(qdatetime(moment["now"]))
     notified.reference.setText("ICO-2026-118")
-    notified.ok_button.click()
+    press(qtbot, notified.ok_button)
     assert "delay" in notified.message.text() and "required" in notified.delay_label.text()
     notified.delay.setPlainText("We learned of the theft only when the police called.")
-    notified.ok_button.click()
+    press(qtbot, notified.ok_button)
     assert not notified.isVisible()
     assert tab.model.text(0, authority).startswith("Told ") and "ICO-2026-118" in tab.model.text(0, authority)
     assert "LATE" not in tab.banner.text()
@@ -321,10 +321,10 @@ def test_breach_affected_people_are_chosen_by_rule(qtbot, context: SessionContex
     qtbot.addWidget(tab)
     assert not tab.letters_button.isEnabled() and "affected people first" in tab.letters_button.toolTip()
     dialog = tab.ask_select()
-    dialog.ok_button.click()  # "matching" with no rule ticked
+    press(qtbot, dialog.ok_button)  # "matching" with no rule ticked
     assert "Choose who is affected" in dialog.message.text()
     dialog.everyone.setChecked(True)
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     wait_until(qtbot, lambda: not context.busy)
     assert len(BreachService(context.session).affected_ids(breach_id)) == 3
     assert tab.model.text(0, 5) == "3" and tab.letters_button.isEnabled()
@@ -506,10 +506,10 @@ def test_export_for_a_request_writes_the_files_and_records_their_fingerprints(qt
     assert dialog.zip.isChecked()  # a portability request wants the machine-readable file
     dialog.password.setText("pdf-secret-1")
     dialog.repeat.setText("pdf-secret-2")
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     assert "differ" in dialog.message.text() and dialog.choice is None
     dialog.repeat.setText("pdf-secret-1")
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     choice = dialog.choice
     assert choice is not None and choice.pdf and choice.zip and choice.password == "pdf-secret-1"
     assert dialog.password.text() == ""  # the password does not stay in the widget

@@ -11,7 +11,7 @@ from app.access.settings import SettingsService
 from app.errors import AuthenticationFailed
 from app.vault.vault import Vault
 from tests.conftest import OWNER, OWNER_PASSWORD
-from tests.ui_helpers import make_controller, shot, shutdown, unlock_as, wait_until
+from tests.ui_helpers import make_controller, press, shot, shutdown, unlock_as, wait_until
 from ui.controller import AppController
 from ui.rekey import NewRecoveryKeyDialog
 
@@ -31,7 +31,7 @@ def test_the_idle_minutes_are_saved_and_applied(qtbot, tmp_path: Path, new_vault
     security = controller.main_window.settings.security
     shot(controller.main_window, "main-owner-security")
     security.idle.setValue(12)
-    security.apply_idle.click()
+    press(qtbot, security.apply_idle)
     assert SettingsService(controller.context.session).idle_minutes() == 12
     assert controller.idle.timeout_ms == 12 * 60_000
     assert "12 minutes" in security.message.text()
@@ -43,9 +43,9 @@ def test_rekey_shows_the_new_key_once_and_the_old_one_stops_working(qtbot, tmp_p
     path, old_key = new_vault
     controller = _owner_on_security(qtbot, tmp_path, path)
     main = controller.main_window
-    main.settings.security.rekey_button.click()
+    press(qtbot, main.settings.security.rekey_button)
     box = next(b for b in main.findChildren(QMessageBox) if b.isVisible())
-    next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole).click()
+    press(qtbot, next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole))
     wait_until(qtbot, lambda: any(d.isVisible() for d in main.findChildren(NewRecoveryKeyDialog)))
     dialog = next(d for d in main.findChildren(NewRecoveryKeyDialog) if d.isVisible())
     new_key = dialog.panel.shown_key()
@@ -55,7 +55,7 @@ def test_rekey_shows_the_new_key_once_and_the_old_one_stops_working(qtbot, tmp_p
     assert dialog.isVisible()  # not before the owner confirms it is saved
     assert not dialog.close_button.isEnabled()
     dialog.panel.confirmed.setChecked(True)
-    dialog.close_button.click()
+    press(qtbot, dialog.close_button)
     assert not dialog.isVisible() and dialog.panel.shown_key() == ""  # off the screen
     shutdown(controller)
     with pytest.raises(AuthenticationFailed):

@@ -137,7 +137,7 @@ def test_the_recovery_key_sets_a_new_owner_password(qtbot, tmp_path: Path, new_v
     dialog.passwords.first.setText("a-brand-new-one")
     dialog.passwords.again.setText("a-brand-new-one")
     shot(dialog, "recovery-dialog")
-    dialog.recover_button.click()
+    press(qtbot, dialog.recover_button)
     wait_until(qtbot, lambda: not dialog.isVisible())
     assert "Recovered" in window.notice.text()
     assert window.selected_name() == OWNER
@@ -152,7 +152,7 @@ def test_a_wrong_recovery_key_is_refused_in_words(qtbot, tmp_path: Path, new_vau
     dialog.key.setText("-".join(["0" * 8] * 8))
     dialog.passwords.first.setText("a-brand-new-one")
     dialog.passwords.again.setText("a-brand-new-one")
-    dialog.recover_button.click()
+    press(qtbot, dialog.recover_button)
     wait_until(qtbot, lambda: bool(dialog.message.text()))
     assert "does not belong to this vault" in dialog.message.text()
     assert dialog.isVisible()

@@ -13,6 +13,7 @@ from tests.ui_helpers import (
     add_user,
     make_controller,
     open_session_for_ui,
+    press,
     shot,
     shutdown,
     shutdown_session,
@@ -45,7 +46,7 @@ def test_the_owner_adds_a_staff_user_through_the_dialog(qtbot, tmp_path: Path, n
     dialog.passwords.again.setText("temporary-1")
     assert dialog.role.role() == Role.STAFF  # the least powerful working role is the default
     shot(dialog, "users-add-dialog")
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     wait_until(qtbot, lambda: "Bea Staff" in users.model.names())
     assert not dialog.isVisible()
     users.select("Bea Staff")
@@ -63,7 +64,7 @@ def test_a_duplicate_name_is_refused_with_the_services_message(qtbot, tmp_path: 
     dialog.name.setText(OWNER.upper())
     dialog.passwords.first.setText("temporary-1")
     dialog.passwords.again.setText("temporary-1")
-    dialog.ok_button.click()
+    press(qtbot, dialog.ok_button)
     wait_until(qtbot, lambda: bool(dialog.message.text()))
     assert "already a user" in dialog.message.text() and dialog.isVisible()
     dialog.reject()
@@ -80,7 +81,7 @@ def test_removing_a_user_offers_a_rekey(qtbot, tmp_path: Path, new_vault: tuple[
     box = users.remove_user()
     assert isinstance(box, QMessageBox) and "rekey" in box.informativeText()
     only = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole)
-    only.click()
+    press(qtbot, only)
     wait_until(qtbot, lambda: "Bea Staff" not in users.model.names())
     assert [u.name for u in UserService(controller.context.session).list()] == [OWNER]
     shutdown(controller)

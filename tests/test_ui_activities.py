@@ -92,7 +92,7 @@ def test_new_activity_dialog(qtbot: object, context: SessionContext) -> None:
     show(qtbot, page)
     dialog = page.new_activity()
     assert dialog is not None
-    dialog.submit()
+    press(qtbot, dialog.ok_button)
     assert "subject" in dialog.message.text() and dialog.isVisible()
     dialog.kind.setCurrentIndex(dialog.kind.findData("meeting"))
     dialog.subject.setText("Taste the spring bouquets")
@@ -101,7 +101,7 @@ def test_new_activity_dialog(qtbot: object, context: SessionContext) -> None:
     dialog.customer.search()
     dialog.customer.results.setCurrentRow(0)
     snap(qtbot, dialog, "activities-new")
-    dialog.submit()
+    press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     upcoming = [a for a in ActivityService(context.session).agenda(datetime.now(UTC)).upcoming
                 if a.subject == "Taste the spring bouquets"]

@@ -254,13 +254,13 @@ def test_customer_mode_cannot_be_left_without_the_staff_password(qtbot, owner: S
     dialog = kiosk._exit_dialog
     assert dialog is not None and dialog.isVisible() and kiosk.isVisible()
     dialog.password.setText("not-the-password")
-    dialog.submit()
+    press(qtbot, dialog.leave_button)
     wait_until(qtbot, lambda: dialog.failures == 1)
     assert kiosk.isVisible() and dialog.isVisible() and "not right" in dialog.message.text()
     _look(dialog, "consent-kiosk-staff-password")
     with qtbot.waitSignal(kiosk.left):
         dialog.password.setText(OWNER_PASSWORD)
-        dialog.submit()
+        press(qtbot, dialog.leave_button)
     assert not kiosk.isVisible()
 
 
@@ -276,11 +276,12 @@ def test_repeated_wrong_passwords_make_the_next_try_wait(qtbot, owner: SessionCo
     dialog = kiosk.request_leave()
     for n in range(1, 4):
         dialog.password.setText(f"guess-{n}")
-        dialog.submit()
+        press(qtbot, dialog.leave_button)
         wait_until(qtbot, lambda n=n: dialog.failures == n)
     assert not dialog.leave_button.isEnabled() and "Try again in" in dialog.message.text()
     dialog.password.setText(OWNER_PASSWORD)
-    dialog.submit()  # refused while waiting, even with the right password
+    assert not dialog.leave_button.isEnabled()
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)  # Enter is refused while waiting, even with the right password
     assert dialog._operation is None and kiosk.isVisible()
 
 
@@ -346,7 +347,7 @@ def test_the_panel_opens_the_kiosk_and_refreshes_when_staff_return(qtbot, owner:
     dialog = kiosk.request_leave()
     dialog.password.setText(OWNER_PASSWORD)
     with qtbot.waitSignal(kiosk.left):
-        dialog.submit()
+        press(qtbot, dialog.leave_button)
     assert panel.kiosk is None and panel.isVisible()
 
 

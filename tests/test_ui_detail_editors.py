@@ -247,7 +247,7 @@ def test_staff_may_edit_so_they_get_the_editor(qtbot, new_vault: tuple[Path, str
     dialogs = _open_dialogs(page, DealDialog)
     assert len(dialogs) == 1 and dialogs[0].deal is not None and dialogs[0].deal.id == seeded.wedding
     dialogs[0].value.setText("1300")
-    dialogs[0].submit()
+    press(qtbot, dialogs[0].ok_button)
     assert not dialogs[0].isVisible()
     assert DealService(session).get(seeded.wedding).value_minor == 130000
     assert any("1,300.00" in row[2] for row in detail.deals.rows())

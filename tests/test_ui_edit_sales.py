@@ -150,7 +150,7 @@ def test_the_table_view_opens_a_deal_by_double_click_or_enter(qtbot: object, pag
     assert len(dialogs) == 1 and dialogs[0].deal is not None and dialogs[0].deal.id == deal_id
     dialogs[0].has_close.setChecked(True)
     dialogs[0].close_date.setDate(QDate(2031, 3, 9))
-    dialogs[0].submit()
+    press(qtbot, dialogs[0].ok_button)
     assert not dialogs[0].isVisible()
     assert service.get(deal_id).expected_close == "2031-03-09" and service.get(deal_id).status == "won"
     row = page.model.row_of(deal_id)
@@ -209,7 +209,7 @@ def test_editing_an_activitys_subject_and_due_date(qtbot: object, context: Sessi
     snap(qtbot, dialog, "activities-edit")
 
     dialog.subject.setText("")
-    dialog.submit()
+    press(qtbot, dialog.ok_button)
     assert dialog.isVisible() and "subject" in dialog.message.text()
     dialog.subject.setText("Call about the spring wreath")
     moved = QDateTime.fromSecsSinceEpoch(int(today.timestamp())).addDays(3)
@@ -256,7 +256,7 @@ def test_double_click_or_enter_on_an_activity_opens_it(qtbot: object, context: S
     dialogs = _open_dialogs(page, ActivityDialog)
     assert len(dialogs) == 1 and dialogs[0].activity is not None and dialogs[0].activity.id == activity_id
     dialogs[0].kind.setCurrentIndex(dialogs[0].kind.findData("email"))
-    dialogs[0].submit()
+    press(qtbot, dialogs[0].ok_button)
     assert service.get(activity_id).kind == "email"
     edited = page.item_for(activity_id)
     assert edited is not None and edited.text(1) == "Email" and page.tree.currentItem() is edited

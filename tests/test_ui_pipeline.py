@@ -191,12 +191,12 @@ def test_lost_needs_a_reason_and_reopen_brings_the_deal_back(qtbot: object, page
     dialog = page.mark_lost()
     assert dialog is not None
     qtbot.waitExposed(dialog)  # type: ignore[attr-defined]
-    dialog.submit()  # no reason
+    press(qtbot, dialog.ok_button)  # no reason
     assert dialog.isVisible() and "why" in dialog.message.text().lower()
     assert service.get(deal_id).status == "open"
     snap(qtbot, dialog, "pipeline-lost-reason")
     dialog.reason.setText("Chose a cheaper shop")
-    dialog.submit()
+    press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     assert service.get(deal_id).status == "lost" and service.get(deal_id).lost_reason == "Chose a cheaper shop"
     assert deal_id not in _cards(column)
@@ -225,10 +225,10 @@ def test_new_deal_dialog_explains_what_is_missing(qtbot: object, page: PipelineP
                                                   context: SessionContext) -> None:
     dialog = page.new_deal()
     assert dialog is not None
-    dialog.submit()
+    press(qtbot, dialog.ok_button)
     assert "title" in dialog.message.text()
     dialog.title.setText("Lantern festival flowers")
-    dialog.submit()
+    press(qtbot, dialog.ok_button)
     assert "customer" in dialog.message.text().lower()
     dialog.customer.query.setText("王")
     dialog.customer.search()
@@ -237,11 +237,11 @@ def test_new_deal_dialog_explains_what_is_missing(qtbot: object, page: PipelineP
     chosen = dialog.customer.contact_id()
     assert chosen is not None and "王" in dialog.customer.contact_name()
     dialog.value.setText("lots")
-    dialog.submit()
+    press(qtbot, dialog.ok_button)
     assert "not an amount" in dialog.message.text()
     dialog.currency.setCurrentText("XXQ")
     dialog.value.setText("8800")
-    dialog.submit()
+    press(qtbot, dialog.ok_button)
     assert "currency" in dialog.message.text()
     dialog.currency.setCurrentText("CNY")  # the program's own change: the message stays
     assert "currency" in dialog.message.text()
@@ -251,7 +251,7 @@ def test_new_deal_dialog_explains_what_is_missing(qtbot: object, page: PipelineP
     dialog.stage.setCurrentIndex(2)
     dialog.has_close.setChecked(True)
     snap(qtbot, dialog, "pipeline-new-deal")
-    dialog.submit()
+    press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     deal = DealService(context.session).page(limit=1)[0]
     assert (deal.title, deal.contact_id, deal.value_minor, deal.currency) == ("Lantern festival flowers", chosen,

@@ -187,6 +187,8 @@ def test_sweep_batch_erasure_leaves_no_trace_and_every_reference_whole(owner_ses
                                     "VALUES ('Corner Bakery', 'corner bakery', 'x')").lastrowid
         conn.execute("INSERT INTO contact_organisation(contact_id, organisation_id) VALUES (?, ?)",
                      (marked_person, organisation))
+        conn.execute("INSERT INTO contact_source(source_kind, source_id, contact_id) VALUES ('shopify', "
+                     "'7210448301122', ?)", (marked_person,))  # the id an import kept (issue #16)
     empty = [table for table, column, _action in erasure.references_to_contact(conn)
              if not conn.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}" = ?', (marked_person,)
                                  ).fetchone()[0]]

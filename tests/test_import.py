@@ -273,13 +273,15 @@ def test_bad_details_are_kept_unchecked_and_only_nobody_is_skipped(session: Sess
                                                                      "Dev Patel", "+44 7700 900789"}
 
 
-def test_duplicates_in_the_vault_and_in_the_file_are_skipped(session: Session) -> None:
+def test_customers_in_the_vault_are_matched_and_repeats_in_the_file_skipped(session: Session) -> None:
     existing = ContactService(session).create(
         ContactInput(display_name="Existing Person", points=[ContactPointInput("email", "existing@example.com")]))
     report = ImportService(session).run(FIXTURES / "duplicates.csv")
-    assert report.imported == 2 and report.skipped == 3 and not report.bad_rows
+    # issue #16: a customer already there is matched (updated), no longer skipped
+    assert report.imported == 2 and report.skipped == 2 and not report.bad_rows
     found = {(d.line, d.kind, d.existing_id, d.earlier_line) for d in report.duplicates}
     assert found == {(2, "email", existing, None), (4, "email", None, 3), (5, "phone", None, 3)}
+    assert [(m.line, m.contact_id, m.by, m.changes) for m in report.matched] == [(2, existing, "email", [])]
     assert contacts(session) == 3
 
 

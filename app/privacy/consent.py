@@ -84,6 +84,35 @@ class ConsentState:
     last_event: ConsentEvent | None
 
 
+# A consent fact an import states: (contact id, purpose key, granted, source) and optionally when, as the file
+# dates it (None: undated, recorded at the time of the import).
+ImportedFact = tuple[int, str, bool, str] | tuple[int, str, bool, str, datetime | None]
+
+
+def imported_verdict(latest: tuple[str, str] | None, granted: bool, at: datetime | None) -> str:
+    """Whether a choice a file states goes into the ledger, given the person's latest event for the purpose
+    (action, at): "record", "known" (the ledger already says so, or knows something newer) or "conflict" (not
+    recorded; reported to the person importing).
+
+    A file never invents consent: a grant counts only for someone with no event for the purpose, or dated by the
+    file after their latest event (a renewal, or subscribing again after a withdrawal); an undated "yes" never
+    overrides a withdrawal. A withdrawal is recorded unless they are withdrawn already or the file dates it before
+    a consent they gave since. A "no" for someone never asked is kept as a withdrawal (their stated refusal:
+    it keeps them out of lists of people to ask), never as anything they could be contacted on.
+    """
+    if latest is None:
+        return "record"
+    action, stamp = latest
+    newer = at is not None and _utc(at) > stamp
+    if granted:
+        if newer:
+            return "record"
+        return "known" if action == "grant" else "conflict"
+    if action == "withdraw":
+        return "known"
+    return "conflict" if at is not None and _utc(at) < stamp else "record"
+
+
 def notice_hash(title: str, body: str) -> str:
     return hashlib.sha256((title + "\n\n" + body).encode("utf-8")).hexdigest()
 
@@ -245,16 +274,19 @@ class ConsentService:
                                f"{purpose.key} via {method}")
         return event_id
 
-    def record_imported(self, facts: list[tuple[int, str, bool, str]], *, audit: bool = True) -> int:
-        """Consents an imported file states, as (contact id, purpose key, granted, source) in one transaction:
-        method 'import', the file and column named as the source; never invented, so only what the file said.
+    def record_imported(self, facts: list[ImportedFact], *, audit: bool = True) -> int:
+        """Consents an imported file states, as (contact id, purpose key, granted, source[, at]) in one
+        transaction: method 'import', the file, line and column named as the source, dated as the file dates
+        them (else now); never invented, so only what the file said. Callers decide with `imported_verdict`
+        which facts belong in the ledger of people who have events already.
 
         An import writes them a batch at a time with `audit=False` and then one `audit_imported(total)`."""
         self.session.require(Permission.CAPTURE_CONSENT)
         keys = {p.key for p in self.purposes(active_only=False)}
         stamp, user = _utc(), self.session.user.id
-        rows = [(cid, key, "grant" if granted else "withdraw", "import", source.strip(), user, stamp)
-                for cid, key, granted, source in facts if key in keys and source.strip()]
+        rows = [(fact[0], fact[1], "grant" if fact[2] else "withdraw", "import", fact[3].strip(), user,
+                 _utc(fact[4]) if len(fact) > 4 and fact[4] is not None else stamp)
+                for fact in facts if fact[1] in keys and fact[3].strip()]
         if not rows:
             return 0
         with self.session.change() as conn:
@@ -263,6 +295,14 @@ class ConsentService:
             if audit:
                 self.audit_imported(len(rows))
         return len(rows)
+
+    def latest_events(self, contact_id: int) -> dict[str, tuple[str, str]]:
+        """purpose key -> (action, at) of the person's latest event for it (what `imported_verdict` weighs)."""
+        self.session.require(Permission.VIEW_CUSTOMERS)
+        return {str(r[0]): (str(r[1]), str(r[2])) for r in self.conn.execute(
+            "SELECT e.purpose_key, e.action, e.at FROM consent_event e WHERE e.contact_id = ? AND e.id = "
+            "(SELECT max(id) FROM consent_event WHERE contact_id = e.contact_id AND purpose_key = e.purpose_key)",
+            (contact_id,))}
 
     def audit_imported(self, count: int) -> None:
         self.session.audit("consent.import", "consent_event", None, f"{count} events")

@@ -536,6 +536,21 @@ MIGRATIONS += (
     )),
 )
 
+MIGRATIONS += (
+    # The id another tool gave a person (Shopify's Customer ID, Mailchimp's EUID), so that the next export of the
+    # same shop or audience finds the same person again. It is about the person: erasing or anonymising them
+    # removes it (ON DELETE CASCADE, applied by app.privacy.erasure from the schema).
+    Migration(15, "imported people remember the id their source tool gave them", (
+        """CREATE TABLE contact_source (
+               source_kind TEXT NOT NULL,
+               source_id TEXT NOT NULL,
+               contact_id INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
+               PRIMARY KEY (source_kind, source_id)
+           ) STRICT, WITHOUT ROWID""",
+        "CREATE INDEX contact_source_contact ON contact_source(contact_id)",
+    )),
+)
+
 LATEST = MIGRATIONS[-1].version
 
 

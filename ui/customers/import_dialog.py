@@ -60,7 +60,7 @@ def field_label(field: str) -> str:
              "organisation": _("Organisation"), "job_title": _("Job title"), "note": _("Note"), "tags": _("Tags"),
              "address": _("Address (whole)"), "street": _("Street"), "city": _("City"), "region": _("Region"),
              "postcode": _("Postcode"), "country": _("Country"), "consent": _("Marketing choice"),
-             "label": _("Label of an email, phone or address")}
+             "label": _("Label of an email, phone or address"), "source_id": _("Customer ID in the source")}
     return words.get(field, field)
 
 
@@ -75,10 +75,17 @@ def row_status(row: ParsedRow) -> str:
 def summary_text(report: ImportReport) -> str:
     parts = [ngettext("{n} customer will be imported.", "{n} customers will be imported.",
                       report.imported).format(n=report.imported)]
-    if report.duplicates:
+    if report.matched:
+        parts.append(ngettext("{n} row names a customer already there: empty fields are filled and new details "
+                              "added; a different value they have is kept and listed below.",
+                              "{n} rows name customers already there: empty fields are filled and new details "
+                              "added; a different value they have is kept and listed below.",
+                              len(report.matched)).format(n=len(report.matched)))
+    repeats = [d for d in report.duplicates if d.existing_id is None]
+    if repeats:
         parts.append(ngettext("{n} row looks like a customer already there (or earlier in the file) and is "
                               "left out.", "{n} rows look like customers already there (or earlier in the file) "
-                              "and are left out.", len(report.duplicates)).format(n=len(report.duplicates)))
+                              "and are left out.", len(repeats)).format(n=len(repeats)))
     if report.bad_rows:
         parts.append(ngettext("{n} row has a problem and is left out.", "{n} rows have problems and are left out.",
                               len(report.bad_rows)).format(n=len(report.bad_rows)))
@@ -100,6 +107,9 @@ def outcome_text(report: ImportReport) -> str:
     """What an import did, for the line the page shows afterwards."""
     parts = [ngettext("Imported {n} customer.", "Imported {n} customers.", len(report.contact_ids))
              .format(n=len(report.contact_ids))]
+    if report.updated:
+        parts.append(ngettext("Updated {n} customer.", "Updated {n} customers.", report.updated)
+                     .format(n=report.updated))
     if report.skipped:
         parts.append(ngettext("{n} row was left out.", "{n} rows were left out.", report.skipped)
                      .format(n=report.skipped))

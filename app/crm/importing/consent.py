@@ -4,9 +4,16 @@ Only what a cell affirmatively says counts: Shopify's "Accepts Email Marketing =
 "Unsubscribed from all email = true" a withdrawal, but "= false" there says nothing about consent, and an empty
 cell says nothing at all. When one record states both a grant and a withdrawal for a purpose (Mailchimp's
 unsubscribed export keeps the old opt-in time), the withdrawal wins.
+
+A choice is dated by the file when it can be (Mailchimp's OPTIN_TIME, CONFIRM_TIME, UNSUB_TIME, CLEAN_TIME, in
+UTC; a "… consent updated at" column beside Shopify's yes/no), so that expiry runs from when the person chose, not
+from the import. A date that cannot be read, or lies in the future, leaves the choice undated.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from app.crm.importing.layouts import Layout, Target
 from app.crm.importing.model import ConsentFact
@@ -32,18 +39,36 @@ def _granted(rule: str, value: str) -> bool | None:
     return None
 
 
+def moment(value: str) -> datetime | None:
+    """A timestamp as exports write it ("2023-02-11 09:21:44", ISO 8601 with or without an offset, a date);
+    without an offset it is UTC (Mailchimp's are). None when unreadable or in the future."""
+    text = value.strip().replace("/", "-")
+    if not text:
+        return None
+    try:
+        found = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    found = found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+    return None if found > datetime.now(UTC) + timedelta(days=1) else found
+
+
 def fact(layout: Layout, target: Target, header: str, value: str) -> ConsentFact | None:
     granted = _granted(target.rule, value)
     if granted is None:
         return None
-    return ConsentFact(target.group, granted, f'{layout.label} "{header.strip()}" = {value.strip()}')
+    at = moment(value) if target.rule in ("granted_at", "withdrawn_at") else None
+    return ConsentFact(target.group, granted, f'{layout.label} "{header.strip()}" = {value.strip()}', at)
 
 
-def settle(facts: list[ConsentFact]) -> list[ConsentFact]:
-    """One fact per purpose: the first withdrawal if there is one, else the first grant."""
+def settle(facts: list[ConsentFact], dates: dict[str, datetime] | None = None) -> list[ConsentFact]:
+    """One fact per purpose: the first withdrawal if there is one, else the first grant; an undated one takes
+    the date a "… updated at" column gives its purpose (`dates`)."""
     chosen: dict[str, ConsentFact] = {}
     for item in facts:
         current = chosen.get(item.purpose)
         if current is None or (current.granted and not item.granted):
             chosen[item.purpose] = item
-    return list(chosen.values())
+    dates = dates or {}
+    return [replace(item, at=dates[item.purpose]) if item.at is None and item.purpose in dates else item
+            for item in chosen.values()]

@@ -29,7 +29,8 @@ class Target:
     field: str  # one of FIELDS, or "label" (the label of a numbered group) or "consent"
     label: str = ""  # for email/phone/address: home, work, mobile…
     group: str = ""  # numbered or named group (Google "E-mail 2", Outlook "Home" address); consent: purpose
-    rule: str = ""  # consent: how to read the cell (yes_no, opt_out, status, granted_at, withdrawn_at)
+    rule: str = ""  # consent: how to read the cell (yes_no, opt_out, status, granted_at, withdrawn_at, dated)
+    identifies: bool = True  # a phone or email that is the person's own (matched on); False for a delivery phone
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,11 @@ def _t(field_name: str, label: str = "", group: str = "") -> Target:
 
 def _consent(purpose: str, rule: str) -> Target:
     return Target("consent", group=purpose, rule=rule)
+
+
+def _source(kind: str) -> Target:
+    """The id the source tool gives a person: kept, so that the next export of the same shop matches exactly."""
+    return Target("source_id", group=kind)
 
 
 def _address(prefix: str, group: str, label: str, parts: dict[str, str]) -> dict[str, Target]:
@@ -115,7 +121,10 @@ SHOPIFY = Layout(
     or {"accepts marketing", "total spent"} <= h,
     exact={
         "first name": _t("given_name"), "last name": _t("family_name"), "email": _t("email"),
-        "phone": _t("phone"), "default address phone": _t("phone"),
+        # The default address's phone is the delivery address's (a shop, an office, a family's landline): kept
+        # with the person, never taken to be theirs when looking for duplicates or matches.
+        "phone": _t("phone"), "default address phone": Target("phone", identifies=False),
+        "customer id": _source("shopify"),
         "default address company": _t("organisation"), "company": _t("organisation"),
         **_address("default address ", "default", "", _SHOPIFY_ADDRESS),
         # the older export (before 2023): plain address columns, province name and code side by side
@@ -126,6 +135,11 @@ SHOPIFY = Layout(
         "accepts email marketing": _consent(EMAIL_MARKETING, "yes_no"),
         "accepts marketing": _consent(EMAIL_MARKETING, "yes_no"),
         "accepts sms marketing": _consent(SMS_MARKETING, "yes_no"),
+        # when the choice was last changed, in exports that carry it (the Admin API's consent_updated_at)
+        **dict.fromkeys(("email marketing consent updated at", "accepts email marketing updated at"),
+                        _consent(EMAIL_MARKETING, "dated")),
+        **dict.fromkeys(("sms marketing consent updated at", "accepts sms marketing updated at"),
+                        _consent(SMS_MARKETING, "dated")),
     },
     tag_separator=",",
 )
@@ -202,13 +216,16 @@ HUBSPOT = Layout(
 MAILCHIMP = Layout(
     "mailchimp", "Mailchimp",
     detect=lambda h: "email address" in h and bool(h & {"member rating", "optin time", "confirm time", "leid",
-                                                         "euid"}),
+                                                         "euid", "clean time"}),
     exact={
         "email address": _t("email"), "first name": _t("given_name"), "last name": _t("family_name"),
         "address": _t("address"), "phone number": _t("phone"), "notes": _t("note"), "tags": _t("tags"),
         "optin time": _consent(EMAIL_MARKETING, "granted_at"),
         "confirm time": _consent(EMAIL_MARKETING, "granted_at"),
         "unsub time": _consent(EMAIL_MARKETING, "withdrawn_at"),
+        "clean time": _consent(EMAIL_MARKETING, "withdrawn_at"),  # the cleaned export: the address bounced
+        # EUID is the member's id across the account; LEID is per audience, so two audiences may share one.
+        "euid": _source("mailchimp"),
         "region": Target("ignored"), "cc": Target("ignored"),  # derived from the sign-up IP, not the address
     },
     tag_separator=",",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from app.crm.importing import consent
 from app.crm.importing.countries import country_code
@@ -116,6 +117,7 @@ class ColumnMap:
         groups: list[str] = []
         addresses: dict[str, _Address] = {}
         facts: list[ConsentFact] = []
+        dates: dict[str, datetime] = {}
         for index, target in enumerate(self.targets):
             if target is None:
                 if index < len(cells) and index not in self._unused and index not in self.left_out \
@@ -139,7 +141,8 @@ class ColumnMap:
                 multi = self.layout.multi_value
                 for part in value.split(multi) if multi else [value]:
                     text = _excel_text(part.strip()) if kind == "phone" else part.strip()
-                    draft.details.append(Detail(kind, text, target.label, origin, record.line))
+                    draft.details.append(Detail(kind, text, target.label, origin, record.line,
+                                                identifies=target.identifies))
                     groups.append(target.group)
             elif kind == "label":
                 labels[target.group] = value.lstrip("* ").casefold()
@@ -156,6 +159,14 @@ class ColumnMap:
                 draft.notes.append(value)
             elif kind == "tags":
                 draft.tags += self._tags(value)
+            elif kind == "source_id":
+                source_id = _excel_text(value).strip()
+                if source_id:
+                    draft.sources.append((target.group, source_id))
+            elif kind == "consent" and target.rule == "dated":
+                when = consent.moment(value)
+                if when is not None:
+                    dates[target.group] = when
             elif kind == "consent":
                 found = consent.fact(self.layout, target, header, value)
                 if found:
@@ -172,7 +183,7 @@ class ColumnMap:
                 draft.countries.append((label, code))
         draft.given = " ".join(given + middle)
         draft.family = " ".join(family)
-        draft.consents = consent.settle(facts)
+        draft.consents = consent.settle(facts, dates)
         return draft
 
     def _tags(self, value: str) -> list[str]:

@@ -7,6 +7,7 @@ staff who may not be allowed to see every customer's details.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from app.crm.contacts import ContactInput
 from app.locale import _
@@ -22,6 +23,7 @@ class ConsentFact:
     purpose: str  # email_marketing | sms_marketing
     granted: bool
     source: str  # what in the file says so, e.g. 'Shopify "Accepts Email Marketing" = yes'
+    at: datetime | None = None  # when, as the file dates it (Mailchimp's OPTIN_TIME, UNSUB_TIME…); None: undated
 
 
 @dataclass
@@ -33,6 +35,7 @@ class Detail:
     label: str
     origin: str
     line: int
+    identifies: bool = True  # False: not the person's own (Shopify's delivery-address phone), never matched on
 
 
 @dataclass
@@ -49,6 +52,7 @@ class Draft:
     notes: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     consents: list[ConsentFact] = field(default_factory=list)
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (source kind, id the source tool gave them)
     problem: str | None = None  # found while reading (e.g. more cells than columns)
     warnings: list[tuple[int, str]] = field(default_factory=list)
     countries: list[tuple[str, str]] = field(default_factory=list)  # (label, ISO code) of each address's country
@@ -56,16 +60,62 @@ class Draft:
 
 @dataclass(frozen=True)
 class DuplicateRow:
+    """A record naming someone already known. A customer in the vault is matched (their record is updated, see
+    Match) unless the person importing keeps the line as a new customer; an earlier record of the file is skipped."""
+
     line: int
-    kind: str  # email | phone: what matched
+    kind: str  # email | phone | source (the id the source tool gave them): what matched
     existing_id: int | None = None  # a customer already in the vault…
     earlier_line: int | None = None  # …or an earlier record of the same file
 
     def reason(self) -> str:
-        what = _("email address") if self.kind == "email" else _("phone number")
+        what = {"email": _("email address"), "phone": _("phone number"),
+                "source": _("customer ID in the same source")}.get(self.kind, self.kind)
         if self.existing_id is not None:
-            return _("same {what} as customer {id}; skipped").format(what=what, id=self.existing_id)
+            return _("same {what} as customer {id}; matched, their record is updated").format(
+                what=what, id=self.existing_id)
         return _("same {what} as line {line}; skipped").format(what=what, line=self.earlier_line)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """What a matched record would change in the customer's record: a field filled, a detail added, or a
+    conflict (the file has a different value; the customer's is kept, and the conflict reported)."""
+
+    field: str  # given_name | family_name | name | organisation | job_title | email | phone | address | tag | note
+    action: str  # fill | add | conflict
+    old: str  # the customer's value ("" when empty)
+    new: str  # the file's value
+
+    def label(self) -> str:
+        return {"given_name": _("given name"), "family_name": _("family name"), "name": _("name"),
+                "organisation": _("organisation"), "job_title": _("job title"), "email": _("email address"),
+                "phone": _("phone number"), "address": _("address"), "tag": _("tag"),
+                "note": _("note")}.get(self.field, self.field)
+
+
+@dataclass
+class Match:
+    """A record that names a customer already in the vault, and what importing it changes for them."""
+
+    line: int
+    contact_id: int
+    by: str  # email | phone | source
+    changes: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def conflicts(self) -> list[FieldChange]:
+        return [change for change in self.changes if change.action == "conflict"]
+
+    @property
+    def updates(self) -> list[FieldChange]:
+        return [change for change in self.changes if change.action != "conflict"]
+
+    @property
+    def held(self) -> bool:
+        """Matched by a phone number alone while the file gives a different email: perhaps someone else using
+        that number, so nothing is applied (two people's details are never mixed); reported to check by hand."""
+        return self.by == "phone" and any(c.field == "email" and c.action == "conflict" for c in self.changes)
 
 
 @dataclass
@@ -78,6 +128,9 @@ class ParsedRow:
     warnings: list[tuple[int, str]] = field(default_factory=list)
     unchecked: list[tuple[int, str]] = field(default_factory=list)  # details kept as typed: (line, reason)
     keys: list[tuple[str, str]] = field(default_factory=list)  # (kind, normalised value), for duplicates
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (source kind, id), for matching
+    match: Match | None = None  # a customer in the vault this record updates
+    recorded: list[ConsentFact] = field(default_factory=list)  # of `consents`, those importing it records
 
     @property
     def status(self) -> str:
@@ -101,16 +154,35 @@ class ImportReport:
     unused_columns: list[str] = field(default_factory=list)  # columns with data that fill nothing, in file order
     consents_found: int = 0  # facts stated in the file for the people imported
     consents_stored: int = 0  # of those, recorded as consent events (0 in a dry run)
+    consents_to_record: int = 0  # of those, the ones importing records (what the ledger does not know yet)
     consent_counts: dict[str, int] = field(default_factory=dict)  # "email_marketing granted" -> n
     contact_ids: list[int] = field(default_factory=list)
+    # Customers already in the vault the file names again: each with what it changes (shown before anything
+    # is written); `updated` counts those whose record was changed (0 in a dry run).
+    matched: list[Match] = field(default_factory=list)
+    updated: int = 0
+    # Marketing choices the file states that were not recorded because the consent ledger says otherwise
+    # (e.g. the file says yes, but the customer withdrew later at the counter): (line, reason).
+    consent_conflicts: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def skipped(self) -> int:
-        return len(self.bad_rows) + len(self.duplicates)
+        """Rows neither imported nor matched: bad rows and repeats of an earlier record of the file."""
+        return len(self.bad_rows) + sum(1 for d in self.duplicates if d.existing_id is None)
+
+    @property
+    def conflicts(self) -> list[tuple[int, str]]:
+        """(line, reason) for each field a matched record would change but that is kept as the customer has it."""
+        held = [(m.line, _("customer {id} has the same phone number but a different email address; nothing "
+                           "is changed for them, check by hand").format(id=m.contact_id))
+                for m in self.matched if m.held]
+        return held + [(m.line, _("customer {id}: the file has a different {field}; kept as it was").format(
+            id=m.contact_id, field=c.label())) for m in self.matched if not m.held for c in m.conflicts]
 
     def messages(self) -> list[tuple[int, str]]:
         """Every row-level message, in file order."""
-        rows = self.bad_rows + [(d.line, d.reason()) for d in self.duplicates] + self.warnings + self.unchecked
+        rows = (self.bad_rows + [(d.line, d.reason()) for d in self.duplicates] + self.warnings + self.unchecked
+                + self.conflicts + self.consent_conflicts)
         return sorted(rows, key=lambda item: item[0])
 
     def summary(self) -> str:
@@ -118,7 +190,9 @@ class ImportReport:
         return (f"{self.format}: {self.imported} imported, {self.skipped} skipped ({len(self.duplicates)} duplicates, "
                 f"{len(self.bad_rows)} bad rows), {len(self.warnings)} details left out, "
                 f"{len(self.unchecked)} details kept unchecked, {len(self.unused_columns)} columns unused, "
-                f"{self.consents_found} consent facts found, {self.consents_stored} recorded")
+                f"{self.consents_found} consent facts found, {self.consents_stored} recorded, "
+                f"{len(self.matched)} matched, {self.updated} updated, {len(self.conflicts)} conflicts kept, "
+                f"{len(self.consent_conflicts)} consent facts not recorded")
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,16 @@
 
 The file streams through once per call: decoded (encoding), split into records (reader), mapped to people
 (layouts, mapping), checked (validate) and compared with the vault (duplicates). Rows naming nobody and
-duplicates are skipped and reported by line, details that do not check out are kept unchecked and reported, and
-columns that fill nothing are named; a malformed file stops everything with InvalidInput before anything is
-kept, because the rows go to ContactService.create_many as a generator inside its single transaction.
+repeats of an earlier record are skipped and reported by line, details that do not check out are kept unchecked
+and reported, and columns that fill nothing are named; a malformed file stops everything with InvalidInput
+before anything is kept, because the rows go to ContactService.create_many as a generator inside its single
+transaction.
+
+A record naming a customer already in the vault (same source id, email or own phone) is matched: it fills what
+their record leaves empty and adds new details, and a different value they have is reported as a conflict and
+kept (merge). What the file says about their consent is weighed against their consent history
+(privacy.consent.imported_verdict): a newer unsubscribe is recorded as a withdrawal, dated as the file dates it.
+Source ids (Shopify's Customer ID, Mailchimp's EUID) are kept, so the next export matches exactly.
 """
 
 from __future__ import annotations
@@ -13,23 +20,25 @@ from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from app.access.roles import Permission
 from app.access.session import Session
 from app.crm import contact_points
 from app.crm.contacts import ContactInput, ContactService
-from app.crm.importing.duplicates import DuplicateFinder
+from app.crm.importing import merge
+from app.crm.importing.duplicates import DuplicateFinder, keep_sources
 from app.crm.importing.encoding import Encoding, detect, open_text
 from app.crm.importing.layouts import BY_KEY, PRODUCTS
 from app.crm.importing.layouts import detect as detect_layout
 from app.crm.importing.mapping import ColumnMap
-from app.crm.importing.model import Column, ConsentFact, Draft, ImportPreview, ImportReport, ParsedRow
+from app.crm.importing.model import Column, ConsentFact, Draft, ImportPreview, ImportReport, Match, ParsedRow
 from app.crm.importing.reader import NumberedLines, check_cells, csv_records
 from app.crm.importing.validate import check
 from app.errors import InvalidInput
 from app.locale import _
-from app.privacy.consent import ConsentService
+from app.privacy.consent import ConsentService, imported_verdict
 from app.store.database import bulk_cache
 
 FORMATS = ("auto", *(layout.key for layout in PRODUCTS), "generic", "vcard")
@@ -119,38 +128,65 @@ class ImportService:
             keep_duplicates: Collection[int] = ()) -> ImportReport:
         """Import every good record in one transaction (nothing at all if the file turns out malformed).
 
-        Duplicates are skipped unless their line is in `keep_duplicates`. Consent facts the file states are stored
-        as consent events (method 'import', the file and column as their source).
+        A record naming a customer in the vault updates them (`ImportReport.matched`: fills, additions, conflicts
+        kept), and a repeat of an earlier record is skipped, unless its line is in `keep_duplicates` (then it is
+        imported as a new customer). Consent facts the file states are stored as consent events (method 'import',
+        the file, line and column as their source, dated as the file dates them) where the ledger does not know
+        better (`privacy.consent.imported_verdict`).
         """
         self.session.require(Permission.EDIT_CUSTOMERS)
         with _open(Path(path), fmt, mapping, encoding) as source, contact_points.remembered():
             report = ImportReport(source.format, source.encoding, dry_run=dry_run)
 
-            facts: deque[list[ConsentFact]] = deque()  # per person not yet written, in order
+            # per person not yet written, in order: (line, consents to record, source ids)
+            pending: deque[tuple[int, list[ConsentFact], list[tuple[str, str]]]] = deque()
             file_name = Path(path).name
             consents = ConsentService(self.session)
+            contacts = ContactService(self.session)
+
+            def facts_of(contact_id: int, line: int, facts: list[ConsentFact]) -> list[tuple[
+                    int, str, bool, str, datetime | None]]:
+                return [(contact_id, fact.purpose, fact.granted, f"{file_name}: line {line}, {fact.source}", fact.at)
+                        for fact in facts]
 
             def people() -> Iterator[ContactInput]:
-                for row, write in self._analyse(source, report, keep_duplicates):
-                    if write and row.contact is not None:
-                        facts.append(row.consents)
+                for row, action in self._analyse(source, report, keep_duplicates):
+                    if row.contact is None or dry_run:
+                        continue
+                    if action == "new":
+                        pending.append((row.line, row.recorded, row.sources))
                         yield row.contact
+                    elif action == "update" and row.match is not None:
+                        contact_id = row.match.contact_id
+                        if row.match.held:
+                            continue  # perhaps someone else: nothing of theirs changes, not even consent
+                        if merge.apply(contacts, contact_id, row.contact, row.match.changes):
+                            report.updated += 1
+                        keep_sources(self.session.conn, contact_id, row.sources)
+                        report.consents_stored += consents.record_imported(
+                            list(facts_of(contact_id, row.line, row.recorded)), audit=False)
 
             def written(ids: list[int]) -> None:
-                """A batch of people is in: store what the file said about their consent now, so that neither
-                the facts nor the ids of a million rows are held until the end."""
+                """A batch of people is in: store what the file said about their consent, and their source ids,
+                now, so that neither the facts nor the ids of a million rows are held until the end."""
+                batch = [(contact_id, pending.popleft()) for contact_id in ids]
+                for contact_id, (_line, _facts, sources) in batch:
+                    if sources:
+                        keep_sources(self.session.conn, contact_id, sources)
                 report.consents_stored += consents.record_imported(
-                    [(contact_id, fact.purpose, fact.granted, f"{file_name}: {fact.source}")
-                     for contact_id in ids for fact in facts.popleft()], audit=False)
+                    [fact for contact_id, (line, facts, _s) in batch for fact in facts_of(contact_id, line, facts)],
+                    audit=False)
 
             if dry_run:
-                for count, _person in enumerate(people(), 1):
-                    if progress and count % 1000 == 0:
+                count = 0
+                for _row, action in self._analyse(source, report, keep_duplicates):
+                    count += action == "new"
+                    if progress and action == "new" and count % 1000 == 0:
                         progress(count)
                 return report
             # The larger cache ends after the commit: pages written in an open transaction cannot be let go.
             with bulk_cache(self.session.conn), self.session.change():  # all or nothing: people, consents, record
-                report.contact_ids = ContactService(self.session).create_many(
+                report.contact_ids = contacts.create_many(
                     people(), source=f"import:{source.format}", progress=progress, written=written)
                 if report.consents_stored:
                     consents.audit_imported(report.consents_stored)
@@ -158,31 +194,59 @@ class ImportService:
         return report
 
     def _analyse(self, source: _Source, report: ImportReport,
-                 keep: Collection[int]) -> Iterator[tuple[ParsedRow, bool]]:
-        """Every record with its verdict, and whether to write it; keeps `report` up to date as it goes."""
+                 keep: Collection[int]) -> Iterator[tuple[ParsedRow, str | None]]:
+        """Every record with its verdict, and what to do with it ("new", "update" a matched customer, or None);
+        keeps `report` up to date as it goes."""
         region = ContactService(self.session).region()
+        consent_service = ConsentService(self.session)
         finder = DuplicateFinder(self.session.conn)
         consents: Counter[str] = Counter()
         try:
             for draft in source.drafts:
                 row = check(draft, region)
-                write = False
+                action: str | None = None
                 if row.problem is not None:
                     report.bad_rows.append((row.line, row.problem))
+                    yield row, action
+                    continue
+                row.duplicate = finder.find(row.line, row.keys, row.sources)
+                duplicate = row.duplicate
+                if duplicate is not None and row.line not in keep:
+                    report.duplicates.append(duplicate)
+                    if duplicate.existing_id is not None and row.contact is not None:
+                        action = "update"
+                        row.match = Match(row.line, duplicate.existing_id, duplicate.kind,
+                                          merge.plan(self.session.conn, duplicate.existing_id, row.contact, region))
+                        report.matched.append(row.match)
+                        latest = consent_service.latest_events(duplicate.existing_id)
+                        for fact in [] if row.match.held else row.consents:
+                            verdict = imported_verdict(latest.get(fact.purpose), fact.granted, fact.at)
+                            if verdict == "record":
+                                row.recorded.append(fact)
+                            elif verdict == "conflict":
+                                report.consent_conflicts.append((row.line, self._consent_conflict(
+                                    duplicate.existing_id, fact)))
                 else:
-                    row.duplicate = finder.find(row.line, row.keys)
-                    if row.duplicate is not None and row.line not in keep:
-                        report.duplicates.append(row.duplicate)
-                    else:
-                        write = True
-                        finder.remember(row.line, row.keys)
-                        report.imported += 1
-                        report.warnings += row.warnings
-                        report.unchecked += row.unchecked
-                        consents.update(f"{f.purpose} {'granted' if f.granted else 'refused'}" for f in row.consents)
-                        report.consents_found += len(row.consents)
-                yield row, write
+                    action = "new"
+                    report.imported += 1
+                    report.warnings += row.warnings
+                    report.unchecked += row.unchecked
+                    row.recorded = list(row.consents)
+                if action is not None:
+                    finder.remember(row.line, row.keys, row.sources)
+                    consents.update(f"{f.purpose} {'granted' if f.granted else 'refused'}" for f in row.consents)
+                    report.consents_found += len(row.consents)
+                    report.consents_to_record += len(row.recorded)
+                yield row, action
         finally:
             finder.close()
         report.consent_counts = dict(consents)
         report.unused_columns = source.unused()
+
+    @staticmethod
+    def _consent_conflict(contact_id: int, fact: ConsentFact) -> str:
+        if fact.granted:
+            return _("the file's consent to {purpose} is not recorded: customer {id} has withdrawn it since, or "
+                     "the file does not say when it was given").format(purpose=fact.purpose, id=contact_id)
+        return _("the file's withdrawal of {purpose} is not recorded: customer {id} consented again after it").format(
+            purpose=fact.purpose, id=contact_id)

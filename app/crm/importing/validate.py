@@ -98,12 +98,13 @@ def check(draft: Draft, region: str | None) -> ParsedRow:
             unchecked.append((detail.line, _("{reason}; kept as typed, unchecked").format(reason=reason)))
             kept.append(ContactPointInput(detail.kind, value, detail.label, country, keep_unchecked=True))
             continue
-        if (detail.kind, normalized) in seen:
+        key = (detail.kind, normalized)
+        if detail.kind in ("email", "phone") and detail.identifies and key not in keys:
+            keys.append(key)  # the person's own, even when their delivery address has the same number
+        if key in seen:
             continue  # the same number in "Phone" and "Mobile Phone"
-        seen.add((detail.kind, normalized))
+        seen.add(key)
         good.append(ContactPointInput(detail.kind, value, detail.label, country))
-        if detail.kind in ("email", "phone"):
-            keys.append((detail.kind, normalized))
     points = good + kept
     given, family, name = _clean(draft.given), _clean(draft.family), _clean(draft.name)
     if not (given or family or name):
@@ -119,4 +120,5 @@ def check(draft: Draft, region: str | None) -> ParsedRow:
     contact = ContactInput(given_name=given, family_name=family, display_name=name, points=points,
                            organisation=_clean(draft.organisation), job_title=_clean(draft.job_title), tags=tags,
                            note=note)
-    return ParsedRow(draft.line, contact, draft.consents, warnings=warnings, unchecked=unchecked, keys=keys)
+    return ParsedRow(draft.line, contact, draft.consents, warnings=warnings, unchecked=unchecked, keys=keys,
+                     sources=list(dict.fromkeys(draft.sources)))

@@ -1,0 +1,143 @@
+"""A record that names a customer already in the vault: what it would change, and applying that.
+
+The file fills what the customer's record leaves empty and adds what is new (an email or phone of a kind or
+label they do not have yet, tags, a note not already there), but never silently replaces a value they have: a
+different name, organisation, job title, a different phone or address under the same label (a phone that
+changed), or emails sharing none with theirs, is a conflict, reported by line and kept as the customer has it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.crm import contact_points, search_index
+from app.crm.contact_points import normalise_address, normalise_email, normalise_phone
+from app.crm.contacts import ContactInput, ContactPointInput, ContactService
+from app.crm.importing.model import FieldChange
+from app.errors import InvalidInput
+from app.store.database import Connection
+
+
+@dataclass
+class _Stored:
+    given: str
+    family: str
+    display: str
+    language: str | None
+    points: list[tuple[str, str, str, str]]  # kind, label, value, normalized; in the order they were added
+    organisations: list[tuple[str, str]]  # name, job title
+    tags: list[str]
+    notes: list[str]
+
+
+def _stored(conn: Connection, contact_id: int) -> _Stored:
+    row = conn.execute("SELECT given_name, family_name, display_name, language FROM contact WHERE id = ?",
+                       (contact_id,)).fetchone()
+    points = [(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in conn.execute(
+        "SELECT kind, label, value, normalized FROM contact_point WHERE contact_id = ? ORDER BY id", (contact_id,))]
+    organisations = [(str(r[0]), str(r[1])) for r in conn.execute(
+        "SELECT o.name, co.job_title FROM contact_organisation co JOIN organisation o ON o.id = co.organisation_id "
+        "WHERE co.contact_id = ? ORDER BY co.organisation_id", (contact_id,))]
+    tags = [str(r[0]) for r in conn.execute(
+        "SELECT t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id WHERE ct.contact_id = ?", (contact_id,))]
+    notes = [str(r[0]) for r in conn.execute("SELECT body FROM note WHERE contact_id = ?", (contact_id,))]
+    return _Stored(str(row[0]), str(row[1]), str(row[2]), row[3], points, organisations, tags, notes)
+
+
+def _normalized(point: ContactPointInput, region: str | None) -> str:
+    try:
+        if point.kind == "email":
+            return normalise_email(point.value)
+        if point.kind == "phone":
+            return normalise_phone(point.value, point.country or region)
+        return normalise_address(point.value)
+    except InvalidInput:
+        return contact_points.UNCHECKED
+
+
+def _same(a: str, b: str) -> bool:
+    return search_index.fold(a) == search_index.fold(b)
+
+
+def plan(conn: Connection, contact_id: int, incoming: ContactInput, region: str | None) -> list[FieldChange]:
+    """What importing `incoming` would change for the customer: fills, additions and conflicts, in field order."""
+    stored = _stored(conn, contact_id)
+    changes: list[FieldChange] = []
+    for name, old, new in (("given_name", stored.given, incoming.given_name),
+                           ("family_name", stored.family, incoming.family_name)):
+        if new and not old:
+            changes.append(FieldChange(name, "fill", "", new))
+        elif new and not _same(old, new):
+            changes.append(FieldChange(name, "conflict", old, new))
+    if incoming.display_name and not (incoming.given_name or incoming.family_name) \
+            and not _same(stored.display, incoming.display_name):
+        changes.append(FieldChange("name", "conflict", stored.display, incoming.display_name))
+    known = {(kind, normalized if normalized != contact_points.UNCHECKED else value.strip())
+             for kind, _label, value, normalized in stored.points}
+    keys = []
+    for point in incoming.points:
+        normalized = _normalized(point, region)
+        keys.append((point.kind, normalized if normalized != contact_points.UNCHECKED else point.value.strip()))
+    emails = [value for kind, _label, value, _n in stored.points if kind == "email"]
+    # The file's emails share none with the customer's: a different address, not one more (whatever its label).
+    other_email = bool(emails) and not any(key in known for key in keys if key[0] == "email")
+    for point, key in zip(incoming.points, keys, strict=True):
+        if key in known:
+            continue
+        known.add(key)
+        same_label = [value for kind, label, value, _n in stored.points
+                      if kind == point.kind and label.casefold() == point.label.strip().casefold()]
+        if point.kind == "email" and other_email:
+            same_label = same_label or emails
+        if same_label:
+            changes.append(FieldChange(point.kind, "conflict", same_label[0], point.value.strip()))
+        else:
+            having = any(kind == point.kind for kind, *_rest in stored.points)
+            changes.append(FieldChange(point.kind, "add" if having else "fill", "", point.value.strip()))
+    for name, title in incoming.organisation_links():
+        existing = next((o for o in stored.organisations if _same(o[0], name)), None)
+        if existing is None and not stored.organisations:
+            changes.append(FieldChange("organisation", "fill", "", name))
+            if title:
+                changes.append(FieldChange("job_title", "fill", "", title))
+        elif existing is None:
+            changes.append(FieldChange("organisation", "conflict", stored.organisations[0][0], name))
+        elif title and not existing[1]:
+            changes.append(FieldChange("job_title", "fill", "", title))
+        elif title and not _same(existing[1], title):
+            changes.append(FieldChange("job_title", "conflict", existing[1], title))
+    tags = {search_index.fold(t) for t in stored.tags}
+    for tag in incoming.tags:
+        if search_index.fold(tag) not in tags:
+            tags.add(search_index.fold(tag))
+            changes.append(FieldChange("tag", "add", "", tag))
+    note = incoming.note.strip()
+    if note and note not in (n.strip() for n in stored.notes):
+        changes.append(FieldChange("note", "add", "", note))
+    return changes
+
+
+def apply(service: ContactService, contact_id: int, incoming: ContactInput, changes: list[FieldChange]) -> bool:
+    """Write the fills and additions of `changes` (never a conflict) through ContactService.update, audited there.
+    Returns whether anything changed."""
+    wanted = [c for c in changes if c.action != "conflict"]
+    if not wanted:
+        return False
+    stored = _stored(service.conn, contact_id)
+    fields = {c.field: c.new for c in wanted}
+    points = [ContactPointInput(kind, value, label) for kind, label, value, _n in stored.points]
+    added = {(c.field, c.new) for c in wanted if c.field in ("email", "phone", "address")}
+    points += [p for p in incoming.points if (p.kind, p.value.strip()) in added]
+    organisations = list(stored.organisations)
+    if "organisation" in fields:
+        organisations.append((fields["organisation"], fields.get("job_title", "")))
+    elif "job_title" in fields:
+        organisations = [(name, fields["job_title"] if _same(name, incoming.organisation) and not title else title)
+                         for name, title in organisations]
+    tags = stored.tags + [c.new for c in wanted if c.field == "tag"]
+    merged = ContactInput(given_name=fields.get("given_name", stored.given),
+                          family_name=fields.get("family_name", stored.family), display_name=stored.display,
+                          points=points, tags=tags, language=stored.language, note=fields.get("note", ""),
+                          organisations=organisations)
+    service.update(contact_id, merged)
+    return True

@@ -47,3 +47,16 @@ class VaultDamaged(CounterpartError):
 
 class VaultBusy(CounterpartError):
     exit_code = 7
+
+
+class DiskFull(CounterpartError):
+    """The disk filled up while writing: nothing was half-written (the write was rolled back or discarded)."""
+
+    exit_code = 8
+
+
+class FolderNotWritable(CounterpartError):
+    """The vault's folder (or file) cannot be written: read-only drive, folder permissions. Like any file that
+    could not be written, exit 1; never 'damaged', since the vault itself is fine."""
+
+    exit_code = 1

@@ -7,7 +7,9 @@ memory. SQLCipher's memory security stays off; app/process_guard.py says why and
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 
 import sqlcipher3
 
-from app.errors import CounterpartError, VaultDamaged
+from app.errors import CounterpartError, DiskFull, FolderNotWritable, VaultDamaged
 from app.locale import _
 from app.process_guard import give_back_free_memory
 
@@ -123,16 +125,69 @@ def damaged_error(path: Path, conn: Connection | None, cause: Exception) -> Vaul
 
 
 DAMAGE_SIGNS = ("not a database", "malformed", "corrupt", "hmac", "disk i/o error")
+FULL_SIGNS = ("database or disk is full", "disk is full")  # SQLITE_FULL
+# SQLITE_READONLY and SQLITE_CANTOPEN: a read-only folder or drive (no -wal/-shm can be made beside the vault),
+# but SQLCipher also answers a write with "readonly" once a page has failed its HMAC: the probe tells them apart.
+NOT_WRITABLE_SIGNS = ("readonly database", "read-only", "unable to open database file")
+
+
+def disk_full(where: Path | None = None) -> DiskFull:
+    if where is None:
+        return DiskFull(_("The disk is full: Counterpart could not finish writing, and nothing was changed. Free "
+                          "some space, then try again."))
+    return DiskFull(_("The disk is full: Counterpart could not finish writing {path}, and nothing was changed. Free "
+                      "some space (or choose another disk), then try again.").format(path=where))
+
+
+def probe_write(folder: Path) -> None:
+    """Make and remove a small file in `folder`: raises OSError when this account cannot write there."""
+    probe = folder / f".counterpart-write-test-{uuid.uuid4().hex}"
+    fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    os.unlink(probe)
+
+
+def not_writable(path: Path) -> FolderNotWritable | None:
+    """The error to give when the vault's folder (or the vault file) cannot be written, else None."""
+    folder = path.parent
+    try:
+        probe_write(folder)
+        if path.exists():
+            with path.open("r+b"):  # opened for writing, nothing written
+                pass
+    except OSError as exc:
+        return folder_not_writable(folder, exc)
+    return None
+
+
+def folder_not_writable(folder: Path, exc: OSError) -> FolderNotWritable:
+    return FolderNotWritable(_("Counterpart cannot write in {folder} ({reason}). The vault is not damaged: make the "
+                               "folder writable for this account, or copy the vault to a folder it can write, then "
+                               "try again.").format(folder=folder, reason=exc.strerror or type(exc).__name__))
 
 
 def classify(exc: Exception, path: Path | None = None, conn: Connection | None = None) -> CounterpartError | None:
-    """Name a database error after a good key slot: busy, damaged, or None (a bug: let it surface as one)."""
+    """Name a database error after a good key slot: disk full, folder not writable, busy, damaged, or None (a
+    bug: let it surface as one). With the vault's `path` (and its open `conn`) the message names the folder, or
+    the damaged pages."""
     from app.errors import VaultBusy
 
     text = str(exc).lower()
+    if any(sign in text for sign in FULL_SIGNS):
+        return disk_full(path)
     if "locked" in text or "busy" in text:
         return VaultBusy(_("The vault is busy in another Counterpart window or command; try again when it is "
                            "done."))
+    if any(sign in text for sign in NOT_WRITABLE_SIGNS):
+        if path is None:
+            return VaultDamaged(_("Counterpart could not write the vault ({detail}): its folder may be read-only, "
+                                  "or the vault damaged. Run counterpart-admin verify on it.").format(detail=exc))
+        blocked = not_writable(path)
+        if blocked is not None:
+            return blocked
+        if conn is None or not integrity_problems(conn):
+            return None if conn is not None else damaged_error(path, None, exc)
+        return damaged_error(path, conn, exc)
     if not any(sign in text for sign in DAMAGE_SIGNS):
         return None
     if path is not None:
@@ -155,8 +210,7 @@ def transaction(conn: Connection) -> Iterator[Connection]:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK TO nested")
-            conn.execute("RELEASE nested")
+            _undo(conn, "ROLLBACK TO nested", "RELEASE nested")
             raise
         conn.execute("RELEASE nested")
         return
@@ -164,9 +218,25 @@ def transaction(conn: Connection) -> Iterator[Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        _undo(conn, "ROLLBACK")
         raise
-    conn.execute("COMMIT")
+    try:
+        conn.execute("COMMIT")
+    except BaseException:  # a commit that fails (disk full) leaves the transaction open: end it, write nothing
+        _undo(conn, "ROLLBACK")
+        raise
+
+
+def _undo(conn: Connection, *statements: str) -> None:
+    """Roll back after an error, unless SQLite has already done so (it does on a full disk); a rollback that
+    fails too (a damaged page) must not hide the error that caused it, which is the one to report."""
+    if not conn.in_transaction:
+        return
+    try:
+        for statement in statements:
+            conn.execute(statement)
+    except sqlcipher3.DatabaseError:
+        pass
 
 
 class VaultTooNew(CounterpartError):

@@ -16,13 +16,17 @@ import hashlib
 import json
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import sqlcipher3
+from filelock import FileLock, Timeout
+
 from app import __version__
-from app.errors import AuthenticationFailed, InvalidInput, PermissionDenied, VaultDamaged
+from app.errors import AuthenticationFailed, DiskFull, InvalidInput, PermissionDenied, VaultDamaged
 from app.fileio import atomic_write
 from app.locale import _
 from app.store import database, migrations
@@ -75,20 +79,33 @@ def make_backup(vault: Vault, folder: Path, reason: str = "manual",
         number += 1
         name = "counterpart-" + now.strftime("%Y%m%d-%H%M%S") + f"Z-{number}"
     final = folder / name
-    partial = Path(tempfile.mkdtemp(prefix=".partial-" + name + "-", dir=folder))
+    started = time.time()
+    remove_stale_partials(folder, started)
+    partial = Path(tempfile.mkdtemp(prefix=PARTIAL + name + "-", dir=folder))
+    holder = FileLock(_holder(partial), timeout=0, thread_local=False)
+    held: FileLock | None = holder
     try:
-        target = database.connect(partial / DATABASE, vault.data_key(), create=True)
+        holder.acquire()  # tells a backup starting meanwhile that this folder is in use, not left over
+    except (OSError, NotImplementedError, Timeout):  # a drive without file locks: back up all the same
+        held = None
+    try:
         try:
-            def report(status: int, remaining: int, total: int) -> None:
-                if progress is not None:
-                    progress(total - remaining, total)
+            target = database.connect(partial / DATABASE, vault.data_key(), create=True)
+            try:
+                def report(status: int, remaining: int, total: int) -> None:
+                    if progress is not None:
+                        progress(total - remaining, total)
 
-            vault.db.backup(target, pages=256, progress=report)  # a consistent snapshot, in steps
-            target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
-            counts = _counts(target)
-            schema = migrations.schema_version(target)
-        finally:
-            target.close()
+                vault.db.backup(target, pages=256, progress=report)  # a consistent snapshot, in steps
+                target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+                counts = _counts(target)
+                schema = migrations.schema_version(target)
+            finally:
+                target.close()
+        except sqlcipher3.DatabaseError as exc:  # the backup's own file: a full disk names the backup folder
+            if isinstance(database.classify(exc), DiskFull):
+                raise database.disk_full(folder) from None
+            raise
         shutil.copyfile(vault.paths.keyfile, partial / KEYS)
         manifest = {"format": FORMAT, "created": now.isoformat(timespec="seconds"), "vault_id": vault.vault_id,
                     "app_version": __version__, "schema_version": schema, "reason": reason,
@@ -99,7 +116,56 @@ def make_backup(vault: Vault, folder: Path, reason: str = "manual",
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+    finally:
+        if held is not None:
+            held.release()
+        if not partial.exists():  # else a failed clean-up: the unheld holder lets the next backup remove it
+            _holder(partial).unlink(missing_ok=True)
     return final
+
+
+PARTIAL = ".partial-"
+LEGACY_PARTIAL_AGE = 3600.0  # seconds untouched before a partial folder without a holder file counts as left over
+
+
+def _holder(partial: Path) -> Path:
+    """The lock file a running backup holds beside its partial folder (outside it: the folder is renamed)."""
+    return partial.with_name(partial.name + ".lock")
+
+
+def remove_stale_partials(folder: Path, started: float | None = None) -> list[Path]:
+    """Delete what interrupted backups left in `folder` (a killed process, a pulled drive: up to a whole vault's
+    size each): partial folders older than this backup that no running backup holds. Returns what was removed."""
+    started = time.time() if started is None else started
+    removed = []
+    for child in sorted(Path(folder).glob(PARTIAL + "*")):
+        if not child.is_dir() or child.is_symlink():
+            continue
+        try:
+            if child.stat().st_mtime >= started:
+                continue  # made after this backup began: another backup's
+            holder = _holder(child)
+            if not holder.exists():  # an older version's backup: wait until nothing has written in it a while
+                newest = max([child.stat().st_mtime] + [f.stat().st_mtime for f in child.iterdir()])
+                if newest > started - LEGACY_PARTIAL_AGE:
+                    continue
+                shutil.rmtree(child)
+                removed.append(child)
+                continue
+            lock = FileLock(holder, timeout=0, thread_local=False)
+            try:
+                lock.acquire()
+            except Timeout:
+                continue  # a backup running in another process
+            try:
+                shutil.rmtree(child)
+                removed.append(child)
+            finally:
+                lock.release()
+                holder.unlink(missing_ok=True)
+        except OSError:
+            continue  # cleaning up is a courtesy: it never stops the backup
+    return removed
 
 
 def read_manifest(backup: Path) -> BackupInfo:

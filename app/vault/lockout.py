@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import LockedOut
 from app.fileio import atomic_write
-from app.locale import ngettext
+from app.locale import _, ngettext
 from app.vault.keyfile import user_key
 
 MAX_DELAY_SECONDS = 300.0
@@ -36,20 +37,28 @@ class FailureRecord:
 class LockoutBook:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.warning: str | None = None  # set when a failed attempt could not be written to the file
 
     def _read(self) -> dict[str, dict[str, object]]:
         try:
             data = json.loads(self.path.read_text("utf-8"))
-        except (FileNotFoundError, ValueError, UnicodeDecodeError):
+        except (OSError, ValueError, UnicodeDecodeError):  # missing, unreadable: the counts in memory still hold
             return {}
         return data if isinstance(data, dict) else {}
+
+    def _key(self, user: str) -> tuple[str, str]:
+        return str(self.path.absolute()), user_key(user)
 
     def record(self, user: str) -> FailureRecord:
         entry = self._read().get(user_key(user)) or {}
         times = [float(t) for t in entry.get("times", []) or []]  # type: ignore[attr-defined]
-        return FailureRecord(int(entry.get("failures", 0) or 0),  # type: ignore[call-overload]
-                             float(entry.get("last_failure", 0.0) or 0.0),  # type: ignore[arg-type]
-                             times)
+        stored = FailureRecord(int(entry.get("failures", 0) or 0),  # type: ignore[call-overload]
+                               float(entry.get("last_failure", 0.0) or 0.0),  # type: ignore[arg-type]
+                               times)
+        unrecorded = _UNRECORDED.get(self._key(user))
+        if unrecorded is not None and unrecorded.failures > stored.failures:
+            return unrecorded
+        return stored
 
     def wait_seconds(self, user: str, now: float | None = None) -> float:
         record = self.record(user)
@@ -71,13 +80,27 @@ class LockoutBook:
         record = FailureRecord(record.failures + 1, now, (record.times + [now])[-50:])
         data[user_key(user)] = {"failures": record.failures, "last_failure": record.last_failure,
                                 "times": record.times}
-        atomic_write(self.path, json.dumps(data).encode("utf-8"))
+        self.warning = None
+        try:
+            atomic_write(self.path, json.dumps(data).encode("utf-8"))
+        except OSError as exc:  # a read-only folder, a full disk: still slow the guessing down in this process
+            _UNRECORDED[self._key(user)] = record
+            self.warning = _("Could not record the failed attempt in {path}: {reason}; counting it for this run "
+                             "only.").format(path=self.path, reason=exc.strerror or type(exc).__name__)
+        else:
+            _UNRECORDED.pop(self._key(user), None)
         return record
 
     def succeed(self, user: str) -> FailureRecord:
         """Clear the user's failures; returns what was cleared so it can be written to the audit log."""
         data = self._read()
         record = self.record(user)
+        _UNRECORDED.pop(self._key(user), None)
         if data.pop(user_key(user), None) is not None:
-            atomic_write(self.path, json.dumps(data).encode("utf-8"))
+            with suppress(OSError):  # the right password still opens a vault on a read-only drive
+                atomic_write(self.path, json.dumps(data).encode("utf-8"))
         return record
+
+
+# Failed attempts that could not be written to their .lockout file, per file and user, for this process's life.
+_UNRECORDED: dict[tuple[str, str], FailureRecord] = {}

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -20,6 +22,7 @@ from app.errors import InvalidInput
 from app.locale import _
 
 CHUNK = 1 << 20
+SNIFF = 8192  # bytes looked at before decoding the whole file
 LEGACY_SAMPLE = 64 * 1024
 PREFERRED_LEGACY = "cp1252"
 
@@ -50,6 +53,12 @@ def detect(path: Path, forced: str | None = None) -> Encoding:
         if head in _SPREADSHEETS:
             raise InvalidInput(_("This is a spreadsheet workbook, not a CSV file; save it as CSV (UTF-8) first."))
         encoding = _from_bom(head)
+        handle.seek(0)
+        sniff = handle.read(SNIFF)
+        # text has no NUL bytes (UTF-16 without a byte-order mark: half of them, refused by _verify with a hint)
+        if not encoding.bom and not forced and sniff.count(0) * 2 > len(sniff):
+            raise InvalidInput(_("{path} is not a text file: its first bytes are mostly NUL bytes. Choose the "
+                                 "exported CSV or vCard file.").format(path=path))
         if forced:
             encoding = Encoding(_codec_name(forced), encoding.bom if encoding.codec == _codec_name(forced) else 0)
         elif not encoding.bom:
@@ -66,10 +75,23 @@ def open_text(path: Path, encoding: Encoding) -> io.TextIOWrapper:
 
 
 def _open_binary(path: Path) -> BinaryIO:
+    """The file opened for reading, once it is known to be a regular file: a device (/dev/zero, /dev/urandom)
+    never ends and a pipe blocks, so neither is ever read (checked before opening, and again on what opened)."""
     try:
-        return path.open("rb")
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise _not_a_file(path)
+        handle = path.open("rb")
     except OSError as exc:
         raise InvalidInput(_("The file cannot be read ({reason}).").format(reason=exc.strerror)) from None
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        handle.close()
+        raise _not_a_file(path)
+    return handle
+
+
+def _not_a_file(path: Path) -> InvalidInput:
+    return InvalidInput(_("{path} is not a text file: it is a device, a pipe or a folder. Choose the exported CSV "
+                          "or vCard file.").format(path=path))
 
 
 def _codec_name(name: str) -> str:

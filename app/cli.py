@@ -1,13 +1,14 @@
 """counterpart-admin: the headless command line for scripts, schedulers and the shop's way out.
 
-Its commands, options, output lines and exit codes are a contract (README): 0 ok, 2 usage, 3 authentication
-failed, 4 permission denied, 5 invalid input, 6 vault damaged, 7 vault busy. Every error is one line on
-stderr, never a traceback.
+Its commands, options, output lines and exit codes are a contract (README): 0 ok, 1 a file could not be read or
+written, 2 usage, 3 authentication failed, 4 permission denied, 5 invalid input, 6 vault damaged, 7 vault busy,
+8 disk full. Every error is one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import json
 import os
@@ -24,7 +25,7 @@ from app import __version__
 from app.access import security
 from app.access.session import Session, open_session
 from app.access.users import UserService
-from app.errors import CounterpartError, InvalidInput, UsageError, VaultDamaged
+from app.errors import CounterpartError, DiskFull, InvalidInput, UsageError, VaultDamaged
 from app.fileio import describe_file_error
 from app.locale import _, current_language, set_language
 from app.privacy import audit, audit_service
@@ -111,11 +112,26 @@ def _signed_in(args: argparse.Namespace, passwords: Passwords) -> Iterator[Sessi
     session = _session(args, passwords)
     try:
         yield session
-    except BaseException:
+    except sqlcipher3.DatabaseError as exc:  # named while the vault is open: its damaged pages, its folder
+        error = classify(exc, session.vault.paths.database, session.vault.db)
         with suppress(Exception):  # the command's own error is the one to report, not the logout's
             session.lock("logout")
+        if error is None:
+            raise
+        raise error from None
+    except BaseException:
+        with suppress(Exception):
+            session.lock("logout")
         raise
-    session.lock("logout")
+    try:
+        session.record("session.logout")  # often the command's only write: a full disk, a damaged page
+    except sqlcipher3.DatabaseError as exc:
+        error = classify(exc, session.vault.paths.database, session.vault.db)
+        session.vault.close()
+        if error is None:
+            raise
+        raise error from None
+    session.vault.close()  # as Session.lock("logout"), whose entry is written above
 
 
 def _say_protection(keychain_bound: bool) -> None:
@@ -155,6 +171,8 @@ def cmd_verify(args: argparse.Namespace, passwords: Passwords) -> int:
     for table, count in report.counts.items():
         _out(f"{table}: {count}")
     _out(_("audit chain: {n} entries intact").format(n=report.chain.entries))
+    if report.rekey_due:
+        _out(security.rekey_due_text(report.rekey_due) + " " + _("Run 'counterpart-admin rekey'."))
     return 0
 
 
@@ -232,6 +250,26 @@ def _user_change(action: Callable[[UserService, str], None], message: str) -> Ca
         _out(message.format(user=args.name))
         return 0
     return command
+
+
+def cmd_user_disable(args: argparse.Namespace, passwords: Passwords) -> int:
+    with _signed_in(args, passwords) as session:
+        UserService(session).disable(args.name)
+    _out(_("{user} can no longer sign in.").format(user=args.name))
+    _out(_("Their login gave them the vault's key: run 'counterpart-admin rekey' so that it stops working."))
+    return 0
+
+
+def cmd_user_enable(args: argparse.Namespace, passwords: Passwords) -> int:
+    with _signed_in(args, passwords) as session:
+        typed = None if args.generate else passwords.read(
+            _("Temporary password for {user}: ").format(user=args.name), confirm=True)
+        temporary = UserService(session).enable(args.name, typed)
+    _out(_("{user} can sign in again.").format(user=args.name))
+    if args.generate:
+        _out(_("Temporary password: {password}").format(password=temporary))
+    _out(_("They must choose their own password when they first sign in."))
+    return 0
 
 
 def cmd_user_role(args: argparse.Namespace, passwords: Passwords) -> int:
@@ -715,16 +753,22 @@ def build_parser() -> argparse.ArgumentParser:
     _vault_and_user(passwd)
     passwd.add_argument("--name", help=_("the user whose password the owner resets"))
     passwd.set_defaults(run=cmd_user_passwd)
-    for name, action, message in (
-        ("disable", lambda s, n: s.set_active(n, False), _("{user} can no longer sign in.")),
-        ("enable", lambda s, n: s.set_active(n, True), _("{user} can sign in again.")),
-        ("remove", UserService.remove, _("Removed {user}. They may still know the vault's key: consider "
-                                         "'counterpart-admin rekey'.")),
-    ):
-        sub = user_commands.add_parser(name)
-        _vault_and_user(sub)
-        sub.add_argument("--name", required=True)
-        sub.set_defaults(run=_user_change(action, message))
+    disable = user_commands.add_parser("disable", help=_("stop a user signing in (deletes their login's key)"))
+    _vault_and_user(disable)
+    disable.add_argument("--name", required=True)
+    disable.set_defaults(run=cmd_user_disable)
+    enable = user_commands.add_parser("enable", help=_("let a disabled user sign in again, with a temporary "
+                                                       "password"))
+    _vault_and_user(enable)
+    enable.add_argument("--name", required=True)
+    enable.add_argument("--generate", action="store_true",
+                        help=_("make up the temporary password and print it, instead of asking for one"))
+    enable.set_defaults(run=cmd_user_enable)
+    remove = user_commands.add_parser("remove")
+    _vault_and_user(remove)
+    remove.add_argument("--name", required=True)
+    remove.set_defaults(run=_user_change(UserService.remove, _("Removed {user}. They may still know the vault's "
+                                                               "key: consider 'counterpart-admin rekey'.")))
     role = user_commands.add_parser("role", help=_("change a user's role"))
     _vault_and_user(role)
     role.add_argument("--name", required=True)
@@ -918,6 +962,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     guard_process_memory()
+    args: argparse.Namespace | None = None
     try:
         set_language(None)
         args = build_parser().parse_args(argv)
@@ -930,7 +975,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
         print(f"counterpart-admin: {exc}", file=sys.stderr, flush=True)
         return exc.exit_code
     except sqlcipher3.DatabaseError as exc:
-        error = classify(exc)
+        vault = getattr(args, "vault", None)
+        error = classify(exc, Path(vault) if isinstance(vault, str | Path) else None)
         if error is None:
             return _unexpected(exc)
         print(f"counterpart-admin: {error}", file=sys.stderr, flush=True)
@@ -940,7 +986,7 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
         return 130
     except OSError as exc:  # a file the command was told to read or write: what and where, in words
         print(f"counterpart-admin: {describe_file_error(exc)}", file=sys.stderr, flush=True)
-        return 1
+        return DiskFull.exit_code if exc.errno == errno.ENOSPC else 1
     except Exception as exc:
         return _unexpected(exc)
 

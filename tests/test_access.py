@@ -180,3 +180,97 @@ def test_unlock_is_throttled_after_a_wrong_password(new_vault: tuple[Path, str],
     assert caught.value.wait_seconds == 1.0
     monkeypatch.setattr(lockout.time, "time", lambda: 5001.5)
     Vault.unlock(path, OWNER, OWNER_PASSWORD).close()
+
+
+# --- issue #17: a disabled or removed login loses its slot; a rekey is due until done -------------------------
+
+def test_a_disabled_users_old_password_no_longer_opens_the_vault_even_with_the_old_key_file(
+        staffed_vault: Path) -> None:
+    from app.errors import VaultDamaged
+
+    sam, sams_password = NAMES[Role.STAFF], PASSWORDS[Role.STAFF]
+    keyfile = Vault.paths_of(staffed_vault).keyfile
+    old_keys = keyfile.read_bytes()  # what Sam could have copied while she still worked here
+    owner = open_session(staffed_vault, OWNER, OWNER_PASSWORD)
+    UserService(owner).set_active(sam, False)
+    assert owner.vault.keyfile.find_slot(sam) is None  # deleted at once, not kept for later
+    current_keys = keyfile.read_bytes()
+    owner.lock("logout")
+    with pytest.raises(AuthenticationFailed, match="no user called"):
+        Vault.unlock(staffed_vault, sam, sams_password)
+    keyfile.write_bytes(old_keys)  # the old key file put back: her slot is in it, but it is older than the vault
+    with pytest.raises(VaultDamaged, match="key file is older than the vault"):
+        Vault.unlock(staffed_vault, sam, sams_password)
+    with pytest.raises(VaultDamaged, match="key file is older than the vault"):
+        Vault.unlock(staffed_vault, OWNER, OWNER_PASSWORD)
+    keyfile.write_bytes(current_keys)
+    open_session(staffed_vault, OWNER, OWNER_PASSWORD).lock("logout")
+
+
+def test_enabling_a_user_issues_a_temporary_password_that_must_be_changed(staffed_vault: Path,
+                                                                         no_throttle: None) -> None:
+    sam = NAMES[Role.STAFF]
+    owner = open_session(staffed_vault, OWNER, OWNER_PASSWORD)
+    users = UserService(owner)
+    users.set_active(sam, False)
+    with pytest.raises(InvalidInput, match="already sign in"):
+        users.enable(NAMES[Role.MANAGER], "temporary-7")
+    assert users.enable(sam, "temporary-7") == "temporary-7"
+    owner.lock("logout")
+    with pytest.raises(AuthenticationFailed):  # her own old password died with her old slot
+        open_session(staffed_vault, sam, PASSWORDS[Role.STAFF])
+    again = open_session(staffed_vault, sam, "temporary-7")
+    assert again.user.active and again.user.must_change_password
+    with pytest.raises(PermissionDenied, match="temporary password"):
+        RequestService(again).open_requests()
+    UserService(again).change_own_password("temporary-7", "sams-new-password")
+    again.lock("logout")
+    # Without a typed password the owner is given one to hand over.
+    owner = open_session(staffed_vault, OWNER, OWNER_PASSWORD)
+    UserService(owner).disable(sam)
+    made_up = UserService(owner).enable(sam)
+    owner.lock("logout")
+    assert len(made_up) == 14 and made_up.count("-") == 2
+    assert open_session(staffed_vault, sam, made_up).user.must_change_password
+
+
+def test_a_rekey_is_due_after_disabling_or_removing_until_the_rekey(staffed_vault: Path) -> None:
+    owner = open_session(staffed_vault, OWNER, OWNER_PASSWORD)
+    try:
+        users = UserService(owner)
+        assert security.rekey_due_notice(owner) == ""
+        users.disable(NAMES[Role.STAFF])
+        notice = security.rekey_due_notice(owner)
+        assert notice.startswith("A rekey is due: Sam Staff was disabled on ")
+        users.remove(NAMES[Role.AUDITOR])
+        notice = security.rekey_due_notice(owner)
+        assert "Sam Staff was disabled on" in notice and "Aud Itor was removed on" in notice
+        assert security.verify(owner).rekey_due == security.rekey_due_reasons(owner)
+        security.rekey(owner)
+        assert security.rekey_due_notice(owner) == "" and security.verify(owner).rekey_due == []
+        assert sorted(owner.vault.keyfile.users()) == sorted([OWNER, NAMES[Role.MANAGER]])
+    finally:
+        owner.lock("logout")
+
+
+def test_cli_verify_says_a_rekey_is_due_until_one_is_done(staffed_vault: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    owner_login = OWNER_PASSWORD + "\n"
+    clean = run_cli("verify", staffed_vault, "--user", OWNER, "--password-stdin", stdin=owner_login)
+    assert clean.code == 0 and "rekey" not in clean.out
+    disabled = run_cli("user", "disable", staffed_vault, "--user", OWNER, "--name", NAMES[Role.STAFF],
+                       "--password-stdin", stdin=owner_login)
+    assert disabled.code == 0 and "rekey" in disabled.out
+    due = run_cli("verify", staffed_vault, "--user", NAMES[Role.AUDITOR], "--password-stdin",
+                  stdin=PASSWORDS[Role.AUDITOR] + "\n")
+    assert due.code == 0, due.err
+    assert "A rekey is due: Sam Staff was disabled on " in due.out and "counterpart-admin rekey" in due.out
+    enabled = run_cli("user", "enable", staffed_vault, "--user", OWNER, "--name", NAMES[Role.STAFF], "--generate",
+                      "--password-stdin", stdin=owner_login)
+    assert enabled.code == 0, enabled.err
+    temporary = next(line.split(": ", 1)[1] for line in enabled.out.splitlines()
+                     if line.startswith("Temporary password: "))
+    assert run_cli("verify", staffed_vault, "--user", NAMES[Role.STAFF], "--password-stdin",
+                   stdin=temporary + "\n").code == 4  # signs in, but must change the password first
+    assert run_cli("rekey", staffed_vault, "--user", OWNER, "--password-stdin", stdin=owner_login).code == 0
+    after = run_cli("verify", staffed_vault, "--user", OWNER, "--password-stdin", stdin=owner_login)
+    assert after.code == 0 and "rekey" not in after.out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -493,3 +494,60 @@ def test_a_failed_logout_does_not_hide_the_commands_own_error(new_vault: tuple[P
     result = run_cli("consent", new_vault[0], "--user", OWNER, "--contact", "999", "--purpose", "email_marketing",
                      "--grant", "--method", "verbal", "--password-stdin", stdin=OWNER_PASSWORD + "\n")
     assert result.code == 5 and "no customer with id 999" in result.err, result
+
+
+# --- key-file generations (issue #17) -------------------------------------------------------------------------
+
+def test_an_old_key_file_put_back_after_a_password_change_is_refused(new_vault: tuple[Path, str]) -> None:
+    path, recovery_key = new_vault
+    keys = VaultPaths.of(path).keyfile
+    old_keys = keys.read_bytes()
+    with Vault.unlock(path, OWNER, OWNER_PASSWORD) as vault:
+        before = vault.generation
+        vault.set_password(OWNER, "a-new-password", kdf.CHEAP)
+        assert vault.generation == before + 1 == vault_module.db_generation(vault.db)
+    keys.write_bytes(old_keys)
+    with pytest.raises(VaultDamaged, match="This key file is older than the vault") as caught:
+        Vault.unlock(path, OWNER, OWNER_PASSWORD)
+    assert "recovery key" in str(caught.value)
+    with Vault.open_with_recovery_key(path, recovery_key) as vault:  # the way out still works
+        assert vault.db is not None
+
+
+def test_a_crash_between_the_key_file_and_the_database_counter_still_opens(
+        new_vault: tuple[Path, str], monkeypatch: pytest.MonkeyPatch, no_throttle: None) -> None:
+    path = new_vault[0]
+
+    def crash(conn: object, generation: int) -> None:
+        raise KeyboardInterrupt("power cut after the key file was written")
+
+    with Vault.unlock(path, OWNER, OWNER_PASSWORD) as vault:
+        expected = vault_module.db_generation(vault.db)
+        with monkeypatch.context() as patch, pytest.raises(KeyboardInterrupt):
+            patch.setattr(vault_module, "_set_db_generation", crash)
+            vault.set_password(OWNER, "the-new-password", kdf.CHEAP)
+        assert vault_module.db_generation(vault.db) == expected  # the database never heard of the change
+    assert KeyFile.load(VaultPaths.of(path).keyfile)[0].generation == expected + 1
+    with pytest.raises(AuthenticationFailed):
+        Vault.unlock(path, OWNER, OWNER_PASSWORD)
+    with Vault.unlock(path, OWNER, "the-new-password") as vault:  # the key file one ahead is accepted, and settled
+        assert vault_module.db_generation(vault.db) == expected + 1 == vault.generation
+
+
+def test_a_key_file_from_before_generations_is_numbered_at_the_first_unlock(new_vault: tuple[Path, str]) -> None:
+    path, recovery_key = new_vault
+    keys = VaultPaths.of(path).keyfile
+    data_key = parse_recovery_key(recovery_key)
+    with Vault.unlock(path, OWNER, OWNER_PASSWORD) as vault:  # make it look like a vault of the version before
+        vault.db.execute("DELETE FROM vault_meta WHERE key = 'keys_generation'")
+        vault.keyfile.file_version = 1
+        body = vault.keyfile._body()
+        assert "generation" not in body
+        keys.write_text(json.dumps(dict(body, mac=base64.b64encode(KeyFile._mac(body, data_key)).decode())))
+    version_1 = keys.read_bytes()
+    with Vault.unlock(path, OWNER, OWNER_PASSWORD) as vault:
+        assert vault.keyfile.file_version == 2 and vault.generation == 1 == vault_module.db_generation(vault.db)
+    assert json.loads(keys.read_text())["generation"] == 1
+    keys.write_bytes(version_1)  # from now on that earlier copy is refused
+    with pytest.raises(VaultDamaged, match="older than the vault"):
+        Vault.unlock(path, OWNER, OWNER_PASSWORD)

@@ -216,6 +216,10 @@ class AppController(QObject):
         from ui.privacy.requests_tab import reminder_text
 
         session = context.session
+        if session.can(Permission.MANAGE_SECURITY):
+            rekey_due = security.rekey_due_notice(session)
+            if rekey_due:
+                window.notices.add(rekey_due, lambda: self._show_security(window))
         requests = reminder_text(session, datetime.now(UTC).date())
         if requests:
             window.notices.add(requests, lambda: window.show_privacy_tab(window.privacy.requests))
@@ -229,6 +233,13 @@ class AppController(QObject):
             self._show_backup_state(window, session)
             self._timed_backup()
             self._backup_timer.start()
+
+    @staticmethod
+    def _show_security(window: MainWindow) -> None:
+        """Settings › Security, where the rekey is (a rekey-due notice's "Show me")."""
+        window.show_page("settings")
+        if window.settings.security is not None:
+            window.settings.tabs.setCurrentWidget(window.settings.security)
 
     def _timed_backup(self) -> None:
         """At unlock and every hour while open: the daily backup when one is due (in the background)."""

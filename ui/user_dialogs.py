@@ -142,6 +142,26 @@ class ResetPasswordDialog(_UserDialog):
         self.run(lambda: self.service.reset_password(name, password), _("Resetting a password…"))
 
 
+class EnableUserDialog(_UserDialog):
+    """Enabling a disabled user gives them a new login: a temporary password they must change."""
+
+    def __init__(self, context: SessionContext, user: User, parent: QWidget | None = None) -> None:
+        super().__init__(context, _("Enable {user}").format(user=user.name), _("&Enable"), parent)
+        self.user = user
+        self.body.addWidget(paragraph(_("Disabling {user} deleted their login. To let them sign in again, give them "
+                                        "a temporary password; they must choose a new one at their next sign-in.")
+                                      .format(user=user.name), self))
+        self.passwords = NewPasswordFields(self, label=_("&Temporary password:"))
+        self.body.addWidget(self.passwords)
+        self.finish_layout()
+
+    def submit(self) -> None:
+        if not self.passwords.show_problem():
+            return
+        name, password = self.user.name, self.passwords.password()
+        self.run(lambda: self.service.enable(name, password), _("Enabling {user}…").format(user=name))
+
+
 class ChangeRoleDialog(_UserDialog):
     def __init__(self, context: SessionContext, user: User, parent: QWidget | None = None) -> None:
         super().__init__(context, _("Change the role of {user}").format(user=user.name), _("&Change role"), parent)

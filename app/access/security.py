@@ -5,17 +5,20 @@ Each checks the caller's permission and lands in the audit log, like every other
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from app.access.roles import Permission
 from app.access.session import Session, find_user
 from app.errors import InvalidInput, VaultDamaged
 from app.locale import _
+from app.locale.formatting import day
 from app.privacy import audit
 from app.store import database, migrations
+from app.store.database import Connection
 from app.vault.kdf import KdfParams
 from app.vault.vault import Vault, check_new_password
 
@@ -26,6 +29,7 @@ class VerifyReport:
     schema_version: int
     counts: dict[str, int]
     chain: audit.ChainReport
+    rekey_due: list[str] = field(default_factory=list)  # why a rekey is due, in words (see rekey_due_reasons)
 
     @property
     def ok(self) -> bool:
@@ -44,7 +48,8 @@ def verify(session: Session) -> VerifyReport:
     counts = {} if problems else {
         table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]) for table in COUNTED_TABLES
     }
-    report = VerifyReport(problems, migrations.schema_version(conn), counts, chain)
+    report = VerifyReport(problems, migrations.schema_version(conn), counts, chain,
+                          [] if problems else rekey_due_reasons(session))
     if not problems:
         session.record("vault.verify", summary="ok" if report.ok else "chain broken")
     return report
@@ -57,9 +62,66 @@ def rekey(session: Session) -> str:
     if folder and Path(folder).is_dir():  # the old key's last state, in case the rekey must be undone
         backup_now(session, Path(folder), "before-rekey")
     session.record("vault.rekey_start")
+    drop_slots_without_active_user(session.vault)  # a rekey must not hand the new key to a slot nobody should hold
     new_recovery_key = session.vault.rekey()
-    session.record("vault.rekey", summary=f"{len(session.vault.keyfile.slots)} slots rewrapped")
+    with session.change() as conn:
+        conn.execute("DELETE FROM vault_meta WHERE key = ?", (REKEY_DUE_KEY,))
+        session.audit("vault.rekey", summary=f"{len(session.vault.keyfile.slots)} slots rewrapped")
     return new_recovery_key
+
+
+# --- a rekey is due ------------------------------------------------------------------------------------------
+#
+# Every slot yields the one data key. Deleting a slot stops that login in Counterpart, but whoever held it may have
+# kept the data key (or a copy of the files); only a rekey makes that key useless. So disabling or removing a
+# login records why a rekey is due, and the app and `verify` say so until the owner rekeys.
+
+REKEY_DUE_KEY = "rekey_due"
+DISABLED, REMOVED = "disabled", "removed"
+
+
+def mark_rekey_due(conn: Connection, user: str, event: str, when: date | None = None) -> None:
+    """Record (inside the caller's transaction) that `user` was disabled or removed, so a rekey is due."""
+    row = conn.execute("SELECT value FROM vault_meta WHERE key = ?", (REKEY_DUE_KEY,)).fetchone()
+    reasons = json.loads(str(row[0])) if row else []
+    reasons.append({"user": user, "event": event, "on": (when or datetime.now(UTC).date()).isoformat()})
+    conn.execute("INSERT INTO vault_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                 "value = excluded.value", (REKEY_DUE_KEY, json.dumps(reasons)))
+
+
+def rekey_due_reasons(session: Session) -> list[str]:
+    """Why a rekey is due, one sentence a login ("Sam was disabled on 3 May 2025"); empty when none is."""
+    row = session.conn.execute("SELECT value FROM vault_meta WHERE key = ?", (REKEY_DUE_KEY,)).fetchone()
+    if row is None:
+        return []
+    sentences = []
+    for reason in json.loads(str(row[0])):
+        on = day(date.fromisoformat(str(reason["on"])))
+        template = (_("{user} was removed on {date}") if reason["event"] == REMOVED
+                    else _("{user} was disabled on {date}"))
+        sentences.append(template.format(user=reason["user"], date=on))
+    return sentences
+
+
+def rekey_due_notice(session: Session) -> str:
+    """The words the app and `verify` show while a rekey is due; empty when none is."""
+    return rekey_due_text(rekey_due_reasons(session))
+
+
+def rekey_due_text(reasons: list[str]) -> str:
+    if not reasons:
+        return ""
+    return _("A rekey is due: {reasons}. A login that was taken away gave its holder the vault's key, and that key "
+             "opens the vault file until you rekey.").format(reasons="; ".join(reasons))
+
+
+def drop_slots_without_active_user(vault: Vault) -> list[str]:
+    """Delete every slot whose user is not an active user of the database (disabled before slots were deleted
+    at once, or left behind by an interrupted change). Returns the names dropped."""
+    stale = [name for name in vault.keyfile.users()
+             if (user := find_user(vault.db, name)) is None or not user.active]
+    vault.remove_slots(stale)
+    return stale
 
 
 def write_recovery_kit(session: Session, out: Path) -> None:
@@ -94,6 +156,7 @@ def recover(path: str | Path, recovery_key: str, new_password: str,
         owner = find_user(vault.db, str(row[0])) if row else None
         if owner is None:
             raise VaultDamaged(_("The vault opened with the recovery key, but it has no active owner."))
+        drop_slots_without_active_user(vault)  # the key file may be an earlier copy, with slots taken away since
         stale = vault.rebind_to_this_computer(owner.name, new_password, kdf_params)
         session = Session(vault, owner)
         with session.change() as conn:

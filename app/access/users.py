@@ -1,14 +1,17 @@
 """Staff accounts: each user has a row (role, active) and a key slot (their password opens the vault).
 
 Only the owner manages users. The last active owner can never be removed, disabled or demoted, so a vault
-always has someone who can administer it.
+always has someone who can administer it. Disabling or removing a user deletes their slot at once and records
+that a rekey is due (their slot gave them the data key); enabling them again gives them a new temporary password.
 """
 
 from __future__ import annotations
 
+import secrets
 import unicodedata
 from datetime import UTC, datetime
 
+from app.access import security
 from app.access.roles import Permission, Role
 from app.access.session import USER_COLUMNS, Session, User, find_user
 from app.errors import InvalidInput, PermissionDenied
@@ -19,6 +22,15 @@ from app.vault.keyfile import user_key
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# No 0/O, 1/l/I: a temporary password is read out or written on paper.
+_TEMPORARY_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+
+
+def new_temporary_password() -> str:
+    """A new temporary password for the owner to hand over: 3 groups of 4, about 60 bits."""
+    return "-".join("".join(secrets.choice(_TEMPORARY_ALPHABET) for _i in range(4)) for _g in range(3))
 
 
 def _parse_role(role: str | Role) -> Role:
@@ -102,20 +114,46 @@ class UserService:
             conn.execute("UPDATE user SET role = ? WHERE id = ?", (new_role.value, user.id))
             self.session.audit("user.role", "user", user.id, f"{user.role.value}->{new_role.value}")
 
-    def set_active(self, name: str, active: bool) -> None:
-        """Disable keeps the slot (re-enable later); the user cannot sign in meanwhile."""
+    def set_active(self, name: str, active: bool, temporary_password: str | None = None) -> str | None:
+        """disable(name), or enable(name, temporary_password): returns the temporary password when enabling."""
+        if active:
+            return self.enable(name, temporary_password)
+        self.disable(name)
+        return None
+
+    def disable(self, name: str) -> None:
+        """The user can no longer sign in: their slot is deleted at once, and a rekey is due (the slot gave them
+        the data key). Their row stays, so the audit log keeps its ids and they can be enabled again."""
         self.session.require(Permission.MANAGE_USERS)
         user = self._get(name)
-        if not active:
-            self._guard_last_owner(user)
+        self._guard_last_owner(user)
         with self.session.change() as conn:
-            conn.execute("UPDATE user SET active = ? WHERE id = ?", (int(active), user.id))
-            self.session.audit("user.enable" if active else "user.disable", "user", user.id)
+            conn.execute("UPDATE user SET active = 0 WHERE id = ?", (user.id,))
+            self.session.audit("user.disable", "user", user.id)
+            if user.active:
+                security.mark_rekey_due(conn, user.name, security.DISABLED)
+            self.session.vault.remove_slot(user.name)
+
+    def enable(self, name: str, temporary_password: str | None = None) -> str:
+        """Let a disabled user sign in again with a new temporary password (made up here when none is given),
+        which they must change at their first sign-in. Returns that password, for the owner to hand over."""
+        self.session.require(Permission.MANAGE_USERS)
+        user = self._get(name)
+        if user.active:
+            raise InvalidInput(_("{user} can already sign in; to give them a new password, reset it.")
+                               .format(user=user.name))
+        password = temporary_password or new_temporary_password()
+        with self.session.change() as conn:
+            conn.execute("UPDATE user SET active = 1, must_change_password = 1 WHERE id = ?", (user.id,))
+            self.session.audit("user.enable", "user", user.id)
+            self.session.vault.set_password(user.name, password, self.kdf_params)
+        return password
 
     def remove(self, name: str) -> None:
         """Delete the user's slot; their row stays (renamed out of the way) so the audit log keeps its ids.
 
-        A removed user may still remember the data key, so the caller should offer a rekey.
+        A removed user may still remember the data key, so a rekey is due from now on (the app and `verify` say
+        so until it is done).
         """
         self.session.require(Permission.MANAGE_USERS)
         user = self._get(name)
@@ -124,4 +162,5 @@ class UserService:
             conn.execute("UPDATE user SET active = 0, removed_at = ?, name_key = ? WHERE id = ?",
                          (_now(), f"removed:{user.id}", user.id))
             self.session.audit("user.remove", "user", user.id)
+            security.mark_rekey_due(conn, user.name, security.REMOVED)
             self.session.vault.remove_slot(user.name)

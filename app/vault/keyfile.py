@@ -7,6 +7,11 @@ Readable before unlock and free of customer data. Each slot has an X25519 key pa
   slot without knowing the other users' passwords.
 The whole file carries an HMAC keyed from the data key, so tampering with slots is detected after unlock.
 Writes are atomic (write new, fsync, rename).
+
+Since file version 2 the MAC'd body also carries a *generation*: a counter that the database keeps too
+(vault_meta 'keys_generation') and that goes up whenever the slots change. A key file older than the database
+(an earlier copy put back after a password change or a removed login) is refused at unlock; see
+app/vault/vault.py for the order of the two writes.
 """
 
 from __future__ import annotations
@@ -35,7 +40,8 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 FORMAT = "counterpart-keyfile"
-VERSION = 1
+VERSION = 1  # the slot format: part of every slot's associated data, so it never changes for existing slots
+FILE_VERSION = 2  # the file format: 2 added the generation counter
 DATA_KEY_BYTES = 32
 CURRENT, NEXT = "current", "next"
 
@@ -245,6 +251,8 @@ class KeyFile:
     keychain_backend: str | None  # None: password-only vault
     key_checks: dict[str, bytes]  # CURRENT, and NEXT while a rekey is under way
     slots: list[Slot]
+    generation: int = 0  # must not be lower than the database's 'keys_generation' (0: a version 1 file)
+    file_version: int = FILE_VERSION  # as read, so a version 1 file's MAC is checked over its own body
 
     @property
     def keychain_bound(self) -> bool:
@@ -266,15 +274,18 @@ class KeyFile:
         self.slots = [s for s in self.slots if user_key(s.user) != user_key(user)]
 
     def _body(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "format": FORMAT,
-            "version": VERSION,
+            "version": self.file_version,
             "vault_id": self.vault_id,
             "created": self.created,
             "keychain": {"backend": self.keychain_backend} if self.keychain_backend else None,
             "key_checks": {which: _b64(check) for which, check in self.key_checks.items()},
             "slots": [slot.to_json() for slot in self.slots],
         }
+        if self.file_version >= 2:
+            body["generation"] = self.generation
+        return body
 
     @staticmethod
     def _mac(body: dict[str, Any], data_key: bytes) -> bytes:
@@ -287,6 +298,7 @@ class KeyFile:
 
     def save(self, path: Path, data_key: bytes) -> None:
         """Atomically replace the key file, authenticated with `data_key` (the key of record)."""
+        self.file_version = FILE_VERSION
         body = self._body()
         document = dict(body, mac=_b64(self._mac(body, data_key)))
         payload = json.dumps(document, indent=1, sort_keys=True).encode("ascii") + b"\n"
@@ -304,14 +316,20 @@ class KeyFile:
             data = json.loads(raw)
             if data.get("format") != FORMAT:
                 raise ValueError("not a Counterpart key file")
-            if int(data["version"]) > VERSION:
+            file_version = int(data["version"])
+            if file_version > FILE_VERSION:
                 raise ValueError("made by a newer version")
+            generation = int(data["generation"]) if file_version >= 2 else 0
+            if generation < 0:
+                raise ValueError("negative generation")
             keyfile = cls(
                 vault_id=str(data["vault_id"]),
                 created=str(data["created"]),
                 keychain_backend=(data["keychain"] or {}).get("backend"),
                 key_checks={which: _unb64(check) for which, check in data["key_checks"].items()},
                 slots=[Slot.from_json(slot) for slot in data["slots"]],
+                generation=generation,
+                file_version=file_version,
             )
             mac = _unb64(data["mac"])
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:

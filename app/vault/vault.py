@@ -3,6 +3,12 @@
 'Wrong password' is decided at the key slot (AES-GCM tag) before the database is touched, so a database
 error after a good slot always means damage. The vault holds an exclusive lock file while open, so a second
 writer gets 'already open' instead of a corrupted file.
+
+Key-file generations: the database (vault_meta 'keys_generation') and the key file's MAC'd body both carry a
+counter that goes up with every change of the slots (a password set or changed, a login added, disabled or
+removed, a rekey). Every change writes the key file first, then the database's counter. A crash between the two
+leaves a key file one ahead of the database, which unlock accepts and settles; a key file *behind* the database
+is an earlier copy put back, and unlocking with a password refuses it (the recovery key still opens the vault).
 """
 
 from __future__ import annotations
@@ -37,6 +43,19 @@ from app.vault.paths import VaultPaths as VaultPaths  # re-exported: callers imp
 from app.vault.recovery_key import format_recovery_key, parse_recovery_key
 
 MIN_PASSWORD_LENGTH = 8
+GENERATION_KEY = "keys_generation"
+
+
+def db_generation(conn: Connection) -> int:
+    """The key-file generation the database expects (0 for a vault made before generations existed)."""
+    row = conn.execute("SELECT value FROM vault_meta WHERE key = ?", (GENERATION_KEY,)).fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def _set_db_generation(conn: Connection, generation: int) -> None:
+    with database.transaction(conn):
+        conn.execute("INSERT INTO vault_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                     "value = excluded.value", (GENERATION_KEY, str(generation)))
 
 
 def check_new_password(password: str) -> None:
@@ -52,6 +71,8 @@ def acquire_lock(paths: VaultPaths) -> FileLock:
     except Timeout:
         raise VaultBusy(_("The vault {name} is already open in another Counterpart window or command. "
                           "Close it there first.").format(name=paths.database.name)) from None
+    except OSError as exc:  # a read-only drive or folder: the lock file cannot be made or opened
+        raise database.folder_not_writable(paths.database.parent, exc) from None
     return lock
 
 
@@ -155,9 +176,11 @@ class Vault:
             device_secret = _user_device_secret(keyfile, slot)
             try:
                 keys = slot.open(keyfile.vault_id, password, device_secret)
-            except AuthenticationFailed:
+            except AuthenticationFailed as exc:
                 book.fail(slot.user)
-                raise
+                if book.warning is None or type(exc) is not AuthenticationFailed:
+                    raise
+                raise AuthenticationFailed(f"{exc} {book.warning}") from None  # one line: refused, and why
             cleared = book.succeed(slot.user)
             vault = cls._open(paths, keyfile, mac, keys, lock, slot.user)
             vault.failed_attempts_before = cleared.times
@@ -210,6 +233,7 @@ class Vault:
         conn, data_key = cls._connect_either(paths, keyfile, keys)
         vault = cls(paths, keyfile, data_key, conn, lock, user)
         try:
+            vault._check_generation(by_password=user is not None)
             vault._settle_rekey()
             vault._backup_before_migrating()
             migrations.migrate(conn)
@@ -242,6 +266,9 @@ class Vault:
                 if conn is not None:
                     conn.close()
         assert first_error is not None
+        blocked = database.not_writable(paths.database)  # a read-only folder fails the same way: not damage
+        if blocked is not None:
+            raise blocked
         conn = None
         try:
             conn = database.connect(paths.database, keys[CURRENT])
@@ -264,9 +291,29 @@ class Vault:
                                          "damaged).")) from None
         vault_id = str(row[0])
         keyfile = KeyFile(vault_id=vault_id, created=now_utc(), keychain_backend=None,
-                          key_checks={CURRENT: key_check(data_key, vault_id)}, slots=[])
+                          key_checks={CURRENT: key_check(data_key, vault_id)}, slots=[],
+                          generation=db_generation(conn))
         conn.close()
         return cls._open(paths, keyfile, None, {CURRENT: data_key}, lock, None)
+
+    def _check_generation(self, by_password: bool) -> None:
+        """Refuse a key file older than the database (when a password opened it); settle one that is ahead."""
+        expected = db_generation(self.db)
+        if self.keyfile.generation < expected:
+            if by_password:
+                raise VaultDamaged(_("This key file is older than the vault: it is an earlier copy, put back after "
+                                     "a password was changed or a login was disabled or removed (key file "
+                                     "{found}, vault {expected}). Put the current {name} back, or open the vault "
+                                     "with the recovery key.").format(found=self.keyfile.generation,
+                                                                      expected=expected,
+                                                                      name=self.paths.keyfile.name))
+            # The recovery key opens whatever key file is there; the next save writes a current one.
+            self.keyfile.generation = expected
+        elif self.keyfile.generation > expected:  # a crash after the key file was written, before the database
+            _set_db_generation(self.db, self.keyfile.generation)
+        if self.keyfile.file_version < 2:
+            # Made before generations: number this key file now, so an earlier copy of it is refused from here on.
+            self._save_keyfile()
 
     def _backup_before_migrating(self) -> None:
         """A schema upgrade is one-way: back up first when the owner has set a backup folder."""
@@ -336,7 +383,19 @@ class Vault:
     # --- key slots -----------------------------------------------------------------------------------------
 
     def _save_keyfile(self) -> None:
+        """Save the slots under the next generation: the key file first, then the database's counter.
+
+        Inside a caller's transaction the counter commits (or rolls back) with the caller's change; either way
+        the key file is at most one ahead, which unlock accepts.
+        """
+        generation = max(self.keyfile.generation, db_generation(self.db)) + 1
+        self.keyfile.generation = generation
         self.keyfile.save(self.paths.keyfile, bytes(self._data_key))
+        _set_db_generation(self.db, generation)
+
+    @property
+    def generation(self) -> int:
+        return self.keyfile.generation
 
     def _device_secret_for_new_slot(self) -> bytes | None:
         if not self.keyfile.keychain_bound:
@@ -363,7 +422,15 @@ class Vault:
         slot.open(self.vault_id, password, _user_device_secret(self.keyfile, slot))
 
     def remove_slot(self, user: str) -> None:
-        self.keyfile.remove_slot(user)
+        self.remove_slots([user])
+
+    def remove_slots(self, users: list[str]) -> None:
+        """Delete these users' slots (one save; nothing written when none of them has a slot)."""
+        present = [user for user in users if self.keyfile.find_slot(user) is not None]
+        if not present:
+            return
+        for user in present:
+            self.keyfile.remove_slot(user)
         self._save_keyfile()
 
     def rebind_to_this_computer(self, user: str, password: str, kdf_params: kdf.KdfParams | None = None,

@@ -82,6 +82,8 @@ class SecurityPage(QWidget):
         key_layout.addWidget(paragraph(rekey_explanation(), key_box))
         key_layout.addWidget(paragraph(_("The recovery kit is a printable page with the current recovery key. Print "
                                          "it, keep it somewhere safe, and delete the file."), key_box))
+        self.rekey_due = MessageLine(key_box)  # why a rekey is due, while one is (owners see it at unlock too)
+        key_layout.addWidget(self.rekey_due)
         buttons = QHBoxLayout()
         buttons.addWidget(self.rekey_button)
         buttons.addWidget(self.kit_button)
@@ -99,6 +101,17 @@ class SecurityPage(QWidget):
         layout.addWidget(key_box)
         layout.addWidget(self.message)
         layout.addStretch(1)
+        context.changed.connect(self.show_rekey_due)
+        self.show_rekey_due()
+
+    def show_rekey_due(self) -> None:
+        if not self.context.is_open or self.context.busy:
+            return
+        notice = security.rekey_due_notice(self.context.session)
+        if notice:
+            self.rekey_due.show_warning(notice)
+        else:
+            self.rekey_due.clear()
 
     def save_idle_minutes(self) -> None:
         if self.context.busy:

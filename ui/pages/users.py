@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.access import security
 from app.access.roles import Permission
 from app.access.session import User
 from app.access.users import UserService
@@ -21,7 +22,7 @@ from app.locale import _
 from ui.models.users_model import UsersTableModel
 from ui.rekey import rekey_explanation, start_rekey
 from ui.session_context import SessionContext
-from ui.user_dialogs import AddUserDialog, ChangeRoleDialog, ResetPasswordDialog
+from ui.user_dialogs import AddUserDialog, ChangeRoleDialog, EnableUserDialog, ResetPasswordDialog
 from ui.widgets import MessageLine
 
 
@@ -122,11 +123,19 @@ class UsersPage(QWidget):
         dialog.open()
         return dialog
 
-    def toggle_active(self) -> None:
+    def toggle_active(self) -> EnableUserDialog | None:
+        """Disable at once (their login is deleted and a rekey is due); enable through a dialog that asks for a
+        new temporary password."""
         user = self.selected()
         if user is None or self.context.busy:
-            return
-        self._quick(lambda service: service.set_active(user.name, not user.active))
+            return None
+        if not user.active:
+            dialog = EnableUserDialog(self.context, user, self.window())
+            dialog.open()
+            return dialog
+        if self._quick(lambda service: service.disable(user.name)):
+            self.message.show_warning(security.rekey_due_notice(self.context.session))
+        return None
 
     def _quick(self, change: object) -> bool:
         """A change with no key derivation: done on the UI thread, then every view refreshes."""

@@ -1,0 +1,72 @@
+"""Issue #17 in the app: a disabled login is deleted, the owner hears at every unlock that a rekey is due, and
+enabling someone again asks for a new temporary password."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+
+from app.access.roles import Role
+from app.access.users import UserService
+from tests.conftest import OWNER, OWNER_PASSWORD
+from tests.ui_helpers import (
+    add_user,
+    make_controller,
+    open_session_for_ui,
+    press,
+    shutdown,
+    shutdown_session,
+    unlock_as,
+    wait_until,
+)
+from ui.controller import AppController
+from ui.user_dialogs import EnableUserDialog
+
+
+def _signed_in(qtbot, tmp_path: Path, vault: Path) -> AppController:  # type: ignore[no-untyped-def]
+    controller = make_controller(tmp_path)
+    unlock_as(qtbot, controller.show_unlock(vault), OWNER, OWNER_PASSWORD)
+    wait_until(qtbot, lambda: controller.main_window is not None)
+    return controller
+
+
+def test_disable_then_the_rekey_due_notice_until_enabled_and_rekeyed(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                   new_vault: tuple[Path, str]) -> None:
+    owner = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
+    add_user(owner, "Bea Staff", Role.STAFF, "temporary-1")
+    shutdown_session(owner)
+    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    main = controller.main_window
+    assert not any("rekey" in note for note in main.notices.notes())
+    users = main.settings.users
+    users.select("Bea Staff")
+    assert users.toggle_active() is None  # disabling needs no dialog
+    assert "A rekey is due: Bea Staff was disabled on" in users.message.text()
+    assert controller.context.session.vault.keyfile.find_slot("Bea Staff") is None
+    shutdown(controller)
+
+    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    main = controller.main_window
+    notes = [note for note in main.notices.notes() if note.startswith("A rekey is due: Bea Staff was disabled on")]
+    assert notes, main.notices.notes()
+    row = next(r for r in main.notices.findChildren(QWidget, "noticeRow")
+               if r.findChild(QLabel, "notice").text() == notes[0])
+    press(qtbot, row.findChild(QPushButton))
+    assert main.current_page() == "settings" and main.settings.tabs.currentWidget() is main.settings.security
+    assert main.settings.security.rekey_due.text() == notes[0]
+
+    users = main.settings.users
+    users.select("Bea Staff")
+    dialog = users.toggle_active()
+    assert isinstance(dialog, EnableUserDialog)
+    dialog.passwords.first.setText("temporary-2")
+    dialog.passwords.again.setText("temporary-2")
+    press(qtbot, dialog.ok_button)
+    wait_until(qtbot, lambda: not dialog.isVisible())
+    bea = next(u for u in UserService(controller.context.session).list() if u.name == "Bea Staff")
+    assert bea.active and bea.must_change_password
+    shutdown(controller)
+    bea_session = open_session_for_ui(new_vault[0], "Bea Staff", "temporary-2")
+    assert bea_session.user.must_change_password
+    shutdown_session(bea_session)

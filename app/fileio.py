@@ -6,9 +6,9 @@ import errno
 import os
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 
 def atomic_write(path: Path, payload: bytes) -> None:
@@ -16,10 +16,24 @@ def atomic_write(path: Path, payload: bytes) -> None:
 
     The temporary file is hidden and readable by its owner only (mkstemp), and the rename keeps that.
     """
+    with _atomic(path, "wb") as handle:
+        handle.write(payload)
+
+
+def atomic_text(path: Path, *, encoding: str = "utf-8", newline: str = "") -> AbstractContextManager[TextIO]:
+    """A text file written whole or not at all, readable by its owner only (0600): for exports streamed row by
+    row (a million customers), which `atomic_write` would have to hold in memory. A crash, a full disk or an
+    exception leaves the old file, or none, never half an export readable by everyone."""
+    return _atomic(path, "w", encoding=encoding, newline=newline)
+
+
+@contextmanager
+def _atomic(path: Path, mode: str, encoding: str | None = None, newline: str | None = None) -> Iterator[Any]:
+    """The temporary file in the same folder, fsynced, renamed over `path`, then the folder fsynced."""
     fd, temp_name = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp_name, path)
@@ -32,23 +46,6 @@ def atomic_write(path: Path, payload: bytes) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
-
-
-@contextmanager
-def atomic_text(path: Path, *, encoding: str = "utf-8", newline: str = "") -> Iterator[TextIO]:
-    """A text file written whole or not at all, readable by its owner only (0600): for exports streamed row by
-    row (a million customers), which `atomic_write` would have to hold in memory. A crash, a full disk or an
-    exception leaves the old file, or none, never half an export readable by everyone."""
-    fd, temp_name = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
 
 
 def describe_file_error(exc: OSError) -> str:

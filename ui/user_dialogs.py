@@ -124,41 +124,46 @@ class AddUserDialog(_UserDialog):
         self.run(lambda: self.service.add(name, role, password), _("Adding {user}…").format(user=name))
 
 
-class ResetPasswordDialog(_UserDialog):
-    def __init__(self, context: SessionContext, user: User, parent: QWidget | None = None) -> None:
-        super().__init__(context, _("Reset password of {user}").format(user=user.name), _("&Reset password"),
-                         parent)
+class _TemporaryPasswordDialog(_UserDialog):
+    """A new temporary password for `user`, typed twice, which they must change at their next sign-in."""
+
+    def __init__(self, context: SessionContext, user: User, title: str, button: str, explanation: str,
+                 parent: QWidget | None) -> None:
+        super().__init__(context, title, button, parent)
         self.user = user
-        self.body.addWidget(paragraph(_("{user} gets a temporary password and must choose a new one at their next "
-                                        "sign-in.").format(user=user.name), self))
+        self.body.addWidget(paragraph(explanation, self))
         self.passwords = NewPasswordFields(self, label=_("&Temporary password:"))
         self.body.addWidget(self.passwords)
         self.finish_layout()
 
     def submit(self) -> None:
-        if not self.passwords.show_problem():
-            return
-        name, password = self.user.name, self.passwords.password()
+        if self.passwords.show_problem():
+            self.apply(self.user.name, self.passwords.password())
+
+    def apply(self, name: str, password: str) -> None:
+        raise NotImplementedError
+
+
+class ResetPasswordDialog(_TemporaryPasswordDialog):
+    def __init__(self, context: SessionContext, user: User, parent: QWidget | None = None) -> None:
+        super().__init__(context, user, _("Reset password of {user}").format(user=user.name), _("&Reset password"),
+                         _("{user} gets a temporary password and must choose a new one at their next sign-in.")
+                         .format(user=user.name), parent)
+
+    def apply(self, name: str, password: str) -> None:
         self.run(lambda: self.service.reset_password(name, password), _("Resetting a password…"))
 
 
-class EnableUserDialog(_UserDialog):
+class EnableUserDialog(_TemporaryPasswordDialog):
     """Enabling a disabled user gives them a new login: a temporary password they must change."""
 
     def __init__(self, context: SessionContext, user: User, parent: QWidget | None = None) -> None:
-        super().__init__(context, _("Enable {user}").format(user=user.name), _("&Enable"), parent)
-        self.user = user
-        self.body.addWidget(paragraph(_("Disabling {user} deleted their login. To let them sign in again, give them "
-                                        "a temporary password; they must choose a new one at their next sign-in.")
-                                      .format(user=user.name), self))
-        self.passwords = NewPasswordFields(self, label=_("&Temporary password:"))
-        self.body.addWidget(self.passwords)
-        self.finish_layout()
+        super().__init__(context, user, _("Enable {user}").format(user=user.name), _("&Enable"),
+                         _("Disabling {user} deleted their login. To let them sign in again, give them a temporary "
+                           "password; they must choose a new one at their next sign-in.").format(user=user.name),
+                         parent)
 
-    def submit(self) -> None:
-        if not self.passwords.show_problem():
-            return
-        name, password = self.user.name, self.passwords.password()
+    def apply(self, name: str, password: str) -> None:
         self.run(lambda: self.service.enable(name, password), _("Enabling {user}…").format(user=name))
 
 

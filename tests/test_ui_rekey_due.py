@@ -15,6 +15,7 @@ from tests.ui_helpers import (
     make_controller,
     open_session_for_ui,
     press,
+    shot,
     shutdown,
     shutdown_session,
     unlock_as,
@@ -50,11 +51,13 @@ def test_disable_then_the_rekey_due_notice_until_enabled_and_rekeyed(qtbot, tmp_
     main = controller.main_window
     notes = [note for note in main.notices.notes() if note.startswith("A rekey is due: Bea Staff was disabled on")]
     assert notes, main.notices.notes()
+    shot(main, "main-rekey-due")
     row = next(r for r in main.notices.findChildren(QWidget, "noticeRow")
                if r.findChild(QLabel, "notice").text() == notes[0])
     press(qtbot, row.findChild(QPushButton))
     assert main.current_page() == "settings" and main.settings.tabs.currentWidget() is main.settings.security
     assert main.settings.security.rekey_due.text() == notes[0]
+    shot(main, "settings-security-rekey-due")
 
     users = main.settings.users
     users.select("Bea Staff")
@@ -62,6 +65,7 @@ def test_disable_then_the_rekey_due_notice_until_enabled_and_rekeyed(qtbot, tmp_
     assert isinstance(dialog, EnableUserDialog)
     dialog.passwords.first.setText("temporary-2")
     dialog.passwords.again.setText("temporary-2")
+    shot(dialog, "users-enable-dialog")
     press(qtbot, dialog.ok_button)
     wait_until(qtbot, lambda: not dialog.isVisible())
     bea = next(u for u in UserService(controller.context.session).list() if u.name == "Bea Staff")

@@ -58,13 +58,24 @@ class _Runnable(QRunnable):
     def __init__(self, work: Work, relay: _Relay, cancel_flag: threading.Event) -> None:
         super().__init__()
         self.setAutoDelete(False)  # the Operation keeps it until the worker is done
-        self._work = work
+        self._work: Work | None = work
         self._relay = relay
         self._cancel = cancel_flag
+        # Set once the worker is out of its last emit. The UI thread may receive the queued result before the
+        # worker's emit call has returned through PySide; an Operation deleted then (deleteLater on `ended`)
+        # freed the relay under that call, a rare segfault in processEvents (test_ui_audit, 1 run in 5).
+        self.handed_over = threading.Event()
+
+    def release(self) -> None:
+        """Forget the work once its result is delivered (see Operation._worker_done)."""
+        self._work = None
 
     def run(self) -> None:
+        work = self._work
+        if work is None:
+            return
         try:
-            result = self._work(self._relay.progressed.emit, self._cancel.is_set)
+            result = work(self._relay.progressed.emit, self._cancel.is_set)
         except Exception as exc:  # every failure goes back to the UI thread, never lost in the pool
             if not isinstance(exc, CounterpartError):
                 # A bug: log the kind only; a message or traceback could hold customer data.
@@ -72,6 +83,8 @@ class _Runnable(QRunnable):
             self._relay.errored.emit(exc)
         else:
             self._relay.succeeded.emit(result)
+        finally:
+            self.handed_over.set()
 
 
 class Operation(QObject):
@@ -86,7 +99,7 @@ class Operation(QObject):
     def __init__(self, work: Work, parent: QObject | None = None, *, changes_data: bool = True,
                  on_vault_thread: bool = False) -> None:
         super().__init__(parent)
-        self._work = work
+        self._work: Work | None = work
         self._changes_data = changes_data
         self._on_vault_thread = on_vault_thread
         self._cancel = threading.Event()
@@ -102,8 +115,8 @@ class Operation(QObject):
         return self._running
 
     def start(self) -> Operation:
-        if self._running:
-            raise RuntimeError("an operation runs once at a time")
+        if self._running or self._work is None:
+            raise RuntimeError("an operation runs once")
         self._running = True
         self._cancel.clear()
         self._runnable = _Runnable(self._work, self._relay, self._cancel)
@@ -121,10 +134,20 @@ class Operation(QObject):
     def _on_progress(self, done: int, total: int) -> None:
         self.progressed.emit(done, total)
 
+    def _worker_done(self) -> None:
+        """Wait (microseconds) until the worker is out of its emit, then let go of the work: its closure may hold
+        a password or a path, and the Operation itself stays a child of its parent (it is not deleteLater'd:
+        deleting Operations that way crashed in ~QObject now and then, 5 runs in 30 of test_ui_audit; kept
+        as children, never). The runnable is kept: dropping it here could leave its deletion to the worker."""
+        if self._runnable is not None:
+            self._runnable.handed_over.wait(5)
+            self._runnable.release()
+        self._work = None
+        self._running = False
+
     @Slot(object)
     def _on_success(self, result: object) -> None:
-        self._running = False
-        self._runnable = None
+        self._worker_done()
         self.finished.emit(result)
         if self._changes_data:
             self.changed.emit()
@@ -132,8 +155,7 @@ class Operation(QObject):
 
     @Slot(object)
     def _on_error(self, exc: object) -> None:
-        self._running = False
-        self._runnable = None
+        self._worker_done()
         self.failed.emit(exc)
         self.ended.emit()
 

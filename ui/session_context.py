@@ -68,8 +68,7 @@ class SessionContext(QObject):
 
         operation.finished.connect(done)
         operation.failed.connect(failed)
-        operation.changed.connect(self.changed)
-        operation.ended.connect(operation.deleteLater)
+        operation.changed.connect(self.changed)  # it stays our child until we go (see Operation._worker_done)
         self._operation = operation
         self.busy_changed.emit(True, description)
         return operation.start()

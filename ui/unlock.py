@@ -231,7 +231,6 @@ class UnlockWindow(QWidget):
                                     on_vault_thread=True)
         self._operation.finished.connect(self._unlocked)
         self._operation.failed.connect(self._failed)
-        self._operation.ended.connect(self._operation.deleteLater)  # its work holds the password: let it go
         self.message.clear()
         self.notice.clear()
         self.busy.show()

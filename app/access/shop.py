@@ -20,7 +20,7 @@ from app.access.session import Session
 from app.errors import InvalidInput
 from app.locale import _
 from app.locale.formatting import check_currency
-from app.locale.i18n import SUPPORTED_LANGUAGES
+from app.locale.i18n import SUPPORTED_LANGUAGES, supported
 from app.store.database import Connection
 
 
@@ -79,20 +79,10 @@ def suggested_profile(environment: os._Environ[str] | dict[str, str] | None = No
             except (UnknownLocaleError, ValueError):
                 continue
             country = locale.territory or ""
-            language = _supported(str(locale))
+            language = supported(str(locale)) or ""
             return ShopProfile(country=country if country in countries() else "",
                                currency=currency_of(country), language=language)
     return ShopProfile()
-
-
-def _supported(language: str) -> str:
-    """The nearest language the app ships ("de_AT" -> "de", "zh_Hans_CN" -> "zh_CN"); "" if none."""
-    if language in SUPPORTED_LANGUAGES:
-        return language
-    base = language.split("_")[0]
-    if base == "zh":
-        return "zh_CN"
-    return base if base in SUPPORTED_LANGUAGES else ""
 
 
 def check_profile(profile: ShopProfile) -> ShopProfile:

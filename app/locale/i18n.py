@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from app.errors import InvalidInput
 from app.resources import project_root
 
 DOMAIN = "counterpart"
@@ -92,8 +93,6 @@ def document_language(asked: str | None, *fallbacks: str | None) -> str:
     """The language of a document for a customer: the one asked for, which must be shipped (an unknown one is
     refused with the list, never silently printed in English); else the first of `fallbacks` (the person's
     preferred language, then the shop's) that is shipped; else English."""
-    from app.errors import InvalidInput
-
     if asked:
         chosen = supported(asked)
         if chosen is None:

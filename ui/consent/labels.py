@@ -8,7 +8,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QComboBox, QStyle, QWidget
 
 from app.locale import _, current_language
-from app.locale.i18n import SUPPORTED_LANGUAGES
+from app.locale.i18n import SUPPORTED_LANGUAGES, supported
 from app.privacy.consent import ConsentState, Purpose
 
 # Fonts drawn for Chinese, best first. Without one first in line, Qt draws CJK punctuation (，。) with the Latin
@@ -29,17 +29,7 @@ def add_language_items(combo: QComboBox) -> None:
 
 def supported_language(language: str | None) -> str:
     """The shipped language closest to `language` (de_AT -> de, zh -> zh_CN), else the screen's, else English."""
-    for candidate in (language, current_language(), "en"):
-        if not candidate:
-            continue
-        code = candidate.replace("-", "_")
-        if code in SUPPORTED_LANGUAGES:
-            return code
-        base = code.split("_")[0]
-        match = next((lang for lang in SUPPORTED_LANGUAGES if lang.split("_")[0] == base), None)
-        if match:
-            return match
-    return "en"
+    return supported(language) or supported(current_language()) or "en"
 
 
 def purpose_name(purpose: Purpose, translate: Callable[[str], str] = _) -> str:

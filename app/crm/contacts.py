@@ -171,6 +171,10 @@ def _clean(data: ContactInput, region: str | None) -> tuple[ContactInput, list[t
     return cleaned, points
 
 
+def any_customer(conn: Connection) -> bool:
+    return conn.execute("SELECT 1 FROM contact WHERE deleted_at IS NULL LIMIT 1").fetchone() is not None
+
+
 class ContactService:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -182,7 +186,7 @@ class ContactService:
     def any_customer(self) -> bool:
         """Whether the vault holds anyone yet (outside the bin): the customer list's first-run screen asks."""
         self.session.require(Permission.VIEW_CUSTOMERS)
-        return self.conn.execute("SELECT 1 FROM contact WHERE deleted_at IS NULL LIMIT 1").fetchone() is not None
+        return any_customer(self.conn)
 
     def region(self) -> str | None:
         """The shop's country, for reading phone numbers typed without a country code."""

@@ -443,7 +443,8 @@ def form_pdf(session: Session, language: str, contact_id: int | None = None) -> 
     from app.locale.i18n import document_language
 
     session.require(Permission.CAPTURE_CONSENT)
-    language = document_language(language, read_profile(session.conn).language)  # "ar": refused, not English
+    profile = read_profile(session.conn)
+    language = document_language(language, profile.language)  # "ar": refused, not English
     service = ConsentService(session)
     notice = service.current_notice(language)
     if notice is None:
@@ -453,9 +454,7 @@ def form_pdf(session: Session, language: str, contact_id: int | None = None) -> 
         from app.crm.contacts import ContactService
 
         person = ContactService(session).get(contact_id).display_name
-    from app.access.shop import read_profile
-
-    shop = read_profile(session.conn).name
+    shop = profile.name or (session.vault.meta("owner") or "")  # a vault from before the shop profile
     translate = translator(notice.language)
     purposes = [FormPurpose(p.key, translate(p.name), p.separate_consent) for p in service.purposes()
                 if p.lawful_basis == "consent"]

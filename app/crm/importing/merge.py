@@ -69,8 +69,9 @@ def plan(conn: Connection, contact_id: int, incoming: ContactInput, region: str 
             changes.append(FieldChange(name, "fill", "", new))
         elif new and not _same(old, new):
             changes.append(FieldChange(name, "conflict", old, new))
-    if incoming.display_name and not (incoming.given_name or incoming.family_name) \
-            and not _same(stored.display, incoming.display_name):
+    made_up = incoming.display_name.strip() in {point.value.strip() for point in incoming.points}
+    if incoming.display_name and not (incoming.given_name or incoming.family_name) and not made_up \
+            and not _same(stored.display, incoming.display_name):  # a row with no name is named by its email
         changes.append(FieldChange("name", "conflict", stored.display, incoming.display_name))
     known = {(kind, normalized if normalized != contact_points.UNCHECKED else value.strip())
              for kind, _label, value, normalized in stored.points}

@@ -151,7 +151,7 @@ class ImportService:
 
             def people() -> Iterator[ContactInput]:
                 for row, action in self._analyse(source, report, keep_duplicates):
-                    if row.contact is None or dry_run:
+                    if row.contact is None:
                         continue
                     if action == "new":
                         pending.append((row.line, row.recorded, row.sources))
@@ -163,8 +163,9 @@ class ImportService:
                         if merge.apply(contacts, contact_id, row.contact, row.match.changes):
                             report.updated += 1
                         keep_sources(self.session.conn, contact_id, row.sources)
-                        report.consents_stored += consents.record_imported(
-                            list(facts_of(contact_id, row.line, row.recorded)), audit=False)
+                        if row.recorded:  # record_imported reads the purposes even for nothing
+                            report.consents_stored += consents.record_imported(
+                                list(facts_of(contact_id, row.line, row.recorded)), audit=False)  # typed for the call
 
             def written(ids: list[int]) -> None:
                 """A batch of people is in: store what the file said about their consent, and their source ids,

@@ -127,11 +127,11 @@ def _signed_in(args: argparse.Namespace, passwords: Passwords) -> Iterator[Sessi
         session.record("session.logout")  # often the command's only write: a full disk, a damaged page
     except sqlcipher3.DatabaseError as exc:
         error = classify(exc, session.vault.paths.database, session.vault.db)
-        session.vault.close()
         if error is None:
             raise
         raise error from None
-    session.vault.close()  # as Session.lock("logout"), whose entry is written above
+    finally:
+        session.vault.close()  # as Session.lock("logout"): the key forgotten and the lock let go, whatever happened
 
 
 def _say_protection(keychain_bound: bool) -> None:

@@ -91,11 +91,11 @@ def mark_rekey_due(conn: Connection, user: str, event: str, when: date | None = 
 
 def rekey_due_reasons(session: Session) -> list[str]:
     """Why a rekey is due, one sentence a login ("Sam was disabled on 3 May 2025"); empty when none is."""
-    row = session.conn.execute("SELECT value FROM vault_meta WHERE key = ?", (REKEY_DUE_KEY,)).fetchone()
-    if row is None:
+    stored = session.vault.meta(REKEY_DUE_KEY)
+    if stored is None:
         return []
     sentences = []
-    for reason in json.loads(str(row[0])):
+    for reason in json.loads(stored):
         on = day(date.fromisoformat(str(reason["on"])))
         template = (_("{user} was removed on {date}") if reason["event"] == REMOVED
                     else _("{user} was disabled on {date}"))

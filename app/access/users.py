@@ -162,5 +162,6 @@ class UserService:
             conn.execute("UPDATE user SET active = 0, removed_at = ?, name_key = ? WHERE id = ?",
                          (_now(), f"removed:{user.id}", user.id))
             self.session.audit("user.remove", "user", user.id)
-            security.mark_rekey_due(conn, user.name, security.REMOVED)
+            if user.active:  # a disabled user's slot already made a rekey due: named once
+                security.mark_rekey_due(conn, user.name, security.REMOVED)
             self.session.vault.remove_slot(user.name)

@@ -45,5 +45,5 @@ def summary_names(session: Session) -> SummaryNames:
     """What the audit table needs to put summaries in words: stage and purpose names (no personal data)."""
     session.require(Permission.VIEW_AUDIT)
     stages = {stage.id: stage.name for pipeline in DealService(session).pipelines() for stage in pipeline.stages}
-    purposes = {purpose.key: purpose.name for purpose in ConsentService(session).purposes()}
+    purposes = {purpose.key: purpose.name for purpose in ConsentService(session).purposes(active_only=False)}
     return SummaryNames(stages, purposes)

@@ -256,7 +256,7 @@ def restore(backup: Path, to: Path, *, user: str | None = None, password: str | 
     from app.privacy import erasure
 
     target = VaultPaths.of(to)
-    info = check_files(backup)
+    info = read_manifest(backup)  # open_backup checks the files' hashes (once)
     if target.keyfile.exists() and not replace_other_vault:
         current_id = KeyFile.load(target.keyfile)[0].vault_id
         if current_id != info.vault_id:
@@ -264,7 +264,11 @@ def restore(backup: Path, to: Path, *, user: str | None = None, password: str | 
                                  "it (its current files are kept aside), say so with --replace-with-other-vault.")
                                .format(backup=backup.name, vault=target.database.name))
     lock = acquire_lock(target)  # the app or another command has it open: VaultBusy, nothing touched
-    staging_dir = Path(tempfile.mkdtemp(prefix=".restore-", dir=target.database.parent))
+    try:
+        staging_dir = Path(tempfile.mkdtemp(prefix=".restore-", dir=target.database.parent))
+    except BaseException:  # a read-only folder or a full disk: the vault must not stay "already open"
+        lock.release()
+        raise
     staging = VaultPaths.of(staging_dir / target.database.name)
     try:
         vault = open_backup(backup, user=user, password=password, recovery_key=recovery_key, into=staging.database)

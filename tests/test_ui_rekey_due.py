@@ -41,8 +41,11 @@ def test_disable_then_the_rekey_due_notice_until_enabled_and_rekeyed(qtbot, tmp_
     main = controller.main_window
     assert not any("rekey" in note for note in main.notices.notes())
     users = main.settings.users
+    main.show_page("settings")
+    main.settings.tabs.setCurrentWidget(users)
     users.select("Bea Staff")
-    assert users.toggle_active() is None  # disabling needs no dialog
+    assert users.active_button.text() == "&Disable"
+    press(qtbot, users.active_button)  # disabling needs no dialog
     assert "A rekey is due: Bea Staff was disabled on" in users.message.text()
     assert controller.context.session.vault.keyfile.find_slot("Bea Staff") is None
     shutdown(controller)
@@ -60,9 +63,13 @@ def test_disable_then_the_rekey_due_notice_until_enabled_and_rekeyed(qtbot, tmp_
     shot(main, "settings-security-rekey-due")
 
     users = main.settings.users
+    main.show_page("settings")
+    main.settings.tabs.setCurrentWidget(users)
     users.select("Bea Staff")
-    dialog = users.toggle_active()
-    assert isinstance(dialog, EnableUserDialog)
+    assert users.active_button.text() == "&Enable"
+    press(qtbot, users.active_button)
+    dialog = main.findChild(EnableUserDialog)
+    assert dialog is not None and dialog.isVisible()
     dialog.passwords.first.setText("temporary-2")
     dialog.passwords.again.setText("temporary-2")
     shot(dialog, "users-enable-dialog")

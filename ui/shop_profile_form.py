@@ -8,8 +8,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QPlainTextEdit,
 
 from app.access.shop import ShopProfile, countries, country_name, currency_of
 from app.locale import _, current_language
-from app.locale.i18n import SUPPORTED_LANGUAGES
-from ui.customers.text import language_name
+from ui.consent.labels import add_language_items
 from ui.sales.deal_dialogs import COMMON_CURRENCIES
 
 
@@ -41,8 +40,7 @@ class ShopProfileForm(QWidget):
         self.currency.setCurrentText("")
         self.language = QComboBox(self)
         self.language.setAccessibleName(_("Language of the shop's documents"))
-        for code in SUPPORTED_LANGUAGES:
-            self.language.addItem(language_name(code), code)
+        add_language_items(self.language)  # each named in itself, as every language list in the app
         self.privacy_contact = QLineEdit(self)
         self.privacy_contact.setAccessibleName(_("Contact for privacy questions"))
         self.privacy_contact.setPlaceholderText(_("an email address or phone number customers can use"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -101,7 +102,11 @@ class SecurityPage(QWidget):
         layout.addWidget(key_box)
         layout.addWidget(self.message)
         layout.addStretch(1)
-        context.changed.connect(self.show_rekey_due)
+        context.changed.connect(lambda: self.show_rekey_due() if self.isVisible() else None)  # else when shown
+        self.show_rekey_due()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
         self.show_rekey_due()
 
     def show_rekey_due(self) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, Qt, QUrl
-from PySide6.QtGui import QKeySequence, QTextDocument
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeySequence, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QApplication
 
 from app import guide
@@ -100,15 +100,45 @@ def test_f1_opens_the_guide_page_about_the_screen_shown(qtbot, tmp_path: Path, n
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, HelpWindow) and w.isVisible()]
 
 
-def test_the_guide_window_follows_links_and_its_list(qtbot) -> None:  # type: ignore[no-untyped-def]
+def _click_link(qtbot, window: HelpWindow, href: str) -> None:  # type: ignore[no-untyped-def]
+    """Click the link to `href` on the page shown, where a person would: scrolled into view, on its text."""
+    block = window.browser.document().begin()
+    while block.isValid():
+        fragments = block.begin()
+        while not fragments.atEnd():
+            fragment = fragments.fragment()
+            if fragment.charFormat().anchorHref() == href:
+                cursor = QTextCursor(window.browser.document())
+                cursor.setPosition(fragment.position() + 1)
+                window.browser.setTextCursor(cursor)
+                window.browser.ensureCursorVisible()
+                qtbot.mouseClick(window.browser.viewport(), Qt.MouseButton.LeftButton,
+                                 pos=window.browser.cursorRect(cursor).center())
+                return
+            fragments += 1
+        block = block.next()
+    raise AssertionError(f"no link to {href} on the page")
+
+
+def test_the_guide_window_follows_links_and_its_list(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     window = HelpWindow()
     qtbot.addWidget(window)
     window.show()
+    qtbot.waitExposed(window)
     window.show_page("importing")
-    window.browser.anchorClicked.emit(QUrl("consent.md"))  # the link at the end of the page
+    _click_link(qtbot, window, "consent.md")  # the link at the end of the page
     assert (window.page, window.title()) == ("consent", "Consent at the counter")
-    window.pages.setCurrentRow(guide.PAGES.index("backups"))
+    assert window.pages.currentItem().text() == "Consent at the counter"
+
+    reads: list[str] = []
+    read_page = guide.read_page
+    monkeypatch.setattr(guide, "read_page", lambda page, language: reads.append(page) or read_page(page, language))
+    backups = window.pages.item(guide.PAGES.index("backups"))
+    qtbot.mouseClick(window.pages.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.pages.visualItemRect(backups).center())
     assert (window.page, window.title()) == ("backups", "Backups and recovery")
+    assert window.pages.currentItem() is backups
+    assert reads == ["backups"]  # the page chosen, not every page again for the list's titles
     qtbot.keyClick(window.browser, Qt.Key.Key_Escape)
     assert not window.isVisible()
 

@@ -72,6 +72,7 @@ class HelpWindow(QWidget):
         self.setWindowIcon(app_icon())
         self.page = guide.DEFAULT_PAGE
         self.language = guide.FALLBACK_LANGUAGE  # of the text shown
+        self.listed_in: str | None = None  # the program language the page list was made in
         self.pages = QListWidget(self)
         self.pages.setSpacing(3)
         self.pages.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -100,7 +101,10 @@ class HelpWindow(QWidget):
         self.browser.setMarkdown(shown.text)
         self._space_headings()
         self.browser.setAccessibleName(shown.title)
-        self._list_pages()
+        if self.listed_in != current_language():
+            self._list_pages()  # titles only change with the language; reading every page per click is waste
+        else:
+            self._mark_current()
 
     def _space_headings(self) -> None:
         """Air above each section heading, so the sections of a page read as steps apart."""
@@ -117,7 +121,7 @@ class HelpWindow(QWidget):
         self.pages.blockSignals(True)
         try:
             self.pages.clear()
-            language = current_language()
+            language = self.listed_in = current_language()
             for key in guide.PAGES:
                 item = QListWidgetItem(guide.read_page(key, language).title, self.pages)
                 item.setData(Qt.ItemDataRole.UserRole, key)
@@ -128,6 +132,14 @@ class HelpWindow(QWidget):
         widest = max(self.pages.fontMetrics().horizontalAdvance(self.pages.item(row).text())
                      for row in range(self.pages.count()))
         self.pages.setFixedWidth(min(max(widest + 36, 180), 340))  # every title whole, in any language
+
+    def _mark_current(self) -> None:
+        for row in range(self.pages.count()):
+            item = self.pages.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == self.page and self.pages.currentItem() is not item:
+                self.pages.blockSignals(True)
+                self.pages.setCurrentItem(item)
+                self.pages.blockSignals(False)
 
     def _chosen(self, item: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
         if item is not None and item.data(Qt.ItemDataRole.UserRole) != self.page:

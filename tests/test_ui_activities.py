@@ -18,7 +18,7 @@ from app.crm.deals import DealService
 from app.locale.formatting import money
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.test_ui_pipeline import auditor_session, seed_demo, show, snap
-from tests.ui_helpers import open_session_for_ui, press, shutdown_session, wait_until
+from tests.ui_helpers import open_session_for_ui, pick_customer, press, shutdown_session, wait_until
 from ui.pages.activities import DONE, OVERDUE, TODAY, UPCOMING, ActivitiesPage
 from ui.pages.dashboard import DashboardPage
 from ui.sales.text import totals_text
@@ -97,9 +97,7 @@ def test_new_activity_dialog(qtbot: object, context: SessionContext) -> None:
     dialog.kind.setCurrentIndex(dialog.kind.findData("meeting"))
     dialog.subject.setText("Taste the spring bouquets")
     dialog.due.setDateTime(dialog.due.dateTime().addDays(2))
-    dialog.customer.query.setText("李")
-    dialog.customer.search()
-    dialog.customer.results.setCurrentRow(0)
+    pick_customer(qtbot, dialog.customer, "李")
     snap(qtbot, dialog, "activities-new")
     press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()

@@ -23,7 +23,16 @@ from app.crm.contacts import ContactService
 from app.crm.deals import DealService
 from app.vault import kdf
 from tests.conftest import OWNER, OWNER_PASSWORD
-from tests.ui_helpers import add_user, open_session_for_ui, press, shot, shutdown_session, type_into, wait_until
+from tests.ui_helpers import (
+    add_user,
+    open_session_for_ui,
+    pick_customer,
+    press,
+    shot,
+    shutdown_session,
+    type_into,
+    wait_until,
+)
 from ui.pages.pipeline import PER_STAGE, PipelinePage
 from ui.sales.deal_dialogs import DealDialog
 from ui.sales.deals_model import BATCH, DealsTableModel
@@ -230,10 +239,7 @@ def test_new_deal_dialog_explains_what_is_missing(qtbot: object, page: PipelineP
     dialog.title.setText("Lantern festival flowers")
     press(qtbot, dialog.ok_button)
     assert "customer" in dialog.message.text().lower()
-    dialog.customer.query.setText("王")
-    dialog.customer.search()
-    assert dialog.customer.results.count() > 0
-    dialog.customer.results.setCurrentRow(0)
+    pick_customer(qtbot, dialog.customer, "王")
     chosen = dialog.customer.contact_id()
     assert chosen is not None and "王" in dialog.customer.contact_name()
     dialog.value.setText("lots")

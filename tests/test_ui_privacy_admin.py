@@ -20,7 +20,16 @@ from app.privacy.requests import RequestService
 from app.privacy.retention import RetentionService
 from app.vault import backup, kdf
 from tests.conftest import OWNER, OWNER_PASSWORD
-from tests.ui_helpers import add_user, open_session_for_ui, press, shot, shutdown_session, type_into, wait_until
+from tests.ui_helpers import (
+    add_user,
+    open_session_for_ui,
+    pick_customer,
+    press,
+    shot,
+    shutdown_session,
+    type_into,
+    wait_until,
+)
 from ui.privacy.backups_tab import BackupsTab
 from ui.privacy.breach_dialogs import qdatetime
 from ui.privacy.breach_tab import BreachTab
@@ -104,9 +113,7 @@ def test_the_new_request_dialog_registers_a_linked_request(qtbot, context: Sessi
     assert (TODAY - timedelta(days=3) + timedelta(days=45)).isoformat() in dialog.due.text()
     press(qtbot, dialog.ok_button)  # neither a customer nor a name: refused, the dialog stays
     assert dialog.isVisible() and "Name the person" in dialog.message.text()
-    dialog.customer.query.setText("Mara")
-    dialog.customer.search()
-    dialog.customer.results.setCurrentRow(0)
+    pick_customer(qtbot, dialog.customer, "Mara")
     assert dialog.customer.contact_id() == mara
     press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
@@ -376,9 +383,7 @@ def test_staff_at_the_counter_register_a_request_and_are_told_who_answers_it(qtb
     press(qtbot, tab.new_button)
     dialog = tab.findChild(NewRequestDialog)
     assert dialog is not None and dialog.isVisible()
-    dialog.customer.query.setText("Mara")
-    dialog.customer.search()
-    dialog.customer.results.setCurrentRow(0)
+    pick_customer(qtbot, dialog.customer, "Mara")
     press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     assert "is registered" in tab.message.text() and "Max Manager" in tab.message.text()

@@ -100,6 +100,18 @@ def type_text(qtbot: object, widget: QWidget, text: str) -> None:
                 QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
 
 
+def pick_customer(qtbot: object, picker: QWidget, text: str) -> None:
+    """Choose a customer in a CustomerPicker as a person does: type part of the name, wait for the list the
+    typing brings, Down into it and Enter on the first match."""
+    type_text(qtbot, picker.query, text)  # type: ignore[attr-defined]
+    results = picker.results  # type: ignore[attr-defined]
+    searched = picker._timer  # type: ignore[attr-defined]  # the pause after the last key, then the search
+    wait_until(qtbot, lambda: not searched.isActive())
+    assert results.count() > 0 and results.item(0).data(Qt.ItemDataRole.UserRole) is not None, "nobody matched"
+    qtbot.keyClick(picker.query, Qt.Key.Key_Down)  # type: ignore[attr-defined, attr-defined]
+    qtbot.keyClick(results, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+
+
 def sign_in(qtbot: object, window: UnlockWindow, name: str, password: str) -> None:
     """On the unlock window: click the name, type the password, press Unlock."""
     qtbot.waitExposed(window)  # type: ignore[attr-defined]

@@ -62,8 +62,15 @@ def test_a_save_into_a_missing_folder_says_which_folder(qtbot, tmp_path: Path, o
     qtbot.addWidget(panel)
     panel.show()
     panel.show_key(owner_session, owner_session.vault.recovery_key())
-    missing = tmp_path / "gone" / "kit.pdf"
-    panel.save_kit(missing)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    missing = usb / "kit.pdf"
+    press(qtbot, panel.save_button)
+    dialog = panel.findChild(QFileDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.selectFile(str(missing))  # chosen while the stick was in
+    usb.rmdir()  # and pulled out before Save
+    press(qtbot, dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save))
     wait_until(qtbot, lambda: panel.save_button.isEnabled())
     assert panel.message.text() == f"The folder {missing.parent} does not exist. Choose another folder, or create " \
                                    "it first."

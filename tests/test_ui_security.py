@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox
 
 from app.access.settings import SettingsService
 from app.errors import AuthenticationFailed
@@ -68,7 +68,11 @@ def test_the_recovery_kit_is_saved_off_the_ui_thread(qtbot, tmp_path: Path, new_
     controller = _owner_on_security(qtbot, tmp_path, new_vault[0])
     security = controller.main_window.settings.security
     out = tmp_path / "kit.pdf"
-    security.save_kit(out)
+    press(qtbot, security.kit_button)
+    dialog = controller.main_window.findChild(QFileDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.selectFile(str(out))
+    press(qtbot, dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save))
     assert controller.context.busy
     wait_until(qtbot, lambda: not controller.context.busy)
     assert out.read_bytes().startswith(b"%PDF")

@@ -40,7 +40,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check app ui tests bench
 
 typecheck: $(VENV)/.installed-test
-	$(BIN)/mypy app
+	$(BIN)/mypy app ui
 
 pytest: $(VENV)/.installed-test compile-translations
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest

@@ -25,7 +25,9 @@ class _QuitWhenShown(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.Paint and isinstance(watched, QWidget) and watched.isWindow():
-            QApplication.instance().removeEventFilter(self)
+            application = QApplication.instance()
+            if application is not None:
+                application.removeEventFilter(self)
             name = type(watched).__name__
             QTimer.singleShot(0, lambda: self._shown(name))
         return False

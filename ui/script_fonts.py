@@ -43,4 +43,9 @@ def ensure_fonts(language: str) -> None:
     first = UI_SCRIPTS.get(language.split("_")[0])
     if first is not None:
         ensure_script(first)
-    QTimer.singleShot(0, lambda: [ensure_script(system) for system in BUNDLED])
+    QTimer.singleShot(0, _ensure_every_script)
+
+
+def _ensure_every_script() -> None:
+    for system in BUNDLED:
+        ensure_script(system)

@@ -76,7 +76,8 @@ def _fit_columns(table: QTableWidget, wrapping: tuple[int, ...]) -> None:
     header.setMinimumSectionSize(0)
     for column in range(table.columnCount()):
         mode = QHeaderView.ResizeMode.Stretch if column in wrapping else QHeaderView.ResizeMode.ResizeToContents
-        if not table.horizontalHeaderItem(column) or not table.horizontalHeaderItem(column).text():
+        heading = table.horizontalHeaderItem(column)
+        if heading is None or not heading.text():
             mode = QHeaderView.ResizeMode.Fixed  # a column of buttons: sized by whoever fills it
         header.setSectionResizeMode(column, mode)
     table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

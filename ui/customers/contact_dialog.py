@@ -61,12 +61,15 @@ class OrganisationRow(RemovableRow):
         return [self.name, self.job_title, self.remove_button]
 
 
-class OrganisationList(RowList):
+class OrganisationList(RowList[OrganisationRow]):
     """Every organisation of the person, one row each, with "Add organisation" under them."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(_("Add &organisation"), parent)
         self.add_button.setAccessibleName(_("Add an organisation"))
+
+    def blank_row(self) -> OrganisationRow:
+        return OrganisationRow("", "", self)
 
     def add_row(self, name: str = "", job_title: str = "", focus: bool = False) -> OrganisationRow:
         return self._append(OrganisationRow(name, job_title, self), focus)

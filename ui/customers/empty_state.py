@@ -13,7 +13,7 @@ from ui.widgets import heading, paragraph
 
 
 class EmptyCustomerList(QWidget):
-    def __init__(self, add_customer: Callable[[], None], import_file: Callable[[], None], allowed: bool,
+    def __init__(self, add_customer: Callable[[], object], import_file: Callable[[], object], allowed: bool,
                  why_not: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(_("No customers yet"))

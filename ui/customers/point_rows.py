@@ -3,7 +3,7 @@ rows added and removed freely, and a message line under each row for what is wro
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Generic, TypeVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
@@ -67,19 +67,22 @@ class PointRow(RemovableRow):
         return [self.label, self.value, self.remove_button]
 
 
-class RowList(QWidget):
+RowT = TypeVar("RowT", bound=RemovableRow)
+
+
+class RowList(QWidget, Generic[RowT]):
     """Editable rows of one kind with an "Add …" button under them (contact details, organisations).
 
-    Subclasses make the rows (each with a `remove_requested(row)` signal) and name the field that takes the focus;
-    removing a row hands the focus to the next one, or to the Add button."""
+    Subclasses make a blank row for the Add button and name the field that takes the focus; removing a row hands
+    the focus to the next one, or to the Add button."""
 
     rows_changed = Signal()
 
     def __init__(self, add_text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[Any] = []
+        self.rows: list[RowT] = []
         self.add_button = QPushButton(add_text, self)
-        self.add_button.clicked.connect(lambda: self.add_row(focus=True))
+        self.add_button.clicked.connect(lambda: self._append(self.blank_row(), focus=True))
         self._rows_layout = QVBoxLayout()
         self._rows_layout.setContentsMargins(0, 0, 0, 0)
         add_line = QHBoxLayout()
@@ -90,13 +93,13 @@ class RowList(QWidget):
         layout.addLayout(self._rows_layout)
         layout.addLayout(add_line)
 
-    def add_row(self, *args: Any, focus: bool = False) -> Any:
+    def blank_row(self) -> RowT:
         raise NotImplementedError
 
-    def first_field(self, row: Any) -> QWidget:
+    def first_field(self, row: RowT) -> QWidget:
         raise NotImplementedError
 
-    def _append(self, row: Any, focus: bool) -> Any:
+    def _append(self, row: RowT, focus: bool) -> RowT:
         row.remove_requested.connect(self._remove)
         self.rows.append(row)
         self._rows_layout.addWidget(row)
@@ -105,7 +108,7 @@ class RowList(QWidget):
             self.first_field(row).setFocus()
         return row
 
-    def _remove(self, row: Any) -> None:
+    def _remove(self, row: RowT) -> None:
         index = self.rows.index(row)
         self.rows.remove(row)
         row.hide()
@@ -115,13 +118,16 @@ class RowList(QWidget):
         (self.first_field(following) if following is not None else self.add_button).setFocus()
 
 
-class PointList(RowList):
+class PointList(RowList[PointRow]):
     """All the rows of one kind, with an "Add …" button under them."""
 
     def __init__(self, kind: str, noun: str, add_text: str, parent: QWidget | None = None) -> None:
         self.kind = kind
         self.noun = noun
         super().__init__(add_text, parent)
+
+    def blank_row(self) -> PointRow:
+        return PointRow(self.kind, self.noun, "", "", self)
 
     def add_row(self, label: str = "", value: str = "", focus: bool = False) -> PointRow:
         return self._append(PointRow(self.kind, self.noun, label, value, self), focus)

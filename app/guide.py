@@ -13,7 +13,7 @@ from pathlib import Path
 from app.resources import resource_path
 
 # In reading order: the order the help window lists them.
-PAGES = ("getting-started", "importing", "consent", "requests", "backups")
+PAGES = ("getting-started", "staff", "importing", "consent", "requests", "backups")
 DEFAULT_PAGE = "getting-started"
 FALLBACK_LANGUAGE = "en"
 

@@ -70,6 +70,10 @@ def test_f1_opens_the_guide_page_about_the_screen_shown(qtbot, tmp_path: Path, n
         main.show_page("settings")
         main.settings.tabs.setCurrentWidget(main.settings.backups)
         assert _press_f1(qtbot, main).page == "backups"
+        tab_bar = main.settings.tabs.tabBar()
+        qtbot.mouseClick(tab_bar, Qt.MouseButton.LeftButton, pos=tab_bar.tabRect(main.settings.users_tab).center())
+        assert main.settings.tabs.currentWidget() is main.settings.users
+        assert (_press_f1(qtbot, main).page, help_window.title()) == ("staff", "Staff logins")
         main.show_page("customers")
         assert _press_f1(qtbot, main).page == "importing"
         session = controller.context.session

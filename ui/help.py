@@ -35,6 +35,7 @@ GUIDE_FOR_PLACE = {
     "customers/consent": "consent",  # a customer's Consent tab: hand to customer, record consent
     "privacy/consent": "consent",
     "privacy/requests": "requests",
+    "settings/users": "staff",  # disabling someone who leaves, and the rekey that follows
     "settings/security": "backups",  # the recovery kit and rekey
     "settings/backups": "backups",
 }
@@ -52,7 +53,8 @@ def place_of(window: MainWindow) -> str:
                 (privacy.tabs, "requests", privacy.requests)]
     elif page == "settings":
         settings = window.settings
-        tabs = [(settings.tabs, "security", settings.tabs.widget(settings.security_tab)),
+        tabs = [(settings.tabs, "users", settings.tabs.widget(settings.users_tab)),
+                (settings.tabs, "security", settings.tabs.widget(settings.security_tab)),
                 (settings.tabs, "backups", settings.backups)]
     for tab_widget, name, widget in tabs:
         if widget is not None and not tab_widget.isHidden() and tab_widget.currentWidget() is widget:

@@ -86,7 +86,7 @@ def test_tampering_is_detected_by_verify(logged_vault: Path, run_cli, tampering:
         "delete": ["DELETE FROM audit_event WHERE id = 4"],
         "insert": ["UPDATE audit_event SET id = id + 1000 WHERE id >= 4",
                    "INSERT INTO audit_event SELECT 4, at, user_id, 'user.remove', entity_type, entity_id, summary, "
-                   "prev_hash, hash FROM audit_event WHERE id = 1003",
+                   "prev_hash, hash, signer, signature FROM audit_event WHERE id = 1003",
                    "UPDATE audit_event SET id = id - 999 WHERE id > 1000"],
     }[tampering]
     _tamper(logged_vault, *statements)

@@ -19,7 +19,7 @@ from app.errors import AuthenticationFailed, InvalidInput, KeychainUnavailable, 
 from app.store import database, migrations
 from app.vault import kdf, keychain
 from app.vault import vault as vault_module
-from app.vault.keyfile import KeyFile, Slot
+from app.vault.keyfile import FILE_VERSION, KeyFile, Slot
 from app.vault.recovery_key import parse_recovery_key
 from app.vault.vault import Vault, VaultPaths
 from tests.conftest import OWNER, OWNER_PASSWORD
@@ -543,10 +543,12 @@ def test_a_key_file_from_before_generations_is_numbered_at_the_first_unlock(new_
         vault.keyfile.file_version = 1
         body = vault.keyfile._body()
         assert "generation" not in body
-        keys.write_text(json.dumps(dict(body, mac=base64.b64encode(KeyFile._mac(body, data_key)).decode())))
+    # written once the vault is locked (locking seals the audit log's head into the key file)
+    keys.write_text(json.dumps(dict(body, mac=base64.b64encode(KeyFile._mac(body, data_key)).decode())))
     version_1 = keys.read_bytes()
     with Vault.unlock(path, OWNER, OWNER_PASSWORD) as vault:
-        assert vault.keyfile.file_version == 2 and vault.generation == 1 == vault_module.db_generation(vault.db)
+        assert vault.keyfile.file_version == FILE_VERSION and vault.generation == 1 == vault_module.db_generation(
+            vault.db)
     assert json.loads(keys.read_text())["generation"] == 1
     keys.write_bytes(version_1)  # from now on that earlier copy is refused
     with pytest.raises(VaultDamaged, match="older than the vault"):

@@ -36,6 +36,7 @@ class Permission(StrEnum):
     BACKUP = "backup"
     VERIFY = "verify"
     MANAGE_BREACHES = "manage_breaches"
+    REVIEW_PRIVACY = "review_privacy"  # record the yearly privacy review
 
     def label(self) -> str:
         return _PERMISSION_LABELS()[self]
@@ -60,6 +61,7 @@ def _PERMISSION_LABELS() -> dict[Permission, str]:  # noqa: N802 - a table, buil
         Permission.BACKUP: _("make and restore backups"),
         Permission.VERIFY: _("check the vault"),
         Permission.MANAGE_BREACHES: _("handle data breaches"),
+        Permission.REVIEW_PRIVACY: _("record the yearly privacy review"),
     }
 
 
@@ -70,11 +72,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OWNER: frozenset(Permission),
     Role.MANAGER: frozenset(_CUSTOMER_WORK | {Permission.EXPORT_BULK, Permission.EXPORT_SUBJECT,
                                               Permission.HANDLE_REQUESTS, Permission.ERASE, Permission.VERIFY,
-                                              Permission.MANAGE_BREACHES}),
+                                              Permission.MANAGE_BREACHES, Permission.REVIEW_PRIVACY}),
     Role.STAFF: frozenset(_CUSTOMER_WORK),
     Role.AUDITOR: frozenset({Permission.VIEW_CUSTOMERS, Permission.VIEW_AUDIT, Permission.EXPORT_AUDIT,
                              Permission.VERIFY}),
 }
+
+
+# How many customers one read may return. Listing more than a screenful is an export in all but name: the CLI
+# records it with its count. One call hands someone without EXPORT_BULK at most a page (the customer list's own
+# page, read as it scrolls); more at once is refused, so a whole-shop list needs the export permission.
+SCREENFUL = 50
+PAGE_ROWS = 256
 
 
 def allowed(role: Role, permission: Permission) -> bool:

@@ -19,6 +19,7 @@ from app.locale.formatting import day
 from app.privacy import audit
 from app.store import database, migrations
 from app.store.database import Connection
+from app.vault import sealing, signing
 from app.vault.kdf import KdfParams
 from app.vault.vault import Vault, check_new_password
 
@@ -40,11 +41,21 @@ COUNTED_TABLES = ("user", "contact", "organisation", "deal", "activity", "audit_
 
 
 def verify(session: Session) -> VerifyReport:
-    """Page authentication, SQLite structure, schema version and the audit chain, in that order."""
+    """Page authentication, SQLite structure, schema version and the audit chain, in that order.
+
+    The chain's signatures are checked against the keys in the key file's slot headers; its end against the
+    head sealed in the key file at the last lock and in the newest backup's manifest (app/privacy/audit.py)."""
     session.require(Permission.VERIFY)
     conn = session.conn
     problems = database.integrity_problems(conn)
-    chain = audit.verify_chain(conn) if not problems else audit.ChainReport(0, None)
+    chain = audit.ChainReport(0, None)
+    if not problems:
+        keyfile = session.vault.keyfile
+        heads = [(_("the key file"), keyfile.audit_head)] if keyfile.audit_head else []
+        folder = backup_folder(session)
+        if folder and Path(folder).is_dir():
+            heads += sealing.backup_heads(session.vault, Path(folder))
+        chain = audit.verify_chain(conn, signing.current_signers(keyfile), heads)
     counts = {} if problems else {
         table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]) for table in COUNTED_TABLES
     }

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlcipher3
 
-from app.access.roles import Permission, Role, allowed
+from app.access.roles import PAGE_ROWS, SCREENFUL, Permission, Role, allowed
 from app.access.sign_in import sign_in_names as sign_in_names  # re-exported: moved there for the unlock screen
 from app.access.sign_in import wait_before_unlock as wait_before_unlock
 from app.errors import AuthenticationFailed, PermissionDenied
@@ -51,6 +51,7 @@ class Session:
     def __init__(self, vault: Vault, user: User) -> None:
         self.vault = vault
         self.user = user
+        self._refusals: list[tuple[str, str]] = []  # (permission, detail) refused, not yet in the audit log
 
     @property
     def conn(self) -> Connection:
@@ -66,23 +67,72 @@ class Session:
         return allowed(self.user.role, permission)
 
     def require(self, permission: Permission) -> None:
+        """Refuse (PermissionDenied, exit 4) unless the user may do this now; a refusal is audited too."""
         if self.user.must_change_password:
+            self._refused(permission, "temporary password")
             raise PermissionDenied(_("{user} must replace the temporary password before doing anything else.")
                                    .format(user=self.user.name))
         if not self.can(permission):
+            self._refused(permission)
             raise PermissionDenied(_("{user} ({role}) may not {action}.").format(
                 user=self.user.name, role=self.user.role.label(), action=permission.label()))
+
+    def require_rows(self, rows: int) -> None:
+        """One read may hand someone without the export permission at most a page of customers (PAGE_ROWS):
+        more at once is an export of the customer list. Checked per call, so the customer list, which reads
+        a page at a time as it scrolls, works for everyone. A negative limit is SQLite's 'no limit'."""
+        if 0 <= rows <= PAGE_ROWS or self.can(Permission.EXPORT_BULK):
+            return
+        self._refused(Permission.EXPORT_BULK, f"{rows} rows")
+        raise PermissionDenied(_("{user} ({role}) may read at most {n} customers at a time: more at once is an "
+                                 "export of the customer list. Ask the owner for the permission to {action} "
+                                 "(a manager's role has it), or read a page at a time.").format(
+            user=self.user.name, role=self.user.role.label(), n=PAGE_ROWS,
+            action=Permission.EXPORT_BULK.label()))
+
+    def record_bulk_read(self, command: str, rows: int) -> None:
+        """A list read through the CLI that returned more than a screenful (SCREENFUL) is recorded with its
+        command and count, never its rows or its query text (a query is often a name)."""
+        if rows > SCREENFUL:
+            self.record("contact.bulk_read", "contact", None, f"{rows} rows by {command}")
+
+    def _refused(self, permission: Permission, detail: str = "") -> None:
+        self._refusals.append((permission.value, detail))
+        self._record_refusals()
+
+    def _record_refusals(self) -> None:
+        """Write the refusals not yet recorded, in a transaction of their own so that the rollback of the
+        refused work does not take them along: at once when no transaction is open, else as soon as the
+        outermost one ends (`change`), or at the latest at lock. A failure to write them (a full disk, a busy
+        vault) must not hide the refusal itself: they wait for the next try."""
+        db = self.vault.db
+        if not self._refusals or db is None or db.in_transaction:
+            return
+        waiting, self._refusals = self._refusals, []
+        try:
+            with transaction(db):
+                for permission, detail in waiting:  # the action tried, never the data it was about
+                    self.audit("access.refused", summary=f"{permission}: {detail}" if detail else permission)
+        except Exception:  # see the docstring: the refusal is the error to report
+            self._refusals = waiting + self._refusals
 
     def audit(self, action: str, entity_type: str | None = None, entity_id: str | int | None = None,
               summary: str = "") -> int:
         return audit.append(self.conn, self.vault.data_key(), user_id=self.user.id, action=action,
-                            entity_type=entity_type, entity_id=entity_id, summary=summary)
+                            entity_type=entity_type, entity_id=entity_id, summary=summary, signer=self.vault.signer)
 
     @contextmanager
     def change(self) -> Iterator[Connection]:
-        """One transaction for a change and its audit entry."""
-        with transaction(self.conn) as conn:
-            yield conn
+        """One transaction for a change and its audit entry (refusals met inside it are recorded after it)."""
+        outermost = not self.conn.in_transaction
+        if outermost:
+            self._record_refusals()
+        try:
+            with transaction(self.conn) as conn:
+                yield conn
+        finally:
+            if outermost:
+                self._record_refusals()
 
     def record(self, action: str, entity_type: str | None = None, entity_id: str | int | None = None,
                summary: str = "") -> None:

@@ -3,6 +3,8 @@
 Only the owner manages users. The last active owner can never be removed, disabled or demoted, so a vault
 always has someone who can administer it. Disabling or removing a user deletes their slot at once and records
 that a rekey is due (their slot gave them the data key); enabling them again gives them a new temporary password.
+Each slot change reaches the key file only once its transaction has committed (`Vault.slots_after_commit`), so a
+failed commit leaves the database and the key file agreeing.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ class UserService:
         parsed_role = _parse_role(role)
         if find_user(self.session.conn, name) is not None:
             raise InvalidInput(_("There is already a user called {user}.").format(user=name))
-        with self.session.change() as conn:
+        with self.session.vault.slots_after_commit(), self.session.change() as conn:
             cursor = conn.execute("INSERT INTO user(name, name_key, role, must_change_password, created_at) "
                                   "VALUES (?, ?, ?, 1, ?)", (name, user_key(name), parsed_role.value, _now()))
             user_id = int(cursor.lastrowid)
@@ -82,7 +84,7 @@ class UserService:
         self.session.vault.check_password(me.name, current_password)
         if current_password == new_password:
             raise InvalidInput(_("Choose a password different from the current one."))
-        with self.session.change() as conn:
+        with self.session.vault.slots_after_commit(), self.session.change() as conn:
             conn.execute("UPDATE user SET must_change_password = 0 WHERE id = ?", (me.id,))
             self.session.audit("user.password_change", "user", me.id)
             self.session.vault.set_password(me.name, new_password, self.kdf_params)
@@ -91,7 +93,7 @@ class UserService:
     def reset_password(self, name: str, temporary_password: str) -> None:
         self.session.require(Permission.MANAGE_USERS)
         user = self._get(name)
-        with self.session.change() as conn:
+        with self.session.vault.slots_after_commit(), self.session.change() as conn:
             conn.execute("UPDATE user SET must_change_password = 1 WHERE id = ?", (user.id,))
             self.session.audit("user.password_reset", "user", user.id)
             self.session.vault.set_password(user.name, temporary_password, self.kdf_params)
@@ -127,7 +129,7 @@ class UserService:
         self.session.require(Permission.MANAGE_USERS)
         user = self._get(name)
         self._guard_last_owner(user)
-        with self.session.change() as conn:
+        with self.session.vault.slots_after_commit(), self.session.change() as conn:
             conn.execute("UPDATE user SET active = 0 WHERE id = ?", (user.id,))
             self.session.audit("user.disable", "user", user.id)
             if user.active:
@@ -143,7 +145,7 @@ class UserService:
             raise InvalidInput(_("{user} can already sign in; to give them a new password, reset it.")
                                .format(user=user.name))
         password = temporary_password or new_temporary_password()
-        with self.session.change() as conn:
+        with self.session.vault.slots_after_commit(), self.session.change() as conn:
             conn.execute("UPDATE user SET active = 1, must_change_password = 1 WHERE id = ?", (user.id,))
             self.session.audit("user.enable", "user", user.id)
             self.session.vault.set_password(user.name, password, self.kdf_params)
@@ -158,7 +160,7 @@ class UserService:
         self.session.require(Permission.MANAGE_USERS)
         user = self._get(name)
         self._guard_last_owner(user)
-        with self.session.change() as conn:
+        with self.session.vault.slots_after_commit(), self.session.change() as conn:
             conn.execute("UPDATE user SET active = 0, removed_at = ?, name_key = ? WHERE id = ?",
                          (_now(), f"removed:{user.id}", user.id))
             self.session.audit("user.remove", "user", user.id)

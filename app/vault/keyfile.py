@@ -12,6 +12,10 @@ Since file version 2 the MAC'd body also carries a *generation*: a counter that 
 (vault_meta 'keys_generation') and that goes up whenever the slots change. A key file older than the database
 (an earlier copy put back after a password change or a removed login) is refused at unlock; see
 app/vault/vault.py for the order of the two writes.
+
+Since slot format 2 each slot also holds an Ed25519 *signing* key, sealed under the same slot key as the X25519
+private key, with the public half and the user id bound into the slot header (see app/vault/signing.py for why
+there). File version 3 adds the audit chain's head, signed at every lock (see app/privacy/audit.py).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import json
 import secrets
 import unicodedata
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +46,8 @@ if TYPE_CHECKING:
 
 FORMAT = "counterpart-keyfile"
 VERSION = 1  # the slot format: part of every slot's associated data, so it never changes for existing slots
-FILE_VERSION = 2  # the file format: 2 added the generation counter
+SIGNED_VERSION = 2  # slots made since hold a signing key; a version 1 slot is upgraded when its user next unlocks
+FILE_VERSION = 3  # the file format: 2 added the generation counter, 3 the audit chain's sealed head
 DATA_KEY_BYTES = 32
 CURRENT, NEXT = "current", "next"
 
@@ -125,6 +131,16 @@ def _unwrap_key(private_key: X25519PrivateKey, public_key: bytes, wrapped: Wrapp
 
 
 @dataclass
+class Unsealed:
+    """What a slot's password opens: the data keys, and what re-sealing the slot (an upgrade) needs."""
+
+    keys: dict[str, bytes]
+    signing_key: bytes | None  # raw Ed25519 private key; None for a version 1 slot
+    slot_key: bytes
+    private_key: bytes  # raw X25519 private key
+
+
+@dataclass
 class Slot:
     slot_id: str
     user: str
@@ -136,22 +152,33 @@ class Slot:
     sealed_private_nonce: bytes
     sealed_private_key: bytes
     wrapped: dict[str, WrappedKey] = field(default_factory=dict)
+    version: int = VERSION
+    user_id: int | None = None  # the database's id of `user` (format 2), so a renamed user keeps their key
+    signing_public_key: bytes | None = None  # Ed25519 (format 2)
+    sealed_signing_nonce: bytes = b""
+    sealed_signing_key: bytes = b""
+    # This user's signing keys of slots this one replaced (a password reset, a recovery): their entries still
+    # verify, and only someone whose seal this user's password opens could have listed them.
+    previous_signing_keys: list[bytes] = field(default_factory=list)
 
     def header(self, vault_id: str) -> bytes:
         """Associated data for every AEAD in this slot: any edit to these fields breaks decryption."""
-        return canonical(
-            {
-                "format": FORMAT,
-                "version": VERSION,
-                "vault_id": vault_id,
-                "slot_id": self.slot_id,
-                "user": self.user,
-                "kdf": self.kdf.to_json(),
-                "salt": _b64(self.salt),
-                "device_id": self.device_id,
-                "public_key": _b64(self.public_key),
-            }
-        )
+        fields: dict[str, Any] = {
+            "format": FORMAT,
+            "version": self.version,
+            "vault_id": vault_id,
+            "slot_id": self.slot_id,
+            "user": self.user,
+            "kdf": self.kdf.to_json(),
+            "salt": _b64(self.salt),
+            "device_id": self.device_id,
+            "public_key": _b64(self.public_key),
+        }
+        if self.version >= SIGNED_VERSION:
+            fields["user_id"] = self.user_id
+            fields["signing_public_key"] = _b64(self.signing_public_key or b"")
+            fields["previous_signing_keys"] = [_b64(key) for key in self.previous_signing_keys]
+        return canonical(fields)
 
     def _wrap_aad(self, vault_id: str, which: str) -> bytes:
         return self.header(vault_id) + b"|" + which.encode()
@@ -165,12 +192,18 @@ class Slot:
 
     @classmethod
     def create(cls, *, vault_id: str, user: str, password: str, data_key: bytes, params: KdfParams,
-               device_secret: bytes | None) -> Slot:
+               device_secret: bytes | None, user_id: int | None = None, signing_key: bytes | None = None,
+               previous_keys: Iterable[bytes] = ()) -> Slot:
+        """A new slot (format 2) with a new X25519 pair and `signing_key` (a new one unless given: a user who
+        changes her own password keeps hers, so her earlier entries stay hers). It lists the user's earlier
+        signing keys (`previous_keys`), so her earlier entries still verify."""
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        from app.vault import signing
 
         private = X25519PrivateKey.generate()
+        signing_key = signing_key or signing.new_private_key()
         slot = cls(
             slot_id=uuid.uuid4().hex,
             user=unicodedata.normalize("NFC", user).strip(),
@@ -182,20 +215,60 @@ class Slot:
                                                          serialization.PublicFormat.Raw),
             sealed_private_nonce=secrets.token_bytes(12),
             sealed_private_key=b"",
+            version=SIGNED_VERSION,
+            user_id=user_id,
+            signing_public_key=signing.public_key_of(signing_key),
         )
+        slot.previous_signing_keys = [key for key in dict.fromkeys(previous_keys) if key != slot.signing_public_key]
         slot_key = cls._slot_key(password, slot.salt, params, device_secret, vault_id, slot.slot_id)
         raw_private = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                                             serialization.NoEncryption())
-        slot.sealed_private_key = AESGCM(slot_key).encrypt(slot.sealed_private_nonce, raw_private,
-                                                          slot.header(vault_id))
+        slot._seal(vault_id, slot_key, raw_private, signing_key)
         slot.wrap(vault_id, data_key, CURRENT)
         return slot
+
+    def _seal(self, vault_id: str, slot_key: bytes, raw_private: bytes, signing_key: bytes | None) -> None:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        header = self.header(vault_id)
+        self.sealed_private_nonce = secrets.token_bytes(12)
+        self.sealed_private_key = AESGCM(slot_key).encrypt(self.sealed_private_nonce, raw_private, header)
+        if signing_key is not None:
+            self.sealed_signing_nonce = secrets.token_bytes(12)
+            self.sealed_signing_key = AESGCM(slot_key).encrypt(self.sealed_signing_nonce, signing_key,
+                                                               header + b"|signing")
+
+    def with_signing_key(self, vault_id: str, opened: Unsealed, user_id: int | None, data_keys: dict[str, bytes],
+                         signing_key: bytes | None = None) -> tuple[Slot, bytes]:
+        """This slot as format 2 with `signing_key` (a new one unless given) and `user_id` in its header: same slot
+        id and password, no second KDF run. Returns the new slot and its signing key."""
+        from app.vault import signing
+
+        signing_key = signing_key or signing.new_private_key()
+        slot = Slot(slot_id=self.slot_id, user=self.user, created=self.created, kdf=self.kdf, salt=self.salt,
+                    device_id=self.device_id, public_key=self.public_key, sealed_private_nonce=b"",
+                    sealed_private_key=b"", version=SIGNED_VERSION, user_id=user_id,
+                    signing_public_key=signing.public_key_of(signing_key),
+                    previous_signing_keys=list(self.previous_signing_keys))
+        slot._seal(vault_id, opened.slot_key, opened.private_key, signing_key)
+        for which, data_key in data_keys.items():
+            slot.wrap(vault_id, data_key, which)
+        return slot, signing_key
+
+    @property
+    def signing_keys(self) -> list[bytes]:
+        """Every public signing key of this user this slot vouches for: the earlier ones, then its own."""
+        return [*self.previous_signing_keys, *filter(None, [self.signing_public_key])]
 
     def wrap(self, vault_id: str, data_key: bytes, which: str) -> None:
         self.wrapped[which] = _wrap_key(self.public_key, data_key, self._wrap_aad(vault_id, which))
 
     def open(self, vault_id: str, password: str, device_secret: bytes | None) -> dict[str, bytes]:
         """Unseal the private key and unwrap every data key this slot holds. Wrong password: AuthenticationFailed."""
+        return self.unseal(vault_id, password, device_secret).keys
+
+    def unseal(self, vault_id: str, password: str, device_secret: bytes | None) -> Unsealed:
+        """As open(), and also the signing key (format 2) and what an upgrade to format 2 needs."""
         from cryptography.exceptions import InvalidTag
         from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -209,8 +282,13 @@ class Slot:
             raise AuthenticationFailed(_("The password is not right for {user}.").format(user=self.user)) from None
         private = X25519PrivateKey.from_private_bytes(raw_private)
         try:
-            return {which: _unwrap_key(private, self.public_key, wrapped, self._wrap_aad(vault_id, which))
+            keys = {which: _unwrap_key(private, self.public_key, wrapped, self._wrap_aad(vault_id, which))
                     for which, wrapped in self.wrapped.items()}
+            signing_key = None
+            if self.version >= SIGNED_VERSION:
+                signing_key = AESGCM(slot_key).decrypt(self.sealed_signing_nonce, self.sealed_signing_key,
+                                                       self.header(vault_id) + b"|signing")
+            return Unsealed(keys, signing_key, slot_key, raw_private)
         except InvalidTag:
             raise VaultDamaged(_("The key file beside the vault has been altered: a key slot does not "
                                  "belong to it.")) from None
@@ -226,10 +304,28 @@ class Slot:
             "public_key": _b64(self.public_key),
             "sealed_private_key": {"nonce": _b64(self.sealed_private_nonce), "ct": _b64(self.sealed_private_key)},
             "wrapped": {which: wrapped.to_json() for which, wrapped in self.wrapped.items()},
+            **({} if self.version < SIGNED_VERSION else {
+                "version": self.version,
+                "user_id": self.user_id,
+                "signing_public_key": _b64(self.signing_public_key or b""),
+                "previous_signing_keys": [_b64(key) for key in self.previous_signing_keys],
+                "sealed_signing_key": {"nonce": _b64(self.sealed_signing_nonce), "ct": _b64(self.sealed_signing_key)},
+            }),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Slot:
+        version = int(data.get("version", VERSION))
+        if version not in (VERSION, SIGNED_VERSION):
+            raise ValueError(f"unknown slot format {version}")
+        signed: dict[str, Any] = {}
+        if version >= SIGNED_VERSION:
+            user_id = data["user_id"]
+            signed = dict(version=version, user_id=None if user_id is None else int(user_id),
+                          signing_public_key=_unb64(data["signing_public_key"]),
+                          sealed_signing_nonce=_unb64(data["sealed_signing_key"]["nonce"]),
+                          sealed_signing_key=_unb64(data["sealed_signing_key"]["ct"]),
+                          previous_signing_keys=[_unb64(key) for key in data["previous_signing_keys"]])
         return cls(
             slot_id=str(data["slot_id"]),
             user=str(data["user"]),
@@ -241,6 +337,7 @@ class Slot:
             sealed_private_nonce=_unb64(data["sealed_private_key"]["nonce"]),
             sealed_private_key=_unb64(data["sealed_private_key"]["ct"]),
             wrapped={which: WrappedKey.from_json(w) for which, w in data["wrapped"].items()},
+            **signed,
         )
 
 
@@ -253,6 +350,7 @@ class KeyFile:
     slots: list[Slot]
     generation: int = 0  # must not be lower than the database's 'keys_generation' (0: a version 1 file)
     file_version: int = FILE_VERSION  # as read, so a version 1 file's MAC is checked over its own body
+    audit_head: dict[str, Any] | None = None  # the audit chain's newest entry, signed at the last lock (version 3)
 
     @property
     def keychain_bound(self) -> bool:
@@ -285,6 +383,8 @@ class KeyFile:
         }
         if self.file_version >= 2:
             body["generation"] = self.generation
+        if self.file_version >= 3:
+            body["audit_head"] = self.audit_head
         return body
 
     @staticmethod
@@ -322,6 +422,9 @@ class KeyFile:
             generation = int(data["generation"]) if file_version >= 2 else 0
             if generation < 0:
                 raise ValueError("negative generation")
+            audit_head = data.get("audit_head") if file_version >= 3 else None
+            if audit_head is not None and not isinstance(audit_head, dict):
+                raise ValueError("the audit head is not an object")
             keyfile = cls(
                 vault_id=str(data["vault_id"]),
                 created=str(data["created"]),
@@ -330,6 +433,7 @@ class KeyFile:
                 slots=[Slot.from_json(slot) for slot in data["slots"]],
                 generation=generation,
                 file_version=file_version,
+                audit_head=audit_head,
             )
             mac = _unb64(data["mac"])
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:

@@ -13,8 +13,11 @@ is an earlier copy put back, and unlocking with a password refuses it (the recov
 
 from __future__ import annotations
 
+import os
 import secrets
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlcipher3
@@ -22,12 +25,12 @@ from filelock import FileLock, Timeout
 
 from app import __version__
 from app.errors import AuthenticationFailed, InvalidInput, KeychainUnavailable, VaultBusy, VaultDamaged
-from app.locale import _
+from app.locale import _, ngettext
 from app.process_guard import give_back_free_memory
 from app.store import database, migrations
 from app.store.database import Connection
 from app.store.worker_connection import WorkerConnection
-from app.vault import kdf, keychain
+from app.vault import kdf, keychain, marks, restore_journal, sealing
 from app.vault.keyfile import (
     CURRENT,
     DATA_KEY_BYTES,
@@ -37,10 +40,12 @@ from app.vault.keyfile import (
     device_fingerprint,
     key_check,
     now_utc,
+    user_key,
 )
 from app.vault.lockout import LockoutBook
 from app.vault.paths import VaultPaths as VaultPaths  # re-exported: callers import it from here too
 from app.vault.recovery_key import format_recovery_key, parse_recovery_key
+from app.vault.signing import Signer, new_private_key
 
 MIN_PASSWORD_LENGTH = 8
 GENERATION_KEY = "keys_generation"
@@ -97,6 +102,10 @@ def _user_device_secret(keyfile: KeyFile, slot: Slot) -> bytes | None:
 class Vault:
     """An open vault: the data key, the database connection(s) and the key file. Close it to lock."""
 
+    _staged_keyfile: Path | None = None  # where slot changes go until the caller's commit (slots_after_commit)
+    signer: Signer | None = None  # the unlocking slot's signing key, for audit entries (app/vault/sealing.py)
+    sealing = False  # whether lock seals the audit chain's head into the key file
+
     def __init__(self, paths: VaultPaths, keyfile: KeyFile, data_key: bytes, conn: Connection, lock: FileLock,
                  user: str | None) -> None:
         self.paths = paths
@@ -107,6 +116,8 @@ class Vault:
         self.user = user  # the slot that opened it; None when opened with the recovery key
         self._extra_connections: list[WorkerConnection] = []
         self.failed_attempts_before: list[float] = []  # unix times of failed unlocks since the last success
+        self.finished_rekey: str | None = None  # the new recovery key, when this unlock finished an interrupted rekey
+        self._watched: str | None = None  # this vault's key in database.commit_watchers
 
     # --- opening -------------------------------------------------------------------------------------------
 
@@ -144,22 +155,31 @@ class Vault:
             if schema_target > 1:
                 migrations.migrate(conn, target=schema_target)
             params = kdf_params or kdf.calibrate()
+            signing_key, owner_id = new_private_key(), sealing.user_id_of(conn, owner)
             keyfile = KeyFile(vault_id=vault_id, created=now_utc(),
                               keychain_backend=keychain.backend_name() if device_secret else None,
                               key_checks={CURRENT: key_check(data_key, vault_id)},
                               slots=[Slot.create(vault_id=vault_id, user=owner, password=password,
-                                                 data_key=data_key, params=params, device_secret=device_secret)])
+                                                 data_key=data_key, params=params, device_secret=device_secret,
+                                                 user_id=owner_id, signing_key=signing_key)])
             keyfile.save(paths.keyfile, data_key)
+            vault = cls(paths, keyfile, data_key, conn, lock, keyfile.slots[0].user)
+            if sealing.signed_entries(conn):  # else (an old schema, in tests) the key is taken at the next unlock
+                vault.signer, vault.sealing = Signer(keyfile.slots[0].slot_id, owner_id, signing_key), True
+            vault._watch_commits(marks.marks_key(conn))
         except BaseException:
             if conn is not None:
                 conn.close()
-            for leftover in [*paths.database_files(), paths.keyfile]:
+            for leftover in [*paths.database_files(), paths.keyfile, marks.path_for(paths.database)]:
                 leftover.unlink(missing_ok=True)
+            watcher = database.commit_watchers.pop(str(paths.database.resolve()), None)
+            if watcher is not None:
+                watcher.close()
             if device_secret is not None:
                 keychain.delete_secret(vault_id)
             lock.release()
             raise
-        return cls(paths, keyfile, data_key, conn, lock, keyfile.slots[0].user), format_recovery_key(data_key)
+        return vault, format_recovery_key(data_key)
 
     @classmethod
     def unlock(cls, path: str | Path, user: str, password: str) -> Vault:
@@ -175,14 +195,19 @@ class Vault:
         try:
             device_secret = _user_device_secret(keyfile, slot)
             try:
-                keys = slot.open(keyfile.vault_id, password, device_secret)
+                opened = slot.unseal(keyfile.vault_id, password, device_secret)
             except AuthenticationFailed as exc:
                 book.fail(slot.user)
                 if book.warning is None or type(exc) is not AuthenticationFailed:
                     raise
                 raise AuthenticationFailed(f"{exc} {book.warning}") from None  # one line: refused, and why
             cleared = book.succeed(slot.user)
-            vault = cls._open(paths, keyfile, mac, keys, lock, slot.user)
+            vault = cls._open(paths, keyfile, mac, opened.keys, lock, slot.user)
+            try:
+                sealing.after_unlock(vault, slot, opened)  # the signing key, and the log checked against its head
+            except BaseException:
+                vault.close()
+                raise
             vault.failed_attempts_before = cleared.times
             return vault
         except BaseException:
@@ -205,7 +230,14 @@ class Vault:
                     keys = {which: data_key}
                     if which == NEXT:  # an interrupted rekey: the file is already re-encrypted with this key
                         keys[CURRENT] = data_key
-                    return cls._open(paths, keyfile, mac if which == CURRENT else None, keys, lock, None)
+                    try:
+                        return cls._open(paths, keyfile, mac if which == CURRENT else None, keys, lock, None)
+                    except VaultDamaged:
+                        if which != CURRENT or NEXT not in keyfile.key_checks:
+                            raise
+                        raise AuthenticationFailed(_(
+                            "This recovery key was replaced by a rekey that stopped before it finished. Sign in "
+                            "with a password: that finishes the rekey and shows the new recovery key.")) from None
             raise AuthenticationFailed(_("This recovery key does not belong to this vault, or it was replaced "
                                          "when the vault was re-keyed."))
         except BaseException:
@@ -218,6 +250,7 @@ class Vault:
 
     @staticmethod
     def _require_vault(paths: VaultPaths) -> None:
+        restore_journal.finish_interrupted(paths)  # a restore stopped halfway: finish it before reading anything
         if not paths.database.exists() and not paths.keyfile.exists():
             raise InvalidInput(_("There is no vault at {path}.").format(path=paths.database))
         database.check_file_shape(paths.database)
@@ -237,6 +270,7 @@ class Vault:
             vault._settle_rekey()
             vault._backup_before_migrating()
             migrations.migrate(conn)
+            vault._check_commits(by_password=user is not None)
         except sqlcipher3.DatabaseError as exc:
             error = database.classify(exc, paths.database, conn)
             vault.close()
@@ -299,6 +333,7 @@ class Vault:
     def _check_generation(self, by_password: bool) -> None:
         """Refuse a key file older than the database (when a password opened it); settle one that is ahead."""
         expected = db_generation(self.db)
+        self._settle_staged_keyfile(expected)
         if self.keyfile.generation < expected:
             if by_password:
                 raise VaultDamaged(_("This key file is older than the vault: it is an earlier copy, put back after "
@@ -315,6 +350,25 @@ class Vault:
             # Made before generations: number this key file now, so an earlier copy of it is refused from here on.
             self._save_keyfile()
 
+    def _settle_staged_keyfile(self, expected: int) -> None:
+        """A crash after a slot change committed but before its key file was put in place (slots_after_commit)
+        leaves the new key file beside the old one: take it when it is the one the database expects; any other
+        is of no use again (its change was rolled back, or a later save superseded it) and is deleted."""
+        staged = self.paths.keyfile.with_name(self.paths.keyfile.name + ".next")
+        if not staged.exists():
+            return
+        try:
+            keyfile, mac = KeyFile.load(staged)
+            keyfile.verify_mac(bytes(self._data_key), mac)
+        except VaultDamaged:
+            keyfile = None
+        if (keyfile is not None and keyfile.vault_id == self.keyfile.vault_id
+                and self.keyfile.generation < keyfile.generation == expected):
+            os.replace(staged, self.paths.keyfile)
+            self.keyfile = keyfile
+        else:
+            staged.unlink(missing_ok=True)
+
     def _backup_before_migrating(self) -> None:
         """A schema upgrade is one-way: back up first when the owner has set a backup folder."""
         if migrations.schema_version(self.db) >= migrations.LATEST:
@@ -324,6 +378,31 @@ class Vault:
             from app.vault.backup import make_backup
 
             make_backup(self, Path(str(row[0])), "before-migration")
+
+    def _check_commits(self, by_password: bool) -> None:
+        """Refuse a database that has lost commits its marks file saw (a damaged write-ahead log drops them
+        silently; see app/vault/marks.py). The recovery key opens what is left, and counts from there."""
+        key = marks.marks_key(self.db)
+        found = marks.read(marks.path_for(self.paths.database), key)
+        committed = marks.db_commits(self.db)
+        if (by_password and found is not None and found.authentic and found.vault_id == self.vault_id
+                and found.commits > committed):
+            lost = found.commits - committed
+            raise VaultDamaged(ngettext(
+                "The vault has lost {n} saved change: its write-ahead log ({name}-wal) was damaged after Counterpart "
+                "or the computer stopped. Restore the newest backup, or open the vault with the recovery key to "
+                "keep what is left.",
+                "The vault has lost {n} saved changes: its write-ahead log ({name}-wal) was damaged after "
+                "Counterpart or the computer stopped. Restore the newest backup, or open the vault with the "
+                "recovery key to keep what is left.", lost).format(n=lost, name=self.paths.database.name))
+        self._watch_commits(key)
+
+    def _watch_commits(self, key: bytes) -> None:
+        """Count this vault's commits from now on, and write the marks file as the database stands."""
+        watcher = marks.CommitWatcher(marks.path_for(self.paths.database), key, self.vault_id)
+        self._watched = str(self.paths.database.resolve())
+        database.commit_watchers[self._watched] = watcher
+        watcher.write_now(self.db)
 
     # --- state ---------------------------------------------------------------------------------------------
 
@@ -363,8 +442,16 @@ class Vault:
         self._extra_connections.clear()
 
     def close(self) -> None:
-        """Lock: close every connection, forget the key, release the file lock."""
+        """Lock: seal the audit log's head into the key file, close every connection, forget the key, release
+        the file lock."""
+        sealing.seal_at_close(self)
+        self.signer, self.sealing = None, False
         self._close_worker_connections()
+        if self._watched is not None:
+            watcher = database.commit_watchers.pop(self._watched, None)
+            if watcher is not None:
+                watcher.close()
+            self._watched = None
         if self.db is not None:
             self.db.close()
         self.db = None
@@ -390,8 +477,38 @@ class Vault:
         """
         generation = max(self.keyfile.generation, db_generation(self.db)) + 1
         self.keyfile.generation = generation
-        self.keyfile.save(self.paths.keyfile, bytes(self._data_key))
+        self.keyfile.save(self._staged_keyfile or self.paths.keyfile, bytes(self._data_key))
         _set_db_generation(self.db, generation)
+
+    @contextmanager
+    def slots_after_commit(self) -> Iterator[None]:
+        """Slot changes made in this block reach the key file only after the transaction it holds commits.
+
+        The new key file is written beside the old one first (a full disk fails before the commit), and put in
+        its place once the database has the change. A commit that fails leaves the old key file and the slots
+        as they were, so a user disabled or removed in neither or in both: never active without a slot, nor
+        disabled with one. Wrap the caller's outermost transaction, or it commits after the key file lands.
+        """
+        staged = self.paths.keyfile.with_name(self.paths.keyfile.name + ".next")
+        keyfile = self.keyfile
+        before = (list(keyfile.slots), keyfile.generation, keyfile.file_version)
+        self._staged_keyfile = staged
+        try:
+            yield
+        except BaseException:
+            keyfile.slots, keyfile.generation, keyfile.file_version = before
+            staged.unlink(missing_ok=True)
+            raise
+        finally:
+            self._staged_keyfile = None
+        if staged.exists():
+            os.replace(staged, self.paths.keyfile)
+            if hasattr(os, "O_DIRECTORY"):  # the rename itself survives a power cut
+                folder = os.open(self.paths.keyfile.parent, os.O_DIRECTORY)
+                try:
+                    os.fsync(folder)
+                finally:
+                    os.close(folder)
 
     @property
     def generation(self) -> int:
@@ -407,12 +524,18 @@ class Vault:
         return secret
 
     def set_password(self, user: str, password: str, kdf_params: kdf.KdfParams | None = None) -> None:
-        """Give `user` a slot with a new password (adds the user's slot, or replaces it: a new key pair)."""
+        """Give `user` a slot with a new password (adds the user's slot, or replaces it: a new key pair). A user
+        changing her own keeps her signing key; the new slot lists the replaced slot's signing keys."""
         check_new_password(password)
+        own = self.signer if self.user is not None and user_key(user) == user_key(self.user) else None
         slot = Slot.create(vault_id=self.vault_id, user=user, password=password, data_key=bytes(self._data_key),
-                           params=kdf_params or kdf.calibrate(), device_secret=self._device_secret_for_new_slot())
+                           params=kdf_params or kdf.calibrate(), device_secret=self._device_secret_for_new_slot(),
+                           user_id=sealing.user_id_of(self.db, user), signing_key=own.private_key if own else None,
+                           previous_keys=sealing.earlier_keys(self, user))
         self.keyfile.replace_slot(slot)
         self._save_keyfile()
+        if own is not None:
+            self.signer = Signer(slot.slot_id, slot.user_id, own.private_key)
 
     def check_password(self, user: str, password: str) -> None:
         """Raise AuthenticationFailed unless `password` opens `user`'s slot (asked again before sensitive changes)."""
@@ -430,6 +553,7 @@ class Vault:
         if not present:
             return
         for user in present:
+            sealing.retire(self, self.keyfile.find_slot(user))
             self.keyfile.remove_slot(user)
         self._save_keyfile()
 
@@ -445,10 +569,13 @@ class Vault:
         if use_keychain and secret is None and keychain.is_available():
             secret = keychain.new_secret(self.vault_id)
         self.keyfile.keychain_backend = keychain.backend_name() if secret is not None else None
+        earlier, signing_key = sealing.earlier_keys(self, user), new_private_key()
         slot = Slot.create(vault_id=self.vault_id, user=user, password=password, data_key=bytes(self._data_key),
-                           params=kdf_params or kdf.calibrate(), device_secret=secret)
+                           params=kdf_params or kdf.calibrate(), device_secret=secret,
+                           user_id=sealing.user_id_of(self.db, user), signing_key=signing_key, previous_keys=earlier)
         self.keyfile.replace_slot(slot)
         self._save_keyfile()
+        self.signer, self.sealing = Signer(slot.slot_id, slot.user_id, signing_key), True
         current = device_fingerprint(secret) if secret is not None else None
         return [s.user for s in self.keyfile.slots if s.device_id not in (None, current)]
 
@@ -485,6 +612,8 @@ class Vault:
             return
         if key_check(bytes(self._data_key), self.vault_id) == self.keyfile.key_checks[NEXT]:
             self._promote_next_key()
+            if self.user is not None:  # news to whoever signed in: show it once (the recovery key's holder has it)
+                self.finished_rekey = format_recovery_key(bytes(self._data_key))
         else:
             for slot in self.keyfile.slots:
                 slot.wrapped.pop(NEXT, None)

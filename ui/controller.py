@@ -198,6 +198,9 @@ class AppController(QObject):
             place_over(window, next((w for w in (self.unlock_window, self.wizard) if w is not None and w.isVisible()),
                                     None))  # the first time: where they signed in, not the top-left corner
         window.show()
+        from ui.rekey import show_finished_rekey
+
+        show_finished_rekey(context, window)  # this sign-in finished an interrupted rekey: its new key, once
         if self.unlock_window is not None:
             self.unlock_window.hide()
         self._after_unlock(context, window)
@@ -226,6 +229,9 @@ class AppController(QObject):
         if session.can(Permission.ERASE) and RetentionService(session).due():
             window.notices.add(_("A retention sweep is due: review it in Privacy › Retention."),
                                lambda: window.show_privacy_tab(window.privacy.retention))
+        from ui.privacy.health_tab import add_unlock_notices
+
+        add_unlock_notices(window)  # the privacy lesson (first sign-in, then yearly) and the yearly review
         if session.can(Permission.BACKUP):
             # A backup problem stays in the status bar (_show_backup_state); the drill is a chore to mention
             if backup.status(security.backup_folder(session)) is None and security.drill_due(session):

@@ -41,6 +41,21 @@ def start_rekey(context: SessionContext, parent: QWidget) -> None:
                 on_done=done, on_error=lambda exc: warn(parent, _("Rekey failed"), message_for(exc)))
 
 
+def show_finished_rekey(context: SessionContext, parent: QWidget) -> NewRecoveryKeyDialog | None:
+    """This sign-in finished a rekey that was interrupted (app.vault.vault.Vault.finished_rekey): show its new
+    recovery key now, once."""
+    session = context.session
+    new_key, session.vault.finished_rekey = session.vault.finished_rekey, None
+    if not new_key:
+        return None
+    dialog = NewRecoveryKeyDialog(context, session, new_key, parent)
+    finished = _("A rekey that was interrupted has now finished: the old recovery key no longer opens the vault. "
+                 "Write down the new one, shown only this once.")
+    dialog.panel.explanation.setText(finished + " " + dialog.panel.explanation.text())
+    dialog.open()
+    return dialog
+
+
 class NewRecoveryKeyDialog(QDialog):
     """The new key after a rekey; it closes only once the owner confirms it is saved."""
 

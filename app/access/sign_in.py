@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.vault import restore_journal
 from app.vault.keyfile import KeyFile, user_key
 from app.vault.lockout import LockoutBook
 from app.vault.paths import VaultPaths
@@ -15,6 +16,7 @@ from app.vault.paths import VaultPaths
 
 def sign_in_names(path: str | Path) -> list[str]:
     """The names on the unlock screen (like a till), read from the key file before anything is unlocked."""
+    restore_journal.finish_interrupted(VaultPaths.of(path))  # a restore stopped halfway moved the key file
     keyfile, _mac = KeyFile.load(VaultPaths.of(path).keyfile)
     return sorted(keyfile.users(), key=user_key)
 

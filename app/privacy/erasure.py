@@ -192,22 +192,23 @@ def erase(session: Session, contact_id: int, *, anonymise: bool = False, reason:
 
 
 def reapply_ledger(conn: Connection, entries: Iterable[tuple[str, str]]) -> int:
-    """After restoring a backup: erase again everyone the current ledger says was erased since. Returns how many.
+    """After restoring a backup: erase again everyone the ledger says was erased since. Returns how many.
 
-    `entries` are (pseudonym, action) pairs from the vault being replaced; ids are matched by their pseudonym.
+    `entries` are (pseudonym, action) pairs: the union of every copy of the ledger that restore found (see
+    app.vault.backup.restore); ids are matched by their pseudonym, and all of them join this database's ledger.
     """
     wanted = dict(entries)
     if not wanted:
         return 0
     count = 0
-    ids = [int(r[0]) for r in conn.execute("SELECT id FROM contact")]
+    people = [(int(r[0]), r[1] is not None) for r in conn.execute("SELECT id, anonymised_at FROM contact")]
     with_transaction = not conn.in_transaction
     if with_transaction:
         conn.execute("BEGIN IMMEDIATE")
     try:
-        for contact_id in ids:
+        for contact_id, anonymised in people:
             action = wanted.get(pseudonym(conn, contact_id))
-            if action is not None:
+            if action is not None and not (anonymised and action == ANONYMISE):  # done already, in the backup
                 erase_in_transaction(conn, contact_id, action)
                 count += 1
         for name, action in wanted.items():

@@ -217,6 +217,8 @@ def transaction(conn: Connection) -> Iterator[Connection]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        watcher = commit_watchers.get(_main_file(conn)) if commit_watchers else None
+        counted = watcher.before_commit(conn) if watcher is not None else None
     except BaseException:
         _undo(conn, "ROLLBACK")
         raise
@@ -225,6 +227,17 @@ def transaction(conn: Connection) -> Iterator[Connection]:
     except BaseException:  # a commit that fails (disk full) leaves the transaction open: end it, write nothing
         _undo(conn, "ROLLBACK")
         raise
+    if watcher is not None:
+        watcher.after_commit(counted)
+
+
+# An open vault's commit counter (app/vault/marks.py), by the database file's resolved path: every connection to
+# that file (the UI's, a worker's) counts its commits, and only those (a backup's target file is not counted).
+commit_watchers: dict[str, Any] = {}
+
+
+def _main_file(conn: Connection) -> str:
+    return str(conn.execute("PRAGMA database_list").fetchone()[2])
 
 
 def _undo(conn: Connection, *statements: str) -> None:

@@ -7,7 +7,7 @@ interrupted backup never looks like a good one and never touches the older ones.
 
 A backup opens with the password or recovery key that was valid when it was made. Restoring verifies the
 checksums and the database's integrity first, keeps the current vault aside, and then erases again everyone
-erased since the backup (from the current vault's .erasures file).
+erased since the backup (from every copy of the erasure ledger it finds: see restore()).
 """
 
 from __future__ import annotations
@@ -26,15 +26,20 @@ import sqlcipher3
 from filelock import FileLock, Timeout
 
 from app import __version__
-from app.errors import AuthenticationFailed, DiskFull, InvalidInput, PermissionDenied, VaultDamaged
+from app.errors import AuthenticationFailed, CounterpartError, DiskFull, InvalidInput, PermissionDenied, VaultDamaged
 from app.fileio import atomic_write
 from app.locale import _
 from app.store import database, migrations
+from app.vault import marks, restore_journal, sealing
 from app.vault.keyfile import CURRENT, KeyFile, key_check, user_key
 from app.vault.vault import Vault, VaultPaths, acquire_lock
 
 MANIFEST, DATABASE, KEYS = "manifest.json", "vault.db", "vault.keys"
 FORMAT = "counterpart-backup/1"
+# Readable without any key, so a restore finds them even when the vault being replaced is gone: the erasure
+# ledger as it was ([pseudonym, action] pairs: keyed hashes of ids, nothing about the person) and the highest
+# person id handed out.
+LEDGER_FIELD, HIGH_WATER_FIELD = "erasure_ledger", "person_id_high_water"
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,8 @@ def make_backup(vault: Vault, folder: Path, reason: str = "manual",
                 target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
                 counts = _counts(target)
                 schema = migrations.schema_version(target)
+                ledger, high_water = _erasure_ledger(target), marks.person_high_water(target)
+                head = sealing.head_for_backup(vault, target)
             finally:
                 target.close()
         except sqlcipher3.DatabaseError as exc:  # the backup's own file: a full disk names the backup folder
@@ -111,6 +118,9 @@ def make_backup(vault: Vault, folder: Path, reason: str = "manual",
                     "app_version": __version__, "schema_version": schema, "reason": reason,
                     "key_fingerprint": key_check(vault.data_key(), vault.vault_id).hex(), "counts": counts,
                     "files": {n: _sha256(partial / n) for n in (DATABASE, KEYS)}}
+        manifest.update({LEDGER_FIELD: ledger, HIGH_WATER_FIELD: high_water})  # for restores: see restore()
+        if head is not None:  # the log's end, signed, kept outside the vault: verify compares it
+            manifest[sealing.HEAD_FIELD] = head
         atomic_write(partial / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
         partial.rename(final)
     except BaseException:
@@ -232,7 +242,7 @@ def open_backup(backup: Path, *, user: str | None = None, password: str | None =
                                                                                    detail="; ".join(problems[:3])))
         return vault
     except BaseException:
-        for leftover in [*paths.database_files(), paths.keyfile, paths.lockfile]:
+        for leftover in [*restore_journal.vault_files(paths), paths.lockfile]:
             leftover.unlink(missing_ok=True)
         raise
 
@@ -242,6 +252,7 @@ class RestoreResult:
     counts: dict[str, int]
     reerased: int
     kept_aside: Path | None
+    ledger: int = 0  # people in the erasure ledger that was replayed (the union of every copy found)
 
 
 def restore(backup: Path, to: Path, *, user: str | None = None, password: str | None = None,
@@ -249,14 +260,21 @@ def restore(backup: Path, to: Path, *, user: str | None = None, password: str | 
             replace_other_vault: bool = False) -> RestoreResult:
     """Replace the vault at `to` with a verified backup; the current files are kept aside, never deleted.
 
-    Everyone erased since the backup is erased again (from the current vault's .erasures file). Refused while
-    the vault is open anywhere (its lock is held for the whole restore), for anyone but an owner of the backup's
-    time (or the recovery key's holder), and for another vault's backup unless `replace_other_vault`.
+    Everyone erased since the backup is erased again, from the union of every copy of the erasure ledger found:
+    the vault's .erasures file, the database being replaced (when the backup's key opens it), and the manifests
+    of the other backups in the same folder. Person ids restart above the highest id any of them (or the vault's
+    marks file) knew, so an erased person's id is never handed to someone new. The files are swapped through a
+    journal (app/vault/restore_journal.py): a kill at any point leaves the old vault or the new one.
+
+    Refused while the vault is open anywhere (its lock is held for the whole restore), for anyone but an owner
+    of the backup's time (or the recovery key's holder), and for another vault's backup unless
+    `replace_other_vault`.
     """
     from app.privacy import erasure
 
     target = VaultPaths.of(to)
     info = read_manifest(backup)  # open_backup checks the files' hashes (once)
+    restore_journal.finish_interrupted(target)  # an earlier restore stopped halfway: whole files to compare
     if target.keyfile.exists() and not replace_other_vault:
         current_id = KeyFile.load(target.keyfile)[0].vault_id
         if current_id != info.vault_id:
@@ -265,7 +283,11 @@ def restore(backup: Path, to: Path, *, user: str | None = None, password: str | 
                                .format(backup=backup.name, vault=target.database.name))
     lock = acquire_lock(target)  # the app or another command has it open: VaultBusy, nothing touched
     try:
-        staging_dir = Path(tempfile.mkdtemp(prefix=".restore-", dir=target.database.parent))
+        restore_journal.finish_locked(target)  # an earlier restore stopped halfway: finish it first
+        staging_prefix = f".restore-{target.database.name}-"
+        for stale in target.database.parent.glob(staging_prefix + "*"):  # a restore killed before its swap
+            shutil.rmtree(stale, ignore_errors=True)  # (ours alone: this vault's lock is held, its journal done)
+        staging_dir = Path(tempfile.mkdtemp(prefix=staging_prefix, dir=target.database.parent))
     except BaseException:  # a read-only folder or a full disk: the vault must not stay "already open"
         lock.release()
         raise
@@ -275,25 +297,73 @@ def restore(backup: Path, to: Path, *, user: str | None = None, password: str | 
         with vault:
             if user is not None and _role_of(vault, user) != "owner":
                 raise PermissionDenied(_("Only an owner may restore a backup over the vault."))
-            ledger = erasure.read_outside(target.erasures)
-            reerased = erasure.reapply_ledger(vault.db, ledger)
+            ledger, high_water = _known_elsewhere(target, backup, info.vault_id, vault.data_key())
+            reerased = erasure.reapply_ledger(vault.db, ledger.items())
+            with database.transaction(vault.db):
+                marks.raise_person_high_water(vault.db, high_water)
             _record_restore(vault, backup, user, reerased)
             vault.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             counts = _counts(vault.db)
-        kept_aside = None
-        if target.database.exists():
-            stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
-            kept_aside = target.database.with_name(f"{target.database.name}.before-restore-{stamp}")
-            kept_aside.mkdir()
-            for current in [*target.database_files(), target.keyfile]:
-                if current.exists():
-                    current.rename(kept_aside / current.name)
-        for restored in [staging.database, staging.keyfile]:
-            restored.rename(target.database.parent / restored.name)
-        return RestoreResult(counts, reerased, kept_aside)
+        outside = dict(erasure.read_outside(target.erasures))
+        erasure.remember_outside(target.erasures, [(n, a) for n, a in ledger.items() if outside.get(n) != a])
+        stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+        kept_aside = target.database.with_name(f"{target.database.name}.before-restore-{stamp}")
+        number = 1
+        while kept_aside.exists():
+            number += 1
+            kept_aside = target.database.with_name(f"{target.database.name}.before-restore-{stamp}-{number}")
+        kept = restore_journal.swap(target, staging_dir, kept_aside)
+        return RestoreResult(counts, reerased, kept, len(ledger))
     finally:
-        shutil.rmtree(staging_dir, ignore_errors=True)
+        if not restore_journal.journal_path(target).exists():  # else the next open finishes the swap from it
+            shutil.rmtree(staging_dir, ignore_errors=True)
         lock.release()
+
+
+def _erasure_ledger(conn: database.Connection) -> list[list[str]]:
+    """The database's erasure ledger as [pseudonym, action] pairs (none in a vault from before the ledger)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'erasure_ledger'").fetchone() is None:
+        return []
+    return [[str(r[0]), str(r[1])] for r in conn.execute("SELECT pseudonym, action FROM erasure_ledger "
+                                                           "ORDER BY pseudonym")]
+
+
+def _known_elsewhere(target: VaultPaths, backup: Path, vault_id: str,
+                     data_key: bytes) -> tuple[dict[str, str], int]:
+    """The erasure ledger (pseudonym -> action, erase winning over anonymise) and the highest person id, from
+    every place outside the backup that may know more: the .erasures and marks files beside the vault, the
+    database being replaced (if this key opens it: it may be damaged, or under a later key), and the manifests
+    of the backups beside this one."""
+    from app.privacy import erasure
+
+    pairs: list[tuple[str, str]] = list(erasure.read_outside(target.erasures))
+    found = marks.read(marks.path_for(target.database))  # unauthenticated: it may only raise the mark
+    high_water = found.person_ids if found is not None and found.vault_id == vault_id else 0
+    if target.database.exists():
+        conn = None
+        try:
+            conn = database.connect(target.database, data_key)
+            pairs += [(n, a) for n, a in _erasure_ledger(conn)]
+            high_water = max(high_water, marks.person_high_water(conn))
+        except (sqlcipher3.DatabaseError, CounterpartError):
+            pass
+        finally:
+            if conn is not None:
+                conn.close()
+    for child in backup.parent.iterdir():
+        try:
+            data = json.loads((child / MANIFEST).read_text("utf-8"))
+            if data.get("format") != FORMAT or data.get("vault_id") != vault_id:
+                continue
+            pairs += [(str(n), str(a)) for n, a in data.get(LEDGER_FIELD, [])]
+            high_water = max(high_water, int(data.get(HIGH_WATER_FIELD, 0)))
+        except (OSError, ValueError, TypeError, AttributeError):
+            continue
+    ledger: dict[str, str] = {}
+    for name, action in pairs:
+        if action in (erasure.ERASE, erasure.ANONYMISE) and ledger.get(name) != erasure.ERASE:
+            ledger[name] = action
+    return ledger, high_water
 
 
 def _role_of(vault: Vault, user: str) -> str | None:
@@ -311,7 +381,8 @@ def _record_restore(vault: Vault, backup: Path, user: str | None, reerased: int)
     row = vault.db.execute("SELECT id FROM user WHERE name_key = ?", (user_key(user),)).fetchone() if user else None
     with database.transaction(vault.db) as conn:
         audit.append(conn, vault.data_key(), user_id=int(row[0]) if row else None, action="vault.restore",
-                     entity_type="backup", entity_id=backup.name, summary=f"re-erased {reerased}")
+                     entity_type="backup", entity_id=backup.name, summary=f"re-erased {reerased}",
+                     signer=vault.signer)
 
 
 def drill(backup: Path, *, user: str | None = None, password: str | None = None,

@@ -237,12 +237,12 @@ def test_checks_are_remembered_only_inside_the_block() -> None:
 
     with contact_points.remembered():
         assert contact_points.normalise_email("Ana@Example.org") == "ana@example.org"
-        assert contact_points._memo == {("email", "Ana@Example.org", None): "ana@example.org",
-                                        ("domain", "Example.org", None): "example.org"}
+        assert contact_points._memo == {("email", "Ana@Example.org", None): "ana@example.org"}
+        assert contact_points._domains == {"Example.org": "example.org"}  # kept apart, not emptied with the memo
         with pytest.raises(InvalidInput):
             contact_points.normalise_phone("12", None)  # failures are not remembered
-        assert len(contact_points._memo) == 2
-    assert contact_points._memo is None  # personal data is not kept once the import is done
+        assert len(contact_points._memo) == 1
+    assert contact_points._memo is None and contact_points._domains is None  # nothing kept after the import
 
 
 ADDRESSES = ["ana@example.com", "Ana.Garcia+vip@Example.COM", "a..b@example.com", ".a@example.com",
@@ -268,7 +268,7 @@ def test_a_remembered_domain_gives_the_same_verdict_as_the_full_check() -> None:
     with contact_points.remembered():
         for address in ADDRESSES:  # teach it every domain first, then ask again with a different local part
             verdict("teach@" + address.rpartition("@")[2])
-        assert ("domain", "example.com", None) in contact_points._memo
+        assert contact_points._domains is not None and "example.com" in contact_points._domains
         remembered = [verdict(a) for a in ADDRESSES]
     assert remembered == alone
     assert alone.count("refused") >= 12  # the list exercises refusals, not only the easy path

@@ -513,6 +513,8 @@ class _Export:
                 (_("Family name"), data.family_name or _DASH), (_("Preferred language"), language),
                 (_("Customer number"), str(data.contact_id)),
                 (_("Record created"), self._when(data.created_at)), (_("Last changed"), self._when(data.updated_at))]
+        rows[5:5] = [(_("Customer number in {tool}").format(tool=source["name"]), source["id"])
+                     for source in data.source_ids]
         story: list[Any] = [*self._h1("identity"), *self._h2("identity", 1, _("Identity")),
                             self._table(None, [list(row) for row in rows], [0.3, 0.7])]
         story += self._h2("identity", 2, _("Contact details"))
@@ -520,7 +522,7 @@ class _Export:
         points = [[kinds.get(str(p["kind"]), str(p["kind"])),
                    (str(p["label"] or "") + (" " + _("(main)") if p.get("primary") else "")).strip(), str(p["value"])]
                   for p in data.contact_points]
-        story.append(self._table([_("Type"), _("Label"), _("Value")], points, [0.16, 0.24, 0.6])
+        story.append(self._table([_("Type"), _("Label"), _("Address or number")], points, [0.16, 0.24, 0.6])
                      if points else self._none(_("We hold no email address, phone number or postal address.")))
         story += self._h2("identity", 3, _("Organisations and job titles"))
         organisations = [[str(o["name"]), str(o.get("job_title") or _DASH)] for o in data.organisations]
@@ -579,6 +581,9 @@ class _Export:
         story.append(self._table([_("Purpose"), _("Lawful basis"), _("State")], rows, [0.38, 0.27, 0.35])
                      if rows else self._none(_("None.")))
         flags = data.privacy_flags
+        if flags.get("processing_restricted"):
+            story.append(self._none(_("Processing of your data is restricted (GDPR Art. 18): we keep it, and use it "
+                                      "for nothing else until the restriction is lifted, which we tell you first.")))
         yes, no = _("Yes"), _("No")
         story += [*self._h2("consent", 2, _("California privacy choices (CCPA)")),
                   self._table(None, [[_("Do not sell or share my personal information"),
@@ -733,7 +738,8 @@ class _Export:
     def _categories(self) -> list[str]:
         _ = self.t
         data = self.data
-        lines = [_("Identity: your name") + (", " + _("your preferred language") if data.preferred_language else "")]
+        lines = [_("Identity: your name") + (", " + _("your preferred language") if data.preferred_language else "")
+                 + (", " + _("the customer numbers other tools gave you") if data.source_ids else "")]
         kinds = {str(p["kind"]) for p in data.contact_points}
         labels = [label for kind, label in (("email", _("email addresses")), ("phone", _("phone numbers")),
                                             ("address", _("postal addresses"))) if kind in kinds]

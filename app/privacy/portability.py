@@ -22,6 +22,7 @@ SCHEMA_ID = "counterpart-subject-export/1"
 _TABLES = {
     "contact_points.csv": ("contact_points", ["kind", "label", "value", "primary"]),
     "organisations.csv": ("organisations", ["name", "job_title"]),
+    "source_ids.csv": ("source_ids", ["source", "name", "id"]),
     "notes.csv": ("notes", ["created_at", "text"]),
     "deals.csv": ("deals", ["id", "title", "status", "value_minor", "currency", "expected_close", "lost_reason"]),
     "activities.csv": ("activities", ["kind", "subject", "due_at", "done_at"]),

@@ -85,11 +85,22 @@ class SubjectData:
     requests: list[dict[str, Any]] = field(default_factory=list)
     retention: list[RetentionInfo] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    # The customer numbers other tools gave them (Shopify's Customer ID, Mailchimp's EUID), kept by an import so
+    # the next export matches them: {"source": key, "name": the tool's name, "id": the number}.
+    source_ids: list[dict[str, str]] = field(default_factory=list)
     shop_address: str = ""  # the letterhead: who holds the data and where to write to them
     shop_contact: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _tool_name(kind: str) -> str:
+    """The product's own name for a source key ("shopify" -> "Shopify"); a key no layout knows, as it is."""
+    from app.crm.importing.layouts import BY_KEY
+
+    layout = BY_KEY.get(kind)
+    return layout.label if layout is not None else kind
 
 
 def gather(session: Any, contact_id: int, language: str) -> SubjectData:
@@ -110,6 +121,9 @@ def gather(session: Any, contact_id: int, language: str) -> SubjectData:
         organisations=[{"name": name, "job_title": title} for _id, name, title in record.organisations],
         tags=list(record.tags),
         notes=[{"created_at": at, "text": body} for _id, at, body in record.notes],
+        source_ids=[{"source": str(r[0]), "name": _tool_name(str(r[0])), "id": str(r[1])} for r in conn.execute(
+            "SELECT source_kind, source_id FROM contact_source WHERE contact_id = ? ORDER BY source_kind, source_id",
+            (contact_id,))],
     )
     for deal in DealService(session).for_contact(contact_id):
         data.deals.append({"id": deal.id, "title": deal.title, "status": deal.status, "value_minor": deal.value_minor,
@@ -136,6 +150,9 @@ def gather(session: Any, contact_id: int, language: str) -> SubjectData:
     data.notices = [NoticeText(n.id, n.language, n.version, n.title, n.body, n.sha256)
                     for n in (consent.notice(i) for i in sorted(notice_ids))]
     data.privacy_flags = {flag: consent.flag(contact_id, flag) for flag in ("opt_out_sale_sharing", "limit_sensitive")}
+    from app.privacy.restriction import is_restricted
+
+    data.privacy_flags["processing_restricted"] = is_restricted(conn, contact_id)  # GDPR Art. 18
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'subject_request'").fetchone():
         data.requests = [{"id": r[0], "type": r[1], "received_at": r[2], "status": r[3], "completed_at": r[4]}
                          for r in conn.execute("SELECT id, type, received_at, status, completed_at FROM "

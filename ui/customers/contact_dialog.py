@@ -191,7 +191,9 @@ class ContactDialog(QDialog):
         lists = {points.kind: points for points in self.point_lists}
         for point in record.points:
             if point.kind in lists:
-                lists[point.kind].add_row(point.label, point.value)
+                row = lists[point.kind].add_row(point.label, point.value)
+                if point.unchecked:
+                    row.mark_unchecked()
         for points in self.point_lists:
             if not points.rows:
                 points.add_row()

@@ -28,12 +28,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.crm.contacts import ContactService
+
 # The rule the service uses to name people (family name first in Chinese, Japanese, Korean); private in app/
 # today, so a preview shows names as they will be saved.
 from app.crm.contacts import _display_name as display_name
 from app.crm.importing import FORMATS, ImportPreview, ImportReport, ImportService, ParsedRow
 from app.crm.importing.layouts import BY_KEY, FIELDS
 from app.locale import _, ngettext
+from ui.customers.import_changes import CHANGES_SHOWN, ImportChanges
 from ui.dialogs import ask_open_path
 from ui.operation import Cancelled, Progress, message_for
 from ui.session_context import SessionContext
@@ -67,6 +70,8 @@ def field_label(field: str) -> str:
 def row_status(row: ParsedRow) -> str:
     if row.problem is not None:
         return _("Left out: {reason}").format(reason=row.problem)
+    if row.match is not None and row.duplicate is not None:
+        return _("Already a customer: {reason}").format(reason=row.duplicate.reason())
     if row.duplicate is not None:
         return _("Possible duplicate: {reason}").format(reason=row.duplicate.reason())
     return _("Will be imported")
@@ -77,25 +82,24 @@ def summary_text(report: ImportReport) -> str:
                       report.imported).format(n=report.imported)]
     if report.matched:
         parts.append(ngettext("{n} row names a customer already there: empty fields are filled and new details "
-                              "added; a different value they have is kept and listed below.",
+                              "added; where a value they have differs, you choose below which one stays.",
                               "{n} rows name customers already there: empty fields are filled and new details "
-                              "added; a different value they have is kept and listed below.",
+                              "added; where a value they have differs, you choose below which one stays.",
                               len(report.matched)).format(n=len(report.matched)))
-    repeats = [d for d in report.duplicates if d.existing_id is None]
-    if repeats:
+    if report.repeat_count:  # counts, not the lists: those hold the first 1,000 of each kind
         parts.append(ngettext("{n} row looks like a customer already there (or earlier in the file) and is "
                               "left out.", "{n} rows look like customers already there (or earlier in the file) "
-                              "and are left out.", len(repeats)).format(n=len(repeats)))
-    if report.bad_rows:
+                              "and are left out.", report.repeat_count).format(n=report.repeat_count))
+    if report.bad_count:
         parts.append(ngettext("{n} row has a problem and is left out.", "{n} rows have problems and are left out.",
-                              len(report.bad_rows)).format(n=len(report.bad_rows)))
-    if report.warnings:
+                              report.bad_count).format(n=report.bad_count))
+    if report.warning_count:
         parts.append(ngettext("{n} detail cannot be read and is left out.", "{n} details cannot be read and are "
-                              "left out.", len(report.warnings)).format(n=len(report.warnings)))
-    if report.unchecked:
+                              "left out.", report.warning_count).format(n=report.warning_count))
+    if report.unchecked_count:
         parts.append(ngettext("{n} email or phone number cannot be checked; it is kept as typed and marked "
                               "unchecked.", "{n} emails or phone numbers cannot be checked; they are kept as typed "
-                              "and marked unchecked.", len(report.unchecked)).format(n=len(report.unchecked)))
+                              "and marked unchecked.", report.unchecked_count).format(n=report.unchecked_count))
     if report.unused_columns:
         parts.append(ngettext("The column {columns} fills nothing and is not imported.",
                               "The columns {columns} fill nothing and are not imported.",
@@ -110,6 +114,9 @@ def outcome_text(report: ImportReport) -> str:
     if report.updated:
         parts.append(ngettext("Updated {n} customer.", "Updated {n} customers.", report.updated)
                      .format(n=report.updated))
+    if report.replaced:
+        parts.append(ngettext("{n} value was replaced by the file's.", "{n} values were replaced by the file's.",
+                              len(report.replaced)).format(n=len(report.replaced)))
     if report.skipped:
         parts.append(ngettext("{n} row was left out.", "{n} rows were left out.", report.skipped)
                      .format(n=report.skipped))
@@ -131,7 +138,7 @@ class ImportDialog(QDialog):
         self.last_preview: ImportPreview | None = None
         self.mapping: dict[str, str] = {}
         self._build()
-        self.resize(960, 640)
+        self.resize(960, 760)
         self._update_buttons()
 
     # --- building ------------------------------------------------------------------------------------------
@@ -181,6 +188,7 @@ class ImportDialog(QDialog):
         self.keep_duplicates = QCheckBox(self)
         self.keep_duplicates.toggled.connect(lambda _on: self._update_buttons())
         self.keep_duplicates.hide()
+        self.changes = ImportChanges(self)
         self.consent_note = QLabel(self)
         self.consent_note.setWordWrap(True)
         self.consent_note.hide()
@@ -196,6 +204,7 @@ class ImportDialog(QDialog):
         layout.addLayout(form)
         layout.addLayout(tables, 1)
         layout.addWidget(self.summary)
+        layout.addWidget(self.changes, 1)
         layout.addWidget(self.messages)
         layout.addWidget(self.keep_duplicates)
         layout.addWidget(self.consent_note)
@@ -222,15 +231,19 @@ class ImportDialog(QDialog):
             return
         session, path, fmt, mapping = self.context.session, self.path, self._format(), dict(self.mapping) or None
         self._start(_("Reading the file…"))
-        self.context.run(lambda progress, cancelled: ImportService(session).preview(path, fmt, PREVIEW_ROWS,
-                                                                                    mapping=mapping),
-                         description=_("Checking the file…"), on_done=self.show_preview, on_error=self._failed,
-                         changes_data=False)
+
+        def work(progress: Progress, cancelled: Cancelled) -> tuple[ImportPreview, dict[int, str]]:
+            preview = ImportService(session).preview(path, fmt, PREVIEW_ROWS, mapping=mapping)
+            shown = [m.contact_id for m in preview.report.matched[:CHANGES_SHOWN]]  # who the changes table names
+            return preview, ContactService(session).display_names(shown)
+
+        self.context.run(work, description=_("Checking the file…"), on_done=lambda result: self.show_preview(*result),
+                         on_error=self._failed, changes_data=False)
 
     def _format(self) -> str:
         return str(self.format.currentData())
 
-    def show_preview(self, preview: ImportPreview) -> None:
+    def show_preview(self, preview: ImportPreview, names: dict[int, str] | None = None) -> None:
         self._stop()
         self.last_preview = preview
         self.detected.setText(_("Read as: {format}, {encoding}.").format(format=preview.format_label,
@@ -248,16 +261,19 @@ class ImportDialog(QDialog):
                 self.rows.setItem(r, c, item)
         report = preview.report
         self.summary.setText(summary_text(report))
+        self.changes.show_report(report, names or {})
         self.messages.clear()
-        for line, text in report.messages()[:MESSAGES_SHOWN]:
+        messages = report.messages()
+        for line, text in messages[:MESSAGES_SHOWN]:
             self.messages.addItem(_("Line {line}: {message}").format(line=line, message=text))
-        if len(report.messages()) > MESSAGES_SHOWN:
-            self.messages.addItem(_("… and {n} more.").format(n=len(report.messages()) - MESSAGES_SHOWN))
-        self.messages.setVisible(bool(report.messages()))
+        more = max(len(messages) - MESSAGES_SHOWN, 0) + report.left_out
+        if more:
+            self.messages.addItem(_("… and {n} more.").format(n=more))
+        self.messages.setVisible(bool(messages))
         self.keep_duplicates.setChecked(False)
         self.keep_duplicates.setText(ngettext("Import the {n} possible duplicate as well",
                                               "Import the {n} possible duplicates as well",
-                                              len(report.duplicates)).format(n=len(report.duplicates)))
+                                              report.duplicate_count).format(n=report.duplicate_count))
         self.keep_duplicates.setVisible(bool(report.duplicates))
         self.consent_note.setText(ngettext(
             "The file states {n} marketing choice (such as accepting email marketing). It goes into the "
@@ -301,10 +317,11 @@ class ImportDialog(QDialog):
         if preview is None or self.path is None or self.context.busy or not self.import_button.isEnabled():
             return
         session, path, fmt, mapping = self.context.session, self.path, self._format(), dict(self.mapping) or None
-        keep = [d.line for d in preview.report.duplicates] if self.keep_duplicates.isChecked() else []
+        keep = self.keep_duplicates.isChecked()  # every one, also those beyond the first 1,000 listed
+        overwrite = self.changes.overwrite()
 
         def work(progress: Progress, cancelled: Cancelled) -> ImportReport:
-            return ImportService(session).run(path, fmt, mapping=mapping, keep_duplicates=keep,
+            return ImportService(session).run(path, fmt, mapping=mapping, keep_duplicates=keep, overwrite=overwrite,
                                               progress=lambda n: progress(n, 0))
 
         self._start(_("Importing…"))
@@ -324,18 +341,20 @@ class ImportDialog(QDialog):
         self.message.clear()
         self.summary.setText(text)
         self.busy.show()
-        for widget in (self.choose_button, self.format, self.columns, self.keep_duplicates, self.import_button):
+        for widget in (self.choose_button, self.format, self.columns, self.keep_duplicates, self.changes,
+                       self.import_button):
             widget.setEnabled(False)
 
     def _stop(self) -> None:
         self.busy.hide()
-        for widget in (self.choose_button, self.format, self.columns, self.keep_duplicates):
+        for widget in (self.choose_button, self.format, self.columns, self.keep_duplicates, self.changes):
             widget.setEnabled(True)
         self._update_buttons()
 
     def _failed(self, exc: object) -> None:
         self._stop()
         self.summary.clear()
+        self.changes.clear()
         self.last_preview = None
         self.message.show_error(message_for(exc))
         self._update_buttons()
@@ -343,7 +362,8 @@ class ImportDialog(QDialog):
     def _update_buttons(self) -> None:
         report = self.last_preview.report if self.last_preview is not None else None
         ready = (report is not None and not self.context.busy
-                 and (report.imported > 0 or (bool(report.duplicates) and self.keep_duplicates.isChecked())))
+                 and (report.imported > 0 or bool(report.matched)
+                      or (bool(report.duplicates) and self.keep_duplicates.isChecked())))
         self.import_button.setEnabled(ready)
         self.import_button.setToolTip("" if ready else _("Choose a file with at least one customer to import."))
 
@@ -357,5 +377,6 @@ class ImportDialog(QDialog):
         self.rows.setRowCount(0)
         self.columns.setRowCount(0)
         self.messages.clear()
+        self.changes.clear()
         self.summary.clear()
         self.file.clear()

@@ -48,6 +48,7 @@ class PointRow(RemovableRow):
     def __init__(self, kind: str, noun: str, label: str = "", value: str = "", parent: QWidget | None = None) -> None:
         super().__init__(_("Remove this {what}").format(what=noun), parent)
         self.kind = kind
+        self.noun = noun
         self.label = QComboBox(self)
         self.label.setEditable(True)
         self.label.addItems(label_suggestions(kind))
@@ -62,6 +63,15 @@ class PointRow(RemovableRow):
 
     def point(self) -> ContactPointInput:
         return ContactPointInput(self.kind, self.value.text(), self.label.currentText().strip())
+
+    def mark_unchecked(self) -> None:
+        """An email or phone an import kept as typed (it did not check out): say so under it until it is edited.
+        Saved unchanged it stays unchecked; typed anew it is checked like any other."""
+        text = _("Unchecked: kept as typed, because it could not be read as a valid {what}. Correct it here.").format(
+            what=self.noun)
+        self.message.show_warning(text)
+        self.value.setToolTip(text)
+        self.value.textEdited.connect(lambda _text: self.value.setToolTip(""))
 
     def focus_widgets(self) -> list[QWidget]:
         return [self.label, self.value, self.remove_button]

@@ -1,6 +1,7 @@
 """A country cell read as an ISO 3166 code, so that a local phone number on the same row is read in that country.
 
-Exports write the country as a code (Shopify's "Default Address Country Code": CL), or as a name in the
+Exports write the country as a code (Shopify's "Default Address Country Code": CL; some tools and ERPs the
+three-letter ISO 3166 alpha-3 code: CHL), or as a name in the
 language of whoever typed it (Outlook's "Home Country/Region": Spain, España, Espagne). Names are matched
 case- and accent-insensitively against what babel (CLDR) calls each country in the languages shops write in,
 plus a few everyday forms CLDR does not list (USA, UK, Holland). A cell none of these match gives no country.
@@ -11,6 +12,7 @@ from __future__ import annotations
 from functools import cache
 
 from babel import Locale
+from babel.core import get_global
 
 from app.access.shop import countries
 from app.crm.search_index import fold
@@ -33,6 +35,15 @@ def _phone_countries() -> frozenset[str]:
 
 
 @cache
+def _alpha3() -> dict[str, str]:
+    """ISO 3166 alpha-3 code -> alpha-2 ("CHL" -> "CL"), from CLDR's territory aliases (babel's data); an alias
+    that stands for several countries (the former Netherlands Antilles) names none."""
+    known = _phone_countries()
+    return {alias: codes[0] for alias, codes in get_global("territory_aliases").items()
+            if len(alias) == 3 and alias.isalpha() and len(codes) == 1 and codes[0] in known}
+
+
+@cache
 def _names() -> dict[str, str]:
     """Folded country name -> ISO code, over every language in LANGUAGES (built once, on first need)."""
     known = _phone_countries()
@@ -47,7 +58,7 @@ def _names() -> dict[str, str]:
 
 
 def country_code(text: str) -> str:
-    """The ISO code of a country cell ("CL", "cl", "Chile", "España", "ไทย"), or "" when it names none."""
+    """The ISO code of a country cell ("CL", "cl", "CHL", "Chile", "España", "ไทย"), or "" when it names none."""
     cell = " ".join(text.split()).strip(" .,")
     if not cell:
         return ""
@@ -55,4 +66,6 @@ def country_code(text: str) -> str:
         code = cell.upper()
         code = "GB" if code == "UK" else code
         return code if code in _phone_countries() else ""
+    if len(cell) == 3 and cell.isascii() and cell.isalpha() and cell.upper() in _alpha3():
+        return _alpha3()[cell.upper()]
     return _names().get(fold(cell), "")

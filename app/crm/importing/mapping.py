@@ -20,6 +20,7 @@ from app.errors import InvalidInput
 from app.locale import _
 
 _NAME_FIELDS = {"name", "given_name", "family_name", "email", "phone"}  # what can name a person
+_REMEMBERED = 10_000  # readings of repeated cells kept at once
 _ADDRESS_BREAKS = re.compile(r"\s*(?:\r?\n|\r)\s*|\s{2,}")  # Google's formatted lines, Mailchimp's double spaces
 
 
@@ -69,6 +70,20 @@ class ColumnMap:
     targets: list[Target | None]
     left_out: set[int] = field(default_factory=set)  # columns the person chose to leave out
     _unused: set[int] = field(default_factory=set)  # columns that fill nothing and had a value in some row
+    # Worked out once, not per row (a million rows): each filled column with its field and how reports name it,
+    # the columns to watch for values that fill nothing, and the readings of cells that repeat (consent, tags).
+    _plan: list[tuple[int, str, Target, str, str]] = field(default_factory=list, init=False)
+    _watch: list[int] = field(default_factory=list, init=False)
+    _facts: dict[tuple[int, str], ConsentFact | None] = field(default_factory=dict, init=False)
+    _tag_lists: dict[str, list[str]] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        origin = _('column "{column}"')
+        self._plan = [(index, target.field, target, header, origin.format(column=header))
+                      for index, (header, target) in enumerate(zip(self.headers, self.targets, strict=True))
+                      if target is not None]
+        self._watch = [index for index, target in enumerate(self.targets)
+                       if target is None and index not in self.left_out]
 
     @classmethod
     def build(cls, layout: Layout, headers: list[str], override: Mapping[str, str] | None = None) -> ColumnMap:
@@ -110,6 +125,12 @@ class ColumnMap:
             draft.problem = _("{cells} cells, but the first line names {columns} columns").format(
                 cells=len(cells), columns=width)
             return draft
+        count = len(cells)
+        if self._watch:
+            seen = [index for index in self._watch if index < count and cells[index].strip()]
+            if seen:
+                self._unused.update(seen)
+                self._watch = [index for index in self._watch if index not in self._unused]
         given: list[str] = []
         middle: list[str] = []
         family: list[str] = []
@@ -118,61 +139,63 @@ class ColumnMap:
         addresses: dict[str, _Address] = {}
         facts: list[ConsentFact] = []
         dates: dict[str, datetime] = {}
-        for index, target in enumerate(self.targets):
-            if target is None:
-                if index < len(cells) and index not in self._unused and index not in self.left_out \
-                        and cells[index].strip():
-                    self._unused.add(index)
+        for index, kind, target, header, origin in self._plan:
+            if index >= count:
                 continue
-            value = cells[index].strip() if index < len(cells) else ""
+            value = cells[index].strip()
             if not value:
                 continue
-            header, kind = self.headers[index], target.field
-            if kind == "given_name":
-                given.append(value)
-            elif kind == "middle_name":
-                middle.append(value)
-            elif kind == "family_name":
-                family.append(value)
-            elif kind == "name":
-                draft.name = draft.name or value
-            elif kind in ("email", "phone"):
-                origin = _('column "{column}"').format(column=header)
+            if kind in ("email", "phone"):
                 multi = self.layout.multi_value
                 for part in value.split(multi) if multi else [value]:
                     text = _excel_text(part.strip()) if kind == "phone" else part.strip()
                     draft.details.append(Detail(kind, text, target.label, origin, record.line,
                                                 identifies=target.identifies))
                     groups.append(target.group)
+            elif kind == "given_name":
+                given.append(value)
+            elif kind == "family_name":
+                family.append(value)
+            elif kind in ADDRESS_PARTS:
+                part = _excel_text(value) if kind == "postcode" else value
+                address = addresses.get(target.group)
+                if address is None:
+                    address = addresses[target.group] = _Address(label=target.label)
+                address.parts[kind].append(part)
+            elif kind == "consent" and target.rule == "dated":
+                when = consent.moment(value)
+                if when is not None:
+                    dates[target.group] = when
+            elif kind == "consent":
+                found = self._fact(index, target, header, value)
+                if found:
+                    facts.append(found)
+            elif kind == "tags":
+                draft.tags += self._tags(value)
+            elif kind == "middle_name":
+                middle.append(value)
+            elif kind == "name":
+                draft.name = draft.name or value
             elif kind == "label":
                 labels[target.group] = value.lstrip("* ").casefold()
             elif kind == "address":
-                addresses.setdefault(target.group, _Address(label=target.label)).full = value
-            elif kind in ADDRESS_PARTS:
-                part = _excel_text(value) if kind == "postcode" else value
-                addresses.setdefault(target.group, _Address(label=target.label)).parts[kind].append(part)
+                address = addresses.get(target.group)
+                if address is None:
+                    address = addresses[target.group] = _Address(label=target.label)
+                address.full = value
             elif kind == "organisation":
                 draft.organisation = draft.organisation or value
             elif kind == "job_title":
                 draft.job_title = draft.job_title or value
             elif kind == "note":
                 draft.notes.append(value)
-            elif kind == "tags":
-                draft.tags += self._tags(value)
             elif kind == "source_id":
                 source_id = _excel_text(value).strip()
                 if source_id:
                     draft.sources.append((target.group, source_id))
-            elif kind == "consent" and target.rule == "dated":
-                when = consent.moment(value)
-                if when is not None:
-                    dates[target.group] = when
-            elif kind == "consent":
-                found = consent.fact(self.layout, target, header, value)
-                if found:
-                    facts.append(found)
-        for detail, group in zip(draft.details, groups, strict=True):
-            detail.label = labels.get(group, detail.label)
+        if labels:
+            for detail, group in zip(draft.details, groups, strict=True):
+                detail.label = labels.get(group, detail.label)
         for group, address in addresses.items():
             text = address.text()
             label = labels.get(group, address.label)
@@ -183,10 +206,30 @@ class ColumnMap:
                 draft.countries.append((label, code))
         draft.given = " ".join(given + middle)
         draft.family = " ".join(family)
-        draft.consents = consent.settle(facts, dates)
+        draft.consents = consent.settle(facts, dates) if facts else []
         return draft
 
+    def _fact(self, index: int, target: Target, header: str, value: str) -> ConsentFact | None:
+        """What a consent cell says; a yes/no cell's reading is remembered (a few values over a million rows),
+        a timestamp's is not."""
+        if target.rule in ("granted_at", "withdrawn_at"):
+            return consent.fact(self.layout, target, header, value)
+        key = (index, value)
+        if key not in self._facts:
+            if len(self._facts) >= _REMEMBERED:
+                self._facts.clear()
+            self._facts[key] = consent.fact(self.layout, target, header, value)
+        return self._facts[key]
+
     def _tags(self, value: str) -> list[str]:
+        known = self._tag_lists.get(value)
+        if known is None:
+            if len(self._tag_lists) >= _REMEMBERED:
+                self._tag_lists.clear()
+            known = self._tag_lists[value] = self._split_tags(value)
+        return list(known)
+
+    def _split_tags(self, value: str) -> list[str]:
         tags = []
         for raw in re.split(self.layout.tag_separator, value):
             tag = raw.strip().strip('"').strip()

@@ -3,19 +3,23 @@
 The file fills what the customer's record leaves empty and adds what is new (an email or phone of a kind or
 label they do not have yet, tags, a note not already there), but never silently replaces a value they have: a
 different name, organisation, job title, a different phone or address under the same label (a phone that
-changed), or emails sharing none with theirs, is a conflict, reported by line and kept as the customer has it.
+changed), or emails sharing none with theirs, is a conflict, reported by line and kept as the customer has it,
+unless the person importing chose the file's value for it (then it replaces theirs, in its place).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from app.crm import contact_points, search_index
 from app.crm.contact_points import normalise_address, normalise_email, normalise_phone
-from app.crm.contacts import ContactInput, ContactPointInput, ContactService
+from app.crm.contacts import ContactInput, ContactPointInput, ContactService, _display_name
 from app.crm.importing.model import FieldChange
 from app.errors import InvalidInput
 from app.store.database import Connection
+
+_POINTS = ("email", "phone", "address")
 
 
 @dataclass
@@ -118,27 +122,43 @@ def plan(conn: Connection, contact_id: int, incoming: ContactInput, region: str 
     return changes
 
 
-def apply(service: ContactService, contact_id: int, incoming: ContactInput, changes: list[FieldChange]) -> bool:
-    """Write the fills and additions of `changes` (never a conflict) through ContactService.update, audited there.
-    Returns whether anything changed."""
-    wanted = [c for c in changes if c.action != "conflict"]
+def apply(service: ContactService, contact_id: int, incoming: ContactInput, changes: list[FieldChange],
+          take: Collection[FieldChange] = ()) -> bool:
+    """Write the fills and additions of `changes`, and of its conflicts only those in `take` (the person importing
+    chose the file's value for them), through ContactService.update, audited there. Returns whether anything
+    changed."""
+    wanted = [c for c in changes if c.action != "conflict" or c in take]
     if not wanted:
         return False
     stored = _stored(service.conn, contact_id)
     fields = {c.field: c.new for c in wanted}
-    points = [ContactPointInput(kind, value, label) for kind, label, value, _n in stored.points]
-    added = {(c.field, c.new) for c in wanted if c.field in ("email", "phone", "address")}
+    from_file = {(p.kind, p.value.strip()): p for p in incoming.points}
+    # A conflicting email, phone or address taken from the file replaces the customer's, in its place.
+    replaced = {(c.field, c.old): c.new for c in wanted if c.action == "conflict" and c.field in _POINTS}
+    points = [from_file.get((kind, replaced[(kind, value)]), ContactPointInput(kind, replaced[(kind, value)], label))
+              if (kind, value) in replaced else ContactPointInput(kind, value, label)
+              for kind, label, value, _n in stored.points]
+    added = {(c.field, c.new) for c in wanted if c.action != "conflict" and c.field in _POINTS}
     points += [p for p in incoming.points if (p.kind, p.value.strip()) in added]
     organisations = list(stored.organisations)
-    if "organisation" in fields:
+    theirs = [name for name, _title in incoming.organisation_links()] or [incoming.organisation]
+    if "organisation" in fields and organisations:  # a conflict taken: the file's organisation instead of theirs
+        title = next((t for n, t in incoming.organisation_links() if _same(n, fields["organisation"])), "")
+        organisations[0] = (fields["organisation"], fields.get("job_title", title))
+    elif "organisation" in fields:
         organisations.append((fields["organisation"], fields.get("job_title", "")))
     elif "job_title" in fields:
-        organisations = [(name, fields["job_title"] if _same(name, incoming.organisation) and not title else title)
-                         for name, title in organisations]
+        organisations = [(name, fields["job_title"] if any(_same(name, n) for n in theirs) and (
+            not title or ("job_title", title) in {(c.field, c.old) for c in wanted}) else title)
+            for name, title in organisations]
     tags = stored.tags + [c.new for c in wanted if c.field == "tag"]
-    merged = ContactInput(given_name=fields.get("given_name", stored.given),
-                          family_name=fields.get("family_name", stored.family), display_name=stored.display,
-                          points=points, tags=tags, language=stored.language, note=fields.get("note", ""),
-                          organisations=organisations)
+    given, family = fields.get("given_name", stored.given), fields.get("family_name", stored.family)
+    display = stored.display
+    if "name" in fields:
+        display = fields["name"]
+    elif (given, family) != (stored.given, stored.family) and display == _display_name(stored.given, stored.family):
+        display = ""  # named after their given and family name: follows the names taken from the file
+    merged = ContactInput(given_name=given, family_name=family, display_name=display, points=points, tags=tags,
+                          language=stored.language, note=fields.get("note", ""), organisations=organisations)
     service.update(contact_id, merged)
     return True

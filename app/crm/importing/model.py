@@ -14,6 +14,9 @@ from app.locale import _
 
 EMAIL_MARKETING = "email_marketing"
 SMS_MARKETING = "sms_marketing"
+# Problems of each kind (bad rows, duplicates, details left out or kept unchecked, consent facts not recorded)
+# a report lists by line; the rest are counted, so a file of ten million rows is reported in bounded memory.
+KEPT = 1000
 
 
 @dataclass(frozen=True)
@@ -102,10 +105,16 @@ class Match:
     contact_id: int
     by: str  # email | phone | source
     changes: list[FieldChange] = field(default_factory=list)
+    taken: list[FieldChange] = field(default_factory=list)  # conflicts the person importing resolved for the file
 
     @property
     def conflicts(self) -> list[FieldChange]:
         return [change for change in self.changes if change.action == "conflict"]
+
+    @property
+    def kept(self) -> list[FieldChange]:
+        """Conflicts left as the customer has them (all of them unless the file's value was chosen)."""
+        return [change for change in self.conflicts if change not in self.taken]
 
     @property
     def updates(self) -> list[FieldChange]:
@@ -142,6 +151,9 @@ class ParsedRow:
 
 @dataclass
 class ImportReport:
+    """What an import did or would do. The lists of problems hold the first KEPT of each kind; the `*_count`
+    fields count them all (`left_out` is how many messages are not listed)."""
+
     format: str
     encoding: str
     dry_run: bool
@@ -164,11 +176,52 @@ class ImportReport:
     # Marketing choices the file states that were not recorded because the consent ledger says otherwise
     # (e.g. the file says yes, but the customer withdrew later at the counter): (line, reason).
     consent_conflicts: list[tuple[int, str]] = field(default_factory=list)
+    bad_count: int = 0
+    duplicate_count: int = 0
+    repeat_count: int = 0  # of the duplicates, repeats of an earlier record of the file (skipped)
+    warning_count: int = 0
+    unchecked_count: int = 0
+    consent_conflict_count: int = 0
+
+    def add_bad(self, line: int, reason: str) -> None:
+        self.bad_count += 1
+        if len(self.bad_rows) < KEPT:
+            self.bad_rows.append((line, reason))
+
+    def add_duplicate(self, duplicate: DuplicateRow) -> None:
+        self.duplicate_count += 1
+        self.repeat_count += duplicate.existing_id is None
+        if len(self.duplicates) < KEPT:
+            self.duplicates.append(duplicate)
+
+    def add_details(self, warnings: list[tuple[int, str]], unchecked: list[tuple[int, str]]) -> None:
+        """Details of an imported person left out (`warnings`) or kept unchecked."""
+        self.warning_count += len(warnings)
+        self.unchecked_count += len(unchecked)
+        self.warnings += warnings[:KEPT - len(self.warnings)]
+        self.unchecked += unchecked[:KEPT - len(self.unchecked)]
+
+    def add_consent_conflict(self, line: int, reason: str) -> None:
+        self.consent_conflict_count += 1
+        if len(self.consent_conflicts) < KEPT:
+            self.consent_conflicts.append((line, reason))
+
+    @property
+    def left_out(self) -> int:
+        """Row-level messages counted but not listed (beyond the first KEPT of their kind)."""
+        return (self.bad_count - len(self.bad_rows) + self.duplicate_count - len(self.duplicates)
+                + self.warning_count - len(self.warnings) + self.unchecked_count - len(self.unchecked)
+                + self.consent_conflict_count - len(self.consent_conflicts))
+
+    @property
+    def to_update(self) -> int:
+        """Matched customers whose record importing changes (after a run, the same as `updated`)."""
+        return sum(1 for m in self.matched if not m.held and (m.updates or m.taken))
 
     @property
     def skipped(self) -> int:
         """Rows neither imported nor matched: bad rows and repeats of an earlier record of the file."""
-        return len(self.bad_rows) + sum(1 for d in self.duplicates if d.existing_id is None)
+        return self.bad_count + self.repeat_count
 
     @property
     def conflicts(self) -> list[tuple[int, str]]:
@@ -177,22 +230,29 @@ class ImportReport:
                            "is changed for them, check by hand").format(id=m.contact_id))
                 for m in self.matched if m.held]
         return held + [(m.line, _("customer {id}: the file has a different {field}; kept as it was").format(
-            id=m.contact_id, field=c.label())) for m in self.matched if not m.held for c in m.conflicts]
+            id=m.contact_id, field=c.label())) for m in self.matched if not m.held for c in m.kept]
+
+    @property
+    def replaced(self) -> list[tuple[int, str]]:
+        """(line, reason) for each conflicting field replaced by the file's value, as the person importing chose."""
+        return [(m.line, _("customer {id}: their {field} is replaced by the file's").format(
+            id=m.contact_id, field=c.label())) for m in self.matched if not m.held for c in m.taken]
 
     def messages(self) -> list[tuple[int, str]]:
-        """Every row-level message, in file order."""
+        """Every row-level message listed (see KEPT; `left_out` counts the others), in file order."""
         rows = (self.bad_rows + [(d.line, d.reason()) for d in self.duplicates] + self.warnings + self.unchecked
-                + self.conflicts + self.consent_conflicts)
+                + self.conflicts + self.replaced + self.consent_conflicts)
         return sorted(rows, key=lambda item: item[0])
 
     def summary(self) -> str:
         """For the audit log: counts only."""
-        return (f"{self.format}: {self.imported} imported, {self.skipped} skipped ({len(self.duplicates)} duplicates, "
-                f"{len(self.bad_rows)} bad rows), {len(self.warnings)} details left out, "
-                f"{len(self.unchecked)} details kept unchecked, {len(self.unused_columns)} columns unused, "
+        return (f"{self.format}: {self.imported} imported, {self.skipped} skipped ({self.duplicate_count} duplicates, "
+                f"{self.bad_count} bad rows), {self.warning_count} details left out, "
+                f"{self.unchecked_count} details kept unchecked, {len(self.unused_columns)} columns unused, "
                 f"{self.consents_found} consent facts found, {self.consents_stored} recorded, "
                 f"{len(self.matched)} matched, {self.updated} updated, {len(self.conflicts)} conflicts kept, "
-                f"{len(self.consent_conflicts)} consent facts not recorded")
+                f"{len(self.replaced)} replaced by the file's, "
+                f"{self.consent_conflict_count} consent facts not recorded")
 
 
 @dataclass(frozen=True)

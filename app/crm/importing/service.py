@@ -33,7 +33,16 @@ from app.crm.importing.encoding import Encoding, detect, open_text
 from app.crm.importing.layouts import BY_KEY, PRODUCTS
 from app.crm.importing.layouts import detect as detect_layout
 from app.crm.importing.mapping import ColumnMap
-from app.crm.importing.model import Column, ConsentFact, Draft, ImportPreview, ImportReport, Match, ParsedRow
+from app.crm.importing.model import (
+    Column,
+    ConsentFact,
+    Draft,
+    FieldChange,
+    ImportPreview,
+    ImportReport,
+    Match,
+    ParsedRow,
+)
 from app.crm.importing.reader import NumberedLines, check_cells, csv_records
 from app.crm.importing.validate import check
 from app.errors import InvalidInput
@@ -125,14 +134,17 @@ class ImportService:
 
     def run(self, path: Path, fmt: str = "auto", dry_run: bool = False, progress: Callable[[int], None] | None = None,
             *, mapping: Mapping[str, str] | None = None, encoding: str | None = None,
-            keep_duplicates: Collection[int] = ()) -> ImportReport:
+            keep_duplicates: bool | Collection[int] = (), overwrite: bool | Collection[tuple[int, FieldChange]] = False
+            ) -> ImportReport:
         """Import every good record in one transaction (nothing at all if the file turns out malformed).
 
         A record naming a customer in the vault updates them (`ImportReport.matched`: fills, additions, conflicts
-        kept), and a repeat of an earlier record is skipped, unless its line is in `keep_duplicates` (then it is
-        imported as a new customer). Consent facts the file states are stored as consent events (method 'import',
-        the file, line and column as their source, dated as the file dates them) where the ledger does not know
-        better (`privacy.consent.imported_verdict`).
+        kept), and a repeat of an earlier record is skipped, unless its line is in `keep_duplicates` (True: every
+        one, also those past the first ones the report lists): then it is imported as a new customer. A
+        conflicting field (the customer has a different value) is kept as they have it, unless `overwrite` is
+        True (the file's value, for every conflict) or names it as (line, change) from the preview. Consent facts
+        the file states are stored as consent events (method 'import', the file, line and column as their source,
+        dated as the file dates them) where the ledger does not know better (`privacy.consent.imported_verdict`).
         """
         self.session.require(Permission.EDIT_CUSTOMERS)
         with _open(Path(path), fmt, mapping, encoding) as source, contact_points.remembered():
@@ -150,7 +162,7 @@ class ImportService:
                         for fact in facts]
 
             def people() -> Iterator[ContactInput]:
-                for row, action in self._analyse(source, report, keep_duplicates):
+                for row, action in self._analyse(source, report, keep_duplicates, overwrite):
                     if row.contact is None:
                         continue
                     if action == "new":
@@ -160,9 +172,9 @@ class ImportService:
                         contact_id = row.match.contact_id
                         if row.match.held:
                             continue  # perhaps someone else: nothing of theirs changes, not even consent
-                        if merge.apply(contacts, contact_id, row.contact, row.match.changes):
+                        if merge.apply(contacts, contact_id, row.contact, row.match.changes, row.match.taken):
                             report.updated += 1
-                        keep_sources(self.session.conn, contact_id, row.sources)
+                        keep_sources(self.session.conn, [(contact_id, row.sources)])
                         if row.recorded:  # record_imported reads the purposes even for nothing
                             report.consents_stored += consents.record_imported(
                                 list(facts_of(contact_id, row.line, row.recorded)), audit=False)  # typed for the call
@@ -171,16 +183,14 @@ class ImportService:
                 """A batch of people is in: store what the file said about their consent, and their source ids,
                 now, so that neither the facts nor the ids of a million rows are held until the end."""
                 batch = [(contact_id, pending.popleft()) for contact_id in ids]
-                for contact_id, (_line, _facts, sources) in batch:
-                    if sources:
-                        keep_sources(self.session.conn, contact_id, sources)
+                keep_sources(self.session.conn, [(contact_id, sources) for contact_id, (_l, _f, sources) in batch])
                 report.consents_stored += consents.record_imported(
                     [fact for contact_id, (line, facts, _s) in batch for fact in facts_of(contact_id, line, facts)],
                     audit=False)
 
             if dry_run:
                 count = 0
-                for _row, action in self._analyse(source, report, keep_duplicates):
+                for _row, action in self._analyse(source, report, keep_duplicates, overwrite):
                     count += action == "new"
                     if progress and action == "new" and count % 1000 == 0:
                         progress(count)
@@ -194,8 +204,9 @@ class ImportService:
                 self.session.record("contact.import", "contact", None, report.summary())
         return report
 
-    def _analyse(self, source: _Source, report: ImportReport,
-                 keep: Collection[int]) -> Iterator[tuple[ParsedRow, str | None]]:
+    def _analyse(self, source: _Source, report: ImportReport, keep: bool | Collection[int],
+                 overwrite: bool | Collection[tuple[int, FieldChange]] = False
+                 ) -> Iterator[tuple[ParsedRow, str | None]]:
         """Every record with its verdict, and what to do with it ("new", "update" a matched customer, or None);
         keeps `report` up to date as it goes."""
         region = ContactService(self.session).region()
@@ -207,17 +218,20 @@ class ImportService:
                 row = check(draft, region)
                 action: str | None = None
                 if row.problem is not None:
-                    report.bad_rows.append((row.line, row.problem))
+                    report.add_bad(row.line, row.problem)
                     yield row, action
                     continue
                 row.duplicate = finder.find(row.line, row.keys, row.sources)
                 duplicate = row.duplicate
-                if duplicate is not None and row.line not in keep:
-                    report.duplicates.append(duplicate)
+                if duplicate is not None and keep is not True and (keep is False or row.line not in keep):
+                    report.add_duplicate(duplicate)
                     if duplicate.existing_id is not None and row.contact is not None:
                         action = "update"
                         row.match = Match(row.line, duplicate.existing_id, duplicate.kind,
                                           merge.plan(self.session.conn, duplicate.existing_id, row.contact, region))
+                        if not row.match.held and overwrite is not False:
+                            row.match.taken = [c for c in row.match.conflicts if isinstance(overwrite, bool)
+                                               or (row.line, c) in overwrite]
                         report.matched.append(row.match)
                         latest = consent_service.latest_events(duplicate.existing_id)
                         for fact in [] if row.match.held else row.consents:
@@ -225,13 +239,12 @@ class ImportService:
                             if verdict == "record":
                                 row.recorded.append(fact)
                             elif verdict == "conflict":
-                                report.consent_conflicts.append((row.line, self._consent_conflict(
-                                    duplicate.existing_id, fact)))
+                                report.add_consent_conflict(row.line, self._consent_conflict(
+                                    duplicate.existing_id, fact))
                 else:
                     action = "new"
                     report.imported += 1
-                    report.warnings += row.warnings
-                    report.unchecked += row.unchecked
+                    report.add_details(row.warnings, row.unchecked)
                     row.recorded = list(row.consents)
                 if action is not None:
                     finder.remember(row.line, row.keys, row.sources)

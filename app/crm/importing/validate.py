@@ -12,7 +12,7 @@ with its country code, else the shop's country.
 
 from __future__ import annotations
 
-from app.crm.contact_points import country_of_phone, normalise_address, normalise_email, normalise_phone
+from app.crm.contact_points import UNCHECKED, country_of_phone, normalise_address, normalise_email, normalise_phone
 from app.crm.contacts import MAX_NAME, ContactInput, ContactPointInput
 from app.crm.importing.model import Detail, Draft, ParsedRow
 from app.errors import InvalidInput
@@ -96,7 +96,8 @@ def check(draft: Draft, region: str | None) -> ParsedRow:
             seen.add(("?" + detail.kind, value))
             reason = _bad(detail, country or region)
             unchecked.append((detail.line, _("{reason}; kept as typed, unchecked").format(reason=reason)))
-            kept.append(ContactPointInput(detail.kind, value, detail.label, country, keep_unchecked=True))
+            kept.append(ContactPointInput(detail.kind, value, detail.label, country, keep_unchecked=True,
+                                          normalized=UNCHECKED))
             continue
         key = (detail.kind, normalized)
         if detail.kind in ("email", "phone") and detail.identifies and key not in keys:
@@ -104,7 +105,7 @@ def check(draft: Draft, region: str | None) -> ParsedRow:
         if key in seen:
             continue  # the same number in "Phone" and "Mobile Phone"
         seen.add(key)
-        good.append(ContactPointInput(detail.kind, value, detail.label, country))
+        good.append(ContactPointInput(detail.kind, value, detail.label, country, normalized=normalized))
     points = good + kept
     given, family, name = _clean(draft.given), _clean(draft.family), _clean(draft.name)
     if not (given or family or name):

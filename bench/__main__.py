@@ -1,4 +1,5 @@
-"""Run every benchmark: `python -m bench` (or `make bench`; BENCH_CONTACTS=N for a smaller CRM size)."""
+"""Run every benchmark: `python -m bench` (or `make bench`). BENCH_CONTACTS=N sets the CRM and sweep size
+(default 1,000,000); `python -m bench.readme_table` turns the output into the README's performance table."""
 
 from bench import bench_crm, bench_import, bench_startup, bench_subject_export, bench_sweep, bench_vault
 

@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.report import figure
+
 GOAL = 2.0
 RUNS = int(os.environ.get("BENCH_STARTUP_RUNS", "9"))
 SHOWN = "first_window_shown"
@@ -128,17 +130,14 @@ def main() -> None:
         print(f"bench_startup: {exc}", file=sys.stderr)
         return
     ratios = [a / b for a, b in zip(app, bare, strict=True)]
-    print(f"startup_runs {len(ratios)} pairs")
+    figure("startup_runs", len(ratios), "pairs", digits=0)
     for name, values in (("startup_bare_ms", bare), ("startup_to_unlock_ms", app)):
         ms = [v * 1000 for v in values]
-        print(f"{name} {statistics.median(ms):.0f} ms")
-        print(f"{name}_min {min(ms):.0f} ms")
-        print(f"{name}_max {max(ms):.0f} ms")
-    print(f"startup_to_unlock_ratio {statistics.median(ratios):.2f} x")
-    print(f"startup_to_unlock_ratio_min {min(ratios):.2f} x")
-    print(f"startup_to_unlock_ratio_max {max(ratios):.2f} x")
-    print(f"startup_to_unlock_ratio_goal {GOAL:.2f} x")
-
+        figure(name, statistics.median(ms), "ms", digits=0)
+        figure(f"{name}_min", min(ms), "ms", digits=0)
+        figure(f"{name}_max", max(ms), "ms", digits=0)
+    figure("startup_to_unlock_ratio", statistics.median(ratios), "x", digits=2, goal=f"<= {GOAL:.0f} x",
+           floor="startup_bare_ms", ratios=ratios)
 
 if __name__ == "__main__":
     main()

@@ -25,6 +25,7 @@ from app.documents.subject_export import write_subject_export
 from app.privacy.consent import ConsentService
 from app.privacy.subject_data import SubjectData, gather
 from app.vault import kdf
+from bench.report import figure
 
 ACTIVITIES = 1000
 
@@ -89,10 +90,11 @@ def main() -> None:
                               ("subject_export_zh_CN", chinese), ("subject_export_aes256", locked)):
         label = name.replace("subject_gather", f"subject_gather_{ACTIVITIES}_activities").replace(
             "subject_export", f"subject_export_{ACTIVITIES}_activities")
-        print(f"{label} {wall:.2f} s")
-        print(f"{label}_cpu {cpu:.2f} s")
-    print(f"subject_export_{ACTIVITIES}_activities_pages {pages}")
-    print(f"subject_export_{ACTIVITIES}_activities_size {size_kib:.0f} KiB")
+        figure(label, wall, "s", digits=2, goal="< 1 s" if name.startswith("subject_export") else None)
+        figure(f"{label}_cpu", cpu, "s", digits=2)
+    figure(f"subject_export_{ACTIVITIES}_activities_pages", pages, "pages", digits=0)
+    figure(f"subject_export_{ACTIVITIES}_activities_size", size_kib, "KiB", digits=0)
+
 
 if __name__ == "__main__":
     main()

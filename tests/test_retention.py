@@ -183,7 +183,7 @@ def test_sigkill_mid_sweep_leaves_people_whole(vault_path: Path) -> None:
     proc.wait()
     session = open_session(vault_path, OWNER, OWNER_PASSWORD)
     people = session.conn.execute("SELECT count(*) FROM contact").fetchone()[0]
-    assert people == BATCH + 10  # the first batch committed; nobody half-erased
+    assert people == BATCH * 2 + 10  # the people go in one transaction: nobody erased, nobody half-erased
     orphans = session.conn.execute("SELECT count(*) FROM contact c WHERE NOT EXISTS (SELECT 1 FROM contact_point p "
                                    "WHERE p.contact_id = c.id)").fetchone()[0]
     assert orphans == 0
@@ -191,7 +191,7 @@ def test_sigkill_mid_sweep_leaves_people_whole(vault_path: Path) -> None:
     stale = session.conn.execute("SELECT status FROM sweep_run").fetchall()
     assert stale == [("running",)]
     assert _deletemerge(session) == [0, 0]  # the killed sweep had deferred the index merges...
-    assert RetentionService(session).apply(datetime.now(UTC) + timedelta(days=1200)).counts == {"lead": BATCH + 10}
+    assert RetentionService(session).apply(datetime.now(UTC) + timedelta(days=1200)).counts == {"lead": BATCH * 2 + 10}
     assert _deletemerge(session) == [10, 10]  # ...and the next sweep's scrub put them back
     session.vault.close()
 

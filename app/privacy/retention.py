@@ -1,8 +1,8 @@
 """Retention: how long each kind of personal data is kept, legal holds, and the sweeper that applies it.
 
-The sweeper always previews first (who, what, which policy, why); applying works in batches, one transaction
-each, so a cancelled or crashed sweep leaves every person fully processed or untouched, and the next run simply
-continues (the selection is recomputed from the data each time).
+The sweeper always previews first (who, what, which policy, why); applying erases the people due in batches
+within one transaction, so a crashed sweep leaves everyone untouched, a cancelled one keeps whole batches, and
+the next run simply continues (the selection is recomputed from the data each time).
 """
 
 from __future__ import annotations
@@ -17,17 +17,15 @@ from app.access.roles import Permission
 from app.access.session import Session
 from app.errors import InvalidInput
 from app.locale import N_, _
-from app.privacy import erasure
+from app.privacy import audit, erasure
 from app.store.database import Connection, bulk_cache, foreign_keys_enforced_by_caller
+from app.vault.signing import Signer
 
 CATEGORIES = ("lead", "customer", "consent_evidence", "withdrawn_marketing", "closed_request", "audit",
               "deleted_contact")
 PERSON_CATEGORIES = ("deleted_contact", "withdrawn_marketing", "lead", "customer")  # the order they are applied in
-# People per transaction: a cancelled or crashed sweep loses at most one batch's work, and cancel answers
-# between batches (about 2.5 s apart at 1M people). Each batch rewrites every page it touches, and the index of
-# normalised emails and phones is touched all over by any batch, so fewer batches write less: 100k of 1M took
-# 34.7 s in batches of 2,000, 29.8 s of 10,000 and 26.9 s of 25,000 (whose ~58k dirty pages nearly fill the
-# sweep's page cache, database.bulk_cache).
+# People per statement, and how often a sweep reports progress and answers cancel (about 1.5 s apart at 1M
+# people). The batches share one transaction (see `apply`).
 BATCH = 10_000
 
 CATEGORY_LABELS = {
@@ -115,7 +113,9 @@ def _last_touch_sql() -> str:
 _NOT_HELD = ("c.id NOT IN (SELECT contact_id FROM legal_hold WHERE contact_id IS NOT NULL AND released_at IS NULL "
              "AND (until IS NULL OR until > :now)) AND c.id NOT IN (SELECT d.contact_id FROM deal d JOIN legal_hold h "
              "ON h.deal_id = d.id WHERE d.contact_id IS NOT NULL AND h.released_at IS NULL "
-             "AND (h.until IS NULL OR h.until > :now))")
+             "AND (h.until IS NULL OR h.until > :now)) "
+             # Restricted people (GDPR Art. 18) are kept whatever their age: app.privacy.restriction
+             "AND c.id NOT IN (SELECT contact_id FROM restriction WHERE lifted_at IS NULL)")
 
 
 def _person_query(category: str) -> str:
@@ -273,7 +273,17 @@ class RetentionService:
 
     def apply(self, now: datetime | None = None, progress: Callable[[int, int], None] | None = None,
               cancelled: Callable[[], bool] | None = None) -> SweepResult:
-        """Apply the preview in batches; returns the counts per category. Audited, without personal data."""
+        """Apply the preview; returns the counts per category. Audited, without personal data.
+
+        Every person due goes in one transaction, which also drops their tokens from the search index, so the
+        sweep is finished only when no token of theirs is left: a crash leaves everyone untouched, and a cancel
+        (asked between batches) keeps the batches done. A transaction per batch wrote the pages of the indexes
+        every batch touches (normalised emails and phones, activity dates) once per batch, and the separate
+        index merge its own pages again: at 1M people, 100k due, 3.1 GB written against 2.5 GB now (each page
+        once to the write-ahead log, once back into the file). The log grows to about the pages changed (near
+        the vault's size at 1M) until the closing checkpoint empties it. bench/bench_sweep.py times it against
+        rewriting the whole file once (VACUUM INTO).
+        """
         self.session.require(Permission.ERASE)
         now = now or datetime.now(UTC)
         items = self.preview(now)
@@ -284,7 +294,7 @@ class RetentionService:
         counts: Counter[str] = Counter()
         # In id order, so each batch is one stretch of the person tables rather than pages all over the file.
         people = sorted((item for item in items if item.contact_id is not None), key=lambda item: item.contact_id or 0)
-        with bulk_cache(conn):  # one larger page cache for the batches and the closing scrub
+        with bulk_cache(conn):  # one larger page cache for the people and the closing scrub
             stopped = False
             if people:
                 with erasure.index_merges_deferred(conn):
@@ -298,21 +308,24 @@ class RetentionService:
                 summary = ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "nothing due"
                 self.session.audit("sweep.run", "sweep_run", run_id, f"{status}: {summary}")
             if counts:
-                erasure.scrub_leftovers(conn)
+                erasure.scrub_leftovers(conn)  # the index is merged already (a no-op); empties the log
         return SweepResult(run_id, dict(counts), stopped)
 
     def _erase_people(self, people: list[SweepItem], run_id: int, now: datetime, counts: Counter[str],
                       progress: Callable[[int, int], None] | None,
                       cancelled: Callable[[], bool] | None) -> bool:
-        """The people in the preview, a batch per transaction; True if cancelled between batches."""
+        """The people in the preview, a batch at a time in one transaction that ends by merging the search index
+        (no token of theirs left); True if cancelled between batches (the batches done are kept)."""
         conn = self.conn
         references = erasure.references_to_contact(conn)
-        for start in range(0, len(people), BATCH):
-            if cancelled is not None and cancelled():
-                return True
-            batch = people[start:start + BATCH]
-            done: list[tuple[str, str]] = []
-            with foreign_keys_enforced_by_caller(conn), self.session.change():
+        done: list[tuple[str, str]] = []
+        stopped = False
+        with foreign_keys_enforced_by_caller(conn), self.session.change():
+            for start in range(0, len(people), BATCH):
+                if cancelled is not None and cancelled():
+                    stopped = True
+                    break
+                batch = people[start:start + BATCH]
                 for action in (erasure.ERASE, erasure.ANONYMISE):
                     ids = [int(item.contact_id) for item in batch if item.contact_id is not None
                            and (erasure.ANONYMISE if item.action == "anonymise" else erasure.ERASE) == action]
@@ -320,10 +333,13 @@ class RetentionService:
                 counts.update(item.category for item in batch)
                 self.session.audit("sweep.batch", "sweep_run", run_id,
                                    ", ".join(f"{k}={v}" for k, v in sorted(Counter(i.category for i in batch).items())))
-            erasure.remember_outside(self.session.vault.paths.erasures, done)
-            if progress is not None:
-                progress(min(start + BATCH, len(people)), len(people))
-        return False
+                if progress is not None:
+                    progress(min(start + BATCH, len(people)), len(people))
+            if done:
+                for index in erasure.SEARCH_INDEXES:  # their tokens out of the index, in the same transaction
+                    conn.execute(f"INSERT INTO {index}({index}) VALUES ('optimize')")
+        erasure.remember_outside(self.session.vault.paths.erasures, done)
+        return stopped
 
     def _sweep_records(self, items: list[SweepItem], now: datetime) -> Counter[str]:
         """Evidence and audit entries (not people), each in its own transaction."""
@@ -341,7 +357,7 @@ class RetentionService:
                     deleted = conn.execute("DELETE FROM subject_request WHERE status != 'open' AND completed_at < ?",
                                            (cutoff,)).rowcount
                 else:
-                    deleted = _trim_audit(conn, cutoff)
+                    deleted = _trim_audit(conn, cutoff, self.session.vault.signer)
                 counts[item.category] += deleted
         return counts
 
@@ -368,13 +384,13 @@ _STALE_EVIDENCE = ("WITH current AS (SELECT e.evidence_id FROM consent_event e W
                    "(SELECT evidence_id FROM current))")
 
 
-def _trim_audit(conn: Connection, cutoff: str) -> int:
-    """Delete entries older than `cutoff`, remembering the last deleted entry's hash as the chain's new anchor."""
+def _trim_audit(conn: Connection, cutoff: str, signer: Signer | None) -> int:
+    """Delete entries older than `cutoff`, remembering the last deleted entry's hash as the chain's new anchor
+    (signed by the sweeping user: verify names an anchor nobody who may erase signed)."""
     row = conn.execute("SELECT id, hash FROM audit_event WHERE at < ? ORDER BY id DESC LIMIT 1", (cutoff,)).fetchone()
     if row is None:
         return 0
-    conn.execute("INSERT INTO vault_meta(key, value) VALUES ('audit_anchor', ?) ON CONFLICT(key) DO UPDATE SET "
-                 "value = excluded.value", (json.dumps({"id": int(row[0]), "hash": bytes(row[1]).hex()}),))
+    audit.set_anchor(conn, signer, int(row[0]), bytes(row[1]))
     conn.execute("DROP TRIGGER audit_event_no_delete")
     deleted = int(conn.execute("DELETE FROM audit_event WHERE id <= ?", (int(row[0]),)).rowcount)
     conn.execute("CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "

@@ -23,11 +23,12 @@ import sqlcipher3
 
 from app import __version__
 from app.access import security
+from app.access.roles import PAGE_ROWS
 from app.access.session import Session, open_session
 from app.access.users import UserService
 from app.errors import CounterpartError, DiskFull, InvalidInput, UsageError, VaultDamaged
 from app.fileio import describe_file_error
-from app.locale import _, current_language, set_language
+from app.locale import _, current_language, ngettext, set_language
 from app.privacy import audit, audit_service
 from app.process_guard import guard_process_memory
 from app.store.database import classify
@@ -103,7 +104,19 @@ def _out(line: str) -> None:
 
 
 def _session(args: argparse.Namespace, passwords: Passwords) -> Session:
-    return open_session(args.vault, args.user, passwords.read(_("Password for {user}: ").format(user=args.user)))
+    session = open_session(args.vault, args.user, passwords.read(_("Password for {user}: ").format(user=args.user)))
+    _say_finished_rekey(session)
+    return session
+
+
+def _say_finished_rekey(session: Session) -> None:
+    """This sign-in finished a rekey that was interrupted: its new recovery key is shown now, once (on stderr,
+    so it never ends up in a command's piped output)."""
+    new_key, session.vault.finished_rekey = session.vault.finished_rekey, None
+    if new_key:
+        print(_("A rekey that was interrupted has now finished: the old recovery key no longer opens the vault. "
+                "Write down the new one, shown only this once:"), file=sys.stderr, flush=True)
+        print(_("Recovery key: {key}").format(key=new_key), file=sys.stderr, flush=True)
 
 
 @contextmanager
@@ -163,14 +176,21 @@ def cmd_verify(args: argparse.Namespace, passwords: Passwords) -> int:
         session.vault.close()
     if report.problems:
         raise VaultDamaged(_("The vault is damaged: {detail}").format(detail="; ".join(report.problems[:3])))
-    if not report.chain.ok:
-        raise VaultDamaged(_("The audit log has been tampered with: entry {id} fails ({reason}).")
-                               .format(id=report.chain.first_broken, reason=report.chain.reason))
+    chain = report.chain
+    if not chain.ok:  # what the signed heads and the anchor say (a cut end or beginning), then a broken entry
+        found = [_("entry {id} fails ({reason}).").format(id=chain.first_broken, reason=chain.reason)
+                 ] if chain.first_broken is not None else []
+        raise VaultDamaged(_("The audit log has been tampered with: {detail}").format(
+            detail=" ".join([*chain.findings, *found])))
     _out("ok")
     _out(_("schema version: {n}").format(n=report.schema_version))
     for table, count in report.counts.items():
         _out(f"{table}: {count}")
-    _out(_("audit chain: {n} entries intact").format(n=report.chain.entries))
+    _out(_("audit chain: {n} entries intact").format(n=chain.entries))
+    if chain.unsigned:
+        _out(ngettext("{n} entry unsigned (written before version {version}, which began signing them)",
+                      "{n} entries unsigned (written before version {version}, which began signing them)",
+                      chain.unsigned).format(n=chain.unsigned, version=chain.signed_since))
     if report.rekey_due:
         _out(security.rekey_due_text(report.rekey_due) + " " + _("Run 'counterpart-admin rekey'."))
     return 0
@@ -229,6 +249,7 @@ def cmd_user_list(args: argparse.Namespace, passwords: Passwords) -> int:
 def cmd_user_passwd(args: argparse.Namespace, passwords: Passwords) -> int:
     current = passwords.read(_("Password for {user}: ").format(user=args.user))
     session = open_session(args.vault, args.user, current)
+    _say_finished_rekey(session)
     try:
         service = UserService(session)
         target = args.name or args.user
@@ -326,6 +347,7 @@ def cmd_search(args: argparse.Namespace, passwords: Passwords) -> int:
 
     with _signed_in(args, passwords) as session:
         found = ContactService(session).search(args.query, limit=args.limit)
+        session.record_bulk_read("search", len(found))
     if args.json:
         _out(json.dumps([{"id": c.id, "name": c.name, "email": c.email, "phone": c.phone,
                           "organisation": c.organisation} for c in found], ensure_ascii=False))
@@ -365,25 +387,50 @@ def _column_mapping(pairs: list[str]) -> dict[str, str]:
 
 def cmd_import(args: argparse.Namespace, passwords: Passwords) -> int:
     """Counts on stdout; each column that fills nothing ("unused column: X"), then each skipped row and each
-    detail left out or kept unchecked ("line N: reason"), on stderr."""
+    detail left out or kept unchecked ("line N: reason"), on stderr. With --json, one object with all of it."""
     from app.crm.importing import ImportService
 
     mapping = _column_mapping(args.map or [])
     with _signed_in(args, passwords) as session:
         report = ImportService(session).run(Path(args.file), fmt=args.format, dry_run=args.dry_run,
-                                            mapping=mapping or None)
+                                            mapping=mapping or None, overwrite=args.update == "file")
+    skipped = sorted(report.bad_rows + [(d.line, d.reason()) for d in report.duplicates if d.existing_id is None])
+    if args.json:
+        _out(json.dumps({
+            "format": report.format, "encoding": report.encoding, "dry_run": report.dry_run,
+            "imported": 0 if report.dry_run else report.imported, "would_import": report.imported,
+            "matched": len(report.matched), "updated": report.updated, "would_update": report.to_update,
+            "unchanged": len(report.matched) - report.to_update, "skipped": report.skipped,
+            "skipped_rows": [{"line": line, "reason": reason} for line, reason in skipped],
+            "conflicts_kept": len(report.conflicts), "replaced": len(report.replaced),
+            "replaced_fields": [{"line": m.line, "customer": m.contact_id, "field": c.field}
+                                for m in report.matched if not m.held for c in m.taken],
+            "unused_columns": report.unused_columns, "consents_found": report.consents_found,
+            "consents_recorded": report.consents_stored,
+            "messages": [{"line": line, "message": text} for line, text in report.messages()],
+            "messages_left_out": report.left_out}, ensure_ascii=False))
+        return 0
     for column in report.unused_columns:
         print(_("unused column: {column}").format(column=column), file=sys.stderr, flush=True)
     for line, reason in report.messages():
         print(_("line {line}: {reason}").format(line=line, reason=reason), file=sys.stderr, flush=True)
+    if report.left_out:  # the first 1,000 of each kind are listed, the rest counted
+        print(_("… and {n} more.").format(n=f"{report.left_out:,}"), file=sys.stderr, flush=True)
     _out(_("format: {format} ({encoding})").format(format=report.format, encoding=report.encoding))
     if report.dry_run:
         _out(_("dry run: nothing was written"))
         _out(_("would import: {n}").format(n=report.imported))
+        _out(_("would update: {n}").format(n=report.to_update))
     _out(_("imported: {n}").format(n=0 if report.dry_run else report.imported))
+    _out(_("matched: {n}").format(n=len(report.matched)))
+    _out(_("matched, updated: {n}").format(n=report.updated))
+    _out(_("matched, unchanged: {n}").format(n=len(report.matched) - report.to_update))
+    _out(_("conflicts kept: {n}").format(n=len(report.conflicts)))
+    _out(_("replaced by the file's: {n}").format(n=len(report.replaced)))
     _out(_("skipped: {n}").format(n=report.skipped))
-    _out(_("duplicates: {n}").format(n=len(report.duplicates)))
-    _out(_("bad rows: {n}").format(n=len(report.bad_rows)))
+    _out(_("duplicates: {n}").format(n=report.duplicate_count))
+    _out(_("bad rows: {n}").format(n=report.bad_count))
+    _out(_("unused columns: {n}").format(n=len(report.unused_columns)))
     if report.consents_found:
         _out(_("consents stated in the file: {n}, recorded: {stored}").format(n=report.consents_found,
                                                                            stored=report.consents_stored))
@@ -394,15 +441,22 @@ def cmd_consent(args: argparse.Namespace, passwords: Passwords) -> int:
     from app.crm.contacts import ContactService
     from app.privacy.consent import ConsentService
 
+    if bool(args.parent) != bool(args.relation):
+        raise InvalidInput(_("Give both --parent and --relation for a parent's consent."))
+    guardian = (args.parent, args.relation) if args.parent else None
     with _signed_in(args, passwords) as session:
         consent = ConsentService(session)
+        if args.born:
+            from app.privacy.jurisdiction import set_birth_date
+
+            set_birth_date(session, args.contact, date.fromisoformat(_iso_date(args.born)))
         notice_id = None
         if args.grant and args.method in ("form", "paper"):
             language = ContactService(session).language_of(args.contact) or current_language()
             notice = consent.current_notice(language)
             notice_id = notice.id if notice else None
         consent.record(args.contact, args.purpose, args.grant, args.method, notice_id=notice_id,
-                       source="counterpart-admin" if args.method == "import" else "")
+                       source="counterpart-admin" if args.method == "import" else "", guardian=guardian)
         state = next(s for s in consent.states(args.contact) if s.purpose.key == args.purpose)
     _out(_("{purpose} for customer {id}: {state}.").format(purpose=args.purpose, id=args.contact, state=state.reason))
     return 0
@@ -431,20 +485,25 @@ def cmd_consent_form(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.privacy.restriction import RestrictionService
     from app.privacy.retention import RetentionService
 
     with _signed_in(args, passwords) as session:
         service = RetentionService(session)
         items = service.preview()
         counts = service.apply().counts if args.apply else {}
+        kept = RestrictionService(session).kept_by_sweep()
     if args.json:
-        _out(json.dumps({"applied": bool(args.apply), "counts": counts,
+        _out(json.dumps({"applied": bool(args.apply), "counts": counts, "kept_restricted": kept,
                          "items": [{"contact_id": i.contact_id, "policy": i.category, "action": i.action,
                                     "count": i.count, "reason": i.reason} for i in items]}, ensure_ascii=False))
         return 0
     for item in items:
         who = str(item.contact_id) if item.contact_id is not None else _("{n} records").format(n=item.count)
         _out("\t".join([who, item.category, item.action, item.reason]))
+    if kept:
+        _out(ngettext("{n} person kept: processing restricted (GDPR Art. 18).",
+                      "{n} people kept: processing restricted (GDPR Art. 18).", kept).format(n=kept))
     if args.apply:
         _out(_("Applied: {counts}").format(counts=", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "0"))
     else:
@@ -489,15 +548,20 @@ def cmd_requests(args: argparse.Namespace, passwords: Passwords) -> int:
 
     with _signed_in(args, passwords) as session:
         today = datetime.now(UTC).date()
-        found = RequestService(session).open_requests(overdue_only=args.overdue, today=today)
+        service = RequestService(session)
+        found = service.all_requests() if args.all else service.open_requests(overdue_only=args.overdue, today=today)
     if args.json:
         _out(json.dumps([{"id": r.id, "type": r.type, "jurisdiction": r.jurisdiction, "contact_id": r.contact_id,
                           "received": r.received_at, "due": r.due_at, "extended": r.extended,
-                          "overdue": r.overdue(today), "status": r.status} for r in found]))
+                          "overdue": r.overdue(today), "status": r.status, "recipients": r.recipients}
+                         for r in found], ensure_ascii=False))
     else:
         for r in found:
             late = _("OVERDUE") if r.overdue(today) else ""
-            _out("\t".join([str(r.id), r.type, r.jurisdiction, _("due {date}").format(date=r.due_at), late]).rstrip())
+            tell = _("tell: {names}").format(names="; ".join(r.recipients)) if r.recipients else ""
+            fields = [str(r.id), r.type, r.jurisdiction, _("due {date}").format(date=r.due_at)]
+            fields += [r.status, late, tell] if args.all else [late]  # the open list keeps its columns
+            _out("\t".join(fields).rstrip())
     return 0
 
 
@@ -555,6 +619,7 @@ def cmd_drill(args: argparse.Namespace, passwords: Passwords) -> int:
         counts=", ".join(f"{k}={v}" for k, v in sorted(counts.items()))))
     if args.vault and user and password:
         session = open_session(args.vault, user, password)
+        _say_finished_rekey(session)
         try:
             security.record_drill(session, Path(args.backup).name, counts)
         finally:
@@ -695,6 +760,130 @@ def _moment(text: str) -> datetime:
     return moment if moment.tzinfo else moment.astimezone()
 
 
+# --- accountability: training, yearly review, impact assessment, privacy health ------------------------------
+
+def cmd_training_status(args: argparse.Namespace, passwords: Passwords) -> int:
+    """Everyone's privacy lesson for the owner (MANAGE_USERS), else the user's own."""
+    from app.access.roles import Permission
+    from app.privacy.training import TrainingService
+
+    with _signed_in(args, passwords) as session:
+        service = TrainingService(session)
+        people = service.status() if session.can(Permission.MANAGE_USERS) else [service.my_status()]
+    today = datetime.now(UTC).date()
+    for status in people:
+        read = (_("read on {date}").format(date=status.acknowledged_at[:10]) if status.acknowledged_at
+                else _("not read yet"))
+        due = _("due now") if status.due(today) else _("next due {date}").format(
+            date=status.due_on.isoformat() if status.due_on else "-")
+        _out(f"{status.name} ({status.role.label()}): {read}; {due}")
+    return 0
+
+
+def cmd_training_acknowledge(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.privacy.training import LESSON_VERSION, TrainingService, lesson
+
+    if args.show:
+        for title, text in lesson():
+            _out(f"# {title}\n\n{text}\n")
+    with _signed_in(args, passwords) as session:
+        TrainingService(session).acknowledge()
+    _out(_("Recorded that {user} read the privacy lesson (version {version}).").format(user=args.user,
+                                                                                     version=LESSON_VERSION))
+    return 0
+
+
+def cmd_review_status(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.privacy.review import ITEMS, ReviewService, item_label
+
+    with _signed_in(args, passwords) as session:
+        service = ReviewService(session)
+        due_on, due, reviews = service.due_on(), service.due(), service.reviews(limit=5)
+    _out((_("The yearly privacy review is due (since {date}).") if due
+          else _("The next yearly privacy review is due on {date}.")).format(date=due_on.isoformat()))
+    for review in reviews:
+        missed = [item_label(key) for key in ITEMS if key not in review.items]
+        _out(_("{date}: {user}, {ticked} of {total} items").format(date=review.at[:10], user=review.by,
+                                                                  ticked=len(review.items), total=len(ITEMS))
+             + (" (" + _("not ticked: {items}").format(items=", ".join(missed)) + ")" if missed else "")
+             + (f" \u2014 {review.note}" if review.note else ""))
+    return 0
+
+
+def cmd_review_record(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.privacy.review import ITEMS, ReviewService
+
+    items = list(ITEMS) if args.all else _comma_list(",".join(args.item or []))
+    with _signed_in(args, passwords) as session:
+        review_id = ReviewService(session).record(items, args.note or "")
+    _out(_("Recorded privacy review no. {id}.").format(id=review_id))
+    return 0
+
+
+def cmd_dpia_show(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.privacy.dpia import OWNER_FIELDS, DpiaService
+
+    with _signed_in(args, passwords) as session:
+        service = DpiaService(session)
+        latest = service.latest()
+        draft = service.draft(args.doc_lang or current_language())
+    if latest is None:
+        _out(_("No impact assessment is saved yet."))
+    else:
+        _out(_("Version no. {id}, saved by {user} on {date}; kept until {until}.").format(
+            id=latest.id, user=latest.saved_by, date=(latest.saved_at or "")[:10],
+            until=(latest.keep_until or "")[:10]))
+    for name, basis in draft.purposes:
+        _out(f"{_('Purpose')}: {name} ({basis})")
+    for key, (heading, _hint) in OWNER_FIELDS.items():
+        answer = " / ".join(line.strip() for line in draft.answers.get(key, "").splitlines() if line.strip())
+        _out(f"{_(heading)}: {answer or _('to be completed')}")
+    return 0
+
+
+def cmd_dpia_save(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.privacy.dpia import OWNER_FIELDS, DpiaService
+
+    with _signed_in(args, passwords) as session:
+        service = DpiaService(session)
+        language = args.doc_lang or current_language()
+        answers = dict(service.draft(language).answers)
+        answers.update({key: getattr(args, key) for key in OWNER_FIELDS if getattr(args, key) is not None})
+        saved = service.save(answers, language)
+    _out(_("Saved impact assessment no. {id}.").format(id=saved.id))
+    return 0
+
+
+def cmd_dpia_pdf(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.documents.dpia_document import write_dpia
+    from app.privacy.dpia import DpiaService
+
+    with _signed_in(args, passwords) as session:
+        service = DpiaService(session)
+        # The saved version as it was saved (in its language); a draft of today's facts when none was saved
+        assessment = service.latest() or service.draft(args.doc_lang or current_language())
+        write_dpia(Path(args.out), assessment)
+        session.record("dpia.print", "impact_assessment", assessment.id)
+    _out(_("Saved the impact assessment to {path}.").format(path=args.out))
+    return 0
+
+
+def cmd_health(args: argparse.Namespace, passwords: Passwords) -> int:
+    """Every open privacy duty this user may see; exit 0 either way (a script reads the lines or the JSON)."""
+    from app.privacy.health import health
+
+    with _signed_in(args, passwords) as session:
+        lines = health(session)
+    if args.json:
+        _out(json.dumps([{"key": line.key, "place": line.place, "count": line.count, "text": line.text}
+                         for line in lines], ensure_ascii=False))
+    elif not lines:
+        _out(_("Nothing needs attention."))
+    for line in [] if args.json else lines:
+        _out(f"{line.key}: {line.text}")
+    return 0
+
+
 # --- the parser --------------------------------------------------------------------------------------------
 
 class _Parser(argparse.ArgumentParser):
@@ -789,7 +978,9 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser("search", help=_("search customers"))
     _vault_and_user(search)
     search.add_argument("query", metavar="QUERY")
-    search.add_argument("--limit", type=int, default=50, metavar="N")
+    search.add_argument("--limit", type=int, default=50, metavar="N",
+                        help=_("at most N customers; more than {n} at once needs the permission to export "
+                               "customer lists").format(n=PAGE_ROWS))
     search.add_argument("--json", action="store_true", help=_("print a JSON list"))
     search.set_defaults(run=cmd_search)
 
@@ -811,6 +1002,11 @@ def build_parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("--map", action="append", metavar="COLUMN=FIELD",
                             help=_("fill FIELD (name, given_name, email, phone…) from the column COLUMN; "
                                    "repeatable; an empty FIELD leaves the column out"))
+    import_cmd.add_argument("--update", default="keep", choices=["keep", "file"],
+                            help=_("for a customer already in the vault whose value differs from the file's: keep "
+                                   "theirs (keep, the default) or take the file's (file)"))
+    import_cmd.add_argument("--json", action="store_true", help=_("print the counts, skipped rows and messages as "
+                                                                   "one JSON object"))
     import_cmd.set_defaults(run=cmd_import)
 
     consent = commands.add_parser("consent", help=_("record a consent or its withdrawal"))
@@ -821,6 +1017,10 @@ def build_parser() -> argparse.ArgumentParser:
     choice.add_argument("--grant", action="store_true")
     choice.add_argument("--withdraw", action="store_true")
     consent.add_argument("--method", required=True, choices=["form", "paper", "verbal", "import"])
+    consent.add_argument("--born", metavar="DATE", help=_("the customer's birthday, recorded first (a child's "
+                                                          "consent is given by a parent)"))
+    consent.add_argument("--parent", metavar="NAME", help=_("the parent or guardian giving a child's consent"))
+    consent.add_argument("--relation", metavar="TEXT", help=_("how the parent or guardian is related (mother, …)"))
     consent.set_defaults(run=cmd_consent)
 
     consent_list = commands.add_parser("consent-list", help=_("people with a current basis for a purpose"))
@@ -871,6 +1071,8 @@ def build_parser() -> argparse.ArgumentParser:
     requests_cmd = commands.add_parser("requests", help=_("open privacy requests, soonest deadline first"))
     _vault_and_user(requests_cmd)
     requests_cmd.add_argument("--overdue", action="store_true")
+    requests_cmd.add_argument("--all", action="store_true", help=_("closed requests too, with the recipients to "
+                                                                  "tell (Art. 19)"))
     requests_cmd.add_argument("--json", action="store_true")
     requests_cmd.set_defaults(run=cmd_requests)
 
@@ -957,7 +1159,116 @@ def build_parser() -> argparse.ArgumentParser:
         _recovery_key_options(sub)
         sub.add_argument("--password-stdin", action="store_true")
         sub.set_defaults(run=run)
+
+    _accountability_commands(commands)
+    _rights_commands(commands)
     return parser
+
+
+def cmd_restrict(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.privacy.recipients import recipients_for
+    from app.privacy.restriction import RestrictionService
+
+    with _signed_in(args, passwords) as session:
+        service = RestrictionService(session)
+        if args.lift:
+            service.lift(args.customer, args.reason)
+        else:
+            service.restrict(args.customer, args.reason)
+        recipients = recipients_for(session, args.customer)
+    _out((_("Lifted the restriction of customer {id}.") if args.lift else
+          _("Restricted processing of customer {id}: kept, but left out of lists, exports and the sweep."))
+         .format(id=args.customer))
+    _say_recipients(recipients)
+    return 0
+
+
+def _say_recipients(recipients: list[str]) -> None:
+    """Art. 19: whom the shop must now tell (from the record of processing)."""
+    if recipients:
+        _out(_("Tell these recipients (GDPR Art. 19): {names}").format(names="; ".join(recipients)))
+    else:
+        _out(_("The record of processing names no recipients to tell."))
+
+
+def cmd_object(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.privacy.objection import object_to_marketing
+
+    with _signed_in(args, passwords) as session:
+        withdrawn = object_to_marketing(session, args.customer, request_id=args.request,
+                                        method="request" if args.request else "verbal")
+    _out(_("Customer {id} objected to direct marketing; withdrawn: {purposes}.")
+         .format(id=args.customer, purposes=", ".join(withdrawn) or _("nothing left to withdraw")))
+    return 0
+
+
+def _rights_commands(commands: Any) -> None:
+    """restrict and object (app.privacy.restriction, objection)."""
+    restrict = commands.add_parser(
+        "restrict", help=_("restrict processing of a customer (GDPR Art. 18), or lift it with --lift"),
+        description=_("A restricted customer is kept but left out of marketing lists, exports and the retention "
+                      "sweep until the restriction is lifted. Completing a restriction request does the same."))
+    _vault_and_user(restrict)
+    restrict.add_argument("customer", type=int, metavar="CUSTOMER", help=_("the customer's number"))
+    restrict.add_argument("--lift", action="store_true", help=_("end the restriction"))
+    restrict.add_argument("--reason", required=True, metavar="TEXT", help=_("why (kept with the restriction)"))
+    restrict.set_defaults(run=cmd_restrict)
+
+    object_cmd = commands.add_parser(
+        "object", help=_("record an objection to direct marketing (GDPR Art. 21): withdraws every marketing purpose"),
+        description=_("Withdraws email, SMS, phone, postal marketing and profiling at once. Completing an objection "
+                      "request (Privacy › Requests) does the same; to withdraw one purpose use 'consent --withdraw'."))
+    _vault_and_user(object_cmd)
+    object_cmd.add_argument("customer", type=int, metavar="CUSTOMER", help=_("the customer's number"))
+    object_cmd.add_argument("--request", type=int, metavar="N", help=_("the privacy request this answers"))
+    object_cmd.set_defaults(run=cmd_object)
+
+
+def _accountability_commands(commands: Any) -> None:
+    """training, review, dpia and health (app.privacy.training, review, dpia, health)."""
+    from app.privacy.dpia import OWNER_FIELDS
+    from app.privacy.review import ITEMS
+
+    training = commands.add_parser("training", help=_("the staff privacy lesson: who read it, or confirm it"))
+    training_commands = training.add_subparsers(dest="training_command", required=True, parser_class=_Parser)
+    status = training_commands.add_parser("status", help=_("who read the lesson and when each is due"))
+    _vault_and_user(status)
+    status.set_defaults(run=cmd_training_status)
+    acknowledge = training_commands.add_parser("acknowledge", help=_("confirm that you read the lesson"))
+    _vault_and_user(acknowledge)
+    acknowledge.add_argument("--show", action="store_true", help=_("print the lesson first"))
+    acknowledge.set_defaults(run=cmd_training_acknowledge)
+
+    review = commands.add_parser("review", help=_("the yearly privacy review"))
+    review_commands = review.add_subparsers(dest="review_command", required=True, parser_class=_Parser)
+    review_status = review_commands.add_parser("status", help=_("when the review is due, and the last ones"))
+    _vault_and_user(review_status)
+    review_status.set_defaults(run=cmd_review_status)
+    record = review_commands.add_parser("record", help=_("record a review (owners and managers)"))
+    _vault_and_user(record)
+    record.add_argument("--item", action="append", metavar="ITEM",
+                        help=_("an item checked (repeat, or comma-separated): {items}").format(items=", ".join(ITEMS)))
+    record.add_argument("--all", action="store_true", help=_("every item was checked"))
+    record.add_argument("--note", help=_("what was found or left open"))
+    record.set_defaults(run=cmd_review_record)
+
+    dpia = commands.add_parser("dpia", help=_("the impact assessment (GDPR Art. 35, PIPL Art. 55)"))
+    dpia_commands = dpia.add_subparsers(dest="dpia_command", required=True, parser_class=_Parser)
+    show = dpia_commands.add_parser("show", help=_("the assessment as it stands"))
+    save = dpia_commands.add_parser("save", help=_("save a new version with the answers given"))
+    pdf = dpia_commands.add_parser("pdf", help=_("save the latest version as PDF"))
+    for sub, run in ((show, cmd_dpia_show), (save, cmd_dpia_save), (pdf, cmd_dpia_pdf)):
+        _vault_and_user(sub)
+        sub.add_argument("--lang", metavar="LANG", dest="doc_lang")
+        sub.set_defaults(run=run)
+    for key in OWNER_FIELDS:
+        save.add_argument(f"--{key}", metavar="TEXT")
+    pdf.add_argument("--out", required=True, metavar="FILE.pdf")
+
+    health_cmd = commands.add_parser("health", help=_("every open privacy duty, and where it is fixed"))
+    _vault_and_user(health_cmd)
+    health_cmd.add_argument("--json", action="store_true")
+    health_cmd.set_defaults(run=cmd_health)
 
 
 def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:

@@ -15,6 +15,7 @@ from app.crm.deals import DealService
 from app.errors import PermissionDenied
 from app.privacy import erasure
 from app.privacy.consent import ConsentService
+from app.privacy.restriction import RestrictionService
 from app.privacy.retention import RetentionService
 
 NAME, EMAIL, PHONE_DIGITS = "Zyxwvut", "qqplorb.marker@example.org", "7700900417"
@@ -180,6 +181,9 @@ def test_sweep_batch_erasure_leaves_no_trace_and_every_reference_whole(owner_ses
     ConsentService(owner_session).set_flag(marked_person, "opt_out_sale_sharing", True)
     retention = RetentionService(owner_session)
     retention.release(retention.hold(marked_person, "Dispute settled"))
+    restriction = RestrictionService(owner_session)  # restricted once (Art. 18), lifted, so the sweep may erase
+    restriction.restrict(marked_person, "Accuracy contested")
+    restriction.lift(marked_person, "Address checked")
     pointing = {table for table, _column, _action in erasure.references_to_contact(conn)}
     assert {"deal", "subject_request", "breach_person", "legal_hold", "privacy_flag_event"} <= pointing
     with owner_session.change():

@@ -99,3 +99,11 @@ def test_nested_bulk_work_keeps_the_larger_cache_until_the_outermost_ends(tmp_pa
         assert conn.execute("PRAGMA cache_size").fetchone()[0] == -database.BULK_CACHE_KIB and trims == []
     assert conn.execute("PRAGMA cache_size").fetchone()[0] == default and trims == [1]
     conn.close()
+
+
+def test_migrations_are_numbered_one_to_latest_in_order() -> None:
+    """LATEST is the last migration's number and migrate() walks the list in order: a number skipped, repeated or
+    appended out of order (two branches each adding one) would leave a fresh vault without a step."""
+    versions = [migration.version for migration in migrations.MIGRATIONS]
+    assert versions == list(range(1, len(versions) + 1))
+    assert versions[-1] == migrations.LATEST

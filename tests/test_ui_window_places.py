@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app import APP_NAME
 from app.access.roles import Role
 from app.access.users import UserService
+from app.privacy.training import TrainingService
 from app.vault import kdf
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui_helpers import (
@@ -118,9 +119,13 @@ def test_each_person_finds_the_main_window_as_they_left_it(qtbot, tmp_path: Path
                                                            new_vault: tuple[Path, str]) -> None:
     owner = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
     add_user(owner, STAFF, Role.STAFF, "temporary-1")
+    TrainingService(owner).acknowledge()  # no lesson notice above the page: it would make the window taller
     shutdown_session(owner)
     staff = open_session_for_ui(new_vault[0], STAFF, "temporary-1")
     UserService(staff, kdf.CHEAP).change_own_password("temporary-1", STAFF_PASSWORD)
+    shutdown_session(staff)
+    staff = open_session_for_ui(new_vault[0], STAFF, STAFF_PASSWORD)
+    TrainingService(staff).acknowledge()
     shutdown_session(staff)
 
     controller = make_controller(tmp_path)

@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         context = self.context
         self.privacy = PrivacyPage(context, self)
         self.settings = SettingsPage(context, self)
+        self.privacy.settings_tab.connect(self.show_settings_tab)
         if self.settings.security is not None:
             self.settings.security.idle_minutes_changed.connect(self.idle_minutes_changed)
         if self.settings.backups is not None:
@@ -196,6 +197,13 @@ class MainWindow(QMainWindow):
         """Privacy, at `tab` (a notice's "Show me")."""
         self.show_page("privacy")
         self.privacy.tabs.setCurrentWidget(tab)
+
+    def show_settings_tab(self, name: str) -> None:
+        """Settings at its "backups" or "shop" tab (a Privacy › Health line's button)."""
+        self.show_page("settings")
+        tab = {"backups": self.settings.backups, "shop": self.settings.shop}.get(name)
+        if tab is not None:
+            self.settings.tabs.setCurrentWidget(tab)
 
     def page(self, key: str) -> QWidget:
         page = self.stack.widget(PAGES.index(key))

@@ -1,4 +1,7 @@
-"""CSV export of a customer list: a permission of its own (managers and owner), audited, formula-safe."""
+"""CSV export of a customer list: a permission of its own (managers and owner), audited, formula-safe.
+
+People whose processing is restricted (GDPR Art. 18) are left out: a list export is processing, not storage.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from app.crm.contacts import ContactFilter, ContactService, ContactSummary
 from app.fileio import atomic_text
 from app.keyset import pages
 from app.privacy.audit import neutralise_formula
+from app.privacy.restriction import restricted_ids
 
 HEADER = ["id", "name", "email", "phone", "organisation"]
 
@@ -27,7 +31,9 @@ def export_csv(session: Session, out: Path, query: str = "", where: ContactFilte
     else:
         rows = pages(lambda after: contacts.page(after=after, limit=1000, where=where),
                      lambda last: contacts.sort_position(last.id))
-    count = write_rows(out, HEADER, ((p.id, p.name, p.email, p.phone, p.organisation) for p in rows))
+    restricted = restricted_ids(session.conn)
+    count = write_rows(out, HEADER, ((p.id, p.name, p.email, p.phone, p.organisation) for p in rows
+                                     if p.id not in restricted))
     filtered = bool(query.strip()) or (where is not None and where.active)
     session.record("contact.export", summary=f"{count} rows" + (" (filtered)" if filtered else ""))
     return count

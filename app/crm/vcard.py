@@ -293,10 +293,13 @@ def export_vcards(session: Session, out: Path, *, ids: Sequence[int] | None = No
     else:
         chosen = (c.id for c in pages(lambda after: contacts.page(after=after, limit=1000),
                                       lambda last: contacts.sort_position(last.id)))
+    from app.privacy.restriction import restricted_ids
+
+    restricted = restricted_ids(session.conn)  # restricted people (Art. 18) are stored, not exported
     count = 0
     with atomic_text(out) as handle:
         for contact_id in chosen:
-            card = _card_for(session.conn, contact_id)
+            card = None if contact_id in restricted else _card_for(session.conn, contact_id)
             if card is not None:
                 handle.write(card.serialize())
                 count += 1

@@ -11,15 +11,19 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from app.access.roles import Permission
 from app.locale import N_, _
 
 _WORDS = {
+    "access.refused": N_("Refused: not permitted"),
     "activity.bulk_create": N_("Activities imported"),
     "activity.create": N_("Activity added"),
     "activity.done": N_("Activity marked done"),
     "activity.undone": N_("Activity marked not done"),
     "activity.update": N_("Activity changed"),
+    "audit.cut": N_("Audit log found cut off at its end (at sign-in)"),
     "audit.export": N_("Audit log exported"),
+    "audit.key_retired": N_("Signing key of a login taken away kept for the log"),
     "audit.view": N_("Audit log opened"),
     "backup.create": N_("Backup made"),
     "backup.drill": N_("Backup tested (restore drill)"),
@@ -37,9 +41,12 @@ _WORDS = {
     "consent.grant": N_("Consent given"),
     "consent.import": N_("Consents imported"),
     "consent.list": N_("List of people who agreed taken"),
+    "consent.objection": N_("Objection to direct marketing: every marketing purpose withdrawn"),
     "consent.withdraw": N_("Consent withdrawn"),
     "contact.anonymise": N_("Customer anonymised"),
+    "contact.birth_date": N_("Customer's birthday changed"),
     "contact.bulk_create": N_("Customers added in bulk"),
+    "contact.bulk_read": N_("Many customers listed at once"),
     "contact.create": N_("Customer added"),
     "contact.delete": N_("Customer moved to the bin"),
     "contact.erase": N_("Customer erased"),
@@ -56,6 +63,8 @@ _WORDS = {
     "deal.reopen": N_("Deal reopened"),
     "deal.update": N_("Deal changed"),
     "deal.won": N_("Deal marked won"),
+    "dpia.print": N_("Impact assessment printed"),
+    "dpia.save": N_("Impact assessment saved"),
     "legal_hold.add": N_("Legal hold placed"),
     "legal_hold.release": N_("Legal hold released"),
     "note.create": N_("Note added"),
@@ -70,8 +79,12 @@ _WORDS = {
     "request.extend": N_("Privacy request deadline extended"),
     "request.file": N_("Privacy request: export file recorded"),
     "request.identity": N_("Privacy request: identity checked"),
+    "request.recipients": N_("Privacy request: recipients to tell listed (Art. 19)"),
     "request.refused": N_("Privacy request refused"),
+    "restriction.lift": N_("Restriction of processing lifted"),
+    "restriction.set": N_("Processing restricted"),
     "retention.policy": N_("Retention policy changed"),
+    "review.record": N_("Yearly privacy review recorded"),
     "ropa.change": N_("Record of processing changed"),
     "ropa.print": N_("Record of processing printed"),
     "session.idle_lock": N_("Locked after a time without use"),
@@ -88,6 +101,7 @@ _WORDS = {
     "subject.print": N_("Personal data printed for the person"),
     "sweep.batch": N_("Retention sweep: a batch applied"),
     "sweep.run": N_("Retention sweep run"),
+    "training.acknowledge": N_("Privacy lesson read and confirmed"),
     "user.add": N_("User added"),
     "user.disable": N_("User disabled"),
     "user.enable": N_("User enabled"),
@@ -128,6 +142,8 @@ _ARROW = re.compile(r"^(?:stage )?(\w+)->(\w+)$")
 _CONSENT = re.compile(r"^(\w+) via (\w+)$")
 _FROM = re.compile(r"^(\d+) from (.+)$")
 _NUMBERED = re.compile(r"^(note|hold|merged) (\d+)$")
+_REFUSED = re.compile(r"^(\w+)(?:: (?:(-?\d+) rows|(temporary password)))?$")
+_BULK_READ = re.compile(r"^(\d+) rows by ([\w -]+)$")
 
 
 def summary_text(action: str, summary: str | None, names: SummaryNames) -> str:
@@ -148,11 +164,27 @@ def summary_text(action: str, summary: str | None, names: SummaryNames) -> str:
         return _("{purpose}, {how}").format(purpose=purpose, how=_method_word(method))
     if action.endswith(".bulk_create") and (match := _FROM.match(text)):
         return _("{n} from {source}").format(n=match.group(1), source=match.group(2))
+    if action == "access.refused" and (match := _REFUSED.match(text)):
+        return _refused_text(*match.groups())
+    if action == "contact.bulk_read" and (match := _BULK_READ.match(text)):
+        return _("{n} customers, by '{command}'").format(n=match.group(1), command=match.group(2))
     if match := _NUMBERED.match(text):
         kind, number = match.groups()
         return {"note": _("note no. {id}"), "hold": _("hold no. {id}"),
                 "merged": _("customer no. {id} merged into this one")}[kind].format(id=number)
     return text
+
+
+def _refused_text(permission: str, rows: str | None, temporary: str | None) -> str:
+    try:
+        what = Permission(permission).label()
+    except ValueError:
+        what = permission
+    if rows is not None:
+        return _("{action}: {n} customers at once").format(action=what, n=rows)
+    if temporary:
+        return _("{action}: the temporary password was not replaced yet").format(action=what)
+    return what
 
 
 def _role_word(role: str) -> str:
@@ -161,4 +193,5 @@ def _role_word(role: str) -> str:
 
 def _method_word(method: str) -> str:
     return {"form": _("on a form at the counter"), "paper": _("on a signed paper form"),
-            "verbal": _("told in person"), "import": _("from an imported file")}.get(method, method)
+            "verbal": _("told in person"), "import": _("from an imported file"),
+            "request": _("to answer a privacy request")}.get(method, method)

@@ -20,9 +20,10 @@ from app.locale import _
 from app.locale.i18n import translator
 from app.store.database import Connection
 
-METHODS = ("form", "paper", "verbal", "import")
+METHODS = ("form", "paper", "verbal", "import", "request")  # request: done to answer a privacy request
 LAWFUL_BASES = ("consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests")
 FLAGS = ("opt_out_sale_sharing", "limit_sensitive")
+OBJECTABLE = ("legitimate_interests", "public_task")  # GDPR Art. 21(1): a withdrawal on these is an objection
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
 
@@ -46,6 +47,7 @@ class Purpose:
     expires_after_days: int | None
     separate_consent: bool
     active: bool
+    sensitive: bool = False  # sensitive personal information: people who limited its use are left out (CCPA)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class ConsentEvent:
     evidence_id: int | None
     captured_by: str | None
     at: str
+    guardian_name: str | None = None      # a child's consent: the parent or guardian who gave it
+    guardian_relation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,31 +122,63 @@ def notice_hash(title: str, body: str) -> str:
 
 
 _EVENT_COLUMNS = ("e.id, e.contact_id, e.purpose_key, e.action, e.method, e.notice_id, e.notice_sha256, e.source, "
-                  "e.evidence_id, u.name, e.at FROM consent_event e LEFT JOIN user u ON u.id = e.captured_by_user_id ")
+                  "e.evidence_id, u.name, e.at, e.guardian_name, e.guardian_relation "
+                  "FROM consent_event e LEFT JOIN user u ON u.id = e.captured_by_user_id ")
 
 
-def eligible_sql(purpose: Purpose, now: datetime) -> tuple[str, list[object]]:
+def eligible_sql(purpose: Purpose, now: datetime, *, pipl_shop: bool = False) -> tuple[str, list[object]]:
     """SQL selecting the ids of people with a current basis for `purpose` (for lists, exports and selections).
 
     Consent purposes: the latest event is a grant, younger than the expiry. Other bases: everyone, except that
-    sale or sharing also honours the CCPA opt-out flag.
+    sale or sharing also honours the CCPA opt-out flag. A basis PIPL does not offer (legitimate interests) needs
+    a grant from people PIPL covers: everyone when the shop is in China (`pipl_shop`), else people with a +86
+    phone. A purpose marked sensitive leaves out people who limited the use of their sensitive information.
     """
+    from app.privacy.jurisdiction import PIPL_BASES, PIPL_PHONES
+
     args: list[object] = []
-    if purpose.lawful_basis == "consent":
-        sql = ("SELECT e.contact_id AS id FROM consent_event e WHERE e.purpose_key = ? AND e.id = "
+    granted = ("SELECT e.contact_id AS id FROM consent_event e WHERE e.purpose_key = ? AND e.id = "
                "(SELECT max(id) FROM consent_event WHERE purpose_key = e.purpose_key AND contact_id = e.contact_id) "
                "AND e.action = 'grant'")
-        args.append(purpose.key)
-        if purpose.expires_after_days:
-            sql += " AND e.at >= ?"
-            args.append(_utc(now - timedelta(days=purpose.expires_after_days)))
-    else:
+    granted_args: list[object] = [purpose.key]
+    if purpose.expires_after_days:
+        granted += " AND e.at >= ?"
+        granted_args.append(_utc(now - timedelta(days=purpose.expires_after_days)))
+    # On legitimate interests or a public task, a withdrawal is the person's objection (Art. 21): they are out too.
+    objected = ("SELECT e.contact_id FROM consent_event e WHERE e.purpose_key = ? AND e.id = (SELECT max(id) "
+                "FROM consent_event WHERE purpose_key = e.purpose_key AND contact_id = e.contact_id) "
+                "AND e.action = 'withdraw'")
+    if purpose.lawful_basis == "consent" or (pipl_shop and purpose.lawful_basis not in PIPL_BASES):
+        sql, args = granted, granted_args
+    elif purpose.lawful_basis not in PIPL_BASES:
+        sql = (f"SELECT c.id AS id FROM contact c WHERE c.deleted_at IS NULL AND c.id NOT IN ({objected}) "
+               f"AND (c.id NOT IN ({PIPL_PHONES}) OR c.id IN ({granted}))")
+        args = [purpose.key, *granted_args]
+    elif purpose.lawful_basis in OBJECTABLE:
+        sql = f"SELECT c.id AS id FROM contact c WHERE c.deleted_at IS NULL AND c.id NOT IN ({objected})"
+        args = [purpose.key]
+    else:  # a contract, a legal duty, vital interests: nothing to object to
         sql = "SELECT c.id AS id FROM contact c WHERE c.deleted_at IS NULL"
+    if purpose.sensitive:
+        sql = (f"SELECT id FROM ({sql}) WHERE id NOT IN (SELECT f.contact_id FROM privacy_flag_event f WHERE "
+               "f.flag = 'limit_sensitive' AND f.value = 1 AND f.id = (SELECT max(id) FROM privacy_flag_event "
+               "WHERE flag = f.flag AND contact_id = f.contact_id))")
     if purpose.key == "sale_sharing":
         sql = (f"SELECT id FROM ({sql}) WHERE id NOT IN (SELECT f.contact_id FROM privacy_flag_event f WHERE "
                "f.flag = 'opt_out_sale_sharing' AND f.value = 1 AND f.id = (SELECT max(id) FROM privacy_flag_event "
                "WHERE flag = f.flag AND contact_id = f.contact_id))")
     return sql, args
+
+
+def audience_sql(session: Session, purpose: Purpose, now: datetime) -> tuple[str, list[object]]:
+    """`eligible_sql` for processing people: the shop's law decides PIPL, and restricted people (Art. 18) are
+    left out, since they may be stored but not processed. A breach's choice of affected people uses
+    `eligible_sql` itself: restricted people are told of a breach too."""
+    from app.privacy.jurisdiction import shop_country
+    from app.privacy.restriction import RESTRICTED_IDS
+
+    sql, args = eligible_sql(purpose, now, pipl_shop=shop_country(session.conn) == "CN")
+    return f"SELECT id FROM ({sql}) WHERE id NOT IN ({RESTRICTED_IDS})", args
 
 
 class ConsentService:
@@ -157,9 +193,10 @@ class ConsentService:
 
     def purposes(self, active_only: bool = True) -> list[Purpose]:
         self.session.require(Permission.VIEW_CUSTOMERS)
-        rows = self.conn.execute("SELECT key, name, lawful_basis, expires_after_days, separate_consent, active "
-                                 "FROM purpose" + (" WHERE active = 1" if active_only else "") + " ORDER BY position")
-        return [Purpose(str(r[0]), str(r[1]), str(r[2]), r[3], bool(r[4]), bool(r[5])) for r in rows]
+        rows = self.conn.execute("SELECT key, name, lawful_basis, expires_after_days, separate_consent, active, "
+                                 "sensitive FROM purpose" + (" WHERE active = 1" if active_only else "")
+                                 + " ORDER BY position")
+        return [Purpose(str(r[0]), str(r[1]), str(r[2]), r[3], bool(r[4]), bool(r[5]), bool(r[6])) for r in rows]
 
     def purpose(self, key: str) -> Purpose:
         found = next((p for p in self.purposes(active_only=False) if p.key == key), None)
@@ -169,19 +206,27 @@ class ConsentService:
         return found
 
     def set_purpose(self, key: str, *, lawful_basis: str, expires_after_days: int | None, active: bool = True,
-                    name: str | None = None) -> None:
-        """The owner's policy for a purpose; every change is audited."""
+                    name: str | None = None, sensitive: bool | None = None) -> None:
+        """The owner's policy for a purpose; every change is audited. A shop in China is offered PIPL's bases
+        only (no legitimate interests); `sensitive` marks a purpose that uses sensitive information."""
+        from app.privacy.jurisdiction import bases_for, law_of, shop_country
+
         self.session.require(Permission.MANAGE_POLICIES)
         current = self.purpose(key)
         if lawful_basis not in LAWFUL_BASES:
             raise InvalidInput(_("Unknown lawful basis {basis}.").format(basis=lawful_basis))
+        if lawful_basis not in bases_for(law_of(shop_country(self.conn))):
+            raise InvalidInput(_("{basis} is not a lawful basis under PIPL; choose consent or another basis PIPL "
+                                 "names.").format(basis=lawful_basis_label(lawful_basis)))
+        sensitive = current.sensitive if sensitive is None else sensitive
         if expires_after_days is not None and expires_after_days <= 0:
             raise InvalidInput(_("Consent can expire after a positive number of days, or never."))
         with self.session.change() as conn:
-            conn.execute("UPDATE purpose SET name = ?, lawful_basis = ?, expires_after_days = ?, active = ? "
-                         "WHERE key = ?", (name or current.name, lawful_basis, expires_after_days, int(active), key))
-            self.session.audit("purpose.change", "purpose", key,
-                               f"basis={lawful_basis} expires={expires_after_days} active={int(active)}")
+            conn.execute("UPDATE purpose SET name = ?, lawful_basis = ?, expires_after_days = ?, active = ?, "
+                         "sensitive = ? WHERE key = ?", (name or current.name, lawful_basis, expires_after_days,
+                                                         int(active), int(sensitive), key))
+            self.session.audit("purpose.change", "purpose", key, f"basis={lawful_basis} expires={expires_after_days} "
+                               f"active={int(active)} sensitive={int(sensitive)}")
 
     def publish_notice(self, language: str, title: str, body: str) -> Notice:
         """A new version of the notice text in `language`; earlier versions stay, unchanged, forever."""
@@ -249,8 +294,12 @@ class ConsentService:
         return str(row[0]), bytes(row[1])
 
     def record(self, contact_id: int, purpose_key: str, granted: bool, method: str, *, notice_id: int | None = None,
-               evidence_id: int | None = None, source: str = "", at: datetime | None = None) -> int:
-        """Append one event. A grant by form or paper must name the notice the person saw."""
+               evidence_id: int | None = None, source: str = "", at: datetime | None = None,
+               guardian: tuple[str, str] | None = None) -> int:
+        """Append one event. A grant by form or paper must name the notice the person saw. A child's grant (their
+        birthday known, younger than the age their law sets) is the parent's: `guardian` is (name, relation)."""
+        from app.privacy.jurisdiction import needs_parent
+
         self.session.require(Permission.CAPTURE_CONSENT)
         purpose = self.purpose(purpose_key)
         if method not in METHODS:
@@ -258,6 +307,12 @@ class ConsentService:
         if self.conn.execute("SELECT 1 FROM contact WHERE id = ? AND deleted_at IS NULL", (contact_id,)).fetchone() \
                 is None:
             raise InvalidInput(_("There is no customer with id {id}.").format(id=contact_id))
+        if guardian is not None and not (guardian[0].strip() and guardian[1].strip()):
+            raise InvalidInput(_("Name the parent or guardian who consents, and how they are related."))
+        age = needs_parent(self.conn, contact_id, (at or datetime.now(UTC)).date()) if granted else None
+        if age is not None and guardian is None:
+            raise InvalidInput(_("This customer is under {age}: a parent or guardian must give this consent. Record "
+                                 "who gave it and how they are related.").format(age=age))
         notice = self.notice(notice_id) if notice_id is not None else None
         if granted and method in ("form", "paper") and notice is None:
             raise InvalidInput(_("A consent given on a form must record which notice text the customer saw."))
@@ -266,12 +321,14 @@ class ConsentService:
         with self.session.change() as conn:
             event_id = int(conn.execute(
                 "INSERT INTO consent_event(contact_id, purpose_key, action, method, notice_id, notice_sha256, source, "
-                "evidence_id, captured_by_user_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "evidence_id, captured_by_user_id, at, guardian_name, guardian_relation) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (contact_id, purpose.key, "grant" if granted else "withdraw", method, notice.id if notice else None,
                  notice.sha256 if notice else None, source.strip(), evidence_id, self.session.user.id,
-                 _utc(at))).lastrowid)
+                 _utc(at), guardian[0].strip() if guardian else None,
+                 guardian[1].strip() if guardian else None)).lastrowid)
             self.session.audit("consent.grant" if granted else "consent.withdraw", "contact", contact_id,
-                               f"{purpose.key} via {method}")
+                               f"{purpose.key} via {method}" + (" by a parent" if guardian else ""))
         return event_id
 
     def record_imported(self, facts: list[ImportedFact], *, audit: bool = True) -> int:
@@ -315,14 +372,22 @@ class ConsentService:
     def states(self, contact_id: int, now: datetime | None = None) -> list[ConsentState]:
         """Every active purpose for one person, with the reason a person can read."""
         now = now or datetime.now(UTC)
+        from app.privacy.jurisdiction import bases_for, person_law
+
         latest = {event.purpose_key: event for event in self.history(contact_id)}
         opted_out = self.flag(contact_id, "opt_out_sale_sharing")
+        limited = self.flag(contact_id, "limit_sensitive")
+        bases = bases_for(person_law(self.conn, contact_id))
         states = []
         for purpose in self.purposes():
             event = latest.get(purpose.key)
             if purpose.key == "sale_sharing" and opted_out:
                 states.append(ConsentState(purpose, False, _("opted out of sale or sharing"), event))
-            elif purpose.lawful_basis != "consent":
+            elif purpose.sensitive and limited:
+                states.append(ConsentState(purpose, False, _("limited the use of sensitive information"), event))
+            elif purpose.lawful_basis in OBJECTABLE and event is not None and event.action == "withdraw":
+                states.append(ConsentState(purpose, False, _("objected on {date}").format(date=event.at[:10]), event))
+            elif purpose.lawful_basis != "consent" and purpose.lawful_basis in bases:
                 states.append(ConsentState(purpose, True, lawful_basis_label(purpose.lawful_basis), event))
             elif event is None:
                 states.append(ConsentState(purpose, False, _("never asked"), None))
@@ -338,7 +403,7 @@ class ConsentService:
 
     def eligible_ids(self, purpose_key: str, now: datetime | None = None, limit: int = 1_000_000) -> list[int]:
         self.session.require(Permission.VIEW_CUSTOMERS)
-        sql, args = eligible_sql(self.purpose(purpose_key), now or datetime.now(UTC))
+        sql, args = audience_sql(self.session, self.purpose(purpose_key), now or datetime.now(UTC))
         return [int(r[0]) for r in self.conn.execute(
             f"SELECT e.id FROM ({sql}) e JOIN contact c ON c.id = e.id WHERE c.deleted_at IS NULL "
             "ORDER BY c.sort_key, c.id LIMIT ?", [*args, limit])]
@@ -368,7 +433,8 @@ class AudienceOverview:
 
     purpose: Purpose
     included: int
-    excluded: dict[str, int]  # reason key -> people: withdrawn, expired, never_asked, opted_out
+    excluded: dict[str, int]  # reason -> people: withdrawn, expired, never_asked, opted_out, restricted,
+    # limited_sensitive
 
 
 def audience_overview(session: Session, purpose_key: str, now: datetime | None = None) -> AudienceOverview:
@@ -377,12 +443,25 @@ def audience_overview(session: Session, purpose_key: str, now: datetime | None =
     purpose = service.purpose(purpose_key)
     now = now or datetime.now(UTC)
     conn = session.conn
-    sql, args = eligible_sql(purpose, now)
+    sql, args = audience_sql(session, purpose, now)
     everyone = int(conn.execute("SELECT count(*) FROM contact WHERE deleted_at IS NULL AND anonymised_at IS NULL")
                    .fetchone()[0])
     included = int(conn.execute(f"SELECT count(*) FROM ({sql}) e JOIN contact c ON c.id = e.id "
                                 "WHERE c.deleted_at IS NULL AND c.anonymised_at IS NULL", args).fetchone()[0])
     excluded: dict[str, int] = {}
+    from app.privacy.jurisdiction import shop_country
+    from app.privacy.restriction import RESTRICTED_IDS
+
+    # Restricted people who would otherwise be on the list (Art. 18 keeps them off it)
+    basis_sql, basis_args = eligible_sql(purpose, now, pipl_shop=shop_country(conn) == "CN")
+    excluded["restricted"] = int(conn.execute(
+        f"SELECT count(*) FROM ({basis_sql}) e JOIN contact c ON c.id = e.id WHERE c.deleted_at IS NULL AND "
+        f"c.anonymised_at IS NULL AND e.id IN ({RESTRICTED_IDS})", basis_args).fetchone()[0])
+    if purpose.sensitive:
+        excluded["limited_sensitive"] = int(conn.execute(
+            "SELECT count(*) FROM privacy_flag_event f WHERE f.flag = 'limit_sensitive' AND f.value = 1 AND "
+            "f.id = (SELECT max(id) FROM privacy_flag_event WHERE flag = f.flag AND contact_id = f.contact_id)")
+            .fetchone()[0])
     if purpose.key == "sale_sharing":
         excluded["opted_out"] = int(conn.execute(
             "SELECT count(*) FROM privacy_flag_event f WHERE f.flag = 'opt_out_sale_sharing' AND f.value = 1 AND "
@@ -414,7 +493,7 @@ def export_audience(session: Session, purpose_key: str, out: Path | None = None,
 
     session.require(Permission.EXPORT_BULK)
     service = ConsentService(session)
-    sql, args = eligible_sql(service.purpose(purpose_key), now or datetime.now(UTC))
+    sql, args = audience_sql(session, service.purpose(purpose_key), now or datetime.now(UTC))
     rows = [(int(r[0]), str(r[1]), r[2], r[3]) for r in session.conn.execute(
         f"SELECT c.id, c.display_name, "
         "(SELECT value FROM contact_point WHERE contact_id = c.id AND kind = 'email' ORDER BY is_primary DESC, id "

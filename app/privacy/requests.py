@@ -59,19 +59,22 @@ class SubjectRequest:
     identity_method: str | None
     status: str
     files: list[dict[str, str]]
+    recipients: list[str] | None = None  # Art. 19: whom the shop must tell of a correction, erasure or restriction
 
     def overdue(self, today: date) -> bool:
         return self.status == "open" and date.fromisoformat(self.due_at) < today
 
 
 _COLUMNS = ("id, contact_id, requester, type, jurisdiction, channel, received_at, due_at, extended, identity_method, "
-            "status, files")
+            "status, files, recipients")
+TELL_RECIPIENTS = ("rectification", "erasure", "restriction")  # GDPR Art. 19
 
 
 def _request(row: tuple[object, ...]) -> SubjectRequest:
     values = list(row)
     values[8] = bool(values[8])
     values[11] = json.loads(str(values[11]))
+    values[12] = json.loads(str(values[12])) if values[12] is not None else None
     return SubjectRequest(*values)  # type: ignore[arg-type]
 
 
@@ -170,13 +173,37 @@ class RequestService:
             self.session.audit("request.file", "subject_request", request_id, f"sha256 {sha256[:16]}")
 
     def complete(self, request_id: int, response: str = "") -> None:
-        """Close the request. An erasure request runs the erasure engine on the linked customer first."""
+        """Close the request, doing what it asks: an erasure runs the erasure engine on the linked customer, a
+        restriction restricts their processing, an objection withdraws every marketing purpose. After a
+        correction, erasure or restriction the recipients to tell (Art. 19) are kept on the request, listed
+        before the erasure, while the person's purposes are still known."""
         self.session.require(Permission.HANDLE_REQUESTS)
         request = self.get(request_id)
         if request.status != "open":
             raise InvalidInput(_("This request is already closed."))
         if request.identity_method is None:
             raise InvalidInput(_("Check and record the requester's identity before completing the request."))
+        if request.type in ("restriction", "objection") and request.contact_id is None:
+            raise InvalidInput(_("Link the customer this request is about before completing it."))
+        if request.type in TELL_RECIPIENTS and request.contact_id is not None:
+            from app.privacy.recipients import recipients_for
+
+            recipients = recipients_for(self.session, request.contact_id)
+            with self.session.change() as conn:
+                conn.execute("UPDATE subject_request SET recipients = ? WHERE id = ?",
+                             (json.dumps(recipients, ensure_ascii=False), request_id))
+                self.session.audit("request.recipients", "subject_request", request_id,
+                                   f"{len(recipients)} recipients")
+        if request.type == "restriction" and request.contact_id is not None:
+            from app.privacy.restriction import RestrictionService, is_restricted
+
+            if not is_restricted(self.conn, request.contact_id):  # restricted already: that one stands
+                RestrictionService(self.session).restrict(request.contact_id, response.strip()
+                                                          or f"request {request_id}", request_id)
+        elif request.type == "objection" and request.contact_id is not None:
+            from app.privacy.objection import object_to_marketing
+
+            object_to_marketing(self.session, request.contact_id, request_id=request_id, method="request")
         if request.type == "erasure":
             if request.contact_id is None:
                 raise InvalidInput(_("Link the customer to erase before completing the request."))

@@ -551,6 +551,113 @@ MIGRATIONS += (
     )),
 )
 
+
+def _audit_signed_from_here(conn: Connection) -> None:
+    """Entries written from now on are signed; those before are reported as unsigned, not as tampered."""
+    import json
+
+    from app import __version__
+
+    row = conn.execute("SELECT max(id) FROM audit_event").fetchone()
+    anchor = conn.execute("SELECT value FROM vault_meta WHERE key = 'audit_anchor'").fetchone()
+    last = int(row[0]) if row[0] is not None else (int(json.loads(str(anchor[0]))["id"]) if anchor else 0)
+    conn.executemany("INSERT INTO vault_meta(key, value) VALUES (?, ?)",
+                     [("audit_signed_from", str(last + 1)), ("audit_signed_since", __version__)])
+
+
+MIGRATIONS += (
+    # Signed audit entries (#17): each entry names the key slot that signed it and carries its Ed25519 signature
+    # over the entry's hash (app/privacy/audit.py, app/vault/signing.py). Slots get their signing keys when their
+    # user next unlocks; the keys themselves live in the key file's slot headers, not here.
+    Migration(16, "audit entries are signed by the user who wrote them", (
+        "ALTER TABLE audit_event ADD COLUMN signer TEXT",
+        "ALTER TABLE audit_event ADD COLUMN signature BLOB",
+        _audit_signed_from_here,
+    )),
+)
+
+MIGRATIONS += (
+    # Accountability (app.privacy.training, review, dpia): who read which version of the staff privacy lesson
+    # and when; each yearly review with who did it, the items ticked and a note; each impact assessment as a
+    # version of its own, kept at least 3 years (PIPL Art. 56): the trigger refuses deleting one any sooner.
+    Migration(17, "staff privacy training, the yearly privacy review and impact assessments", (
+        """CREATE TABLE training_ack (
+               id INTEGER PRIMARY KEY,
+               user_id INTEGER NOT NULL REFERENCES user(id),
+               lesson_version INTEGER NOT NULL,
+               at TEXT NOT NULL
+           ) STRICT""",
+        "CREATE INDEX training_ack_user ON training_ack(user_id, at)",
+        """CREATE TABLE privacy_review (
+               id INTEGER PRIMARY KEY,
+               user_id INTEGER NOT NULL REFERENCES user(id),
+               at TEXT NOT NULL,
+               items TEXT NOT NULL,
+               note TEXT NOT NULL DEFAULT ''
+           ) STRICT""",
+        """CREATE TABLE impact_assessment (
+               id INTEGER PRIMARY KEY,
+               user_id INTEGER NOT NULL REFERENCES user(id),
+               at TEXT NOT NULL,
+               content TEXT NOT NULL,
+               keep_until TEXT NOT NULL
+           ) STRICT""",
+        """CREATE TRIGGER impact_assessment_kept BEFORE DELETE ON impact_assessment
+           WHEN old.keep_until > strftime('%Y-%m-%dT%H:%M:%S', 'now')
+           BEGIN SELECT RAISE(ABORT, 'an impact assessment is kept for 3 years'); END""",
+    )),
+)
+
+def _consent_method_request(conn: Connection) -> None:
+    """Consent events may name a privacy request as their method (an objection withdraws marketing through one):
+    the CHECK on consent_event.method gains 'request', edited in place as in `_checks_without_in_lists`."""
+    row = conn.execute("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'consent_event'").fetchone()
+    old = str(row[0])
+    new = old.replace("method = 'import')", "method = 'import' OR method = 'request')", 1)
+    if new == old:
+        return
+    scratch = sqlcipher3.connect(":memory:")
+    try:
+        scratch.execute(new)  # a typo stops here, before the vault's schema is touched
+    finally:
+        scratch.close()
+    version = int(conn.execute("PRAGMA schema_version").fetchone()[0])
+    conn.execute("PRAGMA writable_schema = ON")
+    try:
+        conn.execute("UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = 'consent_event'", (new,))
+        conn.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        conn.execute("PRAGMA writable_schema = OFF")
+
+
+MIGRATIONS += (
+    # Rights that change something (app.privacy.restriction, objection, minors): restrictions (GDPR Art. 18)
+    # set and lifted with who and why; purposes marked sensitive (CCPA "limit the use of my sensitive personal
+    # information"); the recipients told after a correction, erasure or restriction (Art. 19), kept on the
+    # request; a birth date where known and, on a consent event, the parent who gave it for a child.
+    Migration(18, "restriction of processing, sensitive purposes, Art. 19 recipients and parental consent", (
+        """CREATE TABLE restriction (
+               id INTEGER PRIMARY KEY,
+               contact_id INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
+               reason TEXT NOT NULL,
+               request_id INTEGER REFERENCES subject_request(id) ON DELETE SET NULL,
+               set_by_user_id INTEGER REFERENCES user(id),
+               set_at TEXT NOT NULL,
+               lifted_by_user_id INTEGER REFERENCES user(id),
+               lifted_at TEXT,
+               lift_reason TEXT
+           ) STRICT""",
+        "CREATE UNIQUE INDEX restriction_in_force ON restriction(contact_id) WHERE lifted_at IS NULL",
+        "ALTER TABLE purpose ADD COLUMN sensitive INTEGER NOT NULL DEFAULT 0 CHECK (sensitive = 0 OR sensitive = 1)",
+        "UPDATE purpose SET sensitive = 1 WHERE key = 'sensitive_data'",
+        "ALTER TABLE subject_request ADD COLUMN recipients TEXT",
+        "ALTER TABLE contact ADD COLUMN birth_date TEXT",
+        "ALTER TABLE consent_event ADD COLUMN guardian_name TEXT",
+        "ALTER TABLE consent_event ADD COLUMN guardian_relation TEXT",
+        _consent_method_request,
+    )),
+)
+
 LATEST = MIGRATIONS[-1].version
 
 

@@ -30,6 +30,10 @@ def reason_text(reason: str, n: int) -> str:
         "never_asked": ngettext("{n} person was never asked", "{n} people were never asked", n),
         "opted_out": ngettext("{n} person opted out of sale or sharing", "{n} people opted out of sale or sharing",
                               n),
+        "restricted": ngettext("{n} person's processing is restricted", "{n} people's processing is restricted",
+                               n),
+        "limited_sensitive": ngettext("{n} person limited the use of their sensitive information",
+                                      "{n} people limited the use of their sensitive information", n),
     }
     return texts[reason].format(n=n)
 

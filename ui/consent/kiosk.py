@@ -13,7 +13,7 @@ Leaving needs the signed-in staff member's password: Escape, closing and Alt+F4 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QMouseEvent
@@ -40,6 +40,7 @@ from app.locale import _
 from app.locale.formatting import day
 from app.locale.i18n import SUPPORTED_LANGUAGES, translator
 from app.privacy.consent import ConsentService, ConsentState, Notice, Purpose
+from app.privacy.jurisdiction import bases_for, law_of, needs_parent, person_law, shop_country
 from ui.consent.labels import LANGUAGE_NAMES, font_for_language, purpose_name, supported_language
 from ui.consent.signature_pad import SignaturePad
 from ui.consent.staff_exit import StaffPasswordDialog
@@ -138,14 +139,21 @@ class KioskWindow(QWidget):
     # --- data ----------------------------------------------------------------------------------------------
 
     def _load(self) -> None:
-        purposes = [p for p in self.service.purposes() if p.lawful_basis == "consent"]
-        self.purposes = purposes
+        """The purposes to ask about: those on consent, and those on a basis the person's law does not offer
+        (PIPL has no legitimate interests). A child (birthday known) answers with a parent."""
+        conn = self.context.session.conn
+        bases = bases_for(person_law(conn, self.contact_id) if self.contact_id is not None
+                          else law_of(shop_country(conn)))
+        self.purposes = [p for p in self.service.purposes() if p.lawful_basis == "consent" or p.lawful_basis
+                         not in bases]
+        self.child_age = needs_parent(conn, self.contact_id, datetime.now(UTC).date()) \
+            if self.contact_id is not None else None
         if self.contact_id is not None:
             self.previous = {s.purpose.key: s for s in self.service.states(self.contact_id)}
 
     def previously_granted(self) -> set[str]:
-        return {key for key, state in self.previous.items()
-                if state.granted and state.purpose.lawful_basis == "consent"}
+        asked = {p.key for p in self.purposes}
+        return {key for key, state in self.previous.items() if state.granted and key in asked}
 
     def ticked(self) -> list[str]:
         return [key for key, choice in self.choices.items() if choice.box.isChecked()]
@@ -225,6 +233,19 @@ class KioskWindow(QWidget):
         details_form.addRow(self.name_label, self.name)
         details_form.addRow(self.email_label, self.email)
         self.details.setVisible(self.contact_id is None)
+        self.parent_box = QGroupBox(choices_box)  # a child's choices are a parent's (GDPR Art. 8, PIPL Art. 31)
+        self.parent_intro = QLabel(self.parent_box)
+        self.parent_intro.setWordWrap(True)
+        self.parent_intro.setMinimumWidth(1)
+        self.parent_name, self.parent_relation = QLineEdit(self.parent_box), QLineEdit(self.parent_box)
+        self.parent_name_label, self.parent_relation_label = QLabel(self.parent_box), QLabel(self.parent_box)
+        self.parent_name_label.setBuddy(self.parent_name)
+        self.parent_relation_label.setBuddy(self.parent_relation)
+        parent_form = QFormLayout(self.parent_box)
+        parent_form.addRow(self.parent_intro)
+        parent_form.addRow(self.parent_name_label, self.parent_name)
+        parent_form.addRow(self.parent_relation_label, self.parent_relation)
+        self.parent_box.setVisible(self.child_age is not None)
         self.previous_hint = QLabel(choices_box)
         self.previous_hint.setWordWrap(True)
         self.previous_hint.setMinimumWidth(1)  # wrap to the column, never widen it
@@ -243,6 +264,7 @@ class KioskWindow(QWidget):
             (separate_layout if purpose.separate_consent else general_layout).addWidget(choice)
         self.general.setVisible(any(not p.separate_consent for p in self.purposes))
         self.separate.setVisible(any(p.separate_consent for p in self.purposes))
+        choices_layout.addWidget(self.parent_box)  # first: who decides comes before what is decided
         choices_layout.addWidget(self.general)
         choices_layout.addWidget(self.separate)
         choices_layout.addStretch(1)
@@ -370,6 +392,14 @@ class KioskWindow(QWidget):
         self.general.setTitle(_("What else may we do? Tick only what you want."))
         self.separate.setTitle(_("Separate consent needed"))
         self.separate_intro.setText(_("Each of these needs its own, separate yes. Leave a box empty to say no."))
+        self.parent_box.setTitle(_("A parent or guardian decides"))
+        self.parent_intro.setText(_("You are under {age}: a parent or guardian ticks and signs for you. Please "
+                                    "write who they are.").format(age=self.child_age or ""))
+        self.parent_name_label.setText(_("Parent or &guardian:"))
+        self.parent_relation_label.setText(_("Rela&tion to you:"))
+        self.parent_name.setAccessibleName(_("Name of the parent or guardian"))
+        self.parent_relation.setAccessibleName(_("How the parent or guardian is related"))
+        self.parent_relation.setPlaceholderText(_("e.g. mother, father, legal guardian"))
         granted = self.previously_granted()
         self.previous_hint.setVisible(bool(granted))
         self.previous_hint.setText(_("You agreed to some of these before (see the notes). They are not ticked: "
@@ -435,6 +465,13 @@ class KioskWindow(QWidget):
                 self.message.show_error(_("Please check the email address, or leave it empty."))
                 self.email.setFocus()
                 return False
+        if self.child_age is not None and not (self.parent_name.text().strip()
+                                               and self.parent_relation.text().strip()):
+            self.message.show_error(_("Please write the name of the parent or guardian who decides, and how they "
+                                      "are related to you."))
+            self.choices_area.ensureWidgetVisible(self.parent_box)
+            self.parent_name.setFocus()
+            return False
         if self.signature.is_empty():
             self.message.show_error(_("Please sign in the box to confirm your choices (or ask the staff if you "
                                       "cannot sign)."))
@@ -486,8 +523,10 @@ class KioskWindow(QWidget):
                 evidence_id = self.service.store_evidence(contact_id, "signature", "image/png",
                                                           self.signature.png_bytes())
             notice_id = self.notice.id if self.notice is not None else None
+            guardian = (self.parent_name.text(), self.parent_relation.text()) if self.child_age is not None else None
             for key in granted:
-                self.service.record(contact_id, key, True, "form", notice_id=notice_id, evidence_id=evidence_id)
+                self.service.record(contact_id, key, True, "form", notice_id=notice_id, evidence_id=evidence_id,
+                                    guardian=guardian)
             for key in withdrawn:
                 self.service.record(contact_id, key, False, "form", notice_id=notice_id, evidence_id=evidence_id)
         self.contact_id = contact_id
@@ -498,6 +537,8 @@ class KioskWindow(QWidget):
         """What the customer typed and drew leaves the screen once it is stored."""
         self.signature.clear()
         self.name.clear()
+        self.parent_name.clear()
+        self.parent_relation.clear()
         self.email.clear()
         for choice in self.choices.values():
             choice.box.setChecked(False)

@@ -39,7 +39,7 @@ def purpose_name(purpose: Purpose, translate: Callable[[str], str] = _) -> str:
 
 def method_label(method: str) -> str:
     return {"form": _("Form at the counter"), "paper": _("Signed paper form"), "verbal": _("Told us in person"),
-            "import": _("Imported")}.get(method, method)
+            "import": _("Imported"), "request": _("Privacy request")}.get(method, method)
 
 
 def action_label(action: str) -> str:

@@ -283,6 +283,9 @@ class ConsentPanel(QWidget):
             how = method_label(event.method)
             if event.evidence_id is not None:
                 how = _("{method}, with evidence").format(method=how)
+            if event.guardian_name:  # a child's consent, given by a parent
+                how = _("{method}, given by {parent} ({relation})").format(
+                    method=how, parent=event.guardian_name, relation=event.guardian_relation or "")
             cells = (local_time(event.at), names.get(event.purpose_key, event.purpose_key),
                      action_label(event.action), how, notice,
                      event.captured_by or _("(removed user)"))

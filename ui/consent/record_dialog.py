@@ -7,6 +7,7 @@ form is read into memory and stored in the vault as evidence (never copied anywh
 from __future__ import annotations
 
 import mimetypes
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -30,6 +32,7 @@ from app.crm.contacts import ContactService
 from app.errors import CounterpartError
 from app.locale import _
 from app.privacy.consent import MAX_EVIDENCE_BYTES, ConsentService, Notice
+from app.privacy.jurisdiction import bases_for, needs_parent, person_law
 from ui.consent.labels import add_language_items, purpose_name, supported_language
 from ui.dialogs import ask_open_path
 from ui.operation import message_for
@@ -54,8 +57,9 @@ class RecordConsentDialog(QDialog):
                           self)
         purposes = QGroupBox(_("Purposes"), self)
         purpose_layout = QVBoxLayout(purposes)
+        bases = bases_for(person_law(context.session.conn, contact_id))  # PIPL: no legitimate interests
         for purpose in self.service.purposes():
-            if purpose.lawful_basis != "consent":
+            if purpose.lawful_basis != "consent" and purpose.lawful_basis in bases:
                 continue  # nothing to ask: another lawful basis covers it
             text = purpose_name(purpose)
             if purpose.separate_consent:
@@ -105,6 +109,21 @@ class RecordConsentDialog(QDialog):
         form.addRow(language_label, self.language)
         form.addRow(_("Notice on the form:"), self.notice_label)
         form.addRow(_("Scan (optional):"), scan_row)
+        # A child (birthday known, under the age their law sets): the consent is a parent's (GDPR Art. 8, PIPL 31)
+        self.child_age = needs_parent(context.session.conn, contact_id, datetime.now(UTC).date())
+        self.parent_name = QLineEdit(self)
+        self.parent_name.setAccessibleName(_("Name of the parent or guardian"))
+        self.parent_relation = QLineEdit(self)
+        self.parent_relation.setAccessibleName(_("How the parent or guardian is related"))
+        self.parent_relation.setPlaceholderText(_("e.g. mother, father, legal guardian"))
+        if self.child_age is not None:
+            form.addRow(paragraph(_("This customer is under {age}: a parent or guardian gives the consent. Record "
+                                    "who gave it.").format(age=self.child_age), self))
+            form.addRow(_("Parent or guar&dian:"), self.parent_name)
+            form.addRow(_("Relatio&n:"), self.parent_relation)
+        else:
+            self.parent_name.hide()
+            self.parent_relation.hide()
 
         self.message = MessageLine(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
@@ -197,13 +216,20 @@ class RecordConsentDialog(QDialog):
         paper = self.paper.isChecked()
         notice = self.current_notice() if paper else None
         granted = self.granted.isChecked()
+        guardian = None
+        if granted and self.child_age is not None:
+            guardian = (self.parent_name.text(), self.parent_relation.text())
+            if not (guardian[0].strip() and guardian[1].strip()):
+                self.message.show_error(_("Name the parent or guardian who consents, and how they are related."))
+                return
         try:
             evidence_id = None
             if paper and self.scan is not None:
                 evidence_id = self.service.store_evidence(self.contact_id, "scan", self.scan[0], self.scan[1])
             for key in keys:
                 self.service.record(self.contact_id, key, granted, "paper" if paper else "verbal",
-                                    notice_id=notice.id if notice else None, evidence_id=evidence_id)
+                                    notice_id=notice.id if notice else None, evidence_id=evidence_id,
+                                    guardian=guardian)
         except CounterpartError as exc:
             self.message.show_error(message_for(exc))
             self.context.changed.emit()  # some entries may have been written before the error

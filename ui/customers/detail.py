@@ -27,6 +27,7 @@ from app.locale import _
 from app.privacy import audit, audit_service
 from ui.customers.notes import NotesTab
 from ui.customers.overview import OverviewTab, start_alignment
+from ui.customers.restriction_banner import RestrictionBanner
 from ui.customers.tables import RecordTable, activity_rows, deal_rows, history_rows
 from ui.customers.text import local_moment
 from ui.operation import message_for
@@ -66,6 +67,7 @@ class ContactDetail(QWidget):
                 button.setEnabled(False)
                 button.setToolTip(context.why_not(Permission.EDIT_CUSTOMERS))
         self.message = MessageLine(self)
+        self.restriction = RestrictionBanner(context, self)
         self.placeholder = paragraph(_("Select a customer in the list to see their details here."), self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
@@ -109,6 +111,7 @@ class ContactDetail(QWidget):
         layout.setContentsMargins(8, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.message)
+        layout.addWidget(self.restriction)
         layout.addWidget(self.placeholder)
         layout.addWidget(self.tabs, 1)
         self._show_empty()
@@ -159,6 +162,7 @@ class ContactDetail(QWidget):
         for widget in (self.name, self.number, self.tabs, self.edit_button, self.delete_button):
             widget.show()
         self.placeholder.hide()
+        self.restriction.show_contact(record.id)
         self._tell_extra(record.id)
         return True
 
@@ -264,6 +268,7 @@ class ContactDetail(QWidget):
         for widget in (self.name, self.number, self.tabs, self.edit_button, self.delete_button):
             widget.hide()
         self.placeholder.show()
+        self.restriction.show_contact(None)
         self._tell_extra(None)
 
     def clear(self) -> None:

@@ -355,6 +355,10 @@ class ContactListModel(QAbstractTableModel):
     @staticmethod
     def text(summary: ContactSummary, column: int) -> str:
         value = (summary.name, summary.email, summary.phone, summary.organisation)[column]
+        if value and (column, True) in ((1, summary.email_unchecked), (2, summary.phone_unchecked)):
+            return _("{value} (unchecked)").format(value=value)  # kept as typed: staff should correct it
+        if column == 0 and summary.restricted:  # GDPR Art. 18: kept, but left out of lists and exports
+            return _("{name} (restricted)").format(name=value)
         return value or ""
 
     # --- the table -----------------------------------------------------------------------------------------
@@ -376,9 +380,19 @@ class ContactListModel(QAbstractTableModel):
             return None
         if role == ID_ROLE:
             return self._ids[index.row()]
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0:
+            marked = self.summary(index.row())
+            if marked is not None and marked.restricted:  # a stop sign that survives a narrow column
+                from PySide6.QtWidgets import QApplication, QStyle
+
+                return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_BrowserStop)
+            return None
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         summary = self.summary(index.row())
         if summary is None:
             return None
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0 and summary.restricted:
+            return _("{name}: processing restricted (kept, but left out of lists and exports)").format(
+                name=summary.name)
         return self.text(summary, index.column())

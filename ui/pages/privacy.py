@@ -4,6 +4,7 @@ Each tab checks the role itself and says why when it may not be used."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.access.roles import Permission
@@ -13,6 +14,7 @@ from ui.pages.audit_log import AuditLogView
 from ui.pages.consent_settings import ConsentSettingsView
 from ui.pages.placeholder import NotAllowedPage
 from ui.privacy.breach_tab import BreachTab
+from ui.privacy.health_tab import HealthTab
 from ui.privacy.holds_tab import HoldsTab
 from ui.privacy.requests_tab import RequestsTab
 from ui.privacy.retention_tab import RetentionTab
@@ -21,6 +23,8 @@ from ui.widgets import heading
 
 
 class PrivacyPage(QWidget):
+    settings_tab = Signal(str)  # Privacy › Health sends people to Settings › Backups or Shop ("backups", "shop")
+
     def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tabs = QTabWidget(self)
@@ -50,13 +54,27 @@ class PrivacyPage(QWidget):
         self.tabs.addTab(self.holds, _("Legal hol&ds"))  # Alt+H is the Help menu
         self.breaches = BreachTab(context, self)
         self.tabs.addTab(self.breaches, _("&Breaches"))
+        self.health = HealthTab(context, self)
+        # Alt+Y: every letter of "Health" is taken on some tab of this page (or by the Help menu)
+        self.tabs.addTab(self.health, _("Privac&y health"))
+        self.health.go.connect(self.open_place)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(heading(_("Privacy"), self, 1.5))
         layout.addWidget(self.tabs, 1)
 
+    def open_place(self, place: str) -> None:
+        """Where a Privacy › Health line is fixed: a tab here, or a Settings tab (app.privacy.health.PLACES)."""
+        tabs = {"lists": self.lists, "requests": self.requests, "retention": self.retention,
+                "consent": self.consent_view}
+        tab = tabs.get(place)
+        if tab is not None:
+            self.tabs.setCurrentWidget(tab)
+        elif place in ("backups", "shop"):
+            self.settings_tab.emit(place)
+
     def clear(self) -> None:
-        for tab in (self.lists, self.requests, self.retention, self.holds, self.breaches):
+        for tab in (self.lists, self.requests, self.retention, self.holds, self.breaches, self.health):
             tab.clear()
         if self.audit_view is not None:
             self.audit_view.clear()

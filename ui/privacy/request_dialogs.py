@@ -243,6 +243,13 @@ class CompleteDialog(_FormDialog):
                 "records and the search index; deals keep only their amounts and dates. A backup restored later "
                 "erases them again. The request stays in the register as the record that you answered it. This "
                 "cannot be undone.").format(who=who))
+        elif request.type == "restriction":
+            self.warning.show_info(_("The data of {who} will be restricted: kept, but left out of marketing lists, "
+                                     "exports and the retention sweep until an owner or manager lifts the restriction "
+                                     "on their record. What you write below is kept as its reason.").format(who=who))
+        elif request.type == "objection":
+            self.warning.show_info(_("Every marketing purpose of {who} (email, SMS, phone, post, profiling) will be "
+                                     "withdrawn, with this request as the source.").format(who=who))
         else:
             self.warning.show_info(_("Request no. {id} for {who} will be marked as answered. Make sure the person "
                                      "has been given what they asked for.").format(id=request.id, who=who))
@@ -251,6 +258,8 @@ class CompleteDialog(_FormDialog):
         self.response.setTabChangesFocus(True)
         self.response.setMaximumHeight(self.fontMetrics().height() * 5)
         self.response.setPlaceholderText(_("e.g. Confirmed the erasure by email") if erasure
+                                         else _("e.g. Contests the address; restricted while we check it")
+                                         if request.type == "restriction"
                                          else _("e.g. Copy handed over at the counter"))
         self.row(_("What you told the person (o&ptional):"), self.response)
         self.finish_layout()

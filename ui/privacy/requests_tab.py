@@ -205,6 +205,8 @@ class RequestsTab(RefreshedWhenShown):
             forbid(self.context.why_not(Permission.ERASE), self.complete_button)
         elif request.type == "erasure" and request.contact_id is None:
             forbid(_("Link the customer to erase before completing the request."), self.complete_button)
+        elif request.type in ("restriction", "objection") and request.contact_id is None:
+            forbid(_("Link the customer this request is about before completing it."), self.complete_button)
 
     def _detail(self, request: SubjectRequest) -> str:
         text = _("Request no. {id}: {type} from {person}, received {date}.").format(
@@ -295,8 +297,14 @@ class RequestsTab(RefreshedWhenShown):
         erasure = request.type == "erasure"
 
         def done(_result: object) -> None:
-            self.message.show_info(_("Request no. {id} is completed and the person was erased.").format(id=request.id)
-                                   if erasure else _("Request no. {id} is completed.").format(id=request.id))
+            text = (_("Request no. {id} is completed and the person was erased.").format(id=request.id)
+                    if erasure else _("Request no. {id} is completed.").format(id=request.id))
+            recipients = RequestService(session).get(request.id).recipients
+            if recipients:  # GDPR Art. 19: kept on the request too
+                text += " " + _("Tell these recipients (GDPR Art. 19): {names}").format(names="; ".join(recipients))
+            elif recipients is not None:
+                text += " " + _("The record of processing names no recipients to tell.")
+            self.message.show_info(text)
 
         operation = self.context.run(lambda progress, cancelled: RequestService(session).complete(request.id, response),
                                      description=_("Completing request no. {id}…").format(id=request.id),

@@ -348,8 +348,15 @@ class RetentionTab(QWidget):
         people = [item for item in items if item.contact_id is not None]
         anonymised = sum(1 for item in people if item.action == "anonymise")
         records = sum(item.count for item in items if item.contact_id is None)
+        from app.privacy.restriction import RestrictionService
+
+        kept = RestrictionService(self.context.session).kept_by_sweep() if self.context.is_open else 0
+        restricted = (" " + ngettext("{n} person is kept: their processing is restricted (GDPR Art. 18).",
+                                     "{n} people are kept: their processing is restricted (GDPR Art. 18).",
+                                     kept).format(n=kept)) if kept else ""
         if not items:
-            self.preview_summary.setText(_("Nothing is past its retention period. There is nothing to apply."))
+            self.preview_summary.setText(_("Nothing is past its retention period. There is nothing to apply.")
+                                         + restricted)
             return
         parts = []
         if len(people) > anonymised:
@@ -360,7 +367,7 @@ class RetentionTab(QWidget):
         if records:
             parts.append(ngettext("{n} other record deleted", "{n} other records deleted", records).format(n=records))
         self.preview_summary.setText(_("Applying would do this: {what}. Nothing changes until you confirm.")
-                                     .format(what=", ".join(parts)))
+                                     .format(what=", ".join(parts)) + restricted)
 
     def ask_apply(self) -> QMessageBox | None:
         if self.context.busy or not self._preview:

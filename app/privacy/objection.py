@@ -1,0 +1,40 @@
+"""Objection to direct marketing (GDPR Art. 21(2)–(3)): an absolute right, so it ends every marketing purpose at once.
+
+The ledger gets one withdrawal per marketing purpose the person could still be contacted for (on consent or on
+legitimate interests: an objection overrides both), each naming the request (or the person's words) as its source.
+A withdrawal keeps them out of every marketing list, because lists follow the ledger (`consent.eligible_sql`).
+"""
+
+from __future__ import annotations
+
+from app.access.roles import Permission
+from app.access.session import Session
+from app.errors import InvalidInput
+from app.locale import _
+from app.privacy.consent import ConsentService
+
+# Direct marketing, including the profiling that serves it (Art. 21(2)): the built-in purposes' fixed keys.
+MARKETING_PURPOSES = ("email_marketing", "sms_marketing", "phone_calls", "postal_mail", "profiling")
+
+
+def object_to_marketing(session: Session, contact_id: int, *, request_id: int | None = None,
+                        method: str = "verbal") -> list[str]:
+    """Withdraw every marketing purpose for one person; returns the purpose keys withdrawn now (those already
+    withdrawn are left as they are)."""
+    session.require(Permission.CAPTURE_CONSENT)
+    consent = ConsentService(session)
+    latest = consent.latest_events(contact_id)
+    keys = [p.key for p in consent.purposes(active_only=False) if p.key in MARKETING_PURPOSES]
+    if not keys:
+        raise InvalidInput(_("There are no marketing purposes to withdraw."))
+    source = f"request {request_id}" if request_id is not None else "objection"
+    withdrawn = []
+    with session.change():
+        for key in keys:
+            if latest.get(key, ("", ""))[0] == "withdraw":
+                continue
+            consent.record(contact_id, key, False, method, source=source)
+            withdrawn.append(key)
+        session.audit("consent.objection", "contact", contact_id,
+                      ",".join(withdrawn) + (f" request {request_id}" if request_id is not None else ""))
+    return withdrawn

@@ -353,6 +353,11 @@ def damaged_in_the_middle(new_vault: tuple[Path, str]) -> Path:
     pages = len(data) // database.PAGE_SIZE
     for page in range(pages // 3, 2 * pages // 3, 4):  # a flipped byte on middle pages (contacts, index, notes)
         data[page * database.PAGE_SIZE + 300] ^= 0x01
+        path.write_bytes(bytes(data))
+        try:
+            Vault.unlock(path, OWNER, OWNER_PASSWORD).close()
+        except VaultDamaged:  # a page the sign-in reads (schema, users, slots' metadata): found at open, no page
+            data[page * database.PAGE_SIZE + 300] ^= 0x01
     path.write_bytes(bytes(data))
     return path
 

@@ -189,7 +189,7 @@ def test_a_review_due_is_said_at_unlock_and_show_me_opens_the_checklist(qtbot, t
     shutdown_session(owner)
     controller = _signed_in(qtbot, tmp_path, new_vault[0])
     main = controller.main_window
-    due = "The yearly privacy review is due: go through the checklist in Privacy › Health."
+    due = "The yearly privacy review is due: go through the checklist in Privacy › Privacy health."
     assert due in main.notices.notes()
     row = next(r for r in main.notices.findChildren(QWidget, "noticeRow")
                if r.findChild(QLabel, "notice").text() == due)

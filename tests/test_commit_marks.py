@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from app.access.session import create_vault
+from app.access import security
+from app.access.session import create_vault, open_session
 from app.errors import AuthenticationFailed, VaultDamaged
 from app.vault import kdf, marks
 from app.vault.vault import Vault
@@ -107,6 +108,8 @@ from app.access.session import open_session
 from app.vault.vault import Vault
 Vault._promote_next_key = lambda self: os.kill(os.getpid(), signal.SIGKILL)  # re-encrypted, slots not yet
 session = open_session(sys.argv[1], "Ana Owner", sys.argv[2])
+with session.change() as conn:
+    security.mark_rekey_due(conn, "Sam Staff", security.DISABLED)  # why the owner rekeys
 security.rekey(session)
 """
 
@@ -141,3 +144,9 @@ def test_next_sign_in_finishes_the_rekey_and_shows_the_new_key_once(rekey_killed
         assert vault.recovery_key() == new_key
     with pytest.raises(AuthenticationFailed):
         Vault.open_with_recovery_key(path, old_key)
+    session = open_session(path, OWNER, OWNER_PASSWORD)
+    try:  # the finished rekey counts as the rekey that was due, and the log says it happened
+        assert security.rekey_due_reasons(session) == []
+        assert session.conn.execute("SELECT count(*) FROM audit_event WHERE action = 'vault.rekey'").fetchone()[0] == 1
+    finally:
+        session.lock("logout")

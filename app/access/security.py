@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from app.access.roles import Permission
-from app.access.session import Session, find_user
+from app.access.session import REKEY_DUE_KEY, Session, find_user
 from app.errors import InvalidInput, VaultDamaged
 from app.locale import _
 from app.locale.formatting import day
@@ -87,7 +87,6 @@ def rekey(session: Session) -> str:
 # kept the data key (or a copy of the files); only a rekey makes that key useless. So disabling or removing a
 # login records why a rekey is due, and the app and `verify` say so until the owner rekeys.
 
-REKEY_DUE_KEY = "rekey_due"
 DISABLED, REMOVED = "disabled", "removed"
 
 

@@ -162,6 +162,9 @@ def create_vault(path: str | Path, owner: str, password: str, *, use_keychain: b
     return session, recovery_key
 
 
+REKEY_DUE_KEY = "rekey_due"  # vault_meta: why a rekey is due (app.access.security), cleared by any finished rekey
+
+
 def open_session(path: str | Path, name: str, password: str) -> Session:
     """Unlock with a user's own slot, refuse disabled users, and log the login (and failures before it)."""
     vault = Vault.unlock(path, name, password)
@@ -176,6 +179,9 @@ def open_session(path: str | Path, name: str, password: str) -> Session:
                               "failed unlock at " + datetime.fromtimestamp(failed_at, UTC).isoformat(
                                   timespec="seconds"))
             session.audit("session.login", "user", user.id)
+            if vault.finished_rekey:  # this unlock finished a rekey a crash interrupted: recorded as done
+                session.conn.execute("DELETE FROM vault_meta WHERE key = ?", (REKEY_DUE_KEY,))
+                session.audit("vault.rekey", summary="finished at the next sign-in after an interruption")
         return session
     except sqlcipher3.DatabaseError as exc:
         error = classify(exc, vault.paths.database, vault.db)

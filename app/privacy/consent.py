@@ -18,6 +18,7 @@ from app.access.session import Session
 from app.errors import InvalidInput
 from app.locale import _
 from app.locale.i18n import translator
+from app.privacy.jurisdiction import PIPL_BASES, PIPL_PHONES
 from app.store.database import Connection
 
 METHODS = ("form", "paper", "verbal", "import", "request")  # request: done to answer a privacy request
@@ -134,8 +135,6 @@ def eligible_sql(purpose: Purpose, now: datetime, *, pipl_shop: bool = False) ->
     a grant from people PIPL covers: everyone when the shop is in China (`pipl_shop`), else people with a +86
     phone. A purpose marked sensitive leaves out people who limited the use of their sensitive information.
     """
-    from app.privacy.jurisdiction import PIPL_BASES, PIPL_PHONES
-
     args: list[object] = []
     granted = ("SELECT e.contact_id AS id FROM consent_event e WHERE e.purpose_key = ? AND e.id = "
                "(SELECT max(id) FROM consent_event WHERE purpose_key = e.purpose_key AND contact_id = e.contact_id) "

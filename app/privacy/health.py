@@ -18,6 +18,7 @@ from app.locale import _, ngettext
 from app.locale.formatting import day
 from app.privacy.consent import ConsentService
 from app.privacy.dpia import DpiaService
+from app.privacy.jurisdiction import PIPL_PHONE
 from app.privacy.requests import RequestService
 from app.privacy.retention import RetentionService
 from app.privacy.review import ReviewService
@@ -48,8 +49,7 @@ def pipl_applies(session: Session) -> bool:
             .fetchone() is not None
     alive = "JOIN contact c ON c.id = x.contact_id WHERE c.deleted_at IS NULL AND c.anonymised_at IS NULL"
     return any(conn.execute(f"SELECT 1 FROM {source} {alive} AND {where} LIMIT 1").fetchone() is not None
-               for source, where in (("contact_point x", "x.kind = 'phone' AND x.normalized >= '+86' "
-                                                         "AND x.normalized < '+87'"),
+               for source, where in (("contact_point x", PIPL_PHONE),
                                      ("subject_request x", "x.jurisdiction = 'pipl'")))
 
 

@@ -34,9 +34,9 @@ GDPR_CONSENT_AGE = {
     "RO": 16, "SK": 16, "SI": 15, "ES": 14, "SE": 13, "IS": 13, "LI": 16, "NO": 13, "GB": 13,
 }
 
-# People with a Chinese mainland mobile or landline number (a range on the contact_point index).
-PIPL_PHONES = ("SELECT contact_id FROM contact_point WHERE kind = 'phone' AND normalized >= '+86' "
-               "AND normalized < '+87'")
+# A Chinese mainland mobile or landline number: a range on the contact_point (kind, normalized) index.
+PIPL_PHONE = "kind = 'phone' AND normalized >= '+86' AND normalized < '+87'"
+PIPL_PHONES = f"SELECT contact_id FROM contact_point WHERE {PIPL_PHONE}"  # the people who have one
 
 
 def shop_country(conn: Connection) -> str:

@@ -4,20 +4,15 @@ source) and saved as a screenshot when COUNTERPART_SHOTS names a folder."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.crm.contacts import ContactInput, ContactService
-from app.locale import i18n
 from tests.conftest import OWNER, OWNER_PASSWORD
-from tests.ui_helpers import open_session_for_ui, press, shot, shutdown_session
+from tests.ui_helpers import catalog_as_written, open_session_for_ui, press, shot, shutdown_session
 from ui.script_fonts import ensure_fonts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,18 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The app in zh_CN with the catalog as it is in the .po file now (compiled here, like a build does)."""
-    target = tmp_path / "translations" / "zh_CN" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    with (ROOT / "translations" / "zh_CN" / "LC_MESSAGES" / "counterpart.po").open("rb") as handle:
-        buffer = io.BytesIO()
-        write_mo(buffer, read_po(handle))
-    (target / "counterpart.mo").write_bytes(buffer.getvalue())
-    monkeypatch.setattr(i18n, "translations_dir", lambda: tmp_path / "translations")
-    assert i18n.set_language("zh_CN") == "zh_CN"
-    QLocale.setDefault(QLocale("zh_CN"))
+    catalog_as_written(tmp_path, monkeypatch, "zh_CN")
     ensure_fonts("zh_CN")
     yield
-    i18n.set_language("en")
 
 
 def _texts(widget: QWidget) -> str:

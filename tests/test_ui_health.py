@@ -3,31 +3,26 @@ the impact assessment are done from here; looked at in English and German."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from pypdf import PdfReader
-from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel, QPushButton, QWidget
 
 from app.access.roles import Role
-from app.locale import i18n
 from app.privacy.review import ReviewService
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui_helpers import (
     add_user,
-    make_controller,
+    catalog_as_written,
     open_session_for_ui,
     press,
     shot,
     shutdown,
     shutdown_session,
+    signed_in,
     type_into,
-    unlock_as,
     wait_until,
 )
 from ui.controller import AppController
@@ -35,14 +30,6 @@ from ui.privacy.dpia_dialog import DpiaDialog
 from ui.privacy.review_dialog import ReviewDialog
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _signed_in(qtbot, tmp_path: Path, vault: Path, name: str = OWNER,  # type: ignore[no-untyped-def]
-               password: str = OWNER_PASSWORD) -> AppController:
-    controller = make_controller(tmp_path)
-    unlock_as(qtbot, controller.show_unlock(vault), name, password)
-    wait_until(qtbot, lambda: controller.main_window is not None)
-    return controller
 
 
 def _health(qtbot, controller: AppController):  # type: ignore[no-untyped-def]
@@ -62,23 +49,13 @@ def _idle(qtbot, controller: AppController) -> None:  # type: ignore[no-untyped-
 
 @pytest.fixture
 def german(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The app in German with the catalog as the .po file has it now (compiled here, as a build does)."""
-    target = tmp_path / "translations" / "de" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    with (ROOT / "translations" / "de" / "LC_MESSAGES" / "counterpart.po").open("rb") as handle:
-        buffer = io.BytesIO()
-        write_mo(buffer, read_po(handle))
-    (target / "counterpart.mo").write_bytes(buffer.getvalue())
-    monkeypatch.setattr(i18n, "translations_dir", lambda: tmp_path / "translations")
-    assert i18n.set_language("de") == "de"
-    QLocale.setDefault(QLocale("de"))
+    catalog_as_written(tmp_path, monkeypatch, "de")
     yield
-    i18n.set_language("en")
 
 
 def test_each_line_opens_the_place_where_it_is_fixed(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                      new_vault: tuple[Path, str]) -> None:
-    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     main, health = _health(qtbot, controller)
     assert [line.key for line in health.lines] == ["drill_due", "ropa_gaps", "dpia_missing", "training_due"]
     assert health.summary.text() == "4 things need attention:"
@@ -99,7 +76,7 @@ def test_each_line_opens_the_place_where_it_is_fixed(qtbot, tmp_path: Path,  # t
 
 def test_the_impact_assessment_is_saved_and_printed_from_the_health_tab(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                                         new_vault: tuple[Path, str]) -> None:
-    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     main, health = _health(qtbot, controller)
     press(qtbot, health.dpia_button)
     dialog = health.dialog
@@ -133,7 +110,7 @@ def test_the_impact_assessment_is_saved_and_printed_from_the_health_tab(qtbot, t
 
 def test_the_yearly_review_is_recorded_from_its_checklist(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                           new_vault: tuple[Path, str]) -> None:
-    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     main, health = _health(qtbot, controller)
     assert "No yearly review recorded yet." in health.duties.text()
     press(qtbot, health.review_button)
@@ -161,7 +138,7 @@ def test_staff_see_their_own_lesson_only_and_may_not_review(qtbot, tmp_path: Pat
     add_user(owner, "Bea Staff", Role.STAFF, "temporary-1")
     owner.conn.execute("UPDATE user SET must_change_password = 0 WHERE name = 'Bea Staff'")
     shutdown_session(owner)
-    controller = _signed_in(qtbot, tmp_path, new_vault[0], "Bea Staff", "temporary-1")
+    controller = signed_in(qtbot, tmp_path, new_vault[0], "Bea Staff", "temporary-1")
     main, health = _health(qtbot, controller)
     assert health.texts() == ["Your privacy lesson is due: read it and confirm."]
     assert not health.review_button.isEnabled() and not health.dpia_button.isEnabled()
@@ -174,7 +151,7 @@ def test_staff_see_their_own_lesson_only_and_may_not_review(qtbot, tmp_path: Pat
 
 
 def test_the_health_tab_in_german(qtbot, tmp_path: Path, new_vault: tuple[Path, str], german) -> None:  # type: ignore[no-untyped-def]
-    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     main, health = _health(qtbot, controller)
     assert main.privacy.tabs.tabText(main.privacy.tabs.indexOf(health))  # a title in any language
     assert len(health.lines) == 4
@@ -187,7 +164,7 @@ def test_a_review_due_is_said_at_unlock_and_show_me_opens_the_checklist(qtbot, t
     owner = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
     owner.conn.execute("UPDATE vault_meta SET value = '2024-01-15T09:00:00+00:00' WHERE key = 'created_at'")
     shutdown_session(owner)
-    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     main = controller.main_window
     due = "The yearly privacy review is due: go through the checklist in Privacy › Privacy health."
     assert due in main.notices.notes()
@@ -211,7 +188,7 @@ def test_a_line_about_a_privacy_tab_opens_that_tab(qtbot, tmp_path: Path,  # typ
     ContactService(owner).create(ContactInput(given_name="伟", family_name="王",
                                               points=[ContactPointInput("phone", "+86 138 0013 8000")]))
     shutdown_session(owner)
-    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     main, health = _health(qtbot, controller)
     assert health.fix_button("pipl_basis:postal_mail").text() == "Open Consent"
     press(qtbot, health.fix_button("pipl_basis:postal_mail"))

@@ -12,24 +12,15 @@ from app.access.users import UserService
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui_helpers import (
     add_user,
-    make_controller,
     open_session_for_ui,
     press,
     shot,
     shutdown,
     shutdown_session,
-    unlock_as,
+    signed_in,
     wait_until,
 )
-from ui.controller import AppController
 from ui.user_dialogs import EnableUserDialog
-
-
-def _signed_in(qtbot, tmp_path: Path, vault: Path) -> AppController:  # type: ignore[no-untyped-def]
-    controller = make_controller(tmp_path)
-    unlock_as(qtbot, controller.show_unlock(vault), OWNER, OWNER_PASSWORD)
-    wait_until(qtbot, lambda: controller.main_window is not None)
-    return controller
 
 
 def test_disable_then_the_rekey_due_notice_until_enabled_and_rekeyed(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
@@ -37,7 +28,7 @@ def test_disable_then_the_rekey_due_notice_until_enabled_and_rekeyed(qtbot, tmp_
     owner = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
     add_user(owner, "Bea Staff", Role.STAFF, "temporary-1")
     shutdown_session(owner)
-    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     main = controller.main_window
     assert not any("rekey" in note for note in main.notices.notes())
     users = main.settings.users
@@ -50,7 +41,7 @@ def test_disable_then_the_rekey_due_notice_until_enabled_and_rekeyed(qtbot, tmp_
     assert controller.context.session.vault.keyfile.find_slot("Bea Staff") is None
     shutdown(controller)
 
-    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     main = controller.main_window
     notes = [note for note in main.notices.notes() if note.startswith("A rekey is due: Bea Staff was disabled on")]
     assert notes, main.notices.notes()

@@ -12,26 +12,17 @@ from app.privacy.training import TrainingService
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui_helpers import (
     add_user,
-    make_controller,
     open_session_for_ui,
     press,
     shot,
     shutdown,
     shutdown_session,
-    unlock_as,
+    signed_in,
     wait_until,
 )
-from ui.controller import AppController
 from ui.privacy.training_dialog import TrainingDialog
 
 LESSON_DUE = "Your privacy lesson is due: a few minutes of reading, once a year."
-
-
-def _signed_in(qtbot, tmp_path: Path, vault: Path) -> AppController:  # type: ignore[no-untyped-def]
-    controller = make_controller(tmp_path)
-    unlock_as(qtbot, controller.show_unlock(vault), OWNER, OWNER_PASSWORD)
-    wait_until(qtbot, lambda: controller.main_window is not None)
-    return controller
 
 
 def _show_me(qtbot, notices, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -41,7 +32,7 @@ def _show_me(qtbot, notices, text: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_first_sign_in_offers_the_lesson_and_confirming_it_is_recorded(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                                        new_vault: tuple[Path, str]) -> None:
-    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     main = controller.main_window
     assert LESSON_DUE in main.notices.notes()
     _show_me(qtbot, main.notices, LESSON_DUE)
@@ -73,7 +64,7 @@ def test_first_sign_in_offers_the_lesson_and_confirming_it_is_recorded(qtbot, tm
     assert health.training_model.text(0, 0) == OWNER and health.training_model.text(0, 3) != "now"
     shutdown(controller)
 
-    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     assert LESSON_DUE not in controller.main_window.notices.notes()  # read: not asked again this year
     shutdown(controller)
 
@@ -83,7 +74,7 @@ def test_later_records_nothing_and_the_owner_sees_who_has_not_read_it(qtbot, tmp
     owner = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
     add_user(owner, "Bea Staff", Role.STAFF, "temporary-1")
     shutdown_session(owner)
-    controller = _signed_in(qtbot, tmp_path, new_vault[0])
+    controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     main = controller.main_window
     health = main.privacy.health
     main.show_privacy_tab(health)

@@ -100,6 +100,33 @@ def type_text(qtbot: object, widget: QWidget, text: str) -> None:
                 QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
 
 
+def signed_in(qtbot: object, tmp_path: Path, vault: Path, name: str, password: str) -> AppController:
+    """The app started on `vault` and unlocked as `name` through the real unlock screen, main window shown."""
+    controller = make_controller(tmp_path)
+    unlock_as(qtbot, controller.show_unlock(vault), name, password)
+    wait_until(qtbot, lambda: controller.main_window is not None)
+    return controller
+
+
+def catalog_as_written(tmp_path: Path, monkeypatch: object, language: str) -> None:
+    """The app in `language` with its catalog as the .po file has it now (compiled here, as a build does); the
+    autouse fixture in conftest puts English back after the test."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from PySide6.QtCore import QLocale
+
+    from app.locale import i18n
+
+    target = tmp_path / "translations" / language / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    source = Path(__file__).resolve().parents[1] / "translations" / language / "LC_MESSAGES" / "counterpart.po"
+    with source.open("rb") as handle, (target / "counterpart.mo").open("wb") as compiled:
+        write_mo(compiled, read_po(handle))
+    monkeypatch.setattr(i18n, "translations_dir", lambda: tmp_path / "translations")  # type: ignore[attr-defined]
+    assert i18n.set_language(language) == language
+    QLocale.setDefault(QLocale(language))
+
+
 def pick_customer(qtbot: object, picker: QWidget, text: str) -> None:
     """Choose a customer in a CustomerPicker as a person does: type part of the name, wait for the list the
     typing brings, Down into it and Enter on the first match."""

@@ -15,7 +15,6 @@ from app.crm.contacts import ContactFilter, ContactService, ContactSummary
 from app.fileio import atomic_text
 from app.keyset import pages
 from app.privacy.audit import neutralise_formula
-from app.privacy.restriction import restricted_ids
 
 HEADER = ["id", "name", "email", "phone", "organisation"]
 
@@ -31,9 +30,8 @@ def export_csv(session: Session, out: Path, query: str = "", where: ContactFilte
     else:
         rows = pages(lambda after: contacts.page(after=after, limit=1000, where=where),
                      lambda last: contacts.sort_position(last.id))
-    restricted = restricted_ids(session.conn)
     count = write_rows(out, HEADER, ((p.id, p.name, p.email, p.phone, p.organisation) for p in rows
-                                     if p.id not in restricted))
+                                     if not p.restricted))  # Art. 18: kept, but not processed
     filtered = bool(query.strip()) or (where is not None and where.active)
     session.record("contact.export", summary=f"{count} rows" + (" (filtered)" if filtered else ""))
     return count

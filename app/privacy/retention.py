@@ -18,6 +18,7 @@ from app.access.session import Session
 from app.errors import InvalidInput
 from app.locale import N_, _
 from app.privacy import audit, erasure
+from app.privacy.restriction import RESTRICTED_IDS
 from app.store.database import Connection, bulk_cache, foreign_keys_enforced_by_caller
 from app.vault.signing import Signer
 
@@ -114,8 +115,7 @@ _NOT_HELD = ("c.id NOT IN (SELECT contact_id FROM legal_hold WHERE contact_id IS
              "AND (until IS NULL OR until > :now)) AND c.id NOT IN (SELECT d.contact_id FROM deal d JOIN legal_hold h "
              "ON h.deal_id = d.id WHERE d.contact_id IS NOT NULL AND h.released_at IS NULL "
              "AND (h.until IS NULL OR h.until > :now)) "
-             # Restricted people (GDPR Art. 18) are kept whatever their age: app.privacy.restriction
-             "AND c.id NOT IN (SELECT contact_id FROM restriction WHERE lifted_at IS NULL)")
+             f"AND c.id NOT IN ({RESTRICTED_IDS})")  # restricted (GDPR Art. 18): kept whatever their age
 
 
 def _person_query(category: str) -> str:

@@ -15,6 +15,7 @@ everything, the session included, when cleared at lock time.
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -375,6 +376,12 @@ class ContactListModel(QAbstractTableModel):
             return None
         return (_("Name"), _("Email"), _("Phone"), _("Organisation"))[section]
 
+    @functools.cache  # noqa: B019 - one icon for the model's life; data() runs for every painted cell
+    def _stop_icon(self) -> Any:
+        from PySide6.QtWidgets import QApplication, QStyle  # widgets are loaded by the time a row is painted
+
+        return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_BrowserStop)
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids) or not 0 <= index.column() < 4:
             return None
@@ -383,9 +390,7 @@ class ContactListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and index.column() == 0:
             marked = self.summary(index.row())
             if marked is not None and marked.restricted:  # a stop sign that survives a narrow column
-                from PySide6.QtWidgets import QApplication, QStyle
-
-                return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_BrowserStop)
+                return self._stop_icon()
             return None
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None

@@ -233,8 +233,9 @@ class ImportService:
                             row.match.taken = [c for c in row.match.conflicts if isinstance(overwrite, bool)
                                                or (row.line, c) in overwrite]
                         report.matched.append(row.match)
-                        latest = consent_service.latest_events(duplicate.existing_id)
-                        for fact in [] if row.match.held else row.consents:
+                        held_or_silent = row.match.held or not row.consents  # no consent facts to weigh
+                        latest = {} if held_or_silent else consent_service.latest_events(duplicate.existing_id)
+                        for fact in [] if held_or_silent else row.consents:
                             verdict = imported_verdict(latest.get(fact.purpose), fact.granted, fact.at)
                             if verdict == "record":
                                 row.recorded.append(fact)

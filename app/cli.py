@@ -29,8 +29,9 @@ from app.access.users import UserService
 from app.errors import CounterpartError, DiskFull, InvalidInput, UsageError, VaultDamaged
 from app.fileio import describe_file_error
 from app.locale import _, current_language, ngettext, set_language
-from app.privacy import audit, audit_service
+from app.privacy import audit_service
 from app.process_guard import guard_process_memory
+from app.store import audit
 from app.store.database import classify
 from app.vault.keyfile import user_key
 from app.vault.vault import Vault

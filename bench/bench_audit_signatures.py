@@ -12,9 +12,9 @@ from pathlib import Path
 import keyring
 
 from app.access.session import create_vault
-from app.privacy import audit
+from app.store import audit
 from app.store.database import transaction
-from app.vault import kdf, sealing, signing
+from app.vault import kdf, sealing
 
 
 def main() -> None:
@@ -35,7 +35,7 @@ def main() -> None:
         audit.verify_chain(session.conn)
         hashes_only = time.perf_counter() - started
         started = time.perf_counter()
-        report = audit.verify_chain(session.conn, signing.current_signers(session.vault.keyfile))
+        report = audit.verify_chain(session.conn, session.vault.keyfile.signers())
         with_signatures = time.perf_counter() - started
         assert report.ok
         session.record("bench.entry")

@@ -12,7 +12,8 @@ from app.access.session import Session, open_session
 from app.access.settings import SettingsService
 from app.access.users import UserService
 from app.errors import AuthenticationFailed
-from app.privacy import audit, audit_service
+from app.privacy import audit_service
+from app.store import audit
 from app.store.database import transaction
 from app.vault.vault import Vault
 from tests.conftest import OWNER, OWNER_PASSWORD

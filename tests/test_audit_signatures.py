@@ -22,13 +22,13 @@ from app.access.session import Session, open_session
 from app.access.settings import SettingsService
 from app.access.users import UserService
 from app.errors import AuthenticationFailed
-from app.privacy import audit
 from app.privacy.retention import RetentionService
+from app.store import audit
 from app.store.database import Connection, transaction
+from app.store.signing import Signer, new_private_key, public_key_of
 from app.vault import kdf
 from app.vault.backup import MANIFEST, make_backup
 from app.vault.keyfile import CURRENT, KeyFile, Slot
-from app.vault.signing import Signer, new_private_key, public_key_of
 from app.vault.vault import Vault, VaultPaths
 from tests.conftest import OWNER, OWNER_PASSWORD
 

@@ -13,8 +13,8 @@ from app.access.session import Session, open_session
 from app.access.users import UserService
 from app.crm.contacts import ContactInput, ContactService
 from app.errors import PermissionDenied
-from app.privacy import audit
 from app.privacy.audit_actions import SummaryNames, summary_text
+from app.store import audit
 from app.vault import kdf
 from tests.conftest import OWNER, OWNER_PASSWORD
 

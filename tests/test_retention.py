@@ -18,9 +18,10 @@ from app.crm.activities import ActivityService
 from app.crm.contacts import ContactInput, ContactService
 from app.crm.deals import DealService
 from app.errors import InvalidInput
-from app.privacy import audit, retention
+from app.privacy import retention
 from app.privacy.consent import ConsentService
 from app.privacy.retention import TEMPLATES, RetentionService
+from app.store import audit
 from app.vault import kdf
 from tests.conftest import OWNER, OWNER_PASSWORD
 

@@ -15,8 +15,8 @@ from app.access.users import UserService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.documents.subject_export import write_subject_export
 from app.errors import InvalidInput, PermissionDenied
-from app.privacy import audit
 from app.privacy.subject_data import gather
+from app.store import audit
 from app.store.migrations import migrate
 from tests.conftest import OWNER, OWNER_PASSWORD
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from app.access.roles import Role
 from app.access.session import Session
-from app.privacy import audit
+from app.store import audit
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui_helpers import (
     add_user,

@@ -20,7 +20,7 @@ from app.crm import demo
 from app.crm.activities import ActivityService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.crm.deals import DealService
-from app.privacy import audit
+from app.store import audit
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.test_ui_mnemonics import controls_of, mnemonics
 from tests.ui_helpers import add_user, open_session_for_ui, press, shot, shutdown_session, type_into, wait_until

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from app.access.roles import Role
 from app.access.session import open_session
 from app.crm.contacts import ContactInput, ContactService
-from app.privacy import audit
+from app.store import audit
 from app.vault.vault import Vault
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui_helpers import (

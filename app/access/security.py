@@ -16,10 +16,9 @@ from app.access.session import REKEY_DUE_KEY, Session, find_user
 from app.errors import InvalidInput, VaultDamaged
 from app.locale import _
 from app.locale.formatting import day
-from app.privacy import audit
-from app.store import database, migrations
+from app.store import audit, database, migrations
 from app.store.database import Connection
-from app.vault import sealing, signing
+from app.vault import sealing
 from app.vault.kdf import KdfParams
 from app.vault.vault import Vault, check_new_password
 
@@ -44,7 +43,7 @@ def verify(session: Session) -> VerifyReport:
     """Page authentication, SQLite structure, schema version and the audit chain, in that order.
 
     The chain's signatures are checked against the keys in the key file's slot headers; its end against the
-    head sealed in the key file at the last lock and in the newest backup's manifest (app/privacy/audit.py)."""
+    head sealed in the key file at the last lock and in the newest backup's manifest (app/store/audit.py)."""
     session.require(Permission.VERIFY)
     conn = session.conn
     problems = database.integrity_problems(conn)
@@ -55,7 +54,7 @@ def verify(session: Session) -> VerifyReport:
         folder = backup_folder(session)
         if folder and Path(folder).is_dir():
             heads += sealing.backup_heads(session.vault, Path(folder))
-        chain = audit.verify_chain(conn, signing.current_signers(keyfile), heads)
+        chain = audit.verify_chain(conn, keyfile.signers(), heads)
     counts = {} if problems else {
         table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]) for table in COUNTED_TABLES
     }

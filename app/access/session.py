@@ -15,7 +15,7 @@ from app.access.sign_in import sign_in_names as sign_in_names  # re-exported: mo
 from app.access.sign_in import wait_before_unlock as wait_before_unlock
 from app.errors import AuthenticationFailed, PermissionDenied
 from app.locale import _
-from app.privacy import audit
+from app.store import audit
 from app.store.database import Connection, classify, transaction
 from app.vault.kdf import KdfParams
 from app.vault.keyfile import user_key

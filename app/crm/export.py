@@ -14,7 +14,7 @@ from app.access.session import Session
 from app.crm.contacts import ContactFilter, ContactService, ContactSummary
 from app.fileio import atomic_text
 from app.keyset import pages
-from app.privacy.audit import neutralise_formula
+from app.store.audit import neutralise_formula
 
 HEADER = ["id", "name", "email", "phone", "organisation"]
 

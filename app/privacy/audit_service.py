@@ -7,9 +7,9 @@ from pathlib import Path
 from app.access.roles import Permission
 from app.access.session import Session
 from app.crm.deals import DealService
-from app.privacy import audit
 from app.privacy.audit_actions import SummaryNames
 from app.privacy.consent import ConsentService
+from app.store import audit
 
 
 def page(session: Session, flt: audit.AuditFilter = audit.EVERYTHING, *, after_id: int = 0,

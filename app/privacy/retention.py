@@ -17,10 +17,11 @@ from app.access.roles import Permission
 from app.access.session import Session
 from app.errors import InvalidInput
 from app.locale import N_, _
-from app.privacy import audit, erasure
+from app.privacy import erasure
 from app.privacy.restriction import RESTRICTED_IDS
+from app.store import audit
 from app.store.database import Connection, bulk_cache, foreign_keys_enforced_by_caller
-from app.vault.signing import Signer
+from app.store.signing import Signer
 
 CATEGORIES = ("lead", "customer", "consent_evidence", "withdrawn_marketing", "closed_request", "audit",
               "deleted_contact")

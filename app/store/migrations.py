@@ -567,7 +567,7 @@ def _audit_signed_from_here(conn: Connection) -> None:
 
 MIGRATIONS += (
     # Signed audit entries (#17): each entry names the key slot that signed it and carries its Ed25519 signature
-    # over the entry's hash (app/privacy/audit.py, app/vault/signing.py). Slots get their signing keys when their
+    # over the entry's hash (app/store/audit.py, app/store/signing.py). Slots get their signing keys when their
     # user next unlocks; the keys themselves live in the key file's slot headers, not here.
     Migration(16, "audit entries are signed by the user who wrote them", (
         "ALTER TABLE audit_event ADD COLUMN signer TEXT",

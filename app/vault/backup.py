@@ -375,7 +375,7 @@ def _role_of(vault: Vault, user: str) -> str | None:
 
 def _record_restore(vault: Vault, backup: Path, user: str | None, reerased: int) -> None:
     """The restored vault's own audit log says it was restored, from what, by whom."""
-    from app.privacy import audit
+    from app.store import audit
     from app.vault.keyfile import user_key
 
     row = vault.db.execute("SELECT id FROM user WHERE name_key = ?", (user_key(user),)).fetchone() if user else None

@@ -14,8 +14,8 @@ Since file version 2 the MAC'd body also carries a *generation*: a counter that 
 app/vault/vault.py for the order of the two writes.
 
 Since slot format 2 each slot also holds an Ed25519 *signing* key, sealed under the same slot key as the X25519
-private key, with the public half and the user id bound into the slot header (see app/vault/signing.py for why
-there). File version 3 adds the audit chain's head, signed at every lock (see app/privacy/audit.py).
+private key, with the public half and the user id bound into the slot header (see app/store/signing.py for why
+there). File version 3 adds the audit chain's head, signed at every lock (see app/store/audit.py).
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 from app.errors import AuthenticationFailed, VaultDamaged
 from app.fileio import atomic_write
 from app.locale import _
+from app.store import signing
+from app.store.signing import PublicSigner
 from app.vault import kdf
 from app.vault.kdf import KdfParams
 
@@ -200,8 +202,6 @@ class Slot:
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-        from app.vault import signing
-
         private = X25519PrivateKey.generate()
         signing_key = signing_key or signing.new_private_key()
         slot = cls(
@@ -242,8 +242,6 @@ class Slot:
                          signing_key: bytes | None = None) -> tuple[Slot, bytes]:
         """This slot as format 2 with `signing_key` (a new one unless given) and `user_id` in its header: same slot
         id and password, no second KDF run. Returns the new slot and its signing key."""
-        from app.vault import signing
-
         signing_key = signing_key or signing.new_private_key()
         slot = Slot(slot_id=self.slot_id, user=self.user, created=self.created, kdf=self.kdf, salt=self.salt,
                     device_id=self.device_id, public_key=self.public_key, sealed_private_nonce=b"",
@@ -351,6 +349,10 @@ class KeyFile:
     generation: int = 0  # must not be lower than the database's 'keys_generation' (0: a version 1 file)
     file_version: int = FILE_VERSION  # as read, so a version 1 file's MAC is checked over its own body
     audit_head: dict[str, Any] | None = None  # the audit chain's newest entry, signed at the last lock (version 3)
+
+    def signers(self) -> dict[str, PublicSigner]:
+        """The signing keys in the slot headers (current and earlier ones), by key id: the roots verify trusts."""
+        return {key.hex(): PublicSigner(slot.user_id, key) for slot in self.slots for key in slot.signing_keys}
 
     @property
     def keychain_bound(self) -> bool:

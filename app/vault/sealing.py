@@ -1,4 +1,4 @@
-"""What an open vault does for the signed audit log (app/privacy/audit.py): hold the unlocking slot's signing key,
+"""What an open vault does for the signed audit log (app/store/audit.py): hold the unlocking slot's signing key,
 give an older slot one at its user's unlock, vouch for keys of slots that leave the key file, and keep the chain's
 signed head in the key file: checked at unlock before anything is written, sealed again at every lock.
 
@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, Any
 import sqlcipher3
 
 from app.locale import _
-from app.privacy import audit
-from app.store import database
+from app.store import audit, database
 from app.store.database import Connection
+from app.store.signing import PublicSigner, Signer
 from app.vault.keyfile import CURRENT, Slot, Unsealed, user_key
-from app.vault.signing import PublicSigner, Signer, current_signers
 
 if TYPE_CHECKING:
     from app.vault.vault import Vault
@@ -58,7 +57,7 @@ def after_unlock(vault: Vault, slot: Slot, opened: Unsealed) -> None:
     vault.sealing = True
     head = vault.keyfile.audit_head
     forged = bool(head) and signed_entries(vault.db) and not audit.head_signed(
-        vault.db, head or {}, current_signers(vault.keyfile))
+        vault.db, head or {}, vault.keyfile.signers())
     finding = {"forged": True} if forged else audit.head_finding(vault.db, head)
     if finding is not None:
         with database.transaction(vault.db):
@@ -131,5 +130,5 @@ def earlier_keys(vault: Vault, user: str) -> list[bytes]:
     user_id = user_id_of(vault.db, user) if vault.db is not None else None
     if user_id is None or vault.db is None or not signed_entries(vault.db):
         return []
-    trusted = audit.trusted_signers(vault.db, current_signers(vault.keyfile))
+    trusted = audit.trusted_signers(vault.db, vault.keyfile.signers())
     return [signer.public_key for signer in trusted.values() if signer.user_id == user_id]

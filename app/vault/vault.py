@@ -29,6 +29,7 @@ from app.locale import _, ngettext
 from app.process_guard import give_back_free_memory
 from app.store import database, migrations
 from app.store.database import Connection
+from app.store.signing import Signer, new_private_key
 from app.store.worker_connection import WorkerConnection
 from app.vault import kdf, keychain, marks, restore_journal, sealing
 from app.vault.keyfile import (
@@ -45,7 +46,6 @@ from app.vault.keyfile import (
 from app.vault.lockout import LockoutBook
 from app.vault.paths import VaultPaths as VaultPaths  # re-exported: callers import it from here too
 from app.vault.recovery_key import format_recovery_key, parse_recovery_key
-from app.vault.signing import Signer, new_private_key
 
 MIN_PASSWORD_LENGTH = 8
 GENERATION_KEY = "keys_generation"

@@ -24,7 +24,8 @@ from app.crm.contacts import ContactRecord, ContactService
 from app.crm.deals import Deal, DealService, Pipeline
 from app.errors import CounterpartError
 from app.locale import _
-from app.privacy import audit, audit_service
+from app.privacy import audit_service
+from app.store import audit
 from ui.customers.notes import NotesTab
 from ui.customers.overview import OverviewTab, start_alignment
 from ui.customers.restriction_banner import RestrictionBanner

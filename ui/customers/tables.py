@@ -23,7 +23,7 @@ from app.crm.activities import Activity
 from app.crm.deals import Deal
 from app.locale import _
 from app.locale.formatting import day, money
-from app.privacy.audit import AuditEntry
+from app.store.audit import AuditEntry
 from ui.customers.text import action_text, local_moment
 
 OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2)  # as on the Pipeline and Activities pages

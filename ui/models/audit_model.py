@@ -13,8 +13,9 @@ from PySide6.QtCore import Qt
 
 from app.access.session import Session
 from app.locale import N_, _
-from app.privacy import audit, audit_service
+from app.privacy import audit_service
 from app.privacy.audit_actions import SummaryNames, action_text, summary_text
+from app.store import audit
 from ui.models.keyset_model import BATCH as BATCH  # callers and tests take it from here
 from ui.models.keyset_model import KeysetTableModel
 from ui.session_context import SessionContext

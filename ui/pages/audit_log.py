@@ -30,8 +30,9 @@ from app.access.roles import Permission
 from app.access.users import UserService
 from app.errors import CounterpartError
 from app.locale import _
-from app.privacy import audit, audit_service
+from app.privacy import audit_service
 from app.privacy.audit_actions import action_text, known_actions
+from app.store import audit
 from app.vault.location import documents_folder
 from ui import clipboard
 from ui.dialogs import ask_save_path, inform, warn

@@ -11,8 +11,8 @@ An entry names its signer by the public key itself (hex), not by the slot: a use
 keeps her signing key in her new slot, so her earlier entries stay hers. A slot that replaces another of the same
 user (a password reset by the owner, a recovery) lists that user's earlier keys in its header, under the same
 seal. Only the keys of a login taken away (disabled or removed, so no slot is left to list them) are vouched for
-in the log, by an `audit.key_retired` entry signed by whoever took it away; see app/privacy/audit.py for which
-keys verify trusts.
+in the log, by an `audit.key_retired` entry signed by whoever took it away; see app/store/audit.py for which
+keys verify trusts. The slots themselves (and so which keys are current) are the vault's: `KeyFile.signers`.
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-
-    from app.vault.keyfile import KeyFile
 
 
 @dataclass(frozen=True)
@@ -101,9 +99,3 @@ def valid(public_key: bytes, signature: bytes | None, message: bytes) -> bool:
 
 def same_key(a: bytes, b: bytes) -> bool:
     return hmac.compare_digest(a, b)
-
-
-def current_signers(keyfile: KeyFile) -> dict[str, PublicSigner]:
-    """The signing keys in the key file's slot headers (current and earlier ones), by key id: the roots verify
-    trusts."""
-    return {key.hex(): PublicSigner(slot.user_id, key) for slot in keyfile.slots for key in slot.signing_keys}

@@ -6,7 +6,7 @@ a rekey. Summaries hold ids and counts only, so erasing a person never needs to 
 
 The HMAC key is known to everyone who holds the data key (every user with a slot), so since schema 16 each entry
 also names its signer (a slot's public signing key) and carries that key's Ed25519 signature over its hash
-(app/vault/signing.py). verify trusts the signing keys bound into the current slots' headers (each user's
+(app/store/signing.py). verify trusts the signing keys bound into the current slots' headers (each user's
 current and earlier keys), plus, for a user left without a slot (disabled or removed), keys vouched for by an
 `audit.key_retired` entry signed by a trusted key of an owner. So a staff member cannot write an entry as someone
 who has a slot, and cannot rewrite an entry of someone else (the hash of every later entry changes too) without
@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from app.fileio import atomic_text
 from app.locale import _, ngettext
 from app.store.database import Connection
-from app.vault.signing import PublicSigner, Signer, valid
+from app.store.signing import PublicSigner, Signer, valid
 
 GENESIS = b"\0" * 32
 SIGNED_FROM_KEY = "audit_signed_from"  # vault_meta: the first entry id that must be signed (set by migration 16)
@@ -247,7 +247,7 @@ def verify_chain(conn: Connection, current: dict[str, PublicSigner] | None = Non
                  heads: Iterable[tuple[str, dict[str, Any]]] = ()) -> ChainReport:
     """Recompute every hash: an edited, deleted or inserted entry names the first id where the chain breaks.
 
-    With `current` (the signing keys in the key file's slots, see app/vault/signing.py) every signature is
+    With `current` (the signing keys in the key file's slots, see app/store/signing.py) every signature is
     checked too, the anchor must be signed by an owner or manager, cuts recorded at unlock are reported, and
     each of `heads` ((where it was kept, sealed head)) must still be in the log.
     """

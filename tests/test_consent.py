@@ -13,8 +13,9 @@ from app.access.session import Session, open_session
 from app.access.users import UserService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.errors import InvalidInput
-from app.privacy.consent import ConsentService, export_audience, notice_hash
+from app.privacy.consent import ConsentService, export_audience
 from app.store.database import transaction
+from app.store.seeds import notice_hash
 from tests.conftest import OWNER, OWNER_PASSWORD
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

@@ -155,7 +155,7 @@ def test_cli_search_json_demo_and_export(new_vault: tuple[Path, str], tmp_path: 
     listed = json.loads(result.out)
     assert len(listed) == 5 and {"id", "name", "email", "phone"} <= set(listed[0])
     names = [entry["name"] for entry in listed]
-    from app.crm.search_index import fold
+    from app.store.search_index import fold
     assert [fold(n) for n in names] == sorted(fold(n) for n in names)
     chinese = json.loads(run_cli("search", path, "--user", OWNER, "王", "--json", "--password-stdin", stdin=login).out)
     assert chinese and all("王" in entry["name"] for entry in chinese)
@@ -290,7 +290,7 @@ def test_fold_is_the_same_with_and_without_the_ascii_shortcut() -> None:
     import string
     import unicodedata
 
-    from app.crm.search_index import fold
+    from app.store.search_index import fold
 
     def slow(text: str) -> str:
         decomposed = unicodedata.normalize("NFKD", text)
@@ -301,7 +301,7 @@ def test_fold_is_the_same_with_and_without_the_ascii_shortcut() -> None:
         assert fold(text) == slow(text)
     assert fold("  Ana GARCÍA ") == fold("ana garcia") == "ana garcia"
     # fold() translates a character at a time: the same as normalising the whole text, for every character
-    from app.crm.search_index import _fold_character, _FoldTable
+    from app.store.search_index import _fold_character, _FoldTable
 
     table = _FoldTable(_fold_character)
     everything = "".join(chr(code) for code in range(0x30000) if not 0xD800 <= code <= 0xDFFF)

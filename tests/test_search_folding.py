@@ -101,7 +101,7 @@ def _vocabulary(session: Session) -> list[tuple[object, ...]]:
 
 
 def test_a_rebuilt_index_is_the_one_the_services_keep(owner_session: Session, world: dict[str, int]) -> None:
-    from app.crm import search_index
+    from app.store import search_index
     from app.store.database import transaction
 
     contacts = ContactService(owner_session)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.crm import search_index
+from app.store import search_index
 from app.store.database import Connection
 
 Point = tuple[str, str, str, str]  # kind, label, value, normalized

@@ -14,12 +14,13 @@ from datetime import UTC, datetime, timedelta
 from app.access.roles import Permission
 from app.access.session import Session
 from app.access.shop import read_profile
-from app.crm import contact_points, search_index
+from app.crm import contact_points
 from app.crm.bulk import BULK_BATCH, BulkWriter, next_contact_id
 from app.crm.contact_points import normalise_address, normalise_email, normalise_phone
 from app.errors import InvalidInput
 from app.locale import _
 from app.privacy.consent import ConsentService
+from app.store import search_index
 from app.store.database import Connection, bulk_cache
 
 MAX_NAME = 200

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from app.access.roles import Permission
 from app.access.session import Session
-from app.crm import search_index
 from app.errors import InvalidInput
 from app.locale import _
+from app.store import search_index
 
 
 def find_duplicates(session: Session, limit: int = 100) -> list[list[int]]:

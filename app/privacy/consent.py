@@ -20,6 +20,7 @@ from app.locale import _
 from app.locale.i18n import translator
 from app.privacy.jurisdiction import PIPL_BASES, PIPL_PHONES
 from app.store.database import Connection
+from app.store.seeds import notice_hash
 
 METHODS = ("form", "paper", "verbal", "import", "request")  # request: done to answer a privacy request
 LAWFUL_BASES = ("consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests")
@@ -116,10 +117,6 @@ def imported_verdict(latest: tuple[str, str] | None, granted: bool, at: datetime
     if action == "withdraw":
         return "known"
     return "conflict" if at is not None and _utc(at) < stamp else "record"
-
-
-def notice_hash(title: str, body: str) -> str:
-    return hashlib.sha256((title + "\n\n" + body).encode("utf-8")).hexdigest()
 
 
 _EVENT_COLUMNS = ("e.id, e.contact_id, e.purpose_key, e.action, e.method, e.notice_id, e.notice_sha256, e.source, "

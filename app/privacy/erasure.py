@@ -25,9 +25,9 @@ from pathlib import Path
 
 from app.access.roles import Permission
 from app.access.session import Session
-from app.crm import search_index
 from app.errors import InvalidInput, PermissionDenied
 from app.locale import _
+from app.store import search_index
 from app.store.database import Connection
 
 ERASE, ANONYMISE = "erase", "anonymise"

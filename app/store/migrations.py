@@ -5,15 +5,21 @@ Never edit a migration that has shipped: add the next one. An old vault always o
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import sqlcipher3
 
+from app import __version__
 from app.locale import N_, _
+from app.resources import resource_path
+from app.store import search_index
 from app.store.database import Connection, VaultTooNew, transaction
+from app.store.seeds import GDPR_RETENTION_V1, notice_hash
 
 Step = str | Callable[[Connection], None]
 
@@ -62,11 +68,6 @@ def _default_purposes(conn: Connection) -> None:
 
 def _default_notices(conn: Connection) -> None:
     """Version 1 of the notice in each language we ship (resources/notices); the owner publishes new versions."""
-    from datetime import UTC, datetime
-
-    from app.privacy.consent import notice_hash
-    from app.resources import resource_path
-
     for path in sorted(resource_path("notices").glob("*.md")):
         title, _sep, body = path.read_text("utf-8").partition("\n")
         title, body = title.lstrip("# ").strip(), body.strip()
@@ -77,14 +78,10 @@ def _default_notices(conn: Connection) -> None:
 
 def _default_retention(conn: Connection) -> None:
     """Start every vault with the GDPR template; the owner can switch to CCPA or PIPL or edit each policy."""
-    from datetime import UTC, datetime
-
-    from app.privacy.retention import TEMPLATES
-
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     conn.executemany("INSERT INTO retention_policy(key, category, period_days, action, updated_at) "
                      "VALUES (?, ?, ?, ?, ?)",
-                     [(category, category, days, action, stamp) for category, days, action in TEMPLATES["gdpr"]])
+                     [(category, category, days, action, stamp) for category, days, action in GDPR_RETENTION_V1])
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -515,10 +512,8 @@ MIGRATIONS += (
 
 
 def _search_index_rebuilt(conn: Connection) -> None:
-    """Index everyone's text as this version folds it (app.crm.search_index): vaults made before schema 14 had
+    """Index everyone's text as this version folds it (app.store.search_index): vaults made before schema 14 had
     their text indexed as typed, so "γιωργος" missed Γιώργος and "احمد" missed أحمد."""
-    from app.crm import search_index
-
     search_index.rebuild(conn)
 
 
@@ -554,10 +549,6 @@ MIGRATIONS += (
 
 def _audit_signed_from_here(conn: Connection) -> None:
     """Entries written from now on are signed; those before are reported as unsigned, not as tampered."""
-    import json
-
-    from app import __version__
-
     row = conn.execute("SELECT max(id) FROM audit_event").fetchone()
     anchor = conn.execute("SELECT value FROM vault_meta WHERE key = 'audit_anchor'").fetchone()
     last = int(row[0]) if row[0] is not None else (int(json.loads(str(anchor[0]))["id"]) if anchor else 0)

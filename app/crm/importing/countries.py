@@ -15,7 +15,7 @@ from babel import Locale
 from babel.core import get_global
 
 from app.access.shop import countries
-from app.crm.search_index import fold
+from app.store.search_index import fold
 
 # The languages whose country names are recognised; English first, so it wins the rare clash.
 LANGUAGES = ("en", "es", "pt", "fr", "de", "it", "nl", "sv", "da", "nb", "fi", "pl", "cs", "tr", "ru", "el", "ar",

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from app.crm import contact_points, search_index
+from app.crm import contact_points
 from app.crm.contact_points import normalise_address, normalise_email, normalise_phone
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService, _display_name
 from app.crm.importing.model import FieldChange
 from app.errors import InvalidInput
+from app.store import search_index
 from app.store.database import Connection
 
 _POINTS = ("email", "phone", "address")

@@ -439,8 +439,8 @@ def cmd_import(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_consent(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.consent.ledger import ConsentService
     from app.crm.contacts import ContactService
-    from app.privacy.consent import ConsentService
 
     if bool(args.parent) != bool(args.relation):
         raise InvalidInput(_("Give both --parent and --relation for a parent's consent."))
@@ -448,7 +448,7 @@ def cmd_consent(args: argparse.Namespace, passwords: Passwords) -> int:
     with _signed_in(args, passwords) as session:
         consent = ConsentService(session)
         if args.born:
-            from app.privacy.jurisdiction import set_birth_date
+            from app.consent.jurisdiction import set_birth_date
 
             set_birth_date(session, args.contact, date.fromisoformat(_iso_date(args.born)))
         notice_id = None
@@ -464,7 +464,7 @@ def cmd_consent(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_consent_list(args: argparse.Namespace, passwords: Passwords) -> int:
-    from app.privacy.consent import export_audience
+    from app.privacy.audience import export_audience
 
     with _signed_in(args, passwords) as session:
         rows = export_audience(session, args.purpose, Path(args.csv) if args.csv else None)
@@ -477,7 +477,7 @@ def cmd_consent_list(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_consent_form(args: argparse.Namespace, passwords: Passwords) -> int:
-    from app.privacy.consent import print_form
+    from app.documents.consent_form import print_form
 
     with _signed_in(args, passwords) as session:
         code = print_form(session, Path(args.out), args.form_lang, args.contact)
@@ -486,7 +486,7 @@ def cmd_consent_form(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace, passwords: Passwords) -> int:
-    from app.privacy.restriction import RestrictionService
+    from app.consent.restriction import RestrictionService
     from app.privacy.retention import RetentionService
 
     with _signed_in(args, passwords) as session:
@@ -532,7 +532,7 @@ def cmd_hold(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_export_subject(args: argparse.Namespace, passwords: Passwords) -> int:
-    from app.privacy.access_export import export_subject
+    from app.documents.access_export import export_subject
 
     with _signed_in(args, passwords) as session:
         pdf_password = passwords.read(_("Password for the PDF: "), confirm=True) if args.pdf_password_stdin else None
@@ -1167,8 +1167,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_restrict(args: argparse.Namespace, passwords: Passwords) -> int:
+    from app.consent.restriction import RestrictionService
     from app.privacy.recipients import recipients_for
-    from app.privacy.restriction import RestrictionService
 
     with _signed_in(args, passwords) as session:
         service = RestrictionService(session)
@@ -1204,7 +1204,7 @@ def cmd_object(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def _rights_commands(commands: Any) -> None:
-    """restrict and object (app.privacy.restriction, objection)."""
+    """restrict and object (app.consent.restriction, objection)."""
     restrict = commands.add_parser(
         "restrict", help=_("restrict processing of a customer (GDPR Art. 18), or lift it with --lift"),
         description=_("A restricted customer is kept but left out of marketing lists, exports and the retention "

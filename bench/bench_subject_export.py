@@ -18,11 +18,11 @@ import keyring
 import keyring.backends.fail
 
 from app.access.session import Session, create_vault
+from app.consent.ledger import ConsentService
 from app.crm.activities import KINDS, ActivityService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.crm.deals import DealService
 from app.documents.subject_export import write_subject_export
-from app.privacy.consent import ConsentService
 from app.privacy.subject_data import SubjectData, gather
 from app.vault import kdf
 from bench.report import figure

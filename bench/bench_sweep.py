@@ -25,10 +25,10 @@ import keyring
 import keyring.backends.fail
 
 from app.access.session import Session, create_vault
+from app.consent.ledger import ConsentService
 from app.crm import demo
 from app.crm.activities import KINDS, ActivityService
 from app.crm.contacts import ContactService
-from app.privacy.consent import ConsentService
 from app.privacy.retention import RetentionService, SweepItem, SweepResult
 from app.store.database import bulk_cache
 from app.vault import kdf

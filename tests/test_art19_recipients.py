@@ -7,8 +7,8 @@ import json
 import pytest
 
 from app.access.session import Session
+from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
-from app.privacy.consent import ConsentService
 from app.privacy.recipients import recipients_for, set_purpose_recipients
 from app.privacy.requests import RequestService
 from app.privacy.ropa import RopaService

@@ -10,11 +10,11 @@ import pytest
 
 from app.access.session import Session, open_session
 from app.access.users import UserService
+from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactInput, ContactService
 from app.errors import InvalidInput, PermissionDenied
 from app.privacy import erasure
 from app.privacy.breach import BreachService
-from app.privacy.consent import ConsentService
 from tests.conftest import OWNER, OWNER_PASSWORD
 
 DISCOVERED = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)

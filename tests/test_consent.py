@@ -11,9 +11,10 @@ import sqlcipher3
 
 from app.access.session import Session, open_session
 from app.access.users import UserService
+from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.errors import InvalidInput
-from app.privacy.consent import ConsentService, export_audience
+from app.privacy.audience import export_audience
 from app.store.database import transaction
 from app.store.seeds import notice_hash
 from tests.conftest import OWNER, OWNER_PASSWORD
@@ -194,7 +195,7 @@ def test_staff_record_consent_but_cannot_export_lists(owner_session: Session, tm
 
 
 def test_audience_overview_says_why_people_are_left_out(owner_session: Session) -> None:
-    from app.privacy.consent import audience_overview
+    from app.privacy.audience import audience_overview
 
     service = ConsentService(owner_session)
     yes, withdrew, stale, _never = (_person(owner_session, n) for n in ("Yes", "Withdrew", "Stale", "Never"))

@@ -9,9 +9,9 @@ import pytest
 from pypdf import PdfReader
 
 from app.access.session import Session
+from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactInput, ContactService
-from app.documents.consent_form import parse_reference_code, reference_code
-from app.privacy.consent import ConsentService, print_form
+from app.documents.consent_form import parse_reference_code, print_form, reference_code
 
 
 def _text(path: Path) -> str:

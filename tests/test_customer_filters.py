@@ -11,11 +11,11 @@ import pytest
 from app.access.roles import Role
 from app.access.session import Session, open_session
 from app.access.users import UserService
+from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactFilter, ContactInput, ContactPointInput, ContactService
 from app.crm.export import export_csv
 from app.errors import InvalidInput
 from app.keyset import pages
-from app.privacy.consent import ConsentService
 from app.vault import kdf
 
 

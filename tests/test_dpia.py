@@ -10,9 +10,9 @@ import sqlcipher3
 from pypdf import PdfReader
 
 from app.access.session import Session, open_session
+from app.consent.ledger import ConsentService
 from app.documents.dpia_document import write_dpia
 from app.errors import InvalidInput, PermissionDenied
-from app.privacy.consent import ConsentService
 from app.privacy.dpia import DpiaService
 from app.privacy.ropa import RopaService
 from tests.conftest import OWNER, OWNER_PASSWORD

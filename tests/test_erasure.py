@@ -9,13 +9,13 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from app.access import security
 from app.access.session import Session
+from app.consent.ledger import ConsentService
+from app.consent.restriction import RestrictionService
 from app.crm.activities import ActivityService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.crm.deals import DealService
 from app.errors import PermissionDenied
 from app.privacy import erasure
-from app.privacy.consent import ConsentService
-from app.privacy.restriction import RestrictionService
 from app.privacy.retention import RetentionService
 
 NAME, EMAIL, PHONE_DIGITS = "Zyxwvut", "qqplorb.marker@example.org", "7700900417"

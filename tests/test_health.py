@@ -8,8 +8,8 @@ from pathlib import Path
 
 from app.access import security
 from app.access.session import Session, open_session
+from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
-from app.privacy.consent import ConsentService
 from app.privacy.dpia import DpiaService
 from app.privacy.health import health, pipl_applies
 from app.privacy.requests import RequestService

@@ -345,7 +345,7 @@ def test_no_consent_is_invented(session: Session, fixture: str) -> None:
 
 
 def test_consent_facts_are_recorded_as_import_events(session: Session) -> None:
-    from app.privacy.consent import ConsentService
+    from app.consent.ledger import ConsentService
 
     report = ImportService(session).run(FIXTURES / "shopify_customers_export.csv")
     assert report.consents_stored == report.consents_found == 10
@@ -360,7 +360,7 @@ def test_consent_facts_are_recorded_as_import_events(session: Session) -> None:
 
 
 def test_import_and_its_consents_roll_back_together(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.privacy.consent import ConsentService
+    from app.consent.ledger import ConsentService
 
     def broken(self: object, facts: object, **options: object) -> int:
         raise RuntimeError("disk full")

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from app.access.session import Session
+from app.consent.ledger import ConsentService, imported_verdict
 from app.crm.contacts import ContactService
 from app.crm.importing import ImportService
 from app.crm.importing.model import FieldChange
 from app.privacy import erasure
-from app.privacy.consent import ConsentService, imported_verdict
 from tests import test_import as shared
 from tests.test_import import FIXTURES, by_email, contacts, phones
 

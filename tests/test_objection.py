@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 
 from app.access.session import Session
+from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.errors import InvalidInput
-from app.privacy.consent import ConsentService, export_audience
+from app.privacy.audience import export_audience
 from app.privacy.objection import MARKETING_PURPOSES, object_to_marketing
 from app.privacy.requests import RequestService
 from tests.conftest import OWNER, OWNER_PASSWORD

@@ -8,10 +8,7 @@ import pytest
 
 from app.access.session import Session
 from app.access.shop import ShopService
-from app.crm.contacts import ContactInput, ContactPointInput, ContactService
-from app.errors import InvalidInput
-from app.privacy.consent import ConsentService, export_audience
-from app.privacy.jurisdiction import (
+from app.consent.jurisdiction import (
     GDPR_CONSENT_AGE,
     PIPL_BASES,
     age_on,
@@ -21,6 +18,10 @@ from app.privacy.jurisdiction import (
     needs_parent,
     set_birth_date,
 )
+from app.consent.ledger import ConsentService
+from app.crm.contacts import ContactInput, ContactPointInput, ContactService
+from app.errors import InvalidInput
+from app.privacy.audience import export_audience
 from tests.conftest import OWNER, OWNER_PASSWORD
 
 TODAY = datetime.now(UTC).date()

@@ -14,11 +14,11 @@ import pytest
 
 from app.access.session import Session, open_session
 from app.access.users import UserService
+from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.crm.deals import DealService
+from app.documents.access_export import export_subject
 from app.errors import InvalidInput, PermissionDenied
-from app.privacy.access_export import export_subject
-from app.privacy.consent import ConsentService
 from app.privacy.requests import RequestService, add_months, due_date
 from app.privacy.retention import RetentionService
 from app.resources import resource_path

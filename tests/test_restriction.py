@@ -11,13 +11,14 @@ import pytest
 from app.access.session import Session, open_session
 from app.access.users import UserService
 from app.cli import build_parser
+from app.consent.ledger import ConsentService
+from app.consent.restriction import RestrictionService, is_restricted
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.crm.export import export_csv
 from app.crm.vcard import export_vcards
 from app.errors import InvalidInput, PermissionDenied
-from app.privacy.consent import ConsentService, audience_overview, export_audience
+from app.privacy.audience import audience_overview, export_audience
 from app.privacy.requests import RequestService
-from app.privacy.restriction import RestrictionService, is_restricted
 from app.privacy.retention import RetentionService
 from tests.conftest import OWNER, OWNER_PASSWORD
 

@@ -14,12 +14,12 @@ import pytest
 
 from app.access import security
 from app.access.session import Session, create_vault, open_session
+from app.consent.ledger import ConsentService
 from app.crm.activities import ActivityService
 from app.crm.contacts import ContactInput, ContactService
 from app.crm.deals import DealService
 from app.errors import InvalidInput
 from app.privacy import retention
-from app.privacy.consent import ConsentService
 from app.privacy.retention import TEMPLATES, RetentionService
 from app.store import audit
 from app.vault import kdf

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from app.access.session import Session
+from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactInput, ContactService
-from app.privacy.consent import ConsentService, audience_overview, export_audience
+from app.privacy.audience import audience_overview, export_audience
 from app.privacy.requests import RequestService
 
 

@@ -14,11 +14,11 @@ from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError
 
 from app.access.session import Session
+from app.consent.ledger import ConsentService
 from app.crm.activities import ActivityService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.crm.deals import DealService
 from app.documents.subject_export import write_subject_export
-from app.privacy.consent import ConsentService
 from app.privacy.subject_data import SubjectData, gather
 
 DUE = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)

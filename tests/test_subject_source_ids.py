@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from app.access.session import Session
 from app.crm.importing import ImportService
-from app.privacy.access_export import export_subject
+from app.documents.access_export import export_subject
 from tests.test_import import FIXTURES, by_email
 
 

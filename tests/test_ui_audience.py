@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
-from app.privacy.consent import ConsentService
 from tests.ui_helpers import wait_until
 from ui.consent.audience import AudienceView
 from ui.session_context import SessionContext

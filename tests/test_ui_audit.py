@@ -140,9 +140,9 @@ def test_day_bounds_are_local_midnight_in_utc() -> None:
 def test_summaries_are_shown_in_words_not_keys(qtbot, new_vault: tuple[Path, str]) -> None:
     """The table said "stage 1->2" and "email_marketing via form"; the log and its CSV keep that form."""
     from app.access.users import UserService
+    from app.consent.ledger import ConsentService
     from app.crm.contacts import ContactInput, ContactService
     from app.crm.deals import DealService
-    from app.privacy.consent import ConsentService
 
     session = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
     person = ContactService(session).create(ContactInput(given_name="Clara", family_name="Schmidt"))

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton, QS
 from app.access.roles import Role
 from app.access.session import Session
 from app.access.users import UserService
+from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactInput, ContactService
 from app.errors import PermissionDenied
 from app.locale.formatting import day
-from app.privacy.consent import ConsentService
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui_helpers import (
     add_user,

@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
 from app.access.session import Session
+from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactFilter, ContactInput, ContactService
-from app.privacy.consent import ConsentService
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.test_ui_customers import KNOWN, _fill, _names, _open, _overview_value, _shot, _window
 from tests.ui_helpers import open_session_for_ui, press, shutdown_session, wait_until

@@ -12,9 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.access.shop import ShopService
+from app.consent.jurisdiction import set_birth_date
+from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
-from app.privacy.consent import ConsentService
-from app.privacy.jurisdiction import set_birth_date
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui_helpers import open_session_for_ui, press, shot, shutdown_session, type_into, wait_until
 from ui.consent.panel import ConsentPanel

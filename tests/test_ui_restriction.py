@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QLocale, Qt
 
 from app.access.session import Session
+from app.consent.restriction import RestrictionService, is_restricted
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.locale import i18n
-from app.privacy.restriction import RestrictionService, is_restricted
 from tests import test_ui_customers as customers
 from tests.ui_helpers import press, type_into, wait_until
 from ui.pages.customers import CustomersPage

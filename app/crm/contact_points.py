@@ -182,18 +182,6 @@ def country_of_phone(value: str) -> str:
     return region if region in phonenumbers.SUPPORTED_REGIONS else ""  # not 001 (+800…) nor ZZ (unknown)
 
 
-def country_of_e164(normalized: str) -> str:
-    """The country a stored E.164 number belongs to ("+56987654321" -> "CL"), so that the number as typed can be
-    read again the same way; "" when no single country has it."""
-    try:
-        number = phonenumbers.parse(normalized, None)
-    except phonenumbers.NumberParseException:
-        return ""
-    region = phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_country_code(
-        number.country_code or 0)
-    return region if region in phonenumbers.SUPPORTED_REGIONS else ""  # not 001 (+800…) nor ZZ (unknown)
-
-
 def normalise_address(value: str) -> str:
     text = " ".join(value.split())
     if not text:

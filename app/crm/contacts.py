@@ -14,12 +14,13 @@ from datetime import UTC, datetime, timedelta
 from app.access.roles import Permission
 from app.access.session import Session
 from app.access.shop import read_profile
+from app.consent.jurisdiction import country_of_e164
+from app.consent.ledger import ConsentService
 from app.crm import contact_points
 from app.crm.bulk import BULK_BATCH, BulkWriter, next_contact_id
 from app.crm.contact_points import normalise_address, normalise_email, normalise_phone
 from app.errors import InvalidInput
 from app.locale import _
-from app.privacy.consent import ConsentService
 from app.store import search_index
 from app.store.database import Connection, bulk_cache
 
@@ -333,7 +334,7 @@ class ContactService:
             if known == contact_points.UNCHECKED:
                 point = replace(point, keep_unchecked=True)
             elif known and point.kind == "phone" and not point.country:
-                point = replace(point, country=contact_points.country_of_e164(known))
+                point = replace(point, country=country_of_e164(known))
             points.append(point)
         return replace(data, points=points)
 

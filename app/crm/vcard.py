@@ -293,7 +293,7 @@ def export_vcards(session: Session, out: Path, *, ids: Sequence[int] | None = No
     else:
         chosen = (c.id for c in pages(lambda after: contacts.page(after=after, limit=1000),
                                       lambda last: contacts.sort_position(last.id)))
-    from app.privacy.restriction import restricted_ids
+    from app.consent.restriction import restricted_ids
 
     restricted = restricted_ids(session.conn)  # restricted people (Art. 18) are stored, not exported
     count = 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +17,18 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table
 
+from app.access.roles import Permission
+from app.access.session import Session
+from app.access.shop import read_profile
+from app.consent.ledger import ConsentService
+from app.crm.contacts import ContactService
 from app.documents.fonts import BODY_FONT, BOLD_FONT
 from app.documents.pdf import MARGIN, para, render, table_style
+from app.errors import InvalidInput
 from app.fileio import atomic_write
+from app.locale import _
 from app.locale.formatting import day
-from app.locale.i18n import translator
+from app.locale.i18n import document_language, translator
 
 _WIDTH = 210 * mm - 2 * MARGIN - 12
 
@@ -120,3 +127,34 @@ def _signature_table(_: Any, name: str, printed: str, styles: dict[str, Paragrap
     table.setStyle(table_style([("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black),
                                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
     return table
+
+
+def print_form(session: Session, out: Path, language: str, contact_id: int | None = None) -> str:
+    """The paper form in `language` (blank, or for one customer) saved to `out`; returns its reference code."""
+    pdf, code = form_pdf(session, language, contact_id)
+    atomic_write(out, pdf)
+    return code
+
+
+def form_pdf(session: Session, language: str, contact_id: int | None = None) -> tuple[bytes, str]:
+    """The paper form as PDF bytes (to print from memory) and its reference code. Audited."""
+    session.require(Permission.CAPTURE_CONSENT)
+    profile = read_profile(session.conn)
+    language = document_language(language, profile.language)  # "ar": refused, not English
+    service = ConsentService(session)
+    notice = service.current_notice(language)
+    if notice is None:
+        raise InvalidInput(_("There is no notice text yet; publish one in Privacy settings first."))
+    person = None
+    if contact_id is not None:
+        person = ContactService(session).get(contact_id).display_name
+    shop = profile.name or (session.vault.meta("owner") or "")  # a vault from before the shop profile
+    translate = translator(notice.language)
+    purposes = [FormPurpose(p.key, translate(p.name), p.separate_consent) for p in service.purposes()
+                if p.lawful_basis == "consent"]
+    pdf, code = render_consent_form(language=notice.language, shop_name=shop, notice_title=notice.title,
+                                    notice_body=notice.body, notice_version=notice.version, notice_id=notice.id,
+                                    purposes=purposes, person_name=person, contact_id=contact_id,
+                                    printed_on=datetime.now(UTC).date())
+    session.record("consent.form_printed", "contact" if contact_id else "notice", contact_id or notice.id, code)
+    return pdf, code

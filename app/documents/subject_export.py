@@ -55,12 +55,12 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from app import APP_NAME, __version__
+from app.consent.ledger import lawful_basis_label
 from app.documents.fonts import BODY_FONT, BOLD_FONT, MONO_FONT, font_name, register_fonts, rich_text
 from app.documents.pdf import MARGIN, para, table_style
 from app.fileio import atomic_write
 from app.locale.formatting import babel_locale, day, money
 from app.locale.i18n import translator
-from app.privacy.consent import lawful_basis_label
 from app.privacy.retention import CATEGORY_LABELS
 from app.privacy.subject_data import SubjectData
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.consent.ledger import ConsentService
 from app.crm.deals import DealService
 from app.privacy.audit_actions import SummaryNames
-from app.privacy.consent import ConsentService
 from app.store import audit
 
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.consent.ledger import ConsentService, eligible_sql
 from app.errors import InvalidInput
 from app.locale import _
-from app.privacy.consent import ConsentService, eligible_sql
 from app.store.database import Connection
 
 AUTHORITY_DEADLINE = timedelta(hours=72)

@@ -14,11 +14,11 @@ from app.access import security
 from app.access.roles import Permission
 from app.access.session import Session
 from app.access.shop import read_profile
+from app.consent.jurisdiction import PIPL_PHONE
+from app.consent.ledger import ConsentService
 from app.locale import _, ngettext
 from app.locale.formatting import day
-from app.privacy.consent import ConsentService
 from app.privacy.dpia import DpiaService
-from app.privacy.jurisdiction import PIPL_PHONE
 from app.privacy.requests import RequestService
 from app.privacy.retention import RetentionService
 from app.privacy.review import ReviewService

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.consent.ledger import ConsentService
 from app.errors import InvalidInput
 from app.locale import _
-from app.privacy.consent import ConsentService
 
 # Direct marketing, including the profiling that serves it (Art. 21(2)): the built-in purposes' fixed keys.
 MARKETING_PURPOSES = ("email_marketing", "sms_marketing", "phone_calls", "postal_mail", "profiling")

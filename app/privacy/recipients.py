@@ -12,9 +12,9 @@ import re
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.consent.ledger import ConsentService
 from app.errors import InvalidInput
 from app.locale import _
-from app.privacy.consent import ConsentService
 
 GENERAL = "ropa.recipients"
 

@@ -195,7 +195,7 @@ class RequestService:
                 self.session.audit("request.recipients", "subject_request", request_id,
                                    f"{len(recipients)} recipients")
         if request.type == "restriction" and request.contact_id is not None:
-            from app.privacy.restriction import RestrictionService, is_restricted
+            from app.consent.restriction import RestrictionService, is_restricted
 
             if not is_restricted(self.conn, request.contact_id):  # restricted already: that one stands
                 RestrictionService(self.session).restrict(request.contact_id, response.strip()
@@ -211,7 +211,7 @@ class RequestService:
 
             erase(self.session, request.contact_id, reason=f"request {request_id}")
         elif request.type in ("opt_out_sale_sharing", "limit_sensitive") and request.contact_id is not None:
-            from app.privacy.consent import ConsentService
+            from app.consent.ledger import ConsentService
 
             flag = "opt_out_sale_sharing" if request.type == "opt_out_sale_sharing" else "limit_sensitive"
             ConsentService(self.session).set_flag(request.contact_id, flag, True, method="request")

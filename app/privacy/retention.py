@@ -15,10 +15,10 @@ from datetime import UTC, datetime, timedelta
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.consent.restriction import RESTRICTED_IDS
 from app.errors import InvalidInput
 from app.locale import N_, _
 from app.privacy import erasure
-from app.privacy.restriction import RESTRICTED_IDS
 from app.store import audit
 from app.store.database import Connection, bulk_cache, foreign_keys_enforced_by_caller
 from app.store.signing import Signer

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from app.access.roles import Permission
 from app.access.session import Session
 from app.access.shop import SETTING_KEYS, ShopService
+from app.consent.ledger import ConsentService, lawful_basis_label
 from app.errors import InvalidInput
 from app.locale import N_, _
-from app.privacy.consent import ConsentService, lawful_basis_label
 from app.privacy.retention import RetentionService
 
 EDITABLE = {

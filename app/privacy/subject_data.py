@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.access.shop import read_profile
+from app.consent.ledger import ConsentService, lawful_basis_label
 from app.crm.activities import ActivityService
 from app.crm.contacts import ContactService
 from app.crm.deals import DealService
 from app.locale.i18n import translator
-from app.privacy.consent import ConsentService, lawful_basis_label
 from app.store.database import Connection
 
 
@@ -150,7 +150,7 @@ def gather(session: Any, contact_id: int, language: str) -> SubjectData:
     data.notices = [NoticeText(n.id, n.language, n.version, n.title, n.body, n.sha256)
                     for n in (consent.notice(i) for i in sorted(notice_ids))]
     data.privacy_flags = {flag: consent.flag(contact_id, flag) for flag in ("opt_out_sale_sharing", "limit_sensitive")}
-    from app.privacy.restriction import is_restricted
+    from app.consent.restriction import is_restricted
 
     data.privacy_flags["processing_restricted"] = is_restricted(conn, contact_id)  # GDPR Art. 18
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'subject_request'").fetchone():

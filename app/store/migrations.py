@@ -622,7 +622,7 @@ def _consent_method_request(conn: Connection) -> None:
 
 
 MIGRATIONS += (
-    # Rights that change something (app.privacy.restriction, objection, minors): restrictions (GDPR Art. 18)
+    # Rights that change something (app.consent.restriction, objection, minors): restrictions (GDPR Art. 18)
     # set and lifted with who and why; purposes marked sensitive (CCPA "limit the use of my sensitive personal
     # information"); the recipients told after a correction, erasure or restriction (Art. 19), kept on the
     # request; a birth date where known and, on a consent event, the parent who gave it for a child.

@@ -13,8 +13,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.access.roles import Permission
+from app.consent.ledger import ConsentService
 from app.locale import _, ngettext
-from app.privacy.consent import ConsentService, audience_overview, export_audience
+from app.privacy.audience import audience_overview, export_audience
 from app.vault.location import documents_folder
 from ui.dialogs import ask_save_path
 from ui.operation import message_for

@@ -33,14 +33,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.consent.jurisdiction import bases_for, law_of, needs_parent, person_law, shop_country
+from app.consent.ledger import ConsentService, ConsentState, Notice, Purpose
 from app.crm.contact_points import normalise_email
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.errors import CounterpartError, InvalidInput
 from app.locale import _
 from app.locale.formatting import day
 from app.locale.i18n import SUPPORTED_LANGUAGES, translator
-from app.privacy.consent import ConsentService, ConsentState, Notice, Purpose
-from app.privacy.jurisdiction import bases_for, law_of, needs_parent, person_law, shop_country
 from ui.consent.labels import LANGUAGE_NAMES, font_for_language, purpose_name, supported_language
 from ui.consent.signature_pad import SignaturePad
 from ui.consent.staff_exit import StaffPasswordDialog

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QComboBox, QStyle, QWidget
 
+from app.consent.ledger import ConsentState, Purpose
 from app.locale import _, current_language
 from app.locale.i18n import SUPPORTED_LANGUAGES, supported
-from app.privacy.consent import ConsentState, Purpose
 
 # Fonts drawn for Chinese, best first. Without one first in line, Qt draws CJK punctuation (，。) with the Latin
 # font's glyphs, which sit wrongly; the first installed one wins, else any font the system has for Chinese.

@@ -6,9 +6,9 @@ from __future__ import annotations
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
+from app.consent.ledger import ConsentService, Notice
 from app.errors import CounterpartError
 from app.locale import _
-from app.privacy.consent import ConsentService, Notice
 from ui.consent.labels import LANGUAGE_NAMES
 from ui.operation import message_for
 from ui.session_context import SessionContext

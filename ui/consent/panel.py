@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.access.roles import Permission
+from app.consent.ledger import ConsentEvent, ConsentService, ConsentState, lawful_basis_label
 from app.errors import CounterpartError
 from app.locale import _
-from app.privacy.consent import ConsentEvent, ConsentService, ConsentState, lawful_basis_label
 from ui.consent.kiosk import KioskWindow
 from ui.consent.labels import action_label, method_label, purpose_name, state_icon, state_label
 from ui.consent.print_dialog import PrintFormDialog

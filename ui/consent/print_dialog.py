@@ -14,9 +14,9 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QMessageBox, QVBoxLayout, QWidget
 
 from app.crm.contacts import ContactService
+from app.documents.consent_form import form_pdf, print_form
 from app.locale import _
 from app.locale.i18n import SUPPORTED_LANGUAGES
-from app.privacy.consent import form_pdf, print_form
 from app.vault.location import documents_folder
 from ui.consent.labels import LANGUAGE_NAMES, supported_language
 from ui.dialogs import ask_save_path, confirm

@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.consent.jurisdiction import bases_for, needs_parent, person_law
+from app.consent.ledger import MAX_EVIDENCE_BYTES, ConsentService, Notice
 from app.crm.contacts import ContactService
 from app.errors import CounterpartError
 from app.locale import _
-from app.privacy.consent import MAX_EVIDENCE_BYTES, ConsentService, Notice
-from app.privacy.jurisdiction import bases_for, needs_parent, person_law
 from ui.consent.labels import add_language_items, purpose_name, supported_language
 from ui.dialogs import ask_open_path
 from ui.operation import message_for

@@ -9,9 +9,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.access.roles import Permission
+from app.consent.restriction import Restriction, RestrictionService
 from app.errors import CounterpartError
 from app.locale import _
-from app.privacy.restriction import Restriction, RestrictionService
 from ui.customers.text import local_moment
 from ui.operation import message_for
 from ui.session_context import SessionContext

@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.access.roles import Permission
+from app.consent.ledger import LAWFUL_BASES, ConsentService, Notice, Purpose, lawful_basis_label
 from app.errors import CounterpartError
 from app.locale import _, ngettext
 from app.locale.i18n import SUPPORTED_LANGUAGES
-from app.privacy.consent import LAWFUL_BASES, ConsentService, Notice, Purpose, lawful_basis_label
 from ui.consent.labels import LANGUAGE_NAMES, purpose_name, supported_language
 from ui.consent.notice_editor import NoticeEditorDialog
 from ui.models.audit_model import local_time

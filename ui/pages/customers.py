@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.access.roles import Permission
+from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactFilter, ContactService
 from app.crm.importing import ImportReport
 from app.errors import CounterpartError
 from app.locale import _, ngettext
-from app.privacy.consent import ConsentService
 from ui.consent.labels import purpose_name
 from ui.customers import export as csv_export
 from ui.customers.contact_dialog import ContactDialog

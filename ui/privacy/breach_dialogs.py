@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.consent.ledger import ConsentService
 from app.errors import CounterpartError
 from app.locale import N_, _
 from app.privacy.breach import Breach, BreachService
-from app.privacy.consent import ConsentService
 from ui.consent.labels import purpose_name
 from ui.form_dialog import SubmitDialog
 from ui.privacy.common import local_time

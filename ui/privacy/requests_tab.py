@@ -338,7 +338,7 @@ class RequestsTab(RefreshedWhenShown):
         session, contact_id = self.context.session, request.contact_id
 
         def work(progress: Progress, cancelled: Cancelled) -> bytes:
-            from app.privacy.access_export import subject_pdf  # reportlab behind it: load on use
+            from app.documents.access_export import subject_pdf  # reportlab behind it: load on use
 
             return subject_pdf(session, contact_id, request_id=request.id)
 
@@ -360,7 +360,7 @@ class RequestsTab(RefreshedWhenShown):
         zip_path = path.with_suffix(".zip") if choice.zip else None
 
         def work(progress: Progress, cancelled: Cancelled) -> dict[str, str]:
-            from app.privacy.access_export import export_subject  # reportlab behind it: load on use
+            from app.documents.access_export import export_subject  # reportlab behind it: load on use
 
             return export_subject(session, contact_id, pdf=pdf, zip_path=zip_path, language=choice.language,
                                   pdf_password=choice.password, request_id=request.id)

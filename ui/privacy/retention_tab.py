@@ -348,7 +348,7 @@ class RetentionTab(QWidget):
         people = [item for item in items if item.contact_id is not None]
         anonymised = sum(1 for item in people if item.action == "anonymise")
         records = sum(item.count for item in items if item.contact_id is None)
-        from app.privacy.restriction import RestrictionService
+        from app.consent.restriction import RestrictionService
 
         kept = RestrictionService(self.context.session).kept_by_sweep() if self.context.is_open else 0
         restricted = (" " + ngettext("{n} person is kept: their processing is restricted (GDPR Art. 18).",

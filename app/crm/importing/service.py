@@ -10,7 +10,7 @@ transaction.
 A record naming a customer already in the vault (same source id, email or own phone) is matched: it fills what
 their record leaves empty and adds new details, and a different value they have is reported as a conflict and
 kept (merge). What the file says about their consent is weighed against their consent history
-(privacy.consent.imported_verdict): a newer unsubscribe is recorded as a withdrawal, dated as the file dates it.
+(consent.ledger.imported_verdict): a newer unsubscribe is recorded as a withdrawal, dated as the file dates it.
 Source ids (Shopify's Customer ID, Mailchimp's EUID) are kept, so the next export matches exactly.
 """
 
@@ -25,6 +25,7 @@ from pathlib import Path
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.consent.ledger import ConsentService, imported_verdict
 from app.crm import contact_points
 from app.crm.contacts import ContactInput, ContactService
 from app.crm.importing import merge
@@ -47,7 +48,6 @@ from app.crm.importing.reader import NumberedLines, check_cells, csv_records
 from app.crm.importing.validate import check
 from app.errors import InvalidInput
 from app.locale import _
-from app.privacy.consent import ConsentService, imported_verdict
 from app.store.database import bulk_cache
 
 FORMATS = ("auto", *(layout.key for layout in PRODUCTS), "generic", "vcard")
@@ -144,7 +144,7 @@ class ImportService:
         conflicting field (the customer has a different value) is kept as they have it, unless `overwrite` is
         True (the file's value, for every conflict) or names it as (line, change) from the preview. Consent facts
         the file states are stored as consent events (method 'import', the file, line and column as their source,
-        dated as the file dates them) where the ledger does not know better (`privacy.consent.imported_verdict`).
+        dated as the file dates them) where the ledger does not know better (`consent.ledger.imported_verdict`).
         """
         self.session.require(Permission.EDIT_CUSTOMERS)
         with _open(Path(path), fmt, mapping, encoding) as source, contact_points.remembered():

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import phonenumbers
+
 from app.access.roles import Permission
 from app.access.session import Session
 from app.access.shop import read_profile
-from app.crm.contact_points import country_of_e164
 from app.errors import InvalidInput
 from app.locale import _
 from app.store.database import Connection
@@ -37,6 +38,18 @@ GDPR_CONSENT_AGE = {
 # A Chinese mainland mobile or landline number: a range on the contact_point (kind, normalized) index.
 PIPL_PHONE = "kind = 'phone' AND normalized >= '+86' AND normalized < '+87'"
 PIPL_PHONES = f"SELECT contact_id FROM contact_point WHERE {PIPL_PHONE}"  # the people who have one
+
+
+def country_of_e164(normalized: str) -> str:
+    """The country a stored E.164 number belongs to ("+56987654321" -> "CL"), so that the number as typed can be
+    read again the same way; "" when no single country has it."""
+    try:
+        number = phonenumbers.parse(normalized, None)
+    except phonenumbers.NumberParseException:
+        return ""
+    region = phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_country_code(
+        number.country_code or 0)
+    return region if region in phonenumbers.SUPPORTED_REGIONS else ""  # not 001 (+800…) nor ZZ (unknown)
 
 
 def shop_country(conn: Connection) -> str:

@@ -11,14 +11,13 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.consent.jurisdiction import PIPL_BASES, PIPL_PHONES, bases_for, law_of, needs_parent, person_law, shop_country
+from app.consent.restriction import RESTRICTED_IDS
 from app.errors import InvalidInput
 from app.locale import _
-from app.locale.i18n import translator
-from app.privacy.jurisdiction import PIPL_BASES, PIPL_PHONES
 from app.store.database import Connection
 from app.store.seeds import notice_hash
 
@@ -29,7 +28,7 @@ OBJECTABLE = ("legitimate_interests", "public_task")  # GDPR Art. 21(1): a withd
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
 
-def _utc(moment: datetime | None = None) -> str:
+def utc(moment: datetime | None = None) -> str:
     return (moment or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
 
 
@@ -109,14 +108,14 @@ def imported_verdict(latest: tuple[str, str] | None, granted: bool, at: datetime
     if latest is None:
         return "record"
     action, stamp = latest
-    newer = at is not None and _utc(at) > stamp
+    newer = at is not None and utc(at) > stamp
     if granted:
         if newer:
             return "record"
         return "known" if action == "grant" else "conflict"
     if action == "withdraw":
         return "known"
-    return "conflict" if at is not None and _utc(at) < stamp else "record"
+    return "conflict" if at is not None and utc(at) < stamp else "record"
 
 
 _EVENT_COLUMNS = ("e.id, e.contact_id, e.purpose_key, e.action, e.method, e.notice_id, e.notice_sha256, e.source, "
@@ -139,7 +138,7 @@ def eligible_sql(purpose: Purpose, now: datetime, *, pipl_shop: bool = False) ->
     granted_args: list[object] = [purpose.key]
     if purpose.expires_after_days:
         granted += " AND e.at >= ?"
-        granted_args.append(_utc(now - timedelta(days=purpose.expires_after_days)))
+        granted_args.append(utc(now - timedelta(days=purpose.expires_after_days)))
     # On legitimate interests or a public task, a withdrawal is the person's objection (Art. 21): they are out too.
     objected = ("SELECT e.contact_id FROM consent_event e WHERE e.purpose_key = ? AND e.id = (SELECT max(id) "
                 "FROM consent_event WHERE purpose_key = e.purpose_key AND contact_id = e.contact_id) "
@@ -170,9 +169,6 @@ def audience_sql(session: Session, purpose: Purpose, now: datetime) -> tuple[str
     """`eligible_sql` for processing people: the shop's law decides PIPL, and restricted people (Art. 18) are
     left out, since they may be stored but not processed. A breach's choice of affected people uses
     `eligible_sql` itself: restricted people are told of a breach too."""
-    from app.privacy.jurisdiction import shop_country
-    from app.privacy.restriction import RESTRICTED_IDS
-
     sql, args = eligible_sql(purpose, now, pipl_shop=shop_country(session.conn) == "CN")
     return f"SELECT id FROM ({sql}) WHERE id NOT IN ({RESTRICTED_IDS})", args
 
@@ -205,8 +201,6 @@ class ConsentService:
                     name: str | None = None, sensitive: bool | None = None) -> None:
         """The owner's policy for a purpose; every change is audited. A shop in China is offered PIPL's bases
         only (no legitimate interests); `sensitive` marks a purpose that uses sensitive information."""
-        from app.privacy.jurisdiction import bases_for, law_of, shop_country
-
         self.session.require(Permission.MANAGE_POLICIES)
         current = self.purpose(key)
         if lawful_basis not in LAWFUL_BASES:
@@ -235,7 +229,7 @@ class ConsentService:
                                    (language,)).fetchone()[0]
             notice_id = int(conn.execute(
                 "INSERT INTO notice(language, version, title, body, sha256, created_at, created_by_user_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", (language, version, title.strip(), body.strip(), digest, _utc(),
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", (language, version, title.strip(), body.strip(), digest, utc(),
                                                  self.session.user.id)).lastrowid)
             self.session.audit("notice.publish", "notice", notice_id, f"{language} v{version}")
         return self.notice(notice_id)
@@ -276,7 +270,7 @@ class ConsentService:
             evidence_id = int(conn.execute(
                 "INSERT INTO consent_evidence(contact_id, kind, media_type, data, sha256, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)", (contact_id, kind, media_type, data, hashlib.sha256(data).hexdigest(),
-                                              _utc())).lastrowid)
+                                              utc())).lastrowid)
             self.session.audit("consent.evidence", "contact", contact_id, f"{kind} {evidence_id}")
         return evidence_id
 
@@ -294,8 +288,6 @@ class ConsentService:
                guardian: tuple[str, str] | None = None) -> int:
         """Append one event. A grant by form or paper must name the notice the person saw. A child's grant (their
         birthday known, younger than the age their law sets) is the parent's: `guardian` is (name, relation)."""
-        from app.privacy.jurisdiction import needs_parent
-
         self.session.require(Permission.CAPTURE_CONSENT)
         purpose = self.purpose(purpose_key)
         if method not in METHODS:
@@ -321,7 +313,7 @@ class ConsentService:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (contact_id, purpose.key, "grant" if granted else "withdraw", method, notice.id if notice else None,
                  notice.sha256 if notice else None, source.strip(), evidence_id, self.session.user.id,
-                 _utc(at), guardian[0].strip() if guardian else None,
+                 utc(at), guardian[0].strip() if guardian else None,
                  guardian[1].strip() if guardian else None)).lastrowid)
             self.session.audit("consent.grant" if granted else "consent.withdraw", "contact", contact_id,
                                f"{purpose.key} via {method}" + (" by a parent" if guardian else ""))
@@ -336,9 +328,9 @@ class ConsentService:
         An import writes them a batch at a time with `audit=False` and then one `audit_imported(total)`."""
         self.session.require(Permission.CAPTURE_CONSENT)
         keys = {p.key for p in self.purposes(active_only=False)}
-        stamp, user = _utc(), self.session.user.id
+        stamp, user = utc(), self.session.user.id
         rows = [(fact[0], fact[1], "grant" if fact[2] else "withdraw", "import", fact[3].strip(), user,
-                 _utc(fact[4]) if len(fact) > 4 and fact[4] is not None else stamp)
+                 utc(fact[4]) if len(fact) > 4 and fact[4] is not None else stamp)
                 for fact in facts if fact[1] in keys and fact[3].strip()]
         if not rows:
             return 0
@@ -368,8 +360,6 @@ class ConsentService:
     def states(self, contact_id: int, now: datetime | None = None) -> list[ConsentState]:
         """Every active purpose for one person, with the reason a person can read."""
         now = now or datetime.now(UTC)
-        from app.privacy.jurisdiction import bases_for, person_law
-
         latest = {event.purpose_key: event for event in self.history(contact_id)}
         opted_out = self.flag(contact_id, "opt_out_sale_sharing")
         limited = self.flag(contact_id, "limit_sensitive")
@@ -414,128 +404,10 @@ class ConsentService:
         with self.session.change() as conn:
             conn.execute("INSERT INTO privacy_flag_event(contact_id, flag, value, method, captured_by_user_id, at) "
                          "VALUES (?, ?, ?, ?, ?, ?)", (contact_id, flag, int(value), method, self.session.user.id,
-                                                       _utc()))
+                                                       utc()))
             self.session.audit("privacy_flag.set" if value else "privacy_flag.clear", "contact", contact_id, flag)
 
     def flag(self, contact_id: int, flag: str) -> bool:
         row = self.conn.execute("SELECT value FROM privacy_flag_event WHERE contact_id = ? AND flag = ? "
                                 "ORDER BY id DESC LIMIT 1", (contact_id, flag)).fetchone()
         return bool(row and row[0])
-
-
-@dataclass(frozen=True)
-class AudienceOverview:
-    """Who may be contacted for a purpose, and why the others may not (counts only, no names)."""
-
-    purpose: Purpose
-    included: int
-    excluded: dict[str, int]  # reason -> people: withdrawn, expired, never_asked, opted_out, restricted,
-    # limited_sensitive
-
-
-def audience_overview(session: Session, purpose_key: str, now: datetime | None = None) -> AudienceOverview:
-    session.require(Permission.VIEW_CUSTOMERS)
-    service = ConsentService(session)
-    purpose = service.purpose(purpose_key)
-    now = now or datetime.now(UTC)
-    conn = session.conn
-    sql, args = audience_sql(session, purpose, now)
-    everyone = int(conn.execute("SELECT count(*) FROM contact WHERE deleted_at IS NULL AND anonymised_at IS NULL")
-                   .fetchone()[0])
-    included = int(conn.execute(f"SELECT count(*) FROM ({sql}) e JOIN contact c ON c.id = e.id "
-                                "WHERE c.deleted_at IS NULL AND c.anonymised_at IS NULL", args).fetchone()[0])
-    excluded: dict[str, int] = {}
-    from app.privacy.jurisdiction import shop_country
-    from app.privacy.restriction import RESTRICTED_IDS
-
-    # Restricted people who would otherwise be on the list (Art. 18 keeps them off it)
-    basis_sql, basis_args = eligible_sql(purpose, now, pipl_shop=shop_country(conn) == "CN")
-    excluded["restricted"] = int(conn.execute(
-        f"SELECT count(*) FROM ({basis_sql}) e JOIN contact c ON c.id = e.id WHERE c.deleted_at IS NULL AND "
-        f"c.anonymised_at IS NULL AND e.id IN ({RESTRICTED_IDS})", basis_args).fetchone()[0])
-    if purpose.sensitive:
-        excluded["limited_sensitive"] = int(conn.execute(
-            "SELECT count(*) FROM privacy_flag_event f WHERE f.flag = 'limit_sensitive' AND f.value = 1 AND "
-            "f.id = (SELECT max(id) FROM privacy_flag_event WHERE flag = f.flag AND contact_id = f.contact_id)")
-            .fetchone()[0])
-    if purpose.key == "sale_sharing":
-        excluded["opted_out"] = int(conn.execute(
-            "SELECT count(*) FROM privacy_flag_event f WHERE f.flag = 'opt_out_sale_sharing' AND f.value = 1 AND "
-            "f.id = (SELECT max(id) FROM privacy_flag_event WHERE flag = f.flag AND contact_id = f.contact_id)")
-            .fetchone()[0])
-    if purpose.lawful_basis == "consent":
-        latest = ("SELECT e.action, e.at FROM consent_event e JOIN contact c ON c.id = e.contact_id "
-                  "WHERE c.deleted_at IS NULL AND c.anonymised_at IS NULL AND e.purpose_key = ? AND e.id = "
-                  "(SELECT max(id) FROM consent_event WHERE purpose_key = e.purpose_key AND contact_id = e.contact_id)")
-        withdrawn = int(conn.execute(f"SELECT count(*) FROM ({latest}) WHERE action = 'withdraw'",
-                                     (purpose.key,)).fetchone()[0])
-        asked = int(conn.execute(f"SELECT count(*) FROM ({latest})", (purpose.key,)).fetchone()[0])
-        excluded["withdrawn"] = withdrawn
-        excluded["never_asked"] = everyone - asked
-        if purpose.expires_after_days:
-            cutoff = _utc(now - timedelta(days=purpose.expires_after_days))
-            excluded["expired"] = int(conn.execute(f"SELECT count(*) FROM ({latest}) WHERE action = 'grant' "
-                                                   "AND at < ?", (purpose.key, cutoff)).fetchone()[0])
-    return AudienceOverview(purpose, included, {k: v for k, v in excluded.items() if v})
-
-
-def export_audience(session: Session, purpose_key: str, out: Path | None = None,
-                    now: datetime | None = None) -> list[tuple[int, str, str | None, str | None]]:
-    """The people who may be contacted for a purpose (id, name, email, phone); optionally written as CSV.
-
-    A marketing list is a bulk export: managers and owner only, and audited with its count.
-    """
-    from app.crm.export import write_rows
-
-    session.require(Permission.EXPORT_BULK)
-    service = ConsentService(session)
-    sql, args = audience_sql(session, service.purpose(purpose_key), now or datetime.now(UTC))
-    rows = [(int(r[0]), str(r[1]), r[2], r[3]) for r in session.conn.execute(
-        f"SELECT c.id, c.display_name, "
-        "(SELECT value FROM contact_point WHERE contact_id = c.id AND kind = 'email' ORDER BY is_primary DESC, id "
-        "LIMIT 1), (SELECT value FROM contact_point WHERE contact_id = c.id AND kind = 'phone' "
-        f"ORDER BY is_primary DESC, id LIMIT 1) FROM ({sql}) e JOIN contact c ON c.id = e.id "
-        "WHERE c.deleted_at IS NULL ORDER BY c.sort_key, c.id", args)]
-    if out is not None:
-        write_rows(out, ["id", "name", "email", "phone"], rows)
-    session.record("consent.list", "purpose", purpose_key, f"{len(rows)} people" + (" to CSV" if out else ""))
-    return rows
-
-
-def print_form(session: Session, out: Path, language: str, contact_id: int | None = None) -> str:
-    """The paper form in `language` (blank, or for one customer) saved to `out`; returns its reference code."""
-    from app.fileio import atomic_write
-
-    pdf, code = form_pdf(session, language, contact_id)
-    atomic_write(out, pdf)
-    return code
-
-
-def form_pdf(session: Session, language: str, contact_id: int | None = None) -> tuple[bytes, str]:
-    """The paper form as PDF bytes (to print from memory) and its reference code. Audited."""
-    from app.access.shop import read_profile
-    from app.documents.consent_form import FormPurpose, render_consent_form
-    from app.locale.i18n import document_language
-
-    session.require(Permission.CAPTURE_CONSENT)
-    profile = read_profile(session.conn)
-    language = document_language(language, profile.language)  # "ar": refused, not English
-    service = ConsentService(session)
-    notice = service.current_notice(language)
-    if notice is None:
-        raise InvalidInput(_("There is no notice text yet; publish one in Privacy settings first."))
-    person = None
-    if contact_id is not None:
-        from app.crm.contacts import ContactService
-
-        person = ContactService(session).get(contact_id).display_name
-    shop = profile.name or (session.vault.meta("owner") or "")  # a vault from before the shop profile
-    translate = translator(notice.language)
-    purposes = [FormPurpose(p.key, translate(p.name), p.separate_consent) for p in service.purposes()
-                if p.lawful_basis == "consent"]
-    pdf, code = render_consent_form(language=notice.language, shop_name=shop, notice_title=notice.title,
-                                    notice_body=notice.body, notice_version=notice.version, notice_id=notice.id,
-                                    purposes=purposes, person_name=person, contact_id=contact_id,
-                                    printed_on=datetime.now(UTC).date())
-    session.record("consent.form_printed", "contact" if contact_id else "notice", contact_id or notice.id, code)
-    return pdf, code

@@ -22,10 +22,11 @@ from typing import Any, TextIO
 import sqlcipher3
 
 from app import __version__
-from app.access import security
+from app.access import rekey_due, settings
 from app.access.roles import PAGE_ROWS
 from app.access.session import Session, open_session
 from app.access.users import UserService
+from app.admin import security
 from app.errors import CounterpartError, DiskFull, InvalidInput, UsageError, VaultDamaged
 from app.fileio import describe_file_error
 from app.locale import _, current_language, ngettext, set_language
@@ -193,7 +194,7 @@ def cmd_verify(args: argparse.Namespace, passwords: Passwords) -> int:
                       "{n} entries unsigned (written before version {version}, which began signing them)",
                       chain.unsigned).format(n=chain.unsigned, version=chain.signed_since))
     if report.rekey_due:
-        _out(security.rekey_due_text(report.rekey_due) + " " + _("Run 'counterpart-admin rekey'."))
+        _out(rekey_due.rekey_due_text(report.rekey_due) + " " + _("Run 'counterpart-admin rekey'."))
     return 0
 
 
@@ -389,7 +390,7 @@ def _column_mapping(pairs: list[str]) -> dict[str, str]:
 def cmd_import(args: argparse.Namespace, passwords: Passwords) -> int:
     """Counts on stdout; each column that fills nothing ("unused column: X"), then each skipped row and each
     detail left out or kept unchecked ("line N: reason"), on stderr. With --json, one object with all of it."""
-    from app.crm.importing import ImportService
+    from app.crm.importing.service import ImportService
 
     mapping = _column_mapping(args.map or [])
     with _signed_in(args, passwords) as session:
@@ -596,10 +597,10 @@ def _backup_credentials(args: argparse.Namespace, passwords: Passwords) -> tuple
 
 
 def cmd_restore(args: argparse.Namespace, passwords: Passwords) -> int:
-    from app.vault import backup
+    from app.admin import restore
 
     user, password, key = _backup_credentials(args, passwords)
-    result = backup.restore(Path(args.backup), Path(args.to), user=user, password=password, recovery_key=key,
+    result = restore.restore(Path(args.backup), Path(args.to), user=user, password=password, recovery_key=key,
                             replace_other_vault=args.replace_with_other_vault)
     counts = ", ".join(f"{k}={v}" for k, v in sorted(result.counts.items()))
     _out(_("Restored {backup} to {vault}: {counts}.").format(backup=Path(args.backup).name, vault=args.to,
@@ -612,17 +613,17 @@ def cmd_restore(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_drill(args: argparse.Namespace, passwords: Passwords) -> int:
-    from app.vault import backup
+    from app.admin import restore
 
     user, password, key = _backup_credentials(args, passwords)
-    counts = backup.drill(Path(args.backup), user=user, password=password, recovery_key=key)
+    counts = restore.drill(Path(args.backup), user=user, password=password, recovery_key=key)
     _out(_("Drill passed: the backup opens and is intact ({counts}).").format(
         counts=", ".join(f"{k}={v}" for k, v in sorted(counts.items()))))
     if args.vault and user and password:
         session = open_session(args.vault, user, password)
         _say_finished_rekey(session)
         try:
-            security.record_drill(session, Path(args.backup).name, counts)
+            settings.record_drill(session, Path(args.backup).name, counts)
         finally:
             session.lock("logout")
         _out(_("Recorded the drill in {vault}.").format(vault=args.vault))

@@ -10,6 +10,8 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
+from app.locale import _
+
 
 def atomic_write(path: Path, payload: bytes) -> None:
     """Write new, fsync, rename over the old file, fsync the folder: a crash leaves the old or the new file.
@@ -50,8 +52,6 @@ def _atomic(path: Path, mode: str, encoding: str | None = None, newline: str | N
 
 def describe_file_error(exc: OSError) -> str:
     """A failed read or write in words, naming the file or folder, for the person who chose it."""
-    from app.locale import _
-
     path = Path(exc.filename) if exc.filename else None
     where = str(path) if path else _("the chosen place")
     folder = str(path.parent) if path else where

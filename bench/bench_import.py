@@ -117,7 +117,7 @@ def _child(mode: str, source: Path) -> None:
     import keyring.backends.fail
 
     from app.access.session import create_vault
-    from app.crm.importing import ImportService
+    from app.crm.importing.service import ImportService
     from app.vault import kdf
 
     keyring.set_keyring(keyring.backends.fail.Keyring())

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from app.access import security
+from app.access import rekey_due
 from app.access.roles import Role
 from app.access.session import Session, open_session
 from app.access.settings import SettingsService
 from app.access.users import UserService
+from app.admin import security
 from app.errors import AuthenticationFailed, InvalidInput, LockedOut, PermissionDenied
 from app.privacy import audit_service
 from app.privacy.requests import RequestService
@@ -238,16 +239,16 @@ def test_a_rekey_is_due_after_disabling_or_removing_until_the_rekey(staffed_vaul
     owner = open_session(staffed_vault, OWNER, OWNER_PASSWORD)
     try:
         users = UserService(owner)
-        assert security.rekey_due_notice(owner) == ""
+        assert rekey_due.rekey_due_notice(owner) == ""
         users.disable(NAMES[Role.STAFF])
-        notice = security.rekey_due_notice(owner)
+        notice = rekey_due.rekey_due_notice(owner)
         assert notice.startswith("A rekey is due: Sam Staff was disabled on ")
         users.remove(NAMES[Role.AUDITOR])
-        notice = security.rekey_due_notice(owner)
+        notice = rekey_due.rekey_due_notice(owner)
         assert "Sam Staff was disabled on" in notice and "Aud Itor was removed on" in notice
-        assert security.verify(owner).rekey_due == security.rekey_due_reasons(owner)
+        assert security.verify(owner).rekey_due == rekey_due.rekey_due_reasons(owner)
         security.rekey(owner)
-        assert security.rekey_due_notice(owner) == "" and security.verify(owner).rekey_due == []
+        assert rekey_due.rekey_due_notice(owner) == "" and security.verify(owner).rekey_due == []
         assert sorted(owner.vault.keyfile.users()) == sorted([OWNER, NAMES[Role.MANAGER]])
     finally:
         owner.lock("logout")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from app.access import security
 from app.access.session import Session, open_session
 from app.access.settings import SettingsService
 from app.access.users import UserService
+from app.admin import security
 from app.errors import AuthenticationFailed
 from app.privacy import audit_service
 from app.store import audit

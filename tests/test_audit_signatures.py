@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from app.access import security
+from app.access import settings
 from app.access.session import Session, open_session
 from app.access.settings import SettingsService
 from app.access.users import UserService
+from app.admin import security
 from app.errors import AuthenticationFailed
 from app.privacy.retention import RetentionService
 from app.store import audit
@@ -272,7 +273,7 @@ def test_a_backup_s_manifest_names_an_end_cut_behind_a_new_seal(shop: Path, tmp_
     folder = tmp_path / "backups"
     folder.mkdir()
     owner = open_session(shop, OWNER, OWNER_PASSWORD)
-    security.set_backup_folder(owner, folder)
+    settings.set_backup_folder(owner, folder)
     _set_idle(owner, 12, 13, 14, 15, 16, 17)
     made = make_backup(owner.vault, folder)
     head = json.loads((made / MANIFEST).read_text())["audit_head"]

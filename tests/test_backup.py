@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from app.access import security
+from app.access import settings
 from app.access.session import Session, open_session
+from app.admin import restore, security
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.errors import AuthenticationFailed, VaultDamaged
 from app.privacy import erasure
@@ -56,7 +57,7 @@ def test_restore_round_trip_counts_equal(owner_session: Session, filled: dict[st
     path = owner_session.vault.paths.database
     ContactService(owner_session).create(ContactInput(given_name="After", family_name="Backup"))
     owner_session.lock()
-    result = backup.restore(made, path, user=OWNER, password=OWNER_PASSWORD)
+    result = restore.restore(made, path, user=OWNER, password=OWNER_PASSWORD)
     assert result.counts["contact"] == before["contact"] == 3
     assert result.kept_aside is not None and (result.kept_aside / path.name).exists()  # nothing current is lost
     session = open_session(path, OWNER, OWNER_PASSWORD)
@@ -73,7 +74,7 @@ def test_restore_reapplies_erasures_made_after_the_backup(owner_session: Session
     erasure.erase(owner_session, filled["Backupmarker"])
     path = owner_session.vault.paths.database
     owner_session.lock()
-    result = backup.restore(made, path, user=OWNER, password=OWNER_PASSWORD)
+    result = restore.restore(made, path, user=OWNER, password=OWNER_PASSWORD)
     assert result.reerased == 1 and result.counts["contact"] == 2
     session = open_session(path, OWNER, OWNER_PASSWORD)
     assert ContactService(session).search("Backupmarker") == []
@@ -86,7 +87,7 @@ def test_restore_with_the_recovery_key_of_its_time(new_vault: tuple[Path, str], 
     made = security.backup_now(session, folder)
     security.rekey(session)  # today's key differs from the backup's
     session.lock()
-    counts = backup.drill(made, recovery_key=old_key)
+    counts = restore.drill(made, recovery_key=old_key)
     assert counts["user"] == 1
 
 
@@ -97,13 +98,13 @@ def test_wrong_password_and_flipped_byte_are_refused(owner_session: Session, fil
     owner_session.lock()
     current = path.read_bytes()
     with pytest.raises(AuthenticationFailed):
-        backup.restore(made, path, user=OWNER, password="not-the-password")
+        restore.restore(made, path, user=OWNER, password="not-the-password")
     database = made / "vault.db"
     data = bytearray(database.read_bytes())
     data[len(data) // 2] ^= 0x01
     database.write_bytes(bytes(data))
     with pytest.raises(VaultDamaged, match="checksum"):
-        backup.restore(made, path, user=OWNER, password=OWNER_PASSWORD)
+        restore.restore(made, path, user=OWNER, password=OWNER_PASSWORD)
     assert path.read_bytes() == current  # nothing current was touched
     assert not [p for p in path.parent.iterdir() if p.name.startswith(".restore-")]
 
@@ -144,7 +145,7 @@ def test_backup_while_the_app_writes_is_consistent(owner_session: Session, folde
     finally:
         stop.set()
         thread.join()
-    counts = backup.drill(made, user=OWNER, password=OWNER_PASSWORD)
+    counts = restore.drill(made, user=OWNER, password=OWNER_PASSWORD)
     assert counts["user"] == 1  # it opened and passed both integrity checks inside drill
 
 
@@ -180,7 +181,7 @@ def test_status_warnings(owner_session: Session, folder: Path, tmp_path: Path) -
 
 
 def test_daily_backup_once_a_day(owner_session: Session, folder: Path) -> None:
-    security.set_backup_folder(owner_session, folder)
+    settings.set_backup_folder(owner_session, folder)
     assert security.backup_if_due(owner_session) is not None
     assert security.backup_if_due(owner_session) is None
     assert security.backup_if_due(owner_session, now=datetime.now(UTC) + timedelta(days=1, minutes=1)) is not None

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from app.access import security
+from app.access import rekey_due
 from app.access.session import create_vault, open_session
 from app.errors import AuthenticationFailed, VaultDamaged
 from app.vault import kdf, marks
-from app.vault.vault import Vault
+from app.vault.vault import Vault, VaultPaths
 from tests.conftest import OWNER, OWNER_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,26 +90,27 @@ def test_the_marks_file_follows_every_commit_and_is_authenticated(tmp_path: Path
     committed = marks.db_commits(session.conn)
     session.record("test.event")
     key = marks.marks_key(session.conn)
-    found = marks.read(marks.path_for(path), key)
+    found = marks.read(VaultPaths.of(path).marks, key)
     assert found is not None and found.authentic and found.commits == committed + 1 == marks.db_commits(session.conn)
     session.vault.close()
-    forged = marks.path_for(path)
+    forged = VaultPaths.of(path).marks
     forged.write_text(forged.read_text().replace(f'"commits": {committed + 1}', '"commits": 999'))
     with Vault.unlock(path, OWNER, OWNER_PASSWORD) as vault:  # an edited file is not trusted, and written again
-        assert marks.read(marks.path_for(path), marks.marks_key(vault.db)).commits == committed + 1  # type: ignore[union-attr]
+        assert marks.read(VaultPaths.of(path).marks, marks.marks_key(vault.db)).commits == committed + 1  # type: ignore[union-attr]
 
 
 # --- an interrupted rekey -----------------------------------------------------------------------------------
 
 REKEY_AND_DIE = """
 import os, signal, sys
-from app.access import security
+from app.access import rekey_due
+from app.admin import security
 from app.access.session import open_session
 from app.vault.vault import Vault
 Vault._promote_next_key = lambda self: os.kill(os.getpid(), signal.SIGKILL)  # re-encrypted, slots not yet
 session = open_session(sys.argv[1], "Ana Owner", sys.argv[2])
 with session.change() as conn:
-    security.mark_rekey_due(conn, "Sam Staff", security.DISABLED)  # why the owner rekeys
+    rekey_due.mark_rekey_due(conn, "Sam Staff", rekey_due.DISABLED)  # why the owner rekeys
 security.rekey(session)
 """
 
@@ -146,7 +147,7 @@ def test_next_sign_in_finishes_the_rekey_and_shows_the_new_key_once(rekey_killed
         Vault.open_with_recovery_key(path, old_key)
     session = open_session(path, OWNER, OWNER_PASSWORD)
     try:  # the finished rekey counts as the rekey that was due, and the log says it happened
-        assert security.rekey_due_reasons(session) == []
+        assert rekey_due.rekey_due_reasons(session) == []
         assert session.conn.execute("SELECT count(*) FROM audit_event WHERE action = 'vault.rekey'").fetchone()[0] == 1
     finally:
         session.lock("logout")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from app.access import security
 from app.access.session import Session
+from app.admin import security
 from app.consent.ledger import ConsentService
 from app.consent.restriction import RestrictionService
 from app.crm.activities import ActivityService

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from app.access import security
+from app.access import settings
 from app.access.session import Session, open_session
 from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
@@ -54,15 +54,15 @@ def test_each_duty_done_takes_its_line_away(owner_session: Session, tmp_path: Pa
     TrainingService(owner_session).acknowledge()
     backups = tmp_path / "backups"
     backups.mkdir()
-    security.set_backup_folder(owner_session, backups)
-    security.record_drill(owner_session, "backup-1", {"contact": 0})
+    settings.set_backup_folder(owner_session, backups)
+    settings.record_drill(owner_session, "backup-1", {"contact": 0})
     assert health(owner_session) == []
 
 
 def test_expired_consents_overdue_requests_and_a_sweep_due(owner_session: Session) -> None:
     _fix_paperwork(owner_session)
     TrainingService(owner_session).acknowledge()
-    security.record_drill(owner_session, "backup-1", {"contact": 0})
+    settings.record_drill(owner_session, "backup-1", {"contact": 0})
     contacts = ContactService(owner_session)
     ids = [contacts.create(ContactInput(given_name=name, family_name="Weber")) for name in ("Jana", "Tom", "Lea")]
     consent = ConsentService(owner_session)
@@ -138,7 +138,7 @@ def test_cli_health_lines_and_json(new_vault: tuple[Path, str], run_cli) -> None
     try:
         _fix_paperwork(session)
         TrainingService(session).acknowledge()
-        security.record_drill(session, "backup-1", {})
+        settings.record_drill(session, "backup-1", {})
     finally:
         session.vault.close()
     clean = run_cli("health", path, "--user", OWNER, "--password-stdin", stdin=login)

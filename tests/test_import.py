@@ -14,8 +14,8 @@ import pytest
 from app.access.session import Session, create_vault, open_session
 from app.access.users import UserService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactRecord, ContactService
-from app.crm.importing import ImportService
 from app.crm.importing.layouts import detect
+from app.crm.importing.service import ImportService
 from app.errors import InvalidInput, PermissionDenied
 from app.vault import kdf
 from tests.conftest import OWNER, OWNER_PASSWORD

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from app.access.session import Session
 from app.crm.contacts import ContactInput, ContactPointInput, ContactRecord, ContactService
-from app.crm.importing import ImportService
 from app.crm.importing.model import FieldChange
+from app.crm.importing.service import ImportService
 from tests import test_import as shared
 from tests.conftest import OWNER
 from tests.test_import import FIXTURES, LOGIN, by_email, phones

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from app.access.session import Session
 from app.crm.contacts import ContactService
-from app.crm.importing import ImportService
 from app.crm.importing.countries import country_code
+from app.crm.importing.service import ImportService
 from tests import test_import as shared
 from tests.test_import import FIXTURES
 

@@ -17,7 +17,7 @@ from app.access.session import Session, open_session
 from app.access.shop import ShopService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactRecord, ContactService
 from app.crm.duplicates import find_duplicates
-from app.crm.importing import ImportService
+from app.crm.importing.service import ImportService
 from app.errors import InvalidInput
 from tests import test_import as shared
 from tests.conftest import OWNER, OWNER_PASSWORD

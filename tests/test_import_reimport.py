@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from app.access.session import Session
 from app.consent.ledger import ConsentService, imported_verdict
 from app.crm.contacts import ContactService
-from app.crm.importing import ImportService
 from app.crm.importing.model import FieldChange
+from app.crm.importing.service import ImportService
 from app.privacy import erasure
 from tests import test_import as shared
 from tests.test_import import FIXTURES, by_email, contacts, phones

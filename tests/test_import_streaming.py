@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.access.session import Session
-from app.crm.importing import ImportService
+from app.crm.importing.service import ImportService
 from tests.conftest import OWNER, OWNER_PASSWORD
 
 BAD, REPEATS, GOOD = 5000, 1500, 3000

@@ -15,6 +15,7 @@ import pytest
 from filelock import FileLock
 
 from app.access.session import Session, create_vault, open_session
+from app.admin import restore
 from app.crm.contacts import ContactInput, ContactService
 from app.errors import VaultBusy
 from app.privacy import erasure
@@ -52,13 +53,14 @@ OLD, NEW = {"Old Test", "New Test"}, {"Old Test"}
 RESTORE_AND_DIE = """
 import os, signal, sys
 from pathlib import Path
-from app.vault import backup, restore_journal
+from app.admin import restore
+from app.vault import restore_journal
 stop = sys.argv[4]
 def step(name):
     if name == stop:
         os.kill(os.getpid(), signal.SIGKILL)
 restore_journal._step = step
-backup.restore(Path(sys.argv[1]), Path(sys.argv[2]), user="Ana Owner", password=sys.argv[3])
+restore.restore(Path(sys.argv[1]), Path(sys.argv[2]), user="Ana Owner", password=sys.argv[3])
 """
 
 STEPS = ["journal", "aside shop.vault", "aside shop.vault.keys", "aside shop.vault.marks", "in shop.vault",
@@ -100,7 +102,7 @@ def test_sigkill_before_the_swap_leaves_the_old_vault(shop: tuple[Path, Path]) -
     assert child.returncode == -signal.SIGKILL, child.stderr
     assert _names(path) == OLD
     [left] = path.parent.glob(".restore-*")  # the staged copy of the backup (a whole vault's size)
-    backup.restore(made, path, user=OWNER, password=OWNER_PASSWORD)
+    restore.restore(made, path, user=OWNER, password=OWNER_PASSWORD)
     assert not left.exists() and _names(path) == NEW
 
 
@@ -137,7 +139,7 @@ def test_restore_re_erases_from_the_database_when_the_erasures_file_is_gone(tmp_
     path, first, second = _erased_after_a_backup(tmp_path)
     shutil.rmtree(second)  # only the vault itself knows now
     VaultPaths.of(path).erasures.unlink()
-    result = backup.restore(first, path, user=OWNER, password=OWNER_PASSWORD)
+    result = restore.restore(first, path, user=OWNER, password=OWNER_PASSWORD)
     assert result.reerased == 1
     assert _names(path) == {"Ana Test", "Cy Test"}
     assert erasure.read_outside(VaultPaths.of(path).erasures)  # the file is whole again
@@ -149,7 +151,7 @@ def test_restore_re_erases_from_a_newer_backup_when_the_vault_and_its_files_are_
     assert len(manifest[backup.LEDGER_FIELD]) == 1 and manifest[backup.HIGH_WATER_FIELD] >= 3
     for gone in VaultPaths.of(path).database_files() + [VaultPaths.of(path).erasures]:
         gone.unlink(missing_ok=True)  # the disk died: only the backups are left (and the key file, for the lock)
-    result = backup.restore(first, path, user=OWNER, password=OWNER_PASSWORD)
+    result = restore.restore(first, path, user=OWNER, password=OWNER_PASSWORD)
     assert result.reerased == 1 and result.ledger == 1
     assert _names(path) == {"Ana Test", "Cy Test"}
 
@@ -167,13 +169,13 @@ def test_the_issues_story_no_innocent_newcomer_is_erased(tmp_path: Path) -> None
     [dora] = _add(session, "Dora")
     erasure.erase(session, dora)
     session.vault.close()
-    backup.restore(old, path, user=OWNER, password=OWNER_PASSWORD)
+    restore.restore(old, path, user=OWNER, password=OWNER_PASSWORD)
     session = open_session(path, OWNER, OWNER_PASSWORD)
     [eve] = _add(session, "Eve")
     assert eve > dora  # not Dora's id again
     newer = backup.make_backup(session.vault, folder)
     session.vault.close()
-    result = backup.restore(newer, path, user=OWNER, password=OWNER_PASSWORD)
+    result = restore.restore(newer, path, user=OWNER, password=OWNER_PASSWORD)
     assert result.reerased == 0
     assert _names(path) == {"Ana Test", "Bob Test", "Eve Test"}
 
@@ -190,7 +192,7 @@ def test_ids_stay_above_the_mark_when_only_a_newer_backups_manifest_knows(tmp_pa
     session.vault.close()
     for gone in VaultPaths.of(path).database_files() + [path.with_name("shop.vault.marks")]:
         gone.unlink(missing_ok=True)
-    backup.restore(old, path, user=OWNER, password=OWNER_PASSWORD)
+    restore.restore(old, path, user=OWNER, password=OWNER_PASSWORD)
     session = open_session(path, OWNER, OWNER_PASSWORD)
     assert _add(session, "Dee")[0] > max(added)
     session.vault.close()

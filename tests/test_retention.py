@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from app.access import security
 from app.access.session import Session, create_vault, open_session
+from app.admin import security
 from app.consent.ledger import ConsentService
 from app.crm.activities import ActivityService
 from app.crm.contacts import ContactInput, ContactService

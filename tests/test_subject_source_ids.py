@@ -15,7 +15,7 @@ import jsonschema
 from pypdf import PdfReader
 
 from app.access.session import Session
-from app.crm.importing import ImportService
+from app.crm.importing.service import ImportService
 from app.documents.access_export import export_subject
 from tests.test_import import FIXTURES, by_email
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.access import security
+from app.access import settings
 from app.access.session import open_session
 from app.vault import backup
 from tests.conftest import OWNER, OWNER_PASSWORD
@@ -15,7 +15,7 @@ def test_unlock_makes_the_daily_backup_and_says_so(qtbot, tmp_path: Path, new_va
     folder = tmp_path / "usb"
     folder.mkdir()
     session = open_session(new_vault[0], OWNER, OWNER_PASSWORD)
-    security.set_backup_folder(session, folder)
+    settings.set_backup_folder(session, folder)
     session.lock()
     controller = make_controller(tmp_path)
     unlock_as(qtbot, controller.show_unlock(new_vault[0]), OWNER, OWNER_PASSWORD)

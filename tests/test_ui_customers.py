@@ -454,7 +454,7 @@ def test_clear_forgets_every_customer(qtbot, owner) -> None:
 
 
 def test_importing_a_file_previews_then_adds_the_people(qtbot, owner) -> None:
-    from app.crm.importing import ImportReport
+    from app.crm.importing.model import ImportReport
     from ui.customers.import_dialog import ImportDialog
 
     fixtures = Path(__file__).parent / "fixtures" / "import"

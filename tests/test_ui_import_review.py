@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QCheckBox
 
 from app.access.session import Session
 from app.crm.contacts import ContactRecord, ContactService
-from app.crm.importing import ImportReport, ImportService
+from app.crm.importing.model import ImportReport
+from app.crm.importing.service import ImportService
 from tests import test_ui_customers as customers
 from tests.ui_helpers import press, shot, wait_until
 from ui.customers.import_dialog import ImportDialog

@@ -35,10 +35,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.access import security
+from app.access import settings
 from app.access.roles import Role
 from app.access.session import Session
 from app.access.users import UserService
+from app.admin import security
 from app.crm.activities import ActivityService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.crm.deals import DealService
@@ -325,7 +326,7 @@ def seed(session: Session, backups: Path) -> dict[str, int]:
     add_user(session, FORMER, Role.STAFF, "temporary-2")
     UserService(session, kdf.CHEAP).set_active(FORMER, False)
     backups.mkdir()
-    security.set_backup_folder(session, backups)
+    settings.set_backup_folder(session, backups)
     security.backup_now(session, None, "manual")
     return {"customer": lena, "deal": deal, "activity": activity, "request": request, "breach": breach}
 

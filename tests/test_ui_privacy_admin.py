@@ -10,9 +10,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QWidget
 
-from app.access import security
+from app.access import settings
 from app.access.roles import Role
 from app.access.users import UserService
+from app.admin import security
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.errors import PermissionDenied
 from app.privacy.breach import BreachService
@@ -262,7 +263,7 @@ def test_backups_tab_backs_up_lists_drills_and_asks_for_a_restore(qtbot, tmp_pat
     press(qtbot, drill.ok_button)
     wait_until(qtbot, lambda: not context.busy)
     assert "Drill passed" in tab.message.text(), tab.message.text()
-    assert not security.drill_due(context.session) and tab.drill_reminder.text() == ""
+    assert not settings.drill_due(context.session) and tab.drill_reminder.text() == ""
 
     restore = tab.ask_restore()
     assert any("kept, not deleted" in label.text() for label in restore.findChildren(QLabel))
@@ -451,7 +452,7 @@ def test_look_of_each_tab_with_realistic_data(qtbot, tmp_path: Path, context: Se
 
     folder = tmp_path / "usb"
     folder.mkdir()
-    security.set_backup_folder(context.session, folder)
+    settings.set_backup_folder(context.session, folder)
     for days, why in ((8, "before-rekey"), (1, "daily")):
         backup.make_backup(context.session.vault, folder, why, now=NOW - timedelta(days=days))
     security.backup_now(context.session, folder, "daily")

@@ -10,7 +10,7 @@ import vobject  # type: ignore[import-untyped]
 
 from app.access.session import Session, open_session
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
-from app.crm.importing import ImportService
+from app.crm.importing.service import ImportService
 from app.crm.vcard import export_vcards
 from app.errors import InvalidInput, PermissionDenied
 from tests import test_import as shared

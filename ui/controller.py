@@ -212,7 +212,7 @@ class AppController(QObject):
     def _after_unlock(self, context: SessionContext, window: MainWindow) -> None:
         """What is due at unlock: the daily backup (in the background), and reminders of deadlines and chores."""
         # Only after unlocking, so kept off the unlock screen's start
-        from app.access import security
+        from app.access import rekey_due, settings
         from app.access.roles import Permission
         from app.privacy.retention import RetentionService
         from app.vault import backup
@@ -220,9 +220,9 @@ class AppController(QObject):
 
         session = context.session
         if session.can(Permission.MANAGE_SECURITY):
-            rekey_due = security.rekey_due_notice(session)
-            if rekey_due:
-                window.notices.add(rekey_due, lambda: self._show_security(window))
+            due = rekey_due.rekey_due_notice(session)
+            if due:
+                window.notices.add(due, lambda: self._show_security(window))
         requests = reminder_text(session, datetime.now(UTC).date())
         if requests:
             window.notices.add(requests, lambda: window.show_privacy_tab(window.privacy.requests))
@@ -234,7 +234,7 @@ class AppController(QObject):
         add_unlock_notices(window)  # the privacy lesson (first sign-in, then yearly) and the yearly review
         if session.can(Permission.BACKUP):
             # A backup problem stays in the status bar (_show_backup_state); the drill is a chore to mention
-            if backup.status(security.backup_folder(session)) is None and security.drill_due(session):
+            if backup.status(settings.backup_folder(session)) is None and settings.drill_due(session):
                 window.notices.add(_("No restore drill in 90 days: test a backup in Settings › Backups."))
             self._show_backup_state(window, session)
             self._timed_backup()
@@ -250,15 +250,16 @@ class AppController(QObject):
     def _timed_backup(self) -> None:
         """At unlock and every hour while open: the daily backup when one is due (in the background)."""
         # Only after unlocking, so kept off the unlock screen's start
-        from app.access import security
+        from app.access import settings
         from app.access.roles import Permission
+        from app.admin import security
         from ui.operation import message_for
 
         context, window = self.context, self.main_window
         if context is None or window is None or context.busy:
             return
         session = context.session
-        if not session.can(Permission.BACKUP) or not security.backup_folder(session):
+        if not session.can(Permission.BACKUP) or not settings.backup_folder(session):
             return
         context.run(lambda progress, cancelled: security.backup_if_due(session),
                     description=_("Making the daily backup…"), changes_data=False,
@@ -268,11 +269,11 @@ class AppController(QObject):
     @staticmethod
     def _show_backup_state(window: MainWindow, session: Session) -> None:
         # Only after unlocking, so kept off the unlock screen's start
-        from app.access import security
+        from app.access import settings
         from app.locale.formatting import moment
         from app.vault import backup
 
-        folder = security.backup_folder(session)
+        folder = settings.backup_folder(session)
         warning = backup.status(folder)
         if warning is None and folder:
             latest = backup.list_backups(Path(folder))[0]
@@ -285,7 +286,7 @@ class AppController(QObject):
     def _restore(self, folder: str, user: str, password: object, recovery_key: object) -> None:
         """Lock first (the vault must be closed), then replace it with the verified backup."""
         # Only from the main window, so kept off the unlock screen's start
-        from app.vault import backup
+        from app.admin import restore
         from ui.operation import message_for, run_on_vault_thread
 
         if self.context is None or self.context.busy or self.vault_path is None:
@@ -294,7 +295,7 @@ class AppController(QObject):
         self._resume = None
         self._end_session("restore")
         try:
-            result = run_on_vault_thread(lambda: backup.restore(
+            result = run_on_vault_thread(lambda: restore.restore(
                 Path(folder), path, user=user or None, password=password if isinstance(password, str) else None,
                 recovery_key=recovery_key if isinstance(recovery_key, str) else None))
             notice = _("Restored from {backup}; the previous files are kept in {aside}.").format(

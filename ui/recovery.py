@@ -1,6 +1,6 @@
 """'Forgot password?': open the vault with the recovery key and give the owner a new password.
 
-The work is app.access.security.recover, the same service `counterpart-admin recover` calls.
+The work is app.admin.security.recover, the same service `counterpart-admin recover` calls.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QVBoxLayout, QWidget
 
-from app.access.security import RecoveryResult, recover
+from app.admin.security import RecoveryResult, recover
 from app.locale import _
 from ui.operation import Operation, message_for
 from ui.password_fields import NewPasswordFields

@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QCheckBox, QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.access import security
 from app.access.session import Session
+from app.admin import security
 from app.locale import _
 from app.vault.location import documents_folder
 from ui.dialogs import ask_save_path

@@ -10,8 +10,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
-from app.access import security
 from app.access.session import Session
+from app.admin import security
 from app.locale import _
 from ui.dialogs import confirm, warn
 from ui.operation import Work, message_for

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.access import security
 from app.access.session import create_vault
+from app.admin import security
 from app.vault import kdf
 
 

@@ -30,8 +30,8 @@ from ui.resources import app_icon
 from ui.widgets import MessageLine, busy_bar, heading, path_field, show_path
 
 if TYPE_CHECKING:  # what unlocking and recovering need is imported when they start, not to show this screen
-    from app.access.security import RecoveryResult
     from app.access.session import Session
+    from app.admin.security import RecoveryResult
     from ui.operation import Operation
     from ui.recovery import RecoveryDialog
 

@@ -162,7 +162,7 @@ def create_vault(path: str | Path, owner: str, password: str, *, use_keychain: b
     return session, recovery_key
 
 
-REKEY_DUE_KEY = "rekey_due"  # vault_meta: why a rekey is due (app.access.security), cleared by any finished rekey
+REKEY_DUE_KEY = "rekey_due"  # vault_meta: why a rekey is due (app.access.rekey_due), cleared by any finished rekey
 
 
 def open_session(path: str | Path, name: str, password: str) -> Session:

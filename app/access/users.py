@@ -13,7 +13,7 @@ import secrets
 import unicodedata
 from datetime import UTC, datetime
 
-from app.access import security
+from app.access import rekey_due
 from app.access.roles import Permission, Role
 from app.access.session import USER_COLUMNS, Session, User, find_user
 from app.errors import InvalidInput, PermissionDenied
@@ -133,7 +133,7 @@ class UserService:
             conn.execute("UPDATE user SET active = 0 WHERE id = ?", (user.id,))
             self.session.audit("user.disable", "user", user.id)
             if user.active:
-                security.mark_rekey_due(conn, user.name, security.DISABLED)
+                rekey_due.mark_rekey_due(conn, user.name, rekey_due.DISABLED)
             self.session.vault.remove_slot(user.name)
 
     def enable(self, name: str, temporary_password: str | None = None) -> str:
@@ -165,5 +165,5 @@ class UserService:
                          (_now(), f"removed:{user.id}", user.id))
             self.session.audit("user.remove", "user", user.id)
             if user.active:  # a disabled user's slot already made a rekey due: named once
-                security.mark_rekey_due(conn, user.name, security.REMOVED)
+                rekey_due.mark_rekey_due(conn, user.name, rekey_due.REMOVED)
             self.session.vault.remove_slot(user.name)

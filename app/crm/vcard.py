@@ -25,6 +25,7 @@ import vobject  # type: ignore[import-untyped]
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.consent.restriction import restricted_ids
 from app.crm.contacts import ContactService
 from app.crm.importing.countries import country_code
 from app.crm.importing.model import Detail, Draft
@@ -293,7 +294,6 @@ def export_vcards(session: Session, out: Path, *, ids: Sequence[int] | None = No
     else:
         chosen = (c.id for c in pages(lambda after: contacts.page(after=after, limit=1000),
                                       lambda last: contacts.sort_position(last.id)))
-    from app.consent.restriction import restricted_ids
 
     restricted = restricted_ids(session.conn)  # restricted people (Art. 18) are stored, not exported
     count = 0

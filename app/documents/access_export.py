@@ -12,6 +12,7 @@ from app.access.roles import Permission
 from app.access.session import Session
 from app.access.shop import read_profile
 from app.crm.contacts import ContactService
+from app.documents.subject_export import render_subject_export, write_subject_export
 from app.errors import InvalidInput
 from app.locale import _
 from app.locale.i18n import document_language
@@ -45,8 +46,6 @@ def export_subject(session: Session, contact_id: int, *, pdf: Path | None = None
     data = gather(session, contact_id, language)
     hashes: dict[str, str] = {}
     if pdf is not None:
-        from app.documents.subject_export import write_subject_export  # reportlab: load on use
-
         reference = f"R-{request.id}" if request else None
         hashes[pdf.name] = write_subject_export(pdf, data, request_reference=reference, password=pdf_password)
     if zip_path is not None:
@@ -64,8 +63,6 @@ def export_subject(session: Session, contact_id: int, *, pdf: Path | None = None
 def subject_pdf(session: Session, contact_id: int, *, language: str | None = None,
                 request_id: int | None = None) -> bytes:
     """The person's PDF in memory, to print at the counter with no file on disk. Audited like an export."""
-    from app.documents.subject_export import render_subject_export
-
     session.require(Permission.EXPORT_SUBJECT)
     language = document_language(language, ContactService(session).language_of(contact_id),
                                  read_profile(session.conn).language)

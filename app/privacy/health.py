@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from app.access import security
+from app.access import settings
 from app.access.roles import Permission
 from app.access.session import Session
 from app.access.shop import read_profile
@@ -22,6 +22,7 @@ from app.privacy.dpia import DpiaService
 from app.privacy.requests import RequestService
 from app.privacy.retention import RetentionService
 from app.privacy.review import ReviewService
+from app.privacy.ropa import EDITABLE, RopaService
 from app.privacy.training import TrainingService
 
 # Where each line is fixed: the Privacy tabs, Settings tabs, and the accountability dialogs
@@ -96,7 +97,7 @@ def health(session: Session, now: datetime | None = None) -> list[HealthLine]:
     if can(Permission.ERASE) and RetentionService(session).due(now):
         lines.append(HealthLine("sweep_due", _("A retention sweep is due: some records are past their retention "
                                                "period."), "retention"))
-    if can(Permission.BACKUP) and security.drill_due(session, now):
+    if can(Permission.BACKUP) and settings.drill_due(session, now):
         lines.append(HealthLine("drill_due", _("No restore drill in the last 90 days: test that a backup "
                                                "restores."), "backups"))
     if can(Permission.VIEW_CUSTOMERS):
@@ -106,8 +107,6 @@ def health(session: Session, now: datetime | None = None) -> list[HealthLine]:
                 "{purpose} relies on legitimate interests, which PIPL does not recognise, and some people here are "
                 "under PIPL: choose consent or another basis.").format(purpose=_(purpose.name)), "consent"))
     if can(Permission.MANAGE_POLICIES):
-        from app.privacy.ropa import EDITABLE, RopaService
-
         facts = RopaService(session).facts()
         gaps = [_(EDITABLE[key]) for key in ROPA_REQUIRED if not facts.get(key, "").strip()]
         if gaps:

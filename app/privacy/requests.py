@@ -14,8 +14,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from app.access.roles import Permission, Role, allowed
 from app.access.session import Session
+from app.consent.ledger import ConsentService
+from app.consent.restriction import RestrictionService, is_restricted
 from app.errors import InvalidInput
 from app.locale import N_, _
+from app.privacy.erasure import erase
+from app.privacy.objection import object_to_marketing
+from app.privacy.recipients import recipients_for
 from app.store.database import Connection
 
 TYPES = ("access", "rectification", "erasure", "portability", "restriction", "objection", "opt_out_sale_sharing",
@@ -186,8 +191,6 @@ class RequestService:
         if request.type in ("restriction", "objection") and request.contact_id is None:
             raise InvalidInput(_("Link the customer this request is about before completing it."))
         if request.type in TELL_RECIPIENTS and request.contact_id is not None:
-            from app.privacy.recipients import recipients_for
-
             recipients = recipients_for(self.session, request.contact_id)
             with self.session.change() as conn:
                 conn.execute("UPDATE subject_request SET recipients = ? WHERE id = ?",
@@ -195,24 +198,17 @@ class RequestService:
                 self.session.audit("request.recipients", "subject_request", request_id,
                                    f"{len(recipients)} recipients")
         if request.type == "restriction" and request.contact_id is not None:
-            from app.consent.restriction import RestrictionService, is_restricted
-
             if not is_restricted(self.conn, request.contact_id):  # restricted already: that one stands
                 RestrictionService(self.session).restrict(request.contact_id, response.strip()
                                                           or f"request {request_id}", request_id)
         elif request.type == "objection" and request.contact_id is not None:
-            from app.privacy.objection import object_to_marketing
-
             object_to_marketing(self.session, request.contact_id, request_id=request_id, method="request")
         if request.type == "erasure":
             if request.contact_id is None:
                 raise InvalidInput(_("Link the customer to erase before completing the request."))
-            from app.privacy.erasure import erase
 
             erase(self.session, request.contact_id, reason=f"request {request_id}")
         elif request.type in ("opt_out_sale_sharing", "limit_sensitive") and request.contact_id is not None:
-            from app.consent.ledger import ConsentService
-
             flag = "opt_out_sale_sharing" if request.type == "opt_out_sale_sharing" else "limit_sensitive"
             ConsentService(self.session).set_flag(request.contact_id, flag, True, method="request")
         self._close(request_id, "completed", response=response)

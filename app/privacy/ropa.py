@@ -15,7 +15,8 @@ from app.access.shop import SETTING_KEYS, ShopService
 from app.consent.ledger import ConsentService, lawful_basis_label
 from app.errors import InvalidInput
 from app.locale import N_, _
-from app.privacy.retention import RetentionService
+from app.locale.i18n import translator
+from app.privacy.retention import CATEGORY_LABELS, RetentionService
 
 EDITABLE = {
     "shop.name": N_("Shop name"),
@@ -74,9 +75,6 @@ class RopaService:
             self.session.audit("ropa.change", "setting", key)
 
     def gather(self, language: str) -> RopaData:
-        from app.locale.i18n import translator
-        from app.privacy.retention import CATEGORY_LABELS
-
         self.session.require(Permission.MANAGE_POLICIES)
         _ = translator(language)
         purposes = []

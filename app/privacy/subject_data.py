@@ -12,9 +12,11 @@ from typing import Any
 
 from app.access.shop import read_profile
 from app.consent.ledger import ConsentService, lawful_basis_label
+from app.consent.restriction import is_restricted
 from app.crm.activities import ActivityService
 from app.crm.contacts import ContactService
 from app.crm.deals import DealService
+from app.crm.importing.layouts import BY_KEY
 from app.locale.i18n import translator
 from app.store.database import Connection
 
@@ -97,8 +99,6 @@ class SubjectData:
 
 def _tool_name(kind: str) -> str:
     """The product's own name for a source key ("shopify" -> "Shopify"); a key no layout knows, as it is."""
-    from app.crm.importing.layouts import BY_KEY
-
     layout = BY_KEY.get(kind)
     return layout.label if layout is not None else kind
 
@@ -150,7 +150,6 @@ def gather(session: Any, contact_id: int, language: str) -> SubjectData:
     data.notices = [NoticeText(n.id, n.language, n.version, n.title, n.body, n.sha256)
                     for n in (consent.notice(i) for i in sorted(notice_ids))]
     data.privacy_flags = {flag: consent.flag(contact_id, flag) for flag in ("opt_out_sale_sharing", "limit_sensitive")}
-    from app.consent.restriction import is_restricted
 
     data.privacy_flags["processing_restricted"] = is_restricted(conn, contact_id)  # GDPR Art. 18
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'subject_request'").fetchone():

@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlcipher3
 
-from app.errors import CounterpartError, DiskFull, FolderNotWritable, VaultDamaged
+from app.errors import CounterpartError, DiskFull, FolderNotWritable, VaultBusy, VaultDamaged
 from app.locale import _
 from app.process_guard import give_back_free_memory
 
@@ -170,8 +170,6 @@ def classify(exc: Exception, path: Path | None = None, conn: Connection | None =
     """Name a database error after a good key slot: disk full, folder not writable, busy, damaged, or None (a
     bug: let it surface as one). With the vault's `path` (and its open `conn`) the message names the folder, or
     the damaged pages."""
-    from app.errors import VaultBusy
-
     text = str(exc).lower()
     if any(sign in text for sign in FULL_SIGNS):
         return disk_full(path)

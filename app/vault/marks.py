@@ -27,17 +27,11 @@ import secrets
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # SQLCipher is not imported here: app/vault/restore_journal.py runs before the unlock screen
-    from app.store.database import Connection
+from app.store import database
+from app.store.database import Connection
 
-SUFFIX = ".marks"
 COMMITS_KEY, MAC_KEY, HIGH_WATER_KEY = "commit_count", "marks_key", "contact_high_water"
-
-
-def path_for(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + SUFFIX)
 
 
 @dataclass(frozen=True)
@@ -99,7 +93,6 @@ def marks_key(conn: Connection) -> bytes:
     row = conn.execute("SELECT value FROM vault_meta WHERE key = ?", (MAC_KEY,)).fetchone()
     if row is not None:
         return bytes.fromhex(str(row[0]))
-    from app.store import database
 
     key = secrets.token_bytes(32)
     with database.transaction(conn):

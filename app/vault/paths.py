@@ -17,12 +17,14 @@ class VaultPaths:
     lockfile: Path
     lockout: Path
     erasures: Path  # pseudonyms of erased people (keyed HMACs), readable without the key, for restores
+    marks: Path  # the commit counter and person-id high-water mark (app/vault/marks.py)
 
     @classmethod
     def of(cls, path: str | Path) -> VaultPaths:
         db = Path(path).expanduser().absolute()
         return cls(db, db.with_name(db.name + ".keys"), db.with_name(db.name + ".lock"),
-                   db.with_name(db.name + ".lockout"), db.with_name(db.name + ".erasures"))
+                   db.with_name(db.name + ".lockout"), db.with_name(db.name + ".erasures"),
+                   db.with_name(db.name + ".marks"))
 
     def database_files(self) -> list[Path]:
         """The database and the files SQLite keeps beside it while it works."""

@@ -25,7 +25,6 @@ from typing import Any
 from app.errors import VaultBusy, VaultDamaged
 from app.fileio import atomic_write
 from app.locale import _
-from app.vault import marks
 from app.vault.paths import VaultPaths
 
 SUFFIX = ".restoring"
@@ -37,7 +36,7 @@ def journal_path(paths: VaultPaths) -> Path:
 
 def vault_files(paths: VaultPaths) -> list[Path]:
     """The files that make up the vault's state, and move together in a restore."""
-    return [*paths.database_files(), paths.keyfile, marks.path_for(paths.database)]
+    return [*paths.database_files(), paths.keyfile, paths.marks]
 
 
 def _step(name: str) -> None:

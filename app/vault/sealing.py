@@ -8,13 +8,10 @@ Kept apart from vault.py, which only calls in here at those moments.
 from __future__ import annotations
 
 import contextlib
-import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
 
-from app.locale import _
 from app.store import audit, database
 from app.store.database import Connection
 from app.store.signing import PublicSigner, Signer
@@ -101,24 +98,6 @@ def head_for_backup(vault: Vault, snapshot: Connection) -> dict[str, Any] | None
     if vault.signer is None or not signed_entries(snapshot):
         return None
     return audit.seal_head(snapshot, vault.signer)
-
-
-def backup_heads(vault: Vault, folder: Path) -> list[tuple[str, dict[str, Any]]]:
-    """The newest backup's sealed head (one made since the vault was last restored), for verify to compare."""
-    from app.vault.backup import MANIFEST, list_backups
-
-    assert vault.db is not None
-    restored = vault.db.execute("SELECT max(at) FROM audit_event WHERE action = 'vault.restore'").fetchone()[0]
-    for info in list_backups(folder):
-        if info.vault_id != vault.vault_id or (restored and info.created.isoformat() < str(restored)):
-            continue
-        try:
-            head = json.loads((info.path / MANIFEST).read_text("utf-8")).get(HEAD_FIELD)
-        except (OSError, ValueError):
-            continue
-        if isinstance(head, dict):
-            return [(_("the backup {name}").format(name=info.path.name), head)]
-    return []
 
 
 def earlier_keys(vault: Vault, user: str) -> list[bytes]:

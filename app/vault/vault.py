@@ -31,7 +31,7 @@ from app.store import database, migrations
 from app.store.database import Connection
 from app.store.signing import Signer, new_private_key
 from app.store.worker_connection import WorkerConnection
-from app.vault import kdf, keychain, marks, restore_journal, sealing
+from app.vault import backup, kdf, keychain, marks, restore_journal, sealing
 from app.vault.keyfile import (
     CURRENT,
     DATA_KEY_BYTES,
@@ -170,7 +170,7 @@ class Vault:
         except BaseException:
             if conn is not None:
                 conn.close()
-            for leftover in [*paths.database_files(), paths.keyfile, marks.path_for(paths.database)]:
+            for leftover in [*paths.database_files(), paths.keyfile, paths.marks]:
                 leftover.unlink(missing_ok=True)
             watcher = database.commit_watchers.pop(str(paths.database.resolve()), None)
             if watcher is not None:
@@ -375,15 +375,13 @@ class Vault:
             return
         row = self.db.execute("SELECT value FROM setting WHERE key = 'backup_dir'").fetchone()
         if row is not None and Path(str(row[0])).is_dir():
-            from app.vault.backup import make_backup
-
-            make_backup(self, Path(str(row[0])), "before-migration")
+            backup.make_backup(self, Path(str(row[0])), "before-migration")
 
     def _check_commits(self, by_password: bool) -> None:
         """Refuse a database that has lost commits its marks file saw (a damaged write-ahead log drops them
         silently; see app/vault/marks.py). The recovery key opens what is left, and counts from there."""
         key = marks.marks_key(self.db)
-        found = marks.read(marks.path_for(self.paths.database), key)
+        found = marks.read(self.paths.marks, key)
         committed = marks.db_commits(self.db)
         if (by_password and found is not None and found.authentic and found.vault_id == self.vault_id
                 and found.commits > committed):
@@ -399,7 +397,7 @@ class Vault:
 
     def _watch_commits(self, key: bytes) -> None:
         """Count this vault's commits from now on, and write the marks file as the database stands."""
-        watcher = marks.CommitWatcher(marks.path_for(self.paths.database), key, self.vault_id)
+        watcher = marks.CommitWatcher(self.paths.marks, key, self.vault_id)
         self._watched = str(self.paths.database.resolve())
         database.commit_watchers[self._watched] = watcher
         watcher.write_now(self.db)

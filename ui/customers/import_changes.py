@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.crm.importing import ImportReport
-from app.crm.importing.model import FieldChange, Match
+from app.crm.importing.model import FieldChange, ImportReport, Match
 from app.locale import _, ngettext
 
 CHANGES_SHOWN = 500  # a whole shop re-exported can differ in thousands of fields; the choice for all covers the rest

@@ -33,8 +33,9 @@ from app.crm.contacts import ContactService
 # The rule the service uses to name people (family name first in Chinese, Japanese, Korean); private in app/
 # today, so a preview shows names as they will be saved.
 from app.crm.contacts import _display_name as display_name
-from app.crm.importing import FORMATS, ImportPreview, ImportReport, ImportService, ParsedRow
 from app.crm.importing.layouts import BY_KEY, FIELDS
+from app.crm.importing.model import ImportPreview, ImportReport, ParsedRow
+from app.crm.importing.service import FORMATS, ImportService
 from app.locale import _, ngettext
 from ui.customers.import_changes import CHANGES_SHOWN, ImportChanges
 from ui.dialogs import ask_open_path

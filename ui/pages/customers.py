@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from app.access.roles import Permission
 from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactFilter, ContactService
-from app.crm.importing import ImportReport
+from app.crm.importing.model import ImportReport
 from app.errors import CounterpartError
 from app.locale import _, ngettext
 from ui.consent.labels import purpose_name

@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.access import security
+from app.access import rekey_due
 from app.access.roles import Permission
 from app.access.settings import IDLE_LIMITS, SettingsService
+from app.admin import security
 from app.errors import CounterpartError
 from app.locale import _
 from app.vault.location import documents_folder
@@ -112,7 +113,7 @@ class SecurityPage(QWidget):
     def show_rekey_due(self) -> None:
         if not self.context.is_open or self.context.busy:
             return
-        notice = security.rekey_due_notice(self.context.session)
+        notice = rekey_due.rekey_due_notice(self.context.session)
         if notice:
             self.rekey_due.show_warning(notice)
         else:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.access import security
+from app.access import rekey_due
 from app.access.roles import Permission
 from app.access.session import User
 from app.access.users import UserService
@@ -134,7 +134,7 @@ class UsersPage(QWidget):
             dialog.open()
             return dialog
         if self._quick(lambda service: service.disable(user.name)):
-            self.message.show_warning(security.rekey_due_notice(self.context.session))
+            self.message.show_warning(rekey_due.rekey_due_notice(self.context.session))
         return None
 
     def _quick(self, change: object) -> bool:

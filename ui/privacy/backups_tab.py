@@ -11,8 +11,9 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.access import security
+from app.access import settings
 from app.access.roles import Permission
+from app.admin import restore, security
 from app.errors import CounterpartError
 from app.locale import _
 from app.vault import backup
@@ -98,7 +99,7 @@ class BackupsTab(RefreshedWhenShown):
             return
         session = self.context.session
         now = self.clock()
-        self._folder = security.backup_folder(session)
+        self._folder = settings.backup_folder(session)
         show_path(self.folder_field, self._folder or _("not chosen yet"))
         keep = selected_key(self.table, self.model)
         found = backup.list_backups(Path(self._folder)) if self._folder else []
@@ -115,7 +116,7 @@ class BackupsTab(RefreshedWhenShown):
         else:
             self.status.show_info(_("Last backup: {time} ({why}).").format(time=local_time(found[0].created),
                                                                            why=reason_label(found[0].reason)))
-        if security.drill_due(session, now):
+        if settings.drill_due(session, now):
             self.drill_reminder.show_warning(_("No restore drill in the last 90 days. A backup you have never "
                                                "restored is a hope, not a backup: select one and test it."))
         else:
@@ -159,7 +160,7 @@ class BackupsTab(RefreshedWhenShown):
         if self.context.busy:
             return
         try:
-            security.set_backup_folder(self.context.session, folder)
+            settings.set_backup_folder(self.context.session, folder)
         except CounterpartError as exc:
             self.message.show_error(str(exc))
             return
@@ -213,8 +214,8 @@ class BackupsTab(RefreshedWhenShown):
         self.message.clear()
 
         def work(progress: Progress, cancelled: Cancelled) -> dict[str, int]:
-            counts = backup.drill(info.path, user=user, password=password, recovery_key=key)
-            security.record_drill(session, info.path.name, counts)
+            counts = restore.drill(info.path, user=user, password=password, recovery_key=key)
+            settings.record_drill(session, info.path.name, counts)
             return counts
 
         def done(counts: dict[str, int]) -> None:

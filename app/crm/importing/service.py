@@ -27,6 +27,7 @@ from app.access.roles import Permission
 from app.access.session import Session
 from app.consent.ledger import ConsentService, imported_verdict
 from app.crm import contact_points
+from app.crm import vcard as vcards
 from app.crm.contacts import ContactInput, ContactService
 from app.crm.importing import merge
 from app.crm.importing.duplicates import DuplicateFinder, keep_sources
@@ -86,8 +87,6 @@ def _open(path: Path, fmt: str, mapping: Mapping[str, str] | None, encoding: str
     vcard = fmt == "vcard" or (fmt == "auto" and _is_vcard(path, found))
     with open_text(path, found) as stream:
         if vcard:
-            from app.crm import vcard as vcards
-
             if mapping:
                 raise InvalidInput(_("A vCard file has no columns to map."))
             lines = NumberedLines(stream, max_line=vcards.MAX_LINE)

@@ -1,24 +1,24 @@
-"""Vault-wide operations a user asks for by name: verify, rekey, print the recovery kit.
+"""Vault chores a user asks for by name: verify, rekey, recover, print the recovery kit, back up now.
 
 Each checks the caller's permission and lands in the audit log, like every other service.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from app.access.rekey_due import drop_slots_without_active_user, rekey_due_reasons
 from app.access.roles import Permission
 from app.access.session import REKEY_DUE_KEY, Session, find_user
+from app.access.settings import backup_folder
+from app.documents.recovery_kit import write_recovery_kit as render
 from app.errors import InvalidInput, VaultDamaged
 from app.locale import _
-from app.locale.formatting import day
 from app.store import audit, database, migrations
-from app.store.database import Connection
-from app.vault import sealing
+from app.vault import backup
 from app.vault.kdf import KdfParams
 from app.vault.vault import Vault, check_new_password
 
@@ -53,7 +53,7 @@ def verify(session: Session) -> VerifyReport:
         heads = [(_("the key file"), keyfile.audit_head)] if keyfile.audit_head else []
         folder = backup_folder(session)
         if folder and Path(folder).is_dir():
-            heads += sealing.backup_heads(session.vault, Path(folder))
+            heads += backup.backup_heads(session.vault, Path(folder))
         chain = audit.verify_chain(conn, keyfile.signers(), heads)
     counts = {} if problems else {
         table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]) for table in COUNTED_TABLES
@@ -80,63 +80,8 @@ def rekey(session: Session) -> str:
     return new_recovery_key
 
 
-# --- a rekey is due ------------------------------------------------------------------------------------------
-#
-# Every slot yields the one data key. Deleting a slot stops that login in Counterpart, but whoever held it may have
-# kept the data key (or a copy of the files); only a rekey makes that key useless. So disabling or removing a
-# login records why a rekey is due, and the app and `verify` say so until the owner rekeys.
-
-DISABLED, REMOVED = "disabled", "removed"
-
-
-def mark_rekey_due(conn: Connection, user: str, event: str, when: date | None = None) -> None:
-    """Record (inside the caller's transaction) that `user` was disabled or removed, so a rekey is due."""
-    row = conn.execute("SELECT value FROM vault_meta WHERE key = ?", (REKEY_DUE_KEY,)).fetchone()
-    reasons = json.loads(str(row[0])) if row else []
-    reasons.append({"user": user, "event": event, "on": (when or datetime.now(UTC).date()).isoformat()})
-    conn.execute("INSERT INTO vault_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
-                 "value = excluded.value", (REKEY_DUE_KEY, json.dumps(reasons)))
-
-
-def rekey_due_reasons(session: Session) -> list[str]:
-    """Why a rekey is due, one sentence a login ("Sam was disabled on 3 May 2025"); empty when none is."""
-    stored = session.vault.meta(REKEY_DUE_KEY)
-    if stored is None:
-        return []
-    sentences = []
-    for reason in json.loads(stored):
-        on = day(date.fromisoformat(str(reason["on"])))
-        template = (_("{user} was removed on {date}") if reason["event"] == REMOVED
-                    else _("{user} was disabled on {date}"))
-        sentences.append(template.format(user=reason["user"], date=on))
-    return sentences
-
-
-def rekey_due_notice(session: Session) -> str:
-    """The words the app and `verify` show while a rekey is due; empty when none is."""
-    return rekey_due_text(rekey_due_reasons(session))
-
-
-def rekey_due_text(reasons: list[str]) -> str:
-    if not reasons:
-        return ""
-    return _("A rekey is due: {reasons}. A login that was taken away gave its holder the vault's key, and that key "
-             "opens the vault file until you rekey.").format(reasons="; ".join(reasons))
-
-
-def drop_slots_without_active_user(vault: Vault) -> list[str]:
-    """Delete every slot whose user is not an active user of the database (disabled before slots were deleted
-    at once, or left behind by an interrupted change). Returns the names dropped."""
-    stale = [name for name in vault.keyfile.users()
-             if (user := find_user(vault.db, name)) is None or not user.active]
-    vault.remove_slots(stale)
-    return stale
-
-
 def write_recovery_kit(session: Session, out: Path) -> None:
     """The printable recovery kit (it holds the data key: owner only, and audited)."""
-    from app.documents.recovery_kit import write_recovery_kit as render  # reportlab is heavy: load on use
-
     session.require(Permission.MANAGE_SECURITY)
     vault = session.vault
     created = datetime.fromisoformat(vault.meta("created_at") or vault.keyfile.created)
@@ -175,26 +120,9 @@ def recover(path: str | Path, recovery_key: str, new_password: str,
         return RecoveryResult(owner.name, vault.keychain_bound, stale)
 
 
-def backup_folder(session: Session) -> str | None:
-    row = session.conn.execute("SELECT value FROM setting WHERE key = 'backup_dir'").fetchone()
-    return str(row[0]) if row else None
-
-
-def set_backup_folder(session: Session, folder: Path) -> None:
-    session.require(Permission.BACKUP)
-    if not folder.is_dir():
-        raise InvalidInput(_("{path} is not a folder.").format(path=folder))
-    with session.change() as conn:
-        conn.execute("INSERT INTO setting(key, value) VALUES ('backup_dir', ?) ON CONFLICT(key) DO UPDATE SET "
-                     "value = excluded.value", (str(folder.resolve()),))
-        session.audit("backup.folder", summary="backup folder changed")
-
-
 def backup_now(session: Session, folder: Path | None = None, reason: str = "manual",
                progress: Callable[[int, int], None] | None = None) -> Path:
     """An encrypted backup into `folder` (default: the configured one), then rotation. Owner only, audited."""
-    from app.vault import backup
-
     session.require(Permission.BACKUP)
     target = folder or (Path(configured) if (configured := backup_folder(session)) else None)
     if target is None:
@@ -207,8 +135,6 @@ def backup_now(session: Session, folder: Path | None = None, reason: str = "manu
 
 def backup_if_due(session: Session, now: datetime | None = None) -> Path | None:
     """The daily automatic backup (at unlock and on a timer): only when a folder is set and the last is a day old."""
-    from app.vault import backup
-
     folder = backup_folder(session)
     if folder is None or not Path(folder).is_dir() or not session.can(Permission.BACKUP):
         return None
@@ -217,17 +143,3 @@ def backup_if_due(session: Session, now: datetime | None = None) -> Path | None:
     if latest and latest[0].created > moment - timedelta(days=1):
         return None
     return backup_now(session, Path(folder), "daily")
-
-
-def record_drill(session: Session, backup_name: str, counts: dict[str, int]) -> None:
-    session.require(Permission.BACKUP)
-    with session.change() as conn:
-        conn.execute("INSERT INTO setting(key, value) VALUES ('last_drill_at', ?) ON CONFLICT(key) DO UPDATE SET "
-                     "value = excluded.value", (datetime.now(UTC).isoformat(timespec="seconds"),))
-        session.audit("backup.drill", "backup", backup_name, ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
-
-
-def drill_due(session: Session, now: datetime | None = None, every: timedelta = timedelta(days=90)) -> bool:
-    """True when no restore drill was recorded in the last 90 days (the app reminds the owner)."""
-    row = session.conn.execute("SELECT value FROM setting WHERE key = 'last_drill_at'").fetchone()
-    return row is None or datetime.fromisoformat(str(row[0])) < (now or datetime.now(UTC)) - every

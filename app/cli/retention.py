@@ -1,0 +1,76 @@
+"""counterpart-admin: retention: the sweep, erasing one customer, legal holds."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+
+from app.cli.common import Commands, Passwords, iso_date, out, signed_in, vault_and_user
+from app.consent.restriction import RestrictionService
+from app.locale import _, ngettext
+from app.privacy.erasure import erase
+from app.privacy.retention import RetentionService
+
+
+def cmd_sweep(args: argparse.Namespace, passwords: Passwords) -> int:
+    with signed_in(args, passwords) as session:
+        service = RetentionService(session)
+        items = service.preview()
+        counts = service.apply().counts if args.apply else {}
+        kept = RestrictionService(session).kept_by_sweep()
+    if args.json:
+        out(json.dumps({"applied": bool(args.apply), "counts": counts, "kept_restricted": kept,
+                         "items": [{"contact_id": i.contact_id, "policy": i.category, "action": i.action,
+                                    "count": i.count, "reason": i.reason} for i in items]}, ensure_ascii=False))
+        return 0
+    for item in items:
+        who = str(item.contact_id) if item.contact_id is not None else _("{n} records").format(n=item.count)
+        out("\t".join([who, item.category, item.action, item.reason]))
+    if kept:
+        out(ngettext("{n} person kept: processing restricted (GDPR Art. 18).",
+                      "{n} people kept: processing restricted (GDPR Art. 18).", kept).format(n=kept))
+    if args.apply:
+        out(_("Applied: {counts}").format(counts=", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "0"))
+    else:
+        out(_("Dry run: nothing was changed. {n} items are due.").format(n=len(items)))
+    return 0
+
+
+def cmd_erase(args: argparse.Namespace, passwords: Passwords) -> int:
+    with signed_in(args, passwords) as session:
+        erase(session, args.contact, anonymise=args.anonymise, reason="counterpart-admin")
+    out((_("Anonymised customer {id}.") if args.anonymise else _("Erased customer {id}.")).format(id=args.contact))
+    return 0
+
+
+def cmd_hold(args: argparse.Namespace, passwords: Passwords) -> int:
+    until = datetime.fromisoformat(iso_date(args.until)).replace(tzinfo=UTC) if args.until else None
+    with signed_in(args, passwords) as session:
+        hold_id = RetentionService(session).hold(args.contact, args.reason, until)
+    out(_("Legal hold {hold} placed on customer {id}.").format(hold=hold_id, id=args.contact))
+    return 0
+
+
+def register(commands: Commands) -> None:
+    """Declare this group's commands and their arguments."""
+    sweep = commands.add_parser("sweep", help=_("apply the retention policies"))
+    vault_and_user(sweep)
+    mode = sweep.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--dry-run", action="store_true", help=_("list what is due, change nothing"))
+    mode.add_argument("--apply", action="store_true", help=_("delete or anonymise what is due"))
+    sweep.add_argument("--json", action="store_true")
+    sweep.set_defaults(run=cmd_sweep)
+
+    erase_cmd = commands.add_parser("erase", help=_("erase (or anonymise) one customer everywhere"))
+    vault_and_user(erase_cmd)
+    erase_cmd.add_argument("--contact", type=int, required=True, metavar="ID")
+    erase_cmd.add_argument("--anonymise", action="store_true")
+    erase_cmd.set_defaults(run=cmd_erase)
+
+    hold = commands.add_parser("hold", help=_("place a legal hold on a customer"))
+    vault_and_user(hold)
+    hold.add_argument("--contact", type=int, required=True, metavar="ID")
+    hold.add_argument("--reason", required=True, metavar="TEXT")
+    hold.add_argument("--until", metavar="DATE")
+    hold.set_defaults(run=cmd_hold)

@@ -17,10 +17,12 @@ from babel.numbers import get_territory_currencies
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.access.settings import SettingsService
 from app.errors import InvalidInput
 from app.locale import _
 from app.locale.formatting import check_currency
 from app.locale.i18n import SUPPORTED_LANGUAGES, supported
+from app.store import settings
 from app.store.database import Connection
 
 
@@ -35,16 +37,15 @@ class ShopProfile:
     dpo: str = ""              # the data protection officer, where the shop has named one
 
 
-SETTING_KEYS = {"name": "shop.name", "address": "shop.address", "country": "shop.country",
-                "currency": "shop.currency", "language": "shop.language", "privacy_contact": "shop.contact",
-                "dpo": "shop.dpo"}
+PROFILE_SETTINGS = {"name": settings.SHOP_NAME, "address": settings.SHOP_ADDRESS, "country": settings.SHOP_COUNTRY,
+                    "currency": settings.SHOP_CURRENCY, "language": settings.SHOP_LANGUAGE,
+                    "privacy_contact": settings.SHOP_CONTACT, "dpo": settings.SHOP_DPO}
 FIELDS = tuple(f.name for f in fields(ShopProfile))
 
 
 def read_profile(conn: Connection) -> ShopProfile:
     """The profile as stored (empty where never set); for services that need one fact, such as the country."""
-    rows = dict(conn.execute("SELECT key, value FROM setting WHERE key LIKE 'shop.%'").fetchall())
-    return ShopProfile(**{name: str(rows.get(key, "") or "") for name, key in SETTING_KEYS.items()})
+    return ShopProfile(**{name: settings.read(conn, setting) for name, setting in PROFILE_SETTINGS.items()})
 
 
 def countries() -> list[str]:
@@ -123,9 +124,7 @@ class ShopService:
         changed = [name for name in FIELDS if getattr(wanted, name) != getattr(current, name)]
         if not changed:
             return current
-        with self.session.change() as conn:
-            for name in changed:
-                conn.execute("INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
-                             "value = excluded.value", (SETTING_KEYS[name], getattr(wanted, name)))
-            self.session.audit("shop.change", "setting", "shop", ", ".join(changed))
+        SettingsService(self.session).set_many(
+            [(PROFILE_SETTINGS[name], getattr(wanted, name), "") for name in changed], action="shop.change",
+            entity_id="shop", summary=", ".join(changed))
         return wanted

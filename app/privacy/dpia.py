@@ -19,6 +19,7 @@ from app.errors import InvalidInput
 from app.locale import N_, _
 from app.privacy.requests import add_months
 from app.privacy.ropa import RopaService
+from app.store import settings
 
 KEEP_YEARS = 3
 
@@ -135,5 +136,4 @@ class DpiaService:
         marks = ", ".join("?" * len(ASSESSED_PURPOSES))
         reasons = [str(r[0]) for r in conn.execute(
             f"SELECT key FROM purpose WHERE active = 1 AND key IN ({marks}) ORDER BY position", ASSESSED_PURPOSES)]
-        transfers = conn.execute("SELECT value FROM setting WHERE key = 'ropa.transfers'").fetchone()
-        return reasons + (["transfers"] if transfers and str(transfers[0]).strip() else [])
+        return reasons + (["transfers"] if settings.read(conn, settings.ROPA_TRANSFERS).strip() else [])

@@ -12,11 +12,13 @@ import re
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.access.settings import SettingsService
 from app.consent.ledger import ConsentService
 from app.errors import InvalidInput
 from app.locale import _
+from app.store import settings
 
-GENERAL = "ropa.recipients"
+GENERAL = settings.ROPA_RECIPIENTS.key
 
 
 def _names(text: str) -> list[str]:
@@ -26,18 +28,13 @@ def _names(text: str) -> list[str]:
     return [part.strip() for part in parts[0].split(",") if part.strip()] if len(parts) == 1 else parts
 
 
-def purpose_key_setting(purpose_key: str) -> str:
-    return f"{GENERAL}.{purpose_key}"
-
-
 def set_purpose_recipients(session: Session, purpose_key: str, text: str) -> None:
     """The recipients of one purpose's data, as the record of processing names them. Audited."""
     session.require(Permission.MANAGE_POLICIES)
     ConsentService(session).purpose(purpose_key)  # an unknown key is refused with the known ones
-    with session.change() as conn:
-        conn.execute("INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
-                     "value = excluded.value", (purpose_key_setting(purpose_key), text.strip()))
-        session.audit("ropa.change", "setting", purpose_key_setting(purpose_key))
+    setting = settings.ROPA_PURPOSE_RECIPIENTS
+    SettingsService(session).set(setting, text.strip(), suffix=purpose_key, action="ropa.change",
+                                 entity_id=setting.key + purpose_key, summary="")
 
 
 def recipients_for(session: Session, contact_id: int) -> list[str]:
@@ -45,12 +42,11 @@ def recipients_for(session: Session, contact_id: int) -> list[str]:
     the person has a current basis, each named once."""
     session.require(Permission.VIEW_CUSTOMERS)
     conn = session.conn
-    settings = {str(k): str(v) for k, v in conn.execute(
-        "SELECT key, value FROM setting WHERE key = ? OR key LIKE ?", (GENERAL, GENERAL + ".%"))}
     if conn.execute("SELECT 1 FROM contact WHERE id = ?", (contact_id,)).fetchone() is None:
         raise InvalidInput(_("There is no customer with id {id}.").format(id=contact_id))
-    found = _names(settings.get(GENERAL, ""))
+    found = _names(settings.read(conn, settings.ROPA_RECIPIENTS))
+    per_purpose = settings.read_family(conn, settings.ROPA_PURPOSE_RECIPIENTS)
     for state in ConsentService(session).states(contact_id):
         if state.granted:
-            found += _names(settings.get(purpose_key_setting(state.purpose.key), ""))
+            found += _names(per_purpose.get(state.purpose.key, ""))
     return list(dict.fromkeys(found))

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from app.access.roles import Permission, Role, allowed
 from app.access.session import Session
+from app.access.settings import SettingsService
 from app.consent.ledger import ConsentService
 from app.consent.restriction import RestrictionService, is_restricted
 from app.errors import InvalidInput
@@ -21,6 +22,7 @@ from app.locale import N_, _
 from app.privacy.erasure import erase
 from app.privacy.objection import object_to_marketing
 from app.privacy.recipients import recipients_for
+from app.store import settings
 from app.store.database import Connection
 
 TYPES = ("access", "rectification", "erasure", "portability", "restriction", "objection", "opt_out_sale_sharing",
@@ -30,7 +32,7 @@ TYPE_LABELS = {"access": N_("Access (a copy of the data)"), "rectification": N_(
                "erasure": N_("Erasure"), "portability": N_("Portability"), "restriction": N_("Restriction"),
                "objection": N_("Objection"), "opt_out_sale_sharing": N_("Opt-out of sale or sharing"),
                "limit_sensitive": N_("Limit use of sensitive information")}
-DEFAULT_PIPL_DAYS = 15
+DEFAULT_PIPL_DAYS = settings.REQUESTS_PIPL_DAYS.default
 
 
 def add_months(day: date, months: int) -> date:
@@ -92,18 +94,15 @@ class RequestService:
         return self.session.conn
 
     def pipl_days(self) -> int:
-        row = self.conn.execute("SELECT value FROM setting WHERE key = 'pipl_request_days'").fetchone()
-        return int(row[0]) if row and str(row[0]).isdigit() else DEFAULT_PIPL_DAYS
+        return settings.read(self.conn, settings.REQUESTS_PIPL_DAYS)
 
     def set_pipl_days(self, days: int) -> None:
         """The shop's period for answering PIPL requests (the law leaves it to the processor; 15 days by default)."""
         self.session.require(Permission.MANAGE_POLICIES)
         if not 1 <= days <= 90:
             raise InvalidInput(_("Choose between 1 and 90 days."))
-        with self.session.change() as conn:
-            conn.execute("INSERT INTO setting(key, value) VALUES ('pipl_request_days', ?) ON CONFLICT(key) "
-                         "DO UPDATE SET value = excluded.value", (str(days),))
-            self.session.audit("policy.pipl_days", "setting", "pipl_request_days", f"{days} days")
+        SettingsService(self.session).set(settings.REQUESTS_PIPL_DAYS, days, action="policy.pipl_days",
+                                          summary=f"{days} days")
 
     def create(self, type_: str, jurisdiction: str, *, contact_id: int | None = None, requester: str = "",
                channel: str = "in person", received: date | None = None) -> int:

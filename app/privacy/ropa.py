@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 
 from app.access.roles import Permission
 from app.access.session import Session
-from app.access.shop import SETTING_KEYS, ShopService
+from app.access.settings import SettingsService
+from app.access.shop import PROFILE_SETTINGS, ShopService
 from app.consent.ledger import ConsentService, lawful_basis_label
 from app.errors import InvalidInput
 from app.locale import N_, _
 from app.locale.i18n import translator
 from app.privacy.retention import CATEGORY_LABELS, RetentionService
+from app.store import settings
+from app.store.settings import Setting
 
 EDITABLE = {
     "shop.name": N_("Shop name"),
@@ -27,6 +30,10 @@ EDITABLE = {
     "ropa.recipients": N_("Recipients of personal data (e.g. payment provider, accountant)"),
     "ropa.transfers": N_("Transfers to other countries and their safeguards"),
 }
+
+PROFILE_KEYS = {setting.key for setting in PROFILE_SETTINGS.values()}
+FACT_SETTINGS: dict[str, Setting[str]] = {setting.key: setting for setting in (
+    *PROFILE_SETTINGS.values(), settings.SHOP_REPRESENTATIVE, settings.ROPA_RECIPIENTS, settings.ROPA_TRANSFERS)}
 
 SECURITY_MEASURES = [
     N_("All customer data is kept in one database encrypted with AES-256 (SQLCipher 4), with every page "
@@ -58,21 +65,23 @@ class RopaService:
         self.session = session
 
     def facts(self) -> dict[str, str]:
-        rows = self.session.conn.execute("SELECT key, value FROM setting WHERE key LIKE 'shop.%' OR key LIKE 'ropa.%'")
-        return {str(k): str(v) for k, v in rows}
+        """What the record of processing says of the shop, by setting key (only those filled in)."""
+        conn = self.session.conn
+        found = {key: settings.read(conn, setting) for key, setting in FACT_SETTINGS.items()}
+        found.update({settings.ROPA_PURPOSE_RECIPIENTS.key + suffix: text
+                      for suffix, text in settings.read_family(conn, settings.ROPA_PURPOSE_RECIPIENTS).items()})
+        return {key: value for key, value in found.items() if value}
 
     def set_fact(self, key: str, value: str) -> None:
         self.session.require(Permission.MANAGE_POLICIES)
         if key not in EDITABLE:
             raise InvalidInput(_("{key} is not something the record of processing asks for.").format(key=key))
-        profile_field = {setting: name for name, setting in SETTING_KEYS.items()}.get(key)
+        profile_field = {setting.key: name for name, setting in PROFILE_SETTINGS.items()}.get(key)
         if profile_field is not None:  # the shop profile has one writer, which checks and audits it
             ShopService(self.session).update(**{profile_field: value})
             return
-        with self.session.change() as conn:
-            conn.execute("INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
-                         "value = excluded.value", (key, value.strip()))
-            self.session.audit("ropa.change", "setting", key)
+        SettingsService(self.session).set(FACT_SETTINGS[key], value.strip(), action="ropa.change", entity_id=key,
+                                          summary="")
 
     def gather(self, language: str) -> RopaData:
         self.session.require(Permission.MANAGE_POLICIES)

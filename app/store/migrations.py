@@ -649,6 +649,15 @@ MIGRATIONS += (
     )),
 )
 
+MIGRATIONS += (
+    # One spelling for every setting (app/store/settings.py, the registry): dotted, grouped by what they serve.
+    Migration(19, "settings are named one way", tuple(
+        f"UPDATE setting SET key = '{new}' WHERE key = '{old}' AND NOT EXISTS "
+        f"(SELECT 1 FROM setting WHERE key = '{new}')"
+        for old, new in (("idle_lock_minutes", "lock.idle_minutes"), ("backup_dir", "backup.folder"),
+                         ("last_drill_at", "backup.last_drill"), ("pipl_request_days", "requests.pipl_days")))),
+)
+
 LATEST = MIGRATIONS[-1].version
 
 

@@ -27,8 +27,9 @@ from app import __version__
 from app.errors import AuthenticationFailed, InvalidInput, KeychainUnavailable, VaultBusy, VaultDamaged
 from app.locale import _, ngettext
 from app.process_guard import give_back_free_memory
-from app.store import database, migrations
+from app.store import database, migrations, settings
 from app.store.database import Connection
+from app.store.settings import BACKUP_FOLDER
 from app.store.signing import Signer, new_private_key
 from app.store.worker_connection import WorkerConnection
 from app.vault import backup, kdf, keychain, marks, restore_journal, sealing
@@ -373,9 +374,9 @@ class Vault:
         """A schema upgrade is one-way: back up first when the owner has set a backup folder."""
         if migrations.schema_version(self.db) >= migrations.LATEST:
             return
-        row = self.db.execute("SELECT value FROM setting WHERE key = 'backup_dir'").fetchone()
-        if row is not None and Path(str(row[0])).is_dir():
-            backup.make_backup(self, Path(str(row[0])), "before-migration")
+        folder = settings.read(self.db, BACKUP_FOLDER)  # (under its former name, before schema 19)
+        if folder and Path(folder).is_dir():
+            backup.make_backup(self, Path(folder), "before-migration")
 
     def _check_commits(self, by_password: bool) -> None:
         """Refuse a database that has lost commits its marks file saw (a damaged write-ahead log drops them

@@ -9,16 +9,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from app.access.roles import Permission
-from app.access.shop import SETTING_KEYS, ShopProfile, ShopService
+from app.access.shop import ShopProfile, ShopService
 from app.locale import _
 from app.privacy.requests import RequestService
-from app.privacy.ropa import EDITABLE, RopaService
+from app.privacy.ropa import EDITABLE, PROFILE_KEYS, RopaService
 from ui.operation import message_for
 from ui.session_context import SessionContext
 from ui.shop_profile_form import ShopProfileForm
 from ui.widgets import MessageLine
 
-RECORD_ONLY = [key for key in EDITABLE if key not in SETTING_KEYS.values()]  # representative, recipients…
+RECORD_ONLY = [key for key in EDITABLE if key not in PROFILE_KEYS]  # representative, recipients…
 
 
 class ShopDetailsPage(QWidget):

@@ -529,31 +529,43 @@ def test_export_for_a_request_writes_the_files_and_records_their_fingerprints(qt
     assert sorted(f["name"] for f in files) == ["lena.pdf", "lena.zip"]
 
 
-def test_letters_and_report_call_the_documents_module_or_say_it_is_missing(qtbot, tmp_path: Path,
-                                                                           monkeypatch: pytest.MonkeyPatch,
-                                                                           context: SessionContext) -> None:
-    import sys
-    import types
+def test_letters_and_report_are_written_once_each_and_audited_once(qtbot, tmp_path: Path,
+                                                                    context: SessionContext) -> None:
+    """The buttons write real PDFs through the one place that builds them (app/documents/breach_letters.py, from
+    app/privacy/breach.py's data), and that place alone records them in the audit log."""
+    from pypdf import PdfReader
 
-    breach_id = BreachService(context.session).record(discovered_at=NOW, nature="Lost USB stick")
+    from app.access.shop import ShopService
+
+    ShopService(context.session).update(name="Café Ünal", privacy_contact="privacy@cafe-unal.de")
+    lena = person(context, "Lena", "Fischer", "lena@example.com")
+    breaches = BreachService(context.session)
+    breach_id = breaches.record(discovered_at=NOW - timedelta(hours=5), nature="Shop laptop stolen", high_risk=True)
+    breaches.select_affected(breach_id, everyone=True)
     tab = sized(BreachTab(context, clock=lambda: NOW))
     qtbot.addWidget(tab)
-    monkeypatch.setitem(sys.modules, "app.documents.breach_letters", None)  # not built yet: the import fails
-    tab.write_letters(breach_id, tmp_path)
-    wait_until(qtbot, lambda: not context.busy)
-    assert "not available in this build yet" in tab.message.text()
-
-    calls: list[tuple[str, object]] = []
-    fake = types.ModuleType("app.documents.breach_letters")
-    fake.write_letters = lambda session, bid, out: calls.append(("letters", bid)) or [out / "1.pdf", out / "2.pdf"]
-    fake.write_regulator_report = lambda path, **kw: calls.append(("report", kw["breach"].id))
-    monkeypatch.setitem(sys.modules, "app.documents.breach_letters", fake)
-    tab.write_letters(breach_id, tmp_path)
-    wait_until(qtbot, lambda: not context.busy)
-    assert "Wrote 2 letters" in tab.message.text()
-    tab.write_report(breach_id, tmp_path / "report.pdf")
-    wait_until(qtbot, lambda: not context.busy)
-    assert calls == [("letters", breach_id), ("report", breach_id)] and "draft report" in tab.message.text()
+    tab.table.selectRow(row_of(tab.model, breach_id))
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    press(qtbot, tab.letters_button)
+    chooser = tab.dialog
+    assert isinstance(chooser, QFileDialog)
+    chooser.selectFile(str(letters))
+    chooser.accept()
+    wait_until(qtbot, lambda: not context.busy and "Wrote" in tab.message.text())
+    written = sorted(letters.iterdir())
+    assert [path.name for path in written] == [f"breach-{breach_id}-letter-{lena:06d}.pdf"]
+    assert "Lena Fischer" in "".join(page.extract_text() for page in PdfReader(written[0]).pages)
+    press(qtbot, tab.report_button)
+    saver = tab.dialog
+    assert isinstance(saver, QFileDialog)
+    saver.selectFile(str(tmp_path / "report.pdf"))
+    saver.accept()
+    wait_until(qtbot, lambda: not context.busy and "draft report" in tab.message.text())
+    assert "DRAFT" in PdfReader(tmp_path / "report.pdf").pages[0].extract_text()
+    actions = [str(row[0]) for row in context.session.conn.execute(
+        "SELECT action FROM audit_event WHERE action IN ('breach.letters', 'breach.report') ORDER BY id")]
+    assert actions == ["breach.letters", "breach.report"]
 
 
 def test_list_tabs_fit_their_headings_without_scrolling_sideways(qtbot, context: SessionContext) -> None:

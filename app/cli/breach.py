@@ -11,10 +11,9 @@ from pathlib import Path
 
 from app.access.session import Session
 from app.cli.common import Commands, Parser, Passwords, comma_list, moment_from, out, signed_in, vault_and_user
-from app.documents.breach_letters import write_letters, write_regulator_report
+from app.documents.breach_letters import save_regulator_report, write_letters
 from app.locale import _, current_language
 from app.privacy.breach import BreachService
-from app.privacy.ropa import RopaService
 
 
 @contextmanager
@@ -87,11 +86,8 @@ def cmd_breach_letters(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_breach_report(args: argparse.Namespace, passwords: Passwords) -> int:
-    with _breach_service(args, passwords) as (session, service):
-        breach = service.get(args.id)
-        write_regulator_report(Path(args.out), language=args.doc_lang or current_language(), breach=breach,
-                               facts=RopaService(session).facts(), affected_selected=breach.selected)
-        session.record("breach.report", "breach", args.id)
+    with signed_in(args, passwords) as session:
+        save_regulator_report(session, args.id, Path(args.out), args.doc_lang or current_language())
     out(_("Saved the draft report for the authority to {path}.").format(path=args.out))
     return 0
 

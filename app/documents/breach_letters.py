@@ -25,15 +25,13 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
 from app.access.session import Session
-from app.access.shop import ShopProfile, read_profile
-from app.crm.contacts import ContactService
 from app.documents.fonts import rich_text
 from app.documents.pdf import RULE, WIDTH, bullets, draw_footer, para, render_paged, styles, table_style
-from app.errors import InvalidInput
 from app.fileio import atomic_write
-from app.locale.formatting import babel_locale, day
-from app.locale.i18n import current_language, document_language, translator
-from app.privacy.breach import Breach, BreachService
+from app.locale.formatting import babel_locale, day, local_time
+from app.locale.i18n import translator
+from app.privacy.breach import Breach, regulator_report
+from app.privacy.breach import letters as letters_for
 from app.privacy.ropa import EDITABLE
 
 Translate = Callable[[str], str]
@@ -52,18 +50,6 @@ def _letter_styles() -> dict[str, ParagraphStyle]:
                                       spaceAfter=1),
             "bullet": ParagraphStyle("letter_bullet", parent=body, leftIndent=5 * mm, firstLineIndent=-3.5 * mm,
                                      spaceAfter=1)}
-
-
-def local_time(value: datetime | str | None) -> datetime | None:
-    """A stored time (UTC, aware) in this computer's time zone; None when unset or unreadable."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    return value.astimezone() if value.tzinfo else value
 
 
 def when_text(value: datetime | str | None, language: str, *, zone: bool = False) -> str:
@@ -180,40 +166,26 @@ def letter_file_name(breach_id: int, contact_id: int) -> str:
 
 def write_letters(session: Session, breach_id: int, out_dir: Path) -> list[Path]:
     """One letter per affected person, each in the person's language; returns the files written. Audited
-    (with the count only); each person's record is read through ContactService, which audits the read."""
-    breaches = BreachService(session)
-    breach = breaches.get(breach_id)
-    ids = breaches.affected_ids(breach_id)
-    if not ids:
-        _ = translator(current_language())
-        raise InvalidInput(_("No one is chosen as affected by this breach yet: choose the affected people first."))
-    shop = read_profile(session.conn)
-    shop_name, contact = _shop(shop)
-    contacts = ContactService(session)
+    (with the count only)."""
+    batch = letters_for(session, breach_id)
     out_dir.mkdir(parents=True, exist_ok=True)
     today = datetime.now().astimezone().date()
     written: list[Path] = []
-    for contact_id in ids:
-        person = contacts.get(contact_id)
-        out = out_dir / letter_file_name(breach_id, contact_id)
-        language = document_language(None, contacts.language_of(contact_id), shop.language, current_language())
-        write_breach_letter(out, language=language, shop_name=shop_name,
-                            shop_contact=contact, person_name=person.display_name, breach=breach, when=today)
+    for person in batch.people:
+        out = out_dir / letter_file_name(breach_id, person.contact_id)
+        write_breach_letter(out, language=person.language, shop_name=batch.shop_name, shop_contact=batch.shop_contact,
+                            person_name=person.name, breach=batch.breach, when=today)
         written.append(out)
     session.record("breach.letters", "breach", breach_id, f"{len(written)} letters")
     return written
 
 
-def _shop(shop: ShopProfile) -> tuple[str, str]:
-    """The shop's name and its contact point for the letters (from the shop profile); a letter without a contact
-    is not allowed."""
-    contact = shop.privacy_contact.strip() or shop.dpo.strip()
-    if not contact:
-        _ = translator(current_language())
-        raise InvalidInput(_("The letters must say whom to contact: enter the privacy contact in Settings › Shop "
-                             "first."))
-    address = shop.address.strip()
-    return shop.name, f"{contact}\n{address}" if address and address not in contact else contact
+def save_regulator_report(session: Session, breach_id: int, out: Path, language: str) -> None:
+    """The draft report for the authority about one breach, saved to `out`. Audited."""
+    report = regulator_report(session, breach_id)
+    write_regulator_report(out, language=language, breach=report.breach, facts=report.facts,
+                           affected_selected=report.breach.selected)
+    session.record("breach.report", "breach", breach_id)
 
 
 # --- the draft notification to the supervisory authority (Art. 33(3)) -----------------------------------

@@ -14,9 +14,13 @@ from typing import Any
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.access.shop import ShopProfile, read_profile
 from app.consent.ledger import ConsentService, eligible_sql
+from app.crm.contacts import ContactService
 from app.errors import InvalidInput
 from app.locale import _
+from app.locale.i18n import current_language, document_language
+from app.privacy.ropa import RopaService
 from app.store.database import Connection
 
 AUTHORITY_DEADLINE = timedelta(hours=72)
@@ -181,3 +185,58 @@ class BreachService:
         with self.session.change() as conn:
             conn.execute("UPDATE breach SET status = 'closed' WHERE id = ?", (breach_id,))
             self.session.audit("breach.close", "breach", breach_id)
+
+
+# --- what the letters and the authority's report say (app/documents/breach_letters.py renders them) ----------
+
+@dataclass(frozen=True)
+class RegulatorReport:
+    breach: Breach
+    facts: dict[str, str]  # the record of processing's facts about the shop (RopaService.facts)
+
+
+@dataclass(frozen=True)
+class LetterTo:
+    contact_id: int
+    name: str
+    language: str  # the person's own, else the shop's, else the user's
+
+
+@dataclass(frozen=True)
+class Letters:
+    breach: Breach
+    shop_name: str
+    shop_contact: str  # whom to contact, with the shop's address
+    people: list[LetterTo]
+
+
+def regulator_report(session: Session, breach_id: int) -> RegulatorReport:
+    return RegulatorReport(BreachService(session).get(breach_id), RopaService(session).facts())
+
+
+def letters(session: Session, breach_id: int) -> Letters:
+    """Who gets a letter and in which language; each person's record is read through ContactService, which
+    audits the read."""
+    breaches = BreachService(session)
+    breach = breaches.get(breach_id)
+    ids = breaches.affected_ids(breach_id)
+    if not ids:
+        raise InvalidInput(_("No one is chosen as affected by this breach yet: choose the affected people first."))
+    shop = read_profile(session.conn)
+    shop_name, contact = _shop(shop)
+    contacts = ContactService(session)
+    people = [LetterTo(contact_id, contacts.get(contact_id).display_name,
+                       document_language(None, contacts.language_of(contact_id), shop.language, current_language()))
+              for contact_id in ids]
+    return Letters(breach, shop_name, contact, people)
+
+
+def _shop(shop: ShopProfile) -> tuple[str, str]:
+    """The shop's name and its contact point for the letters (from the shop profile); a letter without a contact
+    is not allowed."""
+    contact = shop.privacy_contact.strip() or shop.dpo.strip()
+    if not contact:
+        raise InvalidInput(_("The letters must say whom to contact: enter the privacy contact in Settings › Shop "
+                             "first."))
+    address = shop.address.strip()
+    return shop.name, f"{contact}\n{address}" if address and address not in contact else contact

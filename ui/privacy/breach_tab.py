@@ -328,7 +328,7 @@ class BreachTab(RefreshedWhenShown):
         session = self.context.session
 
         def work(progress: Progress, cancelled: Cancelled) -> int:
-            from app.documents.breach_letters import write_letters  # reportlab, and written separately: on use
+            from app.documents.breach_letters import write_letters  # reportlab: loaded when first used
 
             return len(write_letters(session, breach_id, folder))
 
@@ -356,13 +356,9 @@ class BreachTab(RefreshedWhenShown):
         session, language = self.context.session, current_language()
 
         def work(progress: Progress, cancelled: Cancelled) -> None:
-            from app.documents.breach_letters import write_regulator_report  # on use, like the CLI
-            from app.privacy.ropa import RopaService
+            from app.documents.breach_letters import save_regulator_report  # reportlab: loaded when first used
 
-            breach = BreachService(session).get(breach_id)
-            write_regulator_report(path, language=language, breach=breach, facts=RopaService(session).facts(),
-                                   affected_selected=breach.selected)
-            session.record("breach.report", "breach", breach_id)
+            save_regulator_report(session, breach_id, path, language)
 
         operation = self.context.run(work, description=_("Writing the draft report…"),
                                      on_done=lambda _r: self.message.show_info(

@@ -17,7 +17,7 @@ from reportlab.platypus import Spacer, Table
 from app import APP_NAME, __version__
 from app.documents.pdf import RULE, WIDTH, bullets, draw_footer, para, render_paged, styles, table_style
 from app.fileio import atomic_write
-from app.locale.formatting import day
+from app.locale.formatting import day, local_time
 from app.locale.i18n import translator
 from app.privacy.dpia import KEEP_YEARS, OWNER_FIELDS, Assessment
 from app.privacy.ropa import EDITABLE
@@ -32,8 +32,7 @@ def dpia_pdf(assessment: Assessment) -> bytes:
     _ = translator(assessment.language)
     title = _("Impact assessment")
     shop = assessment.facts.get("shop.name", "").strip()
-    when = datetime.fromisoformat(assessment.saved_at).astimezone() if assessment.saved_at \
-        else datetime.now().astimezone()
+    when = local_time(assessment.saved_at) or datetime.now().astimezone()
     as_of = day(when.date(), assessment.language, "long")
 
     def decorate(canvas: Any, page: int, total: int) -> None:

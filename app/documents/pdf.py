@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from pypdf import PdfReader, PdfWriter
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -117,3 +118,17 @@ def styles() -> dict[str, ParagraphStyle]:
 
 def bullets(items: list[str], style: ParagraphStyle) -> list[Any]:
     return [para("\u2022 " + item, style) for item in items]
+
+
+def encrypt(pdf: bytes, password: str) -> bytes:
+    """AES-256 (PDF 2.0 standard security handler, revision 6) through pypdf.
+
+    reportlab 5.1's own StandardEncryption offers RC4 with 40 or 128 bits, and strength=256 only when the
+    unmaintained pure-Python `pyaes` package is installed, as the deprecated revision 5 of Adobe's extension
+    level 3 (one salted SHA-256 per password guess, so cheap to brute-force; ISO 32000-2 replaced it with R6).
+    """
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.encrypt(password, algorithm="AES-256")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

@@ -12,7 +12,7 @@ the content. With a password it is encrypted with AES-256 (PDF 2.0, revision 6) 
 Layout: a first, counting pass (laid out, tables not drawn, nothing saved) finds the page count and where each
 heading lands. A long export is then built with reportlab's TableOfContents on its own page, seeded from those
 afterFlowable notifications, so multiBuild is satisfied after one pass; either way the final build knows its
-page total ("page X of Y"). Tables are _Rows, not reportlab's Table: a cell whose text fits on one line is drawn
+page total ("page X of Y"). Tables are Rows, not reportlab's Table: a cell whose text fits on one line is drawn
 as font runs straight into one text object per page, and only text that wraps becomes a Paragraph (with a font
 for every script). A person with 1,000 activities exports in about 0.35 s of CPU (bench/bench_subject_export).
 Emoji and other symbols no bundled font has are left out by fonts.rich_text; the cover letter then says so.
@@ -22,33 +22,25 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, time
 from itertools import repeat
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import unescape
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from babel.lists import format_list
 from babel.units import format_unit
-from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import (
-    BaseDocTemplate,
     CondPageBreak,
-    Flowable,
-    Frame,
     PageBreak,
-    PageTemplate,
     Paragraph,
     Spacer,
 )
@@ -57,9 +49,24 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from app import APP_NAME, __version__
 from app.consent.ledger import lawful_basis_label
 from app.documents.fonts import BODY_FONT, BOLD_FONT, MONO_FONT, font_name, register_fonts, rich_text
-from app.documents.pdf import MARGIN, para, table_style
+from app.documents.paged import (
+    CELL_LEADING,
+    CELL_PAD,
+    CELL_SIZE,
+    GREY,
+    KEEP_ROWS,
+    RULE,
+    Draft,
+    Heading,
+    Line,
+    PagedDocument,
+    Rows,
+    one_line,
+    runs_of,
+)
+from app.documents.pdf import MARGIN, encrypt, para, table_style
 from app.fileio import atomic_write
-from app.locale.formatting import babel_locale, day, money
+from app.locale.formatting import babel_locale, day, local_time, money
 from app.locale.i18n import translator
 from app.privacy.retention import CATEGORY_LABELS
 from app.privacy.subject_data import SubjectData
@@ -71,13 +78,6 @@ _WIDTH = A4[0] - 2 * MARGIN - 12  # the frame pads its content by 6 pt on each s
 # by themselves, so this means: when the person's own data runs to more than about three pages.
 _TOC_AFTER_PAGES = 6
 _MAX_PASSES = 4
-_GREY = colors.Color(0.35, 0.35, 0.35)
-_RULE = colors.Color(0.75, 0.75, 0.75)
-_TINT = colors.Color(0.93, 0.93, 0.93)
-_CELL_SIZE, _CELL_LEADING, _CELL_PAD = 8.5, 11.0, 3.0
-_CELL_TOP, _CELL_BOTTOM = 2.5, 3.0
-_TALL_ROW = 300.0  # a row taller than this splits across pages instead of moving to the next one whole
-_KEEP_ROWS = 8      # tables this short (and lower than _TALL_ROW) are never split
 _ROLE_FONTS = {role: font_name(role) for role in ("body", "bold", "mono")}
 _DASH = "\u2014"
 # Supervisory authorities named as examples: (name, territory code or None, website).
@@ -101,7 +101,7 @@ def write_subject_export(out: Path, data: SubjectData, *, request_reference: str
         raise ValueError("an export password cannot be empty")
     pdf = render_subject_export(data, request_reference=request_reference)
     if password is not None:
-        pdf = _encrypt(pdf, password)
+        pdf = encrypt(pdf, password)
     atomic_write(out, pdf)
     return hashlib.sha256(pdf).hexdigest()
 
@@ -111,213 +111,6 @@ def render_subject_export(data: SubjectData, *, request_reference: str | None = 
     register_fonts()
     export = _Export(data, request_reference)
     return export.render()
-
-
-def _encrypt(pdf: bytes, password: str) -> bytes:
-    """AES-256 (PDF 2.0 standard security handler, revision 6) through pypdf.
-
-    reportlab 5.1's own StandardEncryption offers RC4 with 40 or 128 bits, and strength=256 only when the
-    unmaintained pure-Python `pyaes` package is installed, as the deprecated revision 5 of Adobe's extension
-    level 3 (one salted SHA-256 per password guess, so cheap to brute-force; ISO 32000-2 replaced it with R6).
-    """
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    writer.encrypt(password, algorithm="AES-256")
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
-# --- the document template ------------------------------------------------------------------------------
-
-
-class _Heading(Paragraph):  # type: ignore[misc]
-    """A section heading: listed in the table of contents and the PDF outline, and a link target."""
-
-    def __init__(self, text: str, style: ParagraphStyle, level: int, key: str) -> None:
-        super().__init__(rich_text(text, "bold"), style)
-        self.plain, self.level, self.key = text, level, key
-
-
-class _Document(BaseDocTemplate):  # type: ignore[misc]
-    def __init__(self, buffer: io.BytesIO, *, title: str, subject: str, language: str, total_pages: int | None,
-                 decorate: Callable[[Any, _Document], None]) -> None:
-        super().__init__(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                         bottomMargin=MARGIN, title=title, subject=subject, author=APP_NAME,
-                         creator=f"{APP_NAME} {__version__}",
-                         lang=language.replace("_", "-"),
-                         initialFontName=BODY_FONT)  # else reportlab references Helvetica, which is not embedded
-        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
-        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decorate)])
-        self.total_pages = total_pages
-        self.pages = 0
-        self.entries: list[tuple[int, str, int, str]] = []
-
-    def afterPage(self) -> None:
-        self.pages = self.page
-
-    def afterFlowable(self, flowable: Any) -> None:
-        if isinstance(flowable, _Heading):
-            self.canv.bookmarkPage(flowable.key)
-            self.canv.addOutlineEntry(flowable.plain, flowable.key, level=flowable.level, closed=flowable.level > 0)
-            entry = (flowable.level, rich_text(flowable.plain, "bold" if flowable.level == 0 else "body"),
-                     self.page, flowable.key)
-            self.entries.append(entry)
-            self.notify("TOCEntry", entry)
-
-
-class _Draft:
-    """Set while a counting pass runs: layout happens, the costly drawing of tables and page furniture does not."""
-
-    on = False
-
-
-@dataclass(frozen=True)
-class _Line:
-    """A table cell that fits on one line: (font, text) runs already in drawing order, and its width."""
-
-    runs: tuple[tuple[str, str], ...]
-    width: float
-
-
-_RUN = re.compile(r'<font name="([^"]+)">([^<]*)</font>|([^<]+)')
-
-
-def _runs(markup: str, base: str) -> list[tuple[str, str]] | None:
-    """rich_text() markup as (font, text) runs, or None when it holds anything else (a line break): the caller
-    then uses a Paragraph, so a change in rich_text's markup costs speed, never correctness."""
-    runs, done = [], 0
-    for match in _RUN.finditer(markup):
-        if match.start() != done:
-            return None
-        done = match.end()
-        runs.append((match[1], unescape(match[2])) if match[1] else (base, unescape(match[3])))
-    return runs if done == len(markup) else None
-
-
-class _Rows(Flowable):  # type: ignore[misc]
-    """A table for long lists (1,000 activities): rows are measured once, split across pages by arithmetic with
-    the header row repeated, and one-line cells are drawn in a single text object per page. reportlab's Table
-    re-measures every remaining row at each page break and draws each cell with its own text object, which is
-    several times slower. Cells are _Line (one line, any script) or Paragraph (wraps; a row taller than
-    _TALL_ROW splits inside its paragraphs instead of failing the export)."""
-
-    def __init__(self, head: list[Any] | None, rows: list[list[Any]], widths: list[float], right: frozenset[int],
-                 draft: _Draft, heights: list[float] | None = None, head_height: float | None = None) -> None:
-        super().__init__()
-        self.head, self.rows, self.widths, self.right, self.draft = head, rows, widths, right, draft
-        self._heights, self._head_height = heights, head_height
-        self.spaceBefore, self.spaceAfter = 2, 5
-        self._font = BODY_FONT  # the font the text object is set to while drawing
-
-    def _row_height(self, row: list[Any]) -> float:
-        height = _CELL_LEADING
-        for cell, width in zip(row, self.widths, strict=True):
-            if isinstance(cell, Paragraph):
-                height = max(height, cell.wrap(width - 2 * _CELL_PAD, 1e9)[1])
-        return height + _CELL_TOP + _CELL_BOTTOM
-
-    def _measure(self) -> tuple[list[float], float]:
-        if self._heights is None or self._head_height is None:
-            self._heights = [self._row_height(row) for row in self.rows]
-            self._head_height = self._row_height(self.head) if self.head else 0.0
-        return self._heights, self._head_height
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        heights, head = self._measure()
-        self.width, self.height = sum(self.widths), head + sum(heights)
-        return self.width, self.height
-
-    def split(self, available_width: float, available_height: float) -> list[Any]:
-        heights, head = self._measure()
-        room, used, fit = available_height - head, 0.0, 0
-        for height in heights:
-            if used + height > room + 1e-6:
-                break
-            used += height
-            fit += 1
-        if fit == len(self.rows):
-            return [self]
-        if heights[fit] > _TALL_ROW and room - used > 3 * _CELL_LEADING:
-            return self._split_row(fit, room - used)  # a row taller than a page could never move on whole
-        if fit == 0:
-            return []
-        if len(self.rows) <= _KEEP_ROWS and self.height < _TALL_ROW:
-            return []  # a short table moves to the next page whole
-        if fit == 1 and heights[0] + heights[1] < _TALL_ROW:
-            return []  # no lone first row at the foot of a page
-        if len(self.rows) - fit == 1 and fit > 2:
-            fit -= 1  # nor a lone last row at the top of the next
-        return [self._part(self.rows[:fit], heights[:fit]), self._part(self.rows[fit:], heights[fit:])]
-
-    def _part(self, rows: list[list[Any]], heights: list[float]) -> _Rows:
-        return _Rows(self.head, rows, self.widths, self.right, self.draft, heights, self._head_height)
-
-    def _split_row(self, index: int, room: float) -> list[Any]:
-        """Row `index` cut inside its paragraphs: the rows before it and its top part here, the rest after."""
-        heights, _head = self._measure()
-        top: list[Any] = []
-        rest: list[Any] = []
-        for cell, width in zip(self.rows[index], self.widths, strict=True):
-            if not isinstance(cell, Paragraph):
-                top.append(cell)
-                rest.append(_Line((), 0.0))
-                continue
-            parts = cell.split(width - 2 * _CELL_PAD, room - _CELL_TOP - _CELL_BOTTOM)
-            top.append(parts[0] if len(parts) == 2 else cell if len(parts) == 1 else _Line((), 0.0))
-            rest.append(parts[1] if len(parts) == 2 else _Line((), 0.0) if len(parts) == 1 else cell)
-        if all(isinstance(cell, _Line) for cell in top) and any(isinstance(cell, Paragraph) for cell in rest):
-            # not even one line fits here: break before the row instead
-            return [self._part(self.rows[:index], heights[:index]), self._part(self.rows[index:], heights[index:])] \
-                if index else []
-        return [self._part([*self.rows[:index], top], [*heights[:index], self._row_height(top)]),
-                self._part([rest, *self.rows[index + 1:]], [self._row_height(rest), *heights[index + 1:]])]
-
-    def draw(self) -> None:
-        if self.draft.on:
-            return
-        canvas = self.canv
-        heights, head = self._measure()
-        lefts = [sum(self.widths[:index]) for index in range(len(self.widths))]
-        text = canvas.beginText()
-        text.setFont(BODY_FONT, _CELL_SIZE, _CELL_LEADING)
-        self._font = BODY_FONT
-        rules = canvas.beginPath()
-        top = self.height
-        if self.head:
-            canvas.setFillColor(_TINT)
-            canvas.rect(0, top - head, self.width, head, stroke=0, fill=1)
-            self._draw_row(self.head, top, lefts, text)
-            top -= head
-        for row, height in zip(self.rows, heights, strict=True):
-            self._draw_row(row, top, lefts, text)
-            top -= height
-            rules.moveTo(0, top)
-            rules.lineTo(self.width, top)
-        canvas.setFillColor(colors.black)
-        canvas.drawText(text)
-        canvas.setStrokeColor(_RULE)
-        canvas.setLineWidth(0.3)
-        canvas.drawPath(rules, stroke=1, fill=0)
-        if self.head:
-            canvas.setStrokeColor(_GREY)
-            canvas.setLineWidth(0.6)
-            canvas.line(0, self.height - head, self.width, self.height - head)
-
-    def _draw_row(self, row: list[Any], top: float, lefts: list[float], text: Any) -> None:
-        for index, (cell, left) in enumerate(zip(row, lefts, strict=True)):
-            if isinstance(cell, Paragraph):
-                cell.drawOn(self.canv, left + _CELL_PAD, top - _CELL_TOP - cell.height)
-            elif cell.runs:
-                right = index in self.right
-                x = left + self.widths[index] - _CELL_PAD - cell.width if right else left + _CELL_PAD
-                text.setTextOrigin(x, top - _CELL_TOP - _CELL_SIZE)
-                for font, run in cell.runs:
-                    if font != self._font:
-                        text.setFont(font, _CELL_SIZE, _CELL_LEADING)
-                        self._font = font
-                    text.textOut(run)
 
 
 # --- the export -----------------------------------------------------------------------------------------
@@ -335,7 +128,7 @@ class _Export:
         self.styles = _styles()
         self.charsets = {font: frozenset(map(chr, pdfmetrics.getFont(font).face.charToGlyph))
                          for font in _ROLE_FONTS.values()}
-        self.draft = _Draft()
+        self.draft = Draft()
         self.advances: dict[str, tuple[dict[str, float], float]] = {}  # per font: character widths, default
         self.dates: dict[date, str] = {}  # babel is slow enough to matter 2,000 times over
         self.times: dict[time, str] = {}
@@ -372,10 +165,10 @@ class _Export:
         return pdf
 
     def _build(self, story: list[Any], title: str, total: int | None, *, save: bool = True,
-               toc: TableOfContents | None = None) -> tuple[bytes, _Document]:
+               toc: TableOfContents | None = None) -> tuple[bytes, PagedDocument]:
         _ = self.t
         buffer = io.BytesIO()
-        doc = _Document(buffer, title=title, subject=_("Copy of the personal data we hold about you"),
+        doc = PagedDocument(buffer, title=title, subject=_("Copy of the personal data we hold about you"),
                         language=self.language, total_pages=total, decorate=self._decorate)
         if not save:
             doc._doSave = 0  # reportlab's own switch (multiBuild uses it): a counting pass writes nothing
@@ -402,7 +195,7 @@ class _Export:
                                                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                                        ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
 
-    def _decorate(self, canvas: Any, doc: _Document) -> None:
+    def _decorate(self, canvas: Any, doc: PagedDocument) -> None:
         """Header from page 2 (the shop, whose data this is), footer on every page (reference, page X of Y)."""
         if self.draft.on:
             return
@@ -410,20 +203,20 @@ class _Export:
         top, width = A4[1] - MARGIN, A4[0] - 2 * MARGIN
         canvas.saveState()
         if not self.furniture:  # the same on every page: made and measured once
-            self.furniture["shop"] = _one_line(self.shop, self.styles["page"], width * 0.4)
-            self.furniture["whose"] = _one_line(_("Personal data of {name}").format(name=self.data.name),
+            self.furniture["shop"] = one_line(self.shop, self.styles["page"], width * 0.4)
+            self.furniture["whose"] = one_line(_("Personal data of {name}").format(name=self.data.name),
                                                 self.styles["page_right"], width * 0.6)
             if self.reference:
-                self.furniture["reference"] = _one_line(_("Reference: {reference}").format(
+                self.furniture["reference"] = one_line(_("Reference: {reference}").format(
                     reference=self.reference), self.styles["page"], width * 0.6)
         if doc.page > 1:
             self.furniture["shop"].drawOn(canvas, MARGIN, top + 5 * mm)
             self.furniture["whose"].drawOn(canvas, MARGIN + width * 0.4, top + 5 * mm)
-            canvas.setStrokeColor(_RULE)
+            canvas.setStrokeColor(RULE)
             canvas.setLineWidth(0.5)
             canvas.line(MARGIN, top + 3.5 * mm, MARGIN + width, top + 3.5 * mm)
         number = _("Page {page} of {total}").format(page=doc.page, total=doc.total_pages or doc.page)
-        _one_line(number, self.styles["page_right"], width * 0.4).drawOn(canvas, MARGIN + width * 0.6, 9 * mm)
+        one_line(number, self.styles["page_right"], width * 0.4).drawOn(canvas, MARGIN + width * 0.6, 9 * mm)
         if "reference" in self.furniture:
             self.furniture["reference"].drawOn(canvas, MARGIN, 9 * mm)
         canvas.restoreState()
@@ -449,11 +242,11 @@ class _Export:
         return self.sections[key].split(".")[0]
 
     def _h1(self, key: str) -> list[Any]:
-        return [CondPageBreak(40 * mm), _Heading(self.sections[key], self.styles["h1"], 0, f"s-{key}")]
+        return [CondPageBreak(40 * mm), Heading(self.sections[key], self.styles["h1"], 0, f"s-{key}")]
 
     def _h2(self, key: str, index: int, title: str) -> list[Any]:
         return [CondPageBreak(30 * mm),
-                _Heading(f"{self._number(key)}.{index} {title}", self.styles["h2"], 1, f"s-{key}-{index}")]
+                Heading(f"{self._number(key)}.{index} {title}", self.styles["h2"], 1, f"s-{key}-{index}")]
 
     def _body(self) -> list[Any]:
         story = [*self._identity(), *self._deals(), *self._activities(), *self._notes(), *self._consent()]
@@ -463,15 +256,15 @@ class _Export:
         # A heading stays with what follows it, except a long table: keeping that together would push the whole
         # table to the next page, so the space CondPageBreak leaves before each heading must do.
         for flowable, following in zip(story, story[1:], strict=False):
-            if isinstance(flowable, _Heading) and not (isinstance(following, _Rows)
-                                                       and len(following.rows) > _KEEP_ROWS):
+            if isinstance(flowable, Heading) and not (isinstance(following, Rows)
+                                                       and len(following.rows) > KEEP_ROWS):
                 flowable.style = self.styles["h1_keep" if flowable.level == 0 else "h2_keep"]
         return story
 
     def _cover(self) -> list[Any]:
         _ = self.t
         s, data = self.styles, self.data
-        produced = _local(data.generated_at)
+        produced = local_time(data.generated_at)
         produced_day = day(produced.date(), self.language, "long") if produced else data.generated_at[:10]
         story: list[Any] = [para(self.shop, s["title"], "bold")]
         story += [para(line.strip(), s["small"]) for line in data.shop_address.splitlines() if line.strip()]
@@ -813,7 +606,7 @@ class _Export:
         return para(text, self.styles["note"])
 
     def _table(self, heads: Sequence[str] | None, rows: list[list[str]], fractions: Sequence[float], *,
-               right: Iterable[int] = (), mono: Iterable[int] = ()) -> _Rows:
+               right: Iterable[int] = (), mono: Iterable[int] = ()) -> Rows:
         """A full-width table with a header row that repeats on every page it runs to."""
         widths = [_WIDTH * f for f in fractions]
         mono = frozenset(mono)
@@ -821,19 +614,19 @@ class _Export:
                                                                                                   strict=True)]
         body = [[self._cell(text, width, "mono" if index in mono else "body", index in right)
                  for index, (text, width) in enumerate(zip(row, widths, strict=True))] for row in rows]
-        return _Rows(head, body, widths, frozenset(right), self.draft)
+        return Rows(head, body, widths, frozenset(right), self.draft)
 
-    def _cell(self, text: str, width: float, role: str, align_right: bool = False) -> _Line | Paragraph:
+    def _cell(self, text: str, width: float, role: str, align_right: bool = False) -> Line | Paragraph:
         """One line drawn directly when the text fits (fast), else a wrapping Paragraph."""
-        room = width - 2 * _CELL_PAD
+        room = width - 2 * CELL_PAD
         base = _ROLE_FONTS[role]
         text = unicodedata.normalize("NFC", text)
         if "\n" not in text and self.charsets[base].issuperset(text):
             runs: list[tuple[str, str]] | None = [(base, text)] if text else []
         else:
-            runs = _runs(rich_text(text, role), base)
+            runs = runs_of(rich_text(text, role), base)
         if runs is not None:
-            line = _Line(tuple(runs), sum(self._width(run, font) for font, run in runs))
+            line = Line(tuple(runs), sum(self._width(run, font) for font, run in runs))
             if line.width <= room:
                 return line
         style = self.styles["cell_head" if role == "bold" else "cell_right" if align_right else
@@ -849,11 +642,11 @@ class _Export:
             advances = self.advances[font] = ({chr(code): width for code, width in face.charWidths.items()},
                                               float(face.defaultWidth))
         table, default = advances
-        return 0.001 * _CELL_SIZE * sum(map(table.get, text, repeat(default)))
+        return 0.001 * CELL_SIZE * sum(map(table.get, text, repeat(default)))
 
     def _when(self, value: Any) -> str:
         """A stored UTC time as the shop's local date and time, in the person's language ("—" when unset)."""
-        moment_ = _local(value)
+        moment_ = local_time(value)
         if moment_ is None:
             return str(value) if value else _DASH
         on, at = moment_.date(), time(moment_.hour, moment_.minute)
@@ -870,7 +663,7 @@ class _Export:
             parsed = date.fromisoformat(str(value)) if len(str(value)) == 10 else None
         except ValueError:
             parsed = None
-        local = parsed or (moment_.date() if (moment_ := _local(value)) else None)
+        local = parsed or (moment_.date() if (moment_ := local_time(value)) else None)
         return day(local, self.language) if local else str(value)
 
     def _period(self, days: int) -> str:
@@ -900,8 +693,8 @@ def _styles() -> dict[str, ParagraphStyle]:
     h1 = ParagraphStyle("h1", parent=body, fontName=BOLD_FONT, fontSize=14, leading=18, spaceBefore=8, spaceAfter=5)
     h2 = ParagraphStyle("h2", parent=body, fontName=BOLD_FONT, fontSize=11, leading=14, spaceBefore=6, spaceAfter=3)
     bullet = pdfmetrics.stringWidth("\u2022 ", BODY_FONT, 10)  # wrapped lines align with the text, not the dot
-    small = ParagraphStyle("small", parent=body, fontSize=8, leading=10.5, textColor=_GREY)
-    cell = ParagraphStyle("cell", fontName=BODY_FONT, fontSize=_CELL_SIZE, leading=_CELL_LEADING)
+    small = ParagraphStyle("small", parent=body, fontSize=8, leading=10.5, textColor=GREY)
+    cell = ParagraphStyle("cell", fontName=BODY_FONT, fontSize=CELL_SIZE, leading=CELL_LEADING)
     return {
         "body": body,
         "body_keep": ParagraphStyle("body_keep", parent=body, keepWithNext=1),  # an introduction to a table
@@ -923,36 +716,10 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell_right": ParagraphStyle("cell_right", parent=cell, alignment=TA_RIGHT),
         "cell_head": ParagraphStyle("cell_head", parent=cell, fontName=BOLD_FONT),
         "cell_mono": ParagraphStyle("cell_mono", parent=cell, fontName=MONO_FONT),
-        "page": ParagraphStyle("page", fontName=BODY_FONT, fontSize=8, leading=10, textColor=_GREY),
-        "page_right": ParagraphStyle("page_right", fontName=BODY_FONT, fontSize=8, leading=10, textColor=_GREY,
+        "page": ParagraphStyle("page", fontName=BODY_FONT, fontSize=8, leading=10, textColor=GREY),
+        "page_right": ParagraphStyle("page_right", fontName=BODY_FONT, fontSize=8, leading=10, textColor=GREY,
                                      alignment=TA_RIGHT),
     }
-
-
-def _one_line(text: str, style: ParagraphStyle, width: float) -> Paragraph:
-    """A header or footer line: in smaller type if need be (down to 6.5 pt), then shortened with "…"."""
-    size, shown = float(style.fontSize), text
-    while True:
-        paragraph = Paragraph(rich_text(shown), ParagraphStyle("line", parent=style, fontSize=size,
-                                                               leading=size * 1.25))
-        paragraph.wrap(width, 1000)
-        if len(paragraph.blPara.lines) <= 1 or len(shown) <= 2:
-            return paragraph
-        if size > 6.5:
-            size -= 0.5
-        else:
-            shown = text[:int(len(shown) * 0.9) - 1] + "\u2026"
-
-
-def _local(value: Any) -> datetime | None:
-    """An ISO time from the vault (UTC) in this computer's local time zone; None when unset or unreadable."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return parsed.astimezone() if parsed.tzinfo else parsed
 
 
 def _locale(language: str) -> Locale:

@@ -68,3 +68,16 @@ def day(value: date, language: str | None = None, length: str = "medium") -> str
 
 def moment(value: datetime, language: str | None = None, length: str = "medium") -> str:
     return str(_format_datetime(value, format=length, locale=babel_locale(language)))
+
+
+def local_time(value: datetime | str | None) -> datetime | None:
+    """A stored time (ISO, UTC) in this computer's time zone, for showing; None when unset or unreadable. A time
+    stored without a zone is shown as it is."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return value.astimezone() if value.tzinfo else value

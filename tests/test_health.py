@@ -8,10 +8,11 @@ from pathlib import Path
 
 from app.access import settings
 from app.access.session import Session, open_session
+from app.consent.jurisdiction import anyone_under_pipl
 from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.privacy.dpia import DpiaService
-from app.privacy.health import health, pipl_applies
+from app.privacy.health import health
 from app.privacy.requests import RequestService
 from app.privacy.review import ITEMS, ReviewService
 from app.privacy.ropa import RopaService
@@ -86,11 +87,11 @@ def test_expired_consents_overdue_requests_and_a_sweep_due(owner_session: Sessio
 def test_legitimate_interests_is_flagged_only_when_someone_is_under_pipl(owner_session: Session) -> None:
     contacts = ContactService(owner_session)
     contacts.create(ContactInput(given_name="Anna", points=[ContactPointInput("phone", "+49 30 1234567")]))
-    assert not pipl_applies(owner_session)
+    assert not anyone_under_pipl(owner_session.conn)
     assert not any(key.startswith("pipl_basis") for key in _keys(owner_session))
     contacts.create(ContactInput(given_name="伟", family_name="王",
                                  points=[ContactPointInput("phone", "+86 138 0013 8000")]))
-    assert pipl_applies(owner_session)
+    assert anyone_under_pipl(owner_session.conn)
     text, place, _count = _keys(owner_session)["pipl_basis:postal_mail"]
     assert text == ("Postal mail relies on legitimate interests, which PIPL does not recognise, and some people "
                     "here are under PIPL: choose consent or another basis.") and place == "consent"
@@ -102,9 +103,9 @@ def test_a_shop_in_china_is_under_pipl_with_its_first_customer(owner_session: Se
     from app.access.shop import ShopService
 
     ShopService(owner_session).update(country="CN")
-    assert not pipl_applies(owner_session)  # nobody to cover yet
+    assert not anyone_under_pipl(owner_session.conn)  # nobody to cover yet
     ContactService(owner_session).create(ContactInput(given_name="Anna"))
-    assert pipl_applies(owner_session) and "pipl_basis:postal_mail" in _keys(owner_session)
+    assert anyone_under_pipl(owner_session.conn) and "pipl_basis:postal_mail" in _keys(owner_session)
 
 
 def test_the_yearly_review_line_comes_a_year_after_the_last(owner_session: Session) -> None:

@@ -132,3 +132,26 @@ def test_cli_consent_for_a_child_names_the_parent(owner_session: Session, run_cl
                    stdin=OWNER_PASSWORD + "\n")
     assert done.code == 0, done.err
     assert "granted on" in done.out
+
+
+def test_one_rule_says_who_is_under_pipl_for_the_ledger_the_lists_and_the_health_page(
+        owner_session: Session) -> None:
+    """A German shop: a customer whose second number is Chinese is under PIPL for her bases (the kiosk and the
+    consent dialog), for the postal mailing list, and on the health page; in a Chinese shop everyone is."""
+    from app.consent.jurisdiction import anyone_under_pipl, bases_for, person_law
+    from app.privacy.audience import export_audience as audience
+    from app.privacy.health import health
+
+    ShopService(owner_session).update(country="DE")
+    contacts = ContactService(owner_session)
+    mei = contacts.create(ContactInput(given_name="Mei", family_name="Lin", points=[
+        ContactPointInput("phone", "+49 30 1234567"), ContactPointInput("phone", "+86 138 0013 8000")]))
+    hans = contacts.create(ContactInput(given_name="Hans", points=[ContactPointInput("phone", "+49 30 7654321")]))
+    assert person_law(owner_session.conn, mei) == "pipl" and person_law(owner_session.conn, hans) == "gdpr"
+    assert "legitimate_interests" not in bases_for(person_law(owner_session.conn, mei))  # what the dialogs offer
+    assert [row[0] for row in audience(owner_session, "postal_mail")] == [hans]  # Mei is asked first
+    assert anyone_under_pipl(owner_session.conn)
+    assert any(line.key == "pipl_basis:postal_mail" for line in health(owner_session))
+    ShopService(owner_session).update(country="CN")
+    assert person_law(owner_session.conn, hans) == "pipl"
+    assert audience(owner_session, "postal_mail") == []

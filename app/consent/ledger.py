@@ -14,7 +14,16 @@ from datetime import UTC, datetime, timedelta
 
 from app.access.roles import Permission
 from app.access.session import Session
-from app.consent.jurisdiction import PIPL_BASES, PIPL_PHONES, bases_for, law_of, needs_parent, person_law, shop_country
+from app.consent.jurisdiction import (
+    EVERYONE,
+    asks_consent,
+    bases_for,
+    law_of,
+    needs_parent,
+    person_law,
+    pipl_people_sql,
+    shop_country,
+)
 from app.consent.restriction import RESTRICTED_IDS
 from app.errors import InvalidInput
 from app.locale import _
@@ -123,12 +132,13 @@ _EVENT_COLUMNS = ("e.id, e.contact_id, e.purpose_key, e.action, e.method, e.noti
                   "FROM consent_event e LEFT JOIN user u ON u.id = e.captured_by_user_id ")
 
 
-def eligible_sql(purpose: Purpose, now: datetime, *, pipl_shop: bool = False) -> tuple[str, list[object]]:
+def eligible_sql(purpose: Purpose, now: datetime, *, pipl_people: str) -> tuple[str, list[object]]:
     """SQL selecting the ids of people with a current basis for `purpose` (for lists, exports and selections).
 
     Consent purposes: the latest event is a grant, younger than the expiry. Other bases: everyone, except that
     sale or sharing also honours the CCPA opt-out flag. A basis PIPL does not offer (legitimate interests) needs
-    a grant from people PIPL covers: everyone when the shop is in China (`pipl_shop`), else people with a +86
+    a grant from the people PIPL covers (`pipl_people`, SQL from jurisdiction.pipl_people_sql: everyone when
+    the shop is in China, else people with a +86
     phone. A purpose marked sensitive leaves out people who limited the use of their sensitive information.
     """
     args: list[object] = []
@@ -143,11 +153,12 @@ def eligible_sql(purpose: Purpose, now: datetime, *, pipl_shop: bool = False) ->
     objected = ("SELECT e.contact_id FROM consent_event e WHERE e.purpose_key = ? AND e.id = (SELECT max(id) "
                 "FROM consent_event WHERE purpose_key = e.purpose_key AND contact_id = e.contact_id) "
                 "AND e.action = 'withdraw'")
-    if purpose.lawful_basis == "consent" or (pipl_shop and purpose.lawful_basis not in PIPL_BASES):
+    if asks_consent(purpose.lawful_basis, "") or (pipl_people == EVERYONE and asks_consent(purpose.lawful_basis,
+                                                                                              "pipl")):
         sql, args = granted, granted_args
-    elif purpose.lawful_basis not in PIPL_BASES:
+    elif asks_consent(purpose.lawful_basis, "pipl"):  # consent from the people PIPL covers, the others as it says
         sql = (f"SELECT c.id AS id FROM contact c WHERE c.deleted_at IS NULL AND c.id NOT IN ({objected}) "
-               f"AND (c.id NOT IN ({PIPL_PHONES}) OR c.id IN ({granted}))")
+               f"AND (c.id NOT IN ({pipl_people}) OR c.id IN ({granted}))")
         args = [purpose.key, *granted_args]
     elif purpose.lawful_basis in OBJECTABLE:
         sql = f"SELECT c.id AS id FROM contact c WHERE c.deleted_at IS NULL AND c.id NOT IN ({objected})"
@@ -169,7 +180,7 @@ def audience_sql(session: Session, purpose: Purpose, now: datetime) -> tuple[str
     """`eligible_sql` for processing people: the shop's law decides PIPL, and restricted people (Art. 18) are
     left out, since they may be stored but not processed. A breach's choice of affected people uses
     `eligible_sql` itself: restricted people are told of a breach too."""
-    sql, args = eligible_sql(purpose, now, pipl_shop=shop_country(session.conn) == "CN")
+    sql, args = eligible_sql(purpose, now, pipl_people=pipl_people_sql(session.conn))
     return f"SELECT id FROM ({sql}) WHERE id NOT IN ({RESTRICTED_IDS})", args
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.access.roles import Permission
 from app.access.session import Session
-from app.consent.jurisdiction import shop_country
+from app.consent.jurisdiction import pipl_people_sql
 from app.consent.ledger import ConsentService, Purpose, audience_sql, eligible_sql, utc
 from app.consent.restriction import RESTRICTED_IDS
 from app.crm.export import write_rows
@@ -38,7 +38,7 @@ def audience_overview(session: Session, purpose_key: str, now: datetime | None =
                                 "WHERE c.deleted_at IS NULL AND c.anonymised_at IS NULL", args).fetchone()[0])
     excluded: dict[str, int] = {}
     # Restricted people who would otherwise be on the list (Art. 18 keeps them off it)
-    basis_sql, basis_args = eligible_sql(purpose, now, pipl_shop=shop_country(conn) == "CN")
+    basis_sql, basis_args = eligible_sql(purpose, now, pipl_people=pipl_people_sql(conn))
     excluded["restricted"] = int(conn.execute(
         f"SELECT count(*) FROM ({basis_sql}) e JOIN contact c ON c.id = e.id WHERE c.deleted_at IS NULL AND "
         f"c.anonymised_at IS NULL AND e.id IN ({RESTRICTED_IDS})", basis_args).fetchone()[0])

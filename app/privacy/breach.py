@@ -15,6 +15,7 @@ from typing import Any
 from app.access.roles import Permission
 from app.access.session import Session
 from app.access.shop import ShopProfile, read_profile
+from app.consent.jurisdiction import pipl_people_sql
 from app.consent.ledger import ConsentService, eligible_sql
 from app.crm.contacts import ContactService
 from app.errors import InvalidInput
@@ -135,7 +136,8 @@ class BreachService:
         clauses: list[str] = ["c.deleted_at IS NULL", "c.anonymised_at IS NULL"]
         args: list[object] = []
         if purpose is not None:
-            sql, purpose_args = eligible_sql(ConsentService(self.session).purpose(purpose), datetime.now(UTC))
+            sql, purpose_args = eligible_sql(ConsentService(self.session).purpose(purpose), datetime.now(UTC),
+                                             pipl_people=pipl_people_sql(self.conn))
             clauses.append(f"c.id IN ({sql})")
             args += purpose_args
         if created_before is not None:

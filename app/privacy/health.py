@@ -13,8 +13,7 @@ from datetime import UTC, datetime, timedelta
 from app.access import settings
 from app.access.roles import Permission
 from app.access.session import Session
-from app.access.shop import read_profile
-from app.consent.jurisdiction import PIPL_PHONE
+from app.consent.jurisdiction import anyone_under_pipl, asks_consent
 from app.consent.ledger import ConsentService
 from app.locale import _, ngettext
 from app.locale.formatting import day
@@ -38,20 +37,6 @@ class HealthLine:
     text: str   # in the reader's language
     place: str  # one of PLACES
     count: int = 1
-
-
-def pipl_applies(session: Session) -> bool:
-    """Whether PIPL covers anyone here, as far as the vault can tell: the shop is in China, or someone has a
-    Chinese (+86) phone number or made a request under PIPL. Whether, not how many: counting the +86 numbers
-    took 4.3 s at 1M people (111k of them), the first one is a lookup on the (kind, normalized) index."""
-    conn = session.conn
-    if read_profile(conn).country.upper() == "CN":
-        return conn.execute("SELECT 1 FROM contact WHERE deleted_at IS NULL AND anonymised_at IS NULL LIMIT 1") \
-            .fetchone() is not None
-    alive = "JOIN contact c ON c.id = x.contact_id WHERE c.deleted_at IS NULL AND c.anonymised_at IS NULL"
-    return any(conn.execute(f"SELECT 1 FROM {source} {alive} AND {where} LIMIT 1").fetchone() is not None
-               for source, where in (("contact_point x", PIPL_PHONE),
-                                     ("subject_request x", "x.jurisdiction = 'pipl'")))
 
 
 def expired_consents(session: Session, now: datetime) -> dict[str, int]:
@@ -101,8 +86,9 @@ def health(session: Session, now: datetime | None = None) -> list[HealthLine]:
         lines.append(HealthLine("drill_due", _("No restore drill in the last 90 days: test that a backup "
                                                "restores."), "backups"))
     if can(Permission.VIEW_CUSTOMERS):
-        legitimate = [p for p in ConsentService(session).purposes() if p.lawful_basis == "legitimate_interests"]
-        for purpose in legitimate if legitimate and pipl_applies(session) else []:
+        legitimate = [p for p in ConsentService(session).purposes()  # a basis PIPL lacks: it asks consent there
+                      if p.lawful_basis != "consent" and asks_consent(p.lawful_basis, "pipl")]
+        for purpose in legitimate if legitimate and anyone_under_pipl(session.conn) else []:
             lines.append(HealthLine(f"pipl_basis:{purpose.key}", _(
                 "{purpose} relies on legitimate interests, which PIPL does not recognise, and some people here are "
                 "under PIPL: choose consent or another basis.").format(purpose=_(purpose.name)), "consent"))

@@ -74,6 +74,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _status(row: tuple[object, ...]) -> TrainingStatus:
+    user_id, name, role, at, version = row
+    read = None if at is None else (str(at), int(str(version)))
+    current = read is not None and read[1] >= LESSON_VERSION  # an older lesson is due again now
+    due_on = add_months(datetime.fromisoformat(read[0]).date(), 12) if read is not None and current else None
+    return TrainingStatus(int(str(user_id)), str(name), Role(str(role)), read[0] if read else None,
+                          read[1] if read else None, due_on)
+
+
 class TrainingService:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -88,24 +97,14 @@ class TrainingService:
                          (session.user.id, LESSON_VERSION, moment))
             session.audit("training.acknowledge", "user", session.user.id, f"lesson {LESSON_VERSION}")
 
-    def _latest(self, user_id: int) -> tuple[str, int] | None:
-        row = self.session.conn.execute("SELECT at, lesson_version FROM training_ack WHERE user_id = ? "
-                                        "ORDER BY at DESC, id DESC LIMIT 1", (user_id,)).fetchone()
-        return None if row is None else (str(row[0]), int(row[1]))
+    # Each user with their latest acknowledgement, in one query (a LEFT JOIN on the newest row per user)
+    _WITH_LATEST = ("SELECT u.id, u.name, u.role, a.at, a.lesson_version FROM user u LEFT JOIN training_ack a "
+                    "ON a.id = (SELECT id FROM training_ack WHERE user_id = u.id ORDER BY at DESC, id DESC LIMIT 1) ")
 
     def my_status(self) -> TrainingStatus:
         """The signed-in user's own training (everyone may read their own)."""
-        user = self.session.user
-        return self._status(user.id, user.name, user.role)
-
-    def _status(self, user_id: int, name: str, role: Role) -> TrainingStatus:
-        latest = self._latest(user_id)
-        if latest is None or latest[1] < LESSON_VERSION:
-            due_on = None
-        else:
-            due_on = add_months(datetime.fromisoformat(latest[0]).date(), 12)
-        return TrainingStatus(user_id, name, role, latest[0] if latest else None, latest[1] if latest else None,
-                              due_on)
+        row = self.session.conn.execute(self._WITH_LATEST + "WHERE u.id = ?", (self.session.user.id,)).fetchone()
+        return _status(row)
 
     def i_am_due(self, today: date | None = None) -> bool:
         return self.my_status().due(today or _now().date())
@@ -113,9 +112,9 @@ class TrainingService:
     def status(self) -> list[TrainingStatus]:
         """Every active user's training, for the owner (who has read the lesson, and when each is due)."""
         self.session.require(Permission.MANAGE_USERS)
-        rows = self.session.conn.execute("SELECT id, name, role FROM user WHERE active = 1 AND removed_at IS NULL "
-                                         "ORDER BY name COLLATE NOCASE, id").fetchall()
-        return [self._status(int(r[0]), str(r[1]), Role(str(r[2]))) for r in rows]
+        rows = self.session.conn.execute(self._WITH_LATEST + "WHERE u.active = 1 AND u.removed_at IS NULL "
+                                         "ORDER BY u.name COLLATE NOCASE, u.id")
+        return [_status(row) for row in rows]
 
     def due_users(self, today: date | None = None) -> list[TrainingStatus]:
         day = today or _now().date()

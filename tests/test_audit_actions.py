@@ -41,3 +41,14 @@ def test_words_follow_the_language_and_an_unknown_id_shows_as_stored() -> None:
         assert action_text("session.login") != "Signed in"
     finally:
         i18n.set_language("en")
+
+
+def test_a_refusal_a_service_decides_reads_as_words() -> None:
+    from app.privacy.audit_actions import SummaryNames, summary_text
+
+    names = SummaryNames({}, {})
+    assert summary_text("access.refused", "manage_users: last owner", names).endswith(
+        ": the vault must keep an active owner")
+    assert summary_text("access.refused", "erase: legal hold", names).endswith(": the customer is under a legal hold")
+    assert summary_text("access.refused", "backup: not owner", names).endswith(": only an owner may restore a backup")
+    assert summary_text("access.refused", "backup: something else", names) == "backup: something else"  # as stored

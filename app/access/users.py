@@ -26,6 +26,8 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+LAST_OWNER = "last owner"  # why removing, disabling or demoting was refused (the access.refused summary)
+
 # No 0/O, 1/l/I: a temporary password is read out or written on paper.
 _TEMPORARY_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 
@@ -104,6 +106,7 @@ class UserService:
         owners = self.session.conn.execute("SELECT count(*) FROM user WHERE role = 'owner' AND active = 1 "
                                            "AND removed_at IS NULL").fetchone()[0]
         if owners <= 1:
+            self.session.refuse(Permission.MANAGE_USERS, LAST_OWNER)  # audited like a role's refusal
             raise PermissionDenied(_("{user} is the last owner: make someone else owner first.")
                                    .format(user=user.name))
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import sqlcipher3
 
+from app.access.roles import Permission
 from app.errors import CounterpartError, InvalidInput, PermissionDenied, VaultDamaged
 from app.locale import _
 from app.privacy import erasure
@@ -34,6 +35,8 @@ from app.vault.backup import (
 )
 from app.vault.keyfile import KeyFile, key_check, user_key
 from app.vault.vault import Vault, VaultPaths, acquire_lock
+
+NOT_OWNER = "not owner"  # why a restore was refused (the access.refused summary, with the permission backup)
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ def restore(backup: Path, to: Path, *, user: str | None = None, password: str | 
         vault = open_backup(backup, user=user, password=password, recovery_key=recovery_key, into=staging.database)
         with vault:
             if user is not None and _role_of(vault, user) != "owner":
+                _record_refusal(target, vault, user)
                 raise PermissionDenied(_("Only an owner may restore a backup over the vault."))
             ledger, high_water = _known_elsewhere(target, backup, info.vault_id, vault.data_key())
             reerased = erasure.reapply_ledger(vault.db, ledger.items())
@@ -148,6 +152,36 @@ def _role_of(vault: Vault, user: str) -> str | None:
     row = vault.db.execute("SELECT role FROM user WHERE name_key = ? AND removed_at IS NULL",
                            (user_key(user),)).fetchone()
     return None if row is None else str(row[0])
+
+
+def _record_refusal(target: VaultPaths, opened: Vault, user: str) -> bool:
+    """A restore refused to a non-owner, in the log of the vault it would have replaced (the backup's copy, where
+    the refusal is found, is thrown away). Only while the backup's key still opens that database (no rekey
+    since). The user is named by her id in the backup (the same in the vault, even if removed there since); the
+    entry is signed with her key when that vault trusts it (a slot's or a vouched one), else unsigned and under no
+    user, naming her as its entity (an unsigned entry that claims a user breaks `verify`). Returns whether it
+    was recorded."""
+    if not target.database.exists() or not target.keyfile.exists():
+        return False
+    row = opened.db.execute("SELECT id FROM user WHERE name_key = ?", (user_key(user),)).fetchone()
+    user_id = None if row is None else int(row[0])
+    conn = None
+    try:
+        conn = database.connect(target.database, opened.data_key())
+        signer = opened.signer
+        trusted = audit.trusted_signers(conn, KeyFile.load(target.keyfile)[0].signers())
+        signs = (signer is not None and user_id is not None and signer.key_id in trusted
+                 and trusted[signer.key_id].user_id == user_id)
+        with database.transaction(conn):
+            audit.append(conn, opened.data_key(), user_id=user_id if signs else None, action="access.refused",
+                         entity_type=None if signs else "user", entity_id=None if signs else user_id,
+                         summary=f"{Permission.BACKUP.value}: {NOT_OWNER}", signer=signer if signs else None)
+        return True
+    except (sqlcipher3.DatabaseError, CounterpartError, OSError, ValueError):
+        return False  # another key (a rekey since the backup), or a damaged vault: the refusal still stands
+    finally:
+        if conn is not None:
+            conn.close()
 
 
 def _record_restore(vault: Vault, backup: Path, user: str | None, reerased: int) -> None:

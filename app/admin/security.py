@@ -5,18 +5,26 @@ Each checks the caller's permission and lands in the audit log, like every other
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from app.access.rekey_due import drop_slots_without_active_user, rekey_due_reasons
 from app.access.roles import Permission
 from app.access.session import REKEY_DUE_KEY, Session, find_user
 from app.access.settings import backup_folder
+from app.documents.access_export import PDF_HEAD_KEY
 from app.documents.recovery_kit import write_recovery_kit as render
 from app.errors import InvalidInput, VaultDamaged
 from app.locale import _
+from app.privacy.portability import HEAD_MEMBER
 from app.store import audit, database, migrations
 from app.vault import backup
 from app.vault.kdf import KdfParams
@@ -39,12 +47,14 @@ class VerifyReport:
 COUNTED_TABLES = ("user", "contact", "organisation", "deal", "activity", "audit_event")
 
 
-def verify(session: Session) -> VerifyReport:
+def verify(session: Session, head_files: Sequence[Path] = ()) -> VerifyReport:
     """Page authentication, SQLite structure, schema version and the audit chain, in that order.
 
     The chain's signatures are checked against the keys in the key file's slot headers; its end against the
-    head sealed in the key file at the last lock and in the newest backup's manifest (app/store/audit.py)."""
+    head sealed in the key file at the last lock, in the newest backup's manifest (app/store/audit.py) and in
+    each of `head_files` (exported files, see head_from_file)."""
     session.require(Permission.VERIFY)
+    exported = [head_from_file(Path(path)) for path in head_files]
     conn = session.conn
     problems = database.integrity_problems(conn)
     chain = audit.ChainReport(0, None)
@@ -54,6 +64,7 @@ def verify(session: Session) -> VerifyReport:
         folder = backup_folder(session)
         if folder and Path(folder).is_dir():
             heads += backup.backup_heads(session.vault, Path(folder))
+        heads += exported
         chain = audit.verify_chain(conn, keyfile.signers(), heads)
     counts = {} if problems else {
         table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]) for table in COUNTED_TABLES
@@ -63,6 +74,42 @@ def verify(session: Session) -> VerifyReport:
     if not problems:
         session.record("vault.verify", summary="ok" if report.ok else "chain broken")
     return report
+
+
+_TEXT_SPAN = 65536  # a text export's head is in its first card (vCard) or on its last line (CSV)
+
+
+def head_from_file(path: Path) -> tuple[str, dict[str, Any]]:
+    """(where, head): the audit log's signed head an export carries: a CSV's last line or a vCard's first card
+    (audit.head_text), a PDF's metadata (PDF_HEAD_KEY) or a ZIP's HEAD_MEMBER. A file without one is refused."""
+    where = _("the export {name}").format(name=path.name)
+    head: dict[str, Any] | None = None
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(_TEXT_SPAN)
+            size = handle.seek(0, 2)
+            handle.seek(max(len(start), size - _TEXT_SPAN))
+            end = handle.read()
+        if start.startswith(b"PK"):
+            with zipfile.ZipFile(path) as archive:
+                found = json.loads(archive.read(HEAD_MEMBER)) if HEAD_MEMBER in archive.namelist() else None
+            head = found if isinstance(found, dict) else None
+        elif start.startswith(b"%PDF"):
+            reader = PdfReader(path)
+            if reader.is_encrypted:
+                raise InvalidInput(_("{file} is protected with a password, which hides the record of the audit "
+                                     "log's end too: use the ZIP of the same request, or a copy without a "
+                                     "password.").format(file=path.name))
+            text = reader.metadata.get(PDF_HEAD_KEY) if reader.metadata is not None else None
+            head = audit.read_head_text(str(text)) if text else None
+        else:
+            head = audit.read_head_text((start + end).decode("utf-8", errors="replace"))
+    except (OSError, zipfile.BadZipFile, ValueError, PyPdfError) as exc:
+        raise InvalidInput(_("Cannot read {file}: {reason}").format(file=path, reason=exc)) from None
+    if head is None:
+        raise InvalidInput(_("{file} holds no record of the audit log's end: it is not an export made by "
+                             "Counterpart with a login's key.").format(file=path.name))
+    return where, head
 
 
 def rekey(session: Session) -> str:

@@ -38,7 +38,7 @@ def cmd_init(args: argparse.Namespace, passwords: Passwords) -> int:
 def cmd_verify(args: argparse.Namespace, passwords: Passwords) -> int:
     session = session_for(args, passwords)
     try:
-        report = security.verify(session)
+        report = security.verify(session, [Path(name) for name in args.head_from])
     finally:
         session.vault.close()
     if report.problems:
@@ -107,6 +107,10 @@ def register(commands: Commands) -> None:
         sub = commands.add_parser(name, help=text)
         vault_and_user(sub)
         sub.set_defaults(run=run)
+        if name == "verify":  # an exported file's sealed end of the audit log, compared like the key file's
+            sub.add_argument("--head-from", action="append", default=[], metavar="FILE",
+                             help=_("also compare the audit log with the end recorded in this exported file "
+                                    "(repeatable)"))
 
     recover = commands.add_parser("recover", help=_("open with the recovery key and set a new owner password"))
     recover.add_argument("vault", metavar="VAULT")

@@ -1,6 +1,8 @@
 """CSV export of a customer list: a permission of its own (managers and owner), audited, formula-safe.
 
 People whose processing is restricted (GDPR Art. 18) are left out: a list export is processing, not storage.
+The file holds the customers and nothing else (it goes into spreadsheets and mailing tools, where a trailing
+comment line would be read as one more customer); the audit log's own export carries the log's signed head.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ is not one) is kept as typed, marked unchecked, and reported, as for a CSV row.
 
 Writing: vCard 3.0, one card per customer, for a list of ids or a search; a bulk export (EXPORT_BULK),
 audited with its count. Phones are written in E.164 so the file means the same number anywhere (one kept
-unchecked, as typed).
+unchecked, as typed). The first card carries the audit log's signed head (X-COUNTERPART-AUDIT-HEAD, #17), which
+`verify --head-from` reads; an export of nobody has no card to carry it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from app.errors import InvalidInput
 from app.fileio import atomic_text
 from app.keyset import pages
 from app.locale import _
+from app.store import audit
 from app.store.database import Connection
 
 MAX_LINE = 10_000_000   # characters in one physical line (an unfolded photo can be long; it is then dropped)
@@ -236,6 +238,7 @@ def read_drafts(lines: NumberedLines) -> Iterator[Draft]:
 
 # --- writing -----------------------------------------------------------------------------------------------
 
+HEAD_PROPERTY = "x-counterpart-audit-head"  # the audit log's signed head (#17); other programs ignore X- names
 _TEL_TYPES = {"mobile": "CELL", "home": "HOME", "work": "WORK", "fax": "FAX", "pager": "PAGER", "main": "MAIN"}
 
 
@@ -285,6 +288,7 @@ def _card_for(conn: Connection, contact_id: int) -> Any | None:
 def export_vcards(session: Session, out: Path, *, ids: Sequence[int] | None = None, query: str = "") -> int:
     """Write the chosen customers (ids, or those matching `query`, or everyone) as vCard 3.0; returns how many."""
     session.require(Permission.EXPORT_BULK)
+    head = audit.export_head(session.conn, session.vault.signer)  # the log's end as the export starts
     contacts = ContactService(session)
     chosen: Iterable[int]
     if ids is not None:
@@ -301,8 +305,11 @@ def export_vcards(session: Session, out: Path, *, ids: Sequence[int] | None = No
         for contact_id in chosen:
             card = None if contact_id in restricted else _card_for(session.conn, contact_id)
             if card is not None:
+                if count == 0 and head is not None:  # the first card carries it: vCard has no comments
+                    card.add(HEAD_PROPERTY).value = audit.head_text(head)
                 handle.write(card.serialize())
                 count += 1
     which = " (chosen)" if ids is not None else " (filtered)" if query.strip() else ""
-    session.record("contact.export", summary=f"{count} vCards{which}")
+    session.record("contact.export", *audit.head_entity(head if count else None),
+                   summary=f"{count} vCards{which}")
     return count

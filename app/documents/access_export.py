@@ -1,24 +1,35 @@
 """Answering an access or portability request: the PDF for the person, the ZIP for another system.
 
 Managers and owner only; each export is audited (who, when, which request, file hashes) without its content,
-and the hashes are attached to the request in the register.
+and the hashes are attached to the request in the register. Both files carry the audit log's signed head as the
+export starts (PDF metadata, a ZIP member), and the export's entry names it: a copy kept with the request can later
+prove the log's end (`verify --head-from`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader, PdfWriter
 
 from app.access.roles import Permission
 from app.access.session import Session
 from app.access.shop import read_profile
 from app.crm.contacts import ContactService
-from app.documents.subject_export import render_subject_export, write_subject_export
+from app.documents.subject_export import render_subject_export
 from app.errors import InvalidInput
+from app.fileio import atomic_write
 from app.locale import _
 from app.locale.i18n import document_language
 from app.privacy.portability import write_portability_zip
 from app.privacy.requests import RequestService, SubjectRequest
 from app.privacy.subject_data import gather
+from app.store import audit
+
+PDF_HEAD_KEY = "/CounterpartAuditHead"  # the PDF's metadata entry holding the audit log's signed head (#17)
 
 
 def _verified_request(session: Session, request_id: int | None) -> SubjectRequest | None:
@@ -43,21 +54,42 @@ def export_subject(session: Session, contact_id: int, *, pdf: Path | None = None
     language = document_language(language, ContactService(session).language_of(contact_id),
                                  read_profile(session.conn).language)
     request = _verified_request(session, request_id)
+    head = audit.export_head(session.conn, session.vault.signer)  # the log's end as the export starts (#17)
     data = gather(session, contact_id, language)
     hashes: dict[str, str] = {}
     if pdf is not None:
         reference = f"R-{request.id}" if request else None
-        hashes[pdf.name] = write_subject_export(pdf, data, request_reference=reference, password=pdf_password)
+        hashes[pdf.name] = _write_pdf(pdf, render_subject_export(data, request_reference=reference), head,
+                                      pdf_password)
     if zip_path is not None:
-        hashes[zip_path.name] = write_portability_zip(zip_path, data)
+        hashes[zip_path.name] = write_portability_zip(zip_path, data, head)
     summary = "; ".join(f"{kind} sha256 {digest[:16]}" for kind, digest in
                         (("pdf" if name.endswith(".pdf") else "zip", digest) for name, digest in hashes.items()))
     session.record("subject.export", "contact", contact_id,
-                   (f"request {request.id}; " if request else "") + summary + ("; password" if pdf_password else ""))
+                   (f"request {request.id}; " if request else "") + summary + ("; password" if pdf_password else "")
+                   + audit.head_note(head))
     if request is not None:
         for name, digest in hashes.items():
             RequestService(session).add_file(request.id, name, digest)
     return hashes
+
+
+def _write_pdf(out: Path, pdf: bytes, head: dict[str, Any] | None, password: str | None) -> str:
+    """The PDF with the audit log's signed head in its metadata (PDF_HEAD_KEY), encrypted with AES-256 when a
+    password is given (then the head, like all metadata, is read with the password only); returns its SHA-256."""
+    if password is not None and not password:
+        raise ValueError("an export password cannot be empty")
+    if head is not None or password is not None:
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+        if head is not None:
+            writer.add_metadata({PDF_HEAD_KEY: audit.head_text(head)})
+        if password is not None:
+            writer.encrypt(password, algorithm="AES-256")  # as subject_export does (why: its _encrypt)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        pdf = buffer.getvalue()
+    atomic_write(out, pdf)
+    return hashlib.sha256(pdf).hexdigest()
 
 
 def subject_pdf(session: Session, contact_id: int, *, language: str | None = None,

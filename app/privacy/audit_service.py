@@ -35,9 +35,12 @@ def filter_choices(session: Session) -> tuple[list[tuple[int, str]], list[str]]:
 
 
 def export_csv(session: Session, out: Path, flt: audit.AuditFilter = audit.EVERYTHING) -> int:
+    """The log (or the filtered part) as CSV, ending with the chain's signed head: the export's own entry names
+    that head (entity audit_event N), and `verify --head-from` compares the log with it later."""
     session.require(Permission.EXPORT_AUDIT)
-    rows = audit.write_csv(session.conn, out, flt)
-    session.record("audit.export", summary=f"{rows} rows")
+    head = audit.export_head(session.conn, session.vault.signer)
+    rows = audit.write_csv(session.conn, out, flt, head)
+    session.record("audit.export", *audit.head_entity(head), summary=f"{rows} rows")
     return rows
 
 

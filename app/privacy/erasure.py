@@ -31,6 +31,7 @@ from app.store import search_index
 from app.store.database import Connection
 
 ERASE, ANONYMISE = "erase", "anonymise"
+LEGAL_HOLD = "legal hold"  # why an erasure was refused (the access.refused summary)
 
 
 def _pseudonym_key(conn: Connection) -> bytes:
@@ -181,6 +182,7 @@ def erase(session: Session, contact_id: int, *, anonymise: bool = False, reason:
         raise InvalidInput(_("There is no customer with id {id}.").format(id=contact_id))
     hold = on_hold(conn, contact_id)
     if hold is not None:
+        session.refuse(Permission.ERASE, LEGAL_HOLD)  # audited like a role's refusal (the reason is not logged)
         raise PermissionDenied(_("Customer {id} is under a legal hold ({reason}); release it first.")
                                .format(id=contact_id, reason=hold))
     action = ANONYMISE if anonymise else ERASE

@@ -19,6 +19,9 @@ from app.privacy.subject_data import SubjectData
 from app.resources import resource_path
 
 SCHEMA_ID = "counterpart-subject-export/1"
+HEAD_MEMBER = "audit_head.json"  # the end of the shop's audit log as the file was made, signed (#17)
+_HEAD_README = (f"{HEAD_MEMBER} is for the shop's auditors: the end of the shop's audit log when this file was made, "
+                "signed by the person who made it. It holds no personal data.\n")
 _TABLES = {
     "contact_points.csv": ("contact_points", ["kind", "label", "value", "primary"]),
     "organisations.csv": ("organisations", ["name", "job_title"]),
@@ -43,8 +46,9 @@ def _csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def write_portability_zip(out: Path, data: SubjectData) -> str:
-    """Write the ZIP; returns its SHA-256 (the request register keeps the hash, never the content)."""
+def write_portability_zip(out: Path, data: SubjectData, head: dict[str, Any] | None = None) -> str:
+    """Write the ZIP; returns its SHA-256 (the request register keeps the hash, never the content). The shop's
+    audit log's signed `head` (app.store.audit.export_head), when given, is the member HEAD_MEMBER."""
     content = document(data)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -54,7 +58,9 @@ def write_portability_zip(out: Path, data: SubjectData) -> str:
             archive.writestr(name, _csv(content[key], columns))
         archive.writestr("README.txt", "data.json follows schema.json (JSON Schema 2020-12). CSV files hold the same "
                                        "tables for spreadsheets. Times are UTC; money is in the currency's smallest "
-                                       "unit.\n")
+                                       "unit.\n" + (_HEAD_README if head else ""))
+        if head is not None:
+            archive.writestr(HEAD_MEMBER, json.dumps(head, indent=1))
     payload = buffer.getvalue()
     atomic_write(out, payload)
     return hashlib.sha256(payload).hexdigest()

@@ -16,6 +16,9 @@ The chain's head (newest id and hash) is signed and kept outside the database: i
 and in each backup's manifest. Unlock compares the key file's head with the database before writing anything
 and records a cut end as a signed `audit.cut` entry; verify reports those, compares the newest backup's head,
 and checks that the anchor left by trimming old entries (`audit_anchor`) is signed by an owner or manager.
+Every export carries a head too (`export_head`, written as `head_text` into the file: a CSV's last line, a vCard
+property, a PDF's metadata, a JSON member of a ZIP), so a copy kept outside the vault can later prove the log's end
+(`counterpart-admin verify --head-from FILE`).
 What stays possible for a key holder: cutting the end and sealing the shorter log with her own key (only a backup
 made before still names it), trimming the beginning or vouching for a taken-away login's keys after changing roles
 in the user table, and anything written with the recovery key alone, which signs nothing.
@@ -27,6 +30,7 @@ import csv
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -152,6 +156,47 @@ def seal_head(conn: Connection, signer: Signer, kind: str = "head") -> dict[str,
     digest = bytes(row[1]).hex()
     return {"id": int(row[0]), "hash": digest, "at": at, "signer": signer.key_id,
             "sig": signer.sign(_head_message(int(row[0]), digest, at, signer.key_id, kind)).hex()}
+
+
+HEAD_TEXT = "counterpart-audit-head/1"  # how an exported file names the head it carries (see head_text)
+_HEAD_FIELDS = ("id", "hash", "at", "signer", "sig")
+_HEAD_PATTERN = re.compile(re.escape(HEAD_TEXT) + r"((?: [a-z]+=[0-9A-Za-z:.+-]+)+)")
+
+
+def export_head(conn: Connection, signer: Signer | None) -> dict[str, Any] | None:
+    """The head an export carries, sealed as it starts: None with the recovery key (it signs nothing) or in a
+    log from before signing. The export's own entry names it (`head_note`)."""
+    if signer is None or not _has_signatures(conn):
+        return None
+    return seal_head(conn, signer)
+
+
+def head_note(head: dict[str, Any] | None) -> str:
+    """How an export's audit entry that has an entity of its own (a person, a purpose) names the head it sealed,
+    at the end of its summary ("" when it sealed none)."""
+    return f"; head {head['id']}" if head else ""
+
+
+def head_entity(head: dict[str, Any] | None) -> tuple[str | None, str | None]:
+    """How an export's audit entry with no entity of its own names the head it sealed: as its entity."""
+    return ("audit_event", str(head["id"])) if head else (None, None)
+
+
+def head_text(head: dict[str, Any]) -> str:
+    """The head on one line without commas, quotes or semicolons: a CSV reads it as one cell of one row, a vCard
+    as one property value, a PDF keeps it as a metadata string."""
+    return HEAD_TEXT + "".join(f" {name}={head[name]}" for name in _HEAD_FIELDS)
+
+
+def read_head_text(text: str) -> dict[str, Any] | None:
+    """The last head written with `head_text` in `text` (folded vCard lines joined first), else None."""
+    found = _HEAD_PATTERN.findall(re.sub(r"\r?\n[ \t]", "", text))
+    if not found:
+        return None
+    fields = dict(part.split("=", 1) for part in found[-1].split())
+    if set(_HEAD_FIELDS) - set(fields) or not fields["id"].isdigit():
+        return None
+    return {**fields, "id": int(fields["id"])}
 
 
 def _anchor_id(conn: Connection) -> int:
@@ -446,8 +491,10 @@ def iter_entries(conn: Connection, flt: AuditFilter = EVERYTHING, batch: int = 1
         after = page[-1].id
 
 
-def write_csv(conn: Connection, out: Path, flt: AuditFilter = EVERYTHING) -> int:
-    """Export for auditors; the caller audits the export itself. Returns the number of rows written."""
+def write_csv(conn: Connection, out: Path, flt: AuditFilter = EVERYTHING,
+              head: dict[str, Any] | None = None) -> int:
+    """Export for auditors; the caller audits the export itself. Returns the number of rows written. `head`
+    (export_head) ends the file as a last line of its own, `#` and head_text."""
     count = 0
     with atomic_text(out, encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
@@ -456,7 +503,14 @@ def write_csv(conn: Connection, out: Path, flt: AuditFilter = EVERYTHING) -> int
             writer.writerow([entry.id, entry.at, neutralise_formula(entry.user_name or ""), entry.action,
                              entry.entity_type or "", entry.entity_id or "", neutralise_formula(entry.summary)])
             count += 1
+        if head is not None:
+            handle.write(head_line(head))
     return count
+
+
+def head_line(head: dict[str, Any]) -> str:
+    """A CSV export's last line: a comment (`#`) many readers skip, one cell for those that do not."""
+    return "#" + head_text(head) + "\r\n"
 
 
 def neutralise_formula(cell: str) -> str:

@@ -170,6 +170,7 @@ def test_sweep_batch_erasure_leaves_no_trace_and_every_reference_whole(owner_ses
     the result must be what the cascades would have left, for every table that points at a person."""
     from datetime import UTC, datetime, timedelta
 
+    from app.privacy import notices
     from app.privacy.breach import BreachService
     from app.privacy.requests import RequestService
 
@@ -184,6 +185,8 @@ def test_sweep_batch_erasure_leaves_no_trace_and_every_reference_whole(owner_ses
     restriction = RestrictionService(owner_session)  # restricted once (Art. 18), lifted, so the sweep may erase
     restriction.restrict(marked_person, "Accuracy contested")
     restriction.lift(marked_person, "Address checked")
+    ContactService(owner_session).add_note(marked_person, "Allergic to lilies", keep_reason="Her bouquets")  # #20
+    notices.create_tasks(owner_session, [marked_person], "customers.csv")  # Art. 14: she came from a file
     pointing = {table for table, _column, _action in erasure.references_to_contact(conn)}
     assert {"deal", "subject_request", "breach_person", "legal_hold", "privacy_flag_event"} <= pointing
     with owner_session.change():

@@ -429,7 +429,7 @@ def test_the_owner_edits_purposes_and_publishes_a_notice(qtbot, owner: SessionCo
     assert first is not None and view.notice_hash.text() == first.sha256
     editor = view.publish()
     assert editor is not None and editor.title.text() == first.title
-    editor.body.setPlainText(first.body + "\n\nWe now also send a yearly newsletter.")
+    editor.extra.setPlainText("We now also send a yearly newsletter.")  # the rest is composed from the records
     _look(editor, "consent-notice-editor")
     press(qtbot, editor.publish_button)
     assert not editor.isVisible()

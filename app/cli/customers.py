@@ -20,6 +20,7 @@ from app.crm.importing.service import ImportService
 from app.crm.vcard import export_vcards
 from app.errors import InvalidInput, UsageError
 from app.locale import _
+from app.privacy.notices import create_tasks
 
 
 def cmd_demo(args: argparse.Namespace, passwords: Passwords) -> int:
@@ -78,6 +79,8 @@ def cmd_import(args: argparse.Namespace, passwords: Passwords) -> int:
     with signed_in(args, passwords) as session:
         report = ImportService(session).run(Path(args.file), fmt=args.format, dry_run=args.dry_run,
                                             mapping=mapping or None, overwrite=args.update == "file")
+        if not report.dry_run:  # GDPR Art. 14: each person the file added is still to be told (app.privacy.notices)
+            create_tasks(session, report.contact_ids, Path(args.file).name)
     skipped = sorted(report.bad_rows + [(d.line, d.reason()) for d in report.duplicates if d.existing_id is None])
     if args.json:
         out(json.dumps({

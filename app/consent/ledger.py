@@ -229,9 +229,13 @@ class ConsentService:
             self.session.audit("purpose.change", "purpose", key, f"basis={lawful_basis} expires={expires_after_days} "
                                f"active={int(active)} sensitive={int(sensitive)}")
 
-    def publish_notice(self, language: str, title: str, body: str) -> Notice:
-        """A new version of the notice text in `language`; earlier versions stay, unchanged, forever."""
-        self.session.require(Permission.MANAGE_POLICIES)
+    def publish_notice(self, language: str, title: str, body: str, *, composed: bool = False) -> Notice:
+        """A new version of the notice text in `language`; earlier versions stay, unchanged, forever.
+
+        The owner's words need the permission to manage policies. A notice `composed` from the records
+        (app.privacy.notices, after the owner changed one of them) is published by whoever next shows it, staff
+        at the kiosk included, so that a customer never reads a notice the records have outdated."""
+        self.session.require(Permission.CAPTURE_CONSENT if composed else Permission.MANAGE_POLICIES)
         if not title.strip() or not body.strip():
             raise InvalidInput(_("A notice needs a title and a text."))
         digest = notice_hash(title.strip(), body.strip())
@@ -242,7 +246,8 @@ class ConsentService:
                 "INSERT INTO notice(language, version, title, body, sha256, created_at, created_by_user_id) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)", (language, version, title.strip(), body.strip(), digest, utc(),
                                                  self.session.user.id)).lastrowid)
-            self.session.audit("notice.publish", "notice", notice_id, f"{language} v{version}")
+            self.session.audit("notice.publish", "notice", notice_id,
+                               f"{language} v{version}" + (" (composed from the records)" if composed else ""))
         return self.notice(notice_id)
 
     def notice(self, notice_id: int) -> Notice:

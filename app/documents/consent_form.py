@@ -29,6 +29,7 @@ from app.fileio import atomic_write
 from app.locale import _
 from app.locale.formatting import day
 from app.locale.i18n import document_language, translator
+from app.privacy.notices import current_or_new
 
 _WIDTH = 210 * mm - 2 * MARGIN - 12
 
@@ -142,7 +143,7 @@ def form_pdf(session: Session, language: str, contact_id: int | None = None) -> 
     profile = read_profile(session.conn)
     language = document_language(language, profile.language)  # "ar": refused, not English
     service = ConsentService(session)
-    notice = service.current_notice(language)
+    notice = current_or_new(session, language)  # the version the records compose now (app.privacy.notices)
     if notice is None:
         raise InvalidInput(_("There is no notice text yet; publish one in Privacy settings first."))
     person = None

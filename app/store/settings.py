@@ -48,11 +48,12 @@ SHOP_REPRESENTATIVE = Setting("shop.representative", str, "", POLICIES)
 ROPA_RECIPIENTS = Setting("ropa.recipients", str, "", POLICIES)
 ROPA_TRANSFERS = Setting("ropa.transfers", str, "", POLICIES)
 ROPA_PURPOSE_RECIPIENTS = Setting("ropa.recipients.", str, "", POLICIES, prefix=True)  # + a purpose key
+NOTICE_EXTRA = Setting("notice.extra.", str, "", POLICIES, prefix=True)  # + a language: the owner's own words
 
 REGISTRY: dict[str, Setting[int] | Setting[str]] = {s.key: s for s in (
     LOCK_IDLE_MINUTES, BACKUP_FOLDER, BACKUP_LAST_DRILL, REQUESTS_PIPL_DAYS, SHOP_NAME, SHOP_ADDRESS, SHOP_COUNTRY,
     SHOP_CURRENCY, SHOP_LANGUAGE, SHOP_CONTACT, SHOP_DPO, SHOP_REPRESENTATIVE, ROPA_RECIPIENTS, ROPA_TRANSFERS,
-    ROPA_PURPOSE_RECIPIENTS)}
+    ROPA_PURPOSE_RECIPIENTS, NOTICE_EXTRA)}
 
 
 def setting_for(key: str) -> Setting[int] | Setting[str] | None:

@@ -41,6 +41,7 @@ from app.errors import CounterpartError, InvalidInput
 from app.locale import _
 from app.locale.formatting import day
 from app.locale.i18n import SUPPORTED_LANGUAGES, translator
+from app.privacy.notices import current_or_new
 from ui.consent.labels import LANGUAGE_NAMES, font_for_language, purpose_name, supported_language
 from ui.consent.signature_pad import SignaturePad
 from ui.consent.staff_exit import StaffPasswordDialog
@@ -374,7 +375,7 @@ class KioskWindow(QWidget):
         if self.context.busy:  # a worker has the connection: read the notice once it is free
             QTimer.singleShot(250, self, self._retranslate)  # `self` as context: never runs after deletion
         elif self.context.is_open:
-            self.notice = self.service.current_notice(self.language)
+            self.notice = current_or_new(self.context.session, self.language)  # as the records compose it
         if self.notice is None:
             self.notice_title.setText(_("Your privacy choices"))
             self.notice_body.setText(_("The shop has not written its privacy notice yet. Please ask the staff."))

@@ -28,8 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.crm.contacts import ContactService
-
 # The rule the service uses to name people (family name first in Chinese, Japanese, Korean); private in app/
 # today, so a preview shows names as they will be saved.
 from app.crm.contacts import _display_name as display_name
@@ -37,9 +35,11 @@ from app.crm.importing.layouts import BY_KEY, FIELDS
 from app.crm.importing.model import ImportPreview, ImportReport, ParsedRow
 from app.crm.importing.service import FORMATS, ImportService
 from app.locale import _, ngettext
+from app.privacy.notices import create_tasks
 from ui.customers.import_changes import CHANGES_SHOWN, ImportChanges
 from ui.dialogs import ask_open_path
 from ui.operation import Cancelled, Progress, message_for
+from ui.operations.customers import preview_import
 from ui.session_context import SessionContext
 from ui.widgets import MessageLine, busy_bar, path_field, show_path
 
@@ -232,13 +232,8 @@ class ImportDialog(QDialog):
             return
         session, path, fmt, mapping = self.context.session, self.path, self._format(), dict(self.mapping) or None
         self._start(_("Reading the file…"))
-
-        def work(progress: Progress, cancelled: Cancelled) -> tuple[ImportPreview, dict[int, str]]:
-            preview = ImportService(session).preview(path, fmt, PREVIEW_ROWS, mapping=mapping)
-            shown = [m.contact_id for m in preview.report.matched[:CHANGES_SHOWN]]  # who the changes table names
-            return preview, ContactService(session).display_names(shown)
-
-        self.context.run(work, description=_("Checking the file…"), on_done=lambda result: self.show_preview(*result),
+        self.context.run(preview_import(session, path, fmt, PREVIEW_ROWS, mapping, CHANGES_SHOWN),
+                         description=_("Checking the file…"), on_done=lambda result: self.show_preview(*result),
                          on_error=self._failed, changes_data=False)
 
     def _format(self) -> str:
@@ -322,8 +317,10 @@ class ImportDialog(QDialog):
         overwrite = self.changes.overwrite()
 
         def work(progress: Progress, cancelled: Cancelled) -> ImportReport:
-            return ImportService(session).run(path, fmt, mapping=mapping, keep_duplicates=keep, overwrite=overwrite,
-                                              progress=lambda n: progress(n, 0))
+            report = ImportService(session).run(path, fmt, mapping=mapping, keep_duplicates=keep,
+                                                overwrite=overwrite, progress=lambda n: progress(n, 0))
+            create_tasks(session, report.contact_ids, path.name)  # GDPR Art. 14: each new person is to be told
+            return report
 
         self._start(_("Importing…"))
         operation = self.context.run(work, description=_("Importing customers…"), on_done=self._imported,

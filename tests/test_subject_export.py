@@ -59,7 +59,8 @@ def _fill(session: Session, contact_id: int) -> None:
     activities.create("call", "Call back about the cake design", due_at=DUE, contact_id=contact_id)
     done = activities.create("meeting", "Tasting appointment", due_at=DUE + timedelta(days=2), contact_id=contact_id)
     activities.set_done(done)
-    ContactService(session).add_note(contact_id, "Allergic to hazelnuts.\nAsked for a vegan option.")
+    ContactService(session).add_note(contact_id, "Allergic to hazelnuts.\nAsked for a vegan option.",
+                                      keep_reason="needed to serve them safely")
     consent = ConsentService(session)
     notice = consent.current_notice("de")
     assert notice is not None

@@ -16,8 +16,8 @@ from app.crm.contacts import ContactFilter, ContactInput, ContactService
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.test_ui_customers import KNOWN, _fill, _names, _open, _overview_value, _shot, _window
 from tests.ui_helpers import open_session_for_ui, press, shutdown_session, wait_until
+from ui.customers.page import CustomersPage
 from ui.models.contacts_model import BATCH, ContactListModel
-from ui.pages.customers import CustomersPage
 from ui.session_context import SessionContext
 
 
@@ -220,11 +220,12 @@ def test_the_filters_are_reached_by_keyboard_and_named(qtbot, owner) -> None:
     assert label.text() == "Show onl&y:"
     page.search.setFocus()
     order = [page.search]
-    for _ in range(7):
+    for _ in range(8):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         order.append(QApplication.focusWidget())
     # the purpose and Clear filters are skipped while no consent state is chosen (disabled)
-    assert order[1:6] == [page.new_button, filters.tag, filters.owner, filters.consent, page.table]
+    assert order[1:7] == [page.new_button, filters.tag, filters.owner, filters.restricted, filters.consent,
+                          page.table]
     filters.consent.setFocus()
     qtbot.keyClick(filters.consent, Qt.Key.Key_Down)  # arrow keys choose in a closed combo box
     assert filters.consent.currentData() == "granted" and page.model.filtering

@@ -23,6 +23,8 @@ from app.cli import (
     breach,
     consent,
     customers,
+    minimise,
+    notices,
     retention,
     rights,
     users,
@@ -42,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", help=_("language of messages (default: the system's)"))
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
 
-    for group in (vault, users, audit_log, customers, consent, retention, rights, backups, breach, accountability):
+    for group in (vault, users, audit_log, customers, consent, retention, rights, backups, breach, accountability,
+                  notices, minimise):
         group.register(commands)
     return parser
 

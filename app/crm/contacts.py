@@ -19,6 +19,7 @@ from app.consent.ledger import ConsentService
 from app.crm import contact_points
 from app.crm.bulk import BULK_BATCH, BulkWriter, next_contact_id
 from app.crm.contact_points import normalise_address, normalise_email, normalise_phone
+from app.crm.sensitive_text import SensitiveTextFound, find_sensitive, kinds_of
 from app.errors import InvalidInput
 from app.locale import _
 from app.store import search_index
@@ -84,10 +85,12 @@ class ContactFilter:
     owner_user_id: int | None = None
     consent_purpose: str | None = None
     consent_state: str | None = None  # one of CONSENT_STATES, with consent_purpose
+    restricted: bool | None = None  # True: only people whose processing is restricted now; False: all but them
 
     @property
     def active(self) -> bool:
-        return self.tag_id is not None or self.owner_user_id is not None or self.consent_state is not None
+        return (self.tag_id is not None or self.owner_user_id is not None or self.consent_state is not None
+                or self.restricted is not None)
 
 
 @dataclass(frozen=True)
@@ -338,17 +341,29 @@ class ContactService:
             points.append(point)
         return replace(data, points=points)
 
-    def add_note(self, contact_id: int, body: str) -> int:
+    def add_note(self, contact_id: int, body: str, keep_reason: str = "") -> int:
+        """Save a note. One that looks sensitive (app.crm.sensitive_text) is refused with its findings
+        (SensitiveTextFound) unless `keep_reason` says why it is needed; that reason is kept with the note."""
         self.session.require(Permission.EDIT_CUSTOMERS)
         self._require_exists(contact_id)
         if not body.strip():
             raise InvalidInput(_("A note cannot be empty."))
+        findings = find_sensitive(body.strip())
+        if findings and not keep_reason.strip():
+            raise SensitiveTextFound(findings)
         with self.session.change() as conn:
+            stamp = now()
             note_id = int(conn.execute("INSERT INTO note(contact_id, body, author_user_id, created_at) "
                                        "VALUES (?, ?, ?, ?)",
-                                       (contact_id, body.strip(), self.session.user.id, now())).lastrowid)
+                                       (contact_id, body.strip(), self.session.user.id, stamp)).lastrowid)
             search_index.reindex(conn, contact_id)
             self.session.audit("note.create", "contact", contact_id, f"note {note_id}")
+            if findings:
+                kinds = ",".join(kinds_of(findings))
+                conn.execute("INSERT INTO note_sensitive_kept(note_id, contact_id, kinds, reason, user_id, at) "
+                             "VALUES (?, ?, ?, ?, ?, ?)",
+                             (note_id, contact_id, kinds, keep_reason.strip(), self.session.user.id, stamp))
+                self.session.audit("note.sensitive_kept", "contact", contact_id, f"note {note_id}: {kinds}")
         return note_id
 
     def delete(self, contact_id: int) -> None:
@@ -431,6 +446,8 @@ class ContactService:
     # consent need not read each match's contact row (at 1M people that lookup was half a filtered search).
     _TAG_SQL = " AND EXISTS (SELECT 1 FROM contact_tag WHERE contact_id = {person} AND tag_id = ?)"
     _OWNER_SQL = " AND c.owner_user_id = ?"
+    _RESTRICTED_SQL = " AND EXISTS (SELECT 1 FROM restriction WHERE contact_id = {person} AND lifted_at IS NULL)"
+    _NOT_RESTRICTED_SQL = " AND NOT" + _RESTRICTED_SQL[4:]
     _LATEST = " FROM consent_event WHERE purpose_key = ? AND contact_id = {person} ORDER BY id DESC LIMIT 1)"
     _CONSENT_SQL = {
         # A grant in force: younger than the expiry (none: '' is before every moment) and, for sale or sharing,
@@ -456,6 +473,8 @@ class ContactService:
         if where.owner_user_id is not None:
             sql += self._OWNER_SQL
             args.append(where.owner_user_id)
+        if where.restricted is not None:
+            sql += self._RESTRICTED_SQL if where.restricted else self._NOT_RESTRICTED_SQL
         state = where.consent_state
         if state is not None:
             if state not in CONSENT_STATES:

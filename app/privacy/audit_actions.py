@@ -51,6 +51,7 @@ _WORDS = {
     "contact.delete": N_("Customer moved to the bin"),
     "contact.erase": N_("Customer erased"),
     "contact.export": N_("Customers exported"),
+    "contact.export_pseudonymised": N_("Customers exported pseudonymised, for analysis"),
     "contact.import": N_("Customers imported"),
     "contact.merge": N_("Customers merged"),
     "contact.read": N_("Customer record opened"),
@@ -68,7 +69,13 @@ _WORDS = {
     "legal_hold.add": N_("Legal hold placed"),
     "legal_hold.release": N_("Legal hold released"),
     "note.create": N_("Note added"),
+    "note.sensitive_kept": N_("Note kept although it looks sensitive (with a reason)"),
+    "note.sensitive_list": N_("Notes kept although sensitive, read for review"),
+    "notice.extra": N_("Own words added to the privacy notice"),
+    "notice.letters": N_("Notice letters (Art. 14) written"),
     "notice.publish": N_("Privacy notice published"),
+    "notice_task.create": N_("People to inform of the notice (Art. 14) listed"),
+    "notice_task.done": N_("Person informed of the notice (Art. 14)"),
     "pipeline.create": N_("Pipeline created"),
     "policy.pipl_days": N_("Deadline for PIPL requests changed"),
     "privacy_flag.clear": N_("Privacy choice cleared"),
@@ -109,6 +116,8 @@ _WORDS = {
     "user.password_reset": N_("Password reset by the owner"),
     "user.remove": N_("User removed"),
     "user.role": N_("Role changed"),
+    "user.security_key_add": N_("Security key added to a login"),
+    "user.security_key_remove": N_("Security key taken off a login"),
     "vault.create": N_("Vault created"),
     "vault.recover": N_("Opened with the recovery key"),
     "vault.recovery_kit": N_("Recovery kit saved"),
@@ -142,7 +151,7 @@ _ARROW = re.compile(r"^(?:stage )?(\w+)->(\w+)$")
 _CONSENT = re.compile(r"^(\w+) via (\w+)$")
 _FROM = re.compile(r"^(\d+) from (.+)$")
 _NUMBERED = re.compile(r"^(note|hold|merged) (\d+)$")
-_REFUSED = re.compile(r"^(\w+)(?:: (?:(-?\d+) rows|(temporary password)))?$")
+_REFUSED = re.compile(r"^(\w+)(?:: (?:(-?\d+) rows|(temporary password)|(last owner|legal hold|not owner)))?$")
 _BULK_READ = re.compile(r"^(\d+) rows by ([\w -]+)$")
 
 
@@ -175,7 +184,7 @@ def summary_text(action: str, summary: str | None, names: SummaryNames) -> str:
     return text
 
 
-def _refused_text(permission: str, rows: str | None, temporary: str | None) -> str:
+def _refused_text(permission: str, rows: str | None, temporary: str | None, reason: str | None = None) -> str:
     try:
         what = Permission(permission).label()
     except ValueError:
@@ -184,6 +193,11 @@ def _refused_text(permission: str, rows: str | None, temporary: str | None) -> s
         return _("{action}: {n} customers at once").format(action=what, n=rows)
     if temporary:
         return _("{action}: the temporary password was not replaced yet").format(action=what)
+    if reason is not None:  # refusals a service decides beyond the role (Session.refuse)
+        words = {"last owner": _("the vault must keep an active owner"),
+                 "legal hold": _("the customer is under a legal hold"),
+                 "not owner": _("only an owner may restore a backup")}[reason]
+        return _("{action}: {reason}").format(action=what, reason=words)
     return what
 
 

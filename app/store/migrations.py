@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -656,6 +657,59 @@ MIGRATIONS += (
         f"(SELECT 1 FROM setting WHERE key = '{new}')"
         for old, new in (("idle_lock_minutes", "lock.idle_minutes"), ("backup_dir", "backup.folder"),
                          ("last_drill_at", "backup.last_drill"), ("pipl_request_days", "requests.pipl_days")))),
+)
+
+
+MIGRATIONS += (
+    # GDPR Art. 14: people who came from a file were never shown the notice; each gets a task to inform them
+    # (within a month, at the latest at first contact), done by letter, email or in person, with the notice
+    # version the letter carried. At most one open task a person.
+    Migration(20, "Art. 14 notice tasks for imported people", (
+        """CREATE TABLE notice_task (
+               id INTEGER PRIMARY KEY,
+               contact_id INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
+               source TEXT NOT NULL,
+               created_at TEXT NOT NULL,
+               due_at TEXT NOT NULL,
+               done_at TEXT,
+               done_by_user_id INTEGER REFERENCES user(id),
+               method TEXT CHECK (method IS NULL OR method = 'letter' OR method = 'email' OR method = 'in_person'),
+               notice_id INTEGER REFERENCES notice(id)
+           ) STRICT""",
+        "CREATE UNIQUE INDEX notice_task_open ON notice_task(contact_id) WHERE done_at IS NULL",
+        # Everyone imported before this version is owed the notice too: known by the id their source tool gave
+        # them (schema 15) or by a consent the file stated (method 'import'); due a month from now.
+        """INSERT INTO notice_task(contact_id, source, created_at, due_at)
+           SELECT c.id, coalesce((SELECT min(source_kind) FROM contact_source WHERE contact_id = c.id), 'import'),
+                  strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '+30 days')
+           FROM contact c WHERE c.deleted_at IS NULL AND c.anonymised_at IS NULL
+             AND (EXISTS (SELECT 1 FROM contact_source WHERE contact_id = c.id)
+                  OR EXISTS (SELECT 1 FROM consent_event WHERE contact_id = c.id AND method = 'import'))""",
+    )),
+)
+
+
+def _analysis_key(conn: Connection) -> None:
+    """The key of the pseudonyms in exports for analysis (app.privacy.pseudonymise): its own, so that they
+    cannot be matched with the erasure ledger's pseudonyms, and kept inside the encrypted vault."""
+    conn.execute("INSERT OR IGNORE INTO vault_meta(key, value) VALUES ('analysis_key', ?)", (secrets.token_hex(32),))
+
+
+MIGRATIONS += (
+    # Minimisation (#20): a note kept although it looks sensitive (app.crm.sensitive_text), with why and by
+    # whom; the reason may itself name the person, so it lives here (erased with them), not in the audit log.
+    Migration(21, "notes kept with sensitive data and why; the key of pseudonymised exports", (
+        """CREATE TABLE note_sensitive_kept (
+               note_id INTEGER PRIMARY KEY REFERENCES note(id) ON DELETE CASCADE,
+               contact_id INTEGER REFERENCES contact(id) ON DELETE CASCADE,
+               kinds TEXT NOT NULL,
+               reason TEXT NOT NULL,
+               user_id INTEGER REFERENCES user(id),
+               at TEXT NOT NULL
+           ) STRICT""",
+        "CREATE INDEX note_sensitive_kept_contact ON note_sensitive_kept(contact_id)",
+        _analysis_key,
+    )),
 )
 
 LATEST = MIGRATIONS[-1].version

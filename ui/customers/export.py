@@ -13,11 +13,12 @@ from PySide6.QtWidgets import QWidget
 
 from app.access.roles import Permission
 from app.crm.contacts import ContactFilter
-from app.crm.export import export_csv
 from app.locale import _, ngettext
+from app.privacy.pseudonymise import export_pseudonymised
 from app.vault.location import documents_folder
 from ui.dialogs import ask_save_path, inform, warn
-from ui.operation import message_for
+from ui.operation import Cancelled, Progress, message_for
+from ui.operations.customers import export_list
 from ui.session_context import SessionContext
 
 
@@ -35,10 +36,36 @@ def export(context: SessionContext, window: QWidget, path: Path, query: str,
            where: ContactFilter | None = None) -> None:
     if context.busy or not context.is_open:
         return
-    session = context.session
-    context.run(lambda progress, cancelled: export_csv(session, path, query, where),
+    context.run(export_list(context.session, path, query, where),
                 description=_("Exporting customers…"),
                 on_done=lambda rows: exported(window, rows, path),
+                on_error=lambda exc: warn(window, _("Export failed"), message_for(exc)))
+
+
+def ask_export_pseudonymised(context: SessionContext, window: QWidget) -> None:
+    """For analysis: everyone as keyed pseudonyms, no contact details, dates to the month, ages in bands
+    (app.privacy.pseudonymise). Managers and the owner; the service checks and audits it."""
+    if not context.can(Permission.EXPORT_BULK):
+        return
+    suggested = documents_folder() / _("customers-pseudonymised-{day}.csv").format(day=date.today().isoformat())
+    ask_save_path(window, _("Export pseudonymised customers"), suggested, _("CSV files (*.csv)"),
+                  lambda path: export_pseudonymised_to(context, window, path), default_suffix="csv")
+
+
+def export_pseudonymised_to(context: SessionContext, window: QWidget, path: Path) -> None:
+    if context.busy or not context.is_open:
+        return
+    session = context.session
+
+    def work(progress: Progress, cancelled: Cancelled) -> int:
+        return export_pseudonymised(session, path)
+
+    context.run(work, description=_("Exporting pseudonymised customers…"),
+                on_done=lambda rows: inform(window, _("Export finished"), ngettext(
+                    "Wrote {n} pseudonymised customer to {path}.", "Wrote {n} pseudonymised customers to {path}.",
+                    rows).format(n=rows, path=path), _(
+                    "No names or contact details are in it, but it is still personal data: the vault can tell "
+                    "who each pseudonym is. Keep it safe and delete it when the analysis is done.")),
                 on_error=lambda exc: warn(window, _("Export failed"), message_for(exc)))
 
 

@@ -33,6 +33,27 @@ class LockedOut(AuthenticationFailed):
         self.wait_seconds = wait_seconds
 
 
+class SecurityKeyError(AuthenticationFailed):
+    """A FIDO2 security key a login needs could not answer (app/vault/second_factor.py): none plugged in, the
+    wrong one, no touch in time, or cancelled. Exit 3 like a wrong password: the login did not open."""
+
+
+class NoSecurityKey(SecurityKeyError):
+    """No security key is plugged in (or none this computer lets Counterpart use)."""
+
+
+class WrongSecurityKey(SecurityKeyError):
+    """The key plugged in is not the one this login was set up with."""
+
+
+class SecurityKeyTimeout(SecurityKeyError):
+    """Nobody touched the key in time."""
+
+
+class SecurityKeyCancelled(SecurityKeyError):
+    """The person cancelled while the key waited for a touch."""
+
+
 class PermissionDenied(CounterpartError):
     exit_code = 4
 

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlcipher3
 
@@ -20,6 +21,9 @@ from app.store.database import Connection, classify, transaction
 from app.vault.kdf import KdfParams
 from app.vault.keyfile import user_key
 from app.vault.vault import Vault
+
+if TYPE_CHECKING:  # python-fido2 is imported only where a security key is used
+    from app.vault.second_factor import SecondFactor
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,11 @@ class Session:
         if rows > SCREENFUL:
             self.record("contact.bulk_read", "contact", None, f"{rows} rows by {command}")
 
+    def refuse(self, permission: Permission, reason: str) -> None:
+        """Audit a refusal a service decides itself, beyond the role (the last owner, a legal hold), like
+        `require`'s: `access.refused` "permission: reason" (a fixed word, never the data). The caller raises."""
+        self._refused(permission, reason)
+
     def _refused(self, permission: Permission, detail: str = "") -> None:
         self._refusals.append((permission.value, detail))
         self._record_refusals()
@@ -165,9 +174,10 @@ def create_vault(path: str | Path, owner: str, password: str, *, use_keychain: b
 REKEY_DUE_KEY = "rekey_due"  # vault_meta: why a rekey is due (app.access.rekey_due), cleared by any finished rekey
 
 
-def open_session(path: str | Path, name: str, password: str) -> Session:
-    """Unlock with a user's own slot, refuse disabled users, and log the login (and failures before it)."""
-    vault = Vault.unlock(path, name, password)
+def open_session(path: str | Path, name: str, password: str, second_factor: SecondFactor | None = None) -> Session:
+    """Unlock with a user's own slot, refuse disabled users, and log the login (and failures before it).
+    `second_factor` answers for a slot that also needs a security key (asked only then)."""
+    vault = Vault.unlock(path, name, password, second_factor)
     try:
         user = find_user(vault.db, name)
         if user is None or not user.active:

@@ -18,6 +18,7 @@ from app.access.session import Session, open_session
 from app.errors import InvalidInput, UsageError
 from app.locale import _
 from app.store.database import classify
+from app.vault.second_factor import Fido2SecondFactor
 
 
 class Passwords:
@@ -87,8 +88,15 @@ def out(line: str) -> None:
     print(line, flush=True)
 
 
+def security_key(passwords: Passwords) -> Fido2SecondFactor:
+    """The security key a login may need (used only then): asks for a touch on stderr, its PIN like a password."""
+    return Fido2SecondFactor(on_touch=lambda: print(_("Touch your security key…"), file=sys.stderr, flush=True),
+                             pin=lambda: passwords.read(_("PIN of your security key: ")))
+
+
 def session_for(args: argparse.Namespace, passwords: Passwords) -> Session:
-    session = open_session(args.vault, args.user, passwords.read(_("Password for {user}: ").format(user=args.user)))
+    session = open_session(args.vault, args.user, passwords.read(_("Password for {user}: ").format(user=args.user)),
+                           security_key(passwords))
     say_finished_rekey(session)
     return session
 

@@ -5,9 +5,19 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from app.access.second_factor import SecurityKeyService
 from app.access.session import open_session
 from app.access.users import UserService
-from app.cli.common import Commands, Parser, Passwords, out, say_finished_rekey, signed_in, vault_and_user
+from app.cli.common import (
+    Commands,
+    Parser,
+    Passwords,
+    out,
+    say_finished_rekey,
+    security_key,
+    signed_in,
+    vault_and_user,
+)
 from app.locale import _
 from app.vault.keyfile import user_key
 
@@ -32,7 +42,7 @@ def cmd_user_list(args: argparse.Namespace, passwords: Passwords) -> int:
 
 def cmd_user_passwd(args: argparse.Namespace, passwords: Passwords) -> int:
     current = passwords.read(_("Password for {user}: ").format(user=args.user))
-    session = open_session(args.vault, args.user, current)
+    session = open_session(args.vault, args.user, current, security_key(passwords))
     say_finished_rekey(session)
     try:
         service = UserService(session)
@@ -84,6 +94,32 @@ def cmd_user_role(args: argparse.Namespace, passwords: Passwords) -> int:
     return 0
 
 
+def cmd_security_key_add(args: argparse.Namespace, passwords: Passwords) -> int:
+    with signed_in(args, passwords) as session:
+        password = passwords.read(_("Password for {user}, again: ").format(user=args.user))
+        out(_("Touch your security key twice when it blinks: once to make its credential, once to answer."))
+        SecurityKeyService(session).add(password, security_key(passwords))
+    out(_("From now on {user} signs in with the password and this security key. Without the key, only the "
+          "recovery key opens the vault for them (or, for a manager, a password reset by the owner).")
+        .format(user=args.user))
+    return 0
+
+
+def cmd_security_key_remove(args: argparse.Namespace, passwords: Passwords) -> int:
+    with signed_in(args, passwords) as session:
+        service = SecurityKeyService(session)
+        if args.name and user_key(args.name) != user_key(args.user):
+            temporary = passwords.read(_("Temporary password for {user}: ").format(user=args.name), confirm=True)
+            service.remove_for(args.name, temporary)
+            out(_("Took the security key off {user}'s login and gave it this temporary password; they must choose "
+                  "their own at their next sign-in.").format(user=args.name))
+            return 0
+        password = passwords.read(_("Password for {user}, again: ").format(user=args.user))
+        service.remove(password, security_key(passwords))
+    out(_("{user} signs in with the password alone again.").format(user=args.user))
+    return 0
+
+
 def register(commands: Commands) -> None:
     """Declare this group's commands and their arguments."""
     user = commands.add_parser("user", help=_("manage staff logins"))
@@ -121,3 +157,13 @@ def register(commands: Commands) -> None:
     role.add_argument("--name", required=True)
     role.add_argument("--role", required=True, choices=["owner", "manager", "staff", "auditor"])
     role.set_defaults(run=cmd_user_role)
+    key = user_commands.add_parser("security-key", help=_("make your login need a FIDO2 security key, or not"))
+    key_commands = key.add_subparsers(dest="key_command", required=True, metavar="ACTION", parser_class=Parser)
+    key_add = key_commands.add_parser("add", help=_("add a security key to your own login (owners and managers)"))
+    vault_and_user(key_add)
+    key_add.set_defaults(run=cmd_security_key_add)
+    key_remove = key_commands.add_parser("remove", help=_("take the security key off your login (it must answer), "
+                                                          "or off another user's with a password reset"))
+    vault_and_user(key_remove)
+    key_remove.add_argument("--name", help=_("the user whose lost key the owner takes off (a password reset)"))
+    key_remove.set_defaults(run=cmd_security_key_remove)

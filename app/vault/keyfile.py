@@ -16,6 +16,10 @@ app/vault/vault.py for the order of the two writes.
 Since slot format 2 each slot also holds an Ed25519 *signing* key, sealed under the same slot key as the X25519
 private key, with the public half and the user id bound into the slot header (see app/store/signing.py for why
 there). File version 3 adds the audit chain's head, signed at every lock (see app/store/audit.py).
+
+Slot format 3 (issue #20) adds a FIDO2 security key, as KeePassXC does with a YubiKey: the header names the
+key's credential and a salt, and the key's hmac-secret answer to that salt joins the slot key's derivation
+(under its own HKDF label), so the slot does not open without the key. Slots without one keep formats 1-2.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ if TYPE_CHECKING:
 FORMAT = "counterpart-keyfile"
 VERSION = 1  # the slot format: part of every slot's associated data, so it never changes for existing slots
 SIGNED_VERSION = 2  # slots made since hold a signing key; a version 1 slot is upgraded when its user next unlocks
+FACTOR_VERSION = 3  # a format 2 slot that also needs a FIDO2 security key (`Slot.second_factor`)
+FACTOR_SECRET_BYTES = 32  # an hmac-secret output, and the salt sent for it
 FILE_VERSION = 3  # the file format: 2 added the generation counter, 3 the audit chain's sealed head
 DATA_KEY_BYTES = 32
 CURRENT, NEXT = "current", "next"
@@ -132,6 +138,28 @@ def _unwrap_key(private_key: X25519PrivateKey, public_key: bytes, wrapped: Wrapp
     return AESGCM(wrapping_key).decrypt(wrapped.nonce, wrapped.ciphertext, aad)
 
 
+@dataclass(frozen=True)
+class Enrolment:
+    """A FIDO2 security key bound to a slot; all public (it sits in the slot header, read before unlock)."""
+
+    credential_id: bytes
+    salt: bytes  # sent to the key at every unlock; its hmac-secret answer joins the slot key
+    user_verification: str  # "discouraged" (a touch) or "required" (PIN too): the key answers differently
+    rp_id: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"credential_id": _b64(self.credential_id), "salt": _b64(self.salt),
+                "user_verification": self.user_verification, "rp_id": self.rp_id}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Enrolment:
+        enrolment = cls(_unb64(data["credential_id"]), _unb64(data["salt"]), str(data["user_verification"]),
+                        str(data["rp_id"]))
+        if len(enrolment.salt) != FACTOR_SECRET_BYTES or not enrolment.credential_id:
+            raise ValueError("bad security key enrolment")
+        return enrolment
+
+
 @dataclass
 class Unsealed:
     """What a slot's password opens: the data keys, and what re-sealing the slot (an upgrade) needs."""
@@ -162,6 +190,7 @@ class Slot:
     # This user's signing keys of slots this one replaced (a password reset, a recovery): their entries still
     # verify, and only someone whose seal this user's password opens could have listed them.
     previous_signing_keys: list[bytes] = field(default_factory=list)
+    second_factor: Enrolment | None = None  # format 3: the security key this slot also needs
 
     def header(self, vault_id: str) -> bytes:
         """Associated data for every AEAD in this slot: any edit to these fields breaks decryption."""
@@ -180,6 +209,8 @@ class Slot:
             fields["user_id"] = self.user_id
             fields["signing_public_key"] = _b64(self.signing_public_key or b"")
             fields["previous_signing_keys"] = [_b64(key) for key in self.previous_signing_keys]
+        if self.version >= FACTOR_VERSION:
+            fields["second_factor"] = self.second_factor.to_json() if self.second_factor else None
         return canonical(fields)
 
     def _wrap_aad(self, vault_id: str, which: str) -> bytes:
@@ -187,18 +218,39 @@ class Slot:
 
     @staticmethod
     def _slot_key(password: str, salt: bytes, params: KdfParams, device_secret: bytes | None,
-                  vault_id: str, slot_id: str) -> bytes:
+                  vault_id: str, slot_id: str, factor_secret: bytes | None = None) -> bytes:
+        """argon2(password), the device secret and (format 3) the security key's hmac-secret output, through
+        HKDF. A slot without a security key derives exactly as before; one with it under another label."""
         stretched = kdf.derive(password, salt, params)
-        return _hkdf(stretched + (device_secret or b""), b"counterpart slot v1 " + slot_id.encode(),
-                     salt=vault_id.encode())
+        if factor_secret is None:
+            return _hkdf(stretched + (device_secret or b""), b"counterpart slot v1 " + slot_id.encode(),
+                         salt=vault_id.encode())
+        if len(factor_secret) != FACTOR_SECRET_BYTES:
+            raise ValueError("a security key's hmac-secret output is 32 bytes")
+        return _hkdf(stretched + (device_secret or b"") + factor_secret,
+                     b"counterpart slot fido2 v1 " + slot_id.encode(), salt=vault_id.encode())
+
+    @property
+    def needs_security_key(self) -> bool:
+        return self.second_factor is not None
+
+    def _factor_for_key(self, factor_secret: bytes | None) -> bytes | None:
+        """The hmac-secret output the derivation takes: none for a slot without a key; required for one with."""
+        if self.second_factor is None:
+            return None
+        if factor_secret is None:
+            raise AuthenticationFailed(_("The login of {user} also needs its security key.").format(user=self.user))
+        return factor_secret
 
     @classmethod
     def create(cls, *, vault_id: str, user: str, password: str, data_key: bytes, params: KdfParams,
                device_secret: bytes | None, user_id: int | None = None, signing_key: bytes | None = None,
-               previous_keys: Iterable[bytes] = ()) -> Slot:
+               previous_keys: Iterable[bytes] = (), second_factor: Enrolment | None = None,
+               factor_secret: bytes | None = None) -> Slot:
         """A new slot (format 2) with a new X25519 pair and `signing_key` (a new one unless given: a user who
         changes her own password keeps hers, so her earlier entries stay hers). It lists the user's earlier
-        signing keys (`previous_keys`), so her earlier entries still verify."""
+        signing keys (`previous_keys`), so her earlier entries still verify. With `second_factor` (and that key's
+        `factor_secret` for its salt) the slot is format 3 and needs the key too."""
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
@@ -215,12 +267,14 @@ class Slot:
                                                          serialization.PublicFormat.Raw),
             sealed_private_nonce=secrets.token_bytes(12),
             sealed_private_key=b"",
-            version=SIGNED_VERSION,
+            version=FACTOR_VERSION if second_factor else SIGNED_VERSION,
             user_id=user_id,
             signing_public_key=signing.public_key_of(signing_key),
+            second_factor=second_factor,
         )
         slot.previous_signing_keys = [key for key in dict.fromkeys(previous_keys) if key != slot.signing_public_key]
-        slot_key = cls._slot_key(password, slot.salt, params, device_secret, vault_id, slot.slot_id)
+        slot_key = cls._slot_key(password, slot.salt, params, device_secret, vault_id, slot.slot_id,
+                                 slot._factor_for_key(factor_secret))
         raw_private = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                                             serialization.NoEncryption())
         slot._seal(vault_id, slot_key, raw_private, signing_key)
@@ -245,13 +299,31 @@ class Slot:
         signing_key = signing_key or signing.new_private_key()
         slot = Slot(slot_id=self.slot_id, user=self.user, created=self.created, kdf=self.kdf, salt=self.salt,
                     device_id=self.device_id, public_key=self.public_key, sealed_private_nonce=b"",
-                    sealed_private_key=b"", version=SIGNED_VERSION, user_id=user_id,
+                    sealed_private_key=b"", version=max(self.version, SIGNED_VERSION), user_id=user_id,
                     signing_public_key=signing.public_key_of(signing_key),
-                    previous_signing_keys=list(self.previous_signing_keys))
+                    previous_signing_keys=list(self.previous_signing_keys), second_factor=self.second_factor)
         slot._seal(vault_id, opened.slot_key, opened.private_key, signing_key)
         for which, data_key in data_keys.items():
             slot.wrap(vault_id, data_key, which)
         return slot, signing_key
+
+    def with_second_factor(self, vault_id: str, opened: Unsealed, password: str, device_secret: bytes | None,
+                           second_factor: Enrolment | None, factor_secret: bytes | None) -> Slot:
+        """This slot (same id, password, keys) needing the security key `second_factor` from now on, or, with
+        None, no key any more. `opened` is what this slot's password (and current key) unsealed."""
+        if opened.signing_key is None:
+            raise ValueError("upgrade the slot to format 2 first")
+        slot = Slot(slot_id=self.slot_id, user=self.user, created=self.created, kdf=self.kdf, salt=self.salt,
+                    device_id=self.device_id, public_key=self.public_key, sealed_private_nonce=b"",
+                    sealed_private_key=b"", version=FACTOR_VERSION if second_factor else SIGNED_VERSION,
+                    user_id=self.user_id, signing_public_key=self.signing_public_key,
+                    previous_signing_keys=list(self.previous_signing_keys), second_factor=second_factor)
+        slot_key = self._slot_key(password, self.salt, self.kdf, device_secret if self.device_id else None,
+                                  vault_id, self.slot_id, slot._factor_for_key(factor_secret))
+        slot._seal(vault_id, slot_key, opened.private_key, opened.signing_key)
+        for which, data_key in opened.keys.items():
+            slot.wrap(vault_id, data_key, which)
+        return slot
 
     @property
     def signing_keys(self) -> list[bytes]:
@@ -261,22 +333,28 @@ class Slot:
     def wrap(self, vault_id: str, data_key: bytes, which: str) -> None:
         self.wrapped[which] = _wrap_key(self.public_key, data_key, self._wrap_aad(vault_id, which))
 
-    def open(self, vault_id: str, password: str, device_secret: bytes | None) -> dict[str, bytes]:
+    def open(self, vault_id: str, password: str, device_secret: bytes | None,
+             factor_secret: bytes | None = None) -> dict[str, bytes]:
         """Unseal the private key and unwrap every data key this slot holds. Wrong password: AuthenticationFailed."""
-        return self.unseal(vault_id, password, device_secret).keys
+        return self.unseal(vault_id, password, device_secret, factor_secret).keys
 
-    def unseal(self, vault_id: str, password: str, device_secret: bytes | None) -> Unsealed:
-        """As open(), and also the signing key (format 2) and what an upgrade to format 2 needs."""
+    def unseal(self, vault_id: str, password: str, device_secret: bytes | None,
+               factor_secret: bytes | None = None) -> Unsealed:
+        """As open(), and also the signing key (format 2) and what an upgrade to format 2 needs. A format 3
+        slot also needs `factor_secret`, its security key's hmac-secret answer to the enrolment's salt."""
         from cryptography.exceptions import InvalidTag
         from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
         slot_key = self._slot_key(password, self.salt, self.kdf, device_secret if self.device_id else None,
-                                  vault_id, self.slot_id)
+                                  vault_id, self.slot_id, self._factor_for_key(factor_secret))
         try:
             raw_private = AESGCM(slot_key).decrypt(self.sealed_private_nonce, self.sealed_private_key,
                                                    self.header(vault_id))
         except InvalidTag:
+            if self.second_factor is not None:
+                raise AuthenticationFailed(_("The password or the security key is not right for {user}.")
+                                           .format(user=self.user)) from None
             raise AuthenticationFailed(_("The password is not right for {user}.").format(user=self.user)) from None
         private = X25519PrivateKey.from_private_bytes(raw_private)
         try:
@@ -309,12 +387,14 @@ class Slot:
                 "previous_signing_keys": [_b64(key) for key in self.previous_signing_keys],
                 "sealed_signing_key": {"nonce": _b64(self.sealed_signing_nonce), "ct": _b64(self.sealed_signing_key)},
             }),
+            **({} if self.version < FACTOR_VERSION else {
+                "second_factor": self.second_factor.to_json() if self.second_factor else None}),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Slot:
         version = int(data.get("version", VERSION))
-        if version not in (VERSION, SIGNED_VERSION):
+        if version not in (VERSION, SIGNED_VERSION, FACTOR_VERSION):
             raise ValueError(f"unknown slot format {version}")
         signed: dict[str, Any] = {}
         if version >= SIGNED_VERSION:
@@ -324,6 +404,8 @@ class Slot:
                           sealed_signing_nonce=_unb64(data["sealed_signing_key"]["nonce"]),
                           sealed_signing_key=_unb64(data["sealed_signing_key"]["ct"]),
                           previous_signing_keys=[_unb64(key) for key in data["previous_signing_keys"]])
+        if version >= FACTOR_VERSION:
+            signed["second_factor"] = Enrolment.from_json(data["second_factor"])
         return cls(
             slot_id=str(data["slot_id"]),
             user=str(data["user"]),

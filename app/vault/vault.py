@@ -19,12 +19,20 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlcipher3
 from filelock import FileLock, Timeout
 
 from app import __version__
-from app.errors import AuthenticationFailed, InvalidInput, KeychainUnavailable, VaultBusy, VaultDamaged
+from app.errors import (
+    AuthenticationFailed,
+    InvalidInput,
+    KeychainUnavailable,
+    SecurityKeyError,
+    VaultBusy,
+    VaultDamaged,
+)
 from app.locale import _, ngettext
 from app.process_guard import give_back_free_memory
 from app.store import database, migrations, settings
@@ -36,7 +44,9 @@ from app.vault import backup, kdf, keychain, marks, restore_journal, sealing
 from app.vault.keyfile import (
     CURRENT,
     DATA_KEY_BYTES,
+    FACTOR_SECRET_BYTES,
     NEXT,
+    Enrolment,
     KeyFile,
     Slot,
     device_fingerprint,
@@ -47,6 +57,9 @@ from app.vault.keyfile import (
 from app.vault.lockout import LockoutBook
 from app.vault.paths import VaultPaths as VaultPaths  # re-exported: callers import it from here too
 from app.vault.recovery_key import format_recovery_key, parse_recovery_key
+
+if TYPE_CHECKING:  # the real one imports python-fido2; unlocking a slot without a key needs none of it
+    from app.vault.second_factor import SecondFactor
 
 MIN_PASSWORD_LENGTH = 8
 GENERATION_KEY = "keys_generation"
@@ -100,12 +113,28 @@ def _user_device_secret(keyfile: KeyFile, slot: Slot) -> bytes | None:
     return secret
 
 
+def _factor_secret(slot: Slot, second_factor: SecondFactor | None) -> bytes | None:
+    """The security key's answer for a slot that needs one (a touch), before the password is tried: a missing or
+    wrong key is not a wrong password, so it does not count towards the lockout."""
+    if slot.second_factor is None:
+        return None
+    if second_factor is None:
+        raise SecurityKeyError(_("The login of {user} also needs its security key. Plug it in and sign in again, "
+                                 "or open the vault with the recovery key.").format(user=slot.user))
+    secret = second_factor.hmac_secret(slot.second_factor, slot.second_factor.salt)
+    if len(secret) != FACTOR_SECRET_BYTES:
+        raise SecurityKeyError(_("The security key gave an answer of the wrong size."))
+    return secret
+
+
 class Vault:
     """An open vault: the data key, the database connection(s) and the key file. Close it to lock."""
 
     _staged_keyfile: Path | None = None  # where slot changes go until the caller's commit (slots_after_commit)
     signer: Signer | None = None  # the unlocking slot's signing key, for audit entries (app/vault/sealing.py)
     sealing = False  # whether lock seals the audit chain's head into the key file
+    # The unlocking slot's security-key answer while open, so changing one's own password keeps the key
+    _factor: bytearray | None = None
 
     def __init__(self, paths: VaultPaths, keyfile: KeyFile, data_key: bytes, conn: Connection, lock: FileLock,
                  user: str | None) -> None:
@@ -183,7 +212,8 @@ class Vault:
         return vault, format_recovery_key(data_key)
 
     @classmethod
-    def unlock(cls, path: str | Path, user: str, password: str) -> Vault:
+    def unlock(cls, path: str | Path, user: str, password: str, second_factor: SecondFactor | None = None) -> Vault:
+        """Open with `user`'s slot; `second_factor` is asked (a touch) only when that slot needs a security key."""
         paths = VaultPaths.of(path)
         cls._require_vault(paths)
         keyfile, mac = KeyFile.load(paths.keyfile)
@@ -195,8 +225,9 @@ class Vault:
         lock = acquire_lock(paths)
         try:
             device_secret = _user_device_secret(keyfile, slot)
+            factor = _factor_secret(slot, second_factor)
             try:
-                opened = slot.unseal(keyfile.vault_id, password, device_secret)
+                opened = slot.unseal(keyfile.vault_id, password, device_secret, factor)
             except AuthenticationFailed as exc:
                 book.fail(slot.user)
                 if book.warning is None or type(exc) is not AuthenticationFailed:
@@ -204,6 +235,7 @@ class Vault:
                 raise AuthenticationFailed(f"{exc} {book.warning}") from None  # one line: refused, and why
             cleared = book.succeed(slot.user)
             vault = cls._open(paths, keyfile, mac, opened.keys, lock, slot.user)
+            vault._factor = bytearray(factor) if factor is not None else None
             try:
                 sealing.after_unlock(vault, slot, opened)  # the signing key, and the log checked against its head
             except BaseException:
@@ -454,8 +486,10 @@ class Vault:
         if self.db is not None:
             self.db.close()
         self.db = None
-        for i in range(len(self._data_key)):
-            self._data_key[i] = 0
+        for secret in filter(None, (self._data_key, self._factor)):
+            for i in range(len(secret)):
+                secret[i] = 0
+        self._factor = None
         if self._lock.is_locked:
             self._lock.release()
         give_back_free_memory()  # SQLite's freed page cache held decrypted pages
@@ -527,10 +561,14 @@ class Vault:
         changing her own keeps her signing key; the new slot lists the replaced slot's signing keys."""
         check_new_password(password)
         own = self.signer if self.user is not None and user_key(user) == user_key(self.user) else None
+        # Her own security key stays with her new password; a reset by the owner makes a slot without one.
+        current = self.keyfile.find_slot(user)
+        enrolment = current.second_factor if own and current and self._factor is not None else None
         slot = Slot.create(vault_id=self.vault_id, user=user, password=password, data_key=bytes(self._data_key),
                            params=kdf_params or kdf.calibrate(), device_secret=self._device_secret_for_new_slot(),
                            user_id=sealing.user_id_of(self.db, user), signing_key=own.private_key if own else None,
-                           previous_keys=sealing.earlier_keys(self, user))
+                           previous_keys=sealing.earlier_keys(self, user), second_factor=enrolment,
+                           factor_secret=bytes(self._factor) if enrolment and self._factor else None)
         self.keyfile.replace_slot(slot)
         self._save_keyfile()
         if own is not None:
@@ -541,7 +579,50 @@ class Vault:
         slot = self.keyfile.find_slot(user)
         if slot is None:
             raise AuthenticationFailed(_("There is no user called {user} in this vault.").format(user=user))
-        slot.open(self.vault_id, password, _user_device_secret(self.keyfile, slot))
+        slot.open(self.vault_id, password, _user_device_secret(self.keyfile, slot), self._own_factor(user))
+
+    def _own_factor(self, user: str) -> bytes | None:
+        own = self.user is not None and user_key(user) == user_key(self.user)
+        return bytes(self._factor) if own and self._factor is not None else None
+
+    def security_key_of(self, user: str) -> Enrolment | None:
+        slot = self.keyfile.find_slot(user)
+        return slot.second_factor if slot is not None else None
+
+    def _own_slot(self) -> Slot:
+        slot = self.keyfile.find_slot(self.user) if self.user is not None else None
+        if slot is None:
+            raise InvalidInput(_("Sign in with your own password to add or remove your security key."))
+        return slot
+
+    def add_security_key(self, password: str, second_factor: SecondFactor) -> None:
+        """From now on the signed-in user's slot also needs the key `second_factor` enrols (two touches: make the
+        credential, then answer its salt). Same slot, keys and password after the password is checked; the
+        other slots are untouched."""
+        slot = self._own_slot()
+        if slot.second_factor is not None:
+            raise InvalidInput(_("{user} already has a security key: remove it first.").format(user=slot.user))
+        device_secret = _user_device_secret(self.keyfile, slot)
+        opened = slot.unseal(self.vault_id, password, device_secret)
+        enrolment = second_factor.enrol(slot.user)
+        answer = second_factor.hmac_secret(enrolment, enrolment.salt)
+        self._reseal(slot.with_second_factor(self.vault_id, opened, password, device_secret, enrolment, answer))
+        self._factor = bytearray(answer)
+
+    def remove_security_key(self, password: str, second_factor: SecondFactor) -> None:
+        """The signed-in user's slot opens with the password alone again; the key must answer once more (a
+        touch), so only whoever holds it takes it off. Without the key: the owner resets the password."""
+        slot = self._own_slot()
+        if slot.second_factor is None:
+            raise InvalidInput(_("{user} has no security key.").format(user=slot.user))
+        device_secret = _user_device_secret(self.keyfile, slot)
+        opened = slot.unseal(self.vault_id, password, device_secret, _factor_secret(slot, second_factor))
+        self._reseal(slot.with_second_factor(self.vault_id, opened, password, device_secret, None, None))
+        self._factor = None
+
+    def _reseal(self, slot: Slot) -> None:
+        self.keyfile.replace_slot(slot)
+        self._save_keyfile()
 
     def remove_slot(self, user: str) -> None:
         self.remove_slots([user])

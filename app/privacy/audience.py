@@ -72,7 +72,8 @@ def export_audience(session: Session, purpose_key: str, out: Path | None = None,
                     now: datetime | None = None) -> list[tuple[int, str, str | None, str | None]]:
     """The people who may be contacted for a purpose (id, name, email, phone); optionally written as CSV.
 
-    A marketing list is a bulk export: managers and owner only, and audited with its count.
+    A marketing list is a bulk export: managers and owner only, and audited with its count. The CSV holds the list
+    only: it goes to a mailing tool, which would read a trailing signed head as one more person.
     """
     session.require(Permission.EXPORT_BULK)
     service = ConsentService(session)

@@ -51,7 +51,7 @@ def _first_paint(session: Session) -> tuple[float, float, float, int]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from ui.pages.customers import CustomersPage
+    from ui.customers.page import CustomersPage
     from ui.session_context import SessionContext
 
     app = QApplication.instance() or QApplication([])

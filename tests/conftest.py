@@ -161,10 +161,7 @@ def no_background_work_leaks() -> Iterator[None]:
     if "ui.operation" in sys.modules:
         from PySide6.QtCore import QThreadPool
 
-        from ui.operation import run_on_vault_thread
-
         QThreadPool.globalInstance().waitForDone(10_000)
-        run_on_vault_thread(lambda: None)
     from ui.gui_collector import collect_due
 
     collect_due()

@@ -19,8 +19,8 @@ from app.locale.formatting import money
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.test_ui_pipeline import auditor_session, seed_demo, show, snap
 from tests.ui_helpers import open_session_for_ui, pick_customer, press, shutdown_session, wait_until
-from ui.pages.activities import DONE, OVERDUE, TODAY, UPCOMING, ActivitiesPage
-from ui.pages.dashboard import DashboardPage
+from ui.dashboard.page import DashboardPage
+from ui.sales.activities_page import DONE, OVERDUE, TODAY, UPCOMING, ActivitiesPage
 from ui.sales.text import totals_text
 from ui.session_context import SessionContext
 

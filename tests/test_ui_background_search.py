@@ -4,20 +4,23 @@ model and page."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlcipher3
 
 from app.access.session import Session
 from app.crm import demo
 from app.crm.contacts import ContactInput, ContactService
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui_helpers import open_session_for_ui, shutdown_session, wait_until
+from ui.customers.page import CustomersPage
 from ui.models.background_search import BackgroundSearch
 from ui.models.contacts_model import SEARCH_LIMIT, ContactListModel
-from ui.pages.customers import CustomersPage
+from ui.operation import message_for
 from ui.session_context import SessionContext
 
 
@@ -125,7 +128,8 @@ def test_a_connection_closed_under_a_running_search_reports_it(qtbot, owner: Ses
         assert search.busy
         for conn in list(owner.vault._extra_connections):  # a lock or rekey from elsewhere
             conn.close()
-    assert failed.args == [ticket, "OperationalError"]
+    assert failed.args[0] == ticket and "OperationalError" in failed.args[1]  # named, in words, not quoted
+    assert failed.args[1] == message_for(sqlcipher3.OperationalError("interrupted"))
     search.shut_down()
 
 
@@ -155,3 +159,12 @@ def test_the_page_says_searching_only_while_a_search_is_still_running(qtbot, own
     page._say_searching()  # a late timer changes nothing once the results are in
     assert "match" in page.count_label.text()
     page.clear()
+
+
+def test_ui_leaves_naming_database_errors_to_app() -> None:
+    """No ui/ module knows the driver's exceptions: app/store/database.py names them, ui/operation.py's
+    `message_for` puts any exception into words."""
+    ui = Path(__file__).resolve().parent.parent / "ui"
+    knowing = [str(p.relative_to(ui)) for p in ui.rglob("*.py")
+               if re.search(r"^\s*(import|from) sqlcipher3", p.read_text(encoding="utf-8"), re.MULTILINE)]
+    assert knowing == []

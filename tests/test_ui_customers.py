@@ -27,9 +27,9 @@ from tests.ui_helpers import add_user, open_session_for_ui, press, shot, shutdow
 from ui.customers.contact_dialog import ContactDialog
 from ui.customers.duplicates_dialog import DuplicatesDialog
 from ui.customers.import_dialog import ImportDialog
+from ui.customers.page import OPEN_DELAY_MS, SEARCH_DELAY_MS, CustomersPage
 from ui.main_window import MainWindow
 from ui.models.contacts_model import BATCH, SEARCH_LIMIT, ContactListModel
-from ui.pages.customers import OPEN_DELAY_MS, SEARCH_DELAY_MS, CustomersPage
 from ui.session_context import SessionContext
 
 STAFF, STAFF_TEMP, STAFF_PASSWORD = "Bea Staff", "temporary-1", "bea-own-pass-1"

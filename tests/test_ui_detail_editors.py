@@ -25,12 +25,12 @@ from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.test_ui_pipeline import auditor_session
 from tests.ui_helpers import add_user, open_session_for_ui, press, shot, shutdown_session
 from ui.customers.detail import ContactDetail
+from ui.customers.page import CustomersPage
 from ui.customers.tables import RecordTable
 from ui.main_window import MainWindow
-from ui.pages.customers import CustomersPage
-from ui.pages.pipeline import PipelinePage
 from ui.sales.activity_dialog import ActivityDialog
 from ui.sales.deal_dialogs import DealDialog
+from ui.sales.pipeline_page import PipelinePage
 from ui.session_context import SessionContext
 
 D = TypeVar("D", bound=QDialog)

@@ -21,11 +21,11 @@ from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.test_ui_activities import later_today
 from tests.test_ui_pipeline import auditor_session, seed_demo, show, snap
 from tests.ui_helpers import open_session_for_ui, press, shutdown_session
-from ui.pages.activities import TODAY, UPCOMING, ActivitiesPage
-from ui.pages.pipeline import PipelinePage
+from ui.sales.activities_page import TODAY, UPCOMING, ActivitiesPage
 from ui.sales.activity_dialog import ActivityDialog
 from ui.sales.deal_dialogs import DealDialog
 from ui.sales.kanban import ID_ROLE, StageColumnWidget
+from ui.sales.pipeline_page import PipelinePage
 from ui.sales.text import totals_text
 from ui.session_context import SessionContext
 

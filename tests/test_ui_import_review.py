@@ -20,7 +20,7 @@ from app.crm.importing.service import ImportService
 from tests import test_ui_customers as customers
 from tests.ui_helpers import press, shot, wait_until
 from ui.customers.import_dialog import ImportDialog
-from ui.pages.customers import CustomersPage
+from ui.customers.page import CustomersPage
 
 owner = customers.owner  # the same fixture: a vault opened the way the app opens it
 

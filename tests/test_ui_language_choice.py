@@ -7,8 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from tests.ui_helpers import open_session_for_ui, shutdown_session
-from ui.pages import account
 from ui.session_context import SessionContext
+from ui.settings import account
 
 
 def test_language_choice_is_remembered_for_the_next_start(qtbot, new_vault, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -6,11 +6,13 @@ import threading
 from pathlib import Path
 
 import pytest
+import sqlcipher3
 
+from app.access.session import Session, open_session
 from app.errors import InvalidInput
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui_helpers import open_session_for_ui, shutdown_session, wait_until
-from ui.operation import Operation, OperationCancelled, message_for, run_on_vault_thread
+from ui.operation import Operation, OperationCancelled, message_for
 from ui.password_strength import estimate
 from ui.session_context import SessionContext
 
@@ -92,10 +94,47 @@ def test_a_session_runs_one_operation_at_a_time(qtbot, new_vault: tuple[Path, st
         context.run(lambda progress, cancelled: None, description="after lock")
 
 
-def test_the_vault_thread_is_one_thread() -> None:
-    assert len({run_on_vault_thread(threading.get_ident) for _ in range(5)}) == 1
-    with pytest.raises(ValueError):
-        run_on_vault_thread(lambda: int("x"))
+def test_a_vault_unlocked_on_a_pool_thread_locks_on_the_ui_thread_and_unlocks_again(
+        qtbot, new_vault: tuple[Path, str]) -> None:
+    """No vault thread: the file lock is not thread-local (app/vault/vault.py), so any thread may close."""
+    path = new_vault[0]
+    ui_thread = threading.get_ident()
+    opened: list[object] = []
+
+    def unlock(progress: object, cancelled: object) -> tuple[Session, int]:
+        return open_session(path, OWNER, OWNER_PASSWORD), threading.get_ident()
+
+    for _round in range(2):
+        opened.clear()
+        operation = Operation(unlock)
+        operation.finished.connect(opened.append)
+        operation.failed.connect(opened.append)
+        operation.start()
+        wait_until(qtbot, lambda: bool(opened))
+        assert isinstance(opened[0], tuple), opened[0]  # VaultBusy would mean the lock outlived the last close
+        session, worker = opened[0]
+        assert worker != ui_thread and session.vault.is_open
+        session.lock("logout")  # on the UI thread
+        assert not session.vault.is_open
+
+
+def test_database_errors_are_put_in_words_by_app() -> None:
+    busy = message_for(sqlcipher3.OperationalError("database is locked"))
+    assert "busy" in busy and "unexpected" not in busy
+    damaged = message_for(sqlcipher3.DatabaseError("database disk image is malformed"))
+    assert "damaged" in damaged and "unexpected" not in damaged
+    assert "unexpected" in message_for(sqlcipher3.OperationalError("interrupted"))  # not one app/ names: a bug
+
+
+def test_run_hands_on_done_what_the_work_returned(qtbot, new_vault: tuple[Path, str]) -> None:
+    session = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
+    context = SessionContext(session)
+    got: list[str] = []
+    operation = context.run(lambda progress, cancelled: session.user.name, description="x", on_done=got.append,
+                            changes_data=False)
+    wait_until(qtbot, lambda: not context.busy)
+    assert got == [OWNER] and not operation.running
+    shutdown_session(session)
 
 
 @pytest.mark.parametrize(("password", "level"), [

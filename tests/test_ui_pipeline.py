@@ -33,10 +33,10 @@ from tests.ui_helpers import (
     type_into,
     wait_until,
 )
-from ui.pages.pipeline import PER_STAGE, PipelinePage
 from ui.sales.deal_dialogs import DealDialog
 from ui.sales.deals_model import BATCH, DealsTableModel
 from ui.sales.kanban import ID_ROLE, StageColumnWidget
+from ui.sales.pipeline_page import PER_STAGE, PipelinePage
 from ui.sales.text import totals_text
 from ui.session_context import SessionContext
 

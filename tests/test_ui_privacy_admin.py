@@ -17,6 +17,7 @@ from app.admin import security
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.errors import PermissionDenied
 from app.privacy.breach import BreachService
+from app.privacy.reminders import requests_reminder
 from app.privacy.requests import RequestService
 from app.privacy.retention import RetentionService
 from app.vault import backup, kdf
@@ -36,7 +37,7 @@ from ui.privacy.breach_dialogs import qdatetime
 from ui.privacy.breach_tab import BreachTab
 from ui.privacy.common import ALERT, RowsModel
 from ui.privacy.request_dialogs import ExportDialog, IdentityDialog, NewRequestDialog
-from ui.privacy.requests_tab import RequestsTab, reminder_text
+from ui.privacy.requests_tab import RequestsTab
 from ui.privacy.retention_tab import RetentionTab
 from ui.session_context import SessionContext
 
@@ -95,9 +96,9 @@ def test_requests_are_sorted_by_due_date_and_overdue_is_said_in_words(qtbot, con
     assert tab.model.data(index, Qt.ItemDataRole.ForegroundRole).color() == ALERT
     assert tab.model.data(tab.model.index(1, due_column), Qt.ItemDataRole.ForegroundRole) is None
     assert "1 is overdue" in tab.summary.text()
-    assert reminder_text(context.session, TODAY) == ("1 privacy request is overdue; 1 is due within 7 days. "
+    assert requests_reminder(context.session, TODAY) == ("1 privacy request is overdue; 1 is due within 7 days. "
                                                      "See Privacy › Requests.")
-    assert reminder_text(context.session, TODAY - timedelta(days=60)) is None
+    assert requests_reminder(context.session, TODAY - timedelta(days=60)) is None
     shot(tab, "privacy-requests-sorted")
 
 
@@ -359,7 +360,7 @@ def test_staff_sees_the_tabs_disabled_with_the_reason(qtbot, new_vault: tuple[Pa
         assert not tab.allowed and tab.model.rowCount() == 0 and tab.table.isHidden()
         for push in buttons:
             assert not push.isEnabled() and "Your role (Staff) may not" in push.toolTip()
-    assert reminder_text(session, TODAY) is None  # an overdue request exists, but staff cannot act on it
+    assert requests_reminder(session, TODAY) is None  # an overdue request exists, but staff cannot act on it
     assert retention.policy_model.rowCount() == 7  # everyone may read the policies
     for push in (retention.edit_button, retention.template_button, retention.preview_button):
         assert not push.isEnabled() and "may not" in push.toolTip()

@@ -7,8 +7,8 @@ from app.access.users import UserService
 from app.privacy.requests import RequestService
 from app.privacy.ropa import RopaService
 from tests.ui_helpers import open_session_for_ui, press, shot, shutdown_session, type_into
-from ui.pages.shop_details import ShopDetailsPage
 from ui.session_context import SessionContext
+from ui.settings.shop_details import ShopDetailsPage
 
 
 def test_owner_saves_and_staff_only_reads(qtbot, new_vault) -> None:  # type: ignore[no-untyped-def]

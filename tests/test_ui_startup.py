@@ -56,7 +56,8 @@ def test_a_new_vault_never_suggests_a_taken_name(new_vault: tuple[Path, str]) ->
 
 # Loaded when first needed (unlocking, the main window, the first-run wizard), never to show the unlock screen:
 # `import ui.main` used to load every page, reportlab and the services first (issue #15; bench/bench_startup.py).
-NOT_ON_THE_UNLOCK_PATH = ("reportlab", "app.documents", "ui.main_window", "ui.pages", "ui.wizard", "ui.recovery",
+NOT_ON_THE_UNLOCK_PATH = ("reportlab", "app.documents", "ui.main_window", "ui.pages", "ui.customers", "ui.sales",
+                          "ui.settings", "ui.dashboard", "ui.operations", "ui.wizard", "ui.recovery",
                           "ui.operation", "app.access.session", "app.admin.security", "app.vault.vault",
                           "app.privacy.retention", "app.locale.formatting", "babel", "sqlcipher3", "cryptography",
                           "keyring", "filelock", "argon2")

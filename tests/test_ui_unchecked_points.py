@@ -9,7 +9,7 @@ from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from tests import test_ui_customers as customers
 from tests.ui_helpers import press, type_into, wait_until
 from ui.customers.contact_dialog import ContactDialog
-from ui.pages.customers import CustomersPage
+from ui.customers.page import CustomersPage
 
 owner = customers.owner  # the same fixture: a vault opened the way the app opens it
 

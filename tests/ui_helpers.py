@@ -15,7 +15,6 @@ from app.access.session import Session, open_session
 from app.access.users import UserService
 from app.vault import kdf
 from ui.controller import AppController
-from ui.operation import run_on_vault_thread
 from ui.unlock import UnlockWindow
 
 WAIT_MS = 10_000  # worker threads run argon2 (cheap in tests) and SQLCipher; generous for slow CI
@@ -45,12 +44,12 @@ def shutdown(controller: AppController) -> None:
 
 
 def open_session_for_ui(path: Path, name: str, password: str) -> Session:
-    """Open a session the way the app does: on the vault thread (see ui/operation.py on the file lock)."""
-    return run_on_vault_thread(lambda: open_session(path, name, password))  # type: ignore[no-any-return]
+    """Open a session here; the app opens it on a pool thread, and any thread may lock it (ui/operation.py)."""
+    return open_session(path, name, password)
 
 
 def shutdown_session(session: Session) -> None:
-    run_on_vault_thread(lambda: session.lock("logout"))
+    session.lock("logout")
 
 
 def add_user(session: Session, name: str, role: Role, password: str) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QVBoxLayout, QWidget
 
-from app.access.users import UserService
 from app.locale import _
 from ui.operation import message_for
+from ui.operations.users import change_own_password
 from ui.password_fields import NewPasswordFields
 from ui.session_context import SessionContext
 from ui.widgets import MessageLine, busy_bar, clear_on_user_edit, paragraph
@@ -77,7 +77,7 @@ class ChangePasswordDialog(QDialog):
         self._running = True
         self.busy.show()
         self.setEnabled(False)
-        self.context.run(lambda progress, cancelled: UserService(session).change_own_password(current, password),
+        self.context.run(change_own_password(session, current, password),
                          description=_("Changing your password…"), on_done=self._done, on_error=self._failed)
 
     def _done(self, _result: object) -> None:

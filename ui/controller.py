@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -212,30 +212,22 @@ class AppController(QObject):
     def _after_unlock(self, context: SessionContext, window: MainWindow) -> None:
         """What is due at unlock: the daily backup (in the background), and reminders of deadlines and chores."""
         # Only after unlocking, so kept off the unlock screen's start
-        from app.access import rekey_due, settings
         from app.access.roles import Permission
-        from app.privacy.retention import RetentionService
-        from app.vault import backup
-        from ui.privacy.requests_tab import reminder_text
+        from app.privacy.reminders import Place, reminders_for
+        from ui.privacy.health_tab import show_health_place
 
         session = context.session
-        if session.can(Permission.MANAGE_SECURITY):
-            due = rekey_due.rekey_due_notice(session)
-            if due:
-                window.notices.add(due, lambda: self._show_security(window))
-        requests = reminder_text(session, datetime.now(UTC).date())
-        if requests:
-            window.notices.add(requests, lambda: window.show_privacy_tab(window.privacy.requests))
-        if session.can(Permission.ERASE) and RetentionService(session).due():
-            window.notices.add(_("A retention sweep is due: review it in Privacy › Retention."),
-                               lambda: window.show_privacy_tab(window.privacy.retention))
-        from ui.privacy.health_tab import add_unlock_notices
-
-        add_unlock_notices(window)  # the privacy lesson (first sign-in, then yearly) and the yearly review
+        show_me: dict[Place, Callable[[], object]] = {
+            Place.SECURITY: lambda: self._show_security(window),
+            Place.REQUESTS: lambda: window.show_privacy_tab(window.privacy.requests),
+            Place.RETENTION: lambda: window.show_privacy_tab(window.privacy.retention),
+            Place.TRAINING: lambda: show_health_place(window, "training"),
+            Place.REVIEW: lambda: show_health_place(window, "review"),
+        }
+        for reminder in reminders_for(session):  # which ones this role sees is app/'s decision
+            window.notices.add(reminder.text, show_me.get(reminder.place))
         if session.can(Permission.BACKUP):
-            # A backup problem stays in the status bar (_show_backup_state); the drill is a chore to mention
-            if backup.status(settings.backup_folder(session)) is None and settings.drill_due(session):
-                window.notices.add(_("No restore drill in 90 days: test a backup in Settings › Backups."))
+            # A backup problem stays in the status bar (_show_backup_state); the drill is a reminder above
             self._show_backup_state(window, session)
             self._timed_backup()
             self._backup_timer.start()
@@ -252,8 +244,8 @@ class AppController(QObject):
         # Only after unlocking, so kept off the unlock screen's start
         from app.access import settings
         from app.access.roles import Permission
-        from app.admin import security
         from ui.operation import message_for
+        from ui.operations.security import back_up_if_due
 
         context, window = self.context, self.main_window
         if context is None or window is None or context.busy:
@@ -261,7 +253,7 @@ class AppController(QObject):
         session = context.session
         if not session.can(Permission.BACKUP) or not settings.backup_folder(session):
             return
-        context.run(lambda progress, cancelled: security.backup_if_due(session),
+        context.run(back_up_if_due(session),
                     description=_("Making the daily backup…"), changes_data=False,
                     on_done=lambda _made: self._show_backup_state(window, session),
                     on_error=lambda exc: window.say(message_for(exc)))
@@ -287,7 +279,7 @@ class AppController(QObject):
         """Lock first (the vault must be closed), then replace it with the verified backup."""
         # Only from the main window, so kept off the unlock screen's start
         from app.admin import restore
-        from ui.operation import message_for, run_on_vault_thread
+        from ui.operation import message_for
 
         if self.context is None or self.context.busy or self.vault_path is None:
             return
@@ -295,9 +287,9 @@ class AppController(QObject):
         self._resume = None
         self._end_session("restore")
         try:
-            result = run_on_vault_thread(lambda: restore.restore(
+            result = restore.restore(
                 Path(folder), path, user=user or None, password=password if isinstance(password, str) else None,
-                recovery_key=recovery_key if isinstance(recovery_key, str) else None))
+                recovery_key=recovery_key if isinstance(recovery_key, str) else None)
             notice = _("Restored from {backup}; the previous files are kept in {aside}.").format(
                 backup=Path(folder).name, aside=result.kept_aside or "-")
         except Exception as exc:  # shown to the person; the current vault was not touched
@@ -352,8 +344,6 @@ class AppController(QObject):
 
     def _end_session(self, reason: str) -> None:
         """Record the lock, close the vault, and throw away every window part that saw its data."""
-        from ui.operation import run_on_vault_thread  # only with a session, so kept off the unlock screen's start
-
         context, self.context = self.context, None
         self.idle.stop()
         self._backup_timer.stop()
@@ -365,10 +355,10 @@ class AppController(QObject):
         if context is not None:
             session = context.session
             try:
-                run_on_vault_thread(lambda: session.lock(reason))
+                session.lock(reason)
             except Exception as exc:  # the audit entry could not be written: still close and wipe the key
                 log.warning("lock could not be recorded: %s", type(exc).__name__)
-                run_on_vault_thread(session.vault.close)
+                session.vault.close()
             context.deleteLater()
         clipboard.clear_if_ours()
         if self._forced_dialog is not None:

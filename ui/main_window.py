@@ -22,16 +22,16 @@ from PySide6.QtWidgets import (
 from app.locale import _
 from ui.about_dialog import show_about
 from ui.consent.panel import ConsentPanel
+from ui.customers.page import CustomersPage
+from ui.dashboard.page import DashboardPage
 from ui.help import HelpWindow, guide_page_for, show_guide
 from ui.notice_bar import NoticeBar
-from ui.pages.activities import ActivitiesPage
-from ui.pages.customers import CustomersPage
-from ui.pages.dashboard import DashboardPage
-from ui.pages.pipeline import PipelinePage
 from ui.pages.privacy import PrivacyPage
-from ui.pages.settings import SettingsPage
 from ui.resources import app_icon, icon
+from ui.sales.activities_page import ActivitiesPage
+from ui.sales.pipeline_page import PipelinePage
 from ui.session_context import SessionContext
+from ui.settings.page import SettingsPage
 from ui.widgets import busy_bar
 
 PAGES = ("dashboard", "customers", "pipeline", "activities", "privacy", "settings")

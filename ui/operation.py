@@ -8,15 +8,14 @@ the mark only after the worker has finished, and everything in ui/ that reads th
 `context.busy` first (models stop fetching, the window is disabled, locking waits). Work that does not
 touch an open session (creating or unlocking a vault) may use `Operation` directly.
 
-Vaults are opened and closed on one long-lived thread, the vault thread: app/vault/vault.py takes its
-'already open' file lock with filelock's default thread-local FileLock, which only the thread that took
-it can release. A vault unlocked on a pool thread and closed on the UI thread would keep its lock file
-held, and the next unlock in this process would fail with 'already open'. Until app/ takes the lock with
-`thread_local=False`, open (create, unlock, recover) with `on_vault_thread=True` and close through
-`run_on_vault_thread`.
+Any thread may open or close a vault: app/vault/vault.py takes its 'already open' file lock with
+`thread_local=False`, so a vault unlocked on a pool thread is locked (and its lock file released) from the
+UI thread. There is no vault thread.
 
-Signals always arrive on the UI thread, in this order: `progressed`* then `finished(result)` or
-`failed(exc)`, then `changed` (only after success, and only when the work changes data) and `ended`.
+`Operation[T]` is typed by what its work returns; the named work functions live in ui/operations/, one
+module per domain. Signals always arrive on the UI thread, in this order: `progressed`* then
+`finished(result)` or `failed(exc)`, then `changed` (only after success, and only when the work changes
+data) and `ended`. `message_for` is the one place that turns any exception into words for a person.
 """
 
 from __future__ import annotations
@@ -24,22 +23,22 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Generic, TypeVar
 
-import sqlcipher3
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from app.errors import CounterpartError
 from app.fileio import describe_file_error
 from app.locale import _
-from app.store.database import classify
+from app.store.database import name_error
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
-Work = Callable[[Progress, Cancelled], Any]
+T = TypeVar("T")
+R = TypeVar("R", covariant=True)  # an Operation[R] is an Operation[object]: holders of "the running one" need no Any
+Work = Callable[[Progress, Cancelled], T]  # Work[T]: what a worker runs, returning T
 
 
 class OperationCancelled(CounterpartError):
@@ -54,11 +53,11 @@ class _Relay(QObject):
     errored = Signal(object)
 
 
-class _Runnable(QRunnable):
-    def __init__(self, work: Work, relay: _Relay, cancel_flag: threading.Event) -> None:
+class _Runnable(QRunnable, Generic[R]):
+    def __init__(self, work: Work[R], relay: _Relay, cancel_flag: threading.Event) -> None:
         super().__init__()
         self.setAutoDelete(False)  # the Operation keeps it until the worker is done
-        self._work: Work | None = work
+        self._work: Work[R] | None = work
         self._relay = relay
         self._cancel = cancel_flag
         # Set once the worker is out of its last emit. The UI thread may receive the queued result before the
@@ -87,7 +86,7 @@ class _Runnable(QRunnable):
             self.handed_over.set()
 
 
-class Operation(QObject):
+class Operation(QObject, Generic[R]):
     """One piece of work on the thread pool, with progress, cancel and result signals (see module doc)."""
 
     progressed = Signal(int, int)  # done, total (total 0: unknown)
@@ -96,34 +95,29 @@ class Operation(QObject):
     changed = Signal()  # data changed: views refresh
     ended = Signal()  # after finished or failed, always
 
-    def __init__(self, work: Work, parent: QObject | None = None, *, changes_data: bool = True,
-                 on_vault_thread: bool = False) -> None:
+    def __init__(self, work: Work[R], parent: QObject | None = None, *, changes_data: bool = True) -> None:
         super().__init__(parent)
-        self._work: Work | None = work
+        self._work: Work[R] | None = work
         self._changes_data = changes_data
-        self._on_vault_thread = on_vault_thread
         self._cancel = threading.Event()
         self._relay = _Relay(self)
         self._relay.progressed.connect(self._on_progress)
         self._relay.succeeded.connect(self._on_success)
         self._relay.errored.connect(self._on_error)
-        self._runnable: _Runnable | None = None
+        self._runnable: _Runnable[R] | None = None
         self._running = False
 
     @property
     def running(self) -> bool:
         return self._running
 
-    def start(self) -> Operation:
+    def start(self) -> Operation[R]:
         if self._running or self._work is None:
             raise RuntimeError("an operation runs once")
         self._running = True
         self._cancel.clear()
         self._runnable = _Runnable(self._work, self._relay, self._cancel)
-        if self._on_vault_thread:
-            _vault_executor.submit(self._runnable.run)
-        else:
-            QThreadPool.globalInstance().start(self._runnable)
+        QThreadPool.globalInstance().start(self._runnable)
         return self
 
     def cancel(self) -> None:
@@ -160,21 +154,11 @@ class Operation(QObject):
         self.ended.emit()
 
 
-# One Python thread that lives as long as the app. A QThreadPool thread would not do: PySide gives each run
-# a fresh Python thread state, and with it fresh thread-local storage, so the lock would be lost anyway.
-_vault_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="counterpart-vault")
-
-
-def run_on_vault_thread(fn: Callable[[], Any]) -> Any:
-    """Run a short `fn` (closing a vault) on the vault thread and wait for it; raises what it raised."""
-    return _vault_executor.submit(fn).result()
-
-
 def message_for(exc: object) -> str:
     """What to tell the person: our errors are written for people; anything else is a bug we name only."""
     if isinstance(exc, CounterpartError):
         return str(exc)
-    if isinstance(exc, sqlcipher3.DatabaseError) and (named := classify(exc)) is not None:
+    if isinstance(exc, Exception) and (named := name_error(exc)) is not None:  # a database error app/ names
         return str(named)
     if isinstance(exc, OSError):  # a save to a missing, read-only or full place: what and where, in words
         return describe_file_error(exc)

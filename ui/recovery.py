@@ -1,6 +1,6 @@
 """'Forgot password?': open the vault with the recovery key and give the owner a new password.
 
-The work is app.admin.security.recover, the same service `counterpart-admin recover` calls.
+The work is app.admin.security.recover (ui/operations/vault.py), the same service `counterpart-admin recover` calls.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QVBoxLayout, QWidget
 
-from app.admin.security import RecoveryResult, recover
+from app.admin.security import RecoveryResult
 from app.locale import _
 from ui.operation import Operation, message_for
+from ui.operations.vault import recover_with_key
 from ui.password_fields import NewPasswordFields
 from ui.widgets import MessageLine, busy_bar, paragraph
 
@@ -28,11 +29,6 @@ def recovery_summary(result: RecoveryResult) -> str:
     return "\n".join(lines)
 
 
-def recover_vault(path: Path, recovery_key: str, new_password: str) -> RecoveryResult:
-    """Leaves the vault closed: the person signs in with the new password next."""
-    return recover(path, recovery_key, new_password)
-
-
 class RecoveryDialog(QDialog):
     """Recovery key plus a new owner password, twice; the work runs off the UI thread."""
 
@@ -42,7 +38,7 @@ class RecoveryDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(_("Recover the vault"))
         self.path = path
-        self._operation: Operation | None = None
+        self._operation: Operation[RecoveryResult] | None = None
         self.key = QLineEdit(self)
         self.key.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.key.setPlaceholderText("xxxxxxxx-xxxxxxxx-…")
@@ -76,8 +72,7 @@ class RecoveryDialog(QDialog):
         if not self.passwords.show_problem():
             return
         password, path = self.passwords.password(), self.path
-        self._operation = Operation(lambda progress, cancelled: recover_vault(path, key, password), self,
-                                    on_vault_thread=True)
+        self._operation = Operation(recover_with_key(path, key, password), self)
         self._operation.finished.connect(self._done)
         self._operation.failed.connect(self._failed)
         self.message.clear()

@@ -7,23 +7,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QCheckBox, QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.access.session import Session
-from app.admin import security
 from app.locale import _
 from app.vault.location import documents_folder
 from ui.dialogs import ask_save_path
 from ui.operation import Operation, Work, message_for
+from ui.operations.security import write_recovery_kit
 from ui.widgets import MessageLine, busy_bar, paragraph
 
 # How the panel runs its work: (work, on_done, on_error). Inside the main window this is SessionContext.run,
 # so the kit never touches the connection while something else does.
-Runner = Callable[[Work, Callable[[Any], None], Callable[[object], None]], None]
+Runner = Callable[[Work[None], Callable[[None], None], Callable[[object], None]], None]
 
 
 def format_for_display(recovery_key: str) -> str:
@@ -37,7 +36,7 @@ class RecoveryKeyPanel(QWidget):
         super().__init__(parent)
         self._runner = runner or self._run_alone
         self._session: Session | None = None
-        self._operation: Operation | None = None
+        self._operation: Operation[None] | None = None
         self.explanation = paragraph(_("If the password is forgotten, or this computer breaks, this key is the only "
                                        "way back into the vault. Nobody else can recover it for you. Anyone who "
                                        "has it and the vault file can read everything, so keep it like cash."),
@@ -103,10 +102,10 @@ class RecoveryKeyPanel(QWidget):
         self.save_button.setEnabled(False)
         self.busy.show()
         self.message.clear()
-        self._runner(lambda progress, cancelled: security.write_recovery_kit(session, path),
+        self._runner(write_recovery_kit(session, path),
                      lambda _result: self._saved(path), self._failed)
 
-    def _run_alone(self, work: Work, on_done: Callable[[Any], None], on_error: Callable[[object], None]) -> None:
+    def _run_alone(self, work: Work[None], on_done: Callable[[None], None], on_error: Callable[[object], None]) -> None:
         self._operation = Operation(work, self)
         self._operation.finished.connect(on_done)
         self._operation.failed.connect(on_error)

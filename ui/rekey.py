@@ -6,15 +6,14 @@ The owner's answer to a suspected key leak (a removed user may have kept a copy 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from app.access.session import Session
-from app.admin import security
 from app.locale import _
 from ui.dialogs import confirm, warn
 from ui.operation import Work, message_for
+from ui.operations import security as operations
 from ui.recovery_key_panel import RecoveryKeyPanel
 from ui.session_context import SessionContext
 
@@ -37,7 +36,7 @@ def start_rekey(context: SessionContext, parent: QWidget) -> None:
     def done(new_key: str) -> None:
         NewRecoveryKeyDialog(context, session, new_key, parent).open()
 
-    context.run(lambda progress, cancelled: security.rekey(session), description=_("Re-encrypting the vault…"),
+    context.run(operations.rekey(session), description=_("Re-encrypting the vault…"),
                 on_done=done, on_error=lambda exc: warn(parent, _("Rekey failed"), message_for(exc)))
 
 
@@ -65,7 +64,7 @@ class NewRecoveryKeyDialog(QDialog):
         self.setWindowTitle(_("Your new recovery key"))
         self.context = context
 
-        def runner(work: Work, on_done: Callable[[Any], None], on_error: Callable[[object], None]) -> None:
+        def runner(work: Work[None], on_done: Callable[[None], None], on_error: Callable[[object], None]) -> None:
             context.run(work, description=_("Saving the recovery kit…"), on_done=on_done, on_error=on_error,
                         changes_data=True)
 

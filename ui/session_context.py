@@ -8,7 +8,7 @@ meanwhile (see ui/operation.py for the rule).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -16,6 +16,8 @@ from app.access.roles import Permission
 from app.access.session import Session
 from app.locale import _
 from ui.operation import Operation, Work
+
+T = TypeVar("T")
 
 
 class SessionContext(QObject):
@@ -25,7 +27,7 @@ class SessionContext(QObject):
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self._operation: Operation | None = None
+        self._operation: Operation[object] | None = None
 
     @property
     def busy(self) -> bool:
@@ -44,9 +46,10 @@ class SessionContext(QObject):
         return _("Your role ({role}) may not {action}.").format(role=self.session.role.label(),
                                                                action=permission.label())
 
-    def run(self, work: Work, *, description: str, on_done: Callable[[Any], object] | None = None,
-            on_error: Callable[[object], object] | None = None, changes_data: bool = True) -> Operation:
-        """Run `work` on a worker with the connection to itself; one operation at a time per session.
+    def run(self, work: Work[T], *, description: str, on_done: Callable[[T], object] | None = None,
+            on_error: Callable[[object], object] | None = None, changes_data: bool = True) -> Operation[T]:
+        """Run `work` (usually a named one from ui/operations/) on a worker with the connection to itself; one
+        operation at a time per session. `on_done` gets what the work returned, typed.
 
         The gate opens again before `on_done`/`on_error` run, so they may use the connection.
         """
@@ -56,7 +59,7 @@ class SessionContext(QObject):
             raise RuntimeError("the session is locked")
         operation = Operation(work, self, changes_data=changes_data)
 
-        def done(result: object) -> None:
+        def done(result: T) -> None:  # `finished` carries exactly what `work` returned
             self._release()
             if on_done is not None:
                 on_done(result)

@@ -32,6 +32,7 @@ from ui.widgets import MessageLine, busy_bar, heading, path_field, show_path
 if TYPE_CHECKING:  # what unlocking and recovering need is imported when they start, not to show this screen
     from app.access.session import Session
     from app.admin.security import RecoveryResult
+    from app.vault.second_factor import Fido2SecondFactor
     from ui.operation import Operation
     from ui.recovery import RecoveryDialog
 
@@ -43,14 +44,16 @@ class UnlockWindow(QWidget):
 
     unlocked = Signal(object, object)  # Session, str: objects, so the password is not copied into a QString
     create_requested = Signal()
+    touch_needed = Signal()  # from the worker: the login's security key waits for a touch
 
     def __init__(self, path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Unlock the vault"))  # Qt adds the app's display name: "… — Counterpart"
         self.setWindowIcon(app_icon())
         self.path = path
-        self._operation: Operation | None = None
+        self._operation: Operation[Session] | None = None
         self._typed = ""  # the password being tried, only while the unlock runs
+        self._security_key: Fido2SecondFactor | None = None  # asked only when the login needs a key
         self._wait_until = 0.0
         self._countdown_reason = ""
         self._countdown = QTimer(self)
@@ -102,6 +105,11 @@ class UnlockWindow(QWidget):
         row.addWidget(self.unlock_button)
         self.busy = busy_bar(self)
         self.message = MessageLine(self)
+        self.cancel_touch = QPushButton(_("Cancel"), self)  # while a security key waits for a touch
+        self.cancel_touch.setAccessibleName(_("Stop waiting for the security key"))
+        self.cancel_touch.clicked.connect(self._cancel_touch)
+        self.cancel_touch.hide()
+        self.touch_needed.connect(self._ask_for_touch)
         self.notice = MessageLine(self)
         self.forgot = QPushButton(_("&Forgot password? Use the recovery key…"), self)
         self.forgot.setFlat(True)
@@ -113,6 +121,7 @@ class UnlockWindow(QWidget):
         right.addLayout(row)
         right.addWidget(self.busy)
         right.addWidget(self.message)
+        right.addWidget(self.cancel_touch, 0, Qt.AlignmentFlag.AlignLeft)
         right.addWidget(self.notice)
         right.addStretch(1)
         right.addWidget(self.forgot, 0, Qt.AlignmentFlag.AlignLeft)
@@ -211,8 +220,9 @@ class UnlockWindow(QWidget):
 
     def unlock(self) -> None:
         # Imported at the first unlock: SQLCipher, the audit log and the vault are not needed to show this screen
-        from app.access.session import open_session
+        from app.vault.second_factor import Fido2SecondFactor
         from ui.operation import Operation
+        from ui.operations.vault import open_vault
 
         name = self.selected_name()
         if self._operation is not None or not self.unlock_button.isEnabled():
@@ -227,8 +237,8 @@ class UnlockWindow(QWidget):
             return
         path = self.path
         self._typed = password
-        self._operation = Operation(lambda progress, cancelled: open_session(path, name, password), self,
-                                    on_vault_thread=True)
+        self._security_key = Fido2SecondFactor(on_touch=self.touch_needed.emit)
+        self._operation = Operation(open_vault(path, name, password, self._security_key), self)
         self._operation.finished.connect(self._unlocked)
         self._operation.failed.connect(self._failed)
         self.message.clear()
@@ -237,7 +247,24 @@ class UnlockWindow(QWidget):
         self._set_enabled(False)
         self._operation.start()
 
+    def _ask_for_touch(self) -> None:
+        if self._operation is not None:
+            self.message.show_info(_("Touch your security key."))
+            self.cancel_touch.show()
+            self.cancel_touch.setFocus()
+
+    def _cancel_touch(self) -> None:
+        if self._security_key is not None:
+            self._security_key.cancel()
+        self.cancel_touch.setEnabled(False)
+
+    def _touch_done(self) -> None:
+        self._security_key = None
+        self.cancel_touch.hide()
+        self.cancel_touch.setEnabled(True)
+
     def _unlocked(self, session: Session) -> None:
+        self._touch_done()
         self._operation = None
         typed, self._typed = self._typed, ""
         self.busy.hide()
@@ -248,6 +275,7 @@ class UnlockWindow(QWidget):
     def _failed(self, exc: object) -> None:
         from ui.operation import message_for  # loaded by unlock() already
 
+        self._touch_done()
         self._operation = None
         self._typed = ""
         self.busy.hide()

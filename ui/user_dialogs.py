@@ -6,9 +6,6 @@ and shows the service's own message when it refuses.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -22,7 +19,8 @@ from app.access.session import User
 from app.access.users import UserService
 from app.locale import _
 from ui.form_dialog import FormDialog
-from ui.operation import message_for
+from ui.operation import Work, message_for
+from ui.operations.users import add_user, enable_user, reset_password, set_role
 from ui.password_fields import NewPasswordFields
 from ui.session_context import SessionContext
 from ui.widgets import busy_bar, paragraph
@@ -71,14 +69,14 @@ class _UserDialog(FormDialog):
     def finish_layout(self, *above_message: QWidget) -> None:
         super().finish_layout(*above_message, self.busy)
 
-    def run(self, work: Callable[[], Any], description: str) -> None:
+    def run(self, work: Work[object], description: str) -> None:
         if self._running or self.context.busy:
             return
         self._running = True
         self.busy.show()
         self.message.clear()
         self.setEnabled(False)
-        self.context.run(lambda progress, cancelled: work(), description=description, on_done=self._done,
+        self.context.run(work, description=description, on_done=self._done,
                          on_error=self._failed)
 
     def _done(self, _result: object) -> None:
@@ -121,7 +119,7 @@ class AddUserDialog(_UserDialog):
         if not self.passwords.show_problem():
             return
         role, password = self.role.role(), self.passwords.password()
-        self.run(lambda: self.service.add(name, role, password), _("Adding {user}…").format(user=name))
+        self.run(add_user(self.context.session, name, role, password), _("Adding {user}…").format(user=name))
 
 
 class _TemporaryPasswordDialog(_UserDialog):
@@ -151,7 +149,7 @@ class ResetPasswordDialog(_TemporaryPasswordDialog):
                          .format(user=user.name), parent)
 
     def apply(self, name: str, password: str) -> None:
-        self.run(lambda: self.service.reset_password(name, password), _("Resetting a password…"))
+        self.run(reset_password(self.context.session, name, password), _("Resetting a password…"))
 
 
 class EnableUserDialog(_TemporaryPasswordDialog):
@@ -164,7 +162,7 @@ class EnableUserDialog(_TemporaryPasswordDialog):
                          parent)
 
     def apply(self, name: str, password: str) -> None:
-        self.run(lambda: self.service.enable(name, password), _("Enabling {user}…").format(user=name))
+        self.run(enable_user(self.context.session, name, password), _("Enabling {user}…").format(user=name))
 
 
 class ChangeRoleDialog(_UserDialog):
@@ -177,4 +175,4 @@ class ChangeRoleDialog(_UserDialog):
 
     def submit(self) -> None:
         name, role = self.user.name, self.role.role()
-        self.run(lambda: self.service.set_role(name, role), _("Changing a role…"))
+        self.run(set_role(self.context.session, name, role), _("Changing a role…"))

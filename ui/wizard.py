@@ -6,7 +6,6 @@ The wizard cannot be cancelled once the vault exists: the recovery key must be s
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -23,14 +22,15 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app.access.session import Session, create_vault
-from app.access.shop import ShopProfile, ShopService, check_profile, country_name, suggested_profile
+from app.access.session import Session
+from app.access.shop import ShopProfile, check_profile, country_name, suggested_profile
 from app.errors import InvalidInput
 from app.locale import _, current_language
 from app.vault import keychain
 from app.vault.vault import Vault
 from ui.dialogs import ask_save_path, vault_filter
 from ui.operation import Operation, message_for
+from ui.operations.vault import create
 from ui.password_fields import NewPasswordFields
 from ui.recovery_key_panel import RecoveryKeyPanel
 from ui.resources import app_icon
@@ -234,7 +234,7 @@ class CreatePage(QWizardPage):
         layout.addStretch(1)
         self.session: Session | None = None
         self.recovery_key = ""
-        self.operation: Operation | None = None
+        self.operation: Operation[tuple[Session, str]] | None = None
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override
         wizard = self._wizard()
@@ -276,13 +276,7 @@ class CreatePage(QWizardPage):
         password = wizard.owner.passwords.password()
         use_keychain = bool(self.field("use_keychain"))
         profile = wizard.shop.checked
-
-        def create(progress: object, cancelled: object) -> tuple[Session, str]:
-            session, recovery_key = create_vault(path, owner, password, use_keychain=use_keychain)
-            ShopService(session).update(**asdict(profile))
-            return session, recovery_key
-
-        self.operation = Operation(create, self, on_vault_thread=True)
+        self.operation = Operation(create(path, owner, password, use_keychain=use_keychain, profile=profile), self)
         self.operation.finished.connect(self._done)
         self.operation.failed.connect(self._failed)
         self.status.setText(_("Creating the vault…"))

@@ -12,6 +12,14 @@ from app.errors import InvalidInput
 from app.locale import _
 from app.store import search_index
 
+# A merge removes a record for good, so it is a manager's decision: the roles that may erase people.
+MERGE_PERMISSION = Permission.ERASE
+
+
+def may_merge(session: Session) -> bool:
+    """Whether this session's role may merge duplicates (the UI offers it only then; `merge` refuses others)."""
+    return session.can(MERGE_PERMISSION)
+
 
 def find_duplicates(session: Session, limit: int = 100) -> list[list[int]]:
     """Groups of contact ids sharing a normalised email or phone, largest groups first."""
@@ -36,7 +44,7 @@ def find_duplicates(session: Session, limit: int = 100) -> list[list[int]]:
 def merge(session: Session, keep_id: int, other_id: int) -> None:
     """Fold `other_id` into `keep_id` in one transaction. It removes a record for good, so it is a manager's
     decision (the same permission as erasure), though nothing of the person is lost."""
-    session.require(Permission.ERASE)
+    session.require(MERGE_PERMISSION)
     if keep_id == other_id:
         raise InvalidInput(_("Choose two different customers to merge."))
     conn = session.conn

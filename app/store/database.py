@@ -193,6 +193,12 @@ def classify(exc: Exception, path: Path | None = None, conn: Connection | None =
     return VaultDamaged(_("The vault is damaged ({detail}). Restore it from a backup.").format(detail=exc))
 
 
+def name_error(exc: Exception) -> CounterpartError | None:
+    """`classify` for any exception: a database error named in words, or None (not one, or a bug). The UI asks
+    this instead of knowing the driver's exception types."""
+    return classify(exc) if isinstance(exc, sqlcipher3.DatabaseError) else None
+
+
 
 @contextmanager
 def transaction(conn: Connection) -> Iterator[Connection]:

@@ -15,10 +15,11 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPushButton, QVBox
 from app.access.roles import Permission
 from app.consent.ledger import ConsentService
 from app.locale import _, ngettext
-from app.privacy.audience import audience_overview, export_audience
+from app.privacy.audience import audience_overview
 from app.vault.location import documents_folder
 from ui.dialogs import ask_save_path
 from ui.operation import message_for
+from ui.operations.consent import export_list
 from ui.privacy.common import RefreshedWhenShown
 from ui.session_context import SessionContext
 from ui.widgets import MessageLine
@@ -91,7 +92,7 @@ class AudienceView(RefreshedWhenShown):
         if self.context.busy:
             return
         session, key = self.context.session, self.key()
-        self.context.run(lambda progress, cancelled: len(export_audience(session, key, path)),
+        self.context.run(export_list(session, key, path),
                          description=_("Exporting…"), changes_data=False,
                          on_done=lambda n: self.message.show_info(
                              _("Wrote {n} people to {path}.").format(n=n, path=path)),

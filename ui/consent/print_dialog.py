@@ -14,13 +14,13 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QMessageBox, QVBoxLayout, QWidget
 
 from app.crm.contacts import ContactService
-from app.documents.consent_form import form_pdf, print_form
 from app.locale import _
 from app.locale.i18n import SUPPORTED_LANGUAGES
 from app.vault.location import documents_folder
 from ui.consent.labels import LANGUAGE_NAMES, supported_language
 from ui.dialogs import ask_save_path, confirm
 from ui.operation import message_for
+from ui.operations.consent import form_for_printer, save_form
 from ui.printing import print_pdf
 from ui.session_context import SessionContext
 from ui.widgets import MessageLine, busy_bar, paragraph
@@ -77,7 +77,7 @@ class PrintFormDialog(QDialog):
         self.busy.show()
         self.message.clear()
         self.save_button.setEnabled(False)
-        self.context.run(lambda progress, cancelled: print_form(session, path, language, contact_id),
+        self.context.run(save_form(session, path, language, contact_id),
                          description=_("Writing the consent form…"), changes_data=False,
                          on_done=lambda code: self._written(path, str(code)), on_error=self._failed)
 
@@ -88,7 +88,7 @@ class PrintFormDialog(QDialog):
         session, language, contact_id = self.context.session, str(self.language.currentData()), self.contact_id
         self.busy.show()
         self.message.clear()
-        self.context.run(lambda progress, cancelled: form_pdf(session, language, contact_id),
+        self.context.run(form_for_printer(session, language, contact_id),
                          description=_("Writing the consent form…"), changes_data=False,
                          on_done=self._print_ready, on_error=self._failed)
 

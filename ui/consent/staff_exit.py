@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBo
 from app.access.session import Session
 from app.locale import _, ngettext
 from ui.operation import Operation, message_for
+from ui.operations.vault import check_password
 from ui.widgets import MessageLine, busy_bar, heading
 
 FREE_TRIES = 3
@@ -28,7 +29,7 @@ class StaffPasswordDialog(QDialog):
         self.session = session
         self.failures = 0
         self._wait_until = 0.0
-        self._operation: Operation | None = None
+        self._operation: Operation[object] | None = None
         self.setWindowTitle(_("Staff only"))
         self.setModal(True)
         self.password = QLineEdit(self)
@@ -66,7 +67,7 @@ class StaffPasswordDialog(QDialog):
             self.message.show_error(_("Type your password."))
             return
         vault, name = self.session.vault, self.session.user.name
-        self._operation = Operation(lambda progress, cancelled: vault.check_password(name, password), self)
+        self._operation = Operation(check_password(vault, name, password), self)
         self._operation.finished.connect(lambda _result: self._checked(True, None))
         self._operation.failed.connect(lambda exc: self._checked(False, exc))
         self.busy.show()

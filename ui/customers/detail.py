@@ -16,12 +16,23 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.access.roles import Permission
+from app.consent.restriction import RestrictionService
 from app.crm.activities import ActivityService
 from app.crm.contacts import ContactRecord, ContactService
 from app.crm.deals import Deal, DealService, Pipeline
+from app.crm.sensitive_text import SensitiveTextFound
 from app.errors import CounterpartError
 from app.locale import _
 from app.privacy import audit_service
@@ -32,6 +43,7 @@ from ui.customers.restriction_banner import RestrictionBanner
 from ui.customers.tables import RecordTable, activity_rows, deal_rows, history_rows
 from ui.customers.text import local_moment
 from ui.operation import message_for
+from ui.privacy.common import TextPromptDialog
 from ui.sales.activity_dialog import ActivityDialog
 from ui.sales.deal_dialogs import DealDialog
 from ui.sales.quick import Refused, quick_read
@@ -63,12 +75,17 @@ class ContactDetail(QWidget):
         self.delete_button.setAccessibleName(_("Delete this customer"))
         self.delete_button.setToolTip(_("Move this customer to the bin (Delete); you can undo it."))
         self.delete_button.clicked.connect(lambda: self._emit(self.delete_requested))
+        self.restrict_button = QPushButton(_("Restrict processing…"), self)
+        self.restrict_button.setAccessibleName(_("Restrict processing of this customer"))
+        self.restrict_button.clicked.connect(lambda: self.restrict())
+        self.restrict_dialog: TextPromptDialog | None = None
         if not context.can(Permission.EDIT_CUSTOMERS):
             for button in (self.edit_button, self.delete_button):
                 button.setEnabled(False)
                 button.setToolTip(context.why_not(Permission.EDIT_CUSTOMERS))
         self.message = MessageLine(self)
         self.restriction = RestrictionBanner(context, self)
+        context.changed.connect(self._sync_restrict)  # the banner lifted it: Restrict is offered again
         self.placeholder = paragraph(_("Select a customer in the list to see their details here."), self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
@@ -83,6 +100,7 @@ class ContactDetail(QWidget):
                                       self, stretch=1)
         self.notes = NotesTab(self)
         self.notes.add_requested.connect(self._add_note)
+        self.notes.keep_requested.connect(self._add_note)
         self.editable = context.can(Permission.EDIT_CUSTOMERS)  # as the Pipeline and Activities pages decide
         if not self.editable:
             self.notes.set_editable(False, context.why_not(Permission.EDIT_CUSTOMERS))
@@ -106,8 +124,12 @@ class ContactDetail(QWidget):
         names.addWidget(self.name)
         names.addWidget(self.number)
         top.addLayout(names, 1)
-        top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
-        top.addWidget(self.delete_button, 0, Qt.AlignmentFlag.AlignTop)
+        actions = QGridLayout()  # Restrict under Edit and Delete: side by side they widened the window
+        actions.addWidget(self.edit_button, 0, 0)
+        actions.addWidget(self.delete_button, 0, 1)
+        actions.addWidget(self.restrict_button, 1, 0, 1, 2)
+        actions.setRowStretch(2, 1)
+        top.addLayout(actions)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 0, 0, 0)
         layout.addLayout(top)
@@ -164,6 +186,7 @@ class ContactDetail(QWidget):
             widget.show()
         self.placeholder.hide()
         self.restriction.show_contact(record.id)
+        self._sync_restrict()
         self._tell_extra(record.id)
         return True
 
@@ -244,17 +267,61 @@ class ContactDetail(QWidget):
         dialog.open()
         return dialog
 
-    def _add_note(self, text: str) -> None:
+    def _add_note(self, text: str, keep_reason: str = "") -> None:
+        """Save a note; one that looks sensitive comes back refused, and the Notes tab asks what to do."""
         record = self._record
         if record is None or self.context.busy:
             return
         try:
-            ContactService(self.context.session).add_note(record.id, text)
+            ContactService(self.context.session).add_note(record.id, text, keep_reason=keep_reason)
+        except SensitiveTextFound as refusal:
+            self.notes.show_findings(refusal)
+            return
         except CounterpartError as exc:
             self.notes.message.show_error(message_for(exc))
             return
         self.notes.note_added(datetime.now(UTC).isoformat(timespec="seconds"), text.strip())
         self.context.changed.emit()
+
+    # --- restricting processing (GDPR Art. 18; the banner above the tabs shows it and lifts it) ---------------
+
+    def restrict(self) -> TextPromptDialog | None:
+        """Ask why, then restrict processing of the shown person (the service checks the role and audits)."""
+        record = self._record
+        if record is None or self.context.busy or not self.restrict_button.isEnabled():
+            return None
+        session = self.context.session
+
+        def submit(reason: str) -> None:
+            RestrictionService(session).restrict(record.id, reason)
+
+        dialog = TextPromptDialog(self.window(), _("Restrict processing"), _(
+            "{name} stays in the vault, but is left out of marketing lists, exports, bulk actions and the retention "
+            "sweep until the restriction is lifted (GDPR Art. 18).").format(name=record.display_name),
+            _("&Reason:"), _("&Restrict"), submit,
+            placeholder=_("e.g. the customer contests the address; an objection is being weighed"))
+        dialog.accepted.connect(self._restricted)
+        self.restrict_dialog = self._open(dialog)
+        return dialog
+
+    def _restricted(self) -> None:
+        self.restriction.show_contact(self.contact_id)
+        self._sync_restrict()
+        self.context.changed.emit()
+
+    def _sync_restrict(self) -> None:
+        """Offered for a person shown and not restricted now; a role that may not restrict sees why."""
+        shown = self._record is not None
+        self.restrict_button.setVisible(shown)
+        if not self.context.can(Permission.HANDLE_REQUESTS):
+            self.restrict_button.setEnabled(False)
+            self.restrict_button.setToolTip(self.context.why_not(Permission.HANDLE_REQUESTS))
+            return
+        restricted = shown and not self.restriction.isHidden()
+        self.restrict_button.setEnabled(shown and not restricted)
+        self.restrict_button.setToolTip(
+            _("Processing of this customer is restricted already: the banner above lifts it.") if restricted
+            else _("Keep this customer but leave them out of lists, exports and marketing (GDPR Art. 18)"))
 
     def _emit(self, signal: SignalInstance) -> None:
         if self._record is not None:
@@ -270,6 +337,7 @@ class ContactDetail(QWidget):
             widget.hide()
         self.placeholder.show()
         self.restriction.show_contact(None)
+        self._sync_restrict()
         self._tell_extra(None)
 
     def clear(self) -> None:

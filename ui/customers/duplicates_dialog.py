@@ -20,39 +20,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.access.roles import Permission
-from app.access.session import Session
-from app.crm.contacts import ContactService, ContactSummary
-from app.crm.duplicates import find_duplicates, merge
+from app.crm.contacts import ContactSummary
+from app.crm.duplicates import MERGE_PERMISSION, may_merge
 from app.locale import _, ngettext
 from ui.dialogs import confirm
 from ui.operation import message_for
+from ui.operations.customers import GROUP_LIMIT, find_groups, merge_into
 from ui.session_context import SessionContext
 from ui.widgets import MessageLine, busy_bar, paragraph
 
-GROUP_LIMIT = 100
-# Merging removes a record for good; until app/ names a permission for it, the UI offers it to the roles
-# that may erase people (the service itself asks only for 'edit customers').
-MERGE_PERMISSION = Permission.ERASE
 ID_ROLE = Qt.ItemDataRole.UserRole
-
-
-def summary_of(service: ContactService, contact_id: int) -> ContactSummary | None:
-    """One person's list row without an audited full read: the keyset page of one that starts just before
-    them. (ContactService has no unaudited summaries-by-id yet.)"""
-    key, _id = service.sort_position(contact_id)
-    page = service.page(after=(key, contact_id - 1), limit=1)
-    return page[0] if page and page[0].id == contact_id else None
-
-
-def find_groups(session: Session) -> list[list[ContactSummary]]:
-    service = ContactService(session)
-    groups = []
-    for ids in find_duplicates(session, limit=GROUP_LIMIT):
-        members = [summary for contact_id in ids if (summary := summary_of(service, contact_id)) is not None]
-        if len(members) > 1:
-            groups.append(members)
-    return groups
 
 
 def shared_detail(members: list[ContactSummary]) -> str:
@@ -114,7 +91,7 @@ class DuplicatesDialog(QDialog):
         session = self.context.session
         self.busy.show()
         self.status.setText(_("Looking for customers entered more than once…"))
-        self.context.run(lambda progress, cancelled: find_groups(session), description=_("Finding duplicates…"),
+        self.context.run(find_groups(session), description=_("Finding duplicates…"),
                          on_done=self.show_groups, on_error=self._failed, changes_data=False)
 
     def show_groups(self, groups: list[list[ContactSummary]]) -> None:
@@ -169,7 +146,7 @@ class DuplicatesDialog(QDialog):
         return keep, [m for m in members if m.id != keep_id]
 
     def _update_button(self) -> None:
-        if not self.context.can(MERGE_PERMISSION):
+        if not may_merge(self.context.session):  # app/crm/duplicates decides who may
             self.merge_button.setEnabled(False)
             self.merge_button.setToolTip(self.context.why_not(MERGE_PERMISSION) + " "
                                          + _("Merging removes records for good."))
@@ -193,16 +170,10 @@ class DuplicatesDialog(QDialog):
     def merge(self, keep_id: int, other_ids: list[int]) -> None:
         if self.context.busy:
             return
-        session = self.context.session
-
-        def work(progress: object, cancelled: object) -> int:
-            for other_id in other_ids:
-                merge(session, keep_id, other_id)
-            return len(other_ids)
-
         self.busy.show()
         self.message.clear()
-        self.context.run(work, description=_("Merging customers…"), on_done=self._merged, on_error=self._failed)
+        self.context.run(merge_into(self.context.session, keep_id, other_ids), description=_("Merging customers…"),
+                         on_done=self._merged, on_error=self._failed)
 
     def _merged(self, count: int) -> None:
         self.busy.hide()

@@ -16,20 +16,19 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
 
-import sqlcipher3
 from PySide6.QtCore import QObject, Signal
 
-from app.store.worker_connection import ConnectionClosed, WorkerConnection
+from app.store.worker_connection import WorkerConnection
+from ui.operation import message_for
 from ui.session_context import SessionContext
 
 
 class BackgroundSearch(QObject):
     found = Signal(int, list)  # ticket, ranked ids: only for the newest ticket
-    failed = Signal(int, str)  # ticket, the error's kind (no text: it could quote what was typed)
+    failed = Signal(int, str)  # ticket, what went wrong in words (message_for: never what was typed)
 
-    def __init__(self, context: SessionContext, parent: Any = None) -> None:
+    def __init__(self, context: SessionContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._context = context
         self._conn: WorkerConnection | None = None
@@ -64,12 +63,12 @@ class BackgroundSearch(QObject):
         try:
             with reader.use() as conn:
                 ids = [int(row[0]) for row in conn.execute(*statement)]
-        except (ConnectionClosed, sqlcipher3.Error) as exc:
+        except Exception as exc:  # whatever it is, app/ names it and message_for puts it in words
             # A newer search or stop() moves the ticket on before it interrupts, so a failure of the current
             # ticket is the vault closing the connection (lock, rekey) or a real error: the model then searches
             # on the session's connection instead, if the vault is still open.
             if self._current(ticket):
-                self.failed.emit(ticket, type(exc).__name__)
+                self.failed.emit(ticket, message_for(exc))
             return
         if self._current(ticket):
             self.found.emit(ticket, ids)

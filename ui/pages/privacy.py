@@ -10,12 +10,14 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from app.access.roles import Permission
 from app.locale import _
 from ui.consent.audience import AudienceView
-from ui.pages.audit_log import AuditLogView
 from ui.pages.consent_settings import ConsentSettingsView
 from ui.pages.placeholder import NotAllowedPage
+from ui.privacy.audit_log import AuditLogView
 from ui.privacy.breach_tab import BreachTab
+from ui.privacy.datamap_tab import DataMapTab
 from ui.privacy.health_tab import HealthTab
 from ui.privacy.holds_tab import HoldsTab
+from ui.privacy.notice_tasks_tab import NoticeTasksTab
 from ui.privacy.requests_tab import RequestsTab
 from ui.privacy.retention_tab import RetentionTab
 from ui.session_context import SessionContext
@@ -54,6 +56,10 @@ class PrivacyPage(QWidget):
         self.tabs.addTab(self.holds, _("Legal hol&ds"))  # Alt+H is the Help menu
         self.breaches = BreachTab(context, self)
         self.tabs.addTab(self.breaches, _("&Breaches"))
+        self.notice_tasks = NoticeTasksTab(context, self)
+        self.tabs.addTab(self.notice_tasks, _("Notice tas&ks"))  # GDPR Art. 14: people from imported files
+        self.datamap = DataMapTab(context, self)
+        self.tabs.addTab(self.datamap, _("Data map"))  # minimisation: each field, its purpose and retention
         self.health = HealthTab(context, self)
         # Alt+Y: every letter of "Health" is taken on some tab of this page (or by the Help menu)
         self.tabs.addTab(self.health, _("Privac&y health"))
@@ -74,7 +80,8 @@ class PrivacyPage(QWidget):
             self.settings_tab.emit(place)
 
     def clear(self) -> None:
-        for tab in (self.lists, self.requests, self.retention, self.holds, self.breaches, self.health):
+        for tab in (self.lists, self.requests, self.retention, self.holds, self.breaches, self.notice_tasks,
+                    self.health, self.datamap):
             tab.clear()
         if self.audit_view is not None:
             self.audit_view.clear()

@@ -13,12 +13,11 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QGroupBox, QHBoxLayout, QLab
 
 from app.access import settings
 from app.access.roles import Permission
-from app.admin import restore, security
 from app.errors import CounterpartError
 from app.locale import _
 from app.vault import backup
 from app.vault.backup import BackupInfo
-from ui.operation import Cancelled, Progress
+from ui.operations import security as operations
 from ui.privacy.backup_dialogs import BackupCredentialsDialog
 from ui.privacy.common import (
     Clock,
@@ -172,11 +171,7 @@ class BackupsTab(RefreshedWhenShown):
             return
         session = self.context.session
         self.message.clear()
-
-        def work(progress: Progress, cancelled: Cancelled) -> Path:
-            return security.backup_now(session, None, "manual", progress)
-
-        operation = self.context.run(work, description=_("Making a backup…"),
+        operation = self.context.run(operations.back_up(session), description=_("Making a backup…"),
                                      on_done=lambda made: self.message.show_info(
                                          _("Backup made: {name}.").format(name=Path(made).name)),
                                      on_error=lambda exc: self.message.show_error(error_text(exc)))
@@ -213,17 +208,13 @@ class BackupsTab(RefreshedWhenShown):
         session = self.context.session
         self.message.clear()
 
-        def work(progress: Progress, cancelled: Cancelled) -> dict[str, int]:
-            counts = restore.drill(info.path, user=user, password=password, recovery_key=key)
-            settings.record_drill(session, info.path.name, counts)
-            return counts
-
         def done(counts: dict[str, int]) -> None:
             self.message.show_info(_("Drill passed: the backup from {time} opens and is intact ({n} customers, "
                                      "{users} users). Recorded.").format(time=local_time(info.created),
                                                                         n=counts.get("contact", 0),
                                                                         users=counts.get("user", 0)))
 
+        work = operations.drill(session, info.path, user=user, password=password, recovery_key=key)
         operation = self.context.run(work, description=_("Testing a backup…"), on_done=done,
                                      on_error=lambda exc: self.message.show_error(
                                          _("The drill failed: {reason}").format(reason=error_text(exc))))

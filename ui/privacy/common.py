@@ -252,10 +252,10 @@ class ProgressPanel(QWidget):
         layout.addWidget(self.label)
         layout.addWidget(self.bar, 1)
         layout.addWidget(self.cancel_button)
-        self._operation: Operation | None = None
+        self._operation: Operation[object] | None = None
         self.hide()
 
-    def follow(self, operation: Operation, text: str, *, cancellable: bool = False) -> None:
+    def follow(self, operation: Operation[object], text: str, *, cancellable: bool = False) -> None:
         self._operation = operation
         self.label.setText(text)
         self.bar.setRange(0, 0)

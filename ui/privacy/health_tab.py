@@ -16,9 +16,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from app.access.roles import Permission
 from app.locale import _
 from app.locale.formatting import day
-from app.privacy.health import HealthLine, health
+from app.privacy.health import HealthLine
 from app.privacy.review import ReviewService
 from app.privacy.training import TrainingService
+from ui.operations.privacy import health_lines
 from ui.privacy.common import RefreshedWhenShown, Row, RowsModel, button, error_text, forbid, make_table
 from ui.privacy.dpia_dialog import DpiaDialog
 from ui.privacy.review_dialog import ReviewDialog
@@ -95,7 +96,7 @@ class HealthTab(RefreshedWhenShown):
         session = self.context.session
         now = datetime.now(UTC)
         self._show_duties(now)  # before the worker takes the connection
-        self.context.run(lambda _progress, _cancelled: health(session, now),
+        self.context.run(health_lines(session, now),
                          description=_("Checking privacy duties…"), changes_data=False, on_done=self._got_lines,
                          on_error=lambda exc: self.message.show_error(error_text(exc)))
 
@@ -213,19 +214,8 @@ class HealthTab(RefreshedWhenShown):
         self.message.clear()
 
 
-def add_unlock_notices(window: MainWindow) -> None:
-    """At unlock, above the page: the user's own privacy lesson while it is due (first sign-in, then yearly),
-    and the yearly review for those who record it; Show me opens the lesson or the checklist."""
-    session = window.context.session
+def show_health_place(window: MainWindow, place: str) -> None:
+    """A reminder's "Show me": the privacy lesson ("training") or the yearly checklist ("review")."""
     tab = window.privacy.health
-
-    def show(then: str) -> None:
-        tab.open_place(then)  # first: showing the tab starts reading its lines, which makes the session busy
-        window.show_privacy_tab(tab)
-
-    if TrainingService(session).i_am_due():
-        window.notices.add(_("Your privacy lesson is due: a few minutes of reading, once a year."),
-                           lambda: show("training"))
-    if session.can(Permission.REVIEW_PRIVACY) and ReviewService(session).due():
-        window.notices.add(_("The yearly privacy review is due: go through the checklist in Privacy › Privacy health."),
-                           lambda: show("review"))
+    tab.open_place(place)  # first: showing the tab starts reading its lines, which makes the session busy
+    window.show_privacy_tab(tab)

@@ -5,19 +5,19 @@ Overdue requests are marked in red with the word "Overdue" and an icon, so colou
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QWidget
 
 from app.access.roles import Permission
-from app.access.session import Session
 from app.crm.contacts import ContactService
 from app.locale import _, ngettext
+from app.privacy.reminders import SOON_DAYS
 from app.privacy.requests import RequestService, SubjectRequest, due_date
 from app.vault.location import documents_folder
 from ui.dialogs import ask_save_path
-from ui.operation import Cancelled, Progress
+from ui.operations.privacy import complete_request, export_subject, subject_pdf
 from ui.privacy.common import (
     Clock,
     ProgressPanel,
@@ -38,30 +38,7 @@ from ui.privacy.request_dialogs import CompleteDialog, ExportChoice, ExportDialo
 from ui.session_context import SessionContext
 from ui.widgets import MessageLine, paragraph
 
-SOON_DAYS = 7
 _ID, _TYPE, _PERSON, _LAW, _RECEIVED, _DUE, _IDENTITY = range(7)
-
-
-def reminder_text(session: Session, today: date) -> str | None:
-    """What the main window says at unlock about deadlines: overdue requests and those due within 7 days."""
-    if not session.can(Permission.HANDLE_REQUESTS):
-        return None
-    requests = RequestService(session).open_requests(today=today)
-    overdue = sum(1 for r in requests if r.overdue(today))
-    soon = sum(1 for r in requests if not r.overdue(today)
-               and date.fromisoformat(r.due_at) <= today + timedelta(days=SOON_DAYS))
-    if not overdue and not soon:
-        return None
-    parts = []
-    if overdue:
-        parts.append(ngettext("{n} privacy request is overdue", "{n} privacy requests are overdue", overdue)
-                     .format(n=overdue))
-    if soon:
-        parts.append(ngettext("{n} is due within 7 days", "{n} are due within 7 days", soon).format(n=soon)
-                     if overdue else
-                     ngettext("{n} privacy request is due within 7 days", "{n} privacy requests are due within 7 days",
-                              soon).format(n=soon))
-    return _("{what}. See Privacy › Requests.").format(what=_("; ").join(parts))
 
 
 def due_text(request: SubjectRequest, today: date) -> str:
@@ -306,7 +283,7 @@ class RequestsTab(RefreshedWhenShown):
                 text += " " + _("The record of processing names no recipients to tell.")
             self.message.show_info(text)
 
-        operation = self.context.run(lambda progress, cancelled: RequestService(session).complete(request.id, response),
+        operation = self.context.run(complete_request(session, request.id, response),
                                      description=_("Completing request no. {id}…").format(id=request.id),
                                      on_done=done, on_error=lambda exc: self.message.show_error(error_text(exc)))
         self.progress.follow(operation, _("Erasing the person…") if erasure else _("Completing the request…"))
@@ -337,17 +314,13 @@ class RequestsTab(RefreshedWhenShown):
             return
         session, contact_id = self.context.session, request.contact_id
 
-        def work(progress: Progress, cancelled: Cancelled) -> bytes:
-            from app.documents.access_export import subject_pdf  # reportlab behind it: load on use
-
-            return subject_pdf(session, contact_id, request_id=request.id)
-
         def ready(pdf: bytes) -> None:
             from ui.printing import print_pdf
 
             print_pdf(pdf, self.window(), _("Print the person's data at the counter"))
 
-        operation = self.context.run(work, description=_("Exporting the person's data…"), on_done=ready,
+        operation = self.context.run(subject_pdf(session, contact_id, request.id),
+                                     description=_("Exporting the person's data…"), on_done=ready,
                                      on_error=lambda exc: self.message.show_error(error_text(exc)))
         self.progress.follow(operation, _("Writing the export…"))
 
@@ -359,16 +332,12 @@ class RequestsTab(RefreshedWhenShown):
         pdf = path.with_suffix(".pdf") if choice.pdf else None
         zip_path = path.with_suffix(".zip") if choice.zip else None
 
-        def work(progress: Progress, cancelled: Cancelled) -> dict[str, str]:
-            from app.documents.access_export import export_subject  # reportlab behind it: load on use
-
-            return export_subject(session, contact_id, pdf=pdf, zip_path=zip_path, language=choice.language,
-                                  pdf_password=choice.password, request_id=request.id)
-
         def done(hashes: dict[str, str]) -> None:
             self.message.show_info(_("Saved {files} in {folder}. Their fingerprints are recorded on the request.")
                                    .format(files=", ".join(sorted(hashes)), folder=path.parent))
 
+        work = export_subject(session, contact_id, request.id, pdf=pdf, zip_path=zip_path, language=choice.language,
+                              pdf_password=choice.password)
         operation = self.context.run(work, description=_("Exporting the person's data…"), on_done=done,
                                      on_error=lambda exc: self.message.show_error(error_text(exc)))
         self.progress.follow(operation, _("Writing the export…"))

@@ -36,7 +36,7 @@ from app.privacy.retention import (
     SweepResult,
 )
 from ui.dialogs import confirm
-from ui.operation import Cancelled, Progress
+from ui.operations.privacy import apply_sweep, preview_sweep
 from ui.privacy.common import (
     Clock,
     ProgressPanel,
@@ -326,7 +326,7 @@ class RetentionTab(QWidget):
             return
         session, now = self.context.session, self.clock()
         self.message.clear()
-        operation = self.context.run(lambda progress, cancelled: RetentionService(session).preview(now),
+        operation = self.context.run(preview_sweep(session, now),
                                      description=_("Working out what the sweep would do…"),
                                      on_done=lambda items: self._show_preview(items, now),
                                      on_error=lambda exc: self.message.show_error(error_text(exc)),
@@ -387,11 +387,8 @@ class RetentionTab(QWidget):
         if self.context.busy or self._preview_now is None:
             return
         session, now = self.context.session, self._preview_now
-
-        def work(progress: Progress, cancelled: Cancelled) -> SweepResult:
-            return RetentionService(session).apply(now, progress, cancelled)
-
-        operation = self.context.run(work, description=_("Applying the retention sweep…"), on_done=self._applied,
+        operation = self.context.run(apply_sweep(session, now), description=_("Applying the retention sweep…"),
+                                     on_done=self._applied,
                                      on_error=lambda exc: self.message.show_error(error_text(exc)))
         self.progress.follow(operation, _("Sweeping…"), cancellable=True)
         self.apply_button.setEnabled(False)

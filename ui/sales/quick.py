@@ -1,4 +1,4 @@
-"""Small writes (move a deal, tick an activity, add one row) done on the UI thread, as ui/pages/users.py does.
+"""Small writes (move a deal, tick an activity, add one row) done on the UI thread, as ui/settings/users.py does.
 
 They take milliseconds and no key derivation, so a worker would only add latency. They still respect the busy
 gate: while an operation holds the connection, nothing here touches it.

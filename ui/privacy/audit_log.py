@@ -30,7 +30,6 @@ from app.access.roles import Permission
 from app.access.users import UserService
 from app.errors import CounterpartError
 from app.locale import _
-from app.privacy import audit_service
 from app.privacy.audit_actions import action_text, known_actions
 from app.store import audit
 from app.vault.location import documents_folder
@@ -38,6 +37,7 @@ from ui import clipboard
 from ui.dialogs import ask_save_path, inform, warn
 from ui.models.audit_model import AuditTableModel
 from ui.operation import message_for
+from ui.operations.privacy import export_audit_log
 from ui.session_context import SessionContext
 
 
@@ -221,11 +221,8 @@ class AuditLogView(QWidget):
     def export(self, path: Path) -> None:
         """Write the entries matching the current filter to `path` on a worker, then audit the export."""
         session, flt = self.context.session, self.model.filter
-
-        def work(progress: object, cancelled: object) -> int:
-            return audit_service.export_csv(session, path, flt)  # checks EXPORT_AUDIT and records the export
-
-        self.context.run(work, description=_("Exporting the audit log…"),
+        # export_csv checks EXPORT_AUDIT and records the export
+        self.context.run(export_audit_log(session, path, flt), description=_("Exporting the audit log…"),
                          on_done=lambda rows: inform(self.window(), _("Export finished"),
                                                      _("Wrote {n} audit entries to {path}.").format(n=rows,
                                                                                                    path=path)),

@@ -6,13 +6,13 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.access.roles import Permission
 from app.locale import _
-from ui.pages.account import AccountPage
 from ui.pages.placeholder import NotAllowedPage
-from ui.pages.security import SecurityPage
-from ui.pages.shop_details import ShopDetailsPage
-from ui.pages.users import UsersPage
 from ui.privacy.backups_tab import BackupsTab
 from ui.session_context import SessionContext
+from ui.settings.account import AccountPage
+from ui.settings.security import SecurityPage
+from ui.settings.shop_details import ShopDetailsPage
+from ui.settings.users import UsersPage
 from ui.widgets import heading
 
 

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from app.access.roles import Permission
 from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactFilter, ContactService
+from app.crm.duplicates import MERGE_PERMISSION, may_merge
 from app.crm.importing.model import ImportReport
 from app.errors import CounterpartError
 from app.locale import _, ngettext
@@ -42,7 +43,7 @@ from ui.consent.labels import purpose_name
 from ui.customers import export as csv_export
 from ui.customers.contact_dialog import ContactDialog
 from ui.customers.detail import ContactDetail
-from ui.customers.duplicates_dialog import MERGE_PERMISSION, DuplicatesDialog
+from ui.customers.duplicates_dialog import DuplicatesDialog
 from ui.customers.empty_state import EmptyCustomerList
 from ui.customers.import_dialog import ImportDialog, outcome_text
 from ui.customers.undo_bar import UndoBar
@@ -74,6 +75,12 @@ class CustomerFilters(QWidget):
         self.context = context
         self.tag = self._combo(_("Filter by tag"), _("Show only the customers with this tag"))
         self.owner = self._combo(_("Filter by owner"), _("Show only the customers this member of staff added"))
+        self.restricted = self._combo(_("Filter by restriction"),
+                                      _("Show only the customers whose processing is restricted (GDPR Art. 18), "
+                                        "or only the others"))
+        for flag, text in ((None, _("Restricted or not")), (True, _("Restricted only")),
+                           (False, _("Not restricted"))):
+            self.restricted.addItem(text, flag)
         self.consent = self._combo(_("Filter by consent"),
                                    _("Show only the customers whose consent, for the purpose chosen beside, "
                                      "stands like this now"))
@@ -92,6 +99,7 @@ class CustomerFilters(QWidget):
         grid.addWidget(label, 0, 0)
         grid.addWidget(self.tag, 0, 1)
         grid.addWidget(self.owner, 0, 2)
+        grid.addWidget(self.restricted, 0, 3)
         grid.addWidget(self.consent, 1, 1)
         grid.addWidget(self.purpose, 1, 2)
         grid.addWidget(self.clear_button, 1, 3)
@@ -99,7 +107,7 @@ class CustomerFilters(QWidget):
         grid.setColumnStretch(2, 1)
         self.reload()
         self._sync()
-        for combo in (self.tag, self.owner, self.consent, self.purpose):
+        for combo in (self.tag, self.owner, self.consent, self.purpose, self.restricted):
             combo.currentIndexChanged.connect(lambda _index: self._chosen())
 
     def _combo(self, accessible_name: str, tip: str) -> QComboBox:
@@ -111,7 +119,7 @@ class CustomerFilters(QWidget):
         return combo
 
     def focus_widgets(self) -> list[QWidget]:
-        return [self.tag, self.owner, self.consent, self.purpose, self.clear_button]
+        return [self.tag, self.owner, self.restricted, self.consent, self.purpose, self.clear_button]
 
     def current(self) -> ContactFilter:
         state = self.consent.currentData()
@@ -119,7 +127,8 @@ class CustomerFilters(QWidget):
         if state is None or purpose is None:
             state = purpose = None
         return ContactFilter(tag_id=self.tag.currentData(), owner_user_id=self.owner.currentData(),
-                             consent_purpose=purpose, consent_state=state)
+                             consent_purpose=purpose, consent_state=state,
+                             restricted=self.restricted.currentData())
 
     def _chosen(self) -> None:
         self._sync()
@@ -171,7 +180,7 @@ class CustomerFilters(QWidget):
         """Back to everyone (Clear filters)."""
         if not self.current().active:
             return
-        for combo in (self.tag, self.owner, self.consent):
+        for combo in (self.tag, self.owner, self.consent, self.restricted):
             combo.blockSignals(True)
             combo.setCurrentIndex(0)
             combo.blockSignals(False)
@@ -183,9 +192,10 @@ class CustomerFilters(QWidget):
             combo.blockSignals(True)
             combo.clear()
             combo.blockSignals(False)
-        self.consent.blockSignals(True)
-        self.consent.setCurrentIndex(0)
-        self.consent.blockSignals(False)
+        for choice in (self.consent, self.restricted):
+            choice.blockSignals(True)
+            choice.setCurrentIndex(0)
+            choice.blockSignals(False)
         self._sync()
 
 
@@ -251,10 +261,14 @@ class CustomersPage(QWidget):
                                           self.ask_export, Permission.EXPORT_BULK,
                                           _("Save the customers shown (everyone, or the search results, through the "
                                             "filters) as a CSV file"))
+        self.pseudonymised_button = self._button(
+            _("Pseudonymised export…"), _("Export every customer pseudonymised, for analysis"),
+            self.ask_export_pseudonymised, Permission.EXPORT_BULK,
+            _("For analysis: pseudonyms instead of names, no contact details, months instead of dates, age bands"))
         self.duplicates_button = self._button(_("Find du&plicates…"), _("Find and merge duplicate customers"),
                                               self.find_duplicates, None,
                                               _("Customers who share an email address or phone number"))
-        if not self.context.can(MERGE_PERMISSION):
+        if not may_merge(self.context.session):
             self.duplicates_button.setEnabled(False)
             self.duplicates_button.setToolTip(self.context.why_not(MERGE_PERMISSION) + " "
                                               + _("Merging removes records for good."))
@@ -331,6 +345,7 @@ class CustomersPage(QWidget):
         top.addWidget(heading(_("Customers"), self, 1.5), 1)
         top.addWidget(self.import_button)
         top.addWidget(self.export_button)
+        top.addWidget(self.pseudonymised_button)
         top.addWidget(self.duplicates_button)
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
@@ -625,7 +640,7 @@ class CustomersPage(QWidget):
         self.table.setFocus()
 
     def find_duplicates(self) -> DuplicatesDialog | None:
-        if not self.context.can(MERGE_PERMISSION) or self.context.busy:
+        if not may_merge(self.context.session) or self.context.busy:
             return None
         dialog = DuplicatesDialog(self.context, self.window())
         self._keep(dialog).open()
@@ -652,6 +667,9 @@ class CustomersPage(QWidget):
 
     def ask_export(self) -> None:
         csv_export.ask_export(self.context, self.window(), self.model.query, self.model.filter)
+
+    def ask_export_pseudonymised(self) -> None:
+        csv_export.ask_export_pseudonymised(self.context, self.window())
 
     def export(self, path: Path) -> None:
         """Write the customers shown (everyone, or the current search's matches, through the filters) to `path`,

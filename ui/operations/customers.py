@@ -1,0 +1,62 @@
+"""Work on the customer list that runs on a worker: duplicates, merging, CSV export, importing a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.access.session import Session
+from app.crm.contacts import ContactFilter, ContactService, ContactSummary
+from app.crm.duplicates import find_duplicates, merge
+from app.crm.export import export_csv
+from app.crm.importing.model import ImportPreview
+from app.crm.importing.service import ImportService
+from ui.operation import Cancelled, Progress, Work
+
+GROUP_LIMIT = 100
+
+
+def summary_of(service: ContactService, contact_id: int) -> ContactSummary | None:
+    """One person's list row without an audited full read: the keyset page of one that starts just before
+    them. (ContactService has no unaudited summaries-by-id yet.)"""
+    key, _id = service.sort_position(contact_id)
+    page = service.page(after=(key, contact_id - 1), limit=1)
+    return page[0] if page and page[0].id == contact_id else None
+
+
+def find_groups(session: Session) -> Work[list[list[ContactSummary]]]:
+    """Groups of people entered more than once, each as list rows (it looks at every contact detail)."""
+    def work(progress: Progress, cancelled: Cancelled) -> list[list[ContactSummary]]:
+        service = ContactService(session)
+        groups = []
+        for ids in find_duplicates(session, limit=GROUP_LIMIT):
+            members = [summary for contact_id in ids if (summary := summary_of(service, contact_id)) is not None]
+            if len(members) > 1:
+                groups.append(members)
+        return groups
+    return work
+
+
+def merge_into(session: Session, keep_id: int, other_ids: list[int]) -> Work[int]:
+    """Fold each of `other_ids` into `keep_id`; returns how many records were merged."""
+    def work(progress: Progress, cancelled: Cancelled) -> int:
+        for other_id in other_ids:
+            merge(session, keep_id, other_id)
+        return len(other_ids)
+    return work
+
+
+def export_list(session: Session, path: Path, query: str, where: ContactFilter | None) -> Work[int]:
+    """The customers shown (the search, through the filters) to a CSV file; returns the rows written."""
+    return lambda progress, cancelled: export_csv(session, path, query, where)
+
+
+def preview_import(session: Session, path: Path, fmt: str, rows: int, mapping: dict[str, str] | None,
+                   named: int) -> Work[tuple[ImportPreview, dict[int, str]]]:
+    """Read the whole file as a dry run: what importing it would do (its first `rows` records), and the names
+    of the first `named` people it would change."""
+    def work(progress: Progress, cancelled: Cancelled) -> tuple[ImportPreview, dict[int, str]]:
+        preview = ImportService(session).preview(path, fmt, rows, mapping=mapping)
+        shown = [m.contact_id for m in preview.report.matched[:named]]  # who the changes table names
+        return preview, ContactService(session).display_names(shown)
+    return work
+

@@ -1,0 +1,62 @@
+"""Privacy duties on a worker: the health lines, the retention sweep, completing and exporting requests, and
+the audit log's export. The Art. 15 documents load reportlab, so they are imported when first made."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from app.access.session import Session
+from app.privacy import audit_service
+from app.privacy.health import HealthLine, health
+from app.privacy.requests import RequestService
+from app.privacy.retention import RetentionService, SweepItem, SweepResult
+from app.store import audit
+from ui.operation import Cancelled, Progress, Work
+
+
+def health_lines(session: Session, now: datetime) -> Work[list[HealthLine]]:
+    """The privacy duties still open (they count over every person and consent: 0.44 s at 100k people)."""
+    return lambda progress, cancelled: health(session, now)
+
+
+def preview_sweep(session: Session, now: datetime) -> Work[list[SweepItem]]:
+    """What the retention sweep would do now, and why; changes nothing."""
+    return lambda progress, cancelled: RetentionService(session).preview(now)
+
+
+def apply_sweep(session: Session, now: datetime) -> Work[SweepResult]:
+    """Apply the sweep as previewed at `now`, in batches; cancel stops between batches."""
+    def work(progress: Progress, cancelled: Cancelled) -> SweepResult:
+        return RetentionService(session).apply(now, progress, cancelled)
+    return work
+
+
+def complete_request(session: Session, request_id: int, response: str) -> Work[None]:
+    """Close the request, doing what it asks (an erasure erases the person, rewriting much of the vault)."""
+    return lambda progress, cancelled: RequestService(session).complete(request_id, response)
+
+
+def subject_pdf(session: Session, contact_id: int, request_id: int) -> Work[bytes]:
+    """The person's data as a PDF in memory, for the printer at the counter."""
+    def work(progress: Progress, cancelled: Cancelled) -> bytes:
+        from app.documents.access_export import subject_pdf  # reportlab behind it: load on use
+
+        return subject_pdf(session, contact_id, request_id=request_id)
+    return work
+
+
+def export_subject(session: Session, contact_id: int, request_id: int, *, pdf: Path | None, zip_path: Path | None,
+                   language: str, pdf_password: str | None) -> Work[dict[str, str]]:
+    """The person's data to files; returns each file's fingerprint (also recorded on the request)."""
+    def work(progress: Progress, cancelled: Cancelled) -> dict[str, str]:
+        from app.documents.access_export import export_subject  # reportlab behind it: load on use
+
+        return export_subject(session, contact_id, pdf=pdf, zip_path=zip_path, language=language,
+                              pdf_password=pdf_password, request_id=request_id)
+    return work
+
+
+def export_audit_log(session: Session, path: Path, flt: audit.AuditFilter) -> Work[int]:
+    """The entries matching `flt` as CSV (the export is audited too); returns how many were written."""
+    return lambda progress, cancelled: audit_service.export_csv(session, path, flt)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -166,3 +167,16 @@ def test_the_floor_test_sees_an_upward_import(tmp_path: Path) -> None:
         APP_MODULES.pop("app.store._floor_probe", None)
         sample.unlink(missing_ok=True)
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c", "a"]]
+
+
+def test_the_readme_compliance_map_names_files_that_exist() -> None:
+    """Each duty's code and tests, as the README's compliance map names them, are there (a renamed test or module
+    must take the map along)."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("## Compliance map", 1)[1].split("\n## ", 1)[0]
+    named = {name.strip("`") for name in re.findall(r"`[\w/]+(?:\.py|/)`", section)}
+    assert len(named) > 30
+    named -= {"app/", "tests/"}  # the sentence above the table
+    missing = sorted(name for name in named if not ((ROOT / "tests" / name).exists() if name.startswith("test_")
+                                                    else (ROOT / "app" / name).exists()))
+    assert missing == []

@@ -86,10 +86,10 @@ def cmd_import(args: argparse.Namespace, passwords: Passwords) -> int:
         out(json.dumps({
             "format": report.format, "encoding": report.encoding, "dry_run": report.dry_run,
             "imported": 0 if report.dry_run else report.imported, "would_import": report.imported,
-            "matched": len(report.matched), "updated": report.updated, "would_update": report.to_update,
-            "unchanged": len(report.matched) - report.to_update, "skipped": report.skipped,
+            "matched": report.matched_count, "updated": report.updated, "would_update": report.changing_count,
+            "unchanged": report.matched_count - report.changing_count, "skipped": report.skipped,
             "skipped_rows": [{"line": line, "reason": reason} for line, reason in skipped],
-            "conflicts_kept": len(report.conflicts), "replaced": len(report.replaced),
+            "conflicts_kept": report.conflict_count, "replaced": report.replaced_count,
             "replaced_fields": [{"line": m.line, "customer": m.contact_id, "field": c.field}
                                 for m in report.matched if not m.held for c in m.taken],
             "unused_columns": report.unused_columns, "consents_found": report.consents_found,
@@ -107,13 +107,13 @@ def cmd_import(args: argparse.Namespace, passwords: Passwords) -> int:
     if report.dry_run:
         out(_("dry run: nothing was written"))
         out(_("would import: {n}").format(n=report.imported))
-        out(_("would update: {n}").format(n=report.to_update))
+        out(_("would update: {n}").format(n=report.changing_count))
     out(_("imported: {n}").format(n=0 if report.dry_run else report.imported))
-    out(_("matched: {n}").format(n=len(report.matched)))
+    out(_("matched: {n}").format(n=report.matched_count))
     out(_("matched, updated: {n}").format(n=report.updated))
-    out(_("matched, unchanged: {n}").format(n=len(report.matched) - report.to_update))
-    out(_("conflicts kept: {n}").format(n=len(report.conflicts)))
-    out(_("replaced by the file's: {n}").format(n=len(report.replaced)))
+    out(_("matched, unchanged: {n}").format(n=report.matched_count - report.changing_count))
+    out(_("conflicts kept: {n}").format(n=report.conflict_count))
+    out(_("replaced by the file's: {n}").format(n=report.replaced_count))
     out(_("skipped: {n}").format(n=report.skipped))
     out(_("duplicates: {n}").format(n=report.duplicate_count))
     out(_("bad rows: {n}").format(n=report.bad_count))

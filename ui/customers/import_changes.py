@@ -85,11 +85,10 @@ class ImportChanges(QWidget):
         self.boxes = {}
         self.keep.setChecked(True)
         rows = [(m, c) for m in report.matched for c in m.changes][:CHANGES_SHOWN]
-        changing = sum(1 for m in report.matched if m.changes and not m.held)
-        self.heading.setText(ngettext(
+        self.heading.setText(ngettext(  # counts of all, where the lists hold the first 1,000 (KEPT)
             "{n} row names a customer already in the vault; for {changing} of them the file has something new:",
             "{n} rows name customers already in the vault; for {changing} of them the file has something new:",
-            len(report.matched)).format(n=len(report.matched), changing=changing))
+            report.matched_count).format(n=report.matched_count, changing=report.offering_count))
         conflicts = any(m.conflicts and not m.held for m in report.matched)
         for widget in (self.choice_label, self.keep, self.take):
             widget.setVisible(conflicts)
@@ -108,11 +107,11 @@ class ImportChanges(QWidget):
                 self.table.setCellWidget(r, 5, box)
                 self.boxes[(match.line, change)] = box
         self.table.setVisible(bool(rows))
-        total = sum(len(m.changes) for m in report.matched)
+        total = sum(len(m.changes) for m in report.matched)  # of the customers listed (the first KEPT)
         self.more.setText(_("The first {shown} of {n} changes are shown; the choice above applies to the rest.")
                           .format(shown=CHANGES_SHOWN, n=total) if total > CHANGES_SHOWN else "")
         self.more.setVisible(total > CHANGES_SHOWN)
-        self.setVisible(bool(report.matched))
+        self.setVisible(report.matched_count > 0)
 
     def _choose_all(self, take: bool) -> None:
         for box in self.boxes.values():

@@ -86,7 +86,7 @@ def summary_text(report: ImportReport) -> str:
                               "added; where a value they have differs, you choose below which one stays.",
                               "{n} rows name customers already there: empty fields are filled and new details "
                               "added; where a value they have differs, you choose below which one stays.",
-                              len(report.matched)).format(n=len(report.matched)))
+                              report.matched_count).format(n=report.matched_count))
     if report.repeat_count:  # counts, not the lists: those hold the first 1,000 of each kind
         parts.append(ngettext("{n} row looks like a customer already there (or earlier in the file) and is "
                               "left out.", "{n} rows look like customers already there (or earlier in the file) "
@@ -360,7 +360,7 @@ class ImportDialog(QDialog):
     def _update_buttons(self) -> None:
         report = self.last_preview.report if self.last_preview is not None else None
         ready = (report is not None and not self.context.busy
-                 and (report.imported > 0 or bool(report.matched)
+                 and (report.imported > 0 or report.matched_count > 0
                       or (bool(report.duplicates) and self.keep_duplicates.isChecked())))
         self.import_button.setEnabled(ready)
         self.import_button.setToolTip("" if ready else _("Choose a file with at least one customer to import."))

@@ -169,8 +169,9 @@ class ImportReport:
     consents_to_record: int = 0  # of those, the ones importing records (what the ledger does not know yet)
     consent_counts: dict[str, int] = field(default_factory=dict)  # "email_marketing granted" -> n
     contact_ids: list[int] = field(default_factory=list)
-    # Customers already in the vault the file names again: each with what it changes (shown before anything
-    # is written); `updated` counts those whose record was changed (0 in a dry run).
+    # Customers already in the vault the file names again: the first KEPT, each with what it changes (shown
+    # before anything is written); `matched_count` counts them all, `changing_count` those whose record importing
+    # changes, and `updated` those whose record was changed (0 in a dry run).
     matched: list[Match] = field(default_factory=list)
     updated: int = 0
     # Marketing choices the file states that were not recorded because the consent ledger says otherwise
@@ -182,6 +183,11 @@ class ImportReport:
     warning_count: int = 0
     unchecked_count: int = 0
     consent_conflict_count: int = 0
+    matched_count: int = 0
+    changing_count: int = 0
+    offering_count: int = 0  # matched customers for whom the file has something new (changes or conflicts)
+    conflict_count: int = 0  # fields kept as the customer has them, and customers held because of the phone
+    replaced_count: int = 0  # conflicting fields replaced by the file's value
 
     def add_bad(self, line: int, reason: str) -> None:
         self.bad_count += 1
@@ -201,6 +207,17 @@ class ImportReport:
         self.warnings += warnings[:KEPT - len(self.warnings)]
         self.unchecked += unchecked[:KEPT - len(self.unchecked)]
 
+    def add_match(self, match: Match) -> None:
+        """A customer in the vault the file names again (`taken` already chosen): counted, listed if among the
+        first KEPT."""
+        self.matched_count += 1
+        self.changing_count += not match.held and bool(match.updates or match.taken)
+        self.offering_count += not match.held and bool(match.changes)
+        self.conflict_count += 1 if match.held else len(match.kept)
+        self.replaced_count += 0 if match.held else len(match.taken)
+        if len(self.matched) < KEPT:
+            self.matched.append(match)
+
     def add_consent_conflict(self, line: int, reason: str) -> None:
         self.consent_conflict_count += 1
         if len(self.consent_conflicts) < KEPT:
@@ -211,11 +228,12 @@ class ImportReport:
         """Row-level messages counted but not listed (beyond the first KEPT of their kind)."""
         return (self.bad_count - len(self.bad_rows) + self.duplicate_count - len(self.duplicates)
                 + self.warning_count - len(self.warnings) + self.unchecked_count - len(self.unchecked)
-                + self.consent_conflict_count - len(self.consent_conflicts))
+                + self.consent_conflict_count - len(self.consent_conflicts)
+                + self.conflict_count - len(self.conflicts) + self.replaced_count - len(self.replaced))
 
     @property
     def to_update(self) -> int:
-        """Matched customers whose record importing changes (after a run, the same as `updated`)."""
+        """Of the matched customers listed, those whose record importing changes (`changing_count`: of all)."""
         return sum(1 for m in self.matched if not m.held and (m.updates or m.taken))
 
     @property
@@ -250,8 +268,8 @@ class ImportReport:
                 f"{self.bad_count} bad rows), {self.warning_count} details left out, "
                 f"{self.unchecked_count} details kept unchecked, {len(self.unused_columns)} columns unused, "
                 f"{self.consents_found} consent facts found, {self.consents_stored} recorded, "
-                f"{len(self.matched)} matched, {self.updated} updated, {len(self.conflicts)} conflicts kept, "
-                f"{len(self.replaced)} replaced by the file's, "
+                f"{self.matched_count} matched, {self.updated} updated, {self.conflict_count} conflicts kept, "
+                f"{self.replaced_count} replaced by the file's, "
                 f"{self.consent_conflict_count} consent facts not recorded")
 
 

@@ -211,7 +211,7 @@ class ImportService:
         region = ContactService(self.session).region()
         consent_service = ConsentService(self.session)
         finder = DuplicateFinder(self.session.conn)
-        consents: Counter[str] = Counter()
+        consents: Counter[tuple[str, bool]] = Counter()
         try:
             for draft in source.drafts:
                 row = check(draft, region)
@@ -231,7 +231,7 @@ class ImportService:
                         if not row.match.held and overwrite is not False:
                             row.match.taken = [c for c in row.match.conflicts if isinstance(overwrite, bool)
                                                or (row.line, c) in overwrite]
-                        report.matched.append(row.match)
+                        report.add_match(row.match)
                         held_or_silent = row.match.held or not row.consents  # no consent facts to weigh
                         latest = {} if held_or_silent else consent_service.latest_events(duplicate.existing_id)
                         for fact in [] if held_or_silent else row.consents:
@@ -248,13 +248,15 @@ class ImportService:
                     row.recorded = list(row.consents)
                 if action is not None:
                     finder.remember(row.line, row.keys, row.sources)
-                    consents.update(f"{f.purpose} {'granted' if f.granted else 'refused'}" for f in row.consents)
+                    for fact in row.consents:
+                        consents[fact.purpose, fact.granted] += 1
                     report.consents_found += len(row.consents)
                     report.consents_to_record += len(row.recorded)
                 yield row, action
         finally:
             finder.close()
-        report.consent_counts = dict(consents)
+        report.consent_counts = {f"{purpose} {'granted' if granted else 'refused'}": count
+                                 for (purpose, granted), count in consents.items()}
         report.unused_columns = source.unused()
 
     @staticmethod

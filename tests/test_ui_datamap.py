@@ -1,4 +1,5 @@
-"""Privacy › Data map on screen: each field with its purpose, retention and how many people have it (counted on
+"""Privacy › Data overview (the data map) on screen: each field with its purpose, retention and how many
+people have it (counted on
 a worker), a field kept with no purpose in red; looked at in English and German."""
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _fill(vault: Path, shoe_size: bool = False) -> None:
 
 
 def _open_tab(qtbot, controller: AppController) -> DataMapTab:  # type: ignore[no-untyped-def]
-    """Click Privacy, then the Data map tab, as a person does; wait for the counts."""
+    """Click Privacy, then the Data overview tab, as a person does; wait for the counts."""
     main = controller.main_window
     assert main is not None and controller.context is not None
     main.show_page("privacy")

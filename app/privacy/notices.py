@@ -177,7 +177,7 @@ def _law_section(law: str, contact: str, purposes: list[str], sensitive: bool, t
         lines = [_("Your rights under PIPL"), _(
             "As the personal information handler we process your personal information only for the purposes and in "
             "the ways stated above. You may access, copy, correct or delete it, ask us to explain these rules, and "
-            "withdraw your consent at any time (PIPL Articles 15 and 44 to 47).")]
+            "withdraw your consent at any time (PIPL Articles 15 and 44 to 48).")]
         if transfers:
             lines.append(_("Your personal information leaves the People's Republic of China only as stated above, "
                            "and only with your separate consent."))

@@ -163,7 +163,7 @@ class ConsentSettingsView(QWidget):
         self.version_list.setAccessibleName(_("Notice versions"))
         self.version_list.setMaximumWidth(240)
         self.version_list.currentRowChanged.connect(self._show_version)
-        versions_label = QLabel(_("&Versions (earlier ones are kept, read-only):"), box)
+        versions_label = QLabel(_("V&ersions (earlier ones are kept, read-only):"), box)
         versions_label.setWordWrap(True)
         versions_label.setBuddy(self.version_list)
         left = QVBoxLayout()

@@ -59,7 +59,7 @@ class PrivacyPage(QWidget):
         self.notice_tasks = NoticeTasksTab(context, self)
         self.tabs.addTab(self.notice_tasks, _("Notice tas&ks"))  # GDPR Art. 14: people from imported files
         self.datamap = DataMapTab(context, self)
-        self.tabs.addTab(self.datamap, _("Data map"))  # minimisation: each field, its purpose and retention
+        self.tabs.addTab(self.datamap, _("Data o&verview"))  # the data map: each field, its purpose and retention
         self.health = HealthTab(context, self)
         # Alt+Y: every letter of "Health" is taken on some tab of this page (or by the Help menu)
         self.tabs.addTab(self.health, _("Privac&y health"))

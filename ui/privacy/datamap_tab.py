@@ -1,4 +1,5 @@
-"""Privacy › Data map: each field kept about customers, why (its purpose), for how long (its retention category)
+"""Privacy › Data overview (the data map): each field kept about customers, why (its purpose), for how long
+(its retention category)
 and how many people have it filled; a field kept with no purpose is flagged in red (app.privacy.datamap).
 
 The counts go over every person, so they are made on a worker through the session context's `run`.

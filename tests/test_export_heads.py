@@ -126,6 +126,11 @@ def test_lists_for_other_tools_hold_the_people_and_nothing_else(owner_session: S
         rows = list(csv.reader((tmp_path / name).open(encoding="utf-8-sig")))
         assert [row[1] for row in rows[1:]] == ["Kim Lee"], name
         assert "#" + audit.HEAD_TEXT not in (tmp_path / name).read_text("utf-8-sig"), name
+    newest = int(owner_session.conn.execute("SELECT max(id) FROM audit_event WHERE action = 'contact.export'")
+                 .fetchone()[0])
+    entity = owner_session.conn.execute("SELECT entity_type, entity_id FROM audit_event WHERE id = ?",
+                                        (newest,)).fetchone()
+    assert entity[0] == "audit_event" and int(entity[1]) == newest - 1  # the export's entry names the log's end
 
 
 def _cut_and_reseal(path: Path, *, last: int = 0, after: int | None = None) -> int:

@@ -2,7 +2,8 @@
 
 People whose processing is restricted (GDPR Art. 18) are left out: a list export is processing, not storage.
 The file holds the customers and nothing else (it goes into spreadsheets and mailing tools, where a trailing
-comment line would be read as one more customer); the audit log's own export carries the log's signed head.
+comment line would be read as one more customer). Its audit entry names the log's newest entry as the export
+began (#17); the audit log's own export carries the signed head itself.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from app.access.session import Session
 from app.crm.contacts import ContactFilter, ContactService, ContactSummary
 from app.fileio import atomic_text
 from app.keyset import pages
+from app.store import audit
 from app.store.audit import neutralise_formula
 
 HEADER = ["id", "name", "email", "phone", "organisation"]
@@ -25,6 +27,7 @@ def export_csv(session: Session, out: Path, query: str = "", where: ContactFilte
     """Write everyone (or the people matching `query`, and those `where` lets through) to `out`; returns the
     number of rows."""
     session.require(Permission.EXPORT_BULK)
+    head = audit.export_head(session.conn, session.vault.signer)  # the log's end as the export starts
     contacts = ContactService(session)
     rows: Iterable[ContactSummary]
     if query.strip():
@@ -35,7 +38,8 @@ def export_csv(session: Session, out: Path, query: str = "", where: ContactFilte
     count = write_rows(out, HEADER, ((p.id, p.name, p.email, p.phone, p.organisation) for p in rows
                                      if not p.restricted))  # Art. 18: kept, but not processed
     filtered = bool(query.strip()) or (where is not None and where.active)
-    session.record("contact.export", summary=f"{count} rows" + (" (filtered)" if filtered else ""))
+    session.record("contact.export", *audit.head_entity(head),
+                   summary=f"{count} rows" + (" (filtered)" if filtered else ""))
     return count
 
 

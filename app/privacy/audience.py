@@ -13,6 +13,7 @@ from app.consent.jurisdiction import pipl_people_sql
 from app.consent.ledger import ConsentService, Purpose, audience_sql, eligible_sql, utc
 from app.consent.restriction import RESTRICTED_IDS
 from app.crm.export import write_rows
+from app.store import audit
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,12 @@ def export_audience(session: Session, purpose_key: str, out: Path | None = None,
                     now: datetime | None = None) -> list[tuple[int, str, str | None, str | None]]:
     """The people who may be contacted for a purpose (id, name, email, phone); optionally written as CSV.
 
-    A marketing list is a bulk export: managers and owner only, and audited with its count. The CSV holds the list
-    only: it goes to a mailing tool, which would read a trailing signed head as one more person.
+    A marketing list is a bulk export: managers and owner only, and audited with its count and the log's newest
+    entry as it began. The CSV holds the list only: it goes to a mailing tool, which would read a trailing signed
+    head as one more person.
     """
     session.require(Permission.EXPORT_BULK)
+    head = audit.export_head(session.conn, session.vault.signer) if out is not None else None
     service = ConsentService(session)
     sql, args = audience_sql(session, service.purpose(purpose_key), now or datetime.now(UTC))
     rows = [(int(r[0]), str(r[1]), r[2], r[3]) for r in session.conn.execute(
@@ -86,5 +89,6 @@ def export_audience(session: Session, purpose_key: str, out: Path | None = None,
         "WHERE c.deleted_at IS NULL ORDER BY c.sort_key, c.id", args)]
     if out is not None:
         write_rows(out, ["id", "name", "email", "phone"], rows)
-    session.record("consent.list", "purpose", purpose_key, f"{len(rows)} people" + (" to CSV" if out else ""))
+    session.record("consent.list", "purpose", purpose_key,
+                   f"{len(rows)} people" + (" to CSV" if out else "") + audit.head_note(head))
     return rows

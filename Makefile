@@ -38,6 +38,7 @@ run: $(VENV)/.installed compile-translations
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check app ui tests bench
+	$(BIN)/ruff format --check app ui tests bench
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy app ui

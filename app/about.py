@@ -23,9 +23,25 @@ from app.locale import _
 from app.resources import resource_path
 
 # The runtime dependencies in pyproject.toml, in its order (tests/test_about.py keeps the two in step).
-RUNTIME_PACKAGES = ("PySide6-Essentials", "sqlcipher3", "keyring", "cryptography", "argon2-cffi", "platformdirs",
-                    "filelock", "reportlab", "segno", "uharfbuzz", "babel", "phonenumbers", "email-validator",
-                    "charset-normalizer", "vobject", "pypdf", "pypdfium2")
+RUNTIME_PACKAGES = (
+    "PySide6-Essentials",
+    "sqlcipher3",
+    "keyring",
+    "cryptography",
+    "argon2-cffi",
+    "platformdirs",
+    "filelock",
+    "reportlab",
+    "segno",
+    "uharfbuzz",
+    "babel",
+    "phonenumbers",
+    "email-validator",
+    "charset-normalizer",
+    "vobject",
+    "pypdf",
+    "pypdfium2",
+)
 
 # Where Qt's bindings offer a choice (LGPL-3.0-only OR GPL-2.0-only OR GPL-3.0-only), the one Counterpart uses.
 CHOSEN_LICENCES = {"pyside6-essentials": "LGPL-3.0-only", "shiboken6": "LGPL-3.0-only"}
@@ -43,16 +59,28 @@ FALLBACK_LICENCES = {
 
 # Trove classifiers, for packages that name their licence nowhere else.
 CLASSIFIER_LICENCES = {
-    "MIT License": "MIT", "BSD License": "BSD", "Apache Software License": "Apache-2.0", "ISC License (ISCL)": "ISC",
-    "The Unlicense (Unlicense)": "Unlicense", "Python Software Foundation License": "PSF-2.0",
-    "Mozilla Public License 2.0 (MPL 2.0)": "MPL-2.0", "zlib/libpng License": "Zlib",
+    "MIT License": "MIT",
+    "BSD License": "BSD",
+    "Apache Software License": "Apache-2.0",
+    "ISC License (ISCL)": "ISC",
+    "The Unlicense (Unlicense)": "Unlicense",
+    "Python Software Foundation License": "PSF-2.0",
+    "Mozilla Public License 2.0 (MPL 2.0)": "MPL-2.0",
+    "zlib/libpng License": "Zlib",
 }
 
 # The bundled fonts by family (as named inside the font file); LICENSES.md beside them says where each is from.
 FONT_LICENCES = {
-    "Noto Sans": "OFL-1.1", "Noto Sans Mono": "OFL-1.1", "Noto Sans Arabic": "OFL-1.1", "Noto Sans Hebrew": "OFL-1.1",
-    "NanumGothic": "OFL-1.1", "Droid Sans Fallback": "Apache-2.0", "Noto Sans Thai UI": "OFL-1.1",
-    "Noto Sans Devanagari UI": "OFL-1.1", "Noto Sans Bengali UI": "OFL-1.1", "Noto Sans Tamil UI": "OFL-1.1",
+    "Noto Sans": "OFL-1.1",
+    "Noto Sans Mono": "OFL-1.1",
+    "Noto Sans Arabic": "OFL-1.1",
+    "Noto Sans Hebrew": "OFL-1.1",
+    "NanumGothic": "OFL-1.1",
+    "Droid Sans Fallback": "Apache-2.0",
+    "Noto Sans Thai UI": "OFL-1.1",
+    "Noto Sans Devanagari UI": "OFL-1.1",
+    "Noto Sans Bengali UI": "OFL-1.1",
+    "Noto Sans Tamil UI": "OFL-1.1",
     "Noto Emoji": "OFL-1.1",
 }
 
@@ -118,8 +146,7 @@ def _field(meta: metadata.PackageMetadata, key: str) -> str:
 
 def _looks_like_spdx(text: str) -> bool:
     words = text.replace("(", " ").replace(")", " ").split()
-    return bool(words) and len(text) <= 80 and all(w in ("AND", "OR", "WITH") or _SPDX_ID.fullmatch(w)
-                                                   for w in words)
+    return bool(words) and len(text) <= 80 and all(w in ("AND", "OR", "WITH") or _SPDX_ID.fullmatch(w) for w in words)
 
 
 def _normalise(name: str) -> str:
@@ -162,8 +189,10 @@ def marker_holds(marker: str) -> bool:
     marker = marker.strip()
     if not marker or "(" in marker:
         return True
-    return any(all(_term_holds(term) for term in re.split(r"\s+and\s+", alternative))
-               for alternative in re.split(r"\s+or\s+", marker))
+    return any(
+        all(_term_holds(term) for term in re.split(r"\s+and\s+", alternative))
+        for alternative in re.split(r"\s+or\s+", marker)
+    )
 
 
 def _term_holds(term: str) -> bool:
@@ -171,11 +200,16 @@ def _term_holds(term: str) -> bool:
     if match is None:
         return True
     left, operator, right = match.group(1), " ".join(match.group(2).split()), match.group(3)
-    environment = {"python_version": ".".join(platform.python_version_tuple()[:2]),
-                   "python_full_version": platform.python_version(), "sys_platform": sys.platform,
-                   "platform_system": platform.system(), "os_name": os.name, "platform_machine": platform.machine(),
-                   "implementation_name": sys.implementation.name,
-                   "platform_python_implementation": platform.python_implementation()}
+    environment = {
+        "python_version": ".".join(platform.python_version_tuple()[:2]),
+        "python_full_version": platform.python_version(),
+        "sys_platform": sys.platform,
+        "platform_system": platform.system(),
+        "os_name": os.name,
+        "platform_machine": platform.machine(),
+        "implementation_name": sys.implementation.name,
+        "platform_python_implementation": platform.python_implementation(),
+    }
 
     def value(token: str) -> str | None:
         return token[1:-1] if token[0] in "'\"" else environment.get(token)
@@ -187,8 +221,16 @@ def _term_holds(term: str) -> bool:
         return (a in b) == (operator == "in")
     if left in _VERSION_VARIABLES or right in _VERSION_VARIABLES:
         x, y = _version(a), _version(b)
-        return {"==": x == y, "===": a == b, "!=": x != y, "<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y,
-                "~=": x >= y}[operator]
+        return {
+            "==": x == y,
+            "===": a == b,
+            "!=": x != y,
+            "<": x < y,
+            "<=": x <= y,
+            ">": x > y,
+            ">=": x >= y,
+            "~=": x >= y,
+        }[operator]
     return {"==": a == b, "===": a == b, "!=": a != b}.get(operator, True)
 
 
@@ -209,8 +251,11 @@ def _installed(name: str) -> bool:
 
 def _inside(package: str) -> list[Component]:
     ask: dict[str, Callable[[], list[Component]]] = {
-        "sqlcipher3": _sqlcipher, "cryptography": _cryptography_openssl, "uharfbuzz": _harfbuzz,
-        "pypdfium2": _pdfium}
+        "sqlcipher3": _sqlcipher,
+        "cryptography": _cryptography_openssl,
+        "uharfbuzz": _harfbuzz,
+        "pypdfium2": _pdfium,
+    }
     if package not in ask:
         return []
     try:
@@ -245,7 +290,7 @@ def _cryptography_openssl() -> list[Component]:
 
 
 def _openssl(text: str, used_by: str) -> list[Component]:
-    """"OpenSSL 3.0.13 30 Jan 2024" → OpenSSL 3.0.13, Apache-2.0 from 3.0 on (the OpenSSL licence before)."""
+    """ "OpenSSL 3.0.13 30 Jan 2024" → OpenSSL 3.0.13, Apache-2.0 from 3.0 on (the OpenSSL licence before)."""
     words = text.split()
     if len(words) < 2 or words[0] not in ("OpenSSL", "LibreSSL", "BoringSSL"):
         return []
@@ -322,8 +367,9 @@ def _name_records(data: bytes, table: int) -> Iterator[tuple[int, str]]:
     windows: dict[int, str] = {}
     for index in range(count):
         platform_id, encoding, language, name_id, length, offset = struct.unpack_from(
-            ">HHHHHH", data, table + 6 + 12 * index)
-        raw = data[table + strings + offset: table + strings + offset + length]
+            ">HHHHHH", data, table + 6 + 12 * index
+        )
+        raw = data[table + strings + offset : table + strings + offset + length]
         if platform_id == 3 and encoding in (0, 1, 10) and (name_id not in windows or language == 0x409):
             windows[name_id] = raw.decode("utf-16-be", errors="replace")  # US English wins over other languages
         elif platform_id == 1 and encoding == 0 and name_id not in mac:
@@ -332,6 +378,6 @@ def _name_records(data: bytes, table: int) -> Iterator[tuple[int, str]]:
 
 
 def _font_version(text: str) -> str:
-    """"Version 2.007; ttfautohint (v1.8.3)" → "2.007"."""
+    """ "Version 2.007; ttfautohint (v1.8.3)" → "2.007"."""
     first = text.split(";")[0].strip()
     return re.sub(r"^Version\s+", "", first, flags=re.IGNORECASE)

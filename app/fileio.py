@@ -56,15 +56,17 @@ def describe_file_error(exc: OSError) -> str:
     where = str(path) if path else _("the chosen place")
     folder = str(path.parent) if path else where
     if exc.errno == errno.ENOSPC:
-        return _("The disk is full: {path} could not be written. Free some space, or choose another disk."
-                 ).format(path=where)
+        return _("The disk is full: {path} could not be written. Free some space, or choose another disk.").format(
+            path=where
+        )
     if isinstance(exc, FileNotFoundError):
-        return _("The folder {folder} does not exist. Choose another folder, or create it first.").format(
-            folder=folder)
+        return _("The folder {folder} does not exist. Choose another folder, or create it first.").format(folder=folder)
     if isinstance(exc, PermissionError):
-        return _("Counterpart may not write {path}: this account has no permission there. Choose another "
-                 "folder.").format(path=where)
+        return _(
+            "Counterpart may not write {path}: this account has no permission there. Choose another folder."
+        ).format(path=where)
     if isinstance(exc, IsADirectoryError):
         return _("{path} is a folder. Add a file name.").format(path=where)
-    return _("{path} could not be written or read ({reason}).").format(path=where, reason=exc.strerror or
-                                                                       type(exc).__name__)
+    return _("{path} could not be written or read ({reason}).").format(
+        path=where, reason=exc.strerror or type(exc).__name__
+    )

@@ -21,15 +21,20 @@ def main() -> None:
     keyring.set_keyring(keyring.backends.fail.Keyring())
     entries = int(os.environ.get("BENCH_AUDIT_ENTRIES", "20000"))
     with tempfile.TemporaryDirectory() as folder:
-        session, _ = create_vault(Path(folder) / "bench.vault", "Bench Owner", "bench-password",
-                                  kdf_params=kdf.CHEAP)
+        session, _ = create_vault(Path(folder) / "bench.vault", "Bench Owner", "bench-password", kdf_params=kdf.CHEAP)
         per_entry = {}
         for label, signer in (("unsigned", None), ("signed", session.vault.signer)):
             started = time.perf_counter()
             with transaction(session.conn) as conn:
                 for i in range(entries):
-                    audit.append(conn, session.vault.data_key(), user_id=None if signer is None else session.user.id,
-                                 action="bench.entry", summary=str(i), signer=signer)
+                    audit.append(
+                        conn,
+                        session.vault.data_key(),
+                        user_id=None if signer is None else session.user.id,
+                        action="bench.entry",
+                        summary=str(i),
+                        signer=signer,
+                    )
             per_entry[label] = (time.perf_counter() - started) / entries
         started = time.perf_counter()
         audit.verify_chain(session.conn)

@@ -37,8 +37,28 @@ from app.store import database
 from app.vault import kdf
 from bench.report import figure, peak_rss_mb, percentile, timed
 
-QUERIES = ["ana", "mül", "garc", "王", "王芳", "nunez", "example", "7700 900", "139", "corner bak", "müller lukas",
-           "Παπα", "Иван", "محمد", "cohen", "café", "lea", "wholesale", "vip", "0151"]
+QUERIES = [
+    "ana",
+    "mül",
+    "garc",
+    "王",
+    "王芳",
+    "nunez",
+    "example",
+    "7700 900",
+    "139",
+    "corner bak",
+    "müller lukas",
+    "Παπα",
+    "Иван",
+    "محمد",
+    "cohen",
+    "café",
+    "lea",
+    "wholesale",
+    "vip",
+    "0151",
+]
 ROUNDS = int(os.environ.get("BENCH_SEARCH_ROUNDS", "10"))
 USER, PASSWORD = "Bench", "bench-password"
 
@@ -110,6 +130,7 @@ def _search_list(session: Session, contacts: ContactService) -> None:
 
         def run() -> None:
             contacts.summaries(contacts.search_ids(query, limit=SEARCH_LIMIT + 1)[:BATCH])
+
         return _wall_and_cpu(run)
 
     def raw_side(query: str) -> tuple[float, float]:
@@ -121,6 +142,7 @@ def _search_list(session: Session, contacts: ContactService) -> None:
         def run() -> None:
             ids = [row[0] for row in conn.execute(sql, args)]
             conn.execute(summaries_sql, (json.dumps(ids[:BATCH]),)).fetchall()
+
         try:
             return _wall_and_cpu(run)
         finally:
@@ -141,8 +163,12 @@ def _search_list(session: Session, contacts: ContactService) -> None:
                 raw_times.append(raw_side(query))
         app_rounds.append(app_times)
         raw_rounds.append(raw_times)
-    figure("search_list_runs", ROUNDS * len(QUERIES), f"searches per side ({len(QUERIES)} queries x {ROUNDS} "
-           f"rounds, {SEARCH_LIMIT + 1} ids then {BATCH} rows)", digits=0)
+    figure(
+        "search_list_runs",
+        ROUNDS * len(QUERIES),
+        f"searches per side ({len(QUERIES)} queries x {ROUNDS} rounds, {SEARCH_LIMIT + 1} ids then {BATCH} rows)",
+        digits=0,
+    )
     for kind, which in (("", 0), ("_cpu", 1)):
         app = [[sample[which] * 1000 for sample in samples] for samples in app_rounds]
         raw = [[sample[which] * 1000 for sample in samples] for samples in raw_rounds]
@@ -151,11 +177,21 @@ def _search_list(session: Session, contacts: ContactService) -> None:
         figure(f"search_list{kind}_raw_p95", percentile(every_raw, 0.95), "ms")
         # Each round's median of the query-by-query ratios: the same query on both sides, a turn apart
         paired = [statistics.median(x / y for x, y in zip(a, r, strict=True)) for a, r in zip(app, raw, strict=True)]
-        figure(f"search_list{kind}_p50", statistics.median(every_app), "ms", floor=f"search_list{kind}_raw_p50",
-               ratios=paired)
-        figure(f"search_list{kind}_p95", percentile(every_app, 0.95), "ms",
-               goal="< 100 ms and <= 1.3 x raw" if not kind else "<= 1.3 x raw", floor=f"search_list{kind}_raw_p95",
-               ratios=[percentile(a, 0.95) / percentile(r, 0.95) for a, r in zip(app, raw, strict=True)])
+        figure(
+            f"search_list{kind}_p50",
+            statistics.median(every_app),
+            "ms",
+            floor=f"search_list{kind}_raw_p50",
+            ratios=paired,
+        )
+        figure(
+            f"search_list{kind}_p95",
+            percentile(every_app, 0.95),
+            "ms",
+            goal="< 100 ms and <= 1.3 x raw" if not kind else "<= 1.3 x raw",
+            floor=f"search_list{kind}_raw_p95",
+            ratios=[percentile(a, 0.95) / percentile(r, 0.95) for a, r in zip(app, raw, strict=True)],
+        )
 
 
 def _wall_and_cpu(action: Callable[[], object]) -> tuple[float, float]:
@@ -171,24 +207,40 @@ def measure(path: Path, count: int) -> None:
     _search_list(session, contacts)
 
     conn = session.conn
-    same_sql = (ContactService._SUMMARY + "WHERE c.deleted_at IS NULL AND (c.sort_key, c.id) > (?, ?) "
-                "ORDER BY c.sort_key, c.id LIMIT ?")
+    same_sql = (
+        ContactService._SUMMARY + "WHERE c.deleted_at IS NULL AND (c.sort_key, c.id) > (?, ?) "
+        "ORDER BY c.sort_key, c.id LIMIT ?"
+    )
     first, raw_first = [], []
     for turn in range(21):  # warm, both, taking turns: the list's first page is read whenever it is opened
-        sides = [(first, lambda: contacts.page(limit=256)),
-                 (raw_first, lambda: conn.execute(same_sql, ("", 0, 256)).fetchall())]
+        sides = [
+            (first, lambda: contacts.page(limit=256)),
+            (raw_first, lambda: conn.execute(same_sql, ("", 0, 256)).fetchall()),
+        ]
         for samples, action in sides[::-1] if turn % 2 else sides:
             samples.append(_wall_and_cpu(action))
     figure("list_first_page_raw", statistics.median(t[0] for t in raw_first) * 1000, "ms")
-    figure("list_first_page", statistics.median(t[0] for t in first) * 1000, "ms", floor="list_first_page_raw",
-           ratios=[statistics.median(a[0] for a in first) / statistics.median(r[0] for r in raw_first)])
+    figure(
+        "list_first_page",
+        statistics.median(t[0] for t in first) * 1000,
+        "ms",
+        floor="list_first_page_raw",
+        ratios=[statistics.median(a[0] for a in first) / statistics.median(r[0] for r in raw_first)],
+    )
     figure("list_first_page_raw_cpu", statistics.median(t[1] for t in raw_first) * 1000, "ms")
-    figure("list_first_page_cpu", statistics.median(t[1] for t in first) * 1000, "ms",
-           floor="list_first_page_raw_cpu", ratios=[a[1] / r[1] for a, r in zip(first, raw_first, strict=True)])
-    deep_key = conn.execute("SELECT sort_key, id FROM contact ORDER BY sort_key, id LIMIT 1 OFFSET ?",
-                            (max(0, count - 300),)).fetchone()
-    deep = [timed(lambda: contacts.page(after=(str(deep_key[0]), int(deep_key[1])), limit=200)) * 1000
-            for _ in range(5)]
+    figure(
+        "list_first_page_cpu",
+        statistics.median(t[1] for t in first) * 1000,
+        "ms",
+        floor="list_first_page_raw_cpu",
+        ratios=[a[1] / r[1] for a, r in zip(first, raw_first, strict=True)],
+    )
+    deep_key = conn.execute(
+        "SELECT sort_key, id FROM contact ORDER BY sort_key, id LIMIT 1 OFFSET ?", (max(0, count - 300),)
+    ).fetchone()
+    deep = [
+        timed(lambda: contacts.page(after=(str(deep_key[0]), int(deep_key[1])), limit=200)) * 1000 for _ in range(5)
+    ]
     figure("list_keyset_page_at_depth", statistics.median(deep), "ms", digits=2)
 
     built, first, paint, rows_shown = _first_paint(session)
@@ -199,8 +251,9 @@ def measure(path: Path, count: int) -> None:
 
     fts = conn.execute("SELECT coalesce(sum(length(block)), 0) FROM contact_search_data").fetchone()[0]
     fts += conn.execute("SELECT coalesce(sum(length(block)), 0) FROM contact_phone_search_data").fetchone()[0]
-    text = conn.execute("SELECT sum(length(display_name) + length(given_name) + length(family_name)) "
-                        "FROM contact").fetchone()[0]
+    text = conn.execute(
+        "SELECT sum(length(display_name) + length(given_name) + length(family_name)) FROM contact"
+    ).fetchone()[0]
     text += conn.execute("SELECT sum(length(value) + length(normalized)) FROM contact_point").fetchone()[0]
     figure("search_index_size", fts / 1e6, "MB")
     figure("search_index_to_text_ratio", fts / text, "x", digits=2)

@@ -39,37 +39,119 @@ from pathlib import Path
 
 from bench.report import figure, peak_rss_mb
 
-HEADERS = ["Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing", "Default Address Company",
-           "Default Address Address1", "Default Address Address2", "Default Address City",
-           "Default Address Province Code", "Default Address Country Code", "Default Address Zip",
-           "Default Address Phone", "Phone", "Accepts SMS Marketing", "Total Spent", "Total Orders", "Note",
-           "Tax Exempt", "Tags"]
+HEADERS = [
+    "Customer ID",
+    "First Name",
+    "Last Name",
+    "Email",
+    "Accepts Email Marketing",
+    "Default Address Company",
+    "Default Address Address1",
+    "Default Address Address2",
+    "Default Address City",
+    "Default Address Province Code",
+    "Default Address Country Code",
+    "Default Address Zip",
+    "Default Address Phone",
+    "Phone",
+    "Accepts SMS Marketing",
+    "Total Spent",
+    "Total Orders",
+    "Note",
+    "Tax Exempt",
+    "Tags",
+]
 
 # country, province, city, given names, family names, and the ways its phones are typed (from 8 digits unique
 # to the row): with the country code and spaces, with Excel's apostrophe, or local (read in the row's country)
 _COUNTRIES: list[tuple[str, str, str, list[str], list[str], list[Callable[[str], str]]]] = [
-    ("CL", "RM", "Santiago", ["Camila", "Matías", "Sofía", "Benjamín"], ["Rojas", "González", "Muñoz", "Díaz"],
-     [lambda d: f"+56 9 {d[:4]} {d[4:]}", lambda d: f"9 {d[:4]} {d[4:]}", lambda d: f"'+569{d}"]),
-    ("ES", "M", "Madrid", ["José", "Lucía", "Álvaro", "Carmen"], ["Núñez", "García", "Pérez", "López"],
-     [lambda d: f"'+346{d}", lambda d: f"6{d[:2]} {d[2:5]} {d[5:]}", lambda d: f"+34 6{d[:2]} {d[2:5]} {d[5:]}"]),
-    ("GB", "ENG", "London", ["Oliver", "Amelia", "Harry", "Isla"], ["Smith", "Jones", "Taylor", "Brown"],
-     [lambda d: f"07{d[:3]} {d[3:]}0", lambda d: f"+44 7{d[:3]} {d[3:]}0", lambda d: f"'+447{d}0"]),
-    ("US", "NY", "New York", ["James", "Olivia", "Liam", "Emma"], ["Miller", "Davis", "Wilson", "Moore"],
-     [lambda d: f"(2{d[:2]}) {d[2:5]}-{d[5:]}0", lambda d: f"+1 6{d[:2]}-{d[2:5]}-{d[5:]}0",
-      lambda d: f"'+19{d}0"]),
-    ("DE", "BE", "Berlin", ["Lukas", "Mia", "Jonas", "Emma"], ["Müller", "Schmidt", "Weber", "Becker"],
-     [lambda d: f"0151 {d}", lambda d: f"+49 151 {d}", lambda d: f"'+49151{d}"]),
-    ("FR", "IDF", "Paris", ["Léa", "Hugo", "Chloé", "Louis"], ["Martin", "Dubois", "Lefèvre", "Moreau"],
-     [lambda d: f"06 {d[:2]} {d[2:4]} {d[4:6]} {d[6:]}", lambda d: f"+33 6 {d}"]),
-    ("PK", "PB", "Lahore", ["Ali", "Ayesha", "Hamza", "Fatima"], ["Khan", "Ahmed", "Malik", "Hussain"],
-     [lambda d: f"03{d[:2]} {d[2:]}0", lambda d: f"+92 3{d[:2]} {d[2:]}0", lambda d: f"'+923{d}0"]),
-    ("TH", "10", "กรุงเทพมหานคร", ["สมชาย", "สุดา", "อนันต์", "มาลี"], ["ใจดี", "รักไทย", "ศรีสุข", "วงศ์ใหญ่"],
-     [lambda d: f"08{d[0]}-{d[1:4]}-{d[4:]}", lambda d: f"+66 8{d}", lambda d: f"'+668{d}"]),
-    ("CN", "BJ", "北京", ["芳", "伟", "娜", "敏"], ["王", "李", "张", "刘"],
-     [lambda d: f"'+86139{d}", lambda d: f"+86 139 {d[:4]} {d[4:]}"]),
+    (
+        "CL",
+        "RM",
+        "Santiago",
+        ["Camila", "Matías", "Sofía", "Benjamín"],
+        ["Rojas", "González", "Muñoz", "Díaz"],
+        [lambda d: f"+56 9 {d[:4]} {d[4:]}", lambda d: f"9 {d[:4]} {d[4:]}", lambda d: f"'+569{d}"],
+    ),
+    (
+        "ES",
+        "M",
+        "Madrid",
+        ["José", "Lucía", "Álvaro", "Carmen"],
+        ["Núñez", "García", "Pérez", "López"],
+        [lambda d: f"'+346{d}", lambda d: f"6{d[:2]} {d[2:5]} {d[5:]}", lambda d: f"+34 6{d[:2]} {d[2:5]} {d[5:]}"],
+    ),
+    (
+        "GB",
+        "ENG",
+        "London",
+        ["Oliver", "Amelia", "Harry", "Isla"],
+        ["Smith", "Jones", "Taylor", "Brown"],
+        [lambda d: f"07{d[:3]} {d[3:]}0", lambda d: f"+44 7{d[:3]} {d[3:]}0", lambda d: f"'+447{d}0"],
+    ),
+    (
+        "US",
+        "NY",
+        "New York",
+        ["James", "Olivia", "Liam", "Emma"],
+        ["Miller", "Davis", "Wilson", "Moore"],
+        [lambda d: f"(2{d[:2]}) {d[2:5]}-{d[5:]}0", lambda d: f"+1 6{d[:2]}-{d[2:5]}-{d[5:]}0", lambda d: f"'+19{d}0"],
+    ),
+    (
+        "DE",
+        "BE",
+        "Berlin",
+        ["Lukas", "Mia", "Jonas", "Emma"],
+        ["Müller", "Schmidt", "Weber", "Becker"],
+        [lambda d: f"0151 {d}", lambda d: f"+49 151 {d}", lambda d: f"'+49151{d}"],
+    ),
+    (
+        "FR",
+        "IDF",
+        "Paris",
+        ["Léa", "Hugo", "Chloé", "Louis"],
+        ["Martin", "Dubois", "Lefèvre", "Moreau"],
+        [lambda d: f"06 {d[:2]} {d[2:4]} {d[4:6]} {d[6:]}", lambda d: f"+33 6 {d}"],
+    ),
+    (
+        "PK",
+        "PB",
+        "Lahore",
+        ["Ali", "Ayesha", "Hamza", "Fatima"],
+        ["Khan", "Ahmed", "Malik", "Hussain"],
+        [lambda d: f"03{d[:2]} {d[2:]}0", lambda d: f"+92 3{d[:2]} {d[2:]}0", lambda d: f"'+923{d}0"],
+    ),
+    (
+        "TH",
+        "10",
+        "กรุงเทพมหานคร",
+        ["สมชาย", "สุดา", "อนันต์", "มาลี"],
+        ["ใจดี", "รักไทย", "ศรีสุข", "วงศ์ใหญ่"],
+        [lambda d: f"08{d[0]}-{d[1:4]}-{d[4:]}", lambda d: f"+66 8{d}", lambda d: f"'+668{d}"],
+    ),
+    (
+        "CN",
+        "BJ",
+        "北京",
+        ["芳", "伟", "娜", "敏"],
+        ["王", "李", "张", "刘"],
+        [lambda d: f"'+86139{d}", lambda d: f"+86 139 {d[:4]} {d[4:]}"],
+    ),
 ]
-_PROVIDERS = ["gmail.com", "hotmail.com", "yahoo.com", "outlook.com", "icloud.com", "live.com", "gmx.de",
-              "yahoo.es", "hotmail.co.uk", "orange.fr", "qq.com", "163.com"]
+_PROVIDERS = [
+    "gmail.com",
+    "hotmail.com",
+    "yahoo.com",
+    "outlook.com",
+    "icloud.com",
+    "live.com",
+    "gmx.de",
+    "yahoo.es",
+    "hotmail.co.uk",
+    "orange.fr",
+    "qq.com",
+    "163.com",
+]
 _WORDS = ["flor", "casa", "north", "blue", "studio", "mail", "tienda", "haus", "atelier", "green", "kontor", "sol"]
 _TLDS = ["com", "cl", "es", "co.uk", "de", "fr", "com.pk", "co.th", "cn", "net", "org"]
 _TAGS = ["VIP", "wholesale", "newsletter", "walk-in", "online", "repeat", "mayorista", "Stammkunde"]
@@ -107,11 +189,30 @@ def write_csv(path: Path, count: int, seed: int = 16) -> None:
             phone = _customer_phone(rng, formats, index) if rng.random() < 0.85 else ""
             delivery = _phone(rng, formats, index) if rng.random() < 0.4 else ""  # as typed at the checkout
             note = "Asked about delivery\nprefers mornings" if rng.random() < 0.1 else ""
-            writer.writerow([f"'{6840000000000 + index}", given, family, email, rng.choice(("yes", "no")),
-                             "Ferretería El Sol" if rng.random() < 0.05 else "", f"Calle {index % 997} {index % 89}",
-                             "", city, province, country, f"'{10000 + index % 89999}", delivery, phone,
-                             rng.choice(("yes", "no", "")), f"{rng.randint(0, 99999) / 100:.2f}",
-                             str(rng.randint(0, 20)), note, "no", ", ".join(rng.sample(_TAGS, rng.randint(0, 2)))])
+            writer.writerow(
+                [
+                    f"'{6840000000000 + index}",
+                    given,
+                    family,
+                    email,
+                    rng.choice(("yes", "no")),
+                    "Ferretería El Sol" if rng.random() < 0.05 else "",
+                    f"Calle {index % 997} {index % 89}",
+                    "",
+                    city,
+                    province,
+                    country,
+                    f"'{10000 + index % 89999}",
+                    delivery,
+                    phone,
+                    rng.choice(("yes", "no", "")),
+                    f"{rng.randint(0, 99999) / 100:.2f}",
+                    str(rng.randint(0, 20)),
+                    note,
+                    "no",
+                    ", ".join(rng.sample(_TAGS, rng.randint(0, 2))),
+                ]
+            )
 
 
 def _child(mode: str, source: Path) -> None:
@@ -130,15 +231,30 @@ def _child(mode: str, source: Path) -> None:
         report = ImportService(session).run(source, dry_run=mode == "dry")
         took, cpu = time.perf_counter() - started, time.process_time() - cpu
         session.vault.close()
-    print(json.dumps({"seconds": took, "cpu_seconds": cpu, "imported": report.imported, "skipped": report.skipped,
-                      "bad": report.bad_count, "consents": report.consents_stored,
-                      "peak_rss_mb": peak_rss_mb()}))
+    print(
+        json.dumps(
+            {
+                "seconds": took,
+                "cpu_seconds": cpu,
+                "imported": report.imported,
+                "skipped": report.skipped,
+                "bad": report.bad_count,
+                "consents": report.consents_stored,
+                "peak_rss_mb": peak_rss_mb(),
+            }
+        )
+    )
 
 
 def measure(mode: str, source: Path) -> dict[str, float]:
     """Run one import in its own process and return what it printed (time, counts, its own peak RSS)."""
-    done = subprocess.run([sys.executable, "-m", "bench.bench_import", "--child", mode, str(source)],
-                          capture_output=True, text=True, check=False, env={**os.environ, "LANG": "C.UTF-8"})
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.bench_import", "--child", mode, str(source)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "LANG": "C.UTF-8"},
+    )
     if done.returncode != 0:
         raise RuntimeError(f"bench_import child failed: {done.stderr[-2000:]}")
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -146,8 +262,9 @@ def measure(mode: str, source: Path) -> dict[str, float]:
 
 
 def _size_name(count: int) -> str:
-    return f"{count // 1_000_000}m" if count % 1_000_000 == 0 else f"{count // 1000}k" if count % 1000 == 0 \
-        else str(count)
+    return (
+        f"{count // 1_000_000}m" if count % 1_000_000 == 0 else f"{count // 1000}k" if count % 1000 == 0 else str(count)
+    )
 
 
 def main() -> None:
@@ -159,13 +276,23 @@ def main() -> None:
         assert all(dry["imported"] == real["imported"] == 5000 for dry, real in rounds), rounds
         ratios = [real["seconds"] / dry["seconds"] for dry, real in rounds]
         figure("import_5k_dry_run", statistics.median(dry["seconds"] for dry, _real in rounds), "s", digits=2)
-        figure("import_5k", statistics.median(real["seconds"] for _dry, real in rounds), "s", digits=2,
-               floor="import_5k_dry_run", ratios=ratios)
+        figure(
+            "import_5k",
+            statistics.median(real["seconds"] for _dry, real in rounds),
+            "s",
+            digits=2,
+            floor="import_5k_dry_run",
+            ratios=ratios,
+        )
         figure("import_5k_to_dry_run_ratio", statistics.median(ratios), "x", digits=2, goal="<= 1.3 x")
         # the same in CPU seconds of the importing process: steadier on a shared machine, and without the wait
         # for the disk at the commit (synchronous = FULL)
-        figure("import_5k_to_dry_run_cpu_ratio", statistics.median(
-            real["cpu_seconds"] / dry["cpu_seconds"] for dry, real in rounds), "x", digits=2)
+        figure(
+            "import_5k_to_dry_run_cpu_ratio",
+            statistics.median(real["cpu_seconds"] / dry["cpu_seconds"] for dry, real in rounds),
+            "x",
+            digits=2,
+        )
 
         write_csv(big, count)
         name = _size_name(count)

@@ -74,9 +74,16 @@ session.vault.close()
 
 
 def _environment(home: Path) -> dict[str, str]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(home), USERPROFILE=str(home),
-               XDG_CONFIG_HOME=str(home / ".config"), XDG_DATA_HOME=str(home / ".local" / "share"),
-               XDG_CACHE_HOME=str(home / ".cache"), XDG_RUNTIME_DIR=str(home / "runtime"))
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        HOME=str(home),
+        USERPROFILE=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_RUNTIME_DIR=str(home / "runtime"),
+    )
     env.pop("COUNTERPART_EXIT_WHEN_SHOWN", None)
     (home / "runtime").mkdir(mode=0o700, exist_ok=True)
     return env
@@ -136,8 +143,16 @@ def main() -> None:
         figure(name, statistics.median(ms), "ms", digits=0)
         figure(f"{name}_min", min(ms), "ms", digits=0)
         figure(f"{name}_max", max(ms), "ms", digits=0)
-    figure("startup_to_unlock_ratio", statistics.median(ratios), "x", digits=2, goal=f"<= {GOAL:.0f} x",
-           floor="startup_bare_ms", ratios=ratios)
+    figure(
+        "startup_to_unlock_ratio",
+        statistics.median(ratios),
+        "x",
+        digits=2,
+        goal=f"<= {GOAL:.0f} x",
+        floor="startup_bare_ms",
+        ratios=ratios,
+    )
+
 
 if __name__ == "__main__":
     main()

@@ -42,17 +42,32 @@ def _timed(action: Callable[[], object], repeat: int) -> tuple[float, float]:
 
 
 def _person(session: Session) -> int:
-    contact_id = ContactService(session).create(ContactInput(
-        given_name="Clara", family_name="Schmidt", language="de", organisation="Bäckerei Sonne", job_title="Inhaberin",
-        points=[ContactPointInput("email", "clara@example.org"), ContactPointInput("phone", "+49 30 1234567")],
-        tags=["Stammkundin"], note="Prefers calls after 5 pm."))
+    contact_id = ContactService(session).create(
+        ContactInput(
+            given_name="Clara",
+            family_name="Schmidt",
+            language="de",
+            organisation="Bäckerei Sonne",
+            job_title="Inhaberin",
+            points=[ContactPointInput("email", "clara@example.org"), ContactPointInput("phone", "+49 30 1234567")],
+            tags=["Stammkundin"],
+            note="Prefers calls after 5 pm.",
+        )
+    )
     start = datetime(2024, 1, 1, 8, 0, tzinfo=UTC)
     rows: list[tuple[str, str, int | None, datetime]] = [
-        (KINDS[i % len(KINDS)], f"Follow-up about order {10_000 + i}: delivery and invoice", contact_id,
-         start + timedelta(hours=7 * i)) for i in range(ACTIVITIES)]
+        (
+            KINDS[i % len(KINDS)],
+            f"Follow-up about order {10_000 + i}: delivery and invoice",
+            contact_id,
+            start + timedelta(hours=7 * i),
+        )
+        for i in range(ACTIVITIES)
+    ]
     ActivityService(session).create_many(rows, "bench")
-    DealService(session).create("Wedding cake", value="1234.50", currency="EUR",
-                                contact_id=contact_id, expected_close=date(2026, 6, 1))
+    DealService(session).create(
+        "Wedding cake", value="1234.50", currency="EUR", contact_id=contact_id, expected_close=date(2026, 6, 1)
+    )
     consent = ConsentService(session)
     notice = consent.current_notice("de")
     consent.record(contact_id, "email_marketing", True, "form", notice_id=notice.id if notice else None)
@@ -62,8 +77,9 @@ def _person(session: Session) -> int:
 def main() -> None:
     keyring.set_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]  # password only
     with tempfile.TemporaryDirectory() as folder:
-        session, _recovery = create_vault(Path(folder) / "bench.vault", "Bench Owner", "bench-password",
-                                          kdf_params=kdf.CHEAP)
+        session, _recovery = create_vault(
+            Path(folder) / "bench.vault", "Bench Owner", "bench-password", kdf_params=kdf.CHEAP
+        )
         try:
             contact_id = _person(session)
             data: dict[str, SubjectData] = {}
@@ -85,11 +101,17 @@ def main() -> None:
             pages = out.read_bytes().count(b"/Type /Page\n")
         finally:
             session.vault.close()
-    for name, (wall, cpu) in (("subject_gather", gathered), ("subject_export", steady),
-                              ("subject_export_first_in_process", first), ("subject_export_de", german),
-                              ("subject_export_zh_CN", chinese), ("subject_export_aes256", locked)):
+    for name, (wall, cpu) in (
+        ("subject_gather", gathered),
+        ("subject_export", steady),
+        ("subject_export_first_in_process", first),
+        ("subject_export_de", german),
+        ("subject_export_zh_CN", chinese),
+        ("subject_export_aes256", locked),
+    ):
         label = name.replace("subject_gather", f"subject_gather_{ACTIVITIES}_activities").replace(
-            "subject_export", f"subject_export_{ACTIVITIES}_activities")
+            "subject_export", f"subject_export_{ACTIVITIES}_activities"
+        )
         figure(label, wall, "s", digits=2, goal="< 1 s" if name.startswith("subject_export") else None)
         figure(f"{label}_cpu", cpu, "s", digits=2)
     figure(f"subject_export_{ACTIVITIES}_activities_pages", pages, "pages", digits=0)

@@ -47,10 +47,22 @@ def _people(session: Session, count: int) -> list[int]:
     activities, consent = ActivityService(session), ConsentService(session)
     for first in range(0, count, CHUNK):
         chunk = range(first, min(count, first + CHUNK))
-        activities.create_many([(KINDS[(i + n) % len(KINDS)], f"Follow-up about order {10_000 + i}", ids[i],
-                                 start + timedelta(hours=i % 5000, days=n)) for i in chunk for n in range(2)], "bench")
-        consent.record_imported([(ids[i], "email_marketing", True, f"customers.csv line {i + 2}") for i in chunk],
-                                audit=False)
+        activities.create_many(
+            [
+                (
+                    KINDS[(i + n) % len(KINDS)],
+                    f"Follow-up about order {10_000 + i}",
+                    ids[i],
+                    start + timedelta(hours=i % 5000, days=n),
+                )
+                for i in chunk
+                for n in range(2)
+            ],
+            "bench",
+        )
+        consent.record_imported(
+            [(ids[i], "email_marketing", True, f"customers.csv line {i + 2}") for i in chunk], audit=False
+        )
     due = ids[::10]
     with bulk_cache(session.conn), session.change():  # one commit; each person binned as the app bins one
         for contact_id in due:
@@ -70,8 +82,9 @@ def main() -> None:
     count = int(os.environ.get("BENCH_CONTACTS", "1000000"))
     keyring.set_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
     with tempfile.TemporaryDirectory() as folder:
-        session, _ = create_vault(Path(folder) / "bench.vault", "Bench", "bench-password", kdf_params=kdf.CHEAP,
-                                  use_keychain=False)
+        session, _ = create_vault(
+            Path(folder) / "bench.vault", "Bench", "bench-password", kdf_params=kdf.CHEAP, use_keychain=False
+        )
         due = _people(session, count)
         conn = session.conn
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the sweep and the floor start from the same file
@@ -91,10 +104,23 @@ def main() -> None:
         figure(f"vacuum_into_{count}_cpu", vacuum[1], "s", digits=2)
         figure("vacuum_into_file_size", size_mb, "MB", digits=0)
         figure(f"sweep_preview_{size}", previewed, "s", digits=2)
-        figure(f"sweep_apply_{size}", applied[0], "s", digits=2, goal=f"< {GOAL_S:.0f} s at 100k of 1M",
-               floor=f"vacuum_into_{count}", ratios=[applied[0] / vacuum[0]])
-        figure(f"sweep_apply_{size}_cpu", applied[1], "s", digits=2, floor=f"vacuum_into_{count}_cpu",
-               ratios=[applied[1] / vacuum[1]])
+        figure(
+            f"sweep_apply_{size}",
+            applied[0],
+            "s",
+            digits=2,
+            goal=f"< {GOAL_S:.0f} s at 100k of 1M",
+            floor=f"vacuum_into_{count}",
+            ratios=[applied[0] / vacuum[0]],
+        )
+        figure(
+            f"sweep_apply_{size}_cpu",
+            applied[1],
+            "s",
+            digits=2,
+            floor=f"vacuum_into_{count}_cpu",
+            ratios=[applied[1] / vacuum[1]],
+        )
         figure("sweep_to_vacuum_ratio", applied[0] / vacuum[0], "x", digits=2, goal=f"<= {GOAL_RATIO} x")
         figure("sweep_rate", len(due) / applied[0], "people/s", digits=0)
         figure("sweep_items", len(items), "items", digits=0)

@@ -49,9 +49,16 @@ def main() -> None:
     figure("kdf_parallelism", params.parallelism, "lanes", digits=0)
     figure("kdf_calibration", calibrate_s * 1000, "ms", digits=0)
     figure("raw_key_open_median", statistics.median(raw) * 1000, "ms", digits=2)
-    figure("unlock_median", statistics.median(unlock) * 1000, "ms", digits=0,
-           goal="0.3-0.7 s (key derivation calibrated to it)", floor="raw_key_open_median",
-           ratios=[u / statistics.median(raw) for u in unlock])
+    figure(
+        "unlock_median",
+        statistics.median(unlock) * 1000,
+        "ms",
+        digits=0,
+        goal="0.3-0.7 s (key derivation calibrated to it)",
+        floor="raw_key_open_median",
+        ratios=[u / statistics.median(raw) for u in unlock],
+    )
+
 
 if __name__ == "__main__":
     main()

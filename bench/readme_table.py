@@ -29,11 +29,11 @@ def rows(output: str) -> list[tuple[str, str, str, str]]:
         match = _FIGURE.match(head)
         if match is None:
             continue
-        goal = next((part[len("goal "):] for part in parts if part.startswith("goal ")), "")
+        goal = next((part[len("goal ") :] for part in parts if part.startswith("goal ")), "")
         ratio = next((part for part in parts if not part.startswith("goal ")), "")
         unit = match[3]
         if not goal and (older := _OLD_GOAL.search(unit)):  # `NAME VALUE UNIT (goal ...)`, as bench_import prints
-            unit, goal = unit[:older.start()].rstrip(), older[1]
+            unit, goal = unit[: older.start()].rstrip(), older[1]
         found.append((match[1], f"{match[2]} {unit}", goal, ratio))
     return found
 
@@ -51,7 +51,7 @@ def replace_table(readme: str, new_table: str) -> str:
     start, end = readme.find(START), readme.find(END)
     if start < 0 or end < start:
         raise SystemExit(f"README.md has no {START} ... {END} markers")
-    return readme[:start] + new_table + readme[end + len(END):]
+    return readme[:start] + new_table + readme[end + len(END) :]
 
 
 def main() -> None:

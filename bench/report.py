@@ -15,8 +15,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 
-def figure(name: str, value: float, unit: str, *, digits: int = 1, goal: str | None = None,
-           floor: str | None = None, ratios: Sequence[float] = ()) -> None:
+def figure(
+    name: str,
+    value: float,
+    unit: str,
+    *,
+    digits: int = 1,
+    goal: str | None = None,
+    floor: str | None = None,
+    ratios: Sequence[float] = (),
+) -> None:
     """Print one figure. `goal` as people read it ("< 100 ms", "<= 1.5 x"); `floor` names the figure the ratio
     is taken against; `ratios` are the per-round ratios (the median is printed, with the min-max spread)."""
     line = f"{name} {value:.{digits}f} {unit}"

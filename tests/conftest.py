@@ -68,8 +68,9 @@ def english_until_a_test_says_otherwise() -> Iterator[None]:
     i18n.set_language("en")
     qt_core = sys.modules.get("PySide6.QtCore")
     if qt_core is not None:
-        qt_core.QLocale.setDefault(qt_core.QLocale(qt_core.QLocale.Language.English,
-                                                   qt_core.QLocale.Country.UnitedStates))
+        qt_core.QLocale.setDefault(
+            qt_core.QLocale(qt_core.QLocale.Language.English, qt_core.QLocale.Country.UnitedStates)
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -125,11 +126,13 @@ class CliResult:
 @pytest.fixture
 def run_cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
     """Run counterpart-admin in this process (cheap KDF applies); stdin lines are the passwords."""
+
     def run(*argv: str, stdin: str = "") -> CliResult:
         capsys.readouterr()
         code = cli.main([str(a) for a in argv], stdin=io.StringIO(stdin))
         captured = capsys.readouterr()
         return CliResult(code, captured.out, captured.err)
+
     return run
 
 

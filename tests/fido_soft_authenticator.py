@@ -122,8 +122,14 @@ class SoftAuthenticator(CtapDevice):
         does); pass the same one to a new instance to simulate the same physical key after a restart.
     """
 
-    def __init__(self, *, pin: str | None = None, protocols: tuple[int, ...] = (2, 1),
-                 user_presence: Callable[[], bool] = lambda: True, master_key: bytes | None = None):
+    def __init__(
+        self,
+        *,
+        pin: str | None = None,
+        protocols: tuple[int, ...] = (2, 1),
+        user_presence: Callable[[], bool] = lambda: True,
+        master_key: bytes | None = None,
+    ):
         self._pin_hash = _sha256(pin.encode())[:16] if pin else None
         self._protocols = protocols
         self._user_presence = user_presence
@@ -154,8 +160,13 @@ class SoftAuthenticator(CtapDevice):
             return bytes([ERR.INVALID_LENGTH])
         self._on_keepalive = on_keepalive
         self._event = event
-        handlers = {0x01: self._make_credential, 0x02: self._get_assertion, 0x04: self._get_info,
-                    0x06: self._client_pin, 0x0B: self._selection}
+        handlers = {
+            0x01: self._make_credential,
+            0x02: self._get_assertion,
+            0x04: self._get_info,
+            0x06: self._client_pin,
+            0x0B: self._selection,
+        }
         handler = handlers.get(data[0])
         if handler is None:
             return bytes([ERR.INVALID_COMMAND])
@@ -194,8 +205,9 @@ class SoftAuthenticator(CtapDevice):
         except Exception:  # wrong key, wrong RP, garbage: not ours
             return None
 
-    def _check_pin_uv_auth(self, params: dict, param_key: int, proto_key: int, client_data_hash: bytes,
-                           permission: int, rp_id: str) -> bool:
+    def _check_pin_uv_auth(
+        self, params: dict, param_key: int, proto_key: int, client_data_hash: bytes, permission: int, rp_id: str
+    ) -> bool:
         """Returns whether the user was verified (a valid pinUvAuthParam)."""
         auth = params.get(param_key)
         if auth is None:
@@ -213,13 +225,16 @@ class SoftAuthenticator(CtapDevice):
         self._token_rp_id = rp_id
         return True
 
-    def _auth_data(self, rp_id_hash: bytes, flags: int, attested: bytes = b"",
-                   extensions: dict | None = None) -> bytes:
+    def _auth_data(self, rp_id_hash: bytes, flags: int, attested: bytes = b"", extensions: dict | None = None) -> bytes:
         self._counter += 1
         if extensions:
             flags |= ED
-        return (rp_id_hash + struct.pack(">BI", flags, self._counter) + attested
-                + (cbor.encode(extensions) if extensions else b""))
+        return (
+            rp_id_hash
+            + struct.pack(">BI", flags, self._counter)
+            + attested
+            + (cbor.encode(extensions) if extensions else b"")
+        )
 
     # --- commands ---------------------------------------------------------------------------------------
     def _get_info(self, params: dict) -> dict:
@@ -227,8 +242,14 @@ class SoftAuthenticator(CtapDevice):
             1: ["FIDO_2_0", "FIDO_2_1"],
             2: ["hmac-secret"],
             3: AAGUID,
-            4: {"rk": False, "up": True, "plat": False, "clientPin": self._pin_hash is not None,
-                "pinUvAuthToken": True, "makeCredUvNotRqd": True},
+            4: {
+                "rk": False,
+                "up": True,
+                "plat": False,
+                "clientPin": self._pin_hash is not None,
+                "pinUvAuthToken": True,
+                "makeCredUvNotRqd": True,
+            },
             5: 1200,
             6: list(self._protocols),
             7: 8,
@@ -242,8 +263,12 @@ class SoftAuthenticator(CtapDevice):
 
     def _make_credential(self, p: dict) -> dict:
         client_data_hash, rp, user, key_params = p.get(1), p.get(2), p.get(3), p.get(4)
-        if not (isinstance(client_data_hash, bytes) and isinstance(rp, dict) and isinstance(user, dict)
-                and isinstance(key_params, list)):
+        if not (
+            isinstance(client_data_hash, bytes)
+            and isinstance(rp, dict)
+            and isinstance(user, dict)
+            and isinstance(key_params, list)
+        ):
             raise _Fail(ERR.MISSING_PARAMETER)
         if not any(kp.get("type") == "public-key" and kp.get("alg") == -7 for kp in key_params):
             raise _Fail(ERR.UNSUPPORTED_ALGORITHM)
@@ -319,8 +344,9 @@ class SoftAuthenticator(CtapDevice):
         salts = protocol.decrypt(shared, hmac_in[2])
         if len(salts) not in (32, 64):
             raise _Fail(ERR.INVALID_LENGTH)
-        output = b"".join(hmac.new(cred_random, salts[i:i + 32], hashlib.sha256).digest()
-                          for i in range(0, len(salts), 32))
+        output = b"".join(
+            hmac.new(cred_random, salts[i : i + 32], hashlib.sha256).digest() for i in range(0, len(salts), 32)
+        )
         return protocol.encrypt(shared, output)
 
     def _client_pin(self, p: dict) -> dict | None:
@@ -365,7 +391,9 @@ class SoftAuthenticator(CtapDevice):
 
 def public_key_pem(credential_public_key: Mapping[int, Any]) -> bytes:
     """Helper for tests: the PEM of a COSE ES256 key (e.g. to check an assertion signature)."""
-    key = ec.EllipticCurvePublicNumbers(int.from_bytes(credential_public_key[-2], "big"),
-                                        int.from_bytes(credential_public_key[-3], "big"),
-                                        ec.SECP256R1()).public_key()
+    key = ec.EllipticCurvePublicNumbers(
+        int.from_bytes(credential_public_key[-2], "big"),
+        int.from_bytes(credential_public_key[-3], "big"),
+        ec.SECP256R1(),
+    ).public_key()
     return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)

@@ -74,8 +74,7 @@ def _metadata(**fields: str | list[str]) -> email.message.Message:
 def test_licences_come_from_the_metadata_then_the_table_then_the_classifiers() -> None:
     assert licence_of("x", _metadata(License_Expression="MIT OR Apache-2.0")) == "MIT OR Apache-2.0"  # type: ignore[arg-type]
     assert licence_of("x", _metadata(License="BSD-3-Clause")) == "BSD-3-Clause"  # type: ignore[arg-type]
-    prose = _metadata(License="BSD license (see license.txt)",
-                      Classifier=["License :: OSI Approved :: BSD License"])
+    prose = _metadata(License="BSD license (see license.txt)", Classifier=["License :: OSI Approved :: BSD License"])
     assert licence_of("reportlab", prose) == "BSD-3-Clause"  # type: ignore[arg-type]
     assert licence_of("unknown-package", prose) == "BSD"  # type: ignore[arg-type]
     assert licence_of("unknown-package", _metadata()) == ""  # type: ignore[arg-type]
@@ -106,8 +105,9 @@ def _open_about(window: MainWindow) -> AboutDialog | None:
 def test_help_about_shows_the_version_and_licences_and_esc_closes_it(qtbot, new_vault) -> None:  # type: ignore[no-untyped-def]
     session, window = _window(qtbot, new_vault[0])
     assert window.about_action.shortcut().isEmpty()  # F1 opens the user guide (tests/test_ui_help.py)
-    help_menu = next(a.menu() for a in window.menuBar().actions() if a.menu() and window.about_action in
-                     a.menu().actions())
+    help_menu = next(
+        a.menu() for a in window.menuBar().actions() if a.menu() and window.about_action in a.menu().actions()
+    )
     assert help_menu.title() == "&Help"
     window.about_action.trigger()  # the Help menu's item
     wait_until(qtbot, lambda: _open_about(window) is not None)
@@ -133,8 +133,14 @@ def test_the_about_window_is_named_for_screen_readers_and_enter_closes_it(qtbot,
     dialog = _open_about(window)
     assert dialog is not None
     widgets = [*dialog.findChildren(QAbstractButton), *dialog.findChildren(QLineEdit), dialog.table]
-    unnamed = [w for w in widgets if w.isVisible() and not w.objectName().startswith("qt_")
-               and not w.accessibleName() and not getattr(w, "text", lambda: "")()]
+    unnamed = [
+        w
+        for w in widgets
+        if w.isVisible()
+        and not w.objectName().startswith("qt_")
+        and not w.accessibleName()
+        and not getattr(w, "text", lambda: "")()
+    ]
     assert unnamed == []
     qtbot.keyClick(dialog.close_button, Qt.Key.Key_Return)
     assert not dialog.isVisible()

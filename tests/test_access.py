@@ -69,8 +69,10 @@ ACTIONS: dict[str, tuple[Callable[[Session, Path], object], set[Role]]] = {
     "page through audit": (lambda s, tmp: audit_service.page(s, limit=5), {Role.OWNER, Role.AUDITOR}),
     "export audit": (lambda s, tmp: audit_service.export_csv(s, tmp / "audit.csv"), {Role.OWNER, Role.AUDITOR}),
     "list legal holds": (lambda s, tmp: RetentionService(s).holds(), {Role.OWNER, Role.MANAGER}),
-    "register a request": (lambda s, tmp: RequestService(s).create("access", "gdpr", requester="At the counter"),
-                           {Role.OWNER, Role.MANAGER, Role.STAFF}),
+    "register a request": (
+        lambda s, tmp: RequestService(s).create("access", "gdpr", requester="At the counter"),
+        {Role.OWNER, Role.MANAGER, Role.STAFF},
+    ),
     "list open requests": (lambda s, tmp: RequestService(s).open_requests(), {Role.OWNER, Role.MANAGER}),
 }
 
@@ -88,8 +90,19 @@ def test_permission_matrix(sign_in: Callable[[Role], Session], tmp_path: Path, r
 
 
 def test_staff_cannot_add_users_from_the_cli(staffed_vault: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    result = run_cli("user", "add", staffed_vault, "--user", NAMES[Role.STAFF], "--name", "Eve", "--role", "owner",
-                     "--password-stdin", stdin=f"{PASSWORDS[Role.STAFF]}\nsome-password\nsome-password\n")
+    result = run_cli(
+        "user",
+        "add",
+        staffed_vault,
+        "--user",
+        NAMES[Role.STAFF],
+        "--name",
+        "Eve",
+        "--role",
+        "owner",
+        "--password-stdin",
+        stdin=f"{PASSWORDS[Role.STAFF]}\nsome-password\nsome-password\n",
+    )
     assert result.code == 4, result
     assert "may not manage users" in result.err
     owner = run_cli("user", "list", staffed_vault, "--user", OWNER, "--password-stdin", stdin=OWNER_PASSWORD + "\n")
@@ -99,16 +112,29 @@ def test_staff_cannot_add_users_from_the_cli(staffed_vault: Path, run_cli) -> No
 def test_cli_user_lifecycle(new_vault: tuple[Path, str], run_cli) -> None:  # type: ignore[no-untyped-def]
     path = new_vault[0]
     owner_login = OWNER_PASSWORD + "\n"
-    added = run_cli("user", "add", path, "--user", OWNER, "--name", "Lee", "--role", "staff", "--password-stdin",
-                    stdin=owner_login + "temp-pass-1\n")
+    added = run_cli(
+        "user",
+        "add",
+        path,
+        "--user",
+        OWNER,
+        "--name",
+        "Lee",
+        "--role",
+        "staff",
+        "--password-stdin",
+        stdin=owner_login + "temp-pass-1\n",
+    )
     assert added.code == 0, added.err
     # The temporary password works only for changing it.
     blocked = run_cli("verify", path, "--user", "Lee", "--password-stdin", stdin="temp-pass-1\n")
     assert blocked.code == 4 and "temporary password" in blocked.err
     changed = run_cli("user", "passwd", path, "--user", "Lee", "--password-stdin", stdin="temp-pass-1\nlees-own-pw\n")
     assert changed.code == 0, changed.err
-    assert run_cli("user", "disable", path, "--user", OWNER, "--name", "Lee", "--password-stdin",
-                   stdin=owner_login).code == 0
+    assert (
+        run_cli("user", "disable", path, "--user", OWNER, "--name", "Lee", "--password-stdin", stdin=owner_login).code
+        == 0
+    )
     assert run_cli("verify", path, "--user", "Lee", "--password-stdin", stdin="lees-own-pw\n").code == 3
     removed = run_cli("user", "remove", path, "--user", OWNER, "--name", "Lee", "--password-stdin", stdin=owner_login)
     assert removed.code == 0 and "rekey" in removed.out
@@ -117,8 +143,11 @@ def test_cli_user_lifecycle(new_vault: tuple[Path, str], run_cli) -> None:  # ty
 
 def test_last_owner_cannot_be_removed_demoted_or_disabled(owner_session: Session) -> None:
     users = UserService(owner_session)
-    for attempt in (lambda: users.remove(OWNER), lambda: users.set_role(OWNER, "manager"),
-                    lambda: users.set_active(OWNER, False)):
+    for attempt in (
+        lambda: users.remove(OWNER),
+        lambda: users.set_role(OWNER, "manager"),
+        lambda: users.set_active(OWNER, False),
+    ):
         with pytest.raises(PermissionDenied, match="last owner"):
             attempt()
     users.add("Second Owner", "owner", "temporary-2")
@@ -170,8 +199,9 @@ def test_lockout_persists_across_restarts_and_clears_on_success(tmp_path: Path) 
     assert restarted.wait_seconds("Ana", now=1000.0) == 0
 
 
-def test_unlock_is_throttled_after_a_wrong_password(new_vault: tuple[Path, str],
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unlock_is_throttled_after_a_wrong_password(
+    new_vault: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = new_vault[0]
     monkeypatch.setattr(lockout.time, "time", lambda: 5000.0)
     with pytest.raises(AuthenticationFailed):
@@ -185,8 +215,10 @@ def test_unlock_is_throttled_after_a_wrong_password(new_vault: tuple[Path, str],
 
 # --- issue #17: a disabled or removed login loses its slot; a rekey is due until done -------------------------
 
+
 def test_a_disabled_users_old_password_no_longer_opens_the_vault_even_with_the_old_key_file(
-        staffed_vault: Path) -> None:
+    staffed_vault: Path,
+) -> None:
     from app.errors import VaultDamaged
 
     sam, sams_password = NAMES[Role.STAFF], PASSWORDS[Role.STAFF]
@@ -208,8 +240,9 @@ def test_a_disabled_users_old_password_no_longer_opens_the_vault_even_with_the_o
     open_session(staffed_vault, OWNER, OWNER_PASSWORD).lock("logout")
 
 
-def test_enabling_a_user_issues_a_temporary_password_that_must_be_changed(staffed_vault: Path,
-                                                                         no_throttle: None) -> None:
+def test_enabling_a_user_issues_a_temporary_password_that_must_be_changed(
+    staffed_vault: Path, no_throttle: None
+) -> None:
     sam = NAMES[Role.STAFF]
     owner = open_session(staffed_vault, OWNER, OWNER_PASSWORD)
     users = UserService(owner)
@@ -258,20 +291,43 @@ def test_cli_verify_says_a_rekey_is_due_until_one_is_done(staffed_vault: Path, r
     owner_login = OWNER_PASSWORD + "\n"
     clean = run_cli("verify", staffed_vault, "--user", OWNER, "--password-stdin", stdin=owner_login)
     assert clean.code == 0 and "rekey" not in clean.out
-    disabled = run_cli("user", "disable", staffed_vault, "--user", OWNER, "--name", NAMES[Role.STAFF],
-                       "--password-stdin", stdin=owner_login)
+    disabled = run_cli(
+        "user",
+        "disable",
+        staffed_vault,
+        "--user",
+        OWNER,
+        "--name",
+        NAMES[Role.STAFF],
+        "--password-stdin",
+        stdin=owner_login,
+    )
     assert disabled.code == 0 and "rekey" in disabled.out
-    due = run_cli("verify", staffed_vault, "--user", NAMES[Role.AUDITOR], "--password-stdin",
-                  stdin=PASSWORDS[Role.AUDITOR] + "\n")
+    due = run_cli(
+        "verify", staffed_vault, "--user", NAMES[Role.AUDITOR], "--password-stdin", stdin=PASSWORDS[Role.AUDITOR] + "\n"
+    )
     assert due.code == 0, due.err
     assert "A rekey is due: Sam Staff was disabled on " in due.out and "counterpart-admin rekey" in due.out
-    enabled = run_cli("user", "enable", staffed_vault, "--user", OWNER, "--name", NAMES[Role.STAFF], "--generate",
-                      "--password-stdin", stdin=owner_login)
+    enabled = run_cli(
+        "user",
+        "enable",
+        staffed_vault,
+        "--user",
+        OWNER,
+        "--name",
+        NAMES[Role.STAFF],
+        "--generate",
+        "--password-stdin",
+        stdin=owner_login,
+    )
     assert enabled.code == 0, enabled.err
-    temporary = next(line.split(": ", 1)[1] for line in enabled.out.splitlines()
-                     if line.startswith("Temporary password: "))
-    assert run_cli("verify", staffed_vault, "--user", NAMES[Role.STAFF], "--password-stdin",
-                   stdin=temporary + "\n").code == 4  # signs in, but must change the password first
+    temporary = next(
+        line.split(": ", 1)[1] for line in enabled.out.splitlines() if line.startswith("Temporary password: ")
+    )
+    assert (
+        run_cli("verify", staffed_vault, "--user", NAMES[Role.STAFF], "--password-stdin", stdin=temporary + "\n").code
+        == 4
+    )  # signs in, but must change the password first
     assert run_cli("rekey", staffed_vault, "--user", OWNER, "--password-stdin", stdin=owner_login).code == 0
     after = run_cli("verify", staffed_vault, "--user", OWNER, "--password-stdin", stdin=owner_login)
     assert after.code == 0 and "rekey" not in after.out

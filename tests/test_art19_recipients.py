@@ -18,16 +18,20 @@ from tests.conftest import OWNER, OWNER_PASSWORD
 @pytest.fixture
 def shop(owner_session: Session) -> Session:
     """The recipients as a shop types them: one line, commas; the mailing house only for email marketing."""
-    RopaService(owner_session).set_fact("ropa.recipients", "Stripe Payments Europe, Ltd (card payments); "
-                                                           "Kanzlei Weber (accountant)")
+    RopaService(owner_session).set_fact(
+        "ropa.recipients", "Stripe Payments Europe, Ltd (card payments); Kanzlei Weber (accountant)"
+    )
     set_purpose_recipients(owner_session, "email_marketing", "Brevo (newsletter sending)\nKanzlei Weber (accountant)")
     set_purpose_recipients(owner_session, "sms_marketing", "Twilio (SMS)")
     return owner_session
 
 
 def _person(session: Session, email_ok: bool) -> int:
-    contact = ContactService(session).create(ContactInput(
-        given_name="Jonas", family_name="Becker", points=[ContactPointInput("email", "jonas.becker@example.de")]))
+    contact = ContactService(session).create(
+        ContactInput(
+            given_name="Jonas", family_name="Becker", points=[ContactPointInput("email", "jonas.becker@example.de")]
+        )
+    )
     if email_ok:
         ConsentService(session).record(contact, "email_marketing", True, "verbal")
     return contact
@@ -78,6 +82,7 @@ def test_cli_shows_the_recipients_of_closed_requests(shop: Session, run_cli) -> 
     text = run_cli("requests", path, *login, "--all", stdin=OWNER_PASSWORD + "\n").out
     assert "completed" in text and "tell: Stripe Payments Europe, Ltd (card payments); " in text
     assert run_cli("requests", path, *login, stdin=OWNER_PASSWORD + "\n").out == ""  # open ones only, as before
-    restricted = run_cli("restrict", path, subscriber, *login, "--reason", "Contests the address",
-                         stdin=OWNER_PASSWORD + "\n")
+    restricted = run_cli(
+        "restrict", path, subscriber, *login, "--reason", "Contests the address", stdin=OWNER_PASSWORD + "\n"
+    )
     assert "Tell these recipients (GDPR Art. 19): Stripe Payments Europe, Ltd" in restricted.out

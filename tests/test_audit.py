@@ -38,9 +38,22 @@ def test_each_logged_action_lands_in_the_log(owner_session: Session, tmp_path: P
         open_session(path, OWNER, "wrong-password")
     with open_session(path, OWNER, OWNER_PASSWORD).vault as vault:
         actions = [row[0] for row in vault.db.execute("SELECT action FROM audit_event ORDER BY id")]
-    for expected in ("vault.create", "session.login", "user.add", "user.role", "user.disable", "user.enable",
-                     "user.password_reset", "setting.change", "vault.verify", "vault.rekey", "audit.view",
-                     "audit.export", "user.remove", "session.lock"):
+    for expected in (
+        "vault.create",
+        "session.login",
+        "user.add",
+        "user.role",
+        "user.disable",
+        "user.enable",
+        "user.password_reset",
+        "setting.change",
+        "vault.verify",
+        "vault.rekey",
+        "audit.view",
+        "audit.export",
+        "user.remove",
+        "session.lock",
+    ):
         assert expected in actions, expected
     # The failed attempt is written at the next successful sign-in (the vault is closed while it happens).
     assert actions[-2:] == ["session.login_failed", "session.login"]
@@ -85,10 +98,12 @@ def test_tampering_is_detected_by_verify(logged_vault: Path, run_cli, tampering:
     statements = {
         "edit": ["UPDATE audit_event SET summary = 'role=owner' WHERE id = 4"],
         "delete": ["DELETE FROM audit_event WHERE id = 4"],
-        "insert": ["UPDATE audit_event SET id = id + 1000 WHERE id >= 4",
-                   "INSERT INTO audit_event SELECT 4, at, user_id, 'user.remove', entity_type, entity_id, summary, "
-                   "prev_hash, hash, signer, signature FROM audit_event WHERE id = 1003",
-                   "UPDATE audit_event SET id = id - 999 WHERE id > 1000"],
+        "insert": [
+            "UPDATE audit_event SET id = id + 1000 WHERE id >= 4",
+            "INSERT INTO audit_event SELECT 4, at, user_id, 'user.remove', entity_type, entity_id, summary, "
+            "prev_hash, hash, signer, signature FROM audit_event WHERE id = 1003",
+            "UPDATE audit_event SET id = id - 999 WHERE id > 1000",
+        ],
     }[tampering]
     _tamper(logged_vault, *statements)
     result = run_cli("verify", logged_vault, "--user", OWNER, "--password-stdin", stdin=OWNER_PASSWORD + "\n")
@@ -109,8 +124,9 @@ def test_audit_cli_lists_and_exports_csv(logged_vault: Path, tmp_path: Path, run
     listed = run_cli("audit", logged_vault, "--user", OWNER, "--password-stdin", stdin=login)
     assert listed.code == 0 and "user.add" in listed.out
     out = tmp_path / "audit.csv"
-    exported = run_cli("audit", logged_vault, "--user", OWNER, "--since", "2000-01-01", "--csv", out,
-                       "--password-stdin", stdin=login)
+    exported = run_cli(
+        "audit", logged_vault, "--user", OWNER, "--since", "2000-01-01", "--csv", out, "--password-stdin", stdin=login
+    )
     assert exported.code == 0, exported.err
     rows = list(csv.DictReader(line for line in out.open(encoding="utf-8-sig") if line[0] != "#"))  # #17's head
     assert {"user.add", "session.login"} <= {row["action"] for row in rows}
@@ -120,7 +136,7 @@ def test_audit_cli_lists_and_exports_csv(logged_vault: Path, tmp_path: Path, run
 
 
 def test_csv_cells_cannot_become_formulas() -> None:
-    assert audit.neutralise_formula("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert audit.neutralise_formula('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert audit.neutralise_formula("@SUM(A1)").startswith("'")
     assert audit.neutralise_formula("plain") == "plain"
 
@@ -135,8 +151,16 @@ def test_entries_are_paged_by_keyset(logged_vault: Path) -> None:
 
 
 def test_audit_since_must_be_a_date(logged_vault: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    result = run_cli("audit", logged_vault, "--user", OWNER, "--since", "last tuesday", "--password-stdin",
-                     stdin=OWNER_PASSWORD + "\n")
+    result = run_cli(
+        "audit",
+        logged_vault,
+        "--user",
+        OWNER,
+        "--since",
+        "last tuesday",
+        "--password-stdin",
+        stdin=OWNER_PASSWORD + "\n",
+    )
     assert result.code == 5 and "YYYY-MM-DD" in result.err
 
 

@@ -13,8 +13,18 @@ APP = Path(__file__).parent.parent / "app"
 _CALL = re.compile(r"""\.(?:audit|record)\(\s*"([a-z_]+\.[a-z_]+)"(?:\s+if\s[^"]+\selse\s"([a-z_]+\.[a-z_]+)")?""")
 _APPEND = re.compile(r"""action="([a-z_]+\.[a-z_]+)\"""")
 # Actions made from a variable: session.{lock reason}, contact.{erase|anonymise}, request.{outcome}.
-_MADE = {"session.lock", "session.idle_lock", "session.logout", "session.switch_user", "session.suspend_lock",
-         "session.restore", "contact.erase", "contact.anonymise", "request.completed", "request.refused"}
+_MADE = {
+    "session.lock",
+    "session.idle_lock",
+    "session.logout",
+    "session.switch_user",
+    "session.suspend_lock",
+    "session.restore",
+    "contact.erase",
+    "contact.anonymise",
+    "request.completed",
+    "request.refused",
+}
 
 
 def _written() -> set[str]:
@@ -48,7 +58,8 @@ def test_a_refusal_a_service_decides_reads_as_words() -> None:
 
     names = SummaryNames({}, {})
     assert summary_text("access.refused", "manage_users: last owner", names).endswith(
-        ": the vault must keep an active owner")
+        ": the vault must keep an active owner"
+    )
     assert summary_text("access.refused", "erase: legal hold", names).endswith(": the customer is under a legal hold")
     assert summary_text("access.refused", "backup: not owner", names).endswith(": only an owner may restore a backup")
     assert summary_text("access.refused", "backup: something else", names) == "backup: something else"  # as stored

@@ -139,22 +139,27 @@ def test_a_sweep_that_trims_the_log_leaves_a_signed_anchor(shop: Path, run_cli) 
 
 # --- a staff member writes an entry as the owner --------------------------------------------------------------
 
+
 def _append_as(conn: Connection, vault: Vault, key_id: str, user_id: int, private_key: bytes) -> int:
     """An entry naming `key_id` as its signer, signed with `private_key` (her program writes what it likes)."""
     key = bytes.fromhex(str(conn.execute("SELECT value FROM vault_meta WHERE key = 'audit_key'").fetchone()[0]))
     last, prev = conn.execute("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()
     at = datetime.now(UTC).isoformat(timespec="microseconds")
-    digest = audit._hash(key, bytes(prev), audit._canonical(last + 1, at, user_id, "user.role", None, None,
-                                                            "staff->owner", key_id))
+    digest = audit._hash(
+        key, bytes(prev), audit._canonical(last + 1, at, user_id, "user.role", None, None, "staff->owner", key_id)
+    )
     signature = Signer("", user_id, private_key).sign(audit._entry_message(digest))
-    conn.execute("INSERT INTO audit_event(id, at, user_id, action, summary, prev_hash, hash, signer, signature) "
-                 "VALUES (?, ?, ?, 'user.role', 'staff->owner', ?, ?, ?, ?)",
-                 (last + 1, at, user_id, bytes(prev), digest, key_id, signature))
+    conn.execute(
+        "INSERT INTO audit_event(id, at, user_id, action, summary, prev_hash, hash, signer, signature) "
+        "VALUES (?, ?, ?, 'user.role', 'staff->owner', ?, ?, ?, ?)",
+        (last + 1, at, user_id, bytes(prev), digest, key_id, signature),
+    )
     return int(last) + 1
 
 
-@pytest.mark.parametrize("how", ["signed by herself", "unsigned", "the owner's key named, hers used",
-                                 "a key she vouches for"])
+@pytest.mark.parametrize(
+    "how", ["signed by herself", "unsigned", "the owner's key named, hers used", "a key she vouches for"]
+)
 def test_staff_cannot_write_an_entry_as_the_owner(shop: Path, run_cli, how: str) -> None:  # type: ignore[no-untyped-def]
     with staff_program(shop) as (vault, conn):
         assert vault.signer is not None
@@ -167,17 +172,31 @@ def test_staff_cannot_write_an_entry_as_the_owner(shop: Path, run_cli, how: str)
             if how == "a key she vouches for":  # made owner in the user table, she vouches a key of hers as Ana's
                 conn.execute("UPDATE user SET role = 'owner' WHERE id = ?", (sam_id,))
                 signer = Signer("", owner_id, new_private_key())
-                audit.record_retired_key(conn, vault.data_key(), vault.signer,
-                                         audit.PublicSigner(owner_id, public_key_of(signer.private_key)))
-            forged = audit.append(conn, vault.data_key(), user_id=owner_id, action="user.role", entity_type="user",
-                                  entity_id=sam_id, summary="staff->owner", signer=signer)
+                audit.record_retired_key(
+                    conn,
+                    vault.data_key(),
+                    vault.signer,
+                    audit.PublicSigner(owner_id, public_key_of(signer.private_key)),
+                )
+            forged = audit.append(
+                conn,
+                vault.data_key(),
+                user_id=owner_id,
+                action="user.role",
+                entity_type="user",
+                entity_id=sam_id,
+                summary="staff->owner",
+                signer=signer,
+            )
     result = verify(run_cli, shop)
     assert result.code == 6, result
     assert f"entry {forged} fails" in result.err
-    expected = {"signed by herself": f"says {OWNER} wrote it, but it was signed with the key of {STAFF}",
-                "unsigned": f"says {OWNER} wrote it, but it is not signed",
-                "the owner's key named, hers used": "its signature does not match",
-                "a key she vouches for": "signed with a key that belongs to no login"}[how]
+    expected = {
+        "signed by herself": f"says {OWNER} wrote it, but it was signed with the key of {STAFF}",
+        "unsigned": f"says {OWNER} wrote it, but it is not signed",
+        "the owner's key named, hers used": "its signature does not match",
+        "a key she vouches for": "signed with a key that belongs to no login",
+    }[how]
     assert expected in result.err
 
 
@@ -196,20 +215,27 @@ def test_staff_cannot_put_her_key_in_the_owner_s_slot_without_locking_the_owner_
 
 # --- a staff member rewrites the owner's entry and re-hashes the chain -----------------------------------------
 
+
 def _rehash_from(conn: Connection, vault: Vault, first: int) -> None:
     """Recompute every hash from `first` on with the chain key in the database; re-sign her own entries."""
     assert vault.signer is not None
     key = bytes.fromhex(str(conn.execute("SELECT value FROM vault_meta WHERE key = 'audit_key'").fetchone()[0]))
     prev = bytes(conn.execute("SELECT hash FROM audit_event WHERE id = ?", (first - 1,)).fetchone()[0])
-    rows = conn.execute("SELECT id, at, user_id, action, entity_type, entity_id, summary, signer, signature "
-                        "FROM audit_event WHERE id >= ? ORDER BY id", (first,)).fetchall()
+    rows = conn.execute(
+        "SELECT id, at, user_id, action, entity_type, entity_id, summary, signer, signature "
+        "FROM audit_event WHERE id >= ? ORDER BY id",
+        (first,),
+    ).fetchall()
     for entry_id, at, user_id, action, entity_type, entity_id, summary, slot, signature in rows:
-        digest = audit._hash(key, prev, audit._canonical(entry_id, at, user_id, action, entity_type, entity_id,
-                                                         summary, slot))
+        digest = audit._hash(
+            key, prev, audit._canonical(entry_id, at, user_id, action, entity_type, entity_id, summary, slot)
+        )
         if slot == vault.signer.key_id:
             signature = vault.signer.sign(audit._entry_message(digest))
-        conn.execute("UPDATE audit_event SET prev_hash = ?, hash = ?, signature = ? WHERE id = ?",
-                     (prev, digest, signature, entry_id))
+        conn.execute(
+            "UPDATE audit_event SET prev_hash = ?, hash = ?, signature = ? WHERE id = ?",
+            (prev, digest, signature, entry_id),
+        )
         prev = digest
 
 
@@ -218,8 +244,11 @@ def test_staff_cannot_rewrite_an_owner_entry(shop: Path, run_cli, signature: str
     with staff_program(shop) as (vault, conn):
         assert vault.signer is not None
         owner_id = _user_id(conn, OWNER)
-        target = int(conn.execute("SELECT min(id) FROM audit_event WHERE action = 'setting.change' AND user_id = ?",
-                                  (owner_id,)).fetchone()[0])
+        target = int(
+            conn.execute(
+                "SELECT min(id) FROM audit_event WHERE action = 'setting.change' AND user_id = ?", (owner_id,)
+            ).fetchone()[0]
+        )
         conn.execute("UPDATE audit_event SET summary = 'idle_minutes=600' WHERE id = ?", (target,))
         if signature == "hers instead":
             conn.execute("UPDATE audit_event SET signer = ? WHERE id = ?", (vault.signer.key_id, target))
@@ -228,11 +257,15 @@ def test_staff_cannot_rewrite_an_owner_entry(shop: Path, run_cli, signature: str
     result = verify(run_cli, shop)
     assert result.code == 6, result
     assert f"entry {target} fails" in result.err
-    assert ("its signature does not match: it was changed after " + OWNER if signature == "left as it was"
-            else f"signed with the key of {STAFF}") in result.err
+    assert (
+        "its signature does not match: it was changed after " + OWNER
+        if signature == "left as it was"
+        else f"signed with the key of {STAFF}"
+    ) in result.err
 
 
 # --- cutting the chain at either end ---------------------------------------------------------------------------
+
 
 def test_deleting_the_last_entries_is_named(shop: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     with staff_program(shop) as (_vault, conn):
@@ -289,19 +322,30 @@ def test_a_backup_s_manifest_names_an_end_cut_behind_a_new_seal(shop: Path, tmp_
 
 # --- a vault from before signed entries ----------------------------------------------------------------------
 
+
 def _version_1(slot: Slot, vault_id: str, password: str, data_key: bytes) -> Slot:
     """The same slot as the previous version wrote it: no signing key in it."""
     opened = slot.unseal(vault_id, password, None)
-    old = Slot(slot_id=slot.slot_id, user=slot.user, created=slot.created, kdf=slot.kdf, salt=slot.salt,
-               device_id=None, public_key=slot.public_key, sealed_private_nonce=b"", sealed_private_key=b"")
+    old = Slot(
+        slot_id=slot.slot_id,
+        user=slot.user,
+        created=slot.created,
+        kdf=slot.kdf,
+        salt=slot.salt,
+        device_id=None,
+        public_key=slot.public_key,
+        sealed_private_nonce=b"",
+        sealed_private_key=b"",
+    )
     old._seal(vault_id, opened.slot_key, opened.private_key, None)
     old.wrap(vault_id, data_key, CURRENT)
     return old
 
 
 def test_entries_from_before_signing_are_reported_unsigned_not_tampered(vault_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    vault, _ = Vault.create(vault_path, OWNER, OWNER_PASSWORD, use_keychain=False, kdf_params=kdf.CHEAP,
-                            schema_target=15)
+    vault, _ = Vault.create(
+        vault_path, OWNER, OWNER_PASSWORD, use_keychain=False, kdf_params=kdf.CHEAP, schema_target=15
+    )
     with vault:
         assert vault.signer is None
         owner_id = _user_id(vault.db, OWNER)
@@ -317,8 +361,9 @@ def test_entries_from_before_signing_are_reported_unsigned_not_tampered(vault_pa
     slot = KeyFile.load(VaultPaths.of(vault_path).keyfile)[0].slots[0]
     assert slot.signing_public_key is not None and slot.user_id == owner_id
     with Vault.unlock(vault_path, OWNER, OWNER_PASSWORD) as vault:  # the same password still opens it
-        signed = vault.db.execute("SELECT count(*) FROM audit_event WHERE signer = ?",
-                                  (slot.signing_public_key.hex(),)).fetchone()
+        signed = vault.db.execute(
+            "SELECT count(*) FROM audit_event WHERE signer = ?", (slot.signing_public_key.hex(),)
+        ).fetchone()
     assert signed[0] >= 2  # the login and the verify
 
 
@@ -335,8 +380,9 @@ def test_a_seal_she_rewrote_without_a_login_s_key_is_named(shop: Path, run_cli) 
     assert "the key file's record of the log's end was not signed by a login of this vault" in result.err
 
 
-def test_after_a_recovery_the_owner_s_earlier_entries_still_verify(shop: Path, new_vault: tuple[Path, str],
-                                                                    run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_after_a_recovery_the_owner_s_earlier_entries_still_verify(
+    shop: Path, new_vault: tuple[Path, str], run_cli
+) -> None:  # type: ignore[no-untyped-def]
     before = KeyFile.load(VaultPaths.of(shop).keyfile)[0].find_slot(OWNER)
     assert before is not None and before.signing_public_key is not None
     security.recover(shop, new_vault[1], "recovered-pass-1", kdf_params=kdf.CHEAP)

@@ -32,9 +32,14 @@ def folder(tmp_path: Path) -> Path:
 @pytest.fixture
 def filled(owner_session: Session) -> dict[str, int]:
     contacts = ContactService(owner_session)
-    people = {name: contacts.create(ContactInput(given_name=name, family_name="Qwzx",
-                                                 points=[ContactPointInput("email", f"{name.lower()}@example.org")]))
-              for name in ("Backupmarker", "Keep", "Later")}
+    people = {
+        name: contacts.create(
+            ContactInput(
+                given_name=name, family_name="Qwzx", points=[ContactPointInput("email", f"{name.lower()}@example.org")]
+            )
+        )
+        for name in ("Backupmarker", "Keep", "Later")
+    }
     return people
 
 
@@ -50,8 +55,9 @@ def test_backup_is_encrypted_and_has_a_manifest(owner_session: Session, filled: 
     assert [b.path for b in backup.list_backups(folder)] == [made]
 
 
-def test_restore_round_trip_counts_equal(owner_session: Session, filled: dict[str, int], folder: Path,
-                                         tmp_path: Path) -> None:
+def test_restore_round_trip_counts_equal(
+    owner_session: Session, filled: dict[str, int], folder: Path, tmp_path: Path
+) -> None:
     made = security.backup_now(owner_session, folder)
     before = backup.read_manifest(made).counts
     path = owner_session.vault.paths.database
@@ -68,8 +74,9 @@ def test_restore_round_trip_counts_equal(owner_session: Session, filled: dict[st
     session.vault.close()
 
 
-def test_restore_reapplies_erasures_made_after_the_backup(owner_session: Session, filled: dict[str, int],
-                                                          folder: Path) -> None:
+def test_restore_reapplies_erasures_made_after_the_backup(
+    owner_session: Session, filled: dict[str, int], folder: Path
+) -> None:
     made = security.backup_now(owner_session, folder)
     erasure.erase(owner_session, filled["Backupmarker"])
     path = owner_session.vault.paths.database
@@ -91,8 +98,9 @@ def test_restore_with_the_recovery_key_of_its_time(new_vault: tuple[Path, str], 
     assert counts["user"] == 1
 
 
-def test_wrong_password_and_flipped_byte_are_refused(owner_session: Session, filled: dict[str, int],
-                                                     folder: Path) -> None:
+def test_wrong_password_and_flipped_byte_are_refused(
+    owner_session: Session, filled: dict[str, int], folder: Path
+) -> None:
     made = security.backup_now(owner_session, folder)
     path = owner_session.vault.paths.database
     owner_session.lock()
@@ -109,8 +117,9 @@ def test_wrong_password_and_flipped_byte_are_refused(owner_session: Session, fil
     assert not [p for p in path.parent.iterdir() if p.name.startswith(".restore-")]
 
 
-def test_interrupted_backup_leaves_the_old_ones_valid(owner_session: Session, filled: dict[str, int],
-                                                      folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupted_backup_leaves_the_old_ones_valid(
+    owner_session: Session, filled: dict[str, int], folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     good = security.backup_now(owner_session, folder)
 
     def crash(*args: object, **kwargs: object) -> None:
@@ -131,6 +140,7 @@ def test_backup_while_the_app_writes_is_consistent(owner_session: Session, folde
 
     def write() -> None:
         from app.store.database import transaction
+
         i = 0
         with writer.use() as conn:
             while not stop.is_set():
@@ -219,8 +229,9 @@ def test_cli_backup_backups_restore_drill(new_vault: tuple[Path, str], folder: P
     assert os.path.exists(VaultPaths.of(path).keyfile)
 
 
-def test_restore_while_the_vault_is_open_touches_nothing(owner_session: Session, filled: dict[str, int],
-                                                         folder: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_restore_while_the_vault_is_open_touches_nothing(
+    owner_session: Session, filled: dict[str, int], folder: Path, run_cli
+) -> None:  # type: ignore[no-untyped-def]
     """It exited 0 and moved 30,000 newer rows aside while the app had the vault open, telling nobody."""
     made = security.backup_now(owner_session, folder)
     path = owner_session.vault.paths.database
@@ -247,8 +258,9 @@ def test_only_an_owner_restores(new_vault: tuple[Path, str], folder: Path, run_c
     assert not list(path.parent.glob("*.before-restore-*"))
 
 
-def test_another_vaults_backup_needs_saying_so(new_vault: tuple[Path, str], tmp_path: Path, folder: Path,
-                                               run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_another_vaults_backup_needs_saying_so(
+    new_vault: tuple[Path, str], tmp_path: Path, folder: Path, run_cli
+) -> None:  # type: ignore[no-untyped-def]
     from app.access.session import create_vault
     from app.vault import kdf
 
@@ -261,7 +273,8 @@ def test_another_vaults_backup_needs_saying_so(new_vault: tuple[Path, str], tmp_
     refused = run_cli("restore", made, "--to", path, "--user", OWNER, "--password-stdin", stdin=login)
     assert refused.code == 5 and "another vault" in refused.err and "--replace-with-other-vault" in refused.err
     assert not list(path.parent.glob("*.before-restore-*"))
-    replaced = run_cli("restore", made, "--to", path, "--user", OWNER, "--replace-with-other-vault",
-                       "--password-stdin", stdin=login)
+    replaced = run_cli(
+        "restore", made, "--to", path, "--user", OWNER, "--replace-with-other-vault", "--password-stdin", stdin=login
+    )
     assert replaced.code == 0, replaced.err
     assert list(path.parent.glob("*.before-restore-*"))  # what it replaced is kept aside

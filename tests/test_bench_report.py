@@ -21,7 +21,8 @@ def test_a_figure_line_carries_its_goal_and_its_ratio_with_the_spread(capsys: py
     figure("bulk_load_max_rss", 70.4, "MB", digits=0)
     assert capsys.readouterr().out.splitlines() == [
         "search_list_p95 61.2 ms | goal < 100 ms | 1.10 x search_list_raw_p95 (1.00-1.20 over 3)",
-        "bulk_load_max_rss 70 MB"]
+        "bulk_load_max_rss 70 MB",
+    ]
 
 
 def test_the_table_has_a_row_per_figure_and_skips_other_lines() -> None:
@@ -29,7 +30,8 @@ def test_the_table_has_a_row_per_figure_and_skips_other_lines() -> None:
         ("startup_to_unlock_ratio", "1.83 x", "", ""),
         ("search_list_p95", "61.2 ms", "< 100 ms and <= 1.3 x raw", "1.08 x search_list_raw_p95 (1.01-1.19 over 10)"),
         ("sweep_to_vacuum_ratio", "1.41 x", "<= 1.5 x", ""),
-        ("import_peak_rss", "529 MB", "<= 300 MB", "")]
+        ("import_peak_rss", "529 MB", "<= 300 MB", ""),
+    ]
 
 
 def test_only_the_text_between_the_markers_is_replaced() -> None:

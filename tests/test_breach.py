@@ -37,8 +37,9 @@ def test_late_notification_needs_a_reason(owner_session: Session) -> None:
     breach_id = breaches.record(discovered_at=DISCOVERED, nature="Backup drive lost", data_categories=["contact"])
     with pytest.raises(InvalidInput, match="delay"):
         breaches.authority_notified(breach_id, "ICO-123", at=DISCOVERED + timedelta(hours=80))
-    breaches.authority_notified(breach_id, "ICO-123", at=DISCOVERED + timedelta(hours=80),
-                                delay_reason="Found only on the weekend")
+    breaches.authority_notified(
+        breach_id, "ICO-123", at=DISCOVERED + timedelta(hours=80), delay_reason="Found only on the weekend"
+    )
     assert breaches.get(breach_id).authority_reference == "ICO-123"
     on_time = breaches.record(discovered_at=DISCOVERED, nature="Email sent to the wrong list")
     breaches.authority_notified(on_time, "CNIL-9", at=DISCOVERED + timedelta(hours=5))
@@ -81,23 +82,59 @@ def test_cli_breach_add_list_select_notified(new_vault: tuple[Path, str], run_cl
     session = open_session(path, OWNER, OWNER_PASSWORD)
     ContactService(session).create(ContactInput(given_name="Ana", family_name="Lima"))
     session.lock()
-    added = run_cli("breach", "add", path, "--user", OWNER, "--discovered", datetime.now(UTC).isoformat(),
-                    "--nature", "Till computer stolen", "--data-categories", "contact,purchases", "--high-risk",
-                    "--password-stdin", stdin=login)
+    added = run_cli(
+        "breach",
+        "add",
+        path,
+        "--user",
+        OWNER,
+        "--discovered",
+        datetime.now(UTC).isoformat(),
+        "--nature",
+        "Till computer stolen",
+        "--data-categories",
+        "contact,purchases",
+        "--high-risk",
+        "--password-stdin",
+        stdin=login,
+    )
     assert added.code == 0 and "72 hours" in added.out, added.err
-    listed = json.loads(run_cli("breach", "list", path, "--user", OWNER, "--json", "--password-stdin",
-                                stdin=login).out)
+    listed = json.loads(run_cli("breach", "list", path, "--user", OWNER, "--json", "--password-stdin", stdin=login).out)
     assert listed[0]["hours_left"] == pytest.approx(72, abs=0.2) and not listed[0]["authority_overdue"]
-    selected = run_cli("breach", "select", path, "--user", OWNER, "--id", "1", "--everyone", "--password-stdin",
-                       stdin=login)
+    selected = run_cli(
+        "breach", "select", path, "--user", OWNER, "--id", "1", "--everyone", "--password-stdin", stdin=login
+    )
     assert selected.code == 0 and "1 people" in selected.out
-    told = run_cli("breach", "notified", path, "--user", OWNER, "--id", "1", "--authority", "REF-1", "--people",
-                   "--password-stdin", stdin=login)
+    told = run_cli(
+        "breach",
+        "notified",
+        path,
+        "--user",
+        OWNER,
+        "--id",
+        "1",
+        "--authority",
+        "REF-1",
+        "--people",
+        "--password-stdin",
+        stdin=login,
+    )
     assert told.code == 0
     after = json.loads(run_cli("breach", "list", path, "--user", OWNER, "--json", "--password-stdin", stdin=login).out)
     assert after[0]["authority_notified_at"] and after[0]["people_notified_at"]
-    bad = run_cli("breach", "add", path, "--user", OWNER, "--discovered", "yesterday", "--nature", "x",
-                  "--password-stdin", stdin=login)
+    bad = run_cli(
+        "breach",
+        "add",
+        path,
+        "--user",
+        OWNER,
+        "--discovered",
+        "yesterday",
+        "--nature",
+        "x",
+        "--password-stdin",
+        stdin=login,
+    )
     assert bad.code == 5
 
 
@@ -114,13 +151,35 @@ def test_cli_letters_report_and_ropa(new_vault: tuple[Path, str], tmp_path: Path
     breach_id = breaches.record(discovered_at=DISCOVERED, nature="Till computer stolen", high_risk=True)
     breaches.select_affected(breach_id, everyone=True)
     session.lock()
-    letters = run_cli("breach", "letters", path, "--user", OWNER, "--id", breach_id, "--out", tmp_path / "letters",
-                      "--password-stdin", stdin=login)
+    letters = run_cli(
+        "breach",
+        "letters",
+        path,
+        "--user",
+        OWNER,
+        "--id",
+        breach_id,
+        "--out",
+        tmp_path / "letters",
+        "--password-stdin",
+        stdin=login,
+    )
     assert letters.code == 0 and "1 letters" in letters.out, letters.err
     (letter,) = (tmp_path / "letters").iterdir()
     assert "Ana" not in letter.name and "Ana Lima" in PdfReader(letter).pages[0].extract_text()
-    report = run_cli("breach", "report", path, "--user", OWNER, "--id", breach_id, "--out", tmp_path / "r.pdf",
-                     "--password-stdin", stdin=login)
+    report = run_cli(
+        "breach",
+        "report",
+        path,
+        "--user",
+        OWNER,
+        "--id",
+        breach_id,
+        "--out",
+        tmp_path / "r.pdf",
+        "--password-stdin",
+        stdin=login,
+    )
     assert report.code == 0 and "Till computer stolen" in PdfReader(tmp_path / "r.pdf").pages[0].extract_text()
     ropa = run_cli("ropa", path, "--user", OWNER, "--out", tmp_path / "ropa.pdf", "--password-stdin", stdin=login)
     assert ropa.code == 0, ropa.err

@@ -79,9 +79,16 @@ def people(owner_session: Session) -> dict[str, int]:
 @pytest.fixture
 def breach_id(owner_session: Session, people: dict[str, int]) -> int:
     breaches = BreachService(owner_session)
-    breach_id = breaches.record(discovered_at=DISCOVERED, occurred_at=DISCOVERED - timedelta(days=2), nature=NATURE,
-                                data_categories=["Names", "Email addresses"], people_categories=["Customers"],
-                                consequences=CONSEQUENCES, measures=MEASURES, high_risk=True)
+    breach_id = breaches.record(
+        discovered_at=DISCOVERED,
+        occurred_at=DISCOVERED - timedelta(days=2),
+        nature=NATURE,
+        data_categories=["Names", "Email addresses"],
+        people_categories=["Customers"],
+        consequences=CONSEQUENCES,
+        measures=MEASURES,
+        high_risk=True,
+    )
     assert breaches.select_affected(breach_id, everyone=True) == len(people)
     return breach_id
 
@@ -90,11 +97,13 @@ def breach_id(owner_session: Session, people: dict[str, int]) -> int:
 
 
 def test_one_letter_per_person_each_naming_them_in_their_language(
-        owner_session: Session, people: dict[str, int], breach_id: int, tmp_path: Path) -> None:
+    owner_session: Session, people: dict[str, int], breach_id: int, tmp_path: Path
+) -> None:
     _shop(owner_session)
     paths = write_letters(owner_session, breach_id, tmp_path / "letters")
-    assert sorted(p.name for p in paths) == sorted(f"breach-{breach_id}-letter-{cid:06d}.pdf"
-                                                 for cid in people.values())
+    assert sorted(p.name for p in paths) == sorted(
+        f"breach-{breach_id}-letter-{cid:06d}.pdf" for cid in people.values()
+    )
     assert all(p.is_file() for p in paths)
     by_id = {int(p.stem.rsplit("-", 1)[1]): _text(p) for p in paths}
     assert _squash(translator("de")("Dear {name},").format(name="Clara Schmidt")) in by_id[people["de"]]
@@ -107,13 +116,20 @@ def test_one_letter_per_person_each_naming_them_in_their_language(
         assert _squash(NATURE) in text and _squash(CONSEQUENCES) in text and _squash(MEASURES) in text
         assert "privacy@sonne.example" in text and "BäckereiSonne" in text
         assert _squash(_("Email addresses")) in text
-        assert _squash(_("If you use a password that could be linked to the data involved, change it, and use "
-                         "a different password for every account. Turn on two-step verification where you can.")
-                       )[:40] in text  # the advice on what they can do themselves
+        assert (
+            _squash(
+                _(
+                    "If you use a password that could be linked to the data involved, change it, and use "
+                    "a different password for every account. Turn on two-step verification where you can."
+                )
+            )[:40]
+            in text
+        )  # the advice on what they can do themselves
 
 
 def test_letter_dates_follow_the_persons_language(
-        owner_session: Session, people: dict[str, int], breach_id: int, tmp_path: Path) -> None:
+    owner_session: Session, people: dict[str, int], breach_id: int, tmp_path: Path
+) -> None:
     _shop(owner_session)
     write_letters(owner_session, breach_id, tmp_path / "letters")
     discovered = DISCOVERED.astimezone().date()
@@ -133,7 +149,8 @@ def test_letter_dates_follow_the_persons_language(
 
 
 def test_letter_file_names_hold_no_personal_data(
-        owner_session: Session, people: dict[str, int], breach_id: int, tmp_path: Path) -> None:
+    owner_session: Session, people: dict[str, int], breach_id: int, tmp_path: Path
+) -> None:
     _shop(owner_session)
     out_dir = tmp_path / "letters"
     paths = write_letters(owner_session, breach_id, out_dir)
@@ -145,11 +162,13 @@ def test_letter_file_names_hold_no_personal_data(
 
 
 def test_letters_are_audited_with_the_count_only(
-        owner_session: Session, people: dict[str, int], breach_id: int, tmp_path: Path) -> None:
+    owner_session: Session, people: dict[str, int], breach_id: int, tmp_path: Path
+) -> None:
     _shop(owner_session)
     write_letters(owner_session, breach_id, tmp_path / "letters")
-    rows = owner_session.conn.execute("SELECT action, entity_type, entity_id, summary FROM audit_event "
-                                      "WHERE action = 'breach.letters'").fetchall()
+    rows = owner_session.conn.execute(
+        "SELECT action, entity_type, entity_id, summary FROM audit_event WHERE action = 'breach.letters'"
+    ).fetchall()
     assert rows == [("breach.letters", "breach", str(breach_id), f"{len(people)} letters")]
     reads = owner_session.conn.execute("SELECT count(*) FROM audit_event WHERE action = 'contact.read'").fetchone()
     assert reads[0] >= len(people)  # each record read for its letter is audited as a read
@@ -172,12 +191,20 @@ def test_letters_need_people_and_a_contact(owner_session: Session, people: dict[
 
 
 def test_letter_without_details_says_they_are_still_being_established(
-        owner_session: Session, people: dict[str, int], tmp_path: Path) -> None:
+    owner_session: Session, people: dict[str, int], tmp_path: Path
+) -> None:
     breaches = BreachService(owner_session)
     breach = breaches.get(breaches.record(discovered_at=DISCOVERED, nature=NATURE))
     out = tmp_path / "letter.pdf"
-    write_breach_letter(out, language="en", shop_name="Bäckerei Sonne", shop_contact="0301234567",
-                        person_name="Clara Schmidt", breach=breach, when=date(2025, 3, 2))
+    write_breach_letter(
+        out,
+        language="en",
+        shop_name="Bäckerei Sonne",
+        shop_contact="0301234567",
+        person_name="Clara Schmidt",
+        breach=breach,
+        when=date(2025, 3, 2),
+    )
     text = _text(out)
     assert "Wearestillestablishingexactlywhichdatawasinvolved" in text
     assert "Wearestillassessingthepossibleconsequences" in text
@@ -187,11 +214,19 @@ def test_letter_without_details_says_they_are_still_being_established(
 
 
 @pytest.mark.parametrize("language, name", [("de", "Clara Schmidt"), ("zh_CN", "王芳"), ("ar", ARABIC)])
-def test_letters_embed_their_fonts(owner_session: Session, people: dict[str, int], breach_id: int, tmp_path: Path,
-                                   language: str, name: str) -> None:
+def test_letters_embed_their_fonts(
+    owner_session: Session, people: dict[str, int], breach_id: int, tmp_path: Path, language: str, name: str
+) -> None:
     out = tmp_path / "letter.pdf"
-    write_breach_letter(out, language=language, shop_name="Bäckerei Sonne", shop_contact="privacy@sonne.example",
-                        person_name=name, breach=BreachService(owner_session).get(breach_id), when=date(2025, 3, 2))
+    write_breach_letter(
+        out,
+        language=language,
+        shop_name="Bäckerei Sonne",
+        shop_contact="privacy@sonne.example",
+        person_name=name,
+        breach=BreachService(owner_session).get(breach_id),
+        when=date(2025, 3, 2),
+    )
     _assert_fonts_embedded(out)
     assert _squash(name) in _text(out)
 
@@ -200,19 +235,23 @@ def test_letters_embed_their_fonts(owner_session: Session, people: dict[str, int
 
 
 def test_regulator_report_is_a_draft_with_nature_deadline_and_numbers(
-        owner_session: Session, people: dict[str, int], breach_id: int, tmp_path: Path) -> None:
+    owner_session: Session, people: dict[str, int], breach_id: int, tmp_path: Path
+) -> None:
     _shop(owner_session)
     breaches = BreachService(owner_session)
     breach = replace(breaches.get(breach_id), approx_affected=250)
     out = tmp_path / "report.pdf"
-    write_regulator_report(out, language="en", breach=breach, facts=RopaService(owner_session).facts(),
-                           affected_selected=breach.selected)
+    write_regulator_report(
+        out, language="en", breach=breach, facts=RopaService(owner_session).facts(), affected_selected=breach.selected
+    )
     text = _text(out)
     deadline = (DISCOVERED + timedelta(hours=72)).astimezone()
     assert "DRAFT" in text
     assert _squash(NATURE) in text and _squash(CONSEQUENCES) in text and _squash(MEASURES) in text
-    assert _squash(f"{format_date(deadline, 'medium', locale='en')}, {format_time(deadline, 'short', locale='en')}"
-                   ) in text
+    assert (
+        _squash(f"{format_date(deadline, 'medium', locale='en')}, {format_time(deadline, 'short', locale='en')}")
+        in text
+    )
     assert "Approximatenumberofpeopleconcerned250" in text
     assert f"Peopleidentifiedinourcustomerrecords{len(people)}" in text
     assert "Names" in text and "Customers" in text and "BäckereiSonne" in text and "Hauptstraße5" in text
@@ -223,7 +262,8 @@ def test_regulator_report_is_a_draft_with_nature_deadline_and_numbers(
 
 
 def test_regulator_report_marks_missing_controller_details_and_late_notification(
-        owner_session: Session, people: dict[str, int], breach_id: int, tmp_path: Path) -> None:
+    owner_session: Session, people: dict[str, int], breach_id: int, tmp_path: Path
+) -> None:
     breaches = BreachService(owner_session)
     late = DISCOVERED + timedelta(hours=80)
     breaches.authority_notified(breach_id, "ICO-123", at=late, delay_reason="The owner was in hospital.")

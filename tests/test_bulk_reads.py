@@ -57,19 +57,31 @@ def _audit(path: Path) -> list[tuple[str, str, str]]:
     """(user name, action, summary) of every audit entry, read as the owner."""
     owner = open_session(path, OWNER, OWNER_PASSWORD)
     try:
-        return [(str(r[0] or ""), str(r[1]), str(r[2])) for r in owner.conn.execute(
-            "SELECT u.name, a.action, a.summary FROM audit_event a LEFT JOIN user u ON u.id = a.user_id "
-            "ORDER BY a.id")]
+        return [
+            (str(r[0] or ""), str(r[1]), str(r[2]))
+            for r in owner.conn.execute(
+                "SELECT u.name, a.action, a.summary FROM audit_event a LEFT JOIN user u ON u.id = a.user_id "
+                "ORDER BY a.id"
+            )
+        ]
     finally:
         owner.vault.close()
 
 
 def _search(run_cli, path: Path, user: str, *args: str):  # type: ignore[no-untyped-def]
-    return run_cli("search", path, "--user", user, "--password-stdin", *args,
-                   stdin=(OWNER_PASSWORD if user == OWNER else PASSWORD) + "\n")
+    return run_cli(
+        "search",
+        path,
+        "--user",
+        user,
+        "--password-stdin",
+        *args,
+        stdin=(OWNER_PASSWORD if user == OWNER else PASSWORD) + "\n",
+    )
 
 
 # --- the CLI -------------------------------------------------------------------------------------------------
+
 
 def test_staff_cannot_list_every_customer_and_are_told_why_and_how(run_cli, shop: Path) -> None:
     result = _search(run_cli, shop, STAFF, "", "--limit", "1000000", "--json")
@@ -82,8 +94,9 @@ def test_staff_cannot_list_every_customer_and_are_told_why_and_how(run_cli, shop
 
 
 @pytest.mark.parametrize("user", [STAFF, AUDITOR])
-def test_staff_and_auditors_may_read_a_page_which_is_audited_with_its_count_only(run_cli, shop: Path,
-                                                                                 user: str) -> None:
+def test_staff_and_auditors_may_read_a_page_which_is_audited_with_its_count_only(
+    run_cli, shop: Path, user: str
+) -> None:
     result = _search(run_cli, shop, user, "", "--limit", str(PAGE_ROWS), "--json")
     assert result.code == 0, result.err
     assert len(json.loads(result.out)) == PAGE_ROWS
@@ -118,11 +131,14 @@ def test_the_audit_table_says_it_in_words() -> None:
     assert action_text("contact.bulk_read") == "Many customers listed at once"
     assert summary_text("contact.bulk_read", "600 rows by search", NO_NAMES) == "600 customers, by 'search'"
     assert action_text("access.refused") == "Refused: not permitted"
-    assert summary_text("access.refused", "export_bulk: 1000000 rows", NO_NAMES) == \
-        "export customer lists: 1000000 customers at once"
+    assert (
+        summary_text("access.refused", "export_bulk: 1000000 rows", NO_NAMES)
+        == "export customer lists: 1000000 customers at once"
+    )
 
 
 # --- the services, called directly ---------------------------------------------------------------------------
+
 
 def test_the_services_refuse_staff_more_than_a_page_in_one_call(staff: Session) -> None:
     contacts = ContactService(staff)
@@ -157,6 +173,7 @@ def test_walking_page_by_page_reaches_everyone(staff: Session) -> None:
 
 
 # --- the customer list, as staff ------------------------------------------------------------------------------
+
 
 def test_staff_scroll_through_the_whole_customer_list(qtbot, shop: Path) -> None:
     from tests.test_ui_customers import _window

@@ -37,8 +37,12 @@ time.sleep(120)
 def _killed_after_three_saves(path: Path) -> int:
     """A real process saves three customers and is killed before any checkpoint; returns the -wal's size
     before the first of them."""
-    proc = subprocess.Popen([sys.executable, "-c", SAVE_THREE_AND_HANG, str(path), OWNER_PASSWORD],
-                            stdout=subprocess.PIPE, text=True, env=ENV)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SAVE_THREE_AND_HANG, str(path), OWNER_PASSWORD],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
     assert proc.stdout is not None
     before = int(proc.stdout.readline())
     assert proc.stdout.readline().strip() == "saved"
@@ -120,8 +124,13 @@ def rekey_killed(tmp_path: Path) -> tuple[Path, str]:
     path = tmp_path / "shop.vault"
     session, recovery_key = create_vault(path, OWNER, OWNER_PASSWORD, use_keychain=False, kdf_params=kdf.CHEAP)
     session.vault.close()
-    child = subprocess.run([sys.executable, "-c", REKEY_AND_DIE, str(path), OWNER_PASSWORD], env=ENV,
-                           capture_output=True, text=True, timeout=120)
+    child = subprocess.run(
+        [sys.executable, "-c", REKEY_AND_DIE, str(path), OWNER_PASSWORD],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert child.returncode == -signal.SIGKILL, child.stderr
     return path, recovery_key
 

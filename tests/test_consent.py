@@ -34,8 +34,16 @@ def _state(service: ConsentService, contact_id: int, purpose: str, now: datetime
 
 def test_default_purposes_and_notices(owner_session: Session) -> None:
     service = ConsentService(owner_session)
-    assert [p.key for p in service.purposes()] == ["email_marketing", "sms_marketing", "phone_calls", "postal_mail",
-                                                   "profiling", "sale_sharing", "sensitive_data", "cross_border"]
+    assert [p.key for p in service.purposes()] == [
+        "email_marketing",
+        "sms_marketing",
+        "phone_calls",
+        "postal_mail",
+        "profiling",
+        "sale_sharing",
+        "sensitive_data",
+        "cross_border",
+    ]
     for language in ("en", "de", "fr", "es", "zh_CN"):
         notice = service.current_notice(language)
         assert notice is not None and notice.language == language and notice.version == 1
@@ -133,8 +141,14 @@ def test_evidence_is_stored_encrypted(owner_session: Session) -> None:
     ana = _person(owner_session, "Ana")
     marker = b"\x89PNG-signature-marker-7Qx2" * 40
     evidence = service.store_evidence(ana, "signature", "image/png", marker)
-    service.record(ana, "email_marketing", True, "form", notice_id=service.current_notice("en").id,  # type: ignore[union-attr]
-                   evidence_id=evidence)
+    service.record(
+        ana,
+        "email_marketing",
+        True,
+        "form",
+        notice_id=service.current_notice("en").id,  # type: ignore[union-attr]
+        evidence_id=evidence,
+    )
     assert service.evidence(evidence) == ("image/png", marker)
     vault = owner_session.vault
     vault.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -160,22 +174,68 @@ def test_cli_consent_and_purpose_list(new_vault: tuple[Path, str], tmp_path: Pat
     UserService(session).add("Sam", "staff", "temporary-1")
     session.lock()
     base = ["--password-stdin"]
-    granted = run_cli("consent", path, "--user", OWNER, "--contact", yes, "--purpose", "email_marketing", "--grant",
-                      "--method", "paper", *base, stdin=login)
+    granted = run_cli(
+        "consent",
+        path,
+        "--user",
+        OWNER,
+        "--contact",
+        yes,
+        "--purpose",
+        "email_marketing",
+        "--grant",
+        "--method",
+        "paper",
+        *base,
+        stdin=login,
+    )
     assert granted.code == 0 and "granted on" in granted.out, granted.err
     for args in (["--grant"], ["--withdraw"]):
-        assert run_cli("consent", path, "--user", OWNER, "--contact", no, "--purpose", "email_marketing", *args,
-                       "--method", "verbal", *base, stdin=login).code == 0
+        assert (
+            run_cli(
+                "consent",
+                path,
+                "--user",
+                OWNER,
+                "--contact",
+                no,
+                "--purpose",
+                "email_marketing",
+                *args,
+                "--method",
+                "verbal",
+                *base,
+                stdin=login,
+            ).code
+            == 0
+        )
     out = tmp_path / "audience.csv"
-    listed = run_cli("consent-list", path, "--user", OWNER, "--purpose", "email_marketing", "--csv", out, *base,
-                     stdin=login)
+    listed = run_cli(
+        "consent-list", path, "--user", OWNER, "--purpose", "email_marketing", "--csv", out, *base, stdin=login
+    )
     assert listed.code == 0, listed.err
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert [r["email"] for r in rows] == ["yes@example.org"]
     stdout_list = run_cli("consent-list", path, "--user", OWNER, "--purpose", "email_marketing", *base, stdin=login)
     assert "yes@example.org" in stdout_list.out and "no@example.org" not in stdout_list.out
-    assert run_cli("consent", path, "--user", OWNER, "--contact", yes, "--purpose", "nope", "--grant", "--method",
-                   "verbal", *base, stdin=login).code == 5
+    assert (
+        run_cli(
+            "consent",
+            path,
+            "--user",
+            OWNER,
+            "--contact",
+            yes,
+            "--purpose",
+            "nope",
+            "--grant",
+            "--method",
+            "verbal",
+            *base,
+            stdin=login,
+        ).code
+        == 5
+    )
 
 
 def test_staff_record_consent_but_cannot_export_lists(owner_session: Session, tmp_path: Path) -> None:
@@ -187,6 +247,7 @@ def test_staff_record_consent_but_cannot_export_lists(owner_session: Session, tm
     UserService(staff).change_own_password("temporary-1", "sams-password")
     ConsentService(staff).record(ana, "phone_calls", True, "verbal")
     from app.errors import PermissionDenied
+
     with pytest.raises(PermissionDenied):
         export_audience(staff, "phone_calls", tmp_path / "x.csv")
     with pytest.raises(PermissionDenied):

@@ -20,7 +20,8 @@ def _text(path: Path) -> str:
 
 @pytest.mark.parametrize("language", ["en", "de", "fr", "es", "zh_CN"])
 def test_form_in_each_language_carries_the_notice_and_every_purpose_box(
-        owner_session: Session, tmp_path: Path, language: str) -> None:
+    owner_session: Session, tmp_path: Path, language: str
+) -> None:
     out = tmp_path / f"form-{language}.pdf"
     code = print_form(owner_session, out, language)
     notice = ConsentService(owner_session).current_notice(language)
@@ -71,7 +72,17 @@ def test_cli_consent_form(new_vault: tuple[Path, str], tmp_path: Path, run_cli) 
     from tests.conftest import OWNER, OWNER_PASSWORD
 
     out = tmp_path / "blank.pdf"
-    result = run_cli("consent-form", new_vault[0], "--user", OWNER, "--lang", "fr", "--out", out, "--password-stdin",
-                     stdin=OWNER_PASSWORD + "\n")
+    result = run_cli(
+        "consent-form",
+        new_vault[0],
+        "--user",
+        OWNER,
+        "--lang",
+        "fr",
+        "--out",
+        out,
+        "--password-stdin",
+        stdin=OWNER_PASSWORD + "\n",
+    )
     assert result.code == 0, result.err
     assert "Commentnousutilisonsvosdonnées" in _text(out)

@@ -16,12 +16,21 @@ from app.errors import InvalidInput, PermissionDenied
 from tests.conftest import OWNER, OWNER_PASSWORD
 
 
-def person(given: str, family: str, *, email: str = "", phone: str = "", org: str = "", tags: list[str] | None = None,
-           note: str = "") -> ContactInput:
+def person(
+    given: str,
+    family: str,
+    *,
+    email: str = "",
+    phone: str = "",
+    org: str = "",
+    tags: list[str] | None = None,
+    note: str = "",
+) -> ContactInput:
     points = [ContactPointInput("email", email)] if email else []
     points += [ContactPointInput("phone", phone)] if phone else []
-    return ContactInput(given_name=given, family_name=family, points=points, organisation=org, tags=tags or [],
-                        note=note)
+    return ContactInput(
+        given_name=given, family_name=family, points=points, organisation=org, tags=tags or [], note=note
+    )
 
 
 @pytest.fixture
@@ -30,8 +39,16 @@ def people(owner_session: Session) -> dict[str, int]:
     return {
         "wang": service.create(person("芳", "王", email="wang.fang@example.cn", phone="+86 139 1234 5678")),
         "wangwei": service.create(person("伟", "王", phone="+86 139 8765 4321")),
-        "jose": service.create(person("José", "Núñez", email="jose.nunez@example.es", phone="+34 612 345 678",
-                                      org="Café Central", tags=["VIP"])),
+        "jose": service.create(
+            person(
+                "José",
+                "Núñez",
+                email="jose.nunez@example.es",
+                phone="+34 612 345 678",
+                org="Café Central",
+                tags=["VIP"],
+            )
+        ),
         "zoe": service.create(person("Zoë", "Müller", email="zoe@example.de", note="Allergic to lilies")),
         "formula": service.create(person("=cmd|' /C calc'!A0", "Evil", email="evil@example.org")),
     }
@@ -41,20 +58,23 @@ def ids(results: list) -> set[int]:  # type: ignore[type-arg]
     return {r.id for r in results}
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("王", {"wang", "wangwei"}),            # one CJK character: an index lookup
-    ("王芳", {"wang"}),
-    ("nunez", {"jose"}),                     # accents folded
-    ("Núñ", {"jose"}),                       # prefix as you type
-    ("jose.nunez@exa", {"jose"}),            # part of an email
-    ("muller", {"zoe"}),
-    ("cafe", {"jose"}),                      # organisation
-    ("vip", {"jose"}),                       # tag
-    ("lilies", {"zoe"}),                     # note
-    ("5678", {"wang", "jose"}),              # digit fragment anywhere in a phone number (jose: 612 345 678)
-    ("139 8765", {"wangwei"}),
-    ("nobody-matches-this", set()),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("王", {"wang", "wangwei"}),  # one CJK character: an index lookup
+        ("王芳", {"wang"}),
+        ("nunez", {"jose"}),  # accents folded
+        ("Núñ", {"jose"}),  # prefix as you type
+        ("jose.nunez@exa", {"jose"}),  # part of an email
+        ("muller", {"zoe"}),
+        ("cafe", {"jose"}),  # organisation
+        ("vip", {"jose"}),  # tag
+        ("lilies", {"zoe"}),  # note
+        ("5678", {"wang", "jose"}),  # digit fragment anywhere in a phone number (jose: 612 345 678)
+        ("139 8765", {"wangwei"}),
+        ("nobody-matches-this", set()),
+    ],
+)
 def test_search(owner_session: Session, people: dict[str, int], query: str, expected: set[str]) -> None:
     found = ids(ContactService(owner_session).search(query))
     assert found == {people[name] for name in expected}
@@ -77,8 +97,10 @@ def test_keyset_pages_cover_everyone_once(owner_session: Session, people: dict[s
 
 def test_phone_and_email_are_normalised(owner_session: Session, people: dict[str, int]) -> None:
     record = ContactService(owner_session).get(people["jose"])
-    assert {(p.kind, p.normalized) for p in record.points} == {("email", "jose.nunez@example.es"),
-                                                               ("phone", "+34612345678")}
+    assert {(p.kind, p.normalized) for p in record.points} == {
+        ("email", "jose.nunez@example.es"),
+        ("phone", "+34612345678"),
+    }
     assert record.organisations[0][1] == "Café Central" and record.tags == ["VIP"]
 
 
@@ -111,8 +133,9 @@ def test_update_reindexes(owner_session: Session, people: dict[str, int]) -> Non
     assert ids(service.search("schmidt")) == {people["zoe"]}
 
 
-def test_export_neutralises_formulas_and_is_audited(owner_session: Session, people: dict[str, int],
-                                                    tmp_path: Path) -> None:
+def test_export_neutralises_formulas_and_is_audited(
+    owner_session: Session, people: dict[str, int], tmp_path: Path
+) -> None:
     out = tmp_path / "customers.csv"
     assert export_csv(owner_session, out) == len(people)
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
@@ -156,6 +179,7 @@ def test_cli_search_json_demo_and_export(new_vault: tuple[Path, str], tmp_path: 
     assert len(listed) == 5 and {"id", "name", "email", "phone"} <= set(listed[0])
     names = [entry["name"] for entry in listed]
     from app.store.search_index import fold
+
     assert [fold(n) for n in names] == sorted(fold(n) for n in names)
     chinese = json.loads(run_cli("search", path, "--user", OWNER, "王", "--json", "--password-stdin", stdin=login).out)
     assert chinese and all("王" in entry["name"] for entry in chinese)
@@ -164,10 +188,21 @@ def test_cli_search_json_demo_and_export(new_vault: tuple[Path, str], tmp_path: 
     assert exported.code == 0 and len(out.read_text(encoding="utf-8-sig").splitlines()) == 301
     for nothing_to_search in ("#", "🙂", "—"):  # once listed everyone: the whole vault went out
         symbols = tmp_path / "symbols.csv"
-        result = run_cli("export", path, "--user", OWNER, "--csv", symbols, "--query", nothing_to_search,
-                         "--password-stdin", stdin=login)
+        result = run_cli(
+            "export",
+            path,
+            "--user",
+            OWNER,
+            "--csv",
+            symbols,
+            "--query",
+            nothing_to_search,
+            "--password-stdin",
+            stdin=login,
+        )
         assert result.code == 0 and symbols.read_text(encoding="utf-8-sig").splitlines() == [
-            "id,name,email,phone,organisation"]
+            "id,name,email,phone,organisation"
+        ]
         found = run_cli("search", path, "--user", OWNER, nothing_to_search, "--json", "--password-stdin", stdin=login)
         assert found.code == 0 and json.loads(found.out) == []
 
@@ -175,8 +210,9 @@ def test_cli_search_json_demo_and_export(new_vault: tuple[Path, str], tmp_path: 
 def test_cli_staff_export_exit_4(staff_session: Session, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     path = staff_session.vault.paths.database
     staff_session.vault.close()
-    result = run_cli("export", path, "--user", "Sam", "--csv", tmp_path / "x.csv", "--password-stdin",
-                     stdin="sams-password\n")
+    result = run_cli(
+        "export", path, "--user", "Sam", "--csv", tmp_path / "x.csv", "--password-stdin", stdin="sams-password\n"
+    )
     assert result.code == 4 and "export" in result.err
 
 
@@ -199,18 +235,30 @@ def test_bulk_create_in_batches_writes_every_detail(owner_session: Session, monk
 
     monkeypatch.setattr(contacts_module, "BULK_BATCH", 3)  # several flushes and a partial last batch
     contacts = ContactService(owner_session)
-    rows = [ContactInput(given_name=f"Bulk{i}", family_name="Müller", organisation="Corner Bakery" if i % 2 else "",
-                         job_title="Baker" if i % 2 else "", tags=["vip", "VIP"] if i == 4 else ["wholesale"],
-                         note=f"likes rye {i}" if i == 5 else "",
-                         points=[ContactPointInput("email", f"bulk{i}@example.org"),
-                                 ContactPointInput("email", f"second{i}@example.org"),
-                                 ContactPointInput("phone", f"+44 7700 900{i:03d}")]) for i in range(7)]
+    rows = [
+        ContactInput(
+            given_name=f"Bulk{i}",
+            family_name="Müller",
+            organisation="Corner Bakery" if i % 2 else "",
+            job_title="Baker" if i % 2 else "",
+            tags=["vip", "VIP"] if i == 4 else ["wholesale"],
+            note=f"likes rye {i}" if i == 5 else "",
+            points=[
+                ContactPointInput("email", f"bulk{i}@example.org"),
+                ContactPointInput("email", f"second{i}@example.org"),
+                ContactPointInput("phone", f"+44 7700 900{i:03d}"),
+            ],
+        )
+        for i in range(7)
+    ]
     ids = contacts.create_many(rows, source="test")
     assert ids == sorted(ids) and len(set(ids)) == 7
     record = contacts.get(ids[5])
     assert record.display_name == "Bulk5 Müller" and record.notes[0][2] == "likes rye 5"
     assert [(p.value, p.is_primary) for p in record.points if p.kind == "email"] == [
-        ("bulk5@example.org", True), ("second5@example.org", False)]
+        ("bulk5@example.org", True),
+        ("second5@example.org", False),
+    ]
     assert record.organisations[0][1:] == ("Corner Bakery", "Baker")
     assert contacts.get(ids[4]).tags == ["vip"]
     assert [c.id for c in contacts.search("muller bulk3")] == [ids[3]]
@@ -245,12 +293,34 @@ def test_checks_are_remembered_only_inside_the_block() -> None:
     assert contact_points._memo is None and contact_points._domains is None  # nothing kept after the import
 
 
-ADDRESSES = ["ana@example.com", "Ana.Garcia+vip@Example.COM", "a..b@example.com", ".a@example.com",
-             "a.@example.com", "x@example.com.", "x@-example.com", "x@exa_mple.com", "o'brien@example.ie",
-             "a{b}@example.com", "a@localhost", "a@example", "a" * 64 + "@example.com",
-             "a@" + "b" * 63 + ".com", "a@" + "b" * 64 + ".com", "user@xn--mller-kva.de", "jörg@example.de",
-             "a b@example.com", '"a b"@example.com', "Ana <ana@example.com>", "a@b@example.com", "a@[1.2.3.4]",
-             "a@invalid", "a@test.arpa", "a(comment)@example.com", "a\\b@example.com"]
+ADDRESSES = [
+    "ana@example.com",
+    "Ana.Garcia+vip@Example.COM",
+    "a..b@example.com",
+    ".a@example.com",
+    "a.@example.com",
+    "x@example.com.",
+    "x@-example.com",
+    "x@exa_mple.com",
+    "o'brien@example.ie",
+    "a{b}@example.com",
+    "a@localhost",
+    "a@example",
+    "a" * 64 + "@example.com",
+    "a@" + "b" * 63 + ".com",
+    "a@" + "b" * 64 + ".com",
+    "user@xn--mller-kva.de",
+    "jörg@example.de",
+    "a b@example.com",
+    '"a b"@example.com',
+    "Ana <ana@example.com>",
+    "a@b@example.com",
+    "a@[1.2.3.4]",
+    "a@invalid",
+    "a@test.arpa",
+    "a(comment)@example.com",
+    "a\\b@example.com",
+]
 
 
 def test_a_remembered_domain_gives_the_same_verdict_as_the_full_check() -> None:
@@ -274,8 +344,9 @@ def test_a_remembered_domain_gives_the_same_verdict_as_the_full_check() -> None:
     assert alone.count("refused") >= 12  # the list exercises refusals, not only the easy path
 
 
-def test_a_common_word_is_ranked_among_its_first_matches_only(owner_session: Session,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_common_word_is_ranked_among_its_first_matches_only(
+    owner_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from app.crm import contacts as contacts_module
 
     contacts = ContactService(owner_session)
@@ -296,8 +367,20 @@ def test_fold_is_the_same_with_and_without_the_ascii_shortcut() -> None:
         decomposed = unicodedata.normalize("NFKD", text)
         return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
-    for text in [string.printable, "  Ana GARCÍA ", "Ana Garcia", "ﬁne Straße", "Ｗａｎｇ", "Müller\t",
-                 "a\u0301\u0323b", "ᾷ ΐ ǰ İ ﬃ Ǆ", "김민수", "مُحَمَّد أحمد", "สมชาย ใจดี", "Γιώργος\u00a0"]:
+    for text in [
+        string.printable,
+        "  Ana GARCÍA ",
+        "Ana Garcia",
+        "ﬁne Straße",
+        "Ｗａｎｇ",
+        "Müller\t",
+        "a\u0301\u0323b",
+        "ᾷ ΐ ǰ İ ﬃ Ǆ",
+        "김민수",
+        "مُحَمَّد أحمد",
+        "สมชาย ใจดี",
+        "Γιώργος\u00a0",
+    ]:
         assert fold(text) == slow(text)
     assert fold("  Ana GARCÍA ") == fold("ana garcia") == "ana garcia"
     # fold() translates a character at a time: the same as normalising the whole text, for every character
@@ -312,20 +395,41 @@ def test_search_ids_are_the_search_results_in_the_same_order(owner_session: Sess
     from app.crm.contacts import ContactFilter
 
     contacts = ContactService(owner_session)
-    contacts.create_many([ContactInput(given_name=f"Ana{i % 3}", family_name="Lima", tags=["vip"] if i % 2 else [],
-                                       points=[ContactPointInput("phone", f"+44 7700 9001{i:02d}")])
-                          for i in range(12)], source="test")
-    for query, where in (("ana", None), ("lima", ContactFilter(tag_id=contacts.tags()[0][0])), ("7700 9001", None),
-                         ("ana1 lima", None), ("nobody", None)):
+    contacts.create_many(
+        [
+            ContactInput(
+                given_name=f"Ana{i % 3}",
+                family_name="Lima",
+                tags=["vip"] if i % 2 else [],
+                points=[ContactPointInput("phone", f"+44 7700 9001{i:02d}")],
+            )
+            for i in range(12)
+        ],
+        source="test",
+    )
+    for query, where in (
+        ("ana", None),
+        ("lima", ContactFilter(tag_id=contacts.tags()[0][0])),
+        ("7700 9001", None),
+        ("ana1 lima", None),
+        ("nobody", None),
+    ):
         expected = [c.id for c in contacts.search(query, limit=5, where=where)]
         assert contacts.search_ids(query, limit=5, where=where) == expected
     assert len(contacts.search_ids("lima", limit=50)) == 12
     assert contacts.search_ids("  ", limit=5) == []  # no words: the list, not a search, shows everyone
 
 
-@pytest.mark.parametrize(("typed", "says"), [
-    ("ana.example.com", "it needs an @"), ("@example.com", "before the @"), ("ana@", "after the @"),
-    ("ana@localhost", "needs a dot"), ("ana,lima@example.com", "commas")])
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("ana.example.com", "it needs an @"),
+        ("@example.com", "before the @"),
+        ("ana@", "after the @"),
+        ("ana@localhost", "needs a dot"),
+        ("ana,lima@example.com", "commas"),
+    ],
+)
 def test_a_wrong_email_is_explained_in_the_readers_language(typed: str, says: str) -> None:
     from app.crm import contact_points
     from app.locale import i18n
@@ -342,8 +446,9 @@ def test_a_wrong_email_is_explained_in_the_readers_language(typed: str, says: st
         i18n.set_language("en")
 
 
-def test_exports_are_private_to_their_owner_and_written_whole(owner_session: Session, people: dict[str, int],
-                                                               tmp_path: Path) -> None:
+def test_exports_are_private_to_their_owner_and_written_whole(
+    owner_session: Session, people: dict[str, int], tmp_path: Path
+) -> None:
     """A customer list was written 0644 (anyone on the computer could read it) and half-written on a failure."""
     from app.crm.export import export_csv, write_rows
     from app.crm.vcard import export_vcards

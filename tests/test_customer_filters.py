@@ -53,14 +53,18 @@ def _names(found: list) -> set[str]:  # type: ignore[type-arg]
     return {summary.name.split()[0].lower() for summary in found}
 
 
-@pytest.mark.parametrize(("state", "expected"), [
-    ("granted", {"ana", "cai"}),
-    ("withdrawn", {"ben"}),
-    ("expired", {"dee"}),  # email marketing consent lapses after 730 days
-    ("never_asked", {"eva"}),
-])
-def test_each_consent_state_lists_the_right_people(owner_session: Session, shop: dict[str, int], state: str,
-                                                   expected: set[str]) -> None:
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ("granted", {"ana", "cai"}),
+        ("withdrawn", {"ben"}),
+        ("expired", {"dee"}),  # email marketing consent lapses after 730 days
+        ("never_asked", {"eva"}),
+    ],
+)
+def test_each_consent_state_lists_the_right_people(
+    owner_session: Session, shop: dict[str, int], state: str, expected: set[str]
+) -> None:
     contacts = ContactService(owner_session)
     assert _names(contacts.page(where=_consented(state))) == expected
     assert _names(contacts.search("", where=_consented(state))) == expected
@@ -109,8 +113,15 @@ def test_filters_combine_with_each_other_and_with_search(owner_session: Session,
     mine = ContactFilter(tag_id=vip, owner_user_id=me)
     assert _names(contacts.search("example", where=mine)) == {"ana", "cai", "eva"}
     assert contacts.search("example", where=ContactFilter(tag_id=vip, owner_user_id=me + 1)) == []
-    contacts.update(shop["eva"], ContactInput(given_name="Eva", family_name="Stein", tags=["vip"], points=[
-        ContactPointInput("email", "eva@example.org"), ContactPointInput("phone", "+44 7700 900123")]))
+    contacts.update(
+        shop["eva"],
+        ContactInput(
+            given_name="Eva",
+            family_name="Stein",
+            tags=["vip"],
+            points=[ContactPointInput("email", "eva@example.org"), ContactPointInput("phone", "+44 7700 900123")],
+        ),
+    )
     for where in (ContactFilter(tag_id=vip), ContactFilter(owner_user_id=me), _consented("never_asked")):
         assert _names(contacts.search("7700 900", where=where)) == {"eva"}  # the phone index, filtered
     assert contacts.search("7700 900", where=_consented("granted")) == []
@@ -119,20 +130,28 @@ def test_filters_combine_with_each_other_and_with_search(owner_session: Session,
 def test_the_filter_keeps_name_order_and_pages_across_the_boundary(owner_session: Session) -> None:
     contacts, consent = ContactService(owner_session), ConsentService(owner_session)
     ids = contacts.create_many([_person(f"Person{n:03d}", "Test", f"p{n}@example.org") for n in range(120)], "test")
-    consent.record_imported([(contact_id, "email_marketing", n % 3 == 0, "test.csv")
-                             for n, contact_id in enumerate(ids) if n % 2 == 0])
+    consent.record_imported(
+        [(contact_id, "email_marketing", n % 3 == 0, "test.csv") for n, contact_id in enumerate(ids) if n % 2 == 0]
+    )
     granted = {contact_id for n, contact_id in enumerate(ids) if n % 6 == 0}  # asked (even) and said yes (n % 3)
     where = _consented("granted")
     first = contacts.page(limit=7, where=where)
     assert len(first) == 7
     second = contacts.page(after=contacts.sort_position(first[-1].id), limit=7, where=where)
     assert second and second[0].name > first[-1].name and not {s.id for s in first} & {s.id for s in second}
-    walked = list(pages(lambda after: contacts.page(after=after, limit=7, where=where),
-                        lambda last: contacts.sort_position(last.id)))
+    walked = list(
+        pages(
+            lambda after: contacts.page(after=after, limit=7, where=where), lambda last: contacts.sort_position(last.id)
+        )
+    )
     assert {s.id for s in walked} == granted and len(walked) == 20
     assert [s.name for s in walked] == sorted(s.name for s in walked)
-    never = list(pages(lambda after: contacts.page(after=after, limit=7, where=_consented("never_asked")),
-                       lambda last: contacts.sort_position(last.id)))
+    never = list(
+        pages(
+            lambda after: contacts.page(after=after, limit=7, where=_consented("never_asked")),
+            lambda last: contacts.sort_position(last.id),
+        )
+    )
     assert len(never) == 60
     assert len(contacts.search("example", limit=1000, where=where)) == 20  # filtered before the search's cut
 
@@ -156,8 +175,9 @@ def test_bad_filters_are_refused(owner_session: Session, shop: dict[str, int]) -
         contacts.page(where=_consented("granted", "postal_mail"))
 
 
-def test_staff_may_filter_and_the_sql_texts_stay_few(new_vault: tuple[Path, str],
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_staff_may_filter_and_the_sql_texts_stay_few(
+    new_vault: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     owner = open_session(new_vault[0], "Ana Owner", "owner-pass-1")
     UserService(owner, kdf.CHEAP).add("Bea Staff", Role.STAFF, "temporary-1")
     ContactService(owner).create(_person("Ana", "Lima", "ana@example.org", ["vip"]))
@@ -202,32 +222,50 @@ def test_export_writes_only_the_filtered_people(owner_session: Session, shop: di
 
 def test_a_person_with_two_organisations(owner_session: Session) -> None:
     contacts = ContactService(owner_session)
-    ana = contacts.create(ContactInput(given_name="Ana", family_name="Lima",
-                                       organisations=[("Corner Bakery", "Buyer"), ("Flower Guild", "Treasurer")]))
+    ana = contacts.create(
+        ContactInput(
+            given_name="Ana",
+            family_name="Lima",
+            organisations=[("Corner Bakery", "Buyer"), ("Flower Guild", "Treasurer")],
+        )
+    )
     record = contacts.get(ana)
-    assert [(name, title) for _id, name, title in record.organisations] == [("Corner Bakery", "Buyer"),
-                                                                           ("Flower Guild", "Treasurer")]
+    assert [(name, title) for _id, name, title in record.organisations] == [
+        ("Corner Bakery", "Buyer"),
+        ("Flower Guild", "Treasurer"),
+    ]
     assert [s.id for s in contacts.search("bakery")] == [ana]
     assert [s.id for s in contacts.search("guild")] == [ana]
     assert contacts.page()[0].organisation in ("Corner Bakery", "Flower Guild")
 
-    contacts.update(ana, ContactInput(given_name="Ana", family_name="Lima",
-                                      organisations=[("Flower Guild", "Chair"), ("Market Hall", "")]))
+    contacts.update(
+        ana,
+        ContactInput(
+            given_name="Ana", family_name="Lima", organisations=[("Flower Guild", "Chair"), ("Market Hall", "")]
+        ),
+    )
     record = contacts.get(ana)
-    assert [(name, title) for _id, name, title in record.organisations] == [("Flower Guild", "Chair"),
-                                                                           ("Market Hall", "")]
+    assert [(name, title) for _id, name, title in record.organisations] == [
+        ("Flower Guild", "Chair"),
+        ("Market Hall", ""),
+    ]
     assert contacts.search("bakery") == [] and [s.id for s in contacts.search("market hall")] == [ana]
     assert [s.id for s in contacts.search("guild")] == [ana]
 
-    contacts.update(ana, ContactInput(given_name="Ana", family_name="Lima", organisation="Corner Bakery",
-                                      job_title="Owner"))  # the single fields still work, and replace the links
+    contacts.update(
+        ana, ContactInput(given_name="Ana", family_name="Lima", organisation="Corner Bakery", job_title="Owner")
+    )  # the single fields still work, and replace the links
     assert [(n, t) for _id, n, t in contacts.get(ana).organisations] == [("Corner Bakery", "Owner")]
 
 
 def test_organisation_rows_are_cleaned(owner_session: Session) -> None:
     contacts = ContactService(owner_session)
-    ana = contacts.create(ContactInput(given_name="Ana", organisations=[
-        ("  Corner Bakery ", " Buyer "), ("", ""), ("corner bakery", "Again"), ("Guild", "")]))
+    ana = contacts.create(
+        ContactInput(
+            given_name="Ana",
+            organisations=[("  Corner Bakery ", " Buyer "), ("", ""), ("corner bakery", "Again"), ("Guild", "")],
+        )
+    )
     assert [(n, t) for _id, n, t in contacts.get(ana).organisations] == [("Corner Bakery", "Buyer"), ("Guild", "")]
     with pytest.raises(InvalidInput, match="name of the organisation"):
         contacts.create(ContactInput(given_name="Ben", organisations=[("", "Buyer")]))
@@ -235,12 +273,17 @@ def test_organisation_rows_are_cleaned(owner_session: Session) -> None:
 
 def test_bulk_create_writes_every_organisation(owner_session: Session) -> None:
     contacts = ContactService(owner_session)
-    ids = contacts.create_many([
-        ContactInput(given_name="Ana", organisations=[("Corner Bakery", "Buyer"), ("Flower Guild", "Treasurer")]),
-        ContactInput(given_name="Ben", organisation="Corner Bakery", job_title="Baker"),
-    ], source="test")
-    assert [(n, t) for _id, n, t in contacts.get(ids[0]).organisations] == [("Corner Bakery", "Buyer"),
-                                                                           ("Flower Guild", "Treasurer")]
+    ids = contacts.create_many(
+        [
+            ContactInput(given_name="Ana", organisations=[("Corner Bakery", "Buyer"), ("Flower Guild", "Treasurer")]),
+            ContactInput(given_name="Ben", organisation="Corner Bakery", job_title="Baker"),
+        ],
+        source="test",
+    )
+    assert [(n, t) for _id, n, t in contacts.get(ids[0]).organisations] == [
+        ("Corner Bakery", "Buyer"),
+        ("Flower Guild", "Treasurer"),
+    ]
     assert [(n, t) for _id, n, t in contacts.get(ids[1]).organisations] == [("Corner Bakery", "Baker")]
     assert {s.id for s in contacts.search("bakery")} == set(ids)
     assert [s.id for s in contacts.search("guild")] == [ids[0]]

@@ -17,11 +17,18 @@ from tests.conftest import OWNER, OWNER_PASSWORD
 
 def _people(session: Session) -> list[int]:
     contacts = ContactService(session)
-    first = contacts.create(ContactInput(given_name="Lena", family_name="Vogel", language="de", tags=["vip"],
-                                         points=[ContactPointInput("email", "lena@example.de"),
-                                                 ContactPointInput("phone", "+49 30 1234567")]))
-    second = contacts.create(ContactInput(given_name="Chen", family_name="Li",
-                                          points=[ContactPointInput("email", "chen@example.cn")]))
+    first = contacts.create(
+        ContactInput(
+            given_name="Lena",
+            family_name="Vogel",
+            language="de",
+            tags=["vip"],
+            points=[ContactPointInput("email", "lena@example.de"), ContactPointInput("phone", "+49 30 1234567")],
+        )
+    )
+    second = contacts.create(
+        ContactInput(given_name="Chen", family_name="Li", points=[ContactPointInput("email", "chen@example.cn")])
+    )
     third = contacts.create(ContactInput(given_name="Ana", family_name="Lima"))
     return [first, second, third]
 
@@ -37,10 +44,15 @@ def test_every_column_of_every_person_table_is_in_the_map(owner_session: Session
 def test_a_column_added_without_a_purpose_is_found_and_flagged(owner_session: Session) -> None:
     conn = owner_session.conn
     conn.execute("ALTER TABLE contact ADD COLUMN shoe_size TEXT")
-    conn.execute("CREATE TABLE loyalty_card (id INTEGER PRIMARY KEY, contact_id INTEGER REFERENCES contact(id), "
-                 "number TEXT)")
-    assert unlisted_columns(conn) == ["contact.shoe_size", "loyalty_card.id", "loyalty_card.contact_id",
-                                      "loyalty_card.number"]
+    conn.execute(
+        "CREATE TABLE loyalty_card (id INTEGER PRIMARY KEY, contact_id INTEGER REFERENCES contact(id), number TEXT)"
+    )
+    assert unlisted_columns(conn) == [
+        "contact.shoe_size",
+        "loyalty_card.id",
+        "loyalty_card.contact_id",
+        "loyalty_card.number",
+    ]
     person = _people(owner_session)[0]
     conn.execute("UPDATE contact SET shoe_size = '38' WHERE id = ?", (person,))
     rows = {row.key: row for row in DataMapService(owner_session).rows()}

@@ -32,8 +32,9 @@ def _pdf_text(path: Path) -> str:
 
 def test_the_draft_is_prefilled_from_purposes_categories_and_transfers(owner_session: Session) -> None:
     RopaService(owner_session).set_fact("ropa.transfers", "Newsletter service in the USA (standard clauses)")
-    ConsentService(owner_session).set_purpose("sms_marketing", lawful_basis="consent", expires_after_days=365,
-                                              active=False)
+    ConsentService(owner_session).set_purpose(
+        "sms_marketing", lawful_basis="consent", expires_after_days=365, active=False
+    )
     draft = DpiaService(owner_session).draft("en")
     names = [name for name, _basis in draft.purposes]
     bases = dict(draft.purposes)
@@ -58,8 +59,9 @@ def test_saving_keeps_each_version_for_three_years_and_audits_it(owner_session: 
     second = service.save({**ANSWERS, "conclusion": ""}, "en")
     assert second.missing() == ["conclusion"]
     assert [v[0] for v in service.versions()] == [2, 1] and service.latest() == second
-    audit = owner_session.conn.execute("SELECT entity_id, summary FROM audit_event WHERE action = 'dpia.save' "
-                                       "ORDER BY id").fetchall()
+    audit = owner_session.conn.execute(
+        "SELECT entity_id, summary FROM audit_event WHERE action = 'dpia.save' ORDER BY id"
+    ).fetchall()
     assert audit == [("1", "0 open, 0 pruned"), ("2", "1 open, 0 pruned")]
 
 
@@ -73,8 +75,9 @@ def test_a_version_past_three_years_is_pruned_when_a_new_one_is_saved(owner_sess
     assert [v[0] for v in service.versions()] == [latest.id, 2], "only the one past 3 years is gone"
 
 
-def test_empty_answers_unknown_fields_and_other_roles_are_refused(owner_session: Session,
-                                                                  new_vault: tuple[Path, str]) -> None:
+def test_empty_answers_unknown_fields_and_other_roles_are_refused(
+    owner_session: Session, new_vault: tuple[Path, str]
+) -> None:
     service = DpiaService(owner_session)
     with pytest.raises(InvalidInput, match="risks and the measures"):
         service.save({"risks": "  "}, "en")
@@ -101,29 +104,52 @@ def test_the_pdf_shows_the_prefilled_facts_the_answers_and_the_gaps(owner_sessio
     reader = PdfReader(out)
     text = _pdf_text(out)
     assert reader.metadata is not None and reader.metadata.title == "Impact assessment"
-    for expected in ("Impact assessment", "PIPL Articles 55–56", "Bäckerei Sonne", "Steuerbüro Klein (accounts)",
-                     "Email marketing", "Legitimate interests", "Contact details (email, phone, address)",
-                     "A leak of purchase histories.", "Unwanted marketing to people who withdrew.",
-                     "Only the owner exports", "Version no. 1, saved by Ana Owner",
-                     "Page 1 of"):
+    for expected in (
+        "Impact assessment",
+        "PIPL Articles 55–56",
+        "Bäckerei Sonne",
+        "Steuerbüro Klein (accounts)",
+        "Email marketing",
+        "Legitimate interests",
+        "Contact details (email, phone, address)",
+        "A leak of purchase histories.",
+        "Unwanted marketing to people who withdrew.",
+        "Only the owner exports",
+        "Version no. 1, saved by Ana Owner",
+        "Page 1 of",
+    ):
         assert expected in text, expected
     assert text.count("to be completed") >= 3  # address, contact, transfers … and the conclusion
     conclusion = text.index("Conclusion")
-    assert "to be completed" in text[conclusion:conclusion + 200]
+    assert "to be completed" in text[conclusion : conclusion + 200]
 
 
 def test_cli_dpia_save_show_and_pdf(new_vault: tuple[Path, str], tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     path, login = new_vault[0], OWNER_PASSWORD + "\n"
     shown = run_cli("dpia", "show", path, "--user", OWNER, "--password-stdin", stdin=login)
     assert shown.code == 0, shown.err
-    assert "No impact assessment is saved yet." in shown.out and "Risks to the people concerned: to be completed" \
-        in shown.out
-    saved = run_cli("dpia", "save", path, "--user", OWNER, "--risks", "A leak", "--measures", "Encryption",
-                    "--password-stdin", stdin=login)
+    assert (
+        "No impact assessment is saved yet." in shown.out
+        and "Risks to the people concerned: to be completed" in shown.out
+    )
+    saved = run_cli(
+        "dpia",
+        "save",
+        path,
+        "--user",
+        OWNER,
+        "--risks",
+        "A leak",
+        "--measures",
+        "Encryption",
+        "--password-stdin",
+        stdin=login,
+    )
     assert saved.code == 0, saved.err
     assert saved.out.strip() == "Saved impact assessment no. 1."
-    again = run_cli("dpia", "save", path, "--user", OWNER, "--conclusion", "Acceptable", "--password-stdin",
-                    stdin=login)  # keeps the answers saved before
+    again = run_cli(
+        "dpia", "save", path, "--user", OWNER, "--conclusion", "Acceptable", "--password-stdin", stdin=login
+    )  # keeps the answers saved before
     assert again.code == 0, again.err
     shown = run_cli("dpia", "show", path, "--user", OWNER, "--password-stdin", stdin=login)
     assert "Version no. 2" in shown.out and "Risks to the people concerned: A leak" in shown.out
@@ -134,7 +160,8 @@ def test_cli_dpia_save_show_and_pdf(new_vault: tuple[Path, str], tmp_path: Path,
     assert "A leak" in _pdf_text(out) and "Acceptable" in _pdf_text(out)
     session = open_session(path, OWNER, OWNER_PASSWORD)
     try:
-        assert session.conn.execute("SELECT entity_id FROM audit_event WHERE action = 'dpia.print'").fetchall() \
-            == [("2",)]
+        assert session.conn.execute("SELECT entity_id FROM audit_event WHERE action = 'dpia.print'").fetchall() == [
+            ("2",)
+        ]
     finally:
         session.vault.close()

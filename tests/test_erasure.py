@@ -28,11 +28,11 @@ def decrypted_pages(path: Path, key: bytes) -> list[bytes]:
     page_size, reserve = 4096, 80
     pages = []
     for start in range(0, len(data), page_size):
-        page = data[start:start + page_size]
+        page = data[start : start + page_size]
         offset = 16 if start == 0 else 0  # page 1 begins with the salt
-        iv = page[page_size - reserve:page_size - reserve + 16]
+        iv = page[page_size - reserve : page_size - reserve + 16]
         decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
-        pages.append(decryptor.update(page[offset:page_size - reserve]) + decryptor.finalize())
+        pages.append(decryptor.update(page[offset : page_size - reserve]) + decryptor.finalize())
     return pages
 
 
@@ -49,18 +49,35 @@ def test_page_decryption_sanity(owner_session: Session) -> None:
 def marked_person(owner_session: Session) -> int:
     contacts = ContactService(owner_session)
     for i in range(30):  # neighbours share the pages the person lives on
-        contacts.create(ContactInput(given_name=f"Other{i}", family_name="Person",
-                                     points=[ContactPointInput("email", f"other{i}@example.org")]))
-    person = contacts.create(ContactInput(given_name=NAME, family_name="Qqplorb", tags=["vip"], note=NOTE,
-                                          points=[ContactPointInput("email", EMAIL),
-                                                  ContactPointInput("phone", "+44 " + PHONE_DIGITS)]))
+        contacts.create(
+            ContactInput(
+                given_name=f"Other{i}",
+                family_name="Person",
+                points=[ContactPointInput("email", f"other{i}@example.org")],
+            )
+        )
+    person = contacts.create(
+        ContactInput(
+            given_name=NAME,
+            family_name="Qqplorb",
+            tags=["vip"],
+            note=NOTE,
+            points=[ContactPointInput("email", EMAIL), ContactPointInput("phone", "+44 " + PHONE_DIGITS)],
+        )
+    )
     contacts.add_note(person, NOTE + " again")
     ActivityService(owner_session).create("call", f"Call {NAME} back", contact_id=person)
     deal = DealService(owner_session).create("Peony order", value="250", currency="GBP", contact_id=person)
     consent = ConsentService(owner_session)
     evidence = consent.store_evidence(person, "signature", "image/png", b"sig-" + NAME.encode() * 50)
-    consent.record(person, "email_marketing", True, "form", notice_id=consent.current_notice("en").id,  # type: ignore[union-attr]
-                   evidence_id=evidence)
+    consent.record(
+        person,
+        "email_marketing",
+        True,
+        "form",
+        notice_id=consent.current_notice("en").id,  # type: ignore[union-attr]
+        evidence_id=evidence,
+    )
     owner_session.vault.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     owner_session.deal_id = deal  # type: ignore[attr-defined]
     return person
@@ -103,14 +120,16 @@ def test_erasure_leaves_no_trace(owner_session: Session, marked_person: int) -> 
     ledger = owner_session.conn.execute("SELECT pseudonym, action FROM erasure_ledger").fetchall()
     assert ledger == [(erasure.pseudonym(owner_session.conn, marked_person), "erase")]
     import hashlib
+
     assert ledger[0][0] != hashlib.sha256(f"contact:{marked_person}".encode()).hexdigest()  # keyed, not guessable
 
 
 def test_anonymise_keeps_statistics_only(owner_session: Session, marked_person: int) -> None:
     erasure.erase(owner_session, marked_person, anonymise=True)
     assert _scan(owner_session) == []
-    row = owner_session.conn.execute("SELECT display_name, anonymised_at FROM contact WHERE id = ?",
-                                     (marked_person,)).fetchone()
+    row = owner_session.conn.execute(
+        "SELECT display_name, anonymised_at FROM contact WHERE id = ?", (marked_person,)
+    ).fetchone()
     assert row[0].startswith("Anonymised person") and row[1] is not None
     deals = owner_session.conn.execute("SELECT count(*) FROM deal WHERE value_minor = 25000").fetchone()[0]
     assert deals == 1
@@ -159,13 +178,15 @@ def test_staff_cannot_erase_or_sweep(new_vault: tuple[Path, str], run_cli) -> No
     erased = run_cli("erase", new_vault[0], "--user", "Sam", "--contact", person, "--password-stdin", stdin=login)
     assert erased.code == 4
     assert run_cli("sweep", new_vault[0], "--user", "Sam", "--dry-run", "--password-stdin", stdin=login).code == 4
-    owner = run_cli("erase", new_vault[0], "--user", OWNER, "--contact", person, "--password-stdin",
-                    stdin=OWNER_PASSWORD + "\n")
+    owner = run_cli(
+        "erase", new_vault[0], "--user", OWNER, "--contact", person, "--password-stdin", stdin=OWNER_PASSWORD + "\n"
+    )
     assert owner.code == 0 and "Erased" in owner.out
 
 
-def test_sweep_batch_erasure_leaves_no_trace_and_every_reference_whole(owner_session: Session,
-                                                                        marked_person: int) -> None:
+def test_sweep_batch_erasure_leaves_no_trace_and_every_reference_whole(
+    owner_session: Session, marked_person: int
+) -> None:
     """The sweep erases in batches with foreign-key enforcement off and applies each ON DELETE itself:
     the result must be what the cascades would have left, for every table that points at a person."""
     from datetime import UTC, datetime, timedelta
@@ -190,15 +211,21 @@ def test_sweep_batch_erasure_leaves_no_trace_and_every_reference_whole(owner_ses
     pointing = {table for table, _column, _action in erasure.references_to_contact(conn)}
     assert {"deal", "subject_request", "breach_person", "legal_hold", "privacy_flag_event"} <= pointing
     with owner_session.change():
-        organisation = conn.execute("INSERT INTO organisation(name, sort_key, created_at) "
-                                    "VALUES ('Corner Bakery', 'corner bakery', 'x')").lastrowid
-        conn.execute("INSERT INTO contact_organisation(contact_id, organisation_id) VALUES (?, ?)",
-                     (marked_person, organisation))
-        conn.execute("INSERT INTO contact_source(source_kind, source_id, contact_id) VALUES ('shopify', "
-                     "'7210448301122', ?)", (marked_person,))  # the id an import kept (issue #16)
-    empty = [table for table, column, _action in erasure.references_to_contact(conn)
-             if not conn.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}" = ?', (marked_person,)
-                                 ).fetchone()[0]]
+        organisation = conn.execute(
+            "INSERT INTO organisation(name, sort_key, created_at) VALUES ('Corner Bakery', 'corner bakery', 'x')"
+        ).lastrowid
+        conn.execute(
+            "INSERT INTO contact_organisation(contact_id, organisation_id) VALUES (?, ?)", (marked_person, organisation)
+        )
+        conn.execute(
+            "INSERT INTO contact_source(source_kind, source_id, contact_id) VALUES ('shopify', '7210448301122', ?)",
+            (marked_person,),
+        )  # the id an import kept (issue #16)
+    empty = [
+        table
+        for table, column, _action in erasure.references_to_contact(conn)
+        if not conn.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}" = ?', (marked_person,)).fetchone()[0]
+    ]
     assert empty == [], "the fixture should give every table a row about the person"
     ContactService(owner_session).delete(marked_person)
 
@@ -208,11 +235,13 @@ def test_sweep_batch_erasure_leaves_no_trace_and_every_reference_whole(owner_ses
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1  # enforcement is back on
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     for table, column, _action in erasure.references_to_contact(conn):
-        assert conn.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}" = ?', (marked_person,)
-                            ).fetchone()[0] == 0, table
+        assert (
+            conn.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}" = ?', (marked_person,)).fetchone()[0] == 0
+        ), table
     assert conn.execute("SELECT contact_id FROM subject_request WHERE id = ?", (request,)).fetchone() == (None,)
     assert DealService(owner_session).get(owner_session.deal_id).contact_id is None  # type: ignore[attr-defined]
     assert _scan(owner_session) == []
     assert security.verify(owner_session).ok
     assert conn.execute("SELECT pseudonym FROM erasure_ledger").fetchall() == [
-        (erasure.pseudonym(conn, marked_person),)]
+        (erasure.pseudonym(conn, marked_person),)
+    ]

@@ -40,8 +40,9 @@ def shop(new_vault: tuple[Path, str]) -> Path:
     path = new_vault[0]
     owner = open_session(path, OWNER, OWNER_PASSWORD)
     contacts = ContactService(owner)
-    kim = contacts.create(ContactInput(given_name="Kim", family_name="Lee",
-                                       points=[ContactPointInput("email", "kim@example.org")]))
+    kim = contacts.create(
+        ContactInput(given_name="Kim", family_name="Lee", points=[ContactPointInput("email", "kim@example.org")])
+    )
     contacts.create(ContactInput(given_name="Zoë", family_name="Müller"))
     ConsentService(owner).record(kim, "email_marketing", True, "verbal")
     UserService(owner).add(STAFF, "staff", "temporary-1")
@@ -53,8 +54,9 @@ def shop(new_vault: tuple[Path, str]) -> Path:
 
 
 def _last(session: Session) -> tuple[str, str | None, str | None, str]:
-    row = session.conn.execute("SELECT action, entity_type, entity_id, summary FROM audit_event "
-                               "ORDER BY id DESC LIMIT 1").fetchone()
+    row = session.conn.execute(
+        "SELECT action, entity_type, entity_id, summary FROM audit_event ORDER BY id DESC LIMIT 1"
+    ).fetchone()
     return str(row[0]), row[1], row[2], str(row[3])
 
 
@@ -117,8 +119,9 @@ def test_lists_for_other_tools_hold_the_people_and_nothing_else(owner_session: S
     read there as one more person, so these carry none (the audit log's own export does)."""
     from app.consent.ledger import ConsentService as Consents
 
-    kim = ContactService(owner_session).create(ContactInput(given_name="Kim", family_name="Lee", points=[
-        ContactPointInput("email", "kim@example.org")]))
+    kim = ContactService(owner_session).create(
+        ContactInput(given_name="Kim", family_name="Lee", points=[ContactPointInput("email", "kim@example.org")])
+    )
     Consents(owner_session).record(kim, "email_marketing", True, "verbal")
     export_csv(owner_session, tmp_path / "customers.csv")
     export_audience(owner_session, "email_marketing", tmp_path / "audience.csv")
@@ -126,10 +129,12 @@ def test_lists_for_other_tools_hold_the_people_and_nothing_else(owner_session: S
         rows = list(csv.reader((tmp_path / name).open(encoding="utf-8-sig")))
         assert [row[1] for row in rows[1:]] == ["Kim Lee"], name
         assert "#" + audit.HEAD_TEXT not in (tmp_path / name).read_text("utf-8-sig"), name
-    newest = int(owner_session.conn.execute("SELECT max(id) FROM audit_event WHERE action = 'contact.export'")
-                 .fetchone()[0])
-    entity = owner_session.conn.execute("SELECT entity_type, entity_id FROM audit_event WHERE id = ?",
-                                        (newest,)).fetchone()
+    newest = int(
+        owner_session.conn.execute("SELECT max(id) FROM audit_event WHERE action = 'contact.export'").fetchone()[0]
+    )
+    entity = owner_session.conn.execute(
+        "SELECT entity_type, entity_id FROM audit_event WHERE id = ?", (newest,)
+    ).fetchone()
     assert entity[0] == "audit_event" and int(entity[1]) == newest - 1  # the export's entry names the log's end
 
 
@@ -144,8 +149,9 @@ def _cut_and_reseal(path: Path, *, last: int = 0, after: int | None = None) -> i
     return newest
 
 
-def test_deleting_the_last_5_entries_after_an_export_is_named_by_verify_head_from(shop: Path, tmp_path: Path,
-                                                                                  run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_deleting_the_last_5_entries_after_an_export_is_named_by_verify_head_from(
+    shop: Path, tmp_path: Path, run_cli
+) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "export.csv"
     assert run_cli("audit", shop, "--user", OWNER, "--csv", out, "--password-stdin", stdin=LOGIN).code == 0
     _where, head = security.head_from_file(out)
@@ -154,14 +160,18 @@ def test_deleting_the_last_5_entries_after_an_export_is_named_by_verify_head_fro
     result = run_cli("verify", shop, "--user", OWNER, "--head-from", out, "--password-stdin", stdin=LOGIN)
     assert result.code == 6, result
     missing = head["id"] - (newest - 5)
-    assert (f"The audit log has been tampered with: The last {missing} entries are missing: the export export.csv "
-            f"records entry {head['id']}, the log ends at {newest - 5}.") in result.err
+    assert (
+        f"The audit log has been tampered with: The last {missing} entries are missing: the export export.csv "
+        f"records entry {head['id']}, the log ends at {newest - 5}."
+    ) in result.err
     plain = run_cli("verify", shop, "--user", OWNER, "--password-stdin", stdin=LOGIN)
     assert plain.code == 0, plain  # her own seal over the shorter log: the key file alone cannot tell
     # By now new entries (sign-ins, checks) have taken the ids she cut: the export still names the change.
     again = run_cli("verify", shop, "--user", OWNER, "--head-from", out, "--password-stdin", stdin=LOGIN)
-    assert again.code == 6 and (f"Entry {head['id']}, recorded in the export export.csv, is no longer in the log "
-                                "as it was") in again.err, again
+    assert (
+        again.code == 6
+        and (f"Entry {head['id']}, recorded in the export export.csv, is no longer in the log as it was") in again.err
+    ), again
 
 
 def test_an_end_cut_before_the_export_s_head_is_not_blamed_on_it(shop: Path, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -190,8 +200,9 @@ def test_a_file_without_a_head_is_refused_with_a_reason(shop: Path, tmp_path: Pa
     plain.write_text("id,name\n1,Kim\n", "utf-8")
     result = run_cli("verify", shop, "--user", OWNER, "--head-from", plain, "--password-stdin", stdin=LOGIN)
     assert result.code == 5 and "mine.csv holds no record of the audit log's end" in result.err, result
-    missing = run_cli("verify", shop, "--user", OWNER, "--head-from", tmp_path / "gone.csv", "--password-stdin",
-                      stdin=LOGIN)
+    missing = run_cli(
+        "verify", shop, "--user", OWNER, "--head-from", tmp_path / "gone.csv", "--password-stdin", stdin=LOGIN
+    )
     assert missing.code == 5 and "Cannot read" in missing.err, missing
 
 

@@ -42,8 +42,9 @@ class Case:
         self.path = tmp_path / "shop" / "shop.vault"
         self.folder = tmp_path / "usb"
         self.folder.mkdir()
-        session, self.recovery_key = create_vault(self.path, OWNER, OWNER_PASSWORD, use_keychain=False,
-                                                  kdf_params=kdf.CHEAP)
+        session, self.recovery_key = create_vault(
+            self.path, OWNER, OWNER_PASSWORD, use_keychain=False, kdf_params=kdf.CHEAP
+        )
         contacts = ContactService(session)
         self.ids = [contacts.create(ContactInput(given_name=n, family_name="Row")) for n in ("Ana", "Bob")]
         session.vault.close()
@@ -106,9 +107,12 @@ def sigkill_during_restore_renames(c: Case) -> CliResult:
     made = c.backup()
     with c.session() as session:
         ContactService(session).create(ContactInput(given_name="Cy", family_name="Row"))
-    child = subprocess.run([sys.executable, "-c", RESTORE_AND_DIE, str(made), str(c.path), OWNER_PASSWORD,
-                            "aside shop.vault.keys"], env=dict(os.environ, PYTHONPATH=str(ROOT)),
-                           capture_output=True, timeout=120)
+    child = subprocess.run(
+        [sys.executable, "-c", RESTORE_AND_DIE, str(made), str(c.path), OWNER_PASSWORD, "aside shop.vault.keys"],
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        timeout=120,
+    )
     assert child.returncode == -signal.SIGKILL  # killed with the database aside and the key file not yet
     result = c.signed_in("verify")
     assert c.names() == {"Ana", "Bob"}  # the new vault, whole
@@ -154,8 +158,14 @@ def damaged_middle_page_then_search(c: Case) -> CliResult:
     with c.session() as session:
         contacts = ContactService(session)
         for n in range(400):  # as test_faults.damaged_in_the_middle
-            contacts.create(ContactInput(given_name=f"Marta{n}", family_name="Quinn", note="note " * 30,
-                                         points=[ContactPointInput("email", f"marta{n}@example.org")]))
+            contacts.create(
+                ContactInput(
+                    given_name=f"Marta{n}",
+                    family_name="Quinn",
+                    note="note " * 30,
+                    points=[ContactPointInput("email", f"marta{n}@example.org")],
+                )
+            )
         session.vault.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     data = bytearray(c.path.read_bytes())
     pages = len(data) // database.PAGE_SIZE
@@ -245,8 +255,12 @@ def interrupted_backup_then_the_next(c: Case) -> CliResult:
 
 
 def interrupted_rekey_then_sign_in(c: Case) -> CliResult:
-    child = subprocess.run([sys.executable, "-c", REKEY_AND_DIE, str(c.path), OWNER_PASSWORD],
-                           env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, timeout=120)
+    child = subprocess.run(
+        [sys.executable, "-c", REKEY_AND_DIE, str(c.path), OWNER_PASSWORD],
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        timeout=120,
+    )
     assert child.returncode == -signal.SIGKILL
     result = c.signed_in("verify")
     [line] = [line for line in result.err.splitlines() if line.startswith("Recovery key: ")]
@@ -295,8 +309,9 @@ TABLE: list[tuple[Callable[[Case], CliResult], int]] = [
 
 
 @pytest.mark.parametrize(("case", "exit_code"), TABLE, ids=[case.__name__ for case, _code in TABLE])
-def test_fault(case: Callable[[Case], CliResult], exit_code: int, tmp_path: Path, run_cli: Run,
-               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fault(
+    case: Callable[[Case], CliResult], exit_code: int, tmp_path: Path, run_cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     result = case(Case(tmp_path, run_cli, monkeypatch))
     assert result.code == exit_code, result
     assert "Traceback" not in result.err and "unexpected" not in result.err

@@ -27,8 +27,10 @@ IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def _people_csv(path: Path, rows: int) -> Path:
-    path.write_text("Name,Email,Notes\n" + "".join(f"Person {n},p{n}@example.com,{'note ' * 40}\n"
-                                                  for n in range(rows)), encoding="utf-8")
+    path.write_text(
+        "Name,Email,Notes\n" + "".join(f"Person {n},p{n}@example.com,{'note ' * 40}\n" for n in range(rows)),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -43,6 +45,7 @@ def _verify_ok(vault_path: Path, run_cli) -> None:  # type: ignore[no-untyped-de
 
 
 # --- 1. the disk is full ------------------------------------------------------------------------------------
+
 
 def test_sqlite_full_is_classified_as_disk_full(tmp_path: Path) -> None:
     error = database.classify(sqlcipher3.OperationalError("database or disk is full"), tmp_path / "shop.vault")
@@ -64,8 +67,9 @@ def _cap_growth(monkeypatch: pytest.MonkeyPatch, spare_pages: int) -> None:
     monkeypatch.setattr(database, "connect", capped)
 
 
-def test_import_on_a_full_disk_exits_8_and_writes_nothing(new_vault: tuple[Path, str], tmp_path: Path,
-                                                          run_cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_import_on_a_full_disk_exits_8_and_writes_nothing(
+    new_vault: tuple[Path, str], tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     path = new_vault[0]
     before = _contacts(path)
     source = _people_csv(tmp_path / "people.csv", 3000)
@@ -92,8 +96,9 @@ def test_service_write_on_a_full_disk_rolls_back(owner_session: Session) -> None
     contacts.create(ContactInput(given_name="After", family_name="Space"))
 
 
-def test_backup_on_a_full_disk_exits_8_and_leaves_no_partial(new_vault: tuple[Path, str], tmp_path: Path,
-                                                             run_cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_backup_on_a_full_disk_exits_8_and_leaves_no_partial(
+    new_vault: tuple[Path, str], tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     path = new_vault[0]
     folder = tmp_path / "usb"
     folder.mkdir()
@@ -112,8 +117,9 @@ def test_backup_on_a_full_disk_exits_8_and_leaves_no_partial(new_vault: tuple[Pa
     assert _contacts(path) == 0 and len(vault_bytes) > 0
 
 
-def test_backup_database_on_a_full_disk_names_the_backup_folder(owner_session: Session, tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backup_database_on_a_full_disk_names_the_backup_folder(
+    owner_session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "usb"
     folder.mkdir()
     real_connect = database.connect
@@ -131,16 +137,28 @@ def test_backup_database_on_a_full_disk_names_the_backup_folder(owner_session: S
     assert not list(folder.iterdir())
 
 
-def test_enospc_anywhere_exits_8(new_vault: tuple[Path, str], tmp_path: Path, run_cli,  # type: ignore[no-untyped-def]
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_enospc_anywhere_exits_8(
+    new_vault: tuple[Path, str],
+    tmp_path: Path,
+    run_cli,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from app import fileio
 
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out.csv"))
 
     monkeypatch.setattr(fileio.os, "replace", full)
-    result = run_cli("export", new_vault[0], "--user", OWNER, "--csv", tmp_path / "out.csv", "--password-stdin",
-                     stdin=OWNER_PASSWORD + "\n")
+    result = run_cli(
+        "export",
+        new_vault[0],
+        "--user",
+        OWNER,
+        "--csv",
+        tmp_path / "out.csv",
+        "--password-stdin",
+        stdin=OWNER_PASSWORD + "\n",
+    )
     monkeypatch.undo()
     assert result.code == 8, result
     assert "disk is full" in result.err.lower()
@@ -148,6 +166,7 @@ def test_enospc_anywhere_exits_8(new_vault: tuple[Path, str], tmp_path: Path, ru
 
 
 # --- 2. the vault's folder is read-only ---------------------------------------------------------------------
+
 
 @pytest.mark.skipif(IS_ROOT or sys.platform == "win32", reason="root ignores folder permissions")
 def test_read_only_folder_says_so_not_damaged(new_vault: tuple[Path, str], run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -161,8 +180,11 @@ def test_read_only_folder_says_so_not_damaged(new_vault: tuple[Path, str], run_c
     assert f"cannot write in {path.parent}" in result.err and "backup" not in result.err
 
 
-def test_read_only_folder_simulated_says_so_not_damaged(new_vault: tuple[Path, str], run_cli,  # type: ignore[no-untyped-def]
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_read_only_folder_simulated_says_so_not_damaged(
+    new_vault: tuple[Path, str],
+    run_cli,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """As a 0555 folder behaves for a normal account: the lock file exists, but SQLite cannot make the -wal."""
     path = new_vault[0]
 
@@ -198,8 +220,12 @@ def test_readonly_write_in_a_writable_folder_is_damage_with_its_page(new_vault: 
 
 # --- 3. the .lockout file cannot be written -------------------------------------------------------------------
 
-def test_unwritable_lockout_still_counts_and_warns(new_vault: tuple[Path, str], run_cli,  # type: ignore[no-untyped-def]
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+
+def test_unwritable_lockout_still_counts_and_warns(
+    new_vault: tuple[Path, str],
+    run_cli,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     path = new_vault[0]
     lockfile = VaultPaths.of(path).lockout
 
@@ -210,8 +236,10 @@ def test_unwritable_lockout_still_counts_and_warns(new_vault: tuple[Path, str], 
     result = run_cli("verify", path, "--user", OWNER, "--password-stdin", stdin="wrong-password\n")
     assert result.code == 3, result
     assert result.err.count("\n") == 1 and "password is not right" in result.err
-    assert f"Could not record the failed attempt in {lockfile}: Permission denied; counting it for this run only" \
+    assert (
+        f"Could not record the failed attempt in {lockfile}: Permission denied; counting it for this run only"
         in result.err
+    )
     assert not lockfile.exists()
     assert lockout.LockoutBook(lockfile).wait_seconds(OWNER) > 0  # counted in memory
     with pytest.raises(LockedOut):
@@ -225,6 +253,7 @@ def test_unwritable_lockout_still_counts_and_warns(new_vault: tuple[Path, str], 
 
 
 # --- 4. importing something that is not a text file -----------------------------------------------------------
+
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
@@ -244,8 +273,7 @@ def test_import_of_a_device_is_refused_at_once(new_vault: tuple[Path, str], run_
     worker.join(1)
     assert not worker.is_alive(), f"reading {device} did not stop within a second"
     started = time.monotonic()
-    result = run_cli("import", new_vault[0], "--user", OWNER, device, "--password-stdin",
-                     stdin=OWNER_PASSWORD + "\n")
+    result = run_cli("import", new_vault[0], "--user", OWNER, device, "--password-stdin", stdin=OWNER_PASSWORD + "\n")
     assert time.monotonic() - started < 5  # the refusal itself is instant; sign-in takes the rest
     assert result.code == 5, result
     assert "not a text file" in result.err
@@ -259,8 +287,9 @@ def test_import_of_a_pipe_is_refused_without_blocking(tmp_path: Path) -> None:
     pipe = tmp_path / "contacts.csv"
     os.mkfifo(pipe)
     outcome: list[BaseException] = []
-    worker = threading.Thread(target=lambda: outcome.append(pytest.raises(InvalidInput, detect, pipe).value),
-                              daemon=True)
+    worker = threading.Thread(
+        target=lambda: outcome.append(pytest.raises(InvalidInput, detect, pipe).value), daemon=True
+    )
     worker.start()
     worker.join(2)
     if worker.is_alive():
@@ -283,6 +312,7 @@ def test_file_of_nul_bytes_is_not_a_text_file(tmp_path: Path) -> None:
 
 
 # --- 5. interrupted backups leave no debris --------------------------------------------------------------------
+
 
 def _leftover(folder: Path, name: str, age_seconds: float, megabytes: int = 1) -> Path:
     partial = folder / name
@@ -316,8 +346,9 @@ def test_next_backup_removes_stale_partials_but_not_running_ones(owner_session: 
     assert not (folder / (made.name + ".lock")).exists()
 
 
-def test_interrupted_backup_leftovers_gone_after_the_next_backup(owner_session: Session, tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupted_backup_leftovers_gone_after_the_next_backup(
+    owner_session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "usb"
     folder.mkdir()
     real_rmtree = backup.shutil.rmtree
@@ -339,14 +370,21 @@ def test_interrupted_backup_leftovers_gone_after_the_next_backup(owner_session: 
 
 # --- 6. a damaged page, found by any command --------------------------------------------------------------------
 
+
 @pytest.fixture
 def damaged_in_the_middle(new_vault: tuple[Path, str]) -> Path:
     path = new_vault[0]
     session = open_session(path, OWNER, OWNER_PASSWORD)
     contacts = ContactService(session)
     for n in range(400):
-        contacts.create(ContactInput(given_name=f"Marta{n}", family_name="Quinn", note="note " * 30,
-                                     points=[ContactPointInput("email", f"marta{n}@example.org")]))
+        contacts.create(
+            ContactInput(
+                given_name=f"Marta{n}",
+                family_name="Quinn",
+                note="note " * 30,
+                points=[ContactPointInput("email", f"marta{n}@example.org")],
+            )
+        )
     session.vault.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     session.lock("logout")
     data = bytearray(path.read_bytes())
@@ -363,11 +401,16 @@ def damaged_in_the_middle(new_vault: tuple[Path, str]) -> Path:
 
 
 @pytest.mark.parametrize("command", [["search", "Marta"], ["export", "--csv", "OUT"]])
-def test_damaged_page_exits_6_naming_the_page(damaged_in_the_middle: Path, tmp_path: Path, run_cli,  # type: ignore[no-untyped-def]
-                                             command: list[str]) -> None:
+def test_damaged_page_exits_6_naming_the_page(
+    damaged_in_the_middle: Path,
+    tmp_path: Path,
+    run_cli,  # type: ignore[no-untyped-def]
+    command: list[str],
+) -> None:
     argv = [str(tmp_path / "out.csv") if part == "OUT" else part for part in command]
-    result = run_cli(argv[0], damaged_in_the_middle, "--user", OWNER, *argv[1:], "--password-stdin",
-                     stdin=OWNER_PASSWORD + "\n")
+    result = run_cli(
+        argv[0], damaged_in_the_middle, "--user", OWNER, *argv[1:], "--password-stdin", stdin=OWNER_PASSWORD + "\n"
+    )
     assert result.code == 6, result
     assert "damaged" in result.err and "page " in result.err, result.err
     assert result.err.count("\n") == 1 and "unexpected" not in result.err

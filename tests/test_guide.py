@@ -56,7 +56,7 @@ def ui_labels(language: str) -> set[str]:
         if not message.id:
             continue
         texts = message.id if language == "en" else message.string
-        for text in (texts if isinstance(texts, tuple) else (texts,)):
+        for text in texts if isinstance(texts, tuple) else (texts,):
             if text:
                 labels.add(normalise(text))
     if language == "en":
@@ -80,8 +80,9 @@ def test_each_page_starts_with_its_title_and_has_the_sections_of_english(languag
     for page in guide.PAGES:
         text = _text(language, page)
         assert text.startswith("# ") and guide.title_of(text), f"{language}/{page}.md must start with '# title'"
-        assert _sections(text) == _sections(_text("en", page)), \
+        assert _sections(text) == _sections(_text("en", page)), (
             f"{language}/{page}.md has {_sections(text)} '## ' sections, English {_sections(_text('en', page))}"
+        )
         assert 100 <= len(text.split()) <= 520 or language == "zh_CN", f"{language}/{page}.md: keep it short"
 
 
@@ -104,10 +105,16 @@ def test_the_index_lists_every_page_in_every_language() -> None:
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
 def test_every_name_in_bold_is_shown_by_the_program(language: str) -> None:
     labels = ui_labels(language)
-    unknown = {f"{page}: {name!r}" for page in guide.PAGES for name in named_in_bold(_text(language, page))
-               if normalise(name) not in labels}
-    assert not unknown, (f"the {language} guide names controls the program does not show in that language "
-                         f"(write them as the catalog does): {sorted(unknown)}")
+    unknown = {
+        f"{page}: {name!r}"
+        for page in guide.PAGES
+        for name in named_in_bold(_text(language, page))
+        if normalise(name) not in labels
+    }
+    assert not unknown, (
+        f"the {language} guide names controls the program does not show in that language "
+        f"(write them as the catalog does): {sorted(unknown)}"
+    )
 
 
 def test_the_bold_check_is_real() -> None:
@@ -116,16 +123,32 @@ def test_the_bold_check_is_real() -> None:
     assert normalise("Mot de passe\u00a0:") == "Mot de passe"
     assert normalise("导入(&I)…") == "导入"
     assert "Launch rockets" not in labels
-    assert named_in_bold("Go to **Settings › Backups** and click **Back up now**.") == ["Settings", "Backups",
-                                                                                       "Back up now"]
+    assert named_in_bold("Go to **Settings › Backups** and click **Back up now**.") == [
+        "Settings",
+        "Backups",
+        "Back up now",
+    ]
 
 
 # --- app/guide.py ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("language", "folder"), [("en", "en"), ("de", "de"), ("de_DE", "de"), ("de_AT.UTF-8", "de"),
-                                                  ("fr_CA", "fr"), ("es-MX", "es"), ("zh_CN", "zh_CN"),
-                                                  ("zh_TW", "en"), ("pt_BR", "en"), ("", "en"), (None, "en")])
+@pytest.mark.parametrize(
+    ("language", "folder"),
+    [
+        ("en", "en"),
+        ("de", "de"),
+        ("de_DE", "de"),
+        ("de_AT.UTF-8", "de"),
+        ("fr_CA", "fr"),
+        ("es-MX", "es"),
+        ("zh_CN", "zh_CN"),
+        ("zh_TW", "en"),
+        ("pt_BR", "en"),
+        ("", "en"),
+        (None, "en"),
+    ],
+)
 def test_the_guide_follows_the_program_language(language: str | None, folder: str) -> None:
     assert guide.guide_language(language) == folder
     assert guide.page_path("consent", language) == GUIDE / folder / "consent.md"

@@ -32,9 +32,13 @@ def _stamp(moment: datetime) -> str:
 def _fix_paperwork(session: Session) -> None:
     """What a new vault lacks on paper: the record's facts and an assessment."""
     ropa = RopaService(session)
-    for key, value in (("shop.name", "Sonne"), ("shop.address", "Hauptstraße 5, Berlin"),
-                       ("shop.contact", "privacy@sonne.example"), ("ropa.recipients", "Accountant"),
-                       ("ropa.transfers", "None")):
+    for key, value in (
+        ("shop.name", "Sonne"),
+        ("shop.address", "Hauptstraße 5, Berlin"),
+        ("shop.contact", "privacy@sonne.example"),
+        ("ropa.recipients", "Accountant"),
+        ("ropa.transfers", "None"),
+    ):
         ropa.set_fact(key, value)
     DpiaService(session).save({"risks": "A leak", "measures": "Encryption"}, "en")
 
@@ -42,11 +46,14 @@ def _fix_paperwork(session: Session) -> None:
 def test_a_new_vault_lists_its_paperwork_and_the_owners_training(owner_session: Session) -> None:
     lines = _keys(owner_session)
     assert set(lines) == {"ropa_gaps", "dpia_missing", "training_due", "drill_due"}
-    assert lines["ropa_gaps"] == ("The record of processing is missing: Shop name, Address, Contact for privacy "
-                                  "questions, Recipients of personal data (e.g. payment provider, accountant), "
-                                  "Transfers to other countries and their safeguards.", "shop", 5)
-    assert lines["training_due"] == ("1 user has not read this year's privacy lesson: Ana Owner.",
-                                     "training_status", 1)
+    assert lines["ropa_gaps"] == (
+        "The record of processing is missing: Shop name, Address, Contact for privacy "
+        "questions, Recipients of personal data (e.g. payment provider, accountant), "
+        "Transfers to other countries and their safeguards.",
+        "shop",
+        5,
+    )
+    assert lines["training_due"] == ("1 user has not read this year's privacy lesson: Ana Owner.", "training_status", 1)
     assert lines["drill_due"][1] == "backups" and lines["dpia_missing"][1] == "dpia"
 
 
@@ -71,14 +78,18 @@ def test_expired_consents_overdue_requests_and_a_sweep_due(owner_session: Sessio
     for contact_id in ids:
         consent.record(contact_id, "email_marketing", True, "verbal", at=long_ago if contact_id != ids[2] else None)
     request_id = RequestService(owner_session).create("access", "gdpr", contact_id=ids[2], channel="email")
-    owner_session.conn.execute("UPDATE subject_request SET received_at = ?, due_at = ? WHERE id = ?",
-                               (_stamp(long_ago), (datetime.now(UTC) - timedelta(days=3)).date().isoformat(),
-                                request_id))
+    owner_session.conn.execute(
+        "UPDATE subject_request SET received_at = ?, due_at = ? WHERE id = ?",
+        (_stamp(long_ago), (datetime.now(UTC) - timedelta(days=3)).date().isoformat(), request_id),
+    )
     contacts.delete(ids[2])
     owner_session.conn.execute("UPDATE contact SET deleted_at = ? WHERE id = ?", (_stamp(long_ago), ids[2]))
     lines = _keys(owner_session)
     assert lines["consent_expired:email_marketing"] == (
-        "2 people's consent to Email marketing has expired: ask again before contacting them.", "lists", 2)
+        "2 people's consent to Email marketing has expired: ask again before contacting them.",
+        "lists",
+        2,
+    )
     assert lines["requests_overdue"] == ("1 privacy request is past its deadline.", "requests", 1)
     assert lines["sweep_due"][1] == "retention"
     assert list(lines)[0] == "requests_overdue", "deadlines first"
@@ -89,12 +100,19 @@ def test_legitimate_interests_is_flagged_only_when_someone_is_under_pipl(owner_s
     contacts.create(ContactInput(given_name="Anna", points=[ContactPointInput("phone", "+49 30 1234567")]))
     assert not anyone_under_pipl(owner_session.conn)
     assert not any(key.startswith("pipl_basis") for key in _keys(owner_session))
-    contacts.create(ContactInput(given_name="伟", family_name="王",
-                                 points=[ContactPointInput("phone", "+86 138 0013 8000")]))
+    contacts.create(
+        ContactInput(given_name="伟", family_name="王", points=[ContactPointInput("phone", "+86 138 0013 8000")])
+    )
     assert anyone_under_pipl(owner_session.conn)
     text, place, _count = _keys(owner_session)["pipl_basis:postal_mail"]
-    assert text == ("Postal mail relies on legitimate interests, which PIPL does not recognise, and some people "
-                    "here are under PIPL: choose consent or another basis.") and place == "consent"
+    assert (
+        text
+        == (
+            "Postal mail relies on legitimate interests, which PIPL does not recognise, and some people "
+            "here are under PIPL: choose consent or another basis."
+        )
+        and place == "consent"
+    )
     ConsentService(owner_session).set_purpose("postal_mail", lawful_basis="consent", expires_after_days=None)
     assert not any(key.startswith("pipl_basis") for key in _keys(owner_session))
 
@@ -120,7 +138,8 @@ def test_staff_see_only_their_own_training(new_vault: tuple[Path, str]) -> None:
     staff = open_session(new_vault[0], STAFF, STAFF_PASSWORD)
     try:
         assert [(line.key, line.place, line.text) for line in health(staff)] == [
-            ("training_due", "training", "Your privacy lesson is due: read it and confirm.")]
+            ("training_due", "training", "Your privacy lesson is due: read it and confirm.")
+        ]
         TrainingService(staff).acknowledge()
         assert health(staff) == []
     finally:

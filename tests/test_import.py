@@ -58,8 +58,9 @@ def audit_entries(session: Session) -> int:
 
 
 def by_email(session: Session, email: str) -> ContactRecord:
-    row = session.conn.execute("SELECT contact_id FROM contact_point WHERE kind = 'email' AND normalized = ?",
-                               (email.lower(),)).fetchone()
+    row = session.conn.execute(
+        "SELECT contact_id FROM contact_point WHERE kind = 'email' AND normalized = ?", (email.lower(),)
+    ).fetchone()
     assert row is not None, f"nobody imported with {email}"
     return ContactService(session).get(int(row[0]))
 
@@ -80,16 +81,21 @@ def session_as(owner: Session, name: str, role: str) -> Session:
 
 # --- each product's export ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("fixture", "layout", "count", "email", "name", "phone"), [
-    ("shopify_customers_export.csv", "shopify", 6, "wang.fang@example.cn", "王芳", "+8613912345678"),
-    ("google_contacts.csv", "google", 4, "taro.yamada@example.jp", "山田太郎", "+819012345678"),
-    ("outlook_contacts_cp1252.csv", "outlook", 3, "francois.dupre@example.fr", "François Dupré", "+33639981234"),
-    ("hubspot_contacts_export.csv", "hubspot", 3, "minjun.kim@example.kr", "김민준", "+821012345678"),
-    ("mailchimp_subscribed_members.csv", "mailchimp", 3, "li.na@example.cn", "李娜", "+8613987654321"),
-    ("square_customers_export.csv", "square", 3, "mai.nguyen@example.vn", "Mai Nguyễn", "+84912345678"),
-])
-def test_each_export_imports_with_names_and_e164_phones(session: Session, fixture: str, layout: str,
-                                                       count: int, email: str, name: str, phone: str) -> None:
+
+@pytest.mark.parametrize(
+    ("fixture", "layout", "count", "email", "name", "phone"),
+    [
+        ("shopify_customers_export.csv", "shopify", 6, "wang.fang@example.cn", "王芳", "+8613912345678"),
+        ("google_contacts.csv", "google", 4, "taro.yamada@example.jp", "山田太郎", "+819012345678"),
+        ("outlook_contacts_cp1252.csv", "outlook", 3, "francois.dupre@example.fr", "François Dupré", "+33639981234"),
+        ("hubspot_contacts_export.csv", "hubspot", 3, "minjun.kim@example.kr", "김민준", "+821012345678"),
+        ("mailchimp_subscribed_members.csv", "mailchimp", 3, "li.na@example.cn", "李娜", "+8613987654321"),
+        ("square_customers_export.csv", "square", 3, "mai.nguyen@example.vn", "Mai Nguyễn", "+84912345678"),
+    ],
+)
+def test_each_export_imports_with_names_and_e164_phones(
+    session: Session, fixture: str, layout: str, count: int, email: str, name: str, phone: str
+) -> None:
     report = ImportService(session).run(FIXTURES / fixture)
     assert (report.format, report.imported, report.skipped) == (layout, count, 0), report.messages()
     assert contacts(session) == count == len(report.contact_ids)
@@ -122,7 +128,9 @@ def test_google_details(session: Session) -> None:
     assert (chloe.given_name, chloe.family_name) == ("Chloé Marie", "Lefèvre")
     assert phones(chloe) == {"+33639985678", "+33639987654"}  # two numbers in one cell, split on " ::: "
     assert {(p.normalized, p.label) for p in chloe.points if p.kind == "email"} == {
-        ("chloe.lefevre@example.fr", "home"), ("chloe@atelier-rose.example", "work")}
+        ("chloe.lefevre@example.fr", "home"),
+        ("chloe@atelier-rose.example", "work"),
+    }
     assert by_email(session, "priya.raman@example.in").tags == ["starred"]
 
 
@@ -132,33 +140,46 @@ def test_outlook_details(session: Session) -> None:
     francois = by_email(session, "francois.dupre@example.fr")
     assert francois.tags == ["Suppliers", "VIP"] and francois.organisations[0][1:] == ("Boulangerie Dupré", "Owner")
     assert {(p.normalized, p.label) for p in francois.points if p.kind == "phone"} == {
-        ("+33199001234", "work"), ("+33639981234", "mobile")}
+        ("+33199001234", "work"),
+        ("+33639981234", "mobile"),
+    }
     assert by_email(session, "ingrid@example.no").notes[0][2] == "Ärger mit Lieferung – gelöst"
     angel = by_email(session, "angel.pena@example.mx")
     assert angel.display_name == "Ángel Peña" and len([p for p in angel.points if p.kind == "email"]) == 2
 
 
-@pytest.mark.parametrize(("fixture", "layout"), [
-    ("shopify_customers_export.csv", "shopify"), ("google_contacts.csv", "google"),
-    ("outlook_contacts_cp1252.csv", "outlook"), ("hubspot_contacts_export.csv", "hubspot"),
-    ("mailchimp_subscribed_members.csv", "mailchimp"), ("mailchimp_unsubscribed_members.csv", "mailchimp"),
-    ("square_customers_export.csv", "square"), ("generic_contacts.csv", "generic"),
-    ("excel_de_semicolon_cp1252.csv", "generic"), ("contacts_mixed_versions.vcf", "vcard"),
-])
+@pytest.mark.parametrize(
+    ("fixture", "layout"),
+    [
+        ("shopify_customers_export.csv", "shopify"),
+        ("google_contacts.csv", "google"),
+        ("outlook_contacts_cp1252.csv", "outlook"),
+        ("hubspot_contacts_export.csv", "hubspot"),
+        ("mailchimp_subscribed_members.csv", "mailchimp"),
+        ("mailchimp_unsubscribed_members.csv", "mailchimp"),
+        ("square_customers_export.csv", "square"),
+        ("generic_contacts.csv", "generic"),
+        ("excel_de_semicolon_cp1252.csv", "generic"),
+        ("contacts_mixed_versions.vcf", "vcard"),
+    ],
+)
 def test_auto_detection_picks_the_layout(session: Session, fixture: str, layout: str) -> None:
     assert ImportService(session).preview(FIXTURES / fixture).format == layout
 
 
-@pytest.mark.parametrize(("headers", "layout"), [
-    (["Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing"], "shopify"),
-    (["First Name", "Last Name", "Email", "Accepts Marketing", "Total Spent"], "shopify"),  # the older export
-    (["Name", "Given Name", "Family Name", "Group Membership", "E-mail 1 - Type", "E-mail 1 - Value"], "google"),
-    (["First Name", "Last Name", "E-mail Address", "Mobile Phone"], "outlook"),
-    (["Record ID", "First Name", "Email", "Lifecycle Stage"], "hubspot"),
-    (["Email Address", "First Name", "MEMBER_RATING", "OPTIN_TIME"], "mailchimp"),
-    (["First Name", "Surname", "Email Address", "Square Customer ID"], "square"),
-    (["first_name", "last_name", "email"], "generic"),
-])
+@pytest.mark.parametrize(
+    ("headers", "layout"),
+    [
+        (["Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing"], "shopify"),
+        (["First Name", "Last Name", "Email", "Accepts Marketing", "Total Spent"], "shopify"),  # the older export
+        (["Name", "Given Name", "Family Name", "Group Membership", "E-mail 1 - Type", "E-mail 1 - Value"], "google"),
+        (["First Name", "Last Name", "E-mail Address", "Mobile Phone"], "outlook"),
+        (["Record ID", "First Name", "Email", "Lifecycle Stage"], "hubspot"),
+        (["Email Address", "First Name", "MEMBER_RATING", "OPTIN_TIME"], "mailchimp"),
+        (["First Name", "Surname", "Email Address", "Square Customer ID"], "square"),
+        (["first_name", "last_name", "email"], "generic"),
+    ],
+)
 def test_detection_from_headers(headers: list[str], layout: str) -> None:
     assert detect(headers).key == layout
 
@@ -173,13 +194,17 @@ def test_generic_csv_with_recognisable_headers(session: Session) -> None:
 
 # --- encodings and CSV structure --------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("fixture", "encoding", "email", "name"), [
-    ("excel_utf8_bom.csv", "utf-8 (BOM)", "chen.jing@example.cn", "陈静"),
-    ("excel_de_semicolon_cp1252.csv", "cp1252", "juergen.weiss@example.de", "Jürgen Weiß"),
-    ("excel_de_semicolon_cp1252.csv", "cp1252", "renee@example.dk", "Renée Æbelø"),
-    ("excel_unicode_text_utf16le.txt", "utf-16-le (BOM)", "eleni@example.gr", "Ελένη Παπαδοπούλου"),
-    ("contacts_utf16be.csv", "utf-16-be (BOM)", "hanako.sato@example.jp", "佐藤花子"),
-])
+
+@pytest.mark.parametrize(
+    ("fixture", "encoding", "email", "name"),
+    [
+        ("excel_utf8_bom.csv", "utf-8 (BOM)", "chen.jing@example.cn", "陈静"),
+        ("excel_de_semicolon_cp1252.csv", "cp1252", "juergen.weiss@example.de", "Jürgen Weiß"),
+        ("excel_de_semicolon_cp1252.csv", "cp1252", "renee@example.dk", "Renée Æbelø"),
+        ("excel_unicode_text_utf16le.txt", "utf-16-le (BOM)", "eleni@example.gr", "Ελένη Παπαδοπούλου"),
+        ("contacts_utf16be.csv", "utf-16-be (BOM)", "hanako.sato@example.jp", "佐藤花子"),
+    ],
+)
 def test_encodings(session: Session, fixture: str, encoding: str, email: str, name: str) -> None:
     report = ImportService(session).run(FIXTURES / fixture)
     assert report.encoding == encoding and report.skipped == 0
@@ -205,10 +230,13 @@ def test_ragged_rows(session: Session) -> None:
 
 # --- broken files: a clear error and nothing written --------------------------------------------------------
 
+
 def _ten_megabyte_cell(tmp_path: Path) -> Path:
     path = tmp_path / "huge.csv"
-    path.write_text("Name,Email,Notes\nAna Lee,ana@example.com,ok\nBen Cole,ben@example.com," + "x" * 10_000_000
-                    + "\n", encoding="utf-8")
+    path.write_text(
+        "Name,Email,Notes\nAna Lee,ana@example.com,ok\nBen Cole,ben@example.com," + "x" * 10_000_000 + "\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -224,16 +252,19 @@ def _workbook(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("make", "expected"), [
-    (lambda tmp: FIXTURES / "broken_bad_utf8.csv", "Line 4"),
-    (lambda tmp: FIXTURES / "broken_nul_byte.csv", "Line 3"),
-    (lambda tmp: FIXTURES / "broken_unbalanced_quote.csv", "Line 3"),
-    (lambda tmp: FIXTURES / "broken_empty.csv", "empty"),
-    (lambda tmp: FIXTURES / "broken_no_name_column.csv", "name"),
-    (_ten_megabyte_cell, "Line 3"),
-    (_binary, "Line 1 has bytes that are not valid utf-8"),
-    (_workbook, "spreadsheet"),
-])
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda tmp: FIXTURES / "broken_bad_utf8.csv", "Line 4"),
+        (lambda tmp: FIXTURES / "broken_nul_byte.csv", "Line 3"),
+        (lambda tmp: FIXTURES / "broken_unbalanced_quote.csv", "Line 3"),
+        (lambda tmp: FIXTURES / "broken_empty.csv", "empty"),
+        (lambda tmp: FIXTURES / "broken_no_name_column.csv", "name"),
+        (_ten_megabyte_cell, "Line 3"),
+        (_binary, "Line 1 has bytes that are not valid utf-8"),
+        (_workbook, "spreadsheet"),
+    ],
+)
 def test_malformed_files_write_nothing(session: Session, tmp_path: Path, make, expected: str) -> None:  # type: ignore[no-untyped-def]
     ContactService(session).create(ContactInput(given_name="Already", family_name="Here"))
     before_contacts, before_audit = contacts(session), audit_entries(session)
@@ -261,6 +292,7 @@ def test_errors_never_quote_the_data(session: Session) -> None:
 
 # --- bad rows and duplicates -------------------------------------------------------------------------------
 
+
 def test_bad_details_are_kept_unchecked_and_only_nobody_is_skipped(session: Session) -> None:
     report = ImportService(session).run(FIXTURES / "bad_rows.csv")
     assert report.imported == 5 and report.skipped == 1
@@ -269,13 +301,19 @@ def test_bad_details_are_kept_unchecked_and_only_nobody_is_skipped(session: Sess
     assert list(reasons) == [3, 4]
     assert reasons[3] == 'column "Email": not a valid email address; kept as typed, unchecked'
     assert reasons[4].startswith('column "Phone": not a valid phone number')
-    assert {c.name for c in ContactService(session).search("")} == {"Ava Stone", "Ben Cole", "Cara Diaz",
-                                                                     "Dev Patel", "+44 7700 900789"}
+    assert {c.name for c in ContactService(session).search("")} == {
+        "Ava Stone",
+        "Ben Cole",
+        "Cara Diaz",
+        "Dev Patel",
+        "+44 7700 900789",
+    }
 
 
 def test_customers_in_the_vault_are_matched_and_repeats_in_the_file_skipped(session: Session) -> None:
     existing = ContactService(session).create(
-        ContactInput(display_name="Existing Person", points=[ContactPointInput("email", "existing@example.com")]))
+        ContactInput(display_name="Existing Person", points=[ContactPointInput("email", "existing@example.com")])
+    )
     report = ImportService(session).run(FIXTURES / "duplicates.csv")
     # issue #16: a customer already there is matched (updated), no longer skipped
     assert report.imported == 2 and report.skipped == 2 and not report.bad_rows
@@ -307,10 +345,14 @@ def test_column_mapping_can_be_overridden(session: Session) -> None:
 
 # --- consent facts -----------------------------------------------------------------------------------------
 
+
 def _facts(session: Session, fixture: str) -> dict[str, set[tuple[str, bool]]]:
     preview = ImportService(session).preview(FIXTURES / fixture, limit=100)
-    return {row.contact.display_name or row.contact.given_name: {(f.purpose, f.granted) for f in row.consents}
-            for row in preview.rows if row.contact}
+    return {
+        row.contact.display_name or row.contact.given_name: {(f.purpose, f.granted) for f in row.consents}
+        for row in preview.rows
+        if row.contact
+    }
 
 
 def test_shopify_marketing_columns_become_consent_facts(session: Session) -> None:
@@ -319,8 +361,12 @@ def test_shopify_marketing_columns_become_consent_facts(session: Session) -> Non
     assert facts["Zoë"] == {("email_marketing", True)}  # an empty "Accepts SMS Marketing" states nothing
     report = ImportService(session).run(FIXTURES / "shopify_customers_export.csv")
     assert report.consents_found == 10
-    assert report.consent_counts == {"email_marketing granted": 3, "email_marketing refused": 3,
-                                     "sms_marketing granted": 2, "sms_marketing refused": 2}
+    assert report.consent_counts == {
+        "email_marketing granted": 3,
+        "email_marketing refused": 3,
+        "sms_marketing granted": 2,
+        "sms_marketing refused": 2,
+    }
 
 
 def test_mailchimp_opt_in_and_unsubscribe(session: Session) -> None:
@@ -337,8 +383,10 @@ def test_hubspot_opt_out_false_is_not_a_consent(session: Session) -> None:
     assert facts == {"민준": set(), "Ana-María": {("email_marketing", False)}, "Liam": set()}
 
 
-@pytest.mark.parametrize("fixture", ["google_contacts.csv", "outlook_contacts_cp1252.csv", "generic_contacts.csv",
-                                     "contacts_mixed_versions.vcf"])
+@pytest.mark.parametrize(
+    "fixture",
+    ["google_contacts.csv", "outlook_contacts_cp1252.csv", "generic_contacts.csv", "contacts_mixed_versions.vcf"],
+)
 def test_no_consent_is_invented(session: Session, fixture: str) -> None:
     report = ImportService(session).run(FIXTURES / fixture)
     assert report.imported > 0 and report.consents_found == 0 and report.consent_counts == {}
@@ -354,8 +402,11 @@ def test_consent_facts_are_recorded_as_import_events(session: Session) -> None:
     assert all(r[1].startswith("shopify_customers_export.csv: ") for r in rows)
     consent = ConsentService(session)
     granted = {i for i in consent.eligible_ids("email_marketing")}
-    said_yes = {cid for cid in report.contact_ids if any(
-        e.purpose_key == "email_marketing" and e.action == "grant" for e in consent.history(cid))}
+    said_yes = {
+        cid
+        for cid in report.contact_ids
+        if any(e.purpose_key == "email_marketing" and e.action == "grant" for e in consent.history(cid))
+    }
     assert granted == said_yes and len(granted) == 3
 
 
@@ -373,6 +424,7 @@ def test_import_and_its_consents_roll_back_together(session: Session, monkeypatc
 
 
 # --- dry run, permissions, audit ---------------------------------------------------------------------------
+
 
 def test_dry_run_writes_nothing(session: Session) -> None:
     before = audit_entries(session)
@@ -416,14 +468,24 @@ def test_import_is_audited_with_counts_only(session: Session) -> None:
 
 # --- the CLI -----------------------------------------------------------------------------------------------
 
+
 def test_cli_import(vault: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     path = vault
     result = run_cli("import", path, "--user", OWNER, FIXTURES / "bad_rows.csv", "--password-stdin", stdin=LOGIN)
     assert result.code == 0, result.err
     assert "imported: 5" in result.out.splitlines() and "skipped: 1" in result.out.splitlines()
     assert [line.split(":")[0] for line in result.err.splitlines()] == ["line 3", "line 4", "line 8"]
-    shopify = run_cli("import", path, "--user", OWNER, FIXTURES / "shopify_customers_export.csv", "--format",
-                      "shopify", "--password-stdin", stdin=LOGIN)
+    shopify = run_cli(
+        "import",
+        path,
+        "--user",
+        OWNER,
+        FIXTURES / "shopify_customers_export.csv",
+        "--format",
+        "shopify",
+        "--password-stdin",
+        stdin=LOGIN,
+    )
     assert shopify.code == 0 and "imported: 6" in shopify.out and "consents stated in the file: 10" in shopify.out
     session = open_session(path, OWNER, OWNER_PASSWORD)
     assert contacts(session) == 11
@@ -432,11 +494,13 @@ def test_cli_import(vault: Path, run_cli) -> None:  # type: ignore[no-untyped-de
 
 def test_cli_dry_run_and_malformed_file(vault: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     path = vault
-    dry = run_cli("import", path, "--user", OWNER, FIXTURES / "google_contacts.csv", "--dry-run",
-                  "--password-stdin", stdin=LOGIN)
+    dry = run_cli(
+        "import", path, "--user", OWNER, FIXTURES / "google_contacts.csv", "--dry-run", "--password-stdin", stdin=LOGIN
+    )
     assert dry.code == 0 and "would import: 4" in dry.out and "imported: 0" in dry.out
-    broken = run_cli("import", path, "--user", OWNER, FIXTURES / "broken_unbalanced_quote.csv",
-                     "--password-stdin", stdin=LOGIN)
+    broken = run_cli(
+        "import", path, "--user", OWNER, FIXTURES / "broken_unbalanced_quote.csv", "--password-stdin", stdin=LOGIN
+    )
     assert broken.code == 5 and "Line 3" in broken.err and "Traceback" not in broken.err
     session = open_session(path, OWNER, OWNER_PASSWORD)
     assert contacts(session) == 0
@@ -447,8 +511,9 @@ def test_cli_auditor_exit_4(session: Session, run_cli) -> None:  # type: ignore[
     auditor = session_as(session, "Audrey", "auditor")
     path = auditor.vault.paths.database
     auditor.vault.close()
-    result = run_cli("import", path, "--user", "Audrey", FIXTURES / "generic_contacts.csv", "--password-stdin",
-                     stdin="temporary-1\n")
+    result = run_cli(
+        "import", path, "--user", "Audrey", FIXTURES / "generic_contacts.csv", "--password-stdin", stdin="temporary-1\n"
+    )
     assert result.code == 4 and "imported" not in result.out
 
 
@@ -457,17 +522,21 @@ def test_a_large_file_stores_consents_a_batch_at_a_time_and_keeps_no_keys(sessio
     one audit entry for them all; duplicates within the file are still found by line."""
     path = tmp_path / "customers_export.csv"
     rows = "".join(f"P{n},Q,p{n}@example.com,{'yes' if n % 2 else 'no'}\n" for n in range(2500))
-    path.write_text("First Name,Last Name,Email,Accepts Email Marketing\n" + rows + "Again,Q,p7@example.com,yes\n",
-                    encoding="utf-8")
+    path.write_text(
+        "First Name,Last Name,Email,Accepts Email Marketing\n" + rows + "Again,Q,p7@example.com,yes\n", encoding="utf-8"
+    )
     before = session.conn.execute("SELECT count(*) FROM audit_event WHERE action = 'consent.import'").fetchone()[0]
     report = ImportService(session).run(path)
     assert report.imported == 2500 and report.consents_stored == 2500
     assert [(d.line, d.earlier_line) for d in report.duplicates] == [(2502, 9)]  # same address as line 9
-    stored = session.conn.execute("SELECT count(*) FROM consent_event WHERE method = 'import' AND contact_id IN "
-                                  "(SELECT value FROM json_each(?))", (json.dumps(report.contact_ids),)).fetchone()[0]
+    stored = session.conn.execute(
+        "SELECT count(*) FROM consent_event WHERE method = 'import' AND contact_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(report.contact_ids),),
+    ).fetchone()[0]
     assert stored == 2500
-    granted = session.conn.execute("SELECT action FROM consent_event WHERE contact_id = ?",
-                                   (report.contact_ids[7],)).fetchone()[0]
+    granted = session.conn.execute(
+        "SELECT action FROM consent_event WHERE contact_id = ?", (report.contact_ids[7],)
+    ).fetchone()[0]
     assert granted == "grant"  # P7 said yes: the facts stayed with their own person across batches
     after = session.conn.execute("SELECT count(*) FROM audit_event WHERE action = 'consent.import'").fetchone()[0]
     assert after == before + 1
@@ -483,4 +552,5 @@ def test_the_duplicate_finder_keeps_digests_not_addresses(session: Session) -> N
     held = repr(vars(finder))
     assert "ana@example.org" not in held and "7700900123" not in held
     assert DuplicateFinder(session.conn)._digest(("email", "ana@example.org")) != finder._digest(
-        ("email", "ana@example.org"))  # a new key per import
+        ("email", "ana@example.org")
+    )  # a new key per import

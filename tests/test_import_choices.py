@@ -41,7 +41,11 @@ def test_the_preview_lists_each_conflict_with_both_values(session: Session) -> N
     ImportService(session).run(SHOPIFY)
     report = ImportService(session).preview(LATER).report
     assert {m.line: m.conflicts for m in report.matched if m.conflicts} == {
-        2: [ORGANISATION], 5: [FAMILY], 6: [PHONE], 8: [EMAIL]}
+        2: [ORGANISATION],
+        5: [FAMILY],
+        6: [PHONE],
+        8: [EMAIL],
+    }
     assert all(m.taken == [] for m in report.matched)  # nothing chosen: every conflict is kept
 
 
@@ -73,8 +77,12 @@ def test_taking_the_files_values_replaces_every_conflict_in_its_place(session: S
     assert person(session, "王").display_name == "王芳"
     again = ImportService(session).preview(LATER).report
     assert [m.changes for m in again.matched] == [[]] * 6
-    assert "4 replaced by the file's" in session.conn.execute(
-        "SELECT summary FROM audit_event WHERE action = 'contact.import' ORDER BY id DESC").fetchone()[0]
+    assert (
+        "4 replaced by the file's"
+        in session.conn.execute(
+            "SELECT summary FROM audit_event WHERE action = 'contact.import' ORDER BY id DESC"
+        ).fetchone()[0]
+    )
 
 
 def test_a_choice_per_field_takes_only_those(session: Session) -> None:
@@ -95,9 +103,12 @@ def test_a_dry_run_reports_the_choice_and_writes_nothing(session: Session) -> No
 
 
 def test_a_match_by_phone_alone_stays_untouched_whatever_the_choice(session: Session, tmp_path: Path) -> None:
-    existing = ContactService(session).create(ContactInput(
-        display_name="Rosa Vidal", points=[ContactPointInput("email", "rosa@example.es"),
-                                           ContactPointInput("phone", "+34612000111")]))
+    existing = ContactService(session).create(
+        ContactInput(
+            display_name="Rosa Vidal",
+            points=[ContactPointInput("email", "rosa@example.es"), ContactPointInput("phone", "+34612000111")],
+        )
+    )
     path = tmp_path / "customers.csv"
     path.write_text("Name,Email,Phone\nRosa V.,r.vidal@example.com,+34612000111\n", encoding="utf-8")
     report = ImportService(session).run(path, overwrite=True)
@@ -112,14 +123,21 @@ def test_the_cli_prints_each_count_and_takes_the_files_values_when_asked(vault: 
     lines = kept.out.splitlines()
     assert "imported: 0" in lines and "matched, updated: 0" in lines and "matched, unchanged: 6" in lines
     assert "conflicts kept: 4" in lines and "replaced by the file's: 0" in lines and "unused columns: 3" in lines
-    taken = run_cli("import", str(vault), "--user", OWNER, str(LATER), "--update", "file", "--json",
-                    "--password-stdin", stdin=LOGIN)
+    taken = run_cli(
+        "import", str(vault), "--user", OWNER, str(LATER), "--update", "file", "--json", "--password-stdin", stdin=LOGIN
+    )
     assert taken.code == 0, taken.err
     counts = json.loads(taken.out)
     assert [counts[key] for key in ("imported", "updated", "unchanged", "replaced", "conflicts_kept")] == [
-        0, 4, 2, 4, 0]
+        0,
+        4,
+        2,
+        4,
+        0,
+    ]
     assert len(counts["unused_columns"]) == 3
     assert [r["line"] for r in counts["replaced_fields"]] == [2, 5, 6, 8]
-    bad = run_cli("import", str(vault), "--user", OWNER, str(LATER), "--update", "mine", "--password-stdin",
-                  stdin=LOGIN)
+    bad = run_cli(
+        "import", str(vault), "--user", OWNER, str(LATER), "--update", "mine", "--password-stdin", stdin=LOGIN
+    )
     assert bad.code == 2

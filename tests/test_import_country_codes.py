@@ -18,7 +18,13 @@ template_vault, vault, session = shared.template_vault, shared.vault, shared.ses
 
 def test_alpha3_codes_name_their_country() -> None:
     assert [country_code(cell) for cell in ("CHL", "pak", " THA ", "GBR", "DEU", "USA")] == [
-        "CL", "PK", "TH", "GB", "DE", "US"]
+        "CL",
+        "PK",
+        "TH",
+        "GB",
+        "DE",
+        "US",
+    ]
     assert country_code("ANT") == "" and country_code("XYZ") == "" and country_code("AAA") == ""  # none, or several
 
 
@@ -29,7 +35,11 @@ def test_local_numbers_are_read_in_the_rows_alpha3_country(session: Session) -> 
     for contact_id in report.contact_ids:
         record = ContactService(session).get(contact_id)
         phones[record.display_name] = next(p.normalized for p in record.points if p.kind == "phone")
-    assert phones == {"Valentina Rojas": "+56987654321", "Ayesha Khan": "+923001234567",
-                      "Somchai Wongsakul": "+66812345678", "Jonas Becker": "+493023125678",
-                      "Liam Walsh": ""}  # XYZ names no country (and the shop has none): kept as typed, unchecked
+    assert phones == {
+        "Valentina Rojas": "+56987654321",
+        "Ayesha Khan": "+923001234567",
+        "Somchai Wongsakul": "+66812345678",
+        "Jonas Becker": "+493023125678",
+        "Liam Walsh": "",
+    }  # XYZ names no country (and the shop has none): kept as typed, unchecked
     assert [line for line, _reason in report.unchecked] == [6]

@@ -41,7 +41,8 @@ def _export(path: Path) -> None:
 
 
 def test_repeats_are_found_across_a_spill_and_the_spill_is_encrypted_and_removed(
-        owner_session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    owner_session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(duplicates, "MEMORY_SLOTS", 256)  # 192 keys in memory: this file spills 30 times
     monkeypatch.setattr(duplicates, "BLOOM_WORDS", 1 << 10)
     spills = tmp_path / "spills"
@@ -72,7 +73,8 @@ def test_repeats_are_found_across_a_spill_and_the_spill_is_encrypted_and_removed
 
 
 def test_the_real_import_finds_the_same_repeats_when_it_spills(
-        owner_session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    owner_session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(duplicates, "MEMORY_SLOTS", 64)
     path = tmp_path / "export.csv"
     _export(path)
@@ -85,7 +87,7 @@ def test_the_real_import_finds_the_same_repeats_when_it_spills(
 def test_the_table_keeps_the_first_line_through_spills(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(duplicates, "MEMORY_SLOTS", 1024)
     seen = duplicates._Seen(4)
-    digests = [hash(("email", f"kunde{n}@example.de")) for n in range(20_000)] + [0, 1, -1, 2**63 - 1, -2**63]
+    digests = [hash(("email", f"kunde{n}@example.de")) for n in range(20_000)] + [0, 1, -1, 2**63 - 1, -(2**63)]
     try:
         for line, digest in enumerate(digests, start=2):
             seen.setdefault(digest, line)
@@ -94,7 +96,7 @@ def test_the_table_keeps_the_first_line_through_spills(monkeypatch: pytest.Monke
         assert seen._spill is not None and len(seen._digests) == 1024
         assert len(seen) == len(digests) - 1  # 0 is stored as 1
         assert [seen.get(d) for d in digests[:3]] == [2, 3, 4]
-        assert seen.get(-2**63) == len(digests) + 1 and seen.get(0) == seen.get(1) == len(digests) - 3
+        assert seen.get(-(2**63)) == len(digests) + 1 and seen.get(0) == seen.get(1) == len(digests) - 3
         assert seen.get(hash(("email", "nobody@example.de"))) is None
     finally:
         seen.close()
@@ -142,8 +144,14 @@ def test_a_dry_run_grows_by_less_than_20_bytes_a_row(tmp_path: Path) -> None:
     fresh process."""
     path = tmp_path / "shopify.csv"
     write_csv(path, 300_000)
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True, cwd=ROOT,
-                          check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     peaks = {int(count): float(mb) for count, mb in result["peaks"].items()}
     assert result["imported"] == 300_000
@@ -151,8 +159,12 @@ def test_a_dry_run_grows_by_less_than_20_bytes_a_row(tmp_path: Path) -> None:
     assert per_row < 20, f"{per_row:.1f} bytes a row: {peaks}"
 
 
-def test_the_cli_counts_every_match_not_only_those_listed(owner_session, tmp_path: Path, run_cli,  # type: ignore[no-untyped-def]
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_counts_every_match_not_only_those_listed(
+    owner_session,
+    tmp_path: Path,
+    run_cli,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """With the lists cut at 2, a re-import of 5 known customers still says 'matched: 5' and the JSON agrees."""
     from app.crm.contacts import ContactInput, ContactPointInput, ContactService
     from app.crm.importing import model
@@ -164,13 +176,24 @@ def test_the_cli_counts_every_match_not_only_those_listed(owner_session, tmp_pat
     vault = owner_session.vault.paths.database
     owner_session.vault.close()
     csv_file = tmp_path / "again.csv"
-    csv_file.write_text("First Name,Email,Phone\n" + "".join(f"Kunde{n},k{n}@example.de,+49 30 123456{n}\n"
-                                                             for n in range(5)), "utf-8")
+    csv_file.write_text(
+        "First Name,Email,Phone\n" + "".join(f"Kunde{n},k{n}@example.de,+49 30 123456{n}\n" for n in range(5)), "utf-8"
+    )
     monkeypatch.setattr(model, "KEPT", 2)
-    result = run_cli("import", vault, "--user", OWNER, csv_file, "--dry-run", "--password-stdin",
-                     stdin=OWNER_PASSWORD + "\n")
+    result = run_cli(
+        "import", vault, "--user", OWNER, csv_file, "--dry-run", "--password-stdin", stdin=OWNER_PASSWORD + "\n"
+    )
     assert result.code == 0 and "matched: 5" in result.out and "would update: 5" in result.out, result
-    listed = run_cli("import", vault, "--user", OWNER, csv_file, "--dry-run", "--json", "--password-stdin",
-                     stdin=OWNER_PASSWORD + "\n")
+    listed = run_cli(
+        "import",
+        vault,
+        "--user",
+        OWNER,
+        csv_file,
+        "--dry-run",
+        "--json",
+        "--password-stdin",
+        stdin=OWNER_PASSWORD + "\n",
+    )
     counts = json.loads(listed.out)
     assert (counts["matched"], counts["would_update"], counts["unchanged"]) == (5, 5, 0)

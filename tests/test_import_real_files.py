@@ -43,6 +43,7 @@ def set_country(session: Session, country: str) -> None:
 
 # --- the Chilean Shopify export ----------------------------------------------------------------------------------
 
+
 def test_chilean_shopify_export_keeps_every_person(session: Session) -> None:
     report = ImportService(session).run(CHILE)
     assert (report.format, report.imported, report.skipped) == ("shopify", 10, 1), report.messages()
@@ -106,8 +107,11 @@ def test_a_dry_run_reports_what_the_import_does(session: Session) -> None:
     dry = ImportService(session).run(CHILE, dry_run=True)
     assert contacts(session) == 0
     real = ImportService(session).run(CHILE)
-    assert (dry.imported, dry.bad_rows, dry.unchecked, dry.unused_columns, dry.consents_found) == (
-        real.imported, real.bad_rows, real.unchecked, real.unused_columns, real.consents_found) != (0, [], [], [], 0)
+    assert (
+        (dry.imported, dry.bad_rows, dry.unchecked, dry.unused_columns, dry.consents_found)
+        == (real.imported, real.bad_rows, real.unchecked, real.unused_columns, real.consents_found)
+        != (0, [], [], [], 0)
+    )
     assert dry.imported == 10
 
 
@@ -120,8 +124,9 @@ def test_saving_an_imported_person_again_keeps_what_their_details_were_read_as(s
     for email in ("camila.rojas@example.cl", "benjamin.silva@example.cl"):
         record = by_email(session, email)
         points = [ContactPointInput(p.kind, p.value, p.label) for p in record.points]
-        service.update(record.id, ContactInput(given_name=record.given_name + " M.", family_name=record.family_name,
-                                               points=points))
+        service.update(
+            record.id, ContactInput(given_name=record.given_name + " M.", family_name=record.family_name, points=points)
+        )
     assert phones(by_email(session, "camila.rojas@example.cl")) == {"+56223456789", "+56987654321"}  # not +34
     benjamin = by_email(session, "benjamin.silva@example.cl")
     assert benjamin.given_name == "Benjamín M."
@@ -132,13 +137,16 @@ def test_saving_an_imported_person_again_keeps_what_their_details_were_read_as(s
 
 # --- the Spanish Outlook CSV --------------------------------------------------------------------------------------
 
+
 def test_outlook_spanish_numbers_are_read_in_the_contacts_country(session: Session) -> None:
     report = ImportService(session).run(OUTLOOK_ES)
     assert (report.format, report.encoding, report.imported, report.skipped) == ("outlook", "cp1252", 3, 0)
     inigo = by_email(session, "inigo.martinez@example.es")
     assert inigo.display_name == "Íñigo Martínez Ruiz"
     assert {(p.normalized, p.label) for p in inigo.points if p.kind == "phone"} == {
-        ("+34954123456", "home"), ("+34612345678", "mobile")}  # Home Country/Region: España
+        ("+34954123456", "home"),
+        ("+34612345678", "mobile"),
+    }  # Home Country/Region: España
     assert phones(by_email(session, "begona@example.es")) == {"+34911234567"}  # Business Country/Region: Spain
     rocio = by_email(session, "rocio.nunez@example.es")  # no country in her row and none for the shop
     assert [(p.value, p.unchecked) for p in rocio.points if p.kind == "phone"] == [("954 765 432", True)]
@@ -153,6 +161,7 @@ def test_outlook_row_without_a_country_uses_the_shops(session: Session) -> None:
 
 
 # --- the Thai loyalty CSV ----------------------------------------------------------------------------------------
+
 
 def test_thai_crm_name_column_is_the_name_and_numbers_are_read_in_the_shops_country(session: Session) -> None:
     set_country(session, "TH")
@@ -189,16 +198,21 @@ def test_a_mapping_must_name_a_column_of_the_file(session: Session) -> None:
 
 # --- vCard: the address's country ---------------------------------------------------------------------------------
 
+
 def test_a_vcard_local_number_is_read_in_its_address_country(session: Session, tmp_path: Path) -> None:
     path = tmp_path / "cards.vcf"
-    path.write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Camila Rojas\r\nTEL;TYPE=CELL:9 8765 4321\r\n"
-                    "ADR;TYPE=HOME:;;Av. Providencia 1234;Santiago;RM;7500000;Chile\r\nEND:VCARD\r\n", encoding="utf-8")
+    path.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Camila Rojas\r\nTEL;TYPE=CELL:9 8765 4321\r\n"
+        "ADR;TYPE=HOME:;;Av. Providencia 1234;Santiago;RM;7500000;Chile\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
     report = ImportService(session).run(path)
     assert report.imported == 1 and report.unchecked == []
     assert phones(by_name(session, "Camila Rojas")) == {"+56987654321"}
 
 
 # --- the CLI ------------------------------------------------------------------------------------------------------
+
 
 def _shop_in(vault: Path, country: str) -> None:
     opened = open_session(vault, OWNER, OWNER_PASSWORD)
@@ -210,10 +224,28 @@ def test_cli_prints_unused_columns_and_accepts_map(vault: Path, run_cli) -> None
     _shop_in(vault, "TH")
     plain = run_cli("import", vault, "--user", OWNER, THAI, "--dry-run", "--password-stdin", stdin=LOGIN)
     assert plain.code == 0, plain.err
-    assert plain.err.splitlines() == ["unused column: Member ID", "unused column: Points", "unused column: Tier",
-                                      "unused column: Branch", "unused column: Last Visit"]
-    mapped = run_cli("import", vault, "--user", OWNER, THAI, "--map", "Tier=tags", "--map", "Points=",
-                     "--map", "Last Visit=note", "--password-stdin", stdin=LOGIN)
+    assert plain.err.splitlines() == [
+        "unused column: Member ID",
+        "unused column: Points",
+        "unused column: Tier",
+        "unused column: Branch",
+        "unused column: Last Visit",
+    ]
+    mapped = run_cli(
+        "import",
+        vault,
+        "--user",
+        OWNER,
+        THAI,
+        "--map",
+        "Tier=tags",
+        "--map",
+        "Points=",
+        "--map",
+        "Last Visit=note",
+        "--password-stdin",
+        stdin=LOGIN,
+    )
     assert mapped.code == 0, mapped.err
     assert "imported: 6" in mapped.out.splitlines() and "skipped: 0" in mapped.out.splitlines()
     assert mapped.err.splitlines() == ["unused column: Member ID", "unused column: Branch"]
@@ -224,8 +256,9 @@ def test_cli_prints_unused_columns_and_accepts_map(vault: Path, run_cli) -> None
 
 
 def test_cli_map_to_an_unknown_field_is_exit_5_with_the_fields(vault: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    result = run_cli("import", vault, "--user", OWNER, THAI, "--map", "Crm Name=nickname", "--password-stdin",
-                     stdin=LOGIN)
+    result = run_cli(
+        "import", vault, "--user", OWNER, THAI, "--map", "Crm Name=nickname", "--password-stdin", stdin=LOGIN
+    )
     assert result.code == 5 and "Traceback" not in result.err
     assert '"nickname" is not something a column can fill' in result.err and "given_name, " in result.err
     broken = run_cli("import", vault, "--user", OWNER, THAI, "--map", "Crm Name", "--password-stdin", stdin=LOGIN)
@@ -241,15 +274,19 @@ def test_cli_dry_run_shows_the_same_report_as_the_import(vault: Path, run_cli) -
     assert dry.code == real.code == 0, real.err
     assert dry.err == real.err
     assert dry.err.splitlines() == [
-        "unused column: Total Spent", "unused column: Total Orders", "unused column: Tax Exempt",
+        "unused column: Total Spent",
+        "unused column: Total Orders",
+        "unused column: Tax Exempt",
         'line 5: column "Default Address Phone": not a valid phone number; kept as typed, unchecked',
         'line 6: column "Email": not a valid email address; kept as typed, unchecked',
-        f"line 7: {NOBODY}"]
+        f"line 7: {NOBODY}",
+    ]
     assert {"would import: 10", "imported: 0", "skipped: 1"} <= set(dry.out.splitlines())
     assert {"imported: 10", "skipped: 1"} <= set(real.out.splitlines())
 
 
 # --- the customer's overview shows what was kept unchecked ------------------------------------------------------
+
 
 def test_the_overview_marks_an_unchecked_detail(qtbot, session: Session) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtWidgets import QLabel

@@ -27,13 +27,20 @@ CLEANED = FIXTURES / "mailchimp_cleaned_2026.csv"
 
 
 def events(session: Session, contact_id: int, purpose: str = "email_marketing") -> list[tuple[str, str, str, str]]:
-    return [(e.action, e.method, e.at, e.source) for e in ConsentService(session).history(contact_id)
-            if e.purpose_key == purpose]
+    return [
+        (e.action, e.method, e.at, e.source)
+        for e in ConsentService(session).history(contact_id)
+        if e.purpose_key == purpose
+    ]
 
 
 def source_of(session: Session, contact_id: int) -> list[tuple[str, str]]:
-    return [(str(r[0]), str(r[1])) for r in session.conn.execute(
-        "SELECT source_kind, source_id FROM contact_source WHERE contact_id = ?", (contact_id,))]
+    return [
+        (str(r[0]), str(r[1]))
+        for r in session.conn.execute(
+            "SELECT source_kind, source_id FROM contact_source WHERE contact_id = ?", (contact_id,)
+        )
+    ]
 
 
 def olivia(session: Session) -> int:
@@ -41,6 +48,7 @@ def olivia(session: Session) -> int:
 
 
 # --- Shopify: a later export of the same shop ---------------------------------------------------------------------
+
 
 def test_the_preview_shows_what_a_reexport_changes_before_anything_is_written(session: Session) -> None:
     ImportService(session).run(SHOPIFY)
@@ -54,8 +62,9 @@ def test_the_preview_shows_what_a_reexport_changes_before_anything_is_written(se
     assert changes[6] == [FieldChange("phone", "conflict", "+447700900123", "+447700900456")]
     assert changes[7] == [FieldChange("tag", "add", "", "weddings")]
     assert changes[8] == [FieldChange("phone", "fill", "", "+447700900321")]
-    assert report.conflicts == [(6, f"customer {olivia(session)}: the file has a different phone number; "
-                                    "kept as it was")]
+    assert report.conflicts == [
+        (6, f"customer {olivia(session)}: the file has a different phone number; kept as it was")
+    ]
     assert report.consents_to_record == 5  # José's withdrawal, and Marcus's and Elena's two first choices each
 
 
@@ -97,8 +106,10 @@ def test_the_source_id_is_kept_and_matches_the_next_import(session: Session) -> 
     service = ContactService(session)
     from app.crm.contacts import ContactInput, ContactPointInput
 
-    service.update(jose.id, ContactInput(given_name="José", family_name="Núñez",
-                                         points=[ContactPointInput("email", "jose@example.es")]))
+    service.update(
+        jose.id,
+        ContactInput(given_name="José", family_name="Núñez", points=[ContactPointInput("email", "jose@example.es")]),
+    )
     report = ImportService(session).run(SHOPIFY)
     match = next(m for m in report.matched if m.line == 2)
     assert (match.contact_id, match.by) == (jose.id, "source") and report.imported == 0
@@ -109,8 +120,12 @@ def test_erasing_a_person_leaves_no_source_id(session: Session) -> None:
     ImportService(session).run(SHOPIFY)
     jose = by_email(session, "jose.nunez@example.es").id
     erasure.erase(session, jose)
-    assert session.conn.execute("SELECT count(*) FROM contact_source WHERE contact_id = ? OR source_id = ?",
-                                (jose, "7210448301122")).fetchone()[0] == 0
+    assert (
+        session.conn.execute(
+            "SELECT count(*) FROM contact_source WHERE contact_id = ? OR source_id = ?", (jose, "7210448301122")
+        ).fetchone()[0]
+        == 0
+    )
     assert session.conn.execute("SELECT count(*) FROM contact_source").fetchone()[0] == 5  # the others stay
     report = ImportService(session).run(SHOPIFY)  # an erased person comes back only as a new customer
     assert report.imported == 1 and len(report.matched) == 5
@@ -118,13 +133,19 @@ def test_erasing_a_person_leaves_no_source_id(session: Session) -> None:
 
 # --- Mailchimp: opt-ins dated by the file, then the unsubscribed and cleaned exports -------------------------------
 
+
 def test_an_opt_in_is_dated_by_the_file_and_a_2019_one_is_not_current_consent(session: Session) -> None:
     report = ImportService(session).run(SUBSCRIBED)
     assert report.imported == 2 and report.consents_stored == 2
     priya, tomas = by_email(session, "priya.raman@example.in").id, by_email(session, "tomas.ortega@example.mx").id
-    assert events(session, priya) == [("grant", "import", "2019-03-14T10:05:00+00:00",
-                                       'mailchimp_subscribed_2019_2026.csv: line 2, Mailchimp "OPTIN_TIME" = '
-                                       "2019-03-14 10:05:00")]
+    assert events(session, priya) == [
+        (
+            "grant",
+            "import",
+            "2019-03-14T10:05:00+00:00",
+            'mailchimp_subscribed_2019_2026.csv: line 2, Mailchimp "OPTIN_TIME" = 2019-03-14 10:05:00',
+        )
+    ]
     assert events(session, tomas)[0][2] == "2026-01-20T16:40:05+00:00"
     assert ConsentService(session).eligible_ids("email_marketing") == [tomas]  # Priya's is older than 730 days
     state = next(s for s in ConsentService(session).states(priya) if s.purpose.key == "email_marketing")
@@ -139,8 +160,9 @@ def test_the_unsubscribed_export_records_dated_withdrawals_once(session: Session
     assert (report.imported, len(report.matched), report.skipped, report.consents_stored) == (0, 2, 0, 2)
     assert {m.by for m in report.matched} == {"source"}
     assert events(session, tomas)[-1][:3] == ("withdraw", "import", "2026-10-02T19:03:11+00:00")
-    assert events(session, tomas)[-1][3] == ('mailchimp_unsubscribed_2019_2026.csv: line 3, Mailchimp "UNSUB_TIME" = '
-                                             "2026-10-02 19:03:11")
+    assert events(session, tomas)[-1][3] == (
+        'mailchimp_unsubscribed_2019_2026.csv: line 3, Mailchimp "UNSUB_TIME" = 2026-10-02 19:03:11'
+    )
     assert events(session, priya)[-1][:3] == ("withdraw", "import", "2025-11-05T08:12:40+00:00")
     assert ConsentService(session).eligible_ids("email_marketing") == []
     again = ImportService(session).run(UNSUBSCRIBED)  # the same file twice: nothing new
@@ -161,8 +183,9 @@ def test_a_file_does_not_undo_a_consent_given_since(session: Session) -> None:
     tomas = by_email(session, "tomas.ortega@example.mx").id
     ConsentService(session).record(tomas, "email_marketing", True, "verbal")  # at the counter, after Oct 2
     report = ImportService(session).run(UNSUBSCRIBED)
-    assert report.consent_conflicts == [(3, f"the file's withdrawal of email_marketing is not recorded: customer "
-                                            f"{tomas} consented again after it")]
+    assert report.consent_conflicts == [
+        (3, f"the file's withdrawal of email_marketing is not recorded: customer {tomas} consented again after it")
+    ]
     assert tomas in ConsentService(session).eligible_ids("email_marketing")
 
 
@@ -172,7 +195,8 @@ def test_an_undated_yes_never_overrides_a_withdrawal(session: Session) -> None:
     report = ImportService(session).run(SHOPIFY)  # an older file where he said yes: no date to tell
     assert [line for line, _reason in report.consent_conflicts] == [2]
     assert events(session, jose)[-1][0] == "withdraw" and jose not in ConsentService(session).eligible_ids(
-        "email_marketing")
+        "email_marketing"
+    )
 
 
 def test_imported_verdicts() -> None:
@@ -195,16 +219,26 @@ def test_imported_verdicts() -> None:
 def test_a_match_by_phone_alone_with_another_email_changes_nothing(session: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from app.crm.contacts import ContactInput, ContactPointInput
 
-    existing = ContactService(session).create(ContactInput(
-        display_name="Rosa Vidal", points=[ContactPointInput("email", "rosa@example.es"),
-                                           ContactPointInput("phone", "+34612000111")]))
+    existing = ContactService(session).create(
+        ContactInput(
+            display_name="Rosa Vidal",
+            points=[ContactPointInput("email", "rosa@example.es"), ContactPointInput("phone", "+34612000111")],
+        )
+    )
     path = tmp_path / "customers.csv"
-    path.write_text("Name,Email,Phone,Address,Accepts Email Marketing\n"
-                    "Rosa V.,r.vidal@example.com,+34612000111,Calle Luna 3,yes\n", encoding="utf-8")
+    path.write_text(
+        "Name,Email,Phone,Address,Accepts Email Marketing\nRosa V.,r.vidal@example.com,+34612000111,Calle Luna 3,yes\n",
+        encoding="utf-8",
+    )
     report = ImportService(session).run(path)
     assert [(m.contact_id, m.by, m.held) for m in report.matched] == [(existing, "phone", True)]
-    assert report.conflicts == [(2, f"customer {existing} has the same phone number but a different email "
-                                    "address; nothing is changed for them, check by hand")]
+    assert report.conflicts == [
+        (
+            2,
+            f"customer {existing} has the same phone number but a different email "
+            "address; nothing is changed for them, check by hand",
+        )
+    ]
     record = ContactService(session).get(existing)
     assert {p.kind for p in record.points} == {"email", "phone"} and events(session, existing) == []
     assert report.updated == 0 and report.consents_to_record == 0 and contacts(session) == 1

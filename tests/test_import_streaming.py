@@ -40,7 +40,11 @@ def big_export(tmp_path: Path) -> Path:
 def test_dry_run_keeps_the_first_1000_problems_and_counts_the_rest(owner_session: Session, big_export: Path) -> None:
     report = ImportService(owner_session).run(big_export, dry_run=True)
     assert (report.imported, report.bad_count, report.duplicate_count, report.repeat_count) == (
-        GOOD, BAD, REPEATS, REPEATS)
+        GOOD,
+        BAD,
+        REPEATS,
+        REPEATS,
+    )
     assert report.skipped == BAD + REPEATS
     first_bad = GOOD + 2  # the header is line 1
     assert [line for line, _reason in report.bad_rows] == list(range(first_bad, first_bad + 1000))
@@ -48,8 +52,9 @@ def test_dry_run_keeps_the_first_1000_problems_and_counts_the_rest(owner_session
     assert {d.earlier_line for d in report.duplicates[:3]} == {2, 3, 4}
     assert report.left_out == (BAD - 1000) + (REPEATS - 1000)
     assert len(report.messages()) == 2000
-    assert report.summary().startswith(f"generic: {GOOD} imported, {BAD + REPEATS} skipped ({REPEATS} duplicates, "
-                                       f"{BAD} bad rows)")
+    assert report.summary().startswith(
+        f"generic: {GOOD} imported, {BAD + REPEATS} skipped ({REPEATS} duplicates, {BAD} bad rows)"
+    )
 
 
 def test_keeping_the_duplicates_keeps_those_beyond_the_listed_ones(owner_session: Session, big_export: Path) -> None:
@@ -59,16 +64,16 @@ def test_keeping_the_duplicates_keeps_those_beyond_the_listed_ones(owner_session
     assert count == GOOD + REPEATS
 
 
-def test_the_cli_says_how_many_more(tmp_path: Path, new_vault: tuple[Path, str],
-                                    run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_says_how_many_more(tmp_path: Path, new_vault: tuple[Path, str], run_cli) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "only_bad.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["Name", "Email", "Notes"])
         writer.writerow(["Ana Souza", "ana@example.com.br", ""])
         writer.writerows(["", "", f"linha {n}"] for n in range(BAD))
-    result = run_cli("import", new_vault[0], "--user", OWNER, path, "--dry-run", "--password-stdin",
-                     stdin=OWNER_PASSWORD + "\n")
+    result = run_cli(
+        "import", new_vault[0], "--user", OWNER, path, "--dry-run", "--password-stdin", stdin=OWNER_PASSWORD + "\n"
+    )
     assert result.code == 0, result.err
     lines = result.err.splitlines()
     assert len([line for line in lines if line.startswith("line ")]) == 1000
@@ -91,12 +96,12 @@ def test_the_duplicate_table_holds_a_million_keys_compactly() -> None:
     from app.crm.importing.duplicates import _Seen
 
     seen = _Seen(4)
-    digests = [hash(("email", f"kunde{n}@example.de")) for n in range(200_000)] + [0, 1, -1, 2**63 - 1, -2**63]
+    digests = [hash(("email", f"kunde{n}@example.de")) for n in range(200_000)] + [0, 1, -1, 2**63 - 1, -(2**63)]
     for line, digest in enumerate(digests, start=2):
         seen.setdefault(digest, line)
         seen.setdefault(digest, line + 1)  # a repeat keeps the first line
     assert len(seen) == len(digests) - 1  # 0 is stored as 1, so the two are one key
     assert [seen.get(d) for d in digests[:5]] == [2, 3, 4, 5, 6]
-    assert seen.get(-2**63) == len(digests) + 1 and seen.get(0) == seen.get(1) == len(digests) - 3
+    assert seen.get(-(2**63)) == len(digests) + 1 and seen.get(0) == seen.get(1) == len(digests) - 3
     assert seen.get(hash(("email", "nobody@example.de"))) is None
     assert len(seen._digests) * 12 < 70 * len(seen)  # bytes: 8 + 4 a slot, at most half of them used

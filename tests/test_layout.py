@@ -35,8 +35,11 @@ def test_importing_every_app_module_loads_no_qt() -> None:
     """Also catches indirect imports (a dependency that pulls Qt in)."""
     modules = [".".join(p.relative_to(ROOT).with_suffix("").parts) for p in (ROOT / "app").rglob("*.py")]
     modules = [m.removesuffix(".__init__") for m in modules]
-    script = "import importlib, sys\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules) + \
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'ui')))"
+    script = (
+        "import importlib, sys\n"
+        + "".join(f"importlib.import_module({m!r})\n" for m in modules)
+        + "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'ui')))"
+    )
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -74,12 +77,15 @@ def _resolve(name: str) -> str | None:
     return name or None
 
 
-def _inside(tree: ast.AST, kind: type[ast.AST] | tuple[type[ast.AST], ...],
-            test: str | None = None) -> set[int]:
+def _inside(tree: ast.AST, kind: type[ast.AST] | tuple[type[ast.AST], ...], test: str | None = None) -> set[int]:
     """ids of the nodes inside a `kind` node (with `test` in its condition, for an `if`)."""
-    return {id(inner) for outer in ast.walk(tree) if isinstance(outer, kind)
-            and (test is None or test in ast.unparse(outer.test))  # type: ignore[attr-defined]
-            for inner in ast.walk(outer) if inner is not outer}
+    return {
+        id(inner)
+        for outer in ast.walk(tree)
+        if isinstance(outer, kind) and (test is None or test in ast.unparse(outer.test))  # type: ignore[attr-defined]
+        for inner in ast.walk(outer)
+        if inner is not outer
+    }
 
 
 def _imports(path: Path, *, runtime_only: bool = False) -> list[tuple[int, str, bool]]:
@@ -111,17 +117,24 @@ def _imports(path: Path, *, runtime_only: bool = False) -> list[tuple[int, str, 
 
 def test_every_import_in_app_runs_down_the_floors() -> None:
     """Function-level and type-checking imports count too: an upward arrow is a dependency however it is hidden."""
-    upward = [f"{path.relative_to(ROOT)}:{line} ({FLOORS[_floor(me)] if _floor(me) >= 0 else 'ground'}) imports "
-              f"{module} ({FLOORS[_floor(module)]})"
-              for me, path in sorted(APP_MODULES.items()) for line, module, _ in _imports(path)
-              if _floor(module) > _floor(me)]
+    upward = [
+        f"{path.relative_to(ROOT)}:{line} ({FLOORS[_floor(me)] if _floor(me) >= 0 else 'ground'}) imports "
+        f"{module} ({FLOORS[_floor(module)]})"
+        for me, path in sorted(APP_MODULES.items())
+        for line, module, _ in _imports(path)
+        if _floor(module) > _floor(me)
+    ]
     assert upward == []
 
 
 def test_no_import_in_app_hides_inside_a_function() -> None:
     """Imports of app modules sit at the top of the file, so a cycle cannot hide behind a late import."""
-    late = [f"{path.relative_to(ROOT)}:{line} imports {module}" for _, path in sorted(APP_MODULES.items())
-            for line, module, in_function in _imports(path) if in_function]
+    late = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for _, path in sorted(APP_MODULES.items())
+        for line, module, in_function in _imports(path)
+        if in_function
+    ]
     assert late == []
 
 
@@ -135,7 +148,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         path.append(module)
         for target in sorted(graph.get(module, ())):
             if state.get(target) == 1:
-                cycles.append(path[path.index(target):] + [target])
+                cycles.append(path[path.index(target) :] + [target])
             elif target not in state:
                 walk(target)
         path.pop()
@@ -177,6 +190,9 @@ def test_the_readme_compliance_map_names_files_that_exist() -> None:
     named = {name.strip("`") for name in re.findall(r"`[\w/]+(?:\.py|/)`", section)}
     assert len(named) > 30
     named -= {"app/", "tests/"}  # the sentence above the table
-    missing = sorted(name for name in named if not ((ROOT / "tests" / name).exists() if name.startswith("test_")
-                                                    else (ROOT / "app" / name).exists()))
+    missing = sorted(
+        name
+        for name in named
+        if not ((ROOT / "tests" / name).exists() if name.startswith("test_") else (ROOT / "app" / name).exists())
+    )
     assert missing == []

@@ -25,14 +25,17 @@ def test_the_c_and_posix_locales_mean_english_with_separators(environment, lang:
     assert money(95334200, "EUR") == "€953,342.00"  # babel's en_US_POSIX would give "€953342.00"
 
 
-@pytest.mark.parametrize(("variables", "expected"), [
-    ({"LANG": "de_DE.UTF-8"}, "de_DE"),
-    ({"LANG": "fr_FR.ISO-8859-15@euro"}, "fr_FR"),
-    ({"LANGUAGE": "zh_CN:en", "LANG": "C.UTF-8"}, "zh_CN"),
-    ({"LANGUAGE": "C:es", "LANG": "de_DE.UTF-8"}, "es"),
-    ({"LC_ALL": "C.UTF-8", "LANG": "de_DE.UTF-8"}, "en"),  # LC_ALL wins, and C means English
-    ({"LC_MESSAGES": "es_ES.UTF-8", "LANG": "C.UTF-8"}, "es_ES"),
-])
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({"LANG": "de_DE.UTF-8"}, "de_DE"),
+        ({"LANG": "fr_FR.ISO-8859-15@euro"}, "fr_FR"),
+        ({"LANGUAGE": "zh_CN:en", "LANG": "C.UTF-8"}, "zh_CN"),
+        ({"LANGUAGE": "C:es", "LANG": "de_DE.UTF-8"}, "es"),
+        ({"LC_ALL": "C.UTF-8", "LANG": "de_DE.UTF-8"}, "en"),  # LC_ALL wins, and C means English
+        ({"LC_MESSAGES": "es_ES.UTF-8", "LANG": "C.UTF-8"}, "es_ES"),
+    ],
+)
 def test_the_language_is_read_as_gettext_reads_it(environment, variables: dict[str, str], expected: str) -> None:
     for name, value in variables.items():
         environment.setenv(name, value)

@@ -45,5 +45,8 @@ def test_make_installs_from_the_lock_only() -> None:
     installs = [line.strip() for line in makefile.splitlines() if "pip install" in line]
     assert installs, "the Makefile installs nothing?"
     for line in installs:
-        assert ("--require-hashes -r requirements/" in line or "--no-deps" in line
-                or line.endswith("pip install --quiet uv")), f"an install outside the lock: {line}"
+        assert (
+            "--require-hashes -r requirements/" in line
+            or "--no-deps" in line
+            or line.endswith("pip install --quiet uv")
+        ), f"an install outside the lock: {line}"

@@ -29,8 +29,10 @@ def test_the_service_agrees_with_may_merge(new_vault: tuple[Path, str], role: Ro
     owner = open_session(path, OWNER, OWNER_PASSWORD)
     assert may_merge(owner)
     UserService(owner, kdf.CHEAP).add("Kim User", role, "temporary-1")
-    ids = ContactService(owner).create_many([ContactInput(given_name="Ana", family_name="Lima"),
-                                             ContactInput(given_name="Ana", family_name="Lima")], source="test")
+    ids = ContactService(owner).create_many(
+        [ContactInput(given_name="Ana", family_name="Lima"), ContactInput(given_name="Ana", family_name="Lima")],
+        source="test",
+    )
     owner.vault.close()
     session = open_session(path, "Kim User", "temporary-1")
     UserService(session, kdf.CHEAP).change_own_password("temporary-1", "their-own-pass-9")

@@ -36,8 +36,13 @@ def _text(path: Path) -> str:
 
 
 def _shop(session: Session) -> None:
-    ShopService(session).update(name="Blumen Weber", address="Hauptstraße 1\n10115 Berlin", country="DE",
-                                privacy_contact="datenschutz@blumen-weber.de", dpo="Dr. Petra Klein")
+    ShopService(session).update(
+        name="Blumen Weber",
+        address="Hauptstraße 1\n10115 Berlin",
+        country="DE",
+        privacy_contact="datenschutz@blumen-weber.de",
+        dpo="Dr. Petra Klein",
+    )
 
 
 def _add_staff(vault: Path) -> None:
@@ -56,10 +61,17 @@ def test_the_notice_says_who_what_why_how_long_and_to_whom(owner_session: Sessio
     RopaService(owner_session).set_fact("ropa.transfers", "None outside the EU.")
     title, body = notices.compose(owner_session, "en")
     assert title == "How we use your details"
-    for expected in ("Blumen Weber, Hauptstraße 1, 10115 Berlin, is responsible", "datenschutz@blumen-weber.de",
-                     "Dr. Petra Klein", "Email marketing: Consent (GDPR Art. 6(1)(a))",
-                     "Leads (never bought) with no activity: deleted after 730 days", "• Stripe Payments Europe",
-                     "• Steuerbüro Lange", "None outside the EU.", "object to its use for direct marketing"):
+    for expected in (
+        "Blumen Weber, Hauptstraße 1, 10115 Berlin, is responsible",
+        "datenschutz@blumen-weber.de",
+        "Dr. Petra Klein",
+        "Email marketing: Consent (GDPR Art. 6(1)(a))",
+        "Leads (never bought) with no activity: deleted after 730 days",
+        "• Stripe Payments Europe",
+        "• Steuerbüro Lange",
+        "None outside the EU.",
+        "object to its use for direct marketing",
+    ):
         assert expected in body
     assert "California" not in body and "PIPL" not in body  # a German shop: GDPR's wording only
 
@@ -86,9 +98,12 @@ def test_a_new_dpo_or_retention_period_makes_a_new_version(owner_session: Sessio
     third = notices.current_or_new(owner_session, "de")
     assert third is not None and third.version == second.version + 1 and "400" in third.body
     assert ConsentService(owner_session).notice(first.id).body == first.body  # the old words are kept
-    assert [r[0] for r in owner_session.conn.execute(
-        "SELECT summary FROM audit_event WHERE action = 'notice.publish' ORDER BY id")][-2:] == [
-        f"de v{second.version} (composed from the records)", f"de v{third.version} (composed from the records)"]
+    assert [
+        r[0]
+        for r in owner_session.conn.execute(
+            "SELECT summary FROM audit_event WHERE action = 'notice.publish' ORDER BY id"
+        )
+    ][-2:] == [f"de v{second.version} (composed from the records)", f"de v{third.version} (composed from the records)"]
 
 
 def test_the_paper_form_prints_the_generated_version(owner_session: Session, tmp_path: Path) -> None:
@@ -115,8 +130,10 @@ def test_extra_text_is_the_owners_and_a_refusal_is_audited(new_vault: tuple[Path
         with pytest.raises(PermissionDenied):
             notices.set_extra(staff, "en", "Staff words")
         assert notices.extra_text(staff, "en") == "We also deliver flowers to hospitals."
-        refusal = staff.conn.execute("SELECT u.name, a.summary FROM audit_event a JOIN user u ON u.id = a.user_id "
-                                     "WHERE a.action = 'access.refused' ORDER BY a.id DESC LIMIT 1").fetchone()
+        refusal = staff.conn.execute(
+            "SELECT u.name, a.summary FROM audit_event a JOIN user u ON u.id = a.user_id "
+            "WHERE a.action = 'access.refused' ORDER BY a.id DESC LIMIT 1"
+        ).fetchone()
         assert tuple(refusal) == (STAFF, "manage_policies")
         # Staff at the kiosk show what the records say now: the new DPO is in a version composed and published
         # as they show it (audited as such), not in the owner's words, which stay the owner's.
@@ -124,8 +141,10 @@ def test_extra_text_is_the_owners_and_a_refusal_is_audited(new_vault: tuple[Path
         shown = notices.current_or_new(staff, "en")
         assert shown is not None and shown.version == published.version + 1 and "Someone New" in shown.body
         assert shown.body.endswith("We also deliver flowers to hospitals.") and notices.is_current(staff, "en")
-        entry = staff.conn.execute("SELECT u.name, a.summary FROM audit_event a JOIN user u ON u.id = a.user_id "
-                                   "WHERE a.action = 'notice.publish' ORDER BY a.id DESC LIMIT 1").fetchone()
+        entry = staff.conn.execute(
+            "SELECT u.name, a.summary FROM audit_event a JOIN user u ON u.id = a.user_id "
+            "WHERE a.action = 'notice.publish' ORDER BY a.id DESC LIMIT 1"
+        ).fetchone()
         assert tuple(entry) == (STAFF, f"en v{shown.version} (composed from the records)")
     finally:
         staff.vault.close()
@@ -134,8 +153,14 @@ def test_extra_text_is_the_owners_and_a_refusal_is_audited(new_vault: tuple[Path
 def test_import_tasks_letters_and_done(owner_session: Session, tmp_path: Path) -> None:
     _shop(owner_session)
     contacts = ContactService(owner_session)
-    anna = contacts.create(ContactInput(given_name="Anna", family_name="Schmidt", language="de", points=[
-        ContactPointInput("address", "Lindenweg 4\n80331 München")]))
+    anna = contacts.create(
+        ContactInput(
+            given_name="Anna",
+            family_name="Schmidt",
+            language="de",
+            points=[ContactPointInput("address", "Lindenweg 4\n80331 München")],
+        )
+    )
     john = contacts.create(ContactInput(given_name="John", family_name="Ode", language="en"))
     assert notices.create_tasks(owner_session, [anna, john], "kunden.csv") == 2
     assert notices.create_tasks(owner_session, [anna], "again.csv") == 0  # one open task a person
@@ -150,8 +175,10 @@ def test_import_tasks_letters_and_done(owner_session: Session, tmp_path: Path) -
     assert "Wie wir Ihre Angaben verwenden" in german and "Dr. Petra Klein" in german  # the German notice
     english = _text(tmp_path / "letters" / f"notice-letter-{john:06d}.pdf")
     assert "How we use your details" in english and "GDPR Article 14" in english
-    assert owner_session.conn.execute("SELECT summary FROM audit_event WHERE action = 'notice.letters'"
-                                      ).fetchone()[0] == "2 letters"
+    assert (
+        owner_session.conn.execute("SELECT summary FROM audit_event WHERE action = 'notice.letters'").fetchone()[0]
+        == "2 letters"
+    )
 
     notices.mark_done(owner_session, anna, "letter")
     with pytest.raises(InvalidInput, match="no open notice task"):
@@ -161,8 +188,9 @@ def test_import_tasks_letters_and_done(owner_session: Session, tmp_path: Path) -
     assert [t.contact_id for t in notices.tasks(owner_session)] == [john] and notices.open_count(owner_session) == 1
     done = next(t for t in notices.tasks(owner_session, open_only=False) if t.contact_id == anna)
     assert done.method == "letter" and done.done_by == OWNER and done.done_at
-    assert owner_session.conn.execute("SELECT entity_id, summary FROM audit_event WHERE action = 'notice_task.done'"
-                                      ).fetchone()[0] == str(anna)
+    assert owner_session.conn.execute(
+        "SELECT entity_id, summary FROM audit_event WHERE action = 'notice_task.done'"
+    ).fetchone()[0] == str(anna)
     ContactService(owner_session).delete(john)  # the bin: an erased or deleted person has no task to do
     assert notices.open_count(owner_session) == 0
 
@@ -186,12 +214,14 @@ def test_cli_notice_commands(run_cli, new_vault: tuple[Path, str], tmp_path: Pat
     listed = run_cli("notice", "tasks", *login, "--json", stdin=OWNER_PASSWORD + "\n")
     rows = json.loads(listed.out)
     assert len(rows) == 4 and {r["source"] for r in rows} == {"google_contacts.csv"}
-    letters = run_cli("notice", "letters", *login, "--out", str(tmp_path / "out"), "--lang", "en",
-                      stdin=OWNER_PASSWORD + "\n")
+    letters = run_cli(
+        "notice", "letters", *login, "--out", str(tmp_path / "out"), "--lang", "en", stdin=OWNER_PASSWORD + "\n"
+    )
     assert letters.code == 0 and len(list((tmp_path / "out").glob("*.pdf"))) == 4
     first_id = rows[0]["contact"]
-    done = run_cli("notice", "done", *login, "--contact", str(first_id), "--method", "in_person",
-                   stdin=OWNER_PASSWORD + "\n")
+    done = run_cli(
+        "notice", "done", *login, "--contact", str(first_id), "--method", "in_person", stdin=OWNER_PASSWORD + "\n"
+    )
     assert done.code == 0 and "in person" in done.out
     assert run_cli("notice", "done", *login, "--contact", str(first_id), stdin=OWNER_PASSWORD + "\n").code == 5
     assert len(json.loads(run_cli("notice", "tasks", *login, "--json", stdin=OWNER_PASSWORD + "\n").out)) == 3
@@ -210,13 +240,16 @@ def test_people_imported_before_the_tasks_existed_are_owed_the_notice_too(vault_
     old, _key = Vault.create(vault_path, OWNER, OWNER_PASSWORD, kdf_params=kdf.CHEAP, schema_target=19)
     with old:
         db = old.db
-        db.executemany("INSERT INTO contact(id, display_name, sort_key, created_at, updated_at) "
-                       "VALUES (?, ?, ?, '2024-01-01T00:00:00+00:00', '2024-01-01T00:00:00+00:00')",
-                       [(1, "Ana Shopify", "ana shopify"), (2, "Bo Mailchimp", "bo mailchimp"),
-                        (3, "Cy Counter", "cy counter")])
+        db.executemany(
+            "INSERT INTO contact(id, display_name, sort_key, created_at, updated_at) "
+            "VALUES (?, ?, ?, '2024-01-01T00:00:00+00:00', '2024-01-01T00:00:00+00:00')",
+            [(1, "Ana Shopify", "ana shopify"), (2, "Bo Mailchimp", "bo mailchimp"), (3, "Cy Counter", "cy counter")],
+        )
         db.execute("INSERT INTO contact_source(source_kind, source_id, contact_id) VALUES ('shopify', '7001', 1)")
-        db.execute("INSERT INTO consent_event(contact_id, purpose_key, action, method, source, at) VALUES "
-                   "(2, 'email_marketing', 'grant', 'import', 'members.csv line 2', '2023-05-01T10:00:00+00:00')")
+        db.execute(
+            "INSERT INTO consent_event(contact_id, purpose_key, action, method, source, at) VALUES "
+            "(2, 'email_marketing', 'grant', 'import', 'members.csv line 2', '2023-05-01T10:00:00+00:00')"
+        )
         db.commit()
     session = open_session(vault_path, OWNER, OWNER_PASSWORD)
     try:

@@ -19,9 +19,16 @@ from tests.conftest import OWNER, OWNER_PASSWORD
 @pytest.fixture
 def customer(owner_session: Session) -> int:
     """Someone on the email and SMS lists, and on the postal list by legitimate interests (the default)."""
-    contact = ContactService(owner_session).create(ContactInput(
-        given_name="Léa", family_name="Moreau", points=[ContactPointInput("email", "lea.moreau@example.fr"),
-                                                        ContactPointInput("address", "3 rue des Lilas, 69003 Lyon")]))
+    contact = ContactService(owner_session).create(
+        ContactInput(
+            given_name="Léa",
+            family_name="Moreau",
+            points=[
+                ContactPointInput("email", "lea.moreau@example.fr"),
+                ContactPointInput("address", "3 rue des Lilas, 69003 Lyon"),
+            ],
+        )
+    )
     consent = ConsentService(owner_session)
     for key in ("email_marketing", "sms_marketing"):
         consent.record(contact, key, True, "verbal")
@@ -33,8 +40,7 @@ def _granted(session: Session, contact_id: int) -> dict[str, bool]:
     return {s.purpose.key: s.granted for s in ConsentService(session).states(contact_id)}
 
 
-def test_an_objection_withdraws_every_marketing_purpose_and_only_those(owner_session: Session,
-                                                                         customer: int) -> None:
+def test_an_objection_withdraws_every_marketing_purpose_and_only_those(owner_session: Session, customer: int) -> None:
     assert export_audience(owner_session, "postal_mail")[0][0] == customer  # legitimate interests: on the list
     withdrawn = object_to_marketing(owner_session, customer)
     assert withdrawn == list(MARKETING_PURPOSES)
@@ -50,11 +56,11 @@ def test_an_objection_withdraws_every_marketing_purpose_and_only_those(owner_ses
     assert object_to_marketing(owner_session, customer) == []  # already withdrawn everywhere: nothing new
 
 
-def test_completing_an_objection_request_withdraws_with_the_request_as_source(owner_session: Session,
-                                                                              customer: int) -> None:
+def test_completing_an_objection_request_withdraws_with_the_request_as_source(
+    owner_session: Session, customer: int
+) -> None:
     requests = RequestService(owner_session)
-    request = requests.create("objection", "gdpr", contact_id=customer, received=date(2026, 11, 20),
-                              channel="email")
+    request = requests.create("objection", "gdpr", contact_id=customer, received=date(2026, 11, 20), channel="email")
     requests.verify_identity(request, "Replied from the email address we hold")
     requests.complete(request)
     events = [e for e in ConsentService(owner_session).history(customer) if e.action == "withdraw"]
@@ -75,8 +81,16 @@ def test_cli_object(owner_session: Session, customer: int, run_cli) -> None:  # 
     result = run_cli("object", path, customer, "--user", OWNER, "--password-stdin", stdin=OWNER_PASSWORD + "\n")
     assert result.code == 0, result.err
     assert "email_marketing, sms_marketing, phone_calls, postal_mail, profiling" in result.out
-    listed = run_cli("consent-list", path, "--user", OWNER, "--purpose", "postal_mail", "--password-stdin",
-                     stdin=OWNER_PASSWORD + "\n")
+    listed = run_cli(
+        "consent-list",
+        path,
+        "--user",
+        OWNER,
+        "--purpose",
+        "postal_mail",
+        "--password-stdin",
+        stdin=OWNER_PASSWORD + "\n",
+    )
     assert listed.code == 0 and listed.out == ""
 
 
@@ -86,19 +100,27 @@ def test_an_older_vault_gains_the_request_method_and_keeps_its_ledger(vault_path
     from app.vault.vault import Vault
 
     vault, _key = Vault.create(vault_path, OWNER, OWNER_PASSWORD, kdf_params=kdf.CHEAP, schema_target=17)
-    vault.db.execute("INSERT INTO contact(id, display_name, sort_key, created_at, updated_at) "
-                     "VALUES (7, 'Léa Moreau', 'lea moreau', '2025-01-01', '2025-01-01')")
-    vault.db.execute("INSERT INTO consent_event(contact_id, purpose_key, action, method, at) "
-                     "VALUES (7, 'email_marketing', 'grant', 'verbal', '2025-01-02T10:00:00+00:00')")
+    vault.db.execute(
+        "INSERT INTO contact(id, display_name, sort_key, created_at, updated_at) "
+        "VALUES (7, 'Léa Moreau', 'lea moreau', '2025-01-01', '2025-01-01')"
+    )
+    vault.db.execute(
+        "INSERT INTO consent_event(contact_id, purpose_key, action, method, at) "
+        "VALUES (7, 'email_marketing', 'grant', 'verbal', '2025-01-02T10:00:00+00:00')"
+    )
     vault.close()
     with Vault.unlock(vault_path, OWNER, OWNER_PASSWORD) as upgraded:
         db = upgraded.db
         assert migrations.schema_version(db) == migrations.LATEST
         assert db.execute("SELECT method FROM consent_event").fetchall() == [("verbal",)]
-        db.execute("INSERT INTO consent_event(contact_id, purpose_key, action, method, source, at) "
-                   "VALUES (7, 'email_marketing', 'withdraw', 'request', 'request 1', '2025-02-01T10:00:00+00:00')")
+        db.execute(
+            "INSERT INTO consent_event(contact_id, purpose_key, action, method, source, at) "
+            "VALUES (7, 'email_marketing', 'withdraw', 'request', 'request 1', '2025-02-01T10:00:00+00:00')"
+        )
         with pytest.raises(Exception, match="CHECK constraint failed"):
-            db.execute("INSERT INTO consent_event(contact_id, purpose_key, action, method, at) "
-                       "VALUES (7, 'email_marketing', 'withdraw', 'carrier pigeon', '2025-02-01T10:00:00+00:00')")
+            db.execute(
+                "INSERT INTO consent_event(contact_id, purpose_key, action, method, at) "
+                "VALUES (7, 'email_marketing', 'withdraw', 'carrier pigeon', '2025-02-01T10:00:00+00:00')"
+            )
         assert db.execute("SELECT key FROM purpose WHERE sensitive = 1").fetchall() == [("sensitive_data",)]
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)

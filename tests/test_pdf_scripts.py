@@ -112,7 +112,6 @@ def test_each_script_prints_in_its_bundled_font(name: str, file: str, extractabl
         assert sorted(_squash(by_font[font])) == sorted(script), by_font[font]
 
 
-
 @pytest.mark.parametrize(("name", "file", "extractable"), NAMES)
 def test_names_in_bold_use_the_bold_face_where_there_is_one(name: str, file: str, extractable: bool) -> None:
     bold = file.replace("-Regular", "-Bold")
@@ -122,18 +121,21 @@ def test_names_in_bold_use_the_bold_face_where_there_is_one(name: str, file: str
 
 
 @pytest.mark.skipif(not shaping_available(), reason="shaping needs uharfbuzz")
-@pytest.mark.parametrize(("text", "font", "shaped_as"), [
-    # Thai: the tone mark over a vowel mark is drawn as its small form, ั over ป narrower (no code points)
-    ("ที่ ปั", "Counterpart-Thai", "private"),
-    # Devanagari: ह + ु is one glyph; स्त a conjunct: no virama is left to draw
-    ("नमस्ते राहुल", "Counterpart-Devanagari", "private"),
-    # Bengali: ন্দ্র is a conjunct
-    ("রবীন্দ্রনাথ", "Counterpart-Bengali", "private"),
-    # Tamil: the vowel sign of செ is drawn before its consonant
-    ("தமிழ்செல்வன்", "Counterpart-Tamil", "\u0bc6\u0b9a"),
-    # Emoji: a family is one glyph, a skin tone folds into the hand in a monochrome font
-    ("👨\u200d👩\u200d👧 👍🏽", "Counterpart-Emoji", "private"),
-])
+@pytest.mark.parametrize(
+    ("text", "font", "shaped_as"),
+    [
+        # Thai: the tone mark over a vowel mark is drawn as its small form, ั over ป narrower (no code points)
+        ("ที่ ปั", "Counterpart-Thai", "private"),
+        # Devanagari: ह + ु is one glyph; स्त a conjunct: no virama is left to draw
+        ("नमस्ते राहुल", "Counterpart-Devanagari", "private"),
+        # Bengali: ন্দ্র is a conjunct
+        ("রবীন্দ্রনাথ", "Counterpart-Bengali", "private"),
+        # Tamil: the vowel sign of செ is drawn before its consonant
+        ("தமிழ்செல்வன்", "Counterpart-Tamil", "\u0bc6\u0b9a"),
+        # Emoji: a family is one glyph, a skin tone folds into the hand in a monochrome font
+        ("👨\u200d👩\u200d👧 👍🏽", "Counterpart-Emoji", "private"),
+    ],
+)
 def test_complex_scripts_are_shaped(text: str, font: str, shaped_as: str) -> None:
     paragraph = para(text, styles()["body"])
     paragraph.wrap(400, 1000)
@@ -188,7 +190,8 @@ def test_unsupported_letters_still_print_as_a_replacement_mark() -> None:
 def test_emoji_sequences_stay_whole_inside_right_to_left_text() -> None:
     assert rich_text("נועה 👨\u200d👩\u200d👧 👍🏽 כהן") == (
         '<font name="Counterpart-Hebrew">ןהכ\xa0</font><font face="Counterpart-Emoji">👍🏽</font>\xa0'
-        '<font face="Counterpart-Emoji">👨\u200d👩\u200d👧</font>\xa0<font name="Counterpart-Hebrew">העונ</font>')
+        '<font face="Counterpart-Emoji">👨\u200d👩\u200d👧</font>\xa0<font name="Counterpart-Hebrew">העונ</font>'
+    )
 
 
 def test_a_shaped_paragraph_splits_across_pages_and_reads_back() -> None:
@@ -202,14 +205,16 @@ def test_a_shaped_paragraph_splits_across_pages_and_reads_back() -> None:
 
 def test_subject_export_of_a_devanagari_and_thai_customer(owner_session: Session, tmp_path: Path) -> None:
     """The real document: the name in the letter, the identity table (one-line cells) and a note."""
-    contact_id = ContactService(owner_session).create(ContactInput(
-        given_name="राहुल", family_name="शर्मा", note="ชอบขนมปัง 🌸", language="en"))
+    contact_id = ContactService(owner_session).create(
+        ContactInput(given_name="राहुल", family_name="शर्मा", note="ชอบขนมปัง 🌸", language="en")
+    )
     out = tmp_path / "rahul.pdf"
     write_subject_export(out, gather(owner_session, contact_id, "en"))
     reader = PdfReader(out)
     embedded: set[str] = set()
     devanagari = thai = ""
     for page in reader.pages:
+
         def visit(text: str, _cm: Any, _tm: Any, font: Any, _size: Any) -> None:
             nonlocal devanagari, thai
             name = str(font["/BaseFont"]).split("+")[-1] if font is not None else ""

@@ -26,8 +26,14 @@ def _sample(seed: int = 16) -> list[str]:
                 continue
             spaced = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
             plain = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
-            numbers += [spaced, plain, spaced.replace(" ", "-"), spaced.replace(" ", "."), f" {plain} ",
-                        f"+{example.country_code} 0{phonenumbers.national_significant_number(example)}"]
+            numbers += [
+                spaced,
+                plain,
+                spaced.replace(" ", "-"),
+                spaced.replace(" ", "."),
+                f" {plain} ",
+                f"+{example.country_code} 0{phonenumbers.national_significant_number(example)}",
+            ]
     for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
         for length in range(1, 19):
             for _ in range(13):
@@ -39,8 +45,18 @@ def _sample(seed: int = 16) -> list[str]:
                     cut = rng.randint(1, len(text) - 1)
                     text = text[:cut] + rng.choice(" -.") + text[cut:]
                 numbers.append(text)
-    numbers += ["+", "+0 123 456", "+1", "+12", "+44 (0)20 7946 0000", "+44 20 7946 0000 ext. 12", "+٤٤٢٠٧٩٤٦٠٠٠٠",
-                "++44 20 7946 0000", "+44 20 7946 0000-", "+999 1234 5678"]
+    numbers += [
+        "+",
+        "+0 123 456",
+        "+1",
+        "+12",
+        "+44 (0)20 7946 0000",
+        "+44 20 7946 0000 ext. 12",
+        "+٤٤٢٠٧٩٤٦٠٠٠٠",
+        "++44 20 7946 0000",
+        "+44 20 7946 0000-",
+        "+999 1234 5678",
+    ]
     return numbers
 
 

@@ -28,13 +28,17 @@ TODAY = datetime.now(UTC).date()
 
 
 def _person(session: Session, given: str, family: str, phone: str) -> int:
-    return ContactService(session).create(ContactInput(given_name=given, family_name=family,
-                                                       points=[ContactPointInput("phone", phone)]))
+    return ContactService(session).create(
+        ContactInput(given_name=given, family_name=family, points=[ContactPointInput("phone", phone)])
+    )
 
 
 def _years_ago(years: int, days: int = 0) -> date:
-    day = TODAY.replace(year=TODAY.year - years) if not (TODAY.month == 2 and TODAY.day == 29) \
+    day = (
+        TODAY.replace(year=TODAY.year - years)
+        if not (TODAY.month == 2 and TODAY.day == 29)
         else date(TODAY.year - years, 2, 28)
+    )
     return date.fromordinal(day.toordinal() + days)
 
 
@@ -43,12 +47,17 @@ def test_pipl_offers_no_legitimate_interests() -> None:
     assert "legitimate_interests" not in bases_for("pipl") and "legitimate_interests" in bases_for("gdpr")
     assert set(PIPL_BASES) < set(bases_for("gdpr"))
     assert all(13 <= age <= 16 for age in GDPR_CONSENT_AGE.values())
-    assert (GDPR_CONSENT_AGE["DE"], GDPR_CONSENT_AGE["FR"], GDPR_CONSENT_AGE["ES"], GDPR_CONSENT_AGE["DK"]) \
-        == (16, 15, 14, 13)
+    assert (GDPR_CONSENT_AGE["DE"], GDPR_CONSENT_AGE["FR"], GDPR_CONSENT_AGE["ES"], GDPR_CONSENT_AGE["DK"]) == (
+        16,
+        15,
+        14,
+        13,
+    )
 
 
 def test_a_shop_in_china_cannot_choose_legitimate_interests_and_postal_mail_needs_consent(
-        owner_session: Session) -> None:
+    owner_session: Session,
+) -> None:
     ShopService(owner_session).update(country="CN")
     consent = ConsentService(owner_session)
     with pytest.raises(InvalidInput, match="not a lawful basis under PIPL"):
@@ -67,8 +76,10 @@ def test_in_a_german_shop_a_customer_with_a_chinese_number_is_asked_for_postal_m
     wang = _person(owner_session, "Wei", "Zhang", "+86 139 1234 5678")
     anna = _person(owner_session, "Anna", "Schulz", "+49 30 1234567")
     assert [row[0] for row in export_audience(owner_session, "postal_mail")] == [anna]
-    states = {c: next(s for s in ConsentService(owner_session).states(c) if s.purpose.key == "postal_mail")
-              for c in (wang, anna)}
+    states = {
+        c: next(s for s in ConsentService(owner_session).states(c) if s.purpose.key == "postal_mail")
+        for c in (wang, anna)
+    }
     assert states[wang].granted is False and states[anna].granted is True
     ConsentService(owner_session).record(wang, "postal_mail", True, "verbal")
     assert sorted(row[0] for row in export_audience(owner_session, "postal_mail")) == sorted([wang, anna])
@@ -110,8 +121,10 @@ def test_birthdays_are_checked_and_audited(owner_session: Session) -> None:
     with pytest.raises(InvalidInput):
         set_birth_date(owner_session, mia, date(TODAY.year + 1, 1, 1))
     set_birth_date(owner_session, mia, date(2012, 5, 4))
-    assert owner_session.conn.execute("SELECT summary FROM audit_event WHERE action = 'contact.birth_date'"
-                                      ).fetchone()[0] == "set"
+    assert (
+        owner_session.conn.execute("SELECT summary FROM audit_event WHERE action = 'contact.birth_date'").fetchone()[0]
+        == "set"
+    )
 
 
 def test_cli_consent_for_a_child_names_the_parent(owner_session: Session, run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -121,21 +134,60 @@ def test_cli_consent_for_a_child_names_the_parent(owner_session: Session, run_cl
     owner_session.lock()
     login = ("--user", OWNER, "--password-stdin")
     born = _years_ago(12).isoformat()
-    refused = run_cli("consent", path, *login, "--contact", pablo, "--purpose", "email_marketing", "--grant",
-                      "--method", "verbal", "--born", born, stdin=OWNER_PASSWORD + "\n")
+    refused = run_cli(
+        "consent",
+        path,
+        *login,
+        "--contact",
+        pablo,
+        "--purpose",
+        "email_marketing",
+        "--grant",
+        "--method",
+        "verbal",
+        "--born",
+        born,
+        stdin=OWNER_PASSWORD + "\n",
+    )
     assert refused.code == 5 and "under 14" in refused.err
-    half = run_cli("consent", path, *login, "--contact", pablo, "--purpose", "email_marketing", "--grant",
-                   "--method", "verbal", "--parent", "Carmen García", stdin=OWNER_PASSWORD + "\n")
+    half = run_cli(
+        "consent",
+        path,
+        *login,
+        "--contact",
+        pablo,
+        "--purpose",
+        "email_marketing",
+        "--grant",
+        "--method",
+        "verbal",
+        "--parent",
+        "Carmen García",
+        stdin=OWNER_PASSWORD + "\n",
+    )
     assert half.code == 5 and "--relation" in half.err
-    done = run_cli("consent", path, *login, "--contact", pablo, "--purpose", "email_marketing", "--grant",
-                   "--method", "verbal", "--parent", "Carmen García", "--relation", "madre",
-                   stdin=OWNER_PASSWORD + "\n")
+    done = run_cli(
+        "consent",
+        path,
+        *login,
+        "--contact",
+        pablo,
+        "--purpose",
+        "email_marketing",
+        "--grant",
+        "--method",
+        "verbal",
+        "--parent",
+        "Carmen García",
+        "--relation",
+        "madre",
+        stdin=OWNER_PASSWORD + "\n",
+    )
     assert done.code == 0, done.err
     assert "granted on" in done.out
 
 
-def test_one_rule_says_who_is_under_pipl_for_the_ledger_the_lists_and_the_health_page(
-        owner_session: Session) -> None:
+def test_one_rule_says_who_is_under_pipl_for_the_ledger_the_lists_and_the_health_page(owner_session: Session) -> None:
     """A German shop: a customer whose second number is Chinese is under PIPL for her bases (the kiosk and the
     consent dialog), for the postal mailing list, and on the health page; in a Chinese shop everyone is."""
     from app.consent.jurisdiction import anyone_under_pipl, bases_for, person_law
@@ -144,8 +196,13 @@ def test_one_rule_says_who_is_under_pipl_for_the_ledger_the_lists_and_the_health
 
     ShopService(owner_session).update(country="DE")
     contacts = ContactService(owner_session)
-    mei = contacts.create(ContactInput(given_name="Mei", family_name="Lin", points=[
-        ContactPointInput("phone", "+49 30 1234567"), ContactPointInput("phone", "+86 138 0013 8000")]))
+    mei = contacts.create(
+        ContactInput(
+            given_name="Mei",
+            family_name="Lin",
+            points=[ContactPointInput("phone", "+49 30 1234567"), ContactPointInput("phone", "+86 138 0013 8000")],
+        )
+    )
     hans = contacts.create(ContactInput(given_name="Hans", points=[ContactPointInput("phone", "+49 30 7654321")]))
     assert person_law(owner_session.conn, mei) == "pipl" and person_law(owner_session.conn, hans) == "gdpr"
     assert "legitimate_interests" not in bases_for(person_law(owner_session.conn, mei))  # what the dialogs offer

@@ -33,11 +33,19 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 def _people(session: Session) -> dict[str, int]:
     contacts = ContactService(session)
-    lena = contacts.create(ContactInput(given_name="Lena", family_name="Vogel", language="de",
-                                        points=[ContactPointInput("email", "lena.vogel@example.de"),
-                                                ContactPointInput("phone", "+49 30 1234567")]))
-    chen = contacts.create(ContactInput(given_name="Chen", family_name="Li",
-                                        points=[ContactPointInput("address", "1 Nanjing Road, Shanghai")]))
+    lena = contacts.create(
+        ContactInput(
+            given_name="Lena",
+            family_name="Vogel",
+            language="de",
+            points=[ContactPointInput("email", "lena.vogel@example.de"), ContactPointInput("phone", "+49 30 1234567")],
+        )
+    )
+    chen = contacts.create(
+        ContactInput(
+            given_name="Chen", family_name="Li", points=[ContactPointInput("address", "1 Nanjing Road, Shanghai")]
+        )
+    )
     maja = contacts.create(ContactInput(given_name="Maja", family_name="Lindqvist"))
     set_birth_date(session, lena, date(1990, 6, 15))
     set_birth_date(session, chen, date(2012, 1, 2))
@@ -66,8 +74,17 @@ def test_the_file_has_pseudonyms_and_coarse_facts_only(owner_session: Session, t
     assert export_pseudonymised(owner_session, out, today=date(2026, 6, 1)) == 2  # Maja is restricted
     rows = _read(out)
     text = out.read_text(encoding="utf-8-sig")
-    for secret in ("Lena", "Vogel", "Chen", "lena.vogel@example.de", "1234567", "Nanjing", "Maja", "1990-06-15",
-                   "2012-01-02"):
+    for secret in (
+        "Lena",
+        "Vogel",
+        "Chen",
+        "lena.vogel@example.de",
+        "1234567",
+        "Nanjing",
+        "Maja",
+        "1990-06-15",
+        "2012-01-02",
+    ):
         assert secret not in text
     key = analysis_key(owner_session.conn)
     by_person = {row["person"]: row for row in rows}
@@ -104,18 +121,30 @@ def test_the_cli(run_cli, new_vault: tuple[Path, str], tmp_path: Path) -> None: 
     _people(session)
     session.lock("logout")
     out = tmp_path / "cli.csv"
-    result = run_cli("export-pseudonymised", new_vault[0], "--user", OWNER, "--password-stdin", "--csv", out,
-                     stdin=OWNER_PASSWORD + "\n")
+    result = run_cli(
+        "export-pseudonymised",
+        new_vault[0],
+        "--user",
+        OWNER,
+        "--password-stdin",
+        "--csv",
+        out,
+        stdin=OWNER_PASSWORD + "\n",
+    )
     assert result.code == 0, result.err
     assert result.out.strip() == f"Wrote 2 pseudonymised people to {out}."
     assert len(_read(out)) == 2
-    missing = run_cli("export-pseudonymised", new_vault[0], "--user", OWNER, "--password-stdin",
-                      stdin=OWNER_PASSWORD + "\n")
+    missing = run_cli(
+        "export-pseudonymised", new_vault[0], "--user", OWNER, "--password-stdin", stdin=OWNER_PASSWORD + "\n"
+    )
     assert missing.code == 2
 
 
-def test_the_button_on_the_customers_page(qtbot, new_vault: tuple[Path, str],  # type: ignore[no-untyped-def]
-                                          tmp_path: Path) -> None:
+def test_the_button_on_the_customers_page(
+    qtbot,
+    new_vault: tuple[Path, str],  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
     from tests import test_ui_customers as customers
     from tests.ui_helpers import open_session_for_ui, press, shutdown_session, wait_until
 

@@ -19,7 +19,12 @@ print(sys.getrefcount(None) - before)
 
 def test_void_qt_calls_keep_none_alive() -> None:
     """Run in a child process: the bug aborts the interpreter, which must not take the test run with it."""
-    result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120,
-                            env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert result.returncode == 0, result.stderr[-500:]
     assert abs(int(result.stdout.strip().splitlines()[-1])) < 100

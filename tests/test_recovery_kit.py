@@ -85,9 +85,7 @@ def test_sqlcipher_line_holds_the_64_digits_without_dashes(tmp_path: Path) -> No
         ("דוד כהן", "NotoSansHebrew-Regular"),
     ],
 )
-def test_non_latin_owner_is_extractable_and_set_in_an_embedded_font(
-    tmp_path: Path, owner: str, font: str
-) -> None:
+def test_non_latin_owner_is_extractable_and_set_in_an_embedded_font(tmp_path: Path, owner: str, font: str) -> None:
     pdf = write(tmp_path, owner=owner)
     assert owner in text_of(pdf)
     used = {str(f["/BaseFont"]).split("+")[-1]: f for f in fonts_of(pdf)}

@@ -41,17 +41,20 @@ def staff(shop: Path) -> Iterator[Session]:
 
 def _refusals(session: Session) -> list[tuple[str, str]]:
     """(user name, summary) of each refusal in the log."""
-    return [(str(r[0]), str(r[1])) for r in session.conn.execute(
-        "SELECT u.name, a.summary FROM audit_event a JOIN user u ON u.id = a.user_id "
-        "WHERE a.action = 'access.refused' ORDER BY a.id")]
+    return [
+        (str(r[0]), str(r[1]))
+        for r in session.conn.execute(
+            "SELECT u.name, a.summary FROM audit_event a JOIN user u ON u.id = a.user_id "
+            "WHERE a.action = 'access.refused' ORDER BY a.id"
+        )
+    ]
 
 
 def test_a_refused_cli_command_is_audited(run_cli, shop: Path, staff: Session) -> None:
     staff.vault.close()
     result = run_cli("user", "list", shop, "--user", STAFF, "--password-stdin", stdin=STAFF_PASSWORD + "\n")
     assert result.code == 4 and "may not manage users" in result.err
-    result = run_cli("erase", shop, "--contact", "1", "--user", STAFF, "--password-stdin",
-                     stdin=STAFF_PASSWORD + "\n")
+    result = run_cli("erase", shop, "--contact", "1", "--user", STAFF, "--password-stdin", stdin=STAFF_PASSWORD + "\n")
     assert result.code == 4
     owner = open_session(shop, OWNER, OWNER_PASSWORD)
     try:
@@ -106,14 +109,17 @@ def test_the_temporary_password_refusal_is_audited_and_says_so(shop: Path) -> No
         with pytest.raises(PermissionDenied, match="temporary password"):
             ContactService(session).page()
         assert _refusals(session) == [(STAFF, "view_customers: temporary password")]
-        assert summary_text("access.refused", "view_customers: temporary password", SummaryNames({}, {})) == \
-            "view customers: the temporary password was not replaced yet"
+        assert (
+            summary_text("access.refused", "view_customers: temporary password", SummaryNames({}, {}))
+            == "view customers: the temporary password was not replaced yet"
+        )
     finally:
         session.vault.close()
 
 
 def test_a_refusal_that_cannot_be_written_still_refuses(staff: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     """A full disk must not turn 'not permitted' into another error; the entry is written at the next change."""
+
     def full(*args: object, **kwargs: object) -> int:
         raise OSError(28, "No space left on device")
 
@@ -146,15 +152,21 @@ def test_a_refusal_in_the_app_window_is_audited(qtbot, shop: Path, staff: Sessio
 
 # --- refusals decided beyond the role (#17): the last owner, a legal hold, a restore by a non-owner -----------
 
+
 def test_taking_away_the_last_owner_is_refused_and_audited(owner_session: Session) -> None:
     users = UserService(owner_session, kdf.CHEAP)
-    for attempt in (lambda: users.set_role(OWNER, Role.MANAGER), lambda: users.disable(OWNER),
-                    lambda: users.remove(OWNER)):
+    for attempt in (
+        lambda: users.set_role(OWNER, Role.MANAGER),
+        lambda: users.disable(OWNER),
+        lambda: users.remove(OWNER),
+    ):
         with pytest.raises(PermissionDenied, match="last owner"):
             attempt()
     assert _refusals(owner_session) == [(OWNER, "manage_users: last owner")] * 3
     assert owner_session.conn.execute("SELECT role, active FROM user WHERE name = ?", (OWNER,)).fetchone() == (
-        "owner", 1)
+        "owner",
+        1,
+    )
     assert audit.verify_chain(owner_session.conn, owner_session.vault.keyfile.signers()).ok
     users.add("Olga Owner", Role.OWNER, "temporary-2")  # with a second owner it is no refusal at all
     users.set_role(OWNER, Role.MANAGER)
@@ -175,8 +187,9 @@ def test_erasing_a_person_under_legal_hold_is_refused_and_audited(run_cli, shop:
         assert not any("tax audit" in summary for _name, summary in _refusals(owner))  # a fixed word, not the reason
     finally:
         owner.lock("logout")
-    result = run_cli("erase", shop, "--contact", str(zelda), "--user", OWNER, "--password-stdin",
-                     stdin=OWNER_PASSWORD + "\n")
+    result = run_cli(
+        "erase", shop, "--contact", str(zelda), "--user", OWNER, "--password-stdin", stdin=OWNER_PASSWORD + "\n"
+    )
     assert result.code == 4 and "legal hold" in result.err
     owner = open_session(shop, OWNER, OWNER_PASSWORD)
     try:
@@ -203,8 +216,9 @@ def _restore_as_bea(run_cli, made: Path, shop: Path):  # type: ignore[no-untyped
     return run_cli("restore", made, "--to", shop, "--user", STAFF, "--password-stdin", stdin=STAFF_PASSWORD + "\n")
 
 
-def test_a_restore_refused_to_staff_is_audited_in_the_vault_it_would_replace(run_cli, shop: Path, staff: Session,
-                                                                              tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_restore_refused_to_staff_is_audited_in_the_vault_it_would_replace(
+    run_cli, shop: Path, staff: Session, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     made = _backup_with_staff(shop, staff, tmp_path / "backups")
     result = _restore_as_bea(run_cli, made, shop)
     assert result.code == 4 and "Only an owner may restore" in result.err, result
@@ -222,7 +236,8 @@ def test_a_restore_refused_to_staff_is_audited_in_the_vault_it_would_replace(run
 
 
 def test_a_removed_staff_member_s_refused_restore_is_audited_under_her_vouched_key(
-        run_cli, shop: Path, staff: Session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run_cli, shop: Path, staff: Session, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     """The attack of #17: taken away, she keeps her old password and the backups. Her slot is gone from the vault,
     but the key it had is vouched for in the log (audit.key_retired), so the refusal is signed and verifies."""
     made = _backup_with_staff(shop, staff, tmp_path / "backups")
@@ -232,8 +247,9 @@ def test_a_removed_staff_member_s_refused_restore_is_audited_under_her_vouched_k
     assert _restore_as_bea(run_cli, made, shop).code == 4
     owner = open_session(shop, OWNER, OWNER_PASSWORD)
     try:
-        row = owner.conn.execute("SELECT user_id, summary, signer FROM audit_event WHERE action = 'access.refused'"
-                                 ).fetchone()
+        row = owner.conn.execute(
+            "SELECT user_id, summary, signer FROM audit_event WHERE action = 'access.refused'"
+        ).fetchone()
         assert (row[0], row[1]) == (staff.user.id, "backup: not owner") and row[2] is not None
     finally:
         owner.lock("logout")
@@ -242,7 +258,8 @@ def test_a_removed_staff_member_s_refused_restore_is_audited_under_her_vouched_k
 
 
 def test_after_a_rekey_the_refused_restore_cannot_be_written_but_is_still_refused(
-        run_cli, shop: Path, staff: Session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run_cli, shop: Path, staff: Session, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     """The backup's key no longer opens the vault, so there is nowhere trustworthy to write it: the refusal stands."""
     from app.admin import security
 

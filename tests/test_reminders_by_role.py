@@ -38,9 +38,15 @@ def test_each_role_sees_the_reminders_it_can_act_on(new_vault: tuple[Path, str])
     review_due = ReviewService(owner).due(NOW.date())
     owner.vault.close()
 
-    seen = {name: _reminders(path, name, password) for name, password in (
-        (OWNER, OWNER_PASSWORD), ("Max Manager", "temporary-1"), ("Bea Staff", "temporary-1"),
-        ("Ida Auditor", "temporary-1"))}
+    seen = {
+        name: _reminders(path, name, password)
+        for name, password in (
+            (OWNER, OWNER_PASSWORD),
+            ("Max Manager", "temporary-1"),
+            ("Bea Staff", "temporary-1"),
+            ("Ida Auditor", "temporary-1"),
+        )
+    }
     places = {name: [r.place for r in found] for name, found in seen.items()}
 
     for handler in (OWNER, "Max Manager"):  # they answer requests: the overdue one is named, with its place
@@ -61,6 +67,7 @@ def test_the_request_reminder_counts_overdue_and_soon(owner_session) -> None:  #
     service.create("erasure", "uk_gdpr", requester="Owen Price", received=today - timedelta(days=27))
     assert requests_reminder(owner_session, today) == "1 privacy request is due within 7 days. See Privacy › Requests."
     service.create("access", "gdpr", requester="Lena Fischer", received=today - timedelta(days=40))
-    assert requests_reminder(owner_session, today) == ("1 privacy request is overdue; 1 is due within 7 days. "
-                                                       "See Privacy › Requests.")
+    assert requests_reminder(owner_session, today) == (
+        "1 privacy request is overdue; 1 is due within 7 days. See Privacy › Requests."
+    )
     assert requests_reminder(owner_session, today - timedelta(days=60)) is None  # nothing due back then

@@ -25,13 +25,16 @@ from app.resources import resource_path
 from tests.conftest import OWNER, OWNER_PASSWORD
 
 
-@pytest.mark.parametrize(("jurisdiction", "received", "due", "extended"), [
-    ("gdpr", date(2026, 1, 31), date(2026, 2, 28), date(2026, 4, 30)),     # no 31 February: the month's last day
-    ("uk_gdpr", date(2024, 1, 31), date(2024, 2, 29), date(2024, 4, 30)),  # leap year
-    ("gdpr", date(2026, 11, 22), date(2026, 12, 22), date(2027, 2, 22)),   # across the year end
-    ("ccpa", date(2026, 11, 22), date(2027, 1, 6), date(2027, 2, 20)),     # 45 days, plus 45
-    ("pipl", date(2026, 11, 22), date(2026, 12, 7), date(2026, 12, 22)),   # 15 days by default
-])
+@pytest.mark.parametrize(
+    ("jurisdiction", "received", "due", "extended"),
+    [
+        ("gdpr", date(2026, 1, 31), date(2026, 2, 28), date(2026, 4, 30)),  # no 31 February: the month's last day
+        ("uk_gdpr", date(2024, 1, 31), date(2024, 2, 29), date(2024, 4, 30)),  # leap year
+        ("gdpr", date(2026, 11, 22), date(2026, 12, 22), date(2027, 2, 22)),  # across the year end
+        ("ccpa", date(2026, 11, 22), date(2027, 1, 6), date(2027, 2, 20)),  # 45 days, plus 45
+        ("pipl", date(2026, 11, 22), date(2026, 12, 7), date(2026, 12, 22)),  # 15 days by default
+    ],
+)
 def test_deadlines(jurisdiction: str, received: date, due: date, extended: date) -> None:
     assert due_date(jurisdiction, received) == due
     assert due_date(jurisdiction, received, extended=True) == extended
@@ -44,9 +47,14 @@ def test_add_months_keeps_the_day_when_it_exists() -> None:
 
 @pytest.fixture
 def person(owner_session: Session) -> int:
-    contact = ContactService(owner_session).create(ContactInput(
-        given_name="芳", family_name="王", note="Prefers lilies",
-        points=[ContactPointInput("email", "wang@example.cn"), ContactPointInput("phone", "+86 139 1234 5678")]))
+    contact = ContactService(owner_session).create(
+        ContactInput(
+            given_name="芳",
+            family_name="王",
+            note="Prefers lilies",
+            points=[ContactPointInput("email", "wang@example.cn"), ContactPointInput("phone", "+86 139 1234 5678")],
+        )
+    )
     DealService(owner_session).create("Wedding", value="1200", currency="CNY", contact_id=contact)
     consent = ConsentService(owner_session)
     consent.record(contact, "email_marketing", True, "form", notice_id=consent.current_notice("zh_CN").id)  # type: ignore[union-attr]
@@ -125,11 +133,14 @@ def test_portability_zip_validates_against_its_schema(owner_session: Session, pe
         consent_rows = list(csv.DictReader(io.StringIO(archive.read("consent_history.csv").decode("utf-8-sig"))))
     jsonschema.validate(data, schema)
     assert schema == json.loads(resource_path("schemas", "subject-export.schema.json").read_text())
-    assert data["name"] == "王芳" and {p["value"] for p in data["contact_points"]} == {"wang@example.cn",
-                                                                                     "+86 139 1234 5678"}
+    assert data["name"] == "王芳" and {p["value"] for p in data["contact_points"]} == {
+        "wang@example.cn",
+        "+86 139 1234 5678",
+    }
     assert data["deals"][0]["value_minor"] == 120000 and data["notices"][0]["language"] == "zh_CN"
     assert [r["purpose"] for r in consent_rows] == ["email_marketing"]
     import hashlib
+
     assert hashes == {"wang.zip": hashlib.sha256(out.read_bytes()).hexdigest()}
     stored = RequestService(owner_session).get(request).files
     assert stored == [{"name": "wang.zip", "sha256": hashes["wang.zip"]}]
@@ -149,8 +160,13 @@ def test_invalid_jsons_are_caught_by_the_schema(owner_session: Session, person: 
 
 
 @pytest.mark.parametrize("role", ["staff", "auditor"])
-def test_staff_and_auditor_cannot_export(owner_session: Session, person: int, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                         run_cli, role: str) -> None:
+def test_staff_and_auditor_cannot_export(
+    owner_session: Session,
+    person: int,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    run_cli,
+    role: str,
+) -> None:
     UserService(owner_session).add("Pat", role, "temporary-1")
     path = owner_session.vault.paths.database
     owner_session.lock()
@@ -159,8 +175,18 @@ def test_staff_and_auditor_cannot_export(owner_session: Session, person: int, tm
     with pytest.raises(PermissionDenied):
         export_subject(pat, person, zip_path=tmp_path / "x.zip")
     pat.lock()
-    result = run_cli("export-subject", path, "--user", "Pat", "--contact", person, "--pdf", tmp_path / "x.pdf",
-                     "--password-stdin", stdin="pats-password\n")
+    result = run_cli(
+        "export-subject",
+        path,
+        "--user",
+        "Pat",
+        "--contact",
+        person,
+        "--pdf",
+        tmp_path / "x.pdf",
+        "--password-stdin",
+        stdin="pats-password\n",
+    )
     assert result.code == 4 and not (tmp_path / "x.pdf").exists()
 
 
@@ -188,7 +214,8 @@ def test_the_owner_sets_the_pipl_period(owner_session: Session, person: int) -> 
 
 @pytest.mark.parametrize("lang", ["C.UTF-8", "en_US.UTF-8", "de_DE.UTF-8"])
 def test_export_subject_without_lang_follows_the_person_then_the_shop(
-        new_vault: tuple[Path, str], tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch, lang: str) -> None:  # type: ignore[no-untyped-def]
+    new_vault: tuple[Path, str], tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:  # type: ignore[no-untyped-def]
     """--lang is optional: it exited 5 on every one of these systems (de_DE and en_US are not shipped codes)."""
     from pypdf import PdfReader
 
@@ -207,18 +234,39 @@ def test_export_subject_without_lang_follows_the_person_then_the_shop(
     login = OWNER_PASSWORD + "\n"
     for person, word in ((spanish, "Estimado"), (unknown, "Bonjour")):  # the person's language, else the shop's
         out = tmp_path / f"{person}.pdf"
-        result = run_cli("export-subject", new_vault[0], "--user", OWNER, "--contact", person, "--pdf", out,
-                         "--password-stdin", stdin=login)
+        result = run_cli(
+            "export-subject",
+            new_vault[0],
+            "--user",
+            OWNER,
+            "--contact",
+            person,
+            "--pdf",
+            out,
+            "--password-stdin",
+            stdin=login,
+        )
         assert result.code == 0, result.err
         text = "".join(page.extract_text() for page in PdfReader(out).pages)
         assert word in text, (person, text[:300])
 
 
 @pytest.mark.parametrize("asked", ["ar", "klingon"])
-def test_a_consent_form_in_a_language_not_shipped_is_refused_with_the_list(new_vault: tuple[Path, str],
-                                                                          tmp_path: Path, run_cli, asked: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_consent_form_in_a_language_not_shipped_is_refused_with_the_list(
+    new_vault: tuple[Path, str], tmp_path: Path, run_cli, asked: str
+) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "form.pdf"
-    result = run_cli("consent-form", new_vault[0], "--user", OWNER, "--lang", asked, "--out", out,
-                     "--password-stdin", stdin=OWNER_PASSWORD + "\n")
+    result = run_cli(
+        "consent-form",
+        new_vault[0],
+        "--user",
+        OWNER,
+        "--lang",
+        asked,
+        "--out",
+        out,
+        "--password-stdin",
+        stdin=OWNER_PASSWORD + "\n",
+    )
     assert result.code == 5 and "en, de, fr, es, zh_CN" in result.err and asked in result.err
     assert not out.exists()

@@ -63,15 +63,27 @@ restore_journal._step = step
 restore.restore(Path(sys.argv[1]), Path(sys.argv[2]), user="Ana Owner", password=sys.argv[3])
 """
 
-STEPS = ["journal", "aside shop.vault", "aside shop.vault.keys", "aside shop.vault.marks", "in shop.vault",
-         "in shop.vault.keys", "in shop.vault.marks"]
+STEPS = [
+    "journal",
+    "aside shop.vault",
+    "aside shop.vault.keys",
+    "aside shop.vault.marks",
+    "in shop.vault",
+    "in shop.vault.keys",
+    "in shop.vault.marks",
+]
 
 
 @pytest.mark.parametrize("step", STEPS)
 def test_sigkill_at_each_step_of_the_swap_leaves_a_whole_vault(shop: tuple[Path, Path], step: str) -> None:
     path, made = shop
-    child = subprocess.run([sys.executable, "-c", RESTORE_AND_DIE, str(made), str(path), OWNER_PASSWORD, step],
-                           env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=120)
+    child = subprocess.run(
+        [sys.executable, "-c", RESTORE_AND_DIE, str(made), str(path), OWNER_PASSWORD, step],
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert child.returncode == -signal.SIGKILL, child.stderr  # it really died at that step
     assert restore_journal.journal_path(VaultPaths.of(path)).exists()
     assert _names(path) == NEW  # the next open finished the swap from the journal
@@ -85,9 +97,13 @@ def test_the_unlock_screen_finishes_a_swap_that_moved_the_key_file_aside(shop: t
     from app.access.sign_in import sign_in_names
 
     path, made = shop
-    child = subprocess.run([sys.executable, "-c", RESTORE_AND_DIE, str(made), str(path), OWNER_PASSWORD,
-                            "aside shop.vault.keys"], env=dict(os.environ, PYTHONPATH=str(ROOT)),
-                           capture_output=True, text=True, timeout=120)
+    child = subprocess.run(
+        [sys.executable, "-c", RESTORE_AND_DIE, str(made), str(path), OWNER_PASSWORD, "aside shop.vault.keys"],
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert child.returncode == -signal.SIGKILL, child.stderr
     assert not VaultPaths.of(path).keyfile.exists()  # "key file missing" on the unlock screen, before
     assert sign_in_names(path) == [OWNER]
@@ -97,8 +113,13 @@ def test_the_unlock_screen_finishes_a_swap_that_moved_the_key_file_aside(shop: t
 def test_sigkill_before_the_swap_leaves_the_old_vault(shop: tuple[Path, Path]) -> None:
     path, made = shop
     script = RESTORE_AND_DIE.replace("restore_journal._step = step", "restore_journal.swap = lambda *a: step('x')")
-    child = subprocess.run([sys.executable, "-c", script, str(made), str(path), OWNER_PASSWORD, "x"],
-                           env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=120)
+    child = subprocess.run(
+        [sys.executable, "-c", script, str(made), str(path), OWNER_PASSWORD, "x"],
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert child.returncode == -signal.SIGKILL, child.stderr
     assert _names(path) == OLD
     [left] = path.parent.glob(".restore-*")  # the staged copy of the backup (a whole vault's size)
@@ -120,6 +141,7 @@ def test_a_restore_under_way_keeps_the_vault_busy(shop: tuple[Path, Path]) -> No
 
 
 # --- the erasure ledger is in the database and in every backup ------------------------------------------------
+
 
 def _erased_after_a_backup(tmp_path: Path) -> tuple[Path, Path, Path]:
     """Ana, Bob, Cy; a backup; Bob erased; a second backup. Returns the vault, the first and the second backup."""
@@ -157,6 +179,7 @@ def test_restore_re_erases_from_a_newer_backup_when_the_vault_and_its_files_are_
 
 
 # --- person ids are never reused across restores ------------------------------------------------------------
+
 
 def test_the_issues_story_no_innocent_newcomer_is_erased(tmp_path: Path) -> None:
     """Restore an old backup, add new customers, restore again: nobody new may carry an erased person's id."""

@@ -24,8 +24,9 @@ from tests.conftest import OWNER, OWNER_PASSWORD
 
 
 def _person(session: Session, given: str, email: str) -> int:
-    return ContactService(session).create(ContactInput(given_name=given, family_name="Lindqvist",
-                                                       points=[ContactPointInput("email", email)]))
+    return ContactService(session).create(
+        ContactInput(given_name=given, family_name="Lindqvist", points=[ContactPointInput("email", email)])
+    )
 
 
 @pytest.fixture
@@ -39,12 +40,15 @@ def two(owner_session: Session) -> tuple[int, int]:
 
 
 def _audit(session: Session, action: str) -> list[tuple[int, str, str | None]]:
-    return [(int(r[0]), str(r[1]), r[2]) for r in session.conn.execute(
-        "SELECT user_id, entity_id, summary FROM audit_event WHERE action = ? ORDER BY id", (action,))]
+    return [
+        (int(r[0]), str(r[1]), r[2])
+        for r in session.conn.execute(
+            "SELECT user_id, entity_id, summary FROM audit_event WHERE action = ? ORDER BY id", (action,)
+        )
+    ]
 
 
-def test_restrict_and_lift_are_audited_with_who_and_kept_with_why(owner_session: Session,
-                                                                   two: tuple[int, int]) -> None:
+def test_restrict_and_lift_are_audited_with_who_and_kept_with_why(owner_session: Session, two: tuple[int, int]) -> None:
     maja, _erik = two
     service = RestrictionService(owner_session)
     with pytest.raises(InvalidInput):
@@ -81,7 +85,8 @@ def test_staff_may_not_restrict_or_lift(owner_session: Session, two: tuple[int, 
 
 
 def test_a_restricted_person_is_left_out_of_audiences_exports_and_the_sweep(
-        owner_session: Session, two: tuple[int, int], tmp_path: Path) -> None:
+    owner_session: Session, two: tuple[int, int], tmp_path: Path
+) -> None:
     maja, erik = two
     RestrictionService(owner_session).restrict(maja, "Contests the address")
     consent = ConsentService(owner_session)
@@ -126,8 +131,11 @@ def test_a_restriction_request_needs_the_customer(owner_session: Session) -> Non
         requests.complete(request)
 
 
-def test_cli_restrict_lift_and_sweep_report(owner_session: Session, two: tuple[int, int],  # type: ignore[no-untyped-def]
-                                            run_cli) -> None:
+def test_cli_restrict_lift_and_sweep_report(
+    owner_session: Session,
+    two: tuple[int, int],  # type: ignore[no-untyped-def]
+    run_cli,
+) -> None:
     maja, _erik = two
     path = owner_session.vault.paths.database
     owner_session.lock()
@@ -147,15 +155,18 @@ def test_cli_restrict_lift_and_sweep_report(owner_session: Session, two: tuple[i
 
 
 def test_restrict_and_object_say_what_they_do_in_help(capsys: pytest.CaptureFixture[str]) -> None:
-    for command, words in (("restrict", "--lift"),
-                           ("object", "Withdraws email, SMS, phone, postal marketing and profiling at once")):
+    for command, words in (
+        ("restrict", "--lift"),
+        ("object", "Withdraws email, SMS, phone, postal marketing and profiling at once"),
+    ):
         with pytest.raises(SystemExit):
             build_parser().parse_args([command, "--help"])
         assert words in " ".join(capsys.readouterr().out.split())
 
 
-def test_the_subject_export_says_processing_is_restricted(owner_session: Session, two: tuple[int, int],
-                                                          tmp_path: Path) -> None:
+def test_the_subject_export_says_processing_is_restricted(
+    owner_session: Session, two: tuple[int, int], tmp_path: Path
+) -> None:
     from app.documents.subject_export import write_subject_export
     from app.privacy.subject_data import gather
     from tests.test_subject_export import _text
@@ -171,8 +182,9 @@ def test_the_subject_export_says_processing_is_restricted(owner_session: Session
     assert "restricted(GDPRArt.18)" not in _text(tmp_path / "erik.pdf")
 
 
-def test_the_audience_counts_only_restricted_people_who_would_be_on_it(owner_session: Session,
-                                                                       two: tuple[int, int]) -> None:
+def test_the_audience_counts_only_restricted_people_who_would_be_on_it(
+    owner_session: Session, two: tuple[int, int]
+) -> None:
     maja, _erik = two
     never_asked = _person(owner_session, "Nils", "nils@example.se")
     service = RestrictionService(owner_session)

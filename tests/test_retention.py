@@ -36,8 +36,10 @@ def years(n: float) -> datetime:
 @pytest.fixture
 def shop(owner_session: Session) -> dict[str, int]:
     contacts, deals = ContactService(owner_session), DealService(owner_session)
-    people = {name: contacts.create(ContactInput(given_name=name, family_name="Test"))
-              for name in ("lead", "customer", "withdrawn", "held", "binned")}
+    people = {
+        name: contacts.create(ContactInput(given_name=name, family_name="Test"))
+        for name in ("lead", "customer", "withdrawn", "held", "binned")
+    }
     won = deals.create("Order", value=10, currency="EUR", contact_id=people["customer"])
     deals.close(won, won=True)
     consent = ConsentService(owner_session)
@@ -53,12 +55,15 @@ def _due(session: Session, now: datetime) -> dict[int | None, tuple[str, str]]:
 
 
 def test_gdpr_template_on_fixture_data(owner_session: Session, shop: dict[str, int]) -> None:
-    assert {(p.category, p.period_days, p.action) for p in RetentionService(owner_session).policies()} \
-        == set(TEMPLATES["gdpr"])
+    assert {(p.category, p.period_days, p.action) for p in RetentionService(owner_session).policies()} == set(
+        TEMPLATES["gdpr"]
+    )
     assert _due(owner_session, years(0)) == {}
     one_month = _due(owner_session, TODAY + timedelta(days=31))
-    assert one_month == {shop["binned"]: ("deleted_contact", "delete"),
-                         shop["withdrawn"]: ("withdrawn_marketing", "delete")}
+    assert one_month == {
+        shop["binned"]: ("deleted_contact", "delete"),
+        shop["withdrawn"]: ("withdrawn_marketing", "delete"),
+    }
     after_2y = _due(owner_session, years(2.1))
     assert after_2y[shop["lead"]] == ("lead", "delete")
     assert shop["customer"] not in after_2y and shop["held"] not in after_2y  # customers: 6 years; holds: never
@@ -108,8 +113,10 @@ def test_holds_list_and_release(owner_session: Session, shop: dict[str, int]) ->
     service = RetentionService(owner_session)
     lapsing = service.hold(shop["customer"], "Warranty claim", until=datetime.now(UTC) + timedelta(days=10))
     holds = service.holds()
-    assert [(h.contact_id, h.reason) for h in holds] == [(shop["customer"], "Warranty claim"),
-                                                         (shop["held"], "Tax audit")]
+    assert [(h.contact_id, h.reason) for h in holds] == [
+        (shop["customer"], "Warranty claim"),
+        (shop["held"], "Tax audit"),
+    ]
     assert holds[0].person and holds[0].placed_by == "Ana Owner" and holds[0].until is not None
     assert not holds[0].lapsed(datetime.now(UTC)) and holds[0].lapsed(datetime.now(UTC) + timedelta(days=11))
     service.release(lapsing)
@@ -117,8 +124,9 @@ def test_holds_list_and_release(owner_session: Session, shop: dict[str, int]) ->
     assert [h.id for h in service.holds(include_released=True)][0] == lapsing
     with pytest.raises(InvalidInput, match="no legal hold"):
         service.release(lapsing)  # twice: nothing in force to release
-    actions = [r[0] for r in owner_session.conn.execute(
-        "SELECT action FROM audit_event WHERE action LIKE 'legal_hold%'")]
+    actions = [
+        r[0] for r in owner_session.conn.execute("SELECT action FROM audit_event WHERE action LIKE 'legal_hold%'")
+    ]
     assert actions.count("legal_hold.release") == 1
 
 
@@ -130,8 +138,9 @@ def test_policy_validation(owner_session: Session) -> None:
         service.set_policy("lead", 0, "delete")
 
 
-def test_old_audit_entries_are_trimmed_and_the_chain_still_verifies(owner_session: Session,
-                                                                    shop: dict[str, int]) -> None:
+def test_old_audit_entries_are_trimmed_and_the_chain_still_verifies(
+    owner_session: Session, shop: dict[str, int]
+) -> None:
     service = RetentionService(owner_session)
     service.set_policy("audit", 30, "delete")
     before = owner_session.conn.execute("SELECT count(*) FROM audit_event").fetchone()[0]
@@ -144,10 +153,12 @@ def test_old_audit_entries_are_trimmed_and_the_chain_still_verifies(owner_sessio
 def test_cancelled_sweep_processes_whole_batches_only(owner_session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(retention, "BATCH", BATCH)
     ContactService(owner_session).create_many(
-        (ContactInput(given_name=f"Lead{i}", family_name="X") for i in range(BATCH + 50)), source="test")
+        (ContactInput(given_name=f"Lead{i}", family_name="X") for i in range(BATCH + 50)), source="test"
+    )
     calls = []
-    result = RetentionService(owner_session).apply(years(3), progress=lambda done, total: calls.append(done),
-                                                   cancelled=lambda: len(calls) >= 1)
+    result = RetentionService(owner_session).apply(
+        years(3), progress=lambda done, total: calls.append(done), cancelled=lambda: len(calls) >= 1
+    )
     assert result.cancelled and result.counts == {"lead": BATCH}
     assert owner_session.conn.execute("SELECT count(*) FROM contact").fetchone()[0] == 50
     again = RetentionService(owner_session).apply(years(3))
@@ -172,21 +183,33 @@ RetentionService(session).apply(datetime.now(UTC) + timedelta(days=1200), progre
 def test_sigkill_mid_sweep_leaves_people_whole(vault_path: Path) -> None:
     session, _ = create_vault(vault_path, OWNER, OWNER_PASSWORD, use_keychain=False, kdf_params=kdf.CHEAP)
     from app.crm.contacts import ContactPointInput
+
     ContactService(session).create_many(
-        (ContactInput(given_name=f"Lead{i}", family_name="X", points=[ContactPointInput("email", f"l{i}@example.org")])
-         for i in range(BATCH * 2 + 10)), source="test")
+        (
+            ContactInput(
+                given_name=f"Lead{i}", family_name="X", points=[ContactPointInput("email", f"l{i}@example.org")]
+            )
+            for i in range(BATCH * 2 + 10)
+        ),
+        source="test",
+    )
     session.lock()
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    proc = subprocess.Popen([sys.executable, "-c", SWEEP_AND_HANG, str(vault_path), OWNER, OWNER_PASSWORD, str(BATCH)],
-                            stdout=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SWEEP_AND_HANG, str(vault_path), OWNER, OWNER_PASSWORD, str(BATCH)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     assert proc.stdout is not None and proc.stdout.readline().startswith("batch")
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     session = open_session(vault_path, OWNER, OWNER_PASSWORD)
     people = session.conn.execute("SELECT count(*) FROM contact").fetchone()[0]
     assert people == BATCH * 2 + 10  # the people go in one transaction: nobody erased, nobody half-erased
-    orphans = session.conn.execute("SELECT count(*) FROM contact c WHERE NOT EXISTS (SELECT 1 FROM contact_point p "
-                                   "WHERE p.contact_id = c.id)").fetchone()[0]
+    orphans = session.conn.execute(
+        "SELECT count(*) FROM contact c WHERE NOT EXISTS (SELECT 1 FROM contact_point p WHERE p.contact_id = c.id)"
+    ).fetchone()[0]
     assert orphans == 0
     assert security.verify(session).ok
     stale = session.conn.execute("SELECT status FROM sweep_run").fetchall()
@@ -198,12 +221,15 @@ def test_sigkill_mid_sweep_leaves_people_whole(vault_path: Path) -> None:
 
 
 def _deletemerge(session: Session) -> list[int]:
-    return [int(session.conn.execute(f"SELECT v FROM {index}_config WHERE k = 'deletemerge'").fetchone()[0])
-            for index in ("contact_search", "contact_phone_search")]
+    return [
+        int(session.conn.execute(f"SELECT v FROM {index}_config WHERE k = 'deletemerge'").fetchone()[0])
+        for index in ("contact_search", "contact_phone_search")
+    ]
 
 
-def test_index_merges_wait_for_the_closing_scrub_during_a_sweep(owner_session: Session, shop: dict[str, int],
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_index_merges_wait_for_the_closing_scrub_during_a_sweep(
+    owner_session: Session, shop: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from app.privacy import erasure
 
     seen = []
@@ -231,8 +257,9 @@ def test_cli_sweep_dry_run_json_and_apply(new_vault: tuple[Path, str], run_cli) 
     assert dry.code == 0, dry.err
     report = json.loads(dry.out)
     assert report["applied"] is False
-    assert [(i["contact_id"], i["policy"], i["action"]) for i in report["items"]] == [(binned, "deleted_contact",
-                                                                                      "delete")]
+    assert [(i["contact_id"], i["policy"], i["action"]) for i in report["items"]] == [
+        (binned, "deleted_contact", "delete")
+    ]
     applied = run_cli("sweep", path, "--user", OWNER, "--apply", "--password-stdin", stdin=login)
     assert applied.code == 0 and "deleted_contact=1" in applied.out
     held = run_cli("hold", path, "--user", OWNER, "--contact", binned, "--reason", "x", "--password-stdin", stdin=login)
@@ -244,8 +271,20 @@ def test_cli_hold(new_vault: tuple[Path, str], run_cli) -> None:  # type: ignore
     session = open_session(path, OWNER, OWNER_PASSWORD)
     person = ContactService(session).create(ContactInput(given_name="Kept", family_name="Person"))
     session.lock()
-    result = run_cli("hold", path, "--user", OWNER, "--contact", person, "--reason", "Court order 12/2026",
-                     "--until", "2030-01-01", "--password-stdin", stdin=login)
+    result = run_cli(
+        "hold",
+        path,
+        "--user",
+        OWNER,
+        "--contact",
+        person,
+        "--reason",
+        "Court order 12/2026",
+        "--until",
+        "2030-01-01",
+        "--password-stdin",
+        stdin=login,
+    )
     assert result.code == 0, result.err
     assert run_cli("erase", path, "--user", OWNER, "--contact", person, "--password-stdin", stdin=login).code == 4
 

@@ -74,15 +74,30 @@ def test_managers_may_record_staff_may_not(new_vault: tuple[Path, str]) -> None:
 
 def test_cli_review_record_and_status(new_vault: tuple[Path, str], run_cli) -> None:  # type: ignore[no-untyped-def]
     path, login = new_vault[0], OWNER_PASSWORD + "\n"
-    recorded = run_cli("review", "record", path, "--user", OWNER, "--item", "notice,ropa", "--item", "users",
-                       "--note", "Restore drill next week", "--password-stdin", stdin=login)
+    recorded = run_cli(
+        "review",
+        "record",
+        path,
+        "--user",
+        OWNER,
+        "--item",
+        "notice,ropa",
+        "--item",
+        "users",
+        "--note",
+        "Restore drill next week",
+        "--password-stdin",
+        stdin=login,
+    )
     assert recorded.code == 0, recorded.err
     assert recorded.out.strip() == "Recorded privacy review no. 1."
     status = run_cli("review", "status", path, "--user", OWNER, "--password-stdin", stdin=login)
     assert status.code == 0, status.err
     today = datetime.now(UTC).date()
     assert f"The next yearly privacy review is due on {add_months(today, 12).isoformat()}." in status.out
-    assert (f"{today.isoformat()}: {OWNER}, 3 of 6 items (not ticked: Retention policies, Restore drill, "
-            "Staff training) — Restore drill next week") in status.out
+    assert (
+        f"{today.isoformat()}: {OWNER}, 3 of 6 items (not ticked: Retention policies, Restore drill, "
+        "Staff training) — Restore drill next week"
+    ) in status.out
     wrong = run_cli("review", "record", path, "--user", OWNER, "--item", "coffee", "--password-stdin", stdin=login)
     assert wrong.code == 5 and "Unknown review item coffee" in wrong.err

@@ -24,8 +24,8 @@ def customer(owner_session: Session) -> int:
 
 def test_money_in_minor_units_per_currency() -> None:
     assert to_minor_units("12.345", "EUR") == 1234  # banker's rounding at the cent
-    assert to_minor_units("1500", "JPY") == 1500    # no minor unit
-    assert to_minor_units("12,5", "GBP") == 1250    # a comma typed as decimal mark
+    assert to_minor_units("1500", "JPY") == 1500  # no minor unit
+    assert to_minor_units("12,5", "GBP") == 1250  # a comma typed as decimal mark
     assert from_minor_units(1250, "GBP") == Decimal("12.50")
     with pytest.raises(InvalidInput):
         to_minor_units("-1", "EUR")
@@ -33,16 +33,25 @@ def test_money_in_minor_units_per_currency() -> None:
         to_minor_units("1", "XYZ1")
 
 
-@pytest.mark.parametrize(("language", "expected"), [("en", "€1,234.50"), ("de", "1.234,50\xa0€"),
-                                                    ("fr", "1\u202f234,50\xa0€"), ("zh_CN", "€1,234.50")])
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "€1,234.50"), ("de", "1.234,50\xa0€"), ("fr", "1\u202f234,50\xa0€"), ("zh_CN", "€1,234.50")],
+)
 def test_money_is_formatted_for_the_users_language(language: str, expected: str) -> None:
     assert money(123450, "EUR", language) == expected
 
 
-@pytest.mark.parametrize(("currency", "language", "expected"), [
-    ("AED", "en", "AED\xa01,234.50"), ("CHF", "zh_CN", "CHF\xa01,234.50"),  # letters: apart from the digits
-    ("USD", "en_GB", "US$1,234.50"), ("USD", "en", "$1,234.50"),             # a symbol at the digits: close
-    ("AED", "de", "1.234,50\xa0AED"), ("JPY", "en", "¥1,235")])
+@pytest.mark.parametrize(
+    ("currency", "language", "expected"),
+    [
+        ("AED", "en", "AED\xa01,234.50"),
+        ("CHF", "zh_CN", "CHF\xa01,234.50"),  # letters: apart from the digits
+        ("USD", "en_GB", "US$1,234.50"),
+        ("USD", "en", "$1,234.50"),  # a symbol at the digits: close
+        ("AED", "de", "1.234,50\xa0AED"),
+        ("JPY", "en", "¥1,235"),
+    ],
+)
 def test_a_currency_code_is_kept_apart_from_the_digits(currency: str, language: str, expected: str) -> None:
     """CLDR's currency spacing, which babel does not apply by itself ("AED1,234.50" was shown)."""
     assert money(123450 if currency != "JPY" else 1235, currency, language) == expected
@@ -90,8 +99,7 @@ def test_board_totals_per_currency(owner_session: Session, customer: int) -> Non
 def test_activities_agenda_by_local_day(owner_session: Session, customer: int) -> None:
     activities = ActivityService(owner_session)
     now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC).astimezone()
-    late = activities.create("call", "Call back about the order", due_at=now - timedelta(hours=2),
-                             contact_id=customer)
+    late = activities.create("call", "Call back about the order", due_at=now - timedelta(hours=2), contact_id=customer)
     later_today = activities.create("task", "Wrap the bouquet", due_at=now + timedelta(minutes=30))
     next_week = activities.create("meeting", "Tasting", due_at=now + timedelta(days=7))
     agenda = activities.agenda(now)
@@ -124,11 +132,20 @@ def test_dashboard_figures(owner_session: Session, customer: int) -> None:
 
 def test_merge_keeps_everything(owner_session: Session) -> None:
     contacts = ContactService(owner_session)
-    keep = contacts.create(ContactInput(given_name="Ana", family_name="Lima", tags=["vip"],
-                                        points=[ContactPointInput("email", "ana@example.org")]))
-    other = contacts.create(ContactInput(given_name="Ana", family_name="Lima", tags=["wholesale"], note="Likes tulips",
-                                         points=[ContactPointInput("email", "ANA@example.org"),
-                                                 ContactPointInput("phone", "+44 7700 900123")]))
+    keep = contacts.create(
+        ContactInput(
+            given_name="Ana", family_name="Lima", tags=["vip"], points=[ContactPointInput("email", "ana@example.org")]
+        )
+    )
+    other = contacts.create(
+        ContactInput(
+            given_name="Ana",
+            family_name="Lima",
+            tags=["wholesale"],
+            note="Likes tulips",
+            points=[ContactPointInput("email", "ANA@example.org"), ContactPointInput("phone", "+44 7700 900123")],
+        )
+    )
     deal = DealService(owner_session).create("Order", value=10, currency="GBP", contact_id=other)
     task = ActivityService(owner_session).create("call", "Ring", contact_id=other)
     assert duplicates.find_duplicates(owner_session) == [sorted([keep, other])]

@@ -46,39 +46,44 @@ def found(session: Session, world: dict[str, int], query: str) -> set[str]:
 
 
 # Each of these missed (or found too little) before the text was folded for the index.
-@pytest.mark.parametrize(("query", "expected"), [
-    ("γιωργος", {"giorgos"}),                              # no tonos, final sigma typed
-    ("ΓΙΩΡΓΟΣ ΠΑΠΑΔΟΠΟΥΛΟΣ", {"giorgos"}),                  # capitals: no accents, Σ
-    ("παπαδοπουλος", {"giorgos"}),
-    ("γιωργ", {"giorgos"}),                                # a prefix as you type
-    ("ελληνικος", {"giorgos"}),                            # the organisation
-    ("strasse", {"weiss", "kraus"}),                       # ss finds ß
-    ("straße", {"weiss", "kraus"}),                        # and ß finds ss
-    ("weiss", {"weiss"}),
-    ("احمد", {"ahmad"}),                                   # أ as ا
-    ("ايمان", {"iman"}),                                   # إ as ا
-    ("محمد", {"muhammad", "muhammad_plain"}),              # harakat dropped in the index
-    ("مُحَمَّد", {"muhammad", "muhammad_plain"}),              # ... and in what is typed
-    ("مصطفي", {"mustafa"}),                                # ى as ي
-    ("فاطمه", {"fatima"}),                                 # ة as ه
-    ("عميله", {"fatima"}),                                 # ... in a tag too
-    ("مومن", {"mumin"}),                                   # ؤ as و
-    ("هاني", {"mumin"}),                                   # ئ as ي
-    ("سعيد", {"tatweel"}),                                 # tatweel dropped
-    ("عبدالله", {"tatweel"}),                              # ٱ as ا
-    ("ใจดี", {"somchai", "somchai_run"}),                  # a Thai word inside a run without spaces
-    ("ใจด", {"somchai", "somchai_run"}),                   # as typed, before the vowel
-    ("สมชายใจดี", {"somchai", "somchai_run"}),             # typed without the space finds the name with one
-    ("สมชาย ใจดี", {"somchai", "somchai_run"}),
-    ("ประจำ", {"somsri"}),                                 # a word inside a Thai note
-])
-def test_search_folds_the_spellings_people_type(owner_session: Session, world: dict[str, int], query: str,
-                                                 expected: set[str]) -> None:
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("γιωργος", {"giorgos"}),  # no tonos, final sigma typed
+        ("ΓΙΩΡΓΟΣ ΠΑΠΑΔΟΠΟΥΛΟΣ", {"giorgos"}),  # capitals: no accents, Σ
+        ("παπαδοπουλος", {"giorgos"}),
+        ("γιωργ", {"giorgos"}),  # a prefix as you type
+        ("ελληνικος", {"giorgos"}),  # the organisation
+        ("strasse", {"weiss", "kraus"}),  # ss finds ß
+        ("straße", {"weiss", "kraus"}),  # and ß finds ss
+        ("weiss", {"weiss"}),
+        ("احمد", {"ahmad"}),  # أ as ا
+        ("ايمان", {"iman"}),  # إ as ا
+        ("محمد", {"muhammad", "muhammad_plain"}),  # harakat dropped in the index
+        ("مُحَمَّد", {"muhammad", "muhammad_plain"}),  # ... and in what is typed
+        ("مصطفي", {"mustafa"}),  # ى as ي
+        ("فاطمه", {"fatima"}),  # ة as ه
+        ("عميله", {"fatima"}),  # ... in a tag too
+        ("مومن", {"mumin"}),  # ؤ as و
+        ("هاني", {"mumin"}),  # ئ as ي
+        ("سعيد", {"tatweel"}),  # tatweel dropped
+        ("عبدالله", {"tatweel"}),  # ٱ as ا
+        ("ใจดี", {"somchai", "somchai_run"}),  # a Thai word inside a run without spaces
+        ("ใจด", {"somchai", "somchai_run"}),  # as typed, before the vowel
+        ("สมชายใจดี", {"somchai", "somchai_run"}),  # typed without the space finds the name with one
+        ("สมชาย ใจดี", {"somchai", "somchai_run"}),
+        ("ประจำ", {"somsri"}),  # a word inside a Thai note
+    ],
+)
+def test_search_folds_the_spellings_people_type(
+    owner_session: Session, world: dict[str, int], query: str, expected: set[str]
+) -> None:
     assert found(owner_session, world, query) == expected
 
 
-def test_what_already_worked_still_does_and_thai_is_matched_in_order(owner_session: Session,
-                                                                    world: dict[str, int]) -> None:
+def test_what_already_worked_still_does_and_thai_is_matched_in_order(
+    owner_session: Session, world: dict[str, int]
+) -> None:
     assert found(owner_session, world, "ดีใจ") == set()  # the same letters in another order are another word
     assert found(owner_session, world, "สม") == {"somchai", "somchai_run", "somsri"}
     assert found(owner_session, world, "ใจดิ") == set()  # a different vowel is a different word
@@ -105,10 +110,22 @@ def test_a_rebuilt_index_is_the_one_the_services_keep(owner_session: Session, wo
     from app.store.database import transaction
 
     contacts = ContactService(owner_session)
-    eleni = contacts.create_many([ContactInput(given_name="Ελένη", family_name="Οικονόμου", organisation="Straße 7",
-                                       tags=["vip"], note="สั่งดอกไม้ทุกสัปดาห์",
-                                       points=[ContactPointInput("email", "eleni@example.gr"),
-                                               ContactPointInput("address", "Hauptstraße 5, Berlin")])], "test")
+    eleni = contacts.create_many(
+        [
+            ContactInput(
+                given_name="Ελένη",
+                family_name="Οικονόμου",
+                organisation="Straße 7",
+                tags=["vip"],
+                note="สั่งดอกไม้ทุกสัปดาห์",
+                points=[
+                    ContactPointInput("email", "eleni@example.gr"),
+                    ContactPointInput("address", "Hauptstraße 5, Berlin"),
+                ],
+            )
+        ],
+        "test",
+    )
     contacts.delete(world["kraus"])  # in the bin: not indexed, by the services or by a rebuild
     before = _vocabulary(owner_session)
     with transaction(owner_session.conn):
@@ -134,25 +151,41 @@ def test_an_old_vaults_index_is_rebuilt_when_it_opens(vault_path: Path) -> None:
     vault = Vault.create(vault_path, OWNER, OWNER_PASSWORD, kdf_params=kdf.CHEAP, schema_target=13)[0]
     conn = vault.db
     stamp = "2024-01-01T00:00:00+00:00"
-    people = [(1, "Γιώργος", "Παπαδόπουλος", None, "+30 6912345678"), (2, "أحمد", "العلي", None, ""),
-              (3, "สมชาย", "ใจดี", None, ""), (4, "Zoë", "Müller", None, "+49 15112345678"),
-              (5, "芳", "王", None, ""), (6, "Γιώργος", "Binned", stamp, "")]
+    people = [
+        (1, "Γιώργος", "Παπαδόπουλος", None, "+30 6912345678"),
+        (2, "أحمد", "العلي", None, ""),
+        (3, "สมชาย", "ใจดี", None, ""),
+        (4, "Zoë", "Müller", None, "+49 15112345678"),
+        (5, "芳", "王", None, ""),
+        (6, "Γιώργος", "Binned", stamp, ""),
+    ]
     with transaction(conn):  # what schema 13 wrote: the person, their details, the index of the text as typed
         for contact_id, given, family, deleted, phone in people:
             display = f"{family}{given}" if family == "王" else f"{given} {family}"
-            conn.execute("INSERT INTO contact(id, given_name, family_name, display_name, sort_key, created_at, "
-                         "updated_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         (contact_id, given, family, display, display.casefold(), stamp, stamp, deleted))
-            conn.execute("INSERT INTO note(contact_id, body, created_at) VALUES (?, ?, ?)",
-                         (contact_id, f"Straße {contact_id}", stamp))
+            conn.execute(
+                "INSERT INTO contact(id, given_name, family_name, display_name, sort_key, created_at, "
+                "updated_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (contact_id, given, family, display, display.casefold(), stamp, stamp, deleted),
+            )
+            conn.execute(
+                "INSERT INTO note(contact_id, body, created_at) VALUES (?, ?, ?)",
+                (contact_id, f"Straße {contact_id}", stamp),
+            )
             if phone:
-                conn.execute("INSERT INTO contact_point(contact_id, kind, value, normalized, created_at) "
-                             "VALUES (?, 'phone', ?, ?, ?)", (contact_id, phone, phone.replace(" ", ""), stamp))
-                conn.execute("INSERT INTO contact_phone_search(rowid, digits) VALUES (?, ?)",
-                             (contact_id, phone.replace(" ", "").lstrip("+")))
+                conn.execute(
+                    "INSERT INTO contact_point(contact_id, kind, value, normalized, created_at) "
+                    "VALUES (?, 'phone', ?, ?, ?)",
+                    (contact_id, phone, phone.replace(" ", ""), stamp),
+                )
+                conn.execute(
+                    "INSERT INTO contact_phone_search(rowid, digits) VALUES (?, ?)",
+                    (contact_id, phone.replace(" ", "").lstrip("+")),
+                )
             if deleted is None:
-                conn.execute("INSERT INTO contact_search(rowid, doc) VALUES (?, ?)",
-                             (contact_id, _old_document([display, given, family, f"Straße {contact_id}"])))
+                conn.execute(
+                    "INSERT INTO contact_search(rowid, doc) VALUES (?, ?)",
+                    (contact_id, _old_document([display, given, family, f"Straße {contact_id}"])),
+                )
     assert conn.execute("SELECT count(*) FROM contact_search WHERE contact_search MATCH 'γιωργοσ'").fetchone()[0] == 0
     vault.close()
 

@@ -44,8 +44,10 @@ STAFF, STAFF_PASSWORD = "Sam Staff", "staff-pass-1"
 @pytest.fixture
 def plug(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
     """Which security keys are 'plugged in' (what python-fido2 would find on USB)."""
+
     def plugged(*keys: SoftAuthenticator) -> None:
         monkeypatch.setattr(second_factor, "list_devices", lambda: list(keys))
+
     return plugged
 
 
@@ -79,11 +81,20 @@ def keyed_owner(owner_session: Session, plug: Callable[..., None]) -> tuple[Path
 
 # --- the key file --------------------------------------------------------------------------------------------
 
+
 def test_a_slot_with_a_key_needs_its_answer_and_says_so_in_its_authenticated_header() -> None:
     enrolment = Enrolment(b"credential", b"s" * 32, "discouraged", "counterpart.invalid")
     answer = b"a" * 32
-    slot = Slot.create(vault_id="v1", user="Ana", password="password-1", data_key=b"k" * 32, params=kdf.CHEAP,
-                       device_secret=None, second_factor=enrolment, factor_secret=answer)
+    slot = Slot.create(
+        vault_id="v1",
+        user="Ana",
+        password="password-1",
+        data_key=b"k" * 32,
+        params=kdf.CHEAP,
+        device_secret=None,
+        second_factor=enrolment,
+        factor_secret=answer,
+    )
     assert slot.version == FACTOR_VERSION
     assert json.loads(slot.header("v1"))["second_factor"]["credential_id"] == "Y3JlZGVudGlhbA=="
     assert slot.open("v1", "password-1", None, answer) == {"current": b"k" * 32}
@@ -103,17 +114,20 @@ def test_a_slot_with_a_key_needs_its_answer_and_says_so_in_its_authenticated_hea
 def test_a_slot_without_a_key_derives_exactly_as_before() -> None:
     """Existing slots are unchanged: the old HKDF label over argon2 + device secret, and no factor asked."""
     device = b"d" * 32
-    slot = Slot.create(vault_id="v1", user="Ana", password="password-1", data_key=b"k" * 32, params=kdf.CHEAP,
-                       device_secret=device)
+    slot = Slot.create(
+        vault_id="v1", user="Ana", password="password-1", data_key=b"k" * 32, params=kdf.CHEAP, device_secret=device
+    )
     assert slot.version == SIGNED_VERSION and slot.second_factor is None
     assert "second_factor" not in json.loads(slot.header("v1")) and "second_factor" not in slot.to_json()
     stretched = kdf.derive("password-1", slot.salt, kdf.CHEAP)
     expected = HKDF(hashes.SHA256(), 32, salt=b"v1", info=b"counterpart slot v1 " + slot.slot_id.encode()).derive(
-        stretched + device)
+        stretched + device
+    )
     assert slot.unseal("v1", "password-1", device, b"ignored" * 4 + b"1234").slot_key == expected
 
 
 # --- the real fido2 client against the software key ----------------------------------------------------------
+
 
 def test_the_answer_is_hmac_of_the_keys_credential_secret(plug: Callable[..., None]) -> None:
     plug(SoftAuthenticator())
@@ -157,8 +171,10 @@ def test_no_key_wrong_key_no_touch_and_cancel_are_told_apart(plug: Callable[...,
 
 # --- the vault and the service --------------------------------------------------------------------------------
 
-def test_the_slot_cannot_open_without_its_key(keyed_owner: tuple[Path, SoftAuthenticator],
-                                              plug: Callable[..., None]) -> None:
+
+def test_the_slot_cannot_open_without_its_key(
+    keyed_owner: tuple[Path, SoftAuthenticator], plug: Callable[..., None]
+) -> None:
     path, key = keyed_owner
     keyfile, _mac = KeyFile.load(Vault.paths_of(path).keyfile)
     slot = keyfile.find_slot(OWNER)
@@ -196,8 +212,9 @@ def test_a_key_the_slot_never_saw_cannot_forge_its_answer(keyed_owner: tuple[Pat
         open_session(path, OWNER, OWNER_PASSWORD, Forger())
 
 
-def test_other_logins_and_the_recovery_key_open_without_the_key(new_vault: tuple[Path, str],
-                                                                plug: Callable[..., None]) -> None:
+def test_other_logins_and_the_recovery_key_open_without_the_key(
+    new_vault: tuple[Path, str], plug: Callable[..., None]
+) -> None:
     path, recovery_key = new_vault
     key = SoftAuthenticator()
     plug(key)
@@ -215,8 +232,7 @@ def test_other_logins_and_the_recovery_key_open_without_the_key(new_vault: tuple
     vault.close()
 
 
-def test_staff_may_not_add_a_key_and_the_refusal_is_audited(owner_session: Session,
-                                                            plug: Callable[..., None]) -> None:
+def test_staff_may_not_add_a_key_and_the_refusal_is_audited(owner_session: Session, plug: Callable[..., None]) -> None:
     plug(SoftAuthenticator())
     owner = add_user(owner_session, STAFF, "staff", STAFF_PASSWORD)
     path = owner.vault.paths.database
@@ -239,8 +255,7 @@ def test_changing_your_own_password_keeps_your_key(keyed_owner: tuple[Path, Soft
     open_session(path, OWNER, "new-owner-pass", Fido2SecondFactor()).lock("logout")
 
 
-def test_removing_a_key_needs_the_key(keyed_owner: tuple[Path, SoftAuthenticator],
-                                      plug: Callable[..., None]) -> None:
+def test_removing_a_key_needs_the_key(keyed_owner: tuple[Path, SoftAuthenticator], plug: Callable[..., None]) -> None:
     path, key = keyed_owner
     session = open_session(path, OWNER, OWNER_PASSWORD, Fido2SecondFactor())
     service = SecurityKeyService(session)
@@ -262,7 +277,8 @@ def test_removing_a_key_needs_the_key(keyed_owner: tuple[Path, SoftAuthenticator
 
 
 def test_the_owner_takes_a_lost_key_off_a_manager_with_a_password_reset(
-        keyed_owner: tuple[Path, SoftAuthenticator], plug: Callable[..., None]) -> None:
+    keyed_owner: tuple[Path, SoftAuthenticator], plug: Callable[..., None]
+) -> None:
     path, key = keyed_owner
     plug(SoftAuthenticator())
     manager = open_session(path, MANAGER, MANAGER_PASSWORD)
@@ -285,13 +301,25 @@ def test_the_owner_takes_a_lost_key_off_a_manager_with_a_password_reset(
 
 # --- the command line -----------------------------------------------------------------------------------------
 
-def test_cli_adds_and_removes_a_key_and_asks_for_a_touch(new_vault: tuple[Path, str], run_cli,  # type: ignore[no-untyped-def]
-                                                        plug: Callable[..., None]) -> None:
+
+def test_cli_adds_and_removes_a_key_and_asks_for_a_touch(
+    new_vault: tuple[Path, str],
+    run_cli,  # type: ignore[no-untyped-def]
+    plug: Callable[..., None],
+) -> None:
     path, _recovery = new_vault
     key = SoftAuthenticator()
     plug(key)
-    added = run_cli("user", "security-key", "add", path, "--user", OWNER, "--password-stdin",
-                    stdin=f"{OWNER_PASSWORD}\n{OWNER_PASSWORD}\n")
+    added = run_cli(
+        "user",
+        "security-key",
+        "add",
+        path,
+        "--user",
+        OWNER,
+        "--password-stdin",
+        stdin=f"{OWNER_PASSWORD}\n{OWNER_PASSWORD}\n",
+    )
     assert added.code == 0, added.err
     assert "security key" in added.out
     listed = run_cli("user", "list", path, "--user", OWNER, "--password-stdin", stdin=OWNER_PASSWORD + "\n")
@@ -304,30 +332,66 @@ def test_cli_adds_and_removes_a_key_and_asks_for_a_touch(new_vault: tuple[Path, 
     wrong = run_cli("user", "list", path, "--user", OWNER, "--password-stdin", stdin=OWNER_PASSWORD + "\n")
     assert wrong.code == 3 and "not the security key" in wrong.err
     plug(key)
-    removed = run_cli("user", "security-key", "remove", path, "--user", OWNER, "--password-stdin",
-                      stdin=f"{OWNER_PASSWORD}\n{OWNER_PASSWORD}\n")
+    removed = run_cli(
+        "user",
+        "security-key",
+        "remove",
+        path,
+        "--user",
+        OWNER,
+        "--password-stdin",
+        stdin=f"{OWNER_PASSWORD}\n{OWNER_PASSWORD}\n",
+    )
     assert removed.code == 0, removed.err
     plug()
     assert run_cli("user", "list", path, "--user", OWNER, "--password-stdin", stdin=OWNER_PASSWORD + "\n").code == 0
 
 
-def test_cli_refuses_staff_and_lets_the_owner_take_a_lost_key_off(keyed_owner: tuple[Path, SoftAuthenticator],
-                                                                  run_cli,  # type: ignore[no-untyped-def]
-                                                                  plug: Callable[..., None]) -> None:
+def test_cli_refuses_staff_and_lets_the_owner_take_a_lost_key_off(
+    keyed_owner: tuple[Path, SoftAuthenticator],
+    run_cli,  # type: ignore[no-untyped-def]
+    plug: Callable[..., None],
+) -> None:
     path, key = keyed_owner
     plug(SoftAuthenticator())
-    manager_added = run_cli("user", "security-key", "add", path, "--user", MANAGER, "--password-stdin",
-                            stdin=f"{MANAGER_PASSWORD}\n{MANAGER_PASSWORD}\n")
+    manager_added = run_cli(
+        "user",
+        "security-key",
+        "add",
+        path,
+        "--user",
+        MANAGER,
+        "--password-stdin",
+        stdin=f"{MANAGER_PASSWORD}\n{MANAGER_PASSWORD}\n",
+    )
     assert manager_added.code == 0, manager_added.err
     plug(key)
     owner = open_session(path, OWNER, OWNER_PASSWORD, Fido2SecondFactor())
     owner = add_user(owner, STAFF, "staff", STAFF_PASSWORD)
     owner.lock("logout")
-    refused = run_cli("user", "security-key", "add", path, "--user", STAFF, "--password-stdin",
-                      stdin=f"{STAFF_PASSWORD}\n{STAFF_PASSWORD}\n")
+    refused = run_cli(
+        "user",
+        "security-key",
+        "add",
+        path,
+        "--user",
+        STAFF,
+        "--password-stdin",
+        stdin=f"{STAFF_PASSWORD}\n{STAFF_PASSWORD}\n",
+    )
     assert refused.code == 4 and "only owners and managers" in refused.err
-    reset = run_cli("user", "security-key", "remove", path, "--user", OWNER, "--name", MANAGER, "--password-stdin",
-                    stdin=f"{OWNER_PASSWORD}\ntemporary-3\ntemporary-3\n")
+    reset = run_cli(
+        "user",
+        "security-key",
+        "remove",
+        path,
+        "--user",
+        OWNER,
+        "--name",
+        MANAGER,
+        "--password-stdin",
+        stdin=f"{OWNER_PASSWORD}\ntemporary-3\ntemporary-3\n",
+    )
     assert reset.code == 0, reset.err
     assert "temporary password" in reset.out
     plug()

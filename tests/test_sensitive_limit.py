@@ -11,8 +11,10 @@ from app.privacy.requests import RequestService
 
 def _people(session: Session) -> tuple[int, int]:
     contacts, consent = ContactService(session), ConsentService(session)
-    ids = (contacts.create(ContactInput(given_name="Maria", family_name="Lopez")),
-           contacts.create(ContactInput(given_name="James", family_name="Carter")))
+    ids = (
+        contacts.create(ContactInput(given_name="Maria", family_name="Lopez")),
+        contacts.create(ContactInput(given_name="James", family_name="Carter")),
+    )
     for contact_id in ids:
         for key in ("sensitive_data", "profiling"):
             consent.record(contact_id, key, True, "verbal")

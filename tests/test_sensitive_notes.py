@@ -21,65 +21,83 @@ def _kinds(text: str) -> list[str]:
 
 
 def _found(text: str) -> list[str]:
-    return [text[f.start:f.end] for f in find_sensitive(text)]
+    return [text[f.start : f.end] for f in find_sensitive(text)]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Card 4111 1111 1111 1111, expires 12/27", ["4111 1111 1111 1111"]),
-    ("Paid with 5500-0000-0000-0004", ["5500-0000-0000-0004"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Card 4111 1111 1111 1111, expires 12/27", ["4111 1111 1111 1111"]),
+        ("Paid with 5500-0000-0000-0004", ["5500-0000-0000-0004"]),
+    ],
+)
 def test_card_numbers_are_found_when_their_luhn_digit_is_right(text: str, expected: list[str]) -> None:
     assert _found(text) == expected and _kinds(text) == ["card"]
 
 
 def test_numbers_that_are_not_cards_are_left_alone() -> None:
     assert not luhn_ok("4111111111111112")
-    for text in ("Card 4111 1111 1111 1112", "Call +49 170 1234567 after 10", "Order 2024-05-17, total 129.90",
-                 "Invoice 20240517-0042", "Likes blue shirts, size M", "She works in hospitality"):
+    for text in (
+        "Card 4111 1111 1111 1112",
+        "Call +49 170 1234567 after 10",
+        "Order 2024-05-17, total 129.90",
+        "Invoice 20240517-0042",
+        "Likes blue shirts, size M",
+        "She works in hospitality",
+    ):
         assert find_sensitive(text) == [], text
 
 
-@pytest.mark.parametrize("text, number", [
-    ("Passport no. X1234567 seen at the counter", "X1234567"),
-    ("Reisepass: C01X00T47", "C01X00T47"),
-    ("numéro de passeport 12AB34567", "12AB34567"),
-    ("pasaporte PAA123456", "PAA123456"),
-    ("护照 E12345678", "E12345678"),
-])
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("Passport no. X1234567 seen at the counter", "X1234567"),
+        ("Reisepass: C01X00T47", "C01X00T47"),
+        ("numéro de passeport 12AB34567", "12AB34567"),
+        ("pasaporte PAA123456", "PAA123456"),
+        ("护照 E12345678", "E12345678"),
+    ],
+)
 def test_passport_numbers_named_in_each_language(text: str, number: str) -> None:
     assert _kinds(text) == ["passport"] and _found(text) == [number]
 
 
-@pytest.mark.parametrize("text, number", [
-    ("DNI 12345678Z", "12345678Z"),                       # Spain, check letter right
-    ("NIE X1234567L", "X1234567L"),
-    ("SSN 123-45-6789", "123-45-6789"),                   # US
-    ("NI number AB 12 34 56 C", "AB 12 34 56 C"),         # UK
-    ("身份证 11010519491231002X", "11010519491231002X"),    # China, checksum right
-    ("NIR 1 85 05 78 006 084 91", "1 85 05 78 006 084 91"),  # France, key right
-    ("Personalausweis L01X00T47", "L01X00T47"),
-])
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("DNI 12345678Z", "12345678Z"),  # Spain, check letter right
+        ("NIE X1234567L", "X1234567L"),
+        ("SSN 123-45-6789", "123-45-6789"),  # US
+        ("NI number AB 12 34 56 C", "AB 12 34 56 C"),  # UK
+        ("身份证 11010519491231002X", "11010519491231002X"),  # China, checksum right
+        ("NIR 1 85 05 78 006 084 91", "1 85 05 78 006 084 91"),  # France, key right
+        ("Personalausweis L01X00T47", "L01X00T47"),
+    ],
+)
 def test_national_id_numbers(text: str, number: str) -> None:
     assert _kinds(text) == ["national_id"] and _found(text) == [number]
 
 
 def test_id_numbers_with_a_wrong_check_are_not_ids() -> None:
-    assert find_sensitive("ref 12345678A") == []          # a DNI's letter would be Z
-    assert find_sensitive("11010519491231002Y") == []      # not a resident ID checksum
+    assert find_sensitive("ref 12345678A") == []  # a DNI's letter would be Z
+    assert find_sensitive("11010519491231002Y") == []  # not a resident ID checksum
 
 
-@pytest.mark.parametrize("language, text, word", [
-    ("en", "Mentioned she is pregnant, wants a looser fit", "pregnant"),
-    ("en", "Allergies: peanuts", "Allergies"),
-    ("de", "Kunde ist Diabetiker, keine Süßigkeiten", "Diabetiker"),
-    ("de", "Sie ist schwanger", "schwanger"),
-    ("fr", "Il est diabétique", "diabétique"),
-    ("fr", "Sort de l'hôpital la semaine prochaine", "hôpital"),
-    ("es", "Está embarazada", "embarazada"),
-    ("es", "Tiene una enfermedad crónica", "enfermedad"),
-    ("zh_CN", "他有糖尿病，不要甜的", "糖尿病"),
-    ("zh_CN", "刚做完手术", "手术"),
-])
+@pytest.mark.parametrize(
+    "language, text, word",
+    [
+        ("en", "Mentioned she is pregnant, wants a looser fit", "pregnant"),
+        ("en", "Allergies: peanuts", "Allergies"),
+        ("de", "Kunde ist Diabetiker, keine Süßigkeiten", "Diabetiker"),
+        ("de", "Sie ist schwanger", "schwanger"),
+        ("fr", "Il est diabétique", "diabétique"),
+        ("fr", "Sort de l'hôpital la semaine prochaine", "hôpital"),
+        ("es", "Está embarazada", "embarazada"),
+        ("es", "Tiene una enfermedad crónica", "enfermedad"),
+        ("zh_CN", "他有糖尿病，不要甜的", "糖尿病"),
+        ("zh_CN", "刚做完手术", "手术"),
+    ],
+)
 def test_health_words_in_each_supported_language(language: str, text: str, word: str) -> None:
     assert _kinds(text) == ["health"] and _found(text) == [word], language
 
@@ -107,7 +125,8 @@ def test_a_note_kept_with_a_reason_records_the_reason_and_audits_the_keeping(own
     assert any(body == "Allergic to lilies" for _id, _at, body in contacts.get(person).notes)
     kept = SensitiveNotesService(owner_session).kept(person)
     assert [(k.note_id, k.kinds, k.reason, k.kept_by) for k in kept] == [
-        (note_id, ("health",), "So no lilies go into her bouquets", owner_session.user.name)]
+        (note_id, ("health",), "So no lilies go into her bouquets", owner_session.user.name)
+    ]
     assert kept[0].what() == "health information"
     entries = audit.entries(owner_session.conn, audit.AuditFilter(action="note.sensitive_kept"))
     assert len(entries) == 1 and entries[0].entity_id == str(person)
@@ -125,8 +144,9 @@ def test_erasing_the_person_takes_the_kept_reason_with_them(owner_session: Sessi
     assert owner_session.conn.execute("SELECT count(*) FROM note_sensitive_kept").fetchone()[0] == 0
 
 
-def test_staff_may_keep_a_note_with_a_reason_but_not_read_everyones(owner_session: Session,
-                                                                     new_vault: tuple[Path, str]) -> None:
+def test_staff_may_keep_a_note_with_a_reason_but_not_read_everyones(
+    owner_session: Session, new_vault: tuple[Path, str]
+) -> None:
     UserService(owner_session).add("Sam", "staff", "temporary-1")
     owner_session.lock()
     sam = open_session(new_vault[0], "Sam", "temporary-1")
@@ -143,7 +163,8 @@ def test_staff_may_keep_a_note_with_a_reason_but_not_read_everyones(owner_sessio
 
 
 def test_the_notes_tab_warns_and_keeps_with_a_reason_or_lets_it_be_taken_out(  # type: ignore[no-untyped-def]
-        qtbot, new_vault: tuple[Path, str], tmp_path: Path) -> None:
+    qtbot, new_vault: tuple[Path, str], tmp_path: Path
+) -> None:
     from tests import test_ui_customers as customers
     from tests.conftest import OWNER, OWNER_PASSWORD
     from tests.ui_helpers import open_session_for_ui, press, shutdown_session, type_into, wait_until

@@ -29,8 +29,12 @@ TOUCHES_THE_TABLE = re.compile(r"(INTO|FROM|UPDATE|TABLE)\s+setting\b", re.IGNOR
 def test_only_the_registry_writes_or_reads_the_setting_table() -> None:
     """Migrations aside (they rename keys as the registry names them)."""
     allowed = {ROOT / "app" / "store" / "settings.py", ROOT / "app" / "store" / "migrations.py"}
-    touching = sorted(str(path.relative_to(ROOT)) for folder in ("app", "ui") for path in (ROOT / folder).rglob("*.py")
-                      if path not in allowed and TOUCHES_THE_TABLE.search(path.read_text("utf-8")))
+    touching = sorted(
+        str(path.relative_to(ROOT))
+        for folder in ("app", "ui")
+        for path in (ROOT / folder).rglob("*.py")
+        if path not in allowed and TOUCHES_THE_TABLE.search(path.read_text("utf-8"))
+    )
     assert touching == []
 
 
@@ -78,9 +82,15 @@ def test_an_old_vault_keeps_its_settings_under_their_new_names(vault_path: Path,
     folder.mkdir()
     old, _key = Vault.create(vault_path, OWNER, OWNER_PASSWORD, kdf_params=kdf.CHEAP, schema_target=18)
     with old:
-        old.db.executemany("INSERT INTO setting(key, value) VALUES (?, ?)",
-                           [("idle_lock_minutes", "9"), ("backup_dir", str(folder)),
-                            ("last_drill_at", "2026-11-30T10:00:00+00:00"), ("pipl_request_days", "25")])
+        old.db.executemany(
+            "INSERT INTO setting(key, value) VALUES (?, ?)",
+            [
+                ("idle_lock_minutes", "9"),
+                ("backup_dir", str(folder)),
+                ("last_drill_at", "2026-11-30T10:00:00+00:00"),
+                ("pipl_request_days", "25"),
+            ],
+        )
         old.db.commit()
         # Read before it migrates (the backup made before a schema upgrade needs the folder): the former name
         assert settings.read(old.db, settings.BACKUP_FOLDER) == str(folder)

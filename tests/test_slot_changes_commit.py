@@ -61,9 +61,9 @@ ACTIONS: dict[str, Callable[[UserService], None]] = {
 
 
 @pytest.mark.parametrize("action", sorted(ACTIONS))
-def test_a_failed_commit_leaves_the_user_and_the_slot_as_they_were(owner: Session, new_vault: tuple[Path, str],
-                                                                   monkeypatch: pytest.MonkeyPatch,
-                                                                   action: str) -> None:
+def test_a_failed_commit_leaves_the_user_and_the_slot_as_they_were(
+    owner: Session, new_vault: tuple[Path, str], monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
     generation_before = owner.vault.generation
     real = owner.vault.db
     monkeypatch.setattr(owner.vault, "db", CommitFails(real))
@@ -94,9 +94,9 @@ def _die(session: Session) -> None:
     session.vault._lock.release()
 
 
-def test_a_crash_between_commit_and_key_file_is_settled_at_the_next_unlock(owner: Session,
-                                                                          new_vault: tuple[Path, str],
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crash_between_commit_and_key_file_is_settled_at_the_next_unlock(
+    owner: Session, new_vault: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The database has the change and the newer generation; the new key file waits beside the old one."""
     replace = os.replace
 
@@ -127,8 +127,9 @@ def test_a_crash_between_commit_and_key_file_is_settled_at_the_next_unlock(owner
         open_session(new_vault[0], STAFF, STAFF_PASSWORD)
 
 
-def test_a_staged_key_file_left_from_a_rolled_back_change_is_deleted(owner: Session, new_vault: tuple[Path, str]
-                                                                     ) -> None:
+def test_a_staged_key_file_left_from_a_rolled_back_change_is_deleted(
+    owner: Session, new_vault: tuple[Path, str]
+) -> None:
     staged = owner.vault.paths.keyfile.with_name(owner.vault.paths.keyfile.name + ".next")
     staged.write_bytes(owner.vault.paths.keyfile.read_bytes())  # an earlier generation: never of use again
     owner.vault.close()
@@ -137,8 +138,9 @@ def test_a_staged_key_file_left_from_a_rolled_back_change_is_deleted(owner: Sess
     assert not staged.exists()
 
 
-def test_a_failed_commit_when_adding_leaves_no_slot_for_nobody(owner_session: Session,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_commit_when_adding_leaves_no_slot_for_nobody(
+    owner_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     real = owner_session.vault.db
     monkeypatch.setattr(owner_session.vault, "db", CommitFails(real))
     with pytest.raises(sqlcipher3.OperationalError):

@@ -18,10 +18,15 @@ KEY = bytes(range(32))
 def test_fresh_and_upgraded_vaults_have_no_in_list_checks(vault_path: Path) -> None:
     vault, _ = Vault.create(vault_path, OWNER, OWNER_PASSWORD, kdf_params=kdf.CHEAP, schema_target=7)
     with database.transaction(vault.db) as conn:
-        contact = conn.execute("INSERT INTO contact(given_name, family_name, display_name, sort_key, created_at, "
-                               "updated_at) VALUES ('Ana', 'Ruiz', 'Ana Ruiz', 'ana ruiz', 'x', 'x')").lastrowid
-        conn.execute("INSERT INTO contact_point(contact_id, kind, value, normalized, created_at) "
-                     "VALUES (?, 'phone', '+34 600', '+34600', 'x')", (contact,))
+        contact = conn.execute(
+            "INSERT INTO contact(given_name, family_name, display_name, sort_key, created_at, "
+            "updated_at) VALUES ('Ana', 'Ruiz', 'Ana Ruiz', 'ana ruiz', 'x', 'x')"
+        ).lastrowid
+        conn.execute(
+            "INSERT INTO contact_point(contact_id, kind, value, normalized, created_at) "
+            "VALUES (?, 'phone', '+34 600', '+34600', 'x')",
+            (contact,),
+        )
     assert vault.db.execute("SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%IN (''%'").fetchone()[0] > 0
     vault.close()
 
@@ -34,19 +39,27 @@ def test_fresh_and_upgraded_vaults_have_no_in_list_checks(vault_path: Path) -> N
         assert database.integrity_problems(conn) == []
         # The same rules hold: a value outside the list is refused, every listed one accepted.
         with pytest.raises(sqlcipher3.IntegrityError, match="CHECK"), database.transaction(conn):
-            conn.execute("INSERT INTO contact_point(contact_id, kind, value, normalized, created_at) "
-                         "VALUES (?, 'fax', '1', '1', 'x')", (contact,))
+            conn.execute(
+                "INSERT INTO contact_point(contact_id, kind, value, normalized, created_at) "
+                "VALUES (?, 'fax', '1', '1', 'x')",
+                (contact,),
+            )
         with database.transaction(conn):
             for kind in ("email", "phone", "address"):
-                conn.execute("INSERT INTO contact_point(contact_id, kind, value, normalized, created_at) "
-                             "VALUES (?, ?, 'v', 'v', 'x')", (contact, kind))
+                conn.execute(
+                    "INSERT INTO contact_point(contact_id, kind, value, normalized, created_at) "
+                    "VALUES (?, ?, 'v', 'v', 'x')",
+                    (contact, kind),
+                )
         with pytest.raises(sqlcipher3.IntegrityError, match="CHECK"), database.transaction(conn):
             conn.execute("UPDATE user SET role = 'admin'")
 
 
 def test_rewritten_checks_keep_null_and_multiline_lists() -> None:
-    sql = ("CREATE TABLE t (a TEXT CHECK (a IN ('x', 'y',\n 'z')), b INTEGER NOT NULL CHECK (b IN (0, 1)), "
-           "c TEXT CHECK (c IN ('p', 'q', 'r')))")
+    sql = (
+        "CREATE TABLE t (a TEXT CHECK (a IN ('x', 'y',\n 'z')), b INTEGER NOT NULL CHECK (b IN (0, 1)), "
+        "c TEXT CHECK (c IN ('p', 'q', 'r')))"
+    )
     rewritten = migrations._CHECK_IN_LIST.sub(migrations._check_as_comparisons, sql)
     assert "CHECK (a = 'x' OR a = 'y' OR a = 'z')" in rewritten and "CHECK (b = 0 OR b = 1)" in rewritten
     conn = sqlcipher3.connect(":memory:")
@@ -87,8 +100,9 @@ def test_bulk_work_gets_a_larger_page_cache_and_gives_it_back(tmp_path: Path) ->
     conn.close()
 
 
-def test_nested_bulk_work_keeps_the_larger_cache_until_the_outermost_ends(tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nested_bulk_work_keeps_the_larger_cache_until_the_outermost_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     trims: list[int] = []
     monkeypatch.setattr(database, "give_back_free_memory", lambda: trims.append(1) or True)
     conn = database.connect(tmp_path / "nested.db", KEY, create=True)

@@ -37,30 +37,44 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-def _person(session: Session, *, given: str = "Clara", family: str = "Schmidt", note: str = "",
-            language: str | None = "de") -> int:
-    points = [ContactPointInput("email", "clara.schmidt@example.org", "private"),
-              ContactPointInput("email", "c.schmidt@firma.example", "work"),
-              ContactPointInput("phone", "+49 30 1234567", "mobile"),
-              ContactPointInput("address", "Hauptstraße 5, 10115 Berlin", "home")]
-    return ContactService(session).create(ContactInput(
-        given_name=given, family_name=family, points=points, organisation="Bäckerei Sonne", job_title="Inhaberin",
-        tags=["Stammkundin", "Newsletter"], language=language, note=note or "Prefers calls after 5 pm."))
+def _person(
+    session: Session, *, given: str = "Clara", family: str = "Schmidt", note: str = "", language: str | None = "de"
+) -> int:
+    points = [
+        ContactPointInput("email", "clara.schmidt@example.org", "private"),
+        ContactPointInput("email", "c.schmidt@firma.example", "work"),
+        ContactPointInput("phone", "+49 30 1234567", "mobile"),
+        ContactPointInput("address", "Hauptstraße 5, 10115 Berlin", "home"),
+    ]
+    return ContactService(session).create(
+        ContactInput(
+            given_name=given,
+            family_name=family,
+            points=points,
+            organisation="Bäckerei Sonne",
+            job_title="Inhaberin",
+            tags=["Stammkundin", "Newsletter"],
+            language=language,
+            note=note or "Prefers calls after 5 pm.",
+        )
+    )
 
 
 def _fill(session: Session, contact_id: int) -> None:
     """Deals, activities, a second note and consent events (one under a notice, one withdrawn)."""
     deals = DealService(session)
-    deals.create("Hochzeitstorte", value="1234.50", currency="EUR", contact_id=contact_id,
-                 expected_close=date(2026, 6, 1))
+    deals.create(
+        "Hochzeitstorte", value="1234.50", currency="EUR", contact_id=contact_id, expected_close=date(2026, 6, 1)
+    )
     lost = deals.create("Catering Sommerfest", value="300", currency="EUR", contact_id=contact_id)
     deals.close(lost, won=False, reason="Chose another caterer")
     activities = ActivityService(session)
     activities.create("call", "Call back about the cake design", due_at=DUE, contact_id=contact_id)
     done = activities.create("meeting", "Tasting appointment", due_at=DUE + timedelta(days=2), contact_id=contact_id)
     activities.set_done(done)
-    ContactService(session).add_note(contact_id, "Allergic to hazelnuts.\nAsked for a vegan option.",
-                                      keep_reason="needed to serve them safely")
+    ContactService(session).add_note(
+        contact_id, "Allergic to hazelnuts.\nAsked for a vegan option.", keep_reason="needed to serve them safely"
+    )
     consent = ConsentService(session)
     notice = consent.current_notice("de")
     assert notice is not None
@@ -77,8 +91,7 @@ def clara(owner_session: Session) -> int:
     return contact_id
 
 
-def test_export_contains_everything_held_about_the_person(owner_session: Session, clara: int,
-                                                          tmp_path: Path) -> None:
+def test_export_contains_everything_held_about_the_person(owner_session: Session, clara: int, tmp_path: Path) -> None:
     data = gather(owner_session, clara, "en")
     out = tmp_path / "clara.pdf"
     digest = write_subject_export(out, data, request_reference="DSAR-2026-0042")
@@ -87,10 +100,20 @@ def test_export_contains_everything_held_about_the_person(owner_session: Session
     assert "DSAR-2026-0042" in text and "ClaraSchmidt" in text
     for point in data.contact_points:
         assert _squash(str(point["value"])) in text, point
-    for expected in ("BäckereiSonne", "Inhaberin", "Stammkundin", "Newsletter", "Hochzeitstorte",
-                     "CateringSommerfest", "Choseanothercaterer",
-                     "Callbackaboutthecakedesign", "Tastingappointment", "Allergictohazelnuts.",
-                     "Askedforaveganoption.", "Preferscallsafter5pm."):
+    for expected in (
+        "BäckereiSonne",
+        "Inhaberin",
+        "Stammkundin",
+        "Newsletter",
+        "Hochzeitstorte",
+        "CateringSommerfest",
+        "Choseanothercaterer",
+        "Callbackaboutthecakedesign",
+        "Tastingappointment",
+        "Allergictohazelnuts.",
+        "Askedforaveganoption.",
+        "Preferscallsafter5pm.",
+    ):
         assert expected in text, expected
     assert "€1,234.50" in text  # English money formatting
     for record in data.consent_history:
@@ -102,9 +125,16 @@ def test_export_contains_everything_held_about_the_person(owner_session: Session
     assert _squash(notice.body) in text  # the exact text the person agreed under, in full
     assert notice.sha256 in text
     assert "Donotsellorsharemypersonalinformation" in text
-    for heading in ("Whyweuseyourdataandonwhatlegalbasis", "Whatkindsofdataweh", "Whoreceivesyourdata",
-                    "Howlongwekeepyourdata", "Whereyourdatacomesfrom", "Automateddecisions", "Yourrights",
-                    "Howtocomplain"):
+    for heading in (
+        "Whyweuseyourdataandonwhatlegalbasis",
+        "Whatkindsofdataweh",
+        "Whoreceivesyourdata",
+        "Howlongwekeepyourdata",
+        "Whereyourdatacomesfrom",
+        "Automateddecisions",
+        "Yourrights",
+        "Howtocomplain",
+    ):
         assert heading in text, heading
     # Retention in words, from the vault's policies; complaint examples
     assert "Customerswithnopurchaseorcontact:anonymisedafter6years" in text
@@ -127,14 +157,18 @@ def test_fonts_are_embedded_and_never_helvetica(owner_session: Session, clara: i
         assert "/FontFile2" in font["/FontDescriptor"].get_object(), font["/BaseFont"]
 
 
-@pytest.mark.parametrize(("given", "family", "expected"), [
-    ("芳", "王", "王芳"),
-    ("ليلى", "حداد", "ليلى حداد"),
-    ("Dana", "כהן", "Dana כהן"),
-    ("Ирина", "Петрова", "Ирина Петрова"),
-])
-def test_names_in_any_script_come_back_out(owner_session: Session, tmp_path: Path, given: str, family: str,
-                                           expected: str) -> None:
+@pytest.mark.parametrize(
+    ("given", "family", "expected"),
+    [
+        ("芳", "王", "王芳"),
+        ("ليلى", "حداد", "ليلى حداد"),
+        ("Dana", "כהן", "Dana כהן"),
+        ("Ирина", "Петрова", "Ирина Петрова"),
+    ],
+)
+def test_names_in_any_script_come_back_out(
+    owner_session: Session, tmp_path: Path, given: str, family: str, expected: str
+) -> None:
     contact_id = _person(owner_session, given=given, family=family, note=f"{expected} likes rye bread")
     out = tmp_path / "person.pdf"
     write_subject_export(out, gather(owner_session, contact_id, "en"))
@@ -209,7 +243,8 @@ def test_empty_password_is_refused(owner_session: Session, clara: int, tmp_path:
 def test_long_export_has_contents_and_page_numbers(owner_session: Session, clara: int, tmp_path: Path) -> None:
     due = datetime(2025, 1, 1, 8, 0, tzinfo=UTC)
     rows: list[tuple[str, str, int | None, datetime]] = [
-        ("task", f"Follow-up number {i}", clara, due + timedelta(hours=i)) for i in range(300)]
+        ("task", f"Follow-up number {i}", clara, due + timedelta(hours=i)) for i in range(300)
+    ]
     ActivityService(owner_session).create_many(rows, "test")
     out = tmp_path / "long.pdf"
     write_subject_export(out, gather(owner_session, clara, "en"))
@@ -223,7 +258,10 @@ def test_long_export_has_contents_and_page_numbers(owner_session: Session, clara
     # Each section is in the contents and the outline, and starts on the page the contents give for it
     sections = [item for item in reader.outline if not isinstance(item, list)]
     assert [item.title for item in sections][:3] == [
-        "1. Your identity and contact details", "2. Deals and purchases", "3. Calls, meetings, emails and tasks"]
+        "1. Your identity and contact details",
+        "2. Deals and purchases",
+        "3. Calls, meetings, emails and tasks",
+    ]
     listed = {int(number) for number in re.findall(r"(?:\. )+(\d+)", pages[1])}
     starts = [reader.get_destination_page_number(item) for item in sections]
     for item, start in zip(sections, starts, strict=True):
@@ -251,8 +289,15 @@ def test_short_export_has_no_contents_page(owner_session: Session, tmp_path: Pat
 def test_privacy_requests_and_imported_source(owner_session: Session, clara: int, tmp_path: Path) -> None:
     ConsentService(owner_session).record(clara, "phone_calls", True, "import", source="fair-2025.csv")
     data: SubjectData = gather(owner_session, clara, "en")
-    data.requests = [{"id": 7, "type": "access", "received_at": "2026-02-01T10:00:00+00:00", "status": "completed",
-                      "completed_at": "2026-02-10T10:00:00+00:00"}]
+    data.requests = [
+        {
+            "id": 7,
+            "type": "access",
+            "received_at": "2026-02-01T10:00:00+00:00",
+            "status": "completed",
+            "completed_at": "2026-02-10T10:00:00+00:00",
+        }
+    ]
     out = tmp_path / "requests.pdf"
     write_subject_export(out, data)
     text = _text(out)
@@ -261,8 +306,9 @@ def test_privacy_requests_and_imported_source(owner_session: Session, clara: int
     assert "Importedfromalist:fair-2025.csv" in text
 
 
-def test_an_enormous_activity_subject_splits_instead_of_failing(owner_session: Session, clara: int,
-                                                                tmp_path: Path) -> None:
+def test_an_enormous_activity_subject_splits_instead_of_failing(
+    owner_session: Session, clara: int, tmp_path: Path
+) -> None:
     subject = " ".join(f"word{i}" for i in range(1500))  # a pasted email: taller than a page in its cell
     ActivityService(owner_session).create("email", subject, contact_id=clara)
     out = tmp_path / "huge.pdf"

@@ -33,7 +33,7 @@ def test_the_pdf_and_the_zip_show_the_customer_number_from_the_shop(owner_sessio
     text = text_of(pdf)
     assert "CustomernumberinShopify7210448301122" in text
     assert "Identity:yourname,thecustomernumbersothertoolsgaveyou" in text
-    contacts = text[text.index("Contactdetails"):text.index("Organisationsandjobtitles")]
+    contacts = text[text.index("Contactdetails") : text.index("Organisationsandjobtitles")]
     assert "TypeLabelAddressornumber" in contacts and "Value" not in contacts
     with zipfile.ZipFile(archive_path) as archive:
         data = json.loads(archive.read("data.json"))
@@ -47,7 +47,8 @@ def test_the_pdf_and_the_zip_show_the_customer_number_from_the_shop(owner_sessio
     assert "Mailchimp9c8b7a6f5e" in text_of(pdf)  # in German too
     with zipfile.ZipFile(archive_path) as archive:
         assert json.loads(archive.read("data.json"))["source_ids"] == [
-            {"source": "mailchimp", "name": "Mailchimp", "id": "9c8b7a6f5e"}]
+            {"source": "mailchimp", "name": "Mailchimp", "id": "9c8b7a6f5e"}
+        ]
 
 
 def test_someone_no_tool_knows_has_no_such_row(owner_session: Session, tmp_path: Path) -> None:

@@ -21,20 +21,31 @@ LATER = datetime.now(UTC) + timedelta(days=31)
 def _index_bytes(session: Session) -> bytes:
     """Every segment of both search indexes, as stored."""
     conn = session.conn
-    return b"".join(bytes(row[0]) for table in ("contact_search_data", "contact_phone_search_data")
-                    for row in conn.execute(f"SELECT block FROM {table} WHERE block IS NOT NULL"))
+    return b"".join(
+        bytes(row[0])
+        for table in ("contact_search_data", "contact_phone_search_data")
+        for row in conn.execute(f"SELECT block FROM {table} WHERE block IS NOT NULL")
+    )
 
 
 def _marked(session: Session, count: int, prefix: str) -> list[int]:
     """People with a surname and phone digits of their own (letters no other token starts with)."""
     contacts = ContactService(session)
-    return [contacts.create(ContactInput(given_name="Ann", family_name=f"{prefix}{chr(97 + i % 26)}{i:04d}",
-                                         points=[ContactPointInput("phone", f"+44 7700 9{i:05d}"[:17])]))
-            for i in range(count)]
+    return [
+        contacts.create(
+            ContactInput(
+                given_name="Ann",
+                family_name=f"{prefix}{chr(97 + i % 26)}{i:04d}",
+                points=[ContactPointInput("phone", f"+44 7700 9{i:05d}"[:17])],
+            )
+        )
+        for i in range(count)
+    ]
 
 
-def test_a_sweep_leaves_no_token_of_the_binned_in_the_index(owner_session: Session,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_sweep_leaves_no_token_of_the_binned_in_the_index(
+    owner_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(retention, "BATCH", 4)  # several batches
     contacts = ContactService(owner_session)
     binned = _marked(owner_session, 10, "Qzxv")
@@ -51,8 +62,9 @@ def test_a_sweep_leaves_no_token_of_the_binned_in_the_index(owner_session: Sessi
     assert b"wjyk" in index and {row.id for row in contacts.search("wjyk")} == kept  # the others are still found
 
 
-def test_a_cancelled_sweep_leaves_no_token_of_whom_it_erased(owner_session: Session,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cancelled_sweep_leaves_no_token_of_whom_it_erased(
+    owner_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(retention, "BATCH", 4)
     contacts = ContactService(owner_session)
     binned = _marked(owner_session, 10, "Qzxv")
@@ -60,8 +72,9 @@ def test_a_cancelled_sweep_leaves_no_token_of_whom_it_erased(owner_session: Sess
         contacts.delete(contact_id)
     batches: list[int] = []
 
-    result = RetentionService(owner_session).apply(LATER, progress=lambda done, _total: batches.append(done),
-                                                   cancelled=lambda: len(batches) >= 1)
+    result = RetentionService(owner_session).apply(
+        LATER, progress=lambda done, _total: batches.append(done), cancelled=lambda: len(batches) >= 1
+    )
 
     assert result.cancelled and result.counts == {"deleted_contact": 4}
     left = {int(r[0]) for r in owner_session.conn.execute("SELECT id FROM contact")}

@@ -54,13 +54,13 @@ def test_a_new_user_is_due_until_they_acknowledge_and_again_a_year_later(owner_s
     assert not status.due(date(2027, 3, 14)) and status.due(date(2027, 3, 15))
     row = owner_session.conn.execute("SELECT user_id, lesson_version, at FROM training_ack").fetchall()
     assert row == [(owner_session.user.id, LESSON_VERSION, "2026-03-15T10:00:00+00:00")]
-    audit = owner_session.conn.execute("SELECT user_id, action, entity_id, summary FROM audit_event "
-                                       "WHERE action = 'training.acknowledge'").fetchall()
+    audit = owner_session.conn.execute(
+        "SELECT user_id, action, entity_id, summary FROM audit_event WHERE action = 'training.acknowledge'"
+    ).fetchall()
     assert audit == [(owner_session.user.id, "training.acknowledge", str(owner_session.user.id), "lesson 1")]
 
 
-def test_a_new_lesson_version_makes_everyone_due_again(owner_session: Session,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_new_lesson_version_makes_everyone_due_again(owner_session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     service = TrainingService(owner_session)
     service.acknowledge()
     assert not service.i_am_due()
@@ -107,14 +107,18 @@ def test_cli_training_acknowledge_and_status(new_vault: tuple[Path, str], run_cl
     before = run_cli("training", "status", path, "--user", OWNER, "--password-stdin", stdin=OWNER_PASSWORD + "\n")
     assert before.code == 0, before.err
     assert before.out.strip() == f"{OWNER} (Owner): not read yet; due now"
-    shown = run_cli("training", "acknowledge", path, "--user", OWNER, "--show", "--password-stdin",
-                    stdin=OWNER_PASSWORD + "\n")
+    shown = run_cli(
+        "training", "acknowledge", path, "--user", OWNER, "--show", "--password-stdin", stdin=OWNER_PASSWORD + "\n"
+    )
     assert shown.code == 0, shown.err
     assert "# Requests at the counter" in shown.out and "Recorded that Ana Owner read the privacy lesson" in shown.out
     after = run_cli("training", "status", path, "--user", OWNER, "--password-stdin", stdin=OWNER_PASSWORD + "\n")
     today = datetime.now(UTC).date()
-    assert f"read on {today.isoformat()}; next due {today.replace(year=today.year + 1).isoformat()}" in after.out \
-        or today.month == 2 and today.day == 29
+    assert (
+        f"read on {today.isoformat()}; next due {today.replace(year=today.year + 1).isoformat()}" in after.out
+        or today.month == 2
+        and today.day == 29
+    )
     session = open_session(path, OWNER, OWNER_PASSWORD)
     try:
         assert not TrainingService(session).i_am_due()

@@ -35,7 +35,8 @@ def test_template_is_in_step_with_the_code() -> None:
     in_code = set()
     for folder in ("app", "ui"):
         for _file, _line, message, _comments, _context in extract_from_dir(
-                ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS):
+            ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
+        ):
             in_code.add(message if isinstance(message, str) else message[0])
     template = _ids(_catalog(ROOT / "translations" / "counterpart.pot"))
     assert in_code - template == set(), "run `make catalogs`: new strings are missing from the template"
@@ -70,8 +71,10 @@ def test_catalog_is_complete(language: str) -> None:
     assert problems == []
 
 
-@pytest.mark.parametrize(("language", "english"), [("de", "Unlock the vault"), ("zh_CN", "Unlock the vault"),
-                                                   ("fr", "Customers"), ("es", "Customers")])
+@pytest.mark.parametrize(
+    ("language", "english"),
+    [("de", "Unlock the vault"), ("zh_CN", "Unlock the vault"), ("fr", "Customers"), ("es", "Customers")],
+)
 def test_a_compiled_catalog_translates(tmp_path: Path, language: str, english: str) -> None:
     catalog = _catalog(ROOT / "translations" / language / "LC_MESSAGES" / "counterpart.po")
     folder = tmp_path / language / "LC_MESSAGES"
@@ -96,8 +99,13 @@ def test_every_build_compiles_the_catalogs(tmp_path: Path) -> None:
         target = copy / po.relative_to(ROOT)
         target.parent.mkdir(parents=True)
         shutil.copy(po, target)
-    result = subprocess.run([sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(tmp_path / "lib")],
-                            cwd=copy, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(tmp_path / "lib")],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     compiled = sorted(p.parts[-3] for p in copy.glob("translations/*/LC_MESSAGES/counterpart.mo"))
     assert compiled == sorted(lang for lang in LANGUAGES)

@@ -30,9 +30,12 @@ def _qt_internal(widget: QWidget) -> bool:
     """Parts Qt builds inside its own widgets (table corners, headers, spin-box editors, pop-up lists)."""
     parent = widget.parent()
     grandparent = parent.parent() if parent is not None else None
-    return (widget.objectName().startswith("qt_") or isinstance(widget, QHeaderView)
-            or isinstance(parent, (QLineEdit, QAbstractSpinBox, QComboBox))
-            or isinstance(grandparent, QComboBox))  # a combo box's pop-up list
+    return (
+        widget.objectName().startswith("qt_")
+        or isinstance(widget, QHeaderView)
+        or isinstance(parent, (QLineEdit, QAbstractSpinBox, QComboBox))
+        or isinstance(grandparent, QComboBox)
+    )  # a combo box's pop-up list
 
 
 def _named(widget: QWidget, buddies: set[int]) -> bool:
@@ -50,8 +53,12 @@ def test_every_interactive_widget_has_an_accessible_name(qtbot, new_vault) -> No
         window.show_page(key)
         QApplication.processEvents()
     buddies = {id(label.buddy()) for label in window.findChildren(QLabel) if label.buddy() is not None}
-    unnamed = [f"{type(w).__name__} in {type(w.parent()).__name__}" for kind in INTERACTIVE
-               for w in window.findChildren(kind) if not _qt_internal(w) and not _named(w, buddies)]
+    unnamed = [
+        f"{type(w).__name__} in {type(w.parent()).__name__}"
+        for kind in INTERACTIVE
+        for w in window.findChildren(kind)
+        if not _qt_internal(w) and not _named(w, buddies)
+    ]
     assert unnamed == []
     window.clear()
     shutdown_session(session)

@@ -53,8 +53,7 @@ def _done_at(context: SessionContext, contact_id: int, activity_id: int) -> str 
     return next(a.done_at for a in ActivityService(context.session).for_contact(contact_id) if a.id == activity_id)
 
 
-def test_the_three_sections_and_quick_complete_with_undo(qtbot: object, context: SessionContext,
-                                                         customer: int) -> None:
+def test_the_three_sections_and_quick_complete_with_undo(qtbot: object, context: SessionContext, customer: int) -> None:
     service, now = ActivityService(context.session), datetime.now(UTC)
     late = service.create("call", "Call back about the wreath", due_at=now - timedelta(hours=3), contact_id=customer)
     today = service.create("task", "Wrap the bouquet", due_at=later_today(now), contact_id=customer)
@@ -63,7 +62,7 @@ def test_the_three_sections_and_quick_complete_with_undo(qtbot: object, context:
     assert late in _ids(page, OVERDUE) and today in _ids(page, TODAY) and _ids(page, UPCOMING)
     item = page.item_for(late)
     assert item is not None and item.text(0).startswith("Overdue")  # said in words and with an icon,
-    assert not item.icon(0).isNull()                                  # not only in red
+    assert not item.icon(0).isNull()  # not only in red
     assert page.sections[OVERDUE].text(0).startswith("Overdue (")
     snap(qtbot, page, "activities-sections")
 
@@ -101,23 +100,30 @@ def test_new_activity_dialog(qtbot: object, context: SessionContext) -> None:
     snap(qtbot, dialog, "activities-new")
     press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
-    upcoming = [a for a in ActivityService(context.session).agenda(datetime.now(UTC)).upcoming
-                if a.subject == "Taste the spring bouquets"]
+    upcoming = [
+        a
+        for a in ActivityService(context.session).agenda(datetime.now(UTC)).upcoming
+        if a.subject == "Taste the spring bouquets"
+    ]
     assert len(upcoming) == 1 and upcoming[0].kind == "meeting" and "李" in (upcoming[0].contact_name or "")
     assert upcoming[0].id in _ids(page, UPCOMING)
 
 
-def test_a_reminder_fires_once_for_what_is_due_in_five_minutes(qtbot: object, context: SessionContext,
-                                                               customer: int) -> None:
-    soon = ActivityService(context.session).create("call", "Confirm the delivery time",
-                                                   due_at=datetime.now(UTC) + timedelta(minutes=5),
-                                                   contact_id=customer)
+def test_a_reminder_fires_once_for_what_is_due_in_five_minutes(
+    qtbot: object, context: SessionContext, customer: int
+) -> None:
+    soon = ActivityService(context.session).create(
+        "call", "Confirm the delivery time", due_at=datetime.now(UTC) + timedelta(minutes=5), contact_id=customer
+    )
     heard: list[int] = []
     page = ActivitiesPage(context, reminder_interval_ms=30)
     page.reminder.connect(lambda activity_id, _text: heard.append(activity_id))
     show(qtbot, page)
-    with qtbot.waitSignal(page.reminder, timeout=5_000,  # type: ignore[attr-defined]
-                          check_params_cb=lambda activity_id, _text: activity_id == soon) as blocker:
+    with qtbot.waitSignal(
+        page.reminder,
+        timeout=5_000,  # type: ignore[attr-defined]
+        check_params_cb=lambda activity_id, _text: activity_id == soon,
+    ) as blocker:
         pass
     assert "Confirm the delivery time" in blocker.args[1] and "王芳" in blocker.args[1]
     assert "in 5 minutes" in blocker.args[1] or "in 4 minutes" in blocker.args[1]

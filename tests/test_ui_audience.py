@@ -14,8 +14,9 @@ from ui.session_context import SessionContext
 
 def test_counts_reasons_and_export(qtbot, owner_session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     contacts, consent = ContactService(owner_session), ConsentService(owner_session)
-    yes = contacts.create(ContactInput(given_name="Yes", family_name="P",
-                                       points=[ContactPointInput("email", "yes@example.org")]))
+    yes = contacts.create(
+        ContactInput(given_name="Yes", family_name="P", points=[ContactPointInput("email", "yes@example.org")])
+    )
     no = contacts.create(ContactInput(given_name="No", family_name="P"))
     consent.record(yes, "email_marketing", True, "verbal")
     consent.record(no, "email_marketing", True, "verbal")

@@ -54,8 +54,7 @@ def test_the_model_fetches_lazily_a_batch_at_a_time(qtbot, new_vault: tuple[Path
     shutdown_session(session)
 
 
-def test_the_model_does_not_read_while_an_operation_holds_the_connection(qtbot,
-                                                                         new_vault: tuple[Path, str]) -> None:
+def test_the_model_does_not_read_while_an_operation_holds_the_connection(qtbot, new_vault: tuple[Path, str]) -> None:
     import threading
 
     session = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
@@ -72,8 +71,7 @@ def test_the_model_does_not_read_while_an_operation_holds_the_connection(qtbot,
     shutdown_session(session)
 
 
-def test_the_viewer_filters_and_records_that_it_was_opened(qtbot, tmp_path: Path,
-                                                           new_vault: tuple[Path, str]) -> None:
+def test_the_viewer_filters_and_records_that_it_was_opened(qtbot, tmp_path: Path, new_vault: tuple[Path, str]) -> None:
     session = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
     _fill(session, 300)
     add_user(session, "Bea Staff", Role.STAFF, "temporary-1")
@@ -110,8 +108,7 @@ def test_the_viewer_filters_and_records_that_it_was_opened(qtbot, tmp_path: Path
     shutdown(controller)
 
 
-def test_export_writes_the_filtered_rows_and_is_audited(qtbot, tmp_path: Path,
-                                                       new_vault: tuple[Path, str]) -> None:
+def test_export_writes_the_filtered_rows_and_is_audited(qtbot, tmp_path: Path, new_vault: tuple[Path, str]) -> None:
     controller = make_controller(tmp_path)
     unlock_as(qtbot, controller.show_unlock(new_vault[0]), OWNER, OWNER_PASSWORD)
     wait_until(qtbot, lambda: controller.main_window is not None)

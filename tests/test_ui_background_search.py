@@ -29,8 +29,10 @@ def owner(qtbot, new_vault: tuple[Path, str]) -> Iterator[Session]:
     session = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
     contacts = ContactService(session)
     contacts.create_many(demo.generate(600), source="test")
-    contacts.create_many([ContactInput(given_name="Lukas", family_name="Weber"),
-                          ContactInput(given_name="Ana", family_name="Lima")], source="test")
+    contacts.create_many(
+        [ContactInput(given_name="Lukas", family_name="Weber"), ContactInput(given_name="Ana", family_name="Lima")],
+        source="test",
+    )
     yield session
     if session.vault.is_open:
         shutdown_session(session)
@@ -56,7 +58,8 @@ def test_typed_search_finds_the_same_people_in_the_background(qtbot, owner: Sess
         pass
     assert model.query == "weber"
     assert [model.contact_id(r) for r in range(model.rowCount())] == ContactService(owner).search_ids(
-        "weber", limit=SEARCH_LIMIT + 1)
+        "weber", limit=SEARCH_LIMIT + 1
+    )
     assert model.rowCount() >= 1
     model.clear()
 
@@ -114,7 +117,8 @@ def test_a_connection_closed_under_a_queued_search_falls_back_to_the_session(qtb
     _settled(qtbot, model)  # the worker found it closed; the model searched on the session's connection
     assert model.query == "weber" and model.rowCount() >= 1
     assert [model.contact_id(r) for r in range(model.rowCount())] == ContactService(owner).search_ids(
-        "weber", limit=SEARCH_LIMIT + 1)
+        "weber", limit=SEARCH_LIMIT + 1
+    )
     model.clear()
 
 
@@ -165,6 +169,9 @@ def test_ui_leaves_naming_database_errors_to_app() -> None:
     """No ui/ module knows the driver's exceptions: app/store/database.py names them, ui/operation.py's
     `message_for` puts any exception into words."""
     ui = Path(__file__).resolve().parent.parent / "ui"
-    knowing = [str(p.relative_to(ui)) for p in ui.rglob("*.py")
-               if re.search(r"^\s*(import|from) sqlcipher3", p.read_text(encoding="utf-8"), re.MULTILINE)]
+    knowing = [
+        str(p.relative_to(ui))
+        for p in ui.rglob("*.py")
+        if re.search(r"^\s*(import|from) sqlcipher3", p.read_text(encoding="utf-8"), re.MULTILINE)
+    ]
     assert knowing == []

@@ -43,8 +43,7 @@ def test_the_wizards_shop_page_in_chinese(qtbot, tmp_path: Path, chinese) -> Non
     shot(wizard, "zh-wizard-shop")
 
 
-def test_the_empty_customer_list_requests_and_consent_in_chinese(qtbot, new_vault: tuple[Path, str],
-                                                                 chinese) -> None:
+def test_the_empty_customer_list_requests_and_consent_in_chinese(qtbot, new_vault: tuple[Path, str], chinese) -> None:
     from ui.main_window import MainWindow
     from ui.session_context import SessionContext
 

@@ -100,6 +100,7 @@ def _accept(qtbot, box: QMessageBox) -> None:  # type: ignore[no-untyped-def]
 
 # --- the signature pad -------------------------------------------------------------------------------------
 
+
 def test_the_signature_pad_gives_a_png_after_a_stroke(qtbot) -> None:
     pad = SignaturePad()
     qtbot.addWidget(pad)
@@ -113,14 +114,19 @@ def test_the_signature_pad_gives_a_png_after_a_stroke(qtbot) -> None:
     assert not pad.is_empty() and data.startswith(PNG_MAGIC)
     image = QImage.fromData(data, "PNG")
     assert image.width() == pad.width()
-    inked = sum(1 for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)
-                if image.pixelColor(x, y).value() < 100)
+    inked = sum(
+        1
+        for x in range(0, image.width(), 2)
+        for y in range(0, image.height(), 2)
+        if image.pixelColor(x, y).value() < 100
+    )
     assert inked > 20  # the stroke is in the picture, not just a blank page
     pad.clear()
     assert pad.is_empty() and pad.png_bytes() == b""
 
 
 # --- the kiosk ---------------------------------------------------------------------------------------------
+
 
 def test_nothing_is_pre_ticked_and_separate_consent_stands_apart(qtbot, owner: SessionContext) -> None:
     ana = _customer(owner.session)
@@ -151,7 +157,7 @@ def test_nothing_is_pre_ticked_and_separate_consent_stands_apart(qtbot, owner: S
         widget = widget.nextInFocusChain()
         order.append(widget)
     general = [c.box for c in kiosk.choices.values() if not c.purpose.separate_consent]
-    assert order[:len(general)] == general  # Tab goes from the languages through the boxes, in order
+    assert order[: len(general)] == general  # Tab goes from the languages through the boxes, in order
     _sign(kiosk.signature)
     _look(kiosk, "consent-kiosk-en")
     bar = kiosk.choices_area.verticalScrollBar()
@@ -163,8 +169,7 @@ def test_nothing_is_pre_ticked_and_separate_consent_stands_apart(qtbot, owner: S
     assert kiosk.more_below.isVisible()
 
 
-def test_saving_two_ticks_records_exactly_two_grants_with_notice_and_signature(qtbot,
-                                                                              owner: SessionContext) -> None:
+def test_saving_two_ticks_records_exactly_two_grants_with_notice_and_signature(qtbot, owner: SessionContext) -> None:
     ana = _customer(owner.session, language="de")
     kiosk = _kiosk(qtbot, owner, ana)
     assert kiosk.language == "de" and kiosk.notice is not None and kiosk.notice.language == "de"
@@ -201,8 +206,10 @@ def test_a_returning_customer_who_unticks_withdraws(qtbot, owner: SessionContext
     _sign(kiosk.signature)
     assert kiosk.save()
     latest = service.history(ana)[1:]
-    assert sorted((e.purpose_key, e.action) for e in latest) == [("email_marketing", "withdraw"),
-                                                                ("sms_marketing", "grant")]
+    assert sorted((e.purpose_key, e.action) for e in latest) == [
+        ("email_marketing", "withdraw"),
+        ("sms_marketing", "grant"),
+    ]
     assert "withdrew" in kiosk.thanks_text.text()
 
 
@@ -287,6 +294,7 @@ def test_repeated_wrong_passwords_make_the_next_try_wait(qtbot, owner: SessionCo
 
 # --- the consent panel -------------------------------------------------------------------------------------
 
+
 def _row(panel: ConsentPanel, key: str) -> int:
     return next(i for i, s in enumerate(panel.states) if s.purpose.key == key)
 
@@ -321,8 +329,10 @@ def test_the_panel_shows_withdrawn_after_withdraw(qtbot, owner: SessionContext) 
     assert not next(s for s in service.states(ana) if s.purpose.key == "email_marketing").granted
     press(qtbot, panel.opt_out)  # one click: the CCPA opt-out is recorded
     assert service.flag(ana, "opt_out_sale_sharing")
-    assert panel.states_table.item(_row(panel, "sale_sharing"), 1).data(Qt.ItemDataRole.UserRole) == \
-        "opted out of sale or sharing"
+    assert (
+        panel.states_table.item(_row(panel, "sale_sharing"), 1).data(Qt.ItemDataRole.UserRole)
+        == "opted out of sale or sharing"
+    )
     _look(panel, "consent-panel")
     panel.clear()
     assert panel.states_table.rowCount() == 0 and panel.history_table.rowCount() == 0
@@ -375,7 +385,9 @@ def test_staff_record_consent_but_cannot_change_purposes(qtbot, staff: SessionCo
     service = ConsentService(staff.session)
     events = service.history(ana)
     assert [(e.purpose_key, e.method, e.captured_by) for e in events] == [
-        ("email_marketing", "paper", STAFF), ("sms_marketing", "paper", STAFF)]
+        ("email_marketing", "paper", STAFF),
+        ("sms_marketing", "paper", STAFF),
+    ]
     assert events[0].notice_id == service.current_notice("en").id  # type: ignore[union-attr]
     assert service.evidence(events[0].evidence_id) == ("image/png", PNG_MAGIC + b"scan")  # type: ignore[arg-type]
     assert panel.history_table.rowCount() == 2
@@ -406,6 +418,7 @@ def test_printing_a_form_writes_the_pdf_on_a_worker(qtbot, owner: SessionContext
 
 
 # --- the settings tab --------------------------------------------------------------------------------------
+
 
 def test_the_owner_edits_purposes_and_publishes_a_notice(qtbot, owner: SessionContext) -> None:
     view = ConsentSettingsView(owner)

@@ -33,8 +33,9 @@ def _consent_every_third(session: Session) -> set[int]:
     """Every third person said yes to email marketing, every third but one said no; returns who said yes."""
     contacts = ContactService(session)
     everyone = [s.id for s in contacts.page(limit=100_000)]
-    facts = [(contact_id, "email_marketing", n % 3 == 0, "test.csv") for n, contact_id in enumerate(everyone)
-             if n % 3 != 2]
+    facts = [
+        (contact_id, "email_marketing", n % 3 == 0, "test.csv") for n, contact_id in enumerate(everyone) if n % 3 != 2
+    ]
     ConsentService(session).record_imported(facts)
     return {contact_id for contact_id, _key, granted, _source in facts if granted}
 
@@ -93,8 +94,9 @@ def test_a_page_let_go_is_read_again_through_the_filter(qtbot, owner, monkeypatc
     assert {model.summary(row).id for row in range(model.rowCount())} == granted  # read again, filtered
 
 
-def test_a_rare_match_is_looked_for_a_stretch_at_a_time(qtbot, qtmodeltester, qtlog, owner,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_rare_match_is_looked_for_a_stretch_at_a_time(
+    qtbot, qtmodeltester, qtlog, owner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each read looks through at most SCAN_SPAN people, so the window never waits for a whole walk."""
     from ui.models import contacts_model
 
@@ -134,7 +136,12 @@ def test_choosing_a_consent_state_narrows_the_list(qtbot, owner) -> None:
     filters = page.filters
     assert filters.isVisible() and not filters.purpose.isEnabled() and not filters.clear_button.isEnabled()
     assert [filters.consent.itemText(i) for i in range(filters.consent.count())] == [
-        "Any consent", "Consented to", "Withdrew consent to", "Consent expired for", "Never asked about"]
+        "Any consent",
+        "Consented to",
+        "Withdrew consent to",
+        "Consent expired for",
+        "Never asked about",
+    ]
     purposes = [filters.purpose.itemData(i) for i in range(filters.purpose.count())]
     assert "email_marketing" in purposes and "postal_mail" not in purposes  # only purposes asked for consent
     _choose(page, "granted")
@@ -224,8 +231,7 @@ def test_the_filters_are_reached_by_keyboard_and_named(qtbot, owner) -> None:
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         order.append(QApplication.focusWidget())
     # the purpose and Clear filters are skipped while no consent state is chosen (disabled)
-    assert order[1:7] == [page.new_button, filters.tag, filters.owner, filters.restricted, filters.consent,
-                          page.table]
+    assert order[1:7] == [page.new_button, filters.tag, filters.owner, filters.restricted, filters.consent, page.table]
     filters.consent.setFocus()
     qtbot.keyClick(filters.consent, Qt.Key.Key_Down)  # arrow keys choose in a closed combo box
     assert filters.consent.currentData() == "granted" and page.model.filtering
@@ -263,8 +269,7 @@ def test_the_dialog_edits_every_organisation(qtbot, owner) -> None:
     press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     record = ContactService(owner).get(ana)
-    assert [(n, t) for _id, n, t in record.organisations] == [("Corner Bakery", "Buyer"),
-                                                              ("Flower Guild", "Treasurer")]
+    assert [(n, t) for _id, n, t in record.organisations] == [("Corner Bakery", "Buyer"), ("Flower Guild", "Treasurer")]
     wait_until(qtbot, lambda: page.detail.record is not None and len(page.detail.record.organisations) == 2)
     form = page.detail.overview.form
     texts = [form.itemAt(i).widget().text() for i in range(form.count())]
@@ -274,8 +279,10 @@ def test_the_dialog_edits_every_organisation(qtbot, owner) -> None:
 
     dialog = page.edit_customer(ana)  # both come back; removing one keeps the other
     rows = dialog.organisations.rows
-    assert [(r.name.text(), r.job_title.text()) for r in rows] == [("Corner Bakery", "Buyer"),
-                                                                  ("Flower Guild", "Treasurer")]
+    assert [(r.name.text(), r.job_title.text()) for r in rows] == [
+        ("Corner Bakery", "Buyer"),
+        ("Flower Guild", "Treasurer"),
+    ]
     assert not [w for w in dialog.findChildren(QLabel) if "also linked" in w.text()]  # no more warning
     press(qtbot, rows[0].remove_button)
     assert dialog.focusWidget() is dialog.organisations.rows[0].name
@@ -299,4 +306,5 @@ def test_a_job_title_without_an_organisation_is_refused_at_its_row(qtbot, owner)
     assert not dialog.isVisible()
     found = ContactService(owner).search("Nameless", 5)
     assert [(n, t) for _id, n, t in ContactService(owner).get(found[0].id).organisations] == [
-        ("Corner Bakery", "Buyer")]
+        ("Corner Bakery", "Buyer")
+    ]

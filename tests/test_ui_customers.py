@@ -43,13 +43,34 @@ def _person(given: str, family: str, email: str = "", phone: str = "", **more: o
 
 # People the tests look for, beside the generated crowd: CJK, Arabic, accents, and two duplicate pairs.
 KNOWN = [
-    ("Ana Lima", _person("Ana", "Lima", "ana.lima@example.org", "+44 7700 900123", organisation="Corner Bakery",
-                         job_title="Buyer", tags=["vip", "wholesale"], language="es",
-                         note="Prefers calls after 10.")),
+    (
+        "Ana Lima",
+        _person(
+            "Ana",
+            "Lima",
+            "ana.lima@example.org",
+            "+44 7700 900123",
+            organisation="Corner Bakery",
+            job_title="Buyer",
+            tags=["vip", "wholesale"],
+            language="es",
+            note="Prefers calls after 10.",
+        ),
+    ),
     ("Ana Maria Lima", _person("Ana Maria", "Lima", "Ana.Lima@example.org", organisation="Corner Bakery")),
     ("王芳", _person("芳", "王", "wang.fang@example.org", "+86 139 1234 5678", language="zh_CN")),
-    ("فاطمة حسن", _person("فاطمة", "حسن", "fatima.hassan@example.org", "+971 50 123 4567", language="ar",
-                          organisation="Corner Bakery", tags=["online"])),
+    (
+        "فاطمة حسن",
+        _person(
+            "فاطمة",
+            "حسن",
+            "fatima.hassan@example.org",
+            "+971 50 123 4567",
+            language="ar",
+            organisation="Corner Bakery",
+            tags=["online"],
+        ),
+    ),
     ("José Núñez", _person("José", "Núñez", "jose.nunez@example.org", "+34 612 345 678", language="es")),
     ("Lukas Weber", _person("Lukas", "Weber", "lukas@example.org", "+49 151 2345 6789", language="de")),
     ("Lukas Weber (2)", _person("Lukas", "Weber", "l.weber@example.org", "+49 151 2345 6789", language="de")),
@@ -66,8 +87,14 @@ def _fill(session: Session, crowd: int) -> dict[str, int]:
     deals = DealService(session)
     stages = deals.pipelines()[0].stages
     now = datetime.now(UTC)
-    deals.create("Wedding flowers", value="1250.00", currency="EUR", contact_id=ana, stage_id=stages[1].id,
-                 expected_close=(now + timedelta(days=30)).date())
+    deals.create(
+        "Wedding flowers",
+        value="1250.00",
+        currency="EUR",
+        contact_id=ana,
+        stage_id=stages[1].id,
+        expected_close=(now + timedelta(days=30)).date(),
+    )
     deals.create("Weekly office bouquets", value="80", currency="GBP", contact_id=ana, stage_id=stages[0].id)
     deals.close(deals.create("Shop window display", value="300", currency="EUR", contact_id=ana), won=True)
     activities = ActivityService(session)
@@ -237,15 +264,20 @@ def test_opening_a_record_shows_it_and_is_audited(qtbot, owner) -> None:
     contact_id = _open(qtbot, page, "Ana Lima")
     assert page.detail.name.text() == "Ana Lima"
     reads = audit.entries(owner.conn, audit.AuditFilter(action="contact.read", entity_id=str(contact_id)))
-    assert len(reads) == 1 and len(audit.entries(owner.conn, audit.AuditFilter(action="contact.read"),
-                                                 limit=1000)) == before + 1  # only the one opened
+    assert (
+        len(reads) == 1
+        and len(audit.entries(owner.conn, audit.AuditFilter(action="contact.read"), limit=1000)) == before + 1
+    )  # only the one opened
     overview = page.detail.overview
     texts = [overview.form.itemAt(i).widget().text() for i in range(overview.form.count())]
     assert "ana.lima@example.org" in texts and "Email (work):" in texts and "vip, wholesale" in texts
     assert "Corner Bakery, Buyer" in texts and "Spanish" in texts
     deals = page.detail.deals.rows()
-    assert {row[0]: row[1] for row in deals} == {"Wedding flowers": "Qualified", "Weekly office bouquets": "Lead",
-                                                 "Shop window display": "Won"}
+    assert {row[0]: row[1] for row in deals} == {
+        "Wedding flowers": "Qualified",
+        "Weekly office bouquets": "Lead",
+        "Shop window display": "Won",
+    }
     assert any("1,250.00" in row[2] and row[3] for row in deals)  # with the day it should close
     states = {row[1]: row[3] for row in page.detail.activities.rows()}
     assert states["Send the quote"] == "Overdue" and states["Call about the wedding order"] == "To do"
@@ -320,7 +352,9 @@ def test_creating_a_customer_through_the_dialog(qtbot, owner) -> None:
     assert page.model.summary(page.model.row_of(zoe)).email == "zoe.ng@example.org"
     record = page.detail.record
     assert [(p.kind, p.label, p.value) for p in record.points if p.kind == "email"] == [
-        ("email", "work", "zoe.ng@example.org"), ("email", "home", "zoe@home.example.org")]
+        ("email", "work", "zoe.ng@example.org"),
+        ("email", "home", "zoe@home.example.org"),
+    ]
     assert record.tags == ["online", "repeat"]
 
 
@@ -467,8 +501,10 @@ def test_importing_a_file_previews_then_adds_the_people(qtbot, owner) -> None:
     assert "Shopify" in dialog.detected.text()
     names = [dialog.rows.item(r, 1).text() for r in range(dialog.rows.rowCount())]
     assert "José Núñez" in names and "王芳" in names
-    fills = {dialog.columns.item(r, 0).text(): dialog.columns.cellWidget(r, 1).currentText()
-             for r in range(dialog.columns.rowCount())}
+    fills = {
+        dialog.columns.item(r, 0).text(): dialog.columns.cellWidget(r, 1).currentText()
+        for r in range(dialog.columns.rowCount())
+    }
     assert fills["First Name"] == "Given name" and fills["Total Spent"] == "(not imported)"
     report = dialog.last_preview.report
     assert f"{report.imported} customers will be imported" in dialog.summary.text()
@@ -494,8 +530,10 @@ def test_import_offers_to_keep_duplicates(qtbot, owner) -> None:
     wait_until(qtbot, lambda: not page.context.busy and dialog.last_preview is not None)
     duplicates = dialog.last_preview.report.duplicates
     assert duplicates and dialog.keep_duplicates.isVisible()
-    assert any(text.startswith("Line ") and "skipped" in text
-               for text in (dialog.messages.item(i).text() for i in range(dialog.messages.count())))
+    assert any(
+        text.startswith("Line ") and "skipped" in text
+        for text in (dialog.messages.item(i).text() for i in range(dialog.messages.count()))
+    )
     dialog.keep_duplicates.setChecked(True)
     dialog.start_import()
     wait_until(qtbot, lambda: not page.context.busy and dialog not in page._dialogs)
@@ -530,8 +568,13 @@ def test_an_auditor_may_look_but_not_change(qtbot, new_vault: tuple[Path, str]) 
     auditor = open_session_for_ui(new_vault[0], "Aud Itor", "temporary-2")
     UserService(auditor).change_own_password("temporary-2", "auditor-own-pass-2")
     main, page = _window(qtbot, auditor)
-    for button in (page.new_button, page.import_button, page.detail.edit_button, page.detail.delete_button,
-                   page.detail.notes.add_button):
+    for button in (
+        page.new_button,
+        page.import_button,
+        page.detail.edit_button,
+        page.detail.delete_button,
+        page.detail.notes.add_button,
+    ):
         assert not button.isEnabled() and "Auditor" in button.toolTip()
     assert page.new_customer() is None and not page.new_action.isEnabled()
     ana = _open(qtbot, page, "Ana Lima")
@@ -581,8 +624,9 @@ def test_showing_a_customer_never_widens_the_main_window(qtbot, owner) -> None:
     type_into(qtbot, page.search, "Ana Lima")
     wait_until(qtbot, lambda: page.model.query == "Ana Lima" and page.model.rowCount() > 0)
     row = _names(page.model).index("Ana Lima")
-    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton,
-                     pos=page.table.visualRect(page.model.index(row, 0)).center())
+    qtbot.mouseClick(
+        page.table.viewport(), Qt.MouseButton.LeftButton, pos=page.table.visualRect(page.model.index(row, 0)).center()
+    )
     wait_until(qtbot, lambda: page.detail.contact_id == names["Ana Lima"])
     qtbot.wait(20)
     assert page.detail.name.isVisible() and page.detail.name.text() == "Ana Lima"
@@ -688,8 +732,7 @@ def test_an_empty_vault_leads_to_a_first_customer_or_an_import(qtbot, owner) -> 
 
 
 def test_phone_numbers_show_whole_and_emails_keep_their_domain(qtbot, owner) -> None:
-    ContactService(owner).create(_person("Fatima", "Hassan", "fatima.hassan.alnuaimi@example.org",
-                                         "+971 50 123 4567"))
+    ContactService(owner).create(_person("Fatima", "Hassan", "fatima.hassan.alnuaimi@example.org", "+971 50 123 4567"))
     main, page = _window(qtbot, owner)
     wait_until(qtbot, lambda: page.model.rowCount() == 1)
     phone = page.model.index(0, 2).data()

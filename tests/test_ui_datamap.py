@@ -28,8 +28,9 @@ from ui.privacy.datamap_tab import DataMapTab
 def _fill(vault: Path, shoe_size: bool = False) -> None:
     session = open_session_for_ui(vault, OWNER, OWNER_PASSWORD)
     contacts = ContactService(session)
-    contacts.create(ContactInput(given_name="Lena", family_name="Vogel",
-                                 points=[ContactPointInput("email", "lena@example.de")]))
+    contacts.create(
+        ContactInput(given_name="Lena", family_name="Vogel", points=[ContactPointInput("email", "lena@example.de")])
+    )
     contacts.create(ContactInput(given_name="Chen", family_name="Li"))
     if shoe_size:  # a column a later version might add without saying why
         session.conn.execute("ALTER TABLE contact ADD COLUMN shoe_size TEXT")
@@ -57,8 +58,11 @@ def _row(tab: DataMapTab, name: str) -> int:
     return next(r for r in range(tab.model.rowCount()) if tab.model.text(r, 0) == name)
 
 
-def test_the_tab_lists_each_field_with_its_purpose_and_count(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                              new_vault: tuple[Path, str]) -> None:
+def test_the_tab_lists_each_field_with_its_purpose_and_count(
+    qtbot,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    new_vault: tuple[Path, str],
+) -> None:
     _fill(new_vault[0])
     controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     try:
@@ -77,8 +81,11 @@ def test_the_tab_lists_each_field_with_its_purpose_and_count(qtbot, tmp_path: Pa
         shutdown(controller)
 
 
-def test_a_field_with_no_purpose_is_shown_in_red(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                 new_vault: tuple[Path, str]) -> None:
+def test_a_field_with_no_purpose_is_shown_in_red(
+    qtbot,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    new_vault: tuple[Path, str],
+) -> None:
     _fill(new_vault[0], shoe_size=True)
     controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     try:
@@ -96,8 +103,12 @@ def test_a_field_with_no_purpose_is_shown_in_red(qtbot, tmp_path: Path,  # type:
         shutdown(controller)
 
 
-def test_the_tab_in_german(qtbot, tmp_path: Path, monkeypatch,  # type: ignore[no-untyped-def]
-                           new_vault: tuple[Path, str]) -> None:
+def test_the_tab_in_german(
+    qtbot,
+    tmp_path: Path,
+    monkeypatch,  # type: ignore[no-untyped-def]
+    new_vault: tuple[Path, str],
+) -> None:
     _fill(new_vault[0])
     catalog_as_written(tmp_path, monkeypatch, "de")
     controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)

@@ -54,10 +54,15 @@ def _seed(session: Session) -> Seeded:
     deals = DealService(session)
     stages = deals.pipelines()[0].stages
     now = datetime.now(UTC)
-    wedding = deals.create("Wedding flowers", value="1250.00", currency="EUR", contact_id=ana,
-                           stage_id=stages[1].id, expected_close=(now + timedelta(days=30)).date())
-    bouquets = deals.create("Weekly office bouquets", value="80", currency="GBP", contact_id=ana,
-                            stage_id=stages[0].id)
+    wedding = deals.create(
+        "Wedding flowers",
+        value="1250.00",
+        currency="EUR",
+        contact_id=ana,
+        stage_id=stages[1].id,
+        expected_close=(now + timedelta(days=30)).date(),
+    )
+    bouquets = deals.create("Weekly office bouquets", value="80", currency="GBP", contact_id=ana, stage_id=stages[0].id)
     other_deal = deals.create("Window display", value="300", currency="EUR", contact_id=other)
     activities = ActivityService(session)
     call = activities.create("call", "Call about the wedding order", due_at=now + timedelta(days=2), contact_id=ana)
@@ -254,8 +259,9 @@ def test_staff_may_edit_so_they_get_the_editor(qtbot, new_vault: tuple[Path, str
     shutdown_session(session)
 
 
-def test_no_editor_while_an_operation_holds_the_connection(qtbot, owner: Session,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_editor_while_an_operation_holds_the_connection(
+    qtbot, owner: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seeded = _seed(owner)
     page = _page(qtbot, SessionContext(owner))
     detail = page.detail

@@ -91,9 +91,11 @@ def test_double_clicking_a_card_edits_the_deal(qtbot: object, page: PipelinePage
     press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     edited = service.get(deal_id)
-    assert (edited.title, edited.value_minor, edited.stage_id) == ("Corrected title for the flowers",
-                                                                   to_minor_units("98765.40", edited.currency),
-                                                                   column.stage_id)
+    assert (edited.title, edited.value_minor, edited.stage_id) == (
+        "Corrected title for the flowers",
+        to_minor_units("98765.40", edited.currency),
+        column.stage_id,
+    )
     assert _card_titles(column)[deal_id] == "Corrected title for the flowers"  # the board shows it at once
     assert column.deals.item(0).data(ID_ROLE) == deal_id  # the largest deal in the column, first
     after = service.board(1)[1]
@@ -101,8 +103,9 @@ def test_double_clicking_a_card_edits_the_deal(qtbot: object, page: PipelinePage
     assert "Corrected title for the flowers" in page.status.text()
 
 
-def test_enter_and_f2_on_the_selected_card_open_the_editor(qtbot: object, page: PipelinePage,
-                                                           context: SessionContext) -> None:
+def test_enter_and_f2_on_the_selected_card_open_the_editor(
+    qtbot: object, page: PipelinePage, context: SessionContext
+) -> None:
     page.activateWindow()
     column = page.board.columns[0]
     column.deals.setCurrentRow(1)
@@ -125,8 +128,9 @@ def test_enter_and_f2_on_the_selected_card_open_the_editor(qtbot: object, page: 
     assert column.deals.currentItem() is not None and int(column.deals.currentItem().data(ID_ROLE)) == deal_id
 
 
-def test_the_table_view_opens_a_deal_by_double_click_or_enter(qtbot: object, page: PipelinePage,
-                                                             context: SessionContext) -> None:
+def test_the_table_view_opens_a_deal_by_double_click_or_enter(
+    qtbot: object, page: PipelinePage, context: SessionContext
+) -> None:
     service = DealService(context.session)
     deal_id = next(d.id for d in service.page(limit=50) if d.status == "open")
     service.close(deal_id, won=True)  # closed deals are only in the table; they can still be corrected
@@ -226,11 +230,9 @@ def test_editing_an_activitys_subject_and_due_date(qtbot: object, context: Sessi
     assert page.tree.currentItem() is upcoming and "Saved" in page.status.text()
 
 
-def test_double_click_or_enter_on_an_activity_opens_it(qtbot: object, context: SessionContext,
-                                                       customer: int) -> None:
+def test_double_click_or_enter_on_an_activity_opens_it(qtbot: object, context: SessionContext, customer: int) -> None:
     service = ActivityService(context.session)
-    activity_id = service.create("task", "Wrap the bouquet", due_at=later_today(datetime.now(UTC)),
-                                 contact_id=customer)
+    activity_id = service.create("task", "Wrap the bouquet", due_at=later_today(datetime.now(UTC)), contact_id=customer)
     page = ActivitiesPage(context)
     show(qtbot, page)
     heading = page.sections[TODAY]
@@ -262,8 +264,7 @@ def test_double_click_or_enter_on_an_activity_opens_it(qtbot: object, context: S
     assert edited is not None and edited.text(1) == "Email" and page.tree.currentItem() is edited
 
 
-def test_no_editor_while_an_operation_holds_the_connection(page: PipelinePage,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_editor_while_an_operation_holds_the_connection(page: PipelinePage, monkeypatch: pytest.MonkeyPatch) -> None:
     column = page.board.columns[0]
     column.deals.setCurrentRow(0)
     monkeypatch.setattr(SessionContext, "busy", property(lambda _self: True))

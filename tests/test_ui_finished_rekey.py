@@ -21,8 +21,9 @@ def test_the_next_sign_in_shows_the_finished_rekeys_key_once(qtbot, tmp_path: Pa
     path = tmp_path / "shop.vault"
     session, old_key = create_vault(path, OWNER, OWNER_PASSWORD, use_keychain=False, kdf_params=kdf.CHEAP)
     session.vault.close()
-    child = subprocess.run([sys.executable, "-c", REKEY_AND_DIE, str(path), OWNER_PASSWORD], env=ENV,
-                           capture_output=True, timeout=120)
+    child = subprocess.run(
+        [sys.executable, "-c", REKEY_AND_DIE, str(path), OWNER_PASSWORD], env=ENV, capture_output=True, timeout=120
+    )
     assert child.returncode == -signal.SIGKILL
 
     controller = make_controller(tmp_path)

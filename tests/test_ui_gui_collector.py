@@ -80,10 +80,18 @@ def test_collect_due_waits_for_the_youngest_threshold(collections: list[str]) ->
 
 def test_the_app_installs_the_collector() -> None:
     """In a process of its own: the tests' QApplication is pytest-qt's, and there can be only one."""
-    script = ("import gc; from PySide6.QtCore import QTimer; from ui.startup import create_application; "
-              "app = create_application([]); "
-              "print(gc.isenabled(), [t.objectName() for t in app.findChildren(QTimer) if t.isActive()])")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
-                          cwd=Path(__file__).parent.parent, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    script = (
+        "import gc; from PySide6.QtCore import QTimer; from ui.startup import create_application; "
+        "app = create_application([]); "
+        "print(gc.isenabled(), [t.objectName() for t in app.findChildren(QTimer) if t.isActive()])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parent.parent,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False ['gui-thread-collector']"

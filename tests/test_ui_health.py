@@ -53,8 +53,11 @@ def german(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-def test_each_line_opens_the_place_where_it_is_fixed(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                     new_vault: tuple[Path, str]) -> None:
+def test_each_line_opens_the_place_where_it_is_fixed(
+    qtbot,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    new_vault: tuple[Path, str],
+) -> None:
     controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     main, health = _health(qtbot, controller)
     assert [line.key for line in health.lines] == ["drill_due", "ropa_gaps", "dpia_missing", "training_due"]
@@ -74,8 +77,11 @@ def test_each_line_opens_the_place_where_it_is_fixed(qtbot, tmp_path: Path,  # t
     shutdown(controller)
 
 
-def test_the_impact_assessment_is_saved_and_printed_from_the_health_tab(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                                        new_vault: tuple[Path, str]) -> None:
+def test_the_impact_assessment_is_saved_and_printed_from_the_health_tab(
+    qtbot,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    new_vault: tuple[Path, str],
+) -> None:
     controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     main, health = _health(qtbot, controller)
     press(qtbot, health.dpia_button)
@@ -108,8 +114,11 @@ def test_the_impact_assessment_is_saved_and_printed_from_the_health_tab(qtbot, t
     shutdown(controller)
 
 
-def test_the_yearly_review_is_recorded_from_its_checklist(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                          new_vault: tuple[Path, str]) -> None:
+def test_the_yearly_review_is_recorded_from_its_checklist(
+    qtbot,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    new_vault: tuple[Path, str],
+) -> None:
     controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     main, health = _health(qtbot, controller)
     assert "No yearly review recorded yet." in health.duties.text()
@@ -132,8 +141,11 @@ def test_the_yearly_review_is_recorded_from_its_checklist(qtbot, tmp_path: Path,
     shutdown(controller)
 
 
-def test_staff_see_their_own_lesson_only_and_may_not_review(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                            new_vault: tuple[Path, str]) -> None:
+def test_staff_see_their_own_lesson_only_and_may_not_review(
+    qtbot,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    new_vault: tuple[Path, str],
+) -> None:
     owner = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
     add_user(owner, "Bea Staff", Role.STAFF, "temporary-1")
     owner.conn.execute("UPDATE user SET must_change_password = 0 WHERE name = 'Bea Staff'")
@@ -159,8 +171,11 @@ def test_the_health_tab_in_german(qtbot, tmp_path: Path, new_vault: tuple[Path, 
     shutdown(controller)
 
 
-def test_a_review_due_is_said_at_unlock_and_show_me_opens_the_checklist(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                                        new_vault: tuple[Path, str]) -> None:
+def test_a_review_due_is_said_at_unlock_and_show_me_opens_the_checklist(
+    qtbot,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    new_vault: tuple[Path, str],
+) -> None:
     owner = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
     owner.conn.execute("UPDATE vault_meta SET value = '2024-01-15T09:00:00+00:00' WHERE key = 'created_at'")
     shutdown_session(owner)
@@ -168,8 +183,9 @@ def test_a_review_due_is_said_at_unlock_and_show_me_opens_the_checklist(qtbot, t
     main = controller.main_window
     due = "The yearly privacy review is due: go through the checklist in Privacy › Privacy health."
     assert due in main.notices.notes()
-    row = next(r for r in main.notices.findChildren(QWidget, "noticeRow")
-               if r.findChild(QLabel, "notice").text() == due)
+    row = next(
+        r for r in main.notices.findChildren(QWidget, "noticeRow") if r.findChild(QLabel, "notice").text() == due
+    )
     press(qtbot, row.findChild(QPushButton))
     health = main.privacy.health
     assert main.privacy.tabs.currentWidget() is health
@@ -180,13 +196,17 @@ def test_a_review_due_is_said_at_unlock_and_show_me_opens_the_checklist(qtbot, t
     shutdown(controller)
 
 
-def test_a_line_about_a_privacy_tab_opens_that_tab(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                   new_vault: tuple[Path, str]) -> None:
+def test_a_line_about_a_privacy_tab_opens_that_tab(
+    qtbot,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    new_vault: tuple[Path, str],
+) -> None:
     from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 
     owner = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
-    ContactService(owner).create(ContactInput(given_name="伟", family_name="王",
-                                              points=[ContactPointInput("phone", "+86 138 0013 8000")]))
+    ContactService(owner).create(
+        ContactInput(given_name="伟", family_name="王", points=[ContactPointInput("phone", "+86 138 0013 8000")])
+    )
     shutdown_session(owner)
     controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     main, health = _health(qtbot, controller)

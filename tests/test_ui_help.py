@@ -56,8 +56,9 @@ def test_f1_opens_the_guide_page_about_the_screen_shown(qtbot, tmp_path: Path, n
         assert (help_window.page, help_window.title()) == ("getting-started", "Getting started")
         assert help_window.windowTitle() == "Counterpart user guide"
         assert help_window.pages.currentItem().text() == "Getting started"
-        assert [help_window.pages.item(i).text() for i in range(help_window.pages.count())] == \
-            [_heading("en", page) for page in guide.PAGES]
+        assert [help_window.pages.item(i).text() for i in range(help_window.pages.count())] == [
+            _heading("en", page) for page in guide.PAGES
+        ]
         shot(help_window, "help-getting-started-en")
 
         main.show_privacy_tab(main.privacy.requests)
@@ -116,8 +117,9 @@ def _click_link(qtbot, window: HelpWindow, href: str) -> None:  # type: ignore[n
                 cursor.setPosition(fragment.position() + 1)
                 window.browser.setTextCursor(cursor)
                 window.browser.ensureCursorVisible()
-                qtbot.mouseClick(window.browser.viewport(), Qt.MouseButton.LeftButton,
-                                 pos=window.browser.cursorRect(cursor).center())
+                qtbot.mouseClick(
+                    window.browser.viewport(), Qt.MouseButton.LeftButton, pos=window.browser.cursorRect(cursor).center()
+                )
                 return
             fragments += 1
         block = block.next()
@@ -138,8 +140,9 @@ def test_the_guide_window_follows_links_and_its_list(qtbot, monkeypatch) -> None
     read_page = guide.read_page
     monkeypatch.setattr(guide, "read_page", lambda page, language: reads.append(page) or read_page(page, language))
     backups = window.pages.item(guide.PAGES.index("backups"))
-    qtbot.mouseClick(window.pages.viewport(), Qt.MouseButton.LeftButton,
-                     pos=window.pages.visualItemRect(backups).center())
+    qtbot.mouseClick(
+        window.pages.viewport(), Qt.MouseButton.LeftButton, pos=window.pages.visualItemRect(backups).center()
+    )
     assert (window.page, window.title()) == ("backups", "Backups and recovery")
     assert window.pages.currentItem() is backups
     assert reads == ["backups"]  # the page chosen, not every page again for the list's titles

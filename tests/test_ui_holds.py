@@ -57,8 +57,13 @@ def accept_box(qtbot, box: QMessageBox) -> None:  # type: ignore[no-untyped-def]
 def choose_customer(qtbot, dialog: PlaceHoldDialog, text: str) -> None:  # type: ignore[no-untyped-def]
     """Type in the picker like a person, wait for the results, take the first."""
     qtbot.keyClicks(dialog.customer.query, text)
-    wait_until(qtbot, lambda: dialog.customer.results.count() > 0
-               and dialog.customer.results.item(0).data(Qt.ItemDataRole.UserRole) is not None)
+    wait_until(
+        qtbot,
+        lambda: (
+            dialog.customer.results.count() > 0
+            and dialog.customer.results.item(0).data(Qt.ItemDataRole.UserRole) is not None
+        ),
+    )
     dialog.customer.results.setCurrentRow(0)
 
 
@@ -142,8 +147,9 @@ def test_release_removes_the_hold_and_the_checkbox_shows_it_again(qtbot, context
     tab.table.selectRow(0)
     box = tab.ask_release()
     assert isinstance(box, QMessageBox) and "Mara Lindqvist" in box.text()
-    assert box.defaultButton() is not None and box.buttonRole(box.defaultButton()) != \
-        QMessageBox.ButtonRole.AcceptRole  # Enter does not release
+    assert (
+        box.defaultButton() is not None and box.buttonRole(box.defaultButton()) != QMessageBox.ButtonRole.AcceptRole
+    )  # Enter does not release
     box.reject()  # Cancel: nothing changes
     assert [h.id for h in service.holds()] == [released, kept]
 

@@ -41,8 +41,11 @@ def table(dialog: ImportDialog) -> list[list[str]]:
     for r in range(grid.rowCount()):
         cells = [grid.item(r, c).text() for c in range(5)]
         box = grid.cellWidget(r, 5)
-        cells.append(("[x] " if box.isChecked() else "[ ] ") + box.text() if isinstance(box, QCheckBox)
-                     else grid.item(r, 5).text())
+        cells.append(
+            ("[x] " if box.isChecked() else "[ ] ") + box.text()
+            if isinstance(box, QCheckBox)
+            else grid.item(r, 5).text()
+        )
         rows.append(cells)
     return rows
 
@@ -81,7 +84,8 @@ def test_the_dialog_shows_each_change_and_keeps_the_customers_values_unless_told
         ["2", "José Núñez", "organisation", "Café Central", "Café Norte", keep],
         ["5", "Zoë Müller", "family name", "Müller", "Schmidt", keep],
         ["6", "Olivia Smith", "phone number", "+447700900123", "+447700900456", keep],
-        ["8", "Ngozi Okafor", "email address", "ngozi.okafor@example.org", "ngozi@example.net", keep]]
+        ["8", "Ngozi Okafor", "email address", "ngozi.okafor@example.org", "ngozi@example.net", keep],
+    ]
     assert "6 rows name customers already in the vault; for 4 of them" in dialog.changes.heading.text()
     assert dialog.rows.item(2, 4).text().startswith("Already a customer: same customer ID in the same source")
     assert dialog.import_button.isEnabled()  # nobody new, but four customers the file says something about

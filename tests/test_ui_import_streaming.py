@@ -17,8 +17,11 @@ from ui.customers.import_dialog import MESSAGES_SHOWN, ImportDialog
 owner = customers.owner  # the same fixture: a vault opened the way the app opens it
 
 
-def test_the_dialog_counts_every_problem_and_imports_every_kept_duplicate(qtbot, owner: Session,  # type: ignore[no-untyped-def]
-                                                                          tmp_path: Path) -> None:
+def test_the_dialog_counts_every_problem_and_imports_every_kept_duplicate(
+    qtbot,
+    owner: Session,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "kassen_export.csv"
     write_big_export(path)
     _main, page = customers._window(qtbot, owner)

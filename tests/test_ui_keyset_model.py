@@ -67,7 +67,8 @@ def test_cells_headers_and_roles(qtbot: object, owner_session: Session) -> None:
     assert model.headerData(0, Qt.Orientation.Vertical) is None
     assert model.data(model.index(2, 1)) == "Row 3"
     assert model.data(model.index(2, 0), Qt.ItemDataRole.TextAlignmentRole) == int(
-        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    )
     assert model.data(model.index(2, 1), Qt.ItemDataRole.TextAlignmentRole) is None
     assert model.data(model.index(2, 1), Qt.ItemDataRole.UserRole) == 3
     assert model.data(model.index(2, 1), Qt.ItemDataRole.ToolTipRole) is None

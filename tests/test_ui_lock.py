@@ -43,8 +43,9 @@ def _actions(path: Path) -> list[str]:
         return [entry.action for entry in audit.iter_entries(vault.db)]
 
 
-def test_idle_lock_closes_the_vault_and_shows_the_unlock_screen(qtbot, tmp_path: Path,
-                                                                new_vault: tuple[Path, str]) -> None:
+def test_idle_lock_closes_the_vault_and_shows_the_unlock_screen(
+    qtbot, tmp_path: Path, new_vault: tuple[Path, str]
+) -> None:
     controller = _signed_in(qtbot, tmp_path, new_vault[0], idle_timeout_ms=2000)  # longer than signing in
     session = controller.context.session
     assert controller.idle.active
@@ -71,8 +72,9 @@ def test_input_keeps_the_session_open(qtbot, tmp_path: Path, new_vault: tuple[Pa
     shutdown(controller)
 
 
-def test_ctrl_l_locks_and_unlocking_returns_to_the_same_page(qtbot, tmp_path: Path,
-                                                             new_vault: tuple[Path, str]) -> None:
+def test_ctrl_l_locks_and_unlocking_returns_to_the_same_page(
+    qtbot, tmp_path: Path, new_vault: tuple[Path, str]
+) -> None:
     controller = _signed_in(qtbot, tmp_path, new_vault[0])
     main = controller.main_window
     main.show_page("privacy")
@@ -86,8 +88,7 @@ def test_ctrl_l_locks_and_unlocking_returns_to_the_same_page(qtbot, tmp_path: Pa
     shutdown(controller)
 
 
-def test_switch_user_returns_to_a_neutral_unlock_screen(qtbot, tmp_path: Path,
-                                                        new_vault: tuple[Path, str]) -> None:
+def test_switch_user_returns_to_a_neutral_unlock_screen(qtbot, tmp_path: Path, new_vault: tuple[Path, str]) -> None:
     owner = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
     add_user(owner, "Bea Staff", Role.STAFF, "temporary-1")
     shutdown_session(owner)
@@ -132,8 +133,10 @@ def _binned_long_ago(vault: Path) -> None:
     contacts = ContactService(session)
     contact_id = contacts.create(ContactInput(given_name="Old", family_name="Record"))
     contacts.delete(contact_id)
-    session.conn.execute("UPDATE contact SET deleted_at = ? WHERE id = ?",
-                         ((datetime.now(UTC) - timedelta(days=40)).isoformat(timespec="seconds"), contact_id))
+    session.conn.execute(
+        "UPDATE contact SET deleted_at = ? WHERE id = ?",
+        ((datetime.now(UTC) - timedelta(days=40)).isoformat(timespec="seconds"), contact_id),
+    )
     session.lock("logout")
 
 
@@ -148,8 +151,9 @@ def test_a_new_vault_has_no_chores_to_show(qtbot, tmp_path: Path, new_vault: tup
     shutdown(controller)
 
 
-def test_unlock_chores_show_above_the_page_until_dismissed_and_go_at_lock(qtbot, tmp_path: Path,
-                                                                         new_vault: tuple[Path, str]) -> None:
+def test_unlock_chores_show_above_the_page_until_dismissed_and_go_at_lock(
+    qtbot, tmp_path: Path, new_vault: tuple[Path, str]
+) -> None:
     _binned_long_ago(new_vault[0])
     controller = _signed_in(qtbot, tmp_path, new_vault[0])
     main = controller.main_window

@@ -175,14 +175,20 @@ class Audit:
         for control in controls:
             letters = mnemonics(control.text)
             if len(letters) > 1:
-                self._problem(window, {self.source(control)}, f"{where}: {self.describe(control)} has more than one "
-                              f"mnemonic ({', '.join(letters)}): Qt uses the first")
+                self._problem(
+                    window,
+                    {self.source(control)},
+                    f"{where}: {self.describe(control)} has more than one "
+                    f"mnemonic ({', '.join(letters)}): Qt uses the first",
+                )
             if not letters:
                 continue
             for other in seen.setdefault(letters[0], []):
-                self._problem(window, {self.source(other), self.source(control)},
-                              f"{where}: Alt+{letters[0]} is used by {self.describe(other)} "
-                              f"and {self.describe(control)}")
+                self._problem(
+                    window,
+                    {self.source(other), self.source(control)},
+                    f"{where}: Alt+{letters[0]} is used by {self.describe(other)} and {self.describe(control)}",
+                )
             seen[letters[0]].append(control)
 
     def _problem(self, window: str, sources: set[str], text: str) -> None:
@@ -203,24 +209,33 @@ class Audit:
 
     def verdict(self) -> None:
         """Fail on every clash not on the known list, and on every known clash that is gone (so the list shrinks)."""
-        known = {(window, frozenset(sources)) for window, *sources in KNOWN_CLASHES.get(self.language, ())
-                 if window in self.windows}
+        known = {
+            (window, frozenset(sources))
+            for window, *sources in KNOWN_CLASHES.get(self.language, ())
+            if window in self.windows
+        }
         new = sorted(text for key, text in self.problems.items() if key not in known)
-        gone = sorted(f"[{self.language}] {window}: {' / '.join(sorted(sources))}" for window, sources in known
-                      if (window, sources) not in self.problems)
+        gone = sorted(
+            f"[{self.language}] {window}: {' / '.join(sorted(sources))}"
+            for window, sources in known
+            if (window, sources) not in self.problems
+        )
         message = ""
         if new:
             message += f"{len(new)} mnemonic clash(es): give one of each pair another letter\n" + "\n".join(new)
         if gone:
-            message += ("\nFixed, so take them off KNOWN_CLASHES in tests/test_ui_mnemonics.py:\n" + "\n".join(gone))
+            message += "\nFixed, so take them off KNOWN_CLASHES in tests/test_ui_mnemonics.py:\n" + "\n".join(gone)
         if message:
             pytest.fail(message.strip(), pytrace=False)
 
 
 def tab_states(window: QWidget, done: tuple[QTabWidget, ...] = ()) -> Iterator[list[str]]:
     """Show each enabled tab of each visible tab widget in turn (depth first); yield the tab titles shown."""
-    pending = [tabs for tabs in window.findChildren(QTabWidget)
-               if tabs.window() is window and tabs.isVisible() and tabs not in done]
+    pending = [
+        tabs
+        for tabs in window.findChildren(QTabWidget)
+        if tabs.window() is window and tabs.isVisible() and tabs not in done
+    ]
     if not pending:
         yield []
         return
@@ -261,8 +276,11 @@ class Msgids:
     def __init__(self, language: str) -> None:
         self.exact: dict[str, str] = {}
         self.patterns: list[tuple[re.Pattern[str], str]] = []
-        catalog_path = ROOT / "translations" / (f"{language}/LC_MESSAGES/counterpart.po" if language != "en"
-                                                else "counterpart.pot")
+        catalog_path = (
+            ROOT
+            / "translations"
+            / (f"{language}/LC_MESSAGES/counterpart.po" if language != "en" else "counterpart.pot")
+        )
         with catalog_path.open("rb") as handle:
             catalog = read_po(handle)
         for message in catalog:
@@ -282,8 +300,9 @@ class Msgids:
 
 
 @pytest.fixture(params=LANGUAGES)
-def audit(request: pytest.FixtureRequest, qapp: QApplication, compiled_catalogs: Path,
-          monkeypatch: pytest.MonkeyPatch) -> Iterator[Audit]:
+def audit(
+    request: pytest.FixtureRequest, qapp: QApplication, compiled_catalogs: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Audit]:
     """The program in one language (its own strings and Qt's), as ui.startup sets it up; English again after."""
     language = str(request.param)
     monkeypatch.setattr(i18n, "_translation", i18n._translation)  # put back when the test ends
@@ -306,19 +325,32 @@ def audit(request: pytest.FixtureRequest, qapp: QApplication, compiled_catalogs:
 def seed(session: Session, backups: Path) -> dict[str, int]:
     """One of everything the pages list and the dialogs act on, so every button has something to be about."""
     contacts = ContactService(session)
-    lena = contacts.create(ContactInput(
-        given_name="Lena", family_name="Fischer", tags=["vip"], organisations=[("Fischer GmbH", "Buyer")],
-        points=[ContactPointInput("email", "lena@example.com"), ContactPointInput("phone", "+49 30 1234567"),
-                ContactPointInput("address", "Hauptstraße 1, 10115 Berlin")], note="Met at the fair."))
-    contacts.create(ContactInput(given_name="Lena", family_name="Fisher",
-                                 points=[ContactPointInput("email", "lena@example.com")]))  # a possible duplicate
+    lena = contacts.create(
+        ContactInput(
+            given_name="Lena",
+            family_name="Fischer",
+            tags=["vip"],
+            organisations=[("Fischer GmbH", "Buyer")],
+            points=[
+                ContactPointInput("email", "lena@example.com"),
+                ContactPointInput("phone", "+49 30 1234567"),
+                ContactPointInput("address", "Hauptstraße 1, 10115 Berlin"),
+            ],
+            note="Met at the fair.",
+        )
+    )
+    contacts.create(
+        ContactInput(given_name="Lena", family_name="Fisher", points=[ContactPointInput("email", "lena@example.com")])
+    )  # a possible duplicate
     deals = DealService(session)
     deals.create_pipeline("Wholesale", [("Enquiry", 20), ("Offer", 60)])  # two: the dashboard offers a choice
-    deal = deals.create("Spring order", value="1200", currency="EUR", contact_id=lena,
-                                       expected_close=date.today() + timedelta(days=30))
+    deal = deals.create(
+        "Spring order", value="1200", currency="EUR", contact_id=lena, expected_close=date.today() + timedelta(days=30)
+    )
     now = datetime.now(UTC)
-    activity = ActivityService(session).create("call", "Call about the order", due_at=now + timedelta(hours=1),
-                                               contact_id=lena, deal_id=deal)
+    activity = ActivityService(session).create(
+        "call", "Call about the order", due_at=now + timedelta(hours=1), contact_id=lena, deal_id=deal
+    )
     request = RequestService(session).create("access", "gdpr", contact_id=lena, channel="email")
     breach = BreachService(session).record(discovered_at=now - timedelta(hours=2), nature="Lost USB stick")
     RetentionService(session).hold(lena, "Dispute about an invoice")
@@ -338,8 +370,14 @@ def open_windows() -> set[QWidget]:
     return {w for w in QApplication.topLevelWidgets() if w.isVisible()}
 
 
-def check_dialog(qtbot: object, audit: Audit, context: SessionContext, name: str,
-                 opener: Callable[[], object], states: Callable[[QWidget], Iterator[str]] | None = None) -> None:
+def check_dialog(
+    qtbot: object,
+    audit: Audit,
+    context: SessionContext,
+    name: str,
+    opener: Callable[[], object],
+    states: Callable[[QWidget], Iterator[str]] | None = None,
+) -> None:
     """Open a dialog the way the program does, judge it (in each of its states), and close it."""
     before = open_windows()
     opener()
@@ -411,8 +449,9 @@ def test_no_two_controls_of_a_window_share_a_mnemonic(qtbot, audit: Audit, new_v
             look()
 
     # The dialogs each page opens.
-    def dialog(name: str, opener: Callable[[], object],
-               states: Callable[[QWidget], Iterator[str]] | None = None) -> None:
+    def dialog(
+        name: str, opener: Callable[[], object], states: Callable[[QWidget], Iterator[str]] | None = None
+    ) -> None:
         check_dialog(qtbot, audit, context, name, opener, states)
 
     def import_states(dialog: QWidget) -> Iterator[str]:
@@ -450,11 +489,13 @@ def test_no_two_controls_of_a_window_share_a_mnemonic(qtbot, audit: Audit, new_v
         dialog("Publish privacy notice dialog", privacy.consent_view.publish)
     dialog("New request dialog", privacy.requests.ask_new)
     privacy.requests.table.selectRow(0)
-    for name, ask in (("Identity check dialog", privacy.requests.ask_identity),
-                      ("Extend request dialog", privacy.requests.ask_extend),
-                      ("Refuse request dialog", privacy.requests.ask_refuse),
-                      ("Complete request dialog", privacy.requests.ask_complete),
-                      ("Export data dialog", privacy.requests.ask_export)):
+    for name, ask in (
+        ("Identity check dialog", privacy.requests.ask_identity),
+        ("Extend request dialog", privacy.requests.ask_extend),
+        ("Refuse request dialog", privacy.requests.ask_refuse),
+        ("Complete request dialog", privacy.requests.ask_complete),
+        ("Export data dialog", privacy.requests.ask_export),
+    ):
         dialog(name, ask)
     privacy.retention.policy_table.selectRow(0)
     dialog("Retention policy dialog", privacy.retention.ask_edit)
@@ -501,8 +542,12 @@ def test_no_two_controls_of_a_window_share_a_mnemonic(qtbot, audit: Audit, new_v
     audit.verdict()
 
 
-def test_no_two_controls_share_a_mnemonic_before_signing_in(qtbot, audit: Audit, new_vault,  # type: ignore[no-untyped-def]
-                                                             tmp_path: Path) -> None:
+def test_no_two_controls_share_a_mnemonic_before_signing_in(
+    qtbot,
+    audit: Audit,
+    new_vault,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
     controller = make_controller(tmp_path / "unlock")
     unlock = controller.show_unlock(new_vault[0])
     qtbot.waitExposed(unlock)

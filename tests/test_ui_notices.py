@@ -34,15 +34,21 @@ def context(qtbot, new_vault: tuple[Path, str]) -> Iterator[SessionContext]:  # 
 
 def _imported(context: SessionContext) -> list[int]:
     contacts = ContactService(context.session)
-    ids = [contacts.create(ContactInput(given_name=g, family_name=f, language=lang))
-           for g, f, lang in (("Anna", "Schmidt", "de"), ("John", "Ode", "en"))]
+    ids = [
+        contacts.create(ContactInput(given_name=g, family_name=f, language=lang))
+        for g, f, lang in (("Anna", "Schmidt", "de"), ("John", "Ode", "en"))
+    ]
     notices.create_tasks(context.session, ids, "kunden.csv")
     return ids
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
-def test_the_tasks_tab_marks_done_and_prints_letters(qtbot, context: SessionContext, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                     language: str) -> None:
+def test_the_tasks_tab_marks_done_and_prints_letters(
+    qtbot,
+    context: SessionContext,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    language: str,
+) -> None:
     set_language(language)
     anna, john = _imported(context)
     tab = NoticeTasksTab(context)  # Privacy › Notice tasks
@@ -64,8 +70,15 @@ def test_the_tasks_tab_marks_done_and_prints_letters(qtbot, context: SessionCont
     dialog = tab.ask_letters()
     assert isinstance(dialog, QFileDialog)
     dialog.fileSelected.emit(str(tmp_path / "letters"))
-    wait_until(qtbot, lambda: not context.busy and (tmp_path / "letters").is_dir()
-               and len(list((tmp_path / "letters").glob("*.pdf"))) == 1, 20_000)
+    wait_until(
+        qtbot,
+        lambda: (
+            not context.busy
+            and (tmp_path / "letters").is_dir()
+            and len(list((tmp_path / "letters").glob("*.pdf"))) == 1
+        ),
+        20_000,
+    )
     wait_until(qtbot, lambda: "1" in tab.message.text())
     set_language("en")
 
@@ -76,8 +89,11 @@ def test_the_editor_changes_only_the_owners_text(qtbot, context: SessionContext)
     view.show()
     view.language.setCurrentIndex(view.language.findData("en"))
     editor = view.publish()
-    assert editor is not None and editor.body.isReadOnly() and "Who is responsible for your data" in \
-        editor.body.toPlainText()
+    assert (
+        editor is not None
+        and editor.body.isReadOnly()
+        and "Who is responsible for your data" in editor.body.toPlainText()
+    )
     editor.extra.setPlainText("Ask for Maria at the counter.")
     editor.resize(760, 620)
     editor.grab().save("/tmp/notices/editor-en.png")

@@ -18,8 +18,14 @@ from ui.session_context import SessionContext
 
 
 def _collect(operation: Operation) -> dict[str, list[object]]:
-    seen: dict[str, list[object]] = {"finished": [], "failed": [], "progress": [], "changed": [], "ended": [],
-                                     "threads": []}
+    seen: dict[str, list[object]] = {
+        "finished": [],
+        "failed": [],
+        "progress": [],
+        "changed": [],
+        "ended": [],
+        "threads": [],
+    }
     operation.finished.connect(lambda result: seen["finished"].append(result))
     operation.failed.connect(lambda exc: seen["failed"].append(exc))
     operation.progressed.connect(lambda done, total: seen["progress"].append((done, total)))
@@ -82,8 +88,11 @@ def test_a_session_runs_one_operation_at_a_time(qtbot, new_vault: tuple[Path, st
     context.busy_changed.connect(lambda busy, _text: states.append(busy))
     release = threading.Event()
     results: list[object] = []
-    context.run(lambda progress, cancelled: release.wait(5), description="x",
-                on_done=lambda result: results.append(context.busy))
+    context.run(
+        lambda progress, cancelled: release.wait(5),
+        description="x",
+        on_done=lambda result: results.append(context.busy),
+    )
     with pytest.raises(RuntimeError):
         context.run(lambda progress, cancelled: None, description="second")
     release.set()
@@ -95,7 +104,8 @@ def test_a_session_runs_one_operation_at_a_time(qtbot, new_vault: tuple[Path, st
 
 
 def test_a_vault_unlocked_on_a_pool_thread_locks_on_the_ui_thread_and_unlocks_again(
-        qtbot, new_vault: tuple[Path, str]) -> None:
+    qtbot, new_vault: tuple[Path, str]
+) -> None:
     """No vault thread: the file lock is not thread-local (app/vault/vault.py), so any thread may close."""
     path = new_vault[0]
     ui_thread = threading.get_ident()
@@ -130,16 +140,25 @@ def test_run_hands_on_done_what_the_work_returned(qtbot, new_vault: tuple[Path, 
     session = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
     context = SessionContext(session)
     got: list[str] = []
-    operation = context.run(lambda progress, cancelled: session.user.name, description="x", on_done=got.append,
-                            changes_data=False)
+    operation = context.run(
+        lambda progress, cancelled: session.user.name, description="x", on_done=got.append, changes_data=False
+    )
     wait_until(qtbot, lambda: not context.busy)
     assert got == [OWNER] and not operation.running
     shutdown_session(session)
 
 
-@pytest.mark.parametrize(("password", "level"), [
-    ("", 0), ("aaaaaaaaaaaa", 0), ("password", 0), ("password1", 1), ("owner-pass-1", 2),
-    ("correct horse battery staple", 3), ("Tr0ub4dor&3x", 2),
-])
+@pytest.mark.parametrize(
+    ("password", "level"),
+    [
+        ("", 0),
+        ("aaaaaaaaaaaa", 0),
+        ("password", 0),
+        ("password1", 1),
+        ("owner-pass-1", 2),
+        ("correct horse battery staple", 3),
+        ("Tr0ub4dor&3x", 2),
+    ],
+)
 def test_the_strength_estimate_is_length_and_kinds_of_characters(password: str, level: int) -> None:
     assert estimate(password).level == level

@@ -69,12 +69,14 @@ def test_a_childs_consent_names_the_parent(qtbot, owner: SessionContext) -> None
 
 
 def test_an_adult_is_not_asked_for_a_parent_and_pipl_people_are_asked_about_postal_mail(  # type: ignore[no-untyped-def]
-        qtbot, owner: SessionContext) -> None:
+    qtbot, owner: SessionContext
+) -> None:
     ShopService(owner.session).update(country="DE")
     contacts = ContactService(owner.session)
     anna = contacts.create(ContactInput(given_name="Anna", family_name="Schulz"))
-    wang = contacts.create(ContactInput(given_name="Wei", family_name="Zhang",
-                                        points=[ContactPointInput("phone", "+86 139 1234 5678")]))
+    wang = contacts.create(
+        ContactInput(given_name="Wei", family_name="Zhang", points=[ContactPointInput("phone", "+86 139 1234 5678")])
+    )
     adult = _dialog(qtbot, owner, anna)
     assert not adult.parent_name.isVisible() and "postal_mail" not in adult.boxes  # legitimate interests: not asked
     adult.reject()
@@ -94,8 +96,7 @@ def test_the_kiosk_asks_a_child_for_the_parent_who_decides(qtbot, owner: Session
 
     ShopService(owner.session).update(country="CN")  # PIPL: under 14; no legitimate interests
     today = datetime.now(UTC).date()
-    xiaoming = ContactService(owner.session).create(ContactInput(given_name="小明", family_name="李",
-                                                                 language="zh_CN"))
+    xiaoming = ContactService(owner.session).create(ContactInput(given_name="小明", family_name="李", language="zh_CN"))
     set_birth_date(owner.session, xiaoming, date(today.year - 10, 6, 1))
     kiosk = _kiosk(qtbot, owner, xiaoming)
     assert kiosk.parent_box.isVisible() and "postal_mail" in kiosk.choices  # postal mail: asked, not assumed

@@ -50,8 +50,9 @@ def seed_demo(session: Session, count: int = 300) -> list[int]:
     ids = ContactService(session).create_many(people, source="demo")
     deals = DealService(session)
     stages = [stage.id for stage in deals.pipelines()[0].stages]
-    deals.create_many(demo.deals_for([(i, p.language) for i, p in zip(ids, people, strict=True)], stages),
-                      source="demo")
+    deals.create_many(
+        demo.deals_for([(i, p.language) for i, p in zip(ids, people, strict=True)], stages), source="demo"
+    )
     ActivityService(session).create_many(demo.activities_for(ids, datetime.now(UTC)), source="demo")
     return ids
 
@@ -113,14 +114,20 @@ def _drop(target: StageColumnWidget, source: StageColumnWidget, deal_id: int) ->
     row = _cards(source).index(deal_id)
     data: QMimeData = source.deals.mimeData([source.deals.item(row)])
     assert _drag_over(target, data)
-    drop = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction | Qt.DropAction.MoveAction, data,
-                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(20, 20),
+        Qt.DropAction.CopyAction | Qt.DropAction.MoveAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(target.deals.viewport(), drop)
     assert drop.isAccepted() and drop.dropAction() == Qt.DropAction.CopyAction  # Qt must not remove the card
 
 
-def test_the_board_has_a_column_per_stage_with_totals_per_currency(qtbot: object, page: PipelinePage,
-                                                                   context: SessionContext) -> None:
+def test_the_board_has_a_column_per_stage_with_totals_per_currency(
+    qtbot: object, page: PipelinePage, context: SessionContext
+) -> None:
     service = DealService(context.session)
     pipeline = service.pipelines()[0]
     board = service.board(pipeline.id, per_stage=PER_STAGE)
@@ -132,8 +139,11 @@ def test_the_board_has_a_column_per_stage_with_totals_per_currency(qtbot: object
         assert _cards(widget) == [deal.id for deal in column.deals]
     currencies = {currency for column in board for currency in column.totals}
     assert {"EUR", "CNY"} <= currencies
-    names = [str(w.deals.item(r).data(Qt.ItemDataRole.AccessibleTextRole)) for w in page.board.columns
-             for r in range(w.deals.count())]
+    names = [
+        str(w.deals.item(r).data(Qt.ItemDataRole.AccessibleTextRole))
+        for w in page.board.columns
+        for r in range(w.deals.count())
+    ]
     assert any(re.search("[\u4e00-\u9fff]", name) for name in names)  # Chinese customers' names on the cards
     page.board.columns[1].deals.setCurrentRow(0)
     snap(qtbot, page, "pipeline-board")
@@ -143,8 +153,9 @@ def test_a_column_shows_the_first_hundred_and_says_how_many_more(qtbot: object, 
     service = DealService(context.session)
     first = service.pipelines()[0].stages[0]
     contact = ContactService(context.session).search("", 1)[0].id
-    service.create_many([(f"Bouquet {n}", contact, first.id, "GBP", 1000 + n) for n in range(PER_STAGE + 20)],
-                        source="test")
+    service.create_many(
+        [(f"Bouquet {n}", contact, first.id, "GBP", 1000 + n) for n in range(PER_STAGE + 20)], source="test"
+    )
     page = PipelinePage(context)
     show(qtbot, page)
     column = page.board.columns[0]
@@ -153,8 +164,9 @@ def test_a_column_shows_the_first_hundred_and_says_how_many_more(qtbot: object, 
     assert not column.more.isHidden() and str(total - PER_STAGE) in column.more.text()
 
 
-def test_dragging_a_card_to_another_column_moves_the_deal(qtbot: object, page: PipelinePage,
-                                                          context: SessionContext) -> None:
+def test_dragging_a_card_to_another_column_moves_the_deal(
+    qtbot: object, page: PipelinePage, context: SessionContext
+) -> None:
     service = DealService(context.session)
     source, target = page.board.columns[0], page.board.columns[2]
     deal_id = _cards(source)[0]
@@ -171,8 +183,9 @@ def test_dragging_a_card_to_another_column_moves_the_deal(qtbot: object, page: P
     assert target.name.text() in page.status.text()  # said in words, not only shown
 
 
-def test_ctrl_right_and_ctrl_left_move_the_selected_card_one_stage(qtbot: object, page: PipelinePage,
-                                                                   context: SessionContext) -> None:
+def test_ctrl_right_and_ctrl_left_move_the_selected_card_one_stage(
+    qtbot: object, page: PipelinePage, context: SessionContext
+) -> None:
     service = DealService(context.session)
     first, second = page.board.columns[0], page.board.columns[1]
     deal_id = _cards(first)[1]
@@ -190,8 +203,9 @@ def test_ctrl_right_and_ctrl_left_move_the_selected_card_one_stage(qtbot: object
     assert service.get(_cards(first)[0]).stage_id == first.stage_id
 
 
-def test_lost_needs_a_reason_and_reopen_brings_the_deal_back(qtbot: object, page: PipelinePage,
-                                                            context: SessionContext) -> None:
+def test_lost_needs_a_reason_and_reopen_brings_the_deal_back(
+    qtbot: object, page: PipelinePage, context: SessionContext
+) -> None:
     service = DealService(context.session)
     column = page.board.columns[0]
     deal_id = _cards(column)[0]
@@ -230,8 +244,7 @@ def test_won_leaves_the_board(page: PipelinePage, context: SessionContext) -> No
     assert deal_id not in _cards(column) and "won" in page.status.text()
 
 
-def test_new_deal_dialog_explains_what_is_missing(qtbot: object, page: PipelinePage,
-                                                  context: SessionContext) -> None:
+def test_new_deal_dialog_explains_what_is_missing(qtbot: object, page: PipelinePage, context: SessionContext) -> None:
     dialog = page.new_deal()
     assert dialog is not None
     press(qtbot, dialog.ok_button)
@@ -260,14 +273,19 @@ def test_new_deal_dialog_explains_what_is_missing(qtbot: object, page: PipelineP
     press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     deal = DealService(context.session).page(limit=1)[0]
-    assert (deal.title, deal.contact_id, deal.value_minor, deal.currency) == ("Lantern festival flowers", chosen,
-                                                                              880000, "CNY")
+    assert (deal.title, deal.contact_id, deal.value_minor, deal.currency) == (
+        "Lantern festival flowers",
+        chosen,
+        880000,
+        "CNY",
+    )
     assert deal.stage_id == page.board.columns[2].stage_id and deal.expected_close is not None
     assert deal.id in _cards(page.board.columns[2])
 
 
-def test_enter_in_the_customer_picker_chooses_and_never_sends_the_new_deal(qtbot: object, page: PipelinePage,
-                                                                           context: SessionContext) -> None:
+def test_enter_in_the_customer_picker_chooses_and_never_sends_the_new_deal(
+    qtbot: object, page: PipelinePage, context: SessionContext
+) -> None:
     """Issue #15: Enter in the customer search went to the dialog's default button and made a 0 deal."""
     deals = DealService(context.session)
     newest = deals.page(limit=1)[0].id
@@ -297,8 +315,9 @@ def test_enter_in_the_customer_picker_chooses_and_never_sends_the_new_deal(qtbot
     assert (deal.title, deal.contact_id, deal.value_minor) == ("Lantern festival flowers", chosen, 8800)
 
 
-def test_the_table_view_pages_lazily_and_passes_the_model_tester(qtbot: object, qtmodeltester: object,
-                                                                 context: SessionContext) -> None:
+def test_the_table_view_pages_lazily_and_passes_the_model_tester(
+    qtbot: object, qtmodeltester: object, context: SessionContext
+) -> None:
     service = DealService(context.session)
     stage = service.pipelines()[0].stages[0]
     contact = ContactService(context.session).search("", 1)[0].id
@@ -371,8 +390,13 @@ def test_clear_leaves_no_customer_data_in_the_widgets(page: PipelinePage, contex
 def test_the_page_refreshes_when_another_view_changes_data(page: PipelinePage, context: SessionContext) -> None:
     service = DealService(context.session)
     contact = ContactService(context.session).search("", 1)[0].id
-    deal_id = service.create("Late order", value="12.50", currency="GBP", contact_id=contact,
-                             expected_close=(datetime.now(UTC) + timedelta(days=3)).date())
+    deal_id = service.create(
+        "Late order",
+        value="12.50",
+        currency="GBP",
+        contact_id=contact,
+        expected_close=(datetime.now(UTC) + timedelta(days=3)).date(),
+    )
     assert deal_id not in _cards(page.board.columns[0])
     context.changed.emit()
     assert deal_id in _cards(page.board.columns[0])

@@ -13,9 +13,16 @@ from ui.printing import render_to_printer
 
 def test_every_page_is_printed(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     form = tmp_path / "form.pdf"
-    write_consent_form(form, language="zh_CN", shop_name="花店", notice_title="我们如何使用您的个人信息",
-                       notice_body="第一段。\n\n" + "很长的说明。" * 400, notice_version=1, notice_id=1,
-                       purposes=[FormPurpose("email_marketing", "Email marketing", False)])
+    write_consent_form(
+        form,
+        language="zh_CN",
+        shop_name="花店",
+        notice_title="我们如何使用您的个人信息",
+        notice_body="第一段。\n\n" + "很长的说明。" * 400,
+        notice_version=1,
+        notice_id=1,
+        purposes=[FormPurpose("email_marketing", "Email marketing", False)],
+    )
     pages = len(PdfReader(form).pages)
     assert pages >= 2
     printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)

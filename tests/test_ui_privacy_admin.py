@@ -96,8 +96,9 @@ def test_requests_are_sorted_by_due_date_and_overdue_is_said_in_words(qtbot, con
     assert tab.model.data(index, Qt.ItemDataRole.ForegroundRole).color() == ALERT
     assert tab.model.data(tab.model.index(1, due_column), Qt.ItemDataRole.ForegroundRole) is None
     assert "1 is overdue" in tab.summary.text()
-    assert requests_reminder(context.session, TODAY) == ("1 privacy request is overdue; 1 is due within 7 days. "
-                                                     "See Privacy › Requests.")
+    assert requests_reminder(context.session, TODAY) == (
+        "1 privacy request is overdue; 1 is due within 7 days. See Privacy › Requests."
+    )
     assert requests_reminder(context.session, TODAY - timedelta(days=60)) is None
     shot(tab, "privacy-requests-sorted")
 
@@ -231,8 +232,9 @@ def test_owner_edits_a_policy_and_applies_a_template(qtbot, context: SessionCont
 # --- backups ------------------------------------------------------------------------------------------------
 
 
-def test_backups_tab_backs_up_lists_drills_and_asks_for_a_restore(qtbot, tmp_path: Path,
-                                                                   context: SessionContext) -> None:
+def test_backups_tab_backs_up_lists_drills_and_asks_for_a_restore(
+    qtbot, tmp_path: Path, context: SessionContext
+) -> None:
     person(context, "Una", "Backup")
     tab = sized(BackupsTab(context, clock=lambda: NOW))
     qtbot.addWidget(tab)
@@ -355,8 +357,7 @@ def test_staff_sees_the_tabs_disabled_with_the_reason(qtbot, new_vault: tuple[Pa
     for tab in (requests, backups, breaches, retention):
         qtbot.addWidget(tab)
         sized(tab)
-    for tab, buttons in ((requests, requests._buttons[1:]), (backups, backups._buttons),
-                         (breaches, breaches._buttons)):
+    for tab, buttons in ((requests, requests._buttons[1:]), (backups, backups._buttons), (breaches, breaches._buttons)):
         assert not tab.allowed and tab.model.rowCount() == 0 and tab.table.isHidden()
         for push in buttons:
             assert not push.isEnabled() and "Your role (Staff) may not" in push.toolTip()
@@ -368,8 +369,9 @@ def test_staff_sees_the_tabs_disabled_with_the_reason(qtbot, new_vault: tuple[Pa
     shutdown_session(session)
 
 
-def test_staff_at_the_counter_register_a_request_and_are_told_who_answers_it(qtbot,
-                                                                             new_vault: tuple[Path, str]) -> None:
+def test_staff_at_the_counter_register_a_request_and_are_told_who_answers_it(
+    qtbot, new_vault: tuple[Path, str]
+) -> None:
     """Staff saw "may not handle privacy requests" and nothing to do; the customer is standing in front of them."""
     owner = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
     add_user(owner, "Bea Staff", Role.STAFF, "temporary-1")
@@ -419,18 +421,27 @@ def test_clear_forgets_what_the_tabs_show(qtbot, context: SessionContext) -> Non
 
 def test_look_of_each_tab_with_realistic_data(qtbot, tmp_path: Path, context: SessionContext) -> None:
     """Screenshots for people to look at (COUNTERPART_SHOTS); the asserts check the data reached the screen."""
-    people = {name: person(context, *name.split(), f"{name.split()[0].lower()}@example.com")
-              for name in ("Lena Fischer", "Owen Price", "Mei Chen", "Sam Ortiz", "Ida Berg", "Tom Ash")}
+    people = {
+        name: person(context, *name.split(), f"{name.split()[0].lower()}@example.com")
+        for name in ("Lena Fischer", "Owen Price", "Mei Chen", "Sam Ortiz", "Ida Berg", "Tom Ash")
+    }
     service = RequestService(context.session)
-    service.create("access", "gdpr", contact_id=people["Lena Fischer"], channel="email",
-                   received=TODAY - timedelta(days=35))
-    erase = service.create("erasure", "uk_gdpr", contact_id=people["Owen Price"], channel="post",
-                           received=TODAY - timedelta(days=26))
+    service.create(
+        "access", "gdpr", contact_id=people["Lena Fischer"], channel="email", received=TODAY - timedelta(days=35)
+    )
+    erase = service.create(
+        "erasure", "uk_gdpr", contact_id=people["Owen Price"], channel="post", received=TODAY - timedelta(days=26)
+    )
     service.verify_identity(erase, "Signed letter from the address we hold")
     extended = service.create("portability", "gdpr", contact_id=people["Mei Chen"], received=TODAY - timedelta(days=50))
     service.extend(extended, "Records in three systems")
-    service.create("opt_out_sale_sharing", "ccpa", requester="Sam Ortiz (by phone)", channel="phone",
-                   received=TODAY - timedelta(days=2))
+    service.create(
+        "opt_out_sale_sharing",
+        "ccpa",
+        requester="Sam Ortiz (by phone)",
+        channel="phone",
+        received=TODAY - timedelta(days=2),
+    )
     service.create("access", "pipl", requester="Wang Fang", channel="web form", received=TODAY)
     requests = sized(RequestsTab(context, clock=lambda: NOW))
     qtbot.addWidget(requests)
@@ -467,19 +478,33 @@ def test_look_of_each_tab_with_realistic_data(qtbot, tmp_path: Path, context: Se
     restore.reject()
 
     breaches = BreachService(context.session)
-    old = breaches.record(discovered_at=NOW - timedelta(days=20), nature="Order confirmations sent to the wrong "
-                          "customer for two days", data_categories=["Names", "Postal addresses"],
-                          people_categories=["Customers"], approx_affected=14, consequences="Addresses seen by "
-                          "other customers", measures="Mail template fixed; recipients asked to delete")
+    old = breaches.record(
+        discovered_at=NOW - timedelta(days=20),
+        nature="Order confirmations sent to the wrong customer for two days",
+        data_categories=["Names", "Postal addresses"],
+        people_categories=["Customers"],
+        approx_affected=14,
+        consequences="Addresses seen by other customers",
+        measures="Mail template fixed; recipients asked to delete",
+    )
     breaches.authority_notified(old, "ICO-2025-0042", at=NOW - timedelta(days=18))
-    late = breaches.record(discovered_at=NOW - timedelta(hours=80), nature="USB stick with an export lost",
-                           data_categories=["Names", "Email addresses and phone numbers"], approx_affected=230)
+    late = breaches.record(
+        discovered_at=NOW - timedelta(hours=80),
+        nature="USB stick with an export lost",
+        data_categories=["Names", "Email addresses and phone numbers"],
+        approx_affected=230,
+    )
     assert late
-    fresh = breaches.record(discovered_at=NOW - timedelta(hours=5), nature="Shop laptop stolen from the car",
-                            data_categories=["Names", "Email addresses and phone numbers", "Purchases and deals"],
-                            people_categories=["Customers", "Leads (prospective customers)"], approx_affected=1200,
-                            consequences="Possible phishing using purchase details",
-                            measures="Vault is encrypted; password changed; keychain revoked", high_risk=True)
+    fresh = breaches.record(
+        discovered_at=NOW - timedelta(hours=5),
+        nature="Shop laptop stolen from the car",
+        data_categories=["Names", "Email addresses and phone numbers", "Purchases and deals"],
+        people_categories=["Customers", "Leads (prospective customers)"],
+        approx_affected=1200,
+        consequences="Possible phishing using purchase details",
+        measures="Vault is encrypted; password changed; keychain revoked",
+        high_risk=True,
+    )
     breaches.select_affected(fresh, everyone=True)
     tab = sized(BreachTab(context, clock=lambda: NOW))
     qtbot.addWidget(tab)
@@ -493,8 +518,9 @@ def test_look_of_each_tab_with_realistic_data(qtbot, tmp_path: Path, context: Se
     record.reject()
 
 
-def test_export_for_a_request_writes_the_files_and_records_their_fingerprints(qtbot, tmp_path: Path,
-                                                                              context: SessionContext) -> None:
+def test_export_for_a_request_writes_the_files_and_records_their_fingerprints(
+    qtbot, tmp_path: Path, context: SessionContext
+) -> None:
     lena = person(context, "Lena", "Fischer", "lena@example.com")
     request_id = RequestService(context.session).create("portability", "gdpr", contact_id=lena)
     tab = sized(RequestsTab(context, clock=lambda: NOW))
@@ -530,8 +556,9 @@ def test_export_for_a_request_writes_the_files_and_records_their_fingerprints(qt
     assert sorted(f["name"] for f in files) == ["lena.pdf", "lena.zip"]
 
 
-def test_letters_and_report_are_written_once_each_and_audited_once(qtbot, tmp_path: Path,
-                                                                    context: SessionContext) -> None:
+def test_letters_and_report_are_written_once_each_and_audited_once(
+    qtbot, tmp_path: Path, context: SessionContext
+) -> None:
     """The buttons write real PDFs through the one place that builds them (app/documents/breach_letters.py, from
     app/privacy/breach.py's data), and that place alone records them in the audit log."""
     from pypdf import PdfReader
@@ -564,15 +591,18 @@ def test_letters_and_report_are_written_once_each_and_audited_once(qtbot, tmp_pa
     saver.accept()
     wait_until(qtbot, lambda: not context.busy and "draft report" in tab.message.text())
     assert "DRAFT" in PdfReader(tmp_path / "report.pdf").pages[0].extract_text()
-    actions = [str(row[0]) for row in context.session.conn.execute(
-        "SELECT action FROM audit_event WHERE action IN ('breach.letters', 'breach.report') ORDER BY id")]
+    actions = [
+        str(row[0])
+        for row in context.session.conn.execute(
+            "SELECT action FROM audit_event WHERE action IN ('breach.letters', 'breach.report') ORDER BY id"
+        )
+    ]
     assert actions == ["breach.letters", "breach.report"]
 
 
 def test_list_tabs_fit_their_headings_without_scrolling_sideways(qtbot, context: SessionContext) -> None:
     """At the main window's narrowest the empty Requests table scrolled and read "Identity ch…"."""
-    for tab in (RequestsTab(context, clock=lambda: NOW), BackupsTab(context, clock=lambda: NOW),
-                BreachTab(context)):
+    for tab in (RequestsTab(context, clock=lambda: NOW), BackupsTab(context, clock=lambda: NOW), BreachTab(context)):
         qtbot.addWidget(tab)
         tab.resize(860, 600)  # the Privacy page's room in an 1100 px window
         tab.show()

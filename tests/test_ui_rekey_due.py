@@ -23,8 +23,11 @@ from tests.ui_helpers import (
 from ui.user_dialogs import EnableUserDialog
 
 
-def test_disable_then_the_rekey_due_notice_until_enabled_and_rekeyed(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                                   new_vault: tuple[Path, str]) -> None:
+def test_disable_then_the_rekey_due_notice_until_enabled_and_rekeyed(
+    qtbot,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    new_vault: tuple[Path, str],
+) -> None:
     owner = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
     add_user(owner, "Bea Staff", Role.STAFF, "temporary-1")
     shutdown_session(owner)
@@ -46,8 +49,9 @@ def test_disable_then_the_rekey_due_notice_until_enabled_and_rekeyed(qtbot, tmp_
     notes = [note for note in main.notices.notes() if note.startswith("A rekey is due: Bea Staff was disabled on")]
     assert notes, main.notices.notes()
     shot(main, "main-rekey-due")
-    row = next(r for r in main.notices.findChildren(QWidget, "noticeRow")
-               if r.findChild(QLabel, "notice").text() == notes[0])
+    row = next(
+        r for r in main.notices.findChildren(QWidget, "noticeRow") if r.findChild(QLabel, "notice").text() == notes[0]
+    )
     press(qtbot, row.findChild(QPushButton))
     assert main.current_page() == "settings" and main.settings.tabs.currentWidget() is main.settings.security
     assert main.settings.security.rekey_due.text() == notes[0]

@@ -27,8 +27,9 @@ def _names(page: CustomersPage) -> list[str]:
 
 def _people(session: Session) -> tuple[int, int]:
     contacts = ContactService(session)
-    maja = contacts.create(ContactInput(given_name="Maja", family_name="Lindqvist",
-                                        points=[ContactPointInput("email", "maja@example.se")]))
+    maja = contacts.create(
+        ContactInput(given_name="Maja", family_name="Lindqvist", points=[ContactPointInput("email", "maja@example.se")])
+    )
     erik = contacts.create(ContactInput(given_name="Erik", family_name="Lindqvist"))
     return maja, erik
 

@@ -21,8 +21,9 @@ def _names(page: CustomersPage) -> list[str]:
 
 def _people(session: Session) -> int:
     contacts = ContactService(session)
-    maja = contacts.create(ContactInput(given_name="Maja", family_name="Lindqvist",
-                                        points=[ContactPointInput("email", "maja@example.se")]))
+    maja = contacts.create(
+        ContactInput(given_name="Maja", family_name="Lindqvist", points=[ContactPointInput("email", "maja@example.se")])
+    )
     contacts.create(ContactInput(given_name="Erik", family_name="Lindqvist"))
     RestrictionService(session).restrict(maja, "Contests the postal address we hold")
     return maja
@@ -73,7 +74,8 @@ def test_the_banner_in_german(qtbot, owner: Session) -> None:  # type: ignore[no
 
 
 def test_completing_a_restriction_request_in_the_requests_tab_restricts_and_names_whom_to_tell(  # type: ignore[no-untyped-def]
-        qtbot, owner: Session) -> None:
+    qtbot, owner: Session
+) -> None:
     from app.privacy.requests import RequestService
     from app.privacy.ropa import RopaService
     from ui.privacy.request_dialogs import CompleteDialog
@@ -99,8 +101,9 @@ def test_completing_a_restriction_request_in_the_requests_tab_restricts_and_name
     customers._shot(qtbot, dialog, "privacy-complete-restriction")
     press(qtbot, dialog.ok_button)
     wait_until(qtbot, lambda: not context.busy and "completed" in tab.message.text())
-    assert "Tell these recipients (GDPR Art. 19): Kanzlei Weber (accountant); DHL Paket (deliveries)" \
-        in tab.message.text()
+    assert (
+        "Tell these recipients (GDPR Art. 19): Kanzlei Weber (accountant); DHL Paket (deliveries)" in tab.message.text()
+    )
     assert is_restricted(owner.conn, noor)
     current = RestrictionService(owner).current(noor)
     assert current is not None and current.reason == "Contests the address; restricted while we check it"

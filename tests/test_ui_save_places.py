@@ -41,8 +41,9 @@ def test_an_unwritable_home_falls_back_to_the_home_folder(new_home: Path, monkey
     assert location.documents_folder() == new_home
 
 
-def test_the_recovery_kit_saves_to_the_suggested_place_on_a_new_account(qtbot, new_home: Path,
-                                                                        owner_session: Session) -> None:
+def test_the_recovery_kit_saves_to_the_suggested_place_on_a_new_account(
+    qtbot, new_home: Path, owner_session: Session
+) -> None:
     panel = RecoveryKeyPanel()
     qtbot.addWidget(panel)
     panel.show()
@@ -72,16 +73,21 @@ def test_a_save_into_a_missing_folder_says_which_folder(qtbot, tmp_path: Path, o
     usb.rmdir()  # and pulled out before Save
     press(qtbot, dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save))
     wait_until(qtbot, lambda: panel.save_button.isEnabled())
-    assert panel.message.text() == f"The folder {missing.parent} does not exist. Choose another folder, or create " \
-                                   "it first."
+    assert (
+        panel.message.text() == f"The folder {missing.parent} does not exist. Choose another folder, or create "
+        "it first."
+    )
     assert "unexpected" not in panel.message.text()
 
 
-@pytest.mark.parametrize(("error", "words"), [
-    (FileNotFoundError(errno.ENOENT, "No such file", "/media/usb/out.pdf"), "The folder /media/usb does not exist"),
-    (PermissionError(errno.EACCES, "Permission denied", "/srv/out.pdf"), "may not write /srv/out.pdf"),
-    (OSError(errno.ENOSPC, "No space left on device", "/mnt/full/out.pdf"), "The disk is full"),
-])
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (FileNotFoundError(errno.ENOENT, "No such file", "/media/usb/out.pdf"), "The folder /media/usb does not exist"),
+        (PermissionError(errno.EACCES, "Permission denied", "/srv/out.pdf"), "may not write /srv/out.pdf"),
+        (OSError(errno.ENOSPC, "No space left on device", "/mnt/full/out.pdf"), "The disk is full"),
+    ],
+)
 def test_file_errors_are_told_in_words(error: OSError, words: str) -> None:
     assert words in describe_file_error(error)
     assert message_for(error) == describe_file_error(error)

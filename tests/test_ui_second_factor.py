@@ -23,6 +23,7 @@ from ui.settings.security import SecurityKeyDialog
 def plug(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
     def plugged(*keys: SoftAuthenticator) -> None:
         monkeypatch.setattr(second_factor, "list_devices", lambda: list(keys))
+
     return plugged
 
 
@@ -33,9 +34,12 @@ def keyed(path: Path) -> None:
     session.lock("logout")
 
 
-def test_the_owner_adds_and_removes_a_key_on_the_security_page(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                               new_vault: tuple[Path, str],
-                                                               plug: Callable[..., None]) -> None:
+def test_the_owner_adds_and_removes_a_key_on_the_security_page(
+    qtbot,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    new_vault: tuple[Path, str],
+    plug: Callable[..., None],
+) -> None:
     path = new_vault[0]
     key = SoftAuthenticator()
     plug(key)
@@ -81,9 +85,12 @@ def test_the_owner_adds_and_removes_a_key_on_the_security_page(qtbot, tmp_path: 
     shutdown(controller)
 
 
-def test_the_unlock_screen_asks_for_a_touch_and_opens(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                      new_vault: tuple[Path, str],
-                                                      plug: Callable[..., None]) -> None:
+def test_the_unlock_screen_asks_for_a_touch_and_opens(
+    qtbot,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    new_vault: tuple[Path, str],
+    plug: Callable[..., None],
+) -> None:
     path = new_vault[0]
     key = SoftAuthenticator()
     plug(key)
@@ -104,12 +111,17 @@ def test_the_unlock_screen_asks_for_a_touch_and_opens(qtbot, tmp_path: Path,  # 
     shutdown(controller)
 
 
-def test_cancel_stops_the_wait_for_a_touch(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                           new_vault: tuple[Path, str], plug: Callable[..., None]) -> None:
+def test_cancel_stops_the_wait_for_a_touch(
+    qtbot,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    new_vault: tuple[Path, str],
+    plug: Callable[..., None],
+) -> None:
     path = new_vault[0]
     key = SoftAuthenticator()
     plug(key)
     keyed(path)
+
     def nobody_touches() -> bool:
         """A real key blinks until the client's cancel reaches it (the event python-fido2 hands the device)."""
         cancel = waiting._event

@@ -38,8 +38,9 @@ def test_the_idle_minutes_are_saved_and_applied(qtbot, tmp_path: Path, new_vault
     shutdown(controller)
 
 
-def test_rekey_shows_the_new_key_once_and_the_old_one_stops_working(qtbot, tmp_path: Path,
-                                                                     new_vault: tuple[Path, str]) -> None:
+def test_rekey_shows_the_new_key_once_and_the_old_one_stops_working(
+    qtbot, tmp_path: Path, new_vault: tuple[Path, str]
+) -> None:
     path, old_key = new_vault
     controller = _owner_on_security(qtbot, tmp_path, path)
     main = controller.main_window

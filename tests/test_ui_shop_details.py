@@ -29,7 +29,11 @@ def test_owner_saves_and_staff_only_reads(qtbot, new_vault) -> None:  # type: ig
     shot(page, "settings-shop")
     profile = ShopService(owner).profile()
     assert (profile.name, profile.country, profile.currency, profile.privacy_contact) == (
-        "Flowers & Co", "ES", "EUR", "privacy@flowers.example")
+        "Flowers & Co",
+        "ES",
+        "EUR",
+        "privacy@flowers.example",
+    )
     assert RopaService(owner).facts()["ropa.recipients"] == "Payment provider"
     assert RequestService(owner).pipl_days() == 20
     UserService(owner).add("Sam", "staff", "temporary-1")

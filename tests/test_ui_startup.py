@@ -56,11 +56,31 @@ def test_a_new_vault_never_suggests_a_taken_name(new_vault: tuple[Path, str]) ->
 
 # Loaded when first needed (unlocking, the main window, the first-run wizard), never to show the unlock screen:
 # `import ui.main` used to load every page, reportlab and the services first (issue #15; bench/bench_startup.py).
-NOT_ON_THE_UNLOCK_PATH = ("reportlab", "app.documents", "ui.main_window", "ui.pages", "ui.customers", "ui.sales",
-                          "ui.settings", "ui.dashboard", "ui.operations", "ui.wizard", "ui.recovery",
-                          "ui.operation", "app.access.session", "app.admin.security", "app.vault.vault",
-                          "app.privacy.retention", "app.locale.formatting", "babel", "sqlcipher3", "cryptography",
-                          "keyring", "filelock", "argon2")
+NOT_ON_THE_UNLOCK_PATH = (
+    "reportlab",
+    "app.documents",
+    "ui.main_window",
+    "ui.pages",
+    "ui.customers",
+    "ui.sales",
+    "ui.settings",
+    "ui.dashboard",
+    "ui.operations",
+    "ui.wizard",
+    "ui.recovery",
+    "ui.operation",
+    "app.access.session",
+    "app.admin.security",
+    "app.vault.vault",
+    "app.privacy.retention",
+    "app.locale.formatting",
+    "babel",
+    "sqlcipher3",
+    "cryptography",
+    "keyring",
+    "filelock",
+    "argon2",
+)
 STARTED = """
 import sys
 from ui.main import main
@@ -74,13 +94,26 @@ print("exit", code, "heavy", " ".join(heavy) or "-")
 def test_the_unlock_screen_comes_up_without_the_rest_of_the_app(tmp_path: Path) -> None:
     """The real entry point, in a fresh process, up to the painted unlock screen (COUNTERPART_EXIT_WHEN_SHOWN)."""
     data = tmp_path / "data"
-    session, _key = create_vault(data / "Counterpart" / "counterpart.vault", OWNER, OWNER_PASSWORD,
-                                 use_keychain=False, kdf_params=kdf.CHEAP)
+    session, _key = create_vault(
+        data / "Counterpart" / "counterpart.vault", OWNER, OWNER_PASSWORD, use_keychain=False, kdf_params=kdf.CHEAP
+    )
     session.vault.close()
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", COUNTERPART_EXIT_WHEN_SHOWN="1", HOME=str(tmp_path),
-               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(data))
-    done = subprocess.run([sys.executable, "-c", STARTED, *NOT_ON_THE_UNLOCK_PATH], env=env, capture_output=True,
-                          text=True, timeout=120, cwd=Path(__file__).resolve().parent.parent)
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        COUNTERPART_EXIT_WHEN_SHOWN="1",
+        HOME=str(tmp_path),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(data),
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", STARTED, *NOT_ON_THE_UNLOCK_PATH],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     assert done.returncode == 0, done.stderr
     shown, result = done.stdout.splitlines()
     assert shown.startswith("first_window_shown ") and shown.endswith(" UnlockWindow"), shown

@@ -30,8 +30,11 @@ def _show_me(qtbot, notices, text: str) -> None:  # type: ignore[no-untyped-def]
     press(qtbot, row.findChild(QPushButton))
 
 
-def test_first_sign_in_offers_the_lesson_and_confirming_it_is_recorded(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                                       new_vault: tuple[Path, str]) -> None:
+def test_first_sign_in_offers_the_lesson_and_confirming_it_is_recorded(
+    qtbot,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    new_vault: tuple[Path, str],
+) -> None:
     controller = signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     main = controller.main_window
     assert LESSON_DUE in main.notices.notes()
@@ -58,8 +61,10 @@ def test_first_sign_in_offers_the_lesson_and_confirming_it_is_recorded(qtbot, tm
     wait_until(qtbot, lambda: not controller.context.busy)
     session = controller.context.session
     assert not TrainingService(session).i_am_due()
-    assert session.conn.execute("SELECT count(*) FROM audit_event WHERE action = 'training.acknowledge'") \
-        .fetchone()[0] == 1
+    assert (
+        session.conn.execute("SELECT count(*) FROM audit_event WHERE action = 'training.acknowledge'").fetchone()[0]
+        == 1
+    )
     assert "Your privacy lesson: read on" in health.duties.text()
     assert health.training_model.text(0, 0) == OWNER and health.training_model.text(0, 3) != "now"
     shutdown(controller)
@@ -69,8 +74,11 @@ def test_first_sign_in_offers_the_lesson_and_confirming_it_is_recorded(qtbot, tm
     shutdown(controller)
 
 
-def test_later_records_nothing_and_the_owner_sees_who_has_not_read_it(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                                      new_vault: tuple[Path, str]) -> None:
+def test_later_records_nothing_and_the_owner_sees_who_has_not_read_it(
+    qtbot,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    new_vault: tuple[Path, str],
+) -> None:
     owner = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
     add_user(owner, "Bea Staff", Role.STAFF, "temporary-1")
     shutdown_session(owner)

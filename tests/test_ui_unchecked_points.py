@@ -36,10 +36,26 @@ def phone_row(dialog: ContactDialog):  # type: ignore[no-untyped-def]
 
 def test_an_unchecked_phone_is_marked_until_it_is_corrected(qtbot, owner: Session) -> None:  # type: ignore[no-untyped-def]
     # as an import keeps it: "n/a" is no phone number, the email is fine
-    rosa = ContactService(owner).create(ContactInput(given_name="Rosa", family_name="Vidal", points=[
-        ContactPointInput("email", "rosa.vidal@example.es"), ContactPointInput("phone", "n/a", keep_unchecked=True)]))
-    ContactService(owner).create(ContactInput(given_name="Tomás", family_name="Ortega", points=[
-        ContactPointInput("email", "no-at-sign", keep_unchecked=True), ContactPointInput("phone", "+34612345678")]))
+    rosa = ContactService(owner).create(
+        ContactInput(
+            given_name="Rosa",
+            family_name="Vidal",
+            points=[
+                ContactPointInput("email", "rosa.vidal@example.es"),
+                ContactPointInput("phone", "n/a", keep_unchecked=True),
+            ],
+        )
+    )
+    ContactService(owner).create(
+        ContactInput(
+            given_name="Tomás",
+            family_name="Ortega",
+            points=[
+                ContactPointInput("email", "no-at-sign", keep_unchecked=True),
+                ContactPointInput("phone", "+34612345678"),
+            ],
+        )
+    )
     _main, page = customers._window(qtbot, owner)
     assert list_row(page, "Rosa Vidal")[1:3] == ["rosa.vidal@example.es", "n/a (unchecked)"]
     assert list_row(page, "Tomás Ortega")[1:3] == ["no-at-sign (unchecked)", "+34612345678"]

@@ -30,8 +30,9 @@ from ui.recovery import RecoveryDialog
 STAFF, STAFF_TEMP = "Bea Staff", "temporary-1"
 
 
-def test_start_shows_the_unlock_screen_for_the_remembered_vault(qtbot, tmp_path: Path,
-                                                                 new_vault: tuple[Path, str]) -> None:
+def test_start_shows_the_unlock_screen_for_the_remembered_vault(
+    qtbot, tmp_path: Path, new_vault: tuple[Path, str]
+) -> None:
     controller = make_controller(tmp_path)
     assert controller.start_path() is None  # nothing remembered, no default vault: the wizard
     controller.settings.setValue("vault/last_path", str(new_vault[0]))
@@ -173,8 +174,9 @@ def test_a_vault_open_elsewhere_is_reported_as_busy(qtbot, tmp_path: Path, new_v
     shutdown(controller)
 
 
-def test_a_lost_keychain_secret_points_to_the_recovery_key(qtbot, tmp_path: Path, new_vault: tuple[Path, str],
-                                                           memory_keyring) -> None:
+def test_a_lost_keychain_secret_points_to_the_recovery_key(
+    qtbot, tmp_path: Path, new_vault: tuple[Path, str], memory_keyring
+) -> None:
     memory_keyring.secrets.clear()
     controller = make_controller(tmp_path)
     window = controller.show_unlock(new_vault[0])

@@ -57,8 +57,9 @@ def test_the_owner_adds_a_staff_user_through_the_dialog(qtbot, tmp_path: Path, n
     shutdown(controller)
 
 
-def test_a_duplicate_name_is_refused_with_the_services_message(qtbot, tmp_path: Path,
-                                                               new_vault: tuple[Path, str]) -> None:
+def test_a_duplicate_name_is_refused_with_the_services_message(
+    qtbot, tmp_path: Path, new_vault: tuple[Path, str]
+) -> None:
     controller = _signed_in(qtbot, tmp_path, new_vault[0], OWNER, OWNER_PASSWORD)
     dialog = controller.main_window.settings.users.add_user()
     dialog.name.setText(OWNER.upper())
@@ -87,8 +88,7 @@ def test_removing_a_user_offers_a_rekey(qtbot, tmp_path: Path, new_vault: tuple[
     shutdown(controller)
 
 
-def test_staff_cannot_reach_users_security_or_the_audit_log(qtbot, tmp_path: Path,
-                                                           new_vault: tuple[Path, str]) -> None:
+def test_staff_cannot_reach_users_security_or_the_audit_log(qtbot, tmp_path: Path, new_vault: tuple[Path, str]) -> None:
     owner = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
     add_user(owner, "Bea Staff", Role.STAFF, "temporary-1")
     shutdown_session(owner)

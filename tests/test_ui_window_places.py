@@ -94,8 +94,7 @@ def test_titles_name_the_app_once(qtbot, tmp_path: Path, new_vault: tuple[Path, 
     shutdown(controller)
 
 
-def test_the_main_window_opens_where_the_unlock_screen_was(qtbot, tmp_path: Path,
-                                                           new_vault: tuple[Path, str]) -> None:
+def test_the_main_window_opens_where_the_unlock_screen_was(qtbot, tmp_path: Path, new_vault: tuple[Path, str]) -> None:
     controller = make_controller(tmp_path)
     unlock = controller.show_unlock(new_vault[0])
     qtbot.waitExposed(unlock)
@@ -115,8 +114,7 @@ def test_the_main_window_opens_where_the_unlock_screen_was(qtbot, tmp_path: Path
     shutdown(controller)
 
 
-def test_each_person_finds_the_main_window_as_they_left_it(qtbot, tmp_path: Path,
-                                                           new_vault: tuple[Path, str]) -> None:
+def test_each_person_finds_the_main_window_as_they_left_it(qtbot, tmp_path: Path, new_vault: tuple[Path, str]) -> None:
     owner = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)
     add_user(owner, STAFF, Role.STAFF, "temporary-1")
     TrainingService(owner).acknowledge()  # no lesson notice above the page: it would make the window taller

@@ -81,7 +81,11 @@ def test_a_new_owner_clicks_through_the_whole_wizard_with_the_suggested_path(qtb
     assert suggested.exists() and controller.remembered_path() == suggested
     profile = ShopService(controller.context.session).profile()
     assert (profile.name, profile.address, profile.country, profile.currency) == (
-        "Blumen Müller", "Hauptstraße 5\n10115 Berlin", "DE", "EUR")
+        "Blumen Müller",
+        "Hauptstraße 5\n10115 Berlin",
+        "DE",
+        "EUR",
+    )
     assert profile.privacy_contact == "datenschutz@blumen.example"
     shutdown(controller)
     with Vault.open_with_recovery_key(suggested, shown_key) as vault:
@@ -99,12 +103,14 @@ def test_the_first_page_needs_a_path(qtbot, tmp_path: Path) -> None:
     assert _next(wizard).isEnabled()
 
 
-@pytest.mark.parametrize(("password", "again", "problem"), [
-    ("short", "short", "at least 8 characters"),
-    ("long-enough-1", "long-enough-2", "not the same"),
-])
-def test_the_owner_page_refuses_bad_passwords(qtbot, tmp_path: Path, password: str, again: str,
-                                               problem: str) -> None:
+@pytest.mark.parametrize(
+    ("password", "again", "problem"),
+    [
+        ("short", "short", "at least 8 characters"),
+        ("long-enough-1", "long-enough-2", "not the same"),
+    ],
+)
+def test_the_owner_page_refuses_bad_passwords(qtbot, tmp_path: Path, password: str, again: str, problem: str) -> None:
     wizard = WelcomeWizard(tmp_path / "shop.vault")
     qtbot.addWidget(wizard)
     wizard.show()
@@ -148,8 +154,9 @@ def test_without_a_keychain_the_wizard_says_password_only(qtbot, tmp_path: Path,
     shutdown_session(wizard.session)
 
 
-def test_the_shop_page_suggests_country_currency_and_language_from_the_system(qtbot, tmp_path: Path,
-                                                                               monkeypatch) -> None:
+def test_the_shop_page_suggests_country_currency_and_language_from_the_system(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
     monkeypatch.setenv("LANG", "de_AT.UTF-8")
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.delenv("LC_MONETARY", raising=False)
@@ -158,8 +165,7 @@ def test_the_shop_page_suggests_country_currency_and_language_from_the_system(qt
     wizard.show()
     press(qtbot, _next(wizard))
     form = wizard.shop.form
-    assert (form.country.currentData(), form.currency.currentText(), form.language.currentData()) == (
-        "AT", "EUR", "de")
+    assert (form.country.currentData(), form.currency.currentText(), form.language.currentData()) == ("AT", "EUR", "de")
     assert not _next(wizard).isEnabled()  # the name is the owner's to give
     type_into(qtbot, form.name, "Café Central")
     press(qtbot, _next(wizard))

@@ -59,7 +59,8 @@ def test_recovery_key_format(new_vault: tuple[Path, str]) -> None:
 
 
 def test_wrong_password_is_refused_before_the_database_is_opened(
-        new_vault: tuple[Path, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    new_vault: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     def must_not_open(*args: object, **kwargs: object) -> None:
         raise AssertionError("the database was opened with a wrong password")
 
@@ -139,8 +140,9 @@ def test_no_keychain_gives_a_password_only_vault_and_says_so(vault_path: Path, n
 
 
 def test_no_keyring_flag_makes_password_only_even_with_a_keychain(vault_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    result = run_cli("init", vault_path, "--owner", OWNER, "--no-keyring", "--password-stdin",
-                     stdin=OWNER_PASSWORD + "\n")
+    result = run_cli(
+        "init", vault_path, "--owner", OWNER, "--no-keyring", "--password-stdin", stdin=OWNER_PASSWORD + "\n"
+    )
     assert result.code == 0 and "password only" in result.out
     with Vault.unlock(vault_path, OWNER, OWNER_PASSWORD) as vault:
         assert not vault.keychain_bound
@@ -155,39 +157,50 @@ def test_deleted_keychain_secret_then_recovery_key_rebinds(vault_path: Path, mem
     refused = run_cli("verify", vault_path, "--user", OWNER, "--password-stdin", stdin=OWNER_PASSWORD + "\n")
     assert refused.code == 3 and "recovery key" in refused.err
 
-    recovered = run_cli("recover", vault_path, "--recovery-key-stdin", "--password-stdin",
-                        stdin=f"{recovery_key}\nbrand-new-pass\n")
+    recovered = run_cli(
+        "recover", vault_path, "--recovery-key-stdin", "--password-stdin", stdin=f"{recovery_key}\nbrand-new-pass\n"
+    )
     assert recovered.code == 0, recovered.err
     assert keychain.load_secret(VaultPaths.of(vault_path).keyfile.name) is None  # not keyed by file name
     ok = run_cli("verify", vault_path, "--user", OWNER, "--password-stdin", stdin="brand-new-pass\n")
     assert ok.code == 0 and ok.out.startswith("ok")
-    assert "vault.recover" in run_cli("audit", vault_path, "--user", OWNER, "--password-stdin",
-                                      stdin="brand-new-pass\n").out
+    assert (
+        "vault.recover"
+        in run_cli("audit", vault_path, "--user", OWNER, "--password-stdin", stdin="brand-new-pass\n").out
+    )
 
 
 def test_recovery_key_opens_even_without_the_key_file(new_vault: tuple[Path, str], run_cli) -> None:  # type: ignore[no-untyped-def]
     path, recovery_key = new_vault
     VaultPaths.of(path).keyfile.unlink()
-    result = run_cli("recover", path, "--recovery-key-stdin", "--password-stdin",
-                     stdin=f"{recovery_key}\nrebuilt-pass\n")
+    result = run_cli(
+        "recover", path, "--recovery-key-stdin", "--password-stdin", stdin=f"{recovery_key}\nrebuilt-pass\n"
+    )
     assert result.code == 0, result.err
     with Vault.unlock(path, OWNER, "rebuilt-pass") as vault:
         assert vault.meta("owner") == OWNER
 
 
 def test_wrong_recovery_key_is_refused(new_vault: tuple[Path, str], run_cli) -> None:  # type: ignore[no-untyped-def]
-    result = run_cli("recover", new_vault[0], "--recovery-key-stdin", "--password-stdin",
-                     stdin="ab" * 32 + "\n" + "x" * 10 + "\n")
+    result = run_cli(
+        "recover", new_vault[0], "--recovery-key-stdin", "--password-stdin", stdin="ab" * 32 + "\n" + "x" * 10 + "\n"
+    )
     assert result.code == 3
     assert run_cli("recover", new_vault[0], "--recovery-key-stdin", "--password-stdin", stdin="nonsense\n").code == 5
 
 
-def test_a_recovery_key_on_the_command_line_is_refused_and_says_why(new_vault: tuple[Path, str], run_cli,  # type: ignore[no-untyped-def]
-                                                                    tmp_path: Path) -> None:
+def test_a_recovery_key_on_the_command_line_is_refused_and_says_why(
+    new_vault: tuple[Path, str],
+    run_cli,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
     """Given as an argument, the key (the data key itself) is in /proc/PID/cmdline and the shell's history."""
     path, recovery_key = new_vault
-    for command in (["recover", path], ["drill", tmp_path / "none.vaultbackup"],
-                    ["restore", tmp_path / "none.vaultbackup", "--to", path]):
+    for command in (
+        ["recover", path],
+        ["drill", tmp_path / "none.vaultbackup"],
+        ["restore", tmp_path / "none.vaultbackup", "--to", path],
+    ):
         result = run_cli(*command, "--recovery-key", recovery_key, "--password-stdin", stdin="new-pass-123\n")
         assert result.code == 2 and "may not be given on the command line" in result.err, (command, result)
         assert recovery_key not in result.err
@@ -195,8 +208,9 @@ def test_a_recovery_key_on_the_command_line_is_refused_and_says_why(new_vault: t
     os.write(write_fd, (recovery_key + "\n").encode())
     os.close(write_fd)
     try:
-        result = run_cli("recover", path, "--recovery-key-fd", str(read_fd), "--password-stdin",
-                         stdin="from-a-pipe-1\n")
+        result = run_cli(
+            "recover", path, "--recovery-key-fd", str(read_fd), "--password-stdin", stdin="from-a-pipe-1\n"
+        )
     finally:
         os.close(read_fd)
     assert result.code == 0, result.err
@@ -238,8 +252,7 @@ def test_damaged_file_exits_6_with_a_clear_message(new_vault: tuple[Path, str], 
     path = new_vault[0]
     with Vault.unlock(path, OWNER, OWNER_PASSWORD) as vault:  # some pages beyond the first
         with database.transaction(vault.db) as conn:
-            conn.executemany("INSERT INTO setting(key, value) VALUES (?, ?)",
-                             [(f"k{i}", "x" * 500) for i in range(40)])
+            conn.executemany("INSERT INTO setting(key, value) VALUES (?, ?)", [(f"k{i}", "x" * 500) for i in range(40)])
         vault.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     data = bytearray(path.read_bytes())
     assert len(data) >= 4 * database.PAGE_SIZE
@@ -266,6 +279,7 @@ def test_flipped_byte_names_the_failing_page(new_vault: tuple[Path, str]) -> Non
     path.write_bytes(bytes(data))
     with pytest.raises(VaultDamaged, match="page 2"), Vault.unlock(path, OWNER, OWNER_PASSWORD) as vault:
         from app.access.session import find_user  # page 2 holds tables: reading them fails
+
         find_user(vault.db, OWNER)
         problems = database.integrity_problems(vault.db)
         raise VaultDamaged("; ".join(problems))
@@ -337,8 +351,9 @@ def test_rekey_rewraps_slots_of_users_whose_password_the_owner_does_not_know(new
 
 
 @pytest.mark.parametrize("stop_at", ["before_reencrypt", "after_reencrypt"])
-def test_interrupted_rekey_still_opens(new_vault: tuple[Path, str], monkeypatch: pytest.MonkeyPatch,
-                                       stop_at: str) -> None:
+def test_interrupted_rekey_still_opens(
+    new_vault: tuple[Path, str], monkeypatch: pytest.MonkeyPatch, stop_at: str
+) -> None:
     path, old_recovery = new_vault
     vault = Vault.unlock(path, OWNER, OWNER_PASSWORD)
     _put_marker(vault)
@@ -396,8 +411,9 @@ def shared_vault(vault_path: Path) -> Path:
 
 def _hold_open(path: Path) -> subprocess.Popen[str]:
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    proc = subprocess.Popen([sys.executable, "-c", _HOLD_OPEN, str(path), OWNER, OWNER_PASSWORD],
-                            stdout=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_OPEN, str(path), OWNER, OWNER_PASSWORD], stdout=subprocess.PIPE, text=True, env=env
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
     return proc
 
@@ -481,8 +497,11 @@ def test_real_calibration_meets_the_floor(vault_path: Path) -> None:
         assert vault.user == OWNER
 
 
-def test_a_failed_logout_does_not_hide_the_commands_own_error(new_vault: tuple[Path, str], run_cli,  # type: ignore[no-untyped-def]
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_logout_does_not_hide_the_commands_own_error(
+    new_vault: tuple[Path, str],
+    run_cli,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The logout after an error used to replace the real error (exit 5, its message) with its own exit 1."""
     from app.access.session import Session
 
@@ -491,12 +510,26 @@ def test_a_failed_logout_does_not_hide_the_commands_own_error(new_vault: tuple[P
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Session, "lock", failing_lock)
-    result = run_cli("consent", new_vault[0], "--user", OWNER, "--contact", "999", "--purpose", "email_marketing",
-                     "--grant", "--method", "verbal", "--password-stdin", stdin=OWNER_PASSWORD + "\n")
+    result = run_cli(
+        "consent",
+        new_vault[0],
+        "--user",
+        OWNER,
+        "--contact",
+        "999",
+        "--purpose",
+        "email_marketing",
+        "--grant",
+        "--method",
+        "verbal",
+        "--password-stdin",
+        stdin=OWNER_PASSWORD + "\n",
+    )
     assert result.code == 5 and "no customer with id 999" in result.err, result
 
 
 # --- key-file generations (issue #17) -------------------------------------------------------------------------
+
 
 def test_an_old_key_file_put_back_after_a_password_change_is_refused(new_vault: tuple[Path, str]) -> None:
     path, recovery_key = new_vault
@@ -515,7 +548,8 @@ def test_an_old_key_file_put_back_after_a_password_change_is_refused(new_vault: 
 
 
 def test_a_crash_between_the_key_file_and_the_database_counter_still_opens(
-        new_vault: tuple[Path, str], monkeypatch: pytest.MonkeyPatch, no_throttle: None) -> None:
+    new_vault: tuple[Path, str], monkeypatch: pytest.MonkeyPatch, no_throttle: None
+) -> None:
     path = new_vault[0]
 
     def crash(conn: object, generation: int) -> None:
@@ -548,7 +582,8 @@ def test_a_key_file_from_before_generations_is_numbered_at_the_first_unlock(new_
     version_1 = keys.read_bytes()
     with Vault.unlock(path, OWNER, OWNER_PASSWORD) as vault:
         assert vault.keyfile.file_version == FILE_VERSION and vault.generation == 1 == vault_module.db_generation(
-            vault.db)
+            vault.db
+        )
     assert json.loads(keys.read_text())["generation"] == 1
     keys.write_bytes(version_1)  # from now on that earlier copy is refused
     with pytest.raises(VaultDamaged, match="older than the vault"):

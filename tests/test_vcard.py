@@ -24,10 +24,18 @@ SAMPLES = Path(__file__).parent / "fixtures" / "vcard"  # real exports; where ea
 
 # --- real exports (tests/fixtures/vcard) -------------------------------------------
 
-@pytest.mark.parametrize(("sample", "cards"), [
-    ("android-v21-qp-utf8-photo.vcf", 6), ("gmail-v30-multi-email-tel.vcf", 1), ("iphone-v30-photo.vcf", 1),
-    ("outlook-v21-photo.vcf", 1), ("radicale-v40-datauri-photo.vcf", 1), ("rfc6350-v40-example.vcf", 1),
-])
+
+@pytest.mark.parametrize(
+    ("sample", "cards"),
+    [
+        ("android-v21-qp-utf8-photo.vcf", 6),
+        ("gmail-v30-multi-email-tel.vcf", 1),
+        ("iphone-v30-photo.vcf", 1),
+        ("outlook-v21-photo.vcf", 1),
+        ("radicale-v40-datauri-photo.vcf", 1),
+        ("rfc6350-v40-example.vcf", 1),
+    ],
+)
 def test_every_sample_imports(session: Session, sample: str, cards: int) -> None:
     report = ImportService(session).run(SAMPLES / sample)
     assert (report.format, report.imported, report.skipped) == ("vcard", cards, 0), report.messages()
@@ -66,8 +74,11 @@ def test_version_30_and_40_details(session: Session) -> None:
 
 
 def test_photos_are_ignored_and_said_so(session: Session) -> None:
-    for sample, line in (("iphone-v30-photo.vcf", 25), ("outlook-v21-photo.vcf", 24),
-                         ("radicale-v40-datauri-photo.vcf", 7)):
+    for sample, line in (
+        ("iphone-v30-photo.vcf", 25),
+        ("outlook-v21-photo.vcf", 24),
+        ("radicale-v40-datauri-photo.vcf", 7),
+    ):
         report = ImportService(session).run(SAMPLES / sample, dry_run=True)  # the same John Doe in two of them
         assert (line, "PHOTO not imported (Counterpart does not keep pictures or sounds)") in report.warnings
 
@@ -83,6 +94,7 @@ def test_phones_without_country_code_are_kept_unchecked_with_the_card(session: S
 
 
 # --- our own fixture: raw UTF-8 in 4.0, 3.0 and quoted-printable 2.1 in one file -------------------------------
+
 
 def test_mixed_versions(session: Session) -> None:
     report = ImportService(session).run(FIXTURES / "contacts_mixed_versions.vcf")
@@ -100,12 +112,18 @@ def test_mixed_versions(session: Session) -> None:
     assert zoe.notes[0][2] == "Bestellt Blumen für die Hochzeit, bitte früh liefern."  # QP soft line break
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana Lee\r\nEMAIL:ana@example.com\r\nEND:VCARD\r\n"
-     "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ben Cole\r\n", "Line 6: the card that starts here has no END:VCARD"),
-    ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana Lee\r\nEND:VCARD\r\nstray text\r\n", "Line 5 is outside any card"),
-    ("Name,Email\r\nAna Lee,ana@example.com\r\n", "Line 1 is outside any card"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana Lee\r\nEMAIL:ana@example.com\r\nEND:VCARD\r\n"
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ben Cole\r\n",
+            "Line 6: the card that starts here has no END:VCARD",
+        ),
+        ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana Lee\r\nEND:VCARD\r\nstray text\r\n", "Line 5 is outside any card"),
+        ("Name,Email\r\nAna Lee,ana@example.com\r\n", "Line 1 is outside any card"),
+    ],
+)
 def test_malformed_vcard_files_write_nothing(session: Session, tmp_path: Path, text: str, expected: str) -> None:
     path = tmp_path / "contacts.vcf"
     path.write_text(text, encoding="utf-8")
@@ -116,19 +134,37 @@ def test_malformed_vcard_files_write_nothing(session: Session, tmp_path: Path, t
 
 # --- export ------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def people(session: Session) -> dict[str, int]:
     service = ContactService(session)
     return {
-        "wang": service.create(ContactInput(given_name="芳", family_name="王", organisation="北京花店",
-                                            points=[ContactPointInput("email", "wang.fang@example.cn", "home"),
-                                                    ContactPointInput("phone", "+86 139 1234 5678", "mobile")],
-                                            tags=["VIP"], note="Prefers WeChat, evenings")),
-        "jose": service.create(ContactInput(given_name="José", family_name="Núñez", job_title="Chef",
-                                            organisation="Café Central",
-                                            points=[ContactPointInput("email", "jose.nunez@example.es"),
-                                                    ContactPointInput("phone", "+34 612 345 678", "work"),
-                                                    ContactPointInput("address", "Calle Mayor 12, Madrid")])),
+        "wang": service.create(
+            ContactInput(
+                given_name="芳",
+                family_name="王",
+                organisation="北京花店",
+                points=[
+                    ContactPointInput("email", "wang.fang@example.cn", "home"),
+                    ContactPointInput("phone", "+86 139 1234 5678", "mobile"),
+                ],
+                tags=["VIP"],
+                note="Prefers WeChat, evenings",
+            )
+        ),
+        "jose": service.create(
+            ContactInput(
+                given_name="José",
+                family_name="Núñez",
+                job_title="Chef",
+                organisation="Café Central",
+                points=[
+                    ContactPointInput("email", "jose.nunez@example.es"),
+                    ContactPointInput("phone", "+34 612 345 678", "work"),
+                    ContactPointInput("address", "Calle Mayor 12, Madrid"),
+                ],
+            )
+        ),
         "kim": service.create(ContactInput(given_name="Kim", family_name="Lee")),
     }
 
@@ -147,8 +183,9 @@ def test_export_writes_vcard_30_and_is_audited(session: Session, people: dict[st
     assert export_vcards(session, tmp_path / "wang.vcf", query="王") == 1
 
 
-def test_export_round_trips_through_import(session: Session, people: dict[str, int], tmp_path: Path,
-                                           template_vault: Path) -> None:
+def test_export_round_trips_through_import(
+    session: Session, people: dict[str, int], tmp_path: Path, template_vault: Path
+) -> None:
     out = tmp_path / "everyone.vcf"
     assert export_vcards(session, out) == 3
     other_dir = tmp_path / "other"
@@ -163,7 +200,10 @@ def test_export_round_trips_through_import(session: Session, people: dict[str, i
             after = ContactService(other).search(before.display_name)[0]
             again = ContactService(other).get(after.id)
             assert (again.given_name, again.family_name, again.display_name) == (
-                before.given_name, before.family_name, before.display_name)
+                before.given_name,
+                before.family_name,
+                before.display_name,
+            )
             assert {(p.kind, p.normalized) for p in again.points} == {(p.kind, p.normalized) for p in before.points}
             assert again.tags == before.tags and [n[2] for n in again.notes] == [n[2] for n in before.notes]
     finally:
@@ -180,14 +220,16 @@ def test_staff_cannot_export(session: Session, tmp_path: Path) -> None:
 
 def test_cli_export_and_import_vcard(vault: Path, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     login = OWNER_PASSWORD + "\n"
-    imported = run_cli("import", vault, "--user", OWNER, FIXTURES / "contacts_mixed_versions.vcf",
-                       "--password-stdin", stdin=login)
+    imported = run_cli(
+        "import", vault, "--user", OWNER, FIXTURES / "contacts_mixed_versions.vcf", "--password-stdin", stdin=login
+    )
     assert imported.code == 0 and "imported: 4" in imported.out and "format: vcard" in imported.out
     assert imported.err == ""  # the card with only a number is a customer too
     out = tmp_path / "out.vcf"
     exported = run_cli("export", vault, "--user", OWNER, "--vcard", out, "--password-stdin", stdin=login)
     assert exported.code == 0, exported.err
     assert out.read_text(encoding="utf-8").count("BEGIN:VCARD") == 4
-    both = run_cli("export", vault, "--user", OWNER, "--vcard", out, "--csv", tmp_path / "x.csv",
-                   "--password-stdin", stdin=login)
+    both = run_cli(
+        "export", vault, "--user", OWNER, "--vcard", out, "--csv", tmp_path / "x.csv", "--password-stdin", stdin=login
+    )
     assert both.code == 2

@@ -142,8 +142,11 @@ def sign_in(qtbot: object, window: UnlockWindow, name: str, password: str) -> No
     """On the unlock window: click the name, type the password, press Unlock."""
     qtbot.waitExposed(window)  # type: ignore[attr-defined]
     item = window.names.findItems(name, Qt.MatchFlag.MatchExactly)[0]
-    qtbot.mouseClick(window.names.viewport(), Qt.MouseButton.LeftButton,  # type: ignore[attr-defined]
-                     pos=window.names.visualItemRect(item).center())
+    qtbot.mouseClick(
+        window.names.viewport(),
+        Qt.MouseButton.LeftButton,  # type: ignore[attr-defined]
+        pos=window.names.visualItemRect(item).center(),
+    )
     type_into(qtbot, window.password, password)
     press(qtbot, window.unlock_button)
 

@@ -36,8 +36,13 @@ class AboutDialog(QDialog):
         logo.setAccessibleName(_("{app} logo").format(app=APP_NAME))
         self.title = heading(_("{app} {version}").format(app=APP_NAME, version=__version__), self, 1.5)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.summary = paragraph(_("A customer database for small shops that keeps every customer's data encrypted "
-                                   "on this computer and helps the shop keep privacy law."), self)
+        self.summary = paragraph(
+            _(
+                "A customer database for small shops that keeps every customer's data encrypted "
+                "on this computer and helps the shop keep privacy law."
+            ),
+            self,
+        )
         intro = QVBoxLayout()
         intro.addWidget(self.title)
         intro.addWidget(self.summary)
@@ -50,8 +55,13 @@ class AboutDialog(QDialog):
         self.table = self._component_table(self.components)
         table_label.setBuddy(self.table)
 
-        self.licence_note = paragraph(_("The full licence texts are in these folders (a package's in its own "
-                                        "“.dist-info” folder, where the package includes one):"), self)
+        self.licence_note = paragraph(
+            _(
+                "The full licence texts are in these folders (a package's in its own "
+                "“.dist-info” folder, where the package includes one):"
+            ),
+            self,
+        )
         self.fonts_path = path_field(_("Folder with the fonts' licence texts"), self)
         show_path(self.fonts_path, str(fonts_folder()))
         self.libraries_path = path_field(_("Folder with the libraries' licence texts"), self)

@@ -20,8 +20,14 @@ class ChangePasswordDialog(QDialog):
     temporary one on). Given, the dialog asks only for the new password, twice; it keeps the old one just until
     the change is made or the dialog goes away."""
 
-    def __init__(self, context: SessionContext, parent: QWidget | None = None, *, forced: bool = False,
-                 current_password: str = "") -> None:
+    def __init__(
+        self,
+        context: SessionContext,
+        parent: QWidget | None = None,
+        *,
+        forced: bool = False,
+        current_password: str = "",
+    ) -> None:
         super().__init__(parent)
         self.context = context
         self.forced = forced
@@ -30,11 +36,14 @@ class ChangePasswordDialog(QDialog):
         user = context.session.user
         self.setWindowTitle(_("Choose your password") if forced else _("Change your password"))
         if forced:
-            intro = _("Welcome, {user}. Your password was set by the owner and is temporary: choose your own "
-                      "password to continue. Only you will know it.").format(user=user.name)
+            intro = _(
+                "Welcome, {user}. Your password was set by the owner and is temporary: choose your own "
+                "password to continue. Only you will know it."
+            ).format(user=user.name)
         else:
-            intro = _("Choose a new password for {user}. It works from your next sign-in; nobody else needs to "
-                      "know it.").format(user=user.name)
+            intro = _(
+                "Choose a new password for {user}. It works from your next sign-in; nobody else needs to know it."
+            ).format(user=user.name)
         self.passwords = NewPasswordFields(self, label=_("New &password:"))
         self.current = QLineEdit(self)
         self.current.setEchoMode(QLineEdit.EchoMode.Password)
@@ -42,8 +51,9 @@ class ChangePasswordDialog(QDialog):
         if current_password:
             self.current.hide()  # typed at the unlock screen a moment ago: not asked again
         else:
-            self.passwords.add_row_above(0, _("&Temporary password:") if forced else _("C&urrent password:"),
-                                         self.current)
+            self.passwords.add_row_above(
+                0, _("&Temporary password:") if forced else _("C&urrent password:"), self.current
+            )
         self.busy = busy_bar(self)
         self.message = MessageLine(self)
         cancel = QDialogButtonBox.StandardButton.Cancel
@@ -68,8 +78,9 @@ class ChangePasswordDialog(QDialog):
             return
         current = self._known_current or self.current.text()
         if not current:
-            self.message.show_error(_("Type your temporary password first.") if self.forced
-                                    else _("Type your current password first."))
+            self.message.show_error(
+                _("Type your temporary password first.") if self.forced else _("Type your current password first.")
+            )
             self.current.setFocus()
             return
         password = self.passwords.password()
@@ -77,8 +88,12 @@ class ChangePasswordDialog(QDialog):
         self._running = True
         self.busy.show()
         self.setEnabled(False)
-        self.context.run(change_own_password(session, current, password),
-                         description=_("Changing your password…"), on_done=self._done, on_error=self._failed)
+        self.context.run(
+            change_own_password(session, current, password),
+            description=_("Changing your password…"),
+            on_done=self._done,
+            on_error=self._failed,
+        )
 
     def _done(self, _result: object) -> None:
         self._running = False

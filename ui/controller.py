@@ -52,8 +52,14 @@ BACKUP_CHECK_MS = 60 * 60 * 1000
 
 
 class AppController(QObject):
-    def __init__(self, settings: QSettings, *, default_path: Path | None = None,
-                 idle_timeout_ms: int | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        settings: QSettings,
+        *,
+        default_path: Path | None = None,
+        idle_timeout_ms: int | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
         self._backup_timer = QTimer(self)  # the automatic backup while the app stays open (at most daily)
@@ -166,8 +172,7 @@ class AppController(QObject):
                 self.idle.set_timeout_ms(SettingsService(session).idle_minutes() * 60_000)
         self.idle.start()
         if session.user.must_change_password:
-            parent = self.unlock_window if self.unlock_window is not None and self.unlock_window.isVisible() \
-                else None
+            parent = self.unlock_window if self.unlock_window is not None and self.unlock_window.isVisible() else None
             dialog = ChangePasswordDialog(self.context, parent, forced=True, current_password=temporary_password)
             dialog.accepted.connect(self._open_main)
             dialog.rejected.connect(lambda: self.lock("logout", switch_user=True))
@@ -195,8 +200,9 @@ class AppController(QObject):
         self._resume = None
         self.main_window = window
         if not restore_geometry(self.settings, self._geometry_key(context), window):  # as this person left it
-            place_over(window, next((w for w in (self.unlock_window, self.wizard) if w is not None and w.isVisible()),
-                                    None))  # the first time: where they signed in, not the top-left corner
+            place_over(
+                window, next((w for w in (self.unlock_window, self.wizard) if w is not None and w.isVisible()), None)
+            )  # the first time: where they signed in, not the top-left corner
         window.show()
         from ui.rekey import show_finished_rekey
 
@@ -253,10 +259,13 @@ class AppController(QObject):
         session = context.session
         if not session.can(Permission.BACKUP) or not settings.backup_folder(session):
             return
-        context.run(back_up_if_due(session),
-                    description=_("Making the daily backup…"), changes_data=False,
-                    on_done=lambda _made: self._show_backup_state(window, session),
-                    on_error=lambda exc: window.say(message_for(exc)))
+        context.run(
+            back_up_if_due(session),
+            description=_("Making the daily backup…"),
+            changes_data=False,
+            on_done=lambda _made: self._show_backup_state(window, session),
+            on_error=lambda exc: window.say(message_for(exc)),
+        )
 
     @staticmethod
     def _show_backup_state(window: MainWindow, session: Session) -> None:
@@ -288,10 +297,15 @@ class AppController(QObject):
         self._end_session("restore")
         try:
             result = restore.restore(
-                Path(folder), path, user=user or None, password=password if isinstance(password, str) else None,
-                recovery_key=recovery_key if isinstance(recovery_key, str) else None)
+                Path(folder),
+                path,
+                user=user or None,
+                password=password if isinstance(password, str) else None,
+                recovery_key=recovery_key if isinstance(recovery_key, str) else None,
+            )
             notice = _("Restored from {backup}; the previous files are kept in {aside}.").format(
-                backup=Path(folder).name, aside=result.kept_aside or "-")
+                backup=Path(folder).name, aside=result.kept_aside or "-"
+            )
         except Exception as exc:  # shown to the person; the current vault was not touched
             notice = message_for(exc)
         self.show_unlock(path, select=user or None, notice=notice)
@@ -325,8 +339,9 @@ class AppController(QObject):
     def _lock_notice(self, reason: str) -> str:
         if reason == "idle_lock":
             minutes = max(1, round(self.idle.timeout_ms / 60_000))
-            return ngettext("Locked after {n} minute without use.", "Locked after {n} minutes without use.",
-                            minutes).format(n=minutes)
+            return ngettext(
+                "Locked after {n} minute without use.", "Locked after {n} minutes without use.", minutes
+            ).format(n=minutes)
         if reason == "suspend_lock":
             return _("Locked because the computer went to sleep.")
         return ""

@@ -38,8 +38,16 @@ def warn(parent: QWidget, title: str, text: str, detail: str = "") -> QMessageBo
     return box
 
 
-def confirm(parent: QWidget, title: str, text: str, yes_text: str, on_yes: Callable[[], None],
-            detail: str = "", *, destructive: bool = False) -> QMessageBox:
+def confirm(
+    parent: QWidget,
+    title: str,
+    text: str,
+    yes_text: str,
+    on_yes: Callable[[], None],
+    detail: str = "",
+    *,
+    destructive: bool = False,
+) -> QMessageBox:
     """Ask once; `on_yes` runs only when the person presses the named button (Escape means no)."""
     box = _box(parent, QMessageBox.Icon.Warning if destructive else QMessageBox.Icon.Question, title, text, detail)
     yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
@@ -56,8 +64,14 @@ def confirm(parent: QWidget, title: str, text: str, yes_text: str, on_yes: Calla
     return box
 
 
-def ask_save_path(parent: QWidget, title: str, suggested: Path, name_filter: str,
-                  on_chosen: Callable[[Path], None], default_suffix: str = "") -> QFileDialog:
+def ask_save_path(
+    parent: QWidget,
+    title: str,
+    suggested: Path,
+    name_filter: str,
+    on_chosen: Callable[[Path], None],
+    default_suffix: str = "",
+) -> QFileDialog:
     dialog = QFileDialog(parent, title, str(suggested), name_filter)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setFileMode(QFileDialog.FileMode.AnyFile)
@@ -69,8 +83,9 @@ def ask_save_path(parent: QWidget, title: str, suggested: Path, name_filter: str
     return dialog
 
 
-def ask_open_path(parent: QWidget, title: str, start: Path, name_filter: str,
-                  on_chosen: Callable[[Path], None]) -> QFileDialog:
+def ask_open_path(
+    parent: QWidget, title: str, start: Path, name_filter: str, on_chosen: Callable[[Path], None]
+) -> QFileDialog:
     dialog = QFileDialog(parent, title, str(start), name_filter)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
     dialog.setFileMode(QFileDialog.FileMode.ExistingFile)

@@ -76,14 +76,16 @@ class FlowLayout(QLayout):
         direction = parent.layoutDirection() if parent is not None else QApplication.layoutDirection()
         right_to_left = direction == Qt.LayoutDirection.RightToLeft
         for item in self._shown():
-            hint = item.sizeHint().boundedTo(QSize(area.width(), item.sizeHint().height())) \
-                .expandedTo(item.minimumSize())
+            hint = (
+                item.sizeHint().boundedTo(QSize(area.width(), item.sizeHint().height())).expandedTo(item.minimumSize())
+            )
             if x > area.x() and x + hint.width() > area.x() + area.width():
                 x, y, line_height = area.x(), y + line_height + spacing, 0
             if move:
                 place = QRect(QPoint(x, y), hint)
-                item.setGeometry(QStyle.visualRect(Qt.LayoutDirection.RightToLeft, rect, place)
-                                 if right_to_left else place)
+                item.setGeometry(
+                    QStyle.visualRect(Qt.LayoutDirection.RightToLeft, rect, place) if right_to_left else place
+                )
             x += hint.width() + spacing
             line_height = max(line_height, hint.height())
         return y + line_height - rect.y() + margins.bottom()

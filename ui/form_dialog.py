@@ -40,8 +40,9 @@ class SubmitDialog(QDialog):
 
 
 class FormDialog(SubmitDialog):
-    def __init__(self, title: str, ok_text: str, parent: QWidget | None, *, intro: str = "",
-                 minimum_width: int = 460) -> None:
+    def __init__(
+        self, title: str, ok_text: str, parent: QWidget | None, *, intro: str = "", minimum_width: int = 460
+    ) -> None:
         super().__init__(title, ok_text, parent)
         self.form = QFormLayout()
         self.body = QVBoxLayout(self)

@@ -49,13 +49,17 @@ def place_of(window: MainWindow) -> str:
         tabs = [(window.customers.detail.tabs, "consent", window.consent_panel)]
     elif page == "privacy":
         privacy = window.privacy
-        tabs = [(privacy.tabs, "consent", privacy.tabs.widget(privacy.consent_tab)),
-                (privacy.tabs, "requests", privacy.requests)]
+        tabs = [
+            (privacy.tabs, "consent", privacy.tabs.widget(privacy.consent_tab)),
+            (privacy.tabs, "requests", privacy.requests),
+        ]
     elif page == "settings":
         settings = window.settings
-        tabs = [(settings.tabs, "users", settings.tabs.widget(settings.users_tab)),
-                (settings.tabs, "security", settings.tabs.widget(settings.security_tab)),
-                (settings.tabs, "backups", settings.backups)]
+        tabs = [
+            (settings.tabs, "users", settings.tabs.widget(settings.users_tab)),
+            (settings.tabs, "security", settings.tabs.widget(settings.security_tab)),
+            (settings.tabs, "backups", settings.backups),
+        ]
     for tab_widget, name, widget in tabs:
         if widget is not None and not tab_widget.isHidden() and tab_widget.currentWidget() is widget:
             return f"{page}/{name}"
@@ -131,8 +135,9 @@ class HelpWindow(QWidget):
                     self.pages.setCurrentItem(item)
         finally:
             self.pages.blockSignals(False)
-        widest = max(self.pages.fontMetrics().horizontalAdvance(self.pages.item(row).text())
-                     for row in range(self.pages.count()))
+        widest = max(
+            self.pages.fontMetrics().horizontalAdvance(self.pages.item(row).text()) for row in range(self.pages.count())
+        )
         self.pages.setFixedWidth(min(max(widest + 36, 180), 340))  # every title whole, in any language
 
     def _mark_current(self) -> None:

@@ -179,8 +179,9 @@ class MainWindow(QMainWindow):
             self.protection_label.setText(_("Protection: password + keychain"))
         else:
             self.protection_label.setText(_("⚠ Password only: not tied to this computer"))
-            self.protection_label.setToolTip(_("Anyone who has the vault file and a password can open it on any "
-                                               "computer. See Settings › Security."))
+            self.protection_label.setToolTip(
+                _("Anyone who has the vault file and a password can open it on any computer. See Settings › Security.")
+            )
         self.protection_label.setAccessibleName(self.protection_label.text())
         status.addPermanentWidget(self.protection_label)
 

@@ -16,8 +16,9 @@ class NewPasswordFields(QWidget):
 
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None, *, label: str | None = None,
-                 again_label: str | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, label: str | None = None, again_label: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.first = QLineEdit(self)
         self.first.setEchoMode(QLineEdit.EchoMode.Password)
@@ -31,11 +32,18 @@ class NewPasswordFields(QWidget):
         self.meter.setMaximumHeight(10)
         self.meter.setAccessibleName(_("Password strength estimate"))
         self.strength = QLabel(self)
-        widest = max(self.strength.fontMetrics().horizontalAdvance(_("{level} (estimate)").format(level=label))
-                     for label in strength_labels())
+        widest = max(
+            self.strength.fontMetrics().horizontalAdvance(_("{level} (estimate)").format(level=label))
+            for label in strength_labels()
+        )
         self.strength.setMinimumWidth(widest + 4)
-        self.rule = QLabel(_("At least {n} characters. Longer is stronger: several unrelated words are easy to "
-                             "remember and hard to guess.").format(n=MIN_PASSWORD_LENGTH), self)
+        self.rule = QLabel(
+            _(
+                "At least {n} characters. Longer is stronger: several unrelated words are easy to "
+                "remember and hard to guess."
+            ).format(n=MIN_PASSWORD_LENGTH),
+            self,
+        )
         self.rule.setWordWrap(True)
         self.message = MessageLine(self)
 

@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from app.locale import _
 from app.vault.vault import MIN_PASSWORD_LENGTH
 
-_CLASSES = ((string.ascii_lowercase, 26), (string.ascii_uppercase, 26), (string.digits, 10),
-            (string.punctuation + " ", 33))
+_CLASSES = (
+    (string.ascii_lowercase, 26),
+    (string.ascii_uppercase, 26),
+    (string.digits, 10),
+    (string.punctuation + " ", 33),
+)
 LEVELS = (40, 60, 80)  # bits: below the first is weak, then fair, good, strong
 
 

@@ -29,8 +29,13 @@ def render_to_printer(pdf_bytes: bytes, printer: QPrinter) -> int:
             if index:
                 printer.newPage()
             picture = document[index].render(scale=dpi / 72).to_pil().convert("RGB")
-            image = QImage(picture.tobytes("raw", "RGB"), picture.width, picture.height, 3 * picture.width,
-                           QImage.Format.Format_RGB888)
+            image = QImage(
+                picture.tobytes("raw", "RGB"),
+                picture.width,
+                picture.height,
+                3 * picture.width,
+                QImage.Format.Format_RGB888,
+            )
             area = QRectF(painter.viewport())
             scale = min(area.width() / image.width(), area.height() / image.height())
             target = QRectF(area.x(), area.y(), image.width() * scale, image.height() * scale)

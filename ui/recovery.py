@@ -24,8 +24,11 @@ def recovery_summary(result: RecoveryResult) -> str:
     if not result.keychain_bound:
         lines.append(_("The vault is protected by its password only on this computer (no usable keychain)."))
     if result.stale_users:
-        lines.append(_("These users were set up with the old keychain and need a password reset by the "
-                       "owner: {users}").format(users=", ".join(result.stale_users)))
+        lines.append(
+            _("These users were set up with the old keychain and need a password reset by the owner: {users}").format(
+                users=", ".join(result.stale_users)
+            )
+        )
     return "\n".join(lines)
 
 
@@ -54,9 +57,16 @@ class RecoveryDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.passwords.add_row_above(0, _("Recovery &key:"), self.key)
         layout = QVBoxLayout(self)
-        layout.addWidget(paragraph(_("Type the recovery key from the printed recovery kit (dashes and spaces do not "
-                                     "matter). The owner then gets a new password, and the vault is tied to this "
-                                     "computer's keychain."), self))
+        layout.addWidget(
+            paragraph(
+                _(
+                    "Type the recovery key from the printed recovery kit (dashes and spaces do not "
+                    "matter). The owner then gets a new password, and the vault is tied to this "
+                    "computer's keychain."
+                ),
+                self,
+            )
+        )
         layout.addWidget(self.passwords)
         layout.addWidget(self.busy)
         layout.addWidget(self.message)

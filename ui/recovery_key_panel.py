@@ -37,18 +37,23 @@ class RecoveryKeyPanel(QWidget):
         self._runner = runner or self._run_alone
         self._session: Session | None = None
         self._operation: Operation[None] | None = None
-        self.explanation = paragraph(_("If the password is forgotten, or this computer breaks, this key is the only "
-                                       "way back into the vault. Nobody else can recover it for you. Anyone who "
-                                       "has it and the vault file can read everything, so keep it like cash."),
-                                     self)
+        self.explanation = paragraph(
+            _(
+                "If the password is forgotten, or this computer breaks, this key is the only "
+                "way back into the vault. Nobody else can recover it for you. Anyone who "
+                "has it and the vault file can read everything, so keep it like cash."
+            ),
+            self,
+        )
         self.key_label = QLabel(self)
         self.key_label.setObjectName("recoveryKey")
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setStyleHint(QFont.StyleHint.Monospace)
         font.setPointSizeF(max(font.pointSizeF(), 10) * 1.6)
         self.key_label.setFont(font)
-        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                               | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.key_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
         self.key_label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.key_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.key_label.setFrameShape(QFrame.Shape.StyledPanel)
@@ -59,8 +64,9 @@ class RecoveryKeyPanel(QWidget):
         self.save_button.clicked.connect(self._ask_path)
         self.busy = busy_bar(self)
         self.message = MessageLine(self)
-        self.confirmed = QCheckBox(_("I have &printed or saved the recovery kit (or written the key down) and "
-                                     "will keep it safe"), self)
+        self.confirmed = QCheckBox(
+            _("I have &printed or saved the recovery kit (or written the key down) and will keep it safe"), self
+        )
         self.confirmed.setAccessibleName(_("I have printed or saved the recovery key"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -91,8 +97,9 @@ class RecoveryKeyPanel(QWidget):
     def _ask_path(self) -> None:
         folder = documents_folder()
         suggested = folder / _("Counterpart recovery kit.pdf")
-        ask_save_path(self, _("Save the recovery kit"), suggested, _("PDF documents (*.pdf)"), self.save_kit,
-                      default_suffix="pdf")
+        ask_save_path(
+            self, _("Save the recovery kit"), suggested, _("PDF documents (*.pdf)"), self.save_kit, default_suffix="pdf"
+        )
 
     def save_kit(self, path: Path) -> None:
         """Write the kit to `path` off the UI thread (the button stays disabled meanwhile)."""
@@ -102,8 +109,7 @@ class RecoveryKeyPanel(QWidget):
         self.save_button.setEnabled(False)
         self.busy.show()
         self.message.clear()
-        self._runner(write_recovery_kit(session, path),
-                     lambda _result: self._saved(path), self._failed)
+        self._runner(write_recovery_kit(session, path), lambda _result: self._saved(path), self._failed)
 
     def _run_alone(self, work: Work[None], on_done: Callable[[None], None], on_error: Callable[[object], None]) -> None:
         self._operation = Operation(work, self)
@@ -114,8 +120,9 @@ class RecoveryKeyPanel(QWidget):
     def _saved(self, path: Path) -> None:
         self.busy.hide()
         self.save_button.setEnabled(True)
-        self.message.show_info(_("Saved to {path}. Print it, keep it somewhere safe, then delete the file.")
-                               .format(path=path))
+        self.message.show_info(
+            _("Saved to {path}. Print it, keep it somewhere safe, then delete the file.").format(path=path)
+        )
 
     def _failed(self, exc: object) -> None:
         self.busy.hide()

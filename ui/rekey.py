@@ -19,15 +19,18 @@ from ui.session_context import SessionContext
 
 
 def rekey_explanation() -> str:
-    return _("Counterpart re-encrypts the whole vault under a new key. Every login keeps working. The old recovery "
-             "key and every printed recovery kit stop working: you get a new recovery key to save.")
+    return _(
+        "Counterpart re-encrypts the whole vault under a new key. Every login keeps working. The old recovery "
+        "key and every printed recovery kit stop working: you get a new recovery key to save."
+    )
 
 
 def ask_rekey(context: SessionContext, parent: QWidget, intro: str = "") -> None:
     """Confirm, then rekey on a worker and show the new key."""
     text = intro or _("Rekey the vault now?")
-    confirm(parent, _("Rekey the vault"), text, _("&Rekey now"), lambda: start_rekey(context, parent),
-            rekey_explanation())
+    confirm(
+        parent, _("Rekey the vault"), text, _("&Rekey now"), lambda: start_rekey(context, parent), rekey_explanation()
+    )
 
 
 def start_rekey(context: SessionContext, parent: QWidget) -> None:
@@ -36,8 +39,12 @@ def start_rekey(context: SessionContext, parent: QWidget) -> None:
     def done(new_key: str) -> None:
         NewRecoveryKeyDialog(context, session, new_key, parent).open()
 
-    context.run(operations.rekey(session), description=_("Re-encrypting the vault…"),
-                on_done=done, on_error=lambda exc: warn(parent, _("Rekey failed"), message_for(exc)))
+    context.run(
+        operations.rekey(session),
+        description=_("Re-encrypting the vault…"),
+        on_done=done,
+        on_error=lambda exc: warn(parent, _("Rekey failed"), message_for(exc)),
+    )
 
 
 def show_finished_rekey(context: SessionContext, parent: QWidget) -> NewRecoveryKeyDialog | None:
@@ -48,8 +55,10 @@ def show_finished_rekey(context: SessionContext, parent: QWidget) -> NewRecovery
     if not new_key:
         return None
     dialog = NewRecoveryKeyDialog(context, session, new_key, parent)
-    finished = _("A rekey that was interrupted has now finished: the old recovery key no longer opens the vault. "
-                 "Write down the new one, shown only this once.")
+    finished = _(
+        "A rekey that was interrupted has now finished: the old recovery key no longer opens the vault. "
+        "Write down the new one, shown only this once."
+    )
     dialog.panel.explanation.setText(finished + " " + dialog.panel.explanation.text())
     dialog.open()
     return dialog
@@ -58,15 +67,17 @@ def show_finished_rekey(context: SessionContext, parent: QWidget) -> NewRecovery
 class NewRecoveryKeyDialog(QDialog):
     """The new key after a rekey; it closes only once the owner confirms it is saved."""
 
-    def __init__(self, context: SessionContext, session: Session, recovery_key: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: SessionContext, session: Session, recovery_key: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Your new recovery key"))
         self.context = context
 
         def runner(work: Work[None], on_done: Callable[[None], None], on_error: Callable[[object], None]) -> None:
-            context.run(work, description=_("Saving the recovery kit…"), on_done=on_done, on_error=on_error,
-                        changes_data=True)
+            context.run(
+                work, description=_("Saving the recovery kit…"), on_done=on_done, on_error=on_error, changes_data=True
+            )
 
         self.panel = RecoveryKeyPanel(self, runner)
         self.panel.show_key(session, recovery_key)

@@ -19,8 +19,9 @@ from app.vault import kdf
 
 def run(folder: Path) -> int:
     folder.mkdir(parents=True, exist_ok=True)
-    session, _key = create_vault(folder / "self-test.vault", "Self Test", "self-test-password",
-                                 use_keychain=False, kdf_params=kdf.CHEAP)  # password only: the keychain is untouched
+    session, _key = create_vault(
+        folder / "self-test.vault", "Self Test", "self-test-password", use_keychain=False, kdf_params=kdf.CHEAP
+    )  # password only: the keychain is untouched
     from ui.main_window import PAGES, MainWindow
     from ui.session_context import SessionContext
 

@@ -43,11 +43,19 @@ class SessionContext(QObject):
 
     def why_not(self, permission: Permission) -> str:
         """A tooltip for something this role may not use (the services refuse it anyway)."""
-        return _("Your role ({role}) may not {action}.").format(role=self.session.role.label(),
-                                                               action=permission.label())
+        return _("Your role ({role}) may not {action}.").format(
+            role=self.session.role.label(), action=permission.label()
+        )
 
-    def run(self, work: Work[T], *, description: str, on_done: Callable[[T], object] | None = None,
-            on_error: Callable[[object], object] | None = None, changes_data: bool = True) -> Operation[T]:
+    def run(
+        self,
+        work: Work[T],
+        *,
+        description: str,
+        on_done: Callable[[T], object] | None = None,
+        on_error: Callable[[object], object] | None = None,
+        changes_data: bool = True,
+    ) -> Operation[T]:
         """Run `work` (usually a named one from ui/operations/) on a worker with the connection to itself; one
         operation at a time per session. `on_done` gets what the work returned, typed.
 

@@ -74,10 +74,15 @@ class ShopProfileForm(QWidget):
         self.dpo.setText(profile.dpo)
 
     def profile(self) -> ShopProfile:
-        return ShopProfile(name=self.name.text(), address=self.address.toPlainText(),
-                           country=str(self.country.currentData() or ""), currency=self.currency.currentText(),
-                           language=str(self.language.currentData() or ""),
-                           privacy_contact=self.privacy_contact.text(), dpo=self.dpo.text())
+        return ShopProfile(
+            name=self.name.text(),
+            address=self.address.toPlainText(),
+            country=str(self.country.currentData() or ""),
+            currency=self.currency.currentText(),
+            language=str(self.language.currentData() or ""),
+            privacy_contact=self.privacy_contact.text(),
+            dpo=self.dpo.text(),
+        )
 
     def set_read_only(self, read_only: bool) -> None:
         for line in (self.name, self.privacy_contact, self.dpo):

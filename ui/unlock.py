@@ -176,8 +176,12 @@ class UnlockWindow(QWidget):
         except (CounterpartError, OSError, ValueError) as exc:
             names = []
             detail = str(exc) if isinstance(exc, CounterpartError) else _("the key file beside it cannot be read")
-            self.message.show_error(_("Cannot read the logins of this vault ({detail}). If the key file was lost, "
-                                      "the recovery key still opens the vault.").format(detail=detail))
+            self.message.show_error(
+                _(
+                    "Cannot read the logins of this vault ({detail}). If the key file was lost, "
+                    "the recovery key still opens the vault."
+                ).format(detail=detail)
+            )
         self.names.addItems(names)
         if select in names:
             self.names.setCurrentRow(names.index(select))
@@ -315,14 +319,18 @@ class UnlockWindow(QWidget):
             self._set_enabled(self._operation is None)
             return
         if self._countdown_reason:
-            wait_text = ngettext("You can try again in {seconds} second.", "You can try again in {seconds} seconds.",
-                                 left).format(seconds=left)
+            wait_text = ngettext(
+                "You can try again in {seconds} second.", "You can try again in {seconds} seconds.", left
+            ).format(seconds=left)
             self.message.show_error(self._countdown_reason + "\n" + wait_text)
         else:
-            self.message.show_error(ngettext(
-                "Too many wrong passwords for {user}. You can try again in {seconds} second.",
-                "Too many wrong passwords for {user}. You can try again in {seconds} seconds.",
-                left).format(user=self.selected_name() or "", seconds=left))
+            self.message.show_error(
+                ngettext(
+                    "Too many wrong passwords for {user}. You can try again in {seconds} second.",
+                    "Too many wrong passwords for {user}. You can try again in {seconds} seconds.",
+                    left,
+                ).format(user=self.selected_name() or "", seconds=left)
+            )
         self.unlock_button.setEnabled(False)
 
     # --- the ways out --------------------------------------------------------------------------------------

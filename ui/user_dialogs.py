@@ -76,8 +76,7 @@ class _UserDialog(FormDialog):
         self.busy.show()
         self.message.clear()
         self.setEnabled(False)
-        self.context.run(work, description=description, on_done=self._done,
-                         on_error=self._failed)
+        self.context.run(work, description=description, on_done=self._done, on_error=self._failed)
 
     def _done(self, _result: object) -> None:
         self._running = False
@@ -107,8 +106,15 @@ class AddUserDialog(_UserDialog):
         self.passwords.add_row_above(0, _("&Name:"), self.name)
         self.passwords.add_row_above(1, _("&Role:"), self.role)
         self.body.addWidget(self.passwords)
-        self.body.addWidget(paragraph(_("Tell them the temporary password in person. They must choose their own "
-                                        "password when they first sign in."), self))
+        self.body.addWidget(
+            paragraph(
+                _(
+                    "Tell them the temporary password in person. They must choose their own "
+                    "password when they first sign in."
+                ),
+                self,
+            )
+        )
         self.finish_layout()
 
     def submit(self) -> None:
@@ -125,8 +131,9 @@ class AddUserDialog(_UserDialog):
 class _TemporaryPasswordDialog(_UserDialog):
     """A new temporary password for `user`, typed twice, which they must change at their next sign-in."""
 
-    def __init__(self, context: SessionContext, user: User, title: str, button: str, explanation: str,
-                 parent: QWidget | None) -> None:
+    def __init__(
+        self, context: SessionContext, user: User, title: str, button: str, explanation: str, parent: QWidget | None
+    ) -> None:
         super().__init__(context, title, button, parent)
         self.user = user
         self.body.addWidget(paragraph(explanation, self))
@@ -144,9 +151,16 @@ class _TemporaryPasswordDialog(_UserDialog):
 
 class ResetPasswordDialog(_TemporaryPasswordDialog):
     def __init__(self, context: SessionContext, user: User, parent: QWidget | None = None) -> None:
-        super().__init__(context, user, _("Reset password of {user}").format(user=user.name), _("&Reset password"),
-                         _("{user} gets a temporary password and must choose a new one at their next sign-in.")
-                         .format(user=user.name), parent)
+        super().__init__(
+            context,
+            user,
+            _("Reset password of {user}").format(user=user.name),
+            _("&Reset password"),
+            _("{user} gets a temporary password and must choose a new one at their next sign-in.").format(
+                user=user.name
+            ),
+            parent,
+        )
 
     def apply(self, name: str, password: str) -> None:
         self.run(reset_password(self.context.session, name, password), _("Resetting a password…"))
@@ -156,10 +170,17 @@ class EnableUserDialog(_TemporaryPasswordDialog):
     """Enabling a disabled user gives them a new login: a temporary password they must change."""
 
     def __init__(self, context: SessionContext, user: User, parent: QWidget | None = None) -> None:
-        super().__init__(context, user, _("Enable {user}").format(user=user.name), _("&Enable"),
-                         _("Disabling {user} deleted their login. To let them sign in again, give them a temporary "
-                           "password; they must choose a new one at their next sign-in.").format(user=user.name),
-                         parent)
+        super().__init__(
+            context,
+            user,
+            _("Enable {user}").format(user=user.name),
+            _("&Enable"),
+            _(
+                "Disabling {user} deleted their login. To let them sign in again, give them a temporary "
+                "password; they must choose a new one at their next sign-in."
+            ).format(user=user.name),
+            parent,
+        )
 
     def apply(self, name: str, password: str) -> None:
         self.run(enable_user(self.context.session, name, password), _("Enabling {user}…").format(user=name))

@@ -69,8 +69,9 @@ class DismissibleBar(QFrame):
     """A bar across the top of a page: an icon, what it says (subclasses fill `body`), and a ✕ that calls
     the subclass's `dismiss()`. Hidden until the subclass shows it."""
 
-    def __init__(self, name: str, pixmap: QStyle.StandardPixmap, parent: QWidget | None = None, *,
-                 lines: bool = False) -> None:
+    def __init__(
+        self, name: str, pixmap: QStyle.StandardPixmap, parent: QWidget | None = None, *, lines: bool = False
+    ) -> None:
         """`lines`: the body may wrap over several lines; the icon and the ✕ then stay by the first."""
         super().__init__(parent)
         self.setObjectName(name)

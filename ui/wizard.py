@@ -49,8 +49,9 @@ class LocationPage(QWizardPage):
     def __init__(self, default_path: Path) -> None:
         super().__init__()
         self.setTitle(_("Welcome to Counterpart"))
-        self.setSubTitle(_("Your customer records stay on this computer, in an encrypted vault. Nothing is sent "
-                           "anywhere."))
+        self.setSubTitle(
+            _("Your customer records stay on this computer, in an encrypted vault. Nothing is sent anywhere.")
+        )
         self.path = QLineEdit(str(default_path), self)
         self.path.setAccessibleName(_("Vault file"))
         self.path.setMinimumWidth(380)
@@ -64,14 +65,27 @@ class LocationPage(QWizardPage):
         label = QLabel(_("&Keep the vault in:"), self)
         label.setBuddy(self.path)
         layout = QVBoxLayout(self)
-        layout.addWidget(paragraph(_("This assistant sets up a new vault in four short steps: your shop, your "
-                                     "login, how the vault is protected, and a recovery key for emergencies."),
-                                   self))
+        layout.addWidget(
+            paragraph(
+                _(
+                    "This assistant sets up a new vault in four short steps: your shop, your "
+                    "login, how the vault is protected, and a recovery key for emergencies."
+                ),
+                self,
+            )
+        )
         layout.addSpacing(12)
         layout.addWidget(label)
         layout.addLayout(row)
-        layout.addWidget(paragraph(_("Back this file up like any other important file: without a password or "
-                                     "the recovery key, a copy cannot be read by anyone."), self))
+        layout.addWidget(
+            paragraph(
+                _(
+                    "Back this file up like any other important file: without a password or "
+                    "the recovery key, a copy cannot be read by anyone."
+                ),
+                self,
+            )
+        )
         layout.addWidget(self.message)
         layout.addStretch(1)
         # Not a mandatory field ("path*"): Qt counts a mandatory field as filled only once its value differs
@@ -87,15 +101,25 @@ class LocationPage(QWizardPage):
         return bool(self.path.text().strip())
 
     def _choose(self) -> None:
-        ask_save_path(self, _("Where should the vault be kept?"), self.chosen_path(), vault_filter(),
-                      lambda path: self.path.setText(str(path)), default_suffix="vault")
+        ask_save_path(
+            self,
+            _("Where should the vault be kept?"),
+            self.chosen_path(),
+            vault_filter(),
+            lambda path: self.path.setText(str(path)),
+            default_suffix="vault",
+        )
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt override
         path = self.chosen_path()
         existing = _existing_file(path)
         if existing is not None:
-            self.message.show_error(_("There is already a file at {path}. Choose another name, or open that "
-                                      "vault from the unlock screen instead.").format(path=existing))
+            self.message.show_error(
+                _(
+                    "There is already a file at {path}. Choose another name, or open that "
+                    "vault from the unlock screen instead."
+                ).format(path=existing)
+            )
             return False
         if path.is_dir():
             self.message.show_error(_("{path} is a folder. Add a file name such as shop.vault.").format(path=path))
@@ -110,8 +134,12 @@ class ShopPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         self.setTitle(_("Your shop"))
-        self.setSubTitle(_("Printed on every letter and data export, and used to read local phone numbers. You "
-                           "can change it later in Settings › Shop."))
+        self.setSubTitle(
+            _(
+                "Printed on every letter and data export, and used to read local phone numbers. You "
+                "can change it later in Settings › Shop."
+            )
+        )
         self.form = ShopProfileForm(self)
         self.form.show_profile(suggested_profile())
         self.message = MessageLine(self)
@@ -135,6 +163,7 @@ class ShopPage(QWizardPage):
             return False
         return True
 
+
 class OwnerPage(QWizardPage):
     """The owner's name and password: the first login, with every permission."""
 
@@ -150,8 +179,15 @@ class OwnerPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.passwords)
         layout.addStretch(1)
-        layout.addWidget(paragraph(_("The password is never stored. If it is forgotten, only the recovery key "
-                                     "(next steps) can open the vault."), self))
+        layout.addWidget(
+            paragraph(
+                _(
+                    "The password is never stored. If it is forgotten, only the recovery key "
+                    "(next steps) can open the vault."
+                ),
+                self,
+            )
+        )
         self.registerField("owner*", self.name)
         self.passwords.changed.connect(self.completeChanged)
 
@@ -174,12 +210,26 @@ class ProtectionPage(QWizardPage):
         self.use_keychain.setChecked(True)
         self.unavailable = MessageLine(self)
         layout = QVBoxLayout(self)
-        layout.addWidget(paragraph(_("What it protects against: someone who copies the vault file and also learns "
-                                     "a password still cannot open it on another computer. Opening it needs this "
-                                     "computer's keychain too."), self))
-        layout.addWidget(paragraph(_("What it costs: when you move to a new computer, or this computer's keychain "
-                                     "is reset, you open the vault once with the recovery key and set a new "
-                                     "password. Staff then need their passwords reset."), self))
+        layout.addWidget(
+            paragraph(
+                _(
+                    "What it protects against: someone who copies the vault file and also learns "
+                    "a password still cannot open it on another computer. Opening it needs this "
+                    "computer's keychain too."
+                ),
+                self,
+            )
+        )
+        layout.addWidget(
+            paragraph(
+                _(
+                    "What it costs: when you move to a new computer, or this computer's keychain "
+                    "is reset, you open the vault once with the recovery key and set a new "
+                    "password. Staff then need their passwords reset."
+                ),
+                self,
+            )
+        )
         layout.addSpacing(8)
         layout.addWidget(self.use_keychain)
         layout.addWidget(self.unavailable)
@@ -192,9 +242,13 @@ class ProtectionPage(QWizardPage):
         self.use_keychain.setEnabled(self.keychain_available)
         if not self.keychain_available:
             self.use_keychain.setChecked(False)
-            self.unavailable.show_warning(_("This computer has no usable keychain, so the vault will be protected by "
-                                         "its password only: anyone who has a copy of the vault file and a "
-                                         "password can open it on any computer. Choose a long password."))
+            self.unavailable.show_warning(
+                _(
+                    "This computer has no usable keychain, so the vault will be protected by "
+                    "its password only: anyone who has a copy of the vault file and a "
+                    "password can open it on any computer. Choose a long password."
+                )
+            )
         else:
             self.unavailable.clear()
 
@@ -238,16 +292,22 @@ class CreatePage(QWizardPage):
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override
         wizard = self._wizard()
-        protection = (_("password plus this computer's keychain") if self.field("use_keychain")
-                      else _("password only"))
+        protection = _("password plus this computer's keychain") if self.field("use_keychain") else _("password only")
         show_path(self.where, str(wizard.location.chosen_path()))
         shop = wizard.shop.checked
-        self.shop.setText(", ".join(part for part in (shop.name, country_name(shop.country, current_language()),
-                                                      shop.currency) if part))
+        self.shop.setText(
+            ", ".join(
+                part for part in (shop.name, country_name(shop.country, current_language()), shop.currency) if part
+            )
+        )
         self.who.setText(self.field("owner").strip())
         self.how.setText(protection)
-        self.status.setText(_("Press Create vault to make it. This takes a few seconds while the password is "
-                              "strengthened against guessing."))
+        self.status.setText(
+            _(
+                "Press Create vault to make it. This takes a few seconds while the password is "
+                "strengthened against guessing."
+            )
+        )
         self.message.clear()
 
     def _wizard(self) -> WelcomeWizard:

@@ -24,8 +24,10 @@ def mark_rekey_due(conn: Connection, user: str, event: str, when: date | None = 
     row = conn.execute("SELECT value FROM vault_meta WHERE key = ?", (REKEY_DUE_KEY,)).fetchone()
     reasons = json.loads(str(row[0])) if row else []
     reasons.append({"user": user, "event": event, "on": (when or datetime.now(UTC).date()).isoformat()})
-    conn.execute("INSERT INTO vault_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
-                 "value = excluded.value", (REKEY_DUE_KEY, json.dumps(reasons)))
+    conn.execute(
+        "INSERT INTO vault_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (REKEY_DUE_KEY, json.dumps(reasons)),
+    )
 
 
 def rekey_due_reasons(session: Session) -> list[str]:
@@ -36,8 +38,9 @@ def rekey_due_reasons(session: Session) -> list[str]:
     sentences = []
     for reason in json.loads(stored):
         on = day(date.fromisoformat(str(reason["on"])))
-        template = (_("{user} was removed on {date}") if reason["event"] == REMOVED
-                    else _("{user} was disabled on {date}"))
+        template = (
+            _("{user} was removed on {date}") if reason["event"] == REMOVED else _("{user} was disabled on {date}")
+        )
         sentences.append(template.format(user=reason["user"], date=on))
     return sentences
 
@@ -50,14 +53,15 @@ def rekey_due_notice(session: Session) -> str:
 def rekey_due_text(reasons: list[str]) -> str:
     if not reasons:
         return ""
-    return _("A rekey is due: {reasons}. A login that was taken away gave its holder the vault's key, and that key "
-             "opens the vault file until you rekey.").format(reasons="; ".join(reasons))
+    return _(
+        "A rekey is due: {reasons}. A login that was taken away gave its holder the vault's key, and that key "
+        "opens the vault file until you rekey."
+    ).format(reasons="; ".join(reasons))
 
 
 def drop_slots_without_active_user(vault: Vault) -> list[str]:
     """Delete every slot whose user is not an active user of the database (disabled before slots were deleted
     at once, or left behind by an interrupted change). Returns the names dropped."""
-    stale = [name for name in vault.keyfile.users()
-             if (user := find_user(vault.db, name)) is None or not user.active]
+    stale = [name for name in vault.keyfile.users() if (user := find_user(vault.db, name)) is None or not user.active]
     vault.remove_slots(stale)
     return stale

@@ -14,8 +14,9 @@ class Role(StrEnum):
     AUDITOR = "auditor"
 
     def label(self) -> str:
-        return {Role.OWNER: _("Owner"), Role.MANAGER: _("Manager"), Role.STAFF: _("Staff"),
-                Role.AUDITOR: _("Auditor")}[self]
+        return {Role.OWNER: _("Owner"), Role.MANAGER: _("Manager"), Role.STAFF: _("Staff"), Role.AUDITOR: _("Auditor")}[
+            self
+        ]
 
 
 class Permission(StrEnum):
@@ -65,17 +66,31 @@ def _PERMISSION_LABELS() -> dict[Permission, str]:  # noqa: N802 - a table, buil
     }
 
 
-_CUSTOMER_WORK = {Permission.VIEW_CUSTOMERS, Permission.EDIT_CUSTOMERS, Permission.CAPTURE_CONSENT,
-                  Permission.REGISTER_REQUESTS}
+_CUSTOMER_WORK = {
+    Permission.VIEW_CUSTOMERS,
+    Permission.EDIT_CUSTOMERS,
+    Permission.CAPTURE_CONSENT,
+    Permission.REGISTER_REQUESTS,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OWNER: frozenset(Permission),
-    Role.MANAGER: frozenset(_CUSTOMER_WORK | {Permission.EXPORT_BULK, Permission.EXPORT_SUBJECT,
-                                              Permission.HANDLE_REQUESTS, Permission.ERASE, Permission.VERIFY,
-                                              Permission.MANAGE_BREACHES, Permission.REVIEW_PRIVACY}),
+    Role.MANAGER: frozenset(
+        _CUSTOMER_WORK
+        | {
+            Permission.EXPORT_BULK,
+            Permission.EXPORT_SUBJECT,
+            Permission.HANDLE_REQUESTS,
+            Permission.ERASE,
+            Permission.VERIFY,
+            Permission.MANAGE_BREACHES,
+            Permission.REVIEW_PRIVACY,
+        }
+    ),
     Role.STAFF: frozenset(_CUSTOMER_WORK),
-    Role.AUDITOR: frozenset({Permission.VIEW_CUSTOMERS, Permission.VIEW_AUDIT, Permission.EXPORT_AUDIT,
-                             Permission.VERIFY}),
+    Role.AUDITOR: frozenset(
+        {Permission.VIEW_CUSTOMERS, Permission.VIEW_AUDIT, Permission.EXPORT_AUDIT, Permission.VERIFY}
+    ),
 }
 
 

@@ -34,9 +34,12 @@ class SecurityKeyService:
         me = self.session.user
         if not self.may_have_key():
             self.session.record("access.refused", "user", me.id, f"security_key: {me.role.value}")
-            raise PermissionDenied(_("{user} ({role}) may not add or remove a security key: only owners and "
-                                     "managers may, once their temporary password is replaced.")
-                                   .format(user=me.name, role=me.role.label()))
+            raise PermissionDenied(
+                _(
+                    "{user} ({role}) may not add or remove a security key: only owners and "
+                    "managers may, once their temporary password is replaced."
+                ).format(user=me.name, role=me.role.label())
+            )
         return me
 
     def add(self, password: str, second_factor: SecondFactor) -> None:
@@ -63,8 +66,9 @@ class SecurityKeyService:
         if user is None:
             raise InvalidInput(_("There is no user called {user}.").format(user=name))
         if user.id == self.session.user.id:
-            raise InvalidInput(_("To take off your own security key, use it; if it is lost, open the vault with "
-                                 "the recovery key."))
+            raise InvalidInput(
+                _("To take off your own security key, use it; if it is lost, open the vault with the recovery key.")
+            )
         if not self.has_key(user.name):
             raise InvalidInput(_("{user} has no security key.").format(user=user.name))
         vault = self.session.vault

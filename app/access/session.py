@@ -43,8 +43,9 @@ USER_COLUMNS = "id, name, role, active, must_change_password"
 
 
 def find_user(conn: Connection, name: str) -> User | None:
-    row = conn.execute(f"SELECT {USER_COLUMNS} FROM user WHERE name_key = ? AND removed_at IS NULL",
-                       (user_key(name),)).fetchone()
+    row = conn.execute(
+        f"SELECT {USER_COLUMNS} FROM user WHERE name_key = ? AND removed_at IS NULL", (user_key(name),)
+    ).fetchone()
     return None if row is None else User.from_row(row)
 
 
@@ -74,12 +75,16 @@ class Session:
         """Refuse (PermissionDenied, exit 4) unless the user may do this now; a refusal is audited too."""
         if self.user.must_change_password:
             self._refused(permission, "temporary password")
-            raise PermissionDenied(_("{user} must replace the temporary password before doing anything else.")
-                                   .format(user=self.user.name))
+            raise PermissionDenied(
+                _("{user} must replace the temporary password before doing anything else.").format(user=self.user.name)
+            )
         if not self.can(permission):
             self._refused(permission)
-            raise PermissionDenied(_("{user} ({role}) may not {action}.").format(
-                user=self.user.name, role=self.user.role.label(), action=permission.label()))
+            raise PermissionDenied(
+                _("{user} ({role}) may not {action}.").format(
+                    user=self.user.name, role=self.user.role.label(), action=permission.label()
+                )
+            )
 
     def require_rows(self, rows: int) -> None:
         """One read may hand someone without the export permission at most a page of customers (PAGE_ROWS):
@@ -88,11 +93,15 @@ class Session:
         if 0 <= rows <= PAGE_ROWS or self.can(Permission.EXPORT_BULK):
             return
         self._refused(Permission.EXPORT_BULK, f"{rows} rows")
-        raise PermissionDenied(_("{user} ({role}) may read at most {n} customers at a time: more at once is an "
-                                 "export of the customer list. Ask the owner for the permission to {action} "
-                                 "(a manager's role has it), or read a page at a time.").format(
-            user=self.user.name, role=self.user.role.label(), n=PAGE_ROWS,
-            action=Permission.EXPORT_BULK.label()))
+        raise PermissionDenied(
+            _(
+                "{user} ({role}) may read at most {n} customers at a time: more at once is an "
+                "export of the customer list. Ask the owner for the permission to {action} "
+                "(a manager's role has it), or read a page at a time."
+            ).format(
+                user=self.user.name, role=self.user.role.label(), n=PAGE_ROWS, action=Permission.EXPORT_BULK.label()
+            )
+        )
 
     def record_bulk_read(self, command: str, rows: int) -> None:
         """A list read through the CLI that returned more than a screenful (SCREENFUL) is recorded with its
@@ -125,10 +134,19 @@ class Session:
         except Exception:  # see the docstring: the refusal is the error to report
             self._refusals = waiting + self._refusals
 
-    def audit(self, action: str, entity_type: str | None = None, entity_id: str | int | None = None,
-              summary: str = "") -> int:
-        return audit.append(self.conn, self.vault.data_key(), user_id=self.user.id, action=action,
-                            entity_type=entity_type, entity_id=entity_id, summary=summary, signer=self.vault.signer)
+    def audit(
+        self, action: str, entity_type: str | None = None, entity_id: str | int | None = None, summary: str = ""
+    ) -> int:
+        return audit.append(
+            self.conn,
+            self.vault.data_key(),
+            user_id=self.user.id,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            summary=summary,
+            signer=self.vault.signer,
+        )
 
     @contextmanager
     def change(self) -> Iterator[Connection]:
@@ -143,8 +161,9 @@ class Session:
             if outermost:
                 self._record_refusals()
 
-    def record(self, action: str, entity_type: str | None = None, entity_id: str | int | None = None,
-               summary: str = "") -> None:
+    def record(
+        self, action: str, entity_type: str | None = None, entity_id: str | int | None = None, summary: str = ""
+    ) -> None:
         """An audit entry on its own (a read, an export, a login), in its own transaction."""
         with self.change():
             self.audit(action, entity_type, entity_id, summary)
@@ -158,8 +177,9 @@ class Session:
                 self.vault.close()
 
 
-def create_vault(path: str | Path, owner: str, password: str, *, use_keychain: bool = True,
-                 kdf_params: KdfParams | None = None) -> tuple[Session, str]:
+def create_vault(
+    path: str | Path, owner: str, password: str, *, use_keychain: bool = True, kdf_params: KdfParams | None = None
+) -> tuple[Session, str]:
     """Make a vault and sign its owner in; returns the session and the recovery key to show once."""
     vault, recovery_key = Vault.create(path, owner, password, use_keychain=use_keychain, kdf_params=kdf_params)
     user = find_user(vault.db, owner)
@@ -185,9 +205,12 @@ def open_session(path: str | Path, name: str, password: str, second_factor: Seco
         session = Session(vault, user)
         with session.change():
             for failed_at in vault.failed_attempts_before:
-                session.audit("session.login_failed", "user", user.id,
-                              "failed unlock at " + datetime.fromtimestamp(failed_at, UTC).isoformat(
-                                  timespec="seconds"))
+                session.audit(
+                    "session.login_failed",
+                    "user",
+                    user.id,
+                    "failed unlock at " + datetime.fromtimestamp(failed_at, UTC).isoformat(timespec="seconds"),
+                )
             session.audit("session.login", "user", user.id)
             if vault.finished_rekey:  # this unlock finished a rekey a crash interrupted: recorded as done
                 session.conn.execute("DELETE FROM vault_meta WHERE key = ?", (REKEY_DUE_KEY,))

@@ -28,12 +28,27 @@ class SettingsService:
     def get(self, setting: Setting[T], suffix: str = "") -> T:
         return settings.read(self.session.conn, setting, suffix)
 
-    def set(self, setting: Setting[T], value: T, *, suffix: str = "", action: str = "setting.change",
-            entity_id: str | None = None, summary: str | None = None) -> None:
+    def set(
+        self,
+        setting: Setting[T],
+        value: T,
+        *,
+        suffix: str = "",
+        action: str = "setting.change",
+        entity_id: str | None = None,
+        summary: str | None = None,
+    ) -> None:
         self.set_many([(setting, value, suffix)], action=action, entity_id=entity_id, summary=summary)
 
-    def set_many(self, changes: list[Change], *, action: str = "setting.change", entity_type: str = "setting",
-                 entity_id: str | None = None, summary: str | None = None) -> None:
+    def set_many(
+        self,
+        changes: list[Change],
+        *,
+        action: str = "setting.change",
+        entity_type: str = "setting",
+        entity_id: str | None = None,
+        summary: str | None = None,
+    ) -> None:
         """Several settings in one transaction with one audit entry. The summary defaults to key=value: give
         another where a value may name a person (a DPO, a contact)."""
         for setting, _value, _suffix in changes:
@@ -42,8 +57,14 @@ class SettingsService:
             for setting, value, suffix in changes:
                 settings.write(conn, setting, value, suffix)  # type: ignore[misc]  # (a setting and its own type)
             keys = ", ".join(setting.key + suffix for setting, _value, suffix in changes)
-            self.session.audit(action, entity_type, entity_id or keys, summary if summary is not None else
-                               ", ".join(f"{s.key + suffix}={value}" for s, value, suffix in changes))
+            self.session.audit(
+                action,
+                entity_type,
+                entity_id or keys,
+                summary
+                if summary is not None
+                else ", ".join(f"{s.key + suffix}={value}" for s, value, suffix in changes),
+            )
 
     def idle_minutes(self) -> int:
         """Minutes without input before the app locks itself (every user reads it; the owner sets it)."""
@@ -64,14 +85,19 @@ def set_backup_folder(session: Session, folder: Path) -> None:
     session.require(Permission.BACKUP)
     if not folder.is_dir():
         raise InvalidInput(_("{path} is not a folder.").format(path=folder))
-    SettingsService(session).set(BACKUP_FOLDER, str(folder.resolve()), action="backup.folder", entity_id="",
-                                 summary="backup folder changed")
+    SettingsService(session).set(
+        BACKUP_FOLDER, str(folder.resolve()), action="backup.folder", entity_id="", summary="backup folder changed"
+    )
 
 
 def record_drill(session: Session, backup_name: str, counts: dict[str, int]) -> None:
     SettingsService(session).set_many(
-        [(BACKUP_LAST_DRILL, datetime.now(UTC).isoformat(timespec="seconds"), "")], action="backup.drill",
-        entity_type="backup", entity_id=backup_name, summary=", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+        [(BACKUP_LAST_DRILL, datetime.now(UTC).isoformat(timespec="seconds"), "")],
+        action="backup.drill",
+        entity_type="backup",
+        entity_id=backup_name,
+        summary=", ".join(f"{k}={v}" for k, v in sorted(counts.items())),
+    )
 
 
 def drill_due(session: Session, now: datetime | None = None, every: timedelta = timedelta(days=90)) -> bool:

@@ -30,16 +30,22 @@ from app.store.database import Connection
 class ShopProfile:
     name: str = ""
     address: str = ""
-    country: str = ""          # ISO 3166 alpha-2 ("DE"); local phone numbers are read in it
-    currency: str = ""         # ISO 4217 ("EUR"); new deals start in it
-    language: str = ""         # the shop's own language, for documents nobody chose another for
+    country: str = ""  # ISO 3166 alpha-2 ("DE"); local phone numbers are read in it
+    currency: str = ""  # ISO 4217 ("EUR"); new deals start in it
+    language: str = ""  # the shop's own language, for documents nobody chose another for
     privacy_contact: str = ""  # where customers ask about their data (an email address or a phone number)
-    dpo: str = ""              # the data protection officer, where the shop has named one
+    dpo: str = ""  # the data protection officer, where the shop has named one
 
 
-PROFILE_SETTINGS = {"name": settings.SHOP_NAME, "address": settings.SHOP_ADDRESS, "country": settings.SHOP_COUNTRY,
-                    "currency": settings.SHOP_CURRENCY, "language": settings.SHOP_LANGUAGE,
-                    "privacy_contact": settings.SHOP_CONTACT, "dpo": settings.SHOP_DPO}
+PROFILE_SETTINGS = {
+    "name": settings.SHOP_NAME,
+    "address": settings.SHOP_ADDRESS,
+    "country": settings.SHOP_COUNTRY,
+    "currency": settings.SHOP_CURRENCY,
+    "language": settings.SHOP_LANGUAGE,
+    "privacy_contact": settings.SHOP_CONTACT,
+    "dpo": settings.SHOP_DPO,
+}
 FIELDS = tuple(f.name for f in fields(ShopProfile))
 
 
@@ -81,8 +87,9 @@ def suggested_profile(environment: os._Environ[str] | dict[str, str] | None = No
                 continue
             country = locale.territory or ""
             language = supported(str(locale)) or ""
-            return ShopProfile(country=country if country in countries() else "",
-                               currency=currency_of(country), language=language)
+            return ShopProfile(
+                country=country if country in countries() else "", currency=currency_of(country), language=language
+            )
     return ShopProfile()
 
 
@@ -91,13 +98,19 @@ def check_profile(profile: ShopProfile) -> ShopProfile:
     cleaned = ShopProfile(**{name: str(getattr(profile, name)).strip() for name in FIELDS})
     country = cleaned.country.upper()
     if country and country not in countries():
-        raise InvalidInput(_("{code} is not a country code. Use the two letters of ISO 3166, such as DE, GB, US "
-                             "or CN.").format(code=cleaned.country))
+        raise InvalidInput(
+            _("{code} is not a country code. Use the two letters of ISO 3166, such as DE, GB, US or CN.").format(
+                code=cleaned.country
+            )
+        )
     currency = check_currency(cleaned.currency) if cleaned.currency else ""
     language = cleaned.language.replace("-", "_")
     if language and language not in SUPPORTED_LANGUAGES:
-        raise InvalidInput(_("{language} is not a language Counterpart speaks. Choose one of: {choices}.")
-                           .format(language=cleaned.language, choices=", ".join(SUPPORTED_LANGUAGES)))
+        raise InvalidInput(
+            _("{language} is not a language Counterpart speaks. Choose one of: {choices}.").format(
+                language=cleaned.language, choices=", ".join(SUPPORTED_LANGUAGES)
+            )
+        )
     if len(cleaned.name) > 200 or len(cleaned.address) > 1000:
         raise InvalidInput(_("The shop's name or address is too long."))
     return replace(cleaned, country=country, currency=currency, language=language)
@@ -125,6 +138,9 @@ class ShopService:
         if not changed:
             return current
         SettingsService(self.session).set_many(
-            [(PROFILE_SETTINGS[name], getattr(wanted, name), "") for name in changed], action="shop.change",
-            entity_id="shop", summary=", ".join(changed))
+            [(PROFILE_SETTINGS[name], getattr(wanted, name), "") for name in changed],
+            action="shop.change",
+            entity_id="shop",
+            summary=", ".join(changed),
+        )
         return wanted

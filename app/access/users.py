@@ -41,8 +41,9 @@ def _parse_role(role: str | Role) -> Role:
     try:
         return Role(str(role).lower())
     except ValueError:
-        raise InvalidInput(_("Unknown role {role}: choose owner, manager, staff or auditor.")
-                           .format(role=role)) from None
+        raise InvalidInput(
+            _("Unknown role {role}: choose owner, manager, staff or auditor.").format(role=role)
+        ) from None
 
 
 class UserService:
@@ -52,8 +53,9 @@ class UserService:
 
     def list(self) -> list[User]:
         self.session.require(Permission.MANAGE_USERS)
-        rows = self.session.conn.execute(f"SELECT {USER_COLUMNS} FROM user WHERE removed_at IS NULL "
-                                         "ORDER BY name_key").fetchall()
+        rows = self.session.conn.execute(
+            f"SELECT {USER_COLUMNS} FROM user WHERE removed_at IS NULL ORDER BY name_key"
+        ).fetchall()
         return [User.from_row(row) for row in rows]
 
     def _get(self, name: str) -> User:
@@ -72,8 +74,10 @@ class UserService:
         if find_user(self.session.conn, name) is not None:
             raise InvalidInput(_("There is already a user called {user}.").format(user=name))
         with self.session.vault.slots_after_commit(), self.session.change() as conn:
-            cursor = conn.execute("INSERT INTO user(name, name_key, role, must_change_password, created_at) "
-                                  "VALUES (?, ?, ?, 1, ?)", (name, user_key(name), parsed_role.value, _now()))
+            cursor = conn.execute(
+                "INSERT INTO user(name, name_key, role, must_change_password, created_at) VALUES (?, ?, ?, 1, ?)",
+                (name, user_key(name), parsed_role.value, _now()),
+            )
             user_id = int(cursor.lastrowid)
             self.session.audit("user.add", "user", user_id, f"role={parsed_role.value}")
             self.session.vault.set_password(name, temporary_password, self.kdf_params)
@@ -103,12 +107,12 @@ class UserService:
     def _guard_last_owner(self, user: User) -> None:
         if user.role != Role.OWNER:
             return
-        owners = self.session.conn.execute("SELECT count(*) FROM user WHERE role = 'owner' AND active = 1 "
-                                           "AND removed_at IS NULL").fetchone()[0]
+        owners = self.session.conn.execute(
+            "SELECT count(*) FROM user WHERE role = 'owner' AND active = 1 AND removed_at IS NULL"
+        ).fetchone()[0]
         if owners <= 1:
             self.session.refuse(Permission.MANAGE_USERS, LAST_OWNER)  # audited like a role's refusal
-            raise PermissionDenied(_("{user} is the last owner: make someone else owner first.")
-                                   .format(user=user.name))
+            raise PermissionDenied(_("{user} is the last owner: make someone else owner first.").format(user=user.name))
 
     def set_role(self, name: str, role: str | Role) -> None:
         self.session.require(Permission.MANAGE_USERS)
@@ -145,8 +149,9 @@ class UserService:
         self.session.require(Permission.MANAGE_USERS)
         user = self._get(name)
         if user.active:
-            raise InvalidInput(_("{user} can already sign in; to give them a new password, reset it.")
-                               .format(user=user.name))
+            raise InvalidInput(
+                _("{user} can already sign in; to give them a new password, reset it.").format(user=user.name)
+            )
         password = temporary_password or new_temporary_password()
         with self.session.vault.slots_after_commit(), self.session.change() as conn:
             conn.execute("UPDATE user SET active = 1, must_change_password = 1 WHERE id = ?", (user.id,))
@@ -164,8 +169,10 @@ class UserService:
         user = self._get(name)
         self._guard_last_owner(user)
         with self.session.vault.slots_after_commit(), self.session.change() as conn:
-            conn.execute("UPDATE user SET active = 0, removed_at = ?, name_key = ? WHERE id = ?",
-                         (_now(), f"removed:{user.id}", user.id))
+            conn.execute(
+                "UPDATE user SET active = 0, removed_at = ?, name_key = ? WHERE id = ?",
+                (_now(), f"removed:{user.id}", user.id),
+            )
             self.session.audit("user.remove", "user", user.id)
             if user.active:  # a disabled user's slot already made a rekey due: named once
                 rekey_due.mark_rekey_due(conn, user.name, rekey_due.REMOVED)

@@ -47,9 +47,16 @@ class RestoreResult:
     ledger: int = 0  # people in the erasure ledger that was replayed (the union of every copy found)
 
 
-def restore(backup: Path, to: Path, *, user: str | None = None, password: str | None = None,
-            recovery_key: str | None = None, now: datetime | None = None,
-            replace_other_vault: bool = False) -> RestoreResult:
+def restore(
+    backup: Path,
+    to: Path,
+    *,
+    user: str | None = None,
+    password: str | None = None,
+    recovery_key: str | None = None,
+    now: datetime | None = None,
+    replace_other_vault: bool = False,
+) -> RestoreResult:
     """Replace the vault at `to` with a verified backup; the current files are kept aside, never deleted.
 
     Everyone erased since the backup is erased again, from the union of every copy of the erasure ledger found:
@@ -68,9 +75,12 @@ def restore(backup: Path, to: Path, *, user: str | None = None, password: str | 
     if target.keyfile.exists() and not replace_other_vault:
         current_id = KeyFile.load(target.keyfile)[0].vault_id
         if current_id != info.vault_id:
-            raise InvalidInput(_("{backup} is a backup of another vault, not of {vault}. To replace {vault} with "
-                                 "it (its current files are kept aside), say so with --replace-with-other-vault.")
-                               .format(backup=backup.name, vault=target.database.name))
+            raise InvalidInput(
+                _(
+                    "{backup} is a backup of another vault, not of {vault}. To replace {vault} with "
+                    "it (its current files are kept aside), say so with --replace-with-other-vault."
+                ).format(backup=backup.name, vault=target.database.name)
+            )
     lock = acquire_lock(target)  # the app or another command has it open: VaultBusy, nothing touched
     try:
         restore_journal.finish_locked(target)  # an earlier restore stopped halfway: finish it first
@@ -111,8 +121,7 @@ def restore(backup: Path, to: Path, *, user: str | None = None, password: str | 
         lock.release()
 
 
-def _known_elsewhere(target: VaultPaths, backup: Path, vault_id: str,
-                     data_key: bytes) -> tuple[dict[str, str], int]:
+def _known_elsewhere(target: VaultPaths, backup: Path, vault_id: str, data_key: bytes) -> tuple[dict[str, str], int]:
     """The erasure ledger (pseudonym -> action, erase winning over anonymise) and the highest person id, from
     every place outside the backup that may know more: the .erasures and marks files beside the vault, the
     database being replaced (if this key opens it: it may be damaged, or under a later key), and the manifests
@@ -149,8 +158,9 @@ def _known_elsewhere(target: VaultPaths, backup: Path, vault_id: str,
 
 def _role_of(vault: Vault, user: str) -> str | None:
     """The user's role in the backup (the credentials that opened it are of its time)."""
-    row = vault.db.execute("SELECT role FROM user WHERE name_key = ? AND removed_at IS NULL",
-                           (user_key(user),)).fetchone()
+    row = vault.db.execute(
+        "SELECT role FROM user WHERE name_key = ? AND removed_at IS NULL", (user_key(user),)
+    ).fetchone()
     return None if row is None else str(row[0])
 
 
@@ -170,12 +180,23 @@ def _record_refusal(target: VaultPaths, opened: Vault, user: str) -> bool:
         conn = database.connect(target.database, opened.data_key())
         signer = opened.signer
         trusted = audit.trusted_signers(conn, KeyFile.load(target.keyfile)[0].signers())
-        signs = (signer is not None and user_id is not None and signer.key_id in trusted
-                 and trusted[signer.key_id].user_id == user_id)
+        signs = (
+            signer is not None
+            and user_id is not None
+            and signer.key_id in trusted
+            and trusted[signer.key_id].user_id == user_id
+        )
         with database.transaction(conn):
-            audit.append(conn, opened.data_key(), user_id=user_id if signs else None, action="access.refused",
-                         entity_type=None if signs else "user", entity_id=None if signs else user_id,
-                         summary=f"{Permission.BACKUP.value}: {NOT_OWNER}", signer=signer if signs else None)
+            audit.append(
+                conn,
+                opened.data_key(),
+                user_id=user_id if signs else None,
+                action="access.refused",
+                entity_type=None if signs else "user",
+                entity_id=None if signs else user_id,
+                summary=f"{Permission.BACKUP.value}: {NOT_OWNER}",
+                signer=signer if signs else None,
+            )
         return True
     except (sqlcipher3.DatabaseError, CounterpartError, OSError, ValueError):
         return False  # another key (a rekey since the backup), or a damaged vault: the refusal still stands
@@ -188,13 +209,21 @@ def _record_restore(vault: Vault, backup: Path, user: str | None, reerased: int)
     """The restored vault's own audit log says it was restored, from what, by whom."""
     row = vault.db.execute("SELECT id FROM user WHERE name_key = ?", (user_key(user),)).fetchone() if user else None
     with database.transaction(vault.db) as conn:
-        audit.append(conn, vault.data_key(), user_id=int(row[0]) if row else None, action="vault.restore",
-                     entity_type="backup", entity_id=backup.name, summary=f"re-erased {reerased}",
-                     signer=vault.signer)
+        audit.append(
+            conn,
+            vault.data_key(),
+            user_id=int(row[0]) if row else None,
+            action="vault.restore",
+            entity_type="backup",
+            entity_id=backup.name,
+            summary=f"re-erased {reerased}",
+            signer=vault.signer,
+        )
 
 
-def open_backup(backup: Path, *, user: str | None = None, password: str | None = None,
-                recovery_key: str | None = None, into: Path) -> Vault:
+def open_backup(
+    backup: Path, *, user: str | None = None, password: str | None = None, recovery_key: str | None = None, into: Path
+) -> Vault:
     """Copy a verified backup to `into` (a vault path) and open it there with the credentials of its time."""
     info = check_files(backup)
     paths = VaultPaths.of(into)
@@ -216,8 +245,9 @@ def open_backup(backup: Path, *, user: str | None = None, password: str | None =
         problems = database.integrity_problems(vault.db)
         if problems:
             vault.close()
-            raise VaultDamaged(_("The backup {path} is damaged ({detail}).").format(path=backup.name,
-                                                                                   detail="; ".join(problems[:3])))
+            raise VaultDamaged(
+                _("The backup {path} is damaged ({detail}).").format(path=backup.name, detail="; ".join(problems[:3]))
+            )
         return vault
     except BaseException:
         for leftover in [*restore_journal.vault_files(paths), paths.lockfile]:
@@ -225,11 +255,13 @@ def open_backup(backup: Path, *, user: str | None = None, password: str | None =
         raise
 
 
-def drill(backup: Path, *, user: str | None = None, password: str | None = None,
-          recovery_key: str | None = None) -> dict[str, int]:
+def drill(
+    backup: Path, *, user: str | None = None, password: str | None = None, recovery_key: str | None = None
+) -> dict[str, int]:
     """Test a backup: restore it into a temporary place, verify, count, and throw it away."""
     with tempfile.TemporaryDirectory(prefix="counterpart-drill-") as folder:
-        vault = open_backup(backup, user=user, password=password, recovery_key=recovery_key,
-                            into=Path(folder) / "drill.vault")
+        vault = open_backup(
+            backup, user=user, password=password, recovery_key=recovery_key, into=Path(folder) / "drill.vault"
+        )
         with vault:
             return table_counts(vault.db)

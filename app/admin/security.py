@@ -66,11 +66,14 @@ def verify(session: Session, head_files: Sequence[Path] = ()) -> VerifyReport:
             heads += backup.backup_heads(session.vault, Path(folder))
         heads += exported
         chain = audit.verify_chain(conn, keyfile.signers(), heads)
-    counts = {} if problems else {
-        table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]) for table in COUNTED_TABLES
-    }
-    report = VerifyReport(problems, migrations.schema_version(conn), counts, chain,
-                          [] if problems else rekey_due_reasons(session))
+    counts = (
+        {}
+        if problems
+        else {table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]) for table in COUNTED_TABLES}
+    )
+    report = VerifyReport(
+        problems, migrations.schema_version(conn), counts, chain, [] if problems else rekey_due_reasons(session)
+    )
     if not problems:
         session.record("vault.verify", summary="ok" if report.ok else "chain broken")
     return report
@@ -97,9 +100,13 @@ def head_from_file(path: Path) -> tuple[str, dict[str, Any]]:
         elif start.startswith(b"%PDF"):
             reader = PdfReader(path)
             if reader.is_encrypted:
-                raise InvalidInput(_("{file} is protected with a password, which hides the record of the audit "
-                                     "log's end too: use the ZIP of the same request, or a copy without a "
-                                     "password.").format(file=path.name))
+                raise InvalidInput(
+                    _(
+                        "{file} is protected with a password, which hides the record of the audit "
+                        "log's end too: use the ZIP of the same request, or a copy without a "
+                        "password."
+                    ).format(file=path.name)
+                )
             text = reader.metadata.get(PDF_HEAD_KEY) if reader.metadata is not None else None
             head = audit.read_head_text(str(text)) if text else None
         else:
@@ -107,8 +114,12 @@ def head_from_file(path: Path) -> tuple[str, dict[str, Any]]:
     except (OSError, zipfile.BadZipFile, ValueError, PyPdfError) as exc:
         raise InvalidInput(_("Cannot read {file}: {reason}").format(file=path, reason=exc)) from None
     if head is None:
-        raise InvalidInput(_("{file} holds no record of the audit log's end: it is not an export made by "
-                             "Counterpart with a login's key.").format(file=path.name))
+        raise InvalidInput(
+            _(
+                "{file} holds no record of the audit log's end: it is not an export made by "
+                "Counterpart with a login's key."
+            ).format(file=path.name)
+        )
     return where, head
 
 
@@ -133,8 +144,15 @@ def write_recovery_kit(session: Session, out: Path) -> None:
     vault = session.vault
     created = datetime.fromisoformat(vault.meta("created_at") or vault.keyfile.created)
     owner = vault.meta("owner") or session.user.name
-    render(out, vault_name=vault.paths.database.name, vault_id=vault.vault_id, owner=owner,
-           recovery_key=vault.recovery_key(), created=created, keychain_bound=vault.keychain_bound)
+    render(
+        out,
+        vault_name=vault.paths.database.name,
+        vault_id=vault.vault_id,
+        owner=owner,
+        recovery_key=vault.recovery_key(),
+        created=created,
+        keychain_bound=vault.keychain_bound,
+    )
     session.record("vault.recovery_kit", summary="recovery kit saved")
 
 
@@ -145,15 +163,17 @@ class RecoveryResult:
     stale_users: list[str]  # their slots need the old keychain secret: the owner resets their passwords
 
 
-def recover(path: str | Path, recovery_key: str, new_password: str,
-            kdf_params: KdfParams | None = None) -> RecoveryResult:
+def recover(
+    path: str | Path, recovery_key: str, new_password: str, kdf_params: KdfParams | None = None
+) -> RecoveryResult:
     """Open with the recovery key, give the first owner `new_password`, bind the vault to this computer's
     keychain again, and record it. The shop's way back in after a lost password or a new computer."""
     check_new_password(new_password)
     vault = Vault.open_with_recovery_key(path, recovery_key)
     with vault:
-        row = vault.db.execute("SELECT name FROM user WHERE role = 'owner' AND active = 1 AND removed_at IS NULL "
-                               "ORDER BY id LIMIT 1").fetchone()
+        row = vault.db.execute(
+            "SELECT name FROM user WHERE role = 'owner' AND active = 1 AND removed_at IS NULL ORDER BY id LIMIT 1"
+        ).fetchone()
         owner = find_user(vault.db, str(row[0])) if row else None
         if owner is None:
             raise VaultDamaged(_("The vault opened with the recovery key, but it has no active owner."))
@@ -162,13 +182,22 @@ def recover(path: str | Path, recovery_key: str, new_password: str,
         session = Session(vault, owner)
         with session.change() as conn:
             conn.execute("UPDATE user SET must_change_password = 0 WHERE id = ?", (owner.id,))
-            session.audit("vault.recover", "user", owner.id, "recovery key used; owner password set; keychain "
-                          + ("bound" if vault.keychain_bound else "unavailable"))
+            session.audit(
+                "vault.recover",
+                "user",
+                owner.id,
+                "recovery key used; owner password set; keychain "
+                + ("bound" if vault.keychain_bound else "unavailable"),
+            )
         return RecoveryResult(owner.name, vault.keychain_bound, stale)
 
 
-def backup_now(session: Session, folder: Path | None = None, reason: str = "manual",
-               progress: Callable[[int, int], None] | None = None) -> Path:
+def backup_now(
+    session: Session,
+    folder: Path | None = None,
+    reason: str = "manual",
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
     """An encrypted backup into `folder` (default: the configured one), then rotation. Owner only, audited."""
     session.require(Permission.BACKUP)
     target = folder or (Path(configured) if (configured := backup_folder(session)) else None)

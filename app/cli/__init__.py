@@ -44,8 +44,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", help=_("language of messages (default: the system's)"))
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
 
-    for group in (vault, users, audit_log, customers, consent, retention, rights, backups, breach, accountability,
-                  notices, minimise):
+    for group in (
+        vault,
+        users,
+        audit_log,
+        customers,
+        consent,
+        retention,
+        rights,
+        backups,
+        breach,
+        accountability,
+        notices,
+        minimise,
+    ):
         group.register(commands)
     return parser
 
@@ -83,6 +95,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
 
 def _unexpected(exc: Exception) -> int:
     """A bug: still one line and no traceback (a traceback's values could hold customer data)."""
-    print(_("counterpart-admin: unexpected error ({kind}). Please report it.").format(kind=type(exc).__name__),
-          file=sys.stderr)
+    print(
+        _("counterpart-admin: unexpected error ({kind}). Please report it.").format(kind=type(exc).__name__),
+        file=sys.stderr,
+    )
     return 1

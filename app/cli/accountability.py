@@ -38,8 +38,15 @@ def cmd_shop(args: argparse.Namespace, passwords: Passwords) -> int:
     with signed_in(args, passwords) as session:
         service = ShopService(session)
         profile = service.update(**changes) if changes else service.profile()
-    labels = {"name": _("Name"), "address": _("Address"), "country": _("Country"), "currency": _("Currency"),
-              "language": _("Language"), "privacy_contact": _("Privacy contact"), "dpo": _("Data protection officer")}
+    labels = {
+        "name": _("Name"),
+        "address": _("Address"),
+        "country": _("Country"),
+        "currency": _("Currency"),
+        "language": _("Language"),
+        "privacy_contact": _("Privacy contact"),
+        "dpo": _("Data protection officer"),
+    }
     for name in _SHOP_OPTIONS:
         value = " / ".join(line.strip() for line in getattr(profile, name).splitlines() if line.strip())
         out(f"{labels[name]}: {value or '-'}")
@@ -55,10 +62,16 @@ def cmd_training_status(args: argparse.Namespace, passwords: Passwords) -> int:
         people = service.status() if session.can(Permission.MANAGE_USERS) else [service.my_status()]
     today = datetime.now(UTC).date()
     for status in people:
-        read = (_("read on {date}").format(date=status.acknowledged_at[:10]) if status.acknowledged_at
-                else _("not read yet"))
-        due = _("due now") if status.due(today) else _("next due {date}").format(
-            date=status.due_on.isoformat() if status.due_on else "-")
+        read = (
+            _("read on {date}").format(date=status.acknowledged_at[:10])
+            if status.acknowledged_at
+            else _("not read yet")
+        )
+        due = (
+            _("due now")
+            if status.due(today)
+            else _("next due {date}").format(date=status.due_on.isoformat() if status.due_on else "-")
+        )
         out(f"{status.name} ({status.role.label()}): {read}; {due}")
     return 0
 
@@ -69,8 +82,11 @@ def cmd_training_acknowledge(args: argparse.Namespace, passwords: Passwords) -> 
             out(f"# {title}\n\n{text}\n")
     with signed_in(args, passwords) as session:
         TrainingService(session).acknowledge()
-    out(_("Recorded that {user} read the privacy lesson (version {version}).").format(user=args.user,
-                                                                                     version=LESSON_VERSION))
+    out(
+        _("Recorded that {user} read the privacy lesson (version {version}).").format(
+            user=args.user, version=LESSON_VERSION
+        )
+    )
     return 0
 
 
@@ -78,14 +94,22 @@ def cmd_review_status(args: argparse.Namespace, passwords: Passwords) -> int:
     with signed_in(args, passwords) as session:
         service = ReviewService(session)
         due_on, due, reviews = service.due_on(), service.due(), service.reviews(limit=5)
-    out((_("The yearly privacy review is due (since {date}).") if due
-          else _("The next yearly privacy review is due on {date}.")).format(date=due_on.isoformat()))
+    out(
+        (
+            _("The yearly privacy review is due (since {date}).")
+            if due
+            else _("The next yearly privacy review is due on {date}.")
+        ).format(date=due_on.isoformat())
+    )
     for review in reviews:
         missed = [item_label(key) for key in ITEMS if key not in review.items]
-        out(_("{date}: {user}, {ticked} of {total} items").format(date=review.at[:10], user=review.by,
-                                                                  ticked=len(review.items), total=len(ITEMS))
-             + (" (" + _("not ticked: {items}").format(items=", ".join(missed)) + ")" if missed else "")
-             + (f" \u2014 {review.note}" if review.note else ""))
+        out(
+            _("{date}: {user}, {ticked} of {total} items").format(
+                date=review.at[:10], user=review.by, ticked=len(review.items), total=len(ITEMS)
+            )
+            + (" (" + _("not ticked: {items}").format(items=", ".join(missed)) + ")" if missed else "")
+            + (f" \u2014 {review.note}" if review.note else "")
+        )
     return 0
 
 
@@ -105,9 +129,14 @@ def cmd_dpia_show(args: argparse.Namespace, passwords: Passwords) -> int:
     if latest is None:
         out(_("No impact assessment is saved yet."))
     else:
-        out(_("Version no. {id}, saved by {user} on {date}; kept until {until}.").format(
-            id=latest.id, user=latest.saved_by, date=(latest.saved_at or "")[:10],
-            until=(latest.keep_until or "")[:10]))
+        out(
+            _("Version no. {id}, saved by {user} on {date}; kept until {until}.").format(
+                id=latest.id,
+                user=latest.saved_by,
+                date=(latest.saved_at or "")[:10],
+                until=(latest.keep_until or "")[:10],
+            )
+        )
     for name, basis in draft.purposes:
         out(f"{_('Purpose')}: {name} ({basis})")
     for key, (heading, _hint) in OWNER_FIELDS.items():
@@ -143,8 +172,12 @@ def cmd_health(args: argparse.Namespace, passwords: Passwords) -> int:
     with signed_in(args, passwords) as session:
         lines = health(session)
     if args.json:
-        out(json.dumps([{"key": line.key, "place": line.place, "count": line.count, "text": line.text}
-                         for line in lines], ensure_ascii=False))
+        out(
+            json.dumps(
+                [{"key": line.key, "place": line.place, "count": line.count, "text": line.text} for line in lines],
+                ensure_ascii=False,
+            )
+        )
     elif not lines:
         out(_("Nothing needs attention."))
     for line in [] if args.json else lines:
@@ -161,8 +194,9 @@ def register(commands: Commands) -> None:
     shop.add_argument("--country", metavar="CC", help=_("ISO country code; local phone numbers are read in it"))
     shop.add_argument("--currency", metavar="XXX", help=_("ISO currency code for new deals"))
     shop.add_argument("--language", help=_("the shop's language for documents"))
-    shop.add_argument("--privacy-contact", dest="privacy_contact", metavar="CONTACT",
-                      help=_("where customers ask about their data"))
+    shop.add_argument(
+        "--privacy-contact", dest="privacy_contact", metavar="CONTACT", help=_("where customers ask about their data")
+    )
     shop.add_argument("--dpo", help=_("the data protection officer, if one is named"))
     shop.set_defaults(run=cmd_shop)
 
@@ -189,8 +223,12 @@ def register(commands: Commands) -> None:
     review_status.set_defaults(run=cmd_review_status)
     record = review_commands.add_parser("record", help=_("record a review (owners and managers)"))
     vault_and_user(record)
-    record.add_argument("--item", action="append", metavar="ITEM",
-                        help=_("an item checked (repeat, or comma-separated): {items}").format(items=", ".join(ITEMS)))
+    record.add_argument(
+        "--item",
+        action="append",
+        metavar="ITEM",
+        help=_("an item checked (repeat, or comma-separated): {items}").format(items=", ".join(ITEMS)),
+    )
     record.add_argument("--all", action="store_true", help=_("every item was checked"))
     record.add_argument("--note", help=_("what was found or left open"))
     record.set_defaults(run=cmd_review_record)

@@ -21,8 +21,19 @@ def cmd_audit(args: argparse.Namespace, passwords: Passwords) -> int:
             after = 0
             while page := audit_service.view(session, flt, after_id=after):
                 for entry in page:
-                    out("\t".join([str(entry.id), entry.at, entry.user_name or "-", entry.action,
-                                    entry.entity_type or "", entry.entity_id or "", entry.summary]))
+                    out(
+                        "\t".join(
+                            [
+                                str(entry.id),
+                                entry.at,
+                                entry.user_name or "-",
+                                entry.action,
+                                entry.entity_type or "",
+                                entry.entity_id or "",
+                                entry.summary,
+                            ]
+                        )
+                    )
                 after = page[-1].id
     return 0
 

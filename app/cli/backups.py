@@ -33,8 +33,17 @@ def cmd_backup(args: argparse.Namespace, passwords: Passwords) -> int:
 def cmd_backups(args: argparse.Namespace, passwords: Passwords) -> int:
     for info in backup.list_backups(Path(args.folder)):
         counts = ", ".join(f"{k}={v}" for k, v in sorted(info.counts.items()))
-        out("\t".join([info.path.name, info.created.isoformat(), info.reason, _("schema {n}").format(
-            n=info.schema_version), counts]))
+        out(
+            "\t".join(
+                [
+                    info.path.name,
+                    info.created.isoformat(),
+                    info.reason,
+                    _("schema {n}").format(n=info.schema_version),
+                    counts,
+                ]
+            )
+        )
     return 0
 
 
@@ -44,19 +53,30 @@ def _backup_credentials(args: argparse.Namespace, passwords: Passwords) -> tuple
     if key:
         return None, None, key
     if not args.user:
-        raise UsageError(_("Give --user NAME (with its password), or the recovery key (--recovery-key to be "
-                           "asked, or --recovery-key-stdin)."))
+        raise UsageError(
+            _(
+                "Give --user NAME (with its password), or the recovery key (--recovery-key to be "
+                "asked, or --recovery-key-stdin)."
+            )
+        )
     password = passwords.read(_("Password for {user} (as it was when the backup was made): ").format(user=args.user))
     return args.user, password, None
 
 
 def cmd_restore(args: argparse.Namespace, passwords: Passwords) -> int:
     user, password, key = _backup_credentials(args, passwords)
-    result = restore.restore(Path(args.backup), Path(args.to), user=user, password=password, recovery_key=key,
-                            replace_other_vault=args.replace_with_other_vault)
+    result = restore.restore(
+        Path(args.backup),
+        Path(args.to),
+        user=user,
+        password=password,
+        recovery_key=key,
+        replace_other_vault=args.replace_with_other_vault,
+    )
     counts = ", ".join(f"{k}={v}" for k, v in sorted(result.counts.items()))
-    out(_("Restored {backup} to {vault}: {counts}.").format(backup=Path(args.backup).name, vault=args.to,
-                                                           counts=counts))
+    out(
+        _("Restored {backup} to {vault}: {counts}.").format(backup=Path(args.backup).name, vault=args.to, counts=counts)
+    )
     if result.reerased:
         out(_("Erased again {n} people erased after this backup was made.").format(n=result.reerased))
     if result.kept_aside:
@@ -67,8 +87,11 @@ def cmd_restore(args: argparse.Namespace, passwords: Passwords) -> int:
 def cmd_drill(args: argparse.Namespace, passwords: Passwords) -> int:
     user, password, key = _backup_credentials(args, passwords)
     counts = restore.drill(Path(args.backup), user=user, password=password, recovery_key=key)
-    out(_("Drill passed: the backup opens and is intact ({counts}).").format(
-        counts=", ".join(f"{k}={v}" for k, v in sorted(counts.items()))))
+    out(
+        _("Drill passed: the backup opens and is intact ({counts}).").format(
+            counts=", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
+        )
+    )
     if args.vault and user and password:
         session = open_session(args.vault, user, password)
         say_finished_rekey(session)
@@ -91,14 +114,19 @@ def register(commands: Commands) -> None:
     backups_cmd.add_argument("folder", metavar="DIR")
     backups_cmd.set_defaults(run=cmd_backups)
 
-    for name, run, text in (("restore", cmd_restore, _("replace a vault with a verified backup")),
-                            ("drill", cmd_drill, _("test that a backup restores, without touching the vault"))):
+    for name, run, text in (
+        ("restore", cmd_restore, _("replace a vault with a verified backup")),
+        ("drill", cmd_drill, _("test that a backup restores, without touching the vault")),
+    ):
         sub = commands.add_parser(name, help=text)
         sub.add_argument("backup", metavar="BACKUP")
         if name == "restore":
             sub.add_argument("--to", required=True, metavar="VAULT")
-            sub.add_argument("--replace-with-other-vault", action="store_true",
-                             help=_("restore even though the backup is of another vault"))
+            sub.add_argument(
+                "--replace-with-other-vault",
+                action="store_true",
+                help=_("restore even though the backup is of another vault"),
+            )
         else:
             sub.add_argument("--vault", metavar="VAULT", help=_("record the drill in this vault"))
         sub.add_argument("--user", metavar="NAME")

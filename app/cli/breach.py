@@ -25,14 +25,22 @@ def _breach_service(args: argparse.Namespace, passwords: Passwords) -> Iterator[
 def cmd_breach_add(args: argparse.Namespace, passwords: Passwords) -> int:
     discovered = moment_from(args.discovered)
     with _breach_service(args, passwords) as (session, service):
-        breach_id = service.record(discovered_at=discovered, nature=args.nature,
-                                   data_categories=comma_list(args.data_categories),
-                                   people_categories=comma_list(args.people_categories), approx_affected=args.affected,
-                                   consequences=args.consequences or "", measures=args.measures or "",
-                                   high_risk=args.high_risk)
+        breach_id = service.record(
+            discovered_at=discovered,
+            nature=args.nature,
+            data_categories=comma_list(args.data_categories),
+            people_categories=comma_list(args.people_categories),
+            approx_affected=args.affected,
+            consequences=args.consequences or "",
+            measures=args.measures or "",
+            high_risk=args.high_risk,
+        )
         breach = service.get(breach_id)
-    out(_("Recorded breach {id}. Tell the supervisory authority by {deadline} (72 hours after discovery).")
-         .format(id=breach_id, deadline=breach.authority_deadline.isoformat(timespec="minutes")))
+    out(
+        _("Recorded breach {id}. Tell the supervisory authority by {deadline} (72 hours after discovery).").format(
+            id=breach_id, deadline=breach.authority_deadline.isoformat(timespec="minutes")
+        )
+    )
     return 0
 
 
@@ -41,12 +49,25 @@ def cmd_breach_list(args: argparse.Namespace, passwords: Passwords) -> int:
         breaches = service.all()
     now = datetime.now(UTC)
     if args.json:
-        out(json.dumps([{"id": b.id, "discovered_at": b.discovered_at.isoformat(), "status": b.status,
-                          "authority_deadline": b.authority_deadline.isoformat(),
-                          "hours_left": round(b.hours_left(now), 1), "authority_notified_at": b.authority_notified_at,
-                          "authority_overdue": b.authority_overdue(now), "high_risk": b.high_risk,
-                          "people_notified_at": b.people_notified_at, "affected_selected": b.selected}
-                         for b in breaches]))
+        out(
+            json.dumps(
+                [
+                    {
+                        "id": b.id,
+                        "discovered_at": b.discovered_at.isoformat(),
+                        "status": b.status,
+                        "authority_deadline": b.authority_deadline.isoformat(),
+                        "hours_left": round(b.hours_left(now), 1),
+                        "authority_notified_at": b.authority_notified_at,
+                        "authority_overdue": b.authority_overdue(now),
+                        "high_risk": b.high_risk,
+                        "people_notified_at": b.people_notified_at,
+                        "affected_selected": b.selected,
+                    }
+                    for b in breaches
+                ]
+            )
+        )
         return 0
     for b in breaches:
         if b.authority_notified_at:
@@ -62,8 +83,9 @@ def cmd_breach_list(args: argparse.Namespace, passwords: Passwords) -> int:
 def cmd_breach_select(args: argparse.Namespace, passwords: Passwords) -> int:
     before = moment_from(args.created_before) if args.created_before else None
     with _breach_service(args, passwords) as (session, service):
-        count = service.select_affected(args.id, purpose=args.purpose, created_before=before, tag=args.tag,
-                                        everyone=args.everyone)
+        count = service.select_affected(
+            args.id, purpose=args.purpose, created_before=before, tag=args.tag, everyone=args.everyone
+        )
     out(_("{n} people are recorded as affected by breach {id}.").format(n=count, id=args.id))
     return 0
 
@@ -95,8 +117,7 @@ def cmd_breach_report(args: argparse.Namespace, passwords: Passwords) -> int:
 def register(commands: Commands) -> None:
     """Declare this group's commands and their arguments."""
     breach = commands.add_parser("breach", help=_("the breach register"))
-    breach_commands = breach.add_subparsers(dest="breach_command", required=True, metavar="ACTION",
-                                            parser_class=Parser)
+    breach_commands = breach.add_subparsers(dest="breach_command", required=True, metavar="ACTION", parser_class=Parser)
     add_breach = breach_commands.add_parser("add", help=_("record a breach"))
     vault_and_user(add_breach)
     add_breach.add_argument("--discovered", required=True, metavar="WHEN")
@@ -127,8 +148,10 @@ def register(commands: Commands) -> None:
     notified.add_argument("--delay-reason", metavar="TEXT")
     notified.add_argument("--people", action="store_true")
     notified.set_defaults(run=cmd_breach_notified)
-    for name, run, text in (("letters", cmd_breach_letters, _("notification letters, one PDF per person")),
-                            ("report", cmd_breach_report, _("a draft report for the supervisory authority"))):
+    for name, run, text in (
+        ("letters", cmd_breach_letters, _("notification letters, one PDF per person")),
+        ("report", cmd_breach_report, _("a draft report for the supervisory authority")),
+    ):
         sub = breach_commands.add_parser(name, help=text)
         vault_and_user(sub)
         sub.add_argument("--id", type=int, required=True)

@@ -35,8 +35,7 @@ class Passwords:
                 raise UsageError(_("Expected another password on standard input."))
             return line.rstrip("\r\n")
         if not self.stdin.isatty():
-            raise UsageError(_("No terminal to ask for a password: give it on standard input with "
-                               "--password-stdin."))
+            raise UsageError(_("No terminal to ask for a password: give it on standard input with --password-stdin."))
         password = getpass.getpass(prompt)
         if confirm and getpass.getpass(_("Type it again: ")) != password:
             raise UsageError(_("The two passwords are not the same."))
@@ -52,9 +51,13 @@ def recovery_key_from(args: argparse.Namespace, passwords: Passwords) -> str | N
     history."""
     given = getattr(args, "recovery_key", None)
     if given not in (None, ASK):
-        raise UsageError(_("The recovery key may not be given on the command line: other programs can read it "
-                           "there and the shell keeps it in its history. Use --recovery-key alone to be asked for "
-                           "it, or --recovery-key-stdin, or --recovery-key-fd N."))
+        raise UsageError(
+            _(
+                "The recovery key may not be given on the command line: other programs can read it "
+                "there and the shell keeps it in its history. Use --recovery-key alone to be asked for "
+                "it, or --recovery-key-stdin, or --recovery-key-fd N."
+            )
+        )
     if getattr(args, "recovery_key_stdin", False):
         line = passwords.stdin.readline()
         if not line:
@@ -66,8 +69,9 @@ def recovery_key_from(args: argparse.Namespace, passwords: Passwords) -> str | N
             with os.fdopen(descriptor, encoding="utf-8", closefd=False) as handle:
                 return handle.readline().strip()
         except OSError:
-            raise UsageError(_("Cannot read the recovery key from file descriptor {fd}.").format(fd=descriptor)) \
-                from None
+            raise UsageError(
+                _("Cannot read the recovery key from file descriptor {fd}.").format(fd=descriptor)
+            ) from None
     if given == ASK:
         if not passwords.stdin.isatty():
             raise UsageError(_("No terminal to ask for the recovery key: give it with --recovery-key-stdin."))
@@ -78,10 +82,14 @@ def recovery_key_from(args: argparse.Namespace, passwords: Passwords) -> str | N
 def recovery_key_options(parser: argparse.ArgumentParser, required: bool = False) -> None:
     source = parser.add_mutually_exclusive_group(required=required)
     source.add_argument("--recovery-key", nargs="?", const=ASK, metavar="", help=_("ask for the recovery key"))
-    source.add_argument("--recovery-key-stdin", action="store_true",
-                        help=_("read the recovery key from the first line of standard input"))
-    source.add_argument("--recovery-key-fd", type=int, metavar="N",
-                        help=_("read the recovery key from open file descriptor N"))
+    source.add_argument(
+        "--recovery-key-stdin",
+        action="store_true",
+        help=_("read the recovery key from the first line of standard input"),
+    )
+    source.add_argument(
+        "--recovery-key-fd", type=int, metavar="N", help=_("read the recovery key from open file descriptor N")
+    )
 
 
 def out(line: str) -> None:
@@ -90,13 +98,19 @@ def out(line: str) -> None:
 
 def security_key(passwords: Passwords) -> Fido2SecondFactor:
     """The security key a login may need (used only then): asks for a touch on stderr, its PIN like a password."""
-    return Fido2SecondFactor(on_touch=lambda: print(_("Touch your security key…"), file=sys.stderr, flush=True),
-                             pin=lambda: passwords.read(_("PIN of your security key: ")))
+    return Fido2SecondFactor(
+        on_touch=lambda: print(_("Touch your security key…"), file=sys.stderr, flush=True),
+        pin=lambda: passwords.read(_("PIN of your security key: ")),
+    )
 
 
 def session_for(args: argparse.Namespace, passwords: Passwords) -> Session:
-    session = open_session(args.vault, args.user, passwords.read(_("Password for {user}: ").format(user=args.user)),
-                           security_key(passwords))
+    session = open_session(
+        args.vault,
+        args.user,
+        passwords.read(_("Password for {user}: ").format(user=args.user)),
+        security_key(passwords),
+    )
     say_finished_rekey(session)
     return session
 
@@ -106,8 +120,14 @@ def say_finished_rekey(session: Session) -> None:
     so it never ends up in a command's piped output)."""
     new_key, session.vault.finished_rekey = session.vault.finished_rekey, None
     if new_key:
-        print(_("A rekey that was interrupted has now finished: the old recovery key no longer opens the vault. "
-                "Write down the new one, shown only this once:"), file=sys.stderr, flush=True)
+        print(
+            _(
+                "A rekey that was interrupted has now finished: the old recovery key no longer opens the vault. "
+                "Write down the new one, shown only this once:"
+            ),
+            file=sys.stderr,
+            flush=True,
+        )
         print(_("Recovery key: {key}").format(key=new_key), file=sys.stderr, flush=True)
 
 
@@ -143,8 +163,12 @@ def say_protection(keychain_bound: bool) -> None:
     if keychain_bound:
         out(_("Protection: password plus this computer's keychain."))
     else:
-        out(_("Protection: password only. There is no usable keychain here, so anyone who has the vault file "
-               "and a password can open it on any computer."))
+        out(
+            _(
+                "Protection: password only. There is no usable keychain here, so anyone who has the vault file "
+                "and a password can open it on any computer."
+            )
+        )
 
 
 class Parser(argparse.ArgumentParser):
@@ -157,8 +181,9 @@ class Parser(argparse.ArgumentParser):
 def vault_and_user(parser: argparse.ArgumentParser, user_help: str | None = None) -> None:
     parser.add_argument("vault", metavar="VAULT", help=_("the vault file"))
     parser.add_argument("--user", required=True, metavar="NAME", help=user_help or _("who is signing in"))
-    parser.add_argument("--password-stdin", action="store_true",
-                        help=_("read passwords from standard input, one a line"))
+    parser.add_argument(
+        "--password-stdin", action="store_true", help=_("read passwords from standard input, one a line")
+    )
 
 
 def iso_date(text: str) -> str:
@@ -177,8 +202,9 @@ def moment_from(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(_("{text} is not a date and time; write it as YYYY-MM-DD HH:MM.").format(text=text)) \
-            from None
+        raise InvalidInput(
+            _("{text} is not a date and time; write it as YYYY-MM-DD HH:MM.").format(text=text)
+        ) from None
     return moment if moment.tzinfo else moment.astimezone()
 
 

@@ -29,8 +29,15 @@ def cmd_consent(args: argparse.Namespace, passwords: Passwords) -> int:
             language = ContactService(session).language_of(args.contact) or current_language()
             notice = consent.current_notice(language)
             notice_id = notice.id if notice else None
-        consent.record(args.contact, args.purpose, args.grant, args.method, notice_id=notice_id,
-                       source="counterpart-admin" if args.method == "import" else "", guardian=guardian)
+        consent.record(
+            args.contact,
+            args.purpose,
+            args.grant,
+            args.method,
+            notice_id=notice_id,
+            source="counterpart-admin" if args.method == "import" else "",
+            guardian=guardian,
+        )
         state = next(s for s in consent.states(args.contact) if s.purpose.key == args.purpose)
     out(_("{purpose} for customer {id}: {state}.").format(purpose=args.purpose, id=args.contact, state=state.reason))
     return 0
@@ -64,8 +71,11 @@ def register(commands: Commands) -> None:
     choice.add_argument("--grant", action="store_true")
     choice.add_argument("--withdraw", action="store_true")
     consent.add_argument("--method", required=True, choices=["form", "paper", "verbal", "import"])
-    consent.add_argument("--born", metavar="DATE", help=_("the customer's birthday, recorded first (a child's "
-                                                          "consent is given by a parent)"))
+    consent.add_argument(
+        "--born",
+        metavar="DATE",
+        help=_("the customer's birthday, recorded first (a child's consent is given by a parent)"),
+    )
     consent.add_argument("--parent", metavar="NAME", help=_("the parent or guardian giving a child's consent"))
     consent.add_argument("--relation", metavar="TEXT", help=_("how the parent or guardian is related (mother, …)"))
     consent.set_defaults(run=cmd_consent)

@@ -31,7 +31,8 @@ def cmd_demo(args: argparse.Namespace, passwords: Passwords) -> int:
         ids = ContactService(session).create_many(people, source="demo")
         stages = [s.id for s in DealService(session).pipelines()[0].stages]
         deals = DealService(session).create_many(
-            demo.deals_for([(i, p.language) for i, p in zip(ids, people, strict=True)], stages), source="demo")
+            demo.deals_for([(i, p.language) for i, p in zip(ids, people, strict=True)], stages), source="demo"
+        )
         activities = ActivityService(session).create_many(demo.activities_for(ids, datetime.now(UTC)), source="demo")
     out(_("Added {n} demo customers, {d} deals and {a} activities.").format(n=len(ids), d=deals, a=activities))
     return 0
@@ -42,8 +43,15 @@ def cmd_search(args: argparse.Namespace, passwords: Passwords) -> int:
         found = ContactService(session).search(args.query, limit=args.limit)
         session.record_bulk_read("search", len(found))
     if args.json:
-        out(json.dumps([{"id": c.id, "name": c.name, "email": c.email, "phone": c.phone,
-                          "organisation": c.organisation} for c in found], ensure_ascii=False))
+        out(
+            json.dumps(
+                [
+                    {"id": c.id, "name": c.name, "email": c.email, "phone": c.phone, "organisation": c.organisation}
+                    for c in found
+                ],
+                ensure_ascii=False,
+            )
+        )
     else:
         for c in found:
             out("\t".join([str(c.id), c.name, c.email or "", c.phone or "", c.organisation or ""]))
@@ -66,7 +74,7 @@ def _column_mapping(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         column, equals, wanted = pair.rpartition("=")
         if not equals or not column.strip():
-            raise InvalidInput(_("--map takes COLUMN=FIELD, such as --map \"Crm Name=name\"."))
+            raise InvalidInput(_('--map takes COLUMN=FIELD, such as --map "Crm Name=name".'))
         mapping[column.strip()] = wanted.strip()
     check_fields(mapping)
     return mapping
@@ -77,25 +85,48 @@ def cmd_import(args: argparse.Namespace, passwords: Passwords) -> int:
     detail left out or kept unchecked ("line N: reason"), on stderr. With --json, one object with all of it."""
     mapping = _column_mapping(args.map or [])
     with signed_in(args, passwords) as session:
-        report = ImportService(session).run(Path(args.file), fmt=args.format, dry_run=args.dry_run,
-                                            mapping=mapping or None, overwrite=args.update == "file")
+        report = ImportService(session).run(
+            Path(args.file),
+            fmt=args.format,
+            dry_run=args.dry_run,
+            mapping=mapping or None,
+            overwrite=args.update == "file",
+        )
         if not report.dry_run:  # GDPR Art. 14: each person the file added is still to be told (app.privacy.notices)
             create_tasks(session, report.contact_ids, Path(args.file).name)
     skipped = sorted(report.bad_rows + [(d.line, d.reason()) for d in report.duplicates if d.existing_id is None])
     if args.json:
-        out(json.dumps({
-            "format": report.format, "encoding": report.encoding, "dry_run": report.dry_run,
-            "imported": 0 if report.dry_run else report.imported, "would_import": report.imported,
-            "matched": report.matched_count, "updated": report.updated, "would_update": report.changing_count,
-            "unchanged": report.matched_count - report.changing_count, "skipped": report.skipped,
-            "skipped_rows": [{"line": line, "reason": reason} for line, reason in skipped],
-            "conflicts_kept": report.conflict_count, "replaced": report.replaced_count,
-            "replaced_fields": [{"line": m.line, "customer": m.contact_id, "field": c.field}
-                                for m in report.matched if not m.held for c in m.taken],
-            "unused_columns": report.unused_columns, "consents_found": report.consents_found,
-            "consents_recorded": report.consents_stored,
-            "messages": [{"line": line, "message": text} for line, text in report.messages()],
-            "messages_left_out": report.left_out}, ensure_ascii=False))
+        out(
+            json.dumps(
+                {
+                    "format": report.format,
+                    "encoding": report.encoding,
+                    "dry_run": report.dry_run,
+                    "imported": 0 if report.dry_run else report.imported,
+                    "would_import": report.imported,
+                    "matched": report.matched_count,
+                    "updated": report.updated,
+                    "would_update": report.changing_count,
+                    "unchanged": report.matched_count - report.changing_count,
+                    "skipped": report.skipped,
+                    "skipped_rows": [{"line": line, "reason": reason} for line, reason in skipped],
+                    "conflicts_kept": report.conflict_count,
+                    "replaced": report.replaced_count,
+                    "replaced_fields": [
+                        {"line": m.line, "customer": m.contact_id, "field": c.field}
+                        for m in report.matched
+                        if not m.held
+                        for c in m.taken
+                    ],
+                    "unused_columns": report.unused_columns,
+                    "consents_found": report.consents_found,
+                    "consents_recorded": report.consents_stored,
+                    "messages": [{"line": line, "message": text} for line, text in report.messages()],
+                    "messages_left_out": report.left_out,
+                },
+                ensure_ascii=False,
+            )
+        )
         return 0
     for column in report.unused_columns:
         print(_("unused column: {column}").format(column=column), file=sys.stderr, flush=True)
@@ -119,8 +150,11 @@ def cmd_import(args: argparse.Namespace, passwords: Passwords) -> int:
     out(_("bad rows: {n}").format(n=report.bad_count))
     out(_("unused columns: {n}").format(n=len(report.unused_columns)))
     if report.consents_found:
-        out(_("consents stated in the file: {n}, recorded: {stored}").format(n=report.consents_found,
-                                                                           stored=report.consents_stored))
+        out(
+            _("consents stated in the file: {n}, recorded: {stored}").format(
+                n=report.consents_found, stored=report.consents_stored
+            )
+        )
     return 0
 
 
@@ -134,9 +168,15 @@ def register(commands: Commands) -> None:
     search = commands.add_parser("search", help=_("search customers"))
     vault_and_user(search)
     search.add_argument("query", metavar="QUERY")
-    search.add_argument("--limit", type=int, default=50, metavar="N",
-                        help=_("at most N customers; more than {n} at once needs the permission to export "
-                               "customer lists").format(n=PAGE_ROWS))
+    search.add_argument(
+        "--limit",
+        type=int,
+        default=50,
+        metavar="N",
+        help=_("at most N customers; more than {n} at once needs the permission to export customer lists").format(
+            n=PAGE_ROWS
+        ),
+    )
     search.add_argument("--json", action="store_true", help=_("print a JSON list"))
     search.set_defaults(run=cmd_search)
 
@@ -151,16 +191,33 @@ def register(commands: Commands) -> None:
     import_cmd = commands.add_parser("import", help=_("import customers from a CSV export or a vCard file"))
     vault_and_user(import_cmd)
     import_cmd.add_argument("file", metavar="FILE")
-    import_cmd.add_argument("--format", default="auto", choices=["auto", "shopify", "google", "outlook", "hubspot",
-                                                                 "mailchimp", "square", "vcard"])
-    import_cmd.add_argument("--dry-run", action="store_true", help=_("check the file and say what would happen; "
-                                                                      "write nothing"))
-    import_cmd.add_argument("--map", action="append", metavar="COLUMN=FIELD",
-                            help=_("fill FIELD (name, given_name, email, phone…) from the column COLUMN; "
-                                   "repeatable; an empty FIELD leaves the column out"))
-    import_cmd.add_argument("--update", default="keep", choices=["keep", "file"],
-                            help=_("for a customer already in the vault whose value differs from the file's: keep "
-                                   "theirs (keep, the default) or take the file's (file)"))
-    import_cmd.add_argument("--json", action="store_true", help=_("print the counts, skipped rows and messages as "
-                                                                   "one JSON object"))
+    import_cmd.add_argument(
+        "--format",
+        default="auto",
+        choices=["auto", "shopify", "google", "outlook", "hubspot", "mailchimp", "square", "vcard"],
+    )
+    import_cmd.add_argument(
+        "--dry-run", action="store_true", help=_("check the file and say what would happen; write nothing")
+    )
+    import_cmd.add_argument(
+        "--map",
+        action="append",
+        metavar="COLUMN=FIELD",
+        help=_(
+            "fill FIELD (name, given_name, email, phone…) from the column COLUMN; "
+            "repeatable; an empty FIELD leaves the column out"
+        ),
+    )
+    import_cmd.add_argument(
+        "--update",
+        default="keep",
+        choices=["keep", "file"],
+        help=_(
+            "for a customer already in the vault whose value differs from the file's: keep "
+            "theirs (keep, the default) or take the file's (file)"
+        ),
+    )
+    import_cmd.add_argument(
+        "--json", action="store_true", help=_("print the counts, skipped rows and messages as one JSON object")
+    )
     import_cmd.set_defaults(run=cmd_import)

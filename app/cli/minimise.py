@@ -20,8 +20,7 @@ def retention_text(row: DataMapRow) -> str:
     if row.period_days is None:
         return row.retention_label()
     then = _("then anonymised") if row.action == "anonymise" else _("then deleted")
-    return _("{category}: {days} days, {then}").format(category=row.retention_label(), days=row.period_days,
-                                                      then=then)
+    return _("{category}: {days} days, {then}").format(category=row.retention_label(), days=row.period_days, then=then)
 
 
 def cmd_datamap(args: argparse.Namespace, passwords: Passwords) -> int:
@@ -30,10 +29,28 @@ def cmd_datamap(args: argparse.Namespace, passwords: Passwords) -> int:
         service = DataMapService(session)
         rows, people = service.rows(), service.people()
     if args.json:
-        out(json.dumps({"people": people, "fields": [
-            {"key": row.key, "field": row.name, "purpose": row.purpose, "retention": row.retention,
-             "retention_days": row.period_days, "retention_action": row.action, "people": row.people,
-             "no_purpose": row.no_purpose, "columns": list(row.columns)} for row in rows]}, ensure_ascii=False))
+        out(
+            json.dumps(
+                {
+                    "people": people,
+                    "fields": [
+                        {
+                            "key": row.key,
+                            "field": row.name,
+                            "purpose": row.purpose,
+                            "retention": row.retention,
+                            "retention_days": row.period_days,
+                            "retention_action": row.action,
+                            "people": row.people,
+                            "no_purpose": row.no_purpose,
+                            "columns": list(row.columns),
+                        }
+                        for row in rows
+                    ],
+                },
+                ensure_ascii=False,
+            )
+        )
         return 0
     out(_("{n} people in the vault.").format(n=people))
     for row in rows:
@@ -41,8 +58,11 @@ def cmd_datamap(args: argparse.Namespace, passwords: Passwords) -> int:
         if row.no_purpose:
             out(_("{field}: NO PURPOSE; {n} people").format(field=row.name, n=filled))
         else:
-            out(_("{field}: {purpose}; {retention}; {n} people").format(
-                field=row.name, purpose=row.purpose, retention=retention_text(row), n=filled))
+            out(
+                _("{field}: {purpose}; {retention}; {n} people").format(
+                    field=row.name, purpose=row.purpose, retention=retention_text(row), n=filled
+                )
+            )
     return 0
 
 
@@ -60,8 +80,9 @@ def register(commands: Commands) -> None:
     datamap.add_argument("--json", action="store_true")
     datamap.set_defaults(run=cmd_datamap)
 
-    export = commands.add_parser("export-pseudonymised",
-                                 help=_("customers as pseudonyms for analysis: no contact details, coarse dates"))
+    export = commands.add_parser(
+        "export-pseudonymised", help=_("customers as pseudonyms for analysis: no contact details, coarse dates")
+    )
     vault_and_user(export)
     export.add_argument("--csv", required=True, metavar="FILE")
     export.set_defaults(run=cmd_export_pseudonymised)

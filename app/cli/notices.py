@@ -21,8 +21,11 @@ def cmd_show(args: argparse.Namespace, passwords: Passwords) -> int:
     if notice is None:
         out(_("There is no notice text yet."))
         return 0
-    out(_("Notice {language}, version {version}, sha256 {sha}").format(language=notice.language,
-                                                                       version=notice.version, sha=notice.sha256))
+    out(
+        _("Notice {language}, version {version}, sha256 {sha}").format(
+            language=notice.language, version=notice.version, sha=notice.sha256
+        )
+    )
     if not current:
         out(_("The records have changed since this version; the owner publishes the new one."))
     out("")
@@ -36,8 +39,11 @@ def cmd_extra(args: argparse.Namespace, passwords: Passwords) -> int:
     with signed_in(args, passwords) as session:
         notice = notices.set_extra(session, args.notice_lang, args.text)
     if notice is not None:
-        out(_("Notice {language}, version {version}, sha256 {sha}").format(language=notice.language,
-                                                                           version=notice.version, sha=notice.sha256))
+        out(
+            _("Notice {language}, version {version}, sha256 {sha}").format(
+                language=notice.language, version=notice.version, sha=notice.sha256
+            )
+        )
     return 0
 
 
@@ -47,13 +53,37 @@ def cmd_tasks(args: argparse.Namespace, passwords: Passwords) -> int:
         found = notices.tasks(session, open_only=not args.all, limit=limit)
         session.record_bulk_read("notice tasks", len(found))
     if args.json:
-        out(json.dumps([{"contact": t.contact_id, "name": t.name, "source": t.source, "created_at": t.created_at,
-                         "due_at": t.due_at, "done_at": t.done_at, "method": t.method} for t in found],
-                       ensure_ascii=False))
+        out(
+            json.dumps(
+                [
+                    {
+                        "contact": t.contact_id,
+                        "name": t.name,
+                        "source": t.source,
+                        "created_at": t.created_at,
+                        "due_at": t.due_at,
+                        "done_at": t.done_at,
+                        "method": t.method,
+                    }
+                    for t in found
+                ],
+                ensure_ascii=False,
+            )
+        )
         return 0
     for t in found:
-        out("\t".join([str(t.contact_id), t.name, t.due_at[:10], t.done_at[:10] if t.done_at else "",
-                       t.method or "", t.source]))
+        out(
+            "\t".join(
+                [
+                    str(t.contact_id),
+                    t.name,
+                    t.due_at[:10],
+                    t.done_at[:10] if t.done_at else "",
+                    t.method or "",
+                    t.source,
+                ]
+            )
+        )
     return 0
 
 
@@ -67,8 +97,11 @@ def cmd_letters(args: argparse.Namespace, passwords: Passwords) -> int:
 def cmd_done(args: argparse.Namespace, passwords: Passwords) -> int:
     with signed_in(args, passwords) as session:
         notices.mark_done(session, args.contact, args.method)
-    out(_("Customer {id} was told about the notice ({method}).").format(id=args.contact,
-                                                                         method=notices.method_label(args.method)))
+    out(
+        _("Customer {id} was told about the notice ({method}).").format(
+            id=args.contact, method=notices.method_label(args.method)
+        )
+    )
     return 0
 
 
@@ -77,8 +110,7 @@ def register(commands: Commands) -> None:
     notice = commands.add_parser("notice", help=_("the generated privacy notice and the Art. 14 tasks"))
     sub = notice.add_subparsers(dest="notice_command", required=True, parser_class=Parser)
 
-    show = sub.add_parser("show", help=_("print the current notice (publishing a new version if the records "
-                                         "changed)"))
+    show = sub.add_parser("show", help=_("print the current notice (publishing a new version if the records changed)"))
     vault_and_user(show)
     show.add_argument("--lang", dest="notice_lang", metavar="LANG", help=_("the notice's language"))
     show.set_defaults(run=cmd_show)
@@ -98,8 +130,9 @@ def register(commands: Commands) -> None:
     letters = sub.add_parser("letters", help=_("save the Art. 14 letters for the open tasks as PDF"))
     vault_and_user(letters)
     letters.add_argument("--out", required=True, metavar="DIR")
-    letters.add_argument("--lang", dest="notice_lang", metavar="LANG", help=_("one language for every letter "
-                                                                              "(default: each person's)"))
+    letters.add_argument(
+        "--lang", dest="notice_lang", metavar="LANG", help=_("one language for every letter (default: each person's)")
+    )
     letters.set_defaults(run=cmd_letters)
 
     done = sub.add_parser("done", help=_("record that a person was told"))

@@ -20,16 +20,38 @@ def cmd_sweep(args: argparse.Namespace, passwords: Passwords) -> int:
         counts = service.apply().counts if args.apply else {}
         kept = RestrictionService(session).kept_by_sweep()
     if args.json:
-        out(json.dumps({"applied": bool(args.apply), "counts": counts, "kept_restricted": kept,
-                         "items": [{"contact_id": i.contact_id, "policy": i.category, "action": i.action,
-                                    "count": i.count, "reason": i.reason} for i in items]}, ensure_ascii=False))
+        out(
+            json.dumps(
+                {
+                    "applied": bool(args.apply),
+                    "counts": counts,
+                    "kept_restricted": kept,
+                    "items": [
+                        {
+                            "contact_id": i.contact_id,
+                            "policy": i.category,
+                            "action": i.action,
+                            "count": i.count,
+                            "reason": i.reason,
+                        }
+                        for i in items
+                    ],
+                },
+                ensure_ascii=False,
+            )
+        )
         return 0
     for item in items:
         who = str(item.contact_id) if item.contact_id is not None else _("{n} records").format(n=item.count)
         out("\t".join([who, item.category, item.action, item.reason]))
     if kept:
-        out(ngettext("{n} person kept: processing restricted (GDPR Art. 18).",
-                      "{n} people kept: processing restricted (GDPR Art. 18).", kept).format(n=kept))
+        out(
+            ngettext(
+                "{n} person kept: processing restricted (GDPR Art. 18).",
+                "{n} people kept: processing restricted (GDPR Art. 18).",
+                kept,
+            ).format(n=kept)
+        )
     if args.apply:
         out(_("Applied: {counts}").format(counts=", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "0"))
     else:

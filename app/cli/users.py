@@ -26,8 +26,11 @@ def cmd_user_add(args: argparse.Namespace, passwords: Passwords) -> int:
     with signed_in(args, passwords) as session:
         temporary = passwords.read(_("Temporary password for {user}: ").format(user=args.name), confirm=True)
         user = UserService(session).add(args.name, args.role, temporary)
-    out(_("Added {user} as {role}. They must choose their own password when they first sign in.")
-         .format(user=user.name, role=user.role.label()))
+    out(
+        _("Added {user} as {role}. They must choose their own password when they first sign in.").format(
+            user=user.name, role=user.role.label()
+        )
+    )
     return 0
 
 
@@ -64,6 +67,7 @@ def _user_change(action: Callable[[UserService, str], None], message: str) -> Ca
             action(UserService(session), args.name)
         out(message.format(user=args.name))
         return 0
+
     return command
 
 
@@ -77,8 +81,11 @@ def cmd_user_disable(args: argparse.Namespace, passwords: Passwords) -> int:
 
 def cmd_user_enable(args: argparse.Namespace, passwords: Passwords) -> int:
     with signed_in(args, passwords) as session:
-        typed = None if args.generate else passwords.read(
-            _("Temporary password for {user}: ").format(user=args.name), confirm=True)
+        typed = (
+            None
+            if args.generate
+            else passwords.read(_("Temporary password for {user}: ").format(user=args.name), confirm=True)
+        )
         temporary = UserService(session).enable(args.name, typed)
     out(_("{user} can sign in again.").format(user=args.name))
     if args.generate:
@@ -99,9 +106,12 @@ def cmd_security_key_add(args: argparse.Namespace, passwords: Passwords) -> int:
         password = passwords.read(_("Password for {user}, again: ").format(user=args.user))
         out(_("Touch your security key twice when it blinks: once to make its credential, once to answer."))
         SecurityKeyService(session).add(password, security_key(passwords))
-    out(_("From now on {user} signs in with the password and this security key. Without the key, only the "
-          "recovery key opens the vault for them (or, for a manager, a password reset by the owner).")
-        .format(user=args.user))
+    out(
+        _(
+            "From now on {user} signs in with the password and this security key. Without the key, only the "
+            "recovery key opens the vault for them (or, for a manager, a password reset by the owner)."
+        ).format(user=args.user)
+    )
     return 0
 
 
@@ -111,8 +121,12 @@ def cmd_security_key_remove(args: argparse.Namespace, passwords: Passwords) -> i
         if args.name and user_key(args.name) != user_key(args.user):
             temporary = passwords.read(_("Temporary password for {user}: ").format(user=args.name), confirm=True)
             service.remove_for(args.name, temporary)
-            out(_("Took the security key off {user}'s login and gave it this temporary password; they must choose "
-                  "their own at their next sign-in.").format(user=args.name))
+            out(
+                _(
+                    "Took the security key off {user}'s login and gave it this temporary password; they must choose "
+                    "their own at their next sign-in."
+                ).format(user=args.name)
+            )
             return 0
         password = passwords.read(_("Password for {user}, again: ").format(user=args.user))
         service.remove(password, security_key(passwords))
@@ -140,18 +154,24 @@ def register(commands: Commands) -> None:
     vault_and_user(disable)
     disable.add_argument("--name", required=True)
     disable.set_defaults(run=cmd_user_disable)
-    enable = user_commands.add_parser("enable", help=_("let a disabled user sign in again, with a temporary "
-                                                       "password"))
+    enable = user_commands.add_parser("enable", help=_("let a disabled user sign in again, with a temporary password"))
     vault_and_user(enable)
     enable.add_argument("--name", required=True)
-    enable.add_argument("--generate", action="store_true",
-                        help=_("make up the temporary password and print it, instead of asking for one"))
+    enable.add_argument(
+        "--generate",
+        action="store_true",
+        help=_("make up the temporary password and print it, instead of asking for one"),
+    )
     enable.set_defaults(run=cmd_user_enable)
     remove = user_commands.add_parser("remove")
     vault_and_user(remove)
     remove.add_argument("--name", required=True)
-    remove.set_defaults(run=_user_change(UserService.remove, _("Removed {user}. They may still know the vault's "
-                                                               "key: consider 'counterpart-admin rekey'.")))
+    remove.set_defaults(
+        run=_user_change(
+            UserService.remove,
+            _("Removed {user}. They may still know the vault's key: consider 'counterpart-admin rekey'."),
+        )
+    )
     role = user_commands.add_parser("role", help=_("change a user's role"))
     vault_and_user(role)
     role.add_argument("--name", required=True)
@@ -162,8 +182,10 @@ def register(commands: Commands) -> None:
     key_add = key_commands.add_parser("add", help=_("add a security key to your own login (owners and managers)"))
     vault_and_user(key_add)
     key_add.set_defaults(run=cmd_security_key_add)
-    key_remove = key_commands.add_parser("remove", help=_("take the security key off your login (it must answer), "
-                                                          "or off another user's with a password reset"))
+    key_remove = key_commands.add_parser(
+        "remove",
+        help=_("take the security key off your login (it must answer), or off another user's with a password reset"),
+    )
     vault_and_user(key_remove)
     key_remove.add_argument("--name", help=_("the user whose lost key the owner takes off (a password reset)"))
     key_remove.set_defaults(run=cmd_security_key_remove)

@@ -45,19 +45,27 @@ def cmd_verify(args: argparse.Namespace, passwords: Passwords) -> int:
         raise VaultDamaged(_("The vault is damaged: {detail}").format(detail="; ".join(report.problems[:3])))
     chain = report.chain
     if not chain.ok:  # what the signed heads and the anchor say (a cut end or beginning), then a broken entry
-        found = [_("entry {id} fails ({reason}).").format(id=chain.first_broken, reason=chain.reason)
-                 ] if chain.first_broken is not None else []
-        raise VaultDamaged(_("The audit log has been tampered with: {detail}").format(
-            detail=" ".join([*chain.findings, *found])))
+        found = (
+            [_("entry {id} fails ({reason}).").format(id=chain.first_broken, reason=chain.reason)]
+            if chain.first_broken is not None
+            else []
+        )
+        raise VaultDamaged(
+            _("The audit log has been tampered with: {detail}").format(detail=" ".join([*chain.findings, *found]))
+        )
     out("ok")
     out(_("schema version: {n}").format(n=report.schema_version))
     for table, count in report.counts.items():
         out(f"{table}: {count}")
     out(_("audit chain: {n} entries intact").format(n=chain.entries))
     if chain.unsigned:
-        out(ngettext("{n} entry unsigned (written before version {version}, which began signing them)",
-                      "{n} entries unsigned (written before version {version}, which began signing them)",
-                      chain.unsigned).format(n=chain.unsigned, version=chain.signed_since))
+        out(
+            ngettext(
+                "{n} entry unsigned (written before version {version}, which began signing them)",
+                "{n} entries unsigned (written before version {version}, which began signing them)",
+                chain.unsigned,
+            ).format(n=chain.unsigned, version=chain.signed_since)
+        )
     if report.rekey_due:
         out(rekey_due.rekey_due_text(report.rekey_due) + " " + _("Run 'counterpart-admin rekey'."))
     return 0
@@ -66,8 +74,12 @@ def cmd_verify(args: argparse.Namespace, passwords: Passwords) -> int:
 def cmd_rekey(args: argparse.Namespace, passwords: Passwords) -> int:
     with signed_in(args, passwords) as session:
         recovery_key = security.rekey(session)
-    out(_("The vault now has a new data key; every login still works. The old recovery key no longer opens "
-           "it. Write down the new one:"))
+    out(
+        _(
+            "The vault now has a new data key; every login still works. The old recovery key no longer opens "
+            "it. Write down the new one:"
+        )
+    )
     out(_("Recovery key: {key}").format(key=recovery_key))
     return 0
 
@@ -80,16 +92,22 @@ def cmd_recover(args: argparse.Namespace, passwords: Passwords) -> int:
     out(_("Recovered: {owner} can sign in with the new password.").format(owner=result.owner))
     say_protection(result.keychain_bound)
     if result.stale_users:
-        out(_("These users were set up with the old keychain and need a password reset by the owner: "
-               "{users}").format(users=", ".join(result.stale_users)))
+        out(
+            _("These users were set up with the old keychain and need a password reset by the owner: {users}").format(
+                users=", ".join(result.stale_users)
+            )
+        )
     return 0
 
 
 def cmd_recovery_kit(args: argparse.Namespace, passwords: Passwords) -> int:
     with signed_in(args, passwords) as session:
         security.write_recovery_kit(session, Path(args.out))
-    out(_("Saved the recovery kit to {path}. Print it and keep it somewhere safe; then delete the file.")
-         .format(path=args.out))
+    out(
+        _("Saved the recovery kit to {path}. Print it and keep it somewhere safe; then delete the file.").format(
+            path=args.out
+        )
+    )
     return 0
 
 
@@ -102,15 +120,21 @@ def register(commands: Commands) -> None:
     init.add_argument("--password-stdin", action="store_true")
     init.set_defaults(run=cmd_init)
 
-    for name, run, text in (("verify", cmd_verify, _("check the vault's integrity and audit chain")),
-                            ("rekey", cmd_rekey, _("re-encrypt the vault under a new key"))):
+    for name, run, text in (
+        ("verify", cmd_verify, _("check the vault's integrity and audit chain")),
+        ("rekey", cmd_rekey, _("re-encrypt the vault under a new key")),
+    ):
         sub = commands.add_parser(name, help=text)
         vault_and_user(sub)
         sub.set_defaults(run=run)
         if name == "verify":  # an exported file's sealed end of the audit log, compared like the key file's
-            sub.add_argument("--head-from", action="append", default=[], metavar="FILE",
-                             help=_("also compare the audit log with the end recorded in this exported file "
-                                    "(repeatable)"))
+            sub.add_argument(
+                "--head-from",
+                action="append",
+                default=[],
+                metavar="FILE",
+                help=_("also compare the audit log with the end recorded in this exported file (repeatable)"),
+            )
 
     recover = commands.add_parser("recover", help=_("open with the recovery key and set a new owner password"))
     recover.add_argument("vault", metavar="VAULT")

@@ -45,8 +45,10 @@ def restricted_ids(conn: Connection) -> set[int]:
 
 
 def is_restricted(conn: Connection, contact_id: int) -> bool:
-    return conn.execute("SELECT 1 FROM restriction WHERE contact_id = ? AND lifted_at IS NULL",
-                        (contact_id,)).fetchone() is not None
+    return (
+        conn.execute("SELECT 1 FROM restriction WHERE contact_id = ? AND lifted_at IS NULL", (contact_id,)).fetchone()
+        is not None
+    )
 
 
 class RestrictionService:
@@ -62,18 +64,29 @@ class RestrictionService:
         self.session.require(Permission.HANDLE_REQUESTS)
         if not reason.strip():
             raise InvalidInput(_("Say why processing is restricted (e.g. the customer contests the address)."))
-        if self.conn.execute("SELECT 1 FROM contact WHERE id = ? AND deleted_at IS NULL AND anonymised_at IS NULL",
-                             (contact_id,)).fetchone() is None:
+        if (
+            self.conn.execute(
+                "SELECT 1 FROM contact WHERE id = ? AND deleted_at IS NULL AND anonymised_at IS NULL", (contact_id,)
+            ).fetchone()
+            is None
+        ):
             raise InvalidInput(_("There is no customer with id {id}.").format(id=contact_id))
         if is_restricted(self.conn, contact_id):
             raise InvalidInput(_("Processing of customer {id} is already restricted.").format(id=contact_id))
         with self.session.change() as conn:
-            restriction_id = int(conn.execute(
-                "INSERT INTO restriction(contact_id, reason, request_id, set_by_user_id, set_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (contact_id, reason.strip(), request_id, self.session.user.id, _now())).lastrowid)
-            self.session.audit("restriction.set", "contact", contact_id,
-                               f"restriction {restriction_id}" + (f" request {request_id}" if request_id else ""))
+            restriction_id = int(
+                conn.execute(
+                    "INSERT INTO restriction(contact_id, reason, request_id, set_by_user_id, set_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (contact_id, reason.strip(), request_id, self.session.user.id, _now()),
+                ).lastrowid
+            )
+            self.session.audit(
+                "restriction.set",
+                "contact",
+                contact_id,
+                f"restriction {restriction_id}" + (f" request {request_id}" if request_id else ""),
+            )
         return restriction_id
 
     def lift(self, contact_id: int, reason: str) -> None:
@@ -82,9 +95,11 @@ class RestrictionService:
         if not reason.strip():
             raise InvalidInput(_("Say why the restriction ends (e.g. the address was checked and corrected)."))
         with self.session.change() as conn:
-            lifted = conn.execute("UPDATE restriction SET lifted_at = ?, lifted_by_user_id = ?, lift_reason = ? "
-                                  "WHERE contact_id = ? AND lifted_at IS NULL",
-                                  (_now(), self.session.user.id, reason.strip(), contact_id)).rowcount
+            lifted = conn.execute(
+                "UPDATE restriction SET lifted_at = ?, lifted_by_user_id = ?, lift_reason = ? "
+                "WHERE contact_id = ? AND lifted_at IS NULL",
+                (_now(), self.session.user.id, reason.strip(), contact_id),
+            ).rowcount
             if not lifted:
                 raise InvalidInput(_("Processing of customer {id} is not restricted.").format(id=contact_id))
             self.session.audit("restriction.lift", "contact", contact_id)
@@ -100,7 +115,9 @@ class RestrictionService:
         rows = self.conn.execute(
             "SELECT r.id, r.contact_id, r.reason, r.request_id, coalesce(s.name, ''), r.set_at, l.name, r.lifted_at, "
             "r.lift_reason FROM restriction r LEFT JOIN user s ON s.id = r.set_by_user_id "
-            "LEFT JOIN user l ON l.id = r.lifted_by_user_id WHERE r.contact_id = ? ORDER BY r.id", (contact_id,))
+            "LEFT JOIN user l ON l.id = r.lifted_by_user_id WHERE r.contact_id = ? ORDER BY r.id",
+            (contact_id,),
+        )
         return [Restriction(*row) for row in rows]
 
     def kept_by_sweep(self) -> int:

@@ -20,9 +20,10 @@ def next_contact_id(conn: Connection) -> int:
     """The next person id, never one that was used before: an erased person's id must not come back, or the
     erasure ledger (keyed by id) would erase the newcomer when a backup is restored, and the audit log would
     mix two people under one id."""
-    row = conn.execute("SELECT max(coalesce((SELECT max(id) FROM contact), 0), "
-                       "coalesce((SELECT CAST(value AS INTEGER) FROM vault_meta WHERE key = 'contact_high_water'), 0))"
-                       ).fetchone()
+    row = conn.execute(
+        "SELECT max(coalesce((SELECT max(id) FROM contact), 0), "
+        "coalesce((SELECT CAST(value AS INTEGER) FROM vault_meta WHERE key = 'contact_high_water'), 0))"
+    ).fetchone()
     return int(row[0]) + 1
 
 
@@ -48,18 +49,38 @@ class BulkWriter:
     def __len__(self) -> int:
         return len(self.contacts)
 
-    def add(self, given: str, family: str, display: str, language: str | None, points: list[Point],
-            organisation: str, job_title: str, tags: list[str], note: str,
-            more_organisations: Sequence[tuple[str, str]] = ()) -> int:
+    def add(
+        self,
+        given: str,
+        family: str,
+        display: str,
+        language: str | None,
+        points: list[Point],
+        organisation: str,
+        job_title: str,
+        tags: list[str],
+        note: str,
+        more_organisations: Sequence[tuple[str, str]] = (),
+    ) -> int:
         """Queue one person (already cleaned and validated); returns the id they will have. Someone who works
         for several organisations has the others, as (name, job title), in `more_organisations`."""
         contact_id, self.next_id = self.next_id, self.next_id + 1
-        self.contacts.append((contact_id, given, family, display, search_index.fold(display), language, self.owner,
-                              self.stamp, self.stamp))
+        self.contacts.append(
+            (
+                contact_id,
+                given,
+                family,
+                display,
+                search_index.fold(display),
+                language,
+                self.owner,
+                self.stamp,
+                self.stamp,
+            )
+        )
         first_of_kind: set[str] = set()
         for kind, label, value, normalized in points:
-            self.points.append((contact_id, kind, label, value, normalized, int(kind not in first_of_kind),
-                                self.stamp))
+            self.points.append((contact_id, kind, label, value, normalized, int(kind not in first_of_kind), self.stamp))
             first_of_kind.add(kind)
         if organisation:
             self.links.append((contact_id, self._organisation_id(organisation), job_title))
@@ -69,9 +90,15 @@ class BulkWriter:
             self.tag_links.append((contact_id, self._tag_id(tag)))
         if note:
             self.notes.append((contact_id, note, self.owner, self.stamp))
-        self.texts.append((contact_id, search_index.document_text(
-            [display, given, family, organisation, *(name for name, _title in more_organisations), *tags, note]
-            + [value for kind, _label, value, _n in points if kind in ("email", "address")])))
+        self.texts.append(
+            (
+                contact_id,
+                search_index.document_text(
+                    [display, given, family, organisation, *(name for name, _title in more_organisations), *tags, note]
+                    + [value for kind, _label, value, _n in points if kind in ("email", "address")]
+                ),
+            )
+        )
         digits = search_index.phone_digits([n or v for kind, _l, v, n in points if kind == "phone"])
         if digits:
             self.phones.append((contact_id, digits))
@@ -79,12 +106,21 @@ class BulkWriter:
 
     def flush(self) -> None:
         many = self.conn.executemany
-        many("INSERT INTO contact(id, given_name, family_name, display_name, sort_key, language, owner_user_id, "
-             "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self.contacts)
-        many("INSERT INTO contact_point(contact_id, kind, label, value, normalized, is_primary, created_at) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?)", self.points)
-        many("INSERT INTO contact_organisation(contact_id, organisation_id, job_title) VALUES (?, ?, ?) "
-             "ON CONFLICT DO UPDATE SET job_title = excluded.job_title", self.links)
+        many(
+            "INSERT INTO contact(id, given_name, family_name, display_name, sort_key, language, owner_user_id, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.contacts,
+        )
+        many(
+            "INSERT INTO contact_point(contact_id, kind, label, value, normalized, is_primary, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            self.points,
+        )
+        many(
+            "INSERT INTO contact_organisation(contact_id, organisation_id, job_title) VALUES (?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET job_title = excluded.job_title",
+            self.links,
+        )
         many("INSERT OR IGNORE INTO contact_tag(contact_id, tag_id) VALUES (?, ?)", self.tag_links)
         many("INSERT INTO note(contact_id, body, author_user_id, created_at) VALUES (?, ?, ?, ?)", self.notes)
         many("INSERT INTO contact_search(rowid, doc) VALUES (?, ?)", self.texts)
@@ -95,9 +131,15 @@ class BulkWriter:
         key = search_index.fold(name)
         if key not in self.organisations:
             row = self.conn.execute("SELECT id FROM organisation WHERE sort_key = ? LIMIT 1", (key,)).fetchone()
-            self.organisations[key] = int(row[0]) if row else int(self.conn.execute(
-                "INSERT INTO organisation(name, sort_key, created_at) VALUES (?, ?, ?)",
-                (name, key, self.stamp)).lastrowid)
+            self.organisations[key] = (
+                int(row[0])
+                if row
+                else int(
+                    self.conn.execute(
+                        "INSERT INTO organisation(name, sort_key, created_at) VALUES (?, ?, ?)", (name, key, self.stamp)
+                    ).lastrowid
+                )
+            )
         return self.organisations[key]
 
     def _tag_id(self, name: str) -> int:

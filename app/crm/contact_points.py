@@ -103,8 +103,7 @@ def _email_problem(local: str, at: str, domain: str) -> str:
         return _("That is not an email address: something must come after the @.")
     if "." not in domain:
         return _("That is not an email address: the part after the @ needs a dot, as in example.com.")
-    return _("That is not an email address: check it for spaces, commas or other characters an address "
-             "cannot have.")
+    return _("That is not an email address: check it for spaces, commas or other characters an address cannot have.")
 
 
 # A number typed as "+country digits", with spaces, dots or hyphens at most between the digits.
@@ -131,14 +130,16 @@ def _e164_directly(value: str, region: str | None) -> str | None:
     if match is None:
         return None
     digits = match.group(1).replace(" ", "").replace("-", "").replace(".", "")
-    code = next((int(digits[:size]) for size in (1, 2, 3)
-                 if int(digits[:size]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE), 0)
-    national = digits[len(str(code)):] if code else ""
+    code = next(
+        (int(digits[:size]) for size in (1, 2, 3) if int(digits[:size]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE), 0
+    )
+    national = digits[len(str(code)) :] if code else ""
     if not 2 <= len(national) <= 17 or digits[0] == "0":
         return None
     if code not in _parsing_prefixes:
         metadata = PhoneMetadata.metadata_for_region_or_calling_code(
-            code, phonenumbers.region_code_for_country_code(code))
+            code, phonenumbers.region_code_for_country_code(code)
+        )
         pattern = metadata.national_prefix_for_parsing if metadata is not None else None
         _parsing_prefixes[code] = re.compile(pattern) if pattern else None
     prefix = _parsing_prefixes[code]

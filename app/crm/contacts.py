@@ -89,8 +89,12 @@ class ContactFilter:
 
     @property
     def active(self) -> bool:
-        return (self.tag_id is not None or self.owner_user_id is not None or self.consent_state is not None
-                or self.restricted is not None)
+        return (
+            self.tag_id is not None
+            or self.owner_user_id is not None
+            or self.consent_state is not None
+            or self.restricted is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -174,14 +178,25 @@ def _clean(data: ContactInput, region: str | None) -> tuple[ContactInput, list[t
         name, job_title = name.strip(), job_title.strip()
         if not name:
             if job_title:
-                raise InvalidInput(_("Give the name of the organisation where they are {title}.")
-                                   .format(title=job_title))
+                raise InvalidInput(
+                    _("Give the name of the organisation where they are {title}.").format(title=job_title)
+                )
             continue
         organisations.setdefault(search_index.fold(name), (name, job_title))  # the same one twice: the first
     links = list(organisations.values())
     first_name, first_title = links[0] if links else ("", "")
-    cleaned = ContactInput(given, family, display, [], first_name, first_title,
-                           [t.strip() for t in data.tags if t.strip()], data.language, data.note.strip(), links)
+    cleaned = ContactInput(
+        given,
+        family,
+        display,
+        [],
+        first_name,
+        first_title,
+        [t.strip() for t in data.tags if t.strip()],
+        data.language,
+        data.note.strip(),
+        links,
+    )
     return cleaned, points
 
 
@@ -216,9 +231,13 @@ class ContactService:
             self.session.audit("contact.create", "contact", contact_id)
         return contact_id
 
-    def create_many(self, rows: Iterable[ContactInput], source: str,
-                    progress: Callable[[int], None] | None = None,
-                    written: Callable[[list[int]], None] | None = None) -> list[int]:
+    def create_many(
+        self,
+        rows: Iterable[ContactInput],
+        source: str,
+        progress: Callable[[int], None] | None = None,
+        written: Callable[[list[int]], None] | None = None,
+    ) -> list[int]:
         """Bulk create in one transaction (import, demo): all or nothing, one audit entry with the count.
 
         Rows must already be valid (importers check them first and report bad rows by line); a bad one here
@@ -242,8 +261,20 @@ class ContactService:
 
             for data in rows:
                 c, points = _clean(data, region)
-                ids.append(writer.add(c.given_name, c.family_name, c.display_name, c.language, points, c.organisation,
-                                      c.job_title, c.tags, c.note, more_organisations=c.organisations[1:]))
+                ids.append(
+                    writer.add(
+                        c.given_name,
+                        c.family_name,
+                        c.display_name,
+                        c.language,
+                        points,
+                        c.organisation,
+                        c.job_title,
+                        c.tags,
+                        c.note,
+                        more_organisations=c.organisations[1:],
+                    )
+                )
                 if len(writer) >= BULK_BATCH:
                     flush()
                 if progress and len(ids) % 1000 == 0:
@@ -258,37 +289,64 @@ class ContactService:
         conn.execute(
             "INSERT INTO contact(id, given_name, family_name, display_name, sort_key, language, owner_user_id, "
             "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (contact_id, data.given_name, data.family_name, data.display_name, search_index.fold(data.display_name),
-             data.language, self.session.user.id, stamp, stamp))
+            (
+                contact_id,
+                data.given_name,
+                data.family_name,
+                data.display_name,
+                search_index.fold(data.display_name),
+                data.language,
+                self.session.user.id,
+                stamp,
+                stamp,
+            ),
+        )
         self._write_details(conn, contact_id, data, points)
         text = search_index.document_text(
-            [data.display_name, data.given_name, data.family_name, *(name for name, _title in data.organisations),
-             *data.tags, data.note]
-            + [value for kind, _label, value, _n in points if kind in ("email", "address")])
-        search_index.insert(conn, contact_id, text,
-                            search_index.phone_digits([n or v for kind, _l, v, n in points if kind == "phone"]))
+            [
+                data.display_name,
+                data.given_name,
+                data.family_name,
+                *(name for name, _title in data.organisations),
+                *data.tags,
+                data.note,
+            ]
+            + [value for kind, _label, value, _n in points if kind in ("email", "address")]
+        )
+        search_index.insert(
+            conn, contact_id, text, search_index.phone_digits([n or v for kind, _l, v, n in points if kind == "phone"])
+        )
         return contact_id
 
-    def _write_details(self, conn: Connection, contact_id: int, data: ContactInput,
-                       points: list[tuple[str, str, str, str]]) -> None:
+    def _write_details(
+        self, conn: Connection, contact_id: int, data: ContactInput, points: list[tuple[str, str, str, str]]
+    ) -> None:
         stamp = now()
         first_of_kind: set[str] = set()
         for kind, label, value, normalized in points:
             primary = kind not in first_of_kind
             first_of_kind.add(kind)
-            conn.execute("INSERT INTO contact_point(contact_id, kind, label, value, normalized, is_primary, "
-                         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         (contact_id, kind, label, value, normalized, int(primary), stamp))
+            conn.execute(
+                "INSERT INTO contact_point(contact_id, kind, label, value, normalized, is_primary, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (contact_id, kind, label, value, normalized, int(primary), stamp),
+            )
         for name, job_title in data.organisations:
-            conn.execute("INSERT INTO contact_organisation(contact_id, organisation_id, job_title) VALUES (?, ?, ?) "
-                         "ON CONFLICT DO UPDATE SET job_title = excluded.job_title",
-                         (contact_id, self._organisation_id(conn, name), job_title))
+            conn.execute(
+                "INSERT INTO contact_organisation(contact_id, organisation_id, job_title) VALUES (?, ?, ?) "
+                "ON CONFLICT DO UPDATE SET job_title = excluded.job_title",
+                (contact_id, self._organisation_id(conn, name), job_title),
+            )
         for tag in data.tags:
-            conn.execute("INSERT OR IGNORE INTO contact_tag(contact_id, tag_id) VALUES (?, ?)",
-                         (contact_id, self._tag_id(conn, tag)))
+            conn.execute(
+                "INSERT OR IGNORE INTO contact_tag(contact_id, tag_id) VALUES (?, ?)",
+                (contact_id, self._tag_id(conn, tag)),
+            )
         if data.note:
-            conn.execute("INSERT INTO note(contact_id, body, author_user_id, created_at) VALUES (?, ?, ?, ?)",
-                         (contact_id, data.note, self.session.user.id, stamp))
+            conn.execute(
+                "INSERT INTO note(contact_id, body, author_user_id, created_at) VALUES (?, ?, ?, ?)",
+                (contact_id, data.note, self.session.user.id, stamp),
+            )
 
     @staticmethod
     def _organisation_id(conn: Connection, name: str) -> int:
@@ -296,8 +354,11 @@ class ContactService:
         row = conn.execute("SELECT id FROM organisation WHERE sort_key = ? LIMIT 1", (key,)).fetchone()
         if row:
             return int(row[0])
-        return int(conn.execute("INSERT INTO organisation(name, sort_key, created_at) VALUES (?, ?, ?)",
-                                (name, key, now())).lastrowid)
+        return int(
+            conn.execute(
+                "INSERT INTO organisation(name, sort_key, created_at) VALUES (?, ?, ?)", (name, key, now())
+            ).lastrowid
+        )
 
     @staticmethod
     def _tag_id(conn: Connection, name: str) -> int:
@@ -315,10 +376,19 @@ class ContactService:
         self._require_exists(contact_id)
         cleaned, points = _clean(self._as_stored(contact_id, data), self.region())
         with self.session.change() as conn:
-            conn.execute("UPDATE contact SET given_name = ?, family_name = ?, display_name = ?, sort_key = ?, "
-                         "language = ?, updated_at = ? WHERE id = ?",
-                         (cleaned.given_name, cleaned.family_name, cleaned.display_name,
-                          search_index.fold(cleaned.display_name), cleaned.language, now(), contact_id))
+            conn.execute(
+                "UPDATE contact SET given_name = ?, family_name = ?, display_name = ?, sort_key = ?, "
+                "language = ?, updated_at = ? WHERE id = ?",
+                (
+                    cleaned.given_name,
+                    cleaned.family_name,
+                    cleaned.display_name,
+                    search_index.fold(cleaned.display_name),
+                    cleaned.language,
+                    now(),
+                    contact_id,
+                ),
+            )
             conn.execute("DELETE FROM contact_point WHERE contact_id = ?", (contact_id,))
             conn.execute("DELETE FROM contact_organisation WHERE contact_id = ?", (contact_id,))
             conn.execute("DELETE FROM contact_tag WHERE contact_id = ?", (contact_id,))
@@ -328,9 +398,13 @@ class ContactService:
 
     def _as_stored(self, contact_id: int, data: ContactInput) -> ContactInput:
         """`data` with each phone or email it repeats unchanged read as it was stored (see `update`)."""
-        stored = {(str(r[0]), str(r[1])): str(r[2]) for r in self.conn.execute(
-            "SELECT kind, value, normalized FROM contact_point WHERE contact_id = ? AND kind IN ('email', 'phone')",
-            (contact_id,))}
+        stored = {
+            (str(r[0]), str(r[1])): str(r[2])
+            for r in self.conn.execute(
+                "SELECT kind, value, normalized FROM contact_point WHERE contact_id = ? AND kind IN ('email', 'phone')",
+                (contact_id,),
+            )
+        }
         points = []
         for point in data.points:
             known = stored.get((point.kind, point.value.strip()))
@@ -353,16 +427,21 @@ class ContactService:
             raise SensitiveTextFound(findings)
         with self.session.change() as conn:
             stamp = now()
-            note_id = int(conn.execute("INSERT INTO note(contact_id, body, author_user_id, created_at) "
-                                       "VALUES (?, ?, ?, ?)",
-                                       (contact_id, body.strip(), self.session.user.id, stamp)).lastrowid)
+            note_id = int(
+                conn.execute(
+                    "INSERT INTO note(contact_id, body, author_user_id, created_at) VALUES (?, ?, ?, ?)",
+                    (contact_id, body.strip(), self.session.user.id, stamp),
+                ).lastrowid
+            )
             search_index.reindex(conn, contact_id)
             self.session.audit("note.create", "contact", contact_id, f"note {note_id}")
             if findings:
                 kinds = ",".join(kinds_of(findings))
-                conn.execute("INSERT INTO note_sensitive_kept(note_id, contact_id, kinds, reason, user_id, at) "
-                             "VALUES (?, ?, ?, ?, ?, ?)",
-                             (note_id, contact_id, kinds, keep_reason.strip(), self.session.user.id, stamp))
+                conn.execute(
+                    "INSERT INTO note_sensitive_kept(note_id, contact_id, kinds, reason, user_id, at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (note_id, contact_id, kinds, keep_reason.strip(), self.session.user.id, stamp),
+                )
                 self.session.audit("note.sensitive_kept", "contact", contact_id, f"note {note_id}: {kinds}")
         return note_id
 
@@ -378,8 +457,9 @@ class ContactService:
     def restore(self, contact_id: int) -> None:
         self.session.require(Permission.EDIT_CUSTOMERS)
         with self.session.change() as conn:
-            changed = conn.execute("UPDATE contact SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL",
-                                   (contact_id,)).rowcount
+            changed = conn.execute(
+                "UPDATE contact SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL", (contact_id,)
+            ).rowcount
             if not changed:
                 raise InvalidInput(_("Customer {id} is not in the bin.").format(id=contact_id))
             search_index.reindex(conn, contact_id)
@@ -395,24 +475,58 @@ class ContactService:
     def get(self, contact_id: int) -> ContactRecord:
         """A person's full record. Reading it is recorded in the audit log."""
         self.session.require(Permission.VIEW_CUSTOMERS)
-        row = self.conn.execute("SELECT id, given_name, family_name, display_name, language, created_at, updated_at "
-                                "FROM contact WHERE id = ? AND deleted_at IS NULL", (contact_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT id, given_name, family_name, display_name, language, created_at, updated_at "
+            "FROM contact WHERE id = ? AND deleted_at IS NULL",
+            (contact_id,),
+        ).fetchone()
         if row is None:
             raise InvalidInput(_("There is no customer with id {id}.").format(id=contact_id))
         conn = self.conn
-        points = [ContactPoint(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), bool(r[5])) for r in
-                  conn.execute("SELECT id, kind, label, value, normalized, is_primary FROM contact_point "
-                               "WHERE contact_id = ? ORDER BY kind, is_primary DESC, id", (contact_id,))]
-        organisations = [(int(r[0]), str(r[1]), str(r[2])) for r in conn.execute(
-            "SELECT o.id, o.name, co.job_title FROM organisation o JOIN contact_organisation co "
-            "ON co.organisation_id = o.id WHERE co.contact_id = ? ORDER BY o.sort_key", (contact_id,))]
-        tags = [str(r[0]) for r in conn.execute("SELECT t.name FROM tag t JOIN contact_tag ct ON ct.tag_id = t.id "
-                                                "WHERE ct.contact_id = ? ORDER BY t.name_key", (contact_id,))]
-        notes = [(int(r[0]), str(r[1]), str(r[2])) for r in conn.execute(
-            "SELECT id, created_at, body FROM note WHERE contact_id = ? ORDER BY id", (contact_id,))]
+        points = [
+            ContactPoint(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), bool(r[5]))
+            for r in conn.execute(
+                "SELECT id, kind, label, value, normalized, is_primary FROM contact_point "
+                "WHERE contact_id = ? ORDER BY kind, is_primary DESC, id",
+                (contact_id,),
+            )
+        ]
+        organisations = [
+            (int(r[0]), str(r[1]), str(r[2]))
+            for r in conn.execute(
+                "SELECT o.id, o.name, co.job_title FROM organisation o JOIN contact_organisation co "
+                "ON co.organisation_id = o.id WHERE co.contact_id = ? ORDER BY o.sort_key",
+                (contact_id,),
+            )
+        ]
+        tags = [
+            str(r[0])
+            for r in conn.execute(
+                "SELECT t.name FROM tag t JOIN contact_tag ct ON ct.tag_id = t.id "
+                "WHERE ct.contact_id = ? ORDER BY t.name_key",
+                (contact_id,),
+            )
+        ]
+        notes = [
+            (int(r[0]), str(r[1]), str(r[2]))
+            for r in conn.execute(
+                "SELECT id, created_at, body FROM note WHERE contact_id = ? ORDER BY id", (contact_id,)
+            )
+        ]
         self.session.record("contact.read", "contact", contact_id)
-        return ContactRecord(int(row[0]), str(row[1]), str(row[2]), str(row[3]), row[4], str(row[5]), str(row[6]),
-                             points, organisations, tags, notes)
+        return ContactRecord(
+            int(row[0]),
+            str(row[1]),
+            str(row[2]),
+            str(row[3]),
+            row[4],
+            str(row[5]),
+            str(row[6]),
+            points,
+            organisations,
+            tags,
+            notes,
+        )
 
     def language_of(self, contact_id: int) -> str | None:
         """The customer's preferred language, for notices, forms and exports."""
@@ -421,23 +535,32 @@ class ContactService:
 
     # The email and phone come prefixed with "1" when kept unchecked (normalized = UNCHECKED, ''), else "0":
     # one lookup each, where a second subquery for the mark made a page of the list 1.6x slower.
-    _SUMMARY = ("SELECT c.id, c.display_name, "
-                "(SELECT (normalized = '') || value FROM contact_point WHERE contact_id = c.id AND kind = 'email' "
-                " ORDER BY is_primary DESC, id LIMIT 1), "
-                "(SELECT (normalized = '') || value FROM contact_point WHERE contact_id = c.id AND kind = 'phone' "
-                " ORDER BY is_primary DESC, id LIMIT 1), "
-                "(SELECT o.name FROM organisation o JOIN contact_organisation co ON co.organisation_id = o.id "
-                " WHERE co.contact_id = c.id LIMIT 1), "
-                "EXISTS (SELECT 1 FROM restriction WHERE contact_id = c.id AND lifted_at IS NULL) "
-                "FROM contact c ")
+    _SUMMARY = (
+        "SELECT c.id, c.display_name, "
+        "(SELECT (normalized = '') || value FROM contact_point WHERE contact_id = c.id AND kind = 'email' "
+        " ORDER BY is_primary DESC, id LIMIT 1), "
+        "(SELECT (normalized = '') || value FROM contact_point WHERE contact_id = c.id AND kind = 'phone' "
+        " ORDER BY is_primary DESC, id LIMIT 1), "
+        "(SELECT o.name FROM organisation o JOIN contact_organisation co ON co.organisation_id = o.id "
+        " WHERE co.contact_id = c.id LIMIT 1), "
+        "EXISTS (SELECT 1 FROM restriction WHERE contact_id = c.id AND lifted_at IS NULL) "
+        "FROM contact c "
+    )
 
     @staticmethod
     def _summary(row: tuple[object, ...]) -> ContactSummary:
         email, phone = (str(cell) if cell is not None else None for cell in row[2:4])
         organisation = str(row[4]) if row[4] is not None else None
-        return ContactSummary(int(row[0]), str(row[1]), email and email[1:],  # type: ignore[call-overload]
-                              phone and phone[1:], organisation, bool(email and email[0] == "1"),
-                              bool(phone and phone[0] == "1"), bool(row[5]))
+        return ContactSummary(
+            int(row[0]),  # type: ignore[call-overload]
+            str(row[1]),
+            email and email[1:],
+            phone and phone[1:],
+            organisation,
+            bool(email and email[0] == "1"),
+            bool(phone and phone[0] == "1"),
+            bool(row[5]),
+        )
 
     # Filters are conditions on the person `c`, each one fixed text with parameters, so a list or a search
     # runs one of a few statements whatever is chosen. Consent follows the ledger: the latest event for the
@@ -452,9 +575,10 @@ class ContactService:
     _CONSENT_SQL = {
         # A grant in force: younger than the expiry (none: '' is before every moment) and, for sale or sharing,
         # not overridden by the person's opt-out (the latest value of that flag).
-        "granted": " AND (SELECT action = 'grant' AND at >= ?" + _LATEST
-                   + " AND NOT (? AND coalesce((SELECT value FROM privacy_flag_event WHERE "
-                   "flag = 'opt_out_sale_sharing' AND contact_id = {person} ORDER BY id DESC LIMIT 1), 0) = 1)",
+        "granted": " AND (SELECT action = 'grant' AND at >= ?"
+        + _LATEST
+        + " AND NOT (? AND coalesce((SELECT value FROM privacy_flag_event WHERE "
+        "flag = 'opt_out_sale_sharing' AND contact_id = {person} ORDER BY id DESC LIMIT 1), 0) = 1)",
         "withdrawn": " AND (SELECT action = 'withdraw'" + _LATEST,
         "expired": " AND (SELECT action = 'grant' AND at < ?" + _LATEST,  # no expiry: nothing is before ''
         "never_asked": " AND NOT EXISTS (SELECT 1 FROM consent_event WHERE purpose_key = ? AND contact_id = {person})",
@@ -481,8 +605,9 @@ class ContactService:
                 raise InvalidInput(_("Unknown consent state {state}.").format(state=state))
             purpose = ConsentService(self.session).purpose(where.consent_purpose or "")
             if purpose.lawful_basis != "consent":
-                raise InvalidInput(_("{purpose} does not rest on consent, so nobody is asked for it.")
-                                   .format(purpose=_(purpose.name)))
+                raise InvalidInput(
+                    _("{purpose} does not rest on consent, so nobody is asked for it.").format(purpose=_(purpose.name))
+                )
             cutoff = ""
             if purpose.expires_after_days:
                 cutoff = (datetime.now(UTC) - timedelta(days=purpose.expires_after_days)).isoformat(timespec="seconds")
@@ -495,8 +620,14 @@ class ContactService:
                 args.append(purpose.key)
         return sql.format(person=person), args
 
-    def page(self, *, after: tuple[str, int] | None = None, limit: int = 200, where: ContactFilter | None = None,
-             until: tuple[str, int] | None = None) -> list[ContactSummary]:
+    def page(
+        self,
+        *,
+        after: tuple[str, int] | None = None,
+        limit: int = 200,
+        where: ContactFilter | None = None,
+        until: tuple[str, int] | None = None,
+    ) -> list[ContactSummary]:
         """Everyone (or those `where` lets through) in name order, one keyset page after (sort key, id), and
         no further than `until` when given.
 
@@ -511,9 +642,13 @@ class ContactService:
         if until is not None:
             conditions = " AND (c.sort_key, c.id) <= (?, ?)" + conditions
             args = [*until, *args]
-        rows = self.conn.execute(self._SUMMARY + "WHERE c.deleted_at IS NULL AND (c.sort_key, c.id) > (?, ?)"
-                                 + conditions + " ORDER BY c.sort_key, c.id LIMIT ?",
-                                 (key, last_id, *args, limit)).fetchall()
+        rows = self.conn.execute(
+            self._SUMMARY
+            + "WHERE c.deleted_at IS NULL AND (c.sort_key, c.id) > (?, ?)"
+            + conditions
+            + " ORDER BY c.sort_key, c.id LIMIT ?",
+            (key, last_id, *args, limit),
+        ).fetchall()
         return [self._summary(row) for row in rows]
 
     def position_after(self, after: tuple[str, int] | None, count: int) -> tuple[str, int] | None:
@@ -521,8 +656,11 @@ class ContactService:
         index alone, so it is cheap; it bounds one stretch of a filtered walk."""
         self.session.require(Permission.VIEW_CUSTOMERS)
         key, last_id = after or ("", 0)
-        row = self.conn.execute("SELECT sort_key, id FROM contact WHERE deleted_at IS NULL AND (sort_key, id) > (?, ?) "
-                                "ORDER BY sort_key, id LIMIT 1 OFFSET ?", (key, last_id, count - 1)).fetchone()
+        row = self.conn.execute(
+            "SELECT sort_key, id FROM contact WHERE deleted_at IS NULL AND (sort_key, id) > (?, ?) "
+            "ORDER BY sort_key, id LIMIT 1 OFFSET ?",
+            (key, last_id, count - 1),
+        ).fetchone()
         return None if row is None else (str(row[0]), int(row[1]))
 
     def summaries(self, ids: list[int]) -> list[ContactSummary]:
@@ -530,22 +668,29 @@ class ContactService:
         the number, the ids passed as one JSON array."""
         self.session.require(Permission.VIEW_CUSTOMERS)
         self.session.require_rows(len(ids))
-        found = {row[0]: self._summary(row) for row in self.conn.execute(
-            self._SUMMARY + "JOIN json_each(?) j ON c.id = j.value WHERE c.deleted_at IS NULL",
-            (json.dumps(ids),))}
+        found = {
+            row[0]: self._summary(row)
+            for row in self.conn.execute(
+                self._SUMMARY + "JOIN json_each(?) j ON c.id = j.value WHERE c.deleted_at IS NULL", (json.dumps(ids),)
+            )
+        }
         return [found[contact_id] for contact_id in ids if contact_id in found]
 
     def tags(self, limit: int = 1000) -> list[tuple[int, str]]:
         """Tags to filter by, (id, name) in name order."""
         self.session.require(Permission.VIEW_CUSTOMERS)
-        return [(int(r[0]), str(r[1])) for r in self.conn.execute(
-            "SELECT id, name FROM tag ORDER BY name_key LIMIT ?", (limit,))]
+        return [
+            (int(r[0]), str(r[1]))
+            for r in self.conn.execute("SELECT id, name FROM tag ORDER BY name_key LIMIT ?", (limit,))
+        ]
 
     def owners(self) -> list[tuple[int, str]]:
         """The staff a customer can belong to (whoever added them), (user id, name) in name order."""
         self.session.require(Permission.VIEW_CUSTOMERS)
-        return [(int(r[0]), str(r[1])) for r in self.conn.execute(
-            "SELECT id, name FROM user WHERE removed_at IS NULL ORDER BY name_key")]
+        return [
+            (int(r[0]), str(r[1]))
+            for r in self.conn.execute("SELECT id, name FROM user WHERE removed_at IS NULL ORDER BY name_key")
+        ]
 
     def sort_position(self, contact_id: int) -> tuple[str, int]:
         row = self.conn.execute("SELECT sort_key, id FROM contact WHERE id = ?", (contact_id,)).fetchone()
@@ -559,10 +704,12 @@ class ContactService:
         self.session.require_rows(len(ids))
         found: dict[int, str] = {}
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            found.update((int(r[0]), str(r[1])) for r in self.conn.execute(
-                f"SELECT id, display_name FROM contact WHERE id IN ({marks})", chunk))
+            found.update(
+                (int(r[0]), str(r[1]))
+                for r in self.conn.execute(f"SELECT id, display_name FROM contact WHERE id IN ({marks})", chunk)
+            )
         return found
 
     def search(self, query: str, limit: int = 50, where: ContactFilter | None = None) -> list[ContactSummary]:
@@ -589,8 +736,9 @@ class ContactService:
             return []
         return [int(row[0]) for row in self.conn.execute(*statement)]
 
-    def search_statement(self, query: str, limit: int = 50, where: ContactFilter | None = None,
-                         ids_only: bool = False) -> tuple[str, list[object]] | None:
+    def search_statement(
+        self, query: str, limit: int = 50, where: ContactFilter | None = None, ids_only: bool = False
+    ) -> tuple[str, list[object]] | None:
         """The one SQL statement (and its parameters) that `search` (or `search_ids`) runs; None for a query
         with no words or digits. `bench/` times it raw against `search` to show the app's own overhead; the
         customer list runs it on a worker thread, so the permission is checked here, where it is built.
@@ -625,19 +773,25 @@ class ContactService:
             # RANK_CEILING matches only: ranking a million near-equal scores costs a second and tells the reader
             # nothing. (Not the newest ones: FTS5 walks a prefix query's merged doclist backwards in minutes.)
             join, conditions = filtered("contact_search")
-            ctes.append("text_hits AS (SELECT id, rank FROM (SELECT contact_search.rowid AS id, "
-                        f"bm25(contact_search) AS rank FROM contact_search{join} "
-                        f"WHERE contact_search MATCH ?{conditions} LIMIT ?) ORDER BY rank LIMIT ?)")
+            ctes.append(
+                "text_hits AS (SELECT id, rank FROM (SELECT contact_search.rowid AS id, "
+                f"bm25(contact_search) AS rank FROM contact_search{join} "
+                f"WHERE contact_search MATCH ?{conditions} LIMIT ?) ORDER BY rank LIMIT ?)"
+            )
             args += [expression, *filter_args, RANK_CEILING, limit * 2]
         for number, fragment in enumerate(phone_fragments):
             join, conditions = filtered("contact_phone_search")
-            ctes.append(f"phone_hits{number} AS (SELECT contact_phone_search.rowid AS id, -1000.0 AS rank "
-                        f"FROM contact_phone_search{join} WHERE contact_phone_search MATCH ?{conditions} "
-                        "LIMIT ?)")
+            ctes.append(
+                f"phone_hits{number} AS (SELECT contact_phone_search.rowid AS id, -1000.0 AS rank "
+                f"FROM contact_phone_search{join} WHERE contact_phone_search MATCH ?{conditions} "
+                "LIMIT ?)"
+            )
             args += ['"' + fragment + '"', *filter_args, limit * 2]
         names = [cte.split(" ", 1)[0] for cte in ctes]
         union = " UNION ALL ".join(f"SELECT id, rank FROM {name}" for name in names)
-        sql = (f"WITH {', '.join(ctes)}, hits AS (SELECT id, min(rank) AS rank FROM ({union}) GROUP BY id) "
-               + ("SELECT c.id FROM contact c " if ids_only else self._SUMMARY) +
-               "JOIN hits ON hits.id = c.id WHERE c.deleted_at IS NULL ORDER BY hits.rank, c.sort_key, c.id LIMIT ?")
+        sql = (
+            f"WITH {', '.join(ctes)}, hits AS (SELECT id, min(rank) AS rank FROM ({union}) GROUP BY id) "
+            + ("SELECT c.id FROM contact c " if ids_only else self._SUMMARY)
+            + "JOIN hits ON hits.id = c.id WHERE c.deleted_at IS NULL ORDER BY hits.rank, c.sort_key, c.id LIMIT ?"
+        )
         return sql, [*args, limit]

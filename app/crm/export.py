@@ -33,13 +33,17 @@ def export_csv(session: Session, out: Path, query: str = "", where: ContactFilte
     if query.strip():
         rows = contacts.search(query, limit=1_000_000, where=where)
     else:
-        rows = pages(lambda after: contacts.page(after=after, limit=1000, where=where),
-                     lambda last: contacts.sort_position(last.id))
-    count = write_rows(out, HEADER, ((p.id, p.name, p.email, p.phone, p.organisation) for p in rows
-                                     if not p.restricted))  # Art. 18: kept, but not processed
+        rows = pages(
+            lambda after: contacts.page(after=after, limit=1000, where=where),
+            lambda last: contacts.sort_position(last.id),
+        )
+    count = write_rows(
+        out, HEADER, ((p.id, p.name, p.email, p.phone, p.organisation) for p in rows if not p.restricted)
+    )  # Art. 18: kept, but not processed
     filtered = bool(query.strip()) or (where is not None and where.active)
-    session.record("contact.export", *audit.head_entity(head),
-                   summary=f"{count} rows" + (" (filtered)" if filtered else ""))
+    session.record(
+        "contact.export", *audit.head_entity(head), summary=f"{count} rows" + (" (filtered)" if filtered else "")
+    )
     return count
 
 

@@ -90,8 +90,10 @@ def _fr_nir(value: str) -> bool:
 _CHECKED_IDS = (
     (re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])"), _cn_resident_id),
     (re.compile(r"(?<![\dA-Za-z])(?:\d{8}|[XYZxyz]\d{7})[A-Za-z](?![\dA-Za-z])"), _es_dni),
-    (re.compile(r"(?<![\dA-Za-z])[12]\s?\d{2}\s?\d{2}\s?(?:\d{2}|2[AB])\s?\d{3}\s?\d{3}\s?\d{2}(?![\dA-Za-z])"),
-     _fr_nir),
+    (
+        re.compile(r"(?<![\dA-Za-z])[12]\s?\d{2}\s?\d{2}\s?(?:\d{2}|2[AB])\s?\d{3}\s?\d{3}\s?\d{2}(?![\dA-Za-z])"),
+        _fr_nir,
+    ),
 )
 # Shapes that are IDs whatever the words around them: a US social security number, a UK National Insurance number.
 _SHAPED_IDS = (
@@ -103,12 +105,16 @@ _SHAPED_IDS = (
 _NAMED_NUMBER = r"[^\n\d]{0,24}?(?P<number>(?=(?:[a-z-]*\d){4})[a-z0-9][a-z0-9-]{4,16}[a-z0-9])(?![a-z0-9])"
 _NAMED = (
     ("passport", re.compile(r"(?:\bpass(?:port|eport|e?ports?)\b|\breisepass|\bpasaporte|护照)" + _NAMED_NUMBER)),
-    ("national_id", re.compile(
-        r"(?:\bsocial security\b|\bssn\b|\bnational (?:id|insurance)\b|\bid card\b|\bid number\b"
-        r"|\bpersonalausweis|\bausweis|\bsteuer-?id\b|\bsozialversicherungsnummer"
-        r"|\bcarte d'identite\b|\bnumero de securite sociale\b|\bsecu\b|\bnir\b"
-        r"|\bdni\b|\bnie\b|\bdocumento de identidad\b|\bseguridad social\b"
-        r"|身份证|社保号|社会保障号)" + _NAMED_NUMBER)),
+    (
+        "national_id",
+        re.compile(
+            r"(?:\bsocial security\b|\bssn\b|\bnational (?:id|insurance)\b|\bid card\b|\bid number\b"
+            r"|\bpersonalausweis|\bausweis|\bsteuer-?id\b|\bsozialversicherungsnummer"
+            r"|\bcarte d'identite\b|\bnumero de securite sociale\b|\bsecu\b|\bnir\b"
+            r"|\bdni\b|\bnie\b|\bdocumento de identidad\b|\bseguridad social\b"
+            r"|身份证|社保号|社会保障号)" + _NAMED_NUMBER
+        ),
+    ),
 )
 
 
@@ -127,35 +133,176 @@ def _identity_numbers(text: str, folded: str) -> list[Finding]:
 
 # Whole words, matched without case or accents (a plural ending is allowed); Chinese terms anywhere in the text.
 HEALTH_WORDS: dict[str, tuple[str, ...]] = {
-    "en": ("diabetes", "diabetic", "cancer", "tumour", "tumor", "pregnant", "pregnancy", "allergy", "allergic",
-           "asthma", "hiv", "depression", "depressed", "medication", "surgery", "disability", "disabled", "illness",
-           "diagnosis", "diagnosed", "therapy", "epilepsy", "dementia", "hospital", "wheelchair", "prescription",
-           "blood pressure", "heart attack", "mental health", "chemotherapy"),
-    "de": ("diabetes", "diabetiker", "krebs", "tumor", "schwanger", "schwangerschaft", "allergie", "allergisch",
-           "asthma", "hiv", "depression", "depressiv", "medikament", "medikamente", "behinderung", "behindert",
-           "krankheit", "erkrankung", "krank", "diagnose", "therapie", "epilepsie", "demenz", "krankenhaus",
-           "rollstuhl", "blutdruck", "herzinfarkt", "chemotherapie"),
-    "fr": ("diabete", "diabetique", "cancer", "tumeur", "enceinte", "grossesse", "allergie", "allergique",
-           "asthme", "vih", "sida", "depression", "medicament", "chirurgie", "handicap", "handicape", "maladie",
-           "malade", "diagnostic", "therapie", "epilepsie", "demence", "hopital", "fauteuil roulant",
-           "tension arterielle", "crise cardiaque", "chimiotherapie"),
-    "es": ("diabetes", "diabetico", "diabetica", "cancer", "tumor", "embarazada", "embarazo", "alergia",
-           "alergico", "alergica", "asma", "vih", "sida", "depresion", "medicamento", "cirugia", "discapacidad",
-           "discapacitado", "enfermedad", "enfermo", "enferma", "diagnostico", "terapia", "epilepsia", "demencia",
-           "hospital", "silla de ruedas", "presion arterial", "infarto", "quimioterapia"),
-    "zh_CN": ("糖尿病", "癌症", "肿瘤", "怀孕", "孕妇", "过敏", "哮喘", "艾滋病", "抑郁", "药物", "手术", "残疾",
-              "疾病", "诊断", "治疗", "癫痫", "痴呆", "医院", "轮椅", "处方", "高血压", "心脏病", "化疗"),
+    "en": (
+        "diabetes",
+        "diabetic",
+        "cancer",
+        "tumour",
+        "tumor",
+        "pregnant",
+        "pregnancy",
+        "allergy",
+        "allergic",
+        "asthma",
+        "hiv",
+        "depression",
+        "depressed",
+        "medication",
+        "surgery",
+        "disability",
+        "disabled",
+        "illness",
+        "diagnosis",
+        "diagnosed",
+        "therapy",
+        "epilepsy",
+        "dementia",
+        "hospital",
+        "wheelchair",
+        "prescription",
+        "blood pressure",
+        "heart attack",
+        "mental health",
+        "chemotherapy",
+    ),
+    "de": (
+        "diabetes",
+        "diabetiker",
+        "krebs",
+        "tumor",
+        "schwanger",
+        "schwangerschaft",
+        "allergie",
+        "allergisch",
+        "asthma",
+        "hiv",
+        "depression",
+        "depressiv",
+        "medikament",
+        "medikamente",
+        "behinderung",
+        "behindert",
+        "krankheit",
+        "erkrankung",
+        "krank",
+        "diagnose",
+        "therapie",
+        "epilepsie",
+        "demenz",
+        "krankenhaus",
+        "rollstuhl",
+        "blutdruck",
+        "herzinfarkt",
+        "chemotherapie",
+    ),
+    "fr": (
+        "diabete",
+        "diabetique",
+        "cancer",
+        "tumeur",
+        "enceinte",
+        "grossesse",
+        "allergie",
+        "allergique",
+        "asthme",
+        "vih",
+        "sida",
+        "depression",
+        "medicament",
+        "chirurgie",
+        "handicap",
+        "handicape",
+        "maladie",
+        "malade",
+        "diagnostic",
+        "therapie",
+        "epilepsie",
+        "demence",
+        "hopital",
+        "fauteuil roulant",
+        "tension arterielle",
+        "crise cardiaque",
+        "chimiotherapie",
+    ),
+    "es": (
+        "diabetes",
+        "diabetico",
+        "diabetica",
+        "cancer",
+        "tumor",
+        "embarazada",
+        "embarazo",
+        "alergia",
+        "alergico",
+        "alergica",
+        "asma",
+        "vih",
+        "sida",
+        "depresion",
+        "medicamento",
+        "cirugia",
+        "discapacidad",
+        "discapacitado",
+        "enfermedad",
+        "enfermo",
+        "enferma",
+        "diagnostico",
+        "terapia",
+        "epilepsia",
+        "demencia",
+        "hospital",
+        "silla de ruedas",
+        "presion arterial",
+        "infarto",
+        "quimioterapia",
+    ),
+    "zh_CN": (
+        "糖尿病",
+        "癌症",
+        "肿瘤",
+        "怀孕",
+        "孕妇",
+        "过敏",
+        "哮喘",
+        "艾滋病",
+        "抑郁",
+        "药物",
+        "手术",
+        "残疾",
+        "疾病",
+        "诊断",
+        "治疗",
+        "癫痫",
+        "痴呆",
+        "医院",
+        "轮椅",
+        "处方",
+        "高血压",
+        "心脏病",
+        "化疗",
+    ),
 }
 
-_LATIN_HEALTH = re.compile(r"\b(?:" + "|".join(sorted(
-    {re.escape(word) for language, words in HEALTH_WORDS.items() if language != "zh_CN" for word in words},
-    key=len, reverse=True)) + r")(?:s|es|e|en|n)?\b")
+_LATIN_HEALTH = re.compile(
+    r"\b(?:"
+    + "|".join(
+        sorted(
+            {re.escape(word) for language, words in HEALTH_WORDS.items() if language != "zh_CN" for word in words},
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")(?:s|es|e|en|n)?\b"
+)
 _CHINESE_HEALTH = re.compile("|".join(HEALTH_WORDS["zh_CN"]))
 
 
 def _health(folded: str) -> list[Finding]:
-    return [Finding("health", m.start(), m.end())
-            for pattern in (_LATIN_HEALTH, _CHINESE_HEALTH) for m in pattern.finditer(folded)]
+    return [
+        Finding("health", m.start(), m.end())
+        for pattern in (_LATIN_HEALTH, _CHINESE_HEALTH)
+        for m in pattern.finditer(folded)
+    ]
 
 
 # --- together ---------------------------------------------------------------------------------------------------
@@ -182,6 +329,9 @@ class SensitiveTextFound(InvalidInput):
 
     def __init__(self, findings: list[Finding]) -> None:
         self.findings = findings
-        super().__init__(_("This note seems to contain {what}. Take it out of the note, or keep it with a reason "
-                           "(the reason is recorded).").format(
-            what=", ".join(_(KINDS[kind]) for kind in kinds_of(findings))))
+        super().__init__(
+            _(
+                "This note seems to contain {what}. Take it out of the note, or keep it with a reason "
+                "(the reason is recorded)."
+            ).format(what=", ".join(_(KINDS[kind]) for kind in kinds_of(findings)))
+        )

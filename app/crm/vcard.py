@@ -38,17 +38,27 @@ from app.locale import _
 from app.store import audit
 from app.store.database import Connection
 
-MAX_LINE = 10_000_000   # characters in one physical line (an unfolded photo can be long; it is then dropped)
-MAX_CARD = 20_000_000   # characters in one card, photos included
+MAX_LINE = 10_000_000  # characters in one physical line (an unfolded photo can be long; it is then dropped)
+MAX_CARD = 20_000_000  # characters in one card, photos included
 _BINARY = {"PHOTO", "LOGO", "SOUND"}
 _PROPERTY = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)?(;[^:]*)?:")
 _LISTS = {"N", "ADR", "CATEGORIES", "NICKNAME"}  # commas separate values only in these
 _BARE_COMMA = re.compile(r"(?<!\\),")
-_LABELS = (("cell", "mobile"), ("iphone", "mobile"), ("mobile", "mobile"), ("fax", "fax"), ("pager", "pager"),
-           ("home", "home"), ("work", "work"), ("main", "main"), ("other", "other"))
+_LABELS = (
+    ("cell", "mobile"),
+    ("iphone", "mobile"),
+    ("mobile", "mobile"),
+    ("fax", "fax"),
+    ("pager", "pager"),
+    ("home", "home"),
+    ("work", "work"),
+    ("main", "main"),
+    ("other", "other"),
+)
 
 
 # --- reading -----------------------------------------------------------------------------------------------
+
 
 def _name_of(text: str) -> str:
     head = text.split(":", 1)[0].split(";", 1)[0]
@@ -131,8 +141,9 @@ def _cards(logical: Iterable[tuple[int, str]]) -> Iterator[_Card]:
             card = None
             continue
         if card is None:
-            raise InvalidInput(_("Line {line} is outside any card (BEGIN:VCARD … END:VCARD); is this a vCard "
-                                 "file?").format(line=line))
+            raise InvalidInput(
+                _("Line {line} is outside any card (BEGIN:VCARD … END:VCARD); is this a vCard file?").format(line=line)
+            )
         if nested:
             continue
         name = _name_of(text)
@@ -158,8 +169,11 @@ def _decode_quoted_printable(text: str) -> str:
     head, value = text.split(":", 1)
     params = head.split(";")
     charset = next((p.split("=", 1)[1].strip('"') for p in params[1:] if p.upper().startswith("CHARSET=")), "utf-8")
-    kept = [p for p in params if p.upper() not in ("ENCODING=QUOTED-PRINTABLE", "QUOTED-PRINTABLE")
-            and not p.upper().startswith("CHARSET=")]
+    kept = [
+        p
+        for p in params
+        if p.upper() not in ("ENCODING=QUOTED-PRINTABLE", "QUOTED-PRINTABLE") and not p.upper().startswith("CHARSET=")
+    ]
     raw = quopri.decodestring(value.encode("utf-8"))
     try:
         decoded = raw.decode(charset, "replace")
@@ -200,9 +214,19 @@ def _draft(card: _Card, component: Any) -> Draft:
         draft.details.append(Detail("phone", number, _label(item), "TEL", line))
     for line, item in items("adr"):
         address = item.value
-        text = ", ".join(part for part in (_text(address.box), _text(address.extended), _text(address.street),
-                                           _text(address.city), _text(address.region), _text(address.code),
-                                           _text(address.country)) if part)
+        text = ", ".join(
+            part
+            for part in (
+                _text(address.box),
+                _text(address.extended),
+                _text(address.street),
+                _text(address.city),
+                _text(address.region),
+                _text(address.code),
+                _text(address.country),
+            )
+            if part
+        )
         if text:
             draft.details.append(Detail("address", ", ".join(text.splitlines()), _label(item), "ADR", line))
         code = country_code(_text(address.country))
@@ -217,8 +241,11 @@ def _draft(card: _Card, component: Any) -> Draft:
     for _line, item in items("categories"):
         draft.tags += [str(tag) for tag in (item.value if isinstance(item.value, list) else [item.value])]
     for line, name in card.skipped:
-        reason = (_("{name} not imported (Counterpart does not keep pictures or sounds)").format(name=name) if name
-                  else _("not a vCard property; left out"))
+        reason = (
+            _("{name} not imported (Counterpart does not keep pictures or sounds)").format(name=name)
+            if name
+            else _("not a vCard property; left out")
+        )
         draft.warnings.append((line, reason))
     return draft
 
@@ -243,16 +270,19 @@ _TEL_TYPES = {"mobile": "CELL", "home": "HOME", "work": "WORK", "fax": "FAX", "p
 
 
 def _card_for(conn: Connection, contact_id: int) -> Any | None:
-    row = conn.execute("SELECT given_name, family_name, display_name FROM contact WHERE id = ? AND deleted_at "
-                       "IS NULL", (contact_id,)).fetchone()
+    row = conn.execute(
+        "SELECT given_name, family_name, display_name FROM contact WHERE id = ? AND deleted_at IS NULL", (contact_id,)
+    ).fetchone()
     if row is None:
         return None
     card = vobject.vCard()
     card.add("n").value = vobject.vcard.Name(family=str(row[1]), given=str(row[0]))
     card.add("fn").value = str(row[2])
     for kind, label, value, normalized in conn.execute(
-            "SELECT kind, label, value, normalized FROM contact_point WHERE contact_id = ? "
-            "ORDER BY kind, is_primary DESC, id", (contact_id,)):
+        "SELECT kind, label, value, normalized FROM contact_point WHERE contact_id = ? "
+        "ORDER BY kind, is_primary DESC, id",
+        (contact_id,),
+    ):
         if kind == "email":
             item = card.add("email")
             item.value = str(value)
@@ -267,19 +297,26 @@ def _card_for(conn: Connection, contact_id: int) -> Any | None:
             item.value = vobject.vcard.Address(street=str(value))
             if label in ("home", "work"):
                 item.type_param = str(label).upper()
-    organisation = conn.execute("SELECT o.name, co.job_title FROM organisation o JOIN contact_organisation co "
-                                "ON co.organisation_id = o.id WHERE co.contact_id = ? ORDER BY o.sort_key LIMIT 1",
-                                (contact_id,)).fetchone()
+    organisation = conn.execute(
+        "SELECT o.name, co.job_title FROM organisation o JOIN contact_organisation co "
+        "ON co.organisation_id = o.id WHERE co.contact_id = ? ORDER BY o.sort_key LIMIT 1",
+        (contact_id,),
+    ).fetchone()
     if organisation:
         card.add("org").value = [str(organisation[0])]
         if organisation[1]:
             card.add("title").value = str(organisation[1])
-    tags = [str(r[0]) for r in conn.execute("SELECT t.name FROM tag t JOIN contact_tag ct ON ct.tag_id = t.id "
-                                            "WHERE ct.contact_id = ? ORDER BY t.name_key", (contact_id,))]
+    tags = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT t.name FROM tag t JOIN contact_tag ct ON ct.tag_id = t.id "
+            "WHERE ct.contact_id = ? ORDER BY t.name_key",
+            (contact_id,),
+        )
+    ]
     if tags:
         card.add("categories").value = tags
-    notes = [str(r[0]) for r in conn.execute("SELECT body FROM note WHERE contact_id = ? ORDER BY id",
-                                             (contact_id,))]
+    notes = [str(r[0]) for r in conn.execute("SELECT body FROM note WHERE contact_id = ? ORDER BY id", (contact_id,))]
     if notes:
         card.add("note").value = "\n\n".join(notes)
     return card
@@ -296,8 +333,12 @@ def export_vcards(session: Session, out: Path, *, ids: Sequence[int] | None = No
     elif query.strip():
         chosen = [c.id for c in contacts.search(query, limit=1_000_000)]
     else:
-        chosen = (c.id for c in pages(lambda after: contacts.page(after=after, limit=1000),
-                                      lambda last: contacts.sort_position(last.id)))
+        chosen = (
+            c.id
+            for c in pages(
+                lambda after: contacts.page(after=after, limit=1000), lambda last: contacts.sort_position(last.id)
+            )
+        )
 
     restricted = restricted_ids(session.conn)  # restricted people (Art. 18) are stored, not exported
     count = 0
@@ -310,6 +351,5 @@ def export_vcards(session: Session, out: Path, *, ids: Sequence[int] | None = No
                 handle.write(card.serialize())
                 count += 1
     which = " (chosen)" if ids is not None else " (filtered)" if query.strip() else ""
-    session.record("contact.export", *audit.head_entity(head if count else None),
-                   summary=f"{count} vCards{which}")
+    session.record("contact.export", *audit.head_entity(head if count else None), summary=f"{count} vCards{which}")
     return count

@@ -39,35 +39,53 @@ def _verified_request(session: Session, request_id: int | None) -> SubjectReques
         return None
     request = RequestService(session).get(request_id)
     if request.identity_method is None:
-        raise InvalidInput(_("Request no. {id}: check and record the requester's identity before handing over "
-                             "any data.").format(id=request.id))
+        raise InvalidInput(
+            _("Request no. {id}: check and record the requester's identity before handing over any data.").format(
+                id=request.id
+            )
+        )
     return request
 
 
-def export_subject(session: Session, contact_id: int, *, pdf: Path | None = None, zip_path: Path | None = None,
-                   language: str | None = None, pdf_password: str | None = None,
-                   request_id: int | None = None) -> dict[str, str]:
+def export_subject(
+    session: Session,
+    contact_id: int,
+    *,
+    pdf: Path | None = None,
+    zip_path: Path | None = None,
+    language: str | None = None,
+    pdf_password: str | None = None,
+    request_id: int | None = None,
+) -> dict[str, str]:
     """Write the requested files; returns {file name: sha256}."""
     session.require(Permission.EXPORT_SUBJECT)
     if pdf is None and zip_path is None:
         raise InvalidInput(_("Choose a PDF, a ZIP or both."))
-    language = document_language(language, ContactService(session).language_of(contact_id),
-                                 read_profile(session.conn).language)
+    language = document_language(
+        language, ContactService(session).language_of(contact_id), read_profile(session.conn).language
+    )
     request = _verified_request(session, request_id)
     head = audit.export_head(session.conn, session.vault.signer)  # the log's end as the export starts (#17)
     data = gather(session, contact_id, language)
     hashes: dict[str, str] = {}
     if pdf is not None:
         reference = f"R-{request.id}" if request else None
-        hashes[pdf.name] = _write_pdf(pdf, render_subject_export(data, request_reference=reference), head,
-                                      pdf_password)
+        hashes[pdf.name] = _write_pdf(pdf, render_subject_export(data, request_reference=reference), head, pdf_password)
     if zip_path is not None:
         hashes[zip_path.name] = write_portability_zip(zip_path, data, head)
-    summary = "; ".join(f"{kind} sha256 {digest[:16]}" for kind, digest in
-                        (("pdf" if name.endswith(".pdf") else "zip", digest) for name, digest in hashes.items()))
-    session.record("subject.export", "contact", contact_id,
-                   (f"request {request.id}; " if request else "") + summary + ("; password" if pdf_password else "")
-                   + audit.head_note(head))
+    summary = "; ".join(
+        f"{kind} sha256 {digest[:16]}"
+        for kind, digest in (("pdf" if name.endswith(".pdf") else "zip", digest) for name, digest in hashes.items())
+    )
+    session.record(
+        "subject.export",
+        "contact",
+        contact_id,
+        (f"request {request.id}; " if request else "")
+        + summary
+        + ("; password" if pdf_password else "")
+        + audit.head_note(head),
+    )
     if request is not None:
         for name, digest in hashes.items():
             RequestService(session).add_file(request.id, name, digest)
@@ -92,14 +110,17 @@ def _write_pdf(out: Path, pdf: bytes, head: dict[str, Any] | None, password: str
     return hashlib.sha256(pdf).hexdigest()
 
 
-def subject_pdf(session: Session, contact_id: int, *, language: str | None = None,
-                request_id: int | None = None) -> bytes:
+def subject_pdf(
+    session: Session, contact_id: int, *, language: str | None = None, request_id: int | None = None
+) -> bytes:
     """The person's PDF in memory, to print at the counter with no file on disk. Audited like an export."""
     session.require(Permission.EXPORT_SUBJECT)
-    language = document_language(language, ContactService(session).language_of(contact_id),
-                                 read_profile(session.conn).language)
+    language = document_language(
+        language, ContactService(session).language_of(contact_id), read_profile(session.conn).language
+    )
     request = _verified_request(session, request_id)
-    pdf = render_subject_export(gather(session, contact_id, language),
-                                request_reference=f"R-{request.id}" if request else None)
+    pdf = render_subject_export(
+        gather(session, contact_id, language), request_reference=f"R-{request.id}" if request else None
+    )
     session.record("subject.print", "contact", contact_id, f"request {request.id}" if request else "")
     return pdf

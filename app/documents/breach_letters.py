@@ -44,12 +44,17 @@ def _letter_styles() -> dict[str, ParagraphStyle]:
     """Slightly tighter than the reports, so that the usual letter fits on one sheet."""
     s = styles()
     body = ParagraphStyle("letter_body", parent=s["body"], fontSize=10, leading=13.5, spaceAfter=3)
-    return {**s, "body": body,
-            "right": ParagraphStyle("letter_right", parent=body, alignment=TA_RIGHT),
-            "heading": ParagraphStyle("letter_heading", parent=s["heading"], fontSize=11, leading=14, spaceBefore=5,
-                                      spaceAfter=1),
-            "bullet": ParagraphStyle("letter_bullet", parent=body, leftIndent=5 * mm, firstLineIndent=-3.5 * mm,
-                                     spaceAfter=1)}
+    return {
+        **s,
+        "body": body,
+        "right": ParagraphStyle("letter_right", parent=body, alignment=TA_RIGHT),
+        "heading": ParagraphStyle(
+            "letter_heading", parent=s["heading"], fontSize=11, leading=14, spaceBefore=5, spaceAfter=1
+        ),
+        "bullet": ParagraphStyle(
+            "letter_bullet", parent=body, leftIndent=5 * mm, firstLineIndent=-3.5 * mm, spaceAfter=1
+        ),
+    }
 
 
 def when_text(value: datetime | str | None, language: str, *, zone: bool = False) -> str:
@@ -60,7 +65,8 @@ def when_text(value: datetime | str | None, language: str, *, zone: bool = False
     locale = babel_locale(language)
     pattern = str(locale.datetime_formats.get("medium", "{1} {0}"))
     text = pattern.replace("{1}", str(format_date(moment_, "medium", locale=locale))).replace(
-        "{0}", str(format_time(moment_, "short", locale=locale)))
+        "{0}", str(format_time(moment_, "short", locale=locale))
+    )
     if zone and moment_.tzinfo is not None:
         text += f" ({get_timezone_gmt(moment_, locale=locale)})"
     return text
@@ -74,8 +80,9 @@ def day_text(value: datetime | str | None, language: str) -> str:
 # --- the letter to one affected person (Art. 34) --------------------------------------------------------
 
 
-def write_breach_letter(out: Path, *, language: str, shop_name: str, shop_contact: str, person_name: str,
-                        breach: Breach, when: date) -> None:
+def write_breach_letter(
+    out: Path, *, language: str, shop_name: str, shop_contact: str, person_name: str, breach: Breach, when: date
+) -> None:
     """Write the letter telling one person about `breach`, in `language`, dated `when`."""
     _ = translator(language)
     shop = shop_name.strip() or _("the shop")
@@ -83,8 +90,16 @@ def write_breach_letter(out: Path, *, language: str, shop_name: str, shop_contac
     dated = day(when, language, "long")
 
     def story() -> list[Any]:
-        return _letter_story(_, language, shop=shop, contact=shop_contact.strip(), name=person_name.strip(),
-                             breach=breach, dated=dated, title=title)
+        return _letter_story(
+            _,
+            language,
+            shop=shop,
+            contact=shop_contact.strip(),
+            name=person_name.strip(),
+            breach=breach,
+            dated=dated,
+            title=title,
+        )
 
     def decorate(canvas: Any, page: int, total: int) -> None:
         draw_footer(canvas, shop, _("Page {page} of {total}").format(page=page, total=total))
@@ -92,8 +107,9 @@ def write_breach_letter(out: Path, *, language: str, shop_name: str, shop_contac
     atomic_write(out, render_paged(story, title=title, decorate=decorate))
 
 
-def _letter_story(_: Translate, language: str, *, shop: str, contact: str, name: str, breach: Breach, dated: str,
-                  title: str) -> list[Any]:
+def _letter_story(
+    _: Translate, language: str, *, shop: str, contact: str, name: str, breach: Breach, dated: str, title: str
+) -> list[Any]:
     s = _letter_styles()
     discovered = day_text(breach.discovered_at, language)
     occurred = day_text(breach.occurred_at, language)
@@ -106,55 +122,107 @@ def _letter_story(_: Translate, language: str, *, shop: str, contact: str, name:
         Spacer(1, 2 * mm),
         para(title, s["title"], "bold"),
         para(greeting, s["body"]),
-        para(_("We are writing to tell you about a security incident at {shop} that involves some of your personal "
-               "data. We are sorry that this has happened. This letter explains what happened, what it may mean "
-               "for you, what we are doing about it and what you can do.").format(shop=shop), s["body"]),
+        para(
+            _(
+                "We are writing to tell you about a security incident at {shop} that involves some of your personal "
+                "data. We are sorry that this has happened. This letter explains what happened, what it may mean "
+                "for you, what we are doing about it and what you can do."
+            ).format(shop=shop),
+            s["body"],
+        ),
         para(_("What happened"), s["heading"], "bold"),
         para(breach.nature, s["body"]),
     ]
     if occurred and occurred != discovered:
-        story.append(para(_("It happened on or around {occurred}, and we found out about it on {discovered}.")
-                          .format(occurred=occurred, discovered=discovered), s["body"]))
+        story.append(
+            para(
+                _("It happened on or around {occurred}, and we found out about it on {discovered}.").format(
+                    occurred=occurred, discovered=discovered
+                ),
+                s["body"],
+            )
+        )
     else:
         story.append(para(_("We found out about it on {discovered}.").format(discovered=discovered), s["body"]))
     story.append(para(_("Which of your data was involved"), s["heading"], "bold"))
     if breach.data_categories:
-        story += [para(_("The incident involved the following kinds of personal data that we hold:"), s["body"]),
-                  *bullets(breach.data_categories, s["bullet"])]
+        story += [
+            para(_("The incident involved the following kinds of personal data that we hold:"), s["body"]),
+            *bullets(breach.data_categories, s["bullet"]),
+        ]
     else:
-        story.append(para(_("We are still establishing exactly which data was involved, and we will tell you when "
-                            "we know."), s["body"]))
+        story.append(
+            para(
+                _("We are still establishing exactly which data was involved, and we will tell you when we know."),
+                s["body"],
+            )
+        )
     story += [
         para(_("What this may mean for you"), s["heading"], "bold"),
-        para(breach.consequences or _("We are still assessing the possible consequences for you, and we will tell "
-                                      "you if we learn of anything you should do."), s["body"]),
+        para(
+            breach.consequences
+            or _(
+                "We are still assessing the possible consequences for you, and we will tell "
+                "you if we learn of anything you should do."
+            ),
+            s["body"],
+        ),
         para(_("What we have done, and what we will do"), s["heading"], "bold"),
-        para(breach.measures or _("We are taking steps to stop this happening again and to limit its effects, and "
-                                  "we will tell you about any further steps that concern you."), s["body"]),
-        KeepTogether([
-            para(_("What you can do to protect yourself"), s["heading"], "bold"),
-            *bullets([
-                _("Be careful with emails, text messages, letters or calls that mention this incident or ask for "
-                  "your personal details, passwords or payment information. We will never ask you for a password. "
-                  "If in doubt, contact us using the details below."),
-                _("If you use a password that could be linked to the data involved, change it, and use a different "
-                  "password for every account. Turn on two-step verification where you can."),
-                _("Check your bank and card statements, and tell your bank straight away about any payment you do "
-                  "not recognise."),
-                _("Keep this letter, in case you need it later."),
-            ], s["bullet"]),
-        ]),
-        KeepTogether([
-            para(_("Questions"), s["heading"], "bold"),
-            para(_("If you have any questions, or would like to know which personal data we hold about you, please "
-                   "contact us:"), s["body"]),
-            para(contact or _DASH, s["body"], "bold"),
-            para(_("You also have the right to complain to a data protection authority."), s["body"]),
-            Spacer(1, 3 * mm),
-            para(_("We apologise for the worry this may cause you."), s["body"]),
-            para(_("Kind regards,"), s["body"]),
-            para(shop, s["body"]),
-        ]),
+        para(
+            breach.measures
+            or _(
+                "We are taking steps to stop this happening again and to limit its effects, and "
+                "we will tell you about any further steps that concern you."
+            ),
+            s["body"],
+        ),
+        KeepTogether(
+            [
+                para(_("What you can do to protect yourself"), s["heading"], "bold"),
+                *bullets(
+                    [
+                        _(
+                            "Be careful with emails, text messages, letters or calls that mention this incident or "
+                            "ask for "
+                            "your personal details, passwords or payment information. We will never ask you for a "
+                            "password. "
+                            "If in doubt, contact us using the details below."
+                        ),
+                        _(
+                            "If you use a password that could be linked to the data involved, change it, and use a "
+                            "different "
+                            "password for every account. Turn on two-step verification where you can."
+                        ),
+                        _(
+                            "Check your bank and card statements, and tell your bank straight away about any payment "
+                            "you do "
+                            "not recognise."
+                        ),
+                        _("Keep this letter, in case you need it later."),
+                    ],
+                    s["bullet"],
+                ),
+            ]
+        ),
+        KeepTogether(
+            [
+                para(_("Questions"), s["heading"], "bold"),
+                para(
+                    _(
+                        "If you have any questions, or would like to know which personal data we hold about you, "
+                        "please "
+                        "contact us:"
+                    ),
+                    s["body"],
+                ),
+                para(contact or _DASH, s["body"], "bold"),
+                para(_("You also have the right to complain to a data protection authority."), s["body"]),
+                Spacer(1, 3 * mm),
+                para(_("We apologise for the worry this may cause you."), s["body"]),
+                para(_("Kind regards,"), s["body"]),
+                para(shop, s["body"]),
+            ]
+        ),
     ]
     return story
 
@@ -173,8 +241,15 @@ def write_letters(session: Session, breach_id: int, out_dir: Path) -> list[Path]
     written: list[Path] = []
     for person in batch.people:
         out = out_dir / letter_file_name(breach_id, person.contact_id)
-        write_breach_letter(out, language=person.language, shop_name=batch.shop_name, shop_contact=batch.shop_contact,
-                            person_name=person.name, breach=batch.breach, when=today)
+        write_breach_letter(
+            out,
+            language=person.language,
+            shop_name=batch.shop_name,
+            shop_contact=batch.shop_contact,
+            person_name=person.name,
+            breach=batch.breach,
+            when=today,
+        )
         written.append(out)
     session.record("breach.letters", "breach", breach_id, f"{len(written)} letters")
     return written
@@ -183,16 +258,18 @@ def write_letters(session: Session, breach_id: int, out_dir: Path) -> list[Path]
 def save_regulator_report(session: Session, breach_id: int, out: Path, language: str) -> None:
     """The draft report for the authority about one breach, saved to `out`. Audited."""
     report = regulator_report(session, breach_id)
-    write_regulator_report(out, language=language, breach=report.breach, facts=report.facts,
-                           affected_selected=report.breach.selected)
+    write_regulator_report(
+        out, language=language, breach=report.breach, facts=report.facts, affected_selected=report.breach.selected
+    )
     session.record("breach.report", "breach", breach_id)
 
 
 # --- the draft notification to the supervisory authority (Art. 33(3)) -----------------------------------
 
 
-def write_regulator_report(out: Path, *, language: str, breach: Breach, facts: dict[str, str],
-                           affected_selected: int) -> None:
+def write_regulator_report(
+    out: Path, *, language: str, breach: Breach, facts: dict[str, str], affected_selected: int
+) -> None:
     """Write the DRAFT notification for `breach` in `language`; missing facts are highlighted blanks."""
     _ = translator(language)
     title = _("DRAFT: notification of a personal data breach (breach {id})").format(id=breach.id)
@@ -220,8 +297,9 @@ def _watermark(canvas: Any, text: str) -> None:
     canvas.restoreState()
 
 
-def _report_story(_: Translate, language: str, *, breach: Breach, facts: dict[str, str],
-                  affected_selected: int) -> list[Any]:
+def _report_story(
+    _: Translate, language: str, *, breach: Breach, facts: dict[str, str], affected_selected: int
+) -> list[Any]:
     s = styles()
     fill = _("to be completed")
 
@@ -229,12 +307,21 @@ def _report_story(_: Translate, language: str, *, breach: Breach, facts: dict[st
         return facts.get(key, "").strip() or None
 
     def rows(items: list[tuple[str, str | None]]) -> Table:
-        data = [[para(label, s["cell_head"], "bold"), para(value, s["cell"]) if value else para(fill, s["blank"])]
-                for label, value in items]
+        data = [
+            [para(label, s["cell_head"], "bold"), para(value, s["cell"]) if value else para(fill, s["blank"])]
+            for label, value in items
+        ]
         table = Table(data, colWidths=[0.34 * WIDTH, 0.66 * WIDTH])
-        table.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                    ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
-                                    ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
+        table.setStyle(
+            table_style(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+                    ("TOPPADDING", (0, 0), (-1, -1), 4),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ]
+            )
+        )
         return table
 
     def joined(items: list[str]) -> str | None:
@@ -245,63 +332,97 @@ def _report_story(_: Translate, language: str, *, breach: Breach, facts: dict[st
     occurred = when_text(breach.occurred_at, language, zone=True) or None
     notified = when_text(breach.authority_notified_at, language, zone=True)
     shop = fact("shop.name") or _("the controller")
-    records = (_("about {n} customer records (one per person)").format(n=affected_selected)
-               if affected_selected else None)
+    records = (
+        _("about {n} customer records (one per person)").format(n=affected_selected) if affected_selected else None
+    )
 
     story: list[Any] = [
         para(_("Notification of a personal data breach to the supervisory authority"), s["title"], "bold"),
-        para(_("DRAFT \u2014 check every entry and complete the highlighted blanks before sending"), s["draft"],
-             "bold"),
-        para(_("Prepared by {shop} under Article 33(3) of the GDPR (and the UK GDPR). Many authorities ask for "
-               "notification through their own online form: copy the answers from this draft. Information that is "
-               "not yet known may be given in stages, without further undue delay (Article 33(4)).").format(shop=shop),
-             s["small"]),
+        para(
+            _("DRAFT \u2014 check every entry and complete the highlighted blanks before sending"), s["draft"], "bold"
+        ),
+        para(
+            _(
+                "Prepared by {shop} under Article 33(3) of the GDPR (and the UK GDPR). Many authorities ask for "
+                "notification through their own online form: copy the answers from this draft. Information that is "
+                "not yet known may be given in stages, without further undue delay (Article 33(4))."
+            ).format(shop=shop),
+            s["small"],
+        ),
         para(_("1. The controller"), s["heading"], "bold"),
-        rows([(_(EDITABLE["shop.name"]), fact("shop.name")), (_(EDITABLE["shop.address"]), fact("shop.address")),
-              (_("Contact point for more information"), fact("shop.contact")),
-              (_(EDITABLE["shop.dpo"]), fact("shop.dpo")),
-              (_(EDITABLE["shop.representative"]), fact("shop.representative"))]),
+        rows(
+            [
+                (_(EDITABLE["shop.name"]), fact("shop.name")),
+                (_(EDITABLE["shop.address"]), fact("shop.address")),
+                (_("Contact point for more information"), fact("shop.contact")),
+                (_(EDITABLE["shop.dpo"]), fact("shop.dpo")),
+                (_(EDITABLE["shop.representative"]), fact("shop.representative")),
+            ]
+        ),
         para(_("2. What happened"), s["heading"], "bold"),
-        rows([(_("Nature of the breach"), breach.nature),
-              (_("When it happened"), occurred),
-              (_("When it was discovered"), discovered),
-              (_("How it was discovered"), None),
-              (_("Our reference"), _("Breach {id}").format(id=breach.id))]),
+        rows(
+            [
+                (_("Nature of the breach"), breach.nature),
+                (_("When it happened"), occurred),
+                (_("When it was discovered"), discovered),
+                (_("How it was discovered"), None),
+                (_("Our reference"), _("Breach {id}").format(id=breach.id)),
+            ]
+        ),
         para(_("3. People and data concerned"), s["heading"], "bold"),
-        rows([(_("Categories of people concerned"), joined(breach.people_categories)),
-              (_("Approximate number of people concerned"), str(breach.approx_affected) if breach.approx_affected
-               else None),
-              (_("People identified in our customer records"), str(affected_selected)),
-              (_("Categories of personal data concerned"), joined(breach.data_categories)),
-              (_("Approximate number of personal data records concerned"), records)]),
+        rows(
+            [
+                (_("Categories of people concerned"), joined(breach.people_categories)),
+                (
+                    _("Approximate number of people concerned"),
+                    str(breach.approx_affected) if breach.approx_affected else None,
+                ),
+                (_("People identified in our customer records"), str(affected_selected)),
+                (_("Categories of personal data concerned"), joined(breach.data_categories)),
+                (_("Approximate number of personal data records concerned"), records),
+            ]
+        ),
         para(_("4. Likely consequences"), s["heading"], "bold"),
         rows([(_("Likely consequences for the people concerned"), breach.consequences or None)]),
         para(_("5. Measures taken or proposed"), s["heading"], "bold"),
-        rows([(_("Measures to address the breach and to mitigate its possible adverse effects"),
-               breach.measures or None)]),
+        rows(
+            [
+                (
+                    _("Measures to address the breach and to mitigate its possible adverse effects"),
+                    breach.measures or None,
+                )
+            ]
+        ),
         para(_("6. Timeline"), s["heading"], "bold"),
         rows(_timeline(_, breach, discovered, deadline, notified)),
         para(_("7. Informing the people concerned"), s["heading"], "bold"),
         rows(_informing(_, language, breach, affected_selected)),
-        KeepTogether([
-            para(_("8. Sign-off"), s["heading"], "bold"),
-            _sign_off([_("Name"), _("Position"), _("Date"), _("Signature")], s),
-        ]),
+        KeepTogether(
+            [
+                para(_("8. Sign-off"), s["heading"], "bold"),
+                _sign_off([_("Name"), _("Position"), _("Date"), _("Signature")], s),
+            ]
+        ),
     ]
     return story
 
 
 def _sign_off(labels: list[str], s: dict[str, ParagraphStyle]) -> Table:
     """Lines to write on by hand."""
-    table = Table([[para(label, s["cell_head"], "bold"), ""] for label in labels],
-                  colWidths=[0.34 * WIDTH, 0.66 * WIDTH], rowHeights=[9 * mm] * (len(labels) - 1) + [16 * mm])
-    table.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                                ("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black)]))
+    table = Table(
+        [[para(label, s["cell_head"], "bold"), ""] for label in labels],
+        colWidths=[0.34 * WIDTH, 0.66 * WIDTH],
+        rowHeights=[9 * mm] * (len(labels) - 1) + [16 * mm],
+    )
+    table.setStyle(
+        table_style([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black)])
+    )
     return table
 
 
-def _timeline(_: Translate, breach: Breach, discovered: str, deadline: str,
-              notified: str) -> list[tuple[str, str | None]]:
+def _timeline(
+    _: Translate, breach: Breach, discovered: str, deadline: str, notified: str
+) -> list[tuple[str, str | None]]:
     items: list[tuple[str, str | None]] = [
         (_("Discovered"), discovered),
         (_("Deadline for notifying the authority (72 hours after discovery)"), deadline),
@@ -317,8 +438,12 @@ def _timeline(_: Translate, breach: Breach, discovered: str, deadline: str,
         if breach.delay_reason or datetime.now(UTC) > breach.authority_deadline:
             items.append((_("Reasons for the delay"), breach.delay_reason or None))
         else:
-            items.append((_("Reasons for the delay"),
-                          _("Only needed if this is sent after {deadline}.").format(deadline=deadline)))
+            items.append(
+                (
+                    _("Reasons for the delay"),
+                    _("Only needed if this is sent after {deadline}.").format(deadline=deadline),
+                )
+            )
     return items
 
 
@@ -326,11 +451,15 @@ def _informing(_: Translate, language: str, breach: Breach, affected_selected: i
     if breach.people_notified_at:
         told = _("Yes, on {date}.").format(date=day_text(breach.people_notified_at, language))
     elif breach.high_risk:
-        told = _("Not yet. The breach is likely to result in a high risk to them, so they will be told without "
-                 "undue delay (Article 34): letters are prepared for {n} people.").format(n=affected_selected)
+        told = _(
+            "Not yet. The breach is likely to result in a high risk to them, so they will be told without "
+            "undue delay (Article 34): letters are prepared for {n} people."
+        ).format(n=affected_selected)
     else:
-        told = _("No. We consider the breach unlikely to result in a high risk to their rights and freedoms, so "
-                 "they are not being told individually.")
+        told = _(
+            "No. We consider the breach unlikely to result in a high risk to their rights and freedoms, so "
+            "they are not being told individually."
+        )
     items: list[tuple[str, str | None]] = [
         (_("High risk to the people concerned"), _("Yes") if breach.high_risk else _("No")),
         (_("Have the people concerned been told?"), told),

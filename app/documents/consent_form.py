@@ -63,10 +63,19 @@ def write_consent_form(out: Path, **form: Any) -> str:
     return code
 
 
-def render_consent_form(*, language: str, shop_name: str, notice_title: str, notice_body: str,
-                        notice_version: int, notice_id: int, purposes: list[FormPurpose],
-                        person_name: str | None = None, contact_id: int | None = None,
-                        printed_on: date | None = None) -> tuple[bytes, str]:
+def render_consent_form(
+    *,
+    language: str,
+    shop_name: str,
+    notice_title: str,
+    notice_body: str,
+    notice_version: int,
+    notice_id: int,
+    purposes: list[FormPurpose],
+    person_name: str | None = None,
+    contact_id: int | None = None,
+    printed_on: date | None = None,
+) -> tuple[bytes, str]:
     """The form as PDF bytes (for printing without a file) and its reference code."""
     _ = translator(language)
     styles = _styles()
@@ -74,8 +83,9 @@ def render_consent_form(*, language: str, shop_name: str, notice_title: str, not
     story: list[Any] = [
         para(shop_name, styles["small"]),
         para(notice_title, styles["title"], "bold"),
-        para(_("Notice version {version} · reference {code}").format(version=notice_version, code=code),
-             styles["small"]),
+        para(
+            _("Notice version {version} · reference {code}").format(version=notice_version, code=code), styles["small"]
+        ),
         Spacer(1, 3 * mm),
         *[para(paragraph, styles["body"]) for paragraph in notice_body.split("\n\n")],
         Spacer(1, 3 * mm),
@@ -84,13 +94,18 @@ def render_consent_form(*, language: str, shop_name: str, notice_title: str, not
     ]
     separate = [p for p in purposes if p.separate]
     if separate:
-        story += [Spacer(1, 2 * mm),
-                  para(_("These need your separate consent, each on its own:"), styles["heading"], "bold"),
-                  _purpose_table(separate, styles)]
+        story += [
+            Spacer(1, 2 * mm),
+            para(_("These need your separate consent, each on its own:"), styles["heading"], "bold"),
+            _purpose_table(separate, styles),
+        ]
     printed = day(printed_on, language) if printed_on else ""
-    story += [Spacer(1, 6 * mm), _signature_table(_, person_name or "", printed, styles),
-              Spacer(1, 3 * mm),
-              para(_("You can withdraw any of these at any time, and it costs you nothing."), styles["small"])]
+    story += [
+        Spacer(1, 6 * mm),
+        _signature_table(_, person_name or "", printed, styles),
+        Spacer(1, 3 * mm),
+        para(_("You can withdraw any of these at any time, and it costs you nothing."), styles["small"]),
+    ]
     return render(story, title=notice_title), code
 
 
@@ -100,7 +115,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "body": body,
         "title": ParagraphStyle("title", parent=body, fontName=BOLD_FONT, fontSize=17, leading=22, spaceAfter=2),
         "heading": ParagraphStyle("heading", parent=body, fontName=BOLD_FONT, fontSize=11.5, leading=15),
-        "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, textColor=colors.Color(.35, .35, .35)),
+        "small": ParagraphStyle(
+            "small", parent=body, fontSize=8.5, leading=11, textColor=colors.Color(0.35, 0.35, 0.35)
+        ),
     }
 
 
@@ -114,19 +131,25 @@ def _checkbox() -> Table:
 def _purpose_table(purposes: list[FormPurpose], styles: dict[str, ParagraphStyle]) -> Table:
     rows = [[_checkbox(), para(p.name, styles["body"])] for p in purposes]
     table = Table(rows, colWidths=[10 * mm, _WIDTH - 10 * mm])
-    table.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                                ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.Color(.8, .8, .8))]))
+    table.setStyle(
+        table_style(
+            [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.Color(0.8, 0.8, 0.8))]
+        )
+    )
     return table
 
 
 def _signature_table(_: Any, name: str, printed: str, styles: dict[str, ParagraphStyle]) -> Table:
-    rows = [[para(_("Name"), styles["small"]), para(name, styles["body"])],
-            [para(_("Email (optional)"), styles["small"]), ""],
-            [para(_("Date"), styles["small"]), para(printed, styles["body"])],
-            [para(_("Signature"), styles["small"]), ""]]
+    rows = [
+        [para(_("Name"), styles["small"]), para(name, styles["body"])],
+        [para(_("Email (optional)"), styles["small"]), ""],
+        [para(_("Date"), styles["small"]), para(printed, styles["body"])],
+        [para(_("Signature"), styles["small"]), ""],
+    ]
     table = Table(rows, colWidths=[35 * mm, _WIDTH - 35 * mm], rowHeights=[9 * mm, 9 * mm, 9 * mm, 16 * mm])
-    table.setStyle(table_style([("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black),
-                                ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+    table.setStyle(
+        table_style([("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black), ("VALIGN", (0, 0), (-1, -1), "BOTTOM")])
+    )
     return table
 
 
@@ -151,11 +174,22 @@ def form_pdf(session: Session, language: str, contact_id: int | None = None) -> 
         person = ContactService(session).get(contact_id).display_name
     shop = profile.name or (session.vault.meta("owner") or "")  # a vault from before the shop profile
     translate = translator(notice.language)
-    purposes = [FormPurpose(p.key, translate(p.name), p.separate_consent) for p in service.purposes()
-                if p.lawful_basis == "consent"]
-    pdf, code = render_consent_form(language=notice.language, shop_name=shop, notice_title=notice.title,
-                                    notice_body=notice.body, notice_version=notice.version, notice_id=notice.id,
-                                    purposes=purposes, person_name=person, contact_id=contact_id,
-                                    printed_on=datetime.now(UTC).date())
+    purposes = [
+        FormPurpose(p.key, translate(p.name), p.separate_consent)
+        for p in service.purposes()
+        if p.lawful_basis == "consent"
+    ]
+    pdf, code = render_consent_form(
+        language=notice.language,
+        shop_name=shop,
+        notice_title=notice.title,
+        notice_body=notice.body,
+        notice_version=notice.version,
+        notice_id=notice.id,
+        purposes=purposes,
+        person_name=person,
+        contact_id=contact_id,
+        printed_on=datetime.now(UTC).date(),
+    )
     session.record("consent.form_printed", "contact" if contact_id else "notice", contact_id or notice.id, code)
     return pdf, code

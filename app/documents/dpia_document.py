@@ -53,8 +53,16 @@ def _story(assessment: Assessment, title: str, as_of: str) -> list[Any]:
 
     def table(rows: list[list[Any]], widths: list[float]) -> Table:
         result = Table(rows, colWidths=[w * WIDTH for w in widths])
-        result.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
-                                     ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
+        result.setStyle(
+            table_style(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+                    ("TOPPADDING", (0, 0), (-1, -1), 4),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ]
+            )
+        )
         return result
 
     def label(text: str) -> Any:
@@ -63,22 +71,32 @@ def _story(assessment: Assessment, title: str, as_of: str) -> list[Any]:
     def cell(text: str) -> Any:
         return para(text or "\u2014", s["cell"])
 
-    controller = [[label(_(EDITABLE[key])), fact(key)] for key in ("shop.name", "shop.address", "shop.contact",
-                                                                    "shop.dpo")]
-    purposes = [[label(_("Purpose")), label(_("Lawful basis"))],
-                *[[cell(name), cell(basis)] for name, basis in assessment.purposes]]
+    controller = [
+        [label(_(EDITABLE[key])), fact(key)] for key in ("shop.name", "shop.address", "shop.contact", "shop.dpo")
+    ]
+    purposes = [
+        [label(_("Purpose")), label(_("Lawful basis"))],
+        *[[cell(name), cell(basis)] for name, basis in assessment.purposes],
+    ]
     flows = [[label(_(EDITABLE[key])), fact(key)] for key in ("ropa.recipients", "ropa.transfers")]
     if assessment.saved_at:
-        kept = day(datetime.fromisoformat(assessment.keep_until or assessment.saved_at).date(), assessment.language,
-                   "long")
+        kept = day(
+            datetime.fromisoformat(assessment.keep_until or assessment.saved_at).date(), assessment.language, "long"
+        )
         status = _("Version no. {id}, saved by {user} on {date}; kept until at least {until}.").format(
-            id=assessment.id, user=assessment.saved_by, date=as_of, until=kept)
+            id=assessment.id, user=assessment.saved_by, date=as_of, until=kept
+        )
     else:
         status = _("Draft, not saved.")
     story: list[Any] = [
         para(title, s["letterhead"], "bold"),
-        para(_("GDPR Article 35 (data protection impact assessment) and PIPL Articles 55\u201356 (personal "
-               "information protection impact assessment) \u00b7 as of {date}").format(date=as_of), s["small"]),
+        para(
+            _(
+                "GDPR Article 35 (data protection impact assessment) and PIPL Articles 55\u201356 (personal "
+                "information protection impact assessment) \u00b7 as of {date}"
+            ).format(date=as_of),
+            s["small"],
+        ),
         para(status, s["small"]),
         Spacer(1, 4 * mm),
         para(_("1. Controller"), s["heading"], "bold"),
@@ -94,16 +112,26 @@ def _story(assessment: Assessment, title: str, as_of: str) -> list[Any]:
     ]
     for number, (key, (heading, hint)) in enumerate(OWNER_FIELDS.items(), start=6):
         answer = assessment.answers.get(key, "").strip()
-        story += [para(f"{number}. {_(heading)}", s["heading"], "bold"), para(_(hint), s["small"]),
-                  para(answer, s["body"]) if answer else para(fill, s["blank"])]
+        story += [
+            para(f"{number}. {_(heading)}", s["heading"], "bold"),
+            para(_(hint), s["small"]),
+            para(answer, s["body"]) if answer else para(fill, s["blank"]),
+        ]
     story += [
-        para(_("{number}. Security measures the program applies (Article 32)").format(number=6 + len(OWNER_FIELDS)),
-             s["heading"], "bold"),
+        para(
+            _("{number}. Security measures the program applies (Article 32)").format(number=6 + len(OWNER_FIELDS)),
+            s["heading"],
+            "bold",
+        ),
         *bullets(assessment.security, s["bullet"]),
         Spacer(1, 4 * mm),
-        para(_("Prepared with {app} {version}: sections 1 to 5 come from the program's configuration and the shop's "
-               "record of processing; the highlighted entries are for the shop to complete. Keep each version for "
-               "at least {years} years and look at it again when the processing changes.").format(
-                   app=APP_NAME, version=__version__, years=KEEP_YEARS), s["small"]),
+        para(
+            _(
+                "Prepared with {app} {version}: sections 1 to 5 come from the program's configuration and the shop's "
+                "record of processing; the highlighted entries are for the shop to complete. Keep each version for "
+                "at least {years} years and look at it again when the processing changes."
+            ).format(app=APP_NAME, version=__version__, years=KEEP_YEARS),
+            s["small"],
+        ),
     ]
     return story

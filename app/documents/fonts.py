@@ -84,8 +84,9 @@ _FILES = {
 }
 
 # Fonts whose runs reportlab shapes with HarfBuzz (see the module docstring); all others are drawn as written.
-_SHAPED = frozenset({_THAI, _THAI_BOLD, _DEVANAGARI, _DEVANAGARI_BOLD, _BENGALI, _BENGALI_BOLD, _TAMIL,
-                     _TAMIL_BOLD, _EMOJI})
+_SHAPED = frozenset(
+    {_THAI, _THAI_BOLD, _DEVANAGARI, _DEVANAGARI_BOLD, _BENGALI, _BENGALI_BOLD, _TAMIL, _TAMIL_BOLD, _EMOJI}
+)
 
 # (regular, bold) per family, so <b> around text in the base font and reportlab's face lookups find the bold.
 _FAMILIES = {
@@ -106,8 +107,18 @@ _FAMILIES = {
 # text font has (©, →, ★) stay text. Emoji sequences choose it ahead of the others (_font_for).
 _CHAINS = {
     "body": (BODY_FONT, _HEBREW, _ARABIC, _THAI, _DEVANAGARI, _BENGALI, _TAMIL, _CJK, _KOREAN, _EMOJI),
-    "bold": (BOLD_FONT, _HEBREW_BOLD, _ARABIC_BOLD, _THAI_BOLD, _DEVANAGARI_BOLD, _BENGALI_BOLD, _TAMIL_BOLD,
-             _CJK, _KOREAN, _EMOJI),
+    "bold": (
+        BOLD_FONT,
+        _HEBREW_BOLD,
+        _ARABIC_BOLD,
+        _THAI_BOLD,
+        _DEVANAGARI_BOLD,
+        _BENGALI_BOLD,
+        _TAMIL_BOLD,
+        _CJK,
+        _KOREAN,
+        _EMOJI,
+    ),
     "mono": (MONO_FONT, _HEBREW, _ARABIC, _THAI, _DEVANAGARI, _BENGALI, _TAMIL, _CJK, _KOREAN, _EMOJI),
 }
 
@@ -293,8 +304,13 @@ def _continues(cluster: str, ch: str) -> bool:
     """Whether `ch` belongs to the cluster before it: a mark, a part of an emoji sequence (joiner, selector,
     skin tone, the character after a joiner), the second flag letter of a pair."""
     flag_letter = 0x1F1E6 <= ord(ch) <= 0x1F1FF
-    return (unicodedata.category(ch).startswith("M") or ch in _EMOJI_JOINERS or 0x1F3FB <= ord(ch) <= 0x1F3FF
-            or cluster.endswith("\u200d") or (flag_letter and len(cluster) == 1 and 0x1F1E6 <= ord(cluster) <= 0x1F1FF))
+    return (
+        unicodedata.category(ch).startswith("M")
+        or ch in _EMOJI_JOINERS
+        or 0x1F3FB <= ord(ch) <= 0x1F3FF
+        or cluster.endswith("\u200d")
+        or (flag_letter and len(cluster) == 1 and 0x1F1E6 <= ord(cluster) <= 0x1F1FF)
+    )
 
 
 def _shape_arabic(chunk: str, harfbuzz: ModuleType) -> str:
@@ -397,8 +413,12 @@ def _install_shaping() -> None:
 
     shape = getattr(ttfonts, "shapeFragWord", None)
     break_lines = getattr(paragraph.Paragraph, "breakLines", None)
-    if (shape is None or break_lines is None or not hasattr(paragraph, "shapeFragWord")
-            or "force" not in inspect.signature(shape).parameters):
+    if (
+        shape is None
+        or break_lines is None
+        or not hasattr(paragraph, "shapeFragWord")
+        or "force" not in inspect.signature(shape).parameters
+    ):
         return
 
     def shape_word(word: Any) -> Any:
@@ -457,8 +477,12 @@ def _remember_text(run: list[Any], pieces: list[Any], ttfonts: ModuleType) -> No
     to its first private-use glyph. A glyph keeps the first meaning it was given. Reordered glyphs still read
     back in drawing order ("शर्मा" as "शमार्", the reph last)."""
     text = "".join(part for _frag, part in run)
-    glyphs = [(frag.fontName, ch, data.cluster) for frag, part in pieces if isinstance(part, ttfonts.ShapedStr)
-              for ch, data in zip(part, part.__shapeData__, strict=False)]
+    glyphs = [
+        (frag.fontName, ch, data.cluster)
+        for frag, part in pieces
+        if isinstance(part, ttfonts.ShapedStr)
+        for ch, data in zip(part, part.__shapeData__, strict=False)
+    ]
     starts = sorted({cluster for _font, _ch, cluster in glyphs if 0 <= cluster < len(text)}) + [len(text)]
     ends = dict(zip(starts, starts[1:], strict=False))
     clusters: dict[int, list[tuple[str, str]]] = {}

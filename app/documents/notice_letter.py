@@ -39,8 +39,9 @@ def letter_file_name(task: NoticeTask) -> str:
     return f"notice-letter-{task.contact_id:06d}.pdf"
 
 
-def render_letter(*, language: str, shop: LetterShop, person: str, address: str, source: str, notice: Notice,
-                  when: date) -> bytes:
+def render_letter(
+    *, language: str, shop: LetterShop, person: str, address: str, source: str, notice: Notice, when: date
+) -> bytes:
     """One person's letter as PDF bytes."""
     _ = translator(language)
     s = styles()
@@ -52,12 +53,22 @@ def render_letter(*, language: str, shop: LetterShop, person: str, address: str,
         flow += [para(line, s["small"]) for line in [*shop.address.splitlines(), shop.contact] if line.strip()]
         flow.append(Spacer(1, 8 * mm))
         flow += [para(line, s["body"]) for line in [person, *address.splitlines()] if line.strip()]
-        flow += [Spacer(1, 6 * mm), para(day(when, language, "long"), s["right"]), para(title, s["title"], "bold"),
-                 para(_("Dear {name},").format(name=person) if person else _("Dear customer,"), s["body"]),
-                 para(_("Your name and contact details came to us from a list ({source}); we now keep them in our "
-                        "customer records. The data protection law (GDPR Article 14) asks us to tell you so, and "
-                        "how we use them. This is our privacy notice:").format(source=source), s["body"]),
-                 Spacer(1, 2 * mm), para(notice.title, s["heading"], "bold")]
+        flow += [
+            Spacer(1, 6 * mm),
+            para(day(when, language, "long"), s["right"]),
+            para(title, s["title"], "bold"),
+            para(_("Dear {name},").format(name=person) if person else _("Dear customer,"), s["body"]),
+            para(
+                _(
+                    "Your name and contact details came to us from a list ({source}); we now keep them in our "
+                    "customer records. The data protection law (GDPR Article 14) asks us to tell you so, and "
+                    "how we use them. This is our privacy notice:"
+                ).format(source=source),
+                s["body"],
+            ),
+            Spacer(1, 2 * mm),
+            para(notice.title, s["heading"], "bold"),
+        ]
         for paragraph in notice.body.split("\n\n"):
             if paragraph.startswith("\u2022"):
                 flow.append(para(paragraph, s["bullet"]))
@@ -65,28 +76,41 @@ def render_letter(*, language: str, shop: LetterShop, person: str, address: str,
                 flow.append(para(paragraph, s["heading"], "bold"))  # a section's heading
             else:
                 flow.append(para(paragraph, s["body"]))
-        flow += [Spacer(1, 3 * mm),
-                 para(_("If you do not want us to keep your data, or want to know what we hold, please tell us: "
-                        "{contact}").format(contact=shop.contact or shop_name), s["body"]),
-                 para(_("Kind regards,"), s["body"]), para(shop_name, s["body"])]
+        flow += [
+            Spacer(1, 3 * mm),
+            para(
+                _(
+                    "If you do not want us to keep your data, or want to know what we hold, please tell us: {contact}"
+                ).format(contact=shop.contact or shop_name),
+                s["body"],
+            ),
+            para(_("Kind regards,"), s["body"]),
+            para(shop_name, s["body"]),
+        ]
         return flow
 
     def decorate(canvas: Any, page: int, total: int) -> None:
-        draw_footer(canvas, _("Notice version {version} · {sha}").format(version=notice.version,
-                                                                         sha=notice.sha256[:12]),
-                    _("Page {page} of {total}").format(page=page, total=total))
+        draw_footer(
+            canvas,
+            _("Notice version {version} · {sha}").format(version=notice.version, sha=notice.sha256[:12]),
+            _("Page {page} of {total}").format(page=page, total=total),
+        )
 
     return render_paged(story, title=title, decorate=decorate)
 
 
 def _address(session: Session, contact_id: int) -> str:
-    row = session.conn.execute("SELECT value FROM contact_point WHERE contact_id = ? AND kind = 'address' "
-                               "ORDER BY is_primary DESC, id LIMIT 1", (contact_id,)).fetchone()
+    row = session.conn.execute(
+        "SELECT value FROM contact_point WHERE contact_id = ? AND kind = 'address' "
+        "ORDER BY is_primary DESC, id LIMIT 1",
+        (contact_id,),
+    ).fetchone()
     return str(row[0]) if row else ""
 
 
-def write_letters(session: Session, out_dir: Path, language: str | None = None,
-                  contact_ids: list[int] | None = None) -> list[Path]:
+def write_letters(
+    session: Session, out_dir: Path, language: str | None = None, contact_ids: list[int] | None = None
+) -> list[Path]:
     """A letter for each open task (or those of `contact_ids`), in `language` if given, else the person's (the
     shop's for people with none); returns the files written. Audited with the count."""
     session.require(Permission.CAPTURE_CONSENT)
@@ -108,9 +132,18 @@ def write_letters(session: Session, out_dir: Path, language: str | None = None,
         if notice is None:
             raise InvalidInput(_("There is no notice text yet; publish one in Privacy settings first."))
         out = out_dir / letter_file_name(task)
-        atomic_write(out, render_letter(language=lang, shop=shop, person=task.name,
-                                        address=_address(session, task.contact_id), source=task.source,
-                                        notice=notice, when=today))
+        atomic_write(
+            out,
+            render_letter(
+                language=lang,
+                shop=shop,
+                person=task.name,
+                address=_address(session, task.contact_id),
+                source=task.source,
+                notice=notice,
+                when=today,
+            ),
+        )
         written.append(out)
     session.record("notice.letters", "notice_task", None, f"{len(written)} letters")
     return written

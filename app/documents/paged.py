@@ -29,7 +29,7 @@ TINT = colors.Color(0.93, 0.93, 0.93)
 CELL_SIZE, CELL_LEADING, CELL_PAD = 8.5, 11.0, 3.0
 CELL_TOP, CELL_BOTTOM = 2.5, 3.0
 TALL_ROW = 300.0  # a row taller than this splits across pages instead of moving to the next one whole
-KEEP_ROWS = 8      # tables this short (and lower than TALL_ROW) are never split
+KEEP_ROWS = 8  # tables this short (and lower than TALL_ROW) are never split
 
 
 class Heading(Paragraph):  # type: ignore[misc]
@@ -41,13 +41,30 @@ class Heading(Paragraph):  # type: ignore[misc]
 
 
 class PagedDocument(BaseDocTemplate):  # type: ignore[misc]
-    def __init__(self, buffer: io.BytesIO, *, title: str, subject: str, language: str, total_pages: int | None,
-                 decorate: Callable[[Any, PagedDocument], None]) -> None:
-        super().__init__(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                         bottomMargin=MARGIN, title=title, subject=subject, author=APP_NAME,
-                         creator=f"{APP_NAME} {__version__}",
-                         lang=language.replace("_", "-"),
-                         initialFontName=BODY_FONT)  # else reportlab references Helvetica, which is not embedded
+    def __init__(
+        self,
+        buffer: io.BytesIO,
+        *,
+        title: str,
+        subject: str,
+        language: str,
+        total_pages: int | None,
+        decorate: Callable[[Any, PagedDocument], None],
+    ) -> None:
+        super().__init__(
+            buffer,
+            pagesize=A4,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=MARGIN,
+            title=title,
+            subject=subject,
+            author=APP_NAME,
+            creator=f"{APP_NAME} {__version__}",
+            lang=language.replace("_", "-"),
+            initialFontName=BODY_FONT,
+        )  # else reportlab references Helvetica, which is not embedded
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decorate)])
         self.total_pages = total_pages
@@ -61,8 +78,12 @@ class PagedDocument(BaseDocTemplate):  # type: ignore[misc]
         if isinstance(flowable, Heading):
             self.canv.bookmarkPage(flowable.key)
             self.canv.addOutlineEntry(flowable.plain, flowable.key, level=flowable.level, closed=flowable.level > 0)
-            entry = (flowable.level, rich_text(flowable.plain, "bold" if flowable.level == 0 else "body"),
-                     self.page, flowable.key)
+            entry = (
+                flowable.level,
+                rich_text(flowable.plain, "bold" if flowable.level == 0 else "body"),
+                self.page,
+                flowable.key,
+            )
             self.entries.append(entry)
             self.notify("TOCEntry", entry)
 
@@ -103,8 +124,16 @@ class Rows(Flowable):  # type: ignore[misc]
     several times slower. Cells are Line (one line, any script) or Paragraph (wraps; a row taller than
     TALL_ROW splits inside its paragraphs instead of failing the export)."""
 
-    def __init__(self, head: list[Any] | None, rows: list[list[Any]], widths: list[float], right: frozenset[int],
-                 draft: Draft, heights: list[float] | None = None, head_height: float | None = None) -> None:
+    def __init__(
+        self,
+        head: list[Any] | None,
+        rows: list[list[Any]],
+        widths: list[float],
+        right: frozenset[int],
+        draft: Draft,
+        heights: list[float] | None = None,
+        head_height: float | None = None,
+    ) -> None:
         super().__init__()
         self.head, self.rows, self.widths, self.right, self.draft = head, rows, widths, right, draft
         self._heights, self._head_height = heights, head_height
@@ -169,10 +198,15 @@ class Rows(Flowable):  # type: ignore[misc]
             rest.append(parts[1] if len(parts) == 2 else Line((), 0.0) if len(parts) == 1 else cell)
         if all(isinstance(cell, Line) for cell in top) and any(isinstance(cell, Paragraph) for cell in rest):
             # not even one line fits here: break before the row instead
-            return [self._part(self.rows[:index], heights[:index]), self._part(self.rows[index:], heights[index:])] \
-                if index else []
-        return [self._part([*self.rows[:index], top], [*heights[:index], self._row_height(top)]),
-                self._part([rest, *self.rows[index + 1:]], [self._row_height(rest), *heights[index + 1:]])]
+            return (
+                [self._part(self.rows[:index], heights[:index]), self._part(self.rows[index:], heights[index:])]
+                if index
+                else []
+            )
+        return [
+            self._part([*self.rows[:index], top], [*heights[:index], self._row_height(top)]),
+            self._part([rest, *self.rows[index + 1 :]], [self._row_height(rest), *heights[index + 1 :]]),
+        ]
 
     def draw(self) -> None:
         if self.draft.on:
@@ -224,12 +258,13 @@ def one_line(text: str, style: ParagraphStyle, width: float) -> Paragraph:
     """A header or footer line: in smaller type if need be (down to 6.5 pt), then shortened with "…"."""
     size, shown = float(style.fontSize), text
     while True:
-        paragraph = Paragraph(rich_text(shown), ParagraphStyle("line", parent=style, fontSize=size,
-                                                               leading=size * 1.25))
+        paragraph = Paragraph(
+            rich_text(shown), ParagraphStyle("line", parent=style, fontSize=size, leading=size * 1.25)
+        )
         paragraph.wrap(width, 1000)
         if len(paragraph.blPara.lines) <= 1 or len(shown) <= 2:
             return paragraph
         if size > 6.5:
             size -= 0.5
         else:
-            shown = text[:int(len(shown) * 0.9) - 1] + "\u2026"
+            shown = text[: int(len(shown) * 0.9) - 1] + "\u2026"

@@ -31,9 +31,18 @@ def render(story: list[Any], *, title: str, on_page: Any = None) -> bytes:
     """The PDF in memory, so nothing reaches the disk until it is complete (callers write it atomically)."""
     register_fonts()
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                            bottomMargin=MARGIN, title=title, author=APP_NAME, creator=f"{APP_NAME} {__version__}",
-                            initialFontName=BODY_FONT)  # else reportlab references Helvetica, which is not embedded
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=title,
+        author=APP_NAME,
+        creator=f"{APP_NAME} {__version__}",
+        initialFontName=BODY_FONT,
+    )  # else reportlab references Helvetica, which is not embedded
     if on_page is None:
         doc.build(story)
     else:
@@ -98,21 +107,42 @@ def styles() -> dict[str, ParagraphStyle]:
         "body": body,
         "small": small,
         "right": ParagraphStyle("right", parent=body, alignment=TA_RIGHT),
-        "letterhead": ParagraphStyle("letterhead", parent=body, fontName=BOLD_FONT, fontSize=15, leading=19,
-                                     spaceAfter=1),
-        "title": ParagraphStyle("title", parent=body, fontName=BOLD_FONT, fontSize=15, leading=19, spaceBefore=2,
-                                spaceAfter=6),
-        "heading": ParagraphStyle("heading", parent=body, fontName=BOLD_FONT, fontSize=11.5, leading=15,
-                                  spaceBefore=7, spaceAfter=2, keepWithNext=1),
+        "letterhead": ParagraphStyle(
+            "letterhead", parent=body, fontName=BOLD_FONT, fontSize=15, leading=19, spaceAfter=1
+        ),
+        "title": ParagraphStyle(
+            "title", parent=body, fontName=BOLD_FONT, fontSize=15, leading=19, spaceBefore=2, spaceAfter=6
+        ),
+        "heading": ParagraphStyle(
+            "heading",
+            parent=body,
+            fontName=BOLD_FONT,
+            fontSize=11.5,
+            leading=15,
+            spaceBefore=7,
+            spaceAfter=2,
+            keepWithNext=1,
+        ),
         "bullet": ParagraphStyle("bullet", parent=body, leftIndent=5 * mm, firstLineIndent=-3.5 * mm, spaceAfter=2),
         "cell": cell,
         "cell_head": ParagraphStyle("cell_head", parent=cell, fontName=BOLD_FONT),
         "blank": ParagraphStyle("blank", parent=cell, textColor=_BLANK_INK, backColor=_BLANK_FILL, borderPadding=2),
-        "draft": ParagraphStyle("draft", parent=body, fontName=BOLD_FONT, fontSize=11, leading=15,
-                                textColor=colors.white, backColor=colors.Color(0.7, 0.1, 0.1), borderPadding=4,
-                                alignment=TA_CENTER, spaceBefore=4, spaceAfter=8),
-        "watermark": ParagraphStyle("watermark", fontName=BOLD_FONT, fontSize=90, leading=100,
-                                    textColor=_WATERMARK, alignment=TA_CENTER),
+        "draft": ParagraphStyle(
+            "draft",
+            parent=body,
+            fontName=BOLD_FONT,
+            fontSize=11,
+            leading=15,
+            textColor=colors.white,
+            backColor=colors.Color(0.7, 0.1, 0.1),
+            borderPadding=4,
+            alignment=TA_CENTER,
+            spaceBefore=4,
+            spaceAfter=8,
+        ),
+        "watermark": ParagraphStyle(
+            "watermark", fontName=BOLD_FONT, fontSize=90, leading=100, textColor=_WATERMARK, alignment=TA_CENTER
+        ),
     }
 
 

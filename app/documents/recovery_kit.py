@@ -95,9 +95,7 @@ def _story(
 def _styles() -> dict[str, ParagraphStyle]:
     body = ParagraphStyle("body", fontName=BODY_FONT, fontSize=9.5, leading=12.5)
     return {
-        "title": ParagraphStyle(
-            "title", parent=body, fontName=BOLD_FONT, fontSize=20, leading=25, spaceAfter=5
-        ),
+        "title": ParagraphStyle("title", parent=body, fontName=BOLD_FONT, fontSize=20, leading=25, spaceAfter=5),
         "body": body,
         "bold": ParagraphStyle("bold", parent=body, fontName=BOLD_FONT),
         "heading": ParagraphStyle("heading", parent=body, fontName=BOLD_FONT, fontSize=11.5, leading=15),
@@ -190,9 +188,7 @@ def _qr_drawing(data: str) -> Drawing:
         x = 0
         for dark, run in _runs(row):
             if dark:
-                drawing.add(
-                    Rect(x * module, top, run * module, module, fillColor=colors.black, strokeColor=None)
-                )
+                drawing.add(Rect(x * module, top, run * module, module, fillColor=colors.black, strokeColor=None))
             x += run
     return drawing
 

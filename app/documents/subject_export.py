@@ -91,8 +91,9 @@ _AUTHORITIES = (
 )
 
 
-def write_subject_export(out: Path, data: SubjectData, *, request_reference: str | None = None,
-                         password: str | None = None) -> str:
+def write_subject_export(
+    out: Path, data: SubjectData, *, request_reference: str | None = None, password: str | None = None
+) -> str:
     """Write the export for `data` to `out` (all at once) and return the SHA-256 hex of the file written.
 
     `password` (optional, non-empty) encrypts the file with AES-256; without it the PDF cannot be opened.
@@ -126,8 +127,9 @@ class _Export:
         self.t: Translate = translator(data.language)
         self.locale = _locale(data.language)
         self.styles = _styles()
-        self.charsets = {font: frozenset(map(chr, pdfmetrics.getFont(font).face.charToGlyph))
-                         for font in _ROLE_FONTS.values()}
+        self.charsets = {
+            font: frozenset(map(chr, pdfmetrics.getFont(font).face.charToGlyph)) for font in _ROLE_FONTS.values()
+        }
         self.draft = Draft()
         self.advances: dict[str, tuple[dict[str, float], float]] = {}  # per font: character widths, default
         self.dates: dict[date, str] = {}  # babel is slow enough to matter 2,000 times over
@@ -164,12 +166,19 @@ class _Export:
                 toc.addEntries(doc.entries)
         return pdf
 
-    def _build(self, story: list[Any], title: str, total: int | None, *, save: bool = True,
-               toc: TableOfContents | None = None) -> tuple[bytes, PagedDocument]:
+    def _build(
+        self, story: list[Any], title: str, total: int | None, *, save: bool = True, toc: TableOfContents | None = None
+    ) -> tuple[bytes, PagedDocument]:
         _ = self.t
         buffer = io.BytesIO()
-        doc = PagedDocument(buffer, title=title, subject=_("Copy of the personal data we hold about you"),
-                        language=self.language, total_pages=total, decorate=self._decorate)
+        doc = PagedDocument(
+            buffer,
+            title=title,
+            subject=_("Copy of the personal data we hold about you"),
+            language=self.language,
+            total_pages=total,
+            decorate=self._decorate,
+        )
         if not save:
             doc._doSave = 0  # reportlab's own switch (multiBuild uses it): a counting pass writes nothing
         self.draft.on = not save
@@ -186,14 +195,29 @@ class _Export:
         return buffer.getvalue(), doc
 
     def _toc(self) -> TableOfContents:
-        base = ParagraphStyle("toc0", fontName=BOLD_FONT, fontSize=10.5, leading=14, spaceBefore=5,
-                              rightIndent=12 * mm)
-        level1 = ParagraphStyle("toc1", parent=base, fontName=BODY_FONT, fontSize=9.5, leading=12.5, spaceBefore=0,
-                                leftIndent=8 * mm, firstLineIndent=0)
-        return TableOfContents(levelStyles=[base, level1], dotsMinLevel=0, rightColumnWidth=12 * mm,
-                               tableStyle=table_style([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                                       ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                                       ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+        base = ParagraphStyle("toc0", fontName=BOLD_FONT, fontSize=10.5, leading=14, spaceBefore=5, rightIndent=12 * mm)
+        level1 = ParagraphStyle(
+            "toc1",
+            parent=base,
+            fontName=BODY_FONT,
+            fontSize=9.5,
+            leading=12.5,
+            spaceBefore=0,
+            leftIndent=8 * mm,
+            firstLineIndent=0,
+        )
+        return TableOfContents(
+            levelStyles=[base, level1],
+            dotsMinLevel=0,
+            rightColumnWidth=12 * mm,
+            tableStyle=table_style(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ]
+            ),
+        )
 
     def _decorate(self, canvas: Any, doc: PagedDocument) -> None:
         """Header from page 2 (the shop, whose data this is), footer on every page (reference, page X of Y)."""
@@ -204,11 +228,13 @@ class _Export:
         canvas.saveState()
         if not self.furniture:  # the same on every page: made and measured once
             self.furniture["shop"] = one_line(self.shop, self.styles["page"], width * 0.4)
-            self.furniture["whose"] = one_line(_("Personal data of {name}").format(name=self.data.name),
-                                                self.styles["page_right"], width * 0.6)
+            self.furniture["whose"] = one_line(
+                _("Personal data of {name}").format(name=self.data.name), self.styles["page_right"], width * 0.6
+            )
             if self.reference:
-                self.furniture["reference"] = one_line(_("Reference: {reference}").format(
-                    reference=self.reference), self.styles["page"], width * 0.6)
+                self.furniture["reference"] = one_line(
+                    _("Reference: {reference}").format(reference=self.reference), self.styles["page"], width * 0.6
+                )
         if doc.page > 1:
             self.furniture["shop"].drawOn(canvas, MARGIN, top + 5 * mm)
             self.furniture["whose"].drawOn(canvas, MARGIN + width * 0.4, top + 5 * mm)
@@ -245,8 +271,10 @@ class _Export:
         return [CondPageBreak(40 * mm), Heading(self.sections[key], self.styles["h1"], 0, f"s-{key}")]
 
     def _h2(self, key: str, index: int, title: str) -> list[Any]:
-        return [CondPageBreak(30 * mm),
-                Heading(f"{self._number(key)}.{index} {title}", self.styles["h2"], 1, f"s-{key}-{index}")]
+        return [
+            CondPageBreak(30 * mm),
+            Heading(f"{self._number(key)}.{index} {title}", self.styles["h2"], 1, f"s-{key}-{index}"),
+        ]
 
     def _body(self) -> list[Any]:
         story = [*self._identity(), *self._deals(), *self._activities(), *self._notes(), *self._consent()]
@@ -256,8 +284,7 @@ class _Export:
         # A heading stays with what follows it, except a long table: keeping that together would push the whole
         # table to the next page, so the space CondPageBreak leaves before each heading must do.
         for flowable, following in zip(story, story[1:], strict=False):
-            if isinstance(flowable, Heading) and not (isinstance(following, Rows)
-                                                       and len(following.rows) > KEEP_ROWS):
+            if isinstance(flowable, Heading) and not (isinstance(following, Rows) and len(following.rows) > KEEP_ROWS):
                 flowable.style = self.styles["h1_keep" if flowable.level == 0 else "h2_keep"]
         return story
 
@@ -277,50 +304,94 @@ class _Export:
             Spacer(1, 8 * mm),
             para(_("Your personal data"), s["h1"], "bold"),
             para(_("Dear {name},").format(name=data.name), s["body"]),
-            para(_("This is a copy of all the personal data {shop} holds about you, as it stood on {date}. It also "
-                   "gives the information data protection law says you must receive with it: why we use your "
-                   "data, on what legal basis, how long we keep it, who receives it and what your rights "
-                   "are (GDPR Article 15, the CCPA right to know, PIPL Article 45). It is free of charge."
-                   ).format(shop=self.shop, date=produced_day), s["body"]),
+            para(
+                _(
+                    "This is a copy of all the personal data {shop} holds about you, as it stood on {date}. It also "
+                    "gives the information data protection law says you must receive with it: why we use your "
+                    "data, on what legal basis, how long we keep it, who receives it and what your rights "
+                    "are (GDPR Article 15, the CCPA right to know, PIPL Article 45). It is free of charge."
+                ).format(shop=self.shop, date=produced_day),
+                s["body"],
+            ),
             para(_("What follows:"), s["body"]),
             *[para("\u2022 " + title, s["bullet"]) for title in self.sections.values()],
             Spacer(1, 2 * mm),
-            para(_("Please check it. If anything is wrong or missing, tell us and we will correct it. Section {n} "
-                   "explains your rights and how to use them.").format(n=self._number("art15")), s["body"]),
+            para(
+                _(
+                    "Please check it. If anything is wrong or missing, tell us and we will correct it. Section {n} "
+                    "explains your rights and how to use them."
+                ).format(n=self._number("art15")),
+                s["body"],
+            ),
         ]
         if _loses_characters(self._user_texts()):
-            story.append(para(_("Some characters, such as emoji, cannot be printed with the fonts of this document: "
-                                "they are left out, or shown as \u201c\ufffd\u201d. Ask us for the machine-readable "
-                                "copy of your data if you need them exactly."), s["note"]))
-        story += [Spacer(1, 4 * mm), para(_("Kind regards,"), s["body"]), para(self.shop, s["body"]),
-                  Spacer(1, 8 * mm),
-                  para(_("Times are given in the shop's local time. Produced with {app} {version}."
-                         ).format(app=APP_NAME, version=__version__), s["small"])]
+            story.append(
+                para(
+                    _(
+                        "Some characters, such as emoji, cannot be printed with the fonts of this document: "
+                        "they are left out, or shown as \u201c\ufffd\u201d. Ask us for the machine-readable "
+                        "copy of your data if you need them exactly."
+                    ),
+                    s["note"],
+                )
+            )
+        story += [
+            Spacer(1, 4 * mm),
+            para(_("Kind regards,"), s["body"]),
+            para(self.shop, s["body"]),
+            Spacer(1, 8 * mm),
+            para(
+                _("Times are given in the shop's local time. Produced with {app} {version}.").format(
+                    app=APP_NAME, version=__version__
+                ),
+                s["small"],
+            ),
+        ]
         return story
 
     def _identity(self) -> list[Any]:
         _ = self.t
         data, s = self.data, self.styles
         language = _language_name(data.preferred_language, self.locale) if data.preferred_language else _DASH
-        rows = [(_("Name"), data.name), (_("Given name"), data.given_name or _DASH),
-                (_("Family name"), data.family_name or _DASH), (_("Preferred language"), language),
-                (_("Customer number"), str(data.contact_id)),
-                (_("Record created"), self._when(data.created_at)), (_("Last changed"), self._when(data.updated_at))]
-        rows[5:5] = [(_("Customer number in {tool}").format(tool=source["name"]), source["id"])
-                     for source in data.source_ids]
-        story: list[Any] = [*self._h1("identity"), *self._h2("identity", 1, _("Identity")),
-                            self._table(None, [list(row) for row in rows], [0.3, 0.7])]
+        rows = [
+            (_("Name"), data.name),
+            (_("Given name"), data.given_name or _DASH),
+            (_("Family name"), data.family_name or _DASH),
+            (_("Preferred language"), language),
+            (_("Customer number"), str(data.contact_id)),
+            (_("Record created"), self._when(data.created_at)),
+            (_("Last changed"), self._when(data.updated_at)),
+        ]
+        rows[5:5] = [
+            (_("Customer number in {tool}").format(tool=source["name"]), source["id"]) for source in data.source_ids
+        ]
+        story: list[Any] = [
+            *self._h1("identity"),
+            *self._h2("identity", 1, _("Identity")),
+            self._table(None, [list(row) for row in rows], [0.3, 0.7]),
+        ]
         story += self._h2("identity", 2, _("Contact details"))
         kinds = {"email": _("Email"), "phone": _("Phone"), "address": _("Address")}
-        points = [[kinds.get(str(p["kind"]), str(p["kind"])),
-                   (str(p["label"] or "") + (" " + _("(main)") if p.get("primary") else "")).strip(), str(p["value"])]
-                  for p in data.contact_points]
-        story.append(self._table([_("Type"), _("Label"), _("Address or number")], points, [0.16, 0.24, 0.6])
-                     if points else self._none(_("We hold no email address, phone number or postal address.")))
+        points = [
+            [
+                kinds.get(str(p["kind"]), str(p["kind"])),
+                (str(p["label"] or "") + (" " + _("(main)") if p.get("primary") else "")).strip(),
+                str(p["value"]),
+            ]
+            for p in data.contact_points
+        ]
+        story.append(
+            self._table([_("Type"), _("Label"), _("Address or number")], points, [0.16, 0.24, 0.6])
+            if points
+            else self._none(_("We hold no email address, phone number or postal address."))
+        )
         story += self._h2("identity", 3, _("Organisations and job titles"))
         organisations = [[str(o["name"]), str(o.get("job_title") or _DASH)] for o in data.organisations]
-        story.append(self._table([_("Organisation"), _("Job title")], organisations, [0.55, 0.45])
-                     if organisations else self._none(_("None.")))
+        story.append(
+            self._table([_("Organisation"), _("Job title")], organisations, [0.55, 0.45])
+            if organisations
+            else self._none(_("None."))
+        )
         story += self._h2("identity", 4, _("Tags"))
         story.append(para(", ".join(data.tags), s["body"]) if data.tags else self._none(_("None.")))
         return story
@@ -332,8 +403,15 @@ class _Export:
         for deal in self.data.deals:
             value = money(int(deal["value_minor"]), str(deal["currency"]), self.language)
             close = self._day(deal.get("expected_close"))
-            rows.append([str(deal["title"]), statuses.get(str(deal["status"]), str(deal["status"])), value, close,
-                         str(deal.get("lost_reason") or "")])
+            rows.append(
+                [
+                    str(deal["title"]),
+                    statuses.get(str(deal["status"]), str(deal["status"])),
+                    value,
+                    close,
+                    str(deal.get("lost_reason") or ""),
+                ]
+            )
         heads = [_("Title"), _("Status"), _("Value"), _("Expected close"), _("Reason lost")]
         table = self._table(heads, rows, [0.32, 0.1, 0.17, 0.16, 0.25], right=(2,)) if rows else None
         return [*self._h1("deals"), table or self._none(_("We hold no deals or purchases for you."))]
@@ -341,8 +419,15 @@ class _Export:
     def _activities(self) -> list[Any]:
         _ = self.t
         kinds = {"call": _("Call"), "meeting": _("Meeting"), "email": _("Email"), "task": _("Task")}
-        rows = [[kinds.get(str(a["kind"]), str(a["kind"])), str(a["subject"]), self._when(a.get("due_at")),
-                 self._when(a.get("done_at"))] for a in self.data.activities]
+        rows = [
+            [
+                kinds.get(str(a["kind"]), str(a["kind"])),
+                str(a["subject"]),
+                self._when(a.get("due_at")),
+                self._when(a.get("done_at")),
+            ]
+            for a in self.data.activities
+        ]
         heads = [_("Type"), _("Subject"), _("Due"), _("Done")]
         table = self._table(heads, rows, [0.12, 0.48, 0.2, 0.2]) if rows else None
         return [*self._h1("activities"), table or self._none(_("We hold no calls, meetings, emails or tasks for you."))]
@@ -368,26 +453,57 @@ class _Export:
             latest[record.purpose] = record
         rows = []
         for purpose in data.purposes:
-            rows.append([purpose.name, purpose.lawful_basis,
-                         self._state(purpose.key, purpose.granted, purpose.lawful_basis == consent_label,
-                                     latest.get(purpose.key))])
-        story.append(self._table([_("Purpose"), _("Lawful basis"), _("State")], rows, [0.38, 0.27, 0.35])
-                     if rows else self._none(_("None.")))
+            rows.append(
+                [
+                    purpose.name,
+                    purpose.lawful_basis,
+                    self._state(
+                        purpose.key, purpose.granted, purpose.lawful_basis == consent_label, latest.get(purpose.key)
+                    ),
+                ]
+            )
+        story.append(
+            self._table([_("Purpose"), _("Lawful basis"), _("State")], rows, [0.38, 0.27, 0.35])
+            if rows
+            else self._none(_("None."))
+        )
         flags = data.privacy_flags
         if flags.get("processing_restricted"):
-            story.append(self._none(_("Processing of your data is restricted (GDPR Art. 18): we keep it, and use it "
-                                      "for nothing else until the restriction is lifted, which we tell you first.")))
+            story.append(
+                self._none(
+                    _(
+                        "Processing of your data is restricted (GDPR Art. 18): we keep it, and use it "
+                        "for nothing else until the restriction is lifted, which we tell you first."
+                    )
+                )
+            )
         yes, no = _("Yes"), _("No")
-        story += [*self._h2("consent", 2, _("California privacy choices (CCPA)")),
-                  self._table(None, [[_("Do not sell or share my personal information"),
-                                      yes if flags.get("opt_out_sale_sharing") else no],
-                                     [_("Limit the use of my sensitive personal information"),
-                                      yes if flags.get("limit_sensitive") else no]], [0.75, 0.25])]
+        story += [
+            *self._h2("consent", 2, _("California privacy choices (CCPA)")),
+            self._table(
+                None,
+                [
+                    [
+                        _("Do not sell or share my personal information"),
+                        yes if flags.get("opt_out_sale_sharing") else no,
+                    ],
+                    [
+                        _("Limit the use of my sensitive personal information"),
+                        yes if flags.get("limit_sensitive") else no,
+                    ],
+                ],
+                [0.75, 0.25],
+            ),
+        ]
         story += self._h2("consent", 3, _("Full consent history"))
         names = {p.key: p.name for p in data.purposes}
         actions = {"grant": _("Given"), "withdraw": _("Withdrawn")}
-        methods = {"form": _("Form"), "paper": _("Signed paper form"), "verbal": _("Told us in person or by phone"),
-                   "import": _("Imported from a list")}
+        methods = {
+            "form": _("Form"),
+            "paper": _("Signed paper form"),
+            "verbal": _("Told us in person or by phone"),
+            "import": _("Imported from a list"),
+        }
         history = []
         for record in data.consent_history:
             how = methods.get(record.method, record.method)
@@ -396,23 +512,43 @@ class _Export:
             shown = _DASH
             if record.notice_version is not None:
                 shown = _("Version {version}, {language}").format(
-                    version=record.notice_version, language=_language_name(record.notice_language, self.locale))
+                    version=record.notice_version, language=_language_name(record.notice_language, self.locale)
+                )
             if record.notice_sha256:
                 shown += "\nSHA-256: " + record.notice_sha256[:10] + "\u2026"
-            history.append([self._when(record.at), names.get(record.purpose, record.purpose),
-                            actions.get(record.action, record.action), how, shown, yes if record.has_evidence else no])
+            history.append(
+                [
+                    self._when(record.at),
+                    names.get(record.purpose, record.purpose),
+                    actions.get(record.action, record.action),
+                    how,
+                    shown,
+                    yes if record.has_evidence else no,
+                ]
+            )
         heads = [_("When"), _("Purpose"), _("Action"), _("How"), _("Notice"), _("Evidence")]
-        story.append(self._table(heads, history, [0.2, 0.19, 0.11, 0.19, 0.21, 0.1])
-                     if history else self._none(_("You have never given or withdrawn consent with us.")))
-        story.append(para(_("“Evidence” says whether we keep a signature or a scanned form for that event. The "
-                            "notice is the text you were shown; its full text and fingerprint follow."), s["note"]))
+        story.append(
+            self._table(heads, history, [0.2, 0.19, 0.11, 0.19, 0.21, 0.1])
+            if history
+            else self._none(_("You have never given or withdrawn consent with us."))
+        )
+        story.append(
+            para(
+                _(
+                    "“Evidence” says whether we keep a signature or a scanned form for that event. The "
+                    "notice is the text you were shown; its full text and fingerprint follow."
+                ),
+                s["note"],
+            )
+        )
         story += self._h2("consent", 4, _("The notice texts you agreed under"))
         if not data.notices:
             story.append(self._none(_("No notice text is linked to your consent records.")))
         for notice in data.notices:
             story.append(para(notice.title, s["h3"], "bold"))
             meta = _("Version {version} · {language}").format(
-                version=notice.version, language=_language_name(notice.language, self.locale))
+                version=notice.version, language=_language_name(notice.language, self.locale)
+            )
             story.append(para(meta, s["meta"]))
             story.append(para("SHA-256: " + notice.sha256, s["mono"], "mono"))
             story += [para(text.strip(), s["body"]) for text in notice.body.split("\n\n") if text.strip()]
@@ -437,69 +573,148 @@ class _Export:
 
     def _requests(self) -> list[Any]:
         _ = self.t
-        types = {"access": _("Access"), "erasure": _("Erasure"), "rectification": _("Rectification"),
-                 "portability": _("Portability"), "restriction": _("Restriction"), "objection": _("Objection"),
-                 "opt_out": _("Opt-out of sale or sharing"), "know": _("Right to know"),
-                 "limit_sensitive": _("Limit use of sensitive data")}
-        statuses = {"received": _("Received"), "verifying": _("Checking identity"), "in_progress": _("In progress"),
-                    "open": _("Open"), "completed": _("Completed"), "done": _("Completed"), "closed": _("Closed"),
-                    "refused": _("Refused"), "rejected": _("Refused"), "extended": _("Extended")}
-        rows = [[str(r.get("id", "")), types.get(str(r.get("type")), str(r.get("type", "")).replace("_", " ")),
-                 self._day(r.get("received_at")),
-                 statuses.get(str(r.get("status")), str(r.get("status", "")).replace("_", " ")),
-                 self._day(r.get("completed_at"))] for r in self.data.requests]
+        types = {
+            "access": _("Access"),
+            "erasure": _("Erasure"),
+            "rectification": _("Rectification"),
+            "portability": _("Portability"),
+            "restriction": _("Restriction"),
+            "objection": _("Objection"),
+            "opt_out": _("Opt-out of sale or sharing"),
+            "know": _("Right to know"),
+            "limit_sensitive": _("Limit use of sensitive data"),
+        }
+        statuses = {
+            "received": _("Received"),
+            "verifying": _("Checking identity"),
+            "in_progress": _("In progress"),
+            "open": _("Open"),
+            "completed": _("Completed"),
+            "done": _("Completed"),
+            "closed": _("Closed"),
+            "refused": _("Refused"),
+            "rejected": _("Refused"),
+            "extended": _("Extended"),
+        }
+        rows = [
+            [
+                str(r.get("id", "")),
+                types.get(str(r.get("type")), str(r.get("type", "")).replace("_", " ")),
+                self._day(r.get("received_at")),
+                statuses.get(str(r.get("status")), str(r.get("status", "")).replace("_", " ")),
+                self._day(r.get("completed_at")),
+            ]
+            for r in self.data.requests
+        ]
         heads = [_("Number"), _("Request"), _("Received"), _("Status"), _("Completed")]
         return [*self._h1("requests"), self._table(heads, rows, [0.12, 0.3, 0.2, 0.18, 0.2])]
 
     def _art15(self) -> list[Any]:
         _ = self.t
         s, data, key = self.styles, self.data, "art15"
-        story: list[Any] = [*self._h1(key),
-                            para(_("The information GDPR Article 15 requires, in plain words."), s["note"])]
+        story: list[Any] = [
+            *self._h1(key),
+            para(_("The information GDPR Article 15 requires, in plain words."), s["note"]),
+        ]
 
         story += self._h2(key, 1, _("Why we use your data and on what legal basis"))
-        rows = [[_("Looking after you as a customer: your orders, appointments and questions, and our records of "
-                   "them"), lawful_basis_label("contract", _) + "; " + lawful_basis_label("legitimate_interests", _)]]
+        rows = [
+            [
+                _("Looking after you as a customer: your orders, appointments and questions, and our records of them"),
+                lawful_basis_label("contract", _) + "; " + lawful_basis_label("legitimate_interests", _),
+            ]
+        ]
         rows += [[p.name, p.lawful_basis] for p in data.purposes]
         story.append(self._table([_("Purpose"), _("Lawful basis")], rows, [0.6, 0.4]))
-        story.append(para(_("Where the basis is consent, we use your data for that purpose only while your consent "
-                            "stands (section {n}).").format(n=self._number("consent")), s["note"]))
+        story.append(
+            para(
+                _(
+                    "Where the basis is consent, we use your data for that purpose only while your consent "
+                    "stands (section {n})."
+                ).format(n=self._number("consent")),
+                s["note"],
+            )
+        )
 
         story += self._h2(key, 2, _("What kinds of data we hold"))
         story += [para("\u2022 " + line, s["bullet"]) for line in self._categories()]
 
         story += self._h2(key, 3, _("Who receives your data"))
-        story.append(para(_("We keep your data on our own computer, encrypted. We do not sell it, and we do not give "
-                            "it to anyone else unless the law requires us to (for example a tax authority or a "
-                            "court)."), s["body"]))
+        story.append(
+            para(
+                _(
+                    "We keep your data on our own computer, encrypted. We do not sell it, and we do not give "
+                    "it to anyone else unless the law requires us to (for example a tax authority or a "
+                    "court)."
+                ),
+                s["body"],
+            )
+        )
         granted = {p.key: p for p in data.purposes if p.granted}
         if "sale_sharing" in granted:
-            story.append(para(_("You agreed to “{purpose}”, so we may share your data with the partners named in "
-                                "the notice you agreed to (section {n}).").format(
-                purpose=granted["sale_sharing"].name, n=self._number("consent")), s["body"]))
+            story.append(
+                para(
+                    _(
+                        "You agreed to “{purpose}”, so we may share your data with the partners named in "
+                        "the notice you agreed to (section {n})."
+                    ).format(purpose=granted["sale_sharing"].name, n=self._number("consent")),
+                    s["body"],
+                )
+            )
         else:
-            story.append(para(_("You have not agreed to sharing with partners, so we do not share your data with "
-                                "them."), s["body"]))
+            story.append(
+                para(
+                    _("You have not agreed to sharing with partners, so we do not share your data with them."),
+                    s["body"],
+                )
+            )
         if "cross_border" in granted:
-            story.append(para(_("You agreed to “{purpose}”: your data may be sent abroad as described in the "
-                                "notice you agreed to.").format(purpose=granted["cross_border"].name), s["body"]))
+            story.append(
+                para(
+                    _(
+                        "You agreed to “{purpose}”: your data may be sent abroad as described in the "
+                        "notice you agreed to."
+                    ).format(purpose=granted["cross_border"].name),
+                    s["body"],
+                )
+            )
 
         story += self._h2(key, 4, _("How long we keep your data"))
-        story.append(para(_("We keep personal data only as long as we need it. Our computer applies these rules "
-                            "automatically:"), s["body"]))
+        story.append(
+            para(
+                _("We keep personal data only as long as we need it. Our computer applies these rules automatically:"),
+                s["body"],
+            )
+        )
         actions = {"delete": _("deleted"), "anonymise": _("anonymised")}
         for policy in data.retention:
             category = _(CATEGORY_LABELS[policy.category]) if policy.category in CATEGORY_LABELS else policy.category
             line = _("{category}: {action} after {period}").format(
-                category=category, action=actions.get(policy.action, policy.action),
-                period=self._period(policy.period_days))
+                category=category,
+                action=actions.get(policy.action, policy.action),
+                period=self._period(policy.period_days),
+            )
             story.append(para("\u2022 " + line, s["bullet"]))
         if not data.retention:
-            story.append(para(_("We have set no automatic time limit; we delete your data when you ask us to or "
-                                "when we no longer need it."), s["body"]))
-        story.append(para(_("“Anonymised” means your name and contact details are removed, so what remains can no "
-                            "longer be linked to you. A legal obligation or an open legal claim can make us keep "
-                            "some data longer."), s["note"]))
+            story.append(
+                para(
+                    _(
+                        "We have set no automatic time limit; we delete your data when you ask us to or "
+                        "when we no longer need it."
+                    ),
+                    s["body"],
+                )
+            )
+        story.append(
+            para(
+                _(
+                    "“Anonymised” means your name and contact details are removed, so what remains can no "
+                    "longer be linked to you. A legal obligation or an open legal claim can make us keep "
+                    "some data longer."
+                ),
+                s["note"],
+            )
+        )
 
         story += self._h2(key, 5, _("Where your data comes from"))
         imported = {r.source for r in data.consent_history if r.method == "import" and r.source}
@@ -508,17 +723,31 @@ class _Export:
             story.append(para("\u2022 " + text, s["bullet"]))
 
         story += self._h2(key, 6, _("Automated decisions"))
-        story.append(para(_("We make no decisions about you by automated means alone, and no profiling that has "
-                            "legal or similarly significant effects on you (GDPR Article 22)."), s["body"]))
+        story.append(
+            para(
+                _(
+                    "We make no decisions about you by automated means alone, and no profiling that has "
+                    "legal or similarly significant effects on you (GDPR Article 22)."
+                ),
+                s["body"],
+            )
+        )
 
         story += self._h2(key, 7, _("Your rights"))
         story += self._rights()
 
         story += self._h2(key, 8, _("How to complain"))
-        story.append(para(_("If you are unhappy with how we handle your data, please tell us first so we can put it "
-                            "right. You also have the right to complain to a data protection supervisory "
-                            "authority, in particular where you live, where you work or where you think the law "
-                            "was broken. For example:"), s["body_keep"]))
+        story.append(
+            para(
+                _(
+                    "If you are unhappy with how we handle your data, please tell us first so we can put it "
+                    "right. You also have the right to complain to a data protection supervisory "
+                    "authority, in particular where you live, where you work or where you think the law "
+                    "was broken. For example:"
+                ),
+                s["body_keep"],
+            )
+        )
         rows = []
         for name, territory, website in _AUTHORITIES:
             where = self.locale.territories.get(territory, territory) if territory else _("California (USA)")
@@ -531,11 +760,21 @@ class _Export:
     def _categories(self) -> list[str]:
         _ = self.t
         data = self.data
-        lines = [_("Identity: your name") + (", " + _("your preferred language") if data.preferred_language else "")
-                 + (", " + _("the customer numbers other tools gave you") if data.source_ids else "")]
+        lines = [
+            _("Identity: your name")
+            + (", " + _("your preferred language") if data.preferred_language else "")
+            + (", " + _("the customer numbers other tools gave you") if data.source_ids else "")
+        ]
         kinds = {str(p["kind"]) for p in data.contact_points}
-        labels = [label for kind, label in (("email", _("email addresses")), ("phone", _("phone numbers")),
-                                            ("address", _("postal addresses"))) if kind in kinds]
+        labels = [
+            label
+            for kind, label in (
+                ("email", _("email addresses")),
+                ("phone", _("phone numbers")),
+                ("address", _("postal addresses")),
+            )
+            if kind in kinds
+        ]
         if labels:
             lines.append(_("Contact details: {kinds}").format(kinds=format_list(labels, locale=self.locale)))
         if data.organisations:
@@ -549,8 +788,9 @@ class _Export:
         if data.notes:
             lines.append(_("Notes we wrote about our dealings with you"))
         if data.consent_history or any(data.privacy_flags.values()):
-            lines.append(_("Consent records: what you agreed to or withdrew, when and how, and the notice text you "
-                           "saw"))
+            lines.append(
+                _("Consent records: what you agreed to or withdrew, when and how, and the notice text you saw")
+            )
         if data.requests:
             lines.append(_("Your privacy requests and how we handled them"))
         lines.append(_("Record dates: when your record was created and last changed"))
@@ -560,44 +800,68 @@ class _Export:
         _ = self.t
         s = self.styles
         groups = [
-            (_("Under the GDPR and UK GDPR you have the right to:"), [
-                _("Access: get a copy of your data, like this one."),
-                _("Rectification: have wrong or incomplete data corrected."),
-                _("Erasure: have your data deleted (the “right to be forgotten”)."),
-                _("Restriction: have us keep your data but stop using it, for example while a correction is "
-                  "checked."),
-                _("Objection: object to our use of your data based on legitimate interests, and to direct "
-                  "marketing at any time."),
-                _("Portability: get the data you gave us in a machine-readable file, or have it sent to someone "
-                  "else."),
-                _("Withdraw consent at any time, as easily as you gave it; this does not affect what we did "
-                  "before."),
-            ]),
-            (_("If you live in California (CCPA/CPRA), you have the right to:"), [
-                _("Know what personal information we collect, use and disclose."),
-                _("Delete personal information we collected from you."),
-                _("Correct inaccurate personal information."),
-                _("Opt out of the sale or sharing of your personal information."),
-                _("Limit the use and disclosure of your sensitive personal information."),
-                _("Not be discriminated against for using any of these rights."),
-            ]),
-            (_("If you are in mainland China (PIPL), you have the right to:"), [
-                _("Know and decide how your personal information is handled, and restrict or refuse it."),
-                _("Consult and copy your personal information."),
-                _("Have your personal information transferred to another handler you choose."),
-                _("Correct and complete your personal information."),
-                _("Have your personal information deleted."),
-                _("Ask us to explain our rules for handling personal information."),
-                _("Withdraw your consent."),
-            ]),
+            (
+                _("Under the GDPR and UK GDPR you have the right to:"),
+                [
+                    _("Access: get a copy of your data, like this one."),
+                    _("Rectification: have wrong or incomplete data corrected."),
+                    _("Erasure: have your data deleted (the “right to be forgotten”)."),
+                    _(
+                        "Restriction: have us keep your data but stop using it, for example while a correction is "
+                        "checked."
+                    ),
+                    _(
+                        "Objection: object to our use of your data based on legitimate interests, and to direct "
+                        "marketing at any time."
+                    ),
+                    _(
+                        "Portability: get the data you gave us in a machine-readable file, or have it sent to someone "
+                        "else."
+                    ),
+                    _(
+                        "Withdraw consent at any time, as easily as you gave it; this does not affect what we did "
+                        "before."
+                    ),
+                ],
+            ),
+            (
+                _("If you live in California (CCPA/CPRA), you have the right to:"),
+                [
+                    _("Know what personal information we collect, use and disclose."),
+                    _("Delete personal information we collected from you."),
+                    _("Correct inaccurate personal information."),
+                    _("Opt out of the sale or sharing of your personal information."),
+                    _("Limit the use and disclosure of your sensitive personal information."),
+                    _("Not be discriminated against for using any of these rights."),
+                ],
+            ),
+            (
+                _("If you are in mainland China (PIPL), you have the right to:"),
+                [
+                    _("Know and decide how your personal information is handled, and restrict or refuse it."),
+                    _("Consult and copy your personal information."),
+                    _("Have your personal information transferred to another handler you choose."),
+                    _("Correct and complete your personal information."),
+                    _("Have your personal information deleted."),
+                    _("Ask us to explain our rules for handling personal information."),
+                    _("Withdraw your consent."),
+                ],
+            ),
         ]
         story: list[Any] = []
         for intro, rights in groups:
             story.append(para(intro, s["body_bold"], "bold"))
             story += [para("\u2022 " + right, s["bullet"]) for right in rights]
-        story.append(para(_("To use any of these rights, ask us in person, by phone or by email. It is free. We answer "
-                            "without undue delay, and at the latest within the time the law sets (one month under "
-                            "the GDPR, 45 days under the CCPA)."), s["body"]))
+        story.append(
+            para(
+                _(
+                    "To use any of these rights, ask us in person, by phone or by email. It is free. We answer "
+                    "without undue delay, and at the latest within the time the law sets (one month under "
+                    "the GDPR, 45 days under the CCPA)."
+                ),
+                s["body"],
+            )
+        )
         return story
 
     # --- building blocks -------------------------------------------------------------------------------------
@@ -605,15 +869,30 @@ class _Export:
     def _none(self, text: str) -> Paragraph:
         return para(text, self.styles["note"])
 
-    def _table(self, heads: Sequence[str] | None, rows: list[list[str]], fractions: Sequence[float], *,
-               right: Iterable[int] = (), mono: Iterable[int] = ()) -> Rows:
+    def _table(
+        self,
+        heads: Sequence[str] | None,
+        rows: list[list[str]],
+        fractions: Sequence[float],
+        *,
+        right: Iterable[int] = (),
+        mono: Iterable[int] = (),
+    ) -> Rows:
         """A full-width table with a header row that repeats on every page it runs to."""
         widths = [_WIDTH * f for f in fractions]
         mono = frozenset(mono)
-        head = None if heads is None else [self._cell(text, width, "bold") for text, width in zip(heads, widths,
-                                                                                                  strict=True)]
-        body = [[self._cell(text, width, "mono" if index in mono else "body", index in right)
-                 for index, (text, width) in enumerate(zip(row, widths, strict=True))] for row in rows]
+        head = (
+            None
+            if heads is None
+            else [self._cell(text, width, "bold") for text, width in zip(heads, widths, strict=True)]
+        )
+        body = [
+            [
+                self._cell(text, width, "mono" if index in mono else "body", index in right)
+                for index, (text, width) in enumerate(zip(row, widths, strict=True))
+            ]
+            for row in rows
+        ]
         return Rows(head, body, widths, frozenset(right), self.draft)
 
     def _cell(self, text: str, width: float, role: str, align_right: bool = False) -> Line | Paragraph:
@@ -629,8 +908,15 @@ class _Export:
             line = Line(tuple(runs), sum(self._width(run, font) for font, run in runs))
             if line.width <= room:
                 return line
-        style = self.styles["cell_head" if role == "bold" else "cell_right" if align_right else
-                            "cell_mono" if role == "mono" else "cell"]
+        style = self.styles[
+            "cell_head"
+            if role == "bold"
+            else "cell_right"
+            if align_right
+            else "cell_mono"
+            if role == "mono"
+            else "cell"
+        ]
         return para(text, style, role)
 
     def _width(self, text: str, font: str) -> float:
@@ -639,8 +925,10 @@ class _Export:
         advances = self.advances.get(font)
         if advances is None:
             face = pdfmetrics.getFont(font).face
-            advances = self.advances[font] = ({chr(code): width for code, width in face.charWidths.items()},
-                                              float(face.defaultWidth))
+            advances = self.advances[font] = (
+                {chr(code): width for code, width in face.charWidths.items()},
+                float(face.defaultWidth),
+            )
         table, default = advances
         return 0.001 * CELL_SIZE * sum(map(table.get, text, repeat(default)))
 
@@ -699,15 +987,24 @@ def _styles() -> dict[str, ParagraphStyle]:
         "body": body,
         "body_keep": ParagraphStyle("body_keep", parent=body, keepWithNext=1),  # an introduction to a table
         "body_bold": ParagraphStyle("body_bold", parent=body, fontName=BOLD_FONT, spaceBefore=3, spaceAfter=2),
-        "bullet": ParagraphStyle("bullet", parent=body, leftIndent=2 * mm + bullet, firstLineIndent=-bullet,
-                                 spaceAfter=2),
+        "bullet": ParagraphStyle(
+            "bullet", parent=body, leftIndent=2 * mm + bullet, firstLineIndent=-bullet, spaceAfter=2
+        ),
         "title": ParagraphStyle("title", parent=body, fontName=BOLD_FONT, fontSize=18, leading=23),
         "h1": h1,
         "h2": h2,
         "h1_keep": ParagraphStyle("h1_keep", parent=h1, keepWithNext=1),
         "h2_keep": ParagraphStyle("h2_keep", parent=h2, keepWithNext=1),
-        "h3": ParagraphStyle("h3", parent=body, fontName=BOLD_FONT, fontSize=10.5, leading=14, spaceBefore=4,
-                             spaceAfter=1, keepWithNext=1),
+        "h3": ParagraphStyle(
+            "h3",
+            parent=body,
+            fontName=BOLD_FONT,
+            fontSize=10.5,
+            leading=14,
+            spaceBefore=4,
+            spaceAfter=1,
+            keepWithNext=1,
+        ),
         "meta": ParagraphStyle("meta", parent=small, spaceBefore=4, spaceAfter=1, keepWithNext=1),
         "mono": ParagraphStyle("mono", parent=small, fontName=MONO_FONT, fontSize=7.5, spaceAfter=3),
         "note": ParagraphStyle("note", parent=small, fontSize=8.5, leading=11.5, spaceBefore=2, spaceAfter=4),
@@ -717,8 +1014,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell_head": ParagraphStyle("cell_head", parent=cell, fontName=BOLD_FONT),
         "cell_mono": ParagraphStyle("cell_mono", parent=cell, fontName=MONO_FONT),
         "page": ParagraphStyle("page", fontName=BODY_FONT, fontSize=8, leading=10, textColor=GREY),
-        "page_right": ParagraphStyle("page_right", fontName=BODY_FONT, fontSize=8, leading=10, textColor=GREY,
-                                     alignment=TA_RIGHT),
+        "page_right": ParagraphStyle(
+            "page_right", fontName=BODY_FONT, fontSize=8, leading=10, textColor=GREY, alignment=TA_RIGHT
+        ),
     }
 
 

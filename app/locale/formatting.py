@@ -38,7 +38,7 @@ def to_minor_units(amount: Decimal | str | int, currency: str) -> int:
     if not value.is_finite() or value < 0:
         raise InvalidInput(_("An amount must be zero or more."))
     digits = get_currency_precision(check_currency(currency))
-    return int((value * (10 ** digits)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    return int((value * (10**digits)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
 
 
 def from_minor_units(minor: int, currency: str) -> Decimal:

@@ -96,7 +96,10 @@ def document_language(asked: str | None, *fallbacks: str | None) -> str:
     if asked:
         chosen = supported(asked)
         if chosen is None:
-            raise InvalidInput(_("Documents are available in: {languages}. {asked} is not one of them.")
-                               .format(languages=", ".join(SUPPORTED_LANGUAGES), asked=asked))
+            raise InvalidInput(
+                _("Documents are available in: {languages}. {asked} is not one of them.").format(
+                    languages=", ".join(SUPPORTED_LANGUAGES), asked=asked
+                )
+            )
         return chosen
     return next((chosen for fallback in fallbacks if (chosen := supported(fallback))), "en")

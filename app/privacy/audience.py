@@ -33,44 +33,65 @@ def audience_overview(session: Session, purpose_key: str, now: datetime | None =
     now = now or datetime.now(UTC)
     conn = session.conn
     sql, args = audience_sql(session, purpose, now)
-    everyone = int(conn.execute("SELECT count(*) FROM contact WHERE deleted_at IS NULL AND anonymised_at IS NULL")
-                   .fetchone()[0])
-    included = int(conn.execute(f"SELECT count(*) FROM ({sql}) e JOIN contact c ON c.id = e.id "
-                                "WHERE c.deleted_at IS NULL AND c.anonymised_at IS NULL", args).fetchone()[0])
+    everyone = int(
+        conn.execute("SELECT count(*) FROM contact WHERE deleted_at IS NULL AND anonymised_at IS NULL").fetchone()[0]
+    )
+    included = int(
+        conn.execute(
+            f"SELECT count(*) FROM ({sql}) e JOIN contact c ON c.id = e.id "
+            "WHERE c.deleted_at IS NULL AND c.anonymised_at IS NULL",
+            args,
+        ).fetchone()[0]
+    )
     excluded: dict[str, int] = {}
     # Restricted people who would otherwise be on the list (Art. 18 keeps them off it)
     basis_sql, basis_args = eligible_sql(purpose, now, pipl_people=pipl_people_sql(conn))
-    excluded["restricted"] = int(conn.execute(
-        f"SELECT count(*) FROM ({basis_sql}) e JOIN contact c ON c.id = e.id WHERE c.deleted_at IS NULL AND "
-        f"c.anonymised_at IS NULL AND e.id IN ({RESTRICTED_IDS})", basis_args).fetchone()[0])
+    excluded["restricted"] = int(
+        conn.execute(
+            f"SELECT count(*) FROM ({basis_sql}) e JOIN contact c ON c.id = e.id WHERE c.deleted_at IS NULL AND "
+            f"c.anonymised_at IS NULL AND e.id IN ({RESTRICTED_IDS})",
+            basis_args,
+        ).fetchone()[0]
+    )
     if purpose.sensitive:
-        excluded["limited_sensitive"] = int(conn.execute(
-            "SELECT count(*) FROM privacy_flag_event f WHERE f.flag = 'limit_sensitive' AND f.value = 1 AND "
-            "f.id = (SELECT max(id) FROM privacy_flag_event WHERE flag = f.flag AND contact_id = f.contact_id)")
-            .fetchone()[0])
+        excluded["limited_sensitive"] = int(
+            conn.execute(
+                "SELECT count(*) FROM privacy_flag_event f WHERE f.flag = 'limit_sensitive' AND f.value = 1 AND "
+                "f.id = (SELECT max(id) FROM privacy_flag_event WHERE flag = f.flag AND contact_id = f.contact_id)"
+            ).fetchone()[0]
+        )
     if purpose.key == "sale_sharing":
-        excluded["opted_out"] = int(conn.execute(
-            "SELECT count(*) FROM privacy_flag_event f WHERE f.flag = 'opt_out_sale_sharing' AND f.value = 1 AND "
-            "f.id = (SELECT max(id) FROM privacy_flag_event WHERE flag = f.flag AND contact_id = f.contact_id)")
-            .fetchone()[0])
+        excluded["opted_out"] = int(
+            conn.execute(
+                "SELECT count(*) FROM privacy_flag_event f WHERE f.flag = 'opt_out_sale_sharing' AND f.value = 1 AND "
+                "f.id = (SELECT max(id) FROM privacy_flag_event WHERE flag = f.flag AND contact_id = f.contact_id)"
+            ).fetchone()[0]
+        )
     if purpose.lawful_basis == "consent":
-        latest = ("SELECT e.action, e.at FROM consent_event e JOIN contact c ON c.id = e.contact_id "
-                  "WHERE c.deleted_at IS NULL AND c.anonymised_at IS NULL AND e.purpose_key = ? AND e.id = "
-                  "(SELECT max(id) FROM consent_event WHERE purpose_key = e.purpose_key AND contact_id = e.contact_id)")
-        withdrawn = int(conn.execute(f"SELECT count(*) FROM ({latest}) WHERE action = 'withdraw'",
-                                     (purpose.key,)).fetchone()[0])
+        latest = (
+            "SELECT e.action, e.at FROM consent_event e JOIN contact c ON c.id = e.contact_id "
+            "WHERE c.deleted_at IS NULL AND c.anonymised_at IS NULL AND e.purpose_key = ? AND e.id = "
+            "(SELECT max(id) FROM consent_event WHERE purpose_key = e.purpose_key AND contact_id = e.contact_id)"
+        )
+        withdrawn = int(
+            conn.execute(f"SELECT count(*) FROM ({latest}) WHERE action = 'withdraw'", (purpose.key,)).fetchone()[0]
+        )
         asked = int(conn.execute(f"SELECT count(*) FROM ({latest})", (purpose.key,)).fetchone()[0])
         excluded["withdrawn"] = withdrawn
         excluded["never_asked"] = everyone - asked
         if purpose.expires_after_days:
             cutoff = utc(now - timedelta(days=purpose.expires_after_days))
-            excluded["expired"] = int(conn.execute(f"SELECT count(*) FROM ({latest}) WHERE action = 'grant' "
-                                                   "AND at < ?", (purpose.key, cutoff)).fetchone()[0])
+            excluded["expired"] = int(
+                conn.execute(
+                    f"SELECT count(*) FROM ({latest}) WHERE action = 'grant' AND at < ?", (purpose.key, cutoff)
+                ).fetchone()[0]
+            )
     return AudienceOverview(purpose, included, {k: v for k, v in excluded.items() if v})
 
 
-def export_audience(session: Session, purpose_key: str, out: Path | None = None,
-                    now: datetime | None = None) -> list[tuple[int, str, str | None, str | None]]:
+def export_audience(
+    session: Session, purpose_key: str, out: Path | None = None, now: datetime | None = None
+) -> list[tuple[int, str, str | None, str | None]]:
     """The people who may be contacted for a purpose (id, name, email, phone); optionally written as CSV.
 
     A marketing list is a bulk export: managers and owner only, and audited with its count and the log's newest
@@ -81,14 +102,23 @@ def export_audience(session: Session, purpose_key: str, out: Path | None = None,
     head = audit.export_head(session.conn, session.vault.signer) if out is not None else None
     service = ConsentService(session)
     sql, args = audience_sql(session, service.purpose(purpose_key), now or datetime.now(UTC))
-    rows = [(int(r[0]), str(r[1]), r[2], r[3]) for r in session.conn.execute(
-        f"SELECT c.id, c.display_name, "
-        "(SELECT value FROM contact_point WHERE contact_id = c.id AND kind = 'email' ORDER BY is_primary DESC, id "
-        "LIMIT 1), (SELECT value FROM contact_point WHERE contact_id = c.id AND kind = 'phone' "
-        f"ORDER BY is_primary DESC, id LIMIT 1) FROM ({sql}) e JOIN contact c ON c.id = e.id "
-        "WHERE c.deleted_at IS NULL ORDER BY c.sort_key, c.id", args)]
+    rows = [
+        (int(r[0]), str(r[1]), r[2], r[3])
+        for r in session.conn.execute(
+            f"SELECT c.id, c.display_name, "
+            "(SELECT value FROM contact_point WHERE contact_id = c.id AND kind = 'email' ORDER BY is_primary DESC, id "
+            "LIMIT 1), (SELECT value FROM contact_point WHERE contact_id = c.id AND kind = 'phone' "
+            f"ORDER BY is_primary DESC, id LIMIT 1) FROM ({sql}) e JOIN contact c ON c.id = e.id "
+            "WHERE c.deleted_at IS NULL ORDER BY c.sort_key, c.id",
+            args,
+        )
+    ]
     if out is not None:
         write_rows(out, ["id", "name", "email", "phone"], rows)
-    session.record("consent.list", "purpose", purpose_key,
-                   f"{len(rows)} people" + (" to CSV" if out else "") + audit.head_note(head))
+    session.record(
+        "consent.list",
+        "purpose",
+        purpose_key,
+        f"{len(rows)} people" + (" to CSV" if out else "") + audit.head_note(head),
+    )
     return rows

@@ -179,8 +179,11 @@ def summary_text(action: str, summary: str | None, names: SummaryNames) -> str:
         return _("{n} customers, by '{command}'").format(n=match.group(1), command=match.group(2))
     if match := _NUMBERED.match(text):
         kind, number = match.groups()
-        return {"note": _("note no. {id}"), "hold": _("hold no. {id}"),
-                "merged": _("customer no. {id} merged into this one")}[kind].format(id=number)
+        return {
+            "note": _("note no. {id}"),
+            "hold": _("hold no. {id}"),
+            "merged": _("customer no. {id} merged into this one"),
+        }[kind].format(id=number)
     return text
 
 
@@ -194,9 +197,11 @@ def _refused_text(permission: str, rows: str | None, temporary: str | None, reas
     if temporary:
         return _("{action}: the temporary password was not replaced yet").format(action=what)
     if reason is not None:  # refusals a service decides beyond the role (Session.refuse)
-        words = {"last owner": _("the vault must keep an active owner"),
-                 "legal hold": _("the customer is under a legal hold"),
-                 "not owner": _("only an owner may restore a backup")}[reason]
+        words = {
+            "last owner": _("the vault must keep an active owner"),
+            "legal hold": _("the customer is under a legal hold"),
+            "not owner": _("only an owner may restore a backup"),
+        }[reason]
         return _("{action}: {reason}").format(action=what, reason=words)
     return what
 
@@ -206,6 +211,10 @@ def _role_word(role: str) -> str:
 
 
 def _method_word(method: str) -> str:
-    return {"form": _("on a form at the counter"), "paper": _("on a signed paper form"),
-            "verbal": _("told in person"), "import": _("from an imported file"),
-            "request": _("to answer a privacy request")}.get(method, method)
+    return {
+        "form": _("on a form at the counter"),
+        "paper": _("on a signed paper form"),
+        "verbal": _("told in person"),
+        "import": _("from an imported file"),
+        "request": _("to answer a privacy request"),
+    }.get(method, method)

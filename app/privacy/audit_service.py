@@ -12,15 +12,27 @@ from app.privacy.audit_actions import SummaryNames
 from app.store import audit
 
 
-def page(session: Session, flt: audit.AuditFilter = audit.EVERYTHING, *, after_id: int = 0,
-         limit: int = 500, newest_first: bool = False) -> list[audit.AuditEntry]:
+def page(
+    session: Session,
+    flt: audit.AuditFilter = audit.EVERYTHING,
+    *,
+    after_id: int = 0,
+    limit: int = 500,
+    newest_first: bool = False,
+) -> list[audit.AuditEntry]:
     """One keyset page for a view that records its opening itself (scrolling is not a new viewing)."""
     session.require(Permission.VIEW_AUDIT)
     return audit.entries(session.conn, flt, after_id=after_id, limit=limit, newest_first=newest_first)
 
 
-def view(session: Session, flt: audit.AuditFilter = audit.EVERYTHING, *, after_id: int = 0,
-         limit: int = 500, newest_first: bool = False) -> list[audit.AuditEntry]:
+def view(
+    session: Session,
+    flt: audit.AuditFilter = audit.EVERYTHING,
+    *,
+    after_id: int = 0,
+    limit: int = 500,
+    newest_first: bool = False,
+) -> list[audit.AuditEntry]:
     """One page of entries; the first page of a viewing is itself recorded."""
     session.require(Permission.VIEW_AUDIT)
     if after_id == 0:

@@ -53,67 +53,180 @@ def _contacts_where(condition: str) -> str:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("name", N_("Name"), N_("Addressing and recognising the customer"), "customer",
-          "contact: given_name family_name display_name sort_key", _contacts_where("display_name <> ''")),
-    Field("language", N_("Preferred language"), N_("Writing to the customer in their own language"), "customer",
-          "contact: language", _contacts_where("coalesce(language, '') <> ''")),
-    Field("birth_date", N_("Birth date"), N_("Knowing whether a parent must give consent for a child"),
-          "customer", "contact: birth_date", _contacts_where("coalesce(birth_date, '') <> ''")),
-    Field("owner", N_("Member of staff looking after them"), N_("Knowing who in the shop looks after the customer"),
-          "customer", "contact: owner_user_id", _contacts_where("owner_user_id IS NOT NULL")),
-    Field("record", N_("Customer number and record dates"),
-          N_("Telling records apart and knowing their age, for the retention sweep and the bin"), "customer",
-          "contact: id created_at updated_at deleted_at anonymised_at", _contacts_where("1")),
-    Field("email", N_("Email addresses"), N_("Answering the customer; with consent, email marketing"), "customer",
-          _POINT_COLUMNS, _points("email")),
-    Field("phone", N_("Phone numbers"), N_("Calling the customer back; with consent, calls and text messages"),
-          "customer", _POINT_COLUMNS, _points("phone")),
-    Field("address", N_("Postal addresses"), N_("Delivering orders and, where allowed, postal mail"), "customer",
-          _POINT_COLUMNS, _points("address")),
-    Field("organisation", N_("Organisation and job title"), N_("Knowing whom a business customer works for"),
-          "customer", "contact_organisation: contact_id organisation_id job_title", _people_in("contact_organisation")),
-    Field("tags", N_("Tags"), N_("Grouping customers the shop's own way"), "customer", "contact_tag: contact_id tag_id",
-          _people_in("contact_tag")),
-    Field("notes", N_("Notes"), N_("What staff need to remember to serve the customer"), "customer",
-          "note: id contact_id deal_id body author_user_id created_at; "
-          "note_sensitive_kept: note_id contact_id kinds reason user_id at", _people_in("note")),
-    Field("deals", N_("Deals"), N_("Selling to the customer: offers, orders and how they ended"), "customer",
-          "deal: id title contact_id organisation_id pipeline_id stage_id value_minor currency expected_close "
-          "owner_user_id status lost_reason created_at closed_at; deal_stage_history: id deal_id stage_id user_id at",
-          _people_in("deal")),
-    Field("activities", N_("Calls, meetings and tasks"), N_("Following up with the customer"), "customer",
-          "activity: id kind subject contact_id deal_id due_at done_at owner_user_id created_at",
-          _people_in("activity")),
-    Field("consent", N_("Consent given and withdrawn, with its evidence"),
-          N_("Proving consent (GDPR Art. 7(1)) and honouring a withdrawal"), "consent_evidence",
-          "consent_event: id contact_id purpose_key action method notice_id notice_sha256 source evidence_id "
-          "captured_by_user_id at guardian_name guardian_relation; "
-          "consent_evidence: id contact_id kind media_type data sha256 created_at", _people_in("consent_event")),
-    Field("privacy_choices", N_("Privacy choices (do not sell or share, limit sensitive data)"),
-          N_("Honouring the customer's opt-outs (CCPA/CPRA)"), "consent_evidence",
-          "privacy_flag_event: id contact_id flag value method captured_by_user_id at",
-          _people_in("privacy_flag_event")),
-    Field("source_ids", N_("Ids given by other tools"),
-          N_("Recognising the same person at the next import from the same tool"), "customer",
-          "contact_source: source_kind source_id contact_id", _people_in("contact_source")),
-    Field("requests", N_("Privacy requests"), N_("Answering privacy requests on time, and proving it"),
-          "closed_request",
-          "subject_request: id contact_id requester type jurisdiction channel received_at due_at extended "
-          "extension_reason identity_method identity_verified_by identity_verified_at status response "
-          "refusal_reason completed_at files created_by recipients", _people_in("subject_request")),
-    Field("restriction", N_("Restrictions of processing"), N_("Honouring a restriction of processing (GDPR Art. 18)"),
-          "customer",
-          "restriction: id contact_id reason request_id set_by_user_id set_at lifted_by_user_id lifted_at lift_reason",
-          _people_in("restriction")),
-    Field("legal_holds", N_("Legal holds"), N_("Keeping records that a legal claim or an authority needs"),
-          "customer", "legal_hold: id contact_id deal_id reason until created_by_user_id created_at released_at",
-          _people_in("legal_hold")),
-    Field("notice_tasks", N_("Privacy notice letters owed"),
-          N_("Telling people who came from a file what the shop keeps about them (GDPR Art. 14)"), "customer",
-          "notice_task: id contact_id source created_at due_at done_at done_by_user_id method notice_id",
-          _people_in("notice_task")),
-    Field("breaches", N_("Data breaches that affected them"), N_("Telling the people a breach affected (GDPR Art. 34)"),
-          "audit", "breach_person: breach_id contact_id", _people_in("breach_person")),
+    Field(
+        "name",
+        N_("Name"),
+        N_("Addressing and recognising the customer"),
+        "customer",
+        "contact: given_name family_name display_name sort_key",
+        _contacts_where("display_name <> ''"),
+    ),
+    Field(
+        "language",
+        N_("Preferred language"),
+        N_("Writing to the customer in their own language"),
+        "customer",
+        "contact: language",
+        _contacts_where("coalesce(language, '') <> ''"),
+    ),
+    Field(
+        "birth_date",
+        N_("Birth date"),
+        N_("Knowing whether a parent must give consent for a child"),
+        "customer",
+        "contact: birth_date",
+        _contacts_where("coalesce(birth_date, '') <> ''"),
+    ),
+    Field(
+        "owner",
+        N_("Member of staff looking after them"),
+        N_("Knowing who in the shop looks after the customer"),
+        "customer",
+        "contact: owner_user_id",
+        _contacts_where("owner_user_id IS NOT NULL"),
+    ),
+    Field(
+        "record",
+        N_("Customer number and record dates"),
+        N_("Telling records apart and knowing their age, for the retention sweep and the bin"),
+        "customer",
+        "contact: id created_at updated_at deleted_at anonymised_at",
+        _contacts_where("1"),
+    ),
+    Field(
+        "email",
+        N_("Email addresses"),
+        N_("Answering the customer; with consent, email marketing"),
+        "customer",
+        _POINT_COLUMNS,
+        _points("email"),
+    ),
+    Field(
+        "phone",
+        N_("Phone numbers"),
+        N_("Calling the customer back; with consent, calls and text messages"),
+        "customer",
+        _POINT_COLUMNS,
+        _points("phone"),
+    ),
+    Field(
+        "address",
+        N_("Postal addresses"),
+        N_("Delivering orders and, where allowed, postal mail"),
+        "customer",
+        _POINT_COLUMNS,
+        _points("address"),
+    ),
+    Field(
+        "organisation",
+        N_("Organisation and job title"),
+        N_("Knowing whom a business customer works for"),
+        "customer",
+        "contact_organisation: contact_id organisation_id job_title",
+        _people_in("contact_organisation"),
+    ),
+    Field(
+        "tags",
+        N_("Tags"),
+        N_("Grouping customers the shop's own way"),
+        "customer",
+        "contact_tag: contact_id tag_id",
+        _people_in("contact_tag"),
+    ),
+    Field(
+        "notes",
+        N_("Notes"),
+        N_("What staff need to remember to serve the customer"),
+        "customer",
+        "note: id contact_id deal_id body author_user_id created_at; "
+        "note_sensitive_kept: note_id contact_id kinds reason user_id at",
+        _people_in("note"),
+    ),
+    Field(
+        "deals",
+        N_("Deals"),
+        N_("Selling to the customer: offers, orders and how they ended"),
+        "customer",
+        "deal: id title contact_id organisation_id pipeline_id stage_id value_minor currency expected_close "
+        "owner_user_id status lost_reason created_at closed_at; deal_stage_history: id deal_id stage_id user_id at",
+        _people_in("deal"),
+    ),
+    Field(
+        "activities",
+        N_("Calls, meetings and tasks"),
+        N_("Following up with the customer"),
+        "customer",
+        "activity: id kind subject contact_id deal_id due_at done_at owner_user_id created_at",
+        _people_in("activity"),
+    ),
+    Field(
+        "consent",
+        N_("Consent given and withdrawn, with its evidence"),
+        N_("Proving consent (GDPR Art. 7(1)) and honouring a withdrawal"),
+        "consent_evidence",
+        "consent_event: id contact_id purpose_key action method notice_id notice_sha256 source evidence_id "
+        "captured_by_user_id at guardian_name guardian_relation; "
+        "consent_evidence: id contact_id kind media_type data sha256 created_at",
+        _people_in("consent_event"),
+    ),
+    Field(
+        "privacy_choices",
+        N_("Privacy choices (do not sell or share, limit sensitive data)"),
+        N_("Honouring the customer's opt-outs (CCPA/CPRA)"),
+        "consent_evidence",
+        "privacy_flag_event: id contact_id flag value method captured_by_user_id at",
+        _people_in("privacy_flag_event"),
+    ),
+    Field(
+        "source_ids",
+        N_("Ids given by other tools"),
+        N_("Recognising the same person at the next import from the same tool"),
+        "customer",
+        "contact_source: source_kind source_id contact_id",
+        _people_in("contact_source"),
+    ),
+    Field(
+        "requests",
+        N_("Privacy requests"),
+        N_("Answering privacy requests on time, and proving it"),
+        "closed_request",
+        "subject_request: id contact_id requester type jurisdiction channel received_at due_at extended "
+        "extension_reason identity_method identity_verified_by identity_verified_at status response "
+        "refusal_reason completed_at files created_by recipients",
+        _people_in("subject_request"),
+    ),
+    Field(
+        "restriction",
+        N_("Restrictions of processing"),
+        N_("Honouring a restriction of processing (GDPR Art. 18)"),
+        "customer",
+        "restriction: id contact_id reason request_id set_by_user_id set_at lifted_by_user_id lifted_at lift_reason",
+        _people_in("restriction"),
+    ),
+    Field(
+        "legal_holds",
+        N_("Legal holds"),
+        N_("Keeping records that a legal claim or an authority needs"),
+        "customer",
+        "legal_hold: id contact_id deal_id reason until created_by_user_id created_at released_at",
+        _people_in("legal_hold"),
+    ),
+    Field(
+        "notice_tasks",
+        N_("Privacy notice letters owed"),
+        N_("Telling people who came from a file what the shop keeps about them (GDPR Art. 14)"),
+        "customer",
+        "notice_task: id contact_id source created_at due_at done_at done_by_user_id method notice_id",
+        _people_in("notice_task"),
+    ),
+    Field(
+        "breaches",
+        N_("Data breaches that affected them"),
+        N_("Telling the people a breach affected (GDPR Art. 34)"),
+        "audit",
+        "breach_person: breach_id contact_id",
+        _people_in("breach_person"),
+    ),
 )
 
 
@@ -138,11 +251,17 @@ class DataMapRow:
 
 def person_tables(conn: Connection) -> list[str]:
     """`contact` and every table whose foreign keys lead to it, directly or through another such table."""
-    tables = [str(r[0]) for r in conn.execute(
-        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")]
-    targets = {table: {str(r[0]) for r in conn.execute('SELECT "table" FROM pragma_foreign_key_list(?)', (table,))}
-               for table in tables}
+    tables = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name"
+        )
+    ]
+    targets = {
+        table: {str(r[0]) for r in conn.execute('SELECT "table" FROM pragma_foreign_key_list(?)', (table,))}
+        for table in tables
+    }
     found = {"contact"}
     grew = True
     while grew:
@@ -156,8 +275,11 @@ def person_tables(conn: Connection) -> list[str]:
 
 def person_columns(conn: Connection) -> list[str]:
     """Every column of every person table, as "table.column", from the live schema."""
-    return [f"{table}.{row[0]}" for table in person_tables(conn)
-            for row in conn.execute("SELECT name FROM pragma_table_info(?)", (table,))]
+    return [
+        f"{table}.{row[0]}"
+        for table in person_tables(conn)
+        for row in conn.execute("SELECT name FROM pragma_table_info(?)", (table,))
+    ]
 
 
 def unlisted_columns(conn: Connection) -> list[str]:
@@ -171,7 +293,7 @@ def _unlisted_people(conn: Connection, table: str, columns: list[str]) -> int | 
     person = "id" if table == "contact" else "contact_id"
     if not any(row[0] == person for row in conn.execute("SELECT name FROM pragma_table_info(?)", (table,))):
         return None
-    filled = " OR ".join(f'coalesce("{column}", \'\') <> \'\'' for column in columns)
+    filled = " OR ".join(f"coalesce(\"{column}\", '') <> ''" for column in columns)
     return int(conn.execute(f'SELECT count(DISTINCT "{person}") FROM "{table}" WHERE {filled}').fetchone()[0])
 
 
@@ -188,22 +310,38 @@ class DataMapService:
         rows = []
         for field in FIELDS:
             policy = policies.get(field.retention)
-            rows.append(DataMapRow(field.key, _(field.name), _(field.purpose) if field.purpose else "",
-                                   field.retention, policy.period_days if policy else None,
-                                   policy.action if policy else None,
-                                   int(conn.execute(field.people_sql).fetchone()[0]), tuple(field.column_names())))
+            rows.append(
+                DataMapRow(
+                    field.key,
+                    _(field.name),
+                    _(field.purpose) if field.purpose else "",
+                    field.retention,
+                    policy.period_days if policy else None,
+                    policy.action if policy else None,
+                    int(conn.execute(field.people_sql).fetchone()[0]),
+                    tuple(field.column_names()),
+                )
+            )
         by_table: dict[str, list[str]] = {}
         for name in unlisted_columns(conn):
             table, _dot, column = name.partition(".")
             by_table.setdefault(table, []).append(column)
         for table, columns in by_table.items():
-            rows.append(DataMapRow(f"unlisted:{table}", _("{table}: {columns}").format(
-                table=table, columns=", ".join(columns)), "", "", None, None, _unlisted_people(conn, table, columns),
-                tuple(f"{table}.{column}" for column in columns)))
+            rows.append(
+                DataMapRow(
+                    f"unlisted:{table}",
+                    _("{table}: {columns}").format(table=table, columns=", ".join(columns)),
+                    "",
+                    "",
+                    None,
+                    None,
+                    _unlisted_people(conn, table, columns),
+                    tuple(f"{table}.{column}" for column in columns),
+                )
+            )
         return rows
 
     def people(self) -> int:
         """Everyone the counts are out of (not anonymised)."""
         self.session.require(Permission.VIEW_CUSTOMERS)
-        return int(self.session.conn.execute("SELECT count(*) FROM contact WHERE anonymised_at IS NULL")
-                   .fetchone()[0])
+        return int(self.session.conn.execute("SELECT count(*) FROM contact WHERE anonymised_at IS NULL").fetchone()[0])

@@ -25,15 +25,22 @@ KEEP_YEARS = 3
 
 # What the owner writes, in the order the form and the PDF show it: key -> (heading, hint) as message ids
 OWNER_FIELDS: dict[str, tuple[str, str]] = {
-    "necessity": (N_("Why the processing is needed and proportionate"),
-                  N_("What would be lost without it; why less data or a milder way would not do.")),
-    "risks": (N_("Risks to the people concerned"),
-              N_("What could go wrong for them (a leak, unwanted marketing, a wrong decision), how likely and "
-                 "how serious.")),
-    "measures": (N_("Measures against those risks"),
-                 N_("What the shop does about each risk, beyond the program's own security measures.")),
-    "conclusion": (N_("Conclusion"),
-                   N_("Whether the remaining risk is acceptable, who decided, and when to look again.")),
+    "necessity": (
+        N_("Why the processing is needed and proportionate"),
+        N_("What would be lost without it; why less data or a milder way would not do."),
+    ),
+    "risks": (
+        N_("Risks to the people concerned"),
+        N_("What could go wrong for them (a leak, unwanted marketing, a wrong decision), how likely and how serious."),
+    ),
+    "measures": (
+        N_("Measures against those risks"),
+        N_("What the shop does about each risk, beyond the program's own security measures."),
+    ),
+    "conclusion": (
+        N_("Conclusion"),
+        N_("Whether the remaining risk is acceptable, who decided, and when to look again."),
+    ),
 }
 
 # Purposes whose processing PIPL Art. 55 names as needing an assessment (sensitive data, profiling for
@@ -44,13 +51,13 @@ ASSESSED_PURPOSES = ("profiling", "sale_sharing", "sensitive_data", "cross_borde
 @dataclass(frozen=True)
 class Assessment:
     language: str
-    facts: dict[str, str]                       # shop.* and ropa.* (controller, recipients, transfers)
-    purposes: list[tuple[str, str]]             # name, lawful basis (as the record of processing says them)
+    facts: dict[str, str]  # shop.* and ropa.* (controller, recipients, transfers)
+    purposes: list[tuple[str, str]]  # name, lawful basis (as the record of processing says them)
     data_categories: list[str]
     subject_categories: list[str]
     security: list[str]
     answers: dict[str, str] = field(default_factory=dict)  # OWNER_FIELDS key -> text
-    id: int | None = None                       # the saved version; None: not saved yet
+    id: int | None = None  # the saved version; None: not saved yet
     saved_at: str | None = None
     saved_by: str | None = None
     keep_until: str | None = None
@@ -73,10 +80,15 @@ class DpiaService:
         self.session.require(Permission.MANAGE_POLICIES)
         ropa = RopaService(self.session).gather(language)
         latest = self.latest()
-        return Assessment(language=language, facts=ropa.facts,
-                          purposes=[(name, basis) for name, basis, _expiry in ropa.purposes],
-                          data_categories=ropa.data_categories, subject_categories=ropa.subject_categories,
-                          security=ropa.security, answers=dict(latest.answers) if latest else {})
+        return Assessment(
+            language=language,
+            facts=ropa.facts,
+            purposes=[(name, basis) for name, basis, _expiry in ropa.purposes],
+            data_categories=ropa.data_categories,
+            subject_categories=ropa.subject_categories,
+            security=ropa.security,
+            answers=dict(latest.answers) if latest else {},
+        )
 
     def save(self, answers: dict[str, str], language: str, now: datetime | None = None) -> Assessment:
         """Save a new version: today's prefilled facts with the owner's answers (owner only; audited)."""
@@ -91,30 +103,34 @@ class DpiaService:
         end = add_months(moment.date(), 12 * KEEP_YEARS)
         keep_until = moment.replace(year=end.year, month=end.month, day=end.day)
         assessment = replace(self.draft(language), answers=cleaned)
-        content = {k: v for k, v in asdict(assessment).items() if k not in ("id", "saved_at", "saved_by",
-                                                                            "keep_until")}
+        content = {k: v for k, v in asdict(assessment).items() if k not in ("id", "saved_at", "saved_by", "keep_until")}
         with self.session.change() as conn:
-            assessment_id = int(conn.execute(
-                "INSERT INTO impact_assessment(user_id, at, content, keep_until) VALUES (?, ?, ?, ?) RETURNING id",
-                (self.session.user.id, _utc(moment), json.dumps(content, ensure_ascii=False),
-                 _utc(keep_until))).fetchone()[0])
-            pruned = conn.execute("DELETE FROM impact_assessment WHERE keep_until <= ? AND id != ?",
-                                  (_utc(moment), assessment_id)).rowcount
-            self.session.audit("dpia.save", "impact_assessment", assessment_id,
-                               f"{len(assessment.missing())} open, {pruned} pruned")
+            assessment_id = int(
+                conn.execute(
+                    "INSERT INTO impact_assessment(user_id, at, content, keep_until) VALUES (?, ?, ?, ?) RETURNING id",
+                    (self.session.user.id, _utc(moment), json.dumps(content, ensure_ascii=False), _utc(keep_until)),
+                ).fetchone()[0]
+            )
+            pruned = conn.execute(
+                "DELETE FROM impact_assessment WHERE keep_until <= ? AND id != ?", (_utc(moment), assessment_id)
+            ).rowcount
+            self.session.audit(
+                "dpia.save", "impact_assessment", assessment_id, f"{len(assessment.missing())} open, {pruned} pruned"
+            )
         return self.get(assessment_id)
 
     def get(self, assessment_id: int) -> Assessment:
         self.session.require(Permission.MANAGE_POLICIES)
         row = self.session.conn.execute(
             "SELECT a.id, a.at, u.name, a.keep_until, a.content FROM impact_assessment a "
-            "JOIN user u ON u.id = a.user_id WHERE a.id = ?", (assessment_id,)).fetchone()
+            "JOIN user u ON u.id = a.user_id WHERE a.id = ?",
+            (assessment_id,),
+        ).fetchone()
         if row is None:
             raise InvalidInput(_("There is no impact assessment no. {id}.").format(id=assessment_id))
         content = json.loads(str(row[4]))
         content["purposes"] = [tuple(p) for p in content["purposes"]]
-        return Assessment(**content, id=int(row[0]), saved_at=str(row[1]), saved_by=str(row[2]),
-                          keep_until=str(row[3]))
+        return Assessment(**content, id=int(row[0]), saved_at=str(row[1]), saved_by=str(row[2]), keep_until=str(row[3]))
 
     def latest(self) -> Assessment | None:
         self.session.require(Permission.MANAGE_POLICIES)
@@ -124,8 +140,12 @@ class DpiaService:
     def versions(self) -> list[tuple[int, str, str]]:
         """(id, saved at, by) of every kept version, newest first."""
         self.session.require(Permission.MANAGE_POLICIES)
-        return [(int(r[0]), str(r[1]), str(r[2])) for r in self.session.conn.execute(
-            "SELECT a.id, a.at, u.name FROM impact_assessment a JOIN user u ON u.id = a.user_id ORDER BY a.id DESC")]
+        return [
+            (int(r[0]), str(r[1]), str(r[2]))
+            for r in self.session.conn.execute(
+                "SELECT a.id, a.at, u.name FROM impact_assessment a JOIN user u ON u.id = a.user_id ORDER BY a.id DESC"
+            )
+        ]
 
     def needed(self) -> list[str]:
         """Why an assessment is called for while none was saved yet (else []): the keys of active purposes
@@ -134,6 +154,10 @@ class DpiaService:
         if conn.execute("SELECT 1 FROM impact_assessment LIMIT 1").fetchone() is not None:
             return []
         marks = ", ".join("?" * len(ASSESSED_PURPOSES))
-        reasons = [str(r[0]) for r in conn.execute(
-            f"SELECT key FROM purpose WHERE active = 1 AND key IN ({marks}) ORDER BY position", ASSESSED_PURPOSES)]
+        reasons = [
+            str(r[0])
+            for r in conn.execute(
+                f"SELECT key FROM purpose WHERE active = 1 AND key IN ({marks}) ORDER BY position", ASSESSED_PURPOSES
+            )
+        ]
         return reasons + (["transfers"] if settings.read(conn, settings.ROPA_TRANSFERS).strip() else [])

@@ -54,13 +54,23 @@ def on_hold(conn: Connection, contact_id: int, now: datetime | None = None) -> s
     row = conn.execute(
         "SELECT reason FROM legal_hold WHERE released_at IS NULL AND (until IS NULL OR until > ?) AND "
         "(contact_id = ? OR deal_id IN (SELECT id FROM deal WHERE contact_id = ?)) LIMIT 1",
-        (stamp, contact_id, contact_id)).fetchone()
+        (stamp, contact_id, contact_id),
+    ).fetchone()
     return None if row is None else str(row[0])
 
 
 # Rows about the person that go even where their foreign key would only unlink them (a deal stays, unlinked).
-_PERSON_ROWS = ("contact_point", "contact_tag", "contact_organisation", "note", "activity", "consent_event",
-                "consent_evidence", "privacy_flag_event", "legal_hold")
+_PERSON_ROWS = (
+    "contact_point",
+    "contact_tag",
+    "contact_organisation",
+    "note",
+    "activity",
+    "consent_event",
+    "consent_evidence",
+    "privacy_flag_event",
+    "legal_hold",
+)
 
 
 def erase_in_transaction(conn: Connection, contact_id: int, action: str, at: datetime | None = None) -> None:
@@ -71,19 +81,28 @@ def erase_in_transaction(conn: Connection, contact_id: int, action: str, at: dat
 def references_to_contact(conn: Connection) -> list[tuple[str, str, str]]:
     """(table, column, ON DELETE action) of every foreign key pointing at a person, read from the schema, so a
     table added later is never missed by the batch eraser."""
-    tables = [str(r[0]) for r in conn.execute(
-        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE "
-        "'CREATE VIRTUAL%' ORDER BY name")]
+    tables = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE "
+            "'CREATE VIRTUAL%' ORDER BY name"
+        )
+    ]
     found = []
     for table in tables:
-        for row in conn.execute("SELECT \"table\", \"from\", on_delete FROM pragma_foreign_key_list(?)", (table,)):
+        for row in conn.execute('SELECT "table", "from", on_delete FROM pragma_foreign_key_list(?)', (table,)):
             if row[0] == "contact":
                 found.append((table, str(row[1]), str(row[2]).upper()))
     return found
 
 
-def erase_many(conn: Connection, contact_ids: list[int], action: str, at: datetime,
-               references: list[tuple[str, str, str]] | None = None) -> list[str]:
+def erase_many(
+    conn: Connection,
+    contact_ids: list[int],
+    action: str,
+    at: datetime,
+    references: list[tuple[str, str, str]] | None = None,
+) -> list[str]:
     """Erase or anonymise a batch of people inside the caller's transaction, one statement per table for the
     whole batch; returns their pseudonyms for the ledger file. `references` (from references_to_contact) saves
     reading the schema again for every batch.
@@ -113,13 +132,17 @@ def erase_many(conn: Connection, contact_ids: list[int], action: str, at: dateti
         conn.execute(f"DELETE FROM contact WHERE id IN {chosen}", (batch,))
     else:
         label = _("Anonymised person {code}")
-        conn.executemany("UPDATE contact SET given_name = '', family_name = '', display_name = ?, sort_key = ?, "
-                         "language = NULL, anonymised_at = ?, updated_at = ? WHERE id = ?",
-                         [(label.format(code=names[i][:8]), "~" + names[i][:8], stamp, stamp, i) for i in contact_ids])
+        conn.executemany(
+            "UPDATE contact SET given_name = '', family_name = '', display_name = ?, sort_key = ?, "
+            "language = NULL, anonymised_at = ?, updated_at = ? WHERE id = ?",
+            [(label.format(code=names[i][:8]), "~" + names[i][:8], stamp, stamp, i) for i in contact_ids],
+        )
         for contact_id in contact_ids:
             search_index.reindex(conn, contact_id)
-    conn.executemany("INSERT OR REPLACE INTO erasure_ledger(pseudonym, action, at) VALUES (?, ?, ?)",
-                     [(names[i], action, stamp) for i in contact_ids])
+    conn.executemany(
+        "INSERT OR REPLACE INTO erasure_ledger(pseudonym, action, at) VALUES (?, ?, ?)",
+        [(names[i], action, stamp) for i in contact_ids],
+    )
     return [names[i] for i in contact_ids]
 
 
@@ -170,8 +193,11 @@ def read_outside(path: Path) -> list[tuple[str, str]]:
         text = path.read_text("ascii")
     except FileNotFoundError:
         return []
-    return [(name, action) for name, _sep, action in (line.partition(" ") for line in text.splitlines())
-            if name and action in (ERASE, ANONYMISE)]
+    return [
+        (name, action)
+        for name, _sep, action in (line.partition(" ") for line in text.splitlines())
+        if name and action in (ERASE, ANONYMISE)
+    ]
 
 
 def erase(session: Session, contact_id: int, *, anonymise: bool = False, reason: str = "request") -> None:
@@ -183,8 +209,9 @@ def erase(session: Session, contact_id: int, *, anonymise: bool = False, reason:
     hold = on_hold(conn, contact_id)
     if hold is not None:
         session.refuse(Permission.ERASE, LEGAL_HOLD)  # audited like a role's refusal (the reason is not logged)
-        raise PermissionDenied(_("Customer {id} is under a legal hold ({reason}); release it first.")
-                               .format(id=contact_id, reason=hold))
+        raise PermissionDenied(
+            _("Customer {id} is under a legal hold ({reason}); release it first.").format(id=contact_id, reason=hold)
+        )
     action = ANONYMISE if anonymise else ERASE
     with session.change():
         erase_in_transaction(conn, contact_id, action)
@@ -214,8 +241,10 @@ def reapply_ledger(conn: Connection, entries: Iterable[tuple[str, str]]) -> int:
                 erase_in_transaction(conn, contact_id, action)
                 count += 1
         for name, action in wanted.items():
-            conn.execute("INSERT OR IGNORE INTO erasure_ledger(pseudonym, action, at) VALUES (?, ?, ?)",
-                         (name, action, datetime.now(UTC).isoformat(timespec="seconds")))
+            conn.execute(
+                "INSERT OR IGNORE INTO erasure_ledger(pseudonym, action, at) VALUES (?, ?, ?)",
+                (name, action, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
         if with_transaction:
             conn.execute("COMMIT")
     except BaseException:

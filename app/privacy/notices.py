@@ -39,9 +39,14 @@ EXTRA_LIMIT = 4000
 Translate = Callable[[str], str]
 
 # The kinds of data the vault holds (the record of processing's words, so they are translated already).
-DATA_CATEGORIES = ("Identity (names)", "Contact details (email, phone, address)", "Purchases and quotes (deals)",
-                   "Appointments and follow-ups (activities)", "Notes written by staff",
-                   "Consent records and signatures")
+DATA_CATEGORIES = (
+    "Identity (names)",
+    "Contact details (email, phone, address)",
+    "Purchases and quotes (deals)",
+    "Appointments and follow-ups (activities)",
+    "Notes written by staff",
+    "Consent records and signatures",
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ class NoticeTask:
     contact_id: int
     name: str
     language: str  # the person's, for their letter ("" when unknown)
-    source: str    # the file they came from
+    source: str  # the file they came from
     created_at: str
     due_at: str
     done_at: str | None
@@ -88,10 +93,14 @@ def _basis(basis: str, law: str, _: Translate) -> str:
         return lawful_basis_label(basis, _)
     if law == "pipl" and basis not in PIPL_BASES:
         basis = "consent"
-    return {"consent": _("your consent"), "contract": _("our contract with you"),
-            "legal_obligation": _("a legal obligation"), "vital_interests": _("protecting someone's life or health"),
-            "public_task": _("a task in the public interest"),
-            "legitimate_interests": _("our legitimate business interests")}[basis]
+    return {
+        "consent": _("your consent"),
+        "contract": _("our contract with you"),
+        "legal_obligation": _("a legal obligation"),
+        "vital_interests": _("protecting someone's life or health"),
+        "public_task": _("a task in the public interest"),
+        "legitimate_interests": _("our legitimate business interests"),
+    }[basis]
 
 
 def compose(session: Session, language: str) -> tuple[str, str]:
@@ -106,9 +115,13 @@ def compose(session: Session, language: str) -> tuple[str, str]:
     shop = profile.name or _("the shop")
     contact = profile.privacy_contact or _("the shop")
     parts = [opening, _("Who is responsible for your data")]
-    parts.append(_("{shop} is responsible for your personal data.").format(shop=shop) if not profile.address else
-                 _("{shop}, {address}, is responsible for your personal data.").format(
-                     shop=shop, address=", ".join(line.strip() for line in profile.address.splitlines() if line)))
+    parts.append(
+        _("{shop} is responsible for your personal data.").format(shop=shop)
+        if not profile.address
+        else _("{shop}, {address}, is responsible for your personal data.").format(
+            shop=shop, address=", ".join(line.strip() for line in profile.address.splitlines() if line)
+        )
+    )
     if profile.privacy_contact:
         parts.append(_("Questions about your data: {contact}").format(contact=profile.privacy_contact))
     if profile.dpo:
@@ -128,11 +141,15 @@ def compose(session: Session, language: str) -> tuple[str, str]:
 
     parts.append(_("How long we keep it"))
     policies = [p for p in RetentionService(session).policies() if p.active]
-    parts += [f"\u2022 {_(CATEGORY_LABELS[p.category])}: " + (
-        _("deleted after {days} days") if p.action == "delete" else _("anonymised after {days} days")).format(
-        days=p.period_days) for p in policies] or [_(
-            "We have set no automatic time limit; we delete your data when you ask us to or when we no longer "
-            "need it.")]
+    parts += [
+        f"\u2022 {_(CATEGORY_LABELS[p.category])}: "
+        + (_("deleted after {days} days") if p.action == "delete" else _("anonymised after {days} days")).format(
+            days=p.period_days
+        )
+        for p in policies
+    ] or [
+        _("We have set no automatic time limit; we delete your data when you ask us to or when we no longer need it.")
+    ]
 
     parts.append(_("Who receives it"))
     recipients = ["\u2022 " + name for name in _names(settings.read(conn, settings.ROPA_RECIPIENTS))]
@@ -142,45 +159,78 @@ def compose(session: Session, language: str) -> tuple[str, str]:
     transfers = settings.read(conn, settings.ROPA_TRANSFERS).strip()
     parts += [_("Transfers to other countries"), transfers or _("We do not transfer your data to other countries.")]
 
-    parts += _law_section(law, contact, [p.key for p in purposes], any(p.sensitive for p in purposes),
-                          bool(transfers), _)
+    parts += _law_section(
+        law, contact, [p.key for p in purposes], any(p.sensitive for p in purposes), bool(transfers), _
+    )
     extra = SettingsService(session).get(settings.NOTICE_EXTRA, suffix=language).strip()
     if extra:
         parts.append(extra)
     return title, "\n\n".join(part for part in parts if part)
 
 
-def _law_section(law: str, contact: str, purposes: list[str], sensitive: bool, transfers: bool,
-                 _: Translate) -> list[str]:
+def _law_section(
+    law: str, contact: str, purposes: list[str], sensitive: bool, transfers: bool, _: Translate
+) -> list[str]:
     """What the shop's law adds: GDPR Art. 13(2), the CCPA notice at collection, PIPL Art. 17."""
     if law in ("gdpr", "uk_gdpr"):
-        return [_("Your rights"), _(
-            "You may ask for a copy of your data (Art. 15), have it corrected (Art. 16) or deleted (Art. 17), have "
-            "its use restricted (Art. 18), receive it in a portable form (Art. 20), and object to its use for direct "
-            "marketing or where we rely on legitimate interests (Art. 21). Where you gave consent, you may withdraw "
-            "it at any time. You may complain to a data protection supervisory authority.")]
+        return [
+            _("Your rights"),
+            _(
+                "You may ask for a copy of your data (Art. 15), have it corrected (Art. 16) or deleted (Art. 17), have "
+                "its use restricted (Art. 18), receive it in a portable form (Art. 20), and object to its use for "
+                "direct "
+                "marketing or where we rely on legitimate interests (Art. 21). Where you gave consent, you may "
+                "withdraw "
+                "it at any time. You may complain to a data protection supervisory authority."
+            ),
+        ]
     if law == "ccpa":
-        lines = [_("Notice at collection (California)"), _(
-            "We collect the categories of personal information listed above, for the purposes listed above, and keep "
-            "each for the time stated.")]
-        lines.append(_("We may sell or share personal information. You may opt out of the sale or sharing of your "
-                       "personal information at any time: tell us at the counter or at {contact}.")
-                     .format(contact=contact) if "sale_sharing" in purposes else
-                     _("We do not sell or share your personal information."))
+        lines = [
+            _("Notice at collection (California)"),
+            _(
+                "We collect the categories of personal information listed above, for the purposes listed above, and "
+                "keep "
+                "each for the time stated."
+            ),
+        ]
+        lines.append(
+            _(
+                "We may sell or share personal information. You may opt out of the sale or sharing of your "
+                "personal information at any time: tell us at the counter or at {contact}."
+            ).format(contact=contact)
+            if "sale_sharing" in purposes
+            else _("We do not sell or share your personal information.")
+        )
         if sensitive:
-            lines.append(_("You may limit the use of your sensitive personal information: tell us at the counter or "
-                           "at {contact}.").format(contact=contact))
-        lines.append(_("You may ask to know, correct or delete the personal information we hold about you, and we "
-                       "will not treat you differently for using these rights."))
+            lines.append(
+                _(
+                    "You may limit the use of your sensitive personal information: tell us at the counter or "
+                    "at {contact}."
+                ).format(contact=contact)
+            )
+        lines.append(
+            _(
+                "You may ask to know, correct or delete the personal information we hold about you, and we "
+                "will not treat you differently for using these rights."
+            )
+        )
         return lines
     if law == "pipl":
-        lines = [_("Your rights under PIPL"), _(
-            "As the personal information handler we process your personal information only for the purposes and in "
-            "the ways stated above. You may access, copy, correct or delete it, ask us to explain these rules, and "
-            "withdraw your consent at any time (PIPL Articles 15 and 44 to 48).")]
+        lines = [
+            _("Your rights under PIPL"),
+            _(
+                "As the personal information handler we process your personal information only for the purposes and in "
+                "the ways stated above. You may access, copy, correct or delete it, ask us to explain these rules, and "
+                "withdraw your consent at any time (PIPL Articles 15 and 44 to 48)."
+            ),
+        ]
         if transfers:
-            lines.append(_("Your personal information leaves the People's Republic of China only as stated above, "
-                           "and only with your separate consent."))
+            lines.append(
+                _(
+                    "Your personal information leaves the People's Republic of China only as stated above, "
+                    "and only with your separate consent."
+                )
+            )
         return lines
     return []
 
@@ -194,8 +244,7 @@ def is_current(session: Session, language: str) -> bool:
     """Whether the newest published notice in `language` is the one the records compose now."""
     language = notice_language(language)
     latest = _latest(session, language)
-    return latest is not None and latest.sha256 == notice_hash(*(part.strip() for part in compose(session,
-                                                                                                  language)))
+    return latest is not None and latest.sha256 == notice_hash(*(part.strip() for part in compose(session, language)))
 
 
 def current_or_new(session: Session, language: str) -> Notice | None:
@@ -221,13 +270,22 @@ def set_extra(session: Session, language: str, text: str) -> Notice | None:
     (anyone without manage policies) is audited by `require`."""
     session.require(Permission.MANAGE_POLICIES)
     if language not in SUPPORTED_LANGUAGES:
-        raise InvalidInput(_("{language} is not a language Counterpart speaks. Choose one of: {choices}.")
-                           .format(language=language, choices=", ".join(SUPPORTED_LANGUAGES)))
+        raise InvalidInput(
+            _("{language} is not a language Counterpart speaks. Choose one of: {choices}.").format(
+                language=language, choices=", ".join(SUPPORTED_LANGUAGES)
+            )
+        )
     text = text.strip()
     if len(text) > EXTRA_LIMIT:
         raise InvalidInput(_("The extra text may be at most {n} characters long.").format(n=EXTRA_LIMIT))
-    SettingsService(session).set(settings.NOTICE_EXTRA, text, suffix=language, action="notice.extra",
-                                 entity_id=language, summary=f"{len(text)} characters")
+    SettingsService(session).set(
+        settings.NOTICE_EXTRA,
+        text,
+        suffix=language,
+        action="notice.extra",
+        entity_id=language,
+        summary=f"{len(text)} characters",
+    )
     return current_or_new(session, language)
 
 
@@ -245,18 +303,22 @@ def create_tasks(session: Session, contact_ids: list[int], source: str, now: dat
     due = (moment + timedelta(days=TASK_DAYS)).isoformat(timespec="seconds")
     with session.change() as conn:
         before = conn.total_changes
-        conn.executemany("INSERT OR IGNORE INTO notice_task(contact_id, source, created_at, due_at) "
-                         "SELECT id, ?, ?, ? FROM contact WHERE id = ? AND deleted_at IS NULL",
-                         [(source.strip() or "import", created, due, contact_id) for contact_id in contact_ids])
+        conn.executemany(
+            "INSERT OR IGNORE INTO notice_task(contact_id, source, created_at, due_at) "
+            "SELECT id, ?, ?, ? FROM contact WHERE id = ? AND deleted_at IS NULL",
+            [(source.strip() or "import", created, due, contact_id) for contact_id in contact_ids],
+        )
         made = conn.total_changes - before
         if made:
             session.audit("notice_task.create", "notice_task", None, f"{made} from {source.strip()}")
     return int(made)
 
 
-_TASK_COLUMNS = ("SELECT t.id, t.contact_id, c.display_name, coalesce(c.language, ''), t.source, t.created_at, "
-                 "t.due_at, t.done_at, t.method, u.name FROM notice_task t JOIN contact c ON c.id = t.contact_id "
-                 "LEFT JOIN user u ON u.id = t.done_by_user_id WHERE c.deleted_at IS NULL ")
+_TASK_COLUMNS = (
+    "SELECT t.id, t.contact_id, c.display_name, coalesce(c.language, ''), t.source, t.created_at, "
+    "t.due_at, t.done_at, t.method, u.name FROM notice_task t JOIN contact c ON c.id = t.contact_id "
+    "LEFT JOIN user u ON u.id = t.done_by_user_id WHERE c.deleted_at IS NULL "
+)
 
 
 def tasks(session: Session, *, open_only: bool = True, limit: int = PAGE_ROWS) -> list[NoticeTask]:
@@ -265,20 +327,27 @@ def tasks(session: Session, *, open_only: bool = True, limit: int = PAGE_ROWS) -
     session.require(Permission.VIEW_CUSTOMERS)
     session.require_rows(limit)
     where = "AND t.done_at IS NULL " if open_only else ""
-    return [NoticeTask(*row) for row in session.conn.execute(
-        _TASK_COLUMNS + where + "ORDER BY t.done_at IS NOT NULL, t.due_at, t.id LIMIT ?", (limit,))]
+    return [
+        NoticeTask(*row)
+        for row in session.conn.execute(
+            _TASK_COLUMNS + where + "ORDER BY t.done_at IS NOT NULL, t.due_at, t.id LIMIT ?", (limit,)
+        )
+    ]
 
 
 def open_count(session: Session) -> int:
     session.require(Permission.VIEW_CUSTOMERS)
-    return int(session.conn.execute("SELECT count(*) FROM notice_task t JOIN contact c ON c.id = t.contact_id "
-                                    "WHERE t.done_at IS NULL AND c.deleted_at IS NULL").fetchone()[0])
+    return int(
+        session.conn.execute(
+            "SELECT count(*) FROM notice_task t JOIN contact c ON c.id = t.contact_id "
+            "WHERE t.done_at IS NULL AND c.deleted_at IS NULL"
+        ).fetchone()[0]
+    )
 
 
 def open_task(session: Session, contact_id: int) -> NoticeTask:
     session.require(Permission.VIEW_CUSTOMERS)
-    row = session.conn.execute(_TASK_COLUMNS + "AND t.contact_id = ? AND t.done_at IS NULL",
-                               (contact_id,)).fetchone()
+    row = session.conn.execute(_TASK_COLUMNS + "AND t.contact_id = ? AND t.done_at IS NULL", (contact_id,)).fetchone()
     if row is None:
         raise InvalidInput(_("Customer {id} has no open notice task.").format(id=contact_id))
     return NoticeTask(*row)
@@ -291,11 +360,23 @@ def mark_done(session: Session, contact_id: int, method: str = "letter", now: da
     if method not in METHODS:
         raise InvalidInput(_("The method is one of: letter, email, in_person."))
     task = open_task(session, contact_id)
-    notice = ConsentService(session).current_notice(notice_language(task.language or read_profile(
-        session.conn).language))
+    notice = ConsentService(session).current_notice(
+        notice_language(task.language or read_profile(session.conn).language)
+    )
     with session.change() as conn:
-        conn.execute("UPDATE notice_task SET done_at = ?, done_by_user_id = ?, method = ?, notice_id = ? "
-                     "WHERE id = ?", ((now or datetime.now(UTC)).isoformat(timespec="seconds"), session.user.id,
-                                      method, notice.id if notice else None, task.id))
-        session.audit("notice_task.done", "contact", contact_id, f"{method}" + (
-            f", notice {notice.language} v{notice.version}" if notice else ""))
+        conn.execute(
+            "UPDATE notice_task SET done_at = ?, done_by_user_id = ?, method = ?, notice_id = ? WHERE id = ?",
+            (
+                (now or datetime.now(UTC)).isoformat(timespec="seconds"),
+                session.user.id,
+                method,
+                notice.id if notice else None,
+                task.id,
+            ),
+        )
+        session.audit(
+            "notice_task.done",
+            "contact",
+            contact_id,
+            f"{method}" + (f", notice {notice.language} v{notice.version}" if notice else ""),
+        )

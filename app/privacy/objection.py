@@ -17,8 +17,9 @@ from app.locale import _
 MARKETING_PURPOSES = ("email_marketing", "sms_marketing", "phone_calls", "postal_mail", "profiling")
 
 
-def object_to_marketing(session: Session, contact_id: int, *, request_id: int | None = None,
-                        method: str = "verbal") -> list[str]:
+def object_to_marketing(
+    session: Session, contact_id: int, *, request_id: int | None = None, method: str = "verbal"
+) -> list[str]:
     """Withdraw every marketing purpose for one person; returns the purpose keys withdrawn now (those already
     withdrawn are left as they are)."""
     session.require(Permission.CAPTURE_CONSENT)
@@ -35,6 +36,10 @@ def object_to_marketing(session: Session, contact_id: int, *, request_id: int | 
                 continue
             consent.record(contact_id, key, False, method, source=source)
             withdrawn.append(key)
-        session.audit("consent.objection", "contact", contact_id,
-                      ",".join(withdrawn) + (f" request {request_id}" if request_id is not None else ""))
+        session.audit(
+            "consent.objection",
+            "contact",
+            contact_id,
+            ",".join(withdrawn) + (f" request {request_id}" if request_id is not None else ""),
+        )
     return withdrawn

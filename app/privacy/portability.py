@@ -20,8 +20,10 @@ from app.resources import resource_path
 
 SCHEMA_ID = "counterpart-subject-export/1"
 HEAD_MEMBER = "audit_head.json"  # the end of the shop's audit log as the file was made, signed (#17)
-_HEAD_README = (f"{HEAD_MEMBER} is for the shop's auditors: the end of the shop's audit log when this file was made, "
-                "signed by the person who made it. It holds no personal data.\n")
+_HEAD_README = (
+    f"{HEAD_MEMBER} is for the shop's auditors: the end of the shop's audit log when this file was made, "
+    "signed by the person who made it. It holds no personal data.\n"
+)
 _TABLES = {
     "contact_points.csv": ("contact_points", ["kind", "label", "value", "primary"]),
     "organisations.csv": ("organisations", ["name", "job_title"]),
@@ -29,8 +31,20 @@ _TABLES = {
     "notes.csv": ("notes", ["created_at", "text"]),
     "deals.csv": ("deals", ["id", "title", "status", "value_minor", "currency", "expected_close", "lost_reason"]),
     "activities.csv": ("activities", ["kind", "subject", "due_at", "done_at"]),
-    "consent_history.csv": ("consent_history", ["at", "purpose", "action", "method", "notice_version",
-                                                "notice_language", "notice_sha256", "source", "has_evidence"]),
+    "consent_history.csv": (
+        "consent_history",
+        [
+            "at",
+            "purpose",
+            "action",
+            "method",
+            "notice_version",
+            "notice_language",
+            "notice_sha256",
+            "source",
+            "has_evidence",
+        ],
+    ),
 }
 
 
@@ -56,9 +70,12 @@ def write_portability_zip(out: Path, data: SubjectData, head: dict[str, Any] | N
         archive.writestr("schema.json", resource_path("schemas", "subject-export.schema.json").read_bytes())
         for name, (key, columns) in _TABLES.items():
             archive.writestr(name, _csv(content[key], columns))
-        archive.writestr("README.txt", "data.json follows schema.json (JSON Schema 2020-12). CSV files hold the same "
-                                       "tables for spreadsheets. Times are UTC; money is in the currency's smallest "
-                                       "unit.\n" + (_HEAD_README if head else ""))
+        archive.writestr(
+            "README.txt",
+            "data.json follows schema.json (JSON Schema 2020-12). CSV files hold the same "
+            "tables for spreadsheets. Times are UTC; money is in the currency's smallest "
+            "unit.\n" + (_HEAD_README if head else ""),
+        )
         if head is not None:
             archive.writestr(HEAD_MEMBER, json.dumps(head, indent=1))
     payload = buffer.getvalue()

@@ -25,10 +25,27 @@ from app.errors import VaultDamaged
 from app.locale import _
 from app.store.database import Connection
 
-AGE_BANDS = ((0, 14, "0-13"), (14, 18, "14-17"), (18, 25, "18-24"), (25, 35, "25-34"), (35, 45, "35-44"),
-             (45, 55, "45-54"), (55, 65, "55-64"), (65, 200, "65+"))
-BASE_HEADER = ["person", "language", "age_band", "first_seen", "last_changed", "deals", "deals_won", "won_value",
-               "activities"]
+AGE_BANDS = (
+    (0, 14, "0-13"),
+    (14, 18, "14-17"),
+    (18, 25, "18-24"),
+    (25, 35, "25-34"),
+    (35, 45, "35-44"),
+    (45, 55, "45-54"),
+    (55, 65, "55-64"),
+    (65, 200, "65+"),
+)
+BASE_HEADER = [
+    "person",
+    "language",
+    "age_band",
+    "first_seen",
+    "last_changed",
+    "deals",
+    "deals_won",
+    "won_value",
+    "activities",
+]
 
 
 def analysis_key(conn: Connection) -> bytes:
@@ -79,20 +96,37 @@ def _rows(session: Session, purposes: Sequence[object], today: date) -> Iterator
         days = getattr(purpose, "expires_after_days", None)
         cutoff = (now - timedelta(days=days)).isoformat(timespec="seconds") if days else ""
         consents.append((str(getattr(purpose, "key", "")), cutoff))
-    latest = ", ".join("(SELECT action || '|' || at FROM consent_event WHERE purpose_key = ? AND contact_id = c.id "
-                       "ORDER BY id DESC LIMIT 1)" for _purpose in consents)
-    sql = ("SELECT c.id, c.language, c.birth_date, c.created_at, c.updated_at, "
-           "(SELECT count(*) FROM deal WHERE contact_id = c.id), "
-           "(SELECT count(*) FROM deal WHERE contact_id = c.id AND status = 'won'), "
-           "(SELECT coalesce(sum(value_minor), 0) FROM deal WHERE contact_id = c.id AND status = 'won'), "
-           "(SELECT count(*) FROM activity WHERE contact_id = c.id)" + (", " + latest if latest else "")
-           + " FROM contact c WHERE c.deleted_at IS NULL AND c.anonymised_at IS NULL"
-           f" AND c.id NOT IN ({RESTRICTED_IDS}) ORDER BY c.id")
+    latest = ", ".join(
+        "(SELECT action || '|' || at FROM consent_event WHERE purpose_key = ? AND contact_id = c.id "
+        "ORDER BY id DESC LIMIT 1)"
+        for _purpose in consents
+    )
+    sql = (
+        "SELECT c.id, c.language, c.birth_date, c.created_at, c.updated_at, "
+        "(SELECT count(*) FROM deal WHERE contact_id = c.id), "
+        "(SELECT count(*) FROM deal WHERE contact_id = c.id AND status = 'won'), "
+        "(SELECT coalesce(sum(value_minor), 0) FROM deal WHERE contact_id = c.id AND status = 'won'), "
+        "(SELECT count(*) FROM activity WHERE contact_id = c.id)"
+        + (", " + latest if latest else "")
+        + " FROM contact c WHERE c.deleted_at IS NULL AND c.anonymised_at IS NULL"
+        f" AND c.id NOT IN ({RESTRICTED_IDS}) ORDER BY c.id"
+    )
     for row in conn.execute(sql, [purpose_key for purpose_key, _cutoff in consents]):
         states = []
         for (_key, cutoff), event in zip(consents, row[9:], strict=True):
             action, _bar, at = str(event or "").partition("|")
-            states.append("" if not action else "withdrawn" if action == "withdraw"
-                          else "expired" if at < cutoff else "granted")
-        yield [pseudonym(key, int(row[0])), row[1] or "", age_band(row[2], today), month(row[3]), month(row[4]),
-               int(row[5]), int(row[6]), int(row[7]), int(row[8]), *states]
+            states.append(
+                "" if not action else "withdrawn" if action == "withdraw" else "expired" if at < cutoff else "granted"
+            )
+        yield [
+            pseudonym(key, int(row[0])),
+            row[1] or "",
+            age_band(row[2], today),
+            month(row[3]),
+            month(row[4]),
+            int(row[5]),
+            int(row[6]),
+            int(row[7]),
+            int(row[8]),
+            *states,
+        ]

@@ -33,8 +33,9 @@ def set_purpose_recipients(session: Session, purpose_key: str, text: str) -> Non
     session.require(Permission.MANAGE_POLICIES)
     ConsentService(session).purpose(purpose_key)  # an unknown key is refused with the known ones
     setting = settings.ROPA_PURPOSE_RECIPIENTS
-    SettingsService(session).set(setting, text.strip(), suffix=purpose_key, action="ropa.change",
-                                 entity_id=setting.key + purpose_key, summary="")
+    SettingsService(session).set(
+        setting, text.strip(), suffix=purpose_key, action="ropa.change", entity_id=setting.key + purpose_key, summary=""
+    )
 
 
 def recipients_for(session: Session, contact_id: int) -> list[str]:

@@ -46,19 +46,26 @@ def requests_reminder(session: Session, today: date) -> str | None:
         return None
     requests = RequestService(session).open_requests(today=today)
     overdue = sum(1 for r in requests if r.overdue(today))
-    soon = sum(1 for r in requests if not r.overdue(today)
-               and date.fromisoformat(r.due_at) <= today + timedelta(days=SOON_DAYS))
+    soon = sum(
+        1
+        for r in requests
+        if not r.overdue(today) and date.fromisoformat(r.due_at) <= today + timedelta(days=SOON_DAYS)
+    )
     if not overdue and not soon:
         return None
     parts = []
     if overdue:
-        parts.append(ngettext("{n} privacy request is overdue", "{n} privacy requests are overdue", overdue)
-                     .format(n=overdue))
+        parts.append(
+            ngettext("{n} privacy request is overdue", "{n} privacy requests are overdue", overdue).format(n=overdue)
+        )
     if soon:
-        parts.append(ngettext("{n} is due within 7 days", "{n} are due within 7 days", soon).format(n=soon)
-                     if overdue else
-                     ngettext("{n} privacy request is due within 7 days", "{n} privacy requests are due within 7 days",
-                              soon).format(n=soon))
+        parts.append(
+            ngettext("{n} is due within 7 days", "{n} are due within 7 days", soon).format(n=soon)
+            if overdue
+            else ngettext(
+                "{n} privacy request is due within 7 days", "{n} privacy requests are due within 7 days", soon
+            ).format(n=soon)
+        )
     return _("{what}. See Privacy › Requests.").format(what=_("; ").join(parts))
 
 
@@ -73,12 +80,18 @@ def reminders_for(session: Session, now: datetime | None = None) -> list[Reminde
     if session.can(Permission.ERASE) and RetentionService(session).due(now):
         found.append(Reminder(_("A retention sweep is due: review it in Privacy › Retention."), Place.RETENTION))
     if TrainingService(session).i_am_due(now.date()):
-        found.append(Reminder(_("Your privacy lesson is due: a few minutes of reading, once a year."),
-                              Place.TRAINING))
+        found.append(Reminder(_("Your privacy lesson is due: a few minutes of reading, once a year."), Place.TRAINING))
     if session.can(Permission.REVIEW_PRIVACY) and ReviewService(session).due(now.date()):
-        found.append(Reminder(_("The yearly privacy review is due: go through the checklist in Privacy › Privacy "
-                                "health."), Place.REVIEW))
-    if (session.can(Permission.BACKUP) and backup.status(settings.backup_folder(session), now) is None
-            and settings.drill_due(session, now)):
+        found.append(
+            Reminder(
+                _("The yearly privacy review is due: go through the checklist in Privacy › Privacy health."),
+                Place.REVIEW,
+            )
+        )
+    if (
+        session.can(Permission.BACKUP)
+        and backup.status(settings.backup_folder(session), now) is None
+        and settings.drill_due(session, now)
+    ):
         found.append(Reminder(_("No restore drill in 90 days: test a backup in Settings › Backups."), Place.NONE))
     return found

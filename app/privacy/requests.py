@@ -25,13 +25,27 @@ from app.privacy.recipients import recipients_for
 from app.store import settings
 from app.store.database import Connection
 
-TYPES = ("access", "rectification", "erasure", "portability", "restriction", "objection", "opt_out_sale_sharing",
-         "limit_sensitive")
+TYPES = (
+    "access",
+    "rectification",
+    "erasure",
+    "portability",
+    "restriction",
+    "objection",
+    "opt_out_sale_sharing",
+    "limit_sensitive",
+)
 JURISDICTIONS = ("gdpr", "uk_gdpr", "ccpa", "pipl")
-TYPE_LABELS = {"access": N_("Access (a copy of the data)"), "rectification": N_("Rectification"),
-               "erasure": N_("Erasure"), "portability": N_("Portability"), "restriction": N_("Restriction"),
-               "objection": N_("Objection"), "opt_out_sale_sharing": N_("Opt-out of sale or sharing"),
-               "limit_sensitive": N_("Limit use of sensitive information")}
+TYPE_LABELS = {
+    "access": N_("Access (a copy of the data)"),
+    "rectification": N_("Rectification"),
+    "erasure": N_("Erasure"),
+    "portability": N_("Portability"),
+    "restriction": N_("Restriction"),
+    "objection": N_("Objection"),
+    "opt_out_sale_sharing": N_("Opt-out of sale or sharing"),
+    "limit_sensitive": N_("Limit use of sensitive information"),
+}
 DEFAULT_PIPL_DAYS = settings.REQUESTS_PIPL_DAYS.default
 
 
@@ -72,8 +86,10 @@ class SubjectRequest:
         return self.status == "open" and date.fromisoformat(self.due_at) < today
 
 
-_COLUMNS = ("id, contact_id, requester, type, jurisdiction, channel, received_at, due_at, extended, identity_method, "
-            "status, files, recipients")
+_COLUMNS = (
+    "id, contact_id, requester, type, jurisdiction, channel, received_at, due_at, extended, identity_method, "
+    "status, files, recipients"
+)
 TELL_RECIPIENTS = ("rectification", "erasure", "restriction")  # GDPR Art. 19
 
 
@@ -101,11 +117,20 @@ class RequestService:
         self.session.require(Permission.MANAGE_POLICIES)
         if not 1 <= days <= 90:
             raise InvalidInput(_("Choose between 1 and 90 days."))
-        SettingsService(self.session).set(settings.REQUESTS_PIPL_DAYS, days, action="policy.pipl_days",
-                                          summary=f"{days} days")
+        SettingsService(self.session).set(
+            settings.REQUESTS_PIPL_DAYS, days, action="policy.pipl_days", summary=f"{days} days"
+        )
 
-    def create(self, type_: str, jurisdiction: str, *, contact_id: int | None = None, requester: str = "",
-               channel: str = "in person", received: date | None = None) -> int:
+    def create(
+        self,
+        type_: str,
+        jurisdiction: str,
+        *,
+        contact_id: int | None = None,
+        requester: str = "",
+        channel: str = "in person",
+        received: date | None = None,
+    ) -> int:
         """Register a request the moment it arrives: the clock starts at `received`. Staff at the counter may
         register one; answering it (identity check, export, completion) is for those who handle requests."""
         self.session.require(Permission.REGISTER_REQUESTS)
@@ -116,11 +141,23 @@ class RequestService:
         received = received or datetime.now(UTC).date()
         due = due_date(jurisdiction, received, pipl_days=self.pipl_days())
         with self.session.change() as conn:
-            request_id = int(conn.execute(
-                "INSERT INTO subject_request(contact_id, requester, type, jurisdiction, channel, received_at, due_at, "
-                "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (contact_id, requester.strip(), type_, jurisdiction, channel, received.isoformat(), due.isoformat(),
-                 self.session.user.id)).lastrowid)
+            request_id = int(
+                conn.execute(
+                    "INSERT INTO subject_request(contact_id, requester, type, jurisdiction, channel, received_at, "
+                    "due_at, "
+                    "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        contact_id,
+                        requester.strip(),
+                        type_,
+                        jurisdiction,
+                        channel,
+                        received.isoformat(),
+                        due.isoformat(),
+                        self.session.user.id,
+                    ),
+                ).lastrowid
+            )
             self.session.audit("request.create", "subject_request", request_id, f"{type_} {jurisdiction}")
         return request_id
 
@@ -129,8 +166,11 @@ class RequestService:
         self.session.require(Permission.REGISTER_REQUESTS)
         roles = [role.value for role in Role if allowed(role, Permission.HANDLE_REQUESTS)]
         marks = ",".join("?" * len(roles))
-        rows = self.conn.execute(f"SELECT name FROM user WHERE active = 1 AND removed_at IS NULL AND role IN ({marks}) "
-                                 "ORDER BY role = 'owner' DESC, name", roles)
+        rows = self.conn.execute(
+            f"SELECT name FROM user WHERE active = 1 AND removed_at IS NULL AND role IN ({marks}) "
+            "ORDER BY role = 'owner' DESC, name",
+            roles,
+        )
         return [str(row[0]) for row in rows]
 
     def get(self, request_id: int) -> SubjectRequest:
@@ -146,10 +186,17 @@ class RequestService:
         if not method.strip():
             raise InvalidInput(_("Say how the identity was checked (e.g. photo ID seen at the counter)."))
         with self.session.change() as conn:
-            conn.execute("UPDATE subject_request SET identity_method = ?, identity_verified_by = ?, "
-                         "identity_verified_at = ?, contact_id = coalesce(?, contact_id) WHERE id = ?",
-                         (method.strip(), self.session.user.id, datetime.now(UTC).isoformat(timespec="seconds"),
-                          contact_id, request_id))
+            conn.execute(
+                "UPDATE subject_request SET identity_method = ?, identity_verified_by = ?, "
+                "identity_verified_at = ?, contact_id = coalesce(?, contact_id) WHERE id = ?",
+                (
+                    method.strip(),
+                    self.session.user.id,
+                    datetime.now(UTC).isoformat(timespec="seconds"),
+                    contact_id,
+                    request_id,
+                ),
+            )
             self.session.audit("request.identity", "subject_request", request_id)
 
     def extend(self, request_id: int, reason: str) -> date:
@@ -160,11 +207,14 @@ class RequestService:
             raise InvalidInput(_("This request was already extended once."))
         if not reason.strip():
             raise InvalidInput(_("An extension needs a reason you can give the person."))
-        due = due_date(request.jurisdiction, date.fromisoformat(request.received_at), extended=True,
-                       pipl_days=self.pipl_days())
+        due = due_date(
+            request.jurisdiction, date.fromisoformat(request.received_at), extended=True, pipl_days=self.pipl_days()
+        )
         with self.session.change() as conn:
-            conn.execute("UPDATE subject_request SET extended = 1, extension_reason = ?, due_at = ? WHERE id = ?",
-                         (reason.strip(), due.isoformat(), request_id))
+            conn.execute(
+                "UPDATE subject_request SET extended = 1, extension_reason = ?, due_at = ? WHERE id = ?",
+                (reason.strip(), due.isoformat(), request_id),
+            )
             self.session.audit("request.extend", "subject_request", request_id, f"due {due.isoformat()}")
         return due
 
@@ -192,14 +242,16 @@ class RequestService:
         if request.type in TELL_RECIPIENTS and request.contact_id is not None:
             recipients = recipients_for(self.session, request.contact_id)
             with self.session.change() as conn:
-                conn.execute("UPDATE subject_request SET recipients = ? WHERE id = ?",
-                             (json.dumps(recipients, ensure_ascii=False), request_id))
-                self.session.audit("request.recipients", "subject_request", request_id,
-                                   f"{len(recipients)} recipients")
+                conn.execute(
+                    "UPDATE subject_request SET recipients = ? WHERE id = ?",
+                    (json.dumps(recipients, ensure_ascii=False), request_id),
+                )
+                self.session.audit("request.recipients", "subject_request", request_id, f"{len(recipients)} recipients")
         if request.type == "restriction" and request.contact_id is not None:
             if not is_restricted(self.conn, request.contact_id):  # restricted already: that one stands
-                RestrictionService(self.session).restrict(request.contact_id, response.strip()
-                                                          or f"request {request_id}", request_id)
+                RestrictionService(self.session).restrict(
+                    request.contact_id, response.strip() or f"request {request_id}", request_id
+                )
         elif request.type == "objection" and request.contact_id is not None:
             object_to_marketing(self.session, request.contact_id, request_id=request_id, method="request")
         if request.type == "erasure":
@@ -220,21 +272,28 @@ class RequestService:
 
     def _close(self, request_id: int, status: str, response: str = "", refusal: str | None = None) -> None:
         with self.session.change() as conn:
-            conn.execute("UPDATE subject_request SET status = ?, response = ?, refusal_reason = ?, completed_at = ? "
-                         "WHERE id = ?", (status, response, refusal, datetime.now(UTC).isoformat(timespec="seconds"),
-                                          request_id))
+            conn.execute(
+                "UPDATE subject_request SET status = ?, response = ?, refusal_reason = ?, completed_at = ? "
+                "WHERE id = ?",
+                (status, response, refusal, datetime.now(UTC).isoformat(timespec="seconds"), request_id),
+            )
             self.session.audit("request." + status, "subject_request", request_id)
 
     def open_requests(self, *, overdue_only: bool = False, today: date | None = None) -> list[SubjectRequest]:
         """Open requests, soonest deadline first (what the Requests screen and the unlock reminder show)."""
         self.session.require(Permission.HANDLE_REQUESTS)
         today = today or datetime.now(UTC).date()
-        rows = self.conn.execute(f"SELECT {_COLUMNS} FROM subject_request WHERE status = 'open' "
-                                 + ("AND due_at < ? " if overdue_only else "AND ? IS NOT NULL ")
-                                 + "ORDER BY due_at, id", (today.isoformat(),))
+        rows = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM subject_request WHERE status = 'open' "
+            + ("AND due_at < ? " if overdue_only else "AND ? IS NOT NULL ")
+            + "ORDER BY due_at, id",
+            (today.isoformat(),),
+        )
         return [_request(r) for r in rows]
 
     def all_requests(self, limit: int = 500) -> list[SubjectRequest]:
         self.session.require(Permission.HANDLE_REQUESTS)
-        return [_request(r) for r in self.conn.execute(
-            f"SELECT {_COLUMNS} FROM subject_request ORDER BY id DESC LIMIT ?", (limit,))]
+        return [
+            _request(r)
+            for r in self.conn.execute(f"SELECT {_COLUMNS} FROM subject_request ORDER BY id DESC LIMIT ?", (limit,))
+        ]

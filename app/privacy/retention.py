@@ -23,8 +23,15 @@ from app.store import audit
 from app.store.database import Connection, bulk_cache, foreign_keys_enforced_by_caller
 from app.store.signing import Signer
 
-CATEGORIES = ("lead", "customer", "consent_evidence", "withdrawn_marketing", "closed_request", "audit",
-              "deleted_contact")
+CATEGORIES = (
+    "lead",
+    "customer",
+    "consent_evidence",
+    "withdrawn_marketing",
+    "closed_request",
+    "audit",
+    "deleted_contact",
+)
 PERSON_CATEGORIES = ("deleted_contact", "withdrawn_marketing", "lead", "customer")  # the order they are applied in
 # People per statement, and how often a sweep reports progress and answers cancel (about 1.5 s apart at 1M
 # people). The batches share one transaction (see `apply`).
@@ -42,15 +49,33 @@ CATEGORY_LABELS = {
 
 # (category, period in days, action)
 TEMPLATES: dict[str, list[tuple[str, int, str]]] = {
-    "gdpr": [("lead", 730, "delete"), ("customer", 2190, "anonymise"), ("consent_evidence", 1095, "delete"),
-             ("withdrawn_marketing", 30, "delete"), ("closed_request", 730, "delete"), ("audit", 2190, "delete"),
-             ("deleted_contact", 30, "delete")],
-    "ccpa": [("lead", 730, "delete"), ("customer", 1460, "anonymise"), ("consent_evidence", 730, "delete"),
-             ("withdrawn_marketing", 45, "delete"), ("closed_request", 730, "delete"), ("audit", 1460, "delete"),
-             ("deleted_contact", 30, "delete")],
-    "pipl": [("lead", 365, "delete"), ("customer", 1095, "anonymise"), ("consent_evidence", 1095, "delete"),
-             ("withdrawn_marketing", 15, "delete"), ("closed_request", 730, "delete"), ("audit", 1095, "delete"),
-             ("deleted_contact", 15, "delete")],
+    "gdpr": [
+        ("lead", 730, "delete"),
+        ("customer", 2190, "anonymise"),
+        ("consent_evidence", 1095, "delete"),
+        ("withdrawn_marketing", 30, "delete"),
+        ("closed_request", 730, "delete"),
+        ("audit", 2190, "delete"),
+        ("deleted_contact", 30, "delete"),
+    ],
+    "ccpa": [
+        ("lead", 730, "delete"),
+        ("customer", 1460, "anonymise"),
+        ("consent_evidence", 730, "delete"),
+        ("withdrawn_marketing", 45, "delete"),
+        ("closed_request", 730, "delete"),
+        ("audit", 1460, "delete"),
+        ("deleted_contact", 30, "delete"),
+    ],
+    "pipl": [
+        ("lead", 365, "delete"),
+        ("customer", 1095, "anonymise"),
+        ("consent_evidence", 1095, "delete"),
+        ("withdrawn_marketing", 15, "delete"),
+        ("closed_request", 730, "delete"),
+        ("audit", 1095, "delete"),
+        ("deleted_contact", 15, "delete"),
+    ],
 }
 
 
@@ -88,8 +113,8 @@ class SweepItem:
     category: str
     action: str
     contact_id: int | None  # None for items that are not a person (evidence, audit entries)
-    count: int               # 1 for a person; how many rows otherwise
-    reason: str              # for people: since when untouched; no personal data
+    count: int  # 1 for a person; how many rows otherwise
+    reason: str  # for people: since when untouched; no personal data
 
 
 @dataclass(frozen=True)
@@ -105,18 +130,22 @@ def _stamp(moment: datetime) -> str:
 
 def _last_touch_sql() -> str:
     """The last time anything happened with a person: edits, notes, deals, activities, consent."""
-    return ("max(c.updated_at, c.created_at, "
-            "coalesce((SELECT max(created_at) FROM note WHERE contact_id = c.id), ''), "
-            "coalesce((SELECT max(max(created_at), coalesce(closed_at, '')) FROM deal WHERE contact_id = c.id), ''), "
-            "coalesce((SELECT max(max(created_at), coalesce(done_at, '')) FROM activity WHERE contact_id = c.id), ''), "
-            "coalesce((SELECT max(at) FROM consent_event WHERE contact_id = c.id), ''))")
+    return (
+        "max(c.updated_at, c.created_at, "
+        "coalesce((SELECT max(created_at) FROM note WHERE contact_id = c.id), ''), "
+        "coalesce((SELECT max(max(created_at), coalesce(closed_at, '')) FROM deal WHERE contact_id = c.id), ''), "
+        "coalesce((SELECT max(max(created_at), coalesce(done_at, '')) FROM activity WHERE contact_id = c.id), ''), "
+        "coalesce((SELECT max(at) FROM consent_event WHERE contact_id = c.id), ''))"
+    )
 
 
-_NOT_HELD = ("c.id NOT IN (SELECT contact_id FROM legal_hold WHERE contact_id IS NOT NULL AND released_at IS NULL "
-             "AND (until IS NULL OR until > :now)) AND c.id NOT IN (SELECT d.contact_id FROM deal d JOIN legal_hold h "
-             "ON h.deal_id = d.id WHERE d.contact_id IS NOT NULL AND h.released_at IS NULL "
-             "AND (h.until IS NULL OR h.until > :now)) "
-             f"AND c.id NOT IN ({RESTRICTED_IDS})")  # restricted (GDPR Art. 18): kept whatever their age
+_NOT_HELD = (
+    "c.id NOT IN (SELECT contact_id FROM legal_hold WHERE contact_id IS NOT NULL AND released_at IS NULL "
+    "AND (until IS NULL OR until > :now)) AND c.id NOT IN (SELECT d.contact_id FROM deal d JOIN legal_hold h "
+    "ON h.deal_id = d.id WHERE d.contact_id IS NOT NULL AND h.released_at IS NULL "
+    "AND (h.until IS NULL OR h.until > :now)) "
+    f"AND c.id NOT IN ({RESTRICTED_IDS})"
+)  # restricted (GDPR Art. 18): kept whatever their age
 
 
 def _person_query(category: str) -> str:
@@ -124,27 +153,35 @@ def _person_query(category: str) -> str:
     won = "EXISTS (SELECT 1 FROM deal WHERE contact_id = c.id AND status = 'won')"
     # The last touch is never earlier than updated_at, so `updated_at < :cutoff` only narrows the candidates (an
     # index range) before the per-person subqueries run: a preview reads the old records, not the whole table.
-    base = (f"SELECT c.id, {_last_touch_sql()} AS touched FROM contact c WHERE c.updated_at < :cutoff "
-            f"AND c.anonymised_at IS NULL AND {_NOT_HELD}")
+    base = (
+        f"SELECT c.id, {_last_touch_sql()} AS touched FROM contact c WHERE c.updated_at < :cutoff "
+        f"AND c.anonymised_at IS NULL AND {_NOT_HELD}"
+    )
     if category == "deleted_contact":
-        return f"SELECT c.id, c.deleted_at FROM contact c WHERE c.deleted_at IS NOT NULL AND c.deleted_at < :cutoff " \
-               f"AND {_NOT_HELD}"
+        return (
+            f"SELECT c.id, c.deleted_at FROM contact c WHERE c.deleted_at IS NOT NULL AND c.deleted_at < :cutoff "
+            f"AND {_NOT_HELD}"
+        )
     if category == "lead":
         return f"SELECT * FROM ({base} AND c.deleted_at IS NULL AND NOT {won}) WHERE touched < :cutoff"
     if category == "customer":
         return f"SELECT * FROM ({base} AND c.deleted_at IS NULL AND {won}) WHERE touched < :cutoff"
     if category == "withdrawn_marketing":
-        latest = ("SELECT e.action, e.at FROM consent_event e WHERE e.contact_id = c.id AND e.id = (SELECT max(id) "
-                  "FROM consent_event WHERE contact_id = c.id AND purpose_key = e.purpose_key)")
+        latest = (
+            "SELECT e.action, e.at FROM consent_event e WHERE e.contact_id = c.id AND e.id = (SELECT max(id) "
+            "FROM consent_event WHERE contact_id = c.id AND purpose_key = e.purpose_key)"
+        )
         # Whoever qualifies has a withdrawal older than the cutoff (their latest events are all withdrawals, the
         # newest of them before it): that narrows the candidates to an index range first.
-        return (f"SELECT c.id, (SELECT max(at) FROM ({latest})) AS touched FROM contact c WHERE c.deleted_at IS NULL "
-                "AND c.id IN (SELECT contact_id FROM consent_event WHERE action = 'withdraw' AND at < :cutoff) "
-                f"AND c.anonymised_at IS NULL AND {_NOT_HELD} "
-                "AND NOT EXISTS (SELECT 1 FROM deal WHERE contact_id = c.id) "
-                "AND EXISTS (SELECT 1 FROM consent_event WHERE contact_id = c.id) "
-                f"AND NOT EXISTS (SELECT 1 FROM ({latest}) WHERE action = 'grant') "
-                f"AND (SELECT max(at) FROM ({latest})) < :cutoff")
+        return (
+            f"SELECT c.id, (SELECT max(at) FROM ({latest})) AS touched FROM contact c WHERE c.deleted_at IS NULL "
+            "AND c.id IN (SELECT contact_id FROM consent_event WHERE action = 'withdraw' AND at < :cutoff) "
+            f"AND c.anonymised_at IS NULL AND {_NOT_HELD} "
+            "AND NOT EXISTS (SELECT 1 FROM deal WHERE contact_id = c.id) "
+            "AND EXISTS (SELECT 1 FROM consent_event WHERE contact_id = c.id) "
+            f"AND NOT EXISTS (SELECT 1 FROM ({latest}) WHERE action = 'grant') "
+            f"AND (SELECT max(at) FROM ({latest})) < :cutoff"
+        )
     raise ValueError(category)
 
 
@@ -162,8 +199,9 @@ class RetentionService:
         self.session.require(Permission.VIEW_CUSTOMERS)
         rows = self.conn.execute("SELECT category, period_days, action, active FROM retention_policy").fetchall()
         order = {category: i for i, category in enumerate(CATEGORIES)}
-        return sorted((Policy(str(r[0]), int(r[1]), str(r[2]), bool(r[3])) for r in rows),
-                      key=lambda p: order[p.category])
+        return sorted(
+            (Policy(str(r[0]), int(r[1]), str(r[2]), bool(r[3])) for r in rows), key=lambda p: order[p.category]
+        )
 
     def set_policy(self, category: str, period_days: int, action: str, active: bool = True) -> None:
         self.session.require(Permission.MANAGE_POLICIES)
@@ -176,12 +214,15 @@ class RetentionService:
         if action == "anonymise" and category not in ("lead", "customer"):
             raise InvalidInput(_("Only people can be anonymised; this data can only be deleted."))
         with self.session.change() as conn:
-            conn.execute("INSERT INTO retention_policy(key, category, period_days, action, active, updated_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET period_days = excluded.period_days, "
-                         "action = excluded.action, active = excluded.active, updated_at = excluded.updated_at",
-                         (category, category, period_days, action, int(active), _stamp(datetime.now(UTC))))
-            self.session.audit("retention.policy", "retention_policy", category,
-                               f"{period_days} days {action} active={int(active)}")
+            conn.execute(
+                "INSERT INTO retention_policy(key, category, period_days, action, active, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET period_days = excluded.period_days, "
+                "action = excluded.action, active = excluded.active, updated_at = excluded.updated_at",
+                (category, category, period_days, action, int(active), _stamp(datetime.now(UTC))),
+            )
+            self.session.audit(
+                "retention.policy", "retention_policy", category, f"{period_days} days {action} active={int(active)}"
+            )
 
     def apply_template(self, name: str) -> None:
         """Replace every policy with a template's (GDPR, CCPA or PIPL shop), each change audited."""
@@ -200,19 +241,29 @@ class RetentionService:
         if self.conn.execute("SELECT 1 FROM contact WHERE id = ?", (contact_id,)).fetchone() is None:
             raise InvalidInput(_("There is no customer with id {id}.").format(id=contact_id))
         with self.session.change() as conn:
-            hold_id = int(conn.execute(
-                "INSERT INTO legal_hold(contact_id, reason, until, created_by_user_id, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (contact_id, reason.strip(), _stamp(until) if until else None, self.session.user.id,
-                 _stamp(datetime.now(UTC)))).lastrowid)
+            hold_id = int(
+                conn.execute(
+                    "INSERT INTO legal_hold(contact_id, reason, until, created_by_user_id, created_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (
+                        contact_id,
+                        reason.strip(),
+                        _stamp(until) if until else None,
+                        self.session.user.id,
+                        _stamp(datetime.now(UTC)),
+                    ),
+                ).lastrowid
+            )
             self.session.audit("legal_hold.add", "contact", contact_id, f"hold {hold_id}")
         return hold_id
 
     def release(self, hold_id: int) -> None:
         self.session.require(Permission.ERASE)
         with self.session.change() as conn:
-            released = conn.execute("UPDATE legal_hold SET released_at = ? WHERE id = ? AND released_at IS NULL",
-                                    (_stamp(datetime.now(UTC)), hold_id)).rowcount
+            released = conn.execute(
+                "UPDATE legal_hold SET released_at = ? WHERE id = ? AND released_at IS NULL",
+                (_stamp(datetime.now(UTC)), hold_id),
+            ).rowcount
             if not released:
                 raise InvalidInput(_("There is no legal hold {id} in force.").format(id=hold_id))
             self.session.audit("legal_hold.release", "legal_hold", hold_id)
@@ -226,7 +277,9 @@ class RetentionService:
             "SELECT h.id, h.contact_id, coalesce(c.display_name, ''), h.deal_id, h.reason, h.until, "
             "coalesce(u.name, ''), h.created_at, h.released_at FROM legal_hold h "
             "LEFT JOIN contact c ON c.id = h.contact_id LEFT JOIN user u ON u.id = h.created_by_user_id "
-            + where + "ORDER BY h.id DESC").fetchall()
+            + where
+            + "ORDER BY h.id DESC"
+        ).fetchall()
         return [Hold(int(r[0]), r[1], str(r[2]), r[3], str(r[4]), r[5], str(r[6]), str(r[7]), r[8]) for r in rows]
 
     # --- the sweeper -------------------------------------------------------------------------------------
@@ -250,30 +303,49 @@ class RetentionService:
                     if int(contact_id) in seen:
                         continue
                     seen.add(int(contact_id))
-                    reason = _("untouched since {date}; kept {days} days").format(date=str(touched)[:10],
-                                                                                   days=policy.period_days)
+                    reason = _("untouched since {date}; kept {days} days").format(
+                        date=str(touched)[:10], days=policy.period_days
+                    )
                     yield SweepItem(policy.category, policy.action, int(contact_id), 1, reason)
             elif policy.category == "consent_evidence":
-                count = self.conn.execute(_STALE_EVIDENCE + " SELECT count(*) FROM stale",
-                                          {"cutoff": cutoff}).fetchone()[0]
+                count = self.conn.execute(
+                    _STALE_EVIDENCE + " SELECT count(*) FROM stale", {"cutoff": cutoff}
+                ).fetchone()[0]
                 if count:
-                    yield SweepItem("consent_evidence", "delete", None, int(count),
-                                    _("older than {days} days and no longer backing a current consent")
-                                    .format(days=policy.period_days))
+                    yield SweepItem(
+                        "consent_evidence",
+                        "delete",
+                        None,
+                        int(count),
+                        _("older than {days} days and no longer backing a current consent").format(
+                            days=policy.period_days
+                        ),
+                    )
             elif policy.category == "closed_request":
-                count = self.conn.execute("SELECT count(*) FROM subject_request WHERE status != 'open' AND "
-                                          "completed_at < ?", (cutoff,)).fetchone()[0]
+                count = self.conn.execute(
+                    "SELECT count(*) FROM subject_request WHERE status != 'open' AND completed_at < ?", (cutoff,)
+                ).fetchone()[0]
                 if count:
-                    yield SweepItem("closed_request", "delete", None, int(count),
-                                    _("closed more than {days} days ago").format(days=policy.period_days))
+                    yield SweepItem(
+                        "closed_request",
+                        "delete",
+                        None,
+                        int(count),
+                        _("closed more than {days} days ago").format(days=policy.period_days),
+                    )
             elif policy.category == "audit":
                 count = self.conn.execute("SELECT count(*) FROM audit_event WHERE at < ?", (cutoff,)).fetchone()[0]
                 if count:
-                    yield SweepItem("audit", "delete", None, int(count),
-                                    _("older than {days} days").format(days=policy.period_days))
+                    yield SweepItem(
+                        "audit", "delete", None, int(count), _("older than {days} days").format(days=policy.period_days)
+                    )
 
-    def apply(self, now: datetime | None = None, progress: Callable[[int, int], None] | None = None,
-              cancelled: Callable[[], bool] | None = None) -> SweepResult:
+    def apply(
+        self,
+        now: datetime | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> SweepResult:
         """Apply the preview; returns the counts per category. Audited, without personal data.
 
         Every person due goes in one transaction, which also drops their tokens from the search index, so the
@@ -290,8 +362,12 @@ class RetentionService:
         items = self.preview(now)
         conn = self.conn
         with self.session.change():
-            run_id = int(conn.execute("INSERT INTO sweep_run(started_at, user_id, dry_run, status) "
-                                      "VALUES (?, ?, 0, 'running')", (_stamp(now), self.session.user.id)).lastrowid)
+            run_id = int(
+                conn.execute(
+                    "INSERT INTO sweep_run(started_at, user_id, dry_run, status) VALUES (?, ?, 0, 'running')",
+                    (_stamp(now), self.session.user.id),
+                ).lastrowid
+            )
         counts: Counter[str] = Counter()
         # In id order, so each batch is one stretch of the person tables rather than pages all over the file.
         people = sorted((item for item in items if item.contact_id is not None), key=lambda item: item.contact_id or 0)
@@ -304,17 +380,25 @@ class RetentionService:
                 counts.update(self._sweep_records(items, now))
             status = "cancelled" if stopped else "done"
             with self.session.change() as conn:
-                conn.execute("UPDATE sweep_run SET finished_at = ?, counts = ?, status = ? WHERE id = ?",
-                             (_stamp(datetime.now(UTC)), json.dumps(dict(counts), sort_keys=True), status, run_id))
+                conn.execute(
+                    "UPDATE sweep_run SET finished_at = ?, counts = ?, status = ? WHERE id = ?",
+                    (_stamp(datetime.now(UTC)), json.dumps(dict(counts), sort_keys=True), status, run_id),
+                )
                 summary = ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "nothing due"
                 self.session.audit("sweep.run", "sweep_run", run_id, f"{status}: {summary}")
             if counts:
                 erasure.scrub_leftovers(conn)  # the index is merged already (a no-op); empties the log
         return SweepResult(run_id, dict(counts), stopped)
 
-    def _erase_people(self, people: list[SweepItem], run_id: int, now: datetime, counts: Counter[str],
-                      progress: Callable[[int, int], None] | None,
-                      cancelled: Callable[[], bool] | None) -> bool:
+    def _erase_people(
+        self,
+        people: list[SweepItem],
+        run_id: int,
+        now: datetime,
+        counts: Counter[str],
+        progress: Callable[[int, int], None] | None,
+        cancelled: Callable[[], bool] | None,
+    ) -> bool:
         """The people in the preview, a batch at a time in one transaction that ends by merging the search index
         (no token of theirs left); True if cancelled between batches (the batches done are kept)."""
         conn = self.conn
@@ -326,14 +410,22 @@ class RetentionService:
                 if cancelled is not None and cancelled():
                     stopped = True
                     break
-                batch = people[start:start + BATCH]
+                batch = people[start : start + BATCH]
                 for action in (erasure.ERASE, erasure.ANONYMISE):
-                    ids = [int(item.contact_id) for item in batch if item.contact_id is not None
-                           and (erasure.ANONYMISE if item.action == "anonymise" else erasure.ERASE) == action]
+                    ids = [
+                        int(item.contact_id)
+                        for item in batch
+                        if item.contact_id is not None
+                        and (erasure.ANONYMISE if item.action == "anonymise" else erasure.ERASE) == action
+                    ]
                     done += [(name, action) for name in erasure.erase_many(conn, ids, action, now, references)]
                 counts.update(item.category for item in batch)
-                self.session.audit("sweep.batch", "sweep_run", run_id,
-                                   ", ".join(f"{k}={v}" for k, v in sorted(Counter(i.category for i in batch).items())))
+                self.session.audit(
+                    "sweep.batch",
+                    "sweep_run",
+                    run_id,
+                    ", ".join(f"{k}={v}" for k, v in sorted(Counter(i.category for i in batch).items())),
+                )
                 if progress is not None:
                     progress(min(start + BATCH, len(people)), len(people))
             if done:
@@ -352,11 +444,14 @@ class RetentionService:
             cutoff = _stamp(now - timedelta(days=policies[item.category].period_days))
             with self.session.change() as conn:
                 if item.category == "consent_evidence":
-                    deleted = conn.execute(_STALE_EVIDENCE + " DELETE FROM consent_evidence WHERE id IN "
-                                           "(SELECT id FROM stale)", {"cutoff": cutoff}).rowcount
+                    deleted = conn.execute(
+                        _STALE_EVIDENCE + " DELETE FROM consent_evidence WHERE id IN (SELECT id FROM stale)",
+                        {"cutoff": cutoff},
+                    ).rowcount
                 elif item.category == "closed_request":
-                    deleted = conn.execute("DELETE FROM subject_request WHERE status != 'open' AND completed_at < ?",
-                                           (cutoff,)).rowcount
+                    deleted = conn.execute(
+                        "DELETE FROM subject_request WHERE status != 'open' AND completed_at < ?", (cutoff,)
+                    ).rowcount
                 else:
                     deleted = _trim_audit(conn, cutoff, self.session.vault.signer)
                 counts[item.category] += deleted
@@ -364,8 +459,10 @@ class RetentionService:
 
     def last_run(self) -> tuple[str, str, dict[str, int]] | None:
         """(finished at, status, counts) of the latest sweep, for 'at most once a day' and the settings screen."""
-        row = self.conn.execute("SELECT coalesce(finished_at, started_at), status, counts FROM sweep_run "
-                                "WHERE dry_run = 0 ORDER BY id DESC LIMIT 1").fetchone()
+        row = self.conn.execute(
+            "SELECT coalesce(finished_at, started_at), status, counts FROM sweep_run "
+            "WHERE dry_run = 0 ORDER BY id DESC LIMIT 1"
+        ).fetchone()
         return None if row is None else (str(row[0]), str(row[1]), json.loads(row[2]))
 
     def due(self, now: datetime | None = None) -> bool:
@@ -378,11 +475,13 @@ class RetentionService:
         return next(self._planned(now), None) is not None
 
 
-_STALE_EVIDENCE = ("WITH current AS (SELECT e.evidence_id FROM consent_event e WHERE e.evidence_id IS NOT NULL AND "
-                   "e.id = (SELECT max(id) FROM consent_event WHERE contact_id = e.contact_id AND "
-                   "purpose_key = e.purpose_key) AND e.action = 'grant'), "
-                   "stale AS (SELECT id FROM consent_evidence WHERE created_at < :cutoff AND id NOT IN "
-                   "(SELECT evidence_id FROM current))")
+_STALE_EVIDENCE = (
+    "WITH current AS (SELECT e.evidence_id FROM consent_event e WHERE e.evidence_id IS NOT NULL AND "
+    "e.id = (SELECT max(id) FROM consent_event WHERE contact_id = e.contact_id AND "
+    "purpose_key = e.purpose_key) AND e.action = 'grant'), "
+    "stale AS (SELECT id FROM consent_evidence WHERE created_at < :cutoff AND id NOT IN "
+    "(SELECT evidence_id FROM current))"
+)
 
 
 def _trim_audit(conn: Connection, cutoff: str, signer: Signer | None) -> int:
@@ -394,6 +493,8 @@ def _trim_audit(conn: Connection, cutoff: str, signer: Signer | None) -> int:
     audit.set_anchor(conn, signer, int(row[0]), bytes(row[1]))
     conn.execute("DROP TRIGGER audit_event_no_delete")
     deleted = int(conn.execute("DELETE FROM audit_event WHERE id <= ?", (int(row[0]),)).rowcount)
-    conn.execute("CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
-                 "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
+    conn.execute(
+        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    )
     return deleted

@@ -32,14 +32,24 @@ EDITABLE = {
 }
 
 PROFILE_KEYS = {setting.key for setting in PROFILE_SETTINGS.values()}
-FACT_SETTINGS: dict[str, Setting[str]] = {setting.key: setting for setting in (
-    *PROFILE_SETTINGS.values(), settings.SHOP_REPRESENTATIVE, settings.ROPA_RECIPIENTS, settings.ROPA_TRANSFERS)}
+FACT_SETTINGS: dict[str, Setting[str]] = {
+    setting.key: setting
+    for setting in (
+        *PROFILE_SETTINGS.values(),
+        settings.SHOP_REPRESENTATIVE,
+        settings.ROPA_RECIPIENTS,
+        settings.ROPA_TRANSFERS,
+    )
+}
 
 SECURITY_MEASURES = [
-    N_("All customer data is kept in one database encrypted with AES-256 (SQLCipher 4), with every page "
-       "authenticated."),
-    N_("Each staff member has their own login; passwords are stretched with argon2id and, where the computer "
-       "has one, combined with a secret in the operating system's keychain."),
+    N_(
+        "All customer data is kept in one database encrypted with AES-256 (SQLCipher 4), with every page authenticated."
+    ),
+    N_(
+        "Each staff member has their own login; passwords are stretched with argon2id and, where the computer "
+        "has one, combined with a secret in the operating system's keychain."
+    ),
     N_("Roles limit who may see, export, erase and administer; the program enforces them for every action."),
     N_("An append-only, hash-chained audit log records reads of records, exports, erasures and changes."),
     N_("The app locks itself when idle, closing the database and forgetting the key."),
@@ -56,7 +66,7 @@ class RopaData:
     purposes: list[tuple[str, str, str]]  # name, lawful basis, consent expiry text
     data_categories: list[str]
     subject_categories: list[str]
-    retention: list[tuple[str, str]]      # what, how long and what then
+    retention: list[tuple[str, str]]  # what, how long and what then
     security: list[str] = field(default_factory=list)
 
 
@@ -68,8 +78,12 @@ class RopaService:
         """What the record of processing says of the shop, by setting key (only those filled in)."""
         conn = self.session.conn
         found = {key: settings.read(conn, setting) for key, setting in FACT_SETTINGS.items()}
-        found.update({settings.ROPA_PURPOSE_RECIPIENTS.key + suffix: text
-                      for suffix, text in settings.read_family(conn, settings.ROPA_PURPOSE_RECIPIENTS).items()})
+        found.update(
+            {
+                settings.ROPA_PURPOSE_RECIPIENTS.key + suffix: text
+                for suffix, text in settings.read_family(conn, settings.ROPA_PURPOSE_RECIPIENTS).items()
+            }
+        )
         return {key: value for key, value in found.items() if value}
 
     def set_fact(self, key: str, value: str) -> None:
@@ -80,26 +94,49 @@ class RopaService:
         if profile_field is not None:  # the shop profile has one writer, which checks and audits it
             ShopService(self.session).update(**{profile_field: value})
             return
-        SettingsService(self.session).set(FACT_SETTINGS[key], value.strip(), action="ropa.change", entity_id=key,
-                                          summary="")
+        SettingsService(self.session).set(
+            FACT_SETTINGS[key], value.strip(), action="ropa.change", entity_id=key, summary=""
+        )
 
     def gather(self, language: str) -> RopaData:
         self.session.require(Permission.MANAGE_POLICIES)
         _ = translator(language)
         purposes = []
         for purpose in ConsentService(self.session).purposes():
-            expiry = (_("asked again after {days} days").format(days=purpose.expires_after_days)
-                      if purpose.lawful_basis == "consent" and purpose.expires_after_days else "")
+            expiry = (
+                _("asked again after {days} days").format(days=purpose.expires_after_days)
+                if purpose.lawful_basis == "consent" and purpose.expires_after_days
+                else ""
+            )
             purposes.append((_(purpose.name), lawful_basis_label(purpose.lawful_basis, _), expiry))
-        retention = [(_(CATEGORY_LABELS[p.category]),
-                      (_("deleted after {days} days") if p.action == "delete" else
-                       _("anonymised after {days} days")).format(days=p.period_days))
-                     for p in RetentionService(self.session).policies() if p.active]
+        retention = [
+            (
+                _(CATEGORY_LABELS[p.category]),
+                (_("deleted after {days} days") if p.action == "delete" else _("anonymised after {days} days")).format(
+                    days=p.period_days
+                ),
+            )
+            for p in RetentionService(self.session).policies()
+            if p.active
+        ]
         return RopaData(
-            language=language, facts=self.facts(), purposes=purposes,
-            data_categories=[_("Identity (names)"), _("Contact details (email, phone, address)"),
-                             _("Purchases and quotes (deals)"), _("Appointments and follow-ups (activities)"),
-                             _("Notes written by staff"), _("Consent records and signatures")],
-            subject_categories=[_("Customers"), _("Prospective customers (leads)"), _("Contacts at business customers"),
-                                _("Staff using the program (logins and audit log)")],
-            retention=retention, security=[_(m) for m in SECURITY_MEASURES])
+            language=language,
+            facts=self.facts(),
+            purposes=purposes,
+            data_categories=[
+                _("Identity (names)"),
+                _("Contact details (email, phone, address)"),
+                _("Purchases and quotes (deals)"),
+                _("Appointments and follow-ups (activities)"),
+                _("Notes written by staff"),
+                _("Consent records and signatures"),
+            ],
+            subject_categories=[
+                _("Customers"),
+                _("Prospective customers (leads)"),
+                _("Contacts at business customers"),
+                _("Staff using the program (logins and audit log)"),
+            ],
+            retention=retention,
+            security=[_(m) for m in SECURITY_MEASURES],
+        )

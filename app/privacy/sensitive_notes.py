@@ -16,8 +16,7 @@ from app.access.session import Session
 from app.crm.sensitive_text import KINDS, Finding, SensitiveTextFound, find_sensitive, kinds_of
 from app.locale import _
 
-__all__ = ["KINDS", "Finding", "KeptNote", "SensitiveNotesService", "SensitiveTextFound", "find_sensitive",
-           "kinds_of"]
+__all__ = ["KINDS", "Finding", "KeptNote", "SensitiveNotesService", "SensitiveTextFound", "find_sensitive", "kinds_of"]
 
 
 @dataclass(frozen=True)
@@ -49,9 +48,19 @@ class SensitiveNotesService:
             "SELECT k.note_id, k.contact_id, k.kinds, k.reason, coalesce(u.name, ''), k.at "
             "FROM note_sensitive_kept k LEFT JOIN user u ON u.id = k.user_id "
             "WHERE ? IS NULL OR k.contact_id = ? ORDER BY k.at DESC, k.note_id DESC",
-            (contact_id, contact_id)).fetchall()
-        found = [KeptNote(int(r[0]), None if r[1] is None else int(r[1]), tuple(str(r[2]).split(",")), str(r[3]),
-                          str(r[4]), str(r[5])) for r in rows]
+            (contact_id, contact_id),
+        ).fetchall()
+        found = [
+            KeptNote(
+                int(r[0]),
+                None if r[1] is None else int(r[1]),
+                tuple(str(r[2]).split(",")),
+                str(r[3]),
+                str(r[4]),
+                str(r[5]),
+            )
+            for r in rows
+        ]
         if contact_id is None:
             self.session.record("note.sensitive_list", "note", None, f"{len(found)} notes")
         return found

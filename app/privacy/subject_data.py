@@ -24,9 +24,9 @@ from app.store.database import Connection
 @dataclass(frozen=True)
 class PurposeInfo:
     key: str
-    name: str            # in the person's language
-    lawful_basis: str    # readable, in the person's language
-    state: str           # "granted on …" etc. (in the app's language: reasons are computed text)
+    name: str  # in the person's language
+    lawful_basis: str  # readable, in the person's language
+    state: str  # "granted on …" etc. (in the app's language: reasons are computed text)
     granted: bool
 
 
@@ -111,52 +111,100 @@ def gather(session: Any, contact_id: int, language: str) -> SubjectData:
     consent = ConsentService(session)
     shop = read_profile(conn)
     data = SubjectData(
-        contact_id=record.id, generated_at=datetime.now(UTC).isoformat(timespec="seconds"), language=language,
-        shop_name=shop.name, shop_address=shop.address, shop_contact=shop.privacy_contact,
-        name=record.display_name, given_name=record.given_name,
-        family_name=record.family_name, preferred_language=record.language, created_at=record.created_at,
+        contact_id=record.id,
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        language=language,
+        shop_name=shop.name,
+        shop_address=shop.address,
+        shop_contact=shop.privacy_contact,
+        name=record.display_name,
+        given_name=record.given_name,
+        family_name=record.family_name,
+        preferred_language=record.language,
+        created_at=record.created_at,
         updated_at=record.updated_at,
-        contact_points=[{"kind": p.kind, "label": p.label, "value": p.value, "primary": p.is_primary}
-                        for p in record.points],
+        contact_points=[
+            {"kind": p.kind, "label": p.label, "value": p.value, "primary": p.is_primary} for p in record.points
+        ],
         organisations=[{"name": name, "job_title": title} for _id, name, title in record.organisations],
         tags=list(record.tags),
         notes=[{"created_at": at, "text": body} for _id, at, body in record.notes],
-        source_ids=[{"source": str(r[0]), "name": _tool_name(str(r[0])), "id": str(r[1])} for r in conn.execute(
-            "SELECT source_kind, source_id FROM contact_source WHERE contact_id = ? ORDER BY source_kind, source_id",
-            (contact_id,))],
+        source_ids=[
+            {"source": str(r[0]), "name": _tool_name(str(r[0])), "id": str(r[1])}
+            for r in conn.execute(
+                "SELECT source_kind, source_id FROM contact_source WHERE contact_id = ? ORDER BY source_kind, "
+                "source_id",
+                (contact_id,),
+            )
+        ],
     )
     for deal in DealService(session).for_contact(contact_id):
-        data.deals.append({"id": deal.id, "title": deal.title, "status": deal.status, "value_minor": deal.value_minor,
-                           "currency": deal.currency, "expected_close": deal.expected_close,
-                           "lost_reason": deal.lost_reason})
+        data.deals.append(
+            {
+                "id": deal.id,
+                "title": deal.title,
+                "status": deal.status,
+                "value_minor": deal.value_minor,
+                "currency": deal.currency,
+                "expected_close": deal.expected_close,
+                "lost_reason": deal.lost_reason,
+            }
+        )
     for activity in ActivityService(session).for_contact(contact_id):
-        data.activities.append({"kind": activity.kind, "subject": activity.subject, "due_at": activity.due_at,
-                                "done_at": activity.done_at})
+        data.activities.append(
+            {"kind": activity.kind, "subject": activity.subject, "due_at": activity.due_at, "done_at": activity.done_at}
+        )
     for state in consent.states(contact_id):
-        data.purposes.append(PurposeInfo(state.purpose.key, _(state.purpose.name),
-                                         lawful_basis_label(state.purpose.lawful_basis, _), state.reason,
-                                         state.granted))
+        data.purposes.append(
+            PurposeInfo(
+                state.purpose.key,
+                _(state.purpose.name),
+                lawful_basis_label(state.purpose.lawful_basis, _),
+                state.reason,
+                state.granted,
+            )
+        )
     notice_ids: set[int] = set()
     for event in consent.history(contact_id):
         notice = consent.notice(event.notice_id) if event.notice_id else None
         if notice is not None:
             notice_ids.add(notice.id)
-        data.consent_history.append(ConsentRecord(event.at, event.purpose_key, event.action, event.method,
-                                                  notice.version if notice else None,
-                                                  notice.language if notice else None, event.notice_sha256,
-                                                  event.source, event.evidence_id is not None))
+        data.consent_history.append(
+            ConsentRecord(
+                event.at,
+                event.purpose_key,
+                event.action,
+                event.method,
+                notice.version if notice else None,
+                notice.language if notice else None,
+                event.notice_sha256,
+                event.source,
+                event.evidence_id is not None,
+            )
+        )
         if event.method == "import" and event.source:
             data.sources.append(event.source)
-    data.notices = [NoticeText(n.id, n.language, n.version, n.title, n.body, n.sha256)
-                    for n in (consent.notice(i) for i in sorted(notice_ids))]
+    data.notices = [
+        NoticeText(n.id, n.language, n.version, n.title, n.body, n.sha256)
+        for n in (consent.notice(i) for i in sorted(notice_ids))
+    ]
     data.privacy_flags = {flag: consent.flag(contact_id, flag) for flag in ("opt_out_sale_sharing", "limit_sensitive")}
 
     data.privacy_flags["processing_restricted"] = is_restricted(conn, contact_id)  # GDPR Art. 18
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'subject_request'").fetchone():
-        data.requests = [{"id": r[0], "type": r[1], "received_at": r[2], "status": r[3], "completed_at": r[4]}
-                         for r in conn.execute("SELECT id, type, received_at, status, completed_at FROM "
-                                               "subject_request WHERE contact_id = ? ORDER BY id", (contact_id,))]
-    data.retention = [RetentionInfo(str(r[0]), int(r[1]), str(r[2])) for r in conn.execute(
-        "SELECT category, period_days, action FROM retention_policy WHERE active = 1 ORDER BY category")]
+        data.requests = [
+            {"id": r[0], "type": r[1], "received_at": r[2], "status": r[3], "completed_at": r[4]}
+            for r in conn.execute(
+                "SELECT id, type, received_at, status, completed_at FROM "
+                "subject_request WHERE contact_id = ? ORDER BY id",
+                (contact_id,),
+            )
+        ]
+    data.retention = [
+        RetentionInfo(str(r[0]), int(r[1]), str(r[2]))
+        for r in conn.execute(
+            "SELECT category, period_days, action FROM retention_policy WHERE active = 1 ORDER BY category"
+        )
+    ]
     data.sources = sorted(set(data.sources)) or [_("Given by you, at the shop or when you contacted us.")]
     return data

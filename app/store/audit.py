@@ -77,8 +77,16 @@ class ChainReport:
         return self.first_broken is None and not self.findings
 
 
-def _canonical(entry_id: int, at: str, user_id: int | None, action: str, entity_type: str | None,
-               entity_id: str | None, summary: str, signer: str | None = None) -> bytes:
+def _canonical(
+    entry_id: int,
+    at: str,
+    user_id: int | None,
+    action: str,
+    entity_type: str | None,
+    entity_id: str | None,
+    summary: str,
+    signer: str | None = None,
+) -> bytes:
     fields: list[object] = [entry_id, at, user_id, action, entity_type, entity_id, summary]
     if signer is not None:  # a signed entry's hash binds its signer too (an unsigned one hashes as before)
         fields.append(signer)
@@ -90,8 +98,9 @@ def _entry_message(digest: bytes) -> bytes:
 
 
 def _head_message(entry_id: int, digest_hex: str, at: str, slot_id: str, kind: str) -> bytes:
-    return json.dumps([f"counterpart audit {kind} v1", entry_id, digest_hex, at, slot_id],
-                      separators=(",", ":")).encode("ascii")
+    return json.dumps(
+        [f"counterpart audit {kind} v1", entry_id, digest_hex, at, slot_id], separators=(",", ":")
+    ).encode("ascii")
 
 
 def _chain_key(conn: Connection, data_key: bytes | None) -> bytes:
@@ -110,9 +119,18 @@ def _hash(key: bytes, prev_hash: bytes, canonical: bytes) -> bytes:
     return hmac.new(key, prev_hash + canonical, hashlib.sha256).digest()
 
 
-def append(conn: Connection, data_key: bytes, *, user_id: int | None, action: str,
-           entity_type: str | None = None, entity_id: str | int | None = None, summary: str = "",
-           at: datetime | None = None, signer: Signer | None = None) -> int:
+def append(
+    conn: Connection,
+    data_key: bytes,
+    *,
+    user_id: int | None,
+    action: str,
+    entity_type: str | None = None,
+    entity_id: str | int | None = None,
+    summary: str = "",
+    at: datetime | None = None,
+    signer: Signer | None = None,
+) -> int:
     """Add one entry, signed by `signer` (the slot that unlocked the vault; None only with the recovery key).
     Call inside the transaction of the change it records, so both land or neither."""
     if not conn.in_transaction:
@@ -130,12 +148,17 @@ def append(conn: Connection, data_key: bytes, *, user_id: int | None, action: st
     digest = _hash(key, prev_hash, _canonical(entry_id, when, user_id, action, entity_type, eid, summary, slot))
     row = (entry_id, when, user_id, action, entity_type, eid, summary, prev_hash, digest)
     if signer is None:
-        conn.execute("INSERT INTO audit_event(id, at, user_id, action, entity_type, entity_id, summary, prev_hash, "
-                     "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        conn.execute(
+            "INSERT INTO audit_event(id, at, user_id, action, entity_type, entity_id, summary, prev_hash, "
+            "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            row,
+        )
     else:
-        conn.execute("INSERT INTO audit_event(id, at, user_id, action, entity_type, entity_id, summary, prev_hash, "
-                     "hash, signer, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     (*row, slot, signer.sign(_entry_message(digest))))
+        conn.execute(
+            "INSERT INTO audit_event(id, at, user_id, action, entity_type, entity_id, summary, prev_hash, "
+            "hash, signer, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*row, slot, signer.sign(_entry_message(digest))),
+        )
     return entry_id
 
 
@@ -143,8 +166,16 @@ def record_retired_key(conn: Connection, data_key: bytes, signer: Signer | None,
     """Vouch for a slot's signing key as it leaves the key file, so the entries it signed still verify."""
     if signer is None:
         return  # nothing trusted to vouch with (the recovery key signs nothing)
-    append(conn, data_key, user_id=signer.user_id, action=KEY_RETIRED, entity_type="signing_key",
-           entity_id=retired.key_id, summary=json.dumps({"user": retired.user_id}), signer=signer)
+    append(
+        conn,
+        data_key,
+        user_id=signer.user_id,
+        action=KEY_RETIRED,
+        entity_type="signing_key",
+        entity_id=retired.key_id,
+        summary=json.dumps({"user": retired.user_id}),
+        signer=signer,
+    )
 
 
 def seal_head(conn: Connection, signer: Signer, kind: str = "head") -> dict[str, Any] | None:
@@ -154,8 +185,13 @@ def seal_head(conn: Connection, signer: Signer, kind: str = "head") -> dict[str,
         return None
     at = datetime.now(UTC).isoformat(timespec="microseconds")  # as entries are: later ones sort after it
     digest = bytes(row[1]).hex()
-    return {"id": int(row[0]), "hash": digest, "at": at, "signer": signer.key_id,
-            "sig": signer.sign(_head_message(int(row[0]), digest, at, signer.key_id, kind)).hex()}
+    return {
+        "id": int(row[0]),
+        "hash": digest,
+        "at": at,
+        "signer": signer.key_id,
+        "sig": signer.sign(_head_message(int(row[0]), digest, at, signer.key_id, kind)).hex(),
+    }
 
 
 HEAD_TEXT = "counterpart-audit-head/1"  # how an exported file names the head it carries (see head_text)
@@ -219,14 +255,19 @@ def head_finding(conn: Connection, head: dict[str, Any] | None) -> dict[str, Any
         return None
     # The newest entry written before the seal: entries written since (a login after the cut) were never sealed.
     kept = conn.execute("SELECT max(id) FROM audit_event WHERE at <= ?", (str(head.get("at", "")),)).fetchone()[0]
-    return {"sealed": sealed, "found": int(kept) if kept is not None else _anchor_id(conn),
-            "changed": row is not None}
+    return {"sealed": sealed, "found": int(kept) if kept is not None else _anchor_id(conn), "changed": row is not None}
 
 
 def record_cut(conn: Connection, data_key: bytes, signer: Signer | None, finding: dict[str, Any]) -> None:
     """Found at unlock, before anything else was written: the log lost its end since the last lock."""
-    append(conn, data_key, user_id=signer.user_id if signer else None, action=CUT,
-           summary=json.dumps(finding, sort_keys=True), signer=signer)
+    append(
+        conn,
+        data_key,
+        user_id=signer.user_id if signer else None,
+        action=CUT,
+        summary=json.dumps(finding, sort_keys=True),
+        signer=signer,
+    )
 
 
 def set_anchor(conn: Connection, signer: Signer | None, entry_id: int, digest: bytes) -> None:
@@ -234,10 +275,16 @@ def set_anchor(conn: Connection, signer: Signer | None, entry_id: int, digest: b
     anchor: dict[str, Any] = {"id": entry_id, "hash": digest.hex()}
     if signer is not None:
         at = datetime.now(UTC).isoformat(timespec="seconds")
-        anchor.update(at=at, signer=signer.key_id,
-                      sig=signer.sign(_head_message(entry_id, digest.hex(), at, signer.key_id, "anchor")).hex())
-    conn.execute("INSERT INTO vault_meta(key, value) VALUES ('audit_anchor', ?) ON CONFLICT(key) DO UPDATE SET "
-                 "value = excluded.value", (json.dumps(anchor),))
+        anchor.update(
+            at=at,
+            signer=signer.key_id,
+            sig=signer.sign(_head_message(entry_id, digest.hex(), at, signer.key_id, "anchor")).hex(),
+        )
+    conn.execute(
+        "INSERT INTO vault_meta(key, value) VALUES ('audit_anchor', ?) ON CONFLICT(key) DO UPDATE SET "
+        "value = excluded.value",
+        (json.dumps(anchor),),
+    )
 
 
 def _has_signatures(conn: Connection) -> bool:
@@ -265,8 +312,11 @@ def trusted_signers(conn: Connection, current: dict[str, PublicSigner]) -> dict[
     user table, which a key holder can change, so it must not decide about anyone who can still sign in)."""
     trusted = dict(current)
     with_slot = {signer.user_id for signer in current.values()}
-    records = conn.execute("SELECT user_id, entity_id, summary, signer, signature, hash FROM audit_event "
-                           "WHERE action = ? AND signer IS NOT NULL", (KEY_RETIRED,)).fetchall()
+    records = conn.execute(
+        "SELECT user_id, entity_id, summary, signer, signature, hash FROM audit_event "
+        "WHERE action = ? AND signer IS NOT NULL",
+        (KEY_RETIRED,),
+    ).fetchall()
     roles = _roles(conn)
     added = True
     while added:
@@ -281,15 +331,17 @@ def trusted_signers(conn: Connection, current: dict[str, PublicSigner]) -> dict[
                 retired = PublicSigner(json.loads(summary)["user"], bytes.fromhex(str(key_id)))
             except (ValueError, KeyError, TypeError):
                 continue
-            if retired.user_id not in with_slot and (retired.user_id == by.user_id
-                                                     or roles.get(by.user_id or 0) == "owner"):
+            if retired.user_id not in with_slot and (
+                retired.user_id == by.user_id or roles.get(by.user_id or 0) == "owner"
+            ):
                 trusted[retired.key_id] = retired
                 added = True
     return trusted
 
 
-def verify_chain(conn: Connection, current: dict[str, PublicSigner] | None = None,
-                 heads: Iterable[tuple[str, dict[str, Any]]] = ()) -> ChainReport:
+def verify_chain(
+    conn: Connection, current: dict[str, PublicSigner] | None = None, heads: Iterable[tuple[str, dict[str, Any]]] = ()
+) -> ChainReport:
     """Recompute every hash: an edited, deleted or inserted entry names the first id where the chain breaks.
 
     With `current` (the signing keys in the key file's slots, see app/store/signing.py) every signature is
@@ -298,8 +350,11 @@ def verify_chain(conn: Connection, current: dict[str, PublicSigner] | None = Non
     """
     signed = _has_signatures(conn)
     columns = ", signer, signature" if signed else ", NULL, NULL"
-    rows = conn.execute("SELECT id, at, user_id, action, entity_type, entity_id, summary, prev_hash, hash" + columns +
-                        " FROM audit_event ORDER BY id")
+    rows = conn.execute(
+        "SELECT id, at, user_id, action, entity_type, entity_id, summary, prev_hash, hash"
+        + columns
+        + " FROM audit_event ORDER BY id"
+    )
     prev_hash, expected_id, count = GENESIS, 1, 0
     anchor = conn.execute("SELECT value FROM vault_meta WHERE key = 'audit_anchor'").fetchone()
     start: dict[str, Any] = {}
@@ -315,14 +370,27 @@ def verify_chain(conn: Connection, current: dict[str, PublicSigner] | None = Non
     unsigned, seen_signed = 0, False
     findings: list[str] = []
     if checking:  # cuts found at unlock come first: a cut end may also have taken a key's vouching entry along
-        findings += [_cut_sentence(json.loads(summary), at) for at, summary in conn.execute(
-            "SELECT at, summary FROM audit_event WHERE action = ? ORDER BY id", (CUT,))]
+        findings += [
+            _cut_sentence(json.loads(summary), at)
+            for at, summary in conn.execute("SELECT at, summary FROM audit_event WHERE action = ? ORDER BY id", (CUT,))
+        ]
 
     def broken(entry_id: int, reason: str) -> ChainReport:
         return ChainReport(count, entry_id, reason, tuple(findings), unsigned, since)
 
-    for (entry_id, at, user_id, action, entity_type, entity_id, summary, stored_prev, stored_hash, slot,
-         signature) in rows:
+    for (
+        entry_id,
+        at,
+        user_id,
+        action,
+        entity_type,
+        entity_id,
+        summary,
+        stored_prev,
+        stored_hash,
+        slot,
+        signature,
+    ) in rows:
         count += 1
         if key is None:
             key = _chain_key(conn, None)
@@ -330,8 +398,9 @@ def verify_chain(conn: Connection, current: dict[str, PublicSigner] | None = Non
             return broken(int(entry_id), _("an entry before it is missing or was inserted"))
         if bytes(stored_prev) != prev_hash:
             return broken(int(entry_id), _("it does not follow the entry before it"))
-        recomputed = _hash(key, prev_hash, _canonical(entry_id, at, user_id, action, entity_type, entity_id,
-                                                      summary, slot))
+        recomputed = _hash(
+            key, prev_hash, _canonical(entry_id, at, user_id, action, entity_type, entity_id, summary, slot)
+        )
         if not hmac.compare_digest(recomputed, bytes(stored_hash)):
             return broken(int(entry_id), _("its content was changed after it was written"))
         if checking:
@@ -341,12 +410,17 @@ def verify_chain(conn: Connection, current: dict[str, PublicSigner] | None = Non
                 if signer is None:
                     return broken(int(entry_id), _("it is signed with a key that belongs to no login of this vault"))
                 if signer.user_id != user_id:
-                    return broken(int(entry_id), _("it says {claimed} wrote it, but it was signed with the key of "
-                                                   "{signer}").format(claimed=claimed,
-                                                                      signer=names.get(signer.user_id or 0, "?")))
+                    return broken(
+                        int(entry_id),
+                        _("it says {claimed} wrote it, but it was signed with the key of {signer}").format(
+                            claimed=claimed, signer=names.get(signer.user_id or 0, "?")
+                        ),
+                    )
                 if not valid(signer.public_key, signature, _entry_message(recomputed)):
-                    return broken(int(entry_id), _("its signature does not match: it was changed after {user} "
-                                                   "signed it").format(user=claimed))
+                    return broken(
+                        int(entry_id),
+                        _("its signature does not match: it was changed after {user} signed it").format(user=claimed),
+                    )
                 seen_signed = True
             elif user_id is not None and (entry_id >= signed_from or seen_signed):
                 return broken(int(entry_id), _("it says {user} wrote it, but it is not signed").format(user=claimed))
@@ -363,35 +437,50 @@ def verify_chain(conn: Connection, current: dict[str, PublicSigner] | None = Non
 def _cut_sentence(cut: dict[str, Any], at: str) -> str:
     when = at[:10]
     if cut.get("forged"):
-        return _("On {date} the key file's record of the log's end was not signed by a login of this vault: it "
-                 "was forged, and whether the end of the log was cut could not be checked.").format(date=when)
+        return _(
+            "On {date} the key file's record of the log's end was not signed by a login of this vault: it "
+            "was forged, and whether the end of the log was cut could not be checked."
+        ).format(date=when)
     if cut.get("changed"):
-        return _("On {date} the log no longer held entry {id} as it was when the vault was last locked: its end "
-                 "was cut off and written again.").format(date=when, id=cut["sealed"])
+        return _(
+            "On {date} the log no longer held entry {id} as it was when the vault was last locked: its end "
+            "was cut off and written again."
+        ).format(date=when, id=cut["sealed"])
     missing = int(cut["sealed"]) - int(cut["found"])
-    return ngettext("On {date} the last entry was missing: the vault was last locked after entry {id}, but the "
-                    "log ended at {found}.",
-                    "On {date} the last {n} entries were missing: the vault was last locked after entry {id}, but "
-                    "the log ended at {found}.", missing).format(date=when, n=missing, id=cut["sealed"],
-                                                                 found=cut["found"])
+    return ngettext(
+        "On {date} the last entry was missing: the vault was last locked after entry {id}, but the "
+        "log ended at {found}.",
+        "On {date} the last {n} entries were missing: the vault was last locked after entry {id}, but "
+        "the log ended at {found}.",
+        missing,
+    ).format(date=when, n=missing, id=cut["sealed"], found=cut["found"])
 
 
-def _anchor_findings(conn: Connection, anchor: dict[str, Any], trusted: dict[str, PublicSigner],
-                     signed_from: int) -> list[str]:
+def _anchor_findings(
+    conn: Connection, anchor: dict[str, Any], trusted: dict[str, PublicSigner], signed_from: int
+) -> list[str]:
     """Trimming old entries leaves an anchor; since entries are signed it must be signed by someone who may erase."""
     if not anchor or int(anchor["id"]) < signed_from:
         return []  # no trim, or one of entries from before signing (its anchor could not be signed)
     signer = trusted.get(str(anchor.get("signer")))
-    message = _head_message(int(anchor["id"]), str(anchor["hash"]), str(anchor.get("at")),
-                            str(anchor.get("signer")), "anchor")
-    if (signer is not None and _roles(conn).get(signer.user_id or 0) in ("owner", "manager")
-            and valid(signer.public_key, bytes.fromhex(str(anchor.get("sig", ""))), message)):
+    message = _head_message(
+        int(anchor["id"]), str(anchor["hash"]), str(anchor.get("at")), str(anchor.get("signer")), "anchor"
+    )
+    if (
+        signer is not None
+        and _roles(conn).get(signer.user_id or 0) in ("owner", "manager")
+        and valid(signer.public_key, bytes.fromhex(str(anchor.get("sig", ""))), message)
+    ):
         return []
-    return [ngettext("The first entry is missing, and the record saying the retention sweep removed it is not "
-                     "signed by an owner or manager: it was forged.",
-                     "The first {n} entries are missing, and the record saying the retention sweep removed them "
-                     "is not signed by an owner or manager: it was forged.", int(anchor["id"]))
-            .format(n=int(anchor["id"]))]
+    return [
+        ngettext(
+            "The first entry is missing, and the record saying the retention sweep removed it is not "
+            "signed by an owner or manager: it was forged.",
+            "The first {n} entries are missing, and the record saying the retention sweep removed them "
+            "is not signed by an owner or manager: it was forged.",
+            int(anchor["id"]),
+        ).format(n=int(anchor["id"]))
+    ]
 
 
 def _genuine_head(head: dict[str, Any], trusted: dict[str, PublicSigner]) -> bool:
@@ -405,25 +494,36 @@ def _genuine_head(head: dict[str, Any], trusted: dict[str, PublicSigner]) -> boo
 
 def head_signed(conn: Connection, head: dict[str, Any], current: dict[str, PublicSigner]) -> bool:
     """Whether a sealed head bears the signature of a login's key (the slots' keys first: the common case)."""
-    return _genuine_head(head, current) or (_has_signatures(conn) and
-                                            _genuine_head(head, trusted_signers(conn, current)))
+    return _genuine_head(head, current) or (
+        _has_signatures(conn) and _genuine_head(head, trusted_signers(conn, current))
+    )
 
 
-def _head_findings(conn: Connection, where: str, head: dict[str, Any], trusted: dict[str, PublicSigner]
-                   ) -> list[str]:
+def _head_findings(conn: Connection, where: str, head: dict[str, Any], trusted: dict[str, PublicSigner]) -> list[str]:
     if not _genuine_head(head, trusted):
-        return [_("The end of the log recorded in {where} is not signed by a login of this vault: it was "
-                  "forged.").format(where=where)]
+        return [
+            _("The end of the log recorded in {where} is not signed by a login of this vault: it was forged.").format(
+                where=where
+            )
+        ]
     finding = head_finding(conn, head)
     if finding is None:
         return []
     if finding.get("changed"):
-        return [_("Entry {id}, recorded in {where}, is no longer in the log as it was: the end of the log was "
-                  "cut off and written again.").format(id=finding["sealed"], where=where)]
+        return [
+            _(
+                "Entry {id}, recorded in {where}, is no longer in the log as it was: the end of the log was "
+                "cut off and written again."
+            ).format(id=finding["sealed"], where=where)
+        ]
     missing = int(finding["sealed"]) - int(finding["found"])
-    return [ngettext("The last entry is missing: {where} records entry {id}, the log ends at {found}.",
-                     "The last {n} entries are missing: {where} records entry {id}, the log ends at {found}.",
-                     missing).format(n=missing, where=where, id=finding["sealed"], found=finding["found"])]
+    return [
+        ngettext(
+            "The last entry is missing: {where} records entry {id}, the log ends at {found}.",
+            "The last {n} entries are missing: {where} records entry {id}, the log ends at {found}.",
+            missing,
+        ).format(n=missing, where=where, id=finding["sealed"], found=finding["found"])
+    ]
 
 
 @dataclass(frozen=True)
@@ -442,8 +542,12 @@ EVERYTHING = AuditFilter()
 def _where(flt: AuditFilter) -> tuple[str, list[object]]:
     clauses: list[str] = []
     args: list[object] = []
-    for column, value in (("a.user_id", flt.user_id), ("a.action", flt.action),
-                          ("a.entity_type", flt.entity_type), ("a.entity_id", flt.entity_id)):
+    for column, value in (
+        ("a.user_id", flt.user_id),
+        ("a.action", flt.action),
+        ("a.entity_type", flt.entity_type),
+        ("a.entity_id", flt.entity_id),
+    ):
         if value is not None:
             clauses.append(f"{column} = ?")
             args.append(value)
@@ -456,8 +560,9 @@ def _where(flt: AuditFilter) -> tuple[str, list[object]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
 
-def entries(conn: Connection, flt: AuditFilter = EVERYTHING, *, after_id: int = 0, limit: int = 500,
-            newest_first: bool = False) -> list[AuditEntry]:
+def entries(
+    conn: Connection, flt: AuditFilter = EVERYTHING, *, after_id: int = 0, limit: int = 500, newest_first: bool = False
+) -> list[AuditEntry]:
     """One keyset page of entries, for views and exports that never load the whole log.
 
     Oldest first continues after `after_id`; newest first continues below it (0 starts at the newest).
@@ -469,9 +574,13 @@ def entries(conn: Connection, flt: AuditFilter = EVERYTHING, *, after_id: int = 
     else:
         where = (where + " AND" if where else " WHERE") + " a.id > ?"
         args.append(after_id)
-    rows = conn.execute("SELECT a.id, a.at, a.user_id, u.name, a.action, a.entity_type, a.entity_id, a.summary "
-                        "FROM audit_event a LEFT JOIN user u ON u.id = a.user_id" + where +
-                        f" ORDER BY a.id {'DESC' if newest_first else ''} LIMIT ?", [*args, limit]).fetchall()
+    rows = conn.execute(
+        "SELECT a.id, a.at, a.user_id, u.name, a.action, a.entity_type, a.entity_id, a.summary "
+        "FROM audit_event a LEFT JOIN user u ON u.id = a.user_id"
+        + where
+        + f" ORDER BY a.id {'DESC' if newest_first else ''} LIMIT ?",
+        [*args, limit],
+    ).fetchall()
     return [AuditEntry(*row) for row in rows]
 
 
@@ -491,8 +600,7 @@ def iter_entries(conn: Connection, flt: AuditFilter = EVERYTHING, batch: int = 1
         after = page[-1].id
 
 
-def write_csv(conn: Connection, out: Path, flt: AuditFilter = EVERYTHING,
-              head: dict[str, Any] | None = None) -> int:
+def write_csv(conn: Connection, out: Path, flt: AuditFilter = EVERYTHING, head: dict[str, Any] | None = None) -> int:
     """Export for auditors; the caller audits the export itself. Returns the number of rows written. `head`
     (export_head) ends the file as a last line of its own, `#` and head_text."""
     count = 0
@@ -500,8 +608,17 @@ def write_csv(conn: Connection, out: Path, flt: AuditFilter = EVERYTHING,
         writer = csv.writer(handle)
         writer.writerow(["id", "time_utc", "user", "action", "entity_type", "entity_id", "summary"])
         for entry in iter_entries(conn, flt):
-            writer.writerow([entry.id, entry.at, neutralise_formula(entry.user_name or ""), entry.action,
-                             entry.entity_type or "", entry.entity_id or "", neutralise_formula(entry.summary)])
+            writer.writerow(
+                [
+                    entry.id,
+                    entry.at,
+                    neutralise_formula(entry.user_name or ""),
+                    entry.action,
+                    entry.entity_type or "",
+                    entry.entity_id or "",
+                    neutralise_formula(entry.summary),
+                ]
+            )
             count += 1
         if head is not None:
             handle.write(head_line(head))

@@ -45,8 +45,13 @@ def connect(path: Path, data_key: bytes, *, create: bool = False) -> Connection:
     if not create:
         check_file_shape(path)
     mode = "rwc" if create else "rw"
-    conn = sqlcipher3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, isolation_level=None,
-                              check_same_thread=False, cached_statements=STATEMENT_CACHE)
+    conn = sqlcipher3.connect(
+        f"{path.resolve().as_uri()}?mode={mode}",
+        uri=True,
+        isolation_level=None,
+        check_same_thread=False,
+        cached_statements=STATEMENT_CACHE,
+    )
     try:
         conn.execute(key_pragma(data_key))
         conn.execute("PRAGMA cipher_log_level = NONE")
@@ -95,12 +100,19 @@ def check_file_shape(path: Path) -> None:
     except FileNotFoundError:
         raise VaultDamaged(_("The vault file {path} is missing.").format(path=path)) from None
     if size == 0:
-        raise VaultDamaged(_("The vault file {path} is empty (0 bytes): it has been truncated or overwritten. "
-                             "Restore it from a backup.").format(path=path))
+        raise VaultDamaged(
+            _(
+                "The vault file {path} is empty (0 bytes): it has been truncated or overwritten. "
+                "Restore it from a backup."
+            ).format(path=path)
+        )
     if size % PAGE_SIZE:
-        raise VaultDamaged(_("The vault file {path} is damaged: its size ({size} bytes) is not a whole number "
-                             "of pages, so it has been truncated. Restore it from a backup.")
-                           .format(path=path, size=size))
+        raise VaultDamaged(
+            _(
+                "The vault file {path} is damaged: its size ({size} bytes) is not a whole number "
+                "of pages, so it has been truncated. Restore it from a backup."
+            ).format(path=path, size=size)
+        )
 
 
 def integrity_problems(conn: Connection) -> list[str]:
@@ -120,8 +132,9 @@ def damaged_error(path: Path, conn: Connection | None, cause: Exception) -> Vaul
     """Build the 'damaged' error, naming what the integrity checks found where they can run."""
     details = integrity_problems(conn) if conn is not None else []
     detail = "; ".join(details[:3]) if details else str(cause)
-    return VaultDamaged(_("The vault file {path} is damaged ({detail}). Restore it from a backup.")
-                        .format(path=path, detail=detail))
+    return VaultDamaged(
+        _("The vault file {path} is damaged ({detail}). Restore it from a backup.").format(path=path, detail=detail)
+    )
 
 
 DAMAGE_SIGNS = ("not a database", "malformed", "corrupt", "hmac", "disk i/o error")
@@ -133,10 +146,18 @@ NOT_WRITABLE_SIGNS = ("readonly database", "read-only", "unable to open database
 
 def disk_full(where: Path | None = None) -> DiskFull:
     if where is None:
-        return DiskFull(_("The disk is full: Counterpart could not finish writing, and nothing was changed. Free "
-                          "some space, then try again."))
-    return DiskFull(_("The disk is full: Counterpart could not finish writing {path}, and nothing was changed. Free "
-                      "some space (or choose another disk), then try again.").format(path=where))
+        return DiskFull(
+            _(
+                "The disk is full: Counterpart could not finish writing, and nothing was changed. Free "
+                "some space, then try again."
+            )
+        )
+    return DiskFull(
+        _(
+            "The disk is full: Counterpart could not finish writing {path}, and nothing was changed. Free "
+            "some space (or choose another disk), then try again."
+        ).format(path=where)
+    )
 
 
 def probe_write(folder: Path) -> None:
@@ -161,9 +182,13 @@ def not_writable(path: Path) -> FolderNotWritable | None:
 
 
 def folder_not_writable(folder: Path, exc: OSError) -> FolderNotWritable:
-    return FolderNotWritable(_("Counterpart cannot write in {folder} ({reason}). The vault is not damaged: make the "
-                               "folder writable for this account, or copy the vault to a folder it can write, then "
-                               "try again.").format(folder=folder, reason=exc.strerror or type(exc).__name__))
+    return FolderNotWritable(
+        _(
+            "Counterpart cannot write in {folder} ({reason}). The vault is not damaged: make the "
+            "folder writable for this account, or copy the vault to a folder it can write, then "
+            "try again."
+        ).format(folder=folder, reason=exc.strerror or type(exc).__name__)
+    )
 
 
 def classify(exc: Exception, path: Path | None = None, conn: Connection | None = None) -> CounterpartError | None:
@@ -174,12 +199,15 @@ def classify(exc: Exception, path: Path | None = None, conn: Connection | None =
     if any(sign in text for sign in FULL_SIGNS):
         return disk_full(path)
     if "locked" in text or "busy" in text:
-        return VaultBusy(_("The vault is busy in another Counterpart window or command; try again when it is "
-                           "done."))
+        return VaultBusy(_("The vault is busy in another Counterpart window or command; try again when it is done."))
     if any(sign in text for sign in NOT_WRITABLE_SIGNS):
         if path is None:
-            return VaultDamaged(_("Counterpart could not write the vault ({detail}): its folder may be read-only, "
-                                  "or the vault damaged. Run counterpart-admin verify on it.").format(detail=exc))
+            return VaultDamaged(
+                _(
+                    "Counterpart could not write the vault ({detail}): its folder may be read-only, "
+                    "or the vault damaged. Run counterpart-admin verify on it."
+                ).format(detail=exc)
+            )
         blocked = not_writable(path)
         if blocked is not None:
             return blocked
@@ -197,7 +225,6 @@ def name_error(exc: Exception) -> CounterpartError | None:
     """`classify` for any exception: a database error named in words, or None (not one, or a bug). The UI asks
     this instead of knowing the driver's exception types."""
     return classify(exc) if isinstance(exc, sqlcipher3.DatabaseError) else None
-
 
 
 @contextmanager

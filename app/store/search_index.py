@@ -38,10 +38,14 @@ def _fold_character(char: str) -> str:
 
 # Spellings of one Arabic letter that people type interchangeably. The hamza forms (أ إ آ ؤ ئ) and harakat need
 # no entry: NFKD spells them as a letter and combining marks, which folding drops.
-_LETTER_VARIANTS = str.maketrans({"\u0671": "\u0627",  # ٱ alef wasla: ا
-                                  "\u0649": "\u064a",  # ى alef maksura: ي
-                                  "\u0629": "\u0647",  # ة teh marbuta: ه
-                                  "\u0640": None})      # ـ tatweel (a stretch of the line, not a letter)
+_LETTER_VARIANTS = str.maketrans(
+    {
+        "\u0671": "\u0627",  # ٱ alef wasla: ا
+        "\u0649": "\u064a",  # ى alef maksura: ي
+        "\u0629": "\u0647",  # ة teh marbuta: ه
+        "\u0640": None,
+    }
+)  # ـ tatweel (a stretch of the line, not a letter)
 
 
 def _search_character(char: str) -> str:
@@ -114,22 +118,43 @@ def insert(conn: Connection, contact_id: int, text: str, digits: str) -> None:
 
 
 def _document(conn: Connection, contact_id: int) -> tuple[str, str] | None:
-    row = conn.execute("SELECT display_name, given_name, family_name FROM contact WHERE id = ? AND deleted_at IS NULL",
-                       (contact_id,)).fetchone()
+    row = conn.execute(
+        "SELECT display_name, given_name, family_name FROM contact WHERE id = ? AND deleted_at IS NULL", (contact_id,)
+    ).fetchone()
     if row is None:
         return None
     parts = [str(v) for v in row]
-    parts += [str(r[0]) for r in conn.execute(
-        "SELECT o.name FROM organisation o JOIN contact_organisation co ON co.organisation_id = o.id "
-        "WHERE co.contact_id = ?", (contact_id,))]
-    parts += [str(r[0]) for r in conn.execute(
-        "SELECT value FROM contact_point WHERE contact_id = ? AND kind IN ('email', 'address')", (contact_id,))]
-    parts += [str(r[0]) for r in conn.execute(
-        "SELECT t.name FROM tag t JOIN contact_tag ct ON ct.tag_id = t.id WHERE ct.contact_id = ?", (contact_id,))]
+    parts += [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT o.name FROM organisation o JOIN contact_organisation co ON co.organisation_id = o.id "
+            "WHERE co.contact_id = ?",
+            (contact_id,),
+        )
+    ]
+    parts += [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT value FROM contact_point WHERE contact_id = ? AND kind IN ('email', 'address')", (contact_id,)
+        )
+    ]
+    parts += [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT t.name FROM tag t JOIN contact_tag ct ON ct.tag_id = t.id WHERE ct.contact_id = ?", (contact_id,)
+        )
+    ]
     parts += [str(r[0]) for r in conn.execute("SELECT body FROM note WHERE contact_id = ?", (contact_id,))]
-    digits = phone_digits([str(r[0]) for r in conn.execute(  # unchecked numbers: their typed digits
-        "SELECT CASE normalized WHEN '' THEN value ELSE normalized END FROM contact_point "
-        "WHERE contact_id = ? AND kind = 'phone'", (contact_id,))])
+    digits = phone_digits(
+        [
+            str(r[0])
+            for r in conn.execute(  # unchecked numbers: their typed digits
+                "SELECT CASE normalized WHEN '' THEN value ELSE normalized END FROM contact_point "
+                "WHERE contact_id = ? AND kind = 'phone'",
+                (contact_id,),
+            )
+        ]
+    )
     return document_text(parts), digits
 
 
@@ -163,9 +188,11 @@ def rebuild(conn: Connection) -> None:
         conn.execute("INSERT INTO contact_search(contact_search) VALUES ('delete-all')")
         last = 0
         while True:
-            rows = conn.execute("SELECT id, display_name, given_name, family_name FROM contact "
-                                "WHERE deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?",
-                                (last, REBUILD_BATCH)).fetchall()
+            rows = conn.execute(
+                "SELECT id, display_name, given_name, family_name FROM contact "
+                "WHERE deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+                (last, REBUILD_BATCH),
+            ).fetchall()
             if not rows:
                 return
             parts = {int(row[0]): [str(row[1]), str(row[2]), str(row[3])] for row in rows}
@@ -175,8 +202,10 @@ def rebuild(conn: Connection) -> None:
                     found = parts.get(int(contact_id))  # None: someone in the bin, not indexed
                     if found is not None:
                         found.append(str(value))
-            conn.executemany("INSERT INTO contact_search(rowid, doc) VALUES (?, ?)",
-                             [(contact_id, document_text(texts)) for contact_id, texts in parts.items()])
+            conn.executemany(
+                "INSERT INTO contact_search(rowid, doc) VALUES (?, ?)",
+                [(contact_id, document_text(texts)) for contact_id, texts in parts.items()],
+            )
             last = span[1]
 
 
@@ -188,7 +217,7 @@ def match_expression(query: str) -> tuple[str | None, list[str]]:
         start = 0
         for segment in _SEGMENT.finditer(word):
             if segment.start() > start:
-                terms.append((word[start:segment.start()], True))
+                terms.append((word[start : segment.start()], True))
             if segment.group(1):  # one CJK character: a whole token, an index lookup
                 terms.append((segment.group(1), False))
             else:  # Thai: its clusters as a phrase, found inside a longer run ("ใจดี" in "สมชายใจดี")
@@ -198,8 +227,10 @@ def match_expression(query: str) -> tuple[str | None, list[str]]:
             terms.append((word[start:], True))
     if not terms:
         return None, []
-    expression = " AND ".join('"' + text.replace('"', '""') + '"' + ("*" if prefix and index == len(terms) - 1 else "")
-                              for index, (text, prefix) in enumerate(terms))
+    expression = " AND ".join(
+        '"' + text.replace('"', '""') + '"' + ("*" if prefix and index == len(terms) - 1 else "")
+        for index, (text, prefix) in enumerate(terms)
+    )
     digits = re.sub(r"\D", "", query)
     phone_fragments = [digits] if len(digits) >= MIN_PHONE_FRAGMENT and not re.search(r"[^\d\s()+\-./]", query) else []
     return expression, phone_fragments

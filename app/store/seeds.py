@@ -8,9 +8,14 @@ import hashlib
 
 # The GDPR retention template as schema 1 seeded it: (category, days, action).
 GDPR_RETENTION_V1: tuple[tuple[str, int, str], ...] = (
-    ("lead", 730, "delete"), ("customer", 2190, "anonymise"), ("consent_evidence", 1095, "delete"),
-    ("withdrawn_marketing", 30, "delete"), ("closed_request", 730, "delete"), ("audit", 2190, "delete"),
-    ("deleted_contact", 30, "delete"))
+    ("lead", 730, "delete"),
+    ("customer", 2190, "anonymise"),
+    ("consent_evidence", 1095, "delete"),
+    ("withdrawn_marketing", 30, "delete"),
+    ("closed_request", 730, "delete"),
+    ("audit", 2190, "delete"),
+    ("deleted_contact", 30, "delete"),
+)
 
 
 def notice_hash(title: str, body: str) -> str:

@@ -50,10 +50,27 @@ ROPA_TRANSFERS = Setting("ropa.transfers", str, "", POLICIES)
 ROPA_PURPOSE_RECIPIENTS = Setting("ropa.recipients.", str, "", POLICIES, prefix=True)  # + a purpose key
 NOTICE_EXTRA = Setting("notice.extra.", str, "", POLICIES, prefix=True)  # + a language: the owner's own words
 
-REGISTRY: dict[str, Setting[int] | Setting[str]] = {s.key: s for s in (
-    LOCK_IDLE_MINUTES, BACKUP_FOLDER, BACKUP_LAST_DRILL, REQUESTS_PIPL_DAYS, SHOP_NAME, SHOP_ADDRESS, SHOP_COUNTRY,
-    SHOP_CURRENCY, SHOP_LANGUAGE, SHOP_CONTACT, SHOP_DPO, SHOP_REPRESENTATIVE, ROPA_RECIPIENTS, ROPA_TRANSFERS,
-    ROPA_PURPOSE_RECIPIENTS, NOTICE_EXTRA)}
+REGISTRY: dict[str, Setting[int] | Setting[str]] = {
+    s.key: s
+    for s in (
+        LOCK_IDLE_MINUTES,
+        BACKUP_FOLDER,
+        BACKUP_LAST_DRILL,
+        REQUESTS_PIPL_DAYS,
+        SHOP_NAME,
+        SHOP_ADDRESS,
+        SHOP_COUNTRY,
+        SHOP_CURRENCY,
+        SHOP_LANGUAGE,
+        SHOP_CONTACT,
+        SHOP_DPO,
+        SHOP_REPRESENTATIVE,
+        ROPA_RECIPIENTS,
+        ROPA_TRANSFERS,
+        ROPA_PURPOSE_RECIPIENTS,
+        NOTICE_EXTRA,
+    )
+}
 
 
 def setting_for(key: str) -> Setting[int] | Setting[str] | None:
@@ -71,8 +88,9 @@ def _key(setting: Setting[T], suffix: str) -> str:
 
 def read(conn: Connection, setting: Setting[T], suffix: str = "") -> T:
     keys = [_key(setting, suffix)] + ([setting.former_key] if setting.former_key else [])
-    rows = dict(conn.execute(f"SELECT key, value FROM setting WHERE key IN ({', '.join('?' * len(keys))})",
-                             keys).fetchall())
+    rows = dict(
+        conn.execute(f"SELECT key, value FROM setting WHERE key IN ({', '.join('?' * len(keys))})", keys).fetchall()
+    )
     text = next((str(rows[key]) for key in keys if key in rows), None)
     if text is None:
         return setting.default
@@ -85,9 +103,10 @@ def read(conn: Connection, setting: Setting[T], suffix: str = "") -> T:
 def read_family(conn: Connection, setting: Setting[T]) -> dict[str, T]:
     """Every member of a family that is set, by suffix."""
     found: dict[str, T] = {}
-    for key, text in conn.execute("SELECT key, value FROM setting WHERE substr(key, 1, ?) = ?",
-                                  (len(setting.key), setting.key)):
-        suffix = str(key)[len(setting.key):]
+    for key, text in conn.execute(
+        "SELECT key, value FROM setting WHERE substr(key, 1, ?) = ?", (len(setting.key), setting.key)
+    ):
+        suffix = str(key)[len(setting.key) :]
         if suffix:
             try:
                 found[suffix] = setting.parse(str(text))
@@ -98,5 +117,7 @@ def read_family(conn: Connection, setting: Setting[T]) -> dict[str, T]:
 
 def write(conn: Connection, setting: Setting[T], value: T, suffix: str = "") -> None:
     """Store `value` inside the caller's transaction; the caller has checked `setting.changed_by` and audits."""
-    conn.execute("INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                 (_key(setting, suffix), str(value)))
+    conn.execute(
+        "INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (_key(setting, suffix), str(value)),
+    )

@@ -71,15 +71,21 @@ def table_counts(conn: database.Connection) -> dict[str, int]:
     return {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables if t in present}
 
 
-def make_backup(vault: Vault, folder: Path, reason: str = "manual",
-                progress: Callable[[int, int], None] | None = None, now: datetime | None = None) -> Path:
+def make_backup(
+    vault: Vault,
+    folder: Path,
+    reason: str = "manual",
+    progress: Callable[[int, int], None] | None = None,
+    now: datetime | None = None,
+) -> Path:
     """Back the open vault up into a new folder inside `folder`; returns that folder. Safe while the app writes."""
     if vault.db is None:
         raise AuthenticationFailed(_("The vault is locked."))
     folder = Path(folder)
     if not folder.is_dir():
-        raise InvalidInput(_("The backup folder {path} does not exist (is the USB drive plugged in?).")
-                           .format(path=folder))
+        raise InvalidInput(
+            _("The backup folder {path} does not exist (is the USB drive plugged in?).").format(path=folder)
+        )
     now = now or datetime.now(UTC)
     name = "counterpart-" + now.strftime("%Y%m%d-%H%M%S") + "Z"
     number = 1
@@ -100,6 +106,7 @@ def make_backup(vault: Vault, folder: Path, reason: str = "manual",
         try:
             target = database.connect(partial / DATABASE, vault.data_key(), create=True)
             try:
+
                 def report(status: int, remaining: int, total: int) -> None:
                     if progress is not None:
                         progress(total - remaining, total)
@@ -117,10 +124,17 @@ def make_backup(vault: Vault, folder: Path, reason: str = "manual",
                 raise database.disk_full(folder) from None
             raise
         shutil.copyfile(vault.paths.keyfile, partial / KEYS)
-        manifest = {"format": FORMAT, "created": now.isoformat(timespec="seconds"), "vault_id": vault.vault_id,
-                    "app_version": __version__, "schema_version": schema, "reason": reason,
-                    "key_fingerprint": key_check(vault.data_key(), vault.vault_id).hex(), "counts": counts,
-                    "files": {n: _sha256(partial / n) for n in (DATABASE, KEYS)}}
+        manifest = {
+            "format": FORMAT,
+            "created": now.isoformat(timespec="seconds"),
+            "vault_id": vault.vault_id,
+            "app_version": __version__,
+            "schema_version": schema,
+            "reason": reason,
+            "key_fingerprint": key_check(vault.data_key(), vault.vault_id).hex(),
+            "counts": counts,
+            "files": {n: _sha256(partial / n) for n in (DATABASE, KEYS)},
+        }
         manifest.update({LEDGER_FIELD: ledger, HIGH_WATER_FIELD: high_water})  # for restores: see restore()
         if head is not None:  # the log's end, signed, kept outside the vault: verify compares it
             manifest[sealing.HEAD_FIELD] = head
@@ -186,9 +200,16 @@ def read_manifest(backup: Path) -> BackupInfo:
         data = json.loads((backup / MANIFEST).read_text("utf-8"))
         if data.get("format") != FORMAT:
             raise ValueError("not a Counterpart backup")
-        return BackupInfo(backup, datetime.fromisoformat(data["created"]), str(data["vault_id"]),
-                          int(data["schema_version"]), str(data["app_version"]), str(data["key_fingerprint"]),
-                          str(data.get("reason", "")), {k: int(v) for k, v in data.get("counts", {}).items()})
+        return BackupInfo(
+            backup,
+            datetime.fromisoformat(data["created"]),
+            str(data["vault_id"]),
+            int(data["schema_version"]),
+            str(data["app_version"]),
+            str(data["key_fingerprint"]),
+            str(data.get("reason", "")),
+            {k: int(v) for k, v in data.get("counts", {}).items()},
+        )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         message = _("{path} is not a readable Counterpart backup ({detail}).").format(path=backup, detail=exc)
         raise VaultDamaged(message) from None
@@ -213,8 +234,11 @@ def check_files(backup: Path) -> BackupInfo:
     for name, digest in expected.items():
         path = backup / name
         if not path.exists() or _sha256(path) != digest:
-            raise VaultDamaged(_("The backup {path} is damaged: {name} does not match its checksum. Use another "
-                                 "backup.").format(path=backup.name, name=name))
+            raise VaultDamaged(
+                _("The backup {path} is damaged: {name} does not match its checksum. Use another backup.").format(
+                    path=backup.name, name=name
+                )
+            )
     return info
 
 
@@ -222,18 +246,23 @@ def erasure_ledger(conn: database.Connection) -> list[list[str]]:
     """The database's erasure ledger as [pseudonym, action] pairs (none in a vault from before the ledger)."""
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'erasure_ledger'").fetchone() is None:
         return []
-    return [[str(r[0]), str(r[1])] for r in conn.execute("SELECT pseudonym, action FROM erasure_ledger "
-                                                           "ORDER BY pseudonym")]
+    return [
+        [str(r[0]), str(r[1])] for r in conn.execute("SELECT pseudonym, action FROM erasure_ledger ORDER BY pseudonym")
+    ]
 
 
-def keep_set(created: Iterable[datetime], now: datetime, daily: int = 7, weekly: int = 4,
-             monthly: int = 12) -> set[datetime]:
+def keep_set(
+    created: Iterable[datetime], now: datetime, daily: int = 7, weekly: int = 4, monthly: int = 12
+) -> set[datetime]:
     """Grandfather-father-son rotation: the newest backup of each of the last `daily` days, `weekly` ISO weeks
     and `monthly` months is kept; everything else may go."""
     ordered = sorted(created, reverse=True)
     keep: set[datetime] = set()
-    for count, bucket in ((daily, lambda d: d.date()), (weekly, lambda d: tuple(d.isocalendar())[:2]),
-                          (monthly, lambda d: (d.year, d.month))):
+    for count, bucket in (
+        (daily, lambda d: d.date()),
+        (weekly, lambda d: tuple(d.isocalendar())[:2]),
+        (monthly, lambda d: (d.year, d.month)),
+    ):
         seen: list[object] = []
         for moment in ordered:
             key = bucket(moment)

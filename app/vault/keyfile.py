@@ -148,13 +148,18 @@ class Enrolment:
     rp_id: str
 
     def to_json(self) -> dict[str, str]:
-        return {"credential_id": _b64(self.credential_id), "salt": _b64(self.salt),
-                "user_verification": self.user_verification, "rp_id": self.rp_id}
+        return {
+            "credential_id": _b64(self.credential_id),
+            "salt": _b64(self.salt),
+            "user_verification": self.user_verification,
+            "rp_id": self.rp_id,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Enrolment:
-        enrolment = cls(_unb64(data["credential_id"]), _unb64(data["salt"]), str(data["user_verification"]),
-                        str(data["rp_id"]))
+        enrolment = cls(
+            _unb64(data["credential_id"]), _unb64(data["salt"]), str(data["user_verification"]), str(data["rp_id"])
+        )
         if len(enrolment.salt) != FACTOR_SECRET_BYTES or not enrolment.credential_id:
             raise ValueError("bad security key enrolment")
         return enrolment
@@ -217,18 +222,29 @@ class Slot:
         return self.header(vault_id) + b"|" + which.encode()
 
     @staticmethod
-    def _slot_key(password: str, salt: bytes, params: KdfParams, device_secret: bytes | None,
-                  vault_id: str, slot_id: str, factor_secret: bytes | None = None) -> bytes:
+    def _slot_key(
+        password: str,
+        salt: bytes,
+        params: KdfParams,
+        device_secret: bytes | None,
+        vault_id: str,
+        slot_id: str,
+        factor_secret: bytes | None = None,
+    ) -> bytes:
         """argon2(password), the device secret and (format 3) the security key's hmac-secret output, through
         HKDF. A slot without a security key derives exactly as before; one with it under another label."""
         stretched = kdf.derive(password, salt, params)
         if factor_secret is None:
-            return _hkdf(stretched + (device_secret or b""), b"counterpart slot v1 " + slot_id.encode(),
-                         salt=vault_id.encode())
+            return _hkdf(
+                stretched + (device_secret or b""), b"counterpart slot v1 " + slot_id.encode(), salt=vault_id.encode()
+            )
         if len(factor_secret) != FACTOR_SECRET_BYTES:
             raise ValueError("a security key's hmac-secret output is 32 bytes")
-        return _hkdf(stretched + (device_secret or b"") + factor_secret,
-                     b"counterpart slot fido2 v1 " + slot_id.encode(), salt=vault_id.encode())
+        return _hkdf(
+            stretched + (device_secret or b"") + factor_secret,
+            b"counterpart slot fido2 v1 " + slot_id.encode(),
+            salt=vault_id.encode(),
+        )
 
     @property
     def needs_security_key(self) -> bool:
@@ -243,10 +259,21 @@ class Slot:
         return factor_secret
 
     @classmethod
-    def create(cls, *, vault_id: str, user: str, password: str, data_key: bytes, params: KdfParams,
-               device_secret: bytes | None, user_id: int | None = None, signing_key: bytes | None = None,
-               previous_keys: Iterable[bytes] = (), second_factor: Enrolment | None = None,
-               factor_secret: bytes | None = None) -> Slot:
+    def create(
+        cls,
+        *,
+        vault_id: str,
+        user: str,
+        password: str,
+        data_key: bytes,
+        params: KdfParams,
+        device_secret: bytes | None,
+        user_id: int | None = None,
+        signing_key: bytes | None = None,
+        previous_keys: Iterable[bytes] = (),
+        second_factor: Enrolment | None = None,
+        factor_secret: bytes | None = None,
+    ) -> Slot:
         """A new slot (format 2) with a new X25519 pair and `signing_key` (a new one unless given: a user who
         changes her own password keeps hers, so her earlier entries stay hers). It lists the user's earlier
         signing keys (`previous_keys`), so her earlier entries still verify. With `second_factor` (and that key's
@@ -263,8 +290,7 @@ class Slot:
             kdf=params,
             salt=secrets.token_bytes(16),
             device_id=device_fingerprint(device_secret) if device_secret is not None else None,
-            public_key=private.public_key().public_bytes(serialization.Encoding.Raw,
-                                                         serialization.PublicFormat.Raw),
+            public_key=private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw),
             sealed_private_nonce=secrets.token_bytes(12),
             sealed_private_key=b"",
             version=FACTOR_VERSION if second_factor else SIGNED_VERSION,
@@ -273,10 +299,12 @@ class Slot:
             second_factor=second_factor,
         )
         slot.previous_signing_keys = [key for key in dict.fromkeys(previous_keys) if key != slot.signing_public_key]
-        slot_key = cls._slot_key(password, slot.salt, params, device_secret, vault_id, slot.slot_id,
-                                 slot._factor_for_key(factor_secret))
-        raw_private = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                            serialization.NoEncryption())
+        slot_key = cls._slot_key(
+            password, slot.salt, params, device_secret, vault_id, slot.slot_id, slot._factor_for_key(factor_secret)
+        )
+        raw_private = private.private_bytes(
+            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+        )
         slot._seal(vault_id, slot_key, raw_private, signing_key)
         slot.wrap(vault_id, data_key, CURRENT)
         return slot
@@ -289,37 +317,80 @@ class Slot:
         self.sealed_private_key = AESGCM(slot_key).encrypt(self.sealed_private_nonce, raw_private, header)
         if signing_key is not None:
             self.sealed_signing_nonce = secrets.token_bytes(12)
-            self.sealed_signing_key = AESGCM(slot_key).encrypt(self.sealed_signing_nonce, signing_key,
-                                                               header + b"|signing")
+            self.sealed_signing_key = AESGCM(slot_key).encrypt(
+                self.sealed_signing_nonce, signing_key, header + b"|signing"
+            )
 
-    def with_signing_key(self, vault_id: str, opened: Unsealed, user_id: int | None, data_keys: dict[str, bytes],
-                         signing_key: bytes | None = None) -> tuple[Slot, bytes]:
+    def with_signing_key(
+        self,
+        vault_id: str,
+        opened: Unsealed,
+        user_id: int | None,
+        data_keys: dict[str, bytes],
+        signing_key: bytes | None = None,
+    ) -> tuple[Slot, bytes]:
         """This slot as format 2 with `signing_key` (a new one unless given) and `user_id` in its header: same slot
         id and password, no second KDF run. Returns the new slot and its signing key."""
         signing_key = signing_key or signing.new_private_key()
-        slot = Slot(slot_id=self.slot_id, user=self.user, created=self.created, kdf=self.kdf, salt=self.salt,
-                    device_id=self.device_id, public_key=self.public_key, sealed_private_nonce=b"",
-                    sealed_private_key=b"", version=max(self.version, SIGNED_VERSION), user_id=user_id,
-                    signing_public_key=signing.public_key_of(signing_key),
-                    previous_signing_keys=list(self.previous_signing_keys), second_factor=self.second_factor)
+        slot = Slot(
+            slot_id=self.slot_id,
+            user=self.user,
+            created=self.created,
+            kdf=self.kdf,
+            salt=self.salt,
+            device_id=self.device_id,
+            public_key=self.public_key,
+            sealed_private_nonce=b"",
+            sealed_private_key=b"",
+            version=max(self.version, SIGNED_VERSION),
+            user_id=user_id,
+            signing_public_key=signing.public_key_of(signing_key),
+            previous_signing_keys=list(self.previous_signing_keys),
+            second_factor=self.second_factor,
+        )
         slot._seal(vault_id, opened.slot_key, opened.private_key, signing_key)
         for which, data_key in data_keys.items():
             slot.wrap(vault_id, data_key, which)
         return slot, signing_key
 
-    def with_second_factor(self, vault_id: str, opened: Unsealed, password: str, device_secret: bytes | None,
-                           second_factor: Enrolment | None, factor_secret: bytes | None) -> Slot:
+    def with_second_factor(
+        self,
+        vault_id: str,
+        opened: Unsealed,
+        password: str,
+        device_secret: bytes | None,
+        second_factor: Enrolment | None,
+        factor_secret: bytes | None,
+    ) -> Slot:
         """This slot (same id, password, keys) needing the security key `second_factor` from now on, or, with
         None, no key any more. `opened` is what this slot's password (and current key) unsealed."""
         if opened.signing_key is None:
             raise ValueError("upgrade the slot to format 2 first")
-        slot = Slot(slot_id=self.slot_id, user=self.user, created=self.created, kdf=self.kdf, salt=self.salt,
-                    device_id=self.device_id, public_key=self.public_key, sealed_private_nonce=b"",
-                    sealed_private_key=b"", version=FACTOR_VERSION if second_factor else SIGNED_VERSION,
-                    user_id=self.user_id, signing_public_key=self.signing_public_key,
-                    previous_signing_keys=list(self.previous_signing_keys), second_factor=second_factor)
-        slot_key = self._slot_key(password, self.salt, self.kdf, device_secret if self.device_id else None,
-                                  vault_id, self.slot_id, slot._factor_for_key(factor_secret))
+        slot = Slot(
+            slot_id=self.slot_id,
+            user=self.user,
+            created=self.created,
+            kdf=self.kdf,
+            salt=self.salt,
+            device_id=self.device_id,
+            public_key=self.public_key,
+            sealed_private_nonce=b"",
+            sealed_private_key=b"",
+            version=FACTOR_VERSION if second_factor else SIGNED_VERSION,
+            user_id=self.user_id,
+            signing_public_key=self.signing_public_key,
+            previous_signing_keys=list(self.previous_signing_keys),
+            second_factor=second_factor,
+        )
+        slot_key = self._slot_key(
+            password,
+            self.salt,
+            self.kdf,
+            device_secret if self.device_id else None,
+            vault_id,
+            self.slot_id,
+            slot._factor_for_key(factor_secret),
+        )
         slot._seal(vault_id, slot_key, opened.private_key, opened.signing_key)
         for which, data_key in opened.keys.items():
             slot.wrap(vault_id, data_key, which)
@@ -333,41 +404,56 @@ class Slot:
     def wrap(self, vault_id: str, data_key: bytes, which: str) -> None:
         self.wrapped[which] = _wrap_key(self.public_key, data_key, self._wrap_aad(vault_id, which))
 
-    def open(self, vault_id: str, password: str, device_secret: bytes | None,
-             factor_secret: bytes | None = None) -> dict[str, bytes]:
+    def open(
+        self, vault_id: str, password: str, device_secret: bytes | None, factor_secret: bytes | None = None
+    ) -> dict[str, bytes]:
         """Unseal the private key and unwrap every data key this slot holds. Wrong password: AuthenticationFailed."""
         return self.unseal(vault_id, password, device_secret, factor_secret).keys
 
-    def unseal(self, vault_id: str, password: str, device_secret: bytes | None,
-               factor_secret: bytes | None = None) -> Unsealed:
+    def unseal(
+        self, vault_id: str, password: str, device_secret: bytes | None, factor_secret: bytes | None = None
+    ) -> Unsealed:
         """As open(), and also the signing key (format 2) and what an upgrade to format 2 needs. A format 3
         slot also needs `factor_secret`, its security key's hmac-secret answer to the enrolment's salt."""
         from cryptography.exceptions import InvalidTag
         from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-        slot_key = self._slot_key(password, self.salt, self.kdf, device_secret if self.device_id else None,
-                                  vault_id, self.slot_id, self._factor_for_key(factor_secret))
+        slot_key = self._slot_key(
+            password,
+            self.salt,
+            self.kdf,
+            device_secret if self.device_id else None,
+            vault_id,
+            self.slot_id,
+            self._factor_for_key(factor_secret),
+        )
         try:
-            raw_private = AESGCM(slot_key).decrypt(self.sealed_private_nonce, self.sealed_private_key,
-                                                   self.header(vault_id))
+            raw_private = AESGCM(slot_key).decrypt(
+                self.sealed_private_nonce, self.sealed_private_key, self.header(vault_id)
+            )
         except InvalidTag:
             if self.second_factor is not None:
-                raise AuthenticationFailed(_("The password or the security key is not right for {user}.")
-                                           .format(user=self.user)) from None
+                raise AuthenticationFailed(
+                    _("The password or the security key is not right for {user}.").format(user=self.user)
+                ) from None
             raise AuthenticationFailed(_("The password is not right for {user}.").format(user=self.user)) from None
         private = X25519PrivateKey.from_private_bytes(raw_private)
         try:
-            keys = {which: _unwrap_key(private, self.public_key, wrapped, self._wrap_aad(vault_id, which))
-                    for which, wrapped in self.wrapped.items()}
+            keys = {
+                which: _unwrap_key(private, self.public_key, wrapped, self._wrap_aad(vault_id, which))
+                for which, wrapped in self.wrapped.items()
+            }
             signing_key = None
             if self.version >= SIGNED_VERSION:
-                signing_key = AESGCM(slot_key).decrypt(self.sealed_signing_nonce, self.sealed_signing_key,
-                                                       self.header(vault_id) + b"|signing")
+                signing_key = AESGCM(slot_key).decrypt(
+                    self.sealed_signing_nonce, self.sealed_signing_key, self.header(vault_id) + b"|signing"
+                )
             return Unsealed(keys, signing_key, slot_key, raw_private)
         except InvalidTag:
-            raise VaultDamaged(_("The key file beside the vault has been altered: a key slot does not "
-                                 "belong to it.")) from None
+            raise VaultDamaged(
+                _("The key file beside the vault has been altered: a key slot does not belong to it.")
+            ) from None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -380,15 +466,25 @@ class Slot:
             "public_key": _b64(self.public_key),
             "sealed_private_key": {"nonce": _b64(self.sealed_private_nonce), "ct": _b64(self.sealed_private_key)},
             "wrapped": {which: wrapped.to_json() for which, wrapped in self.wrapped.items()},
-            **({} if self.version < SIGNED_VERSION else {
-                "version": self.version,
-                "user_id": self.user_id,
-                "signing_public_key": _b64(self.signing_public_key or b""),
-                "previous_signing_keys": [_b64(key) for key in self.previous_signing_keys],
-                "sealed_signing_key": {"nonce": _b64(self.sealed_signing_nonce), "ct": _b64(self.sealed_signing_key)},
-            }),
-            **({} if self.version < FACTOR_VERSION else {
-                "second_factor": self.second_factor.to_json() if self.second_factor else None}),
+            **(
+                {}
+                if self.version < SIGNED_VERSION
+                else {
+                    "version": self.version,
+                    "user_id": self.user_id,
+                    "signing_public_key": _b64(self.signing_public_key or b""),
+                    "previous_signing_keys": [_b64(key) for key in self.previous_signing_keys],
+                    "sealed_signing_key": {
+                        "nonce": _b64(self.sealed_signing_nonce),
+                        "ct": _b64(self.sealed_signing_key),
+                    },
+                }
+            ),
+            **(
+                {}
+                if self.version < FACTOR_VERSION
+                else {"second_factor": self.second_factor.to_json() if self.second_factor else None}
+            ),
         }
 
     @classmethod
@@ -399,11 +495,14 @@ class Slot:
         signed: dict[str, Any] = {}
         if version >= SIGNED_VERSION:
             user_id = data["user_id"]
-            signed = dict(version=version, user_id=None if user_id is None else int(user_id),
-                          signing_public_key=_unb64(data["signing_public_key"]),
-                          sealed_signing_nonce=_unb64(data["sealed_signing_key"]["nonce"]),
-                          sealed_signing_key=_unb64(data["sealed_signing_key"]["ct"]),
-                          previous_signing_keys=[_unb64(key) for key in data["previous_signing_keys"]])
+            signed = dict(
+                version=version,
+                user_id=None if user_id is None else int(user_id),
+                signing_public_key=_unb64(data["signing_public_key"]),
+                sealed_signing_nonce=_unb64(data["sealed_signing_key"]["nonce"]),
+                sealed_signing_key=_unb64(data["sealed_signing_key"]["ct"]),
+                previous_signing_keys=[_unb64(key) for key in data["previous_signing_keys"]],
+            )
         if version >= FACTOR_VERSION:
             signed["second_factor"] = Enrolment.from_json(data["second_factor"])
         return cls(
@@ -494,8 +593,12 @@ class KeyFile:
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
-            raise VaultDamaged(_("The key file {name} is missing, so this vault cannot be unlocked with a "
-                                 "password. Use the recovery key.").format(name=path.name)) from None
+            raise VaultDamaged(
+                _(
+                    "The key file {name} is missing, so this vault cannot be unlocked with a "
+                    "password. Use the recovery key."
+                ).format(name=path.name)
+            ) from None
         try:
             data = json.loads(raw)
             if data.get("format") != FORMAT:
@@ -521,6 +624,9 @@ class KeyFile:
             )
             mac = _unb64(data["mac"])
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
-            raise VaultDamaged(_("The key file {name} is damaged or not a Counterpart key file ({detail}).")
-                               .format(name=path.name, detail=exc)) from None
+            raise VaultDamaged(
+                _("The key file {name} is damaged or not a Counterpart key file ({detail}).").format(
+                    name=path.name, detail=exc
+                )
+            ) from None
         return keyfile, mac

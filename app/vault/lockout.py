@@ -52,9 +52,11 @@ class LockoutBook:
     def record(self, user: str) -> FailureRecord:
         entry = self._read().get(user_key(user)) or {}
         times = [float(t) for t in entry.get("times", []) or []]  # type: ignore[attr-defined]
-        stored = FailureRecord(int(entry.get("failures", 0) or 0),  # type: ignore[call-overload]
-                               float(entry.get("last_failure", 0.0) or 0.0),  # type: ignore[arg-type]
-                               times)
+        stored = FailureRecord(
+            int(entry.get("failures", 0) or 0),  # type: ignore[call-overload]
+            float(entry.get("last_failure", 0.0) or 0.0),  # type: ignore[arg-type]
+            times,
+        )
         unrecorded = _UNRECORDED.get(self._key(user))
         if unrecorded is not None and unrecorded.failures > stored.failures:
             return unrecorded
@@ -69,24 +71,29 @@ class LockoutBook:
         wait = self.wait_seconds(user, now)
         if wait > 0:
             seconds = int(wait + 0.999)
-            raise LockedOut(ngettext("Too many wrong passwords for {user}. Try again in {seconds} second.",
-                                     "Too many wrong passwords for {user}. Try again in {seconds} seconds.",
-                                     seconds).format(user=user, seconds=seconds), wait)
+            raise LockedOut(
+                ngettext(
+                    "Too many wrong passwords for {user}. Try again in {seconds} second.",
+                    "Too many wrong passwords for {user}. Try again in {seconds} seconds.",
+                    seconds,
+                ).format(user=user, seconds=seconds),
+                wait,
+            )
 
     def fail(self, user: str, now: float | None = None) -> FailureRecord:
         now = time.time() if now is None else now
         data = self._read()
         record = self.record(user)
         record = FailureRecord(record.failures + 1, now, (record.times + [now])[-50:])
-        data[user_key(user)] = {"failures": record.failures, "last_failure": record.last_failure,
-                                "times": record.times}
+        data[user_key(user)] = {"failures": record.failures, "last_failure": record.last_failure, "times": record.times}
         self.warning = None
         try:
             atomic_write(self.path, json.dumps(data).encode("utf-8"))
         except OSError as exc:  # a read-only folder, a full disk: still slow the guessing down in this process
             _UNRECORDED[self._key(user)] = record
-            self.warning = _("Could not record the failed attempt in {path}: {reason}; counting it for this run "
-                             "only.").format(path=self.path, reason=exc.strerror or type(exc).__name__)
+            self.warning = _(
+                "Could not record the failed attempt in {path}: {reason}; counting it for this run only."
+            ).format(path=self.path, reason=exc.strerror or type(exc).__name__)
         else:
             _UNRECORDED.pop(self._key(user), None)
         return record

@@ -51,16 +51,21 @@ def person_high_water(conn: Connection) -> int:
     """The highest person id ever handed out or remembered (app.crm.bulk.next_contact_id starts above it)."""
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'contact'").fetchone() is None:
         return 0  # a vault made at schema 1 (tests of old vaults): no people yet
-    row = conn.execute("SELECT max(coalesce((SELECT max(id) FROM contact), 0), coalesce((SELECT CAST(value AS "
-                       "INTEGER) FROM vault_meta WHERE key = ?), 0))", (HIGH_WATER_KEY,)).fetchone()
+    row = conn.execute(
+        "SELECT max(coalesce((SELECT max(id) FROM contact), 0), coalesce((SELECT CAST(value AS "
+        "INTEGER) FROM vault_meta WHERE key = ?), 0))",
+        (HIGH_WATER_KEY,),
+    ).fetchone()
     return int(row[0])
 
 
 def raise_person_high_water(conn: Connection, mark: int) -> None:
     """Inside the caller's transaction: the next person id will be above `mark`."""
-    conn.execute("INSERT INTO vault_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
-                 "excluded.value WHERE CAST(value AS INTEGER) < CAST(excluded.value AS INTEGER)",
-                 (HIGH_WATER_KEY, str(int(mark))))
+    conn.execute(
+        "INSERT INTO vault_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+        "excluded.value WHERE CAST(value AS INTEGER) < CAST(excluded.value AS INTEGER)",
+        (HIGH_WATER_KEY, str(int(mark))),
+    )
 
 
 def _mac(key: bytes, vault_id: str, commits: int, person_ids: int) -> str:
@@ -83,8 +88,14 @@ RECORD_BYTES = 512  # every record the same size, so one in-place write replaces
 
 
 def _record(key: bytes, vault_id: str, commits: int, person_ids: int) -> bytes:
-    payload = json.dumps({"vault_id": vault_id, "commits": commits, "person_ids": person_ids,
-                          "mac": _mac(key, vault_id, commits, person_ids)}).encode("ascii")
+    payload = json.dumps(
+        {
+            "vault_id": vault_id,
+            "commits": commits,
+            "person_ids": person_ids,
+            "mac": _mac(key, vault_id, commits, person_ids),
+        }
+    ).encode("ascii")
     return payload.ljust(RECORD_BYTES, b" ")  # JSON allows the trailing blanks
 
 
@@ -118,8 +129,11 @@ class CommitWatcher:
         self._fd: int | None = None
 
     def before_commit(self, conn: Connection) -> tuple[int, int]:
-        row = conn.execute("INSERT INTO vault_meta(key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE SET "
-                           "value = CAST(value AS INTEGER) + 1 RETURNING value", (COMMITS_KEY,)).fetchone()
+        row = conn.execute(
+            "INSERT INTO vault_meta(key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE SET "
+            "value = CAST(value AS INTEGER) + 1 RETURNING value",
+            (COMMITS_KEY,),
+        ).fetchone()
         return int(row[0]), person_high_water(conn)
 
     def after_commit(self, marks: tuple[int, int]) -> None:

@@ -22,11 +22,15 @@ class VaultPaths:
     @classmethod
     def of(cls, path: str | Path) -> VaultPaths:
         db = Path(path).expanduser().absolute()
-        return cls(db, db.with_name(db.name + ".keys"), db.with_name(db.name + ".lock"),
-                   db.with_name(db.name + ".lockout"), db.with_name(db.name + ".erasures"),
-                   db.with_name(db.name + ".marks"))
+        return cls(
+            db,
+            db.with_name(db.name + ".keys"),
+            db.with_name(db.name + ".lock"),
+            db.with_name(db.name + ".lockout"),
+            db.with_name(db.name + ".erasures"),
+            db.with_name(db.name + ".marks"),
+        )
 
     def database_files(self) -> list[Path]:
         """The database and the files SQLite keeps beside it while it works."""
-        return [self.database] + [self.database.with_name(self.database.name + s) for s in ("-wal", "-shm",
-                                                                                             "-journal")]
+        return [self.database] + [self.database.with_name(self.database.name + s) for s in ("-wal", "-shm", "-journal")]

@@ -23,7 +23,5 @@ def parse_recovery_key(text: str) -> bytes:
     """Accept the key as printed, with any spacing, dashes or case a person may type it in."""
     digits = re.sub(r"[\s\-]", "", text).lower()
     if not re.fullmatch(r"[0-9a-f]{64}", digits):
-        raise InvalidInput(
-            _("A recovery key is 64 letters and digits (0-9, a-f), in 8 groups of 8; this one is not.")
-        )
+        raise InvalidInput(_("A recovery key is 64 letters and digits (0-9, a-f), in 8 groups of 8; this one is not."))
     return bytes.fromhex(digits)

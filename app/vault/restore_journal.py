@@ -67,8 +67,12 @@ def _finish(paths: VaultPaths, journal: dict[str, Any]) -> Path | None:
     staging, aside = folder / str(journal["staging"]), folder / str(journal["kept_aside"])
     staged = [str(name) for name in journal["staged"]]
     if any(not (staging / n).exists() and not (folder / n).exists() for n in staged):
-        raise VaultDamaged(_("A restore of {vault} stopped halfway and its new files are gone; the previous vault's "
-                             "files are in {aside}.").format(vault=paths.database.name, aside=aside))
+        raise VaultDamaged(
+            _(
+                "A restore of {vault} stopped halfway and its new files are gone; the previous vault's "
+                "files are in {aside}."
+            ).format(vault=paths.database.name, aside=aside)
+        )
     if all((staging / n).exists() for n in staged):  # nothing new has come in: what is in place is the old vault
         for current in vault_files(paths):
             if current.exists():
@@ -94,8 +98,9 @@ def finish_locked(paths: VaultPaths) -> Path | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise VaultDamaged(_("The restore journal {name} cannot be read ({detail}).").format(
-            name=journal_path(paths).name, detail=exc)) from None
+        raise VaultDamaged(
+            _("The restore journal {name} cannot be read ({detail}).").format(name=journal_path(paths).name, detail=exc)
+        ) from None
     return _finish(paths, journal)
 
 
@@ -110,8 +115,11 @@ def finish_interrupted(paths: VaultPaths) -> None:
     try:
         lock.acquire()
     except Timeout:
-        raise VaultBusy(_("The vault {name} is being restored from a backup. Wait until that finishes.")
-                        .format(name=paths.database.name)) from None
+        raise VaultBusy(
+            _("The vault {name} is being restored from a backup. Wait until that finishes.").format(
+                name=paths.database.name
+            )
+        ) from None
     try:
         finish_locked(paths)
     finally:

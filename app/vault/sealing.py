@@ -26,8 +26,9 @@ HEAD_FIELD = "audit_head"  # in a backup's manifest
 def user_id_of(conn: Connection, name: str) -> int | None:
     """The database's id for a login name (None before the user table exists, as in a schema 1 vault)."""
     try:
-        row = conn.execute("SELECT id FROM user WHERE name_key = ? AND removed_at IS NULL",
-                           (user_key(name),)).fetchone()
+        row = conn.execute(
+            "SELECT id FROM user WHERE name_key = ? AND removed_at IS NULL", (user_key(name),)
+        ).fetchone()
     except sqlcipher3.OperationalError:
         return None
     return None if row is None else int(row[0])
@@ -44,8 +45,9 @@ def after_unlock(vault: Vault, slot: Slot, opened: Unsealed) -> None:
     user_id = user_id_of(vault.db, slot.user)
     signing_key = opened.signing_key
     if signed_entries(vault.db) and (signing_key is None or (slot.user_id is None and user_id is not None)):
-        upgraded, signing_key = slot.with_signing_key(vault.vault_id, opened, user_id, {CURRENT: vault.data_key()},
-                                                      signing_key)
+        upgraded, signing_key = slot.with_signing_key(
+            vault.vault_id, opened, user_id, {CURRENT: vault.data_key()}, signing_key
+        )
         vault.keyfile.replace_slot(upgraded)
         vault._save_keyfile()
         slot = upgraded
@@ -53,8 +55,9 @@ def after_unlock(vault: Vault, slot: Slot, opened: Unsealed) -> None:
         vault.signer = Signer(slot.slot_id, slot.user_id, signing_key)
     vault.sealing = True
     head = vault.keyfile.audit_head
-    forged = bool(head) and signed_entries(vault.db) and not audit.head_signed(
-        vault.db, head or {}, vault.keyfile.signers())
+    forged = (
+        bool(head) and signed_entries(vault.db) and not audit.head_signed(vault.db, head or {}, vault.keyfile.signers())
+    )
     finding = {"forged": True} if forged else audit.head_finding(vault.db, head)
     if finding is not None:
         with database.transaction(vault.db):

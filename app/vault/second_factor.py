@@ -110,8 +110,13 @@ class Fido2SecondFactor:
     """The real second factor. `on_touch` is called (from the worker thread) when the key waits for a touch;
     `pin` is asked for a key that wants its PIN; `cancel()` from any thread stops a wait."""
 
-    def __init__(self, on_touch: Callable[[], None] | None = None, pin: Callable[[], str | None] | None = None,
-                 touch_seconds: float = TOUCH_SECONDS, user_verification: str = "discouraged") -> None:
+    def __init__(
+        self,
+        on_touch: Callable[[], None] | None = None,
+        pin: Callable[[], str | None] | None = None,
+        touch_seconds: float = TOUCH_SECONDS,
+        user_verification: str = "discouraged",
+    ) -> None:
         self._prompt = _Prompt(on_touch, pin)
         self.touch_seconds = touch_seconds
         self.user_verification = user_verification  # fixed at enrolment: the key answers differently with UV
@@ -127,11 +132,16 @@ class Fido2SecondFactor:
         if windows is not None:
             return [windows]
         extensions = [HmacSecretExtension(allow_hmac_secret=True)]  # type: ignore[no-untyped-call]
-        clients = [Fido2Client(device, _AppClientData(), self._prompt, extensions=extensions)
-                   for device in list_devices()]
+        clients = [
+            Fido2Client(device, _AppClientData(), self._prompt, extensions=extensions) for device in list_devices()
+        ]
         if not clients:
-            raise NoSecurityKey(_("No security key is plugged in. Plug in your security key and try again, or open "
-                                  "the vault with the recovery key."))
+            raise NoSecurityKey(
+                _(
+                    "No security key is plugged in. Plug in your security key and try again, or open "
+                    "the vault with the recovery key."
+                )
+            )
         return clients
 
     def _run(self, action: Callable[[WebAuthnClient, threading.Event], Any]) -> Any:
@@ -162,11 +172,14 @@ class Fido2SecondFactor:
             rp=PublicKeyCredentialRpEntity(name="Counterpart", id=RP_ID),
             user=PublicKeyCredentialUserEntity(name=user_name, id=os.urandom(16)),
             challenge=os.urandom(32),
-            pub_key_cred_params=[PublicKeyCredentialParameters(type=PUBLIC_KEY, alg=-7),
-                                 PublicKeyCredentialParameters(type=PUBLIC_KEY, alg=-8)],
+            pub_key_cred_params=[
+                PublicKeyCredentialParameters(type=PUBLIC_KEY, alg=-7),
+                PublicKeyCredentialParameters(type=PUBLIC_KEY, alg=-8),
+            ],
             authenticator_selection=AuthenticatorSelectionCriteria(
                 resident_key=ResidentKeyRequirement.DISCOURAGED,
-                user_verification=UserVerificationRequirement(self.user_verification)),
+                user_verification=UserVerificationRequirement(self.user_verification),
+            ),
             extensions={"hmacCreateSecret": True},
         )
         result = self._run(lambda client, event: client.make_credential(options, event=event))
@@ -178,7 +191,8 @@ class Fido2SecondFactor:
         if len(salt) != FACTOR_SECRET_BYTES:
             raise ValueError("an hmac-secret salt is 32 bytes")
         options = PublicKeyCredentialRequestOptions(
-            challenge=os.urandom(32), rp_id=enrolment.rp_id,
+            challenge=os.urandom(32),
+            rp_id=enrolment.rp_id,
             user_verification=UserVerificationRequirement(enrolment.user_verification),
             allow_credentials=[PublicKeyCredentialDescriptor(type=PUBLIC_KEY, id=enrolment.credential_id)],
             extensions={"hmacGetSecret": {"salt1": salt}},
@@ -195,8 +209,12 @@ def _cancelled() -> SecurityKeyCancelled:
 
 
 def _unsupported() -> SecurityKeyError:
-    return SecurityKeyError(_("This security key cannot derive a secret (it lacks FIDO2's hmac-secret extension). "
-                              "Use a FIDO2 key that has it, such as a recent YubiKey, SoloKey or Nitrokey."))
+    return SecurityKeyError(
+        _(
+            "This security key cannot derive a secret (it lacks FIDO2's hmac-secret extension). "
+            "Use a FIDO2 key that has it, such as a recent YubiKey, SoloKey or Nitrokey."
+        )
+    )
 
 
 def _translate(exc: ClientError, timed_out: bool) -> SecurityKeyError:
@@ -207,15 +225,24 @@ def _translate(exc: ClientError, timed_out: bool) -> SecurityKeyError:
     if cause in (CtapError.ERR.PIN_INVALID, CtapError.ERR.PIN_AUTH_INVALID):
         return SecurityKeyError(_("The security key's PIN is not right."))
     if cause in (CtapError.ERR.PIN_BLOCKED, CtapError.ERR.PIN_AUTH_BLOCKED):
-        return SecurityKeyError(_("The security key's PIN is blocked after too many wrong tries. Open the vault "
-                                  "with the recovery key."))
+        return SecurityKeyError(
+            _("The security key's PIN is blocked after too many wrong tries. Open the vault with the recovery key.")
+        )
     if exc.code == ClientError.ERR.DEVICE_INELIGIBLE:
-        return WrongSecurityKey(_("This is not the security key this login was set up with. Plug in that key, or "
-                                  "open the vault with the recovery key."))
+        return WrongSecurityKey(
+            _(
+                "This is not the security key this login was set up with. Plug in that key, or "
+                "open the vault with the recovery key."
+            )
+        )
     if timed_out or exc.code == ClientError.ERR.TIMEOUT or cause == CtapError.ERR.OPERATION_DENIED:
-        return SecurityKeyTimeout(_("The security key was not touched in time. Try again and touch the key when it "
-                                    "blinks."))
+        return SecurityKeyTimeout(
+            _("The security key was not touched in time. Try again and touch the key when it blinks.")
+        )
     if exc.code == ClientError.ERR.CONFIGURATION_UNSUPPORTED:
         return _unsupported()
-    return SecurityKeyError(_("The security key did not answer ({detail}). Unplug it, plug it in again and try "
-                              "again.").format(detail=exc.code.name))
+    return SecurityKeyError(
+        _("The security key did not answer ({detail}). Unplug it, plug it in again and try again.").format(
+            detail=exc.code.name
+        )
+    )

@@ -73,8 +73,10 @@ def db_generation(conn: Connection) -> int:
 
 def _set_db_generation(conn: Connection, generation: int) -> None:
     with database.transaction(conn):
-        conn.execute("INSERT INTO vault_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
-                     "value = excluded.value", (GENERATION_KEY, str(generation)))
+        conn.execute(
+            "INSERT INTO vault_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (GENERATION_KEY, str(generation)),
+        )
 
 
 def check_new_password(password: str) -> None:
@@ -88,8 +90,11 @@ def acquire_lock(paths: VaultPaths) -> FileLock:
     try:
         lock.acquire()
     except Timeout:
-        raise VaultBusy(_("The vault {name} is already open in another Counterpart window or command. "
-                          "Close it there first.").format(name=paths.database.name)) from None
+        raise VaultBusy(
+            _(
+                "The vault {name} is already open in another Counterpart window or command. Close it there first."
+            ).format(name=paths.database.name)
+        ) from None
     except OSError as exc:  # a read-only drive or folder: the lock file cannot be made or opened
         raise database.folder_not_writable(paths.database.parent, exc) from None
     return lock
@@ -102,14 +107,25 @@ def _user_device_secret(keyfile: KeyFile, slot: Slot) -> bytes | None:
     secret = keychain.load_secret(keyfile.vault_id)
     if secret is None:
         changed = keyfile.keychain_backend not in (None, keychain.backend_name())
-        reason = (_("this computer's keychain has changed since the vault was set up") if changed
-                  else _("this computer's keychain no longer holds the vault's secret"))
-        raise KeychainUnavailable(_("Cannot unlock: {reason}. The vault is bound to the keychain of the computer "
-                                    "it was made on; open it with the recovery key instead.").format(reason=reason))
+        reason = (
+            _("this computer's keychain has changed since the vault was set up")
+            if changed
+            else _("this computer's keychain no longer holds the vault's secret")
+        )
+        raise KeychainUnavailable(
+            _(
+                "Cannot unlock: {reason}. The vault is bound to the keychain of the computer "
+                "it was made on; open it with the recovery key instead."
+            ).format(reason=reason)
+        )
     if device_fingerprint(secret) != slot.device_id:
-        raise KeychainUnavailable(_("Cannot unlock: the login of {user} was set up with an earlier keychain "
-                                    "secret of this vault. Ask the owner to reset your password, or use the "
-                                    "recovery key.").format(user=slot.user))
+        raise KeychainUnavailable(
+            _(
+                "Cannot unlock: the login of {user} was set up with an earlier keychain "
+                "secret of this vault. Ask the owner to reset your password, or use the "
+                "recovery key."
+            ).format(user=slot.user)
+        )
     return secret
 
 
@@ -119,8 +135,12 @@ def _factor_secret(slot: Slot, second_factor: SecondFactor | None) -> bytes | No
     if slot.second_factor is None:
         return None
     if second_factor is None:
-        raise SecurityKeyError(_("The login of {user} also needs its security key. Plug it in and sign in again, "
-                                 "or open the vault with the recovery key.").format(user=slot.user))
+        raise SecurityKeyError(
+            _(
+                "The login of {user} also needs its security key. Plug it in and sign in again, "
+                "or open the vault with the recovery key."
+            ).format(user=slot.user)
+        )
     secret = second_factor.hmac_secret(slot.second_factor, slot.second_factor.salt)
     if len(secret) != FACTOR_SECRET_BYTES:
         raise SecurityKeyError(_("The security key gave an answer of the wrong size."))
@@ -136,8 +156,9 @@ class Vault:
     # The unlocking slot's security-key answer while open, so changing one's own password keeps the key
     _factor: bytearray | None = None
 
-    def __init__(self, paths: VaultPaths, keyfile: KeyFile, data_key: bytes, conn: Connection, lock: FileLock,
-                 user: str | None) -> None:
+    def __init__(
+        self, paths: VaultPaths, keyfile: KeyFile, data_key: bytes, conn: Connection, lock: FileLock, user: str | None
+    ) -> None:
         self.paths = paths
         self.keyfile = keyfile
         self._data_key = bytearray(data_key)
@@ -152,9 +173,16 @@ class Vault:
     # --- opening -------------------------------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: str | Path, owner: str, password: str, *, use_keychain: bool = True,
-               kdf_params: kdf.KdfParams | None = None, schema_target: int = migrations.LATEST
-               ) -> tuple[Vault, str]:
+    def create(
+        cls,
+        path: str | Path,
+        owner: str,
+        password: str,
+        *,
+        use_keychain: bool = True,
+        kdf_params: kdf.KdfParams | None = None,
+        schema_target: int = migrations.LATEST,
+    ) -> tuple[Vault, str]:
         """Make a new vault; returns it open, with the recovery key to show once.
 
         With `use_keychain` the data key also needs this computer's keychain secret; where no keychain works
@@ -167,8 +195,11 @@ class Vault:
         paths = VaultPaths.of(path)
         for existing in (paths.database, paths.keyfile):
             if existing.exists():
-                raise InvalidInput(_("There is already a file at {path}. Counterpart never makes a vault over an "
-                                     "existing file.").format(path=existing))
+                raise InvalidInput(
+                    _(
+                        "There is already a file at {path}. Counterpart never makes a vault over an existing file."
+                    ).format(path=existing)
+                )
         paths.database.parent.mkdir(parents=True, exist_ok=True)
         lock = acquire_lock(paths)
         vault_id = uuid.uuid4().hex
@@ -179,19 +210,37 @@ class Vault:
             conn = database.connect(paths.database, data_key, create=True)
             migrations.migrate(conn, target=1)
             with database.transaction(conn):
-                conn.executemany("INSERT INTO vault_meta(key, value) VALUES (?, ?)",
-                                 [("vault_id", vault_id), ("created_at", now_utc()),
-                                  ("created_by_version", __version__), ("owner", owner)])
+                conn.executemany(
+                    "INSERT INTO vault_meta(key, value) VALUES (?, ?)",
+                    [
+                        ("vault_id", vault_id),
+                        ("created_at", now_utc()),
+                        ("created_by_version", __version__),
+                        ("owner", owner),
+                    ],
+                )
             if schema_target > 1:
                 migrations.migrate(conn, target=schema_target)
             params = kdf_params or kdf.calibrate()
             signing_key, owner_id = new_private_key(), sealing.user_id_of(conn, owner)
-            keyfile = KeyFile(vault_id=vault_id, created=now_utc(),
-                              keychain_backend=keychain.backend_name() if device_secret else None,
-                              key_checks={CURRENT: key_check(data_key, vault_id)},
-                              slots=[Slot.create(vault_id=vault_id, user=owner, password=password,
-                                                 data_key=data_key, params=params, device_secret=device_secret,
-                                                 user_id=owner_id, signing_key=signing_key)])
+            keyfile = KeyFile(
+                vault_id=vault_id,
+                created=now_utc(),
+                keychain_backend=keychain.backend_name() if device_secret else None,
+                key_checks={CURRENT: key_check(data_key, vault_id)},
+                slots=[
+                    Slot.create(
+                        vault_id=vault_id,
+                        user=owner,
+                        password=password,
+                        data_key=data_key,
+                        params=params,
+                        device_secret=device_secret,
+                        user_id=owner_id,
+                        signing_key=signing_key,
+                    )
+                ],
+            )
             keyfile.save(paths.keyfile, data_key)
             vault = cls(paths, keyfile, data_key, conn, lock, keyfile.slots[0].user)
             if sealing.signed_entries(conn):  # else (an old schema, in tests) the key is taken at the next unlock
@@ -268,11 +317,15 @@ class Vault:
                     except VaultDamaged:
                         if which != CURRENT or NEXT not in keyfile.key_checks:
                             raise
-                        raise AuthenticationFailed(_(
-                            "This recovery key was replaced by a rekey that stopped before it finished. Sign in "
-                            "with a password: that finishes the rekey and shows the new recovery key.")) from None
-            raise AuthenticationFailed(_("This recovery key does not belong to this vault, or it was replaced "
-                                         "when the vault was re-keyed."))
+                        raise AuthenticationFailed(
+                            _(
+                                "This recovery key was replaced by a rekey that stopped before it finished. Sign in "
+                                "with a password: that finishes the rekey and shows the new recovery key."
+                            )
+                        ) from None
+            raise AuthenticationFailed(
+                _("This recovery key does not belong to this vault, or it was replaced when the vault was re-keyed.")
+            )
         except BaseException:
             lock.release()
             raise
@@ -289,8 +342,15 @@ class Vault:
         database.check_file_shape(paths.database)
 
     @classmethod
-    def _open(cls, paths: VaultPaths, keyfile: KeyFile, mac: bytes | None, keys: dict[str, bytes],
-              lock: FileLock, user: str | None) -> Vault:
+    def _open(
+        cls,
+        paths: VaultPaths,
+        keyfile: KeyFile,
+        mac: bytes | None,
+        keys: dict[str, bytes],
+        lock: FileLock,
+        user: str | None,
+    ) -> Vault:
         current = keys[CURRENT]
         if key_check(current, keyfile.vault_id) != keyfile.key_checks.get(CURRENT) and NEXT not in keys:
             raise VaultDamaged(_("The key file beside the vault has been altered: its key check does not match."))
@@ -354,12 +414,18 @@ class Vault:
             conn = database.connect(paths.database, data_key)
             row = conn.execute("SELECT value FROM vault_meta WHERE key = 'vault_id'").fetchone()
         except sqlcipher3.DatabaseError:
-            raise AuthenticationFailed(_("This recovery key does not open this vault (or the vault file is "
-                                         "damaged).")) from None
+            raise AuthenticationFailed(
+                _("This recovery key does not open this vault (or the vault file is damaged).")
+            ) from None
         vault_id = str(row[0])
-        keyfile = KeyFile(vault_id=vault_id, created=now_utc(), keychain_backend=None,
-                          key_checks={CURRENT: key_check(data_key, vault_id)}, slots=[],
-                          generation=db_generation(conn))
+        keyfile = KeyFile(
+            vault_id=vault_id,
+            created=now_utc(),
+            keychain_backend=None,
+            key_checks={CURRENT: key_check(data_key, vault_id)},
+            slots=[],
+            generation=db_generation(conn),
+        )
         conn.close()
         return cls._open(paths, keyfile, None, {CURRENT: data_key}, lock, None)
 
@@ -369,12 +435,14 @@ class Vault:
         self._settle_staged_keyfile(expected)
         if self.keyfile.generation < expected:
             if by_password:
-                raise VaultDamaged(_("This key file is older than the vault: it is an earlier copy, put back after "
-                                     "a password was changed or a login was disabled or removed (key file "
-                                     "{found}, vault {expected}). Put the current {name} back, or open the vault "
-                                     "with the recovery key.").format(found=self.keyfile.generation,
-                                                                      expected=expected,
-                                                                      name=self.paths.keyfile.name))
+                raise VaultDamaged(
+                    _(
+                        "This key file is older than the vault: it is an earlier copy, put back after "
+                        "a password was changed or a login was disabled or removed (key file "
+                        "{found}, vault {expected}). Put the current {name} back, or open the vault "
+                        "with the recovery key."
+                    ).format(found=self.keyfile.generation, expected=expected, name=self.paths.keyfile.name)
+                )
             # The recovery key opens whatever key file is there; the next save writes a current one.
             self.keyfile.generation = expected
         elif self.keyfile.generation > expected:  # a crash after the key file was written, before the database
@@ -395,8 +463,11 @@ class Vault:
             keyfile.verify_mac(bytes(self._data_key), mac)
         except VaultDamaged:
             keyfile = None
-        if (keyfile is not None and keyfile.vault_id == self.keyfile.vault_id
-                and self.keyfile.generation < keyfile.generation == expected):
+        if (
+            keyfile is not None
+            and keyfile.vault_id == self.keyfile.vault_id
+            and self.keyfile.generation < keyfile.generation == expected
+        ):
             os.replace(staged, self.paths.keyfile)
             self.keyfile = keyfile
         else:
@@ -416,16 +487,26 @@ class Vault:
         key = marks.marks_key(self.db)
         found = marks.read(self.paths.marks, key)
         committed = marks.db_commits(self.db)
-        if (by_password and found is not None and found.authentic and found.vault_id == self.vault_id
-                and found.commits > committed):
+        if (
+            by_password
+            and found is not None
+            and found.authentic
+            and found.vault_id == self.vault_id
+            and found.commits > committed
+        ):
             lost = found.commits - committed
-            raise VaultDamaged(ngettext(
-                "The vault has lost {n} saved change: its write-ahead log ({name}-wal) was damaged after Counterpart "
-                "or the computer stopped. Restore the newest backup, or open the vault with the recovery key to "
-                "keep what is left.",
-                "The vault has lost {n} saved changes: its write-ahead log ({name}-wal) was damaged after "
-                "Counterpart or the computer stopped. Restore the newest backup, or open the vault with the "
-                "recovery key to keep what is left.", lost).format(n=lost, name=self.paths.database.name))
+            raise VaultDamaged(
+                ngettext(
+                    "The vault has lost {n} saved change: its write-ahead log ({name}-wal) was damaged after "
+                    "Counterpart "
+                    "or the computer stopped. Restore the newest backup, or open the vault with the recovery key to "
+                    "keep what is left.",
+                    "The vault has lost {n} saved changes: its write-ahead log ({name}-wal) was damaged after "
+                    "Counterpart or the computer stopped. Restore the newest backup, or open the vault with the "
+                    "recovery key to keep what is left.",
+                    lost,
+                ).format(n=lost, name=self.paths.database.name)
+            )
         self._watch_commits(key)
 
     def _watch_commits(self, key: bytes) -> None:
@@ -552,8 +633,12 @@ class Vault:
             return None
         secret = keychain.load_secret(self.vault_id)
         if secret is None:
-            raise KeychainUnavailable(_("This computer's keychain no longer holds the vault's secret; recover "
-                                        "the vault with the recovery key to bind it to this keychain again."))
+            raise KeychainUnavailable(
+                _(
+                    "This computer's keychain no longer holds the vault's secret; recover "
+                    "the vault with the recovery key to bind it to this keychain again."
+                )
+            )
         return secret
 
     def set_password(self, user: str, password: str, kdf_params: kdf.KdfParams | None = None) -> None:
@@ -564,11 +649,19 @@ class Vault:
         # Her own security key stays with her new password; a reset by the owner makes a slot without one.
         current = self.keyfile.find_slot(user)
         enrolment = current.second_factor if own and current and self._factor is not None else None
-        slot = Slot.create(vault_id=self.vault_id, user=user, password=password, data_key=bytes(self._data_key),
-                           params=kdf_params or kdf.calibrate(), device_secret=self._device_secret_for_new_slot(),
-                           user_id=sealing.user_id_of(self.db, user), signing_key=own.private_key if own else None,
-                           previous_keys=sealing.earlier_keys(self, user), second_factor=enrolment,
-                           factor_secret=bytes(self._factor) if enrolment and self._factor else None)
+        slot = Slot.create(
+            vault_id=self.vault_id,
+            user=user,
+            password=password,
+            data_key=bytes(self._data_key),
+            params=kdf_params or kdf.calibrate(),
+            device_secret=self._device_secret_for_new_slot(),
+            user_id=sealing.user_id_of(self.db, user),
+            signing_key=own.private_key if own else None,
+            previous_keys=sealing.earlier_keys(self, user),
+            second_factor=enrolment,
+            factor_secret=bytes(self._factor) if enrolment and self._factor else None,
+        )
         self.keyfile.replace_slot(slot)
         self._save_keyfile()
         if own is not None:
@@ -637,8 +730,9 @@ class Vault:
             self.keyfile.remove_slot(user)
         self._save_keyfile()
 
-    def rebind_to_this_computer(self, user: str, password: str, kdf_params: kdf.KdfParams | None = None,
-                                use_keychain: bool = True) -> list[str]:
+    def rebind_to_this_computer(
+        self, user: str, password: str, kdf_params: kdf.KdfParams | None = None, use_keychain: bool = True
+    ) -> list[str]:
         """After recovery: bind the vault to this computer's keychain and give `user` a new password.
 
         Keeps the existing device secret when this keychain still has it. Returns the other users whose slots
@@ -650,9 +744,17 @@ class Vault:
             secret = keychain.new_secret(self.vault_id)
         self.keyfile.keychain_backend = keychain.backend_name() if secret is not None else None
         earlier, signing_key = sealing.earlier_keys(self, user), new_private_key()
-        slot = Slot.create(vault_id=self.vault_id, user=user, password=password, data_key=bytes(self._data_key),
-                           params=kdf_params or kdf.calibrate(), device_secret=secret,
-                           user_id=sealing.user_id_of(self.db, user), signing_key=signing_key, previous_keys=earlier)
+        slot = Slot.create(
+            vault_id=self.vault_id,
+            user=user,
+            password=password,
+            data_key=bytes(self._data_key),
+            params=kdf_params or kdf.calibrate(),
+            device_secret=secret,
+            user_id=sealing.user_id_of(self.db, user),
+            signing_key=signing_key,
+            previous_keys=earlier,
+        )
         self.keyfile.replace_slot(slot)
         self._save_keyfile()
         self.signer, self.sealing = Signer(slot.slot_id, slot.user_id, signing_key), True

@@ -30,12 +30,13 @@ def reason_text(reason: str, n: int) -> str:
         "withdrawn": ngettext("{n} person withdrew their consent", "{n} people withdrew their consent", n),
         "expired": ngettext("{n} person's consent has expired", "{n} people's consent has expired", n),
         "never_asked": ngettext("{n} person was never asked", "{n} people were never asked", n),
-        "opted_out": ngettext("{n} person opted out of sale or sharing", "{n} people opted out of sale or sharing",
-                              n),
-        "restricted": ngettext("{n} person's processing is restricted", "{n} people's processing is restricted",
-                               n),
-        "limited_sensitive": ngettext("{n} person limited the use of their sensitive information",
-                                      "{n} people limited the use of their sensitive information", n),
+        "opted_out": ngettext("{n} person opted out of sale or sharing", "{n} people opted out of sale or sharing", n),
+        "restricted": ngettext("{n} person's processing is restricted", "{n} people's processing is restricted", n),
+        "limited_sensitive": ngettext(
+            "{n} person limited the use of their sensitive information",
+            "{n} people limited the use of their sensitive information",
+            n,
+        ),
     }
     return texts[reason].format(n=n)
 
@@ -74,9 +75,13 @@ class AudienceView(RefreshedWhenShown):
             return
         self._stale = False
         overview = audience_overview(self.context.session, self.key())
-        lines = [ngettext("{n} person may be contacted for this purpose.",
-                          "{n} people may be contacted for this purpose.", overview.included)
-                 .format(n=overview.included)]
+        lines = [
+            ngettext(
+                "{n} person may be contacted for this purpose.",
+                "{n} people may be contacted for this purpose.",
+                overview.included,
+            ).format(n=overview.included)
+        ]
         if overview.excluded:
             lines.append(_("Left out, and why:"))
             lines += ["• " + reason_text(reason, n) for reason, n in sorted(overview.excluded.items())]
@@ -92,11 +97,13 @@ class AudienceView(RefreshedWhenShown):
         if self.context.busy:
             return
         session, key = self.context.session, self.key()
-        self.context.run(export_list(session, key, path),
-                         description=_("Exporting…"), changes_data=False,
-                         on_done=lambda n: self.message.show_info(
-                             _("Wrote {n} people to {path}.").format(n=n, path=path)),
-                         on_error=lambda exc: self.message.show_error(message_for(exc)))
+        self.context.run(
+            export_list(session, key, path),
+            description=_("Exporting…"),
+            changes_data=False,
+            on_done=lambda n: self.message.show_info(_("Wrote {n} people to {path}.").format(n=n, path=path)),
+            on_error=lambda exc: self.message.show_error(message_for(exc)),
+        )
 
     def clear(self) -> None:
         self.summary.clear()

@@ -114,14 +114,20 @@ class KioskWindow(QWidget):
     left = Signal(object)
     saved = Signal(int)
 
-    def __init__(self, context: SessionContext, contact_id: int | None, parent: QWidget | None = None,
-                 language: str | None = None) -> None:
+    def __init__(
+        self,
+        context: SessionContext,
+        contact_id: int | None,
+        parent: QWidget | None = None,
+        language: str | None = None,
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.context = context
         self.contact_id = contact_id
         self.service = ConsentService(context.session)
-        preferred = language or (ContactService(context.session).language_of(contact_id)
-                                 if contact_id is not None else None)
+        preferred = language or (
+            ContactService(context.session).language_of(contact_id) if contact_id is not None else None
+        )
         self.language = supported_language(preferred)
         self.notice: Notice | None = None
         self.previous: dict[str, ConsentState] = {}
@@ -143,12 +149,15 @@ class KioskWindow(QWidget):
         """The purposes to ask about: those on consent, and those on a basis the person's law does not offer
         (PIPL has no legitimate interests). A child (birthday known) answers with a parent."""
         conn = self.context.session.conn
-        bases = bases_for(person_law(conn, self.contact_id) if self.contact_id is not None
-                          else law_of(shop_country(conn)))
-        self.purposes = [p for p in self.service.purposes() if p.lawful_basis == "consent" or p.lawful_basis
-                         not in bases]
-        self.child_age = needs_parent(conn, self.contact_id, datetime.now(UTC).date()) \
-            if self.contact_id is not None else None
+        bases = bases_for(
+            person_law(conn, self.contact_id) if self.contact_id is not None else law_of(shop_country(conn))
+        )
+        self.purposes = [
+            p for p in self.service.purposes() if p.lawful_basis == "consent" or p.lawful_basis not in bases
+        ]
+        self.child_age = (
+            needs_parent(conn, self.contact_id, datetime.now(UTC).date()) if self.contact_id is not None else None
+        )
         if self.contact_id is not None:
             self.previous = {s.purpose.key: s for s in self.service.states(self.contact_id)}
 
@@ -332,10 +341,20 @@ class KioskWindow(QWidget):
 
     def _set_tab_order(self) -> None:
         """Tab follows the screen: language, each box as shown, your details, signature, decide, staff."""
-        boxes = [c.box for c in self.choices.values() if not c.purpose.separate_consent] + \
-                [c.box for c in self.choices.values() if c.purpose.separate_consent]
-        chain: list[QWidget] = [*self.language_buttons.buttons(), *boxes, self.name, self.email, self.signature,
-                                self.clear_signature, self.save_button, self.decline_button, self.staff_button]
+        boxes = [c.box for c in self.choices.values() if not c.purpose.separate_consent] + [
+            c.box for c in self.choices.values() if c.purpose.separate_consent
+        ]
+        chain: list[QWidget] = [
+            *self.language_buttons.buttons(),
+            *boxes,
+            self.name,
+            self.email,
+            self.signature,
+            self.clear_signature,
+            self.save_button,
+            self.decline_button,
+            self.staff_button,
+        ]
         for first, second in zip(chain, chain[1:], strict=False):
             self.setTabOrder(first, second)
 
@@ -394,8 +413,11 @@ class KioskWindow(QWidget):
         self.separate.setTitle(_("Separate consent needed"))
         self.separate_intro.setText(_("Each of these needs its own, separate yes. Leave a box empty to say no."))
         self.parent_box.setTitle(_("A parent or guardian decides"))
-        self.parent_intro.setText(_("You are under {age}: a parent or guardian ticks and signs for you. Please "
-                                    "write who they are.").format(age=self.child_age or ""))
+        self.parent_intro.setText(
+            _("You are under {age}: a parent or guardian ticks and signs for you. Please write who they are.").format(
+                age=self.child_age or ""
+            )
+        )
         self.parent_name_label.setText(_("Parent or &guardian:"))
         self.parent_relation_label.setText(_("Rela&tion to you:"))
         self.parent_name.setAccessibleName(_("Name of the parent or guardian"))
@@ -403,8 +425,12 @@ class KioskWindow(QWidget):
         self.parent_relation.setPlaceholderText(_("e.g. mother, father, legal guardian"))
         granted = self.previously_granted()
         self.previous_hint.setVisible(bool(granted))
-        self.previous_hint.setText(_("You agreed to some of these before (see the notes). They are not ticked: "
-                                     "tick them again to keep them. Anything left empty is withdrawn."))
+        self.previous_hint.setText(
+            _(
+                "You agreed to some of these before (see the notes). They are not ticked: "
+                "tick them again to keep them. Anything left empty is withdrawn."
+            )
+        )
         for key, choice in self.choices.items():
             state = self.previous.get(key)
             note = ""
@@ -415,8 +441,12 @@ class KioskWindow(QWidget):
         self.signature_label.setText(_("&Sign here to confirm what you ticked:"))
         self.signature.set_hint(_("Sign here with your finger or a pen"))
         self.signature.setAccessibleName(_("Signature pad"))
-        self.signature.setAccessibleDescription(_("Draw your signature in this box with a finger, a pen or the "
-                                                  "mouse. The Clear button next to it starts again."))
+        self.signature.setAccessibleDescription(
+            _(
+                "Draw your signature in this box with a finger, a pen or the "
+                "mouse. The Clear button next to it starts again."
+            )
+        )
         self.clear_signature.setText(_("&Clear"))
         self.clear_signature.setAccessibleName(_("Clear the signature"))
         self.decline_button.setText(_("No thanks"))
@@ -466,16 +496,17 @@ class KioskWindow(QWidget):
                 self.message.show_error(_("Please check the email address, or leave it empty."))
                 self.email.setFocus()
                 return False
-        if self.child_age is not None and not (self.parent_name.text().strip()
-                                               and self.parent_relation.text().strip()):
-            self.message.show_error(_("Please write the name of the parent or guardian who decides, and how they "
-                                      "are related to you."))
+        if self.child_age is not None and not (self.parent_name.text().strip() and self.parent_relation.text().strip()):
+            self.message.show_error(
+                _("Please write the name of the parent or guardian who decides, and how they are related to you.")
+            )
             self.choices_area.ensureWidgetVisible(self.parent_box)
             self.parent_name.setFocus()
             return False
         if self.signature.is_empty():
-            self.message.show_error(_("Please sign in the box to confirm your choices (or ask the staff if you "
-                                      "cannot sign)."))
+            self.message.show_error(
+                _("Please sign in the box to confirm your choices (or ask the staff if you cannot sign).")
+            )
             self.signature.setFocus()
             return False
         return self._finish(ticked, withdrawn)
@@ -495,8 +526,9 @@ class KioskWindow(QWidget):
         try:
             self._write(granted, withdrawn)
         except CounterpartError as exc:
-            self.message.show_error(_("Sorry, your choices could not be saved. Please ask the staff.") + "\n"
-                                    + message_for(exc))
+            self.message.show_error(
+                _("Sorry, your choices could not be saved. Please ask the staff.") + "\n" + message_for(exc)
+            )
             self.context.changed.emit()  # part of it may be stored (see the report on one transaction)
             return False
         self.outcome = (granted, withdrawn)
@@ -516,18 +548,24 @@ class KioskWindow(QWidget):
             contact_id = self.contact_id
             if contact_id is None:
                 email = self.email.text().strip()
-                contact_id = ContactService(session).create(ContactInput(
-                    display_name=self.name.text().strip(), language=self.language,
-                    points=[ContactPointInput("email", email)] if email else []))
+                contact_id = ContactService(session).create(
+                    ContactInput(
+                        display_name=self.name.text().strip(),
+                        language=self.language,
+                        points=[ContactPointInput("email", email)] if email else [],
+                    )
+                )
             evidence_id = None
             if not self.signature.is_empty():
-                evidence_id = self.service.store_evidence(contact_id, "signature", "image/png",
-                                                          self.signature.png_bytes())
+                evidence_id = self.service.store_evidence(
+                    contact_id, "signature", "image/png", self.signature.png_bytes()
+                )
             notice_id = self.notice.id if self.notice is not None else None
             guardian = (self.parent_name.text(), self.parent_relation.text()) if self.child_age is not None else None
             for key in granted:
-                self.service.record(contact_id, key, True, "form", notice_id=notice_id, evidence_id=evidence_id,
-                                    guardian=guardian)
+                self.service.record(
+                    contact_id, key, True, "form", notice_id=notice_id, evidence_id=evidence_id, guardian=guardian
+                )
             for key in withdrawn:
                 self.service.record(contact_id, key, False, "form", notice_id=notice_id, evidence_id=evidence_id)
         self.contact_id = contact_id

@@ -13,8 +13,15 @@ from app.locale.i18n import SUPPORTED_LANGUAGES, supported
 
 # Fonts drawn for Chinese, best first. Without one first in line, Qt draws CJK punctuation (，。) with the Latin
 # font's glyphs, which sit wrongly; the first installed one wins, else any font the system has for Chinese.
-CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB",
-                "WenQuanYi Micro Hei", "Droid Sans Fallback")
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "WenQuanYi Micro Hei",
+    "Droid Sans Fallback",
+)
 WRITING_SYSTEMS = {"zh_CN": QFontDatabase.WritingSystem.SimplifiedChinese}
 
 # Each language named in itself (an endonym), so a customer finds their own whatever the screen's language is.
@@ -38,8 +45,13 @@ def purpose_name(purpose: Purpose, translate: Callable[[str], str] = _) -> str:
 
 
 def method_label(method: str) -> str:
-    return {"form": _("Form at the counter"), "paper": _("Signed paper form"), "verbal": _("Told us in person"),
-            "import": _("Imported"), "request": _("Privacy request")}.get(method, method)
+    return {
+        "form": _("Form at the counter"),
+        "paper": _("Signed paper form"),
+        "verbal": _("Told us in person"),
+        "import": _("Imported"),
+        "request": _("Privacy request"),
+    }.get(method, method)
 
 
 def action_label(action: str) -> str:

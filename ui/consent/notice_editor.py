@@ -21,15 +21,17 @@ from ui.widgets import MessageLine, paragraph
 class NoticeEditorDialog(QDialog):
     """Starts from the current text; `published` holds the new version once accepted."""
 
-    def __init__(self, context: SessionContext, language: str, current: Notice | None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: SessionContext, language: str, current: Notice | None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.context = context
         self.language = language
         self.published: Notice | None = None
         next_version = current.version + 1 if current is not None and current.language == language else 1
-        self.setWindowTitle(_("New notice version — {language}").format(language=LANGUAGE_NAMES.get(language,
-                                                                                                   language)))
+        self.setWindowTitle(
+            _("New notice version — {language}").format(language=LANGUAGE_NAMES.get(language, language))
+        )
         session = context.session
         title, body = compose(session, language)
         self.title = QLabel(title, self)
@@ -52,16 +54,24 @@ class NoticeEditorDialog(QDialog):
         form.addRow(_("&Your own text:"), self.extra)
         self.message = MessageLine(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.publish_button = self.buttons.addButton(_("&Publish version {n}").format(n=next_version),
-                                                     QDialogButtonBox.ButtonRole.AcceptRole)
+        self.publish_button = self.buttons.addButton(
+            _("&Publish version {n}").format(n=next_version), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.buttons.accepted.connect(self.publish)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(paragraph(_("The text comes from the shop's details, the purposes, the retention policies "
-                                     "and the record of processing; change those to change it. Publishing makes "
-                                     "this version {n}, shown from now on in the kiosk and on printed forms. Earlier "
-                                     "versions are kept forever, unchanged: every consent already given stays "
-                                     "linked to the exact text that person saw.").format(n=next_version), self))
+        layout.addWidget(
+            paragraph(
+                _(
+                    "The text comes from the shop's details, the purposes, the retention policies "
+                    "and the record of processing; change those to change it. Publishing makes "
+                    "this version {n}, shown from now on in the kiosk and on printed forms. Earlier "
+                    "versions are kept forever, unchanged: every consent already given stays "
+                    "linked to the exact text that person saw."
+                ).format(n=next_version),
+                self,
+            )
+        )
         layout.addLayout(form, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)

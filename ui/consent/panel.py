@@ -150,8 +150,12 @@ class ConsentPanel(QWidget):
         self.limit_sensitive.clicked.connect(lambda on: self.set_flag("limit_sensitive", on))
         flags = QGroupBox(_("Customer's requests (US state privacy laws)"), self)
         flags_layout = QVBoxLayout(flags)
-        flags_layout.addWidget(paragraph(_("One click records the request at once; clicking again records that "
-                                           "the customer took it back."), flags))
+        flags_layout.addWidget(
+            paragraph(
+                _("One click records the request at once; clicking again records that the customer took it back."),
+                flags,
+            )
+        )
         flags_layout.addWidget(opt_out)
         flags_layout.addWidget(limit_sensitive)
 
@@ -163,11 +167,17 @@ class ConsentPanel(QWidget):
         self.print_button.clicked.connect(self.print_form)
         self.kiosk_button = QPushButton(_("H&and to customer…"), self)
         self.kiosk_button.setAccessibleName(_("Hand the screen to the customer to choose for themselves"))
-        self.kiosk_button.setToolTip(_("Shows the notice and the choices full screen in the customer's language; "
-                                       "your password brings you back."))
+        self.kiosk_button.setToolTip(
+            _("Shows the notice and the choices full screen in the customer's language; your password brings you back.")
+        )
         self.kiosk_button.clicked.connect(self.hand_to_customer)
-        self.capture_widgets: list[QWidget] = [self.record_button, self.print_button, self.kiosk_button,
-                                               self.opt_out, self.limit_sensitive]
+        self.capture_widgets: list[QWidget] = [
+            self.record_button,
+            self.print_button,
+            self.kiosk_button,
+            self.opt_out,
+            self.limit_sensitive,
+        ]
         if not may_capture:
             for widget in self.capture_widgets:
                 widget.setToolTip(context.why_not(Permission.CAPTURE_CONSENT))
@@ -175,8 +185,9 @@ class ConsentPanel(QWidget):
         for button in (self.record_button, self.print_button, self.kiosk_button):
             buttons.addWidget(button)
 
-        self.history_table = _table(self, _("Consent history"), [_("Time"), _("Purpose"), _("Action"), _("How"),
-                                                                 _("Notice"), _("By")])
+        self.history_table = _table(
+            self, _("Consent history"), [_("Time"), _("Purpose"), _("Action"), _("How"), _("Notice"), _("By")]
+        )
         self.history_table.setWordWrap(True)
         self.history_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         _fit_columns(self.history_table, wrapping=(1, 3, 5))  # purpose, how, recorded by wrap
@@ -277,18 +288,25 @@ class ConsentPanel(QWidget):
             if event.notice_id is not None:
                 if event.notice_id not in versions:
                     shown = service.notice(event.notice_id)
-                    versions[event.notice_id] = _("v{version} ({language})").format(version=shown.version,
-                                                                                    language=shown.language)
+                    versions[event.notice_id] = _("v{version} ({language})").format(
+                        version=shown.version, language=shown.language
+                    )
                 notice = versions[event.notice_id]
             how = method_label(event.method)
             if event.evidence_id is not None:
                 how = _("{method}, with evidence").format(method=how)
             if event.guardian_name:  # a child's consent, given by a parent
                 how = _("{method}, given by {parent} ({relation})").format(
-                    method=how, parent=event.guardian_name, relation=event.guardian_relation or "")
-            cells = (local_time(event.at), names.get(event.purpose_key, event.purpose_key),
-                     action_label(event.action), how, notice,
-                     event.captured_by or _("(removed user)"))
+                    method=how, parent=event.guardian_name, relation=event.guardian_relation or ""
+                )
+            cells = (
+                local_time(event.at),
+                names.get(event.purpose_key, event.purpose_key),
+                action_label(event.action),
+                how,
+                notice,
+                event.captured_by or _("(removed user)"),
+            )
             for column, text in enumerate(cells):
                 table.setItem(row, column, _item(text, (event.notice_sha256 or "") if column == 4 else ""))
 
@@ -340,13 +358,19 @@ class ConsentPanel(QWidget):
         name = purpose_name(state.purpose)
 
         def withdraw_now() -> None:
-            self._quick(lambda s: s.record(contact_id, purpose_key, False, "verbal"),
-                        _("Consent for “{purpose}” withdrawn.").format(purpose=name))
+            self._quick(
+                lambda s: s.record(contact_id, purpose_key, False, "verbal"),
+                _("Consent for “{purpose}” withdrawn.").format(purpose=name),
+            )
 
-        return confirm(self.window(), _("Withdraw consent"),
-                       _("Record that the customer withdrew consent for “{purpose}”?").format(purpose=name),
-                       _("&Withdraw"), withdraw_now,
-                       _("It takes effect at once: the customer is left out of every list for this purpose."))
+        return confirm(
+            self.window(),
+            _("Withdraw consent"),
+            _("Record that the customer withdrew consent for “{purpose}”?").format(purpose=name),
+            _("&Withdraw"),
+            withdraw_now,
+            _("It takes effect at once: the customer is left out of every list for this purpose."),
+        )
 
     def set_flag(self, flag: str, value: bool) -> None:
         contact_id = self.contact_id

@@ -54,9 +54,16 @@ class PrintFormDialog(QDialog):
         self.buttons.accepted.connect(self.choose_path)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(paragraph(_("The form shows the current notice text in the chosen language and one box per "
-                                     "purpose, none of them ticked. It is saved as a PDF for you to print; it "
-                                     "carries the customer's name, so delete the file after printing."), self))
+        layout.addWidget(
+            paragraph(
+                _(
+                    "The form shows the current notice text in the chosen language and one box per "
+                    "purpose, none of them ticked. It is saved as a PDF for you to print; it "
+                    "carries the customer's name, so delete the file after printing."
+                ),
+                self,
+            )
+        )
         layout.addLayout(form)
         layout.addWidget(self.busy)
         layout.addWidget(self.message)
@@ -66,8 +73,9 @@ class PrintFormDialog(QDialog):
     def choose_path(self) -> None:
         folder = documents_folder()
         suggested = folder / _("consent-form-{day}.pdf").format(day=date.today().isoformat())
-        ask_save_path(self, _("Save the consent form"), suggested, _("PDF files (*.pdf)"), self.write,
-                      default_suffix="pdf")
+        ask_save_path(
+            self, _("Save the consent form"), suggested, _("PDF files (*.pdf)"), self.write, default_suffix="pdf"
+        )
 
     def write(self, path: Path) -> None:
         """Write the PDF on a worker; the vault's connection is the worker's until it is done."""
@@ -77,9 +85,13 @@ class PrintFormDialog(QDialog):
         self.busy.show()
         self.message.clear()
         self.save_button.setEnabled(False)
-        self.context.run(save_form(session, path, language, contact_id),
-                         description=_("Writing the consent form…"), changes_data=False,
-                         on_done=lambda code: self._written(path, str(code)), on_error=self._failed)
+        self.context.run(
+            save_form(session, path, language, contact_id),
+            description=_("Writing the consent form…"),
+            changes_data=False,
+            on_done=lambda code: self._written(path, str(code)),
+            on_error=self._failed,
+        )
 
     def print_now(self) -> None:
         """Straight to the printer: the form is made in memory, so no file with the customer's name is left."""
@@ -88,9 +100,13 @@ class PrintFormDialog(QDialog):
         session, language, contact_id = self.context.session, str(self.language.currentData()), self.contact_id
         self.busy.show()
         self.message.clear()
-        self.context.run(form_for_printer(session, language, contact_id),
-                         description=_("Writing the consent form…"), changes_data=False,
-                         on_done=self._print_ready, on_error=self._failed)
+        self.context.run(
+            form_for_printer(session, language, contact_id),
+            description=_("Writing the consent form…"),
+            changes_data=False,
+            on_done=self._print_ready,
+            on_error=self._failed,
+        )
 
     def _print_ready(self, result: object) -> None:
         self.busy.hide()
@@ -110,11 +126,14 @@ class PrintFormDialog(QDialog):
         def open_pdf() -> None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
-        self.saved_box = confirm(parent, _("Consent form saved"),
-                                 _("Saved the form (reference {code}) to {path}.").format(code=code, path=path),
-                                 _("&Open to print"), open_pdf,
-                                 _("It opens in your PDF viewer; print it from there. Delete the file once "
-                                   "printed."))
+        self.saved_box = confirm(
+            parent,
+            _("Consent form saved"),
+            _("Saved the form (reference {code}) to {path}.").format(code=code, path=path),
+            _("&Open to print"),
+            open_pdf,
+            _("It opens in your PDF viewer; print it from there. Delete the file once printed."),
+        )
 
     def _failed(self, exc: object) -> None:
         self.busy.hide()

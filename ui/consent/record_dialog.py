@@ -52,9 +52,13 @@ class RecordConsentDialog(QDialog):
         self.scan: tuple[str, bytes] | None = None  # media type, bytes
         self.boxes: dict[str, QCheckBox] = {}
 
-        intro = paragraph(_("Record what the customer told you, or what they signed on a paper form. Each ticked "
-                            "purpose becomes one entry in the consent record; earlier entries are never changed."),
-                          self)
+        intro = paragraph(
+            _(
+                "Record what the customer told you, or what they signed on a paper form. Each ticked "
+                "purpose becomes one entry in the consent record; earlier entries are never changed."
+            ),
+            self,
+        )
         purposes = QGroupBox(_("Purposes"), self)
         purpose_layout = QVBoxLayout(purposes)
         bases = bases_for(person_law(context.session.conn, contact_id))  # PIPL: no legitimate interests
@@ -117,8 +121,14 @@ class RecordConsentDialog(QDialog):
         self.parent_relation.setAccessibleName(_("How the parent or guardian is related"))
         self.parent_relation.setPlaceholderText(_("e.g. mother, father, legal guardian"))
         if self.child_age is not None:
-            form.addRow(paragraph(_("This customer is under {age}: a parent or guardian gives the consent. Record "
-                                    "who gave it.").format(age=self.child_age), self))
+            form.addRow(
+                paragraph(
+                    _(
+                        "This customer is under {age}: a parent or guardian gives the consent. Record who gave it."
+                    ).format(age=self.child_age),
+                    self,
+                )
+            )
             form.addRow(_("Parent or guar&dian:"), self.parent_name)
             form.addRow(_("Relatio&n:"), self.parent_relation)
         else:
@@ -171,15 +181,23 @@ class RecordConsentDialog(QDialog):
         elif notice is None:
             self.notice_label.setText(_("There is no notice text yet; publish one in Privacy › Consent first."))
         else:
-            self.notice_label.setText(_("“{title}”, version {version} (check it matches the version printed on the "
-                                        "form)").format(title=notice.title, version=notice.version))
+            self.notice_label.setText(
+                _("“{title}”, version {version} (check it matches the version printed on the form)").format(
+                    title=notice.title, version=notice.version
+                )
+            )
 
     # --- the scan ------------------------------------------------------------------------------------------
 
     def choose_scan(self) -> None:
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
-        ask_open_path(self, _("Attach a scanned form"), Path(folder or Path.home()),
-                      _("Scans ({patterns});;All files (*)").format(patterns=SCAN_FILTER_EXTENSIONS), self.set_scan)
+        ask_open_path(
+            self,
+            _("Attach a scanned form"),
+            Path(folder or Path.home()),
+            _("Scans ({patterns});;All files (*)").format(patterns=SCAN_FILTER_EXTENSIONS),
+            self.set_scan,
+        )
 
     def set_scan(self, path: Path | None) -> None:
         """Read the chosen file into memory now, so the vault gets exactly what was chosen."""
@@ -227,9 +245,15 @@ class RecordConsentDialog(QDialog):
             if paper and self.scan is not None:
                 evidence_id = self.service.store_evidence(self.contact_id, "scan", self.scan[0], self.scan[1])
             for key in keys:
-                self.service.record(self.contact_id, key, granted, "paper" if paper else "verbal",
-                                    notice_id=notice.id if notice else None, evidence_id=evidence_id,
-                                    guardian=guardian)
+                self.service.record(
+                    self.contact_id,
+                    key,
+                    granted,
+                    "paper" if paper else "verbal",
+                    notice_id=notice.id if notice else None,
+                    evidence_id=evidence_id,
+                    guardian=guardian,
+                )
         except CounterpartError as exc:
             self.message.show_error(message_for(exc))
             self.context.changed.emit()  # some entries may have been written before the error

@@ -43,8 +43,12 @@ class SignaturePad(QWidget):
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reachable by Tab, so its description is read out
         self.setAccessibleName(_("Signature pad"))
-        self.setAccessibleDescription(_("Draw your signature in this box with a finger, a pen or the mouse. "
-                                        "The Clear button next to it starts again."))
+        self.setAccessibleDescription(
+            _(
+                "Draw your signature in this box with a finger, a pen or the mouse. "
+                "The Clear button next to it starts again."
+            )
+        )
         palette = self.palette()
         palette.setColor(QPalette.ColorRole.Window, PAPER)
         self.setPalette(palette)
@@ -136,8 +140,9 @@ class SignaturePad(QWidget):
     def event(self, event: QEvent) -> bool:
         """Touch: the first finger draws; accepting the touch stops Qt turning it into mouse events."""
         kind = event.type()
-        if kind in (QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd) \
-                and isinstance(event, QTouchEvent):
+        if kind in (QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd) and isinstance(
+            event, QTouchEvent
+        ):
             points = event.points()
             if points:
                 position = points[0].position()

@@ -98,5 +98,10 @@ class StaffPasswordDialog(QDialog):
             self.leave_button.setEnabled(True)
             return
         self.leave_button.setEnabled(False)
-        self.message.show_error(ngettext("Wrong password. Try again in {seconds} second.",
-                                         "Wrong password. Try again in {seconds} seconds.", left).format(seconds=left))
+        self.message.show_error(
+            ngettext(
+                "Wrong password. Try again in {seconds} second.",
+                "Wrong password. Try again in {seconds} seconds.",
+                left,
+            ).format(seconds=left)
+        )

@@ -92,13 +92,13 @@ class OrganisationList(RowList[OrganisationRow]):
 class ContactDialog(QDialog):
     saved = Signal(int)  # the customer's id, after the change is in the vault
 
-    def __init__(self, context: SessionContext, record: ContactRecord | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: SessionContext, record: ContactRecord | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.context = context
         self.record = record
-        self.setWindowTitle(_("New customer") if record is None else
-                            _("Edit {name}").format(name=record.display_name))
+        self.setWindowTitle(_("New customer") if record is None else _("Edit {name}").format(name=record.display_name))
         self.setMinimumWidth(600)
         body = QWidget(self)
         self.form = QFormLayout(body)
@@ -113,8 +113,9 @@ class ContactDialog(QDialog):
         scroll.setWidget(body)
         self.message = MessageLine(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok_button = self.buttons.addButton(_("S&ave") if record else _("&Add customer"),
-                                                QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button = self.buttons.addButton(
+            _("S&ave") if record else _("&Add customer"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.ok_button.setDefault(True)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
@@ -153,8 +154,11 @@ class ContactDialog(QDialog):
         self.phones = PointList("phone", _("phone number"), _("Add &phone number"), body)
         self.addresses = PointList("address", _("address"), _("Add a&ddress"), body)
         self.point_lists = (self.emails, self.phones, self.addresses)
-        for title, points in ((_("Emails:"), self.emails), (_("Phones:"), self.phones),
-                              (_("Addresses:"), self.addresses)):
+        for title, points in (
+            (_("Emails:"), self.emails),
+            (_("Phones:"), self.phones),
+            (_("Addresses:"), self.addresses),
+        ):
             self.form.addRow(QLabel(title, body), points)
             points.rows_changed.connect(self._order_tabs)
 
@@ -166,8 +170,12 @@ class ContactDialog(QDialog):
         self.tags.setPlaceholderText(_("e.g. vip, wholesale"))
         self.language = QComboBox(body)
         self.language.setAccessibleName(_("Preferred language"))
-        self.language.setToolTip(_("The language of this customer's consent forms, privacy notices and data "
-                                   "exports. When it is not set, the shop's language is used."))
+        self.language.setToolTip(
+            _(
+                "The language of this customer's consent forms, privacy notices and data "
+                "exports. When it is not set, the shop's language is used."
+            )
+        )
         self.language.addItem(_("Not set (use the shop's language)"), None)
         add_language_items(self.language)
         self._add_row(_("&Tags:"), self.tags)
@@ -184,8 +192,10 @@ class ContactDialog(QDialog):
     def _fill(self, record: ContactRecord) -> None:
         self.given.setText(record.given_name)
         self.family.setText(record.family_name)
-        automatic = {" ".join(p for p in (record.given_name, record.family_name) if p),
-                     f"{record.family_name}{record.given_name}"}
+        automatic = {
+            " ".join(p for p in (record.given_name, record.family_name) if p),
+            f"{record.family_name}{record.given_name}",
+        }
         if record.display_name not in automatic:
             self.display.setText(record.display_name)
         lists = {points.kind: points for points in self.point_lists}
@@ -235,11 +245,16 @@ class ContactDialog(QDialog):
     def data(self) -> ContactInput:
         points = [point for points in self.point_lists for point in points.points()]
         tags = [tag.strip() for tag in self.tags.text().split(",") if tag.strip()]
-        return ContactInput(given_name=self.given.text(), family_name=self.family.text(),
-                            display_name=self.display.text(), points=points,
-                            organisations=self.organisations.links(), tags=tags,
-                            language=self.language.currentData(),
-                            note=self.note.toPlainText() if self.record is None else "")
+        return ContactInput(
+            given_name=self.given.text(),
+            family_name=self.family.text(),
+            display_name=self.display.text(),
+            points=points,
+            organisations=self.organisations.links(),
+            tags=tags,
+            language=self.language.currentData(),
+            note=self.note.toPlainText() if self.record is None else "",
+        )
 
     def submit(self) -> None:
         if self.context.busy or not self.context.is_open:
@@ -273,8 +288,10 @@ class ContactDialog(QDialog):
             row.value.setFocus()
             row.value.selectAll()
             return
-        nameless = next((row for row in self.organisations.rows
-                         if row.job_title.text().strip() and not row.name.text().strip()), None)
+        nameless = next(
+            (row for row in self.organisations.rows if row.job_title.text().strip() and not row.name.text().strip()),
+            None,
+        )
         if nameless is not None:
             nameless.message.show_error(text)
             nameless.name.setFocus()
@@ -286,8 +303,11 @@ class ContactDialog(QDialog):
             self.display.setFocus()
 
     def _wrong_row(self, service: ContactService) -> PointRow | None:
-        check = {"email": normalise_email, "phone": lambda v: normalise_phone(v, service.region()),
-                 "address": normalise_address}
+        check = {
+            "email": normalise_email,
+            "phone": lambda v: normalise_phone(v, service.region()),
+            "address": normalise_address,
+        }
         for points in self.point_lists:
             for row in points.rows:
                 if row.value.text().strip():

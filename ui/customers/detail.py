@@ -92,12 +92,20 @@ class ContactDetail(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName(_("Customer details"))
         self.overview = OverviewTab(self)
-        self.deals = RecordTable((_("Deal"), _("Stage"), _("Value"), _("Close by")),
-                                 _("Deals of this customer"), _("No deals with this customer yet."), self,
-                                 right_aligned=(2,))
-        self.activities = RecordTable((_("Type"), _("Subject"), _("Due"), _("Status")),
-                                      _("Activities with this customer"), _("No calls, meetings or tasks yet."),
-                                      self, stretch=1)
+        self.deals = RecordTable(
+            (_("Deal"), _("Stage"), _("Value"), _("Close by")),
+            _("Deals of this customer"),
+            _("No deals with this customer yet."),
+            self,
+            right_aligned=(2,),
+        )
+        self.activities = RecordTable(
+            (_("Type"), _("Subject"), _("Due"), _("Status")),
+            _("Activities with this customer"),
+            _("No calls, meetings or tasks yet."),
+            self,
+            stretch=1,
+        )
         self.notes = NotesTab(self)
         self.notes.add_requested.connect(self._add_note)
         self.notes.keep_requested.connect(self._add_note)
@@ -106,17 +114,22 @@ class ContactDetail(QWidget):
             self.notes.set_editable(False, context.why_not(Permission.EDIT_CUSTOMERS))
         self._editors: list[QDialog] = []
         for table, hint, slot in (
-                (self.deals, _("Edit the selected deal (F2, Enter or a double-click on it)"), self.edit_deal),
-                (self.activities, _("Edit the selected activity (F2, Enter or a double-click on it)"),
-                 self.edit_activity)):
+            (self.deals, _("Edit the selected deal (F2, Enter or a double-click on it)"), self.edit_deal),
+            (self.activities, _("Edit the selected activity (F2, Enter or a double-click on it)"), self.edit_activity),
+        ):
             table.hint = hint if self.editable else context.why_not(Permission.EDIT_CUSTOMERS)
             table.table.setAccessibleDescription(table.hint)
             table.activated.connect(slot)
-        self.history = RecordTable((_("Time"), _("By"), _("What")), _("History of this record"),
-                                   _("Nothing recorded yet."), self, stretch=2)
-        for widget, title in ((self.overview, _("Overview")), (self.deals, _("Dea&ls")),
-                              (self.activities, _("Acti&vities")), (self.notes, _("No&tes")),
-                              (self.history, _("Hi&story"))):
+        self.history = RecordTable(
+            (_("Time"), _("By"), _("What")), _("History of this record"), _("Nothing recorded yet."), self, stretch=2
+        )
+        for widget, title in (
+            (self.overview, _("Overview")),
+            (self.deals, _("Dea&ls")),
+            (self.activities, _("Acti&vities")),
+            (self.notes, _("No&tes")),
+            (self.history, _("Hi&story")),
+        ):
             self.tabs.addTab(widget, title)
 
         top = QHBoxLayout()
@@ -209,15 +222,22 @@ class ContactDetail(QWidget):
 
     def _show_history(self, record: ContactRecord) -> None:
         if not self.context.can(Permission.VIEW_AUDIT):
-            times = _("Added {created}. Last changed {updated}.").format(created=local_moment(record.created_at),
-                                                                        updated=local_moment(record.updated_at))
+            times = _("Added {created}. Last changed {updated}.").format(
+                created=local_moment(record.created_at), updated=local_moment(record.updated_at)
+            )
             self.history.set_rows([], note=times + "\n" + self.context.why_not(Permission.VIEW_AUDIT))
             return
-        entries = audit_service.page(self.context.session,
-                                     audit.AuditFilter(entity_type="contact", entity_id=str(record.id)),
-                                     newest_first=True, limit=HISTORY_LIMIT)
-        note = (_("The latest {n} entries; the audit log under Privacy has them all.").format(n=HISTORY_LIMIT)
-                if len(entries) == HISTORY_LIMIT else "")
+        entries = audit_service.page(
+            self.context.session,
+            audit.AuditFilter(entity_type="contact", entity_id=str(record.id)),
+            newest_first=True,
+            limit=HISTORY_LIMIT,
+        )
+        note = (
+            _("The latest {n} entries; the audit log under Privacy has them all.").format(n=HISTORY_LIMIT)
+            if len(entries) == HISTORY_LIMIT
+            else ""
+        )
         self.history.set_rows(history_rows(entries), note=note)
 
     # --- editing a deal or an activity -------------------------------------------------------------------
@@ -295,11 +315,19 @@ class ContactDetail(QWidget):
         def submit(reason: str) -> None:
             RestrictionService(session).restrict(record.id, reason)
 
-        dialog = TextPromptDialog(self.window(), _("Restrict processing"), _(
-            "{name} stays in the vault, but is left out of marketing lists, exports, bulk actions and the retention "
-            "sweep until the restriction is lifted (GDPR Art. 18).").format(name=record.display_name),
-            _("&Reason:"), _("&Restrict"), submit,
-            placeholder=_("e.g. the customer contests the address; an objection is being weighed"))
+        dialog = TextPromptDialog(
+            self.window(),
+            _("Restrict processing"),
+            _(
+                "{name} stays in the vault, but is left out of marketing lists, exports, bulk actions and the "
+                "retention "
+                "sweep until the restriction is lifted (GDPR Art. 18)."
+            ).format(name=record.display_name),
+            _("&Reason:"),
+            _("&Restrict"),
+            submit,
+            placeholder=_("e.g. the customer contests the address; an objection is being weighed"),
+        )
         dialog.accepted.connect(self._restricted)
         self.restrict_dialog = self._open(dialog)
         return dialog
@@ -320,8 +348,10 @@ class ContactDetail(QWidget):
         restricted = shown and not self.restriction.isHidden()
         self.restrict_button.setEnabled(shown and not restricted)
         self.restrict_button.setToolTip(
-            _("Processing of this customer is restricted already: the banner above lifts it.") if restricted
-            else _("Keep this customer but leave them out of lists, exports and marketing (GDPR Art. 18)"))
+            _("Processing of this customer is restricted already: the banner above lifts it.")
+            if restricted
+            else _("Keep this customer but leave them out of lists, exports and marketing (GDPR Art. 18)")
+        )
 
     def _emit(self, signal: SignalInstance) -> None:
         if self._record is not None:

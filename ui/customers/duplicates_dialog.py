@@ -49,10 +49,15 @@ class DuplicatesDialog(QDialog):
         self.context = context
         self.setWindowTitle(_("Find duplicates"))
         self.groups: list[list[ContactSummary]] = []
-        intro = paragraph(_("These customers share an email address or a phone number. Select the record to "
-                            "keep in a group, then merge: the other records' contact details, notes, tags, deals "
-                            "and activities move to it, and the other records are removed. A merge cannot be "
-                            "undone."), self)
+        intro = paragraph(
+            _(
+                "These customers share an email address or a phone number. Select the record to "
+                "keep in a group, then merge: the other records' contact details, notes, tags, deals "
+                "and activities move to it, and the other records are removed. A merge cannot be "
+                "undone."
+            ),
+            self,
+        )
         self.tree = QTreeWidget(self)
         self.tree.setAccessibleName(_("Groups of possible duplicates"))
         self.tree.setColumnCount(5)
@@ -68,8 +73,9 @@ class DuplicatesDialog(QDialog):
         self.busy = busy_bar(self)
         self.message = MessageLine(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        self.merge_button = self.buttons.addButton(_("&Keep selected, merge the others…"),
-                                                   QDialogButtonBox.ButtonRole.ActionRole)
+        self.merge_button = self.buttons.addButton(
+            _("&Keep selected, merge the others…"), QDialogButtonBox.ButtonRole.ActionRole
+        )
         self.merge_button.setAccessibleName(_("Keep the selected customer and merge the rest of its group into it"))
         self.merge_button.clicked.connect(self.ask_merge)
         self.buttons.rejected.connect(self.reject)
@@ -91,23 +97,34 @@ class DuplicatesDialog(QDialog):
         session = self.context.session
         self.busy.show()
         self.status.setText(_("Looking for customers entered more than once…"))
-        self.context.run(find_groups(session), description=_("Finding duplicates…"),
-                         on_done=self.show_groups, on_error=self._failed, changes_data=False)
+        self.context.run(
+            find_groups(session),
+            description=_("Finding duplicates…"),
+            on_done=self.show_groups,
+            on_error=self._failed,
+            changes_data=False,
+        )
 
     def show_groups(self, groups: list[list[ContactSummary]]) -> None:
         self.busy.hide()
         self.groups = groups
         self.tree.clear()
         for number, members in enumerate(groups, 1):
-            top = QTreeWidgetItem([_("Group {n}: {count} customers, {shared}").format(
-                n=number, count=len(members), shared=shared_detail(members))])
+            top = QTreeWidgetItem(
+                [
+                    _("Group {n}: {count} customers, {shared}").format(
+                        n=number, count=len(members), shared=shared_detail(members)
+                    )
+                ]
+            )
             top.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)
             for member in members:
-                child = QTreeWidgetItem([member.name, str(member.id), member.email or "", member.phone or "",
-                                         member.organisation or ""])
+                child = QTreeWidgetItem(
+                    [member.name, str(member.id), member.email or "", member.phone or "", member.organisation or ""]
+                )
                 child.setData(0, ID_ROLE, member.id)
                 child.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 top.addChild(child)
@@ -115,10 +132,16 @@ class DuplicatesDialog(QDialog):
             top.setFirstColumnSpanned(True)
             top.setExpanded(True)
         if groups:
-            self.status.setText(ngettext("{n} group of possible duplicates.", "{n} groups of possible duplicates.",
-                                         len(groups)).format(n=len(groups))
-                                + (" " + _("Only the first {n} groups are shown; merge some and look again.")
-                                   .format(n=GROUP_LIMIT) if len(groups) >= GROUP_LIMIT else ""))
+            self.status.setText(
+                ngettext("{n} group of possible duplicates.", "{n} groups of possible duplicates.", len(groups)).format(
+                    n=len(groups)
+                )
+                + (
+                    " " + _("Only the first {n} groups are shown; merge some and look again.").format(n=GROUP_LIMIT)
+                    if len(groups) >= GROUP_LIMIT
+                    else ""
+                )
+            )
             first = self.tree.topLevelItem(0)
             first_member = first.child(0) if first is not None else None
             if first_member is not None:
@@ -148,8 +171,9 @@ class DuplicatesDialog(QDialog):
     def _update_button(self) -> None:
         if not may_merge(self.context.session):  # app/crm/duplicates decides who may
             self.merge_button.setEnabled(False)
-            self.merge_button.setToolTip(self.context.why_not(MERGE_PERMISSION) + " "
-                                         + _("Merging removes records for good."))
+            self.merge_button.setToolTip(
+                self.context.why_not(MERGE_PERMISSION) + " " + _("Merging removes records for good.")
+            )
             return
         chosen = self.selection()
         self.merge_button.setEnabled(chosen is not None)
@@ -161,19 +185,30 @@ class DuplicatesDialog(QDialog):
             return
         keep, others = chosen
         names = ", ".join(_("{name} (no. {id})").format(name=o.name, id=o.id) for o in others)
-        confirm(self, _("Merge customers"),
-                _("Merge {others} into {keep} (no. {id})?").format(others=names, keep=keep.name, id=keep.id),
-                _("&Merge"), lambda: self.merge(keep.id, [o.id for o in others]),
-                _("Their contact details, notes, tags, deals and activities move to {keep}; the other records are "
-                  "removed. This cannot be undone.").format(keep=keep.name), destructive=True)
+        confirm(
+            self,
+            _("Merge customers"),
+            _("Merge {others} into {keep} (no. {id})?").format(others=names, keep=keep.name, id=keep.id),
+            _("&Merge"),
+            lambda: self.merge(keep.id, [o.id for o in others]),
+            _(
+                "Their contact details, notes, tags, deals and activities move to {keep}; the other records are "
+                "removed. This cannot be undone."
+            ).format(keep=keep.name),
+            destructive=True,
+        )
 
     def merge(self, keep_id: int, other_ids: list[int]) -> None:
         if self.context.busy:
             return
         self.busy.show()
         self.message.clear()
-        self.context.run(merge_into(self.context.session, keep_id, other_ids), description=_("Merging customers…"),
-                         on_done=self._merged, on_error=self._failed)
+        self.context.run(
+            merge_into(self.context.session, keep_id, other_ids),
+            description=_("Merging customers…"),
+            on_done=self._merged,
+            on_error=self._failed,
+        )
 
     def _merged(self, count: int) -> None:
         self.busy.hide()

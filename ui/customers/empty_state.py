@@ -13,15 +13,22 @@ from ui.widgets import heading, paragraph
 
 
 class EmptyCustomerList(QWidget):
-    def __init__(self, add_customer: Callable[[], object], import_file: Callable[[], object], allowed: bool,
-                 why_not: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        add_customer: Callable[[], object],
+        import_file: Callable[[], object],
+        allowed: bool,
+        why_not: str,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setAccessibleName(_("No customers yet"))
         self.add_button = QPushButton(_("&Add your first customer"), self)
         self.add_button.clicked.connect(lambda: add_customer())
         self.import_button = QPushButton(_("Import from a fil&e…"), self)
-        self.import_button.setToolTip(_("Customers from a CSV export of another tool (Shopify, Google, Outlook, "
-                                        "Mailchimp…), or a vCard file"))
+        self.import_button.setToolTip(
+            _("Customers from a CSV export of another tool (Shopify, Google, Outlook, Mailchimp…), or a vCard file")
+        )
         self.import_button.clicked.connect(lambda: import_file())
         for button in (self.add_button, self.import_button):
             button.setEnabled(allowed)
@@ -35,8 +42,13 @@ class EmptyCustomerList(QWidget):
         buttons.addStretch(1)
         title = heading(_("No customers yet"), self, 1.3)
         title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        text: QLabel = paragraph(_("Add customers one by one as they come to the counter, or bring in the list you "
-                                   "already keep in another program."), self)
+        text: QLabel = paragraph(
+            _(
+                "Add customers one by one as they come to the counter, or bring in the list you "
+                "already keep in another program."
+            ),
+            self,
+        )
         text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         layout = QVBoxLayout(self)
         layout.addStretch(1)

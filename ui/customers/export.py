@@ -28,18 +28,27 @@ def ask_export(context: SessionContext, window: QWidget, query: str, where: Cont
         return
     folder = documents_folder()
     suggested = folder / _("customers-{day}.csv").format(day=date.today().isoformat())
-    ask_save_path(window, _("Export customers"), suggested, _("CSV files (*.csv)"),
-                  lambda path: export(context, window, path, query, where), default_suffix="csv")
+    ask_save_path(
+        window,
+        _("Export customers"),
+        suggested,
+        _("CSV files (*.csv)"),
+        lambda path: export(context, window, path, query, where),
+        default_suffix="csv",
+    )
 
 
-def export(context: SessionContext, window: QWidget, path: Path, query: str,
-           where: ContactFilter | None = None) -> None:
+def export(
+    context: SessionContext, window: QWidget, path: Path, query: str, where: ContactFilter | None = None
+) -> None:
     if context.busy or not context.is_open:
         return
-    context.run(export_list(context.session, path, query, where),
-                description=_("Exporting customers…"),
-                on_done=lambda rows: exported(window, rows, path),
-                on_error=lambda exc: warn(window, _("Export failed"), message_for(exc)))
+    context.run(
+        export_list(context.session, path, query, where),
+        description=_("Exporting customers…"),
+        on_done=lambda rows: exported(window, rows, path),
+        on_error=lambda exc: warn(window, _("Export failed"), message_for(exc)),
+    )
 
 
 def ask_export_pseudonymised(context: SessionContext, window: QWidget) -> None:
@@ -48,8 +57,14 @@ def ask_export_pseudonymised(context: SessionContext, window: QWidget) -> None:
     if not context.can(Permission.EXPORT_BULK):
         return
     suggested = documents_folder() / _("customers-pseudonymised-{day}.csv").format(day=date.today().isoformat())
-    ask_save_path(window, _("Export pseudonymised customers"), suggested, _("CSV files (*.csv)"),
-                  lambda path: export_pseudonymised_to(context, window, path), default_suffix="csv")
+    ask_save_path(
+        window,
+        _("Export pseudonymised customers"),
+        suggested,
+        _("CSV files (*.csv)"),
+        lambda path: export_pseudonymised_to(context, window, path),
+        default_suffix="csv",
+    )
 
 
 def export_pseudonymised_to(context: SessionContext, window: QWidget, path: Path) -> None:
@@ -60,17 +75,31 @@ def export_pseudonymised_to(context: SessionContext, window: QWidget, path: Path
     def work(progress: Progress, cancelled: Cancelled) -> int:
         return export_pseudonymised(session, path)
 
-    context.run(work, description=_("Exporting pseudonymised customers…"),
-                on_done=lambda rows: inform(window, _("Export finished"), ngettext(
-                    "Wrote {n} pseudonymised customer to {path}.", "Wrote {n} pseudonymised customers to {path}.",
-                    rows).format(n=rows, path=path), _(
-                    "No names or contact details are in it, but it is still personal data: the vault can tell "
-                    "who each pseudonym is. Keep it safe and delete it when the analysis is done.")),
-                on_error=lambda exc: warn(window, _("Export failed"), message_for(exc)))
+    context.run(
+        work,
+        description=_("Exporting pseudonymised customers…"),
+        on_done=lambda rows: inform(
+            window,
+            _("Export finished"),
+            ngettext(
+                "Wrote {n} pseudonymised customer to {path}.", "Wrote {n} pseudonymised customers to {path}.", rows
+            ).format(n=rows, path=path),
+            _(
+                "No names or contact details are in it, but it is still personal data: the vault can tell "
+                "who each pseudonym is. Keep it safe and delete it when the analysis is done."
+            ),
+        ),
+        on_error=lambda exc: warn(window, _("Export failed"), message_for(exc)),
+    )
 
 
 def exported(window: QWidget, rows: int, path: Path) -> None:
-    inform(window, _("Export finished"),
-           ngettext("Wrote {n} customer to {path}.", "Wrote {n} customers to {path}.", rows).format(n=rows, path=path),
-           _("This file is not encrypted: it is outside the vault, and anyone who can open it can read it. "
-             "Keep it somewhere safe and delete it when you no longer need it."))
+    inform(
+        window,
+        _("Export finished"),
+        ngettext("Wrote {n} customer to {path}.", "Wrote {n} customers to {path}.", rows).format(n=rows, path=path),
+        _(
+            "This file is not encrypted: it is outside the vault, and anyone who can open it can read it. "
+            "Keep it somewhere safe and delete it when you no longer need it."
+        ),
+    )

@@ -61,8 +61,9 @@ class ImportChanges(QWidget):
         choice_row.addStretch(1)
         self.table = QTableWidget(0, 6, self)
         self.table.setAccessibleName(_("What the file changes for customers already in the vault"))
-        self.table.setHorizontalHeaderLabels([_("Line"), _("Customer"), _("Field"), _("Current value"),
-                                              _("Value in the file"), _("What happens")])
+        self.table.setHorizontalHeaderLabels(
+            [_("Line"), _("Customer"), _("Field"), _("Current value"), _("Value in the file"), _("What happens")]
+        )
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -85,31 +86,43 @@ class ImportChanges(QWidget):
         self.boxes = {}
         self.keep.setChecked(True)
         rows = [(m, c) for m in report.matched for c in m.changes][:CHANGES_SHOWN]
-        self.heading.setText(ngettext(  # counts of all, where the lists hold the first 1,000 (KEPT)
-            "{n} row names a customer already in the vault; for {changing} of them the file has something new:",
-            "{n} rows name customers already in the vault; for {changing} of them the file has something new:",
-            report.matched_count).format(n=report.matched_count, changing=report.offering_count))
+        self.heading.setText(
+            ngettext(  # counts of all, where the lists hold the first 1,000 (KEPT)
+                "{n} row names a customer already in the vault; for {changing} of them the file has something new:",
+                "{n} rows name customers already in the vault; for {changing} of them the file has something new:",
+                report.matched_count,
+            ).format(n=report.matched_count, changing=report.offering_count)
+        )
         conflicts = any(m.conflicts and not m.held for m in report.matched)
         for widget in (self.choice_label, self.keep, self.take):
             widget.setVisible(conflicts)
         self.table.setRowCount(len(rows))
         for r, (match, change) in enumerate(rows):
             customer = names.get(match.contact_id, _("customer {id}").format(id=match.contact_id))
-            for c, text in enumerate((str(match.line), customer, change.label(), change.old, change.new,
-                                      change_text(match, change))):
+            for c, text in enumerate(
+                (str(match.line), customer, change.label(), change.old, change.new, change_text(match, change))
+            ):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(r, c, item)
             if change.action == "conflict" and not match.held:
                 box = QCheckBox(_("Take the file's value"), self.table)
-                box.setAccessibleName(_("Line {line}, {field}: take the file's value instead of the customer's")
-                                      .format(line=match.line, field=change.label()))
+                box.setAccessibleName(
+                    _("Line {line}, {field}: take the file's value instead of the customer's").format(
+                        line=match.line, field=change.label()
+                    )
+                )
                 self.table.setCellWidget(r, 5, box)
                 self.boxes[(match.line, change)] = box
         self.table.setVisible(bool(rows))
         total = sum(len(m.changes) for m in report.matched)  # of the customers listed (the first KEPT)
-        self.more.setText(_("The first {shown} of {n} changes are shown; the choice above applies to the rest.")
-                          .format(shown=CHANGES_SHOWN, n=total) if total > CHANGES_SHOWN else "")
+        self.more.setText(
+            _("The first {shown} of {n} changes are shown; the choice above applies to the rest.").format(
+                shown=CHANGES_SHOWN, n=total
+            )
+            if total > CHANGES_SHOWN
+            else ""
+        )
         self.more.setVisible(total > CHANGES_SHOWN)
         self.setVisible(report.matched_count > 0)
 

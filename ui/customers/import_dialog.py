@@ -59,12 +59,27 @@ def format_label(key: str) -> str:
 
 
 def field_label(field: str) -> str:
-    words = {"name": _("Full name"), "given_name": _("Given name"), "middle_name": _("Middle name"),
-             "family_name": _("Family name"), "email": _("Email"), "phone": _("Phone"),
-             "organisation": _("Organisation"), "job_title": _("Job title"), "note": _("Note"), "tags": _("Tags"),
-             "address": _("Address (whole)"), "street": _("Street"), "city": _("City"), "region": _("Region"),
-             "postcode": _("Postcode"), "country": _("Country"), "consent": _("Marketing choice"),
-             "label": _("Label of an email, phone or address"), "source_id": _("Customer ID in the source")}
+    words = {
+        "name": _("Full name"),
+        "given_name": _("Given name"),
+        "middle_name": _("Middle name"),
+        "family_name": _("Family name"),
+        "email": _("Email"),
+        "phone": _("Phone"),
+        "organisation": _("Organisation"),
+        "job_title": _("Job title"),
+        "note": _("Note"),
+        "tags": _("Tags"),
+        "address": _("Address (whole)"),
+        "street": _("Street"),
+        "city": _("City"),
+        "region": _("Region"),
+        "postcode": _("Postcode"),
+        "country": _("Country"),
+        "consent": _("Marketing choice"),
+        "label": _("Label of an email, phone or address"),
+        "source_id": _("Customer ID in the source"),
+    }
     return words.get(field, field)
 
 
@@ -79,52 +94,91 @@ def row_status(row: ParsedRow) -> str:
 
 
 def summary_text(report: ImportReport) -> str:
-    parts = [ngettext("{n} customer will be imported.", "{n} customers will be imported.",
-                      report.imported).format(n=report.imported)]
+    parts = [
+        ngettext("{n} customer will be imported.", "{n} customers will be imported.", report.imported).format(
+            n=report.imported
+        )
+    ]
     if report.matched:
-        parts.append(ngettext("{n} row names a customer already there: empty fields are filled and new details "
-                              "added; where a value they have differs, you choose below which one stays.",
-                              "{n} rows name customers already there: empty fields are filled and new details "
-                              "added; where a value they have differs, you choose below which one stays.",
-                              report.matched_count).format(n=report.matched_count))
+        parts.append(
+            ngettext(
+                "{n} row names a customer already there: empty fields are filled and new details "
+                "added; where a value they have differs, you choose below which one stays.",
+                "{n} rows name customers already there: empty fields are filled and new details "
+                "added; where a value they have differs, you choose below which one stays.",
+                report.matched_count,
+            ).format(n=report.matched_count)
+        )
     if report.repeat_count:  # counts, not the lists: those hold the first 1,000 of each kind
-        parts.append(ngettext("{n} row looks like a customer already there (or earlier in the file) and is "
-                              "left out.", "{n} rows look like customers already there (or earlier in the file) "
-                              "and are left out.", report.repeat_count).format(n=report.repeat_count))
+        parts.append(
+            ngettext(
+                "{n} row looks like a customer already there (or earlier in the file) and is left out.",
+                "{n} rows look like customers already there (or earlier in the file) and are left out.",
+                report.repeat_count,
+            ).format(n=report.repeat_count)
+        )
     if report.bad_count:
-        parts.append(ngettext("{n} row has a problem and is left out.", "{n} rows have problems and are left out.",
-                              report.bad_count).format(n=report.bad_count))
+        parts.append(
+            ngettext(
+                "{n} row has a problem and is left out.", "{n} rows have problems and are left out.", report.bad_count
+            ).format(n=report.bad_count)
+        )
     if report.warning_count:
-        parts.append(ngettext("{n} detail cannot be read and is left out.", "{n} details cannot be read and are "
-                              "left out.", report.warning_count).format(n=report.warning_count))
+        parts.append(
+            ngettext(
+                "{n} detail cannot be read and is left out.",
+                "{n} details cannot be read and are left out.",
+                report.warning_count,
+            ).format(n=report.warning_count)
+        )
     if report.unchecked_count:
-        parts.append(ngettext("{n} email or phone number cannot be checked; it is kept as typed and marked "
-                              "unchecked.", "{n} emails or phone numbers cannot be checked; they are kept as typed "
-                              "and marked unchecked.", report.unchecked_count).format(n=report.unchecked_count))
+        parts.append(
+            ngettext(
+                "{n} email or phone number cannot be checked; it is kept as typed and marked unchecked.",
+                "{n} emails or phone numbers cannot be checked; they are kept as typed and marked unchecked.",
+                report.unchecked_count,
+            ).format(n=report.unchecked_count)
+        )
     if report.unused_columns:
-        parts.append(ngettext("The column {columns} fills nothing and is not imported.",
-                              "The columns {columns} fill nothing and are not imported.",
-                              len(report.unused_columns)).format(columns=", ".join(report.unused_columns)))
+        parts.append(
+            ngettext(
+                "The column {columns} fills nothing and is not imported.",
+                "The columns {columns} fill nothing and are not imported.",
+                len(report.unused_columns),
+            ).format(columns=", ".join(report.unused_columns))
+        )
     return " ".join(parts)
 
 
 def outcome_text(report: ImportReport) -> str:
     """What an import did, for the line the page shows afterwards."""
-    parts = [ngettext("Imported {n} customer.", "Imported {n} customers.", len(report.contact_ids))
-             .format(n=len(report.contact_ids))]
+    parts = [
+        ngettext("Imported {n} customer.", "Imported {n} customers.", len(report.contact_ids)).format(
+            n=len(report.contact_ids)
+        )
+    ]
     if report.updated:
-        parts.append(ngettext("Updated {n} customer.", "Updated {n} customers.", report.updated)
-                     .format(n=report.updated))
+        parts.append(
+            ngettext("Updated {n} customer.", "Updated {n} customers.", report.updated).format(n=report.updated)
+        )
     if report.replaced:
-        parts.append(ngettext("{n} value was replaced by the file's.", "{n} values were replaced by the file's.",
-                              len(report.replaced)).format(n=len(report.replaced)))
+        parts.append(
+            ngettext(
+                "{n} value was replaced by the file's.", "{n} values were replaced by the file's.", len(report.replaced)
+            ).format(n=len(report.replaced))
+        )
     if report.skipped:
-        parts.append(ngettext("{n} row was left out.", "{n} rows were left out.", report.skipped)
-                     .format(n=report.skipped))
+        parts.append(
+            ngettext("{n} row was left out.", "{n} rows were left out.", report.skipped).format(n=report.skipped)
+        )
     if report.consents_stored:
-        parts.append(ngettext("{n} marketing choice was recorded as consent.",
-                              "{n} marketing choices were recorded as consent.", report.consents_stored)
-                     .format(n=report.consents_stored))
+        parts.append(
+            ngettext(
+                "{n} marketing choice was recorded as consent.",
+                "{n} marketing choices were recorded as consent.",
+                report.consents_stored,
+            ).format(n=report.consents_stored)
+        )
     return " ".join(parts)
 
 
@@ -217,8 +271,13 @@ class ImportDialog(QDialog):
 
     def choose_file(self) -> None:
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
-        ask_open_path(self, _("Choose a file to import"), Path(folder or Path.home()),
-                      _("Customer files (*.csv *.txt *.vcf *.vcard);;All files (*)"), self.set_file)
+        ask_open_path(
+            self,
+            _("Choose a file to import"),
+            Path(folder or Path.home()),
+            _("Customer files (*.csv *.txt *.vcf *.vcard);;All files (*)"),
+            self.set_file,
+        )
 
     def set_file(self, path: Path) -> None:
         self.path = path
@@ -232,9 +291,13 @@ class ImportDialog(QDialog):
             return
         session, path, fmt, mapping = self.context.session, self.path, self._format(), dict(self.mapping) or None
         self._start(_("Reading the file…"))
-        self.context.run(preview_import(session, path, fmt, PREVIEW_ROWS, mapping, CHANGES_SHOWN),
-                         description=_("Checking the file…"), on_done=lambda result: self.show_preview(*result),
-                         on_error=self._failed, changes_data=False)
+        self.context.run(
+            preview_import(session, path, fmt, PREVIEW_ROWS, mapping, CHANGES_SHOWN),
+            description=_("Checking the file…"),
+            on_done=lambda result: self.show_preview(*result),
+            on_error=self._failed,
+            changes_data=False,
+        )
 
     def _format(self) -> str:
         return str(self.format.currentData())
@@ -242,8 +305,9 @@ class ImportDialog(QDialog):
     def show_preview(self, preview: ImportPreview, names: dict[int, str] | None = None) -> None:
         self._stop()
         self.last_preview = preview
-        self.detected.setText(_("Read as: {format}, {encoding}.").format(format=preview.format_label,
-                                                                         encoding=preview.encoding))
+        self.detected.setText(
+            _("Read as: {format}, {encoding}.").format(format=preview.format_label, encoding=preview.encoding)
+        )
         self._show_columns(preview)
         self.rows.setRowCount(len(preview.rows))
         for r, row in enumerate(preview.rows):
@@ -267,16 +331,23 @@ class ImportDialog(QDialog):
             self.messages.addItem(_("… and {n} more.").format(n=more))
         self.messages.setVisible(bool(messages))
         self.keep_duplicates.setChecked(False)
-        self.keep_duplicates.setText(ngettext("Import the {n} possible duplicate as well",
-                                              "Import the {n} possible duplicates as well",
-                                              report.duplicate_count).format(n=report.duplicate_count))
+        self.keep_duplicates.setText(
+            ngettext(
+                "Import the {n} possible duplicate as well",
+                "Import the {n} possible duplicates as well",
+                report.duplicate_count,
+            ).format(n=report.duplicate_count)
+        )
         self.keep_duplicates.setVisible(bool(report.duplicates))
-        self.consent_note.setText(ngettext(
-            "The file states {n} marketing choice (such as accepting email marketing). It goes into the "
-            "customer's consent history, with this file named as where it came from.",
-            "The file states {n} marketing choices (such as accepting email marketing). They go into the "
-            "customers' consent history, with this file named as where they came from.", report.consents_found)
-            .format(n=report.consents_found))
+        self.consent_note.setText(
+            ngettext(
+                "The file states {n} marketing choice (such as accepting email marketing). It goes into the "
+                "customer's consent history, with this file named as where it came from.",
+                "The file states {n} marketing choices (such as accepting email marketing). They go into the "
+                "customers' consent history, with this file named as where they came from.",
+                report.consents_found,
+            ).format(n=report.consents_found)
+        )
         self.consent_note.setVisible(report.consents_found > 0)
         self._update_buttons()
 
@@ -294,8 +365,9 @@ class ImportDialog(QDialog):
                 combo.addItem(field_label(column.field), None)  # read by the layout; not a choice a person makes
             for field in FIELDS:
                 combo.addItem(field_label(field), field)
-            combo.setCurrentIndex(max(combo.findData(column.field if column.field in FIELDS or not column.field
-                                                     else None), 0))
+            combo.setCurrentIndex(
+                max(combo.findData(column.field if column.field in FIELDS or not column.field else None), 0)
+            )
             combo.activated.connect(lambda _i, h=column.header, c=combo: self._remap(h, c.currentData()))
             self.columns.setCellWidget(r, 1, combo)
 
@@ -317,16 +389,19 @@ class ImportDialog(QDialog):
         overwrite = self.changes.overwrite()
 
         def work(progress: Progress, cancelled: Cancelled) -> ImportReport:
-            report = ImportService(session).run(path, fmt, mapping=mapping, keep_duplicates=keep,
-                                                overwrite=overwrite, progress=lambda n: progress(n, 0))
+            report = ImportService(session).run(
+                path, fmt, mapping=mapping, keep_duplicates=keep, overwrite=overwrite, progress=lambda n: progress(n, 0)
+            )
             create_tasks(session, report.contact_ids, path.name)  # GDPR Art. 14: each new person is to be told
             return report
 
         self._start(_("Importing…"))
-        operation = self.context.run(work, description=_("Importing customers…"), on_done=self._imported,
-                                     on_error=self._failed)
-        operation.progressed.connect(lambda done, _total: self.summary.setText(
-            _("Imported {n} customers so far…").format(n=done)))
+        operation = self.context.run(
+            work, description=_("Importing customers…"), on_done=self._imported, on_error=self._failed
+        )
+        operation.progressed.connect(
+            lambda done, _total: self.summary.setText(_("Imported {n} customers so far…").format(n=done))
+        )
 
     def _imported(self, report: ImportReport) -> None:
         self._stop()
@@ -339,8 +414,14 @@ class ImportDialog(QDialog):
         self.message.clear()
         self.summary.setText(text)
         self.busy.show()
-        for widget in (self.choose_button, self.format, self.columns, self.keep_duplicates, self.changes,
-                       self.import_button):
+        for widget in (
+            self.choose_button,
+            self.format,
+            self.columns,
+            self.keep_duplicates,
+            self.changes,
+            self.import_button,
+        ):
             widget.setEnabled(False)
 
     def _stop(self) -> None:
@@ -359,9 +440,15 @@ class ImportDialog(QDialog):
 
     def _update_buttons(self) -> None:
         report = self.last_preview.report if self.last_preview is not None else None
-        ready = (report is not None and not self.context.busy
-                 and (report.imported > 0 or report.matched_count > 0
-                      or (bool(report.duplicates) and self.keep_duplicates.isChecked())))
+        ready = (
+            report is not None
+            and not self.context.busy
+            and (
+                report.imported > 0
+                or report.matched_count > 0
+                or (bool(report.duplicates) and self.keep_duplicates.isChecked())
+            )
+        )
         self.import_button.setEnabled(ready)
         self.import_button.setToolTip("" if ready else _("Choose a file with at least one customer to import."))
 

@@ -146,8 +146,10 @@ class NotesTab(QWidget):
 
     def _append(self, created_at: str, body: str, at_top: bool) -> None:
         item = QListWidgetItem(_("{time}\n{note}").format(time=local_moment(created_at), note=body))
-        item.setData(Qt.ItemDataRole.AccessibleTextRole, _("Note from {time}: {note}").format(
-            time=local_moment(created_at), note=body))
+        item.setData(
+            Qt.ItemDataRole.AccessibleTextRole,
+            _("Note from {time}: {note}").format(time=local_moment(created_at), note=body),
+        )
         if at_top:
             self.list.insertItem(0, item)
         else:

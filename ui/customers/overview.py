@@ -18,8 +18,11 @@ from ui.customers.text import KINDS, kind_label, language_name, local_moment
 def start_alignment() -> Qt.AlignmentFlag:
     """Where the window's reading direction starts, also for a value in Arabic or Hebrew: Qt aligns a label by
     its text's direction and would push a right-to-left name to the far edge, away from its field label."""
-    edge = (Qt.AlignmentFlag.AlignRight if QGuiApplication.layoutDirection() == Qt.LayoutDirection.RightToLeft
-            else Qt.AlignmentFlag.AlignLeft)
+    edge = (
+        Qt.AlignmentFlag.AlignRight
+        if QGuiApplication.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        else Qt.AlignmentFlag.AlignLeft
+    )
     return edge | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignTop
 
 
@@ -27,8 +30,9 @@ def value_label(text: str, parent: QWidget) -> QLabel:
     label = QLabel(text, parent)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                  | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    label.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    )
     label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reachable with Tab, for screen readers and copying
     label.setAlignment(start_alignment())
     return label
@@ -68,22 +72,34 @@ class OverviewTab(QScrollArea):
             self._row(_("Family name"), record.family_name)
         for kind in KINDS:
             for point in (p for p in record.points if p.kind == kind):
-                title = (_("{kind} ({label})").format(kind=kind_label(kind), label=point.label) if point.label
-                         else kind_label(kind))
+                title = (
+                    _("{kind} ({label})").format(kind=kind_label(kind), label=point.label)
+                    if point.label
+                    else kind_label(kind)
+                )
                 if point.unchecked:  # imported as typed: it did not check out as an email or phone number
-                    self._row(title, _("{value} (unchecked)").format(value=point.value),
-                              _("Imported as typed: it could not be read as a valid email address or phone "
-                                "number. Correct it with Edit."))
+                    self._row(
+                        title,
+                        _("{value} (unchecked)").format(value=point.value),
+                        _(
+                            "Imported as typed: it could not be read as a valid email address or phone "
+                            "number. Correct it with Edit."
+                        ),
+                    )
                 else:
                     self._row(title, point.value)
         if not record.points:
             self._row(_("Contact details"), _("None yet"))
         for _id, name, job_title in record.organisations:
-            self._row(_("Organisation"), _("{organisation}, {job}").format(organisation=name, job=job_title)
-                      if job_title else name)
+            self._row(
+                _("Organisation"),
+                _("{organisation}, {job}").format(organisation=name, job=job_title) if job_title else name,
+            )
         self._row(_("Tags"), ", ".join(record.tags) if record.tags else _("None yet"))
-        self._row(_("Preferred language"), language_name(record.language) if record.language
-                  else _("Not set (the shop's language is used)"))
+        self._row(
+            _("Preferred language"),
+            language_name(record.language) if record.language else _("Not set (the shop's language is used)"),
+        )
         self._row(_("Added"), local_moment(record.created_at))
         if record.updated_at != record.created_at:
             self._row(_("Last changed"), local_moment(record.updated_at))

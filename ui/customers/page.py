@@ -60,8 +60,13 @@ FIND_ROWS_LIMIT = 5_000  # how far down the list to page to select a person just
 
 def consent_state_choices() -> list[tuple[str | None, str]]:
     """The consent filter's first half; the purpose chosen beside it completes the sentence."""
-    return [(None, _("Any consent")), ("granted", _("Consented to")), ("withdrawn", _("Withdrew consent to")),
-            ("expired", _("Consent expired for")), ("never_asked", _("Never asked about"))]
+    return [
+        (None, _("Any consent")),
+        ("granted", _("Consented to")),
+        ("withdrawn", _("Withdrew consent to")),
+        ("expired", _("Consent expired for")),
+        ("never_asked", _("Never asked about")),
+    ]
 
 
 class CustomerFilters(QWidget):
@@ -75,15 +80,16 @@ class CustomerFilters(QWidget):
         self.context = context
         self.tag = self._combo(_("Filter by tag"), _("Show only the customers with this tag"))
         self.owner = self._combo(_("Filter by owner"), _("Show only the customers this member of staff added"))
-        self.restricted = self._combo(_("Filter by restriction"),
-                                      _("Show only the customers whose processing is restricted (GDPR Art. 18), "
-                                        "or only the others"))
-        for flag, text in ((None, _("Restricted or not")), (True, _("Restricted only")),
-                           (False, _("Not restricted"))):
+        self.restricted = self._combo(
+            _("Filter by restriction"),
+            _("Show only the customers whose processing is restricted (GDPR Art. 18), or only the others"),
+        )
+        for flag, text in ((None, _("Restricted or not")), (True, _("Restricted only")), (False, _("Not restricted"))):
             self.restricted.addItem(text, flag)
-        self.consent = self._combo(_("Filter by consent"),
-                                   _("Show only the customers whose consent, for the purpose chosen beside, "
-                                     "stands like this now"))
+        self.consent = self._combo(
+            _("Filter by consent"),
+            _("Show only the customers whose consent, for the purpose chosen beside, stands like this now"),
+        )
         for state, text in consent_state_choices():
             self.consent.addItem(text, state)
         self.purpose = self._combo(_("Consent purpose to filter by"), _("The purpose the consent filter is about"))
@@ -126,9 +132,13 @@ class CustomerFilters(QWidget):
         purpose = self.purpose.currentData()
         if state is None or purpose is None:
             state = purpose = None
-        return ContactFilter(tag_id=self.tag.currentData(), owner_user_id=self.owner.currentData(),
-                             consent_purpose=purpose, consent_state=state,
-                             restricted=self.restricted.currentData())
+        return ContactFilter(
+            tag_id=self.tag.currentData(),
+            owner_user_id=self.owner.currentData(),
+            consent_purpose=purpose,
+            consent_state=state,
+            restricted=self.restricted.currentData(),
+        )
 
     def _chosen(self) -> None:
         self._sync()
@@ -151,10 +161,13 @@ class CustomerFilters(QWidget):
         tags: list[tuple[object, str]] = [(None, _("Any tag"))]
         tags += [(tag_id, _("Tag: {tag}").format(tag=name)) for tag_id, name in ContactService(session).tags()]
         owners: list[tuple[object, str]] = [(None, _("Any owner"))]
-        owners += [(user_id, _("Owner: me") if user_id == me else _("Owner: {name}").format(name=name))
-                   for user_id, name in ContactService(session).owners()]
-        purposes: list[tuple[object, str]] = [(p.key, purpose_name(p)) for p in ConsentService(session).purposes()
-                                              if p.lawful_basis == "consent"]
+        owners += [
+            (user_id, _("Owner: me") if user_id == me else _("Owner: {name}").format(name=name))
+            for user_id, name in ContactService(session).owners()
+        ]
+        purposes: list[tuple[object, str]] = [
+            (p.key, purpose_name(p)) for p in ConsentService(session).purposes() if p.lawful_basis == "consent"
+        ]
         before = self.current()
         for combo, items in ((self.tag, tags), (self.owner, owners), (self.purpose, purposes)):
             self._fill(combo, items)
@@ -233,9 +246,14 @@ class CustomersPage(QWidget):
 
     # --- building ------------------------------------------------------------------------------------------
 
-    def _action(self, text: str, keys: QKeySequence | QKeySequence.StandardKey | str, slot: Callable[[], object],
-                context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut,
-                owner: QWidget | None = None) -> QAction:
+    def _action(
+        self,
+        text: str,
+        keys: QKeySequence | QKeySequence.StandardKey | str,
+        slot: Callable[[], object],
+        context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut,
+        owner: QWidget | None = None,
+    ) -> QAction:
         action = QAction(text, owner or self)
         action.setShortcut(QKeySequence(keys))
         action.setShortcutContext(context)
@@ -243,8 +261,14 @@ class CustomersPage(QWidget):
         (owner or self).addAction(action)
         return action
 
-    def _button(self, text: str, accessible_name: str, slot: Callable[[], object], permission: Permission | None = None,
-                tip: str = "") -> QPushButton:
+    def _button(
+        self,
+        text: str,
+        accessible_name: str,
+        slot: Callable[[], object],
+        permission: Permission | None = None,
+        tip: str = "",
+    ) -> QPushButton:
         button = QPushButton(text, self)
         button.setAccessibleName(accessible_name)
         button.setToolTip(tip)
@@ -255,26 +279,46 @@ class CustomersPage(QWidget):
         return button
 
     def _build_actions(self) -> None:
-        self.new_button = self._button(_("&New customer"), _("Add a new customer"), self.new_customer,
-                                       Permission.EDIT_CUSTOMERS, _("Add a new customer (Ctrl+N)"))
-        self.export_button = self._button(_("E&xport CSV…"), _("Export the customers shown as CSV"),
-                                          self.ask_export, Permission.EXPORT_BULK,
-                                          _("Save the customers shown (everyone, or the search results, through the "
-                                            "filters) as a CSV file"))
+        self.new_button = self._button(
+            _("&New customer"),
+            _("Add a new customer"),
+            self.new_customer,
+            Permission.EDIT_CUSTOMERS,
+            _("Add a new customer (Ctrl+N)"),
+        )
+        self.export_button = self._button(
+            _("E&xport CSV…"),
+            _("Export the customers shown as CSV"),
+            self.ask_export,
+            Permission.EXPORT_BULK,
+            _("Save the customers shown (everyone, or the search results, through the filters) as a CSV file"),
+        )
         self.pseudonymised_button = self._button(
-            _("Pseudonymised export…"), _("Export every customer pseudonymised, for analysis"),
-            self.ask_export_pseudonymised, Permission.EXPORT_BULK,
-            _("For analysis: pseudonyms instead of names, no contact details, months instead of dates, age bands"))
-        self.duplicates_button = self._button(_("Find du&plicates…"), _("Find and merge duplicate customers"),
-                                              self.find_duplicates, None,
-                                              _("Customers who share an email address or phone number"))
+            _("Pseudonymised export…"),
+            _("Export every customer pseudonymised, for analysis"),
+            self.ask_export_pseudonymised,
+            Permission.EXPORT_BULK,
+            _("For analysis: pseudonyms instead of names, no contact details, months instead of dates, age bands"),
+        )
+        self.duplicates_button = self._button(
+            _("Find du&plicates…"),
+            _("Find and merge duplicate customers"),
+            self.find_duplicates,
+            None,
+            _("Customers who share an email address or phone number"),
+        )
         if not may_merge(self.context.session):
             self.duplicates_button.setEnabled(False)
-            self.duplicates_button.setToolTip(self.context.why_not(MERGE_PERMISSION) + " "
-                                              + _("Merging removes records for good."))
-        self.import_button = self._button(_("&Import…"), _("Import customers from a file"), self.import_customers,
-                                          Permission.EDIT_CUSTOMERS,
-                                          _("Customers from a CSV export of another tool, or a vCard file"))
+            self.duplicates_button.setToolTip(
+                self.context.why_not(MERGE_PERMISSION) + " " + _("Merging removes records for good.")
+            )
+        self.import_button = self._button(
+            _("&Import…"),
+            _("Import customers from a file"),
+            self.import_customers,
+            Permission.EDIT_CUSTOMERS,
+            _("Customers from a CSV export of another tool, or a vCard file"),
+        )
         self.new_action = self._action(_("New customer"), "Ctrl+N", self.new_customer)
         self.new_action.setEnabled(self.context.can(Permission.EDIT_CUSTOMERS))
         self.find_action = self._action(_("Find a customer"), QKeySequence.StandardKey.Find, self.focus_search)
@@ -284,8 +328,9 @@ class CustomersPage(QWidget):
         self.search = QLineEdit(self)
         self.search.setAccessibleName(_("Search customers"))
         self.search.setPlaceholderText(_("Search names, emails, phones, tags… (Ctrl+F)"))
-        self.search.setToolTip(_("Names, emails, phone digits, organisations, tags and notes; results appear as "
-                                 "you type"))
+        self.search.setToolTip(
+            _("Names, emails, phone digits, organisations, tags and notes; results appear as you type")
+        )
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self.apply_search)
@@ -307,8 +352,12 @@ class CustomersPage(QWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(60)
-        for column, mode in ((0, QHeaderView.ResizeMode.Stretch), (1, QHeaderView.ResizeMode.Stretch),
-                             (2, QHeaderView.ResizeMode.Interactive), (3, QHeaderView.ResizeMode.Interactive)):
+        for column, mode in (
+            (0, QHeaderView.ResizeMode.Stretch),
+            (1, QHeaderView.ResizeMode.Stretch),
+            (2, QHeaderView.ResizeMode.Interactive),
+            (3, QHeaderView.ResizeMode.Interactive),
+        ):
             header.setSectionResizeMode(column, mode)
         # A phone number fits whole (an international one is the longest); an email keeps its start and its
         # domain ("fatima.h…@example.org"), which tell two addresses apart better than a cut-off end.
@@ -319,17 +368,30 @@ class CustomersPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(lambda *_args: self._selection_changed())
         self.table.doubleClicked.connect(lambda _index: self.edit_customer(self.selected_id()))
         self.table.clicked.connect(lambda _index: self.open_selected())  # a click is a clear choice: no delay
-        self.delete_action = self._action(_("Delete customer"), QKeySequence.StandardKey.Delete,
-                                          lambda: self.delete_customer(self.selected_id()),
-                                          Qt.ShortcutContext.WidgetShortcut, self.table)
+        self.delete_action = self._action(
+            _("Delete customer"),
+            QKeySequence.StandardKey.Delete,
+            lambda: self.delete_customer(self.selected_id()),
+            Qt.ShortcutContext.WidgetShortcut,
+            self.table,
+        )
         self.delete_action.setEnabled(self.context.can(Permission.EDIT_CUSTOMERS))
-        self.edit_action = self._action(_("Edit customer"), "Return", lambda: self.edit_customer(self.selected_id()),
-                                        Qt.ShortcutContext.WidgetShortcut, self.table)
+        self.edit_action = self._action(
+            _("Edit customer"),
+            "Return",
+            lambda: self.edit_customer(self.selected_id()),
+            Qt.ShortcutContext.WidgetShortcut,
+            self.table,
+        )
         self.edit_action.setShortcuts([QKeySequence("Return"), QKeySequence("Enter")])
         self.edit_action.setEnabled(self.context.can(Permission.EDIT_CUSTOMERS))
-        self.empty_state = EmptyCustomerList(self.new_customer, self.import_customers,
-                                             self.context.can(Permission.EDIT_CUSTOMERS),
-                                             self.context.why_not(Permission.EDIT_CUSTOMERS), self)
+        self.empty_state = EmptyCustomerList(
+            self.new_customer,
+            self.import_customers,
+            self.context.can(Permission.EDIT_CUSTOMERS),
+            self.context.why_not(Permission.EDIT_CUSTOMERS),
+            self,
+        )
         self.list_area = QStackedWidget(self)  # the table, or the way to a first customer while there is none
         self.list_area.addWidget(self.table)
         self.list_area.addWidget(self.empty_state)
@@ -464,13 +526,17 @@ class CustomersPage(QWidget):
             else:
                 text = _("No customer matches this search.")
         elif filtering and self.model.looking:
-            text = ngettext("Looking through the customers… {n} found so far.",
-                            "Looking through the customers… {n} found so far.", shown).format(n=shown)
+            text = ngettext(
+                "Looking through the customers… {n} found so far.",
+                "Looking through the customers… {n} found so far.",
+                shown,
+            ).format(n=shown)
         elif filtering and self.model.has_more:
             text = _("{n} matching customers shown, in name order; scroll down for more.").format(n=shown)
         elif filtering and shown:
-            text = ngettext("{n} customer matches the filters.", "{n} customers match the filters.",
-                            shown).format(n=shown)
+            text = ngettext("{n} customer matches the filters.", "{n} customers match the filters.", shown).format(
+                n=shown
+            )
         elif filtering and self.context.is_open:
             text = _("No customer matches the filters.")
         elif self.model.has_more:
@@ -479,8 +545,14 @@ class CustomersPage(QWidget):
             text = ngettext("{n} customer.", "{n} customers.", shown).format(n=shown)
         else:
             text = ""
-        nobody_yet = (self.context.is_open and not self.context.busy and not shown and not filtering
-                      and not self.model.searching and not ContactService(self.context.session).any_customer())
+        nobody_yet = (
+            self.context.is_open
+            and not self.context.busy
+            and not shown
+            and not filtering
+            and not self.model.searching
+            and not ContactService(self.context.session).any_customer()
+        )
         self.list_area.setCurrentWidget(self.empty_state if nobody_yet else self.table)
         if nobody_yet:
             text = ""  # the empty state says it, with the way out
@@ -599,8 +671,11 @@ class CustomersPage(QWidget):
             return
         row = self.model.row_of(contact_id)
         summary = self.model.summary(row) if row is not None else None
-        name = summary.name if summary is not None else (self.detail.record.display_name if self.detail.record
-                                                          else _("customer {id}").format(id=contact_id))
+        name = (
+            summary.name
+            if summary is not None
+            else (self.detail.record.display_name if self.detail.record else _("customer {id}").format(id=contact_id))
+        )
         self.message.clear()
         try:
             ContactService(self.context.session).delete(contact_id)
@@ -619,8 +694,9 @@ class CustomersPage(QWidget):
         if row is None or not self.model.rowCount():
             return
         row = min(row, self.model.rowCount() - 1)
-        self.table.selectionModel().setCurrentIndex(self.model.index(row, 0),
-                                                    QItemSelectionModel.SelectionFlag.NoUpdate)
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate
+        )
         self.table.setFocus()
 
     def _undo_shortcut(self) -> None:

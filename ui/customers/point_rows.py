@@ -68,7 +68,8 @@ class PointRow(RemovableRow):
         """An email or phone an import kept as typed (it did not check out): say so under it until it is edited.
         Saved unchanged it stays unchecked; typed anew it is checked like any other."""
         text = _("Unchecked: kept as typed, because it could not be read as a valid {what}. Correct it here.").format(
-            what=self.noun)
+            what=self.noun
+        )
         self.message.show_warning(text)
         self.value.setToolTip(text)
         self.value.textEdited.connect(lambda _text: self.value.setToolTip(""))

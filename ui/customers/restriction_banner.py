@@ -63,10 +63,12 @@ class RestrictionBanner(QFrame):
         if current is None:
             self.hide()
             return
-        self.text.setText(_("Processing restricted since {when} by {who}: {reason}. This customer is kept but "
-                            "left out of marketing lists, exports and the retention sweep.")
-                          .format(when=local_moment(current.set_at), who=current.set_by or "?",
-                                  reason=current.reason))
+        self.text.setText(
+            _(
+                "Processing restricted since {when} by {who}: {reason}. This customer is kept but "
+                "left out of marketing lists, exports and the retention sweep."
+            ).format(when=local_moment(current.set_at), who=current.set_by or "?", reason=current.reason)
+        )
         self.show()
 
     def lift(self) -> None:

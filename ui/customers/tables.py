@@ -32,8 +32,16 @@ OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2)  # as on the Pi
 class RecordTable(QWidget):
     activated = Signal(int)  # the id of the row opened; only rows given an id emit it
 
-    def __init__(self, headers: Sequence[str], accessible_name: str, empty_text: str, parent: QWidget | None = None,
-                 *, stretch: int = 0, right_aligned: Sequence[int] = ()) -> None:
+    def __init__(
+        self,
+        headers: Sequence[str],
+        accessible_name: str,
+        empty_text: str,
+        parent: QWidget | None = None,
+        *,
+        stretch: int = 0,
+        right_aligned: Sequence[int] = (),
+    ) -> None:
         super().__init__(parent)
         self.empty_text = empty_text
         self.right_aligned = set(right_aligned)
@@ -92,16 +100,25 @@ class RecordTable(QWidget):
         return True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
-                and event.key() in OPEN_KEYS \
-                and event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier) \
-                and self._open(self.table.currentRow()):
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in OPEN_KEYS
+            and event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+            and self._open(self.table.currentRow())
+        ):
             return True
         return super().eventFilter(watched, event)
 
     def rows(self) -> list[list[str]]:
-        return [[item.text() if (item := self.table.item(r, c)) is not None else ""
-                 for c in range(self.table.columnCount())] for r in range(self.table.rowCount())]
+        return [
+            [
+                item.text() if (item := self.table.item(r, c)) is not None else ""
+                for c in range(self.table.columnCount())
+            ]
+            for r in range(self.table.rowCount())
+        ]
 
     def clear(self) -> None:
         self.set_rows([])
@@ -119,8 +136,10 @@ def deal_stage(deal: Deal, stage_names: dict[int, str]) -> str:
 
 
 def deal_rows(deals: list[Deal], stage_names: dict[int, str]) -> list[list[str]]:
-    return [[deal.title, deal_stage(deal, stage_names), money(deal.value_minor, deal.currency),
-             _day(deal.expected_close)] for deal in deals]
+    return [
+        [deal.title, deal_stage(deal, stage_names), money(deal.value_minor, deal.currency), _day(deal.expected_close)]
+        for deal in deals
+    ]
 
 
 def _day(stored: str | None) -> str:

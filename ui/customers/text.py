@@ -46,12 +46,22 @@ def local_moment(stored: str | None) -> str:
 
 def action_text(action: str) -> str:
     """An audit action in a person's history, in words (the audit log's own words where this list has none)."""
-    words = {"contact.create": _("Added"), "contact.update": _("Changed"), "contact.read": _("Opened"),
-             "contact.delete": _("Moved to the bin"), "contact.restore": _("Restored from the bin"),
-             "contact.merge": _("Merged with another record"), "contact.export": _("Exported"),
-             "note.create": _("Note added"), "consent.grant": _("Consent given"),
-             "consent.withdraw": _("Consent withdrawn"), "consent.evidence": _("Consent evidence added"),
-             "consent.evidence_read": _("Consent evidence opened"),
-             "consent.form_printed": _("Consent form printed"), "privacy_flag.set": _("Privacy choice set"),
-             "privacy_flag.clear": _("Privacy choice cleared"), "legal_hold.add": _("Legal hold placed")}
+    words = {
+        "contact.create": _("Added"),
+        "contact.update": _("Changed"),
+        "contact.read": _("Opened"),
+        "contact.delete": _("Moved to the bin"),
+        "contact.restore": _("Restored from the bin"),
+        "contact.merge": _("Merged with another record"),
+        "contact.export": _("Exported"),
+        "note.create": _("Note added"),
+        "consent.grant": _("Consent given"),
+        "consent.withdraw": _("Consent withdrawn"),
+        "consent.evidence": _("Consent evidence added"),
+        "consent.evidence_read": _("Consent evidence opened"),
+        "consent.form_printed": _("Consent form printed"),
+        "privacy_flag.set": _("Privacy choice set"),
+        "privacy_flag.clear": _("Privacy choice cleared"),
+        "legal_hold.add": _("Legal hold placed"),
+    }
     return words.get(action) or audit_action_text(action)

@@ -62,8 +62,11 @@ class FigureTile(QFrame):
     def show_amounts(self, amounts: dict[str, int], note: str = "") -> None:
         self.value.setText(totals_text(amounts, empty=_("None yet")))
         self.note.setText(note)
-        self.value.setAccessibleName(_("{title}: {amounts}").format(
-            title=self.title.text(), amounts=totals_text(amounts, separator=", ", empty=_("none yet"))))
+        self.value.setAccessibleName(
+            _("{title}: {amounts}").format(
+                title=self.title.text(), amounts=totals_text(amounts, separator=", ", empty=_("none yet"))
+            )
+        )
 
     def clear(self) -> None:
         self.value.clear()
@@ -80,11 +83,15 @@ class DashboardPage(LivePage):
         self.pipelines: list[Pipeline] = []
         self.columns: list[StageColumn] = []
         self.open_tile = FigureTile(_("Open pipeline"), _("The value of every open deal, per currency."), self)
-        self.weighted_tile = FigureTile(_("Weighted value"), _("Each open deal's value times the win probability of "
-                                                               "its stage: what the pipeline is likely worth."), self)
+        self.weighted_tile = FigureTile(
+            _("Weighted value"),
+            _("Each open deal's value times the win probability of its stage: what the pipeline is likely worth."),
+            self,
+        )
         self.won_tile = FigureTile(_("Won this month"), _("Deals marked won since the first of this month."), self)
-        self.overdue_tile = FigureTile(_("Overdue activities"), _("Open activities of every user that are past "
-                                                                  "their due time."), self)
+        self.overdue_tile = FigureTile(
+            _("Overdue activities"), _("Open activities of every user that are past their due time."), self
+        )
         self.overdue_button = QPushButton(self.overdue_tile)
         self.overdue_button.setAccessibleName(_("Overdue activities: open Activities"))
         self.overdue_button.setToolTip(_("Open Activities to deal with them."))
@@ -115,8 +122,10 @@ class DashboardPage(LivePage):
         box_layout = QVBoxLayout(chart_box)
         box_layout.addLayout(choices)
         box_layout.addWidget(self.chart)
-        self.chart_note = QLabel(_("Each currency is charted on its own; amounts in different currencies are never "
-                                   "added together."), chart_box)
+        self.chart_note = QLabel(
+            _("Each currency is charted on its own; amounts in different currencies are never added together."),
+            chart_box,
+        )
         self.chart_note.setWordWrap(True)
         box_layout.addWidget(self.chart_note)
         self.message = MessageLine(self)
@@ -142,8 +151,11 @@ class DashboardPage(LivePage):
         self.won_tile.show_amounts(figures.won_this_month)
         overdue = figures.overdue_activities
         self.overdue_button.setText(ngettext("{n} overdue", "{n} overdue", overdue).format(n=overdue))
-        self.overdue_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-                                    if overdue else self.style().standardIcon(QStyle.StandardPixmap.SP_DialogYesButton))
+        self.overdue_button.setIcon(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            if overdue
+            else self.style().standardIcon(QStyle.StandardPixmap.SP_DialogYesButton)
+        )
         self.overdue_tile.note.setText(_("Click to open Activities.") if overdue else _("Nothing overdue."))
         self.overdue_button.setAccessibleName(_("{n} overdue activities: open Activities").format(n=overdue))
         self._fill_choice(self.pipeline_choice, [(p.name, p.id) for p in self.pipelines])
@@ -175,8 +187,9 @@ class DashboardPage(LivePage):
             return
         currencies = sorted({currency for column in self.columns for currency in column.totals})
         shop_currency = ShopService(self.context.session).profile().currency
-        self._fill_choice(self.currency_choice, [(code, code) for code in currencies],
-                          default_currency(currencies, shop_currency))
+        self._fill_choice(
+            self.currency_choice, [(code, code) for code in currencies], default_currency(currencies, shop_currency)
+        )
         self._draw_chart()
 
     def _draw_chart(self) -> None:

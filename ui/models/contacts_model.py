@@ -180,8 +180,9 @@ class ContactListModel(QAbstractTableModel):
         query = " ".join(text.split())
         if not self._readable():
             return False
-        statement = self._service().search_statement(query, SEARCH_LIMIT + 1, self._filter, ids_only=True) \
-            if query else None
+        statement = (
+            self._service().search_statement(query, SEARCH_LIMIT + 1, self._filter, ids_only=True) if query else None
+        )
         if statement is None:
             self._drop_background_search()
             self.set_query(query)
@@ -254,8 +255,9 @@ class ContactListModel(QAbstractTableModel):
     # --- paging --------------------------------------------------------------------------------------------
 
     def canFetchMore(self, parent: Index = ROOT) -> bool:  # noqa: N802 - Qt override
-        return (not parent.isValid() and not self._query and not self._exhausted and not self._changing
-                and self._readable())
+        return (
+            not parent.isValid() and not self._query and not self._exhausted and not self._changing and self._readable()
+        )
 
     def fetchMore(self, parent: Index = ROOT) -> None:  # noqa: N802 - Qt override
         if not self.canFetchMore(parent):
@@ -306,7 +308,7 @@ class ContactListModel(QAbstractTableModel):
         can end part-way through a block; the next one fills it up)."""
         while rows:
             block, within = divmod(start, BATCH)
-            part, rows = rows[:BATCH - within], rows[BATCH - within:]
+            part, rows = rows[: BATCH - within], rows[BATCH - within :]
             cached = self._cache.get(block)
             if within == 0:
                 self._remember(block, part)
@@ -323,7 +325,7 @@ class ContactListModel(QAbstractTableModel):
 
     def _block(self, block: int) -> list[ContactSummary | None] | None:
         """The text of one page of rows, read by its ids when first shown (search) or let go (list)."""
-        ids = self._ids[block * BATCH:(block + 1) * BATCH]
+        ids = self._ids[block * BATCH : (block + 1) * BATCH]
         rows = self._cache.get(block)
         if rows is not None and len(rows) == len(ids):
             self._cache.move_to_end(block)
@@ -370,8 +372,12 @@ class ContactListModel(QAbstractTableModel):
     def columnCount(self, parent: Index = ROOT) -> int:  # noqa: N802 - Qt override
         return 0 if parent.isValid() else 4
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802 - Qt override
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole or not 0 <= section < 4:
             return None
         return (_("Name"), _("Email"), _("Phone"), _("Organisation"))[section]
@@ -399,5 +405,6 @@ class ContactListModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0 and summary.restricted:
             return _("{name}: processing restricted (kept, but left out of lists and exports)").format(
-                name=summary.name)
+                name=summary.name
+            )
         return self.text(summary, index.column())

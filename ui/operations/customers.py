@@ -25,6 +25,7 @@ def summary_of(service: ContactService, contact_id: int) -> ContactSummary | Non
 
 def find_groups(session: Session) -> Work[list[list[ContactSummary]]]:
     """Groups of people entered more than once, each as list rows (it looks at every contact detail)."""
+
     def work(progress: Progress, cancelled: Cancelled) -> list[list[ContactSummary]]:
         service = ContactService(session)
         groups = []
@@ -33,15 +34,18 @@ def find_groups(session: Session) -> Work[list[list[ContactSummary]]]:
             if len(members) > 1:
                 groups.append(members)
         return groups
+
     return work
 
 
 def merge_into(session: Session, keep_id: int, other_ids: list[int]) -> Work[int]:
     """Fold each of `other_ids` into `keep_id`; returns how many records were merged."""
+
     def work(progress: Progress, cancelled: Cancelled) -> int:
         for other_id in other_ids:
             merge(session, keep_id, other_id)
         return len(other_ids)
+
     return work
 
 
@@ -50,13 +54,15 @@ def export_list(session: Session, path: Path, query: str, where: ContactFilter |
     return lambda progress, cancelled: export_csv(session, path, query, where)
 
 
-def preview_import(session: Session, path: Path, fmt: str, rows: int, mapping: dict[str, str] | None,
-                   named: int) -> Work[tuple[ImportPreview, dict[int, str]]]:
+def preview_import(
+    session: Session, path: Path, fmt: str, rows: int, mapping: dict[str, str] | None, named: int
+) -> Work[tuple[ImportPreview, dict[int, str]]]:
     """Read the whole file as a dry run: what importing it would do (its first `rows` records), and the names
     of the first `named` people it would change."""
+
     def work(progress: Progress, cancelled: Cancelled) -> tuple[ImportPreview, dict[int, str]]:
         preview = ImportService(session).preview(path, fmt, rows, mapping=mapping)
         shown = [m.contact_id for m in preview.report.matched[:named]]  # who the changes table names
         return preview, ContactService(session).display_names(shown)
-    return work
 
+    return work

@@ -27,8 +27,10 @@ def preview_sweep(session: Session, now: datetime) -> Work[list[SweepItem]]:
 
 def apply_sweep(session: Session, now: datetime) -> Work[SweepResult]:
     """Apply the sweep as previewed at `now`, in batches; cancel stops between batches."""
+
     def work(progress: Progress, cancelled: Cancelled) -> SweepResult:
         return RetentionService(session).apply(now, progress, cancelled)
+
     return work
 
 
@@ -39,21 +41,40 @@ def complete_request(session: Session, request_id: int, response: str) -> Work[N
 
 def subject_pdf(session: Session, contact_id: int, request_id: int) -> Work[bytes]:
     """The person's data as a PDF in memory, for the printer at the counter."""
+
     def work(progress: Progress, cancelled: Cancelled) -> bytes:
         from app.documents.access_export import subject_pdf  # reportlab behind it: load on use
 
         return subject_pdf(session, contact_id, request_id=request_id)
+
     return work
 
 
-def export_subject(session: Session, contact_id: int, request_id: int, *, pdf: Path | None, zip_path: Path | None,
-                   language: str, pdf_password: str | None) -> Work[dict[str, str]]:
+def export_subject(
+    session: Session,
+    contact_id: int,
+    request_id: int,
+    *,
+    pdf: Path | None,
+    zip_path: Path | None,
+    language: str,
+    pdf_password: str | None,
+) -> Work[dict[str, str]]:
     """The person's data to files; returns each file's fingerprint (also recorded on the request)."""
+
     def work(progress: Progress, cancelled: Cancelled) -> dict[str, str]:
         from app.documents.access_export import export_subject  # reportlab behind it: load on use
 
-        return export_subject(session, contact_id, pdf=pdf, zip_path=zip_path, language=language,
-                              pdf_password=pdf_password, request_id=request_id)
+        return export_subject(
+            session,
+            contact_id,
+            pdf=pdf,
+            zip_path=zip_path,
+            language=language,
+            pdf_password=pdf_password,
+            request_id=request_id,
+        )
+
     return work
 
 

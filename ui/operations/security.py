@@ -29,11 +29,14 @@ def back_up_if_due(session: Session) -> Work[Path | None]:
     return lambda progress, cancelled: security.backup_if_due(session)
 
 
-def drill(session: Session, backup: Path, *, user: str | None, password: str | None,
-          recovery_key: str | None) -> Work[dict[str, int]]:
+def drill(
+    session: Session, backup: Path, *, user: str | None, password: str | None, recovery_key: str | None
+) -> Work[dict[str, int]]:
     """Open the backup in a temporary place, verify and count it, and record the drill; returns the counts."""
+
     def work(progress: Progress, cancelled: Cancelled) -> dict[str, int]:
         counts = restore.drill(backup, user=user, password=password, recovery_key=recovery_key)
         settings.record_drill(session, backup.name, counts)
         return counts
+
     return work

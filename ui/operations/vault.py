@@ -23,13 +23,21 @@ def open_vault(path: Path, name: str, password: str, second_factor: SecondFactor
     return lambda progress, cancelled: open_session(path, name, password, second_factor)
 
 
-def create(path: Path, owner: str, password: str, *, use_keychain: bool, profile: ShopProfile,
-           ) -> Work[tuple[Session, str]]:
+def create(
+    path: Path,
+    owner: str,
+    password: str,
+    *,
+    use_keychain: bool,
+    profile: ShopProfile,
+) -> Work[tuple[Session, str]]:
     """A new vault with its owner signed in and the shop's details saved; returns the recovery key too."""
+
     def work(progress: Progress, cancelled: Cancelled) -> tuple[Session, str]:
         session, recovery_key = create_vault(path, owner, password, use_keychain=use_keychain)
         ShopService(session).update(**asdict(profile))
         return session, recovery_key
+
     return work
 
 

@@ -66,8 +66,11 @@ class _Row:
 
     def changed(self) -> bool:
         p = self.purpose
-        return (self.basis.currentData() != p.lawful_basis or self.expiry.value() != days_to_months(
-            p.expires_after_days) or self.active.isChecked() != p.active)
+        return (
+            self.basis.currentData() != p.lawful_basis
+            or self.expiry.value() != days_to_months(p.expires_after_days)
+            or self.active.isChecked() != p.active
+        )
 
     def expires_after_days(self) -> int | None:
         if self.expiry.value() == days_to_months(self.purpose.expires_after_days):
@@ -102,12 +105,14 @@ class ConsentSettingsView(QWidget):
     def _purposes_box(self) -> QGroupBox:
         box = QGroupBox(_("Purposes"), self)
         self.table = QTableWidget(0, 6, box)
-        self.table.setHorizontalHeaderLabels([_("Purpose"), _("Key"), _("Lawful basis"), _("Expires (months)"),
-                                              _("Separate consent"), _("Active")])
+        self.table.setHorizontalHeaderLabels(
+            [_("Purpose"), _("Key"), _("Lawful basis"), _("Expires (months)"), _("Separate consent"), _("Active")]
+        )
         expiry_header = self.table.horizontalHeaderItem(_EXPIRY)
         if expiry_header is not None:
-            expiry_header.setToolTip(_("Months after which a consent counts as not given any more, unless it is "
-                                       "given again (0: never)."))
+            expiry_header.setToolTip(
+                _("Months after which a consent counts as not given any more, unless it is given again (0: never).")
+            )
         self.table.setAccessibleName(_("Purposes"))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -123,8 +128,10 @@ class ConsentSettingsView(QWidget):
         self.save_button.clicked.connect(self.save_purposes)
         self.undo_button = QPushButton(_("&Undo changes"), box)
         self.undo_button.clicked.connect(self.load_purposes)
-        explanation = _("“Separate consent” purposes are asked one by one, never bundled (PIPL). A purpose on "
-                        "another lawful basis than consent is not asked for at all.")
+        explanation = _(
+            "“Separate consent” purposes are asked one by one, never bundled (PIPL). A purpose on "
+            "another lawful basis than consent is not asked for at all."
+        )
         if not self.may_edit:
             explanation += " " + self.context.why_not(Permission.MANAGE_POLICIES)
             for button in (self.save_button, self.undo_button):
@@ -244,8 +251,11 @@ class ConsentSettingsView(QWidget):
 
     def _fill_row(self, row: int, purpose: Purpose) -> _Row:
         name = purpose_name(purpose)
-        for column, text in ((_NAME, name), (_KEY, purpose.key),
-                             (_SEPARATE, _("Yes") if purpose.separate_consent else _("No"))):
+        for column, text in (
+            (_NAME, name),
+            (_KEY, purpose.key),
+            (_SEPARATE, _("Yes") if purpose.separate_consent else _("No")),
+        ):
             item = QTableWidgetItem(text)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.table.setItem(row, column, item)
@@ -286,8 +296,12 @@ class ConsentSettingsView(QWidget):
         try:
             for row in self.rows:
                 if row.changed():
-                    service.set_purpose(row.purpose.key, lawful_basis=str(row.basis.currentData()),
-                                        expires_after_days=row.expires_after_days(), active=row.active.isChecked())
+                    service.set_purpose(
+                        row.purpose.key,
+                        lawful_basis=str(row.basis.currentData()),
+                        expires_after_days=row.expires_after_days(),
+                        active=row.active.isChecked(),
+                    )
                     saved += 1
         except CounterpartError as exc:
             self.message.show_error(message_for(exc))
@@ -296,8 +310,9 @@ class ConsentSettingsView(QWidget):
         if saved:
             self.context.changed.emit()
             if not self.message.text():
-                self.message.show_info(ngettext("Saved {n} changed purpose.", "Saved {n} changed purposes.",
-                                                saved).format(n=saved))
+                self.message.show_info(
+                    ngettext("Saved {n} changed purpose.", "Saved {n} changed purposes.", saved).format(n=saved)
+                )
         elif not self.message.text():
             self.message.show_info(_("Nothing was changed."))
         return saved
@@ -324,8 +339,12 @@ class ConsentSettingsView(QWidget):
 
     def _show_version(self, row: int) -> None:
         if not 0 <= row < len(self.versions):
-            self.notice_meta.setText(_("There is no notice in this language yet; customers see the English one. "
-                                       "Publish one to show them their own."))
+            self.notice_meta.setText(
+                _(
+                    "There is no notice in this language yet; customers see the English one. "
+                    "Publish one to show them their own."
+                )
+            )
             self.notice_title.clear()
             self.notice_hash.clear()
             self.notice_text.clear()
@@ -333,8 +352,11 @@ class ConsentSettingsView(QWidget):
         notice = self.versions[row]
         state = _("current, shown to customers now") if row == 0 else _("earlier version, kept unchanged")
         self.notice_title.setText(notice.title)
-        self.notice_meta.setText(_("Version {version}, published {when} ({state})").format(
-            version=notice.version, when=local_time(notice.created_at), state=state))
+        self.notice_meta.setText(
+            _("Version {version}, published {when} ({state})").format(
+                version=notice.version, when=local_time(notice.created_at), state=state
+            )
+        )
         self.notice_hash.setText(notice.sha256)
         self.notice_hash.setCursorPosition(0)
         self.notice_text.setPlainText(notice.body)

@@ -43,8 +43,9 @@ class PrivacyPage(QWidget):
             self.consent_view = ConsentSettingsView(context, self)
             self.consent_tab = self.tabs.addTab(self.consent_view, _("C&onsent"))
         else:
-            self.consent_tab = self.tabs.addTab(NotAllowedPage(context.why_not(Permission.VIEW_CUSTOMERS), self),
-                                                _("C&onsent"))
+            self.consent_tab = self.tabs.addTab(
+                NotAllowedPage(context.why_not(Permission.VIEW_CUSTOMERS), self), _("C&onsent")
+            )
             self.tabs.setTabToolTip(self.consent_tab, context.why_not(Permission.VIEW_CUSTOMERS))
         self.lists = AudienceView(context, self)
         self.tabs.addTab(self.lists, _("L&ists"))
@@ -71,8 +72,12 @@ class PrivacyPage(QWidget):
 
     def open_place(self, place: str) -> None:
         """Where a Privacy › Health line is fixed: a tab here, or a Settings tab (app.privacy.health.PLACES)."""
-        tabs = {"lists": self.lists, "requests": self.requests, "retention": self.retention,
-                "consent": self.consent_view}
+        tabs = {
+            "lists": self.lists,
+            "requests": self.requests,
+            "retention": self.retention,
+            "consent": self.consent_view,
+        }
         tab = tabs.get(place)
         if tab is not None:
             self.tabs.setCurrentWidget(tab)
@@ -80,8 +85,16 @@ class PrivacyPage(QWidget):
             self.settings_tab.emit(place)
 
     def clear(self) -> None:
-        for tab in (self.lists, self.requests, self.retention, self.holds, self.breaches, self.notice_tasks,
-                    self.health, self.datamap):
+        for tab in (
+            self.lists,
+            self.requests,
+            self.retention,
+            self.holds,
+            self.breaches,
+            self.notice_tasks,
+            self.health,
+            self.datamap,
+        ):
             tab.clear()
         if self.audit_view is not None:
             self.audit_view.clear()

@@ -107,8 +107,10 @@ class AuditLogView(QWidget):
         self.since = QDateEdit(today.addDays(-30), self)
         self.use_until = QCheckBox(_("&To:"), self)
         self.until = QDateEdit(today, self)
-        for box, edit, name in ((self.use_since, self.since, _("From date")), (self.use_until, self.until,
-                                                                              _("To date"))):
+        for box, edit, name in (
+            (self.use_since, self.since, _("From date")),
+            (self.use_until, self.until, _("To date")),
+        ):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")  # the same unambiguous form as the Time column
             edit.setEnabled(False)
@@ -129,8 +131,9 @@ class AuditLogView(QWidget):
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
-        for column, (text, widget) in enumerate(((_("&User:"), self.user), (_("A&ction:"), self.action),
-                                                 (_("&Record:"), self.entity))):
+        for column, (text, widget) in enumerate(
+            ((_("&User:"), self.user), (_("A&ction:"), self.action), (_("&Record:"), self.entity))
+        ):
             label = QLabel(text, self)
             label.setBuddy(widget)
             grid.addWidget(label, 0, column * 2)
@@ -180,8 +183,13 @@ class AuditLogView(QWidget):
         since = local_midnight_utc(_day(self.since)) if self.use_since.isChecked() else None
         until_day = _day(self.until) + timedelta(days=1)  # the whole 'to' day is included
         until = local_midnight_utc(until_day) if self.use_until.isChecked() else None
-        return audit.AuditFilter(user_id=self.user.currentData(), action=self.action.currentData(),
-                                 entity_id=self.entity.text().strip() or None, since=since, until=until)
+        return audit.AuditFilter(
+            user_id=self.user.currentData(),
+            action=self.action.currentData(),
+            entity_id=self.entity.text().strip() or None,
+            since=since,
+            until=until,
+        )
 
     def apply_filter(self) -> None:
         if self.context.busy:
@@ -200,33 +208,48 @@ class AuditLogView(QWidget):
     def _update_count(self) -> None:
         shown = self.model.rowCount()
         more = self.model.canFetchMore()
-        self.count_label.setText(_("{n} entries shown; scroll down for more.").format(n=shown) if more
-                                 else _("{n} entries.").format(n=shown))
+        self.count_label.setText(
+            _("{n} entries shown; scroll down for more.").format(n=shown) if more else _("{n} entries.").format(n=shown)
+        )
 
     def copy_selection(self) -> None:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedIndexes()})
         if rows:
-            clipboard.copy_text("\n".join("\t".join(self.model.text(self.model.entry(row), column)
-                                                    for column in range(self.model.columnCount()))
-                                          for row in rows))
+            clipboard.copy_text(
+                "\n".join(
+                    "\t".join(
+                        self.model.text(self.model.entry(row), column) for column in range(self.model.columnCount())
+                    )
+                    for row in rows
+                )
+            )
 
     # --- export --------------------------------------------------------------------------------------------
 
     def ask_export(self) -> None:
         folder = documents_folder()
         suggested = folder / _("audit-log-{day}.csv").format(day=date.today().isoformat())
-        ask_save_path(self.window(), _("Export the audit log"), suggested, _("CSV files (*.csv)"), self.export,
-                      default_suffix="csv")
+        ask_save_path(
+            self.window(),
+            _("Export the audit log"),
+            suggested,
+            _("CSV files (*.csv)"),
+            self.export,
+            default_suffix="csv",
+        )
 
     def export(self, path: Path) -> None:
         """Write the entries matching the current filter to `path` on a worker, then audit the export."""
         session, flt = self.context.session, self.model.filter
         # export_csv checks EXPORT_AUDIT and records the export
-        self.context.run(export_audit_log(session, path, flt), description=_("Exporting the audit log…"),
-                         on_done=lambda rows: inform(self.window(), _("Export finished"),
-                                                     _("Wrote {n} audit entries to {path}.").format(n=rows,
-                                                                                                   path=path)),
-                         on_error=lambda exc: warn(self.window(), _("Export failed"), message_for(exc)))
+        self.context.run(
+            export_audit_log(session, path, flt),
+            description=_("Exporting the audit log…"),
+            on_done=lambda rows: inform(
+                self.window(), _("Export finished"), _("Wrote {n} audit entries to {path}.").format(n=rows, path=path)
+            ),
+            on_error=lambda exc: warn(self.window(), _("Export failed"), message_for(exc)),
+        )
 
     def clear(self) -> None:
         self.model.clear()

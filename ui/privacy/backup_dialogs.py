@@ -25,23 +25,31 @@ from ui.widgets import MessageLine, paragraph
 
 
 def restore_explanation() -> str:
-    return _("Restoring replaces the vault with this backup. First the backup is checked (checksums, the key, the "
-             "database's integrity); only if it is sound are the current vault files moved aside into a folder "
-             "next to the vault — they are kept, not deleted. Everyone erased since the backup is erased again. "
-             "Counterpart then locks, and everyone signs in again with the passwords that were valid when the "
-             "backup was made. Changes made after the backup are not in it.")
+    return _(
+        "Restoring replaces the vault with this backup. First the backup is checked (checksums, the key, the "
+        "database's integrity); only if it is sound are the current vault files moved aside into a folder "
+        "next to the vault — they are kept, not deleted. Everyone erased since the backup is erased again. "
+        "Counterpart then locks, and everyone signs in again with the passwords that were valid when the "
+        "backup was made. Changes made after the backup are not in it."
+    )
 
 
 class BackupCredentialsDialog(QDialog):
-    def __init__(self, info: BackupInfo, user_name: str, *, current_key: bool, restore: bool,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, info: BackupInfo, user_name: str, *, current_key: bool, restore: bool, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         made = local_time(info.created)
         self.setWindowTitle(_("Restore a backup") if restore else _("Test a backup (drill)"))
         self.restore = restore
-        intro = restore_explanation() if restore else _(
-            "A drill opens the backup in a temporary place, checks it and counts what is in it, then throws the "
-            "copy away. Your vault is not touched. The result is recorded, so you know your backups work.")
+        intro = (
+            restore_explanation()
+            if restore
+            else _(
+                "A drill opens the backup in a temporary place, checks it and counts what is in it, then throws the "
+                "copy away. Your vault is not touched. The result is recorded, so you know your backups work."
+            )
+        )
         self.password_mode = QRadioButton(_("A user's &password from {time}").format(time=made), self)
         self.key_mode = QRadioButton(_("The recovery &key from {time}").format(time=made), self)
         group = QButtonGroup(self)
@@ -66,14 +74,23 @@ class BackupCredentialsDialog(QDialog):
         self.message = MessageLine(self)
         key_note = MessageLine(self)
         if current_key:
-            key_note.show_info(_("This backup was made under today's encryption key: today's passwords open it "
-                                 "unless they were changed since."))
+            key_note.show_info(
+                _(
+                    "This backup was made under today's encryption key: today's passwords open it "
+                    "unless they were changed since."
+                )
+            )
         else:
-            key_note.show_warning(_("This backup was made before the last rekey: it opens only with the passwords "
-                                    "or the recovery key of that time."))
+            key_note.show_warning(
+                _(
+                    "This backup was made before the last rekey: it opens only with the passwords "
+                    "or the recovery key of that time."
+                )
+            )
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok_button = self.buttons.addButton(_("&Restore and lock") if restore else _("&Run drill"),
-                                                QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button = self.buttons.addButton(
+            _("&Restore and lock") if restore else _("&Run drill"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         if restore:  # Enter must not replace the vault

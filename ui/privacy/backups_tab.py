@@ -40,8 +40,12 @@ _TIME, _REASON, _CONTACTS, _DEALS, _AUDIT, _OPENS = range(6)
 
 
 def reason_label(reason: str) -> str:
-    return {"manual": _("Made by hand"), "daily": _("Daily"), "before-rekey": _("Before a rekey"),
-            "before-migration": _("Before an upgrade")}.get(reason, reason)
+    return {
+        "manual": _("Made by hand"),
+        "daily": _("Daily"),
+        "before-rekey": _("Before a rekey"),
+        "before-migration": _("Before an upgrade"),
+    }.get(reason, reason)
 
 
 class BackupsTab(RefreshedWhenShown):
@@ -49,8 +53,7 @@ class BackupsTab(RefreshedWhenShown):
     # backup folder, user name ("" with a recovery key), password or None, recovery key or None
     restore_requested = Signal(str, str, object, object)
 
-    def __init__(self, context: SessionContext, parent: QWidget | None = None, *,
-                 clock: Clock = system_clock) -> None:
+    def __init__(self, context: SessionContext, parent: QWidget | None = None, *, clock: Clock = system_clock) -> None:
         super().__init__(context, parent, clock=clock)
         self._backups: dict[str, BackupInfo] = {}
         self._folder: str | None = None
@@ -65,19 +68,28 @@ class BackupsTab(RefreshedWhenShown):
         folder_row.addWidget(self.folder_button)
         folder_layout = QVBoxLayout(folder_box)
         folder_layout.addLayout(folder_row)
-        folder_layout.addWidget(paragraph(_("Backups are encrypted like the vault. Use a drive you can take off site "
-                                            "(a USB drive) or a synced folder; Counterpart makes one every day and "
-                                            "keeps 7 daily, 4 weekly and 12 monthly."), folder_box))
+        folder_layout.addWidget(
+            paragraph(
+                _(
+                    "Backups are encrypted like the vault. Use a drive you can take off site "
+                    "(a USB drive) or a synced folder; Counterpart makes one every day and "
+                    "keeps 7 daily, 4 weekly and 12 monthly."
+                ),
+                folder_box,
+            )
+        )
         folder_layout.addWidget(self.status)
 
         self.drill_reminder = MessageLine(self)
-        self.model = RowsModel([_("Made"), _("Why"), _("Customers"), _("Deals"), _("Audit entries"), _("Opens with")],
-                               self, right=(_CONTACTS, _DEALS, _AUDIT))
+        self.model = RowsModel(
+            [_("Made"), _("Why"), _("Customers"), _("Deals"), _("Audit entries"), _("Opens with")],
+            self,
+            right=(_CONTACTS, _DEALS, _AUDIT),
+        )
         self.table = make_table(self.model, _("Backups, newest first"), self, (150, 130, 90, 70, 100))
         self.table.selectionModel().selectionChanged.connect(lambda *_args: self._update_actions())
         self.backup_button = button(_("Back up &now"), _("Make a backup now"), self, self.back_up)
-        self.drill_button = button(_("&Test this backup (drill)…"), _("Test the selected backup"), self,
-                                   self.ask_drill)
+        self.drill_button = button(_("&Test this backup (drill)…"), _("Test the selected backup"), self, self.ask_drill)
         self.restore_button = button(_("&Restore…"), _("Restore the selected backup"), self, self.ask_restore)
         self._buttons = (self.folder_button, self.backup_button, self.drill_button, self.restore_button)
         actions = QHBoxLayout()
@@ -87,8 +99,13 @@ class BackupsTab(RefreshedWhenShown):
         self.progress = ProgressPanel(self)
         self.message = MessageLine(self)
 
-        self.lay_out([folder_box, self.drill_reminder, actions, self.table], grows=self.table, buttons=self._buttons,
-                     data=[folder_box, self.table], foot=[self.progress])
+        self.lay_out(
+            [folder_box, self.drill_reminder, actions, self.table],
+            grows=self.table,
+            buttons=self._buttons,
+            data=[folder_box, self.table],
+            foot=[self.progress],
+        )
         self.refresh()
 
     # --- reading -------------------------------------------------------------------------------------------
@@ -107,17 +124,28 @@ class BackupsTab(RefreshedWhenShown):
         select_key(self.table, self.model, keep)
         warning = backup.status(self._folder, now)
         if not self._folder:  # the button is right here: say so, not "choose one in Settings › Backups"
-            self.status.show_warning(_("No backup folder yet, so no backup is made. Press Choose folder… and pick "
-                                       "a USB drive you take home, or a synced folder."))
+            self.status.show_warning(
+                _(
+                    "No backup folder yet, so no backup is made. Press Choose folder… and pick "
+                    "a USB drive you take home, or a synced folder."
+                )
+            )
             self.folder_button.setFocus()
         elif warning:
             self.status.show_warning(warning)
         else:
-            self.status.show_info(_("Last backup: {time} ({why}).").format(time=local_time(found[0].created),
-                                                                           why=reason_label(found[0].reason)))
+            self.status.show_info(
+                _("Last backup: {time} ({why}).").format(
+                    time=local_time(found[0].created), why=reason_label(found[0].reason)
+                )
+            )
         if settings.drill_due(session, now):
-            self.drill_reminder.show_warning(_("No restore drill in the last 90 days. A backup you have never "
-                                               "restored is a hope, not a backup: select one and test it."))
+            self.drill_reminder.show_warning(
+                _(
+                    "No restore drill in the last 90 days. A backup you have never "
+                    "restored is a hope, not a backup: select one and test it."
+                )
+            )
         else:
             self.drill_reminder.clear()
         self._update_actions()
@@ -126,9 +154,18 @@ class BackupsTab(RefreshedWhenShown):
         current = backup.current_key_matches(info, self.context.session.vault.keyfile)
         opens = _("Today's passwords") if current else _("the passwords or recovery key of its time")
         counts = info.counts
-        return Row([local_time(info.created), reason_label(info.reason), str(counts.get("contact", 0)),
-                    str(counts.get("deal", 0)), str(counts.get("audit_event", 0)), opens], key=str(info.path),
-                   tips={_TIME: str(info.path)})
+        return Row(
+            [
+                local_time(info.created),
+                reason_label(info.reason),
+                str(counts.get("contact", 0)),
+                str(counts.get("deal", 0)),
+                str(counts.get("audit_event", 0)),
+                opens,
+            ],
+            key=str(info.path),
+            tips={_TIME: str(info.path)},
+        )
 
     def selected(self) -> BackupInfo | None:
         key = selected_key(self.table, self.model)
@@ -171,18 +208,21 @@ class BackupsTab(RefreshedWhenShown):
             return
         session = self.context.session
         self.message.clear()
-        operation = self.context.run(operations.back_up(session), description=_("Making a backup…"),
-                                     on_done=lambda made: self.message.show_info(
-                                         _("Backup made: {name}.").format(name=Path(made).name)),
-                                     on_error=lambda exc: self.message.show_error(error_text(exc)))
+        operation = self.context.run(
+            operations.back_up(session),
+            description=_("Making a backup…"),
+            on_done=lambda made: self.message.show_info(_("Backup made: {name}.").format(name=Path(made).name)),
+            on_error=lambda exc: self.message.show_error(error_text(exc)),
+        )
         self.progress.follow(operation, _("Backing up…"))
 
     # --- drills and restores -------------------------------------------------------------------------------
 
     def _credentials_dialog(self, info: BackupInfo, restore: bool) -> BackupCredentialsDialog:
         current = backup.current_key_matches(info, self.context.session.vault.keyfile)
-        dialog = BackupCredentialsDialog(info, self.context.session.user.name, current_key=current, restore=restore,
-                                         parent=self)
+        dialog = BackupCredentialsDialog(
+            info, self.context.session.user.name, current_key=current, restore=restore, parent=self
+        )
         self.dialog = dialog
         return dialog
 
@@ -209,15 +249,21 @@ class BackupsTab(RefreshedWhenShown):
         self.message.clear()
 
         def done(counts: dict[str, int]) -> None:
-            self.message.show_info(_("Drill passed: the backup from {time} opens and is intact ({n} customers, "
-                                     "{users} users). Recorded.").format(time=local_time(info.created),
-                                                                        n=counts.get("contact", 0),
-                                                                        users=counts.get("user", 0)))
+            self.message.show_info(
+                _(
+                    "Drill passed: the backup from {time} opens and is intact ({n} customers, {users} users). Recorded."
+                ).format(time=local_time(info.created), n=counts.get("contact", 0), users=counts.get("user", 0))
+            )
 
         work = operations.drill(session, info.path, user=user, password=password, recovery_key=key)
-        operation = self.context.run(work, description=_("Testing a backup…"), on_done=done,
-                                     on_error=lambda exc: self.message.show_error(
-                                         _("The drill failed: {reason}").format(reason=error_text(exc))))
+        operation = self.context.run(
+            work,
+            description=_("Testing a backup…"),
+            on_done=done,
+            on_error=lambda exc: self.message.show_error(
+                _("The drill failed: {reason}").format(reason=error_text(exc))
+            ),
+        )
         self.progress.follow(operation, _("Testing the backup…"))
 
     def ask_restore(self) -> QDialog | None:

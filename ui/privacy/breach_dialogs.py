@@ -36,9 +36,16 @@ from ui.privacy.common import local_time
 from ui.session_context import SessionContext
 from ui.widgets import paragraph
 
-DATA_CATEGORIES = (N_("Names"), N_("Email addresses and phone numbers"), N_("Postal addresses"),
-                   N_("Purchases and deals"), N_("Notes"), N_("Consent records"), N_("Identity documents"),
-                   N_("Payment details"))
+DATA_CATEGORIES = (
+    N_("Names"),
+    N_("Email addresses and phone numbers"),
+    N_("Postal addresses"),
+    N_("Purchases and deals"),
+    N_("Notes"),
+    N_("Consent records"),
+    N_("Identity documents"),
+    N_("Payment details"),
+)
 PEOPLE_CATEGORIES = (N_("Customers"), N_("Leads (prospective customers)"), N_("Staff"))
 
 
@@ -113,10 +120,15 @@ class RecordBreachDialog(_Dialog):
         self.approx.setRange(0, 100_000_000)
         self.approx.setAccessibleName(_("Approximate number of people affected"))
         self.high_risk = QCheckBox(_("&High risk to the people affected"), self)
-        risk_note = paragraph(_("Tick this when the breach is likely to put people at high risk (identity theft, "
-                                "fraud, financial loss, exposure of sensitive details). Article 34 then requires "
-                                "telling the people themselves, without undue delay and in clear language — not only "
-                                "the authority."), self)
+        risk_note = paragraph(
+            _(
+                "Tick this when the breach is likely to put people at high risk (identity theft, "
+                "fraud, financial loss, exposure of sensitive details). Article 34 then requires "
+                "telling the people themselves, without undue delay and in clear language — not only "
+                "the authority."
+            ),
+            self,
+        )
 
         for edit in (self.discovered, self.occurred):
             edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("2026-12-31 23:59") + 48)
@@ -129,8 +141,11 @@ class RecordBreachDialog(_Dialog):
         discovered_label.setBuddy(self.discovered)
         left.addRow(discovered_label, self.discovered)
         left.addRow(_("Happened:"), happened)
-        for text, widget in ((_("&What happened:"), self.nature), (_("Likely &consequences:"), self.consequences),
-                             (_("&Measures taken:"), self.measures)):
+        for text, widget in (
+            (_("&What happened:"), self.nature),
+            (_("Likely &consequences:"), self.consequences),
+            (_("&Measures taken:"), self.measures),
+        ):
             label = QLabel(text, self)
             label.setBuddy(widget)
             left.addRow(label, widget)
@@ -151,9 +166,16 @@ class RecordBreachDialog(_Dialog):
         columns.addLayout(left_column, 3)
         columns.addLayout(right, 2)
         layout = QVBoxLayout(self)
-        layout.addWidget(paragraph(_("Record it now, even with what little you know: the 72 hours to tell the "
-                                     "supervisory authority start when you discovered it. You can add details "
-                                     "in the report later."), self))
+        layout.addWidget(
+            paragraph(
+                _(
+                    "Record it now, even with what little you know: the 72 hours to tell the "
+                    "supervisory authority start when you discovered it. You can add details "
+                    "in the report later."
+                ),
+                self,
+            )
+        )
         layout.addLayout(columns)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
@@ -164,11 +186,16 @@ class RecordBreachDialog(_Dialog):
             return
         try:
             self.breach_id = BreachService(self.context.session).record(
-                discovered_at=moment_of(self.discovered), nature=self.nature.toPlainText(),
-                data_categories=self.data.values(), people_categories=self.people.values(),
-                approx_affected=self.approx.value(), consequences=self.consequences.toPlainText(),
-                measures=self.measures.toPlainText(), high_risk=self.high_risk.isChecked(),
-                occurred_at=moment_of(self.occurred) if self.occurred_known.isChecked() else None)
+                discovered_at=moment_of(self.discovered),
+                nature=self.nature.toPlainText(),
+                data_categories=self.data.values(),
+                people_categories=self.people.values(),
+                approx_affected=self.approx.value(),
+                consequences=self.consequences.toPlainText(),
+                measures=self.measures.toPlainText(),
+                high_risk=self.high_risk.isChecked(),
+                occurred_at=moment_of(self.occurred) if self.occurred_known.isChecked() else None,
+            )
         except CounterpartError as exc:
             self.message.show_error(str(exc))
             return
@@ -209,8 +236,9 @@ class SelectAffectedDialog(_Dialog):
         self.tag.setAccessibleName(_("Tag"))
         grid = QGridLayout()
         grid.setContentsMargins(24, 0, 0, 0)
-        for row, (box, field) in enumerate(((self.use_purpose, self.purpose), (self.use_created, self.created),
-                                            (self.use_tag, self.tag))):
+        for row, (box, field) in enumerate(
+            ((self.use_purpose, self.purpose), (self.use_created, self.created), (self.use_tag, self.tag))
+        ):
             grid.addWidget(box, row, 0)
             grid.addWidget(field, row, 1)
             field.setEnabled(False)
@@ -218,9 +246,15 @@ class SelectAffectedDialog(_Dialog):
             box.toggled.connect(lambda _on: self.matching.setChecked(True))
         self.matching.setChecked(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(paragraph(_("Breach no. {id}. The choice replaces any earlier one; people erased later drop "
-                                     "out of it by themselves. {n} people are chosen now.").format(
-                                         id=breach.id, n=breach.selected), self))
+        layout.addWidget(
+            paragraph(
+                _(
+                    "Breach no. {id}. The choice replaces any earlier one; people erased later drop "
+                    "out of it by themselves. {n} people are chosen now."
+                ).format(id=breach.id, n=breach.selected),
+                self,
+            )
+        )
         layout.addWidget(self.everyone)
         layout.addWidget(self.matching)
         layout.addLayout(grid)
@@ -236,11 +270,14 @@ class SelectAffectedDialog(_Dialog):
             value = self.created.date()
             day = date(value.year(), value.month(), value.day())
             self.choice = AffectedChoice(
-                purpose=str(self.purpose.currentData()) if self.use_purpose.isChecked() and self.purpose.count()
+                purpose=str(self.purpose.currentData())
+                if self.use_purpose.isChecked() and self.purpose.count()
                 else None,
                 created_before=datetime.combine(day, datetime.min.time()).astimezone(UTC)
-                if self.use_created.isChecked() else None,
-                tag=self.tag.text().strip() or None if self.use_tag.isChecked() else None)
+                if self.use_created.isChecked()
+                else None,
+                tag=self.tag.text().strip() or None if self.use_tag.isChecked() else None,
+            )
             if self.choice == AffectedChoice():
                 self.message.show_error(_("Choose who is affected: a purpose, a date, a tag, or everyone."))
                 return
@@ -269,9 +306,14 @@ class AuthorityDialog(_Dialog):
             form.addRow(label, widget)
         form.addRow(self.delay_label, self.delay)
         layout = QVBoxLayout(self)
-        layout.addWidget(paragraph(_("Breach no. {id}, discovered {time}. The authority had to be told by "
-                                     "{deadline}.").format(id=breach.id, time=local_time(breach.discovered_at),
-                                                           deadline=local_time(breach.authority_deadline)), self))
+        layout.addWidget(
+            paragraph(
+                _("Breach no. {id}, discovered {time}. The authority had to be told by {deadline}.").format(
+                    id=breach.id, time=local_time(breach.discovered_at), deadline=local_time(breach.authority_deadline)
+                ),
+                self,
+            )
+        )
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
@@ -283,15 +325,19 @@ class AuthorityDialog(_Dialog):
         return moment_of(self.at) > self.breach.authority_deadline
 
     def _update(self) -> None:
-        self.delay_label.setText(_("Reason for the &delay (required: more than 72 hours):") if self.late()
-                                 else _("Reason for the &delay (only if late):"))
+        self.delay_label.setText(
+            _("Reason for the &delay (required: more than 72 hours):")
+            if self.late()
+            else _("Reason for the &delay (only if late):")
+        )
 
     def submit(self) -> None:
         if self.context.busy:
             return
         try:
             BreachService(self.context.session).authority_notified(
-                self.breach.id, self.reference.text(), at=moment_of(self.at), delay_reason=self.delay.toPlainText())
+                self.breach.id, self.reference.text(), at=moment_of(self.at), delay_reason=self.delay.toPlainText()
+            )
         except CounterpartError as exc:
             self.message.show_error(str(exc))
             return

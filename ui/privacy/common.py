@@ -80,8 +80,14 @@ class Row:
 class RowsModel(QAbstractTableModel):
     """A read-only table of prepared rows; lists here are short (open requests, policies, backups, breaches)."""
 
-    def __init__(self, headers: Sequence[str], parent: Any = None, *, right: Sequence[int] = (),
-                 header_tips: dict[int, str] | None = None) -> None:
+    def __init__(
+        self,
+        headers: Sequence[str],
+        parent: Any = None,
+        *,
+        right: Sequence[int] = (),
+        header_tips: dict[int, str] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._headers = list(headers)
         self._header_tips = header_tips or {}
@@ -111,8 +117,12 @@ class RowsModel(QAbstractTableModel):
     def columnCount(self, parent: Index = ROOT) -> int:  # noqa: N802 - Qt override
         return 0 if parent.isValid() else len(self._headers)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802 - Qt override
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -188,8 +198,13 @@ class _FitToWidth(QObject):
         if count == 0:
             return
         spare = 2 * table.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 4
-        headings = [header.fontMetrics().horizontalAdvance(str(table.model().headerData(
-            column, Qt.Orientation.Horizontal) or "")) + spare for column in range(count)]
+        headings = [
+            header.fontMetrics().horizontalAdvance(
+                str(table.model().headerData(column, Qt.Orientation.Horizontal) or "")
+            )
+            + spare
+            for column in range(count)
+        ]
         weights = [*self.weights, *[max(self.weights) // 2] * (count - len(self.weights))][:count]
         room = max(0, table.viewport().width() - sum(headings))
         extras = [room * weight // max(1, sum(weights)) for weight in weights]
@@ -287,8 +302,18 @@ class TextPromptDialog(SubmitDialog):
     `submit_text` runs a quick service call on the UI thread; a CounterpartError it raises stays in the dialog.
     """
 
-    def __init__(self, parent: QWidget, title: str, intro: str, label: str, ok_text: str,
-                 submit: Callable[[str], object], *, multiline: bool = True, placeholder: str = "") -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        title: str,
+        intro: str,
+        label: str,
+        ok_text: str,
+        submit: Callable[[str], object],
+        *,
+        multiline: bool = True,
+        placeholder: str = "",
+    ) -> None:
         super().__init__(title, ok_text, parent)
         self._submit = submit
         self.field: QPlainTextEdit | QLineEdit
@@ -336,8 +361,7 @@ class RefreshedWhenShown(QWidget):
     permission = Permission.VIEW_CUSTOMERS
     message: MessageLine  # each tab makes its own message line, which `lay_out` puts last
 
-    def __init__(self, context: SessionContext, parent: QWidget | None = None, *,
-                 clock: Clock = system_clock) -> None:
+    def __init__(self, context: SessionContext, parent: QWidget | None = None, *, clock: Clock = system_clock) -> None:
         super().__init__(parent)
         self.context = context
         self.clock = clock
@@ -350,8 +374,16 @@ class RefreshedWhenShown(QWidget):
         """What the notice and the disabled buttons say to a role without the tab's permission."""
         return self.context.why_not(self.permission)
 
-    def lay_out(self, parts: Sequence[QWidget | QLayout], *, buttons: Sequence[QWidget], data: Sequence[QWidget],
-                grows: QWidget, lead: Sequence[QWidget] = (), foot: Sequence[QWidget] = ()) -> None:
+    def lay_out(
+        self,
+        parts: Sequence[QWidget | QLayout],
+        *,
+        buttons: Sequence[QWidget],
+        data: Sequence[QWidget],
+        grows: QWidget,
+        lead: Sequence[QWidget] = (),
+        foot: Sequence[QWidget] = (),
+    ) -> None:
         """The layout every list tab shares: `lead` (an intro); without the permission, a notice, the `buttons`
         disabled with the reason (still visible) and the `data` widgets hidden; then `parts`, `grows` taking the
         room; then `foot` (a progress line) and `self.message`. Also follows data changes from here on."""

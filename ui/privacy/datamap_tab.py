@@ -22,9 +22,11 @@ PURPOSE, PEOPLE = 1, 3
 
 def count_fields(session: Session) -> Work[tuple[int, list[DataMapRow]]]:
     """Everyone, and each field with how many of them have it (a count per field over the whole vault)."""
+
     def work(progress: Progress, cancelled: Cancelled) -> tuple[int, list[DataMapRow]]:
         service = DataMapService(session)
         return service.people(), service.rows()
+
     return work
 
 
@@ -34,17 +36,23 @@ def retention_text(row: DataMapRow) -> str:
     if row.period_days is None:
         return row.retention_label()
     then = _("then anonymised") if row.action == "anonymise" else _("then deleted")
-    return _("{category}: {days} days, {then}").format(category=row.retention_label(), days=row.period_days,
-                                                      then=then)
+    return _("{category}: {days} days, {then}").format(category=row.retention_label(), days=row.period_days, then=then)
 
 
 def table_row(row: DataMapRow, people: int) -> Row:
     filled = "" if row.people is None else _("{n} of {total}").format(n=row.people, total=people)
     if row.no_purpose:
-        return Row([row.name, _("No purpose: take it out, or give it one"), "", filled], row.key, alerts={0, PURPOSE},
-                   tips={0: _("Columns: {columns}").format(columns=", ".join(row.columns))})
-    return Row([row.name, row.purpose, retention_text(row), filled], row.key,
-               tips={0: _("Columns: {columns}").format(columns=", ".join(row.columns))})
+        return Row(
+            [row.name, _("No purpose: take it out, or give it one"), "", filled],
+            row.key,
+            alerts={0, PURPOSE},
+            tips={0: _("Columns: {columns}").format(columns=", ".join(row.columns))},
+        )
+    return Row(
+        [row.name, row.purpose, retention_text(row), filled],
+        row.key,
+        tips={0: _("Columns: {columns}").format(columns=", ".join(row.columns))},
+    )
 
 
 class DataMapTab(RefreshedWhenShown):
@@ -53,21 +61,32 @@ class DataMapTab(RefreshedWhenShown):
         self.people = 0
         self.message = MessageLine(self)
         self.summary = paragraph("", self)
-        self.model = RowsModel([_("Field"), _("Purpose"), _("Kept for"), _("People who have it")], self,
-                               right=(PEOPLE,))
+        self.model = RowsModel(
+            [_("Field"), _("Purpose"), _("Kept for"), _("People who have it")], self, right=(PEOPLE,)
+        )
         self.table = make_table(self.model, _("Fields kept about customers"), self, [200, 340, 340, 90])
         self.table.setWordWrap(True)
-        intro = paragraph(_("Every field a customer record has, why the shop keeps it and for how long. Keep only "
-                            "what a purpose needs: a field in red has none."), self)
-        self.lay_out([self.summary, self.table], buttons=[], data=[self.summary, self.table], grows=self.table,
-                     lead=[intro])
+        intro = paragraph(
+            _(
+                "Every field a customer record has, why the shop keeps it and for how long. Keep only "
+                "what a purpose needs: a field in red has none."
+            ),
+            self,
+        )
+        self.lay_out(
+            [self.summary, self.table], buttons=[], data=[self.summary, self.table], grows=self.table, lead=[intro]
+        )
 
     def refresh(self) -> None:
         if not self._may_read():
             return
-        self.context.run(count_fields(self.context.session), description=_("Counting the fields kept…"),
-                         changes_data=False, on_done=self._got,
-                         on_error=lambda exc: self.message.show_error(error_text(exc)))
+        self.context.run(
+            count_fields(self.context.session),
+            description=_("Counting the fields kept…"),
+            changes_data=False,
+            on_done=self._got,
+            on_error=lambda exc: self.message.show_error(error_text(exc)),
+        )
 
     def _got(self, result: tuple[int, list[DataMapRow]]) -> None:
         if self._cleared:
@@ -79,8 +98,9 @@ class DataMapTab(RefreshedWhenShown):
         unlisted = sum(1 for row in rows if row.no_purpose)
         text = ngettext("{n} person in the vault.", "{n} people in the vault.", self.people).format(n=self.people)
         if unlisted:
-            text += " " + ngettext("{n} field is kept with no purpose.", "{n} fields are kept with no purpose.",
-                                   unlisted).format(n=unlisted)
+            text += " " + ngettext(
+                "{n} field is kept with no purpose.", "{n} fields are kept with no purpose.", unlisted
+            ).format(n=unlisted)
             self.message.show_warning(_("Some data is kept with no purpose: take it out, or say why it is needed."))
         else:
             text += " " + _("Every field has a purpose.")

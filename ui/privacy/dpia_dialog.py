@@ -27,13 +27,24 @@ class DpiaDialog(SubmitDialog):
         draft = self.service.draft(current_language())
         latest = self.service.latest()
         body = QVBoxLayout(self)
-        body.addWidget(paragraph(_("GDPR Article 35 and PIPL Articles 55–56 ask for an assessment before processing "
-                                   "that is risky for people. The program filled in what it knows; write the "
-                                   "rest. Each saved version is kept for at least 3 years."), self))
+        body.addWidget(
+            paragraph(
+                _(
+                    "GDPR Article 35 and PIPL Articles 55–56 ask for an assessment before processing "
+                    "that is risky for people. The program filled in what it knows; write the "
+                    "rest. Each saved version is kept for at least 3 years."
+                ),
+                self,
+            )
+        )
         purposes = _(", ").join(name for name, _basis in draft.purposes)
         # Read-only and scrolling, so the form keeps its height however many purposes there are
-        self.prefilled = QPlainTextEdit(_("Purposes: {purposes}.\nData: {data}.").format(
-            purposes=purposes or "—", data=_(", ").join(draft.data_categories)), self)
+        self.prefilled = QPlainTextEdit(
+            _("Purposes: {purposes}.\nData: {data}.").format(
+                purposes=purposes or "—", data=_(", ").join(draft.data_categories)
+            ),
+            self,
+        )
         self.prefilled.setReadOnly(True)
         self.prefilled.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.prefilled.setAccessibleName(_("What the program filled in"))
@@ -66,10 +77,16 @@ class DpiaDialog(SubmitDialog):
         self.setMinimumWidth(620)
 
     def show_version(self, latest: Assessment | None) -> None:
-        self.version.setText(_("No version saved yet.") if latest is None else
-                             _("Version no. {id}, saved by {user} on {date}; kept until {until}.").format(
-                                 id=latest.id, user=latest.saved_by, date=(latest.saved_at or "")[:10],
-                                 until=(latest.keep_until or "")[:10]))
+        self.version.setText(
+            _("No version saved yet.")
+            if latest is None
+            else _("Version no. {id}, saved by {user} on {date}; kept until {until}.").format(
+                id=latest.id,
+                user=latest.saved_by,
+                date=(latest.saved_at or "")[:10],
+                until=(latest.keep_until or "")[:10],
+            )
+        )
 
     def answers(self) -> dict[str, str]:
         return {key: field.toPlainText() for key, field in self.fields.items()}
@@ -89,8 +106,14 @@ class DpiaDialog(SubmitDialog):
 
     def ask_pdf(self) -> None:
         suggested = documents_folder() / _("impact-assessment.pdf")
-        self.chooser = ask_save_path(self, _("Save the impact assessment"), suggested, _("PDF documents (*.pdf)"),
-                                     self.write_pdf, default_suffix="pdf")
+        self.chooser = ask_save_path(
+            self,
+            _("Save the impact assessment"),
+            suggested,
+            _("PDF documents (*.pdf)"),
+            self.write_pdf,
+            default_suffix="pdf",
+        )
 
     def write_pdf(self, path: Path) -> None:
         from app.documents.dpia_document import write_dpia  # reportlab on use

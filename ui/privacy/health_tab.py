@@ -33,10 +33,18 @@ if TYPE_CHECKING:
 
 def _fix_text(place: str) -> str:
     """What a line's button says: where it leads."""
-    return {"lists": _("Open Lists"), "requests": _("Open Requests"), "retention": _("Open Retention"),
-            "backups": _("Open Backups"), "shop": _("Open Shop details"), "consent": _("Open Consent"),
-            "training": _("Read the lesson"), "training_status": _("Show who"), "review": _("Start the review"),
-            "dpia": _("Open the assessment")}.get(place, _("Open"))
+    return {
+        "lists": _("Open Lists"),
+        "requests": _("Open Requests"),
+        "retention": _("Open Retention"),
+        "backups": _("Open Backups"),
+        "shop": _("Open Shop details"),
+        "consent": _("Open Consent"),
+        "training": _("Read the lesson"),
+        "training_status": _("Show who"),
+        "review": _("Start the review"),
+        "dpia": _("Open the assessment"),
+    }.get(place, _("Open"))
 
 
 class HealthTab(RefreshedWhenShown):
@@ -49,10 +57,12 @@ class HealthTab(RefreshedWhenShown):
         self.summary = paragraph("", self)
         self.rows = QVBoxLayout()
         self.rows.setSpacing(4)
-        self.lesson_button = button(_("Read the privacy lesson…"), _("Read the privacy lesson"), self,
-                                    self.open_training)
-        self.review_button = button(_("Record the yearly review…"), _("Record the yearly privacy review"), self,
-                                    self.open_review)
+        self.lesson_button = button(
+            _("Read the privacy lesson…"), _("Read the privacy lesson"), self, self.open_training
+        )
+        self.review_button = button(
+            _("Record the yearly review…"), _("Record the yearly privacy review"), self, self.open_review
+        )
         self.dpia_button = button(_("Impact assessment…"), _("Open the impact assessment"), self, self.open_dpia)
         if not context.can(Permission.REVIEW_PRIVACY):
             forbid(context.why_not(Permission.REVIEW_PRIVACY), self.review_button)
@@ -60,8 +70,9 @@ class HealthTab(RefreshedWhenShown):
             forbid(context.why_not(Permission.MANAGE_POLICIES), self.dpia_button)
         self.duties = paragraph("", self)
         self.training_model = RowsModel([_("User"), _("Role"), _("Read the lesson on"), _("Next due")], self)
-        self.training_table = make_table(self.training_model, _("Privacy lesson of each user"), self,
-                                         [200, 110, 150, 150])
+        self.training_table = make_table(
+            self.training_model, _("Privacy lesson of each user"), self, [200, 110, 150, 150]
+        )
         self.training_heading = heading(_("Privacy lesson of each user"), self, 1.1)
         if not context.can(Permission.MANAGE_USERS):
             self.training_heading.hide()
@@ -72,8 +83,15 @@ class HealthTab(RefreshedWhenShown):
         actions.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 4)
-        layout.addWidget(paragraph(_("What the privacy laws ask of the shop that is not done yet. Each line's "
-                                     "button opens the place where it is fixed."), self))
+        layout.addWidget(
+            paragraph(
+                _(
+                    "What the privacy laws ask of the shop that is not done yet. Each line's "
+                    "button opens the place where it is fixed."
+                ),
+                self,
+            )
+        )
         layout.addWidget(self.summary)
         layout.addLayout(self.rows)
         layout.addSpacing(8)
@@ -96,9 +114,13 @@ class HealthTab(RefreshedWhenShown):
         session = self.context.session
         now = datetime.now(UTC)
         self._show_duties(now)  # before the worker takes the connection
-        self.context.run(health_lines(session, now),
-                         description=_("Checking privacy duties…"), changes_data=False, on_done=self._got_lines,
-                         on_error=lambda exc: self.message.show_error(error_text(exc)))
+        self.context.run(
+            health_lines(session, now),
+            description=_("Checking privacy duties…"),
+            changes_data=False,
+            on_done=self._got_lines,
+            on_error=lambda exc: self.message.show_error(error_text(exc)),
+        )
 
     def _got_lines(self, lines: object) -> None:
         if self._cleared or not isinstance(lines, list):
@@ -110,26 +132,47 @@ class HealthTab(RefreshedWhenShown):
         session = self.context.session
         parts = []
         training = TrainingService(session).my_status()
-        parts.append(_("Your privacy lesson: read on {date}.").format(date=day(
-            datetime.fromisoformat(training.acknowledged_at).date())) if training.acknowledged_at
-            else _("Your privacy lesson: not read yet."))
+        parts.append(
+            _("Your privacy lesson: read on {date}.").format(
+                date=day(datetime.fromisoformat(training.acknowledged_at).date())
+            )
+            if training.acknowledged_at
+            else _("Your privacy lesson: not read yet.")
+        )
         if self.context.can(Permission.REVIEW_PRIVACY):
             review = ReviewService(session)
             last = review.reviews(limit=1)
-            parts.append((_("Last yearly review: {date} by {user}.").format(
-                date=day(datetime.fromisoformat(last[0].at).date()), user=last[0].by) if last
-                else _("No yearly review recorded yet.")) + " "
-                + _("Next due: {date}.").format(date=day(review.due_on())))
+            parts.append(
+                (
+                    _("Last yearly review: {date} by {user}.").format(
+                        date=day(datetime.fromisoformat(last[0].at).date()), user=last[0].by
+                    )
+                    if last
+                    else _("No yearly review recorded yet.")
+                )
+                + " "
+                + _("Next due: {date}.").format(date=day(review.due_on()))
+            )
         self.duties.setText(" ".join(parts))
         if self.context.can(Permission.MANAGE_USERS):
             today = now.date()
-            self.training_model.set_rows([Row(
-                [status.name, status.role.label(),
-                 day(datetime.fromisoformat(status.acknowledged_at).date()) if status.acknowledged_at
-                 else _("never"),
-                 _("now") if status.due(today) else day(status.due_on) if status.due_on else ""],
-                key=status.user_id, alerts={3} if status.due(today) else set())
-                for status in TrainingService(session).status()])
+            self.training_model.set_rows(
+                [
+                    Row(
+                        [
+                            status.name,
+                            status.role.label(),
+                            day(datetime.fromisoformat(status.acknowledged_at).date())
+                            if status.acknowledged_at
+                            else _("never"),
+                            _("now") if status.due(today) else day(status.due_on) if status.due_on else "",
+                        ],
+                        key=status.user_id,
+                        alerts={3} if status.due(today) else set(),
+                    )
+                    for status in TrainingService(session).status()
+                ]
+            )
 
     def _show_lines(self) -> None:
         while self.rows.count():
@@ -138,9 +181,13 @@ class HealthTab(RefreshedWhenShown):
             if widget is not None:
                 widget.hide()
                 widget.deleteLater()
-        self.summary.setText(_("Nothing needs attention.") if not self.lines else
-                             _("{n} things need attention:").format(n=len(self.lines)) if len(self.lines) > 1 else
-                             _("One thing needs attention:"))
+        self.summary.setText(
+            _("Nothing needs attention.")
+            if not self.lines
+            else _("{n} things need attention:").format(n=len(self.lines))
+            if len(self.lines) > 1
+            else _("One thing needs attention:")
+        )
         for line in self.lines:
             row = QWidget(self)
             row.setObjectName("healthLine")

@@ -25,10 +25,16 @@ class PlaceHoldDialog(_FormDialog):
     """Choose the person, write the reason (required) and, if the reason has a known end, the last day."""
 
     def __init__(self, context: SessionContext, today: date, parent: QWidget | None = None) -> None:
-        super().__init__(_("Place a legal hold"),
-                         _("While the hold lasts, retention sweeps skip this person and they cannot be erased, "
-                           "even on request. Write the reason so that whoever looks later knows when the hold may "
-                           "be released."), _("&Place hold"), parent)
+        super().__init__(
+            _("Place a legal hold"),
+            _(
+                "While the hold lasts, retention sweeps skip this person and they cannot be erased, "
+                "even on request. Write the reason so that whoever looks later knows when the hold may "
+                "be released."
+            ),
+            _("&Place hold"),
+            parent,
+        )
         self.context = context
         self.hold_id: int | None = None
         self.customer = CustomerPicker(context, self)

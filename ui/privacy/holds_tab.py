@@ -73,15 +73,20 @@ def status_text(hold: Hold, now: datetime) -> str:
 class HoldsTab(RefreshedWhenShown):
     permission = Permission.ERASE
 
-    def __init__(self, context: SessionContext, parent: QWidget | None = None, *,
-                 clock: Clock = system_clock) -> None:
+    def __init__(self, context: SessionContext, parent: QWidget | None = None, *, clock: Clock = system_clock) -> None:
         super().__init__(context, parent, clock=clock)
         self._holds: dict[int, Hold] = {}
-        self.intro = paragraph(_("A legal hold keeps a person out of retention sweeps and erasure while a legal "
-                                 "reason lasts: a dispute, a tax audit, a court order. Release it when the reason "
-                                 "ends, so the person's data is again kept only as long as your policies say."), self)
-        self.model = RowsModel([_("Person"), _("Reason"), _("Until"), _("Placed by"), _("Placed on"), _("Status")],
-                               self)
+        self.intro = paragraph(
+            _(
+                "A legal hold keeps a person out of retention sweeps and erasure while a legal "
+                "reason lasts: a dispute, a tax audit, a court order. Release it when the reason "
+                "ends, so the person's data is again kept only as long as your policies say."
+            ),
+            self,
+        )
+        self.model = RowsModel(
+            [_("Person"), _("Reason"), _("Until"), _("Placed by"), _("Placed on"), _("Status")], self
+        )
         self.table = make_table(self.model, _("Legal holds, newest first"), self)
         self._size_columns()
         self.table.selectionModel().selectionChanged.connect(lambda *_args: self._update_actions())
@@ -94,8 +99,7 @@ class HoldsTab(RefreshedWhenShown):
         self.message = MessageLine(self)
 
         self.place_button = button(_("&Place hold…"), _("Place a legal hold on a customer"), self, self.ask_place)
-        self.release_button = button(_("R&elease hold…"), _("Release the selected legal hold"), self,
-                                     self.ask_release)
+        self.release_button = button(_("R&elease hold…"), _("Release the selected legal hold"), self, self.ask_release)
         self.show_released = QCheckBox(_("&Show released holds"), self)
         self.show_released.setAccessibleName(_("Show released holds too"))
         self.show_released.toggled.connect(self._show_released_toggled)
@@ -106,8 +110,13 @@ class HoldsTab(RefreshedWhenShown):
         actions.addStretch(1)
         actions.addWidget(self.show_released)
 
-        self.lay_out([self.summary, actions, self.table, self.detail], lead=[self.intro], grows=self.table,
-                     buttons=[*self._buttons, self.show_released], data=[self.table, self.summary, self.detail])
+        self.lay_out(
+            [self.summary, actions, self.table, self.detail],
+            lead=[self.intro],
+            grows=self.table,
+            buttons=[*self._buttons, self.show_released],
+            data=[self.table, self.summary, self.detail],
+        )
         self.refresh()
 
     def _size_columns(self) -> None:
@@ -123,15 +132,21 @@ class HoldsTab(RefreshedWhenShown):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(_REASON, QHeaderView.ResizeMode.Stretch)
-        widths = {_PERSON: 160,
-                  _UNTIL: alert.horizontalAdvance(_("{date} (lapsed: no longer protects)").format(date="2026-12-31"))
-                  + icon + padding,
-                  _PLACED_BY: 120,
-                  _PLACED_ON: max(metrics.horizontalAdvance(stamp), metrics.horizontalAdvance(_("Placed on")))
-                  + padding,
-                  _STATUS: max(metrics.horizontalAdvance(_("Released {date}").format(date="2026-12-31")),
-                               metrics.horizontalAdvance(_("In force")), metrics.horizontalAdvance(_("Lapsed")),
-                               metrics.horizontalAdvance(_("Status"))) + padding}
+        widths = {
+            _PERSON: 160,
+            _UNTIL: alert.horizontalAdvance(_("{date} (lapsed: no longer protects)").format(date="2026-12-31"))
+            + icon
+            + padding,
+            _PLACED_BY: 120,
+            _PLACED_ON: max(metrics.horizontalAdvance(stamp), metrics.horizontalAdvance(_("Placed on"))) + padding,
+            _STATUS: max(
+                metrics.horizontalAdvance(_("Released {date}").format(date="2026-12-31")),
+                metrics.horizontalAdvance(_("In force")),
+                metrics.horizontalAdvance(_("Lapsed")),
+                metrics.horizontalAdvance(_("Status")),
+            )
+            + padding,
+        }
         for column, width in widths.items():
             self.table.setColumnWidth(column, width)
         self.table.setColumnHidden(_STATUS, True)
@@ -161,25 +176,42 @@ class HoldsTab(RefreshedWhenShown):
             tips[_STATUS] = _("Released {time}").format(time=local_time(hold.released_at))
         if hold.until is not None:
             tips[_UNTIL] = _("Ends {time}").format(time=local_time(hold.until))
-        return Row([hold_person(hold), " ".join(hold.reason.split()), until_text(hold, now), hold.placed_by or "—",
-                    local_time(hold.placed_at), status_text(hold, now)],
-                   key=hold.id, alerts={_UNTIL} if lapsed else set(), tips=tips)
+        return Row(
+            [
+                hold_person(hold),
+                " ".join(hold.reason.split()),
+                until_text(hold, now),
+                hold.placed_by or "—",
+                local_time(hold.placed_at),
+                status_text(hold, now),
+            ],
+            key=hold.id,
+            alerts={_UNTIL} if lapsed else set(),
+            tips=tips,
+        )
 
     def why_not_allowed(self) -> str:
-        return _("Your role ({role}) may not place or release legal holds: that is for those who may erase "
-                 "people.").format(role=self.context.session.role.label())
+        return _(
+            "Your role ({role}) may not place or release legal holds: that is for those who may erase people."
+        ).format(role=self.context.session.role.label())
 
     def _summary(self, holds: list[Hold], now: datetime) -> str:
         active = [h for h in holds if h.released_at is None]
         lapsed = sum(1 for h in active if h.lapsed(now))
         in_force = len(active) - lapsed  # a lapsed hold protects no one: the table says "Lapsed", not "In force"
-        text = ngettext("{n} legal hold in force.", "{n} legal holds in force.", in_force).format(n=in_force) \
-            if in_force else _("No legal hold is in force.")
+        text = (
+            ngettext("{n} legal hold in force.", "{n} legal holds in force.", in_force).format(n=in_force)
+            if in_force
+            else _("No legal hold is in force.")
+        )
         if lapsed:
-            text += " " + ngettext("{n} is past its end date and no longer protects anyone: release it, or place "
-                                   "a new hold if the reason still lasts.",
-                                   "{n} are past their end date and no longer protect anyone: release them, or "
-                                   "place new holds if the reason still lasts.", lapsed).format(n=lapsed)
+            text += " " + ngettext(
+                "{n} is past its end date and no longer protects anyone: release it, or place "
+                "a new hold if the reason still lasts.",
+                "{n} are past their end date and no longer protect anyone: release them, or "
+                "place new holds if the reason still lasts.",
+                lapsed,
+            ).format(n=lapsed)
         return text
 
     def selected(self) -> Hold | None:
@@ -190,8 +222,13 @@ class HoldsTab(RefreshedWhenShown):
         if not self.allowed:
             return
         hold = self.selected()
-        self.detail.setText(self._detail(hold) if hold is not None else
-                            _("Select a hold to see it in full or release it.") if self._holds else "")
+        self.detail.setText(
+            self._detail(hold)
+            if hold is not None
+            else _("Select a hold to see it in full or release it.")
+            if self._holds
+            else ""
+        )
         self.release_button.setEnabled(True)
         self.release_button.setToolTip("")
         if hold is None:
@@ -201,8 +238,11 @@ class HoldsTab(RefreshedWhenShown):
 
     def _detail(self, hold: Hold) -> str:
         text = _("{person}: {reason}. Placed by {user} on {time}.").format(
-            person=hold_person(hold), reason=hold.reason.rstrip("."), user=hold.placed_by or "—",
-            time=local_time(hold.placed_at))
+            person=hold_person(hold),
+            reason=hold.reason.rstrip("."),
+            user=hold.placed_by or "—",
+            time=local_time(hold.placed_at),
+        )
         now = self.clock()
         if hold.released_at is not None:
             end = _("Released {time}.").format(time=local_time(hold.released_at))
@@ -232,20 +272,29 @@ class HoldsTab(RefreshedWhenShown):
         if dialog.hold_id is None:
             return
         select_key(self.table, self.model, dialog.hold_id)
-        self.message.show_info(_("The legal hold on {person} is in place: retention sweeps and erasure skip them "
-                                 "until it is released.").format(person=dialog.customer.contact_name()))
+        self.message.show_info(
+            _(
+                "The legal hold on {person} is in place: retention sweeps and erasure skip them until it is released."
+            ).format(person=dialog.customer.contact_name())
+        )
 
     def ask_release(self) -> QMessageBox | None:
         hold = self.selected()
         if hold is None or hold.released_at is not None or self.context.busy or not self.allowed:
             return None
         self.message.clear()
-        self.dialog = confirm(self.window(), _("Release the legal hold"),
-                              _("Release the legal hold on {person} ({reason})?").format(person=hold_person(hold),
-                                                                                         reason=hold.reason),
-                              _("&Release hold"), lambda: self.release(hold),
-                              _("From then on, retention sweeps and erasure requests apply to this person again. "
-                                "The hold stays in the list as released."), destructive=True)
+        self.dialog = confirm(
+            self.window(),
+            _("Release the legal hold"),
+            _("Release the legal hold on {person} ({reason})?").format(person=hold_person(hold), reason=hold.reason),
+            _("&Release hold"),
+            lambda: self.release(hold),
+            _(
+                "From then on, retention sweeps and erasure requests apply to this person again. "
+                "The hold stays in the list as released."
+            ),
+            destructive=True,
+        )
         return self.dialog
 
     def release(self, hold: Hold) -> None:

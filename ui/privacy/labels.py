@@ -10,13 +10,22 @@ CHANNEL_CODES = ("in person", "email", "phone", "post", "web form")
 
 
 def jurisdiction_label(code: str) -> str:
-    return {"gdpr": _("GDPR (EU)"), "uk_gdpr": _("UK GDPR"), "ccpa": _("CCPA (California)"),
-            "pipl": _("PIPL (China)")}.get(code, code)
+    return {
+        "gdpr": _("GDPR (EU)"),
+        "uk_gdpr": _("UK GDPR"),
+        "ccpa": _("CCPA (California)"),
+        "pipl": _("PIPL (China)"),
+    }.get(code, code)
 
 
 def channel_label(code: str) -> str:
-    return {"in person": _("In person"), "email": _("Email"), "phone": _("Phone"), "post": _("Post"),
-            "web form": _("Web form")}.get(code, code)
+    return {
+        "in person": _("In person"),
+        "email": _("Email"),
+        "phone": _("Phone"),
+        "post": _("Post"),
+        "web form": _("Web form"),
+    }.get(code, code)
 
 
 def request_type_label(code: str) -> str:

@@ -39,13 +39,17 @@ _PERSON, _SOURCE, _DUE, _DONE = range(4)
 class NoticeTasksTab(RefreshedWhenShown):
     permission = Permission.CAPTURE_CONSENT
 
-    def __init__(self, context: SessionContext, parent: QWidget | None = None, *,
-                 clock: Clock = system_clock) -> None:
+    def __init__(self, context: SessionContext, parent: QWidget | None = None, *, clock: Clock = system_clock) -> None:
         super().__init__(context, parent, clock=clock)
         self._tasks: dict[int, NoticeTask] = {}
-        self.intro = paragraph(_("People who came from an imported file have not seen your privacy notice. The law "
-                                 "(GDPR Art. 14) asks you to tell them within a month, at the latest when you first "
-                                 "contact them. Print their letters, then mark each person done."), self)
+        self.intro = paragraph(
+            _(
+                "People who came from an imported file have not seen your privacy notice. The law "
+                "(GDPR Art. 14) asks you to tell them within a month, at the latest when you first "
+                "contact them. Print their letters, then mark each person done."
+            ),
+            self,
+        )
         self.model = RowsModel([_("Person"), _("From"), _("Due"), _("Done")], self)
         self.table = make_table(self.model, _("Art. 14 notice tasks, the oldest due first"), self)
         self.table.selectionModel().selectionChanged.connect(lambda *_args: self._update_actions())
@@ -54,15 +58,15 @@ class NoticeTasksTab(RefreshedWhenShown):
         self.message = MessageLine(self)
         self.progress = ProgressPanel(self)
 
-        self.letters_button = button(_("&Print letters…"), _("Save the letters for every open task as PDF"), self,
-                                     self.ask_letters)
+        self.letters_button = button(
+            _("&Print letters…"), _("Save the letters for every open task as PDF"), self, self.ask_letters
+        )
         self.method = QComboBox(self)
         for method in METHODS:
             self.method.addItem(notices.method_label(method), method)
         method_label = QLabel(_("Ho&w they were told:"), self)
         method_label.setBuddy(self.method)
-        self.done_button = button(_("&Mark done"), _("Record that the selected person was told"), self,
-                                  self.mark_done)
+        self.done_button = button(_("&Mark done"), _("Record that the selected person was told"), self, self.mark_done)
         self.show_done = QCheckBox(_("&Show done tasks"), self)
         self.show_done.toggled.connect(lambda _checked: self.refresh())
         actions = QHBoxLayout()
@@ -73,9 +77,14 @@ class NoticeTasksTab(RefreshedWhenShown):
         actions.addWidget(self.done_button)
         actions.addStretch(1)
         actions.addWidget(self.show_done)
-        self.lay_out([self.summary, actions, self.table], lead=[self.intro], grows=self.table,
-                     buttons=[self.letters_button, self.method, self.done_button, self.show_done],
-                     data=[self.table, self.summary], foot=[self.progress])
+        self.lay_out(
+            [self.summary, actions, self.table],
+            lead=[self.intro],
+            grows=self.table,
+            buttons=[self.letters_button, self.method, self.done_button, self.show_done],
+            data=[self.table, self.summary],
+            foot=[self.progress],
+        )
         self.refresh()
 
     def refresh(self) -> None:
@@ -90,16 +99,29 @@ class NoticeTasksTab(RefreshedWhenShown):
             return
         self._tasks = {t.contact_id: t for t in found if t.done_at is None}
         now = self.clock().isoformat(timespec="seconds")
-        self.model.set_rows([Row([t.name or _("Customer no. {id}").format(id=t.contact_id), t.source,
-                                  local_time(t.due_at)[:10],
-                                  f"{local_time(t.done_at)[:10]} ({notices.method_label(t.method)})"
-                                  if t.done_at and t.method else ""],
-                                 key=t.contact_id if t.done_at is None else -t.contact_id,
-                                 alerts={_DUE} if t.done_at is None and t.due_at < now else set())
-                             for t in found])
+        self.model.set_rows(
+            [
+                Row(
+                    [
+                        t.name or _("Customer no. {id}").format(id=t.contact_id),
+                        t.source,
+                        local_time(t.due_at)[:10],
+                        f"{local_time(t.done_at)[:10]} ({notices.method_label(t.method)})"
+                        if t.done_at and t.method
+                        else "",
+                    ],
+                    key=t.contact_id if t.done_at is None else -t.contact_id,
+                    alerts={_DUE} if t.done_at is None and t.due_at < now else set(),
+                )
+                for t in found
+            ]
+        )
         select_key(self.table, self.model, keep)
-        self.summary.setText(ngettext("{n} person still to be told.", "{n} people still to be told.", waiting)
-                             .format(n=waiting) if waiting else _("Everyone imported has been told."))
+        self.summary.setText(
+            ngettext("{n} person still to be told.", "{n} people still to be told.", waiting).format(n=waiting)
+            if waiting
+            else _("Everyone imported has been told.")
+        )
         self._update_actions()
 
     def selected(self) -> NoticeTask | None:
@@ -127,8 +149,11 @@ class NoticeTasksTab(RefreshedWhenShown):
             self.message.show_error(error_text(exc))
             return
         self.context.changed.emit()
-        self.message.show_info(_("{person} was told ({method}).").format(
-            person=task.name, method=notices.method_label(str(self.method.currentData()))))
+        self.message.show_info(
+            _("{person} was told ({method}).").format(
+                person=task.name, method=notices.method_label(str(self.method.currentData()))
+            )
+        )
 
     def ask_letters(self) -> QFileDialog | None:
         if not self._tasks or self.context.busy:
@@ -149,11 +174,14 @@ class NoticeTasksTab(RefreshedWhenShown):
 
             return len(write_letters(session, folder))
 
-        operation = self.context.run(work, description=_("Writing the letters…"),
-                                     on_done=lambda n: self.message.show_info(ngettext(
-                                         "Wrote {n} letter to {path}.", "Wrote {n} letters to {path}.", int(n))
-                                         .format(n=n, path=folder)),
-                                     on_error=lambda exc: self.message.show_error(error_text(exc)))
+        operation = self.context.run(
+            work,
+            description=_("Writing the letters…"),
+            on_done=lambda n: self.message.show_info(
+                ngettext("Wrote {n} letter to {path}.", "Wrote {n} letters to {path}.", int(n)).format(n=n, path=folder)
+            ),
+            on_error=lambda exc: self.message.show_error(error_text(exc)),
+        )
         self.progress.follow(operation, _("Writing letters…"))
 
     def clear(self) -> None:

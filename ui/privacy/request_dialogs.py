@@ -40,8 +40,12 @@ from ui.sales.customer_picker import CustomerPicker
 from ui.session_context import SessionContext
 from ui.widgets import MessageLine
 
-IDENTITY_METHODS = (N_("Photo ID seen at the counter"), N_("Replied from the email address we hold"),
-                    N_("Confirmed details only the customer knows"), N_("Signed letter from the address we hold"))
+IDENTITY_METHODS = (
+    N_("Photo ID seen at the counter"),
+    N_("Replied from the email address we hold"),
+    N_("Confirmed details only the customer knows"),
+    N_("Signed letter from the address we hold"),
+)
 
 
 def _qdate(day: date) -> QDate:
@@ -64,9 +68,15 @@ class NewRequestDialog(_FormDialog):
     """Register a request the day it arrives: the legal clock starts on the received date, not today."""
 
     def __init__(self, context: SessionContext, today: date, parent: QWidget | None = None) -> None:
-        super().__init__(_("New privacy request"),
-                         _("Register the request as soon as it arrives. Link the customer if you can find them; "
-                           "otherwise write down the name the person gave."), _("&Register request"), parent)
+        super().__init__(
+            _("New privacy request"),
+            _(
+                "Register the request as soon as it arrives. Link the customer if you can find them; "
+                "otherwise write down the name the person gave."
+            ),
+            _("&Register request"),
+            parent,
+        )
         self.context = context
         self.service = RequestService(context.session)
         self.request_id: int | None = None
@@ -102,17 +112,22 @@ class NewRequestDialog(_FormDialog):
 
     def _show_due(self) -> None:
         due = due_date(str(self.jurisdiction.currentData()), _day(self.received), pipl_days=self.service.pipl_days())
-        self.due.setText(_("{date} (the law's deadline; it can be extended once, with a reason)")
-                         .format(date=due.isoformat()))
+        self.due.setText(
+            _("{date} (the law's deadline; it can be extended once, with a reason)").format(date=due.isoformat())
+        )
 
     def submit(self) -> None:
         if self.context.busy:
             return
         try:
             self.request_id = self.service.create(
-                str(self.type.currentData()), str(self.jurisdiction.currentData()),
-                contact_id=self.customer.contact_id(), requester=self.requester.text(),
-                channel=str(self.channel.currentData()), received=_day(self.received))
+                str(self.type.currentData()),
+                str(self.jurisdiction.currentData()),
+                contact_id=self.customer.contact_id(),
+                requester=self.requester.text(),
+                channel=str(self.channel.currentData()),
+                received=_day(self.received),
+            )
         except CounterpartError as exc:
             self.message.show_error(str(exc))
             return
@@ -127,12 +142,18 @@ class NewRequestDialog(_FormDialog):
 class IdentityDialog(_FormDialog):
     """Record how the person proved who they are; the customer can be linked now if it was not yet."""
 
-    def __init__(self, context: SessionContext, request: SubjectRequest, parent: QWidget | None = None, *,
-                 who: str | None = None) -> None:
-        super().__init__(_("Record the identity check"),
-                         _("Before answering, make sure the person is who they say they are. Ask for no more than "
-                           "you need: if they can already be recognised from what you hold, that is enough."),
-                         _("&Record check"), parent)
+    def __init__(
+        self, context: SessionContext, request: SubjectRequest, parent: QWidget | None = None, *, who: str | None = None
+    ) -> None:
+        super().__init__(
+            _("Record the identity check"),
+            _(
+                "Before answering, make sure the person is who they say they are. Ask for no more than "
+                "you need: if they can already be recognised from what you hold, that is enough."
+            ),
+            _("&Record check"),
+            parent,
+        )
         self.context = context
         self.request = request
         self.method = QComboBox(self)
@@ -141,8 +162,15 @@ class IdentityDialog(_FormDialog):
             self.method.addItem(_(method))
         self.method.setCurrentText(request.identity_method or "")
         self.customer: CustomerPicker | None = None
-        self.form.addRow(_("Request:"), QLabel(_("No. {id}, {person}").format(
-            id=request.id, person=who or person_label(request.contact_id, request.requester)), self))
+        self.form.addRow(
+            _("Request:"),
+            QLabel(
+                _("No. {id}, {person}").format(
+                    id=request.id, person=who or person_label(request.contact_id, request.requester)
+                ),
+                self,
+            ),
+        )
         self.row(_("&How it was checked:"), self.method)
         if request.contact_id is None:
             self.customer = CustomerPicker(context, self)
@@ -154,8 +182,7 @@ class IdentityDialog(_FormDialog):
             return
         contact_id = self.customer.contact_id() if self.customer is not None else None
         try:
-            RequestService(self.context.session).verify_identity(self.request.id, self.method.currentText(),
-                                                                 contact_id)
+            RequestService(self.context.session).verify_identity(self.request.id, self.method.currentText(), contact_id)
         except CounterpartError as exc:
             self.message.show_error(str(exc))
             return
@@ -175,11 +202,16 @@ class ExportDialog(_FormDialog):
     """What to hand over: a readable PDF for the person, a ZIP for another system, in their language."""
 
     def __init__(self, context: SessionContext, request: SubjectRequest, parent: QWidget | None = None) -> None:
-        super().__init__(_("Export the person's data"),
-                         _("The PDF is the copy for the person to read. The ZIP holds the same data as JSON and "
-                           "CSV files for another system (portability). A PDF password protects it on its way; "
-                           "tell the person the password by another route (phone, in person)."),
-                         _("&Choose where to save…"), parent)
+        super().__init__(
+            _("Export the person's data"),
+            _(
+                "The PDF is the copy for the person to read. The ZIP holds the same data as JSON and "
+                "CSV files for another system (portability). A PDF password protects it on its way; "
+                "tell the person the password by another route (phone, in person)."
+            ),
+            _("&Choose where to save…"),
+            parent,
+        )
         self.context = context
         self.request = request
         self.pdf = QCheckBox(_("A &PDF for the person"), self)
@@ -220,8 +252,9 @@ class ExportDialog(_FormDialog):
         if password != (self.repeat.text() if self.pdf.isChecked() else ""):
             self.message.show_error(_("The two passwords differ."))
             return
-        self.choice = ExportChoice(self.pdf.isChecked(), self.zip.isChecked(), str(self.language.currentData()),
-                                   password or None)
+        self.choice = ExportChoice(
+            self.pdf.isChecked(), self.zip.isChecked(), str(self.language.currentData()), password or None
+        )
         self.password.clear()
         self.repeat.clear()
         self.accept()
@@ -232,35 +265,57 @@ class CompleteDialog(_FormDialog):
 
     def __init__(self, request: SubjectRequest, parent: QWidget | None = None, *, who: str | None = None) -> None:
         erasure = request.type == "erasure"
-        super().__init__(_("Erase the person and complete the request") if erasure else _("Complete the request"),
-                         "", _("&Erase everywhere and complete") if erasure else _("&Complete request"), parent)
+        super().__init__(
+            _("Erase the person and complete the request") if erasure else _("Complete the request"),
+            "",
+            _("&Erase everywhere and complete") if erasure else _("&Complete request"),
+            parent,
+        )
         self.request = request
         who = who or person_label(request.contact_id, request.requester)
         self.warning = MessageLine(self)
         if erasure:
-            self.warning.show_warning(_(
-                "{who} will be erased everywhere in Counterpart: their details, notes, activities, tags, consent "
-                "records and the search index; deals keep only their amounts and dates. A backup restored later "
-                "erases them again. The request stays in the register as the record that you answered it. This "
-                "cannot be undone.").format(who=who))
+            self.warning.show_warning(
+                _(
+                    "{who} will be erased everywhere in Counterpart: their details, notes, activities, tags, consent "
+                    "records and the search index; deals keep only their amounts and dates. A backup restored later "
+                    "erases them again. The request stays in the register as the record that you answered it. This "
+                    "cannot be undone."
+                ).format(who=who)
+            )
         elif request.type == "restriction":
-            self.warning.show_info(_("The data of {who} will be restricted: kept, but left out of marketing lists, "
-                                     "exports and the retention sweep until an owner or manager lifts the restriction "
-                                     "on their record. What you write below is kept as its reason.").format(who=who))
+            self.warning.show_info(
+                _(
+                    "The data of {who} will be restricted: kept, but left out of marketing lists, "
+                    "exports and the retention sweep until an owner or manager lifts the restriction "
+                    "on their record. What you write below is kept as its reason."
+                ).format(who=who)
+            )
         elif request.type == "objection":
-            self.warning.show_info(_("Every marketing purpose of {who} (email, SMS, phone, post, profiling) will be "
-                                     "withdrawn, with this request as the source.").format(who=who))
+            self.warning.show_info(
+                _(
+                    "Every marketing purpose of {who} (email, SMS, phone, post, profiling) will be "
+                    "withdrawn, with this request as the source."
+                ).format(who=who)
+            )
         else:
-            self.warning.show_info(_("Request no. {id} for {who} will be marked as answered. Make sure the person "
-                                     "has been given what they asked for.").format(id=request.id, who=who))
+            self.warning.show_info(
+                _(
+                    "Request no. {id} for {who} will be marked as answered. Make sure the person "
+                    "has been given what they asked for."
+                ).format(id=request.id, who=who)
+            )
         self.body.insertWidget(0, self.warning)
         self.response = QPlainTextEdit(self)
         self.response.setTabChangesFocus(True)
         self.response.setMaximumHeight(self.fontMetrics().height() * 5)
-        self.response.setPlaceholderText(_("e.g. Confirmed the erasure by email") if erasure
-                                         else _("e.g. Contests the address; restricted while we check it")
-                                         if request.type == "restriction"
-                                         else _("e.g. Copy handed over at the counter"))
+        self.response.setPlaceholderText(
+            _("e.g. Confirmed the erasure by email")
+            if erasure
+            else _("e.g. Contests the address; restricted while we check it")
+            if request.type == "restriction"
+            else _("e.g. Copy handed over at the counter")
+        )
         self.row(_("What you told the person (o&ptional):"), self.response)
         self.finish_layout()
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)

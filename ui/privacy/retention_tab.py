@@ -120,8 +120,15 @@ class PolicyDialog(QDialog):
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(paragraph(_("Anonymising keeps the sales figures and removes everything that identifies "
-                                     "the person; deleting removes the person and their records."), self))
+        layout.addWidget(
+            paragraph(
+                _(
+                    "Anonymising keeps the sales figures and removes everything that identifies "
+                    "the person; deleting removes the person and their records."
+                ),
+                self,
+            )
+        )
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
@@ -135,8 +142,9 @@ class PolicyDialog(QDialog):
         if self.context.busy:
             return
         try:
-            RetentionService(self.context.session).set_policy(self.policy.category, self.days(),
-                                                              str(self.action.currentData()), self.active.isChecked())
+            RetentionService(self.context.session).set_policy(
+                self.policy.category, self.days(), str(self.action.currentData()), self.active.isChecked()
+            )
         except CounterpartError as exc:
             self.message.show_error(str(exc))
             return
@@ -147,8 +155,7 @@ class PolicyDialog(QDialog):
 class RetentionTab(QWidget):
     permission = Permission.VIEW_CUSTOMERS  # everyone reads the policies; the owner edits; owner/manager sweep
 
-    def __init__(self, context: SessionContext, parent: QWidget | None = None, *,
-                 clock: Clock = system_clock) -> None:
+    def __init__(self, context: SessionContext, parent: QWidget | None = None, *, clock: Clock = system_clock) -> None:
         super().__init__(parent)
         self.context = context
         self.clock = clock
@@ -176,16 +183,25 @@ class RetentionTab(QWidget):
         self.policy_table = make_table(self.policy_model, _("Retention policies"), self.policy_box, (380, 170, 110))
         self.policy_table.doubleClicked.connect(lambda _index: self.ask_edit())
         table = self.policy_table  # tall enough for every kind of data without scrolling
-        table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + 4
-                               + len(CATEGORIES) * table.verticalHeader().defaultSectionSize())
-        self.edit_button = button(_("&Edit policy…"), _("Edit the selected retention policy"), self.policy_box,
-                                  self.ask_edit)
+        table.setMinimumHeight(
+            table.horizontalHeader().sizeHint().height()
+            + 2 * table.frameWidth()
+            + 4
+            + len(CATEGORIES) * table.verticalHeader().defaultSectionSize()
+        )
+        self.edit_button = button(
+            _("&Edit policy…"), _("Edit the selected retention policy"), self.policy_box, self.ask_edit
+        )
         self.template = QComboBox(self.policy_box)
         self.template.setAccessibleName(_("Policy template"))
         for key, name in TEMPLATE_NAMES.items():
             self.template.addItem(_("{law} shop").format(law=name), key)
-        self.template_button = button(_("Apply &template…"), _("Replace every policy with the chosen template"),
-                                      self.policy_box, self.ask_template)
+        self.template_button = button(
+            _("Apply &template…"),
+            _("Replace every policy with the chosen template"),
+            self.policy_box,
+            self.ask_template,
+        )
         row = QHBoxLayout()
         row.addWidget(self.edit_button)
         row.addStretch(1)
@@ -199,23 +215,28 @@ class RetentionTab(QWidget):
         layout.addLayout(row)
         if not self.context.can(Permission.MANAGE_POLICIES):
             layout.insertWidget(0, paragraph(_("Only the owner changes these policies."), self.policy_box))
-            forbid(self.context.why_not(Permission.MANAGE_POLICIES), self.edit_button, self.template,
-                   self.template_button)
+            forbid(
+                self.context.why_not(Permission.MANAGE_POLICIES), self.edit_button, self.template, self.template_button
+            )
 
     def _build_sweep(self) -> None:
         self.sweep_box = QGroupBox(_("Sweep"), self)
         self.last_run = QLabel(self.sweep_box)
         self.last_run.setWordWrap(True)
-        self.preview_model = RowsModel([_("Person"), _("Kind of data"), _("Action"), _("How many"), _("Why")], self,
-                                       right=(3,))
-        self.preview_table = make_table(self.preview_model, _("What the sweep would delete or anonymise"),
-                                        self.sweep_box, (130, 300, 100, 80))
+        self.preview_model = RowsModel(
+            [_("Person"), _("Kind of data"), _("Action"), _("How many"), _("Why")], self, right=(3,)
+        )
+        self.preview_table = make_table(
+            self.preview_model, _("What the sweep would delete or anonymise"), self.sweep_box, (130, 300, 100, 80)
+        )
         self.preview_summary = QLabel(self.sweep_box)
         self.preview_summary.setWordWrap(True)
-        self.preview_button = button(_("&Preview sweep"), _("Show what the sweep would do now"), self.sweep_box,
-                                     self.preview)
-        self.apply_button = button(_("&Confirm and apply…"), _("Apply the sweep shown in the preview"),
-                                   self.sweep_box, self.ask_apply)
+        self.preview_button = button(
+            _("&Preview sweep"), _("Show what the sweep would do now"), self.sweep_box, self.preview
+        )
+        self.apply_button = button(
+            _("&Confirm and apply…"), _("Apply the sweep shown in the preview"), self.sweep_box, self.ask_apply
+        )
         self.apply_button.setEnabled(False)
         self.apply_button.setToolTip(_("Preview first: only what a preview shows is applied."))
         self.progress = ProgressPanel(self.sweep_box)
@@ -230,8 +251,7 @@ class RetentionTab(QWidget):
         layout.addWidget(self.preview_summary)
         layout.addWidget(self.progress)
         if not self.context.can(Permission.ERASE):
-            forbid(self.context.why_not(Permission.ERASE), self.preview_button, self.apply_button,
-                   self.preview_table)
+            forbid(self.context.why_not(Permission.ERASE), self.preview_button, self.apply_button, self.preview_table)
 
     # --- reading -------------------------------------------------------------------------------------------
 
@@ -244,9 +264,20 @@ class RetentionTab(QWidget):
         service = RetentionService(self.context.session)
         policies = service.policies()
         self._policies = {p.category: p for p in policies}
-        self.policy_model.set_rows([Row([category_label(p.category), period_text(p.period_days),
-                                         action_label(p.action), _("Yes") if p.active else _("No — not applied")],
-                                        key=p.category) for p in policies])
+        self.policy_model.set_rows(
+            [
+                Row(
+                    [
+                        category_label(p.category),
+                        period_text(p.period_days),
+                        action_label(p.action),
+                        _("Yes") if p.active else _("No — not applied"),
+                    ],
+                    key=p.category,
+                )
+                for p in policies
+            ]
+        )
         for number, policy in enumerate(policies):
             if policy.category == keep:
                 self.policy_table.selectRow(number)
@@ -257,8 +288,11 @@ class RetentionTab(QWidget):
         if last is None:
             return _("No sweep has run yet. Preview one to see what is past its retention period.")
         at, status, counts = last
-        words = {"done": _("finished"), "cancelled": _("cancelled (the next sweep continues)"),
-                 "running": _("did not finish (the next sweep continues)")}.get(status, status)
+        words = {
+            "done": _("finished"),
+            "cancelled": _("cancelled (the next sweep continues)"),
+            "running": _("did not finish (the next sweep continues)"),
+        }.get(status, status)
         done = ", ".join(f"{category_label(k)}: {v}" for k, v in sorted(counts.items())) or _("nothing was due")
         text = _("Last sweep: {time}, {status}. {counts}.").format(time=local_time(at), status=words, counts=done)
         if service.due(self.clock()):
@@ -297,13 +331,20 @@ class RetentionTab(QWidget):
         if self.context.busy or not self.context.can(Permission.MANAGE_POLICIES):
             return None
         key = str(self.template.currentData())
-        lines = "\n".join(_("{kind}: {period}, then {action}").format(
-            kind=category_label(category), period=period_text(days), action=action_label(action).lower())
-            for category, days, action in TEMPLATES[key])
-        self.dialog = confirm(self.window(), _("Apply a policy template"),
-                              _("Replace every retention policy with the {law} shop template?").format(
-                                  law=TEMPLATE_NAMES[key]),
-                              _("&Replace policies"), lambda: self.apply_template(key), lines)
+        lines = "\n".join(
+            _("{kind}: {period}, then {action}").format(
+                kind=category_label(category), period=period_text(days), action=action_label(action).lower()
+            )
+            for category, days, action in TEMPLATES[key]
+        )
+        self.dialog = confirm(
+            self.window(),
+            _("Apply a policy template"),
+            _("Replace every retention policy with the {law} shop template?").format(law=TEMPLATE_NAMES[key]),
+            _("&Replace policies"),
+            lambda: self.apply_template(key),
+            lines,
+        )
         return self.dialog
 
     def apply_template(self, key: str) -> None:
@@ -314,8 +355,11 @@ class RetentionTab(QWidget):
         except CounterpartError as exc:
             self.message.show_error(str(exc))
             return
-        self.message.show_info(_("The {law} template is in place. Preview the sweep to see what it means today.")
-                               .format(law=TEMPLATE_NAMES[key]))
+        self.message.show_info(
+            _("The {law} template is in place. Preview the sweep to see what it means today.").format(
+                law=TEMPLATE_NAMES[key]
+            )
+        )
         self.context.changed.emit()
 
     # --- the sweep -----------------------------------------------------------------------------------------
@@ -326,19 +370,34 @@ class RetentionTab(QWidget):
             return
         session, now = self.context.session, self.clock()
         self.message.clear()
-        operation = self.context.run(preview_sweep(session, now),
-                                     description=_("Working out what the sweep would do…"),
-                                     on_done=lambda items: self._show_preview(items, now),
-                                     on_error=lambda exc: self.message.show_error(error_text(exc)),
-                                     changes_data=False)
+        operation = self.context.run(
+            preview_sweep(session, now),
+            description=_("Working out what the sweep would do…"),
+            on_done=lambda items: self._show_preview(items, now),
+            on_error=lambda exc: self.message.show_error(error_text(exc)),
+            changes_data=False,
+        )
         self.progress.follow(operation, _("Previewing…"))
 
     def _show_preview(self, items: list[SweepItem], now: datetime | None) -> None:
         self._preview, self._preview_now = items, now
-        self.preview_model.set_rows([Row([_("Customer no. {id}").format(id=item.contact_id)
-                                          if item.contact_id is not None else _("(records, not a person)"),
-                                          category_label(item.category), action_label(item.action), str(item.count),
-                                          item.reason], key=(item.category, item.contact_id)) for item in items])
+        self.preview_model.set_rows(
+            [
+                Row(
+                    [
+                        _("Customer no. {id}").format(id=item.contact_id)
+                        if item.contact_id is not None
+                        else _("(records, not a person)"),
+                        category_label(item.category),
+                        action_label(item.action),
+                        str(item.count),
+                        item.reason,
+                    ],
+                    key=(item.category, item.contact_id),
+                )
+                for item in items
+            ]
+        )
         if self.context.can(Permission.ERASE):
             self.apply_button.setEnabled(bool(items))
             self.apply_button.setToolTip("" if items else _("Preview first: only what a preview shows is applied."))
@@ -351,53 +410,80 @@ class RetentionTab(QWidget):
         from app.consent.restriction import RestrictionService
 
         kept = RestrictionService(self.context.session).kept_by_sweep() if self.context.is_open else 0
-        restricted = (" " + ngettext("{n} person is kept: their processing is restricted (GDPR Art. 18).",
-                                     "{n} people are kept: their processing is restricted (GDPR Art. 18).",
-                                     kept).format(n=kept)) if kept else ""
+        restricted = (
+            (
+                " "
+                + ngettext(
+                    "{n} person is kept: their processing is restricted (GDPR Art. 18).",
+                    "{n} people are kept: their processing is restricted (GDPR Art. 18).",
+                    kept,
+                ).format(n=kept)
+            )
+            if kept
+            else ""
+        )
         if not items:
-            self.preview_summary.setText(_("Nothing is past its retention period. There is nothing to apply.")
-                                         + restricted)
+            self.preview_summary.setText(
+                _("Nothing is past its retention period. There is nothing to apply.") + restricted
+            )
             return
         parts = []
         if len(people) > anonymised:
-            parts.append(ngettext("{n} person deleted", "{n} people deleted", len(people) - anonymised)
-                         .format(n=len(people) - anonymised))
+            parts.append(
+                ngettext("{n} person deleted", "{n} people deleted", len(people) - anonymised).format(
+                    n=len(people) - anonymised
+                )
+            )
         if anonymised:
             parts.append(ngettext("{n} person anonymised", "{n} people anonymised", anonymised).format(n=anonymised))
         if records:
             parts.append(ngettext("{n} other record deleted", "{n} other records deleted", records).format(n=records))
-        self.preview_summary.setText(_("Applying would do this: {what}. Nothing changes until you confirm.")
-                                     .format(what=", ".join(parts)) + restricted)
+        self.preview_summary.setText(
+            _("Applying would do this: {what}. Nothing changes until you confirm.").format(what=", ".join(parts))
+            + restricted
+        )
 
     def ask_apply(self) -> QMessageBox | None:
         if self.context.busy or not self._preview:
             return None
         people = sum(1 for item in self._preview if item.contact_id is not None)
-        self.dialog = confirm(self.window(), _("Apply the sweep"),
-                              ngettext("Delete or anonymise {n} person and the other records shown?",
-                                       "Delete or anonymise {n} people and the other records shown?", people)
-                              .format(n=people),
-                              _("&Apply sweep"), self.apply,
-                              _("This cannot be undone. People are processed in batches; if you cancel, everyone "
-                                "is either fully processed or untouched, and the next sweep continues."),
-                              destructive=True)
+        self.dialog = confirm(
+            self.window(),
+            _("Apply the sweep"),
+            ngettext(
+                "Delete or anonymise {n} person and the other records shown?",
+                "Delete or anonymise {n} people and the other records shown?",
+                people,
+            ).format(n=people),
+            _("&Apply sweep"),
+            self.apply,
+            _(
+                "This cannot be undone. People are processed in batches; if you cancel, everyone "
+                "is either fully processed or untouched, and the next sweep continues."
+            ),
+            destructive=True,
+        )
         return self.dialog
 
     def apply(self) -> None:
         if self.context.busy or self._preview_now is None:
             return
         session, now = self.context.session, self._preview_now
-        operation = self.context.run(apply_sweep(session, now), description=_("Applying the retention sweep…"),
-                                     on_done=self._applied,
-                                     on_error=lambda exc: self.message.show_error(error_text(exc)))
+        operation = self.context.run(
+            apply_sweep(session, now),
+            description=_("Applying the retention sweep…"),
+            on_done=self._applied,
+            on_error=lambda exc: self.message.show_error(error_text(exc)),
+        )
         self.progress.follow(operation, _("Sweeping…"), cancellable=True)
         self.apply_button.setEnabled(False)
 
     def _applied(self, result: SweepResult) -> None:
         done = ", ".join(f"{category_label(k)}: {v}" for k, v in sorted(result.counts.items())) or _("nothing")
         if result.cancelled:
-            self.message.show_warning(_("The sweep was cancelled; done so far: {counts}. The next sweep continues.")
-                                      .format(counts=done))
+            self.message.show_warning(
+                _("The sweep was cancelled; done so far: {counts}. The next sweep continues.").format(counts=done)
+            )
         else:
             self.message.show_info(_("The sweep is done: {counts}.").format(counts=done))
         self._show_preview([], None)

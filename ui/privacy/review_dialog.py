@@ -18,9 +18,15 @@ class ReviewDialog(SubmitDialog):
         super().__init__(_("Yearly privacy review"), _("Record the review"), parent)
         self.context = context
         body = QVBoxLayout(self)
-        body.addWidget(paragraph(_("Go through each item and tick it once it is checked and up to date. The review "
-                                   "is recorded with your name and today's date; the next is due in 12 months."),
-                                 self))
+        body.addWidget(
+            paragraph(
+                _(
+                    "Go through each item and tick it once it is checked and up to date. The review "
+                    "is recorded with your name and today's date; the next is due in 12 months."
+                ),
+                self,
+            )
+        )
         self.items: dict[str, QCheckBox] = {}
         for key, (label, hint) in ITEMS.items():
             box = QCheckBox(_(label), self)

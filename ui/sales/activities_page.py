@@ -41,15 +41,20 @@ OVERDUE_RED = "#b3261e"  # with the warning icon and the word "Overdue": never c
 
 
 def section_title(section: str, count: int) -> str:
-    return {OVERDUE: _("Overdue ({n})"), TODAY: _("Today ({n})"), UPCOMING: _("Upcoming ({n})"),
-            DONE: _("Done just now ({n}): untick to undo")}[section].format(n=count)
+    return {
+        OVERDUE: _("Overdue ({n})"),
+        TODAY: _("Today ({n})"),
+        UPCOMING: _("Upcoming ({n})"),
+        DONE: _("Done just now ({n}): untick to undo"),
+    }[section].format(n=count)
 
 
 class ActivitiesPage(LivePage):
     reminder = Signal(int, str)  # activity id, text: for the main window's status bar or tray
 
-    def __init__(self, context: SessionContext, parent: QWidget | None = None,
-                 reminder_interval_ms: int = INTERVAL_MS) -> None:
+    def __init__(
+        self, context: SessionContext, parent: QWidget | None = None, reminder_interval_ms: int = INTERVAL_MS
+    ) -> None:
         super().__init__(context, parent)
         self.editable = context.can(Permission.EDIT_CUSTOMERS)
         self.agenda = Agenda([], [], [])
@@ -131,7 +136,8 @@ class ActivitiesPage(LivePage):
     def load(self) -> None:
         try:
             self.agenda = ActivityService(self.context.session).agenda(
-                datetime.now(UTC), mine_only=not self.everyone.isChecked(), limit=LIMIT)
+                datetime.now(UTC), mine_only=not self.everyone.isChecked(), limit=LIMIT
+            )
         except CounterpartError as exc:
             self.message.show_error(str(exc))
             return
@@ -145,8 +151,12 @@ class ActivitiesPage(LivePage):
         self.tree.blockSignals(True)
         self.tree.clear()
         self.sections = {}
-        for section, rows in ((OVERDUE, self.agenda.overdue), (TODAY, self.agenda.today),
-                              (UPCOMING, self.agenda.upcoming), (DONE, list(self.done_now.values()))):
+        for section, rows in (
+            (OVERDUE, self.agenda.overdue),
+            (TODAY, self.agenda.today),
+            (UPCOMING, self.agenda.upcoming),
+            (DONE, list(self.done_now.values())),
+        ):
             if section == DONE and not rows:
                 continue
             group = QTreeWidgetItem(self.tree, [section_title(section, len(rows))])
@@ -169,8 +179,9 @@ class ActivitiesPage(LivePage):
     def _row(self, group: QTreeWidgetItem, section: str, activity: Activity) -> QTreeWidgetItem:
         due = due_text(activity.due_at)
         first = _("Overdue: {time}").format(time=due) if section == OVERDUE else due
-        item = QTreeWidgetItem(group, [first, kind_label(activity.kind), activity.subject,
-                                       customer_label(activity.contact_name)])
+        item = QTreeWidgetItem(
+            group, [first, kind_label(activity.kind), activity.subject, customer_label(activity.contact_name)]
+        )
         item.setData(0, ID_ROLE, activity.id)
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if self.editable:
@@ -181,8 +192,11 @@ class ActivitiesPage(LivePage):
         item.setCheckState(0, Qt.CheckState.Checked if section == DONE else Qt.CheckState.Unchecked)
         spoken = _("{state}. {kind}: {subject}, {customer}, due {time}").format(
             state=_("Done") if section == DONE else _("Overdue") if section == OVERDUE else _("Not done"),
-            kind=kind_label(activity.kind), subject=activity.subject, customer=customer_label(activity.contact_name),
-            time=due)
+            kind=kind_label(activity.kind),
+            subject=activity.subject,
+            customer=customer_label(activity.contact_name),
+            time=due,
+        )
         item.setData(0, Qt.ItemDataRole.AccessibleTextRole, spoken)
         if section == OVERDUE:
             red = QBrush(self._overdue_colour())
@@ -206,8 +220,10 @@ class ActivitiesPage(LivePage):
         return [child for child in children if child is not None]
 
     def item_for(self, activity_id: int) -> QTreeWidgetItem | None:
-        return next((item for section in self.sections for item in self.items(section)
-                     if item.data(0, ID_ROLE) == activity_id), None)
+        return next(
+            (item for section in self.sections for item in self.items(section) if item.data(0, ID_ROLE) == activity_id),
+            None,
+        )
 
     def select(self, activity_id: int) -> None:
         item = self.item_for(activity_id)
@@ -248,8 +264,11 @@ class ActivitiesPage(LivePage):
         self._undo_id = activity_id if done else None
         self.undo_button.setVisible(done)
         subject = activity.subject
-        self.say(_("Done: {subject}. Undo, or untick it under “Done just now”, to put it back.").format(subject=subject)
-                 if done else _("Not done after all: {subject}.").format(subject=subject))
+        self.say(
+            _("Done: {subject}. Undo, or untick it under “Done just now”, to put it back.").format(subject=subject)
+            if done
+            else _("Not done after all: {subject}.").format(subject=subject)
+        )
         return True
 
     def undo(self) -> None:
@@ -337,9 +356,13 @@ class ActivitiesPage(LivePage):
         self.say(_("Saved the changes to the activity."))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if watched is self.tree and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
-                and event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier):
+        if (
+            watched is self.tree
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        ):
             item = self.tree.currentItem()
             if item is not None and item.data(0, ID_ROLE) is not None:
                 self._open(item)

@@ -28,8 +28,9 @@ class ActivityDialog(QuickDialog):
     created = Signal(int)
     saved = Signal(int)  # the edited activity's id
 
-    def __init__(self, context: SessionContext, parent: QWidget | None = None, *,
-                 activity: Activity | None = None) -> None:
+    def __init__(
+        self, context: SessionContext, parent: QWidget | None = None, *, activity: Activity | None = None
+    ) -> None:
         if activity is None:
             super().__init__(context, _("New activity"), _("&Add activity"), parent)
         else:
@@ -80,15 +81,17 @@ class ActivityDialog(QuickDialog):
         kind, due, customer = str(self.kind.currentData()), self.due_at(), self.customer.contact_id()
         if self.activity is not None:
             activity_id, deal_id = self.activity.id, self.activity.deal_id
-            if self.apply(lambda: ActivityService(self.context.session).update(
-                    activity_id, kind=kind, subject=subject, due_at=due, contact_id=customer, deal_id=deal_id)):
+            if self.apply(
+                lambda: ActivityService(self.context.session).update(
+                    activity_id, kind=kind, subject=subject, due_at=due, contact_id=customer, deal_id=deal_id
+                )
+            ):
                 self.saved.emit(activity_id)
             return
         created: list[int] = []
 
         def change() -> None:
-            created.append(ActivityService(self.context.session).create(kind, subject, due_at=due,
-                                                                        contact_id=customer))
+            created.append(ActivityService(self.context.session).create(kind, subject, due_at=due, contact_id=customer))
 
         if self.apply(change):
             self.created.emit(created[0])

@@ -25,8 +25,9 @@ class StageBarChart(QWidget):
 
     def set_data(self, bars: list[tuple[str, int]], currency: str) -> None:
         self.bars, self.currency = list(bars), currency
-        self.setAccessibleName(_("Open value per stage in {currency}").format(currency=currency) if currency
-                               else _("Open value per stage"))
+        self.setAccessibleName(
+            _("Open value per stage in {currency}").format(currency=currency) if currency else _("Open value per stage")
+        )
         self.setAccessibleDescription(self.text_alternative())
         self.setToolTip(self.text_alternative())
         self.updateGeometry()
@@ -35,8 +36,9 @@ class StageBarChart(QWidget):
     def text_alternative(self) -> str:
         if not self.bars:
             return _("No open deals.")
-        return "; ".join(_("{stage}: {amount}").format(stage=name, amount=money(minor, self.currency))
-                         for name, minor in self.bars)
+        return "; ".join(
+            _("{stage}: {amount}").format(stage=name, amount=money(minor, self.currency)) for name, minor in self.bars
+        )
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(400, max(len(self.bars), 1) * (ROW + GAP) + GAP)
@@ -63,17 +65,22 @@ class StageBarChart(QWidget):
         for row, ((name, minor), amount) in enumerate(zip(self.bars, amounts, strict=True)):
             top = area.top() + row * (ROW + GAP)
             painter.setPen(palette.color(QPalette.ColorRole.WindowText))
-            painter.drawText(QRect(area.left(), top, label_width - 8, ROW),
-                             int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                             metrics.elidedText(name, Qt.TextElideMode.ElideRight, label_width - 8))
+            painter.drawText(
+                QRect(area.left(), top, label_width - 8, ROW),
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                metrics.elidedText(name, Qt.TextElideMode.ElideRight, label_width - 8),
+            )
             width = round(bar_room * minor / largest)
             bar = QRect(area.left() + label_width, top + 4, max(width, 2 if minor else 0), ROW - 8)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
             painter.drawRoundedRect(bar, 3, 3)
             painter.setPen(palette.color(QPalette.ColorRole.WindowText))
-            painter.drawText(QRect(bar.right() + 6, top, amount_width, ROW),
-                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), amount)
+            painter.drawText(
+                QRect(bar.right() + 6, top, amount_width, ROW),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                amount,
+            )
         if self.hasFocus():
             option = QStyleOptionFocusRect()
             option.initFrom(self)

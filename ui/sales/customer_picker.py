@@ -60,17 +60,26 @@ class CustomerPicker(QWidget):
         self._show_choice()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if watched not in (self.query, self.results) or not isinstance(event, QKeyEvent) \
-                or event.type() not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
+        if (
+            watched not in (self.query, self.results)
+            or not isinstance(event, QKeyEvent)
+            or event.type() not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
+        ):
             return super().eventFilter(watched, event)
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
-                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
             if event.type() == QEvent.Type.KeyPress:
                 self._enter()
             event.accept()  # an override accepted: not a shortcut either
             return event.type() == QEvent.Type.KeyPress
-        if watched is self.query and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down \
-                and self.results.count():
+        if (
+            watched is self.query
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Down
+            and self.results.count()
+        ):
             self.results.setFocus()
             if self.results.currentRow() < 0:
                 self.results.setCurrentRow(0)
@@ -123,8 +132,10 @@ class CustomerPicker(QWidget):
             return
         self.query.setText(self._name)
         self.search()
-        row = next((r for r in range(self.results.count())
-                    if self.results.item(r).data(Qt.ItemDataRole.UserRole) == self._id), None)
+        row = next(
+            (r for r in range(self.results.count()) if self.results.item(r).data(Qt.ItemDataRole.UserRole) == self._id),
+            None,
+        )
         if row is None:
             self.query.clear()
             self.search()

@@ -61,8 +61,16 @@ class DealDialog(QuickDialog):
     created = Signal(int)  # the new deal's id
     saved = Signal(int)  # the edited deal's id
 
-    def __init__(self, context: SessionContext, pipeline: Pipeline, stage_id: int | None, currency: str,
-                 parent: QWidget | None = None, *, deal: Deal | None = None) -> None:
+    def __init__(
+        self,
+        context: SessionContext,
+        pipeline: Pipeline,
+        stage_id: int | None,
+        currency: str,
+        parent: QWidget | None = None,
+        *,
+        deal: Deal | None = None,
+    ) -> None:
         if deal is None:
             title, ok_text = _("New deal in {pipeline}").format(pipeline=pipeline.name), _("&Add deal")
         else:
@@ -147,8 +155,9 @@ class DealDialog(QuickDialog):
             self.refuse(_("Give the deal a title, for example what the customer wants."), self.title)
             return
         if customer is None and organisation is None:
-            self.refuse(_("Choose the customer this deal is for: type part of their name and pick them."),
-                        self.customer)
+            self.refuse(
+                _("Choose the customer this deal is for: type part of their name and pick them."), self.customer
+            )
             return
         amount = self.value.text().strip() or "0"
         try:
@@ -167,18 +176,34 @@ class DealDialog(QuickDialog):
             close = date(picked.year(), picked.month(), picked.day())
         if self.deal is not None:
             deal_id = self.deal.id
-            if self.apply(lambda: DealService(self.context.session).update(
-                    deal_id, title=title, value=amount, currency=currency, contact_id=customer,
-                    organisation_id=organisation, expected_close=close)):
+            if self.apply(
+                lambda: DealService(self.context.session).update(
+                    deal_id,
+                    title=title,
+                    value=amount,
+                    currency=currency,
+                    contact_id=customer,
+                    organisation_id=organisation,
+                    expected_close=close,
+                )
+            ):
                 self.saved.emit(deal_id)
             return
         stage_id = int(self.stage.currentData())
         created: list[int] = []
 
         def change() -> None:
-            created.append(DealService(self.context.session).create(
-                title, value=amount, currency=currency, contact_id=customer, pipeline_id=self.pipeline.id,
-                stage_id=stage_id, expected_close=close))
+            created.append(
+                DealService(self.context.session).create(
+                    title,
+                    value=amount,
+                    currency=currency,
+                    contact_id=customer,
+                    pipeline_id=self.pipeline.id,
+                    stage_id=stage_id,
+                    expected_close=close,
+                )
+            )
 
         if self.apply(change):
             self.created.emit(created[0])
@@ -195,9 +220,12 @@ class LostReasonDialog(QuickDialog):
     def __init__(self, context: SessionContext, deal: Deal, parent: QWidget | None = None) -> None:
         super().__init__(context, _("Mark “{deal}” as lost").format(deal=deal.title), _("Mark as &lost"), parent)
         self.deal = deal
-        intro = _("Why was “{deal}” ({customer}, {value}) lost? A short reason helps with the next one. You can "
-                  "reopen the deal later.").format(deal=deal.title, customer=customer_label(deal.contact_name),
-                                                   value=money(deal.value_minor, deal.currency))
+        intro = _(
+            "Why was “{deal}” ({customer}, {value}) lost? A short reason helps with the next one. You can "
+            "reopen the deal later."
+        ).format(
+            deal=deal.title, customer=customer_label(deal.contact_name), value=money(deal.value_minor, deal.currency)
+        )
         self.body.insertWidget(0, paragraph(intro, self))
         self.reason = QLineEdit(self)
         self.reason.setMaxLength(500)

@@ -45,8 +45,9 @@ class DealsTableModel(KeysetTableModel[Deal]):
 
     def _read_page(self, session: Session, after_id: int, limit: int) -> list[Deal]:
         try:
-            return DealService(session).page(pipeline_id=self._pipeline_id, status=self._status,
-                                             after_id=after_id, limit=limit)
+            return DealService(session).page(
+                pipeline_id=self._pipeline_id, status=self._status, after_id=after_id, limit=limit
+            )
         except CounterpartError:
             return []
 

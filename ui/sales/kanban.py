@@ -49,8 +49,9 @@ LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextF
 
 def card_text(deal: Deal) -> str:
     """What a screen reader says for a card, and what the tooltip shows."""
-    return _("{title}, {customer}, {value}").format(title=deal.title, customer=customer_label(deal.contact_name),
-                                                    value=money(deal.value_minor, deal.currency))
+    return _("{title}, {customer}, {value}").format(
+        title=deal.title, customer=customer_label(deal.contact_name), value=money(deal.value_minor, deal.currency)
+    )
 
 
 class CardDelegate(QStyledItemDelegate):
@@ -83,8 +84,11 @@ class CardDelegate(QStyledItemDelegate):
         painter.setPen(text_color)
         painter.setFont(bold)
         title = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        painter.drawText(QRect(inner.left(), inner.top(), inner.width(), line), LEFT,
-                         painter.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, inner.width()))
+        painter.drawText(
+            QRect(inner.left(), inner.top(), inner.width(), line),
+            LEFT,
+            painter.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, inner.width()),
+        )
         value = str(index.data(VALUE_ROLE) or "")
         value_width = painter.fontMetrics().horizontalAdvance(value)
         second = QRect(inner.left(), inner.top() + line + 4, inner.width(), line)
@@ -92,8 +96,11 @@ class CardDelegate(QStyledItemDelegate):
         painter.setFont(option.font)
         customer = str(index.data(CUSTOMER_ROLE) or "")
         room = max(inner.width() - value_width - 8, 0)
-        painter.drawText(QRect(second.left(), second.top(), room, line), LEFT,
-                         metrics.elidedText(customer, Qt.TextElideMode.ElideRight, room))
+        painter.drawText(
+            QRect(second.left(), second.top(), room, line),
+            LEFT,
+            metrics.elidedText(customer, Qt.TextElideMode.ElideRight, room),
+        )
         painter.restore()
 
 
@@ -204,9 +211,11 @@ class DealList(QListWidget):
         if self.count() == 0:
             painter = QPainter(self.viewport())
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-            painter.drawText(self.viewport().rect().adjusted(8, 12, -8, -8),
-                             int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap),
-                             _("No open deals") if not self.editable else _("No open deals. Drop a deal here."))
+            painter.drawText(
+                self.viewport().rect().adjusted(8, 12, -8, -8),
+                int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap),
+                _("No open deals") if not self.editable else _("No open deals. Drop a deal here."),
+            )
             painter.end()
 
 
@@ -263,17 +272,22 @@ class StageColumnWidget(QFrame):
             item.setData(VALUE_ROLE, money(deal.value_minor, deal.currency))
             text = card_text(deal)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
-            tip = text if not deal.expected_close else _("{card}; expected to close {day}").format(
-                card=text, day=day(_iso_day(deal.expected_close)))
+            tip = (
+                text
+                if not deal.expected_close
+                else _("{card}; expected to close {day}").format(card=text, day=day(_iso_day(deal.expected_close)))
+            )
             item.setToolTip(tip)
         hidden = column.count - len(column.deals)
         self.more.setVisible(hidden > 0)
         self.more.setText(_("and {n} more (see the table view)").format(n=hidden) if hidden > 0 else "")
         totals = totals_text(column.totals, separator=", ", empty=_("no value yet"))
         self.deals.setAccessibleName(_("{stage} column").format(stage=stage.name))
-        self.deals.setAccessibleDescription(_("{stage}: {probability} % win probability, {count}, worth {totals}")
-                                            .format(stage=stage.name, probability=stage.probability, count=count,
-                                                    totals=totals))
+        self.deals.setAccessibleDescription(
+            _("{stage}: {probability} % win probability, {count}, worth {totals}").format(
+                stage=stage.name, probability=stage.probability, count=count, totals=totals
+            )
+        )
         self.totals.setAccessibleName(_("Total in {stage}: {totals}").format(stage=stage.name, totals=totals))
 
     def clear(self) -> None:

@@ -95,8 +95,9 @@ class PipelinePage(LivePage):
         self.board_button = QPushButton(_("&Board"), self)
         self.table_button = QPushButton(_("&Table"), self)
         self.view_group = QButtonGroup(self)
-        for number, (button, name) in enumerate(((self.board_button, _("Show the deals as a board")),
-                                                 (self.table_button, _("Show the deals as a table")))):
+        for number, (button, name) in enumerate(
+            ((self.board_button, _("Show the deals as a board")), (self.table_button, _("Show the deals as a table")))
+        ):
             button.setCheckable(True)
             button.setAccessibleName(name)
             self.view_group.addButton(button, number)
@@ -104,8 +105,12 @@ class PipelinePage(LivePage):
         self.view_group.idClicked.connect(self.show_view)
         self.status_filter = QComboBox(self)
         self.status_filter.setAccessibleName(_("Which deals the table shows"))
-        for text, value in ((_("Open deals"), OPEN), (_("Won deals"), WON), (_("Lost deals"), LOST),
-                            (_("All deals"), "")):
+        for text, value in (
+            (_("Open deals"), OPEN),
+            (_("Won deals"), WON),
+            (_("Lost deals"), LOST),
+            (_("All deals"), ""),
+        ):
             self.status_filter.addItem(text, value)
         self.status_filter.currentIndexChanged.connect(lambda _i: self._query_table())
         self.show_label = QLabel(_("&Show:"), self)
@@ -116,11 +121,13 @@ class PipelinePage(LivePage):
         self.lost_button = QPushButton(_("Mark &lost…"), self)
         self.reopen_button = QPushButton(_("R&eopen"), self)
         self.actions_by_button: dict[QPushButton, QAction] = {}
-        for button, name, slot in ((self.new_button, _("Add a new deal"), self.new_deal),
-                                   (self.edit_button, _("Edit the selected deal"), lambda: self.edit_deal()),
-                                   (self.won_button, _("Mark the selected deal as won"), self.mark_won),
-                                   (self.lost_button, _("Mark the selected deal as lost"), self.mark_lost),
-                                   (self.reopen_button, _("Reopen the selected deal"), self.reopen)):
+        for button, name, slot in (
+            (self.new_button, _("Add a new deal"), self.new_deal),
+            (self.edit_button, _("Edit the selected deal"), lambda: self.edit_deal()),
+            (self.won_button, _("Mark the selected deal as won"), self.mark_won),
+            (self.lost_button, _("Mark the selected deal as lost"), self.mark_lost),
+            (self.reopen_button, _("Reopen the selected deal"), self.reopen),
+        ):
             button.setAccessibleName(name)
             button.clicked.connect(slot)
             action = QAction(button.text(), self)
@@ -141,8 +148,14 @@ class PipelinePage(LivePage):
         if self.editable:
             self.edit_button.setToolTip(_("Edit the selected deal (F2, Enter or a double-click on it)"))
         self.bar = QHBoxLayout()
-        for widget in (chooser_label, self.chooser, self.board_button, self.table_button, self.show_label,
-                       self.status_filter):
+        for widget in (
+            chooser_label,
+            self.chooser,
+            self.board_button,
+            self.table_button,
+            self.show_label,
+            self.status_filter,
+        ):
             self.bar.addWidget(widget)
         self.bar.addStretch(1)
         for widget in (self.new_button, self.edit_button, self.won_button, self.lost_button, self.reopen_button):
@@ -324,8 +337,11 @@ class PipelinePage(LivePage):
         if not self._change(lambda: DealService(self.context.session).move(deal_id, stage_id)):
             return False
         self.select(deal_id, focus=focus)
-        self.say(_("Moved “{deal}” to {stage}.").format(deal=deal.title if deal else deal_id,
-                                                       stage=self._stage_name(stage_id)))
+        self.say(
+            _("Moved “{deal}” to {stage}.").format(
+                deal=deal.title if deal else deal_id, stage=self._stage_name(stage_id)
+            )
+        )
         return True
 
     def drop_deal(self, deal_id: int, stage_id: int) -> None:
@@ -339,8 +355,11 @@ class PipelinePage(LivePage):
             return False
         index = stages.index(deal.stage_id) + direction
         if not 0 <= index < len(stages):
-            self.say(_("“{deal}” is already in the {where} stage.").format(
-                deal=deal.title, where=_("first") if direction < 0 else _("last")))
+            self.say(
+                _("“{deal}” is already in the {where} stage.").format(
+                    deal=deal.title, where=_("first") if direction < 0 else _("last")
+                )
+            )
             return False
         return self.move_deal(deal_id, stages[index], focus=True)
 
@@ -386,13 +405,20 @@ class PipelinePage(LivePage):
             self.reload()
         self.select(deal_id)
         deal = self.selected_deal()
-        self.say(_("Saved the changes to “{deal}”.").format(deal=deal.title) if deal is not None
-                 else _("Saved the changes to the deal."))
+        self.say(
+            _("Saved the changes to “{deal}”.").format(deal=deal.title)
+            if deal is not None
+            else _("Saved the changes to the deal.")
+        )
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
-                and event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier):
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        ):
             row = self.table.currentIndex().row()
             if 0 <= row < self.model.rowCount():
                 self.edit_deal(self.model.deal(row).id)
@@ -412,8 +438,11 @@ class PipelinePage(LivePage):
         if self._change(lambda: DealService(self.context.session).close(deal.id, won=True)):
             self._selected = None
             self._update_actions()
-            self.say(_("Marked “{deal}” as won. It leaves the board; the table lists it under Won deals.")
-                     .format(deal=deal.title))
+            self.say(
+                _("Marked “{deal}” as won. It leaves the board; the table lists it under Won deals.").format(
+                    deal=deal.title
+                )
+            )
 
     def mark_lost(self) -> LostReasonDialog | None:
         deal = self.selected_deal()

@@ -28,19 +28,27 @@ def reminder_text(activity: Activity, now: datetime) -> str:
     due = local_due(activity.due_at)
     minutes = max(round((due - now).total_seconds() / 60), 0) if due is not None else 0
     when = ngettext("in {n} minute, at {time}", "in {n} minutes, at {time}", minutes).format(
-        n=minutes, time=clock_text(activity.due_at))
+        n=minutes, time=clock_text(activity.due_at)
+    )
     if activity.contact_name:
         return _("{kind} “{subject}” with {customer} is due {when}.").format(
-            kind=kind_label(activity.kind), subject=activity.subject, customer=activity.contact_name, when=when)
-    return _("{kind} “{subject}” is due {when}.").format(kind=kind_label(activity.kind), subject=activity.subject,
-                                                        when=when)
+            kind=kind_label(activity.kind), subject=activity.subject, customer=activity.contact_name, when=when
+        )
+    return _("{kind} “{subject}” is due {when}.").format(
+        kind=kind_label(activity.kind), subject=activity.subject, when=when
+    )
 
 
 class ReminderWatcher(QObject):
     reminder = Signal(int, str)  # activity id, what to say
 
-    def __init__(self, context: SessionContext, interval_ms: int = INTERVAL_MS,
-                 clock: Callable[[], datetime] | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        context: SessionContext,
+        interval_ms: int = INTERVAL_MS,
+        clock: Callable[[], datetime] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.context = context
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -77,8 +85,10 @@ class ReminderBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("reminderBanner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("#reminderBanner { background: palette(tool-tip-base); }"
-                           "#reminderBanner QLabel { color: palette(tool-tip-text); }")
+        self.setStyleSheet(
+            "#reminderBanner { background: palette(tool-tip-base); }"
+            "#reminderBanner QLabel { color: palette(tool-tip-text); }"
+        )
         self._lines: list[str] = []
         icon = QLabel(self)
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)

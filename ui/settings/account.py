@@ -35,8 +35,9 @@ class AccountPage(QWidget):
         row.addWidget(self.change_button)
         row.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addWidget(paragraph(_("Signed in as {user} ({role}).").format(user=user.name,
-                                                                            role=user.role.label()), self))
+        layout.addWidget(
+            paragraph(_("Signed in as {user} ({role}).").format(user=user.name, role=user.role.label()), self)
+        )
         layout.addLayout(row)
         layout.addLayout(form)
         layout.addWidget(self.message)

@@ -38,10 +38,14 @@ from ui.widgets import MessageLine, busy_bar, heading, paragraph
 
 def protection_text(keychain_bound: bool) -> str:
     if keychain_bound:
-        return _("Protection: password plus this computer's keychain. A copy of the vault file does not open on "
-                 "another computer, even with a password.")
-    return _("Protection: password only. This computer has no usable keychain (or the vault was set up without "
-             "it), so anyone who has the vault file and a password can open it on any computer.")
+        return _(
+            "Protection: password plus this computer's keychain. A copy of the vault file does not open on "
+            "another computer, even with a password."
+        )
+    return _(
+        "Protection: password only. This computer has no usable keychain (or the vault was set up without "
+        "it), so anyone who has the vault file and a password can open it on any computer."
+    )
 
 
 class SecurityPage(QWidget):
@@ -53,7 +57,8 @@ class SecurityPage(QWidget):
         session = context.session
         self.protection = MessageLine(self)
         (self.protection.show_info if session.vault.keychain_bound else self.protection.show_warning)(
-            protection_text(session.vault.keychain_bound))
+            protection_text(session.vault.keychain_bound)
+        )
 
         self.idle = QSpinBox(self)
         self.idle.setRange(*IDLE_LIMITS)
@@ -87,8 +92,15 @@ class SecurityPage(QWidget):
         key_box = QGroupBox(_("Encryption key"), self)
         key_layout = QVBoxLayout(key_box)
         key_layout.addWidget(paragraph(rekey_explanation(), key_box))
-        key_layout.addWidget(paragraph(_("The recovery kit is a printable page with the current recovery key. Print "
-                                         "it, keep it somewhere safe, and delete the file."), key_box))
+        key_layout.addWidget(
+            paragraph(
+                _(
+                    "The recovery kit is a printable page with the current recovery key. Print "
+                    "it, keep it somewhere safe, and delete the file."
+                ),
+                key_box,
+            )
+        )
         self.rekey_due = MessageLine(key_box)  # why a rekey is due, while one is (owners see it at unlock too)
         key_layout.addWidget(self.rekey_due)
         buttons = QHBoxLayout()
@@ -147,11 +159,15 @@ class SecurityPage(QWidget):
         service = SecurityKeyService(self.context.session)
         has_key, allowed = service.has_key(), service.may_have_key()
         if has_key:
-            text = _("Your login needs your password and your security key, even offline. Without the key, the "
-                     "recovery key still opens the vault.")
+            text = _(
+                "Your login needs your password and your security key, even offline. Without the key, the "
+                "recovery key still opens the vault."
+            )
         elif allowed:
-            text = _("Your login opens with your password alone. Add a FIDO2 security key (one with the hmac-secret "
-                     "extension) and it will need the key too.")
+            text = _(
+                "Your login opens with your password alone. Add a FIDO2 security key (one with the hmac-secret "
+                "extension) and it will need the key too."
+            )
         else:
             text = _("Only owners and managers may add a security key to their login.")
         self.security_key_state.setText(text)
@@ -170,8 +186,11 @@ class SecurityPage(QWidget):
 
     def _security_key_changed(self, added: bool) -> None:
         self.show_security_key()
-        self.message.show_info(_("Security key added: from now on you sign in with your password and this key.")
-                               if added else _("Security key removed: you sign in with your password alone."))
+        self.message.show_info(
+            _("Security key added: from now on you sign in with your password and this key.")
+            if added
+            else _("Security key removed: you sign in with your password alone.")
+        )
 
     def save_idle_minutes(self) -> None:
         if self.context.busy:
@@ -189,18 +208,26 @@ class SecurityPage(QWidget):
     def ask_kit_path(self) -> None:
         folder = documents_folder()
         suggested = folder / _("Counterpart recovery kit.pdf")
-        ask_save_path(self.window(), _("Save the recovery kit"), suggested, _("PDF documents (*.pdf)"),
-                      self.save_kit, default_suffix="pdf")
+        ask_save_path(
+            self.window(),
+            _("Save the recovery kit"),
+            suggested,
+            _("PDF documents (*.pdf)"),
+            self.save_kit,
+            default_suffix="pdf",
+        )
 
     def save_kit(self, path: Path) -> None:
         session = self.context.session
         self.message.clear()
-        self.context.run(write_recovery_kit(session, path),
-                         description=_("Saving the recovery kit…"),
-                         on_done=lambda _r: self.message.show_info(
-                             _("Saved to {path}. Print it, keep it somewhere safe, then delete the file.")
-                             .format(path=path)),
-                         on_error=lambda exc: self.message.show_error(message_for(exc)))
+        self.context.run(
+            write_recovery_kit(session, path),
+            description=_("Saving the recovery kit…"),
+            on_done=lambda _r: self.message.show_info(
+                _("Saved to {path}. Print it, keep it somewhere safe, then delete the file.").format(path=path)
+            ),
+            on_error=lambda exc: self.message.show_error(message_for(exc)),
+        )
 
 
 class SecurityKeyDialog(QDialog):
@@ -214,11 +241,18 @@ class SecurityKeyDialog(QDialog):
         self.setWindowTitle(_("Add a security key") if adding else _("Remove the security key"))
         self.setModal(True)
         self.setMinimumWidth(440)
-        explanation = (_("Plug in your FIDO2 security key. Your login will need it as well as your password, also "
-                         "when the computer is offline. Keep the recovery key safe: without the security key it is "
-                         "the way in.") if adding else
-                       _("Plug in your security key: it must answer once more, so only whoever holds it can take it "
-                         "off. Your login will then open with your password alone."))
+        explanation = (
+            _(
+                "Plug in your FIDO2 security key. Your login will need it as well as your password, also "
+                "when the computer is offline. Keep the recovery key safe: without the security key it is "
+                "the way in."
+            )
+            if adding
+            else _(
+                "Plug in your security key: it must answer once more, so only whoever holds it can take it "
+                "off. Your login will then open with your password alone."
+            )
+        )
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName(_("Password"))
@@ -230,8 +264,9 @@ class SecurityKeyDialog(QDialog):
         self.busy.hide()
         self.message = MessageLine(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.go_button = self.buttons.addButton(_("&Add") if adding else _("&Remove"),
-                                                QDialogButtonBox.ButtonRole.AcceptRole)
+        self.go_button = self.buttons.addButton(
+            _("&Add") if adding else _("&Remove"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.go_button.setDefault(True)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
@@ -258,11 +293,17 @@ class SecurityKeyDialog(QDialog):
         self.password.setEnabled(False)
         self.go_button.setEnabled(False)
         self.busy.show()
-        self.message.show_info(_("Touch your security key when it blinks, twice: once to register it, once to "
-                                 "answer.") if self.adding else _("Touch your security key when it blinks."))
-        self.context.run(lambda progress, cancelled: change(password, key),
-                         description=_("Waiting for the security key…"),
-                         on_done=lambda _result: self._finished(None), on_error=self._finished)
+        self.message.show_info(
+            _("Touch your security key when it blinks, twice: once to register it, once to answer.")
+            if self.adding
+            else _("Touch your security key when it blinks.")
+        )
+        self.context.run(
+            lambda progress, cancelled: change(password, key),
+            description=_("Waiting for the security key…"),
+            on_done=lambda _result: self._finished(None),
+            on_error=self._finished,
+        )
 
     def _finished(self, exc: object) -> None:
         self.security_key = None

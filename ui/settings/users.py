@@ -44,17 +44,18 @@ class UsersPage(QWidget):
         self.role_button = QPushButton(_("Change &role…"), self)
         self.active_button = QPushButton(_("&Disable"), self)
         self.remove_button = QPushButton(_("Remo&ve…"), self)
-        for button, name, slot in ((self.add_button, _("Add a user"), self.add_user),
-                                   (self.reset_button, _("Reset the selected user's password"), self.reset_password),
-                                   (self.role_button, _("Change the selected user's role"), self.change_role),
-                                   (self.active_button, _("Disable or enable the selected user"), self.toggle_active),
-                                   (self.remove_button, _("Remove the selected user"), self.remove_user)):
+        for button, name, slot in (
+            (self.add_button, _("Add a user"), self.add_user),
+            (self.reset_button, _("Reset the selected user's password"), self.reset_password),
+            (self.role_button, _("Change the selected user's role"), self.change_role),
+            (self.active_button, _("Disable or enable the selected user"), self.toggle_active),
+            (self.remove_button, _("Remove the selected user"), self.remove_user),
+        ):
             button.setAccessibleName(name)
             button.clicked.connect(slot)
         self.message = MessageLine(self)
         buttons = QVBoxLayout()
-        for button in (self.add_button, self.reset_button, self.role_button, self.active_button,
-                       self.remove_button):
+        for button in (self.add_button, self.reset_button, self.role_button, self.active_button, self.remove_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         row = QHBoxLayout()
@@ -153,12 +154,21 @@ class UsersPage(QWidget):
         user = self.selected()
         if user is None or self.context.busy:
             return None
-        box = QMessageBox(QMessageBox.Icon.Warning, _("Remove {user}").format(user=user.name),
-                          _("Remove the login of {user}? Their past actions stay in the audit log.")
-                          .format(user=user.name), QMessageBox.StandardButton.NoButton, self.window())
-        box.setInformativeText(_("Someone who could open the vault may have kept a copy of its key. After removing "
-                                 "a person, rekey the vault so that copy stops working.") + " "
-                               + rekey_explanation())
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            _("Remove {user}").format(user=user.name),
+            _("Remove the login of {user}? Their past actions stay in the audit log.").format(user=user.name),
+            QMessageBox.StandardButton.NoButton,
+            self.window(),
+        )
+        box.setInformativeText(
+            _(
+                "Someone who could open the vault may have kept a copy of its key. After removing "
+                "a person, rekey the vault so that copy stops working."
+            )
+            + " "
+            + rekey_explanation()
+        )
         and_rekey = box.addButton(_("Remove and &rekey"), QMessageBox.ButtonRole.AcceptRole)
         only = box.addButton(_("Remove &only"), QMessageBox.ButtonRole.DestructiveRole)
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)

@@ -70,5 +70,7 @@ def settle(facts: list[ConsentFact], dates: dict[str, datetime] | None = None) -
         if current is None or (current.granted and not item.granted):
             chosen[item.purpose] = item
     dates = dates or {}
-    return [replace(item, at=dates[item.purpose]) if item.at is None and item.purpose in dates else item
-            for item in chosen.values()]
+    return [
+        replace(item, at=dates[item.purpose]) if item.at is None and item.purpose in dates else item
+        for item in chosen.values()
+    ]

@@ -18,14 +18,69 @@ from app.access.shop import countries
 from app.store.search_index import fold
 
 # The languages whose country names are recognised; English first, so it wins the rare clash.
-LANGUAGES = ("en", "es", "pt", "fr", "de", "it", "nl", "sv", "da", "nb", "fi", "pl", "cs", "tr", "ru", "el", "ar",
-             "he", "hi", "th", "vi", "id", "ms", "tl", "zh", "zh_Hant", "ja", "ko")
-_EVERYDAY = {"usa": "US", "u.s.a": "US", "u.s": "US", "united states of america": "US", "america": "US",
-             "uk": "GB", "u.k": "GB", "great britain": "GB", "britain": "GB", "england": "GB", "scotland": "GB",
-             "wales": "GB", "northern ireland": "GB", "holland": "NL", "the netherlands": "NL", "korea": "KR",
-             "south korea": "KR", "russia": "RU", "vietnam": "VN", "czech republic": "CZ", "turkey": "TR",
-             "uae": "AE", "hong kong": "HK", "macau": "MO", "taiwan": "TW", "brasil": "BR", "méxico": "MX",
-             "perú": "PE", "chine": "CN", "prc": "CN", "ivory coast": "CI"}
+LANGUAGES = (
+    "en",
+    "es",
+    "pt",
+    "fr",
+    "de",
+    "it",
+    "nl",
+    "sv",
+    "da",
+    "nb",
+    "fi",
+    "pl",
+    "cs",
+    "tr",
+    "ru",
+    "el",
+    "ar",
+    "he",
+    "hi",
+    "th",
+    "vi",
+    "id",
+    "ms",
+    "tl",
+    "zh",
+    "zh_Hant",
+    "ja",
+    "ko",
+)
+_EVERYDAY = {
+    "usa": "US",
+    "u.s.a": "US",
+    "u.s": "US",
+    "united states of america": "US",
+    "america": "US",
+    "uk": "GB",
+    "u.k": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "korea": "KR",
+    "south korea": "KR",
+    "russia": "RU",
+    "vietnam": "VN",
+    "czech republic": "CZ",
+    "turkey": "TR",
+    "uae": "AE",
+    "hong kong": "HK",
+    "macau": "MO",
+    "taiwan": "TW",
+    "brasil": "BR",
+    "méxico": "MX",
+    "perú": "PE",
+    "chine": "CN",
+    "prc": "CN",
+    "ivory coast": "CI",
+}
 
 
 @cache
@@ -39,8 +94,11 @@ def _alpha3() -> dict[str, str]:
     """ISO 3166 alpha-3 code -> alpha-2 ("CHL" -> "CL"), from CLDR's territory aliases (babel's data); an alias
     that stands for several countries (the former Netherlands Antilles) names none."""
     known = _phone_countries()
-    return {alias: codes[0] for alias, codes in get_global("territory_aliases").items()
-            if len(alias) == 3 and alias.isalpha() and len(codes) == 1 and codes[0] in known}
+    return {
+        alias: codes[0]
+        for alias, codes in get_global("territory_aliases").items()
+        if len(alias) == 3 and alias.isalpha() and len(codes) == 1 and codes[0] in known
+    }
 
 
 @cache

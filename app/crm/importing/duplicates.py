@@ -35,10 +35,14 @@ from app.crm.contacts import any_customer
 from app.crm.importing.model import DuplicateRow
 from app.store.database import Connection, classify, key_pragma
 
-_BY_SOURCE = ("SELECT s.contact_id FROM contact_source s JOIN contact c ON c.id = s.contact_id "
-              "WHERE s.source_kind = ? AND s.source_id = ? AND c.deleted_at IS NULL")
-_EXISTING = ("SELECT p.contact_id FROM contact_point p JOIN contact c ON c.id = p.contact_id "
-             "WHERE p.kind = ? AND p.normalized = ? AND c.deleted_at IS NULL LIMIT 1")
+_BY_SOURCE = (
+    "SELECT s.contact_id FROM contact_source s JOIN contact c ON c.id = s.contact_id "
+    "WHERE s.source_kind = ? AND s.source_id = ? AND c.deleted_at IS NULL"
+)
+_EXISTING = (
+    "SELECT p.contact_id FROM contact_point p JOIN contact c ON c.id = p.contact_id "
+    "WHERE p.kind = ? AND p.normalized = ? AND c.deleted_at IS NULL LIMIT 1"
+)
 
 MEMORY_SLOTS = 1 << 22  # the in-memory table's largest size, a power of two (read when a table is made)
 BLOOM_WORDS = 1 << 22  # 32 MB, made at the first spill; a power of two
@@ -55,11 +59,18 @@ class _Spill:
         self._bloom = array("Q", [0]) * BLOOM_WORDS
         self._mask = BLOOM_WORDS - 1
         try:
-            self.conn = sqlcipher3.connect(str(Path(self._folder.name) / "seen.db"), isolation_level=None,
-                                           check_same_thread=False)
+            self.conn = sqlcipher3.connect(
+                str(Path(self._folder.name) / "seen.db"), isolation_level=None, check_same_thread=False
+            )
             self.conn.execute(key_pragma(os.urandom(32)))
-            for pragma in ("cipher_memory_security = OFF", "journal_mode = OFF", "synchronous = OFF",
-                           "temp_store = MEMORY", "locking_mode = EXCLUSIVE", f"cache_size = -{SPILL_CACHE_KIB}"):
+            for pragma in (
+                "cipher_memory_security = OFF",
+                "journal_mode = OFF",
+                "synchronous = OFF",
+                "temp_store = MEMORY",
+                "locking_mode = EXCLUSIVE",
+                f"cache_size = -{SPILL_CACHE_KIB}",
+            ):
                 self.conn.execute(f"PRAGMA {pragma}")
             self.conn.execute("CREATE TABLE seen (digest INTEGER PRIMARY KEY, line INTEGER NOT NULL)")
         except sqlcipher3.DatabaseError as exc:
@@ -210,8 +221,9 @@ class DuplicateFinder:
         digests += [hash((salt, kind, value)) for kind, value in keys]
         return digests
 
-    def find(self, line: int, keys: list[tuple[str, str]],
-             sources: list[tuple[str, str]] | None = None) -> DuplicateRow | None:
+    def find(
+        self, line: int, keys: list[tuple[str, str]], sources: list[tuple[str, str]] | None = None
+    ) -> DuplicateRow | None:
         sources = sources or []
         digests = self._digests(keys, sources)
         self._last = (line, digests)
@@ -233,8 +245,7 @@ class DuplicateFinder:
                 return DuplicateRow(line, kind, existing_id=int(row[0]))
         return None
 
-    def remember(self, line: int, keys: list[tuple[str, str]],
-                 sources: list[tuple[str, str]] | None = None) -> None:
+    def remember(self, line: int, keys: list[tuple[str, str]], sources: list[tuple[str, str]] | None = None) -> None:
         last_line, digests = self._last
         if last_line != line or not line:  # find() did not just work them out for this record
             digests = self._digests(keys, sources or [])
@@ -252,5 +263,7 @@ def keep_sources(conn: Connection, people: list[tuple[int, list[tuple[str, str]]
     a batch (an id already someone else's stays theirs)."""
     rows = [(kind, source_id, contact_id) for contact_id, sources in people for kind, source_id in sources]
     if rows:
-        conn.executemany("INSERT INTO contact_source(source_kind, source_id, contact_id) VALUES (?, ?, ?) "
-                         "ON CONFLICT DO NOTHING", rows)
+        conn.executemany(
+            "INSERT INTO contact_source(source_kind, source_id, contact_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            rows,
+        )

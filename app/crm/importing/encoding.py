@@ -27,8 +27,11 @@ LEGACY_SAMPLE = 64 * 1024
 PREFERRED_LEGACY = "cp1252"
 
 _BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
-    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _SPREADSHEETS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx/.ods (zip) and .xls (OLE2) signatures
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
@@ -57,8 +60,12 @@ def detect(path: Path, forced: str | None = None) -> Encoding:
         sniff = handle.read(SNIFF)
         # text has no NUL bytes (UTF-16 without a byte-order mark: half of them, refused by _verify with a hint)
         if not encoding.bom and not forced and sniff.count(0) * 2 > len(sniff):
-            raise InvalidInput(_("{path} is not a text file: its first bytes are mostly NUL bytes. Choose the "
-                                 "exported CSV or vCard file.").format(path=path))
+            raise InvalidInput(
+                _(
+                    "{path} is not a text file: its first bytes are mostly NUL bytes. Choose the "
+                    "exported CSV or vCard file."
+                ).format(path=path)
+            )
         if forced:
             encoding = Encoding(_codec_name(forced), encoding.bom if encoding.codec == _codec_name(forced) else 0)
         elif not encoding.bom:
@@ -90,8 +97,11 @@ def _open_binary(path: Path) -> BinaryIO:
 
 
 def _not_a_file(path: Path) -> InvalidInput:
-    return InvalidInput(_("{path} is not a text file: it is a device, a pipe or a folder. Choose the exported CSV "
-                          "or vCard file.").format(path=path))
+    return InvalidInput(
+        _(
+            "{path} is not a text file: it is a device, a pipe or a folder. Choose the exported CSV or vCard file."
+        ).format(path=path)
+    )
 
 
 def _codec_name(name: str) -> str:
@@ -125,8 +135,12 @@ def _guess(handle: BinaryIO) -> Encoding:
     match = charset_normalizer.from_bytes(sample)
     best = match.best()
     if best is None:
-        raise InvalidInput(_("The file is not text in any encoding Counterpart knows; is it a spreadsheet (.xlsx) "
-                             "or another binary file? Save it as CSV."))
+        raise InvalidInput(
+            _(
+                "The file is not text in any encoding Counterpart knows; is it a spreadsheet (.xlsx) "
+                "or another binary file? Save it as CSV."
+            )
+        )
     if _SINGLE_BYTE.match(best.encoding) and any(PREFERRED_LEGACY in m.could_be_from_charset for m in match):
         return Encoding(PREFERRED_LEGACY)  # Western shops' legacy exports are Windows-1252 far more often
     return Encoding(best.encoding)
@@ -157,11 +171,18 @@ def _verify(handle: BinaryIO, encoding: Encoding) -> None:
         try:
             text = decoder.decode(chunk, final=final)
         except UnicodeDecodeError as exc:
-            good = (pending + chunk)[:exc.start].decode(encoding.codec, "replace")
-            raise InvalidInput(_("Line {line} has bytes that are not valid {encoding}; save the file again as "
-                                 "UTF-8.").format(line=line + good.count("\n"), encoding=encoding.codec)) from None
+            good = (pending + chunk)[: exc.start].decode(encoding.codec, "replace")
+            raise InvalidInput(
+                _("Line {line} has bytes that are not valid {encoding}; save the file again as UTF-8.").format(
+                    line=line + good.count("\n"), encoding=encoding.codec
+                )
+            ) from None
         if "\x00" in text:
-            at = line + text[:text.index("\x00")].count("\n")
-            raise InvalidInput(_("Line {line} contains a NUL byte: this is not a text export (or it is UTF-16 "
-                                 "without a byte-order mark). Save it as CSV UTF-8.").format(line=at))
+            at = line + text[: text.index("\x00")].count("\n")
+            raise InvalidInput(
+                _(
+                    "Line {line} contains a NUL byte: this is not a text export (or it is UTF-16 "
+                    "without a byte-order mark). Save it as CSV UTF-8."
+                ).format(line=at)
+            )
         line += text.count("\n")

@@ -45,8 +45,11 @@ def check_fields(mapping: Mapping[str, str]) -> None:
     """Refuse a mapping to something no column can fill, listing what can be chosen."""
     for wanted in mapping.values():
         if wanted and wanted not in FIELDS:
-            raise InvalidInput(_('"{field}" is not something a column can fill; choose one of: {fields}.')
-                               .format(field=wanted, fields=", ".join(FIELDS)))
+            raise InvalidInput(
+                _('"{field}" is not something a column can fill; choose one of: {fields}.').format(
+                    field=wanted, fields=", ".join(FIELDS)
+                )
+            )
 
 
 def _chosen(headers: list[str], override: Mapping[str, str]) -> dict[int, str]:
@@ -54,11 +57,15 @@ def _chosen(headers: list[str], override: Mapping[str, str]) -> dict[int, str]:
     and spacing. A name that is no column is refused (a typo must not leave the column unmapped unnoticed)."""
     chosen: dict[int, str] = {}
     for column, wanted in override.items():
-        indexes = [i for i, h in enumerate(headers) if h == column.strip()] \
-            or [i for i, h in enumerate(headers) if fold(h) == fold(column)]
+        indexes = [i for i, h in enumerate(headers) if h == column.strip()] or [
+            i for i, h in enumerate(headers) if fold(h) == fold(column)
+        ]
         if not indexes:
-            raise InvalidInput(_('There is no column "{column}" in this file; its columns are: {columns}.')
-                               .format(column=column, columns=", ".join(h for h in headers if h)))
+            raise InvalidInput(
+                _('There is no column "{column}" in this file; its columns are: {columns}.').format(
+                    column=column, columns=", ".join(h for h in headers if h)
+                )
+            )
         chosen.update(dict.fromkeys(indexes, wanted))  # every column of that name, as before
     return chosen
 
@@ -79,11 +86,14 @@ class ColumnMap:
 
     def __post_init__(self) -> None:
         origin = _('column "{column}"')
-        self._plan = [(index, target.field, target, header, origin.format(column=header))
-                      for index, (header, target) in enumerate(zip(self.headers, self.targets, strict=True))
-                      if target is not None]
-        self._watch = [index for index, target in enumerate(self.targets)
-                       if target is None and index not in self.left_out]
+        self._plan = [
+            (index, target.field, target, header, origin.format(column=header))
+            for index, (header, target) in enumerate(zip(self.headers, self.targets, strict=True))
+            if target is not None
+        ]
+        self._watch = [
+            index for index, target in enumerate(self.targets) if target is None and index not in self.left_out
+        ]
 
     @classmethod
     def build(cls, layout: Layout, headers: list[str], override: Mapping[str, str] | None = None) -> ColumnMap:
@@ -100,12 +110,20 @@ class ColumnMap:
         if not any(t is not None and t.field == "family_name" for t in targets):
             for index, header in enumerate(headers):  # "Nombre" alone is the whole name
                 target = targets[index]
-                if index not in chosen and target is not None and target.field == "given_name" \
-                        and fold(header) in AMBIGUOUS_GIVEN:
+                if (
+                    index not in chosen
+                    and target is not None
+                    and target.field == "given_name"
+                    and fold(header) in AMBIGUOUS_GIVEN
+                ):
                     targets[index] = Target("name")
         if not any(t is not None and t.field in _NAME_FIELDS for t in targets):
-            raise InvalidInput(_("Line 1 should name the columns (such as Name, First Name, Email, Phone); none "
-                                 "of them is a name, an email address or a phone number."))
+            raise InvalidInput(
+                _(
+                    "Line 1 should name the columns (such as Name, First Name, Email, Phone); none "
+                    "of them is a name, an email address or a phone number."
+                )
+            )
         left_out = {index for index, wanted in chosen.items() if not wanted}
         return cls(layout, headers, targets, left_out)
 
@@ -115,15 +133,18 @@ class ColumnMap:
         return [self.headers[i] or _("column {n}").format(n=i + 1) for i in sorted(self._unused)]
 
     def columns(self) -> list[Column]:
-        return [Column(header, target.field if target else "") for header, target in zip(self.headers, self.targets,
-                                                                                        strict=True)]
+        return [
+            Column(header, target.field if target else "")
+            for header, target in zip(self.headers, self.targets, strict=True)
+        ]
 
     def draft(self, record: Record) -> Draft:
         cells, width = record.cells, len(self.headers)
         draft = Draft(record.line)
         if len(cells) > width and any(cell.strip() for cell in cells[width:]):
             draft.problem = _("{cells} cells, but the first line names {columns} columns").format(
-                cells=len(cells), columns=width)
+                cells=len(cells), columns=width
+            )
             return draft
         count = len(cells)
         if self._watch:
@@ -149,8 +170,9 @@ class ColumnMap:
                 multi = self.layout.multi_value
                 for part in value.split(multi) if multi else [value]:
                     text = _excel_text(part.strip()) if kind == "phone" else part.strip()
-                    draft.details.append(Detail(kind, text, target.label, origin, record.line,
-                                                identifies=target.identifies))
+                    draft.details.append(
+                        Detail(kind, text, target.label, origin, record.line, identifies=target.identifies)
+                    )
                     groups.append(target.group)
             elif kind == "given_name":
                 given.append(value)

@@ -36,15 +36,29 @@ class _Stored:
 
 
 def _stored(conn: Connection, contact_id: int) -> _Stored:
-    row = conn.execute("SELECT given_name, family_name, display_name, language FROM contact WHERE id = ?",
-                       (contact_id,)).fetchone()
-    points = [(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in conn.execute(
-        "SELECT kind, label, value, normalized FROM contact_point WHERE contact_id = ? ORDER BY id", (contact_id,))]
-    organisations = [(str(r[0]), str(r[1])) for r in conn.execute(
-        "SELECT o.name, co.job_title FROM contact_organisation co JOIN organisation o ON o.id = co.organisation_id "
-        "WHERE co.contact_id = ? ORDER BY co.organisation_id", (contact_id,))]
-    tags = [str(r[0]) for r in conn.execute(
-        "SELECT t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id WHERE ct.contact_id = ?", (contact_id,))]
+    row = conn.execute(
+        "SELECT given_name, family_name, display_name, language FROM contact WHERE id = ?", (contact_id,)
+    ).fetchone()
+    points = [
+        (str(r[0]), str(r[1]), str(r[2]), str(r[3]))
+        for r in conn.execute(
+            "SELECT kind, label, value, normalized FROM contact_point WHERE contact_id = ? ORDER BY id", (contact_id,)
+        )
+    ]
+    organisations = [
+        (str(r[0]), str(r[1]))
+        for r in conn.execute(
+            "SELECT o.name, co.job_title FROM contact_organisation co JOIN organisation o ON o.id = co.organisation_id "
+            "WHERE co.contact_id = ? ORDER BY co.organisation_id",
+            (contact_id,),
+        )
+    ]
+    tags = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id WHERE ct.contact_id = ?", (contact_id,)
+        )
+    ]
     notes = [str(r[0]) for r in conn.execute("SELECT body FROM note WHERE contact_id = ?", (contact_id,))]
     return _Stored(str(row[0]), str(row[1]), str(row[2]), row[3], points, organisations, tags, notes)
 
@@ -68,18 +82,26 @@ def plan(conn: Connection, contact_id: int, incoming: ContactInput, region: str 
     """What importing `incoming` would change for the customer: fills, additions and conflicts, in field order."""
     stored = _stored(conn, contact_id)
     changes: list[FieldChange] = []
-    for name, old, new in (("given_name", stored.given, incoming.given_name),
-                           ("family_name", stored.family, incoming.family_name)):
+    for name, old, new in (
+        ("given_name", stored.given, incoming.given_name),
+        ("family_name", stored.family, incoming.family_name),
+    ):
         if new and not old:
             changes.append(FieldChange(name, "fill", "", new))
         elif new and not _same(old, new):
             changes.append(FieldChange(name, "conflict", old, new))
     made_up = incoming.display_name.strip() in {point.value.strip() for point in incoming.points}
-    if incoming.display_name and not (incoming.given_name or incoming.family_name) and not made_up \
-            and not _same(stored.display, incoming.display_name):  # a row with no name is named by its email
+    if (
+        incoming.display_name
+        and not (incoming.given_name or incoming.family_name)
+        and not made_up
+        and not _same(stored.display, incoming.display_name)
+    ):  # a row with no name is named by its email
         changes.append(FieldChange("name", "conflict", stored.display, incoming.display_name))
-    known = {(kind, normalized if normalized != contact_points.UNCHECKED else value.strip())
-             for kind, _label, value, normalized in stored.points}
+    known = {
+        (kind, normalized if normalized != contact_points.UNCHECKED else value.strip())
+        for kind, _label, value, normalized in stored.points
+    }
     keys = []
     for point in incoming.points:
         normalized = _normalized(point, region)
@@ -91,8 +113,11 @@ def plan(conn: Connection, contact_id: int, incoming: ContactInput, region: str 
         if key in known:
             continue
         known.add(key)
-        same_label = [value for kind, label, value, _n in stored.points
-                      if kind == point.kind and label.casefold() == point.label.strip().casefold()]
+        same_label = [
+            value
+            for kind, label, value, _n in stored.points
+            if kind == point.kind and label.casefold() == point.label.strip().casefold()
+        ]
         if point.kind == "email" and other_email:
             same_label = same_label or emails
         if same_label:
@@ -123,8 +148,13 @@ def plan(conn: Connection, contact_id: int, incoming: ContactInput, region: str 
     return changes
 
 
-def apply(service: ContactService, contact_id: int, incoming: ContactInput, changes: list[FieldChange],
-          take: Collection[FieldChange] = ()) -> bool:
+def apply(
+    service: ContactService,
+    contact_id: int,
+    incoming: ContactInput,
+    changes: list[FieldChange],
+    take: Collection[FieldChange] = (),
+) -> bool:
     """Write the fills and additions of `changes`, and of its conflicts only those in `take` (the person importing
     chose the file's value for them), through ContactService.update, audited there. Returns whether anything
     changed."""
@@ -136,9 +166,12 @@ def apply(service: ContactService, contact_id: int, incoming: ContactInput, chan
     from_file = {(p.kind, p.value.strip()): p for p in incoming.points}
     # A conflicting email, phone or address taken from the file replaces the customer's, in its place.
     replaced = {(c.field, c.old): c.new for c in wanted if c.action == "conflict" and c.field in _POINTS}
-    points = [from_file.get((kind, replaced[(kind, value)]), ContactPointInput(kind, replaced[(kind, value)], label))
-              if (kind, value) in replaced else ContactPointInput(kind, value, label)
-              for kind, label, value, _n in stored.points]
+    points = [
+        from_file.get((kind, replaced[(kind, value)]), ContactPointInput(kind, replaced[(kind, value)], label))
+        if (kind, value) in replaced
+        else ContactPointInput(kind, value, label)
+        for kind, label, value, _n in stored.points
+    ]
     added = {(c.field, c.new) for c in wanted if c.action != "conflict" and c.field in _POINTS}
     points += [p for p in incoming.points if (p.kind, p.value.strip()) in added]
     organisations = list(stored.organisations)
@@ -149,9 +182,16 @@ def apply(service: ContactService, contact_id: int, incoming: ContactInput, chan
     elif "organisation" in fields:
         organisations.append((fields["organisation"], fields.get("job_title", "")))
     elif "job_title" in fields:
-        organisations = [(name, fields["job_title"] if any(_same(name, n) for n in theirs) and (
-            not title or ("job_title", title) in {(c.field, c.old) for c in wanted}) else title)
-            for name, title in organisations]
+        organisations = [
+            (
+                name,
+                fields["job_title"]
+                if any(_same(name, n) for n in theirs)
+                and (not title or ("job_title", title) in {(c.field, c.old) for c in wanted})
+                else title,
+            )
+            for name, title in organisations
+        ]
     tags = stored.tags + [c.new for c in wanted if c.field == "tag"]
     given, family = fields.get("given_name", stored.given), fields.get("family_name", stored.family)
     display = stored.display
@@ -159,7 +199,15 @@ def apply(service: ContactService, contact_id: int, incoming: ContactInput, chan
         display = fields["name"]
     elif (given, family) != (stored.given, stored.family) and display == _display_name(stored.given, stored.family):
         display = ""  # named after their given and family name: follows the names taken from the file
-    merged = ContactInput(given_name=given, family_name=family, display_name=display, points=points, tags=tags,
-                          language=stored.language, note=fields.get("note", ""), organisations=organisations)
+    merged = ContactInput(
+        given_name=given,
+        family_name=family,
+        display_name=display,
+        points=points,
+        tags=tags,
+        language=stored.language,
+        note=fields.get("note", ""),
+        organisations=organisations,
+    )
     service.update(contact_id, merged)
     return True

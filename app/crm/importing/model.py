@@ -72,11 +72,15 @@ class DuplicateRow:
     earlier_line: int | None = None  # …or an earlier record of the same file
 
     def reason(self) -> str:
-        what = {"email": _("email address"), "phone": _("phone number"),
-                "source": _("customer ID in the same source")}.get(self.kind, self.kind)
+        what = {
+            "email": _("email address"),
+            "phone": _("phone number"),
+            "source": _("customer ID in the same source"),
+        }.get(self.kind, self.kind)
         if self.existing_id is not None:
             return _("same {what} as customer {id}; matched, their record is updated").format(
-                what=what, id=self.existing_id)
+                what=what, id=self.existing_id
+            )
         return _("same {what} as line {line}; skipped").format(what=what, line=self.earlier_line)
 
 
@@ -91,10 +95,18 @@ class FieldChange:
     new: str  # the file's value
 
     def label(self) -> str:
-        return {"given_name": _("given name"), "family_name": _("family name"), "name": _("name"),
-                "organisation": _("organisation"), "job_title": _("job title"), "email": _("email address"),
-                "phone": _("phone number"), "address": _("address"), "tag": _("tag"),
-                "note": _("note")}.get(self.field, self.field)
+        return {
+            "given_name": _("given name"),
+            "family_name": _("family name"),
+            "name": _("name"),
+            "organisation": _("organisation"),
+            "job_title": _("job title"),
+            "email": _("email address"),
+            "phone": _("phone number"),
+            "address": _("address"),
+            "tag": _("tag"),
+            "note": _("note"),
+        }.get(self.field, self.field)
 
 
 @dataclass
@@ -204,8 +216,8 @@ class ImportReport:
         """Details of an imported person left out (`warnings`) or kept unchecked."""
         self.warning_count += len(warnings)
         self.unchecked_count += len(unchecked)
-        self.warnings += warnings[:KEPT - len(self.warnings)]
-        self.unchecked += unchecked[:KEPT - len(self.unchecked)]
+        self.warnings += warnings[: KEPT - len(self.warnings)]
+        self.unchecked += unchecked[: KEPT - len(self.unchecked)]
 
     def add_match(self, match: Match) -> None:
         """A customer in the vault the file names again (`taken` already chosen): counted, listed if among the
@@ -226,10 +238,22 @@ class ImportReport:
     @property
     def left_out(self) -> int:
         """Row-level messages counted but not listed (beyond the first KEPT of their kind)."""
-        return (self.bad_count - len(self.bad_rows) + self.duplicate_count - len(self.duplicates)
-                + self.warning_count - len(self.warnings) + self.unchecked_count - len(self.unchecked)
-                + self.consent_conflict_count - len(self.consent_conflicts)
-                + self.conflict_count - len(self.conflicts) + self.replaced_count - len(self.replaced))
+        return (
+            self.bad_count
+            - len(self.bad_rows)
+            + self.duplicate_count
+            - len(self.duplicates)
+            + self.warning_count
+            - len(self.warnings)
+            + self.unchecked_count
+            - len(self.unchecked)
+            + self.consent_conflict_count
+            - len(self.consent_conflicts)
+            + self.conflict_count
+            - len(self.conflicts)
+            + self.replaced_count
+            - len(self.replaced)
+        )
 
     @property
     def to_update(self) -> int:
@@ -244,33 +268,66 @@ class ImportReport:
     @property
     def conflicts(self) -> list[tuple[int, str]]:
         """(line, reason) for each field a matched record would change but that is kept as the customer has it."""
-        held = [(m.line, _("customer {id} has the same phone number but a different email address; nothing "
-                           "is changed for them, check by hand").format(id=m.contact_id))
-                for m in self.matched if m.held]
-        return held + [(m.line, _("customer {id}: the file has a different {field}; kept as it was").format(
-            id=m.contact_id, field=c.label())) for m in self.matched if not m.held for c in m.kept]
+        held = [
+            (
+                m.line,
+                _(
+                    "customer {id} has the same phone number but a different email address; nothing "
+                    "is changed for them, check by hand"
+                ).format(id=m.contact_id),
+            )
+            for m in self.matched
+            if m.held
+        ]
+        return held + [
+            (
+                m.line,
+                _("customer {id}: the file has a different {field}; kept as it was").format(
+                    id=m.contact_id, field=c.label()
+                ),
+            )
+            for m in self.matched
+            if not m.held
+            for c in m.kept
+        ]
 
     @property
     def replaced(self) -> list[tuple[int, str]]:
         """(line, reason) for each conflicting field replaced by the file's value, as the person importing chose."""
-        return [(m.line, _("customer {id}: their {field} is replaced by the file's").format(
-            id=m.contact_id, field=c.label())) for m in self.matched if not m.held for c in m.taken]
+        return [
+            (
+                m.line,
+                _("customer {id}: their {field} is replaced by the file's").format(id=m.contact_id, field=c.label()),
+            )
+            for m in self.matched
+            if not m.held
+            for c in m.taken
+        ]
 
     def messages(self) -> list[tuple[int, str]]:
         """Every row-level message listed (see KEPT; `left_out` counts the others), in file order."""
-        rows = (self.bad_rows + [(d.line, d.reason()) for d in self.duplicates] + self.warnings + self.unchecked
-                + self.conflicts + self.replaced + self.consent_conflicts)
+        rows = (
+            self.bad_rows
+            + [(d.line, d.reason()) for d in self.duplicates]
+            + self.warnings
+            + self.unchecked
+            + self.conflicts
+            + self.replaced
+            + self.consent_conflicts
+        )
         return sorted(rows, key=lambda item: item[0])
 
     def summary(self) -> str:
         """For the audit log: counts only."""
-        return (f"{self.format}: {self.imported} imported, {self.skipped} skipped ({self.duplicate_count} duplicates, "
-                f"{self.bad_count} bad rows), {self.warning_count} details left out, "
-                f"{self.unchecked_count} details kept unchecked, {len(self.unused_columns)} columns unused, "
-                f"{self.consents_found} consent facts found, {self.consents_stored} recorded, "
-                f"{self.matched_count} matched, {self.updated} updated, {self.conflict_count} conflicts kept, "
-                f"{self.replaced_count} replaced by the file's, "
-                f"{self.consent_conflict_count} consent facts not recorded")
+        return (
+            f"{self.format}: {self.imported} imported, {self.skipped} skipped ({self.duplicate_count} duplicates, "
+            f"{self.bad_count} bad rows), {self.warning_count} details left out, "
+            f"{self.unchecked_count} details kept unchecked, {len(self.unused_columns)} columns unused, "
+            f"{self.consents_found} consent facts found, {self.consents_stored} recorded, "
+            f"{self.matched_count} matched, {self.updated} updated, {self.conflict_count} conflicts kept, "
+            f"{self.replaced_count} replaced by the file's, "
+            f"{self.consent_conflict_count} consent facts not recorded"
+        )
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from typing import TextIO
 from app.errors import InvalidInput
 from app.locale import _
 
-MAX_LINE = 1_000_000       # characters in one physical line
-MAX_RECORD = 2_000_000     # characters in one CSV record (a record may span lines through quoted newlines)
-MAX_CELL = 100_000         # characters in one cell (below the csv module's own default limit, 131,072)
+MAX_LINE = 1_000_000  # characters in one physical line
+MAX_RECORD = 2_000_000  # characters in one CSV record (a record may span lines through quoted newlines)
+MAX_CELL = 100_000  # characters in one cell (below the csv module's own default limit, 131,072)
 DELIMITERS = (",", ";", "\t", "|")
 
 
@@ -44,22 +44,29 @@ class NumberedLines:
         self._after_lone_cr = line.endswith("\r")
         self.number += 1
         if len(line.rstrip("\r\n")) > self.max_line:
-            raise InvalidInput(_("Line {line} is longer than {limit} characters; this does not look like a contact "
-                                 "export.").format(line=self.number, limit=f"{self.max_line:,}"))
+            raise InvalidInput(
+                _("Line {line} is longer than {limit} characters; this does not look like a contact export.").format(
+                    line=self.number, limit=f"{self.max_line:,}"
+                )
+            )
         if "\x00" in line:
             raise InvalidInput(_("Line {line} contains a NUL byte.").format(line=self.number))
         self.record_chars += len(line)
         if self.record_chars > self.max_record:
-            raise InvalidInput(_("Line {line}: the record starting here is larger than {limit} characters; is a "
-                                 "quote left open?").format(line=self.record_start, limit=f"{self.max_record:,}"))
+            raise InvalidInput(
+                _(
+                    "Line {line}: the record starting here is larger than {limit} characters; is a quote left open?"
+                ).format(line=self.record_start, limit=f"{self.max_record:,}")
+            )
         return line
 
     def _read(self) -> str:
         try:
             return self.stream.readline(self.max_line + 2)
         except UnicodeDecodeError:  # the file changed after its encoding was checked
-            raise InvalidInput(_("Line {line} has bytes that cannot be decoded.").format(line=self.number + 1)) \
-                from None
+            raise InvalidInput(
+                _("Line {line} has bytes that cannot be decoded.").format(line=self.number + 1)
+            ) from None
 
     def start_record(self) -> None:
         self.record_start = self.number + 1
@@ -115,8 +122,9 @@ def _csv_problem(detail: str, line: int) -> InvalidInput:
     if "unexpected end of data" in detail:
         return InvalidInput(_("Line {line}: a quote opens a cell that is never closed.").format(line=line))
     if "field larger than field limit" in detail:
-        return InvalidInput(_("Line {line}: a cell is larger than {limit} characters.")
-                            .format(line=line, limit=f"{MAX_CELL:,}"))
+        return InvalidInput(
+            _("Line {line}: a cell is larger than {limit} characters.").format(line=line, limit=f"{MAX_CELL:,}")
+        )
     return InvalidInput(_("Line {line} is not valid CSV; check the quotes on that line.").format(line=line))
 
 
@@ -126,5 +134,8 @@ def check_cells(record: Record, headers: list[str]) -> None:
         if len(cell) > MAX_CELL:
             named = index < len(headers) and 0 < len(headers[index]) <= 60
             column = headers[index] if named else str(index + 1)
-            raise InvalidInput(_('Line {line}: the cell in column "{column}" is larger than {limit} characters.')
-                               .format(line=record.line, column=column, limit=f"{MAX_CELL:,}"))
+            raise InvalidInput(
+                _('Line {line}: the cell in column "{column}" is larger than {limit} characters.').format(
+                    line=record.line, column=column, limit=f"{MAX_CELL:,}"
+                )
+            )

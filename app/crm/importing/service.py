@@ -81,8 +81,11 @@ def _is_vcard(path: Path, encoding: Encoding) -> bool:
 @contextmanager
 def _open(path: Path, fmt: str, mapping: Mapping[str, str] | None, encoding: str | None) -> Iterator[_Source]:
     if fmt not in FORMATS:
-        raise InvalidInput(_("{format} is not a format Counterpart imports; choose one of: {formats}.")
-                           .format(format=fmt, formats=", ".join(FORMATS)))
+        raise InvalidInput(
+            _("{format} is not a format Counterpart imports; choose one of: {formats}.").format(
+                format=fmt, formats=", ".join(FORMATS)
+            )
+        )
     found = detect(path, encoding)
     vcard = fmt == "vcard" or (fmt == "auto" and _is_vcard(path, found))
     with open_text(path, found) as stream:
@@ -115,8 +118,15 @@ class ImportService:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def preview(self, path: Path, fmt: str = "auto", limit: int = 20, *, mapping: Mapping[str, str] | None = None,
-                encoding: str | None = None) -> ImportPreview:
+    def preview(
+        self,
+        path: Path,
+        fmt: str = "auto",
+        limit: int = 20,
+        *,
+        mapping: Mapping[str, str] | None = None,
+        encoding: str | None = None,
+    ) -> ImportPreview:
         """What the file holds and what importing it would do, without writing anything.
 
         `rows` are the first `limit` records with their status (ok, bad, duplicate: the UI offers choices for
@@ -131,10 +141,18 @@ class ImportService:
                     rows.append(row)
         return ImportPreview(source.format, source.label, source.encoding, source.columns, rows, report)
 
-    def run(self, path: Path, fmt: str = "auto", dry_run: bool = False, progress: Callable[[int], None] | None = None,
-            *, mapping: Mapping[str, str] | None = None, encoding: str | None = None,
-            keep_duplicates: bool | Collection[int] = (), overwrite: bool | Collection[tuple[int, FieldChange]] = False
-            ) -> ImportReport:
+    def run(
+        self,
+        path: Path,
+        fmt: str = "auto",
+        dry_run: bool = False,
+        progress: Callable[[int], None] | None = None,
+        *,
+        mapping: Mapping[str, str] | None = None,
+        encoding: str | None = None,
+        keep_duplicates: bool | Collection[int] = (),
+        overwrite: bool | Collection[tuple[int, FieldChange]] = False,
+    ) -> ImportReport:
         """Import every good record in one transaction (nothing at all if the file turns out malformed).
 
         A record naming a customer in the vault updates them (`ImportReport.matched`: fills, additions, conflicts
@@ -155,10 +173,13 @@ class ImportService:
             consents = ConsentService(self.session)
             contacts = ContactService(self.session)
 
-            def facts_of(contact_id: int, line: int, facts: list[ConsentFact]) -> list[tuple[
-                    int, str, bool, str, datetime | None]]:
-                return [(contact_id, fact.purpose, fact.granted, f"{file_name}: line {line}, {fact.source}", fact.at)
-                        for fact in facts]
+            def facts_of(
+                contact_id: int, line: int, facts: list[ConsentFact]
+            ) -> list[tuple[int, str, bool, str, datetime | None]]:
+                return [
+                    (contact_id, fact.purpose, fact.granted, f"{file_name}: line {line}, {fact.source}", fact.at)
+                    for fact in facts
+                ]
 
             def people() -> Iterator[ContactInput]:
                 for row, action in self._analyse(source, report, keep_duplicates, overwrite):
@@ -176,7 +197,8 @@ class ImportService:
                         keep_sources(self.session.conn, [(contact_id, row.sources)])
                         if row.recorded:  # record_imported reads the purposes even for nothing
                             report.consents_stored += consents.record_imported(
-                                list(facts_of(contact_id, row.line, row.recorded)), audit=False)  # typed for the call
+                                list(facts_of(contact_id, row.line, row.recorded)), audit=False
+                            )  # typed for the call
 
             def written(ids: list[int]) -> None:
                 """A batch of people is in: store what the file said about their consent, and their source ids,
@@ -185,7 +207,8 @@ class ImportService:
                 keep_sources(self.session.conn, [(contact_id, sources) for contact_id, (_l, _f, sources) in batch])
                 report.consents_stored += consents.record_imported(
                     [fact for contact_id, (line, facts, _s) in batch for fact in facts_of(contact_id, line, facts)],
-                    audit=False)
+                    audit=False,
+                )
 
             if dry_run:
                 count = 0
@@ -197,15 +220,20 @@ class ImportService:
             # The larger cache ends after the commit: pages written in an open transaction cannot be let go.
             with bulk_cache(self.session.conn), self.session.change():  # all or nothing: people, consents, record
                 report.contact_ids = contacts.create_many(
-                    people(), source=f"import:{source.format}", progress=progress, written=written)
+                    people(), source=f"import:{source.format}", progress=progress, written=written
+                )
                 if report.consents_stored:
                     consents.audit_imported(report.consents_stored)
                 self.session.record("contact.import", "contact", None, report.summary())
         return report
 
-    def _analyse(self, source: _Source, report: ImportReport, keep: bool | Collection[int],
-                 overwrite: bool | Collection[tuple[int, FieldChange]] = False
-                 ) -> Iterator[tuple[ParsedRow, str | None]]:
+    def _analyse(
+        self,
+        source: _Source,
+        report: ImportReport,
+        keep: bool | Collection[int],
+        overwrite: bool | Collection[tuple[int, FieldChange]] = False,
+    ) -> Iterator[tuple[ParsedRow, str | None]]:
         """Every record with its verdict, and what to do with it ("new", "update" a matched customer, or None);
         keeps `report` up to date as it goes."""
         region = ContactService(self.session).region()
@@ -226,11 +254,18 @@ class ImportService:
                     report.add_duplicate(duplicate)
                     if duplicate.existing_id is not None and row.contact is not None:
                         action = "update"
-                        row.match = Match(row.line, duplicate.existing_id, duplicate.kind,
-                                          merge.plan(self.session.conn, duplicate.existing_id, row.contact, region))
+                        row.match = Match(
+                            row.line,
+                            duplicate.existing_id,
+                            duplicate.kind,
+                            merge.plan(self.session.conn, duplicate.existing_id, row.contact, region),
+                        )
                         if not row.match.held and overwrite is not False:
-                            row.match.taken = [c for c in row.match.conflicts if isinstance(overwrite, bool)
-                                               or (row.line, c) in overwrite]
+                            row.match.taken = [
+                                c
+                                for c in row.match.conflicts
+                                if isinstance(overwrite, bool) or (row.line, c) in overwrite
+                            ]
                         report.add_match(row.match)
                         held_or_silent = row.match.held or not row.consents  # no consent facts to weigh
                         latest = {} if held_or_silent else consent_service.latest_events(duplicate.existing_id)
@@ -239,8 +274,9 @@ class ImportService:
                             if verdict == "record":
                                 row.recorded.append(fact)
                             elif verdict == "conflict":
-                                report.add_consent_conflict(row.line, self._consent_conflict(
-                                    duplicate.existing_id, fact))
+                                report.add_consent_conflict(
+                                    row.line, self._consent_conflict(duplicate.existing_id, fact)
+                                )
                 else:
                     action = "new"
                     report.imported += 1
@@ -255,14 +291,18 @@ class ImportService:
                 yield row, action
         finally:
             finder.close()
-        report.consent_counts = {f"{purpose} {'granted' if granted else 'refused'}": count
-                                 for (purpose, granted), count in consents.items()}
+        report.consent_counts = {
+            f"{purpose} {'granted' if granted else 'refused'}": count for (purpose, granted), count in consents.items()
+        }
         report.unused_columns = source.unused()
 
     @staticmethod
     def _consent_conflict(contact_id: int, fact: ConsentFact) -> str:
         if fact.granted:
-            return _("the file's consent to {purpose} is not recorded: customer {id} has withdrawn it since, or "
-                     "the file does not say when it was given").format(purpose=fact.purpose, id=contact_id)
+            return _(
+                "the file's consent to {purpose} is not recorded: customer {id} has withdrawn it since, or "
+                "the file does not say when it was given"
+            ).format(purpose=fact.purpose, id=contact_id)
         return _("the file's withdrawal of {purpose} is not recorded: customer {id} consented again after it").format(
-            purpose=fact.purpose, id=contact_id)
+            purpose=fact.purpose, id=contact_id
+        )

@@ -32,8 +32,9 @@ def _bad(detail: Detail, region: str | None) -> str:
         return _("{origin}: not a valid email address").format(origin=detail.origin)
     if region:
         return _("{origin}: not a valid phone number").format(origin=detail.origin)
-    return _("{origin}: not a valid phone number (without a country code it cannot be read: the shop's country "
-             "is not set)").format(origin=detail.origin)
+    return _(
+        "{origin}: not a valid phone number (without a country code it cannot be read: the shop's country is not set)"
+    ).format(origin=detail.origin)
 
 
 def _clean(text: str) -> str:
@@ -55,8 +56,9 @@ class _RowCountry:
         if self.first:
             return self.by_label.get(detail.label, self.first)
         if self._from_phones is None:
-            self._from_phones = next((code for code in (country_of_phone(d.value) for d in self.details
-                                                        if d.kind == "phone") if code), "")
+            self._from_phones = next(
+                (code for code in (country_of_phone(d.value) for d in self.details if d.kind == "phone") if code), ""
+            )
         return self._from_phones
 
 
@@ -96,8 +98,9 @@ def check(draft: Draft, region: str | None) -> ParsedRow:
             seen.add(("?" + detail.kind, value))
             reason = _bad(detail, country or region)
             unchecked.append((detail.line, _("{reason}; kept as typed, unchecked").format(reason=reason)))
-            kept.append(ContactPointInput(detail.kind, value, detail.label, country, keep_unchecked=True,
-                                          normalized=UNCHECKED))
+            kept.append(
+                ContactPointInput(detail.kind, value, detail.label, country, keep_unchecked=True, normalized=UNCHECKED)
+            )
             continue
         key = (detail.kind, normalized)
         if detail.kind in ("email", "phone") and detail.identifies and key not in keys:
@@ -111,15 +114,34 @@ def check(draft: Draft, region: str | None) -> ParsedRow:
     if not (given or family or name):
         name = _identity(good, kept)
         if not name:
-            return ParsedRow(draft.line, None, draft.consents,
-                             problem=_("nothing to identify the person: no name, email address or phone number"))
+            return ParsedRow(
+                draft.line,
+                None,
+                draft.consents,
+                problem=_("nothing to identify the person: no name, email address or phone number"),
+            )
     if len(name or f"{given} {family}".strip()) > MAX_NAME:
-        return ParsedRow(draft.line, None, draft.consents,
-                         problem=_("the name is longer than {n} characters").format(n=MAX_NAME))
+        return ParsedRow(
+            draft.line, None, draft.consents, problem=_("the name is longer than {n} characters").format(n=MAX_NAME)
+        )
     tags = list(dict.fromkeys(tag for tag in (_clean(t) for t in draft.tags) if tag))
     note = "\n\n".join("\n".join(n.strip().splitlines()) for n in draft.notes if n.strip())
-    contact = ContactInput(given_name=given, family_name=family, display_name=name, points=points,
-                           organisation=_clean(draft.organisation), job_title=_clean(draft.job_title), tags=tags,
-                           note=note)
-    return ParsedRow(draft.line, contact, draft.consents, warnings=warnings, unchecked=unchecked, keys=keys,
-                     sources=list(dict.fromkeys(draft.sources)))
+    contact = ContactInput(
+        given_name=given,
+        family_name=family,
+        display_name=name,
+        points=points,
+        organisation=_clean(draft.organisation),
+        job_title=_clean(draft.job_title),
+        tags=tags,
+        note=note,
+    )
+    return ParsedRow(
+        draft.line,
+        contact,
+        draft.consents,
+        warnings=warnings,
+        unchecked=unchecked,
+        keys=keys,
+        sources=list(dict.fromkeys(draft.sources)),
+    )

@@ -41,6 +41,7 @@ RUNTIME_PACKAGES = (
     "vobject",
     "pypdf",
     "pypdfium2",
+    "fido2",
 )
 
 # Where Qt's bindings offer a choice (LGPL-3.0-only OR GPL-2.0-only OR GPL-3.0-only), the one Counterpart uses.

@@ -115,7 +115,7 @@ def test_one_letter_per_person_each_naming_them_in_their_language(
         _ = translator(languages[contact_id])  # each letter in its reader's language (ar falls back to English)
         assert _squash(NATURE) in text and _squash(CONSEQUENCES) in text and _squash(MEASURES) in text
         assert "privacy@sonne.example" in text and "BäckereiSonne" in text
-        assert _squash(_("Email addresses")) in text
+        assert _squash("Email addresses") in text  # the categories as the shop recorded them
         assert (
             _squash(
                 _(

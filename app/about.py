@@ -22,7 +22,7 @@ from pathlib import Path
 from app.locale import _
 from app.resources import resource_path
 
-# The runtime dependencies in pyproject.toml, in its order (tests/test_about.py keeps the two in step).
+# The runtime dependencies in pyproject.toml, in its order (tests/app/test_about.py keeps the two in step).
 RUNTIME_PACKAGES = (
     "PySide6-Essentials",
     "sqlcipher3",

@@ -1,6 +1,6 @@
 """`counterpart`: the desktop app's entry point (pyproject: ui.main:main). The logic is in AppController.
 
-COUNTERPART_EXIT_WHEN_SHOWN=1 (bench/bench_startup.py, tests/test_ui_startup.py): once the first window has been
+COUNTERPART_EXIT_WHEN_SHOWN=1 (bench/bench_startup.py, tests/ui/test_startup.py): once the first window has been
 painted, print `first_window_shown SECONDS_SINCE_EPOCH CLASS` and quit, so they can time and check the real start.
 """
 

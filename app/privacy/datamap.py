@@ -4,7 +4,7 @@ is kept, under which retention category, and how many people have it filled.
 The map is a registry in code: the purposes are the app's own, and a new column is a new version of the app.
 It is checked against the live schema: every column of a table about a person (`contact`, and every table whose
 foreign keys lead to it) must be named by some field here. A column no field names is listed as a field of its
-own, flagged "no purpose" (Privacy › Data overview, `counterpart-admin datamap`), and tests/test_datamap.py fails
+own, flagged "no purpose" (Privacy › Data overview, `counterpart-admin datamap`), and tests/app/test_datamap.py fails
 until it is given one.
 """
 

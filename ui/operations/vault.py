@@ -1,7 +1,7 @@
 """Opening vaults on a worker (argon2 and SQLCipher take a moment): create, unlock, recover, check a password.
 
 Any thread may later lock what these open: the vault's file lock is not thread-local (ui/operation.py).
-The unlock screen imports this module only when someone presses Unlock (see tests/test_ui_startup.py).
+The unlock screen imports this module only when someone presses Unlock (see tests/ui/test_startup.py).
 """
 
 from __future__ import annotations

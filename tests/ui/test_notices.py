@@ -1,0 +1,110 @@
+"""Issue 20 on screen: Privacy › Notice tasks (mark done, print letters), the notice editor that edits only the
+owner's own text, and the kiosk showing the version the records compose now."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QFileDialog
+
+from app.access.shop import ShopService
+from app.consent.ledger import ConsentService
+from app.crm.contacts import ContactInput, ContactService
+from app.locale import set_language
+from app.privacy import notices
+from app.privacy.retention import RetentionService
+from tests.ui_helpers import press, shot, wait_until
+from ui.consent.kiosk import KioskWindow
+from ui.pages.consent_settings import ConsentSettingsView
+from ui.privacy.notice_tasks_tab import NoticeTasksTab
+from ui.session_context import SessionContext
+
+
+def _imported(context: SessionContext) -> list[int]:
+    contacts = ContactService(context.session)
+    ids = [
+        contacts.create(ContactInput(given_name=g, family_name=f, language=lang))
+        for g, f, lang in (("Anna", "Schmidt", "de"), ("John", "Ode", "en"))
+    ]
+    notices.create_tasks(context.session, ids, "kunden.csv")
+    return ids
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_tasks_tab_marks_done_and_prints_letters(
+    qtbot,
+    context: SessionContext,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    language: str,
+) -> None:
+    set_language(language)
+    anna, john = _imported(context)
+    tab = NoticeTasksTab(context)  # Privacy › Notice tasks
+    qtbot.addWidget(tab)
+    tab.resize(1000, 520)
+    tab.show()
+    wait_until(qtbot, lambda: tab.model.rowCount() == 2)
+    tab.table.selectRow(0)
+    assert tab.done_button.isEnabled()
+    tab.method.setCurrentIndex(tab.method.findData("in_person"))
+    shot(tab, f"notice-tasks-{language}")
+    tab.grab().save(f"/tmp/notices/tasks-{language}.png")
+    press(qtbot, tab.done_button)
+    wait_until(qtbot, lambda: tab.model.rowCount() == 1)
+    assert [t.contact_id for t in notices.tasks(context.session)] == [john]
+    done = next(t for t in notices.tasks(context.session, open_only=False) if t.contact_id == anna)
+    assert done.method == "in_person"
+
+    dialog = tab.ask_letters()
+    assert isinstance(dialog, QFileDialog)
+    dialog.fileSelected.emit(str(tmp_path / "letters"))
+    wait_until(
+        qtbot,
+        lambda: (
+            not context.busy
+            and (tmp_path / "letters").is_dir()
+            and len(list((tmp_path / "letters").glob("*.pdf"))) == 1
+        ),
+        20_000,
+    )
+    wait_until(qtbot, lambda: "1" in tab.message.text())
+    set_language("en")
+
+
+def test_the_editor_changes_only_the_owners_text(qtbot, context: SessionContext) -> None:  # type: ignore[no-untyped-def]
+    view = ConsentSettingsView(context)
+    qtbot.addWidget(view)
+    view.show()
+    view.language.setCurrentIndex(view.language.findData("en"))
+    editor = view.publish()
+    assert (
+        editor is not None
+        and editor.body.isReadOnly()
+        and "Who is responsible for your data" in editor.body.toPlainText()
+    )
+    editor.extra.setPlainText("Ask for Maria at the counter.")
+    editor.resize(760, 620)
+    editor.grab().save("/tmp/notices/editor-en.png")
+    press(qtbot, editor.publish_button)
+    assert not editor.isVisible()
+    current = ConsentService(context.session).current_notice("en")
+    assert current is not None and current.body.endswith("Ask for Maria at the counter.")
+    assert view.notice_hash.text() == current.sha256
+
+
+def test_the_kiosk_shows_the_version_after_a_new_dpo_or_retention(qtbot, context: SessionContext) -> None:  # type: ignore[no-untyped-def]
+    ShopService(context.session).update(name="Blumen Weber", country="DE", dpo="Dr. Petra Klein")
+    kiosk = KioskWindow(context, None, language="en")
+    qtbot.addWidget(kiosk)
+    first = kiosk.notice
+    assert first is not None and "Dr. Petra Klein" in kiosk.notice_body.text()
+    assert f"Notice version {first.version}" == kiosk.notice_version.text()
+    kiosk.close()
+    ShopService(context.session).update(dpo="Jonas Brandt")
+    RetentionService(context.session).set_policy("lead", 400, "delete")
+    again = KioskWindow(context, None, language="en")
+    qtbot.addWidget(again)
+    assert again.notice is not None and again.notice.version == first.version + 1
+    assert "Jonas Brandt" in again.notice_body.text() and "400 days" in again.notice_body.text()
+    assert f"Notice version {first.version + 1}" == again.notice_version.text()

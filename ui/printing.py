@@ -7,7 +7,6 @@ paper without a plaintext file ever touching the disk.
 
 from __future__ import annotations
 
-import pypdfium2 as pdfium
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -18,6 +17,8 @@ MAX_DPI = 300
 
 def render_to_printer(pdf_bytes: bytes, printer: QPrinter) -> int:
     """Draw every page onto `printer`, each scaled to fit its page; returns the number of pages."""
+    import pypdfium2 as pdfium  # loaded when something is first printed, not with every window
+
     document = pdfium.PdfDocument(pdf_bytes)
     pages = len(document)
     dpi = min(printer.resolution(), MAX_DPI)

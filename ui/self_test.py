@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.access.session import create_vault
-from app.admin import security
+from app.admin import recovery_kit
 from app.vault import kdf
 
 
@@ -31,7 +31,7 @@ def run(folder: Path) -> int:
         window.show_page(key)
         QApplication.processEvents()
     missing = _about_without_versions(window)
-    security.write_recovery_kit(session, folder / "self-test-kit.pdf")
+    recovery_kit.write_recovery_kit(session, folder / "self-test-kit.pdf")
     window.clear()
     window.discarded = True
     window.close()

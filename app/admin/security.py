@@ -13,19 +13,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
-
 from app.access.rekey_due import drop_slots_without_active_user, rekey_due_reasons
 from app.access.roles import Permission
 from app.access.session import REKEY_DUE_KEY, Session, find_user
 from app.access.settings import backup_folder
-from app.documents.access_export import PDF_HEAD_KEY
-from app.documents.recovery_kit import write_recovery_kit as render
 from app.errors import InvalidInput, VaultDamaged
 from app.locale import _
-from app.privacy.portability import HEAD_MEMBER
 from app.store import audit, database, migrations
+from app.store.audit import PDF_HEAD_KEY
+from app.store.audit import ZIP_HEAD_MEMBER as HEAD_MEMBER
 from app.vault import backup
 from app.vault.kdf import KdfParams
 from app.vault.vault import Vault, check_new_password
@@ -85,6 +81,9 @@ _TEXT_SPAN = 65536  # a text export's head is in its first card (vCard) or on it
 def head_from_file(path: Path) -> tuple[str, dict[str, Any]]:
     """(where, head): the audit log's signed head an export carries: a CSV's last line or a vCard's first card
     (audit.head_text), a PDF's metadata (PDF_HEAD_KEY) or a ZIP's HEAD_MEMBER. A file without one is refused."""
+    from pypdf import PdfReader  # pypdf loads only for a verify that reads a PDF, not with every window
+    from pypdf.errors import PyPdfError
+
     where = _("the export {name}").format(name=path.name)
     head: dict[str, Any] | None = None
     try:
@@ -136,24 +135,6 @@ def rekey(session: Session) -> str:
         conn.execute("DELETE FROM vault_meta WHERE key = ?", (REKEY_DUE_KEY,))
         session.audit("vault.rekey", summary=f"{len(session.vault.keyfile.slots)} slots rewrapped")
     return new_recovery_key
-
-
-def write_recovery_kit(session: Session, out: Path) -> None:
-    """The printable recovery kit (it holds the data key: owner only, and audited)."""
-    session.require(Permission.MANAGE_SECURITY)
-    vault = session.vault
-    created = datetime.fromisoformat(vault.meta("created_at") or vault.keyfile.created)
-    owner = vault.meta("owner") or session.user.name
-    render(
-        out,
-        vault_name=vault.paths.database.name,
-        vault_id=vault.vault_id,
-        owner=owner,
-        recovery_key=vault.recovery_key(),
-        created=created,
-        keychain_bound=vault.keychain_bound,
-    )
-    session.record("vault.recovery_kit", summary="recovery kit saved")
 
 
 @dataclass(frozen=True)

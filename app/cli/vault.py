@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from app.access import rekey_due
-from app.admin import security
+from app.admin import recovery_kit, security
 from app.cli.common import (
     Commands,
     Passwords,
@@ -102,7 +102,7 @@ def cmd_recover(args: argparse.Namespace, passwords: Passwords) -> int:
 
 def cmd_recovery_kit(args: argparse.Namespace, passwords: Passwords) -> int:
     with signed_in(args, passwords) as session:
-        security.write_recovery_kit(session, Path(args.out))
+        recovery_kit.write_recovery_kit(session, Path(args.out))
     out(
         _("Saved the recovery kit to {path}. Print it and keep it somewhere safe; then delete the file.").format(
             path=args.out

@@ -28,8 +28,7 @@ from app.privacy.portability import write_portability_zip
 from app.privacy.requests import RequestService, SubjectRequest
 from app.privacy.subject_data import gather
 from app.store import audit
-
-PDF_HEAD_KEY = "/CounterpartAuditHead"  # the PDF's metadata entry holding the audit log's signed head (#17)
+from app.store.audit import PDF_HEAD_KEY
 
 
 def _verified_request(session: Session, request_id: int | None) -> SubjectRequest | None:

@@ -6,7 +6,6 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from pypdf import PdfReader, PdfWriter
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -157,6 +156,8 @@ def encrypt(pdf: bytes, password: str) -> bytes:
     unmaintained pure-Python `pyaes` package is installed, as the deprecated revision 5 of Adobe's extension
     level 3 (one salted SHA-256 per password guess, so cheap to brute-force; ISO 32000-2 replaced it with R6).
     """
+    from pypdf import PdfReader, PdfWriter  # only an encrypted export needs it
+
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     writer.encrypt(password, algorithm="AES-256")
     buffer = io.BytesIO()

@@ -17,9 +17,10 @@ from typing import Any
 from app.fileio import atomic_write
 from app.privacy.subject_data import SubjectData
 from app.resources import resource_path
+from app.store.audit import ZIP_HEAD_MEMBER
 
 SCHEMA_ID = "counterpart-subject-export/1"
-HEAD_MEMBER = "audit_head.json"  # the end of the shop's audit log as the file was made, signed (#17)
+HEAD_MEMBER = ZIP_HEAD_MEMBER  # the end of the shop's audit log as the file was made, signed (#17)
 _HEAD_README = (
     f"{HEAD_MEMBER} is for the shop's auditors: the end of the shop's audit log when this file was made, "
     "signed by the person who made it. It holds no personal data.\n"

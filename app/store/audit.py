@@ -199,6 +199,10 @@ _HEAD_FIELDS = ("id", "hash", "at", "signer", "sig")
 _HEAD_PATTERN = re.compile(re.escape(HEAD_TEXT) + r"((?: [a-z]+=[0-9A-Za-z:.+-]+)+)")
 
 
+PDF_HEAD_KEY = "/CounterpartAuditHead"  # the Art. 15 PDF's metadata entry holding the log's signed head
+ZIP_HEAD_MEMBER = "audit_head.json"  # the portability ZIP's member holding it
+
+
 def export_head(conn: Connection, signer: Signer | None) -> dict[str, Any] | None:
     """The head an export carries, sealed as it starts: None with the recovery key (it signs nothing) or in a
     log from before signing. The export's own entry names it (`head_note`)."""

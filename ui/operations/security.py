@@ -16,7 +16,14 @@ def rekey(session: Session) -> Work[str]:
 
 
 def write_recovery_kit(session: Session, path: Path) -> Work[None]:
-    return lambda progress, cancelled: security.write_recovery_kit(session, path)
+    """The printable kit as PDF (reportlab loads here, on the worker, the first time someone prints one)."""
+
+    def work(progress: Progress, cancelled: Cancelled) -> None:
+        from app.admin import recovery_kit
+
+        recovery_kit.write_recovery_kit(session, path)
+
+    return work
 
 
 def back_up(session: Session) -> Work[Path]:

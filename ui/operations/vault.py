@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.access.session import Session, create_vault, open_session
 from app.access.shop import ShopProfile, ShopService
 from app.admin.security import RecoveryResult, recover
-from app.vault.second_factor import SecondFactor
 from app.vault.vault import Vault
 from ui.operation import Cancelled, Progress, Work
+
+if TYPE_CHECKING:  # fido2 loads only when a slot has a security key (ui/unlock.py)
+    from app.vault.second_factor import SecondFactor
 
 
 def open_vault(path: Path, name: str, password: str, second_factor: SecondFactor | None = None) -> Work[Session]:

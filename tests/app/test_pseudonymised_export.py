@@ -145,7 +145,7 @@ def test_the_button_on_the_customers_page(
     new_vault: tuple[Path, str],  # type: ignore[no-untyped-def]
     tmp_path: Path,
 ) -> None:
-    from tests import test_ui_customers as customers
+    from tests.ui import test_customers as customers
     from tests.ui_helpers import open_session_for_ui, press, shutdown_session, wait_until
 
     session = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)

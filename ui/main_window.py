@@ -26,7 +26,7 @@ from ui.customers.page import CustomersPage
 from ui.dashboard.page import DashboardPage
 from ui.help import HelpWindow, guide_page_for, show_guide
 from ui.notice_bar import NoticeBar
-from ui.pages.privacy import PrivacyPage
+from ui.privacy.page import PrivacyPage
 from ui.resources import app_icon, icon
 from ui.sales.activities_page import ActivitiesPage
 from ui.sales.pipeline_page import PipelinePage

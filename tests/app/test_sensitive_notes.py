@@ -165,8 +165,8 @@ def test_staff_may_keep_a_note_with_a_reason_but_not_read_everyones(
 def test_the_notes_tab_warns_and_keeps_with_a_reason_or_lets_it_be_taken_out(  # type: ignore[no-untyped-def]
     qtbot, new_vault: tuple[Path, str], tmp_path: Path
 ) -> None:
-    from tests.ui import test_customers as customers
     from tests.conftest import OWNER, OWNER_PASSWORD
+    from tests.ui import test_customers as customers
     from tests.ui_helpers import open_session_for_ui, press, shutdown_session, type_into, wait_until
 
     session = open_session_for_ui(new_vault[0], OWNER, OWNER_PASSWORD)

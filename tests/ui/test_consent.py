@@ -37,8 +37,8 @@ from tests.ui_helpers import (
 from ui.consent.kiosk import KioskWindow
 from ui.consent.panel import ConsentPanel
 from ui.consent.print_dialog import PrintFormDialog
+from ui.consent.settings_page import ConsentSettingsView, days_to_months, months_to_days
 from ui.consent.signature_pad import SignaturePad
-from ui.pages.consent_settings import ConsentSettingsView, days_to_months, months_to_days
 from ui.session_context import SessionContext
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

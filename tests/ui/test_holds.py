@@ -17,10 +17,10 @@ from app.privacy.retention import RetentionService
 from app.vault import kdf
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui_helpers import add_user, open_session_for_ui, press, shot, shutdown_session, wait_until
-from ui.pages.privacy import PrivacyPage
 from ui.privacy.common import ALERT
 from ui.privacy.hold_dialog import PlaceHoldDialog, end_of_day
 from ui.privacy.holds_tab import HoldsTab
+from ui.privacy.page import PrivacyPage
 from ui.session_context import SessionContext
 
 NOW = datetime.now(UTC).replace(microsecond=0)

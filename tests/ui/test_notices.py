@@ -16,7 +16,7 @@ from app.privacy import notices
 from app.privacy.retention import RetentionService
 from tests.ui_helpers import press, shot, wait_until
 from ui.consent.kiosk import KioskWindow
-from ui.pages.consent_settings import ConsentSettingsView
+from ui.consent.settings_page import ConsentSettingsView
 from ui.privacy.notice_tasks_tab import NoticeTasksTab
 from ui.session_context import SessionContext
 

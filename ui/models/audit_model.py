@@ -6,13 +6,12 @@ everything it holds when cleared at lock time (see ui/models/keyset_model.py).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
 
 from app.access.session import Session
-from app.locale import N_, _
+from app.locale import N_, _, formatting
 from app.privacy import audit_service
 from app.privacy.audit_actions import SummaryNames, action_text, summary_text
 from app.store import audit
@@ -25,10 +24,8 @@ _ID, _TIME, _USER, _ACTION, _ENTITY, _SUMMARY = range(6)
 
 def local_time(at: str) -> str:
     """The entry's UTC time shown in this computer's time zone, to the second (the log's own order)."""
-    try:
-        return datetime.fromisoformat(at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return at
+    moment = formatting.local_time(at)
+    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment is not None else at
 
 
 class AuditTableModel(KeysetTableModel[audit.AuditEntry]):

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.access.roles import Permission
 from app.errors import CounterpartError
-from app.locale import _
+from app.locale import _, formatting
 from ui.form_dialog import SubmitDialog
 from ui.operation import Operation, message_for
 from ui.session_context import SessionContext
@@ -49,15 +49,12 @@ def system_clock() -> datetime:
 
 
 def local_time(moment: datetime | str) -> str:
-    """A UTC moment in this computer's time zone, to the minute, in the same unambiguous form as the audit log."""
-    if isinstance(moment, str):
-        try:
-            return local_time(datetime.fromisoformat(moment))
-        except ValueError:
-            return moment
-    if moment.tzinfo is None:
+    """A UTC moment in this computer's time zone, to the minute, in the same unambiguous form as the audit log
+    (a moment without a zone is taken as UTC, as the vault stores them)."""
+    if isinstance(moment, datetime) and moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    shown = formatting.local_time(moment)
+    return shown.strftime("%Y-%m-%d %H:%M") if shown is not None else str(moment)
 
 
 def error_text(exc: object) -> str:

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.access.roles import Permission
 from app.locale import _
-from ui.pages.placeholder import NotAllowedPage
+from ui.not_allowed import NotAllowedPage
 from ui.privacy.backups_tab import BackupsTab
 from ui.session_context import SessionContext
 from ui.settings.account import AccountPage

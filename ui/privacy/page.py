@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from app.access.roles import Permission
 from app.locale import _
 from ui.consent.audience import AudienceView
-from ui.pages.consent_settings import ConsentSettingsView
-from ui.pages.placeholder import NotAllowedPage
+from ui.consent.settings_page import ConsentSettingsView
+from ui.not_allowed import NotAllowedPage
 from ui.privacy.audit_log import AuditLogView
 from ui.privacy.breach_tab import BreachTab
 from ui.privacy.datamap_tab import DataMapTab

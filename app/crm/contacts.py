@@ -19,7 +19,7 @@ from app.consent.ledger import ConsentService
 from app.crm import contact_points
 from app.crm.bulk import BULK_BATCH, BulkWriter, next_contact_id
 from app.crm.contact_points import normalise_address, normalise_email, normalise_phone
-from app.crm.sensitive_text import SensitiveTextFound, find_sensitive, kinds_of
+from app.crm.sensitive_text import SensitiveFirstNote, SensitiveTextFound, find_sensitive, kinds_of
 from app.errors import InvalidInput
 from app.locale import _
 from app.store import search_index
@@ -224,7 +224,12 @@ class ContactService:
     # --- changes -----------------------------------------------------------------------------------------
 
     def create(self, data: ContactInput) -> int:
+        """One customer typed in; a first note that looks sensitive is refused (SensitiveFirstNote), as add_note
+        refuses one without a reason."""
         self.session.require(Permission.EDIT_CUSTOMERS)
+        findings = find_sensitive(data.note.strip()) if data.note.strip() else []
+        if findings:
+            raise SensitiveFirstNote(findings)
         cleaned, points = _clean(data, self.region())
         with self.session.change() as conn:
             contact_id = self._insert(conn, cleaned, points)

@@ -335,3 +335,17 @@ class SensitiveTextFound(InvalidInput):
                 "(the reason is recorded)."
             ).format(what=", ".join(_(KINDS[kind]) for kind in kinds_of(findings)))
         )
+
+
+class SensitiveFirstNote(SensitiveTextFound):
+    """The first note typed with a new customer looks sensitive: the form has no place for a reason, so it says
+    where there is one (the Notes tab keeps a note with its reason)."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__(findings)
+        self.args = (
+            _(
+                "The note seems to contain {what}. Take it out, or save the customer without it and add it on the "
+                "Notes tab, where it can be kept with a reason."
+            ).format(what=", ".join(_(KINDS[kind]) for kind in kinds_of(findings))),
+        )

@@ -49,7 +49,7 @@ def people(owner_session: Session) -> dict[str, int]:
                 tags=["VIP"],
             )
         ),
-        "zoe": service.create(person("Zoë", "Müller", email="zoe@example.de", note="Allergic to lilies")),
+        "zoe": service.create(person("Zoë", "Müller", email="zoe@example.de", note="Buys lilies every Friday")),
         "formula": service.create(person("=cmd|' /C calc'!A0", "Evil", email="evil@example.org")),
     }
 

@@ -205,3 +205,15 @@ def test_the_notes_tab_warns_and_keeps_with_a_reason_or_lets_it_be_taken_out(  #
         wait_until(qtbot, lambda: len(notes.texts()) == 2)
     finally:
         shutdown_session(session)
+
+
+def test_a_new_customer_whose_first_note_looks_sensitive_is_refused(owner_session: Session) -> None:
+    from app.crm.contacts import ContactInput, ContactService
+    from app.crm.sensitive_text import SensitiveFirstNote
+
+    contacts = ContactService(owner_session)
+    with pytest.raises(SensitiveFirstNote) as refused:
+        contacts.create(ContactInput(given_name="Jana", note="Passport number C01X00T47, copy on file"))
+    assert "Notes tab" in str(refused.value)
+    assert owner_session.conn.execute("SELECT count(*) FROM contact").fetchone()[0] == 0
+    assert contacts.create(ContactInput(given_name="Jana", note="Collects on Fridays"))

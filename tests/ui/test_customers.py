@@ -735,3 +735,21 @@ def test_phone_numbers_show_whole_and_emails_keep_their_domain(qtbot, owner) -> 
     delegate.initStyleOption(option, page.model.index(0, 1))
     shown = metrics.elidedText(email, option.textElideMode, page.table.columnWidth(1) - 8)
     assert shown.startswith("fatima") and shown.endswith(".org")  # both ends, not "fatima.hassan.al…"
+
+
+def test_a_first_note_with_a_card_number_is_refused_until_it_is_taken_out(qtbot, owner: Session) -> None:  # type: ignore[no-untyped-def]
+    """#20: the New customer form has no place for a reason, so a note that looks sensitive stops the save and
+    says where it can be kept with one (the Notes tab); nothing is written until it is taken out."""
+    main, page = _window(qtbot, owner)
+    press(qtbot, page.new_button)
+    dialog = next(d for d in page._dialogs if isinstance(d, ContactDialog))
+    type_into(qtbot, dialog.given, "Jana")
+    type_into(qtbot, dialog.family, "Nováková")
+    dialog.note.setPlainText("Pays with card 4111 1111 1111 1111, keep it for next time")
+    press(qtbot, dialog.ok_button)
+    assert dialog.isVisible() and "Notes tab" in dialog.message.text() and "card" in dialog.message.text()
+    assert owner.conn.execute("SELECT count(*) FROM contact").fetchone()[0] == 0
+    dialog.note.setPlainText("Pays by card; prefers paper receipts")
+    press(qtbot, dialog.ok_button)
+    wait_until(qtbot, lambda: not dialog.isVisible())
+    assert owner.conn.execute("SELECT count(*) FROM note").fetchone()[0] == 1

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.crm.contact_points import normalise_address, normalise_email, normalise_phone
 from app.crm.contacts import MAX_NAME, ContactInput, ContactRecord, ContactService
+from app.crm.sensitive_text import SensitiveFirstNote
 from app.errors import CounterpartError, InvalidInput
 from app.locale import _
 from ui.consent.labels import add_language_items
@@ -270,6 +271,10 @@ class ContactDialog(QDialog):
             else:
                 service.update(self.record.id, self.data())
                 contact_id = self.record.id
+        except SensitiveFirstNote as exc:  # said under the form, and the note is where the person looks
+            self.message.show_error(str(exc))
+            self.note.setFocus()
+            return
         except InvalidInput as exc:
             self._show_problem(service, str(exc))
             return

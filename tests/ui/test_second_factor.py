@@ -1,5 +1,5 @@
-"""Settings › Security adds and removes the owner's security key; the unlock screen asks for a touch, off the UI
-thread, with Cancel. python-fido2's real client talks to the software authenticator (issue #20)."""
+"""Settings › My account adds and removes an owner's or a manager's security key; the unlock screen asks for a
+touch, off the UI thread, with Cancel. python-fido2's real client talks to the software authenticator (issue #20)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from app.vault.second_factor import Fido2SecondFactor
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.fido_soft_authenticator import SoftAuthenticator
 from tests.ui_helpers import make_controller, press, shot, shutdown, sign_in, signed_in, type_into, wait_until
-from ui.settings.security import SecurityKeyDialog
+from ui.settings.security_key import SecurityKeyDialog
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def keyed(path: Path) -> None:
     session.lock("logout")
 
 
-def test_the_owner_adds_and_removes_a_key_on_the_security_page(
+def test_the_owner_adds_and_removes_a_key_on_my_account(
     qtbot,
     tmp_path: Path,  # type: ignore[no-untyped-def]
     new_vault: tuple[Path, str],
@@ -46,8 +46,8 @@ def test_the_owner_adds_and_removes_a_key_on_the_security_page(
     controller = signed_in(qtbot, tmp_path, path, OWNER, OWNER_PASSWORD)
     main = controller.main_window
     main.show_page("settings")
-    main.settings.tabs.setCurrentIndex(main.settings.security_tab)
-    page = main.settings.security
+    main.settings.tabs.setCurrentWidget(main.settings.account)  # My account: it is about one's own login
+    page = main.settings.account.security_key
     assert "password alone" in page.security_key_state.text()
     assert not page.remove_key_button.isVisible()
     shot(main, "security-key-none")
@@ -143,4 +143,39 @@ def test_cancel_stops_the_wait_for_a_touch(
     wait_until(qtbot, lambda: "Cancelled while waiting for the security key" in window.message.text())
     assert cancelled.is_set() and controller.main_window is None and not window.cancel_touch.isVisible()
     assert window.unlock_button.isEnabled()
+    shutdown(controller)
+
+
+def test_a_manager_without_a_security_tab_adds_a_key_on_my_account(
+    qtbot,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    new_vault: tuple[Path, str],
+    plug: Callable[..., None],
+) -> None:
+    from app.access.users import UserService
+    from app.vault import kdf
+
+    path = new_vault[0]
+    owner = open_session(path, OWNER, OWNER_PASSWORD)
+    UserService(owner, kdf.CHEAP).add("Mia Manager", "manager", "temporary-1")
+    owner.lock("logout")
+    mia = open_session(path, "Mia Manager", "temporary-1")
+    UserService(mia, kdf.CHEAP).change_own_password("temporary-1", "mias-own-pass-1")
+    mia.lock("logout")
+    key = SoftAuthenticator()
+    plug(key)
+    controller = signed_in(qtbot, tmp_path, path, "Mia Manager", "mias-own-pass-1")
+    main = controller.main_window
+    main.show_page("settings")
+    assert main.settings.security is None  # the vault's security is the owner's; her own login is hers
+    main.settings.tabs.setCurrentWidget(main.settings.account)
+    box = main.settings.account.security_key
+    assert box.add_key_button.isEnabled() and "password alone" in box.security_key_state.text()
+    press(qtbot, box.add_key_button)
+    dialog = next(d for d in box.findChildren(SecurityKeyDialog) if d.isVisible())
+    type_into(qtbot, dialog.password, "mias-own-pass-1")
+    press(qtbot, dialog.go_button)
+    wait_until(qtbot, lambda: not dialog.isVisible())
+    assert controller.context.session.vault.security_key_of("Mia Manager") is not None
+    assert "password and your security key" in box.security_key_state.text()
     shutdown(controller)

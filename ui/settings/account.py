@@ -1,4 +1,5 @@
-"""Settings › My account: who is signed in, and changing one's own password (every role may)."""
+"""Settings › My account: who is signed in, one's own password (every role may) and security key (owners and
+managers)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from app.locale import _
 from ui.change_password import ChangePasswordDialog
 from ui.consent.labels import LANGUAGE_NAMES
 from ui.session_context import SessionContext
+from ui.settings.security_key import SecurityKeyBox
 from ui.widgets import MessageLine, paragraph
 
 
@@ -40,6 +42,8 @@ class AccountPage(QWidget):
         )
         layout.addLayout(row)
         layout.addLayout(form)
+        self.security_key = SecurityKeyBox(context, self)
+        layout.addWidget(self.security_key)
         layout.addWidget(self.message)
         layout.addStretch(1)
 

@@ -7,13 +7,10 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -22,18 +19,16 @@ from PySide6.QtWidgets import (
 
 from app.access import rekey_due
 from app.access.roles import Permission
-from app.access.second_factor import SecurityKeyService
 from app.access.settings import IDLE_LIMITS, SettingsService
 from app.errors import CounterpartError
 from app.locale import _
 from app.vault.location import documents_folder
-from app.vault.second_factor import Fido2SecondFactor
 from ui.dialogs import ask_save_path
 from ui.operation import message_for
 from ui.operations.security import write_recovery_kit
 from ui.rekey import ask_rekey, rekey_explanation
 from ui.session_context import SessionContext
-from ui.widgets import MessageLine, busy_bar, heading, paragraph
+from ui.widgets import MessageLine, paragraph
 
 
 def protection_text(keychain_bound: bool) -> str:
@@ -113,29 +108,11 @@ class SecurityPage(QWidget):
                 widget.setEnabled(False)
                 widget.setToolTip(context.why_not(Permission.MANAGE_SECURITY))
 
-        self.security_key_box = QGroupBox(_("Security key"), self)
-        self.security_key_state = paragraph("", self.security_key_box)
-        self.add_key_button = QPushButton(_("&Add a security key…"), self.security_key_box)
-        self.add_key_button.setAccessibleName(_("Add a security key to your login"))
-        self.add_key_button.clicked.connect(lambda: self.ask_security_key(adding=True))
-        self.remove_key_button = QPushButton(_("Remo&ve"), self.security_key_box)
-        self.remove_key_button.setAccessibleName(_("Remove the security key from your login"))
-        self.remove_key_button.clicked.connect(lambda: self.ask_security_key(adding=False))
-        security_key_layout = QVBoxLayout(self.security_key_box)
-        security_key_layout.addWidget(self.security_key_state)
-        security_key_buttons = QHBoxLayout()
-        security_key_buttons.addWidget(self.add_key_button)
-        security_key_buttons.addWidget(self.remove_key_button)
-        security_key_buttons.addStretch(1)
-        security_key_layout.addLayout(security_key_buttons)
-        self.show_security_key()
-
         self.message = MessageLine(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.protection)
         layout.addWidget(lock_box)
         layout.addWidget(key_box)
-        layout.addWidget(self.security_key_box)
         layout.addWidget(self.message)
         layout.addStretch(1)
         context.changed.connect(lambda: self.show_rekey_due() if self.isVisible() else None)  # else when shown
@@ -153,44 +130,6 @@ class SecurityPage(QWidget):
             self.rekey_due.show_warning(notice)
         else:
             self.rekey_due.clear()
-
-    def show_security_key(self) -> None:
-        """Whether your login needs a security key (read from the key file: no database, no touch)."""
-        service = SecurityKeyService(self.context.session)
-        has_key, allowed = service.has_key(), service.may_have_key()
-        if has_key:
-            text = _(
-                "Your login needs your password and your security key, even offline. Without the key, the "
-                "recovery key still opens the vault."
-            )
-        elif allowed:
-            text = _(
-                "Your login opens with your password alone. Add a FIDO2 security key (one with the hmac-secret "
-                "extension) and it will need the key too."
-            )
-        else:
-            text = _("Only owners and managers may add a security key to their login.")
-        self.security_key_state.setText(text)
-        self.add_key_button.setVisible(not has_key)
-        self.add_key_button.setEnabled(allowed)
-        self.remove_key_button.setVisible(has_key)
-        self.remove_key_button.setEnabled(allowed)
-
-    def ask_security_key(self, adding: bool) -> SecurityKeyDialog | None:
-        if self.context.busy:
-            return None
-        dialog = SecurityKeyDialog(self.context, adding, self)
-        dialog.accepted.connect(lambda: self._security_key_changed(adding))
-        dialog.open()
-        return dialog
-
-    def _security_key_changed(self, added: bool) -> None:
-        self.show_security_key()
-        self.message.show_info(
-            _("Security key added: from now on you sign in with your password and this key.")
-            if added
-            else _("Security key removed: you sign in with your password alone.")
-        )
 
     def save_idle_minutes(self) -> None:
         if self.context.busy:
@@ -228,97 +167,3 @@ class SecurityPage(QWidget):
             ),
             on_error=lambda exc: self.message.show_error(message_for(exc)),
         )
-
-
-class SecurityKeyDialog(QDialog):
-    """Add or remove your own security key: your password again, then a touch (two when adding). The wait
-    runs on a worker; Cancel stops it."""
-
-    def __init__(self, context: SessionContext, adding: bool, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.context, self.adding = context, adding
-        self.security_key: Fido2SecondFactor | None = None  # while waiting for a touch
-        self.setWindowTitle(_("Add a security key") if adding else _("Remove the security key"))
-        self.setModal(True)
-        self.setMinimumWidth(440)
-        explanation = (
-            _(
-                "Plug in your FIDO2 security key. Your login will need it as well as your password, also "
-                "when the computer is offline. Keep the recovery key safe: without the security key it is "
-                "the way in."
-            )
-            if adding
-            else _(
-                "Plug in your security key: it must answer once more, so only whoever holds it can take it "
-                "off. Your login will then open with your password alone."
-            )
-        )
-        self.password = QLineEdit(self)
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName(_("Password"))
-        self.password.setMinimumWidth(260)
-        self.password.returnPressed.connect(self.submit)
-        label = QLabel(_("Your &password:"), self)
-        label.setBuddy(self.password)
-        self.busy = busy_bar(self)
-        self.busy.hide()
-        self.message = MessageLine(self)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.go_button = self.buttons.addButton(
-            _("&Add") if adding else _("&Remove"), QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.go_button.setDefault(True)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading(self.windowTitle(), self))
-        layout.addWidget(paragraph(explanation, self))
-        layout.addWidget(label)
-        layout.addWidget(self.password)
-        layout.addWidget(self.busy)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-
-    def submit(self) -> None:
-        password = self.password.text()
-        if self.security_key is not None or self.context.busy:
-            return
-        if not password:
-            self.message.show_error(_("Type your password."))
-            return
-        service, key = SecurityKeyService(self.context.session), Fido2SecondFactor()
-        change = service.add if self.adding else service.remove
-        self.security_key = key
-        self.password.clear()
-        self.password.setEnabled(False)
-        self.go_button.setEnabled(False)
-        self.busy.show()
-        self.message.show_info(
-            _("Touch your security key when it blinks, twice: once to register it, once to answer.")
-            if self.adding
-            else _("Touch your security key when it blinks.")
-        )
-        self.context.run(
-            lambda progress, cancelled: change(password, key),
-            description=_("Waiting for the security key…"),
-            on_done=lambda _result: self._finished(None),
-            on_error=self._finished,
-        )
-
-    def _finished(self, exc: object) -> None:
-        self.security_key = None
-        self.busy.hide()
-        self.password.setEnabled(True)
-        self.go_button.setEnabled(True)
-        if exc is None:
-            self.accept()
-            return
-        self.message.show_error(message_for(exc))
-        self.password.setFocus()
-
-    def reject(self) -> None:
-        """Cancel: stop waiting for a touch first (the dialog closes when the worker has stopped)."""
-        if self.security_key is not None:
-            self.security_key.cancel()
-            return
-        super().reject()

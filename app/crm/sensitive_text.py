@@ -292,7 +292,7 @@ _LATIN_HEALTH = re.compile(
             reverse=True,
         )
     )
-    + r")(?:s|es|e|en|n)?\b"
+    + r")(?:s|es|e|en|n|in|innen)?\b"  # plurals; German feminine -in/-innen (Diabetikerin)
 )
 _CHINESE_HEALTH = re.compile("|".join(HEALTH_WORDS["zh_CN"]))
 

@@ -217,3 +217,27 @@ def test_a_new_customer_whose_first_note_looks_sensitive_is_refused(owner_sessio
     assert "Notes tab" in str(refused.value)
     assert owner_session.conn.execute("SELECT count(*) FROM contact").fetchone()[0] == 0
     assert contacts.create(ContactInput(given_name="Jana", note="Collects on Fridays"))
+
+
+def test_an_import_says_which_lines_have_notes_that_look_sensitive_before_it_writes(
+    owner_session: Session, tmp_path: Path, run_cli
+) -> None:  # type: ignore[no-untyped-def]
+    """A file's notes cannot be asked about one by one: the dry run and the import name each such line."""
+    from tests.conftest import OWNER, OWNER_PASSWORD
+
+    vault = owner_session.vault.paths.database
+    owner_session.vault.close()
+    shop_file = tmp_path / "customers_export.csv"
+    shop_file.write_text(
+        "First Name,Last Name,Email,Note\n"
+        "Lena,Fischer,lena@example.de,Diabetikerin - keine Zuckerproben\n"
+        "Omar,Haddad,omar@example.com,Prefers delivery on Saturdays\n",
+        "utf-8",
+    )
+    dry = run_cli(
+        "import", vault, "--user", OWNER, shop_file, "--dry-run", "--password-stdin", stdin=OWNER_PASSWORD + "\n"
+    )
+    assert dry.code == 0 and "line 2: the note seems to contain health information" in dry.err, dry
+    assert "line 3" not in dry.err
+    done = run_cli("import", vault, "--user", OWNER, shop_file, "--password-stdin", stdin=OWNER_PASSWORD + "\n")
+    assert done.code == 0 and "imported: 2" in done.out and "line 2: the note seems to contain" in done.err

@@ -51,7 +51,9 @@ FIELDS = tuple(f.name for f in fields(ShopProfile))
 
 def read_profile(conn: Connection) -> ShopProfile:
     """The profile as stored (empty where never set); for services that need one fact, such as the country."""
-    return ShopProfile(**{name: settings.read(conn, setting) for name, setting in PROFILE_SETTINGS.items()})
+    return ShopProfile(
+        **dict(zip(PROFILE_SETTINGS, settings.read_all(conn, list(PROFILE_SETTINGS.values())), strict=True))
+    )
 
 
 def countries() -> list[str]:

@@ -77,7 +77,7 @@ class RopaService:
     def facts(self) -> dict[str, str]:
         """What the record of processing says of the shop, by setting key (only those filled in)."""
         conn = self.session.conn
-        found = {key: settings.read(conn, setting) for key, setting in FACT_SETTINGS.items()}
+        found = dict(zip(FACT_SETTINGS, settings.read_all(conn, list(FACT_SETTINGS.values())), strict=True))
         found.update(
             {
                 settings.ROPA_PURPOSE_RECIPIENTS.key + suffix: text

@@ -7,7 +7,7 @@ the permission is named by its value (app.access.roles.Permission), which app.ac
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -98,6 +98,15 @@ def read(conn: Connection, setting: Setting[T], suffix: str = "") -> T:
         return setting.parse(text)
     except ValueError:
         return setting.default
+
+
+def read_all(conn: Connection, settings: Sequence[Setting[str]]) -> list[str]:
+    """Several text settings in one query (the shop profile on every document and country lookup)."""
+    keys = [s.key for s in settings] + [s.former_key for s in settings if s.former_key]
+    rows = dict(
+        conn.execute(f"SELECT key, value FROM setting WHERE key IN ({', '.join('?' * len(keys))})", keys).fetchall()
+    )
+    return [str(rows.get(s.key, rows.get(s.former_key or "", s.default))) for s in settings]
 
 
 def read_family(conn: Connection, setting: Setting[T]) -> dict[str, T]:

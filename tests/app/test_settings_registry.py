@@ -104,3 +104,18 @@ def test_an_old_vault_keeps_its_settings_under_their_new_names(vault_path: Path,
         assert [info.reason for info in made] == ["before-migration"]
     finally:
         session.vault.close()
+
+
+def test_the_shop_profile_is_read_in_one_statement(owner_session: Session) -> None:
+    """read_profile runs for every country lookup (PIPL, phone numbers) and every document: one query, not one a
+    field."""
+    from app.access.shop import read_profile
+
+    ShopService(owner_session).update(name="Café Ünal", country="DE")
+    statements: list[str] = []
+    owner_session.conn.set_trace_callback(statements.append)
+    try:
+        profile = read_profile(owner_session.conn)
+    finally:
+        owner_session.conn.set_trace_callback(None)
+    assert (profile.name, profile.country) == ("Café Ünal", "DE") and len(statements) == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtWidgets import QFileDialog
 
 from app.access.shop import ShopService
@@ -16,6 +17,7 @@ from app.privacy import notices
 from app.privacy.retention import RetentionService
 from tests.ui_helpers import press, shot, wait_until
 from ui.consent.kiosk import KioskWindow
+from ui.consent.notice_editor import NoticeEditorDialog
 from ui.consent.settings_page import ConsentSettingsView
 from ui.privacy.notice_tasks_tab import NoticeTasksTab
 from ui.session_context import SessionContext
@@ -49,16 +51,18 @@ def test_the_tasks_tab_marks_done_and_prints_letters(
     assert tab.done_button.isEnabled()
     tab.method.setCurrentIndex(tab.method.findData("in_person"))
     shot(tab, f"notice-tasks-{language}")
-    tab.grab().save(f"/tmp/notices/tasks-{language}.png")
     press(qtbot, tab.done_button)
     wait_until(qtbot, lambda: tab.model.rowCount() == 1)
     assert [t.contact_id for t in notices.tasks(context.session)] == [john]
     done = next(t for t in notices.tasks(context.session, open_only=False) if t.contact_id == anna)
     assert done.method == "in_person"
 
-    dialog = tab.ask_letters()
-    assert isinstance(dialog, QFileDialog)
-    dialog.fileSelected.emit(str(tmp_path / "letters"))
+    press(qtbot, tab.letters_button)
+    dialog = tab.dialog
+    assert isinstance(dialog, QFileDialog) and dialog.isVisible()
+    (tmp_path / "letters").mkdir()
+    dialog.selectFile(str(tmp_path / "letters"))
+    dialog.accept()
     wait_until(
         qtbot,
         lambda: (
@@ -69,6 +73,9 @@ def test_the_tasks_tab_marks_done_and_prints_letters(
         20_000,
     )
     wait_until(qtbot, lambda: "1" in tab.message.text())
+    (letter,) = (tmp_path / "letters").glob("*.pdf")
+    words = "".join(page.extract_text() for page in PdfReader(letter).pages)
+    assert "John Ode" in words and "Anna" not in words  # only the open task's person; Anna was told in person
     set_language("en")
 
 
@@ -77,15 +84,12 @@ def test_the_editor_changes_only_the_owners_text(qtbot, context: SessionContext)
     qtbot.addWidget(view)
     view.show()
     view.language.setCurrentIndex(view.language.findData("en"))
-    editor = view.publish()
-    assert (
-        editor is not None
-        and editor.body.isReadOnly()
-        and "Who is responsible for your data" in editor.body.toPlainText()
-    )
+    press(qtbot, view.publish_button)
+    editor = next(d for d in view.window().findChildren(NoticeEditorDialog) if d.isVisible())
+    assert editor.body.isReadOnly() and "Who is responsible for your data" in editor.body.toPlainText()
     editor.extra.setPlainText("Ask for Maria at the counter.")
     editor.resize(760, 620)
-    editor.grab().save("/tmp/notices/editor-en.png")
+    shot(editor, "notice-editor-en")
     press(qtbot, editor.publish_button)
     assert not editor.isVisible()
     current = ConsentService(context.session).current_notice("en")

@@ -324,17 +324,21 @@ def kinds_of(findings: list[Finding]) -> list[str]:
     return [kind for kind in KINDS if any(f.kind == kind for f in findings)]
 
 
+def described(findings: list[Finding]) -> str:
+    """What was found, in words, for a message ("a payment card number, health information")."""
+    return ", ".join(_(KINDS[kind]) for kind in kinds_of(findings))
+
+
 class SensitiveTextFound(InvalidInput):
     """A note was not saved: it looks like it holds sensitive data, and no reason to keep it was given."""
 
-    def __init__(self, findings: list[Finding]) -> None:
+    def __init__(self, findings: list[Finding], message: str | None = None) -> None:
         self.findings = findings
-        super().__init__(
-            _(
-                "This note seems to contain {what}. Take it out of the note, or keep it with a reason "
-                "(the reason is recorded)."
-            ).format(what=", ".join(_(KINDS[kind]) for kind in kinds_of(findings)))
+        template = message or _(
+            "This note seems to contain {what}. Take it out of the note, or keep it with a reason "
+            "(the reason is recorded)."
         )
+        super().__init__(template.format(what=described(findings)))
 
 
 class SensitiveFirstNote(SensitiveTextFound):
@@ -342,10 +346,10 @@ class SensitiveFirstNote(SensitiveTextFound):
     where there is one (the Notes tab keeps a note with its reason)."""
 
     def __init__(self, findings: list[Finding]) -> None:
-        super().__init__(findings)
-        self.args = (
+        super().__init__(
+            findings,
             _(
                 "The note seems to contain {what}. Take it out, or save the customer without it and add it on the "
                 "Notes tab, where it can be kept with a reason."
-            ).format(what=", ".join(_(KINDS[kind]) for kind in kinds_of(findings))),
+            ),
         )

@@ -227,12 +227,24 @@ def test_an_import_says_which_lines_have_notes_that_look_sensitive_before_it_wri
 
     vault = owner_session.vault.paths.database
     owner_session.vault.close()
-    shop_file = tmp_path / "customers_export.csv"
-    shop_file.write_text(
-        "First Name,Last Name,Email,Note\n"
-        "Lena,Fischer,lena@example.de,Diabetikerin - keine Zuckerproben\n"
-        "Omar,Haddad,omar@example.com,Prefers delivery on Saturdays\n",
-        "utf-8",
+    shop_file = tmp_path / "customers_export.csv"  # Shopify's layout, as its export writes it (BOM, CRLF)
+    header = (
+        "Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,"
+        "Default Address Address1,Default Address Address2,Default Address City,Default Address Province Code,"
+        "Default Address Country Code,Default Address Zip,Default Address Phone,Phone,Accepts SMS Marketing,"
+        "Total Spent,Total Orders,Note,Tax Exempt,Tags"
+    )
+    shop_file.write_bytes(
+        "\r\n".join(
+            [
+                header,
+                "'7102233001,Lena,Fischer,lena@example.de,yes,,Lindenweg 4,,München,BY,DE,80331,,0151 2345678,no,"
+                '84.50,3,"Diabetikerin - bitte keine Zuckerproben beilegen",no,Stammkundin',
+                "'7102233002,Omar,Haddad,omar@example.com,no,,Karl-Marx-Str. 12,,Berlin,BE,DE,12043,030 1234567,,"
+                "no,12.00,1,Liefert samstags,no,",
+            ]
+        ).encode("utf-8-sig")
+        + b"\r\n"
     )
     dry = run_cli(
         "import", vault, "--user", OWNER, shop_file, "--dry-run", "--password-stdin", stdin=OWNER_PASSWORD + "\n"

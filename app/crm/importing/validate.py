@@ -15,7 +15,7 @@ from __future__ import annotations
 from app.crm.contact_points import UNCHECKED, country_of_phone, normalise_address, normalise_email, normalise_phone
 from app.crm.contacts import MAX_NAME, ContactInput, ContactPointInput
 from app.crm.importing.model import Detail, Draft, ParsedRow
-from app.crm.sensitive_text import KINDS, find_sensitive, kinds_of
+from app.crm.sensitive_text import described, find_sensitive
 from app.errors import InvalidInput
 from app.locale import _
 
@@ -129,13 +129,8 @@ def check(draft: Draft, region: str | None) -> ParsedRow:
     note = "\n\n".join("\n".join(n.strip().splitlines()) for n in draft.notes if n.strip())
     findings = find_sensitive(note) if note else []
     if findings:  # #20: said before anything is written (the preview, --dry-run); the file's note is kept
-        what = ", ".join(_(KINDS[kind]) for kind in kinds_of(findings))
-        warnings.append(
-            (
-                draft.line,
-                _("the note seems to contain {what}; imported as it is: check it on the Notes tab").format(what=what),
-            )
-        )
+        text = _("the note seems to contain {what}; imported as it is: check it on the Notes tab")
+        warnings.append((draft.line, text.format(what=described(findings))))
     contact = ContactInput(
         given_name=given,
         family_name=family,

@@ -8,14 +8,18 @@ without one; an owner who lost her own key opens the vault with the recovery key
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.access.roles import Permission, Role
 from app.access.session import Session, User, find_user
 from app.errors import InvalidInput, PermissionDenied
 from app.locale import _
 from app.vault import kdf
-from app.vault.second_factor import SecondFactor
 
 MAY_HAVE_KEY = frozenset({Role.OWNER, Role.MANAGER})
+
+if TYPE_CHECKING:  # a type only: fido2 loads when a key is used, not with every window
+    from app.vault.second_factor import SecondFactor
 
 
 class SecurityKeyService:

@@ -7,13 +7,26 @@ be batched with its person.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from app.store import search_index
 from app.store.database import Connection
+from app.store.write_behind import WriteBehind
 
 Point = tuple[str, str, str, str]  # kind, label, value, normalized
 BULK_BATCH = 1000
+_STATEMENTS = (
+    "INSERT INTO contact(id, given_name, family_name, display_name, sort_key, language, owner_user_id, created_at, "
+    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO contact_point(contact_id, kind, label, value, normalized, is_primary, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO contact_organisation(contact_id, organisation_id, job_title) VALUES (?, ?, ?) "
+    "ON CONFLICT DO UPDATE SET job_title = excluded.job_title",
+    "INSERT OR IGNORE INTO contact_tag(contact_id, tag_id) VALUES (?, ?)",
+    "INSERT INTO note(contact_id, body, author_user_id, created_at) VALUES (?, ?, ?, ?)",
+    "INSERT INTO contact_search(rowid, doc) VALUES (?, ?)",
+    "INSERT INTO contact_phone_search(rowid, digits) VALUES (?, ?)",
+)
 
 
 def next_contact_id(conn: Connection) -> int:
@@ -30,8 +43,8 @@ def next_contact_id(conn: Connection) -> int:
 class BulkWriter:
     """Collects new people and their details, and writes them a batch at a time."""
 
-    def __init__(self, conn: Connection, owner_user_id: int, stamp: str) -> None:
-        self.conn, self.owner, self.stamp = conn, owner_user_id, stamp
+    def __init__(self, conn: Connection, owner_user_id: int, stamp: str, behind: WriteBehind | None = None) -> None:
+        self.conn, self.owner, self.stamp, self.behind = conn, owner_user_id, stamp, behind
         self.next_id = next_contact_id(conn)
         self.organisations: dict[str, int] = {}
         self.tags: dict[str, int] = {}
@@ -104,28 +117,23 @@ class BulkWriter:
             self.phones.append((contact_id, digits))
         return contact_id
 
-    def flush(self) -> None:
-        many = self.conn.executemany
-        many(
-            "INSERT INTO contact(id, given_name, family_name, display_name, sort_key, language, owner_user_id, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            self.contacts,
-        )
-        many(
-            "INSERT INTO contact_point(contact_id, kind, label, value, normalized, is_primary, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            self.points,
-        )
-        many(
-            "INSERT INTO contact_organisation(contact_id, organisation_id, job_title) VALUES (?, ?, ?) "
-            "ON CONFLICT DO UPDATE SET job_title = excluded.job_title",
-            self.links,
-        )
-        many("INSERT OR IGNORE INTO contact_tag(contact_id, tag_id) VALUES (?, ?)", self.tag_links)
-        many("INSERT INTO note(contact_id, body, author_user_id, created_at) VALUES (?, ?, ?, ?)", self.notes)
-        many("INSERT INTO contact_search(rowid, doc) VALUES (?, ?)", self.texts)
-        many("INSERT INTO contact_phone_search(rowid, digits) VALUES (?, ?)", self.phones)
+    def flush(self, then: Callable[[], object] | None = None) -> None:
+        """Write the batch (on the write-behind thread, if there is one), then run `then` after it, in order."""
+        # in the order of _STATEMENTS
+        batch = (self.contacts, self.points, self.links, self.tag_links, self.notes, self.texts, self.phones)
         self._clear()
+
+        def job() -> None:
+            for statement, rows in zip(_STATEMENTS, batch, strict=True):
+                if rows:
+                    self.conn.executemany(statement, rows)
+            if then is not None:
+                then()
+
+        if self.behind is None:
+            job()
+        else:
+            self.behind.submit(job)
 
     def _organisation_id(self, name: str) -> int:
         key = search_index.fold(name)

@@ -2,10 +2,10 @@
 
 The rule for the session's database connection: sqlcipher3 connections are opened with
 check_same_thread=False, but the UI thread must never use it while an operation works on it (an import
-shares it with its own write-behind thread, app/store/write_behind.py, inside the work's transaction). `SessionContext.run`
-(ui/session_context.py) enforces this: it marks the session busy before the worker starts and clears
-the mark only after the worker has finished, and everything in ui/ that reads the database checks
-`context.busy` first (models stop fetching, the window is disabled, locking waits). Work that does not
+shares it with its own write-behind thread, app/store/write_behind.py, inside the work's transaction).
+`SessionContext.run` (ui/session_context.py) enforces this: it marks the session busy before the worker
+starts and clears the mark only after the worker has finished, and everything in ui/ that reads the
+database checks `context.busy` first (models stop fetching, the window is disabled, locking waits). Work that does not
 touch an open session (creating or unlocking a vault) may use `Operation` directly.
 
 Any thread may open or close a vault: app/vault/vault.py takes its 'already open' file lock with

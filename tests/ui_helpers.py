@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication, QWidget
 
 from app.access.roles import Role
 from app.access.session import Session, open_session
@@ -157,3 +157,12 @@ def shot(widget: QWidget, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         widget.grab().save(str(Path(folder) / f"{name}.png"))
+
+
+def click_row(qtbot: object, table: QAbstractItemView, row: int) -> None:
+    """Select a table's row as a person does: click its first cell."""
+    index = table.model().index(row, 0)
+    table.scrollTo(index)
+    qtbot.mouseClick(  # type: ignore[attr-defined]
+        table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center()
+    )

@@ -16,7 +16,7 @@ from app.errors import PermissionDenied
 from app.privacy.retention import RetentionService
 from app.vault import kdf
 from tests.conftest import OWNER, OWNER_PASSWORD
-from tests.ui_helpers import add_user, open_session_for_ui, press, shot, shutdown_session, wait_until
+from tests.ui_helpers import add_user, click_row, open_session_for_ui, press, shot, shutdown_session, wait_until
 from ui.privacy.common import ALERT
 from ui.privacy.hold_dialog import PlaceHoldDialog, end_of_day
 from ui.privacy.holds_tab import HoldsTab
@@ -65,8 +65,9 @@ def test_owner_places_a_hold_through_the_dialog(qtbot, context: SessionContext) 
     assert tab.model.rowCount() == 0 and "No legal hold" in tab.summary.text()
     assert not tab.release_button.isEnabled()
 
-    dialog = tab.ask_place()
-    assert isinstance(dialog, PlaceHoldDialog)
+    press(qtbot, tab.place_button)
+    dialog = tab.dialog
+    assert isinstance(dialog, PlaceHoldDialog) and dialog.isVisible()
     assert not dialog.until.isEnabled()  # no end date unless "Ends on" is ticked
     assert dialog.until.minimumDate() == QDate(TODAY.year, TODAY.month, TODAY.day).addDays(1)
     choose_customer(qtbot, dialog, "Lindq")
@@ -98,7 +99,8 @@ def test_a_hold_without_an_end_date_says_so(qtbot, context: SessionContext) -> N
     otto = person(context, "Otto", "Berg")
     tab = sized(HoldsTab(context, clock=lambda: NOW))
     qtbot.addWidget(tab)
-    dialog = tab.ask_place()
+    press(qtbot, tab.place_button)
+    dialog = tab.dialog
     choose_customer(qtbot, dialog, "Otto")
     dialog.reason.setText("Tax audit")
     press(qtbot, dialog.ok_button)
@@ -111,7 +113,8 @@ def test_an_empty_reason_shows_the_error_and_creates_nothing(qtbot, context: Ses
     person(context, "Mara", "Lindqvist")
     tab = sized(HoldsTab(context, clock=lambda: NOW))
     qtbot.addWidget(tab)
-    dialog = tab.ask_place()
+    press(qtbot, tab.place_button)
+    dialog = tab.dialog
     press(qtbot, dialog.ok_button)  # no customer yet
     assert dialog.isVisible() and "Choose the customer" in dialog.message.text()
     choose_customer(qtbot, dialog, "Mara")
@@ -134,16 +137,19 @@ def test_release_removes_the_hold_and_the_checkbox_shows_it_again(qtbot, context
     assert [tab.model.row(i).key for i in range(tab.model.rowCount())] == [released, kept]  # newest first
     assert tab.table.isColumnHidden(STATUS)
 
-    tab.table.selectRow(0)
-    box = tab.ask_release()
-    assert isinstance(box, QMessageBox) and "Mara Lindqvist" in box.text()
+    click_row(qtbot, tab.table, 0)
+    press(qtbot, tab.release_button)
+    box = tab.dialog
+    assert isinstance(box, QMessageBox) and box.isVisible() and "Mara Lindqvist" in box.text()
     assert (
         box.defaultButton() is not None and box.buttonRole(box.defaultButton()) != QMessageBox.ButtonRole.AcceptRole
     )  # Enter does not release
-    box.reject()  # Cancel: nothing changes
-    assert [h.id for h in service.holds()] == [released, kept]
+    press(qtbot, box.button(QMessageBox.StandardButton.Cancel))  # Cancel: nothing changes
+    assert not box.isVisible() and [h.id for h in service.holds()] == [released, kept]
 
-    box = tab.ask_release()
+    press(qtbot, tab.release_button)
+    assert tab.dialog is not box
+    box = tab.dialog
     accept_box(qtbot, box)
     assert [h.id for h in service.holds()] == [kept]
     assert [tab.model.row(i).key for i in range(tab.model.rowCount())] == [kept]
@@ -154,9 +160,10 @@ def test_release_removes_the_hold_and_the_checkbox_shows_it_again(qtbot, context
     keys = [tab.model.row(i).key for i in range(tab.model.rowCount())]
     assert keys == [released, kept]
     assert tab.model.text(0, STATUS).startswith("Released ") and tab.model.text(1, STATUS) == "In force"
-    tab.table.selectRow(0)
+    click_row(qtbot, tab.table, 0)
     assert not tab.release_button.isEnabled() and "already released" in tab.release_button.toolTip()
-    assert tab.ask_release() is None
+    qtbot.mouseClick(tab.release_button, Qt.MouseButton.LeftButton)  # a click on the disabled button
+    assert tab.dialog is box and not box.isVisible()  # opens nothing
     tab.show_released.setChecked(False)
     assert tab.model.rowCount() == 1 and tab.table.isColumnHidden(STATUS)
 
@@ -191,7 +198,8 @@ def test_staff_sees_the_tab_not_allowed_and_the_service_refuses(qtbot, new_vault
     assert not tab.allowed and tab.table.isHidden() and tab.model.rowCount() == 0
     for widget in (tab.place_button, tab.release_button, tab.show_released):
         assert not widget.isEnabled() and "Your role (Staff) may not place or release legal holds" in widget.toolTip()
-    assert tab.ask_place() is None
+    qtbot.mouseClick(tab.place_button, Qt.MouseButton.LeftButton)  # a click on the disabled button
+    assert tab.dialog is None  # opens nothing
     with pytest.raises(PermissionDenied):
         RetentionService(session).holds()
     with pytest.raises(PermissionDenied):
@@ -205,7 +213,8 @@ def test_clear_forgets_the_holds_and_closes_the_dialog(qtbot, context: SessionCo
     RetentionService(context.session).hold(mara, "Tax audit")
     tab = sized(HoldsTab(context, clock=lambda: NOW))
     qtbot.addWidget(tab)
-    dialog = tab.ask_place()
+    press(qtbot, tab.place_button)
+    dialog = tab.dialog
     assert tab.model.rowCount() == 1 and dialog.isVisible() and "Tax audit" in tab.detail.text()
     tab.clear()
     context.changed.emit()  # a late refresh after clearing must not read again
@@ -248,7 +257,8 @@ def test_look_of_the_tab_and_dialog(qtbot, context: SessionContext) -> None:
     assert tab.model.rowCount() == 4 and "lapsed" in tab.model.text(1, UNTIL)
     assert tab.summary.text().startswith("2 legal holds in force. 1 is past its end date")  # lapsed: not in force
     shot(tab, "privacy-holds-released")
-    dialog = tab.ask_place()
+    press(qtbot, tab.place_button)
+    dialog = tab.dialog
     qtbot.keyClicks(dialog.customer.query, "Lena")
     wait_until(qtbot, lambda: dialog.customer.results.count() > 0)
     dialog.customer.results.setCurrentRow(0)

@@ -23,6 +23,7 @@ from app.vault import backup, kdf
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui_helpers import (
     add_user,
+    click_row,
     open_session_for_ui,
     pick_customer,
     press,
@@ -124,13 +125,16 @@ def test_completing_an_erasure_request_in_the_ui_erases_the_customer(qtbot, cont
     qtbot.addWidget(tab)
     assert not tab.complete_button.isEnabled() and "identity" in tab.complete_button.toolTip()
 
-    identity = tab.ask_identity()
+    press(qtbot, tab.identity_button)
+    identity = tab.dialog
+    assert isinstance(identity, IdentityDialog) and identity.isVisible()
     identity.method.setCurrentText("Replied from the email address we hold")
     press(qtbot, identity.ok_button)
     assert RequestService(context.session).get(request_id).identity_method
     assert tab.complete_button.isEnabled() and tab.model.text(0, 6).startswith("Yes")
 
-    dialog = tab.ask_complete()
+    press(qtbot, tab.complete_button)
+    dialog = tab.dialog
     assert "erased everywhere" in dialog.warning.text() and "cannot be undone" in dialog.warning.text()
     assert dialog.warning.text().startswith(f"Zed Quarry (customer no. {zed}) will be erased")
     assert not dialog.ok_button.isDefault()  # Enter does not erase anyone
@@ -149,8 +153,9 @@ def test_extend_and_refuse_ask_for_a_reason(qtbot, context: SessionContext) -> N
     second = service.create("objection", "gdpr", requester="Tom Ash", received=TODAY)
     tab = sized(RequestsTab(context, clock=lambda: NOW))
     qtbot.addWidget(tab)
-    tab.table.selectRow(0)
-    extend = tab.ask_extend()
+    click_row(qtbot, tab.table, 0)
+    press(qtbot, tab.extend_button)
+    extend = tab.dialog
     press(qtbot, extend.ok_button)
     assert "reason" in extend.message.text()
     extend.field.setPlainText("Many years of records to gather")
@@ -158,8 +163,9 @@ def test_extend_and_refuse_ask_for_a_reason(qtbot, context: SessionContext) -> N
     assert service.get(first).extended and "(extended)" in tab.model.text(row_of(tab.model, first), 5)
     assert row_of(tab.model, first) == 1  # the later deadline moves it down
     assert tab.selected().id == first and not tab.extend_button.isEnabled()
-    tab.table.selectRow(row_of(tab.model, second))
-    refuse = tab.ask_refuse()
+    click_row(qtbot, tab.table, row_of(tab.model, second))
+    press(qtbot, tab.refuse_button)
+    refuse = tab.dialog
     refuse.field.setPlainText("Manifestly unfounded: a repeat of last week's request")
     press(qtbot, refuse.ok_button)
     assert service.get(second).status == "refused"
@@ -189,7 +195,9 @@ def test_retention_preview_shows_who_and_why_and_confirm_applies_it(qtbot, conte
     assert tab.apply_button.isEnabled()
     shot(tab, "privacy-retention-preview")
 
-    box = tab.ask_apply()
+    press(qtbot, tab.apply_button)
+    box = tab.dialog
+    assert isinstance(box, QMessageBox) and box.isVisible()
     accept_box(qtbot, box)
     wait_until(qtbot, lambda: not context.busy)
     assert RetentionService(context.session).preview(later) == []
@@ -202,8 +210,9 @@ def test_owner_edits_a_policy_and_applies_a_template(qtbot, context: SessionCont
     tab = sized(RetentionTab(context))
     qtbot.addWidget(tab)
     row = row_of(tab.policy_model, "lead")
-    tab.policy_table.selectRow(row)
-    dialog = tab.ask_edit()
+    click_row(qtbot, tab.policy_table, row)
+    press(qtbot, tab.edit_button)
+    dialog = tab.dialog
     dialog.unit.setCurrentIndex(1)
     dialog.amount.setValue(18)
     dialog.action.setCurrentIndex(dialog.action.findData("anonymise"))
@@ -212,7 +221,9 @@ def test_owner_edits_a_policy_and_applies_a_template(qtbot, context: SessionCont
     assert (lead.period_days, lead.action) == (548, "anonymise")
     assert tab.policy_model.text(row, 1) == "548 days" and tab.policy_model.text(row, 2) == "Anonymise"
     tab.template.setCurrentIndex(tab.template.findData("pipl"))
-    box = tab.ask_template()
+    press(qtbot, tab.template_button)
+    box = tab.dialog
+    assert isinstance(box, QMessageBox) and box.isVisible()
     assert "Leads (never bought) with no activity: 12 months (365 days), then delete" in box.informativeText()
     accept_box(qtbot, box)
     lead = next(p for p in RetentionService(context.session).policies() if p.category == "lead")
@@ -250,15 +261,18 @@ def test_backups_tab_backs_up_lists_drills_and_asks_for_a_restore(
     assert tab.model.text(0, 5) == "Today's passwords"
     assert "Last backup" in tab.status.text() and "Backup made" in tab.message.text()
 
-    tab.table.selectRow(0)
-    drill = tab.ask_drill()
+    click_row(qtbot, tab.table, 0)
+    press(qtbot, tab.drill_button)
+    drill = tab.dialog
     drill.password.setText(OWNER_PASSWORD)
     press(qtbot, drill.ok_button)
     wait_until(qtbot, lambda: not context.busy)
     assert "Drill passed" in tab.message.text(), tab.message.text()
     assert not settings.drill_due(context.session) and tab.drill_reminder.text() == ""
 
-    restore = tab.ask_restore()
+    press(qtbot, tab.restore_button)
+    restore = tab.dialog
+    assert restore is not drill and restore.isVisible()
     assert any("kept, not deleted" in label.text() for label in restore.findChildren(QLabel))
     restore.password.setText(OWNER_PASSWORD)
     with qtbot.assertNotEmitted(tab.restore_requested):
@@ -282,7 +296,8 @@ def test_breach_clock_counts_hours_then_says_late(qtbot, context: SessionContext
     tab = sized(BreachTab(context, clock=lambda: moment["now"]))
     qtbot.addWidget(tab)
     assert "No breach recorded" in tab.banner.text()
-    dialog = tab.ask_record()
+    press(qtbot, tab.record_button)
+    dialog = tab.dialog
     dialog.discovered.setDateTime(qdatetime(discovered))
     dialog.nature.setPlainText("The shop laptop was stolen from the car.")
     dialog.data.boxes[0].setChecked(True)
@@ -302,7 +317,8 @@ def test_breach_clock_counts_hours_then_says_late(qtbot, context: SessionContext
     assert "LATE" in tab.banner.text()
     assert tab.model.data(tab.model.index(0, authority), Qt.ItemDataRole.ForegroundRole).color() == ALERT
 
-    notified = tab.ask_authority()
+    press(qtbot, tab.authority_button)
+    notified = tab.dialog
     notified.at.setDateTime(qdatetime(moment["now"]))
     notified.reference.setText("ICO-2026-118")
     press(qtbot, notified.ok_button)
@@ -321,7 +337,8 @@ def test_breach_affected_people_are_chosen_by_rule(qtbot, context: SessionContex
     tab = sized(BreachTab(context, clock=lambda: NOW))
     qtbot.addWidget(tab)
     assert not tab.letters_button.isEnabled() and "affected people first" in tab.letters_button.toolTip()
-    dialog = tab.ask_select()
+    press(qtbot, tab.select_button)
+    dialog = tab.dialog
     press(qtbot, dialog.ok_button)  # "matching" with no rule ticked
     assert "Choose who is affected" in dialog.message.text()
     dialog.everyone.setChecked(True)
@@ -435,10 +452,12 @@ def test_look_of_each_tab_with_realistic_data(qtbot, tmp_path: Path, context: Se
     service.create("access", "pipl", requester="Wang Fang", channel="web form", received=TODAY)
     requests = sized(RequestsTab(context, clock=lambda: NOW))
     qtbot.addWidget(requests)
-    requests.table.selectRow(0)
+    click_row(qtbot, requests.table, 0)
     assert requests.model.rowCount() == 5
     shot(requests, "privacy-requests")
-    new = requests.ask_new()
+    press(qtbot, requests.new_button)
+    new = requests.dialog
+    assert isinstance(new, NewRequestDialog) and new.isVisible()
     shot(new, "privacy-new-request")
     new.reject()
 
@@ -460,10 +479,12 @@ def test_look_of_each_tab_with_realistic_data(qtbot, tmp_path: Path, context: Se
     security.backup_now(context.session, folder, "daily")
     backups = sized(BackupsTab(context, clock=lambda: NOW))
     qtbot.addWidget(backups)
-    backups.table.selectRow(0)
+    click_row(qtbot, backups.table, 0)
     assert backups.model.rowCount() == 3
     shot(backups, "privacy-backups")
-    restore = backups.ask_restore()
+    press(qtbot, backups.restore_button)
+    restore = backups.dialog
+    assert restore is not None and restore.isVisible()
     shot(restore, "privacy-restore")
     restore.reject()
 
@@ -503,7 +524,9 @@ def test_look_of_each_tab_with_realistic_data(qtbot, tmp_path: Path, context: Se
     tab.table.selectRow(row_of(tab.model, fresh))
     assert "hours left" in tab.banner.text()
     shot(tab, "privacy-breaches")
-    record = tab.ask_record()
+    press(qtbot, tab.record_button)
+    record = tab.dialog
+    assert record is not None and record.isVisible()
     shot(record, "privacy-record-breach")
     record.reject()
 

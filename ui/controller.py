@@ -24,6 +24,7 @@ from app.vault.location import default_vault_path
 from app.vault.paths import VaultPaths
 from ui import clipboard
 from ui.idle import IdleWatcher
+from ui.memory import drop_import_leftovers
 from ui.unlock import UnlockWindow
 from ui.window_places import geometry_key, place_over, restore_geometry, save_geometry
 
@@ -107,6 +108,7 @@ class AppController(QObject):
             self.show_wizard()
         else:
             self.show_unlock(path)
+        drop_import_leftovers()
 
     def show_wizard(self) -> WelcomeWizard:
         from ui.wizard import WelcomeWizard  # only when there is no vault yet: kept off the unlock screen's start
@@ -184,6 +186,7 @@ class AppController(QObject):
     def _open_main(self) -> None:
         from ui.main_window import MainWindow  # every page, reportlab and the services: loaded at first unlock
 
+        drop_import_leftovers()  # before the window is built, which reuses that memory
         if self._forced_dialog is not None:
             self._forced_dialog.deleteLater()
             self._forced_dialog = None
@@ -210,6 +213,7 @@ class AppController(QObject):
         if self.unlock_window is not None:
             self.unlock_window.hide()
         self._after_unlock(context, window)
+        drop_import_leftovers()  # every page's modules are in by now
 
     @staticmethod
     def _geometry_key(context: SessionContext) -> str:

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from app.access.roles import Permission
 from app.access.session import Session
 from app.locale import _
+from app.store.database import bound_cache
 from ui.operation import Operation, Work
 
 T = TypeVar("T")
@@ -28,6 +29,7 @@ class SessionContext(QObject):
         super().__init__(parent)
         self.session = session
         self._operation: Operation[object] | None = None
+        bound_cache(session.conn)  # a window's page cache, small between bulk work (app/store/database.py)
 
     @property
     def busy(self) -> bool:

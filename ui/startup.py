@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 from app import APP_NAME
 from app.locale import set_language
 from ui.gui_collector import collect_on_gui_thread
+from ui.memory import tune_allocator
 from ui.resources import app_icon
 from ui.script_fonts import ensure_fonts
 
@@ -27,6 +28,7 @@ def install_qt_translations(app: QApplication, language: str) -> QTranslator | N
 
 
 def create_application(argv: Sequence[str]) -> QApplication:
+    tune_allocator()  # before Qt and the workers start threads (ui/memory.py)
     app = QApplication(list(argv))
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)

@@ -6,7 +6,9 @@ the slot key with argon2 (about half a second), so it runs on a worker thread.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +34,7 @@ from ui.widgets import MessageLine, busy_bar, heading, path_field, show_path
 if TYPE_CHECKING:  # what unlocking and recovering need is imported when they start, not to show this screen
     from app.access.session import Session
     from app.admin.security import RecoveryResult
+    from app.vault.keyfile import Enrolment
     from app.vault.second_factor import Fido2SecondFactor
     from ui.operation import Operation
     from ui.recovery import RecoveryDialog
@@ -53,7 +56,7 @@ class UnlockWindow(QWidget):
         self.path = path
         self._operation: Operation[Session] | None = None
         self._typed = ""  # the password being tried, only while the unlock runs
-        self._security_key: Fido2SecondFactor | None = None  # asked only when the login needs a key
+        self._security_key: SecurityKeyWhenAsked | None = None  # asked only when the login needs a key
         self._wait_until = 0.0
         self._countdown_reason = ""
         self._countdown = QTimer(self)
@@ -224,7 +227,6 @@ class UnlockWindow(QWidget):
 
     def unlock(self) -> None:
         # Imported at the first unlock: SQLCipher, the audit log and the vault are not needed to show this screen
-        from app.vault.second_factor import Fido2SecondFactor
         from ui.operation import Operation
         from ui.operations.vault import open_vault
 
@@ -241,7 +243,7 @@ class UnlockWindow(QWidget):
             return
         path = self.path
         self._typed = password
-        self._security_key = Fido2SecondFactor(on_touch=self.touch_needed.emit)
+        self._security_key = SecurityKeyWhenAsked(on_touch=self.touch_needed.emit)
         self._operation = Operation(open_vault(path, name, password, self._security_key), self)
         self._operation.finished.connect(self._unlocked)
         self._operation.failed.connect(self._failed)
@@ -353,3 +355,42 @@ class UnlockWindow(QWidget):
         from ui.recovery import recovery_summary  # loaded with the dialog already
 
         self.set_vault(self.path, select=result.owner, notice=recovery_summary(result))
+
+
+class SecurityKeyWhenAsked:
+    """The unlock's second factor: python-fido2 (7 MB resident, with its public-suffix list) is loaded only when
+    the login asks for a key, on the worker thread that asks; most logins have none. `cancel()` from the UI
+    thread holds for a key made later too."""
+
+    def __init__(self, on_touch: Callable[[], None]) -> None:
+        self._on_touch = on_touch
+        self._key: Fido2SecondFactor | None = None
+        self._cancelled = False
+        self._guard = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._key is not None
+
+    def _real(self) -> Fido2SecondFactor:
+        from app.vault.second_factor import Fido2SecondFactor
+
+        with self._guard:
+            if self._key is None:
+                self._key = Fido2SecondFactor(on_touch=self._on_touch)
+                if self._cancelled:
+                    self._key.cancel()
+            return self._key
+
+    def enrol(self, user_name: str) -> Enrolment:
+        return self._real().enrol(user_name)
+
+    def hmac_secret(self, enrolment: Enrolment, salt: bytes) -> bytes:
+        return self._real().hmac_secret(enrolment, salt)
+
+    def cancel(self) -> None:
+        with self._guard:
+            self._cancelled = True
+            key = self._key
+        if key is not None:
+            key.cancel()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent
@@ -36,7 +37,6 @@ from app.access.roles import Permission
 from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactFilter, ContactService
 from app.crm.duplicates import MERGE_PERMISSION, may_merge
-from app.crm.importing.model import ImportReport
 from app.errors import CounterpartError
 from app.locale import _, ngettext
 from ui.consent.labels import purpose_name
@@ -45,12 +45,15 @@ from ui.customers.contact_dialog import ContactDialog
 from ui.customers.detail import ContactDetail
 from ui.customers.duplicates_dialog import DuplicatesDialog
 from ui.customers.empty_state import EmptyCustomerList
-from ui.customers.import_dialog import ImportDialog, outcome_text
 from ui.customers.undo_bar import UndoBar
 from ui.models.contacts_model import SEARCH_LIMIT, ContactListModel
 from ui.operation import message_for
 from ui.session_context import SessionContext
 from ui.widgets import MessageLine, heading
+
+if TYPE_CHECKING:
+    from app.crm.importing.model import ImportReport
+    from ui.customers.import_dialog import ImportDialog
 
 SEARCH_DELAY_MS = 200  # search as you type, once typing pauses
 OPEN_DELAY_MS = 250  # open (and audit) a record once the selection rests on it
@@ -727,6 +730,8 @@ class CustomersPage(QWidget):
         """Open the import dialog and ask for a file (or check `path` straight away)."""
         if not self.context.can(Permission.EDIT_CUSTOMERS) or self.context.busy:
             return None
+        from ui.customers.import_dialog import ImportDialog  # with the import service: ~5 MB, when first used
+
         dialog = ImportDialog(self.context, self.window())
         dialog.imported.connect(self._imported)
         self._keep(dialog).open()
@@ -737,6 +742,8 @@ class CustomersPage(QWidget):
         return dialog
 
     def _imported(self, report: ImportReport) -> None:
+        from ui.customers.import_dialog import outcome_text  # loaded by import_customers
+
         self.message.show_info(outcome_text(report))
 
     # --- export --------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, Signal
 
+from app.store.database import bound_cache
 from app.store.worker_connection import WorkerConnection
 from ui.operation import message_for
 from ui.session_context import SessionContext
@@ -55,6 +56,8 @@ class BackgroundSearch(QObject):
             self._conn.interrupt()
             return self._conn
         self._conn = self._context.session.vault.connect()  # the first, or the vault closed the last (rekey)
+        with self._conn.use() as conn:
+            bound_cache(conn)
         return self._conn
 
     def _run(self, reader: WorkerConnection, statement: tuple[str, list[object]], ticket: int) -> None:

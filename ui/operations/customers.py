@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.access.session import Session
 from app.crm.contacts import ContactFilter, ContactService, ContactSummary
 from app.crm.duplicates import find_duplicates, merge
 from app.crm.export import export_csv
-from app.crm.importing.model import ImportPreview
-from app.crm.importing.service import ImportService
 from ui.operation import Cancelled, Progress, Work
+
+if TYPE_CHECKING:  # the import service (charset detection, vCard, ~5 MB) loads when a file is imported
+    from app.crm.importing.model import ImportPreview
 
 GROUP_LIMIT = 100
 
@@ -61,6 +63,8 @@ def preview_import(
     of the first `named` people it would change."""
 
     def work(progress: Progress, cancelled: Cancelled) -> tuple[ImportPreview, dict[int, str]]:
+        from app.crm.importing.service import ImportService  # loaded already by the import dialog
+
         preview = ImportService(session).preview(path, fmt, rows, mapping=mapping)
         shown = [m.contact_id for m in preview.report.matched[:named]]  # who the changes table names
         return preview, ContactService(session).display_names(shown)

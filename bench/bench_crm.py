@@ -127,6 +127,7 @@ def _search_list(session: Session, contacts: ContactService) -> None:
     def app_side(query: str) -> tuple[float, float]:
         old, session.vault.db = session.vault.db, database.connect(path, key)  # the app's own settings, cold
         old.close()
+        database.bound_cache(session.vault.db)  # and the window's page cache (ui/session_context.py)
 
         def run() -> None:
             contacts.summaries(contacts.search_ids(query, limit=SEARCH_LIMIT + 1)[:BATCH])
@@ -207,6 +208,7 @@ def measure(path: Path, count: int) -> None:
     _search_list(session, contacts)
 
     conn = session.conn
+    database.bound_cache(conn)  # the window's page cache (both sides of the list figures read through it)
     same_sql = (
         ContactService._SUMMARY + "WHERE c.deleted_at IS NULL AND (c.sort_key, c.id) > (?, ?) "
         "ORDER BY c.sort_key, c.id LIMIT ?"

@@ -33,13 +33,12 @@ from PySide6.QtWidgets import (
 from app.crm.contacts import _display_name as display_name
 from app.crm.importing.layouts import BY_KEY, FIELDS
 from app.crm.importing.model import ImportPreview, ImportReport, ParsedRow
-from app.crm.importing.service import FORMATS, ImportService
+from app.crm.importing.service import FORMATS
 from app.locale import _, ngettext
-from app.privacy.notices import create_tasks
 from ui.customers.import_changes import CHANGES_SHOWN, ImportChanges
 from ui.dialogs import ask_open_path
-from ui.operation import Cancelled, Progress, message_for
-from ui.operations.customers import preview_import
+from ui.operation import Operation, OperationCancelled, message_for
+from ui.operations.customers import import_file, preview_import
 from ui.session_context import SessionContext
 from ui.widgets import MessageLine, busy_bar, path_field, show_path
 
@@ -190,6 +189,8 @@ class ImportDialog(QDialog):
         self.context = context
         self.setWindowTitle(_("Import customers"))
         self.path: Path | None = None
+        self.running: Operation[object] | None = None  # reading or importing the file (Cancel stops it)
+        self.importing = False
         self.last_preview: ImportPreview | None = None
         self.mapping: dict[str, str] = {}
         self._build()
@@ -291,7 +292,8 @@ class ImportDialog(QDialog):
             return
         session, path, fmt, mapping = self.context.session, self.path, self._format(), dict(self.mapping) or None
         self._start(_("Reading the file…"))
-        self.context.run(
+        self.importing = False
+        self.running = self.context.run(
             preview_import(session, path, fmt, PREVIEW_ROWS, mapping, CHANGES_SHOWN),
             description=_("Checking the file…"),
             on_done=lambda result: self.show_preview(*result),
@@ -388,17 +390,14 @@ class ImportDialog(QDialog):
         keep = self.keep_duplicates.isChecked()  # every one, also those beyond the first 1,000 listed
         overwrite = self.changes.overwrite()
 
-        def work(progress: Progress, cancelled: Cancelled) -> ImportReport:
-            report = ImportService(session).run(
-                path, fmt, mapping=mapping, keep_duplicates=keep, overwrite=overwrite, progress=lambda n: progress(n, 0)
-            )
-            create_tasks(session, report.contact_ids, path.name)  # GDPR Art. 14: each new person is to be told
-            return report
-
         self._start(_("Importing…"))
         operation = self.context.run(
-            work, description=_("Importing customers…"), on_done=self._imported, on_error=self._failed
+            import_file(session, path, fmt, mapping, keep, overwrite),
+            description=_("Importing customers…"),
+            on_done=self._imported,
+            on_error=self._failed,
         )
+        self.running, self.importing = operation, True
         operation.progressed.connect(
             lambda done, _total: self.summary.setText(_("Imported {n} customers so far…").format(n=done))
         )
@@ -432,6 +431,11 @@ class ImportDialog(QDialog):
 
     def _failed(self, exc: object) -> None:
         self._stop()
+        if isinstance(exc, OperationCancelled) and self.importing and self.last_preview is not None:
+            self.summary.setText(summary_text(self.last_preview.report))  # nothing was kept: the file is as read
+            self.message.show_error(message_for(exc))
+            self._update_buttons()
+            return
         self.summary.clear()
         self.changes.clear()
         self.last_preview = None
@@ -453,8 +457,13 @@ class ImportDialog(QDialog):
         self.import_button.setToolTip("" if ready else _("Choose a file with at least one customer to import."))
 
     def reject(self) -> None:
+        """Cancel (or Esc): closes the dialog, or while the file is read or imported, stops that (an import
+        keeps nothing) and stays open."""
         if not self.busy.isVisible():
             super().reject()
+        elif self.running is not None and self.running.running:
+            self.running.cancel()
+            self.summary.setText(_("Stopping…"))
 
     def clear(self) -> None:
         """Forget the file's rows (lock)."""

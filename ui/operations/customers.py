@@ -9,10 +9,14 @@ from app.access.session import Session
 from app.crm.contacts import ContactFilter, ContactService, ContactSummary
 from app.crm.duplicates import find_duplicates, merge
 from app.crm.export import export_csv
-from ui.operation import Cancelled, Progress, Work
+from app.locale import _
+from app.privacy.notices import create_tasks
+from ui.operation import Cancelled, OperationCancelled, Progress, Work
 
 if TYPE_CHECKING:  # the import service (charset detection, vCard, ~5 MB) loads when a file is imported
-    from app.crm.importing.model import ImportPreview
+    from collections.abc import Callable, Collection
+
+    from app.crm.importing.model import FieldChange, ImportPreview, ImportReport
 
 GROUP_LIMIT = 100
 
@@ -65,8 +69,49 @@ def preview_import(
     def work(progress: Progress, cancelled: Cancelled) -> tuple[ImportPreview, dict[int, str]]:
         from app.crm.importing.service import ImportService  # loaded already by the import dialog
 
-        preview = ImportService(session).preview(path, fmt, rows, mapping=mapping)
+        preview = ImportService(session).preview(
+            path, fmt, rows, mapping=mapping, progress=_stoppable(progress, cancelled, _("Reading stopped."))
+        )
         shown = [m.contact_id for m in preview.report.matched[:named]]  # who the changes table names
         return preview, ContactService(session).display_names(shown)
 
     return work
+
+
+def import_file(
+    session: Session,
+    path: Path,
+    fmt: str,
+    mapping: dict[str, str] | None,
+    keep_duplicates: bool,
+    overwrite: bool | Collection[tuple[int, FieldChange]],
+) -> Work[ImportReport]:
+    """Import the file in one transaction, then note each new person as one to be told (GDPR Art. 14). A cancel
+    stops it at the next thousand rows, and the transaction keeps nothing."""
+
+    def work(progress: Progress, cancelled: Cancelled) -> ImportReport:
+        from app.crm.importing.service import ImportService  # loaded already by the import dialog
+
+        report = ImportService(session).run(
+            path,
+            fmt,
+            mapping=mapping,
+            keep_duplicates=keep_duplicates,
+            overwrite=overwrite,
+            progress=_stoppable(progress, cancelled, _("The import was stopped; nothing was imported.")),
+        )
+        create_tasks(session, report.contact_ids, path.name)
+        return report
+
+    return work
+
+
+def _stoppable(progress: Progress, cancelled: Cancelled, stopped: str) -> Callable[[int], None]:
+    """A service's progress callback that passes the count on, and stops the work when the person cancelled."""
+
+    def report(done: int) -> None:
+        if cancelled():
+            raise OperationCancelled(stopped)
+        progress(done, 0)
+
+    return report

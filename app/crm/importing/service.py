@@ -127,19 +127,23 @@ class ImportService:
         *,
         mapping: Mapping[str, str] | None = None,
         encoding: str | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> ImportPreview:
         """What the file holds and what importing it would do, without writing anything.
 
         `rows` are the first `limit` records with their status (ok, bad, duplicate: the UI offers choices for
-        duplicates and passes the lines to keep to `run`); `report` covers the whole file.
+        duplicates and passes the lines to keep to `run`); `report` covers the whole file. `progress(n)` is
+        called every 1,000 records read (a caller may raise there to stop).
         """
         self.session.require(Permission.EDIT_CUSTOMERS)
         with _open(Path(path), fmt, mapping, encoding) as source:
             report = ImportReport(source.format, source.encoding, dry_run=True)
             rows: list[ParsedRow] = []
-            for row, _write in self._analyse(source, report, ()):
+            for count, (row, _write) in enumerate(self._analyse(source, report, ()), start=1):
                 if len(rows) < limit:
                     rows.append(row)
+                if progress and count % 1000 == 0:
+                    progress(count)
         return ImportPreview(source.format, source.label, source.encoding, source.columns, rows, report)
 
     def run(

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.access.session import Session
 from app.privacy import audit_service
+from app.privacy.breach import BreachService
 from app.privacy.health import HealthLine, health
 from app.privacy.requests import RequestService
 from app.privacy.retention import RetentionService, SweepItem, SweepResult
 from app.store import audit
 from ui.operation import Cancelled, Progress, Work
+
+if TYPE_CHECKING:
+    from ui.privacy.breach_dialogs import AffectedChoice
 
 
 def health_lines(session: Session, now: datetime) -> Work[list[HealthLine]]:
@@ -81,3 +86,51 @@ def export_subject(
 def export_audit_log(session: Session, path: Path, flt: audit.AuditFilter) -> Work[int]:
     """The entries matching `flt` as CSV (the export is audited too); returns how many were written."""
     return lambda progress, cancelled: audit_service.export_csv(session, path, flt)
+
+
+def notice_letters(session: Session, folder: Path) -> Work[int]:
+    """Art. 14 letters for the open notice tasks, one PDF each, into `folder`; returns how many."""
+
+    def work(progress: Progress, cancelled: Cancelled) -> int:
+        from app.documents.notice_letter import write_letters  # reportlab: loaded when first used
+
+        return len(write_letters(session, folder))
+
+    return work
+
+
+def choose_affected(session: Session, breach_id: int, choice: AffectedChoice) -> Work[int]:
+    """Mark the people a breach touched, as the person chose them; returns how many."""
+
+    def work(progress: Progress, cancelled: Cancelled) -> int:
+        return BreachService(session).select_affected(
+            breach_id,
+            purpose=choice.purpose,
+            created_before=choice.created_before,
+            tag=choice.tag,
+            everyone=choice.everyone,
+        )
+
+    return work
+
+
+def breach_letters(session: Session, breach_id: int, folder: Path) -> Work[int]:
+    """A letter to each person a breach touched (Art. 34), into `folder`; returns how many."""
+
+    def work(progress: Progress, cancelled: Cancelled) -> int:
+        from app.documents.breach_letters import write_letters  # reportlab: loaded when first used
+
+        return len(write_letters(session, breach_id, folder))
+
+    return work
+
+
+def breach_report(session: Session, breach_id: int, path: Path, language: str) -> Work[None]:
+    """The draft report to the supervisory authority (Art. 33) as a PDF at `path`."""
+
+    def work(progress: Progress, cancelled: Cancelled) -> None:
+        from app.documents.breach_letters import save_regulator_report  # reportlab: loaded when first used
+
+        save_regulator_report(session, breach_id, path, language)
+
+    return work

@@ -30,7 +30,7 @@ from app.locale import _, current_language, ngettext
 from app.privacy.breach import Breach, BreachService
 from app.vault.location import documents_folder
 from ui.dialogs import ask_save_path, confirm
-from ui.operation import Cancelled, Progress
+from ui.operations.privacy import breach_letters, breach_report, choose_affected
 from ui.privacy.breach_dialogs import AffectedChoice, AuthorityDialog, RecordBreachDialog, SelectAffectedDialog
 from ui.privacy.common import (
     ALERT,
@@ -317,17 +317,8 @@ class BreachTab(RefreshedWhenShown):
             return
         session = self.context.session
 
-        def work(progress: Progress, cancelled: Cancelled) -> int:
-            return BreachService(session).select_affected(
-                breach_id,
-                purpose=choice.purpose,
-                created_before=choice.created_before,
-                tag=choice.tag,
-                everyone=choice.everyone,
-            )
-
         operation = self.context.run(
-            work,
+            choose_affected(session, breach_id, choice),
             description=_("Choosing the affected people…"),
             on_done=lambda n: self.message.show_info(
                 ngettext(
@@ -408,13 +399,8 @@ class BreachTab(RefreshedWhenShown):
             return
         session = self.context.session
 
-        def work(progress: Progress, cancelled: Cancelled) -> int:
-            from app.documents.breach_letters import write_letters  # reportlab: loaded when first used
-
-            return len(write_letters(session, breach_id, folder))
-
         operation = self.context.run(
-            work,
+            breach_letters(session, breach_id, folder),
             description=_("Writing the letters…"),
             on_done=lambda n: self.message.show_info(
                 ngettext("Wrote {n} letter to {path}.", "Wrote {n} letters to {path}.", int(n)).format(n=n, path=folder)
@@ -445,13 +431,8 @@ class BreachTab(RefreshedWhenShown):
             return
         session, language = self.context.session, current_language()
 
-        def work(progress: Progress, cancelled: Cancelled) -> None:
-            from app.documents.breach_letters import save_regulator_report  # reportlab: loaded when first used
-
-            save_regulator_report(session, breach_id, path, language)
-
         operation = self.context.run(
-            work,
+            breach_report(session, breach_id, path, language),
             description=_("Writing the draft report…"),
             on_done=lambda _r: self.message.show_info(
                 _("Saved the draft report to {path}. Check it, complete it, and send it to the authority.").format(

@@ -14,7 +14,7 @@ from app.locale import _, ngettext
 from app.privacy import notices
 from app.privacy.notices import METHODS, NoticeTask
 from app.vault.location import documents_folder
-from ui.operation import Cancelled, Progress
+from ui.operations.privacy import notice_letters
 from ui.privacy.common import (
     Clock,
     ProgressPanel,
@@ -169,13 +169,8 @@ class NoticeTasksTab(RefreshedWhenShown):
             return
         session = self.context.session
 
-        def work(progress: Progress, cancelled: Cancelled) -> int:
-            from app.documents.notice_letter import write_letters  # reportlab: loaded when first used
-
-            return len(write_letters(session, folder))
-
         operation = self.context.run(
-            work,
+            notice_letters(session, folder),
             description=_("Writing the letters…"),
             on_done=lambda n: self.message.show_info(
                 ngettext("Wrote {n} letter to {path}.", "Wrote {n} letters to {path}.", int(n)).format(n=n, path=folder)

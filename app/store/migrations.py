@@ -820,6 +820,16 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    # Erasing someone deletes their notice tasks (one per imported person): the only index on the column was
+    # partial (open tasks), so every erasure and every sweep batch read the whole table (#21).
+    Migration(
+        22,
+        "notice tasks found by person when someone is erased",
+        ("CREATE INDEX notice_task_contact ON notice_task(contact_id)",),
+    ),
+)
+
 LATEST = MIGRATIONS[-1].version
 
 

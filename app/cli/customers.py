@@ -119,6 +119,9 @@ def cmd_import(args: argparse.Namespace, passwords: Passwords) -> int:
                         for c in m.taken
                     ],
                     "unused_columns": report.unused_columns,
+                    "birthdays": report.birthdays,
+                    "purchase_totals": report.purchases,
+                    "totals_replaced": report.totals_replaced,
                     "consents_found": report.consents_found,
                     "consents_recorded": report.consents_stored,
                     "messages": [{"line": line, "message": text} for line, text in report.messages()],
@@ -149,6 +152,8 @@ def cmd_import(args: argparse.Namespace, passwords: Passwords) -> int:
     out(_("duplicates: {n}").format(n=report.duplicate_count))
     out(_("bad rows: {n}").format(n=report.bad_count))
     out(_("unused columns: {n}").format(n=len(report.unused_columns)))
+    out(_("birthdays: {n}").format(n=report.birthdays))
+    out(_("purchase totals: {n}, replaced: {replaced}").format(n=report.purchases, replaced=report.totals_replaced))
     if report.consents_found:
         out(
             _("consents stated in the file: {n}, recorded: {stored}").format(

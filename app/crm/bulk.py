@@ -8,6 +8,8 @@ be batched with its person.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
 
 from app.store import search_index
 from app.store.database import Connection
@@ -17,7 +19,7 @@ Point = tuple[str, str, str, str]  # kind, label, value, normalized
 BULK_BATCH = 1000
 _STATEMENTS = (
     "INSERT INTO contact(id, given_name, family_name, display_name, sort_key, language, owner_user_id, created_at, "
-    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "updated_at, birth_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "INSERT INTO contact_point(contact_id, kind, label, value, normalized, is_primary, created_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)",
     "INSERT INTO contact_organisation(contact_id, organisation_id, job_title) VALUES (?, ?, ?) "
@@ -26,6 +28,8 @@ _STATEMENTS = (
     "INSERT INTO note(contact_id, body, author_user_id, created_at) VALUES (?, ?, ?, ?)",
     "INSERT INTO contact_search(rowid, doc) VALUES (?, ?)",
     "INSERT INTO contact_phone_search(rowid, digits) VALUES (?, ?)",
+    "INSERT INTO contact_purchases(contact_id, total_spent, order_count, currency, source, updated_at) "
+    "VALUES (?, ?, ?, ?, ?, ?)",
 )
 
 
@@ -48,6 +52,8 @@ class BulkWriter:
         self.next_id = next_contact_id(conn)
         self.organisations: dict[str, int] = {}
         self.tags: dict[str, int] = {}
+        self.currency: str | None = None  # the shop's, for the totals an import brings (None: not set)
+        self.source = ""  # where the totals come from ("import:shopify")
         self._clear()
 
     def _clear(self) -> None:
@@ -58,6 +64,7 @@ class BulkWriter:
         self.notes: list[tuple[object, ...]] = []
         self.texts: list[tuple[int, str]] = []
         self.phones: list[tuple[int, str]] = []
+        self.purchases: list[tuple[object, ...]] = []
 
     def __len__(self) -> int:
         return len(self.contacts)
@@ -74,9 +81,13 @@ class BulkWriter:
         tags: list[str],
         note: str,
         more_organisations: Sequence[tuple[str, str]] = (),
+        birth_date: date | None = None,
+        total_spent: Decimal | None = None,
+        order_count: int | None = None,
     ) -> int:
         """Queue one person (already cleaned and validated); returns the id they will have. Someone who works
-        for several organisations has the others, as (name, job title), in `more_organisations`."""
+        for several organisations has the others, as (name, job title), in `more_organisations`; an import
+        also brings a birthday and the shop's totals for them."""
         contact_id, self.next_id = self.next_id, self.next_id + 1
         self.contacts.append(
             (
@@ -89,8 +100,12 @@ class BulkWriter:
                 self.owner,
                 self.stamp,
                 self.stamp,
+                birth_date.isoformat() if birth_date else None,
             )
         )
+        if total_spent is not None or order_count is not None:
+            spent = None if total_spent is None else str(total_spent)
+            self.purchases.append((contact_id, spent, order_count, self.currency, self.source, self.stamp))
         first_of_kind: set[str] = set()
         for kind, label, value, normalized in points:
             self.points.append((contact_id, kind, label, value, normalized, int(kind not in first_of_kind), self.stamp))
@@ -120,7 +135,16 @@ class BulkWriter:
     def flush(self, then: Callable[[], object] | None = None) -> None:
         """Write the batch (on the write-behind thread, if there is one), then run `then` after it, in order."""
         # in the order of _STATEMENTS
-        batch = (self.contacts, self.points, self.links, self.tag_links, self.notes, self.texts, self.phones)
+        batch = (
+            self.contacts,
+            self.points,
+            self.links,
+            self.tag_links,
+            self.notes,
+            self.texts,
+            self.phones,
+            self.purchases,
+        )
         self._clear()
 
         def job() -> None:

@@ -10,7 +10,8 @@ import json
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from app.access.roles import Permission
 from app.access.session import Session
@@ -63,6 +64,10 @@ class ContactInput:
     # Every organisation the person works for, as (name, job title). When given, it is used instead of
     # `organisation` and `job_title` (which stay for callers that know of one: importers, CLI, demo).
     organisations: list[tuple[str, str]] = field(default_factory=list)
+    # From an import (#16): the birthday, and the shop's running totals (the amount exactly, never a float).
+    birth_date: date | None = None
+    total_spent: Decimal | None = None
+    order_count: int | None = None
 
     def organisation_links(self) -> list[tuple[str, str]]:
         """(name, job title) of each organisation, whichever way they were given."""
@@ -198,6 +203,9 @@ def _clean(data: ContactInput, region: str | None) -> tuple[ContactInput, list[t
         data.language,
         data.note.strip(),
         links,
+        data.birth_date,
+        data.total_spent,
+        data.order_count,
     )
     return cleaned, points
 
@@ -265,6 +273,7 @@ class ContactService:
             behind or nullcontext(),  # every write done, or stopped, before the transaction ends
         ):
             writer = BulkWriter(conn, self.session.user.id, now(), behind)
+            writer.currency, writer.source = read_profile(conn).currency or None, source
             flushed = 0
 
             def flush() -> None:
@@ -287,6 +296,9 @@ class ContactService:
                         c.tags,
                         c.note,
                         more_organisations=c.organisations[1:],
+                        birth_date=c.birth_date,
+                        total_spent=c.total_spent,
+                        order_count=c.order_count,
                     )
                 )
                 if len(writer) >= BULK_BATCH:

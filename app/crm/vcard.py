@@ -240,6 +240,8 @@ def _draft(card: _Card, component: Any) -> Draft:
     draft.notes = [str(item.value) for _line, item in items("note")]
     for _line, item in items("categories"):
         draft.tags += [str(tag) for tag in (item.value if isinstance(item.value, list) else [item.value])]
+    for _line, item in items("bday"):  # "1990-07-14", "19900714"; "--0714" has no year and is reported
+        draft.extras.setdefault("birth_date", (_text(item.value), "BDAY"))
     for line, name in card.skipped:
         reason = (
             _("{name} not imported (Counterpart does not keep pictures or sounds)").format(name=name)

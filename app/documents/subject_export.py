@@ -25,6 +25,7 @@ import io
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, time
+from decimal import Decimal
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from app import APP_NAME, __version__
 from app.consent.ledger import lawful_basis_label
+from app.crm.importing.purchases import amount_text
 from app.documents.fonts import BODY_FONT, BOLD_FONT, MONO_FONT, font_name, register_fonts, rich_text
 from app.documents.paged import (
     CELL_LEADING,
@@ -358,11 +360,13 @@ class _Export:
             (_("Given name"), data.given_name or _DASH),
             (_("Family name"), data.family_name or _DASH),
             (_("Preferred language"), language),
+            *self._birthday_and_purchases(),
             (_("Customer number"), str(data.contact_id)),
             (_("Record created"), self._when(data.created_at)),
             (_("Last changed"), self._when(data.updated_at)),
         ]
-        rows[5:5] = [
+        at = next(i for i, row in enumerate(rows) if row[1] == str(data.contact_id)) + 1
+        rows[at:at] = [
             (_("Customer number in {tool}").format(tool=source["name"]), source["id"]) for source in data.source_ids
         ]
         story: list[Any] = [
@@ -756,6 +760,20 @@ class _Export:
             rows.append([name, where, website])
         story.append(self._table([_("Authority"), _("Where"), _("Website")], rows, [0.55, 0.2, 0.25]))
         return story
+
+    def _birthday_and_purchases(self) -> list[tuple[str, str]]:
+        """The birthday and the shop's totals an import kept, where there are any (#16)."""
+        _ = self.t
+        data, rows = self.data, []
+        if data.birth_date:
+            rows.append((_("Birthday"), format_date(date.fromisoformat(data.birth_date), "long", locale=self.locale)))
+        bought = data.purchases
+        if bought.get("total_spent") is not None:
+            amount = amount_text(Decimal(str(bought["total_spent"])), bought.get("currency"), data.language)
+            rows.append((_("Total spent"), amount))
+        if bought.get("order_count") is not None:
+            rows.append((_("Number of orders"), str(bought["order_count"])))
+        return rows
 
     def _categories(self) -> list[str]:
         _ = self.t

@@ -186,6 +186,14 @@ FIELDS: tuple[Field, ...] = (
         _people_in("contact_source"),
     ),
     Field(
+        "purchases",
+        N_("Total spent and number of orders (from a shop's export)"),
+        N_("Knowing a customer's purchases in the shop, as its own system counts them"),
+        "customer",
+        "contact_purchases: contact_id total_spent order_count currency source updated_at",
+        _people_in("contact_purchases"),
+    ),
+    Field(
         "requests",
         N_("Privacy requests"),
         N_("Answering privacy requests on time, and proving it"),

@@ -134,7 +134,7 @@ def erase_many(
         label = _("Anonymised person {code}")
         conn.executemany(
             "UPDATE contact SET given_name = '', family_name = '', display_name = ?, sort_key = ?, "
-            "language = NULL, anonymised_at = ?, updated_at = ? WHERE id = ?",
+            "language = NULL, birth_date = NULL, anonymised_at = ?, updated_at = ? WHERE id = ?",
             [(label.format(code=names[i][:8]), "~" + names[i][:8], stamp, stamp, i) for i in contact_ids],
         )
         for contact_id in contact_ids:

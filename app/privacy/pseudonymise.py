@@ -14,6 +14,7 @@ import hashlib
 import hmac
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from app.access.roles import Permission
@@ -45,7 +46,24 @@ BASE_HEADER = [
     "deals_won",
     "won_value",
     "activities",
+    "orders_band",
+    "spent_band",
 ]
+# An imported total spent or order count, in bands: the exact figure ("1529.90 over 14 orders") is rare enough to
+# single a person out when put beside another source, and a band is all an analysis of customers needs.
+ORDER_BANDS = ((0, 1, "0"), (1, 2, "1"), (2, 5, "2-4"), (5, 10, "5-9"), (10, 10**12, "10+"))
+SPENT_BANDS = ((0, 1, "0"), (1, 100, "1-99"), (100, 500, "100-499"), (500, 1000, "500-999"), (1000, 10**15, "1000+"))
+
+
+def band(value: object, bands: Sequence[tuple[int, int, str]]) -> str:
+    """The band a stored figure falls in (decimal text or integer); "" when not known."""
+    try:
+        number = Decimal(str(value)) if value not in (None, "") else None
+    except InvalidOperation:
+        number = None
+    if number is None:
+        return ""
+    return next((label for low, high, label in bands if low <= number < high), "")
 
 
 def analysis_key(conn: Connection) -> bytes:
@@ -106,14 +124,16 @@ def _rows(session: Session, purposes: Sequence[object], today: date) -> Iterator
         "(SELECT count(*) FROM deal WHERE contact_id = c.id), "
         "(SELECT count(*) FROM deal WHERE contact_id = c.id AND status = 'won'), "
         "(SELECT coalesce(sum(value_minor), 0) FROM deal WHERE contact_id = c.id AND status = 'won'), "
-        "(SELECT count(*) FROM activity WHERE contact_id = c.id)"
+        "(SELECT count(*) FROM activity WHERE contact_id = c.id), "
+        "(SELECT order_count FROM contact_purchases WHERE contact_id = c.id), "
+        "(SELECT total_spent FROM contact_purchases WHERE contact_id = c.id)"
         + (", " + latest if latest else "")
         + " FROM contact c WHERE c.deleted_at IS NULL AND c.anonymised_at IS NULL"
         f" AND c.id NOT IN ({RESTRICTED_IDS}) ORDER BY c.id"
     )
     for row in conn.execute(sql, [purpose_key for purpose_key, _cutoff in consents]):
         states = []
-        for (_key, cutoff), event in zip(consents, row[9:], strict=True):
+        for (_key, cutoff), event in zip(consents, row[11:], strict=True):
             action, _bar, at = str(event or "").partition("|")
             states.append(
                 "" if not action else "withdrawn" if action == "withdraw" else "expired" if at < cutoff else "granted"
@@ -128,5 +148,7 @@ def _rows(session: Session, purposes: Sequence[object], today: date) -> Iterator
             int(row[6]),
             int(row[7]),
             int(row[8]),
+            band(row[9], ORDER_BANDS),
+            band(row[10], SPENT_BANDS),
             *states,
         ]

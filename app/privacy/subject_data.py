@@ -17,6 +17,7 @@ from app.crm.activities import ActivityService
 from app.crm.contacts import ContactService
 from app.crm.deals import DealService
 from app.crm.importing.layouts import BY_KEY
+from app.crm.importing.purchases import purchases_of
 from app.locale.i18n import translator
 from app.store.database import Connection
 
@@ -92,6 +93,9 @@ class SubjectData:
     source_ids: list[dict[str, str]] = field(default_factory=list)
     shop_address: str = ""  # the letterhead: who holds the data and where to write to them
     shop_contact: str = ""
+    birth_date: str = ""  # ISO, where known (an import, or typed for a child's consent)
+    # The shop's totals an import kept (#16): total_spent (decimal text), order_count, currency, source, updated_at
+    purchases: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -138,6 +142,17 @@ def gather(session: Any, contact_id: int, language: str) -> SubjectData:
             )
         ],
     )
+    born = conn.execute("SELECT birth_date FROM contact WHERE id = ?", (contact_id,)).fetchone()
+    data.birth_date = str(born[0]) if born and born[0] else ""
+    bought = purchases_of(conn, contact_id)
+    if bought is not None:
+        data.purchases = {
+            "total_spent": None if bought.total_spent is None else str(bought.total_spent),
+            "order_count": bought.order_count,
+            "currency": bought.currency,
+            "source": bought.source,
+            "updated_at": bought.updated_at,
+        }
     for deal in DealService(session).for_contact(contact_id):
         data.deals.append(
             {

@@ -830,6 +830,27 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    # What a shop's export says a customer bought (#16): its running totals, replaced by each newer export. A
+    # table of its own, not columns on contact: only imported people have it, it is the shop's figure (with
+    # where and when it came from) rather than a fact the person told, and erasure removes it by the cascade.
+    # The amount is decimal text exactly as the file gives it (never a float); currency is the shop's, or NULL.
+    Migration(
+        23,
+        "total spent and order count from an import",
+        (
+            """CREATE TABLE contact_purchases (
+               contact_id INTEGER PRIMARY KEY REFERENCES contact(id) ON DELETE CASCADE,
+               total_spent TEXT,
+               order_count INTEGER,
+               currency TEXT,
+               source TEXT NOT NULL,
+               updated_at TEXT NOT NULL
+           ) STRICT""",
+        ),
+    ),
+)
+
 LATEST = MIGRATIONS[-1].version
 
 

@@ -221,6 +221,11 @@ def test_sweep_batch_erasure_leaves_no_trace_and_every_reference_whole(
             "INSERT INTO contact_source(source_kind, source_id, contact_id) VALUES ('shopify', '7210448301122', ?)",
             (marked_person,),
         )  # the id an import kept (issue #16)
+        conn.execute(
+            "INSERT INTO contact_purchases(contact_id, total_spent, order_count, source, updated_at) "
+            "VALUES (?, '152900.00', 4, 'import:shopify', 'x')",
+            (marked_person,),
+        )  # the shop's totals an import kept (issue #16)
     empty = [
         table
         for table, column, _action in erasure.references_to_contact(conn)

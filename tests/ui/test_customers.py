@@ -497,7 +497,8 @@ def test_importing_a_file_previews_then_adds_the_people(qtbot, owner) -> None:
         dialog.columns.item(r, 0).text(): dialog.columns.cellWidget(r, 1).currentText()
         for r in range(dialog.columns.rowCount())
     }
-    assert fills["First Name"] == "Given name" and fills["Total Spent"] == "(not imported)"
+    assert fills["First Name"] == "Given name" and fills["Total Spent"] == "Total spent"
+    assert fills["Tax Exempt"] == "(not imported)"
     report = dialog.last_preview.report
     assert f"{report.imported} customers will be imported" in dialog.summary.text()
     assert dialog.keep_duplicates.isVisible() and report.duplicates  # José and 王芳 are already customers

@@ -21,11 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.consent.jurisdiction import birth_date
 from app.crm.contact_points import normalise_address, normalise_email, normalise_phone
 from app.crm.contacts import MAX_NAME, ContactInput, ContactRecord, ContactService
+from app.crm.importing.purchases import purchases_of, summary
 from app.crm.sensitive_text import SensitiveFirstNote
 from app.errors import CounterpartError, InvalidInput
 from app.locale import _
+from app.locale.formatting import day
 from ui.consent.labels import add_language_items
 from ui.customers.point_rows import PointList, PointRow, RemovableRow, RowList
 from ui.customers.text import language_name
@@ -217,6 +220,28 @@ class ContactDialog(QDialog):
             # Set before only the shipped languages were offered (or by an import): kept, never silently dropped.
             self.language.addItem(language_name(record.language), record.language)
         self.language.setCurrentIndex(max(self.language.findData(record.language), 0))
+        self._fill_kept(record.id)
+
+    def _fill_kept(self, contact_id: int) -> None:
+        """The birthday and the shop's totals an import kept (#16), shown, not edited here: the totals are the
+        shop system's own running figures, replaced by its next export."""
+        self.birthday: QLabel | None = None
+        self.purchases: QLabel | None = None
+        conn = self.context.session.conn
+        born = birth_date(conn, contact_id)
+        body = self.given.parentWidget()
+        if born is not None:
+            self.birthday = QLabel(day(born, length="long"), body)
+            self.birthday.setAccessibleName(_("Birthday"))
+            self.birthday.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.form.addRow(QLabel(_("Birthday:"), body), self.birthday)
+        bought = purchases_of(conn, contact_id)
+        if bought is not None and summary(bought):
+            self.purchases = QLabel(summary(bought), body)
+            self.purchases.setAccessibleName(_("Purchases"))
+            self.purchases.setToolTip(_("As the shop's system counted them; its next export replaces them."))
+            self.purchases.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.form.addRow(QLabel(_("Purchases:"), body), self.purchases)
 
     def _order_tabs(self) -> None:
         """Rows are added after the buttons exist; keep Tab moving down the form in reading order."""

@@ -78,6 +78,9 @@ def field_label(field: str) -> str:
         "consent": _("Marketing choice"),
         "label": _("Label of an email, phone or address"),
         "source_id": _("Customer ID in the source"),
+        "birth_date": _("Birthday"),
+        "total_spent": _("Total spent"),
+        "order_count": _("Number of orders"),
     }
     return words.get(field, field)
 
@@ -107,6 +110,20 @@ def summary_text(report: ImportReport) -> str:
                 "added; where a value they have differs, you choose below which one stays.",
                 report.matched_count,
             ).format(n=report.matched_count)
+        )
+    if report.birthdays or report.purchases:  # #16
+        parts.append(
+            _("Birthdays: {birthdays}; total spent or orders: {totals}.").format(
+                birthdays=report.birthdays, totals=report.purchases
+            )
+        )
+    if report.totals_replaced:
+        parts.append(
+            ngettext(
+                "The shop's totals of {n} customer already there are replaced by the file's newer ones.",
+                "The shop's totals of {n} customers already there are replaced by the file's newer ones.",
+                report.totals_replaced,
+            ).format(n=report.totals_replaced)
         )
     if report.repeat_count:  # counts, not the lists: those hold the first 1,000 of each kind
         parts.append(

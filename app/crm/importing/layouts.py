@@ -36,6 +36,9 @@ FIELDS = (
     "region",
     "postcode",
     "country",
+    "birth_date",
+    "total_spent",
+    "order_count",
 )
 ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
 
@@ -259,6 +262,30 @@ GENERIC: dict[str, Target] = {
         _consent(EMAIL_MARKETING, "yes_no"),
     ),
     **dict.fromkeys(
+        (
+            "birthday",
+            "birth date",
+            "date of birth",
+            "dob",
+            "geburtstag",
+            "geburtsdatum",
+            "fecha de nacimiento",
+            "cumpleaños",
+            "date de naissance",
+            "anniversaire",
+            "data de nascimento",
+            "data di nascita",
+        ),
+        _t("birth_date"),
+    ),
+    **dict.fromkeys(
+        ("total spent", "total spend", "amount spent", "lifetime value", "gesamtumsatz"), _t("total_spent")
+    ),
+    **dict.fromkeys(
+        ("orders", "total orders", "order count", "number of orders", "orders count", "bestellungen", "pedidos"),
+        _t("order_count"),
+    ),
+    **dict.fromkeys(
         ("accepts sms marketing", "sms marketing consent", "sms opt-in", "sms opt in"),
         _consent(SMS_MARKETING, "yes_no"),
     ),
@@ -309,6 +336,8 @@ SHOPIFY = Layout(
         "country code": Target("ignored"),
         "note": _t("note"),
         "tags": _t("tags"),
+        "total spent": _t("total_spent"),  # the shop's running totals, replaced by each newer export
+        "total orders": _t("order_count"),
         "accepts email marketing": _consent(EMAIL_MARKETING, "yes_no"),
         "accepts marketing": _consent(EMAIL_MARKETING, "yes_no"),
         "accepts sms marketing": _consent(SMS_MARKETING, "yes_no"),
@@ -355,6 +384,7 @@ GOOGLE = Layout(
         "notes": _t("note"),
         "labels": _t("tags"),
         "group membership": _t("tags"),
+        "birthday": _t("birth_date"),  # "1990-07-14", or "--07-14" without a year
         "nickname": Target("ignored"),
         "file as": Target("ignored"),
     },
@@ -473,6 +503,7 @@ MAILCHIMP = Layout(
         "clean time": _consent(EMAIL_MARKETING, "withdrawn_at"),  # the cleaned export: the address bounced
         # EUID is the member's id across the account; LEID is per audience, so two audiences may share one.
         "euid": _source("mailchimp"),
+        "birthday": _t("birth_date"),  # Mailchimp's birthday merge field: "07/14", no year
         "region": Target("ignored"),
         "cc": Target("ignored"),  # derived from the sign-up IP, not the address
     },
@@ -504,6 +535,9 @@ SQUARE = Layout(
         ),
         "memo": _t("note"),
         "groups": _t("tags"),
+        "birthday": _t("birth_date"),
+        "transaction count": _t("order_count"),
+        "total spend": _t("total_spent"),
         "nickname": Target("ignored"),
         "email subscription status": _consent(EMAIL_MARKETING, "status"),
         "email unsubscribed": _consent(EMAIL_MARKETING, "opt_out"),

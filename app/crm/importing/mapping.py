@@ -211,6 +211,8 @@ class ColumnMap:
                 draft.job_title = draft.job_title or value
             elif kind == "note":
                 draft.notes.append(value)
+            elif kind in ("birth_date", "total_spent", "order_count"):
+                draft.extras.setdefault(kind, (value, origin))
             elif kind == "source_id":
                 source_id = _excel_text(value).strip()
                 if source_id:

@@ -5,16 +5,24 @@ label they do not have yet, tags, a note not already there), but never silently 
 different name, organisation, job title, a different phone or address under the same label (a phone that
 changed), or emails sharing none with theirs, is a conflict, reported by line and kept as the customer has it,
 unless the person importing chose the file's value for it (then it replaces theirs, in its place).
+
+A different birthday is a conflict like a name. The total spent and the order count are the shop's own running
+totals, not something the person told: a newer export's simply replace them (`totals`, `replace_totals`), and the
+audit says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 
+from app.access.roles import Permission
+from app.access.shop import read_profile
+from app.consent.jurisdiction import set_birth_date
 from app.crm import contact_points
 from app.crm.contact_points import normalise_address, normalise_email, normalise_phone
-from app.crm.contacts import ContactInput, ContactPointInput, ContactService, _display_name
+from app.crm.contacts import ContactInput, ContactPointInput, ContactService, _display_name, now
 from app.crm.importing.model import FieldChange
 from app.errors import InvalidInput
 from app.store import search_index
@@ -33,11 +41,13 @@ class _Stored:
     organisations: list[tuple[str, str]]  # name, job title
     tags: list[str]
     notes: list[str]
+    birth_date: str = ""
 
 
 def _stored(conn: Connection, contact_id: int) -> _Stored:
     row = conn.execute(
-        "SELECT given_name, family_name, display_name, language FROM contact WHERE id = ?", (contact_id,)
+        "SELECT given_name, family_name, display_name, language, coalesce(birth_date, '') FROM contact WHERE id = ?",
+        (contact_id,),
     ).fetchone()
     points = [
         (str(r[0]), str(r[1]), str(r[2]), str(r[3]))
@@ -60,7 +70,7 @@ def _stored(conn: Connection, contact_id: int) -> _Stored:
         )
     ]
     notes = [str(r[0]) for r in conn.execute("SELECT body FROM note WHERE contact_id = ?", (contact_id,))]
-    return _Stored(str(row[0]), str(row[1]), str(row[2]), row[3], points, organisations, tags, notes)
+    return _Stored(str(row[0]), str(row[1]), str(row[2]), row[3], points, organisations, tags, notes, str(row[4]))
 
 
 def _normalized(point: ContactPointInput, region: str | None) -> str:
@@ -145,7 +155,58 @@ def plan(conn: Connection, contact_id: int, incoming: ContactInput, region: str 
     note = incoming.note.strip()
     if note and note not in (n.strip() for n in stored.notes):
         changes.append(FieldChange("note", "add", "", note))
+    born = incoming.birth_date.isoformat() if incoming.birth_date else ""
+    if born and not stored.birth_date:
+        changes.append(FieldChange("birth_date", "fill", "", born))
+    elif born and born != stored.birth_date:
+        changes.append(FieldChange("birth_date", "conflict", stored.birth_date, born))
     return changes
+
+
+def totals(conn: Connection, contact_id: int, incoming: ContactInput) -> list[FieldChange]:
+    """The shop's totals the file gives that differ from the customer's ("fill", or "replace"): kept apart
+    from `plan`, since they never conflict and never count as a change to the person's record."""
+    row = conn.execute(
+        "SELECT coalesce(total_spent, ''), coalesce(order_count, '') FROM contact_purchases WHERE contact_id = ?",
+        (contact_id,),
+    ).fetchone()
+    spent, orders = (str(row[0]), str(row[1])) if row else ("", "")
+    changes: list[FieldChange] = []
+    for name, old, new in (
+        ("total_spent", spent, "" if incoming.total_spent is None else str(incoming.total_spent)),
+        ("order_count", orders, "" if incoming.order_count is None else str(incoming.order_count)),
+    ):
+        if new and new != old:
+            changes.append(FieldChange(name, "replace" if old else "fill", old, new))
+    return changes
+
+
+def replace_totals(service: ContactService, contact_id: int, changes: list[FieldChange], source: str) -> bool:
+    """Write the totals `totals` found (the newer export's replace the older), audited with where from."""
+    fields = {c.field: c for c in changes}
+    if not fields:
+        return False
+    service.session.require(Permission.EDIT_CUSTOMERS)
+    with service.session.change() as conn:
+        conn.execute(
+            "INSERT INTO contact_purchases(contact_id, total_spent, order_count, currency, source, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(contact_id) DO UPDATE SET "
+            "total_spent = coalesce(excluded.total_spent, total_spent), "
+            "order_count = coalesce(excluded.order_count, order_count), "
+            "currency = coalesce(excluded.currency, currency), source = excluded.source, "
+            "updated_at = excluded.updated_at",
+            (
+                contact_id,
+                fields["total_spent"].new if "total_spent" in fields else None,
+                int(fields["order_count"].new) if "order_count" in fields else None,
+                read_profile(conn).currency or None,
+                source,
+                now(),
+            ),
+        )
+        said = ", ".join(f"{name} {'replaced' if c.action == 'replace' else 'set'}" for name, c in fields.items())
+        service.session.audit("contact.update", "contact", contact_id, f"{said} from {source}")
+    return True
 
 
 def apply(
@@ -159,8 +220,12 @@ def apply(
     chose the file's value for them), through ContactService.update, audited there. Returns whether anything
     changed."""
     wanted = [c for c in changes if c.action != "conflict" or c in take]
+    born = next((c.new for c in wanted if c.field == "birth_date"), "")
+    if born:  # audited there as the birthday changed
+        set_birth_date(service.session, contact_id, date.fromisoformat(born))
+    wanted = [c for c in wanted if c.field != "birth_date"]
     if not wanted:
-        return False
+        return bool(born)
     stored = _stored(service.conn, contact_id)
     fields = {c.field: c.new for c in wanted}
     from_file = {(p.kind, p.value.strip()): p for p in incoming.points}

@@ -59,6 +59,8 @@ class Draft:
     problem: str | None = None  # found while reading (e.g. more cells than columns)
     warnings: list[tuple[int, str]] = field(default_factory=list)
     countries: list[tuple[str, str]] = field(default_factory=list)  # (label, ISO code) of each address's country
+    # birth_date, total_spent, order_count: (the cell as written, how reports name its column), read in validate
+    extras: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,8 @@ class FieldChange:
     conflict (the file has a different value; the customer's is kept, and the conflict reported)."""
 
     field: str  # given_name | family_name | name | organisation | job_title | email | phone | address | tag | note
-    action: str  # fill | add | conflict
+    # | birth_date | total_spent | order_count
+    action: str  # fill | add | conflict | replace (the shop's running totals: a newer export's replace them)
     old: str  # the customer's value ("" when empty)
     new: str  # the file's value
 
@@ -106,6 +109,9 @@ class FieldChange:
             "address": _("address"),
             "tag": _("tag"),
             "note": _("note"),
+            "birth_date": _("birthday"),
+            "total_spent": _("total spent"),
+            "order_count": _("order count"),
         }.get(self.field, self.field)
 
 
@@ -118,6 +124,9 @@ class Match:
     by: str  # email | phone | source
     changes: list[FieldChange] = field(default_factory=list)
     taken: list[FieldChange] = field(default_factory=list)  # conflicts the person importing resolved for the file
+    # The shop's totals the file gives anew (total_spent, order_count: "fill" or "replace"): written whatever is
+    # chosen (they are the shop's running figures, not the person's data), unless the match is held.
+    totals: list[FieldChange] = field(default_factory=list)
 
     @property
     def conflicts(self) -> list[FieldChange]:
@@ -200,6 +209,9 @@ class ImportReport:
     offering_count: int = 0  # matched customers for whom the file has something new (changes or conflicts)
     conflict_count: int = 0  # fields kept as the customer has them, and customers held because of the phone
     replaced_count: int = 0  # conflicting fields replaced by the file's value
+    birthdays: int = 0  # people imported or matched whose birthday the file gives (and is kept)
+    purchases: int = 0  # people imported or matched with a total spent or an order count from the file
+    totals_replaced: int = 0  # matched customers whose totals the file sets or replaces (written unless dry run)
 
     def add_bad(self, line: int, reason: str) -> None:
         self.bad_count += 1
@@ -326,7 +338,8 @@ class ImportReport:
             f"{self.consents_found} consent facts found, {self.consents_stored} recorded, "
             f"{self.matched_count} matched, {self.updated} updated, {self.conflict_count} conflicts kept, "
             f"{self.replaced_count} replaced by the file's, "
-            f"{self.consent_conflict_count} consent facts not recorded"
+            f"{self.consent_conflict_count} consent facts not recorded, {self.birthdays} birthdays, "
+            f"{self.purchases} purchase totals, {self.totals_replaced} totals replaced"
         )
 
 

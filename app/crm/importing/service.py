@@ -201,6 +201,7 @@ class ImportService:
                         behind.wait()  # the batches before it are in: this thread writes now
                         if merge.apply(contacts, contact_id, row.contact, row.match.changes, row.match.taken):
                             report.updated += 1
+                        merge.replace_totals(contacts, contact_id, row.match.totals, f"import:{source.format}")
                         keep_sources(self.session.conn, [(contact_id, row.sources)])
                         if row.recorded:  # record_imported reads the purposes even for nothing
                             report.consents_stored += consents.record_imported(
@@ -267,6 +268,8 @@ class ImportService:
                             duplicate.kind,
                             merge.plan(self.session.conn, duplicate.existing_id, row.contact, region),
                         )
+                        row.match.totals = merge.totals(self.session.conn, duplicate.existing_id, row.contact)
+                        report.totals_replaced += bool(row.match.totals) and not row.match.held
                         if not row.match.held and overwrite is not False:
                             row.match.taken = [
                                 c
@@ -289,6 +292,9 @@ class ImportService:
                     report.imported += 1
                     report.add_details(row.warnings, row.unchecked)
                     row.recorded = list(row.consents)
+                if action is not None and row.contact is not None:
+                    report.birthdays += row.contact.birth_date is not None
+                    report.purchases += row.contact.total_spent is not None or row.contact.order_count is not None
                 if action is not None:
                     finder.remember(row.line, row.keys, row.sources)
                     for fact in row.consents:

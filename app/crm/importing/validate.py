@@ -12,12 +12,18 @@ with its country code, else the shop's country.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from app.crm.contact_points import UNCHECKED, country_of_phone, normalise_address, normalise_email, normalise_phone
 from app.crm.contacts import MAX_NAME, ContactInput, ContactPointInput
+from app.crm.importing import values
 from app.crm.importing.model import Detail, Draft, ParsedRow
 from app.crm.sensitive_text import described, find_sensitive
 from app.errors import InvalidInput
 from app.locale import _
+
+_NONE: tuple[None, None, None] = (None, None, None)
 
 
 def _normalise(kind: str, value: str, region: str | None) -> str:
@@ -72,6 +78,27 @@ def _identity(good: list[ContactPointInput], kept: list[ContactPointInput]) -> s
                 if point.kind == kind and (kind == "email" or any(c.isdigit() for c in point.value)):
                     return point.value
     return ""
+
+
+def _extras(
+    draft: Draft, country: str, warnings: list[tuple[int, str]]
+) -> tuple[date | None, Decimal | None, int | None]:
+    """The birthday and the shop's totals the row gives, read in the row's country; a cell that cannot be read
+    is reported by line and column and left out (the person is imported all the same)."""
+    born: date | None = None
+    spent: Decimal | None = None
+    orders: int | None = None
+    for kind, (text, origin) in draft.extras.items():
+        try:
+            if kind == "birth_date":
+                born = values.birthday(text, country)
+            elif kind == "total_spent":
+                spent = values.amount(text, country)
+            else:
+                orders = values.count(text)
+        except values.Unreadable as problem:
+            warnings.append((draft.line, _("{origin}: {reason}; not kept").format(origin=origin, reason=problem)))
+    return born, spent, orders
 
 
 def check(draft: Draft, region: str | None) -> ParsedRow:
@@ -131,7 +158,11 @@ def check(draft: Draft, region: str | None) -> ParsedRow:
     if findings:  # #20: said before anything is written (the preview, --dry-run); the file's note is kept
         text = _("the note seems to contain {what}; imported as it is: check it on the Notes tab")
         warnings.append((draft.line, text.format(what=described(findings))))
+    born, spent, orders = _extras(draft, countries.first or region or "", warnings) if draft.extras else _NONE
     contact = ContactInput(
+        birth_date=born,
+        total_spent=spent,
+        order_count=orders,
         given_name=given,
         family_name=family,
         display_name=name,

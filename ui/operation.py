@@ -1,9 +1,9 @@
 """Run slow work (key derivation, rekey, PDFs, exports) on a worker thread so the window never freezes.
 
 The rule for the session's database connection: sqlcipher3 connections are opened with
-check_same_thread=False, but the UI thread must never use it while an operation works on it (an import
-shares it with its own write-behind thread, app/store/write_behind.py, inside the work's transaction).
-`SessionContext.run` (ui/session_context.py) enforces this: it marks the session busy before the worker
+check_same_thread=False, but one connection must never be used by two threads at once. So while an
+operation works on the session's connection, the UI thread must not query it. `SessionContext.run`
+(ui/session_context.py) enforces this: it marks the session busy before the worker
 starts and clears the mark only after the worker has finished, and everything in ui/ that reads the
 database checks `context.busy` first (models stop fetching, the window is disabled, locking waits). Work that does not
 touch an open session (creating or unlocking a vault) may use `Operation` directly.

@@ -7,13 +7,12 @@ be batched with its person.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
 from app.store import search_index
 from app.store.database import Connection
-from app.store.write_behind import WriteBehind
 
 Point = tuple[str, str, str, str]  # kind, label, value, normalized
 BULK_BATCH = 1000
@@ -47,8 +46,8 @@ def next_contact_id(conn: Connection) -> int:
 class BulkWriter:
     """Collects new people and their details, and writes them a batch at a time."""
 
-    def __init__(self, conn: Connection, owner_user_id: int, stamp: str, behind: WriteBehind | None = None) -> None:
-        self.conn, self.owner, self.stamp, self.behind = conn, owner_user_id, stamp, behind
+    def __init__(self, conn: Connection, owner_user_id: int, stamp: str) -> None:
+        self.conn, self.owner, self.stamp = conn, owner_user_id, stamp
         self.next_id = next_contact_id(conn)
         self.organisations: dict[str, int] = {}
         self.tags: dict[str, int] = {}
@@ -132,8 +131,8 @@ class BulkWriter:
             self.phones.append((contact_id, digits))
         return contact_id
 
-    def flush(self, then: Callable[[], object] | None = None) -> None:
-        """Write the batch (on the write-behind thread, if there is one), then run `then` after it, in order."""
+    def flush(self) -> None:
+        """Write the batch, one `executemany` per table."""
         # in the order of _STATEMENTS
         batch = (
             self.contacts,
@@ -145,19 +144,10 @@ class BulkWriter:
             self.phones,
             self.purchases,
         )
+        for statement, rows in zip(_STATEMENTS, batch, strict=True):
+            if rows:
+                self.conn.executemany(statement, rows)
         self._clear()
-
-        def job() -> None:
-            for statement, rows in zip(_STATEMENTS, batch, strict=True):
-                if rows:
-                    self.conn.executemany(statement, rows)
-            if then is not None:
-                then()
-
-        if self.behind is None:
-            job()
-        else:
-            self.behind.submit(job)
 
     def _organisation_id(self, name: str) -> int:
         key = search_index.fold(name)

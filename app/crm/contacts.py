@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -26,7 +25,6 @@ from app.errors import InvalidInput
 from app.locale import _
 from app.store import search_index
 from app.store.database import Connection, bulk_cache
-from app.store.write_behind import WriteBehind
 
 MAX_NAME = 200
 # The first matches ranked by relevance; beyond, a word says too little to rank by. At 1M people the cost is
@@ -252,27 +250,19 @@ class ContactService:
         source: str,
         progress: Callable[[int], None] | None = None,
         written: Callable[[list[int]], None] | None = None,
-        behind: WriteBehind | None = None,
     ) -> list[int]:
         """Bulk create in one transaction (import, demo): all or nothing, one audit entry with the count.
 
         Rows must already be valid (importers check them first and report bad rows by line); a bad one here
         aborts the whole batch. `progress(n)` is called every 1,000 rows; `written(ids)` after each batch is
         written, inside the transaction, so a caller can add what belongs to those people as it goes instead of
-        holding it for every row until the end. With `behind` (not yet started), batches and `written` run on its
-        thread while the next rows are read; it runs inside this transaction, and a caller writing on the
-        connection itself meanwhile (an importer updating someone) calls `behind.wait()` first.
+        holding it for every row until the end.
         """
         self.session.require(Permission.EDIT_CUSTOMERS)
         region = self.region()
         ids: list[int] = []
-        with (
-            bulk_cache(self.conn),
-            self.session.change() as conn,
-            contact_points.remembered(),
-            behind or nullcontext(),  # every write done, or stopped, before the transaction ends
-        ):
-            writer = BulkWriter(conn, self.session.user.id, now(), behind)
+        with bulk_cache(self.conn), self.session.change() as conn, contact_points.remembered():
+            writer = BulkWriter(conn, self.session.user.id, now())
             writer.currency, writer.source = read_profile(conn).currency or None, source
             flushed = 0
 
@@ -280,7 +270,9 @@ class ContactService:
                 nonlocal flushed
                 batch = ids[flushed:]
                 flushed = len(ids)
-                writer.flush(None if written is None or not batch else lambda: written(batch))
+                writer.flush()
+                if written is not None and batch:
+                    written(batch)
 
             for data in rows:
                 c, points = _clean(data, region)
@@ -306,8 +298,6 @@ class ContactService:
                 if progress and len(ids) % 1000 == 0:
                     progress(len(ids))
             flush()
-            if behind is not None:
-                behind.wait()  # the last batch is in before the audit entry that counts it
             self.session.audit("contact.bulk_create", "contact", None, f"{len(ids)} from {source}")
         return ids
 

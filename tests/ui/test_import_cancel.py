@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from app.access.session import Session
-from tests.app.test_write_behind import shopify_row, write_export
+from tests.app.test_import_batches import shopify_row, write_export
 from tests.ui import test_customers as customers
 from tests.ui_helpers import press, shot, wait_until
 from ui.customers.import_dialog import ImportDialog

@@ -50,7 +50,6 @@ from app.crm.importing.validate import check
 from app.errors import InvalidInput
 from app.locale import _
 from app.store.database import bulk_cache
-from app.store.write_behind import WriteBehind
 
 FORMATS = ("auto", *(layout.key for layout in PRODUCTS), "generic", "vcard")
 _VCARD_SUFFIXES = {".vcf", ".vcard"}
@@ -174,7 +173,6 @@ class ImportService:
 
             # per person not yet written, in order: (line, consents to record, source ids)
             pending: deque[tuple[int, list[ConsentFact], list[tuple[str, str]]]] = deque()
-            behind = WriteBehind()  # batches are written while the next rows are checked
             file_name = Path(path).name
             consents = ConsentService(self.session)
             contacts = ContactService(self.session)
@@ -198,7 +196,6 @@ class ImportService:
                         contact_id = row.match.contact_id
                         if row.match.held:
                             continue  # perhaps someone else: nothing of theirs changes, not even consent
-                        behind.wait()  # the batches before it are in: this thread writes now
                         if merge.apply(contacts, contact_id, row.contact, row.match.changes, row.match.taken):
                             report.updated += 1
                         merge.replace_totals(contacts, contact_id, row.match.totals, f"import:{source.format}")
@@ -228,7 +225,7 @@ class ImportService:
             # The larger cache ends after the commit: pages written in an open transaction cannot be let go.
             with bulk_cache(self.session.conn), self.session.change():  # all or nothing: people, consents, record
                 report.contact_ids = contacts.create_many(
-                    people(), source=f"import:{source.format}", progress=progress, written=written, behind=behind
+                    people(), source=f"import:{source.format}", progress=progress, written=written
                 )
                 if report.consents_stored:
                     consents.audit_imported(report.consents_stored)

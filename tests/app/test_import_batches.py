@@ -1,15 +1,11 @@
-"""Issue #16 (speed): an import writes each batch on a second thread while the next rows are checked.
-
-The queue itself (order, failures, stopping), then the import through it with files large enough to span several
-batches: a failure while writing keeps nothing, and a re-export matched against a vault across batch boundaries
-gives the same counts, consents and source ids as the rows say.
+"""An import writes a thousand people at a time inside one transaction: files large enough to span several
+batches, where a failure while writing a later batch keeps nothing, a cancel keeps nothing, and a re-export
+matched against a vault across batch boundaries gives the counts, consents and source ids its rows say.
 """
 
 from __future__ import annotations
 
 import csv
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +13,6 @@ import sqlcipher3
 
 from app.access.session import Session
 from app.crm.importing.service import ImportService
-from app.store.write_behind import WriteBehind
 
 HEADERS = [
     "Customer ID",
@@ -79,64 +74,14 @@ def count(session: Session, table: str) -> int:
     return int(session.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
-# --- the queue ------------------------------------------------------------------------------------------------
-
-
-def test_jobs_run_in_order_on_a_thread_of_their_own() -> None:
-    ran: list[tuple[int, int]] = []
-    with WriteBehind() as behind:
-        for number in range(6):
-            behind.submit(lambda number=number: ran.append((number, threading.get_ident())))  # type: ignore[misc]
-        behind.wait()
-        assert [number for number, _thread in ran] == list(range(6))
-    assert {thread for _number, thread in ran} != {threading.get_ident()}
-    assert len({thread for _number, thread in ran}) == 1
-
-
-def test_a_failed_job_stops_the_queue_and_is_raised_in_the_caller() -> None:
-    ran: list[int] = []
-
-    def fail() -> None:
-        raise ValueError("disk full")
-
-    with pytest.raises(ValueError, match="disk full"), WriteBehind() as behind:
-        behind.submit(lambda: ran.append(1))
-        behind.submit(fail)
-        behind.submit(lambda: ran.append(3))  # queued behind the failure: never runs
-    assert ran == [1]
-
-
-def test_a_failure_in_the_caller_drops_what_has_not_started_and_waits_for_what_has() -> None:
-    started, finished, later = threading.Event(), threading.Event(), threading.Event()
-
-    def slow() -> None:
-        started.set()
-        time.sleep(0.2)
-        finished.set()
-
-    with pytest.raises(KeyboardInterrupt), WriteBehind(depth=4) as behind:
-        behind.submit(slow)
-        behind.submit(later.set)
-        assert started.wait(5)
-        raise KeyboardInterrupt  # the person cancelled: the caller rolls back right after the block
-    assert finished.is_set() and not later.is_set()
-
-
-def test_the_sqlcipher_library_serialises_calls_from_two_threads() -> None:
-    """The write-behind thread shares the importing thread's connection; SQLite built THREADSAFE=1 (serialized)
-    makes that safe. A build without it must fail here, not corrupt a vault."""
-    options = {str(row[0]) for row in sqlcipher3.connect(":memory:").execute("PRAGMA compile_options")}
-    assert "THREADSAFE=1" in options
-
-
-# --- imports through it ---------------------------------------------------------------------------------------
+# --- imports of several batches ---------------------------------------------------------------------------------------
 
 
 def test_an_import_that_fails_while_writing_keeps_nothing(owner_session: Session, tmp_path: Path) -> None:
     export = write_export(tmp_path / "customers_export.csv", [shopify_row(n) for n in range(1, 3201)])
     session = owner_session
     audit_before = count(session, "audit_event")
-    # a write that fails in the fourth batch, on the write-behind thread (as a full disk would)
+    # a write that fails in the fourth batch (as a full disk would)
     session.conn.execute(
         "CREATE TEMP TRIGGER fail_late BEFORE INSERT ON main.contact_point WHEN new.value = 'cliente.3001@ejemplo1.cl' "
         "BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END"
@@ -158,7 +103,7 @@ def test_a_cancelled_import_keeps_nothing(owner_session: Session, tmp_path: Path
     export = write_export(tmp_path / "customers_export.csv", [shopify_row(n) for n in range(1, 4001)])
 
     def progress(done: int) -> None:
-        if done >= 3000:  # two batches are written or being written by now
+        if done >= 3000:  # three batches are written by now
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -201,7 +146,7 @@ def test_a_reexport_across_batches_updates_adds_and_skips_as_its_rows_say(
         return int(row.fetchone()[0])
 
     assert source_ids(1501) == source_ids(3200) == 1 and source_ids(9000) == source_ids(9099) == 0
-    # the search index has everyone written on the second thread, by name and by a local number's digits
+    # the search index has everyone, from every batch
     assert (
         session.conn.execute("SELECT count(*) FROM contact_search WHERE contact_search MATCH 'rojas'").fetchone()[0]
         == 3200

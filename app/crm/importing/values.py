@@ -90,8 +90,13 @@ def birthday(text: str, country: str = "") -> date:
     return _whole(year, first, second) if order else _whole(year, second, first)
 
 
+_PLAIN_AMOUNT = re.compile(r"\d+(?:\.\d{1,2})?")  # "152900.00", "45": what shop exports write, read as it is
+
+
 def amount(text: str, country: str = "") -> Decimal:
     """An amount of money as Decimal (zero or more), or Unreadable."""
+    if _PLAIN_AMOUNT.fullmatch(text):  # one or two decimals after a dot: never a thousands separator
+        return Decimal(text)
     value = _MONEY_NOISE.sub("", text.strip()).replace("\u2019", "'").replace("'", "")
     if not any(c.isdigit() for c in value) or value.count("-") > 0:
         raise Unreadable(_("not an amount of money"))
@@ -122,6 +127,8 @@ def amount(text: str, country: str = "") -> Decimal:
 
 def count(text: str) -> int:
     """A whole number of orders or visits ("14", "1,204", "3.0"), or Unreadable."""
+    if text.isdigit() and text.isascii():
+        return int(text)
     value = text.strip()
     if _GROUPED.match(value):
         value = re.sub(r"\D", "", value)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 from app.access.session import Session
 from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactFilter, ContactInput, ContactService
-from tests.ui.test_customers import KNOWN, _fill, _names, _open, _overview_value, _shot, _window
+from tests.ui.test_customers import KNOWN, _edit, _fill, _names, _open, _overview_value, _shot, _window
 from tests.ui_helpers import press, wait_until
 from ui.customers.page import CustomersPage
 from ui.models.contacts_model import BATCH, ContactListModel
@@ -246,7 +246,7 @@ def test_the_dialog_edits_every_organisation(qtbot, owner) -> None:
     main, page = _window(qtbot, owner)
     ana = _open(qtbot, page, "Ana Lima")
     assert ana == names["Ana Lima"]
-    dialog = page.edit_customer(ana)
+    dialog = _edit(qtbot, page)
     rows = dialog.organisations.rows
     assert [(r.name.text(), r.job_title.text()) for r in rows] == [("Corner Bakery", "Buyer")]
     press(qtbot, dialog.organisations.add_button)
@@ -265,7 +265,7 @@ def test_the_dialog_edits_every_organisation(qtbot, owner) -> None:
     assert _overview_value(page, "Given name") == "Ana"
     assert [s.id for s in ContactService(owner).search("guild", 5)] == [ana]
 
-    dialog = page.edit_customer(ana)  # both come back; removing one keeps the other
+    dialog = _edit(qtbot, page)  # both come back; removing one keeps the other
     rows = dialog.organisations.rows
     assert [(r.name.text(), r.job_title.text()) for r in rows] == [
         ("Corner Bakery", "Buyer"),

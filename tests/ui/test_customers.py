@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from PySide6.QtCore import Qt
@@ -135,6 +136,22 @@ def _open(qtbot, page: CustomersPage, name: str) -> int:
     contact_id = page.model.contact_id(row)
     wait_until(qtbot, lambda: page.detail.contact_id == contact_id)
     return contact_id
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def _shown(parent: QWidget, kind: type[W]) -> W:
+    """The one `kind` window open on screen over `parent`, as a person would find it."""
+    found = [w for w in parent.findChildren(kind) if w.isVisible()]
+    assert len(found) == 1, f"{len(found)} {kind.__name__} on screen"
+    return found[0]
+
+
+def _edit(qtbot, page: CustomersPage) -> ContactDialog:
+    """Press Edit on the record shown and return the editor it opens."""
+    press(qtbot, page.detail.edit_button)
+    return _shown(page.window(), ContactDialog)
 
 
 def _shot(qtbot, widget: QWidget, name: str) -> None:
@@ -364,7 +381,7 @@ def test_editing_keeps_the_details_and_saves_changes(qtbot, owner) -> None:
     _fill(owner, 20)
     main, page = _window(qtbot, owner)
     contact_id = _open(qtbot, page, "王芳")
-    dialog = page.edit_customer(contact_id)
+    dialog = _edit(qtbot, page)
     assert dialog.given.text() == "芳" and dialog.family.text() == "王" and dialog.display.text() == ""
     assert [row.value.text() for row in dialog.phones.rows] == ["+86 139 1234 5678"]
     assert dialog.language.currentData() == "zh_CN"
@@ -405,8 +422,11 @@ def test_export_writes_what_is_shown_and_warns_it_is_plaintext(qtbot, tmp_path: 
     page.search.setText("lima")
     page.apply_search()
     out = tmp_path / "customers.csv"
-    page.export(out)
-    assert page.context.busy
+    press(qtbot, page.export_button)
+    chooser = _shown(main, QFileDialog)  # where to save; the person picks a path and saves
+    chooser.selectFile(str(out))
+    chooser.accept()
+    assert not chooser.isVisible() and page.context.busy
     wait_until(qtbot, lambda: not page.context.busy)
     with out.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
@@ -419,8 +439,8 @@ def test_export_writes_what_is_shown_and_warns_it_is_plaintext(qtbot, tmp_path: 
 def test_duplicates_are_listed_and_merged_into_the_one_kept(qtbot, owner) -> None:
     names = _fill(owner, 60)
     main, page = _window(qtbot, owner)
-    dialog = page.find_duplicates()
-    assert isinstance(dialog, DuplicatesDialog)
+    press(qtbot, page.duplicates_button)
+    dialog = _shown(main, DuplicatesDialog)
     wait_until(qtbot, lambda: not page.context.busy and bool(dialog.groups))
     groups = [{m.name for m in group} for group in dialog.groups]
     assert {"Ana Lima", "Ana Maria Lima"} in groups and {"Lukas Weber"} in groups
@@ -430,7 +450,10 @@ def test_duplicates_are_listed_and_merged_into_the_one_kept(qtbot, owner) -> Non
     keep = next(top.child(i) for i in range(top.childCount()) if top.child(i).text(0) == "Ana Lima")
     dialog.tree.setCurrentItem(keep)
     other = next(m.id for m in dialog.groups[ana_group] if m.name == "Ana Maria Lima")
-    dialog.merge(names["Ana Lima"], [other])
+    press(qtbot, dialog.merge_button)
+    box = _shown(dialog, QMessageBox)
+    assert f"Ana Maria Lima (no. {other}) into Ana Lima (no. {names['Ana Lima']})" in box.text()
+    press(qtbot, next(b for b in box.buttons() if b.text() == "&Merge"))
     wait_until(qtbot, lambda: not page.context.busy and "Merged 1 record" in dialog.message.text())
     wait_until(qtbot, lambda: not page.context.busy and len(dialog.groups) == len(groups) - 1)
     assert [c.name for c in ContactService(owner).search("Lima", 10)] == ["Ana Lima"]
@@ -448,9 +471,9 @@ def test_staff_see_no_export_or_merge(qtbot, new_vault: tuple[Path, str]) -> Non
     main, page = _window(qtbot, staff)
     for button in (page.export_button, page.duplicates_button):
         assert not button.isEnabled() and "Staff" in button.toolTip()
-    assert page.find_duplicates() is None
-    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)  # a click on the disabled button
-    opened = [w for kind in (QFileDialog, QMessageBox) for w in main.findChildren(kind) if w.isVisible()]
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # a click on the disabled button
+    kinds = (QFileDialog, QMessageBox, DuplicatesDialog)
+    opened = [w for kind in kinds for w in main.findChildren(kind) if w.isVisible()]
     assert not opened  # opens nothing
     assert page.new_button.isEnabled()  # staff do customer work
     ana = _open(qtbot, page, "Ana Lima")
@@ -466,7 +489,7 @@ def test_clear_forgets_every_customer(qtbot, owner) -> None:
     _open(qtbot, page, "Ana Lima")
     page.delete_customer(page.detail.contact_id)
     _open(qtbot, page, "Lukas")
-    dialog = page.edit_customer(page.detail.contact_id)
+    dialog = _edit(qtbot, page)
     assert dialog.isVisible()
     main.clear()
     assert page.model.rowCount() == 0 and not page.model.canFetchMore()
@@ -675,7 +698,7 @@ def test_the_preferred_language_is_chosen_saved_shown_and_cleared(qtbot, owner) 
     assert _overview_value(page, "Preferred language") == "German"
     _shot(qtbot, page.detail, "customers-overview-language")
 
-    dialog = page.edit_customer(greta)
+    dialog = _edit(qtbot, page)
     assert dialog.language.currentData() == "de"  # loading selects the stored language
     _shot(qtbot, dialog, "customers-edit-dialog-language")
     dialog.language.setCurrentIndex(0)
@@ -691,7 +714,7 @@ def test_a_language_outside_the_shipped_ones_is_kept_when_editing(qtbot, owner) 
     main, page = _window(qtbot, owner)
     fatima = _open(qtbot, page, "فاطمة حسن")
     assert fatima == names["فاطمة حسن"]
-    dialog = page.edit_customer(fatima)
+    dialog = _edit(qtbot, page)
     assert dialog.language.currentData() == "ar"  # shown, though only five languages are offered to choose
     press(qtbot, dialog.ok_button)
     assert not dialog.isVisible()

@@ -466,7 +466,7 @@ def test_look_of_each_tab_with_realistic_data(qtbot, tmp_path: Path, context: Se
         contacts.delete(people[name])
     retention = sized(RetentionTab(context, clock=lambda: NOW + timedelta(days=40)))
     qtbot.addWidget(retention)
-    retention.preview()
+    press(qtbot, retention.preview_button)
     wait_until(qtbot, lambda: not context.busy)
     assert retention.preview_model.rowCount() == 2
     shot(retention, "privacy-retention")

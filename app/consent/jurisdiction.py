@@ -157,12 +157,13 @@ def asks_consent(basis: str, law: str) -> bool:
 def consent_age(conn: Connection, contact_id: int) -> int | None:
     """Below this age a parent consents for the person: PIPL's 14 for people PIPL covers, else the GDPR age the
     shop's country sets; None where neither law applies."""
-    if person_law(conn, contact_id) == "pipl":
-        return PIPL_CONSENT_AGE
-    country = shop_country(conn)
-    if country in GDPR_CONSENT_AGE:
-        return GDPR_CONSENT_AGE[country]
-    return None
+    return consent_age_for(shop_country(conn), person_law(conn, contact_id) == "pipl")
+
+
+def consent_age_for(shop: str, pipl: bool) -> int | None:
+    """`consent_age` for someone not written yet (an import's row): `pipl` as `under_pipl` decides it, the shop
+    in China or a +86 phone."""
+    return PIPL_CONSENT_AGE if pipl or shop == "CN" else GDPR_CONSENT_AGE.get(shop)
 
 
 def age_on(born: date, day: date) -> int:

@@ -20,11 +20,12 @@ from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.consent.jurisdiction import age_on, consent_age_for, shop_country
 from app.consent.ledger import ConsentService, imported_verdict
 from app.crm import contact_points
 from app.crm import vcard as vcards
@@ -242,6 +243,7 @@ class ImportService:
         """Every record with its verdict, and what to do with it ("new", "update" a matched customer, or None);
         keeps `report` up to date as it goes."""
         region = ContactService(self.session).region()
+        shop, today = shop_country(self.session.conn), datetime.now(UTC).date()
         consent_service = ConsentService(self.session)
         finder = DuplicateFinder(self.session.conn)
         consents: Counter[tuple[str, bool]] = Counter()
@@ -289,6 +291,8 @@ class ImportService:
                     report.imported += 1
                     report.add_details(row.warnings, row.unchecked)
                     row.recorded = list(row.consents)
+                if row.recorded and row.contact is not None and row.contact.birth_date is not None:
+                    self._leave_out_a_childs_grants(row, row.contact.birth_date, shop, today, report)
                 if action is not None and row.contact is not None:
                     report.birthdays += row.contact.birth_date is not None
                     report.purchases += row.contact.total_spent is not None or row.contact.order_count is not None
@@ -305,6 +309,26 @@ class ImportService:
             f"{purpose} {'granted' if granted else 'refused'}": count for (purpose, granted), count in consents.items()
         }
         report.unused_columns = source.unused()
+
+    @staticmethod
+    def _leave_out_a_childs_grants(row: ParsedRow, born: date, shop: str, today: date, report: ImportReport) -> None:
+        """A file cannot show that a parent consented (GDPR Art. 8, PIPL Art. 31): for someone its birthday makes
+        younger than their law's age of consent, its yes is not recorded but reported (its no still is)."""
+        assert row.contact is not None
+        pipl = any(p.kind == "phone" and (p.normalized or "").startswith("+86") for p in row.contact.points)
+        limit = consent_age_for(shop, pipl)
+        age = age_on(born, today)
+        if limit is None or age >= limit:
+            return
+        for fact in [fact for fact in row.recorded if fact.granted]:
+            row.recorded.remove(fact)
+            report.add_consent_conflict(
+                row.line,
+                _(
+                    "the file's consent to {purpose} is not recorded: by the birthday in the file the customer is "
+                    "{age}, under {limit}, so a parent must give it (record it with the parent on the Consent tab)"
+                ).format(purpose=fact.purpose, age=age, limit=limit),
+            )
 
     @staticmethod
     def _consent_conflict(contact_id: int, fact: ConsentFact) -> str:

@@ -11,7 +11,16 @@ import pytest
 from app.access.session import Session
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui_helpers import open_session_for_ui, shutdown_session, wait_until
+from ui import script_fonts
 from ui.session_context import SessionContext
+
+
+@pytest.fixture(scope="session", autouse=True)
+def script_fonts_as_the_app_adds_them(qapp: object) -> None:
+    """The fonts the app adds at start-up for scripts this machine lacks (ui/startup.py), so that names in any
+    script are drawn in screenshots as a shop owner sees them, not as boxes."""
+    for system in script_fonts.BUNDLED:
+        script_fonts.ensure_script(system)
 
 
 @pytest.fixture

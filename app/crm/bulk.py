@@ -46,13 +46,15 @@ def next_contact_id(conn: Connection) -> int:
 class BulkWriter:
     """Collects new people and their details, and writes them a batch at a time."""
 
-    def __init__(self, conn: Connection, owner_user_id: int, stamp: str) -> None:
+    def __init__(
+        self, conn: Connection, owner_user_id: int, stamp: str, source: str = "", currency: str | None = None
+    ) -> None:
+        """`source` and `currency` go with the shop's totals an import brings ("import:shopify", the shop's)."""
         self.conn, self.owner, self.stamp = conn, owner_user_id, stamp
+        self.source, self.currency = source, currency
         self.next_id = next_contact_id(conn)
         self.organisations: dict[str, int] = {}
         self.tags: dict[str, int] = {}
-        self.currency: str | None = None  # the shop's, for the totals an import brings (None: not set)
-        self.source = ""  # where the totals come from ("import:shopify")
         self._clear()
 
     def _clear(self) -> None:

@@ -259,11 +259,11 @@ class ContactService:
         holding it for every row until the end.
         """
         self.session.require(Permission.EDIT_CUSTOMERS)
-        region = self.region()
+        shop = read_profile(self.conn)
+        region = shop.country or None  # as region() reads it
         ids: list[int] = []
         with bulk_cache(self.conn), self.session.change() as conn, contact_points.remembered():
-            writer = BulkWriter(conn, self.session.user.id, now())
-            writer.currency, writer.source = read_profile(conn).currency or None, source
+            writer = BulkWriter(conn, self.session.user.id, now(), source, shop.currency or None)
             flushed = 0
 
             def flush() -> None:

@@ -68,6 +68,11 @@ PIPL_PHONE = "kind = 'phone' AND normalized >= '+86' AND normalized < '+87'"
 PIPL_PHONES = f"SELECT contact_id FROM contact_point WHERE {PIPL_PHONE}"  # the people who have one
 
 
+def is_pipl_phone(normalized: str) -> bool:
+    """`PIPL_PHONE` for a number not written yet (an import's row)."""
+    return "+86" <= normalized < "+87"
+
+
 def country_of_e164(normalized: str) -> str:
     """The country a stored E.164 number belongs to ("+56987654321" -> "CL"), so that the number as typed can be
     read again the same way; "" when no single country has it."""

@@ -8,6 +8,7 @@ Anything selected "for" a purpose goes through `eligible_sql`, so a withdrawal t
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -427,12 +428,14 @@ class ConsentService:
         """Consents an imported file states, as (contact id, purpose key, granted, source[, at]) in one
         transaction: method 'import', the file, line and column named as the source, dated as the file dates
         them (else now); never invented, so only what the file said. Callers decide with `imported_verdict`
-        which facts belong in the ledger of people who have events already.
+        which facts belong in the ledger of people who have events already. A grant for someone whose birthday
+        makes them younger than their law's age of consent is left out: `record` asks for the parent's name.
 
         An import writes them a batch at a time with `audit=False` and then one `audit_imported(total)`."""
         self.session.require(Permission.CAPTURE_CONSENT)
         keys = {p.key for p in self.purposes(active_only=False)}
         stamp, user = utc(), self.session.user.id
+        children = self._children(list({fact[0] for fact in facts if fact[2]}))
         rows = [
             (
                 fact[0],
@@ -444,7 +447,7 @@ class ConsentService:
                 utc(fact[4]) if len(fact) > 4 and fact[4] is not None else stamp,
             )
             for fact in facts
-            if fact[1] in keys and fact[3].strip()
+            if fact[1] in keys and fact[3].strip() and not (fact[2] and fact[0] in children)
         ]
         if not rows:
             return 0
@@ -457,6 +460,21 @@ class ConsentService:
             if audit:
                 self.audit_imported(len(rows))
         return len(rows)
+
+    def _children(self, ids: list[int]) -> set[int]:
+        """Of `ids`, the people whose birthday makes them younger than their law's age of consent today: a file
+        cannot show that a parent gave theirs (as `record` asks for one). One query finds who has a birthday."""
+        if not ids:
+            return set()
+        today = datetime.now(UTC).date()
+        born = [
+            int(row[0])
+            for row in self.conn.execute(
+                "SELECT c.id FROM contact c JOIN json_each(?) j ON c.id = j.value WHERE c.birth_date IS NOT NULL",
+                (json.dumps(ids),),
+            )
+        ]
+        return {contact_id for contact_id in born if needs_parent(self.conn, contact_id, today) is not None}
 
     def latest_events(self, contact_id: int) -> dict[str, tuple[str, str]]:
         """purpose key -> (action, at) of the person's latest event for it (what `imported_verdict` weighs)."""

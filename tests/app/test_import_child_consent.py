@@ -15,7 +15,7 @@ import pytest
 
 from app.access.session import Session
 from app.access.shop import ShopService
-from app.consent.jurisdiction import age_on
+from app.consent.jurisdiction import age_on, set_birth_date
 from app.crm.contacts import ContactService
 from app.crm.importing.service import ImportService
 
@@ -97,3 +97,17 @@ def test_pipls_age_follows_a_chinese_number_whatever_the_shops_country(owner_ses
     [(line, reason)] = report.consent_conflicts
     assert line == 2 and "13, under 14" in reason
     assert granted(owner_session, "hao.li@example.cn") == []
+
+
+def test_a_customers_stored_birthday_keeps_a_reexports_yes_out(owner_session: Session, tmp_path: Path) -> None:
+    """The file need not give the birthday: the ledger weighs the one the shop recorded at the counter."""
+    ShopService(owner_session).update(country="DE")
+    first = tmp_path / "export.csv"
+    first.write_text(HEADERS + "\n,Emil,Vogel,emil.vogel@example.de,,,SQ7,0,$0.00,\n", encoding="utf-8")
+    ImportService(owner_session).run(first)
+    [emil] = ContactService(owner_session).search("emil.vogel@example.de", 5)
+    set_birth_date(owner_session, emil.id, years_ago(12))
+    later = tmp_path / "export_later.csv"
+    later.write_text(HEADERS + "\n,Emil,Vogel,emil.vogel@example.de,,,SQ7,1,$9.00,subscribed\n", encoding="utf-8")
+    ImportService(owner_session).run(later)
+    assert granted(owner_session, "emil.vogel@example.de") == []

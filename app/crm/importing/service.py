@@ -25,7 +25,7 @@ from pathlib import Path
 
 from app.access.roles import Permission
 from app.access.session import Session
-from app.consent.jurisdiction import age_on, consent_age_for, shop_country
+from app.consent.jurisdiction import age_on, consent_age_for, is_pipl_phone, shop_country
 from app.consent.ledger import ConsentService, imported_verdict
 from app.crm import contact_points
 from app.crm import vcard as vcards
@@ -313,9 +313,11 @@ class ImportService:
     @staticmethod
     def _leave_out_a_childs_grants(row: ParsedRow, born: date, shop: str, today: date, report: ImportReport) -> None:
         """A file cannot show that a parent consented (GDPR Art. 8, PIPL Art. 31): for someone its birthday makes
-        younger than their law's age of consent, its yes is not recorded but reported (its no still is)."""
+        younger than their law's age of consent, its yes is reported here, before anything is written, and left
+        out (the ledger leaves it out too, and so for a customer whose stored birthday says so:
+        `ConsentService.record_imported`)."""
         assert row.contact is not None
-        pipl = any(p.kind == "phone" and (p.normalized or "").startswith("+86") for p in row.contact.points)
+        pipl = any(p.kind == "phone" and is_pipl_phone(p.normalized or "") for p in row.contact.points)
         limit = consent_age_for(shop, pipl)
         age = age_on(born, today)
         if limit is None or age >= limit:

@@ -9,18 +9,8 @@ from pathlib import Path
 
 from app.cli.common import Commands, Passwords, out, signed_in, vault_and_user
 from app.locale import _
-from app.privacy.datamap import DataMapRow, DataMapService
+from app.privacy.datamap import DataMapService
 from app.privacy.pseudonymise import export_pseudonymised
-
-
-def retention_text(row: DataMapRow) -> str:
-    """The retention category and, when a policy is active for it, its period and what then happens."""
-    if not row.retention:
-        return ""
-    if row.period_days is None:
-        return row.retention_label()
-    then = _("then anonymised") if row.action == "anonymise" else _("then deleted")
-    return _("{category}: {days} days, {then}").format(category=row.retention_label(), days=row.period_days, then=then)
 
 
 def cmd_datamap(args: argparse.Namespace, passwords: Passwords) -> int:
@@ -60,7 +50,7 @@ def cmd_datamap(args: argparse.Namespace, passwords: Passwords) -> int:
         else:
             out(
                 _("{field}: {purpose}; {retention}; {n} people").format(
-                    field=row.name, purpose=row.purpose, retention=retention_text(row), n=filled
+                    field=row.name, purpose=row.purpose, retention=row.retention_text(), n=filled
                 )
             )
     return 0

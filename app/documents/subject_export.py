@@ -362,12 +362,9 @@ class _Export:
             (_("Preferred language"), language),
             *self._birthday_and_purchases(),
             (_("Customer number"), str(data.contact_id)),
+            *[(_("Customer number in {tool}").format(tool=source["name"]), source["id"]) for source in data.source_ids],
             (_("Record created"), self._when(data.created_at)),
             (_("Last changed"), self._when(data.updated_at)),
-        ]
-        at = next(i for i, row in enumerate(rows) if row[1] == str(data.contact_id)) + 1
-        rows[at:at] = [
-            (_("Customer number in {tool}").format(tool=source["name"]), source["id"]) for source in data.source_ids
         ]
         story: list[Any] = [
             *self._h1("identity"),

@@ -256,6 +256,17 @@ class DataMapRow:
     def retention_label(self) -> str:
         return _(CATEGORY_LABELS[self.retention]) if self.retention in CATEGORY_LABELS else ""
 
+    def retention_text(self) -> str:
+        """The retention category and, when a policy is active for it, its period and what then happens."""
+        if not self.retention:
+            return ""
+        if self.period_days is None:
+            return self.retention_label()
+        then = _("then anonymised") if self.action == "anonymise" else _("then deleted")
+        return _("{category}: {days} days, {then}").format(
+            category=self.retention_label(), days=self.period_days, then=then
+        )
+
 
 def person_tables(conn: Connection) -> list[str]:
     """`contact` and every table whose foreign keys lead to it, directly or through another such table."""

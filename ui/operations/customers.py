@@ -21,14 +21,6 @@ if TYPE_CHECKING:  # the import service (charset detection, vCard, ~5 MB) loads 
 GROUP_LIMIT = 100
 
 
-def summary_of(service: ContactService, contact_id: int) -> ContactSummary | None:
-    """One person's list row without an audited full read: the keyset page of one that starts just before
-    them. (ContactService has no unaudited summaries-by-id yet.)"""
-    key, _id = service.sort_position(contact_id)
-    page = service.page(after=(key, contact_id - 1), limit=1)
-    return page[0] if page and page[0].id == contact_id else None
-
-
 def find_groups(session: Session) -> Work[list[list[ContactSummary]]]:
     """Groups of people entered more than once, each as list rows (it looks at every contact detail)."""
 
@@ -36,7 +28,7 @@ def find_groups(session: Session) -> Work[list[list[ContactSummary]]]:
         service = ContactService(session)
         groups = []
         for ids in find_duplicates(session, limit=GROUP_LIMIT):
-            members = [summary for contact_id in ids if (summary := summary_of(service, contact_id)) is not None]
+            members = service.summaries(ids)  # list rows, one statement a group (no audited full read)
             if len(members) > 1:
                 groups.append(members)
         return groups

@@ -30,15 +30,6 @@ def count_fields(session: Session) -> Work[tuple[int, list[DataMapRow]]]:
     return work
 
 
-def retention_text(row: DataMapRow) -> str:
-    if not row.retention:
-        return ""
-    if row.period_days is None:
-        return row.retention_label()
-    then = _("then anonymised") if row.action == "anonymise" else _("then deleted")
-    return _("{category}: {days} days, {then}").format(category=row.retention_label(), days=row.period_days, then=then)
-
-
 def table_row(row: DataMapRow, people: int) -> Row:
     filled = "" if row.people is None else _("{n} of {total}").format(n=row.people, total=people)
     if row.no_purpose:
@@ -49,7 +40,7 @@ def table_row(row: DataMapRow, people: int) -> Row:
             tips={0: _("Columns: {columns}").format(columns=", ".join(row.columns))},
         )
     return Row(
-        [row.name, row.purpose, retention_text(row), filled],
+        [row.name, row.purpose, row.retention_text(), filled],
         row.key,
         tips={0: _("Columns: {columns}").format(columns=", ".join(row.columns))},
     )

@@ -150,14 +150,14 @@ def test_bad_dates_and_amounts_are_reported_by_line_and_the_row_is_still_importe
     report = ImportService(session).run(GERMAN)
     assert report.imported == 3
     assert born(session, "juergen.weiss@example.de") == date(1981, 7, 14)
-    assert totals(session, "juergen.weiss@example.de")[:2] == ("1234.50", 12)  # "1.234,50" read the German way
+    assert totals(session, "juergen.weiss@example.de")[:2] == ("1234.50", 12)  # "1.234,50 €" read the German way
     assert born(session, "kaethe@example.at") is None
     assert totals(session, "kaethe@example.at")[:2] == (None, 3)
     assert totals(session, "renee@example.dk")[:2] == ("89.90", None)
     assert report.warnings == [
         (3, 'column "Geburtstag": not a date; not kept'),
-        (3, 'column "Total spent": not an amount of money; not kept'),
-        (4, 'column "Orders": not a whole number; not kept'),
+        (3, 'column "Gesamtumsatz": not an amount of money; not kept'),
+        (4, 'column "Bestellungen": not a whole number; not kept'),
     ]
 
 

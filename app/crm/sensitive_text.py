@@ -32,9 +32,6 @@ class Finding:
     start: int
     end: int
 
-    def label(self) -> str:
-        return _(KINDS[self.kind])
-
 
 def _fold(text: str) -> str:
     """Lower case without accents, one character for each character of `text` (so positions stay valid)."""

@@ -21,10 +21,8 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 
 from app import APP_NAME, __version__
 from app.documents.fonts import BODY_FONT, rich_text
-from app.documents.pdf import MARGIN
+from app.documents.pdf import GREY, MARGIN, RULE
 
-GREY = colors.Color(0.35, 0.35, 0.35)
-RULE = colors.Color(0.75, 0.75, 0.75)
 TINT = colors.Color(0.93, 0.93, 0.93)
 CELL_SIZE, CELL_LEADING, CELL_PAD = 8.5, 11.0, 3.0
 CELL_TOP, CELL_BOTTOM = 2.5, 3.0

@@ -18,7 +18,7 @@ from app.documents.fonts import BODY_FONT, BOLD_FONT, register_fonts, rich_text
 
 MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN - 12  # the frame pads its content by 6 pt on each side
-_GREY = colors.Color(0.35, 0.35, 0.35)
+GREY = colors.Color(0.35, 0.35, 0.35)
 RULE = colors.Color(0.75, 0.75, 0.75)
 _BLANK_FILL = colors.Color(1.0, 0.96, 0.75)
 _BLANK_INK = colors.Color(0.55, 0.3, 0.0)
@@ -75,7 +75,7 @@ def render_paged(build_story: Callable[[], list[Any]], *, title: str, decorate: 
 def draw_footer(canvas: Any, left: str, right: str) -> None:
     """A one-line grey footer: `left` at the left margin, `right` (the page number) at the right."""
     width = A4[0] - 2 * MARGIN
-    style = ParagraphStyle("footer", fontName=BODY_FONT, fontSize=8, leading=10, textColor=_GREY)
+    style = ParagraphStyle("footer", fontName=BODY_FONT, fontSize=8, leading=10, textColor=GREY)
     canvas.saveState()
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.5)
@@ -100,7 +100,7 @@ def _one_line(paragraph: Paragraph, width: float) -> Paragraph:
 
 def styles() -> dict[str, ParagraphStyle]:
     body = ParagraphStyle("body", fontName=BODY_FONT, fontSize=10.5, leading=14.5, spaceAfter=4)
-    small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, textColor=_GREY)
+    small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, textColor=GREY)
     cell = ParagraphStyle("cell", fontName=BODY_FONT, fontSize=9.5, leading=12.5)
     return {
         "body": body,

@@ -55,9 +55,7 @@ from app.documents.paged import (
     CELL_LEADING,
     CELL_PAD,
     CELL_SIZE,
-    GREY,
     KEEP_ROWS,
-    RULE,
     Draft,
     Heading,
     Line,
@@ -66,7 +64,7 @@ from app.documents.paged import (
     one_line,
     runs_of,
 )
-from app.documents.pdf import MARGIN, encrypt, para, table_style
+from app.documents.pdf import GREY, MARGIN, RULE, encrypt, para, table_style
 from app.fileio import atomic_write
 from app.locale.formatting import babel_locale, day, local_time, money
 from app.locale.i18n import translator

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.consent.jurisdiction import age_on
 from app.consent.ledger import ConsentService
 from app.consent.restriction import RESTRICTED_IDS
 from app.crm.export import write_rows
@@ -86,7 +87,7 @@ def age_band(born: str | None, today: date) -> str:
         birth = None
     if birth is None:
         return ""
-    age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+    age = age_on(birth, today)
     return next((label for low, high, label in AGE_BANDS if low <= age < high), "")
 
 

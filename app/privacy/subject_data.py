@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.access.shop import read_profile
+from app.consent.jurisdiction import birth_date
 from app.consent.ledger import ConsentService, lawful_basis_label
 from app.consent.restriction import is_restricted
 from app.crm.activities import ActivityService
@@ -142,8 +143,8 @@ def gather(session: Any, contact_id: int, language: str) -> SubjectData:
             )
         ],
     )
-    born = conn.execute("SELECT birth_date FROM contact WHERE id = ?", (contact_id,)).fetchone()
-    data.birth_date = str(born[0]) if born and born[0] else ""
+    born = birth_date(conn, contact_id)
+    data.birth_date = born.isoformat() if born else ""
     bought = purchases_of(conn, contact_id)
     if bought is not None:
         data.purchases = {

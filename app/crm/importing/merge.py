@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.access.roles import Permission
-from app.access.shop import read_profile
 from app.consent.jurisdiction import set_birth_date
 from app.crm import contact_points
 from app.crm.contact_points import normalise_address, normalise_email, normalise_phone
@@ -181,8 +180,11 @@ def totals(conn: Connection, contact_id: int, incoming: ContactInput) -> list[Fi
     return changes
 
 
-def replace_totals(service: ContactService, contact_id: int, changes: list[FieldChange], source: str) -> bool:
-    """Write the totals `totals` found (the newer export's replace the older), audited with where from."""
+def replace_totals(
+    service: ContactService, contact_id: int, changes: list[FieldChange], source: str, currency: str | None
+) -> bool:
+    """Write the totals `totals` found (the newer export's replace the older) in the shop's `currency`, audited
+    with where from."""
     fields = {c.field: c for c in changes}
     if not fields:
         return False
@@ -199,7 +201,7 @@ def replace_totals(service: ContactService, contact_id: int, changes: list[Field
                 contact_id,
                 fields["total_spent"].new if "total_spent" in fields else None,
                 int(fields["order_count"].new) if "order_count" in fields else None,
-                read_profile(conn).currency or None,
+                currency,
                 source,
                 now(),
             ),

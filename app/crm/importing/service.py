@@ -25,6 +25,7 @@ from pathlib import Path
 
 from app.access.roles import Permission
 from app.access.session import Session
+from app.access.shop import read_profile
 from app.consent.jurisdiction import age_on, consent_age_for, is_pipl_phone, shop_country
 from app.consent.ledger import ConsentService, imported_verdict
 from app.crm import contact_points
@@ -175,6 +176,7 @@ class ImportService:
             # per person not yet written, in order: (line, consents to record, source ids)
             pending: deque[tuple[int, list[ConsentFact], list[tuple[str, str]]]] = deque()
             file_name = Path(path).name
+            origin, currency = f"import:{source.format}", read_profile(self.session.conn).currency or None
             consents = ConsentService(self.session)
             contacts = ContactService(self.session)
 
@@ -199,7 +201,7 @@ class ImportService:
                             continue  # perhaps someone else: nothing of theirs changes, not even consent
                         if merge.apply(contacts, contact_id, row.contact, row.match.changes, row.match.taken):
                             report.updated += 1
-                        merge.replace_totals(contacts, contact_id, row.match.totals, f"import:{source.format}")
+                        merge.replace_totals(contacts, contact_id, row.match.totals, origin, currency)
                         keep_sources(self.session.conn, [(contact_id, row.sources)])
                         if row.recorded:  # record_imported reads the purposes even for nothing
                             report.consents_stored += consents.record_imported(

@@ -358,7 +358,7 @@ class _Export:
             (_("Given name"), data.given_name or _DASH),
             (_("Family name"), data.family_name or _DASH),
             (_("Preferred language"), language),
-            *self._birthday_and_purchases(),
+            *self._birthday(),
             (_("Customer number"), str(data.contact_id)),
             *[(_("Customer number in {tool}").format(tool=source["name"]), source["id"]) for source in data.source_ids],
             (_("Record created"), self._when(data.created_at)),
@@ -412,8 +412,15 @@ class _Export:
                 ]
             )
         heads = [_("Title"), _("Status"), _("Value"), _("Expected close"), _("Reason lost")]
-        table = self._table(heads, rows, [0.32, 0.1, 0.17, 0.16, 0.25], right=(2,)) if rows else None
-        return [*self._h1("deals"), table or self._none(_("We hold no deals or purchases for you."))]
+        story: list[Any] = [*self._h1("deals")]
+        totals = self._totals()
+        if totals:  # what the shop's own system counted, from an import
+            story.append(self._table(None, [list(row) for row in totals], [0.3, 0.7]))
+        if rows:
+            story.append(self._table(heads, rows, [0.32, 0.1, 0.17, 0.16, 0.25], right=(2,)))
+        elif not totals:
+            story.append(self._none(_("We hold no deals or purchases for you.")))
+        return story
 
     def _activities(self) -> list[Any]:
         _ = self.t
@@ -756,12 +763,15 @@ class _Export:
         story.append(self._table([_("Authority"), _("Where"), _("Website")], rows, [0.55, 0.2, 0.25]))
         return story
 
-    def _birthday_and_purchases(self) -> list[tuple[str, str]]:
-        """The birthday and the shop's totals an import kept, where there are any (#16)."""
+    def _birthday(self) -> list[tuple[str, str]]:
+        _ = self.t
+        born = self.data.birth_date
+        return [(_("Birthday"), format_date(date.fromisoformat(born), "long", locale=self.locale))] if born else []
+
+    def _totals(self) -> list[tuple[str, str]]:
+        """The shop's totals an import kept, where there are any (#16): shown with the deals and purchases."""
         _ = self.t
         data, rows = self.data, []
-        if data.birth_date:
-            rows.append((_("Birthday"), format_date(date.fromisoformat(data.birth_date), "long", locale=self.locale)))
         bought = data.purchases
         if bought.get("total_spent") is not None:
             amount = amount_text(Decimal(str(bought["total_spent"])), bought.get("currency"), data.language)

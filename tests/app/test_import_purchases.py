@@ -171,6 +171,9 @@ def test_the_art_15_export_shows_the_birthday_and_the_totals(session: Session, t
     assert "Birthday July 14, 1990" in text
     assert "Total spent €1,204.50" in text
     assert "Number of orders 23" in text
+    deals = text[text.rindex("2. Deals and purchases") : text.rindex("3. Calls")]  # the section, not the list
+    assert "Total spent €1,204.50" in deals and "Total spent" not in text[: text.rindex("2. Deals and purchases")]
+    assert "We hold no deals or purchases" not in text  # 23 orders are held: never "no purchases"
     with zipfile.ZipFile(archive_path) as archive:
         data, schema = json.loads(archive.read("data.json")), json.loads(archive.read("schema.json"))
     jsonschema.validate(data, schema)

@@ -415,6 +415,8 @@ def test_clear_forgets_what_the_tabs_show(qtbot, context: SessionContext) -> Non
     requests, breaches = RequestsTab(context), BreachTab(context)
     for tab in (requests, breaches):
         qtbot.addWidget(tab)
+        assert tab.model.rowCount() == 0  # nothing read while the tab is not shown (built at every unlock)
+        tab.show()
     assert requests.model.rowCount() == 1 and breaches.model.rowCount() == 1
     requests.clear()
     breaches.clear()

@@ -106,7 +106,6 @@ class BackupsTab(RefreshedWhenShown):
             data=[folder_box, self.table],
             foot=[self.progress],
         )
-        self.refresh()
 
     # --- reading -------------------------------------------------------------------------------------------
 

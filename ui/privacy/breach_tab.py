@@ -156,7 +156,6 @@ class BreachTab(RefreshedWhenShown):
         self.timer = QTimer(self)
         self.timer.setInterval(60_000)
         self.timer.timeout.connect(self.tick)
-        self.refresh()
 
     # --- reading -------------------------------------------------------------------------------------------
 

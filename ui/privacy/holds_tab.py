@@ -117,7 +117,6 @@ class HoldsTab(RefreshedWhenShown):
             buttons=[*self._buttons, self.show_released],
             data=[self.table, self.summary, self.detail],
         )
-        self.refresh()
 
     def _size_columns(self) -> None:
         """Dates and names get what their text needs (measured, so translations fit); the reason takes the rest,

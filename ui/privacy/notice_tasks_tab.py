@@ -85,7 +85,6 @@ class NoticeTasksTab(RefreshedWhenShown):
             data=[self.table, self.summary],
             foot=[self.progress],
         )
-        self.refresh()
 
     def refresh(self) -> None:
         if not self._may_read():

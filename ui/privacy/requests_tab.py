@@ -131,7 +131,6 @@ class RequestsTab(RefreshedWhenShown):
             data=[self.table, self.summary, self.detail],
             foot=[self.progress],
         )
-        self.refresh()
 
     # --- reading -------------------------------------------------------------------------------------------
 

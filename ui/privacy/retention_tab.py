@@ -175,7 +175,6 @@ class RetentionTab(QWidget):
         layout.addWidget(self.sweep_box, 1)
         layout.addWidget(self.message)
         context.changed.connect(self._data_changed)
-        self.refresh()
 
     def _build_policies(self) -> None:
         self.policy_box = QGroupBox(_("How long data is kept"), self)

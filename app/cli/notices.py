@@ -17,7 +17,10 @@ from app.privacy import notices
 def cmd_show(args: argparse.Namespace, passwords: Passwords) -> int:
     with signed_in(args, passwords) as session:
         notice = notices.current_or_new(session, args.notice_lang or current_language())
-        current = notice is not None and notices.is_current(session, notice.language)
+        # only someone who may not publish can be shown a version the records have moved past
+        current = notice is not None and (
+            session.can(Permission.CAPTURE_CONSENT) or notices.is_current(session, notice.language)
+        )
     if notice is None:
         out(_("There is no notice text yet."))
         return 0

@@ -8,20 +8,14 @@ prove the log's end (`verify --head-from`).
 
 from __future__ import annotations
 
-import hashlib
-import io
 from pathlib import Path
-from typing import Any
-
-from pypdf import PdfReader, PdfWriter
 
 from app.access.roles import Permission
 from app.access.session import Session
 from app.access.shop import read_profile
 from app.crm.contacts import ContactService
-from app.documents.subject_export import render_subject_export
+from app.documents.subject_export import render_subject_export, write_subject_export
 from app.errors import InvalidInput
-from app.fileio import atomic_write
 from app.locale import _
 from app.locale.i18n import document_language
 from app.privacy.portability import write_portability_zip
@@ -69,7 +63,10 @@ def export_subject(
     hashes: dict[str, str] = {}
     if pdf is not None:
         reference = f"R-{request.id}" if request else None
-        hashes[pdf.name] = _write_pdf(pdf, render_subject_export(data, request_reference=reference), head, pdf_password)
+        stamp = {PDF_HEAD_KEY: audit.head_text(head)} if head is not None else None
+        hashes[pdf.name] = write_subject_export(
+            pdf, data, request_reference=reference, password=pdf_password, metadata=stamp
+        )
     if zip_path is not None:
         hashes[zip_path.name] = write_portability_zip(zip_path, data, head)
     summary = "; ".join(
@@ -89,24 +86,6 @@ def export_subject(
         for name, digest in hashes.items():
             RequestService(session).add_file(request.id, name, digest)
     return hashes
-
-
-def _write_pdf(out: Path, pdf: bytes, head: dict[str, Any] | None, password: str | None) -> str:
-    """The PDF with the audit log's signed head in its metadata (PDF_HEAD_KEY), encrypted with AES-256 when a
-    password is given (then the head, like all metadata, is read with the password only); returns its SHA-256."""
-    if password is not None and not password:
-        raise ValueError("an export password cannot be empty")
-    if head is not None or password is not None:
-        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-        if head is not None:
-            writer.add_metadata({PDF_HEAD_KEY: audit.head_text(head)})
-        if password is not None:
-            writer.encrypt(password, algorithm="AES-256")  # as subject_export does (why: its _encrypt)
-        buffer = io.BytesIO()
-        writer.write(buffer)
-        pdf = buffer.getvalue()
-    atomic_write(out, pdf)
-    return hashlib.sha256(pdf).hexdigest()
 
 
 def subject_pdf(

@@ -149,17 +149,24 @@ def bullets(items: list[str], style: ParagraphStyle) -> list[Any]:
     return [para("\u2022 " + item, style) for item in items]
 
 
-def encrypt(pdf: bytes, password: str) -> bytes:
-    """AES-256 (PDF 2.0 standard security handler, revision 6) through pypdf.
+def finish(pdf: bytes, *, password: str | None = None, metadata: dict[str, str] | None = None) -> bytes:
+    """The PDF with `metadata` added and, with a password, encrypted: AES-256 (PDF 2.0 standard security handler,
+    revision 6) through pypdf; as it is when neither is asked for. Encrypted, its metadata is read with the
+    password only.
 
     reportlab 5.1's own StandardEncryption offers RC4 with 40 or 128 bits, and strength=256 only when the
     unmaintained pure-Python `pyaes` package is installed, as the deprecated revision 5 of Adobe's extension
     level 3 (one salted SHA-256 per password guess, so cheap to brute-force; ISO 32000-2 replaced it with R6).
     """
-    from pypdf import PdfReader, PdfWriter  # only an encrypted export needs it
+    if password is None and not metadata:
+        return pdf
+    from pypdf import PdfReader, PdfWriter  # only an encrypted or stamped export needs it
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    writer.encrypt(password, algorithm="AES-256")
+    if metadata:
+        writer.add_metadata(metadata)
+    if password is not None:
+        writer.encrypt(password, algorithm="AES-256")
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

@@ -64,7 +64,7 @@ from app.documents.paged import (
     one_line,
     runs_of,
 )
-from app.documents.pdf import GREY, MARGIN, RULE, encrypt, para, table_style
+from app.documents.pdf import GREY, MARGIN, RULE, finish, para, table_style
 from app.fileio import atomic_write
 from app.locale.formatting import babel_locale, day, local_time, money
 from app.locale.i18n import translator
@@ -92,17 +92,21 @@ _AUTHORITIES = (
 
 
 def write_subject_export(
-    out: Path, data: SubjectData, *, request_reference: str | None = None, password: str | None = None
+    out: Path,
+    data: SubjectData,
+    *,
+    request_reference: str | None = None,
+    password: str | None = None,
+    metadata: dict[str, str] | None = None,
 ) -> str:
     """Write the export for `data` to `out` (all at once) and return the SHA-256 hex of the file written.
 
     `password` (optional, non-empty) encrypts the file with AES-256; without it the PDF cannot be opened.
+    `metadata` goes into the PDF's document information (the audit log's signed head, #17).
     """
     if password is not None and not password:
         raise ValueError("an export password cannot be empty")
-    pdf = render_subject_export(data, request_reference=request_reference)
-    if password is not None:
-        pdf = encrypt(pdf, password)
+    pdf = finish(render_subject_export(data, request_reference=request_reference), password=password, metadata=metadata)
     atomic_write(out, pdf)
     return hashlib.sha256(pdf).hexdigest()
 

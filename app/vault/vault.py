@@ -79,6 +79,11 @@ def _set_db_generation(conn: Connection, generation: int) -> None:
         )
 
 
+def _zero(secret: bytearray) -> None:
+    for i in range(len(secret)):
+        secret[i] = 0
+
+
 def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(_("A password needs at least {n} characters.").format(n=MIN_PASSWORD_LENGTH))
@@ -568,8 +573,7 @@ class Vault:
             self.db.close()
         self.db = None
         for secret in filter(None, (self._data_key, self._factor)):
-            for i in range(len(secret)):
-                secret[i] = 0
+            _zero(secret)
         self._factor = None
         if self._lock.is_locked:
             self._lock.release()
@@ -711,6 +715,8 @@ class Vault:
         device_secret = _user_device_secret(self.keyfile, slot)
         opened = slot.unseal(self.vault_id, password, device_secret, _factor_secret(slot, second_factor))
         self._reseal(slot.with_second_factor(self.vault_id, opened, password, device_secret, None, None))
+        if self._factor is not None:
+            _zero(self._factor)  # as close() does: the key's secret is not left in memory
         self._factor = None
 
     def _reseal(self, slot: Slot) -> None:

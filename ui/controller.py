@@ -239,8 +239,28 @@ class AppController(QObject):
         if session.can(Permission.BACKUP):
             # A backup problem stays in the status bar (_show_backup_state); the drill is a reminder above
             self._show_backup_state(window, session)
-            self._timed_backup()
             self._backup_timer.start()
+        self._finish_sweep_traces(context, window, then=self._timed_backup)
+
+    @staticmethod
+    def _finish_sweep_traces(context: SessionContext, window: MainWindow, then: Callable[[], object]) -> None:
+        """A sweep that ended before removing the erased people's words from the search index (the app closed
+        or crashed in between) finishes now, for whoever signs in: it shows nobody's data. Then `then`."""
+        from app.privacy.retention import RetentionService
+        from ui.operation import message_for
+        from ui.operations.privacy import remove_sweep_traces
+
+        session = context.session
+        if not RetentionService(session).traces_pending():
+            then()
+            return
+        context.run(
+            remove_sweep_traces(session),
+            description=_("Finishing the last retention sweep: removing erased people's words from the search index…"),
+            on_done=lambda _when: then(),
+            on_error=lambda exc: window.say(message_for(exc)),
+            changes_data=False,  # nothing anyone sees changes
+        )
 
     @staticmethod
     def _show_security(window: MainWindow) -> None:

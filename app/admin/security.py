@@ -19,6 +19,7 @@ from app.access.session import REKEY_DUE_KEY, Session, find_user
 from app.access.settings import backup_folder
 from app.errors import InvalidInput, VaultDamaged
 from app.locale import _
+from app.privacy.retention import RetentionService
 from app.store import audit, database, migrations
 from app.store.audit import PDF_HEAD_KEY
 from app.store.audit import ZIP_HEAD_MEMBER as HEAD_MEMBER
@@ -34,17 +35,19 @@ class VerifyReport:
     counts: dict[str, int]
     chain: audit.ChainReport
     rekey_due: list[str] = field(default_factory=list)  # why a rekey is due, in words (see rekey_due_reasons)
+    traces_pending: list[str] = field(default_factory=list)  # sweeps (UTC start) whose trace removal is owed
 
     @property
     def ok(self) -> bool:
-        return not self.problems and self.chain.ok
+        return not self.problems and self.chain.ok and not self.traces_pending
 
 
 COUNTED_TABLES = ("user", "contact", "organisation", "deal", "activity", "audit_event")
 
 
 def verify(session: Session, head_files: Sequence[Path] = ()) -> VerifyReport:
-    """Page authentication, SQLite structure, schema version and the audit chain, in that order.
+    """Page authentication, SQLite structure, schema version, the audit chain, and that every sweep removed the
+    erased people's traces from the search index, in that order.
 
     The chain's signatures are checked against the keys in the key file's slot headers; its end against the
     head sealed in the key file at the last lock, in the newest backup's manifest (app/store/audit.py) and in
@@ -68,10 +71,16 @@ def verify(session: Session, head_files: Sequence[Path] = ()) -> VerifyReport:
         else {table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]) for table in COUNTED_TABLES}
     )
     report = VerifyReport(
-        problems, migrations.schema_version(conn), counts, chain, [] if problems else rekey_due_reasons(session)
+        problems,
+        migrations.schema_version(conn),
+        counts,
+        chain,
+        [] if problems else rekey_due_reasons(session),
+        [] if problems else RetentionService(session).traces_pending(),
     )
     if not problems:
-        session.record("vault.verify", summary="ok" if report.ok else "chain broken")
+        outcome = "chain broken" if not chain.ok else "traces pending" if report.traces_pending else "ok"
+        session.record("vault.verify", summary=outcome)
     return report
 
 

@@ -6,7 +6,7 @@ import argparse
 import json
 from datetime import UTC, datetime
 
-from app.cli.common import Commands, Passwords, iso_date, out, signed_in, vault_and_user
+from app.cli.common import Commands, Passwords, clock_time, iso_date, out, signed_in, vault_and_user
 from app.consent.restriction import RestrictionService
 from app.locale import _, ngettext
 from app.privacy.erasure import erase
@@ -17,7 +17,9 @@ def cmd_sweep(args: argparse.Namespace, passwords: Passwords) -> int:
     with signed_in(args, passwords) as session:
         service = RetentionService(session)
         items = service.preview()
-        counts = service.apply().counts if args.apply else {}
+        result = service.apply() if args.apply else None
+        counts = result.counts if result else {}
+        traces_removed = result.traces_removed_at if result else None  # this sweep's, or a crashed one's
         kept = RestrictionService(session).kept_by_sweep()
     if args.json:
         out(
@@ -26,6 +28,7 @@ def cmd_sweep(args: argparse.Namespace, passwords: Passwords) -> int:
                     "applied": bool(args.apply),
                     "counts": counts,
                     "kept_restricted": kept,
+                    "traces_removed_at": traces_removed.isoformat(timespec="seconds") if traces_removed else None,
                     "items": [
                         {
                             "contact_id": i.contact_id,
@@ -54,6 +57,12 @@ def cmd_sweep(args: argparse.Namespace, passwords: Passwords) -> int:
         )
     if args.apply:
         out(_("Applied: {counts}").format(counts=", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "0"))
+        if traces_removed is not None:
+            out(
+                _("Erased people's words removed from the search index at {time}.").format(
+                    time=clock_time(traces_removed)
+                )
+            )
     else:
         out(_("Dry run: nothing was changed. {n} items are due.").format(n=len(items)))
     return 0

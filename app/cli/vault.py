@@ -10,6 +10,7 @@ from app.admin import recovery_kit, security
 from app.cli.common import (
     Commands,
     Passwords,
+    clock_time,
     out,
     recovery_key_from,
     recovery_key_options,
@@ -52,6 +53,13 @@ def cmd_verify(args: argparse.Namespace, passwords: Passwords) -> int:
         )
         raise VaultDamaged(
             _("The audit log has been tampered with: {detail}").format(detail=" ".join([*chain.findings, *found]))
+        )
+    if report.traces_pending:  # erased people's words still in the search index: an erasure not finished
+        raise VaultDamaged(
+            _(
+                "The retention sweep of {time} has not removed the erased people's words from the search index. "
+                "Run 'counterpart-admin sweep --apply' or open the vault in Counterpart to finish it."
+            ).format(time=clock_time(report.traces_pending[0]))
         )
     out("ok")
     out(_("schema version: {n}").format(n=report.schema_version))

@@ -108,6 +108,7 @@ _WORDS = {
     "subject.print": N_("Personal data printed for the person"),
     "sweep.batch": N_("Retention sweep: a batch applied"),
     "sweep.run": N_("Retention sweep run"),
+    "sweep.traces_removed": N_("Retention sweep: erased people's words removed from the search index"),
     "training.acknowledge": N_("Privacy lesson read and confirmed"),
     "user.add": N_("User added"),
     "user.disable": N_("User disabled"),

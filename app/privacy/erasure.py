@@ -167,12 +167,18 @@ def index_merges_deferred(conn: Connection) -> Iterator[None]:
         _set_deletemerge(conn, DELETEMERGE)
 
 
-def scrub_leftovers(conn: Connection) -> None:
-    """Merge the search index (dropping deleted tokens) and empty the write-ahead log. Run after erasures,
-    outside a transaction; it is the slow part, so batches share one call."""
+def merge_out_deleted(conn: Connection) -> None:
+    """Merge every search index into one segment, which drops the tokens of the rows deleted from it (and puts
+    back FTS5's own merging, which a sweep that crashed may have left deferred). Rewrites each index whole."""
     _set_deletemerge(conn, DELETEMERGE)
     for index in SEARCH_INDEXES:
         conn.execute(f"INSERT INTO {index}({index}) VALUES ('optimize')")
+
+
+def scrub_leftovers(conn: Connection) -> None:
+    """Merge the search index (dropping deleted tokens) and empty the write-ahead log. Run after erasures,
+    outside a transaction; it is the slow part, so batches share one call."""
+    merge_out_deleted(conn)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from app.access.roles import Permission
@@ -122,6 +122,8 @@ class SweepResult:
     run_id: int | None
     counts: dict[str, int]
     cancelled: bool
+    traces_pending: bool = False  # people were erased: `remove_traces` is owed (the report says when it ran)
+    traces_removed_at: datetime | None = None  # set by `apply`, which runs that step too
 
 
 def _stamp(moment: datetime) -> str:
@@ -340,22 +342,25 @@ class RetentionService:
                         "audit", "delete", None, int(count), _("older than {days} days").format(days=policy.period_days)
                     )
 
-    def apply(
+    def erase_due(
         self,
         now: datetime | None = None,
         progress: Callable[[int, int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
     ) -> SweepResult:
-        """Apply the preview; returns the counts per category. Audited, without personal data.
+        """The sweep's first step (`apply` runs both): apply the preview; returns the counts per category.
+        Audited, without personal data.
 
-        Every person due goes in one transaction, which also drops their tokens from the search index, so the
-        sweep is finished only when no token of theirs is left: a crash leaves everyone untouched, and a cancel
-        (asked between batches) keeps the batches done. A transaction per batch wrote the pages of the indexes
-        every batch touches (normalised emails and phones, activity dates) once per batch, and the separate
-        index merge its own pages again: at 1M people, 100k due, 3.1 GB written against 2.5 GB now (each page
-        once to the write-ahead log, once back into the file). The log grows to about the pages changed (near
-        the vault's size at 1M) until the closing checkpoint empties it. bench/bench_sweep.py times it against
-        rewriting the whole file once (VACUUM INTO).
+        Every person due goes in one transaction: a crash leaves everyone untouched, and a cancel (asked between
+        batches) keeps the batches done. A transaction per batch wrote the pages of the indexes every batch
+        touches (normalised emails and phones, activity dates) once per batch: at 1M people, 100k due, 3.1 GB
+        written against 2.5 GB in one (each page once to the write-ahead log, once back into the file).
+
+        The erased people's tokens are still in the search index's segments when this returns: `remove_traces`
+        merges them out, as a step of its own that the run records as owed in the same transaction (so a crash
+        between the two leaves it owed, and `verify` names it). The merge rewrites every search index whole
+        (~0.25x of rewriting the vault at 100k); apart, the erasure is on disk sooner and the report can say
+        when the traces went. bench/bench_sweep.py times both against rewriting the whole file (VACUUM INTO).
         """
         self.session.require(Permission.ERASE)
         now = now or datetime.now(UTC)
@@ -364,18 +369,19 @@ class RetentionService:
         with self.session.change():
             run_id = int(
                 conn.execute(
-                    "INSERT INTO sweep_run(started_at, user_id, dry_run, status) VALUES (?, ?, 0, 'running')",
-                    (_stamp(now), self.session.user.id),
+                    "INSERT INTO sweep_run(started_at, user_id, dry_run, status, traces_removed_at) "
+                    "VALUES (?, ?, 0, 'running', ?)",  # nothing owed until an erasure commits
+                    (_stamp(now), self.session.user.id, _stamp(now)),
                 ).lastrowid
             )
         counts: Counter[str] = Counter()
         # In id order, so each batch is one stretch of the person tables rather than pages all over the file.
         people = sorted((item for item in items if item.contact_id is not None), key=lambda item: item.contact_id or 0)
         with bulk_cache(conn):  # one larger page cache for the people and the closing scrub
-            stopped = False
+            stopped, erased = False, 0
             if people:
                 with erasure.index_merges_deferred(conn):
-                    stopped = self._erase_people(people, run_id, now, counts, progress, cancelled)
+                    stopped, erased = self._erase_people(people, run_id, now, counts, progress, cancelled)
             if not stopped:
                 counts.update(self._sweep_records(items, now))
             status = "cancelled" if stopped else "done"
@@ -387,8 +393,49 @@ class RetentionService:
                 summary = ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "nothing due"
                 self.session.audit("sweep.run", "sweep_run", run_id, f"{status}: {summary}")
             if counts:
-                erasure.scrub_leftovers(conn)  # the index is merged already (a no-op); empties the log
-        return SweepResult(run_id, dict(counts), stopped)
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the log back to empty (SQLite copied it at commit)
+        return SweepResult(run_id, dict(counts), stopped, traces_pending=bool(erased))
+
+    def apply(
+        self,
+        now: datetime | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> SweepResult:
+        """The sweep: `erase_due`, then `remove_traces` (which cannot be cancelled; progress says (0, 0) while it
+        runs). The result says when the traces went (None when nobody's were owed)."""
+        result = self.erase_due(now, progress, cancelled)
+        if self.traces_pending() and progress is not None:
+            progress(0, 0)  # a step of unknown length
+        return replace(result, traces_removed_at=self.remove_traces())
+
+    def traces_pending(self) -> list[str]:
+        """When each sweep whose erased people's tokens may still be in the search index started (UTC stamps):
+        owed from the commit of its erasure (so one that crashed after erasing still owes it) until removed."""
+        return [
+            str(row[0])
+            for row in self.conn.execute(
+                "SELECT started_at FROM sweep_run WHERE dry_run = 0 AND traces_removed_at IS NULL ORDER BY id"
+            )
+        ]
+
+    def remove_traces(self) -> datetime | None:
+        """Merge the search indexes so no token of anyone a sweep erased is left, and record when, for every
+        sweep that owes it; returns that time, or None if none owed it. It reveals and changes nobody's data, so
+        any signed-in user runs it (the app does at unlock, after a crash between a sweep and this step)."""
+        if not self.traces_pending():
+            return None
+        conn = self.conn
+        with bulk_cache(conn), self.session.change():
+            erasure.merge_out_deleted(conn)
+            done = datetime.now(UTC)
+            runs = conn.execute(
+                "UPDATE sweep_run SET traces_removed_at = ? WHERE dry_run = 0 AND traces_removed_at IS NULL",
+                (_stamp(done),),
+            ).rowcount
+            self.session.audit("sweep.traces_removed", summary=f"runs={runs}")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return done
 
     def _erase_people(
         self,
@@ -398,9 +445,9 @@ class RetentionService:
         counts: Counter[str],
         progress: Callable[[int, int], None] | None,
         cancelled: Callable[[], bool] | None,
-    ) -> bool:
-        """The people in the preview, a batch at a time in one transaction that ends by merging the search index
-        (no token of theirs left); True if cancelled between batches (the batches done are kept)."""
+    ) -> tuple[bool, int]:
+        """The people in the preview, a batch at a time in one transaction; (cancelled between batches, how many
+        were erased or anonymised). A cancel keeps the batches done."""
         conn = self.conn
         references = erasure.references_to_contact(conn)
         done: list[tuple[str, str]] = []
@@ -428,11 +475,10 @@ class RetentionService:
                 )
                 if progress is not None:
                     progress(min(start + BATCH, len(people)), len(people))
-            if done:
-                for index in erasure.SEARCH_INDEXES:  # their tokens out of the index, in the same transaction
-                    conn.execute(f"INSERT INTO {index}({index}) VALUES ('optimize')")
+            if done:  # owed from the moment the erasure commits (a crash next leaves it owed)
+                conn.execute("UPDATE sweep_run SET traces_removed_at = NULL WHERE id = ?", (run_id,))
         erasure.remember_outside(self.session.vault.paths.erasures, done)
-        return stopped
+        return stopped, len(done)
 
     def _sweep_records(self, items: list[SweepItem], now: datetime) -> Counter[str]:
         """Evidence and audit entries (not people), each in its own transaction."""

@@ -851,6 +851,21 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    # A sweep's trace removal (merging the search index so no token of an erased person is left) is its own
+    # step after the erasure commits (#21): NULL here while it is owed, else when it finished (a sweep that
+    # erased nobody owed nothing: its start). Sweeps before this version removed their traces inside the sweep,
+    # so they are marked done when they finished.
+    Migration(
+        24,
+        "when a sweep's trace removal finished",
+        (
+            "ALTER TABLE sweep_run ADD COLUMN traces_removed_at TEXT",
+            "UPDATE sweep_run SET traces_removed_at = coalesce(finished_at, started_at)",
+        ),
+    ),
+)
+
 LATEST = MIGRATIONS[-1].version
 
 

@@ -2,18 +2,27 @@
 
 The index is contentless: a deleted person's tokens stay in its segments (the shadow table `*_data`) until they
 are merged. These tests read those segments raw, so a token left behind is found whatever FTS5 would answer.
+The merge is a step of its own after the erasure commits (`remove_traces`); a sweep owes it until it ran, the
+CLI and the app run it straight after, the app at unlock when a crash came between, and `verify` names it.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from app.access.session import Session
+from app.access.session import Session, open_session
+from app.admin import security
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.privacy import retention
 from app.privacy.retention import RetentionService
+from app.vault import kdf
+from app.vault.vault import Vault
+from tests.conftest import OWNER, OWNER_PASSWORD
 
 LATER = datetime.now(UTC) + timedelta(days=31)
 
@@ -57,6 +66,7 @@ def test_a_sweep_leaves_no_token_of_the_binned_in_the_index(
     result = RetentionService(owner_session).apply(LATER)
 
     assert result.counts == {"deleted_contact": 10}
+    assert result.traces_removed_at is not None and RetentionService(owner_session).traces_pending() == []
     index = _index_bytes(owner_session)
     assert b"qzxv" not in index
     assert b"wjyk" in index and {row.id for row in contacts.search("wjyk")} == kept  # the others are still found
@@ -103,3 +113,104 @@ def test_a_failing_sweep_erases_nobody(owner_session: Session, monkeypatch: pyte
     assert {int(r[0]) for r in owner_session.conn.execute("SELECT id FROM contact")} >= set(binned)
     assert owner_session.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert RetentionService(owner_session).apply(LATER).counts == {"deleted_contact": 10}
+
+
+def test_the_erasure_commits_first_and_owes_the_trace_removal_until_it_ran(owner_session: Session) -> None:
+    contacts = ContactService(owner_session)
+    for contact_id in _marked(owner_session, 3, "Qzxv"):
+        contacts.delete(contact_id)
+    service = RetentionService(owner_session)
+
+    result = service.erase_due(LATER)  # as if the app stopped right after the erasure
+
+    assert result.counts == {"deleted_contact": 3} and result.traces_pending
+    assert owner_session.conn.execute("SELECT count(*) FROM contact").fetchone()[0] == 0  # erased, on disk
+    assert b"qzxv" in _index_bytes(owner_session)  # the words are what is owed
+    started = owner_session.conn.execute("SELECT started_at FROM sweep_run").fetchone()[0]
+    assert service.traces_pending() == [started]
+
+    removed = service.remove_traces()
+
+    assert removed is not None and b"qzxv" not in _index_bytes(owner_session)
+    assert service.traces_pending() == [] and service.remove_traces() is None  # once
+    stamp = owner_session.conn.execute("SELECT traces_removed_at FROM sweep_run").fetchone()[0]
+    assert stamp == removed.isoformat(timespec="seconds")
+    actions = [r[0] for r in owner_session.conn.execute("SELECT action FROM audit_event ORDER BY id")]
+    assert actions[-1] == "sweep.traces_removed"
+
+
+def test_a_sweep_that_erased_nobody_owes_nothing(owner_session: Session) -> None:
+    _marked(owner_session, 2, "Wjyk")  # nobody in the bin
+    result = RetentionService(owner_session).apply(LATER)
+    assert not result.traces_pending and result.traces_removed_at is None
+    assert RetentionService(owner_session).traces_pending() == []
+
+
+def test_verify_names_a_sweep_whose_traces_are_still_there_and_the_cli_finishes_it(
+    new_vault: tuple[Path, str],
+    run_cli,  # type: ignore[no-untyped-def]
+) -> None:
+    path, login = new_vault[0], OWNER_PASSWORD + "\n"
+    session = open_session(path, OWNER, OWNER_PASSWORD)
+    contacts = ContactService(session)
+    for contact_id in _marked(session, 3, "Qzxv"):
+        contacts.delete(contact_id)
+    RetentionService(session).erase_due(LATER)  # and then the power went
+    assert not security.verify(session).ok
+    session.lock()
+
+    verified = run_cli("verify", path, "--user", OWNER, "--password-stdin", stdin=login)
+    assert verified.code == 6
+    assert "has not removed the erased people's words from the search index" in verified.err
+    assert "sweep --apply" in verified.err
+
+    swept = run_cli("sweep", path, "--user", OWNER, "--apply", "--json", "--password-stdin", stdin=login)
+    assert swept.code == 0, swept.err
+    report = json.loads(swept.out)
+    assert report["counts"] == {} and report["traces_removed_at"]  # nothing more was due; the traces went
+    again = run_cli("verify", path, "--user", OWNER, "--password-stdin", stdin=login)
+    assert again.code == 0 and again.out.startswith("ok"), again.err
+    session = open_session(path, OWNER, OWNER_PASSWORD)
+    try:
+        assert b"qzxv" not in _index_bytes(session)
+    finally:
+        session.lock()
+
+
+def test_the_cli_sweep_says_when_the_traces_went(new_vault: tuple[Path, str], run_cli) -> None:  # type: ignore[no-untyped-def]
+    path, login = new_vault[0], OWNER_PASSWORD + "\n"
+    session = open_session(path, OWNER, OWNER_PASSWORD)
+    contacts = ContactService(session)
+    for contact_id in _marked(session, 2, "Qzxv"):
+        contacts.delete(contact_id)
+    session.conn.execute("UPDATE contact SET deleted_at = '2000-01-01T00:00:00+00:00'")
+    session.lock()
+
+    applied = run_cli("sweep", path, "--user", OWNER, "--apply", "--password-stdin", stdin=login)
+
+    assert applied.code == 0, applied.err
+    line = applied.out.splitlines()[-1]
+    assert re.fullmatch(
+        r"Erased people's words removed from the search index at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.", line
+    ), line
+
+
+def test_sweeps_of_an_old_vault_count_as_having_removed_their_traces(vault_path: Path) -> None:
+    """Before schema 24 a sweep merged the index itself: its runs owe nothing after the upgrade."""
+    old, _key = Vault.create(vault_path, OWNER, OWNER_PASSWORD, kdf_params=kdf.CHEAP, schema_target=23)
+    with old:
+        old.db.executemany(
+            "INSERT INTO sweep_run(started_at, finished_at, dry_run, status) VALUES (?, ?, 0, ?)",
+            [
+                ("2026-01-05T10:00:00+00:00", "2026-01-05T10:02:00+00:00", "done"),
+                ("2026-02-05T10:00:00+00:00", None, "running"),
+            ],
+        )
+        old.db.commit()
+    session = open_session(vault_path, OWNER, OWNER_PASSWORD)
+    try:
+        stamps = [r[0] for r in session.conn.execute("SELECT traces_removed_at FROM sweep_run ORDER BY id")]
+        assert stamps == ["2026-01-05T10:02:00+00:00", "2026-02-05T10:00:00+00:00"]
+        assert RetentionService(session).traces_pending() == [] and security.verify(session).ok
+    finally:
+        session.lock()

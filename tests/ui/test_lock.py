@@ -11,8 +11,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from app.access.roles import Role
-from app.access.session import open_session
+from app.access.session import Session, open_session
 from app.crm.contacts import ContactInput, ContactService
+from app.privacy.retention import RetentionService
 from app.store import audit
 from app.vault.vault import Vault
 from tests.conftest import OWNER, OWNER_PASSWORD
@@ -178,3 +179,34 @@ def test_unlock_chores_show_above_the_page_until_dismissed_and_go_at_lock(
     wait_until(qtbot, lambda: controller.main_window is None)
     assert notices.notes() == []  # reminders name customers: forgotten at lock
     shutdown(controller)
+
+
+def test_a_sweep_cut_short_before_its_trace_removal_finishes_at_the_next_sign_in(
+    qtbot, tmp_path: Path, new_vault: tuple[Path, str]
+) -> None:
+    """The app closed between a sweep's erasure and the removal of the erased people's words from the search
+    index: whoever signs in next (here a staff member, who may not erase) finishes it in the background."""
+    _binned_long_ago(new_vault[0])
+    session = open_session(new_vault[0], OWNER, OWNER_PASSWORD)
+    add_user(session, "Sam", Role.STAFF, "sams-password-1")
+    session.conn.execute("UPDATE user SET must_change_password = 0 WHERE name = 'Sam'")  # past their first day
+    RetentionService(session).erase_due()  # and then the app was closed
+    assert RetentionService(session).traces_pending() != []
+    assert b"record" in _name_index(session)  # the erased "Old Record": still in the index's segments
+    session.lock("logout")
+
+    controller = make_controller(tmp_path)
+    unlock_as(qtbot, controller.show_unlock(new_vault[0]), "Sam", "sams-password-1")
+    wait_until(qtbot, lambda: controller.main_window is not None)
+    context = controller.context
+    wait_until(qtbot, lambda: not context.busy)
+
+    assert RetentionService(context.session).traces_pending() == []
+    assert b"record" not in _name_index(context.session)
+    shutdown(controller)
+    assert "sweep.traces_removed" in _actions(new_vault[0])
+
+
+def _name_index(session: Session) -> bytes:
+    """The name index's segments as stored (a deleted row's words stay there until the index is merged)."""
+    return b"".join(bytes(r[0]) for r in session.conn.execute("SELECT block FROM contact_search_data"))

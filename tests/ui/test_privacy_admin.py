@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -202,8 +203,13 @@ def test_retention_preview_shows_who_and_why_and_confirm_applies_it(qtbot, conte
     wait_until(qtbot, lambda: not context.busy)
     assert RetentionService(context.session).preview(later) == []
     assert "Customers in the bin: 1" in tab.message.text()
+    assert re.search(
+        r"Erased people's words removed from the search index at \d{4}-\d\d-\d\d \d\d:\d\d\.$", tab.message.text()
+    ), tab.message.text()  # the step after the erasure, and when it ended
+    assert RetentionService(context.session).traces_pending() == []
     assert "Customers in the bin: 1" in tab.last_run.text()
     assert tab.preview_model.rowCount() == 0 and not tab.apply_button.isEnabled()
+    shot(tab, "privacy-retention-done")
 
 
 def test_owner_edits_a_policy_and_applies_a_template(qtbot, context: SessionContext) -> None:

@@ -31,12 +31,18 @@ def preview_sweep(session: Session, now: datetime) -> Work[list[SweepItem]]:
 
 
 def apply_sweep(session: Session, now: datetime) -> Work[SweepResult]:
-    """Apply the sweep as previewed at `now`, in batches; cancel stops between batches."""
+    """Apply the sweep as previewed at `now`, in batches (cancel stops between batches), then remove the erased
+    people's traces from the search index."""
 
     def work(progress: Progress, cancelled: Cancelled) -> SweepResult:
         return RetentionService(session).apply(now, progress, cancelled)
 
     return work
+
+
+def remove_sweep_traces(session: Session) -> Work[datetime | None]:
+    """Finish a sweep's trace removal that a crash (or a closed app) left owed."""
+    return lambda progress, cancelled: RetentionService(session).remove_traces()
 
 
 def complete_request(session: Session, request_id: int, response: str) -> Work[None]:

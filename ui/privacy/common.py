@@ -281,6 +281,8 @@ class ProgressPanel(QWidget):
         if total > 0:
             self.bar.setRange(0, total)
             self.bar.setValue(done)
+        elif done == 0:
+            self.bar.setRange(0, 0)  # a step of unknown length
 
     def _cancel(self) -> None:
         if self._operation is not None:

@@ -482,10 +482,20 @@ class RetentionTab(QWidget):
         if result.cancelled:
             self.message.show_warning(
                 _("The sweep was cancelled; done so far: {counts}. The next sweep continues.").format(counts=done)
+                + self._traces(result)
             )
         else:
-            self.message.show_info(_("The sweep is done: {counts}.").format(counts=done))
+            self.message.show_info(_("The sweep is done: {counts}.").format(counts=done) + self._traces(result))
         self._show_preview([], None)
+
+    @staticmethod
+    def _traces(result: SweepResult) -> str:
+        """When the erased people's words left the search index (a step after the erasure)."""
+        if result.traces_removed_at is None:
+            return ""
+        return " " + _("Erased people's words removed from the search index at {time}.").format(
+            time=local_time(result.traces_removed_at)
+        )
 
     def clear(self) -> None:
         """Forget the preview (person numbers) and the policies; close an open dialog."""

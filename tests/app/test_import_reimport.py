@@ -24,6 +24,10 @@ REEXPORT = FIXTURES / "shopify_customers_reexport_2026.csv"
 SUBSCRIBED = FIXTURES / "mailchimp_subscribed_2019_2026.csv"
 UNSUBSCRIBED = FIXTURES / "mailchimp_unsubscribed_2019_2026.csv"
 CLEANED = FIXTURES / "mailchimp_cleaned_2026.csv"
+SQUARE_EXPORT = FIXTURES / "square_customers_export.csv"
+SQUARE_REEXPORT = FIXTURES / "square_customers_reexport.csv"
+HUBSPOT_EXPORT = FIXTURES / "hubspot_contacts_export.csv"
+HUBSPOT_REEXPORT = FIXTURES / "hubspot_contacts_reexport.csv"
 
 
 def events(session: Session, contact_id: int, purpose: str = "email_marketing") -> list[tuple[str, str, str, str]]:
@@ -129,6 +133,60 @@ def test_erasing_a_person_leaves_no_source_id(session: Session) -> None:
     assert session.conn.execute("SELECT count(*) FROM contact_source").fetchone()[0] == 5  # the others stay
     report = ImportService(session).run(SHOPIFY)  # an erased person comes back only as a new customer
     assert report.imported == 1 and len(report.matched) == 5
+
+
+def _by_source(session: Session, kind: str, source_id: str) -> int:
+    row = session.conn.execute(
+        "SELECT contact_id FROM contact_source WHERE source_kind = ? AND source_id = ?", (kind, source_id)
+    ).fetchone()
+    assert row is not None, f"no {kind} id {source_id}"
+    return int(row[0])
+
+
+def test_a_square_re_export_finds_its_customers_by_square_customer_id(session: Session) -> None:
+    """Two of three changed their email and the third (no email) her phone: Square's id still finds all three,
+    and each change is offered, not made. The seller's free-text Reference ID is no id: a new customer sharing
+    Ólafur's is someone new."""
+    ImportService(session).run(SQUARE_EXPORT)
+    mai = by_email(session, "mai.nguyen@example.vn").id
+    olafur = by_email(session, "olafur@example.is").id
+    grace = _by_source(session, "square", "9DEF7Y1WQ2GHI")
+    assert source_of(session, mai) == [("square", "7XZ4M2PZQ8ABC")]
+
+    report = ImportService(session).run(SQUARE_REEXPORT)
+
+    assert [(m.line, m.contact_id, m.by) for m in report.matched] == [
+        (2, mai, "source"),
+        (3, olafur, "source"),
+        (4, grace, "source"),
+    ]
+    assert report.imported == 1 and contacts(session) == 4
+    kwame = by_email(session, "kwame.mensah@example.com.gh").id
+    assert kwame not in (mai, olafur, grace) and source_of(session, kwame) == [("square", "4GHJ8K2LM5NOP")]
+    grace_match = next(m for m in report.matched if m.line == 4)
+    assert FieldChange("phone", "conflict", "+1 415-555-0134", "+1 415-555-0177") in grace_match.changes
+    assert phones(ContactService(session).get(grace)) == {"+14155550134"}  # shown, not overwritten silently
+    totals = session.conn.execute(
+        "SELECT total_spent, order_count FROM contact_purchases WHERE contact_id = ?", (mai,)
+    ).fetchone()
+    assert tuple(totals) == ("1019.95", 31)  # the newer export's totals replace the older
+
+
+def test_a_hubspot_re_export_finds_contacts_by_record_id_and_brings_an_unsubscribe(session: Session) -> None:
+    ImportService(session).run(HUBSPOT_EXPORT)
+    minjun, liam = _by_source(session, "hubspot", "51234001"), _by_source(session, "hubspot", "51234003")
+    assert by_email(session, "minjun.kim@example.kr").id == minjun
+    assert [e[0] for e in events(session, liam)] == []  # the first export said nothing of Liam's consent
+
+    report = ImportService(session).run(HUBSPOT_REEXPORT)
+
+    assert {(m.line, m.by) for m in report.matched} == {(2, "source"), (3, "source"), (4, "source")}
+    assert next(m.contact_id for m in report.matched if m.line == 2) == minjun  # under a new email address
+    assert report.imported == 1 and contacts(session) == 4
+    assert [e[0] for e in events(session, liam)] == ["withdraw"]  # "Unsubscribed from all email" = true
+    assert "hubspot_contacts_reexport.csv: line 4" in events(session, liam)[0][3]
+    ana = _by_source(session, "hubspot", "51234002")
+    assert "+5491123456789" in phones(ContactService(session).get(ana))  # "011 15-2345-6789" read in Argentina
 
 
 # --- Mailchimp: opt-ins dated by the file, then the unsubscribed and cleaned exports -------------------------------

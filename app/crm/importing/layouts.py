@@ -479,6 +479,8 @@ HUBSPOT = Layout(
             },
         ),
         "unsubscribed from all email": _consent(EMAIL_MARKETING, "opt_out"),
+        "record id": _source("hubspot"),  # the portal's id for the contact (older exports: "Contact ID")
+        "contact id": _source("hubspot"),
     },
     patterns=((re.compile(r"^opted out of email: .*marketing"), lambda m: _consent(EMAIL_MARKETING, "opt_out")),),
 )
@@ -541,6 +543,8 @@ SQUARE = Layout(
         "nickname": Target("ignored"),
         "email subscription status": _consent(EMAIL_MARKETING, "status"),
         "email unsubscribed": _consent(EMAIL_MARKETING, "opt_out"),
+        # Square's own id; "Reference ID" is the seller's, free text that two customers may share
+        "square customer id": _source("square"),
     },
     tag_separator=",",
 )

@@ -113,6 +113,15 @@ def test_square_birthdays_spend_and_transactions(session: Session) -> None:
     assert "First Visit" in report.unused_columns  # left unmapped
 
 
+def test_a_re_export_reports_the_birthdays_it_cannot_keep_too(session: Session) -> None:
+    """The rows of a second import all name customers already there: what is left out of them is still listed
+    by line, as for new customers (a person importing must not think the year-less birthday was kept)."""
+    first = ImportService(session).run(SQUARE)
+    again = ImportService(session).run(SQUARE)
+    assert again.imported == 0 and again.matched_count == 4
+    assert again.warnings == first.warnings and again.warning_count == 2
+
+
 def test_the_shops_country_settles_the_order_of_day_and_month(session: Session) -> None:
     ShopService(session).update(country="US")
     ImportService(session).run(SQUARE)

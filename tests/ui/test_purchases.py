@@ -45,7 +45,9 @@ def test_the_import_preview_counts_birthdays_and_totals(qtbot, owner: Session) -
     dialog = page.import_customers(SQUARE)  # the file read on the worker, as choosing it does
     assert isinstance(dialog, ImportDialog)
     wait_until(qtbot, lambda: not page.context.busy and dialog.last_preview is not None)
-    assert "Birthdays: 2; total spent or orders: 4" in dialog.summary.text()
+    summary = dialog.summary.text()
+    assert "Birthdays are kept for 2 customers." in summary
+    assert "The shop's total spent or order count is kept for 4 customers." in summary
     assert dialog.import_button.isEnabled()
     fills = {
         dialog.columns.item(r, 0).text(): dialog.columns.cellWidget(r, 1).currentText()
@@ -59,3 +61,21 @@ def test_the_import_preview_counts_birthdays_and_totals(qtbot, owner: Session) -
     messages = [dialog.messages.item(i).text() for i in range(dialog.messages.count())]
     assert any(m.startswith('Line 4: column "Birthday": a day and month without a year') for m in messages)
     customers._shot(qtbot, dialog, "import-preview-purchases")
+
+
+def test_a_file_without_birthdays_says_nothing_of_them(qtbot, owner: Session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Totals but no birthday column: the summary names what the file brings, not "Birthdays: 0"."""
+    totals_only = tmp_path / "square_no_birthdays.csv"
+    lines = SQUARE.read_text("utf-8").splitlines()
+    header = lines[0].split(",")
+    drop = header.index("Birthday")
+    totals_only.write_text(
+        "\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != drop) for line in lines) + "\n", "utf-8"
+    )
+    _main, page = customers._window(qtbot, owner)
+    dialog = page.import_customers(totals_only)
+    assert isinstance(dialog, ImportDialog)
+    wait_until(qtbot, lambda: not page.context.busy and dialog.last_preview is not None)
+    summary = dialog.summary.text()
+    assert "The shop's total spent or order count is kept for 4 customers." in summary
+    assert "irthday" not in summary

@@ -111,11 +111,19 @@ def summary_text(report: ImportReport) -> str:
                 report.matched_count,
             ).format(n=report.matched_count)
         )
-    if report.birthdays or report.purchases:  # #16
+    if report.birthdays:  # #16: each said only when the file brings it
         parts.append(
-            _("Birthdays: {birthdays}; total spent or orders: {totals}.").format(
-                birthdays=report.birthdays, totals=report.purchases
-            )
+            ngettext(
+                "A birthday is kept for {n} customer.", "Birthdays are kept for {n} customers.", report.birthdays
+            ).format(n=report.birthdays)
+        )
+    if report.purchases:
+        parts.append(
+            ngettext(
+                "The shop's total spent or order count is kept for {n} customer.",
+                "The shop's total spent or order count is kept for {n} customers.",
+                report.purchases,
+            ).format(n=report.purchases)
         )
     if report.totals_replaced:
         parts.append(

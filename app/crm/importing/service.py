@@ -278,6 +278,8 @@ class ImportService:
                                 if isinstance(overwrite, bool) or (row.line, c) in overwrite
                             ]
                         report.add_match(row.match)
+                        if not row.match.held:  # what of the file's details is left out or kept unchecked
+                            report.add_details(row.warnings, row.unchecked)
                         held_or_silent = row.match.held or not row.consents  # no consent facts to weigh
                         latest = {} if held_or_silent else consent_service.latest_events(duplicate.existing_id)
                         for fact in [] if held_or_silent else row.consents:

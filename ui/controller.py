@@ -244,21 +244,25 @@ class AppController(QObject):
 
     @staticmethod
     def _finish_sweep_traces(context: SessionContext, window: MainWindow, then: Callable[[], object]) -> None:
-        """A sweep that ended before removing the erased people's words from the search index (the app closed
-        or crashed in between) finishes now, for whoever signs in: it shows nobody's data. Then `then`."""
+        """An erasure or sweep that ended before removing the erased people's words from the search index (the app
+        closed or crashed in between) finishes now, for whoever signs in: it shows nobody's data. Then `then`."""
         from app.privacy.retention import RetentionService
         from ui.operation import message_for
         from ui.operations.privacy import remove_sweep_traces
 
-        session = context.session
-        if not RetentionService(session).traces_pending():
+        if context.busy or not context.is_open or not RetentionService(context.session).traces_pending():
             then()
             return
+
+        def failed(exc: object) -> None:
+            window.say(message_for(exc))
+            then()
+
         context.run(
-            remove_sweep_traces(session),
-            description=_("Finishing the last retention sweep: removing erased people's words from the search index…"),
+            remove_sweep_traces(context.session),
+            description=_("Finishing the last erasure: removing erased people's words from the search index…"),
             on_done=lambda _when: then(),
-            on_error=lambda exc: window.say(message_for(exc)),
+            on_error=failed,
             changes_data=False,  # nothing anyone sees changes
         )
 

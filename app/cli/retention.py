@@ -14,6 +14,8 @@ from app.privacy.retention import RetentionService
 
 
 def cmd_sweep(args: argparse.Namespace, passwords: Passwords) -> int:
+    if args.finish_traces:
+        return _finish_traces(args, passwords)
     with signed_in(args, passwords) as session:
         service = RetentionService(session)
         items = service.preview()
@@ -68,6 +70,19 @@ def cmd_sweep(args: argparse.Namespace, passwords: Passwords) -> int:
     return 0
 
 
+def _finish_traces(args: argparse.Namespace, passwords: Passwords) -> int:
+    """Only the trace removal an erasure still owes (what `verify` names): for any user, changing nobody's data."""
+    with signed_in(args, passwords) as session:
+        removed = RetentionService(session).remove_traces()
+    if args.json:
+        out(json.dumps({"traces_removed_at": removed.isoformat(timespec="seconds") if removed else None}))
+    elif removed is None:
+        out(_("Nothing to remove: no erased person's words are left in the search index."))
+    else:
+        out(_("Erased people's words removed from the search index at {time}.").format(time=clock_time(removed)))
+    return 0
+
+
 def cmd_erase(args: argparse.Namespace, passwords: Passwords) -> int:
     with signed_in(args, passwords) as session:
         erase(session, args.contact, anonymise=args.anonymise, reason="counterpart-admin")
@@ -90,6 +105,11 @@ def register(commands: Commands) -> None:
     mode = sweep.add_mutually_exclusive_group(required=True)
     mode.add_argument("--dry-run", action="store_true", help=_("list what is due, change nothing"))
     mode.add_argument("--apply", action="store_true", help=_("delete or anonymise what is due"))
+    mode.add_argument(
+        "--finish-traces",
+        action="store_true",
+        help=_("only remove erased people's words still in the search index (what verify names)"),
+    )
     sweep.add_argument("--json", action="store_true")
     sweep.set_defaults(run=cmd_sweep)
 

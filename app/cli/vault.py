@@ -57,8 +57,8 @@ def cmd_verify(args: argparse.Namespace, passwords: Passwords) -> int:
     if report.traces_pending:  # erased people's words still in the search index: an erasure not finished
         raise VaultDamaged(
             _(
-                "The retention sweep of {time} has not removed the erased people's words from the search index. "
-                "Run 'counterpart-admin sweep --apply' or open the vault in Counterpart to finish it."
+                "Words of people erased on {time} are still in the search index: their removal did not finish. "
+                "Run 'counterpart-admin sweep --finish-traces' or open the vault in Counterpart to remove them."
             ).format(time=clock_time(report.traces_pending[0]))
         )
     out("ok")

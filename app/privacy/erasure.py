@@ -157,9 +157,10 @@ def _set_deletemerge(conn: Connection, percent: int) -> None:
 
 @contextmanager
 def index_merges_deferred(conn: Connection) -> Iterator[None]:
-    """For a sweep's batches: FTS5 would merge a segment each time a tenth of its rows are deleted, rewriting
-    segments that the closing `scrub_leftovers` rewrites once more anyway (at 1M people a 100k sweep spent
-    half its phone-index time on such merges). Restored afterwards, and by every scrub after a crash."""
+    """For a sweep's batches, inside their transaction: FTS5 would merge a segment each time a tenth of its
+    rows are deleted, rewriting segments that the trace removal after the sweep rewrites once more anyway (at
+    1M people a 100k sweep spent half its phone-index time on such merges). Restored before the commit; a
+    crash rolls the setting back with the erasure."""
     _set_deletemerge(conn, 0)
     try:
         yield
@@ -167,17 +168,37 @@ def index_merges_deferred(conn: Connection) -> Iterator[None]:
         _set_deletemerge(conn, DELETEMERGE)
 
 
+# vault_meta: when an erasure outside a sweep committed and its words may still be in the search index (a
+# sweep records the same on its sweep_run row). Holds a time, no personal data.
+TRACES_OWED_KEY = "search_traces_owed"
+
+
+def owe_trace_removal(conn: Connection) -> None:
+    """Inside an erasure's transaction: its words are in the index until `merge_out_deleted` runs (a crash in
+    between leaves this, and `verify` names it)."""
+    conn.execute(
+        "INSERT INTO vault_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
+        (TRACES_OWED_KEY, datetime.now(UTC).isoformat(timespec="seconds")),
+    )
+
+
+def trace_removal_owed_since(conn: Connection) -> str | None:
+    row = conn.execute("SELECT value FROM vault_meta WHERE key = ?", (TRACES_OWED_KEY,)).fetchone()
+    return None if row is None else str(row[0])
+
+
 def merge_out_deleted(conn: Connection) -> None:
-    """Merge every search index into one segment, which drops the tokens of the rows deleted from it (and puts
-    back FTS5's own merging, which a sweep that crashed may have left deferred). Rewrites each index whole."""
+    """Merge every search index into one segment, which drops the tokens of the rows deleted from it, and clear
+    an erasure's owed mark (a sweep's runs are stamped by the caller). Rewrites each index whole."""
     _set_deletemerge(conn, DELETEMERGE)
     for index in SEARCH_INDEXES:
         conn.execute(f"INSERT INTO {index}({index}) VALUES ('optimize')")
+    conn.execute("DELETE FROM vault_meta WHERE key = ?", (TRACES_OWED_KEY,))
 
 
 def scrub_leftovers(conn: Connection) -> None:
-    """Merge the search index (dropping deleted tokens) and empty the write-ahead log. Run after erasures,
-    outside a transaction; it is the slow part, so batches share one call."""
+    """Merge the search index (dropping deleted tokens) and empty the write-ahead log. Run after an erasure
+    outside a sweep, outside a transaction: each index commits its merge, the owed mark goes last."""
     merge_out_deleted(conn)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
@@ -221,6 +242,7 @@ def erase(session: Session, contact_id: int, *, anonymise: bool = False, reason:
     action = ANONYMISE if anonymise else ERASE
     with session.change():
         erase_in_transaction(conn, contact_id, action)
+        owe_trace_removal(conn)
         session.audit("contact." + action, "contact", contact_id, reason)
     remember_outside(session.vault.paths.erasures, [(pseudonym(conn, contact_id), action)])
     scrub_leftovers(conn)
@@ -246,6 +268,8 @@ def reapply_ledger(conn: Connection, entries: Iterable[tuple[str, str]]) -> int:
             if action is not None and not (anonymised and action == ANONYMISE):  # done already, in the backup
                 erase_in_transaction(conn, contact_id, action)
                 count += 1
+        if count:
+            owe_trace_removal(conn)
         for name, action in wanted.items():
             conn.execute(
                 "INSERT OR IGNORE INTO erasure_ledger(pseudonym, action, at) VALUES (?, ?, ?)",

@@ -34,7 +34,7 @@ CATEGORIES = (
 )
 PERSON_CATEGORIES = ("deleted_contact", "withdrawn_marketing", "lead", "customer")  # the order they are applied in
 # People per statement, and how often a sweep reports progress and answers cancel (about 1.5 s apart at 1M
-# people). The batches share one transaction (see `apply`).
+# people). The batches share one transaction (see `erase_due`).
 BATCH = 10_000
 
 CATEGORY_LABELS = {
@@ -359,7 +359,7 @@ class RetentionService:
         The erased people's tokens are still in the search index's segments when this returns: `remove_traces`
         merges them out, as a step of its own that the run records as owed in the same transaction (so a crash
         between the two leaves it owed, and `verify` names it). The merge rewrites every search index whole
-        (0.27-0.34x of rewriting the vault, at 100k and 1M); apart, the erasure is on disk sooner and the report
+        (0.27-0.29x of rewriting the vault, at 100k and 1M); apart, the erasure is on disk sooner and the report
         can say when the traces went. bench/bench_sweep.py times both against rewriting the whole file.
         """
         self.session.require(Permission.ERASE)
@@ -377,11 +377,10 @@ class RetentionService:
         counts: Counter[str] = Counter()
         # In id order, so each batch is one stretch of the person tables rather than pages all over the file.
         people = sorted((item for item in items if item.contact_id is not None), key=lambda item: item.contact_id or 0)
-        with bulk_cache(conn):  # one larger page cache for the people and the closing scrub
+        with bulk_cache(conn):  # one larger page cache for the people and the records
             stopped, erased = False, 0
             if people:
-                with erasure.index_merges_deferred(conn):
-                    stopped, erased = self._erase_people(people, run_id, now, counts, progress, cancelled)
+                stopped, erased = self._erase_people(people, run_id, now, counts, progress, cancelled)
             if not stopped:
                 counts.update(self._sweep_records(items, now))
             status = "cancelled" if stopped else "done"
@@ -410,19 +409,23 @@ class RetentionService:
         return replace(result, traces_removed_at=self.remove_traces())
 
     def traces_pending(self) -> list[str]:
-        """When each sweep whose erased people's tokens may still be in the search index started (UTC stamps):
-        owed from the commit of its erasure (so one that crashed after erasing still owes it) until removed."""
-        return [
+        """Since when erased people's tokens may still be in the search index (UTC stamps, oldest first): each
+        sweep owing its trace removal from the commit of its erasure (so one that crashed after erasing still
+        owes it) by its start, and an erasure outside a sweep that crashed before its merge."""
+        owed = [
             str(row[0])
             for row in self.conn.execute(
                 "SELECT started_at FROM sweep_run WHERE dry_run = 0 AND traces_removed_at IS NULL ORDER BY id"
             )
         ]
+        single = erasure.trace_removal_owed_since(self.conn)
+        return sorted(owed + [single]) if single else owed
 
     def remove_traces(self) -> datetime | None:
-        """Merge the search indexes so no token of anyone a sweep erased is left, and record when, for every
-        sweep that owes it; returns that time, or None if none owed it. It reveals and changes nobody's data, so
-        any signed-in user runs it (the app does at unlock, after a crash between a sweep and this step)."""
+        """Merge the search indexes so no token of anyone erased is left, and record when, for every sweep (and
+        erasure) that owes it; returns that time, or None if none owed it. It reveals and changes nobody's data,
+        so any signed-in user runs it (the app does at unlock, after a crash between an erasure and this step;
+        `counterpart-admin sweep --finish-traces`)."""
         if not self.traces_pending():
             return None
         conn = self.conn
@@ -452,7 +455,7 @@ class RetentionService:
         references = erasure.references_to_contact(conn)
         done: list[tuple[str, str]] = []
         stopped = False
-        with foreign_keys_enforced_by_caller(conn), self.session.change():
+        with foreign_keys_enforced_by_caller(conn), self.session.change(), erasure.index_merges_deferred(conn):
             for start in range(0, len(people), BATCH):
                 if cancelled is not None and cancelled():
                     stopped = True

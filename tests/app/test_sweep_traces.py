@@ -18,7 +18,7 @@ import pytest
 from app.access.session import Session, open_session
 from app.admin import security
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
-from app.privacy import retention
+from app.privacy import erasure, retention
 from app.privacy.retention import RetentionService
 from app.vault import kdf
 from app.vault.vault import Vault
@@ -112,6 +112,7 @@ def test_a_failing_sweep_erases_nobody(owner_session: Session, monkeypatch: pyte
 
     assert {int(r[0]) for r in owner_session.conn.execute("SELECT id FROM contact")} >= set(binned)
     assert owner_session.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert RetentionService(owner_session).traces_pending() == []  # nobody erased: nothing owed
     assert RetentionService(owner_session).apply(LATER).counts == {"deleted_contact": 10}
 
 
@@ -161,13 +162,14 @@ def test_verify_names_a_sweep_whose_traces_are_still_there_and_the_cli_finishes_
 
     verified = run_cli("verify", path, "--user", OWNER, "--password-stdin", stdin=login)
     assert verified.code == 6
-    assert "has not removed the erased people's words from the search index" in verified.err
-    assert "sweep --apply" in verified.err
+    assert "are still in the search index: their removal did not finish" in verified.err
+    assert "sweep --finish-traces" in verified.err
 
-    swept = run_cli("sweep", path, "--user", OWNER, "--apply", "--json", "--password-stdin", stdin=login)
+    swept = run_cli("sweep", path, "--user", OWNER, "--finish-traces", "--json", "--password-stdin", stdin=login)
     assert swept.code == 0, swept.err
-    report = json.loads(swept.out)
-    assert report["counts"] == {} and report["traces_removed_at"]  # nothing more was due; the traces went
+    assert json.loads(swept.out)["traces_removed_at"]  # and nobody else was erased: the sweep did not run
+    again_swept = run_cli("sweep", path, "--user", OWNER, "--finish-traces", "--password-stdin", stdin=login)
+    assert again_swept.out.strip() == "Nothing to remove: no erased person's words are left in the search index."
     again = run_cli("verify", path, "--user", OWNER, "--password-stdin", stdin=login)
     assert again.code == 0 and again.out.startswith("ok"), again.err
     session = open_session(path, OWNER, OWNER_PASSWORD)
@@ -214,3 +216,50 @@ def test_sweeps_of_an_old_vault_count_as_having_removed_their_traces(vault_path:
         assert RetentionService(session).traces_pending() == [] and security.verify(session).ok
     finally:
         session.lock()
+
+
+def test_cancelled_before_the_first_batch_owes_nothing_after_one_owes_the_removal(
+    owner_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(retention, "BATCH", 4)
+    contacts = ContactService(owner_session)
+    for contact_id in _marked(owner_session, 10, "Qzxv"):
+        contacts.delete(contact_id)
+    service = RetentionService(owner_session)
+
+    nothing = service.erase_due(LATER, cancelled=lambda: True)
+    assert nothing.cancelled and nothing.counts == {} and service.traces_pending() == []
+
+    batches: list[int] = []
+    one = service.erase_due(LATER, progress=lambda done, _t: batches.append(done), cancelled=lambda: bool(batches))
+    assert one.cancelled and one.counts == {"deleted_contact": 4} and len(service.traces_pending()) == 1
+    assert service.remove_traces() is not None and service.traces_pending() == []
+
+
+def test_an_erasure_cut_short_before_its_merge_owes_the_removal_too(
+    owner_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One person erased (a request): the erasure commits, then its merge; a crash between leaves the words,
+    which `verify` names until the removal runs."""
+    contacts = ContactService(owner_session)
+    person = _marked(owner_session, 1, "Qzxv")[0]
+
+    def power_cut(conn: object) -> None:
+        raise OSError("power cut")
+
+    monkeypatch.setattr(erasure, "scrub_leftovers", power_cut)
+    with pytest.raises(OSError):
+        erasure.erase(owner_session, person)
+    monkeypatch.undo()
+
+    assert contacts.search("qzxva0000") == [] and b"qzxv" in _index_bytes(owner_session)
+    service = RetentionService(owner_session)
+    assert len(service.traces_pending()) == 1 and not security.verify(owner_session).ok
+    service.remove_traces()
+    assert b"qzxv" not in _index_bytes(owner_session) and security.verify(owner_session).ok
+
+
+def test_an_erasure_that_finishes_owes_nothing(owner_session: Session) -> None:
+    person = _marked(owner_session, 1, "Qzxv")[0]
+    erasure.erase(owner_session, person)
+    assert RetentionService(owner_session).traces_pending() == [] and b"qzxv" not in _index_bytes(owner_session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,7 +37,7 @@ from tests.ui_helpers import (
 from ui.privacy.backups_tab import BackupsTab
 from ui.privacy.breach_dialogs import qdatetime
 from ui.privacy.breach_tab import BreachTab
-from ui.privacy.common import ALERT, RowsModel
+from ui.privacy.common import ALERT, ProgressPanel, RowsModel
 from ui.privacy.request_dialogs import ExportDialog, IdentityDialog, NewRequestDialog
 from ui.privacy.requests_tab import RequestsTab
 from ui.privacy.retention_tab import RetentionTab
@@ -210,6 +211,31 @@ def test_retention_preview_shows_who_and_why_and_confirm_applies_it(qtbot, conte
     assert "Customers in the bin: 1" in tab.last_run.text()
     assert tab.preview_model.rowCount() == 0 and not tab.apply_button.isEnabled()
     shot(tab, "privacy-retention-done")
+
+
+def test_the_sweeps_last_step_shows_it_cannot_be_cancelled(qtbot, context: SessionContext) -> None:
+    """After the batches (Cancel answered between them), the trace removal cannot stop: the panel says so and
+    offers no Cancel that would do nothing."""
+    panel = ProgressPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    steps = [threading.Event(), threading.Event()]
+
+    def work(progress, cancelled):  # type: ignore[no-untyped-def]
+        progress(1, 2)  # a batch done
+        steps[0].wait(5)
+        progress(0, 0)  # the trace removal
+        steps[1].wait(5)
+
+    panel.follow(context.run(work, description="sweeping"), "Sweeping…", cancellable=True)
+    wait_until(qtbot, lambda: panel.bar.maximum() == 2)
+    assert panel.cancel_button.isVisible() and panel.label.text() == "Sweeping…"
+    steps[0].set()
+    wait_until(qtbot, lambda: panel.bar.maximum() == 0)
+    assert not panel.cancel_button.isVisible()
+    assert panel.label.text() == "Finishing (this step cannot be cancelled)…"
+    steps[1].set()
+    wait_until(qtbot, lambda: not context.busy and not panel.isVisible())
 
 
 def test_owner_edits_a_policy_and_applies_a_template(qtbot, context: SessionContext) -> None:

@@ -46,8 +46,8 @@ def test_the_import_preview_counts_birthdays_and_totals(qtbot, owner: Session) -
     assert isinstance(dialog, ImportDialog)
     wait_until(qtbot, lambda: not page.context.busy and dialog.last_preview is not None)
     summary = dialog.summary.text()
-    assert "Birthdays are kept for 2 customers." in summary
-    assert "The shop's total spent or order count is kept for 4 customers." in summary
+    assert "The file gives birthdays for 2 customers." in summary
+    assert "The file gives the shop's total spent or order count for 4 customers." in summary
     assert dialog.import_button.isEnabled()
     fills = {
         dialog.columns.item(r, 0).text(): dialog.columns.cellWidget(r, 1).currentText()
@@ -77,5 +77,5 @@ def test_a_file_without_birthdays_says_nothing_of_them(qtbot, owner: Session, tm
     assert isinstance(dialog, ImportDialog)
     wait_until(qtbot, lambda: not page.context.busy and dialog.last_preview is not None)
     summary = dialog.summary.text()
-    assert "The shop's total spent or order count is kept for 4 customers." in summary
+    assert "The file gives the shop's total spent or order count for 4 customers." in summary
     assert "irthday" not in summary

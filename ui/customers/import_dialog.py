@@ -111,17 +111,19 @@ def summary_text(report: ImportReport) -> str:
                 report.matched_count,
             ).format(n=report.matched_count)
         )
-    if report.birthdays:  # #16: each said only when the file brings it
+    if report.birthdays:  # #16: each said only when the file brings it (for new and matched customers alike)
         parts.append(
             ngettext(
-                "A birthday is kept for {n} customer.", "Birthdays are kept for {n} customers.", report.birthdays
+                "The file gives a birthday for {n} customer.",
+                "The file gives birthdays for {n} customers.",
+                report.birthdays,
             ).format(n=report.birthdays)
         )
     if report.purchases:
         parts.append(
             ngettext(
-                "The shop's total spent or order count is kept for {n} customer.",
-                "The shop's total spent or order count is kept for {n} customers.",
+                "The file gives the shop's total spent or order count for {n} customer.",
+                "The file gives the shop's total spent or order count for {n} customers.",
                 report.purchases,
             ).format(n=report.purchases)
         )

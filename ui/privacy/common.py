@@ -281,8 +281,10 @@ class ProgressPanel(QWidget):
         if total > 0:
             self.bar.setRange(0, total)
             self.bar.setValue(done)
-        elif done == 0:
-            self.bar.setRange(0, 0)  # a step of unknown length
+        elif done == 0:  # a last step of unknown length that cannot stop (the sweep's trace removal)
+            self.bar.setRange(0, 0)
+            self.cancel_button.hide()
+            self.label.setText(_("Finishing (this step cannot be cancelled)…"))
 
     def _cancel(self) -> None:
         if self._operation is not None:

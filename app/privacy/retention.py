@@ -359,7 +359,7 @@ class RetentionService:
         The erased people's tokens are still in the search index's segments when this returns: `remove_traces`
         merges them out, as a step of its own that the run records as owed in the same transaction (so a crash
         between the two leaves it owed, and `verify` names it). The merge rewrites every search index whole
-        (0.27-0.29x of rewriting the vault, at 100k and 1M); apart, the erasure is on disk sooner and the report
+        (about 0.3x of rewriting the vault, at 100k and 1M); apart, the erasure is on disk sooner and the report
         can say when the traces went. bench/bench_sweep.py times both against rewriting the whole file.
         """
         self.session.require(Permission.ERASE)

@@ -25,6 +25,7 @@ from app.vault import backup, kdf
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui_helpers import (
     add_user,
+    catalog_as_written,
     click_row,
     open_session_for_ui,
     pick_customer,
@@ -211,6 +212,25 @@ def test_retention_preview_shows_who_and_why_and_confirm_applies_it(qtbot, conte
     assert "Customers in the bin: 1" in tab.last_run.text()
     assert tab.preview_model.rowCount() == 0 and not tab.apply_button.isEnabled()
     shot(tab, "privacy-retention-done")
+
+
+def test_the_sweep_reports_its_trace_removal_in_german(
+    qtbot, context: SessionContext, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    catalog_as_written(tmp_path, monkeypatch, "de")
+    contacts = ContactService(context.session)
+    contacts.delete(person(context, "Bea", "Binned"))
+    later = NOW + timedelta(days=31)
+    tab = sized(RetentionTab(context, clock=lambda: later))
+    qtbot.addWidget(tab)
+    press(qtbot, tab.preview_button)
+    wait_until(qtbot, lambda: not context.busy and tab.apply_button.isEnabled())
+    press(qtbot, tab.apply_button)
+    accept_box(qtbot, tab.dialog)
+    wait_until(qtbot, lambda: not context.busy and tab.message.text() != "")
+    assert "Die Wörter der gelöschten Personen wurden um " in tab.message.text()
+    assert tab.message.text().endswith(" aus dem Suchindex entfernt.")
+    shot(tab, "privacy-retention-done-de")
 
 
 def test_the_sweeps_last_step_shows_it_cannot_be_cancelled(qtbot, context: SessionContext) -> None:

@@ -188,11 +188,13 @@ def backup_now(
     reason: str = "manual",
     progress: Callable[[int, int], None] | None = None,
 ) -> Path:
-    """An encrypted backup into `folder` (default: the configured one), then rotation. Owner only, audited."""
+    """An encrypted backup into `folder` (default: the configured one), then rotation. Owner only, audited.
+    An erasure's trace removal still owed is done first: a backup must not keep erased people's words."""
     session.require(Permission.BACKUP)
     target = folder or (Path(configured) if (configured := backup_folder(session)) else None)
     if target is None:
         raise InvalidInput(_("Choose a backup folder first."))
+    RetentionService(session).remove_traces()  # one query when nothing is owed
     made = backup.make_backup(session.vault, target, reason, progress)
     removed = backup.rotate(target)
     session.record("backup.create", "backup", made.name, f"{reason}; rotated out {len(removed)}")

@@ -263,3 +263,20 @@ def test_an_erasure_that_finishes_owes_nothing(owner_session: Session) -> None:
     person = _marked(owner_session, 1, "Qzxv")[0]
     erasure.erase(owner_session, person)
     assert RetentionService(owner_session).traces_pending() == [] and b"qzxv" not in _index_bytes(owner_session)
+
+
+def test_a_backup_does_not_keep_words_still_owed(owner_session: Session, tmp_path: Path) -> None:
+    """A sweep cut short before its trace removal, then a backup: the backup is made after the removal."""
+    contacts = ContactService(owner_session)
+    for contact_id in _marked(owner_session, 2, "Qzxv"):
+        contacts.delete(contact_id)
+    RetentionService(owner_session).erase_due(LATER)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+
+    made = security.backup_now(owner_session, folder)
+
+    assert made.exists() and RetentionService(owner_session).traces_pending() == []
+    assert b"qzxv" not in _index_bytes(owner_session)  # what the backup copied
+    actions = [r[0] for r in owner_session.conn.execute("SELECT action FROM audit_event ORDER BY id")]
+    assert actions.index("sweep.traces_removed") < actions.index("backup.create")

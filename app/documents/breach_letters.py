@@ -26,7 +26,17 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
 from app.access.session import Session
 from app.documents.fonts import rich_text
-from app.documents.pdf import RULE, WIDTH, bullets, draw_footer, para, render_paged, styles, table_style
+from app.documents.pdf import (
+    RULE,
+    WIDTH,
+    bullets,
+    draw_footer,
+    letters_summary,
+    para,
+    render_paged,
+    styles,
+    table_style,
+)
 from app.fileio import atomic_write
 from app.locale.formatting import babel_locale, day, local_time
 from app.locale.i18n import translator
@@ -232,14 +242,23 @@ def letter_file_name(breach_id: int, contact_id: int) -> str:
     return f"breach-{breach_id}-letter-{contact_id:06d}.pdf"
 
 
-def write_letters(session: Session, breach_id: int, out_dir: Path) -> list[Path]:
+def write_letters(
+    session: Session,
+    breach_id: int,
+    out_dir: Path,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[Path]:
     """One letter per affected person, each in the person's language; returns the files written. Audited
-    (with the count only)."""
+    (with the count only). `progress(done, total)` after each letter, `cancelled()` asked before each (the
+    letters written stay: each is a whole file)."""
     batch = letters_for(session, breach_id)
     out_dir.mkdir(parents=True, exist_ok=True)
     today = datetime.now().astimezone().date()
     written: list[Path] = []
     for person in batch.people:
+        if cancelled is not None and cancelled():
+            break
         out = out_dir / letter_file_name(breach_id, person.contact_id)
         write_breach_letter(
             out,
@@ -251,7 +270,9 @@ def write_letters(session: Session, breach_id: int, out_dir: Path) -> list[Path]
             when=today,
         )
         written.append(out)
-    session.record("breach.letters", "breach", breach_id, f"{len(written)} letters")
+        if progress is not None:
+            progress(len(written), len(batch.people))
+    session.record("breach.letters", "breach", breach_id, letters_summary(len(written), len(batch.people)))
     return written
 
 

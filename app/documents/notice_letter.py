@@ -7,6 +7,7 @@ written atomically. Printing them is audited with the count.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from app.access.roles import PAGE_ROWS, Permission
 from app.access.session import Session
 from app.access.shop import read_profile
 from app.consent.ledger import Notice
-from app.documents.pdf import draw_footer, para, render_paged, styles
+from app.documents.pdf import draw_footer, letters_summary, para, render_paged, styles
 from app.errors import InvalidInput
 from app.fileio import atomic_write
 from app.locale import _
@@ -109,10 +110,17 @@ def _address(session: Session, contact_id: int) -> str:
 
 
 def write_letters(
-    session: Session, out_dir: Path, language: str | None = None, contact_ids: list[int] | None = None
+    session: Session,
+    out_dir: Path,
+    language: str | None = None,
+    contact_ids: list[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> list[Path]:
     """A letter for each open task (or those of `contact_ids`), in `language` if given, else the person's (the
-    shop's for people with none); returns the files written. Audited with the count."""
+    shop's for people with none); returns the files written. Audited with the count. After an import there can
+    be thousands: `progress(done, total)` after each letter, `cancelled()` asked before each (the letters
+    written stay: each is a whole file)."""
     session.require(Permission.CAPTURE_CONSENT)
     limit = -1 if session.can(Permission.EXPORT_BULK) else PAGE_ROWS
     chosen = [t for t in tasks(session, limit=limit) if contact_ids is None or t.contact_id in contact_ids]
@@ -125,6 +133,8 @@ def write_letters(
     notices: dict[str, Notice | None] = {}
     written: list[Path] = []
     for task in chosen:
+        if cancelled is not None and cancelled():
+            break
         lang = notice_language(language or task.language or profile.language)
         if lang not in notices:
             notices[lang] = current_or_new(session, lang)
@@ -145,5 +155,7 @@ def write_letters(
             ),
         )
         written.append(out)
-    session.record("notice.letters", "notice_task", None, f"{len(written)} letters")
+        if progress is not None:
+            progress(len(written), len(chosen))
+    session.record("notice.letters", "notice_task", None, letters_summary(len(written), len(chosen)))
     return written

@@ -170,3 +170,8 @@ def finish(pdf: bytes, *, password: str | None = None, metadata: dict[str, str] 
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def letters_summary(written: int, total: int) -> str:
+    """The audit summary of a run of letters (counts only): how many, and of how many when it was stopped."""
+    return f"{written} letters" if written == total else f"{written} of {total} letters (stopped)"

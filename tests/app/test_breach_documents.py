@@ -96,6 +96,30 @@ def breach_id(owner_session: Session, people: dict[str, int]) -> int:
 # --- letters to the people affected ---------------------------------------------------------------------
 
 
+def test_letters_report_progress_and_stop_when_asked(
+    owner_session: Session, people: dict[str, int], breach_id: int, tmp_path: Path
+) -> None:
+    """Thousands of letters take minutes: each one reports progress, and a cancel keeps the whole letters
+    written so far and says in the log that it stopped."""
+    _shop(owner_session)
+    seen: list[tuple[int, int]] = []
+    paths = write_letters(
+        owner_session,
+        breach_id,
+        tmp_path / "letters",
+        progress=lambda done, total: seen.append((done, total)),
+        cancelled=lambda: len(seen) >= 2,
+    )
+    total = len(people)
+    assert seen == [(1, total), (2, total)] and len(paths) == 2 < total
+    assert sorted(p.name for p in (tmp_path / "letters").iterdir()) == sorted(p.name for p in paths)
+    assert all(_text(p) for p in paths)  # whole PDFs
+    summary = owner_session.conn.execute(
+        "SELECT summary FROM audit_event WHERE action = 'breach.letters' ORDER BY id DESC"
+    ).fetchone()[0]
+    assert summary == f"2 of {total} letters (stopped)"
+
+
 def test_one_letter_per_person_each_naming_them_in_their_language(
     owner_session: Session, people: dict[str, int], breach_id: int, tmp_path: Path
 ) -> None:

@@ -79,6 +79,41 @@ def test_the_tasks_tab_marks_done_and_prints_letters(
     set_language("en")
 
 
+def test_writing_many_letters_shows_progress_and_cancel_keeps_the_whole_ones(
+    qtbot,
+    context: SessionContext,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    """After a big import there are thousands of letters to write: the tab shows how far it is and Cancel
+    stops between letters; the letters written stay, each a whole PDF, and the message says how far it got."""
+    contacts = ContactService(context.session)
+    ids = [contacts.create(ContactInput(given_name=f"Kunde{n}", family_name="Import")) for n in range(150)]
+    notices.create_tasks(context.session, ids, "kunden.csv")
+    tab = NoticeTasksTab(context)
+    qtbot.addWidget(tab)
+    tab.resize(1000, 520)
+    tab.show()
+    wait_until(qtbot, lambda: tab.model.rowCount() > 0)
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    press(qtbot, tab.letters_button)
+    dialog = tab.dialog
+    assert isinstance(dialog, QFileDialog)
+    dialog.selectFile(str(folder))
+    dialog.accept()
+
+    wait_until(qtbot, lambda: tab.progress.bar.maximum() == 150 and tab.progress.bar.value() >= 1)
+    assert tab.progress.cancel_button.isVisible()
+    shot(tab, "notice-letters-progress")
+    press(qtbot, tab.progress.cancel_button)
+    wait_until(qtbot, lambda: not context.busy, 20_000)
+
+    written = sorted(folder.glob("*.pdf"))
+    assert 1 <= len(written) < 150
+    assert tab.message.text() == f"Stopped: wrote {len(written)} of 150 letters to {folder}."
+    assert all(PdfReader(path).pages for path in written)  # whole files, none cut off
+
+
 def test_the_editor_changes_only_the_owners_text(qtbot, context: SessionContext) -> None:  # type: ignore[no-untyped-def]
     view = ConsentSettingsView(context)
     qtbot.addWidget(view)

@@ -94,15 +94,28 @@ def export_audit_log(session: Session, path: Path, flt: audit.AuditFilter) -> Wo
     return lambda progress, cancelled: audit_service.export_csv(session, path, flt)
 
 
-def notice_letters(session: Session, folder: Path) -> Work[int]:
-    """Art. 14 letters for the open notice tasks, one PDF each, into `folder`; returns how many."""
+def notice_letters(session: Session, folder: Path) -> Work[tuple[int, int]]:
+    """Art. 14 letters for the open notice tasks, one PDF each, into `folder`, with progress; cancel stops
+    between letters. Returns (written, of how many)."""
 
-    def work(progress: Progress, cancelled: Cancelled) -> int:
+    def work(progress: Progress, cancelled: Cancelled) -> tuple[int, int]:
         from app.documents.notice_letter import write_letters  # reportlab: loaded when first used
 
-        return len(write_letters(session, folder))
+        total = [0]
+        written = write_letters(session, folder, progress=_counting(progress, total), cancelled=cancelled)
+        return len(written), max(total[0], len(written))
 
     return work
+
+
+def _counting(progress: Progress, total: list[int]) -> Progress:
+    """`progress`, remembering the total it was last given (how many letters there were to write)."""
+
+    def report(done: int, of: int) -> None:
+        total[0] = of
+        progress(done, of)
+
+    return report
 
 
 def choose_affected(session: Session, breach_id: int, choice: AffectedChoice) -> Work[int]:
@@ -120,13 +133,16 @@ def choose_affected(session: Session, breach_id: int, choice: AffectedChoice) ->
     return work
 
 
-def breach_letters(session: Session, breach_id: int, folder: Path) -> Work[int]:
-    """A letter to each person a breach touched (Art. 34), into `folder`; returns how many."""
+def breach_letters(session: Session, breach_id: int, folder: Path) -> Work[tuple[int, int]]:
+    """A letter to each person a breach touched (Art. 34), into `folder`, with progress; cancel stops between
+    letters. Returns (written, of how many)."""
 
-    def work(progress: Progress, cancelled: Cancelled) -> int:
+    def work(progress: Progress, cancelled: Cancelled) -> tuple[int, int]:
         from app.documents.breach_letters import write_letters  # reportlab: loaded when first used
 
-        return len(write_letters(session, breach_id, folder))
+        total = [0]
+        written = write_letters(session, breach_id, folder, progress=_counting(progress, total), cancelled=cancelled)
+        return len(written), max(total[0], len(written))
 
     return work
 

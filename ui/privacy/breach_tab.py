@@ -46,6 +46,7 @@ from ui.privacy.common import (
     make_table,
     select_key,
     selected_key,
+    show_letters_written,
     system_clock,
 )
 from ui.session_context import SessionContext
@@ -401,12 +402,10 @@ class BreachTab(RefreshedWhenShown):
         operation = self.context.run(
             breach_letters(session, breach_id, folder),
             description=_("Writing the letters…"),
-            on_done=lambda n: self.message.show_info(
-                ngettext("Wrote {n} letter to {path}.", "Wrote {n} letters to {path}.", int(n)).format(n=n, path=folder)
-            ),
+            on_done=lambda result: show_letters_written(self.message, result, folder),
             on_error=lambda exc: self.message.show_error(error_text(exc)),
         )
-        self.progress.follow(operation, _("Writing letters…"))
+        self.progress.follow(operation, _("Writing letters…"), cancellable=True)
 
     def ask_report(self) -> QFileDialog | None:
         breach = self.selected()

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.access.roles import Permission
 from app.errors import CounterpartError
-from app.locale import _, formatting
+from app.locale import _, formatting, ngettext
 from ui.form_dialog import SubmitDialog
 from ui.operation import Operation, message_for
 from ui.session_context import SessionContext
@@ -440,3 +440,23 @@ class RefreshedWhenShown(QWidget):
         super().showEvent(event)
         if self._stale:
             self.refresh()
+
+
+def show_letters_written(message: MessageLine, result: tuple[int, int], folder: object) -> None:
+    """The outcome of writing letters (Art. 14 notices, breach letters): how many, or how far it got when
+    stopped (the letters written stay)."""
+    written, total = result
+    if written < total:
+        message.show_warning(
+            ngettext(
+                "Stopped: wrote {n} of {total} letter to {path}.",
+                "Stopped: wrote {n} of {total} letters to {path}.",
+                total,
+            ).format(n=written, total=total, path=folder)
+        )
+    else:
+        message.show_info(
+            ngettext("Wrote {n} letter to {path}.", "Wrote {n} letters to {path}.", written).format(
+                n=written, path=folder
+            )
+        )

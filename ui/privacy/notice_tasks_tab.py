@@ -28,6 +28,7 @@ from ui.privacy.common import (
     make_table,
     select_key,
     selected_key,
+    show_letters_written,
     system_clock,
 )
 from ui.session_context import SessionContext
@@ -171,12 +172,10 @@ class NoticeTasksTab(RefreshedWhenShown):
         operation = self.context.run(
             notice_letters(session, folder),
             description=_("Writing the letters…"),
-            on_done=lambda n: self.message.show_info(
-                ngettext("Wrote {n} letter to {path}.", "Wrote {n} letters to {path}.", int(n)).format(n=n, path=folder)
-            ),
+            on_done=lambda result: show_letters_written(self.message, result, folder),
             on_error=lambda exc: self.message.show_error(error_text(exc)),
         )
-        self.progress.follow(operation, _("Writing letters…"))
+        self.progress.follow(operation, _("Writing letters…"), cancellable=True)
 
     def clear(self) -> None:
         self._cleared = True

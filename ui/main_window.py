@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.locale import _
+from app.locale import _, formatting
 from ui.about_dialog import show_about
 from ui.consent.panel import ConsentPanel
 from ui.customers.page import CustomersPage
@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.context = context
         self.discarded = False  # set by the controller at lock time: closing then is not quitting
+        self._busy_description = ""  # what the running operation is doing, as the status bar says it
         user = context.session.user
         # The vault's name only: Qt adds the application's display name ("shop.vault — Counterpart" on Linux and
         # Windows; macOS shows it in the menu bar), so naming the app here too showed it twice.
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status(user.name, user.role.label(), context.session.vault.keychain_bound)
         context.busy_changed.connect(self._busy_changed)
+        context.progressed.connect(self._progressed)
         self.resize(1100, 720)
 
     # --- building ------------------------------------------------------------------------------------------
@@ -163,8 +165,13 @@ class MainWindow(QMainWindow):
         self.busy = busy_bar(self)
         self.busy.setMaximumWidth(160)
         self.busy_text = QLabel(self)
+        self.cancel_button = QPushButton(_("Cance&l"), self)  # for work that can stop
+        self.cancel_button.setAccessibleName(_("Cancel the running work"))
+        self.cancel_button.clicked.connect(self._cancel)
+        self.cancel_button.hide()
         status.addWidget(self.busy)
         status.addWidget(self.busy_text)
+        status.addWidget(self.cancel_button)
         self.backup_label = QLabel(self)  # when the last good backup was made, or what is wrong with backups
         status.addPermanentWidget(self.backup_label)
         self.user_label = QLabel(_("Signed in: {user} ({role})").format(user=name, role=role), self)
@@ -218,12 +225,34 @@ class MainWindow(QMainWindow):
     # --- busy, lock, quit ----------------------------------------------------------------------------------
 
     def _busy_changed(self, busy: bool, description: str) -> None:
-        """While a worker holds the connection, nothing in the window may query it (see ui/operation.py)."""
+        """While a worker holds the connection, nothing in the window may query it (see ui/operation.py); the
+        status bar says what runs, how far it is, and offers Cancel when it can stop."""
         central = self.centralWidget()
         if central is not None:
             central.setEnabled(not busy)
+        self._busy_description = description if busy else ""
+        self.busy.setRange(0, 0)
         self.busy.setVisible(busy)
-        self.busy_text.setText(description if busy else "")
+        self.busy_text.setText(self._busy_description)
+        cancellable = busy and self.context.cancellable
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setVisible(cancellable)
+        if cancellable:
+            self.cancel_button.setFocus()  # the rest of the window is disabled: Enter or Space cancels
+
+    def _progressed(self, done: int, total: int) -> None:
+        if not self.context.busy:
+            return
+        if total > 0:
+            self.busy.setRange(0, total)
+            self.busy.setValue(done)
+        elif done > 0:  # a count without a total: said in words
+            self.busy_text.setText(f"{self._busy_description} {formatting.count(done)}")
+
+    def _cancel(self) -> None:
+        self.context.cancel()
+        self.cancel_button.setEnabled(False)
+        self.busy_text.setText(_("Stopping after the current step…"))
 
     def say(self, text: str) -> None:
         self.busy_text.setText(text)

@@ -23,12 +23,14 @@ T = TypeVar("T")
 
 class SessionContext(QObject):
     busy_changed = Signal(bool, str)  # busy, what is happening (for the status bar)
+    progressed = Signal(int, int)  # the running operation's progress (done, total; total 0 when not known)
     changed = Signal()  # data in the vault changed: views refresh
 
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self._operation: Operation[object] | None = None
+        self.cancellable = False  # whether the running operation stops when asked (the status bar's Cancel)
         bound_cache(session.conn)  # a window's page cache, small between bulk work (app/store/database.py)
 
     @property
@@ -57,9 +59,11 @@ class SessionContext(QObject):
         on_done: Callable[[T], object] | None = None,
         on_error: Callable[[object], object] | None = None,
         changes_data: bool = True,
+        cancellable: bool = False,
     ) -> Operation[T]:
         """Run `work` (usually a named one from ui/operations/) on a worker with the connection to itself; one
-        operation at a time per session. `on_done` gets what the work returned, typed.
+        operation at a time per session. `on_done` gets what the work returned, typed. `cancellable` work
+        answers `cancel()` (the main window then offers Cancel beside its progress).
 
         The gate opens again before `on_done`/`on_error` run, so they may use the connection.
         """
@@ -82,10 +86,18 @@ class SessionContext(QObject):
         operation.finished.connect(done)
         operation.failed.connect(failed)
         operation.changed.connect(self.changed)  # it stays our child until we go (see Operation._worker_done)
+        operation.progressed.connect(self.progressed)
         self._operation = operation
+        self.cancellable = cancellable
         self.busy_changed.emit(True, description)
         return operation.start()
 
+    def cancel(self) -> None:
+        """Ask the running operation to stop (it stops where it next checks; nothing runs: nothing happens)."""
+        if self._operation is not None and self.cancellable:
+            self._operation.cancel()
+
     def _release(self) -> None:
         self._operation = None
+        self.cancellable = False
         self.busy_changed.emit(False, "")

@@ -9,7 +9,7 @@ began (#17); the audit log's own export carries the signed head itself.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from app.access.roles import Permission
@@ -23,9 +23,16 @@ from app.store.audit import neutralise_formula
 HEADER = ["id", "name", "email", "phone", "organisation"]
 
 
-def export_csv(session: Session, out: Path, query: str = "", where: ContactFilter | None = None) -> int:
+def export_csv(
+    session: Session,
+    out: Path,
+    query: str = "",
+    where: ContactFilter | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Write everyone (or the people matching `query`, and those `where` lets through) to `out`; returns the
-    number of rows."""
+    number of rows. `progress(rows)` every 1,000 rows; it may raise to stop, and then no file is left (the file
+    is written aside and moved into place at the end) and nothing is audited."""
     session.require(Permission.EXPORT_BULK)
     head = audit.export_head(session.conn, session.vault.signer)  # the log's end as the export starts
     contacts = ContactService(session)
@@ -38,8 +45,11 @@ def export_csv(session: Session, out: Path, query: str = "", where: ContactFilte
             lambda last: contacts.sort_position(last.id),
         )
     count = write_rows(
-        out, HEADER, ((p.id, p.name, p.email, p.phone, p.organisation) for p in rows if not p.restricted)
-    )  # Art. 18: kept, but not processed
+        out,
+        HEADER,
+        ((p.id, p.name, p.email, p.phone, p.organisation) for p in rows if not p.restricted),  # Art. 18
+        progress,
+    )
     filtered = bool(query.strip()) or (where is not None and where.active)
     session.record(
         "contact.export", *audit.head_entity(head), summary=f"{count} rows" + (" (filtered)" if filtered else "")
@@ -47,8 +57,14 @@ def export_csv(session: Session, out: Path, query: str = "", where: ContactFilte
     return count
 
 
-def write_rows(out: Path, header: list[str], rows: Iterable[Sequence[object]]) -> int:
-    """CSV for spreadsheets: UTF-8 with BOM (Excel reads accents right), every text cell formula-safe."""
+def write_rows(
+    out: Path,
+    header: list[str],
+    rows: Iterable[Sequence[object]],
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """CSV for spreadsheets: UTF-8 with BOM (Excel reads accents right), every text cell formula-safe.
+    `progress(rows)` every 1,000 rows; an exception from it (or anywhere) leaves no file at `out`."""
     count = 0
     with atomic_text(out, encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
@@ -56,4 +72,6 @@ def write_rows(out: Path, header: list[str], rows: Iterable[Sequence[object]]) -
         for row in rows:
             writer.writerow([neutralise_formula(v) if isinstance(v, str) else ("" if v is None else v) for v in row])
             count += 1
+            if progress is not None and count % 1000 == 0:
+                progress(count)
     return count

@@ -436,6 +436,33 @@ def test_export_writes_what_is_shown_and_warns_it_is_plaintext(qtbot, tmp_path: 
     box.close()
 
 
+def test_a_long_export_shows_how_far_it_is_and_cancel_leaves_no_file(qtbot, tmp_path: Path, owner) -> None:  # type: ignore[no-untyped-def]
+    """Exporting a big list takes a while: the status bar counts the rows and offers Cancel (the only thing
+    enabled then); a cancelled export leaves no half-written file and no audit entry claiming an export."""
+    ContactService(owner).create_many(demo.generate(60_000), source="test")
+    main, page = _window(qtbot, owner)
+    out = tmp_path / "customers.csv"
+    press(qtbot, page.export_button)
+    chooser = _shown(main, QFileDialog)
+    chooser.selectFile(str(out))
+    chooser.accept()
+    assert main.cancel_button.isVisible() and not main.centralWidget().isEnabled()
+    wait_until(
+        qtbot, lambda: main.busy_text.text().startswith("Exporting customers… ") and "000" in main.busy_text.text()
+    )
+    _shot(qtbot, main, "customers-export-progress")
+    press(qtbot, main.cancel_button)
+    wait_until(qtbot, lambda: not page.context.busy, 30_000)
+
+    assert not out.exists() and not list(tmp_path.glob("*.tmp*"))  # nothing half-written left behind
+    box = next(w for w in main.findChildren(QMessageBox) if w.isVisible())
+    assert box.text() == "The export was stopped; no file was written."
+    box.close()
+    assert not main.cancel_button.isVisible() and main.centralWidget().isEnabled()
+    exports = owner.conn.execute("SELECT count(*) FROM audit_event WHERE action = 'contact.export'").fetchone()[0]
+    assert exports == 0
+
+
 def test_duplicates_are_listed_and_merged_into_the_one_kept(qtbot, owner) -> None:
     names = _fill(owner, 60)
     main, page = _window(qtbot, owner)

@@ -17,7 +17,7 @@ from app.locale import _, ngettext
 from app.privacy.pseudonymise import export_pseudonymised
 from app.vault.location import documents_folder
 from ui.dialogs import ask_save_path, inform, warn
-from ui.operation import Cancelled, Progress, message_for
+from ui.operation import Cancelled, OperationCancelled, Progress, message_for
 from ui.operations.customers import export_list
 from ui.session_context import SessionContext
 
@@ -47,7 +47,12 @@ def export(
         export_list(context.session, path, query, where),
         description=_("Exporting customers…"),
         on_done=lambda rows: exported(window, rows, path),
-        on_error=lambda exc: warn(window, _("Export failed"), message_for(exc)),
+        on_error=lambda exc: (
+            inform(window, _("Export stopped"), message_for(exc))
+            if isinstance(exc, OperationCancelled)
+            else warn(window, _("Export failed"), message_for(exc))
+        ),
+        cancellable=True,
     )
 
 

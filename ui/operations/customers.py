@@ -48,8 +48,14 @@ def merge_into(session: Session, keep_id: int, other_ids: list[int]) -> Work[int
 
 
 def export_list(session: Session, path: Path, query: str, where: ContactFilter | None) -> Work[int]:
-    """The customers shown (the search, through the filters) to a CSV file; returns the rows written."""
-    return lambda progress, cancelled: export_csv(session, path, query, where)
+    """The customers shown (the search, through the filters) to a CSV file; returns the rows written. A cancel
+    stops it at the next thousand rows and leaves no file."""
+
+    def work(progress: Progress, cancelled: Cancelled) -> int:
+        stopped = _("The export was stopped; no file was written.")
+        return export_csv(session, path, query, where, progress=_stoppable(progress, cancelled, stopped))
+
+    return work
 
 
 def preview_import(

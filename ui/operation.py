@@ -45,6 +45,18 @@ class OperationCancelled(CounterpartError):
     """Raised by work that noticed `cancelled()`; reported through `failed` like any other error."""
 
 
+def stoppable(progress: Progress, cancelled: Cancelled, stopped: str) -> Callable[[int], None]:
+    """A service's progress callback (a count so far) that passes the count on, and stops the work with
+    OperationCancelled(`stopped`) when the person cancelled."""
+
+    def report(done: int) -> None:
+        if cancelled():
+            raise OperationCancelled(stopped)
+        progress(done, 0)
+
+    return report
+
+
 class _Relay(QObject):
     """Lives on the UI thread; the worker emits through it, so Qt queues every signal to the UI thread."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from app.access.roles import Permission
@@ -46,12 +47,18 @@ def filter_choices(session: Session) -> tuple[list[tuple[int, str]], list[str]]:
     return audit.actors(session.conn), audit.actions(session.conn)
 
 
-def export_csv(session: Session, out: Path, flt: audit.AuditFilter = audit.EVERYTHING) -> int:
+def export_csv(
+    session: Session,
+    out: Path,
+    flt: audit.AuditFilter = audit.EVERYTHING,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """The log (or the filtered part) as CSV, ending with the chain's signed head: the export's own entry names
-    that head (entity audit_event N), and `verify --head-from` compares the log with it later."""
+    that head (entity audit_event N), and `verify --head-from` compares the log with it later. `progress(rows)`
+    every 1,000 rows may raise to stop (no file, no entry)."""
     session.require(Permission.EXPORT_AUDIT)
     head = audit.export_head(session.conn, session.vault.signer)
-    rows = audit.write_csv(session.conn, out, flt, head)
+    rows = audit.write_csv(session.conn, out, flt, head, progress)
     session.record("audit.export", *audit.head_entity(head), summary=f"{rows} rows")
     return rows
 

@@ -31,7 +31,7 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -604,9 +604,16 @@ def iter_entries(conn: Connection, flt: AuditFilter = EVERYTHING, batch: int = 1
         after = page[-1].id
 
 
-def write_csv(conn: Connection, out: Path, flt: AuditFilter = EVERYTHING, head: dict[str, Any] | None = None) -> int:
+def write_csv(
+    conn: Connection,
+    out: Path,
+    flt: AuditFilter = EVERYTHING,
+    head: dict[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Export for auditors; the caller audits the export itself. Returns the number of rows written. `head`
-    (export_head) ends the file as a last line of its own, `#` and head_text."""
+    (export_head) ends the file as a last line of its own, `#` and head_text. `progress(rows)` every 1,000
+    rows may raise to stop: then no file is left."""
     count = 0
     with atomic_text(out, encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
@@ -624,6 +631,8 @@ def write_csv(conn: Connection, out: Path, flt: AuditFilter = EVERYTHING, head: 
                 ]
             )
             count += 1
+            if progress is not None and count % 1000 == 0:
+                progress(count)
         if head is not None:
             handle.write(head_line(head))
     return count

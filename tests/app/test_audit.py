@@ -173,3 +173,31 @@ def test_newest_first_paging_and_filter_choices(logged_vault: Path) -> None:
     users, actions = audit_service.filter_choices(session)
     assert {name for _id, name in users} >= {OWNER, "Kim", "Lou", "Max"} and "user.add" in actions
     session.vault.close()
+
+
+def test_an_audit_export_reports_progress_and_a_stop_leaves_no_file(owner_session: Session, tmp_path: Path) -> None:
+    """A shop's log grows by every record read: its export counts the rows as it goes and can be stopped, and a
+    stopped export leaves no part of the file and no entry saying the log was exported."""
+    with transaction(owner_session.conn):
+        for n in range(2600):
+            owner_session.audit("contact.view", "contact", n)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    out = folder / "audit.csv"
+    seen: list[int] = []
+
+    def stop_at_the_second_thousand(rows: int) -> None:
+        seen.append(rows)
+        if rows >= 2000:
+            raise InterruptedError("stopped")
+
+    with pytest.raises(InterruptedError):
+        audit_service.export_csv(owner_session, out, progress=stop_at_the_second_thousand)
+
+    assert seen == [1000, 2000]
+    assert not out.exists() and list(folder.iterdir()) == []  # no part of it, under any name
+    actions = [row[0] for row in owner_session.conn.execute("SELECT action FROM audit_event")]
+    assert "audit.export" not in actions
+    counted: list[int] = []
+    rows = audit_service.export_csv(owner_session, out, progress=counted.append)
+    assert rows > 2600 and counted == [1000, 2000] and out.exists()

@@ -11,10 +11,10 @@ from app.crm.duplicates import find_duplicates, merge
 from app.crm.export import export_csv
 from app.locale import _
 from app.privacy.notices import create_tasks
-from ui.operation import Cancelled, OperationCancelled, Progress, Work
+from ui.operation import Cancelled, Progress, Work, stoppable
 
 if TYPE_CHECKING:  # the import service (charset detection, vCard, ~5 MB) loads when a file is imported
-    from collections.abc import Callable, Collection
+    from collections.abc import Collection
 
     from app.crm.importing.model import FieldChange, ImportPreview, ImportReport
 
@@ -53,7 +53,7 @@ def export_list(session: Session, path: Path, query: str, where: ContactFilter |
 
     def work(progress: Progress, cancelled: Cancelled) -> int:
         stopped = _("The export was stopped; no file was written.")
-        return export_csv(session, path, query, where, progress=_stoppable(progress, cancelled, stopped))
+        return export_csv(session, path, query, where, progress=stoppable(progress, cancelled, stopped))
 
     return work
 
@@ -68,7 +68,7 @@ def preview_import(
         from app.crm.importing.service import ImportService  # loaded already by the import dialog
 
         preview = ImportService(session).preview(
-            path, fmt, rows, mapping=mapping, progress=_stoppable(progress, cancelled, _("Reading stopped."))
+            path, fmt, rows, mapping=mapping, progress=stoppable(progress, cancelled, _("Reading stopped."))
         )
         shown = [m.contact_id for m in preview.report.matched[:named]]  # who the changes table names
         return preview, ContactService(session).display_names(shown)
@@ -96,20 +96,9 @@ def import_file(
             mapping=mapping,
             keep_duplicates=keep_duplicates,
             overwrite=overwrite,
-            progress=_stoppable(progress, cancelled, _("The import was stopped; nothing was imported.")),
+            progress=stoppable(progress, cancelled, _("The import was stopped; nothing was imported.")),
         )
         create_tasks(session, report.contact_ids, path.name)
         return report
 
     return work
-
-
-def _stoppable(progress: Progress, cancelled: Cancelled, stopped: str) -> Callable[[int], None]:
-    """A service's progress callback that passes the count on, and stops the work when the person cancelled."""
-
-    def report(done: int) -> None:
-        if cancelled():
-            raise OperationCancelled(stopped)
-        progress(done, 0)
-
-    return report

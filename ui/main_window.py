@@ -238,7 +238,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.setEnabled(True)
         self.cancel_button.setVisible(cancellable)
         if cancellable:
-            self.cancel_button.setFocus()  # the rest of the window is disabled: Enter or Space cancels
+            self.cancel_button.setFocus()  # the rest of the window is disabled: Space cancels, Alt+L too
 
     def _progressed(self, done: int, total: int) -> None:
         if not self.context.busy:

@@ -13,7 +13,7 @@ from app.crm.contacts import ContactService
 from app.documents.consent_form import print_form
 from app.errors import InvalidInput
 from app.locale import _, current_language
-from app.privacy.audience import export_audience
+from app.privacy.audience import export_audience, write_audience
 
 
 def cmd_consent(args: argparse.Namespace, passwords: Passwords) -> int:
@@ -45,9 +45,12 @@ def cmd_consent(args: argparse.Namespace, passwords: Passwords) -> int:
 
 def cmd_consent_list(args: argparse.Namespace, passwords: Passwords) -> int:
     with signed_in(args, passwords) as session:
-        rows = export_audience(session, args.purpose, Path(args.csv) if args.csv else None)
+        if args.csv:
+            written = write_audience(session, args.purpose, Path(args.csv))
+        else:
+            rows = export_audience(session, args.purpose)
     if args.csv:
-        out(_("Wrote {n} people to {path}.").format(n=len(rows), path=args.csv))
+        out(_("Wrote {n} people to {path}.").format(n=written, path=args.csv))
     else:
         for contact_id, name, email, phone in rows:
             out("\t".join([str(contact_id), name, email or "", phone or ""]))

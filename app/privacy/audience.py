@@ -3,6 +3,7 @@ others may not be (counts only). Both select through the consent ledger's `audie
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -89,36 +90,51 @@ def audience_overview(session: Session, purpose_key: str, now: datetime | None =
     return AudienceOverview(purpose, included, {k: v for k, v in excluded.items() if v})
 
 
-def export_audience(
-    session: Session, purpose_key: str, out: Path | None = None, now: datetime | None = None
-) -> list[tuple[int, str, str | None, str | None]]:
-    """The people who may be contacted for a purpose (id, name, email, phone); optionally written as CSV.
+AudienceRow = tuple[int, str, str | None, str | None]  # id, name, email, phone
+
+
+def _audience_rows(session: Session, purpose_key: str, now: datetime) -> Iterator[AudienceRow]:
+    """The people who may be contacted for a purpose, in name order, read from the cursor as they are used."""
+    sql, args = audience_sql(session, ConsentService(session).purpose(purpose_key), now)
+    for r in session.conn.execute(
+        f"SELECT c.id, c.display_name, "
+        "(SELECT value FROM contact_point WHERE contact_id = c.id AND kind = 'email' ORDER BY is_primary DESC, id "
+        "LIMIT 1), (SELECT value FROM contact_point WHERE contact_id = c.id AND kind = 'phone' "
+        f"ORDER BY is_primary DESC, id LIMIT 1) FROM ({sql}) e JOIN contact c ON c.id = e.id "
+        "WHERE c.deleted_at IS NULL ORDER BY c.sort_key, c.id",
+        args,
+    ):
+        yield int(r[0]), str(r[1]), r[2], r[3]
+
+
+def export_audience(session: Session, purpose_key: str, now: datetime | None = None) -> list[AudienceRow]:
+    """The people who may be contacted for a purpose (id, name, email, phone), for the CLI to print.
 
     A marketing list is a bulk export: managers and owner only, and audited with its count and the log's newest
-    entry as it began. The CSV holds the list only: it goes to a mailing tool, which would read a trailing signed
-    head as one more person.
+    entry as it began.
     """
     session.require(Permission.EXPORT_BULK)
-    head = audit.export_head(session.conn, session.vault.signer) if out is not None else None
-    service = ConsentService(session)
-    sql, args = audience_sql(session, service.purpose(purpose_key), now or datetime.now(UTC))
-    rows = [
-        (int(r[0]), str(r[1]), r[2], r[3])
-        for r in session.conn.execute(
-            f"SELECT c.id, c.display_name, "
-            "(SELECT value FROM contact_point WHERE contact_id = c.id AND kind = 'email' ORDER BY is_primary DESC, id "
-            "LIMIT 1), (SELECT value FROM contact_point WHERE contact_id = c.id AND kind = 'phone' "
-            f"ORDER BY is_primary DESC, id LIMIT 1) FROM ({sql}) e JOIN contact c ON c.id = e.id "
-            "WHERE c.deleted_at IS NULL ORDER BY c.sort_key, c.id",
-            args,
-        )
-    ]
-    if out is not None:
-        write_rows(out, ["id", "name", "email", "phone"], rows)
-    session.record(
-        "consent.list",
-        "purpose",
-        purpose_key,
-        f"{len(rows)} people" + (" to CSV" if out else "") + audit.head_note(head),
-    )
+    head = audit.export_head(session.conn, session.vault.signer)
+    rows = list(_audience_rows(session, purpose_key, now or datetime.now(UTC)))
+    session.record("consent.list", "purpose", purpose_key, f"{len(rows)} people" + audit.head_note(head))
     return rows
+
+
+def write_audience(
+    session: Session,
+    purpose_key: str,
+    out: Path,
+    now: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """The same list written as CSV to `out`, row by row (a large list is never held whole); returns how many.
+    `progress(rows)` every 1,000 rows may raise to stop: then no file is left and nothing is audited. The CSV
+    holds the list only: it goes to a mailing tool, which would read a trailing signed head as one more person.
+    """
+    session.require(Permission.EXPORT_BULK)
+    head = audit.export_head(session.conn, session.vault.signer)
+    count = write_rows(
+        out, ["id", "name", "email", "phone"], _audience_rows(session, purpose_key, now or datetime.now(UTC)), progress
+    )
+    session.record("consent.list", "purpose", purpose_key, f"{count} people to CSV" + audit.head_note(head))
+    return count

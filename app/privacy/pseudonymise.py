@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -96,12 +96,15 @@ def month(moment: object) -> str:
     return str(moment)[:7] if moment else ""
 
 
-def export_pseudonymised(session: Session, out: Path, today: date | None = None) -> int:
-    """Write the analysis CSV to `out`; returns the number of people in it."""
+def export_pseudonymised(
+    session: Session, out: Path, today: date | None = None, progress: Callable[[int], None] | None = None
+) -> int:
+    """Write the analysis CSV to `out`; returns the number of people in it. `progress(rows)` every 1,000 rows
+    may raise to stop: then no file is left and nothing is audited."""
     session.require(Permission.EXPORT_BULK)
     purposes = [p for p in ConsentService(session).purposes() if p.lawful_basis == "consent"]
     header = BASE_HEADER + [f"consent_{p.key}" for p in purposes]
-    count = write_rows(out, header, _rows(session, purposes, today or datetime.now(UTC).date()))
+    count = write_rows(out, header, _rows(session, purposes, today or datetime.now(UTC).date()), progress)
     session.record("contact.export_pseudonymised", "contact", None, f"{count} rows")
     return count
 

@@ -14,7 +14,7 @@ from app.access.users import UserService
 from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
 from app.errors import InvalidInput
-from app.privacy.audience import export_audience
+from app.privacy.audience import write_audience
 from app.store.database import transaction
 from app.store.seeds import notice_hash
 from tests.conftest import OWNER, OWNER_PASSWORD
@@ -249,7 +249,7 @@ def test_staff_record_consent_but_cannot_export_lists(owner_session: Session, tm
     from app.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        export_audience(staff, "phone_calls", tmp_path / "x.csv")
+        write_audience(staff, "phone_calls", tmp_path / "x.csv")
     with pytest.raises(PermissionDenied):
         ConsentService(staff).set_purpose("phone_calls", lawful_basis="legitimate_interests", expires_after_days=None)
     staff.vault.close()
@@ -269,3 +269,39 @@ def test_audience_overview_says_why_people_are_left_out(owner_session: Session) 
     assert overview.excluded == {"withdrawn": 1, "never_asked": 1, "expired": 1}
     service.set_flag(yes, "opt_out_sale_sharing", True)
     assert audience_overview(owner_session, "sale_sharing", now=NOW).excluded["opted_out"] == 1
+
+
+def test_a_marketing_list_is_written_row_by_row_and_a_stop_leaves_no_file(
+    owner_session: Session, tmp_path: Path
+) -> None:
+    """A shop's list can hold most of its customers: it is written as read (progress every 1,000 rows), and a
+    stopped export leaves no part of the file and no entry saying the list went out."""
+    contacts = ContactService(owner_session)
+    ids = contacts.create_many(
+        (
+            ContactInput(
+                given_name=f"Kunde{n}", family_name="Liste", points=[ContactPointInput("email", f"k{n}@example.org")]
+            )
+            for n in range(2500)
+        ),
+        source="test",
+    )
+    ConsentService(owner_session).record_imported([(i, "email_marketing", True, "list.csv") for i in ids], audit=False)
+    folder = tmp_path / "lists"
+    folder.mkdir()
+    out = folder / "email_marketing.csv"
+
+    def stop_at_the_second_thousand(rows: int) -> None:
+        if rows >= 2000:
+            raise InterruptedError("stopped")
+
+    with pytest.raises(InterruptedError):
+        write_audience(owner_session, "email_marketing", out, progress=stop_at_the_second_thousand)
+    assert list(folder.iterdir()) == []
+    listed = "SELECT count(*) FROM audit_event WHERE action = 'consent.list'"
+    assert owner_session.conn.execute(listed).fetchone()[0] == 0
+
+    counted: list[int] = []
+    assert write_audience(owner_session, "email_marketing", out, progress=counted.append) == 2500
+    assert counted == [1000, 2000] and len(out.read_text("utf-8-sig").splitlines()) == 2501
+    assert owner_session.conn.execute(listed).fetchone()[0] == 1

@@ -25,7 +25,7 @@ from app.crm.vcard import export_vcards
 from app.documents.access_export import PDF_HEAD_KEY, export_subject
 from app.errors import InvalidInput
 from app.privacy import audit_service
-from app.privacy.audience import export_audience
+from app.privacy.audience import write_audience
 from app.privacy.portability import HEAD_MEMBER
 from app.store import audit
 from tests.app.test_audit_signatures import STAFF, STAFF_PASSWORD, staff_program
@@ -124,7 +124,7 @@ def test_lists_for_other_tools_hold_the_people_and_nothing_else(owner_session: S
     )
     Consents(owner_session).record(kim, "email_marketing", True, "verbal")
     export_csv(owner_session, tmp_path / "customers.csv")
-    export_audience(owner_session, "email_marketing", tmp_path / "audience.csv")
+    write_audience(owner_session, "email_marketing", tmp_path / "audience.csv")
     for name in ("customers.csv", "audience.csv"):
         rows = list(csv.reader((tmp_path / name).open(encoding="utf-8-sig")))
         assert [row[1] for row in rows[1:]] == ["Kim Lee"], name

@@ -169,3 +169,20 @@ def test_the_button_on_the_customers_page(
         box.accept()
     finally:
         shutdown_session(session)
+
+
+def test_a_stopped_analysis_export_leaves_no_file(owner_session: Session, tmp_path: Path) -> None:
+    ContactService(owner_session).create_many(
+        (ContactInput(given_name=f"K{n}", family_name="Liste") for n in range(1200)), source="test"
+    )
+    folder = tmp_path / "analysis"
+    folder.mkdir()
+
+    def stop(rows: int) -> None:
+        raise InterruptedError(f"stopped at {rows}")
+
+    with pytest.raises(InterruptedError, match="stopped at 1000"):
+        export_pseudonymised(owner_session, folder / "a.csv", progress=stop)
+    assert list(folder.iterdir()) == []
+    exported = "SELECT count(*) FROM audit_event WHERE action = 'contact.export_pseudonymised'"
+    assert owner_session.conn.execute(exported).fetchone()[0] == 0

@@ -18,7 +18,7 @@ from app.locale import _, ngettext
 from app.privacy.audience import audience_overview
 from app.vault.location import documents_folder
 from ui.dialogs import ask_save_path
-from ui.operation import message_for
+from ui.operation import OperationCancelled, message_for
 from ui.operations.consent import export_list
 from ui.privacy.common import RefreshedWhenShown
 from ui.session_context import SessionContext
@@ -102,7 +102,12 @@ class AudienceView(RefreshedWhenShown):
             description=_("Exporting…"),
             changes_data=False,
             on_done=lambda n: self.message.show_info(_("Wrote {n} people to {path}.").format(n=n, path=path)),
-            on_error=lambda exc: self.message.show_error(message_for(exc)),
+            on_error=lambda exc: (
+                self.message.show_warning(message_for(exc))
+                if isinstance(exc, OperationCancelled)
+                else self.message.show_error(message_for(exc))
+            ),
+            cancellable=True,
         )
 
     def clear(self) -> None:

@@ -17,7 +17,7 @@ from app.locale import _, ngettext
 from app.privacy.pseudonymise import export_pseudonymised
 from app.vault.location import documents_folder
 from ui.dialogs import ask_save_path, inform, warn
-from ui.operation import Cancelled, OperationCancelled, Progress, message_for
+from ui.operation import Cancelled, OperationCancelled, Progress, message_for, stoppable
 from ui.operations.customers import export_list
 from ui.session_context import SessionContext
 
@@ -47,11 +47,7 @@ def export(
         export_list(context.session, path, query, where),
         description=_("Exporting customers…"),
         on_done=lambda rows: exported(window, rows, path),
-        on_error=lambda exc: (
-            inform(window, _("Export stopped"), message_for(exc))
-            if isinstance(exc, OperationCancelled)
-            else warn(window, _("Export failed"), message_for(exc))
-        ),
+        on_error=lambda exc: failed_or_stopped(window, exc),
         cancellable=True,
     )
 
@@ -78,7 +74,8 @@ def export_pseudonymised_to(context: SessionContext, window: QWidget, path: Path
     session = context.session
 
     def work(progress: Progress, cancelled: Cancelled) -> int:
-        return export_pseudonymised(session, path)
+        stopped = _("The export was stopped; no file was written.")
+        return export_pseudonymised(session, path, progress=stoppable(progress, cancelled, stopped))
 
     context.run(
         work,
@@ -94,8 +91,17 @@ def export_pseudonymised_to(context: SessionContext, window: QWidget, path: Path
                 "who each pseudonym is. Keep it safe and delete it when the analysis is done."
             ),
         ),
-        on_error=lambda exc: warn(window, _("Export failed"), message_for(exc)),
+        on_error=lambda exc: failed_or_stopped(window, exc),
+        cancellable=True,
     )
+
+
+def failed_or_stopped(window: QWidget, exc: object) -> None:
+    """An export that failed says so as a warning; one the person stopped, as the plain news it is."""
+    if isinstance(exc, OperationCancelled):
+        inform(window, _("Export stopped"), message_for(exc))
+    else:
+        warn(window, _("Export failed"), message_for(exc))
 
 
 def exported(window: QWidget, rows: int, path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication, QFileDialog, QWidget
 
 from app.access.roles import Role
 from app.access.session import Session, open_session
@@ -76,6 +76,27 @@ def press(qtbot: object, button: QAbstractButton) -> None:
     assert button.isVisible(), f"{button.text()!r} is not on screen"
     assert button.isEnabled(), f"{button.text()!r} is disabled"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+
+
+def choose_path(parent: QWidget, path: Path) -> None:
+    """In the one file dialog open over `parent`, pick `path` (a file to open or save, or a folder) and accept,
+    as a person does after pressing the button that opened it."""
+    dialogs = [d for d in parent.findChildren(QFileDialog) if d.isVisible()]
+    assert len(dialogs) == 1, f"{len(dialogs)} file dialogs on screen"
+    dialogs[0].selectFile(str(path))
+    dialogs[0].accept()
+
+
+def open_import(qtbot: object, page: QWidget, path: Path) -> QWidget:
+    """Press the Customers page's Import button and choose `path` in the file dialog it opens; returns the
+    Import dialog (reading the file on the worker)."""
+    press(qtbot, page.import_button)  # type: ignore[attr-defined]
+    choose_path(page.window(), path)
+    from ui.customers.import_dialog import ImportDialog
+
+    shown = [d for d in page.window().findChildren(ImportDialog) if d.isVisible()]
+    assert len(shown) == 1, f"{len(shown)} import dialogs on screen"
+    return shown[0]
 
 
 def type_into(qtbot: object, field: QWidget, text: str) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from app.access.session import Session
 from tests.app.test_import_batches import shopify_row, write_export
 from tests.ui import test_customers as customers
-from tests.ui_helpers import press, shot, wait_until
+from tests.ui_helpers import open_import, press, shot, wait_until
 from ui.customers.import_dialog import ImportDialog
 
 ROWS = 12_000
@@ -27,7 +27,7 @@ def customers_in(session: Session) -> int:
 
 def test_cancel_stops_an_import_halfway_and_nothing_is_kept(qtbot, owner: Session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _main, page = customers._window(qtbot, owner)
-    dialog = page.import_customers(big_export(tmp_path))
+    dialog = open_import(qtbot, page, big_export(tmp_path))
     assert isinstance(dialog, ImportDialog)
     wait_until(qtbot, lambda: not page.context.busy and dialog.last_preview is not None)
     assert f"{ROWS:,}".replace(",", "") in dialog.summary.text().replace(",", "").replace("\u202f", "")
@@ -53,7 +53,7 @@ def test_cancel_stops_an_import_halfway_and_nothing_is_kept(qtbot, owner: Sessio
 
 def test_escape_stops_reading_a_big_file(qtbot, owner: Session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _main, page = customers._window(qtbot, owner)
-    dialog = page.import_customers(big_export(tmp_path))
+    dialog = open_import(qtbot, page, big_export(tmp_path))
     assert isinstance(dialog, ImportDialog)
     assert page.context.busy and "Reading" in dialog.summary.text()
 

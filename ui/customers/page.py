@@ -260,7 +260,7 @@ class CustomersPage(QWidget):
         action = QAction(text, owner or self)
         action.setShortcut(QKeySequence(keys))
         action.setShortcutContext(context)
-        action.triggered.connect(slot)
+        action.triggered.connect(lambda _checked=False: slot())  # Qt's `checked` is no argument of the slot's
         (owner or self).addAction(action)
         return action
 
@@ -275,7 +275,7 @@ class CustomersPage(QWidget):
         button = QPushButton(text, self)
         button.setAccessibleName(accessible_name)
         button.setToolTip(tip)
-        button.clicked.connect(slot)
+        button.clicked.connect(lambda _checked=False: slot())  # import_customers(path=False) crashed the import
         if permission is not None and not self.context.can(permission):
             button.setEnabled(False)
             button.setToolTip(self.context.why_not(permission))

@@ -35,7 +35,7 @@ class VerifyReport:
     counts: dict[str, int]
     chain: audit.ChainReport
     rekey_due: list[str] = field(default_factory=list)  # why a rekey is due, in words (see rekey_due_reasons)
-    traces_pending: list[str] = field(default_factory=list)  # sweeps (UTC start) whose trace removal is owed
+    traces_pending: list[str] = field(default_factory=list)  # since when an erasure's trace removal is owed
 
     @property
     def ok(self) -> bool:
@@ -46,8 +46,8 @@ COUNTED_TABLES = ("user", "contact", "organisation", "deal", "activity", "audit_
 
 
 def verify(session: Session, head_files: Sequence[Path] = ()) -> VerifyReport:
-    """Page authentication, SQLite structure, schema version, the audit chain, and that every sweep removed the
-    erased people's traces from the search index, in that order.
+    """Page authentication, SQLite structure, schema version, the audit chain, and that every erasure (a sweep's
+    or one person's) removed the erased people's words from the search index, in that order.
 
     The chain's signatures are checked against the keys in the key file's slot headers; its end against the
     head sealed in the key file at the last lock, in the newest backup's manifest (app/store/audit.py) and in
@@ -194,7 +194,7 @@ def backup_now(
     target = folder or (Path(configured) if (configured := backup_folder(session)) else None)
     if target is None:
         raise InvalidInput(_("Choose a backup folder first."))
-    RetentionService(session).remove_traces()  # one query when nothing is owed
+    RetentionService(session).remove_traces()  # one lookup when nothing is owed
     made = backup.make_backup(session.vault, target, reason, progress)
     removed = backup.rotate(target)
     session.record("backup.create", "backup", made.name, f"{reason}; rotated out {len(removed)}")

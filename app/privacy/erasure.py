@@ -168,8 +168,8 @@ def index_merges_deferred(conn: Connection) -> Iterator[None]:
         _set_deletemerge(conn, DELETEMERGE)
 
 
-# vault_meta: when an erasure outside a sweep committed and its words may still be in the search index (a
-# sweep records the same on its sweep_run row). Holds a time, no personal data.
+# vault_meta: since when an erasure (a sweep's or one person's) has committed whose words may still be in the
+# search index. Holds a time, no personal data. A sweep's run row says when its own removal finished.
 TRACES_OWED_KEY = "search_traces_owed"
 
 
@@ -187,13 +187,19 @@ def trace_removal_owed_since(conn: Connection) -> str | None:
     return None if row is None else str(row[0])
 
 
-def merge_out_deleted(conn: Connection) -> None:
-    """Merge every search index into one segment, which drops the tokens of the rows deleted from it, and clear
-    an erasure's owed mark (a sweep's runs are stamped by the caller). Rewrites each index whole."""
+def merge_out_deleted(conn: Connection) -> datetime:
+    """Merge every search index into one segment, which drops the tokens of the rows deleted from it; clear the
+    owed mark and stamp the sweeps that owed the removal; returns that time. Rewrites each index whole."""
     _set_deletemerge(conn, DELETEMERGE)
     for index in SEARCH_INDEXES:
         conn.execute(f"INSERT INTO {index}({index}) VALUES ('optimize')")
+    done = datetime.now(UTC)
     conn.execute("DELETE FROM vault_meta WHERE key = ?", (TRACES_OWED_KEY,))
+    conn.execute(
+        "UPDATE sweep_run SET traces_removed_at = ? WHERE dry_run = 0 AND traces_removed_at IS NULL",
+        (done.isoformat(timespec="seconds"),),
+    )
+    return done
 
 
 def scrub_leftovers(conn: Connection) -> None:

@@ -122,7 +122,6 @@ class SweepResult:
     run_id: int | None
     counts: dict[str, int]
     cancelled: bool
-    traces_pending: bool = False  # people were erased: `remove_traces` is owed (the report says when it ran)
     traces_removed_at: datetime | None = None  # set by `apply`, which runs that step too
 
 
@@ -378,9 +377,9 @@ class RetentionService:
         # In id order, so each batch is one stretch of the person tables rather than pages all over the file.
         people = sorted((item for item in items if item.contact_id is not None), key=lambda item: item.contact_id or 0)
         with bulk_cache(conn):  # one larger page cache for the people and the records
-            stopped, erased = False, 0
+            stopped = False
             if people:
-                stopped, erased = self._erase_people(people, run_id, now, counts, progress, cancelled)
+                stopped = self._erase_people(people, run_id, now, counts, progress, cancelled)
             if not stopped:
                 counts.update(self._sweep_records(items, now))
             status = "cancelled" if stopped else "done"
@@ -393,7 +392,7 @@ class RetentionService:
                 self.session.audit("sweep.run", "sweep_run", run_id, f"{status}: {summary}")
             if counts:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the log back to empty (SQLite copied it at commit)
-        return SweepResult(run_id, dict(counts), stopped, traces_pending=bool(erased))
+        return SweepResult(run_id, dict(counts), stopped)
 
     def apply(
         self,
@@ -404,39 +403,29 @@ class RetentionService:
         """The sweep: `erase_due`, then `remove_traces` (which cannot be cancelled; progress says (0, 0) while it
         runs). The result says when the traces went (None when nobody's were owed)."""
         result = self.erase_due(now, progress, cancelled)
-        if self.traces_pending() and progress is not None:
-            progress(0, 0)  # a step of unknown length
-        return replace(result, traces_removed_at=self.remove_traces())
+        starting = (lambda: progress(0, 0)) if progress is not None else None  # a step of unknown length
+        return replace(result, traces_removed_at=self.remove_traces(starting))
 
     def traces_pending(self) -> list[str]:
-        """Since when erased people's tokens may still be in the search index (UTC stamps, oldest first): each
-        sweep owing its trace removal from the commit of its erasure (so one that crashed after erasing still
-        owes it) by its start, and an erasure outside a sweep that crashed before its merge."""
-        owed = [
-            str(row[0])
-            for row in self.conn.execute(
-                "SELECT started_at FROM sweep_run WHERE dry_run = 0 AND traces_removed_at IS NULL ORDER BY id"
-            )
-        ]
-        single = erasure.trace_removal_owed_since(self.conn)
-        return sorted(owed + [single]) if single else owed
+        """Since when erased people's tokens may still be in the search index (a UTC stamp; empty when none): one
+        mark for every erasure, sweep or single, set in its transaction and cleared by the merge
+        (`erasure.owe_trace_removal`, `erasure.merge_out_deleted`), so a crash between the two leaves it."""
+        since = erasure.trace_removal_owed_since(self.conn)
+        return [since] if since else []
 
-    def remove_traces(self) -> datetime | None:
-        """Merge the search indexes so no token of anyone erased is left, and record when, for every sweep (and
-        erasure) that owes it; returns that time, or None if none owed it. It reveals and changes nobody's data,
-        so any signed-in user runs it (the app does at unlock, after a crash between an erasure and this step;
-        `counterpart-admin sweep --finish-traces`)."""
+    def remove_traces(self, starting: Callable[[], None] | None = None) -> datetime | None:
+        """Merge the search indexes so no token of anyone erased is left (stamping the sweeps that owed it);
+        returns when, or None if nothing was owed. `starting()` is called just before the merge. It reveals and
+        changes nobody's data, so any signed-in user runs it (the app does at unlock, after a crash between an
+        erasure and this step; `counterpart-admin sweep --finish-traces`)."""
         if not self.traces_pending():
             return None
+        if starting is not None:
+            starting()
         conn = self.conn
         with bulk_cache(conn), self.session.change():
-            erasure.merge_out_deleted(conn)
-            done = datetime.now(UTC)
-            runs = conn.execute(
-                "UPDATE sweep_run SET traces_removed_at = ? WHERE dry_run = 0 AND traces_removed_at IS NULL",
-                (_stamp(done),),
-            ).rowcount
-            self.session.audit("sweep.traces_removed", summary=f"runs={runs}")
+            done = erasure.merge_out_deleted(conn)
+            self.session.audit("sweep.traces_removed")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return done
 
@@ -448,9 +437,9 @@ class RetentionService:
         counts: Counter[str],
         progress: Callable[[int, int], None] | None,
         cancelled: Callable[[], bool] | None,
-    ) -> tuple[bool, int]:
-        """The people in the preview, a batch at a time in one transaction; (cancelled between batches, how many
-        were erased or anonymised). A cancel keeps the batches done."""
+    ) -> bool:
+        """The people in the preview, a batch at a time in one transaction; True if cancelled between batches
+        (the batches done are kept)."""
         conn = self.conn
         references = erasure.references_to_contact(conn)
         done: list[tuple[str, str]] = []
@@ -479,9 +468,10 @@ class RetentionService:
                 if progress is not None:
                     progress(min(start + BATCH, len(people)), len(people))
             if done:  # owed from the moment the erasure commits (a crash next leaves it owed)
+                erasure.owe_trace_removal(conn)
                 conn.execute("UPDATE sweep_run SET traces_removed_at = NULL WHERE id = ?", (run_id,))
         erasure.remember_outside(self.session.vault.paths.erasures, done)
-        return stopped, len(done)
+        return stopped
 
     def _sweep_records(self, items: list[SweepItem], now: datetime) -> Counter[str]:
         """Evidence and audit entries (not people), each in its own transaction."""

@@ -124,11 +124,11 @@ def test_the_erasure_commits_first_and_owes_the_trace_removal_until_it_ran(owner
 
     result = service.erase_due(LATER)  # as if the app stopped right after the erasure
 
-    assert result.counts == {"deleted_contact": 3} and result.traces_pending
+    assert result.counts == {"deleted_contact": 3} and result.traces_removed_at is None
     assert owner_session.conn.execute("SELECT count(*) FROM contact").fetchone()[0] == 0  # erased, on disk
     assert b"qzxv" in _index_bytes(owner_session)  # the words are what is owed
-    started = owner_session.conn.execute("SELECT started_at FROM sweep_run").fetchone()[0]
-    assert service.traces_pending() == [started]
+    assert len(service.traces_pending()) == 1
+    assert owner_session.conn.execute("SELECT traces_removed_at FROM sweep_run").fetchone()[0] is None
 
     removed = service.remove_traces()
 
@@ -143,7 +143,7 @@ def test_the_erasure_commits_first_and_owes_the_trace_removal_until_it_ran(owner
 def test_a_sweep_that_erased_nobody_owes_nothing(owner_session: Session) -> None:
     _marked(owner_session, 2, "Wjyk")  # nobody in the bin
     result = RetentionService(owner_session).apply(LATER)
-    assert not result.traces_pending and result.traces_removed_at is None
+    assert result.traces_removed_at is None
     assert RetentionService(owner_session).traces_pending() == []
 
 
@@ -280,3 +280,31 @@ def test_a_backup_does_not_keep_words_still_owed(owner_session: Session, tmp_pat
     assert b"qzxv" not in _index_bytes(owner_session)  # what the backup copied
     actions = [r[0] for r in owner_session.conn.execute("SELECT action FROM audit_event ORDER BY id")]
     assert actions.index("sweep.traces_removed") < actions.index("backup.create")
+
+
+def test_the_sweep_says_its_last_step_after_the_batches(
+    owner_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`apply` reports (0, 0) once the batches are done and the trace removal begins: the panel's cue that this
+    step cannot be cancelled."""
+    monkeypatch.setattr(retention, "BATCH", 4)
+    contacts = ContactService(owner_session)
+    for contact_id in _marked(owner_session, 10, "Qzxv"):
+        contacts.delete(contact_id)
+    seen: list[tuple[int, int]] = []
+    RetentionService(owner_session).apply(LATER, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(4, 10), (8, 10), (10, 10), (0, 0)]
+
+
+def test_one_persons_erasure_after_a_cut_short_sweep_settles_both(owner_session: Session) -> None:
+    """One mark for every erasure: a later erasure's merge removes the sweep's words too, and stamps its run."""
+    contacts = ContactService(owner_session)
+    for contact_id in _marked(owner_session, 3, "Qzxv"):
+        contacts.delete(contact_id)
+    service = RetentionService(owner_session)
+    service.erase_due(LATER)  # and the app stopped
+    erasure.erase(owner_session, _marked(owner_session, 1, "Wjyk")[0])
+
+    assert service.traces_pending() == [] and security.verify(owner_session).ok
+    assert b"qzxv" not in _index_bytes(owner_session)
+    assert owner_session.conn.execute("SELECT traces_removed_at FROM sweep_run").fetchone()[0] is not None

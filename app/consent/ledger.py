@@ -8,7 +8,6 @@ Anything selected "for" a purpose goes through `eligible_sql`, so a withdrawal t
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +18,7 @@ from app.consent.jurisdiction import (
     EVERYONE,
     asks_consent,
     bases_for,
+    children_among,
     law_of,
     needs_parent,
     person_law,
@@ -463,18 +463,8 @@ class ConsentService:
 
     def _children(self, ids: list[int]) -> set[int]:
         """Of `ids`, the people whose birthday makes them younger than their law's age of consent today: a file
-        cannot show that a parent gave theirs (as `record` asks for one). One query finds who has a birthday."""
-        if not ids:
-            return set()
-        today = datetime.now(UTC).date()
-        born = [
-            int(row[0])
-            for row in self.conn.execute(
-                "SELECT c.id FROM contact c JOIN json_each(?) j ON c.id = j.value WHERE c.birth_date IS NOT NULL",
-                (json.dumps(ids),),
-            )
-        ]
-        return {contact_id for contact_id in born if needs_parent(self.conn, contact_id, today) is not None}
+        cannot show that a parent gave theirs (as `record` asks for one)."""
+        return children_among(self.conn, ids, datetime.now(UTC).date())
 
     def latest_events(self, contact_id: int) -> dict[str, tuple[str, str]]:
         """purpose key -> (action, at) of the person's latest event for it (what `imported_verdict` weighs)."""

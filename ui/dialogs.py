@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.locale import _
+from ui.operation import OperationCancelled, message_for
 
 
 def _box(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, detail: str = "") -> QMessageBox:
@@ -96,3 +97,11 @@ def ask_open_path(
 
 def vault_filter() -> str:
     return _("Counterpart vaults (*.vault);;All files (*)")
+
+
+def export_failed_or_stopped(parent: QWidget, exc: object) -> None:
+    """An export that failed says so as a warning; one the person stopped, as the plain news it is."""
+    if isinstance(exc, OperationCancelled):
+        inform(parent, _("Export stopped"), message_for(exc))
+    else:
+        warn(parent, _("Export failed"), message_for(exc))

@@ -57,6 +57,11 @@ def stoppable(progress: Progress, cancelled: Cancelled, stopped: str) -> Callabl
     return report
 
 
+def stoppable_export(progress: Progress, cancelled: Cancelled) -> Callable[[int], None]:
+    """`stoppable` for a file export, which leaves no file when stopped (it is written aside until done)."""
+    return stoppable(progress, cancelled, _("The export was stopped; no file was written."))
+
+
 class _Relay(QObject):
     """Lives on the UI thread; the worker emits through it, so Qt queues every signal to the UI thread."""
 

@@ -254,6 +254,8 @@ def test_the_sweeps_last_step_shows_it_cannot_be_cancelled(qtbot, context: Sessi
     wait_until(qtbot, lambda: panel.bar.maximum() == 0)
     assert not panel.cancel_button.isVisible()
     assert panel.label.text() == "Finishing (this step cannot be cancelled)…"
+    panel.resize(700, 40)
+    shot(panel, "progress-last-step")
     steps[1].set()
     wait_until(qtbot, lambda: not context.busy and not panel.isVisible())
 

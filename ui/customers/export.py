@@ -16,8 +16,8 @@ from app.crm.contacts import ContactFilter
 from app.locale import _, ngettext
 from app.privacy.pseudonymise import export_pseudonymised
 from app.vault.location import documents_folder
-from ui.dialogs import ask_save_path, inform, warn
-from ui.operation import Cancelled, OperationCancelled, Progress, message_for, stoppable
+from ui.dialogs import ask_save_path, export_failed_or_stopped, inform
+from ui.operation import Cancelled, Progress, stoppable_export
 from ui.operations.customers import export_list
 from ui.session_context import SessionContext
 
@@ -47,7 +47,7 @@ def export(
         export_list(context.session, path, query, where),
         description=_("Exporting customers…"),
         on_done=lambda rows: exported(window, rows, path),
-        on_error=lambda exc: failed_or_stopped(window, exc),
+        on_error=lambda exc: export_failed_or_stopped(window, exc),
         cancellable=True,
     )
 
@@ -74,8 +74,7 @@ def export_pseudonymised_to(context: SessionContext, window: QWidget, path: Path
     session = context.session
 
     def work(progress: Progress, cancelled: Cancelled) -> int:
-        stopped = _("The export was stopped; no file was written.")
-        return export_pseudonymised(session, path, progress=stoppable(progress, cancelled, stopped))
+        return export_pseudonymised(session, path, progress=stoppable_export(progress, cancelled))
 
     context.run(
         work,
@@ -91,17 +90,9 @@ def export_pseudonymised_to(context: SessionContext, window: QWidget, path: Path
                 "who each pseudonym is. Keep it safe and delete it when the analysis is done."
             ),
         ),
-        on_error=lambda exc: failed_or_stopped(window, exc),
+        on_error=lambda exc: export_failed_or_stopped(window, exc),
         cancellable=True,
     )
-
-
-def failed_or_stopped(window: QWidget, exc: object) -> None:
-    """An export that failed says so as a warning; one the person stopped, as the plain news it is."""
-    if isinstance(exc, OperationCancelled):
-        inform(window, _("Export stopped"), message_for(exc))
-    else:
-        warn(window, _("Export failed"), message_for(exc))
 
 
 def exported(window: QWidget, rows: int, path: Path) -> None:

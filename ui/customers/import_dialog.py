@@ -460,7 +460,7 @@ class ImportDialog(QDialog):
         self._stop()
         if isinstance(exc, OperationCancelled) and self.importing and self.last_preview is not None:
             self.summary.setText(summary_text(self.last_preview.report))  # nothing was kept: the file is as read
-            self.message.show_error(message_for(exc))
+            self.message.show_warning(message_for(exc))  # the person's own choice, not a failure
             self._update_buttons()
             return
         self.summary.clear()

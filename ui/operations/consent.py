@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.access.session import Session
-from app.locale import _
 from app.privacy.audience import write_audience
-from ui.operation import Cancelled, Progress, Work, stoppable
+from ui.operation import Cancelled, Progress, Work, stoppable_export
 
 # The documents (reportlab, fonts) load on the worker the first time someone prints: a window that never prints
 # never carries them (bench/bench_window.py measures the window's memory).
@@ -38,7 +37,6 @@ def form_for_printer(session: Session, language: str, contact_id: int | None) ->
 def export_list(session: Session, key: str, path: Path) -> Work[int]:
     """Those who agreed to `key`, as CSV; returns how many were written. A cancel stops it at the next thousand
     rows and leaves no file."""
-    stopped = _("The export was stopped; no file was written.")
     return lambda progress, cancelled: write_audience(
-        session, key, path, progress=stoppable(progress, cancelled, stopped)
+        session, key, path, progress=stoppable_export(progress, cancelled)
     )

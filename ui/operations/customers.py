@@ -11,7 +11,7 @@ from app.crm.duplicates import find_duplicates, merge
 from app.crm.export import export_csv
 from app.locale import _
 from app.privacy.notices import create_tasks
-from ui.operation import Cancelled, Progress, Work, stoppable
+from ui.operation import Cancelled, Progress, Work, stoppable, stoppable_export
 
 if TYPE_CHECKING:  # the import service (charset detection, vCard, ~5 MB) loads when a file is imported
     from collections.abc import Collection
@@ -52,8 +52,7 @@ def export_list(session: Session, path: Path, query: str, where: ContactFilter |
     stops it at the next thousand rows and leaves no file."""
 
     def work(progress: Progress, cancelled: Cancelled) -> int:
-        stopped = _("The export was stopped; no file was written.")
-        return export_csv(session, path, query, where, progress=stoppable(progress, cancelled, stopped))
+        return export_csv(session, path, query, where, progress=stoppable_export(progress, cancelled))
 
     return work
 

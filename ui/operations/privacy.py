@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.access.session import Session
-from app.locale import _
 from app.privacy import audit_service
 from app.privacy.breach import BreachService
 from app.privacy.health import HealthLine, health
 from app.privacy.requests import RequestService
 from app.privacy.retention import RetentionService, SweepItem, SweepResult
 from app.store import audit
-from ui.operation import Cancelled, Progress, Work, stoppable
+from ui.operation import Cancelled, Progress, Work, stoppable_export
 
 if TYPE_CHECKING:
     from ui.privacy.breach_dialogs import AffectedChoice
@@ -92,9 +91,8 @@ def export_subject(
 
 def export_audit_log(session: Session, path: Path, flt: audit.AuditFilter) -> Work[int]:
     """The entries matching `flt` as CSV (the export is audited too); returns how many were written."""
-    stopped = _("The export was stopped; no file was written.")
     return lambda progress, cancelled: audit_service.export_csv(
-        session, path, flt, progress=stoppable(progress, cancelled, stopped)
+        session, path, flt, progress=stoppable_export(progress, cancelled)
     )
 
 

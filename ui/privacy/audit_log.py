@@ -34,9 +34,8 @@ from app.privacy.audit_actions import action_text, known_actions
 from app.store import audit
 from app.vault.location import documents_folder
 from ui import clipboard
-from ui.dialogs import ask_save_path, inform, warn
+from ui.dialogs import ask_save_path, export_failed_or_stopped, inform
 from ui.models.audit_model import AuditTableModel
-from ui.operation import OperationCancelled, message_for
 from ui.operations.privacy import export_audit_log
 from ui.session_context import SessionContext
 
@@ -248,11 +247,7 @@ class AuditLogView(QWidget):
             on_done=lambda rows: inform(
                 self.window(), _("Export finished"), _("Wrote {n} audit entries to {path}.").format(n=rows, path=path)
             ),
-            on_error=lambda exc: (
-                inform(self.window(), _("Export stopped"), message_for(exc))
-                if isinstance(exc, OperationCancelled)
-                else warn(self.window(), _("Export failed"), message_for(exc))
-            ),
+            on_error=lambda exc: export_failed_or_stopped(self.window(), exc),
             cancellable=True,
         )
 

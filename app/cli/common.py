@@ -16,7 +16,7 @@ import sqlcipher3
 
 from app.access.session import Session, open_session
 from app.errors import InvalidInput, UsageError
-from app.locale import _, formatting
+from app.locale import _
 from app.store.database import classify
 from app.vault.second_factor import Fido2SecondFactor
 
@@ -206,12 +206,6 @@ def moment_from(text: str) -> datetime:
             _("{text} is not a date and time; write it as YYYY-MM-DD HH:MM.").format(text=text)
         ) from None
     return moment if moment.tzinfo else moment.astimezone()
-
-
-def clock_time(value: datetime | str) -> str:
-    """A stored UTC moment in this computer's time zone, to the second (as the audit log shows times)."""
-    shown = formatting.local_time(value)
-    return shown.strftime("%Y-%m-%d %H:%M:%S") if shown is not None else str(value)
 
 
 def say_recipients(recipients: list[str]) -> None:

@@ -6,9 +6,10 @@ import argparse
 import json
 from datetime import UTC, datetime
 
-from app.cli.common import Commands, Passwords, clock_time, iso_date, out, signed_in, vault_and_user
+from app.cli.common import Commands, Passwords, iso_date, out, signed_in, vault_and_user
 from app.consent.restriction import RestrictionService
 from app.locale import _, ngettext
+from app.locale.formatting import clock_time
 from app.privacy.erasure import erase
 from app.privacy.retention import RetentionService
 

@@ -10,7 +10,6 @@ from app.admin import recovery_kit, security
 from app.cli.common import (
     Commands,
     Passwords,
-    clock_time,
     out,
     recovery_key_from,
     recovery_key_options,
@@ -21,6 +20,7 @@ from app.cli.common import (
 )
 from app.errors import VaultDamaged
 from app.locale import _, ngettext
+from app.locale.formatting import clock_time
 from app.vault.recovery_key import parse_recovery_key
 from app.vault.vault import Vault
 

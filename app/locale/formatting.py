@@ -87,3 +87,10 @@ def local_time(value: datetime | str | None) -> datetime | None:
         except ValueError:
             return None
     return value.astimezone() if value.tzinfo else value
+
+
+def clock_time(value: datetime | str) -> str:
+    """A stored UTC moment in this computer's time zone, to the second: the audit log's form, shown as stored
+    when it cannot be read."""
+    shown = local_time(value)
+    return shown.strftime("%Y-%m-%d %H:%M:%S") if shown is not None else str(value)

@@ -30,13 +30,13 @@ from app.access.roles import Permission
 from app.consent.ledger import ConsentEvent, ConsentService, ConsentState, lawful_basis_label
 from app.errors import CounterpartError
 from app.locale import _
+from app.locale.formatting import clock_time
 from ui.consent.kiosk import KioskWindow
 from ui.consent.labels import action_label, method_label, purpose_name, state_icon, state_label
 from ui.consent.print_dialog import PrintFormDialog
 from ui.consent.record_dialog import RecordConsentDialog
 from ui.dialogs import confirm
 from ui.flow_layout import FlowLayout
-from ui.models.audit_model import local_time
 from ui.operation import message_for
 from ui.session_context import SessionContext
 from ui.widgets import MessageLine, paragraph
@@ -300,7 +300,7 @@ class ConsentPanel(QWidget):
                     method=how, parent=event.guardian_name, relation=event.guardian_relation or ""
                 )
             cells = (
-                local_time(event.at),
+                clock_time(event.at),
                 names.get(event.purpose_key, event.purpose_key),
                 action_label(event.action),
                 how,

@@ -32,10 +32,10 @@ from app.access.roles import Permission
 from app.consent.ledger import LAWFUL_BASES, ConsentService, Notice, Purpose, lawful_basis_label
 from app.errors import CounterpartError
 from app.locale import _, ngettext
+from app.locale.formatting import clock_time
 from app.locale.i18n import SUPPORTED_LANGUAGES
 from ui.consent.labels import LANGUAGE_NAMES, purpose_name, supported_language
 from ui.consent.notice_editor import NoticeEditorDialog
-from ui.models.audit_model import local_time
 from ui.operation import message_for
 from ui.session_context import SessionContext
 from ui.widgets import MessageLine, heading, paragraph
@@ -354,7 +354,7 @@ class ConsentSettingsView(QWidget):
         self.notice_title.setText(notice.title)
         self.notice_meta.setText(
             _("Version {version}, published {when} ({state})").format(
-                version=notice.version, when=local_time(notice.created_at), state=state
+                version=notice.version, when=clock_time(notice.created_at), state=state
             )
         )
         self.notice_hash.setText(notice.sha256)

@@ -22,12 +22,6 @@ from ui.session_context import SessionContext
 _ID, _TIME, _USER, _ACTION, _ENTITY, _SUMMARY = range(6)
 
 
-def local_time(at: str) -> str:
-    """The entry's UTC time shown in this computer's time zone, to the second (the log's own order)."""
-    moment = formatting.local_time(at)
-    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment is not None else at
-
-
 class AuditTableModel(KeysetTableModel[audit.AuditEntry]):
     HEADERS = (N_("No."), N_("Time"), N_("User"), N_("Action"), N_("Record"), N_("Summary"))
     NUMBER_COLUMNS = frozenset({_ID})
@@ -72,7 +66,7 @@ class AuditTableModel(KeysetTableModel[audit.AuditEntry]):
         if column == _ID:
             return str(entry.id)
         if column == _TIME:
-            return local_time(entry.at)
+            return formatting.clock_time(entry.at)
         if column == _USER:
             return entry.user_name or _("(none)")
         if column == _ACTION:

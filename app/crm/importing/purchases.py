@@ -13,7 +13,7 @@ from decimal import Decimal
 from babel.numbers import format_decimal
 
 from app.locale import _, ngettext
-from app.locale.formatting import babel_locale, money, to_minor_units
+from app.locale.formatting import babel_locale, count, money, to_minor_units
 from app.store.database import Connection
 
 
@@ -50,9 +50,7 @@ def summary(purchases: Purchases, language: str | None = None) -> str:
     parts = []
     if purchases.order_count is not None:
         parts.append(
-            ngettext("{n} order", "{n} orders", purchases.order_count).format(
-                n=format_decimal(purchases.order_count, locale=babel_locale(language))
-            )
+            ngettext("{n} order", "{n} orders", purchases.order_count).format(n=count(purchases.order_count, language))
         )
     if purchases.total_spent is not None:
         parts.append(

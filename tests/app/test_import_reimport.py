@@ -164,7 +164,11 @@ def test_a_square_re_export_finds_its_customers_by_square_customer_id(session: S
     kwame = by_email(session, "kwame.mensah@example.com.gh").id
     assert kwame not in (mai, olafur, grace) and source_of(session, kwame) == [("square", "4GHJ8K2LM5NOP")]
     grace_match = next(m for m in report.matched if m.line == 4)
-    assert FieldChange("phone", "conflict", "+1 415-555-0134", "+1 415-555-0177") in grace_match.changes
+    # a local number and no country to read it in (Square has no country column, the shop set none): offered as typed
+    assert FieldChange("phone", "conflict", "+1 415-555-0134", "(415) 555-0177") in grace_match.changes
+    olafur_match = next(m for m in report.matched if m.line == 3)
+    assert FieldChange("email", "conflict", "olafur@example.is", "olafur.jonsson@example.is") in olafur_match.changes
+    assert [body for _id, _at, body in ContactService(session).get(kwame).notes] == ["Asked for\nthe loyalty card"]
     assert phones(ContactService(session).get(grace)) == {"+14155550134"}  # shown, not overwritten silently
     totals = session.conn.execute(
         "SELECT total_spent, order_count FROM contact_purchases WHERE contact_id = ?", (mai,)

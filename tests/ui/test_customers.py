@@ -23,7 +23,16 @@ from app.crm.deals import DealService
 from app.store import audit
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui.test_mnemonics import controls_of, mnemonics
-from tests.ui_helpers import add_user, open_session_for_ui, press, shot, shutdown_session, type_into, wait_until
+from tests.ui_helpers import (
+    add_user,
+    choose_path,
+    open_session_for_ui,
+    press,
+    shot,
+    shutdown_session,
+    type_into,
+    wait_until,
+)
 from ui.customers.contact_dialog import ContactDialog
 from ui.customers.duplicates_dialog import DuplicatesDialog
 from ui.customers.import_dialog import ImportDialog
@@ -423,10 +432,8 @@ def test_export_writes_what_is_shown_and_warns_it_is_plaintext(qtbot, tmp_path: 
     page.apply_search()
     out = tmp_path / "customers.csv"
     press(qtbot, page.export_button)
-    chooser = _shown(main, QFileDialog)  # where to save; the person picks a path and saves
-    chooser.selectFile(str(out))
-    chooser.accept()
-    assert not chooser.isVisible() and page.context.busy
+    choose_path(main, out)  # where to save; the person picks a path and saves
+    assert page.context.busy
     wait_until(qtbot, lambda: not page.context.busy)
     with out.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
@@ -443,9 +450,7 @@ def test_a_long_export_shows_how_far_it_is_and_cancel_leaves_no_file(qtbot, tmp_
     main, page = _window(qtbot, owner)
     out = tmp_path / "customers.csv"
     press(qtbot, page.export_button)
-    chooser = _shown(main, QFileDialog)
-    chooser.selectFile(str(out))
-    chooser.accept()
+    choose_path(main, out)
     assert main.cancel_button.isVisible() and not main.centralWidget().isEnabled()
     wait_until(
         qtbot, lambda: main.busy_text.text().startswith("Exporting customers… ") and "000" in main.busy_text.text()

@@ -15,7 +15,7 @@ from app.crm.contacts import ContactInput, ContactService
 from app.locale import set_language
 from app.privacy import notices
 from app.privacy.retention import RetentionService
-from tests.ui_helpers import press, shot, wait_until
+from tests.ui_helpers import choose_path, press, shot, wait_until
 from ui.consent.kiosk import KioskWindow
 from ui.consent.notice_editor import NoticeEditorDialog
 from ui.consent.settings_page import ConsentSettingsView
@@ -97,10 +97,7 @@ def test_writing_many_letters_shows_progress_and_cancel_keeps_the_whole_ones(
     folder = tmp_path / "letters"
     folder.mkdir()
     press(qtbot, tab.letters_button)
-    dialog = tab.dialog
-    assert isinstance(dialog, QFileDialog)
-    dialog.selectFile(str(folder))
-    dialog.accept()
+    choose_path(tab, folder)
 
     wait_until(qtbot, lambda: tab.progress.bar.maximum() == 150 and tab.progress.bar.value() >= 1)
     assert tab.progress.cancel_button.isVisible()

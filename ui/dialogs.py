@@ -13,7 +13,6 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.locale import _
-from ui.operation import OperationCancelled, message_for
 
 
 def _box(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, detail: str = "") -> QMessageBox:
@@ -101,6 +100,9 @@ def vault_filter() -> str:
 
 def export_failed_or_stopped(parent: QWidget, exc: object) -> None:
     """An export that failed says so as a warning; one the person stopped, as the plain news it is."""
+    # Only after unlocking (ui.operation brings SQLCipher), so kept off the unlock screen's start
+    from ui.operation import OperationCancelled, message_for
+
     if isinstance(exc, OperationCancelled):
         inform(parent, _("Export stopped"), message_for(exc))
     else:

@@ -26,6 +26,7 @@ from tests.ui.test_mnemonics import controls_of, mnemonics
 from tests.ui_helpers import (
     add_user,
     choose_path,
+    open_import,
     open_session_for_ui,
     press,
     shot,
@@ -541,7 +542,7 @@ def test_importing_a_file_previews_then_adds_the_people(qtbot, owner) -> None:
     fixtures = Path(__file__).parents[1] / "fixtures" / "import"
     _fill(owner, 30)
     main, page = _window(qtbot, owner)
-    dialog = page.import_customers(fixtures / "shopify_customers_export.csv")
+    dialog = open_import(qtbot, page, fixtures / "shopify_customers_export.csv")
     assert isinstance(dialog, ImportDialog)
     wait_until(qtbot, lambda: not page.context.busy and dialog.last_preview is not None)
     assert not ContactService(owner).search("wang.fang@example.cn", 5)  # a preview writes nothing
@@ -574,7 +575,7 @@ def test_importing_a_file_previews_then_adds_the_people(qtbot, owner) -> None:
 def test_import_offers_to_keep_duplicates(qtbot, owner) -> None:
     fixtures = Path(__file__).parents[1] / "fixtures" / "import"
     main, page = _window(qtbot, owner)
-    dialog = page.import_customers(fixtures / "duplicates.csv")
+    dialog = open_import(qtbot, page, fixtures / "duplicates.csv")
     wait_until(qtbot, lambda: not page.context.busy and dialog.last_preview is not None)
     duplicates = dialog.last_preview.report.duplicates
     assert duplicates and dialog.keep_duplicates.isVisible()

@@ -17,6 +17,7 @@ from app.access.session import Session
 from app.crm.contacts import ContactRecord, ContactService
 from app.crm.importing.model import ImportReport
 from app.crm.importing.service import ImportService
+from tests import ui_helpers
 from tests.ui import test_customers as customers
 from tests.ui_helpers import press, shot, wait_until
 from ui.customers.import_dialog import ImportDialog
@@ -59,7 +60,7 @@ def box(dialog: ImportDialog, field: str) -> QCheckBox:
 def open_import(qtbot, session: Session, path: Path) -> tuple[CustomersPage, ImportDialog]:  # type: ignore[no-untyped-def]
     ImportService(session).run(SHOPIFY)
     _main, page = customers._window(qtbot, session)
-    dialog = page.import_customers(path)
+    dialog = ui_helpers.open_import(qtbot, page, path)
     assert isinstance(dialog, ImportDialog)
     wait_until(qtbot, lambda: not page.context.busy and dialog.last_preview is not None)
     return page, dialog

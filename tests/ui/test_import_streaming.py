@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from app.access.session import Session
 from tests.app.test_import_streaming import BAD, GOOD, REPEATS, write_big_export
 from tests.ui import test_customers as customers
-from tests.ui_helpers import press, shot, wait_until
+from tests.ui_helpers import open_import, press, shot, wait_until
 from ui.customers.import_dialog import MESSAGES_SHOWN, ImportDialog
 
 
@@ -23,7 +23,7 @@ def test_the_dialog_counts_every_problem_and_imports_every_kept_duplicate(
     path = tmp_path / "kassen_export.csv"
     write_big_export(path)
     _main, page = customers._window(qtbot, owner)
-    dialog = page.import_customers(path)
+    dialog = open_import(qtbot, page, path)
     assert isinstance(dialog, ImportDialog)
     wait_until(qtbot, lambda: not page.context.busy and dialog.last_preview is not None)
     assert f"{BAD} rows have problems and are left out." in dialog.summary.text()

@@ -23,7 +23,7 @@ from app.vault import kdf
 from tests.conftest import OWNER, OWNER_PASSWORD
 from tests.ui import test_customers as customers
 from tests.ui.test_import_review import SHOPIFY
-from tests.ui_helpers import press, shutdown, signed_in, wait_until
+from tests.ui_helpers import open_import, press, shutdown, signed_in, wait_until
 from ui.customers.import_dialog import ImportDialog
 from ui.memory import drop_import_leftovers, tune_allocator
 from ui.session_context import SessionContext
@@ -75,7 +75,7 @@ def test_an_import_from_the_dialog_raises_the_cache_and_puts_the_windows_back(
     monkeypatch.setattr(importing, "bulk_cache", watched)
     _main, page = customers._window(qtbot, owner)
     assert cache_kib(owner.conn) == UI_CACHE_KIB  # the window's SessionContext bounded it
-    dialog = page.import_customers(SHOPIFY)
+    dialog = open_import(qtbot, page, SHOPIFY)
     assert isinstance(dialog, ImportDialog)
     wait_until(qtbot, lambda: not page.context.busy and dialog.last_preview is not None)
     reports: list[object] = []

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from app.cli.common import Commands, Passwords, iso_date, out, signed_in, vault_and_user
+from app.cli.progress import TerminalProgress
 from app.locale import _
 from app.privacy import audit_service
 from app.store import audit
@@ -15,7 +16,8 @@ def cmd_audit(args: argparse.Namespace, passwords: Passwords) -> int:
     with signed_in(args, passwords) as session:
         flt = audit.AuditFilter(since=iso_date(args.since) if args.since else None)
         if args.csv:
-            rows = audit_service.export_csv(session, Path(args.csv), flt)
+            with TerminalProgress(_("Exporting the audit log…")) as progress:
+                rows = audit_service.export_csv(session, Path(args.csv), flt, progress=progress)
             out(_("Wrote {n} audit entries to {path}.").format(n=rows, path=args.csv))
         else:
             after = 0

@@ -18,14 +18,15 @@ from app.cli.common import (
     signed_in,
     vault_and_user,
 )
+from app.cli.progress import TerminalProgress
 from app.errors import UsageError
 from app.locale import _
 from app.vault import backup
 
 
 def cmd_backup(args: argparse.Namespace, passwords: Passwords) -> int:
-    with signed_in(args, passwords) as session:
-        made = security.backup_now(session, Path(args.to))
+    with signed_in(args, passwords) as session, TerminalProgress(_("Backing up…")) as progress:
+        made = security.backup_now(session, Path(args.to), progress=progress)
     out(str(made))
     return 0
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.access.session import Session
 from app.cli.common import Commands, Parser, Passwords, comma_list, moment_from, out, signed_in, vault_and_user
+from app.cli.progress import TerminalProgress
 from app.documents.breach_letters import save_regulator_report, write_letters
 from app.locale import _, current_language
 from app.privacy.breach import BreachService
@@ -101,8 +102,8 @@ def cmd_breach_notified(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_breach_letters(args: argparse.Namespace, passwords: Passwords) -> int:
-    with signed_in(args, passwords) as session:
-        written = write_letters(session, args.id, Path(args.out))
+    with signed_in(args, passwords) as session, TerminalProgress(_("Writing letters…")) as progress:
+        written = write_letters(session, args.id, Path(args.out), progress=progress)
     out(_("Wrote {n} letters to {path}.").format(n=len(written), path=args.out))
     return 0
 

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from app.cli.common import Commands, Passwords, iso_date, out, signed_in, vault_and_user
+from app.cli.progress import TerminalProgress
 from app.consent.jurisdiction import set_birth_date
 from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactService
@@ -46,7 +47,8 @@ def cmd_consent(args: argparse.Namespace, passwords: Passwords) -> int:
 def cmd_consent_list(args: argparse.Namespace, passwords: Passwords) -> int:
     with signed_in(args, passwords) as session:
         if args.csv:
-            written = write_audience(session, args.purpose, Path(args.csv))
+            with TerminalProgress(_("Exporting…")) as progress:
+                written = write_audience(session, args.purpose, Path(args.csv), progress=progress)
         else:
             rows = export_audience(session, args.purpose)
     if args.csv:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from app.access.roles import PAGE_ROWS
 from app.cli.common import Commands, Passwords, out, signed_in, vault_and_user
+from app.cli.progress import TerminalProgress
 from app.crm import demo
 from app.crm.activities import ActivityService
 from app.crm.contacts import ContactService
@@ -63,7 +64,8 @@ def cmd_export(args: argparse.Namespace, passwords: Passwords) -> int:
         if args.vcard:
             rows = export_vcards(session, Path(args.vcard), query=args.query or "")
         else:
-            rows = export_csv(session, Path(args.csv), args.query or "")
+            with TerminalProgress(_("Exporting customers…")) as progress:
+                rows = export_csv(session, Path(args.csv), args.query or "", progress=progress)
     out(_("Wrote {n} customers to {path}.").format(n=rows, path=args.vcard or args.csv))
     return 0
 
@@ -85,13 +87,16 @@ def cmd_import(args: argparse.Namespace, passwords: Passwords) -> int:
     detail left out or kept unchecked ("line N: reason"), on stderr. With --json, one object with all of it."""
     mapping = _column_mapping(args.map or [])
     with signed_in(args, passwords) as session:
-        report = ImportService(session).run(
-            Path(args.file),
-            fmt=args.format,
-            dry_run=args.dry_run,
-            mapping=mapping or None,
-            overwrite=args.update == "file",
-        )
+        label = _("Checking the file…") if args.dry_run else _("Importing customers…")
+        with TerminalProgress(label) as progress:
+            report = ImportService(session).run(
+                Path(args.file),
+                fmt=args.format,
+                dry_run=args.dry_run,
+                progress=progress,
+                mapping=mapping or None,
+                overwrite=args.update == "file",
+            )
         if not report.dry_run:  # GDPR Art. 14: each person the file added is still to be told (app.privacy.notices)
             create_tasks(session, report.contact_ids, Path(args.file).name)
     skipped = sorted(report.bad_rows + [(d.line, d.reason()) for d in report.duplicates if d.existing_id is None])

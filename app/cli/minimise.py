@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from app.cli.common import Commands, Passwords, out, signed_in, vault_and_user
+from app.cli.progress import TerminalProgress
 from app.locale import _
 from app.privacy.datamap import DataMapService
 from app.privacy.pseudonymise import export_pseudonymised
@@ -57,8 +58,8 @@ def cmd_datamap(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_export_pseudonymised(args: argparse.Namespace, passwords: Passwords) -> int:
-    with signed_in(args, passwords) as session:
-        rows = export_pseudonymised(session, Path(args.csv))
+    with signed_in(args, passwords) as session, TerminalProgress(_("Pseudonymised export…")) as progress:
+        rows = export_pseudonymised(session, Path(args.csv), progress=progress)
     out(_("Wrote {n} pseudonymised people to {path}.").format(n=rows, path=args.csv))
     return 0
 

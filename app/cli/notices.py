@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app.access.roles import PAGE_ROWS, Permission
 from app.cli.common import Commands, Parser, Passwords, out, signed_in, vault_and_user
+from app.cli.progress import TerminalProgress
 from app.documents.notice_letter import write_letters
 from app.locale import _, current_language
 from app.privacy import notices
@@ -91,8 +92,8 @@ def cmd_tasks(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_letters(args: argparse.Namespace, passwords: Passwords) -> int:
-    with signed_in(args, passwords) as session:
-        written = write_letters(session, Path(args.out), args.notice_lang)
+    with signed_in(args, passwords) as session, TerminalProgress(_("Writing letters…")) as progress:
+        written = write_letters(session, Path(args.out), args.notice_lang, progress=progress)
     out(_("Wrote {n} letters to {path}.").format(n=len(written), path=args.out))
     return 0
 

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 
 from app.cli.common import Commands, Passwords, iso_date, out, signed_in, vault_and_user
+from app.cli.progress import TerminalProgress
 from app.consent.restriction import RestrictionService
 from app.locale import _, ngettext
 from app.locale.formatting import clock_time
@@ -20,7 +21,8 @@ def cmd_sweep(args: argparse.Namespace, passwords: Passwords) -> int:
     with signed_in(args, passwords) as session:
         service = RetentionService(session)
         items = service.preview()
-        result = service.apply() if args.apply else None
+        with TerminalProgress(_("Sweeping…")) as progress:
+            result = service.apply(progress=progress) if args.apply else None
         counts = result.counts if result else {}
         traces_removed = result.traces_removed_at if result else None  # this sweep's, or a crashed one's
         kept = RestrictionService(session).kept_by_sweep()

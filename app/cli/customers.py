@@ -60,12 +60,11 @@ def cmd_search(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_export(args: argparse.Namespace, passwords: Passwords) -> int:
-    with signed_in(args, passwords) as session:
+    with signed_in(args, passwords) as session, TerminalProgress(_("Exporting customers…")) as progress:
         if args.vcard:
-            rows = export_vcards(session, Path(args.vcard), query=args.query or "")
+            rows = export_vcards(session, Path(args.vcard), query=args.query or "", progress=progress)
         else:
-            with TerminalProgress(_("Exporting customers…")) as progress:
-                rows = export_csv(session, Path(args.csv), args.query or "", progress=progress)
+            rows = export_csv(session, Path(args.csv), args.query or "", progress=progress)
     out(_("Wrote {n} customers to {path}.").format(n=rows, path=args.vcard or args.csv))
     return 0
 

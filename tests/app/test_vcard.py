@@ -233,3 +233,33 @@ def test_cli_export_and_import_vcard(vault: Path, tmp_path: Path, run_cli) -> No
         "export", vault, "--user", OWNER, "--vcard", out, "--csv", tmp_path / "x.csv", "--password-stdin", stdin=login
     )
     assert both.code == 2
+
+
+def test_a_vcard_export_counts_its_cards_and_a_stopped_one_leaves_no_file(session: Session, tmp_path: Path) -> None:
+    ContactService(session).create_many(
+        (
+            ContactInput(
+                given_name=["Zoë", "王", "Ólafur"][n % 3],
+                family_name=f"Karte{n}",
+                points=[ContactPointInput("email", f"k{n}@example{n % 7}.org")] if n % 4 else [],
+            )
+            for n in range(2100)
+        ),
+        source="test",
+    )
+    counted: list[int] = []
+    whole = tmp_path / "all.vcf"
+    assert export_vcards(session, whole, progress=counted.append) >= 2100
+    assert counted == [1000, 2000] and whole.read_text(encoding="utf-8").count("BEGIN:VCARD") >= 2100
+    folder = tmp_path / "stopped"
+    folder.mkdir()
+
+    def stop(cards: int) -> None:
+        raise InterruptedError(f"stopped at {cards}")
+
+    exports = "SELECT count(*) FROM audit_event WHERE action = 'contact.export'"
+    before = session.conn.execute(exports).fetchone()[0]
+    with pytest.raises(InterruptedError, match="stopped at 1000"):
+        export_vcards(session, folder / "cards.vcf", progress=stop)
+    assert list(folder.iterdir()) == []  # no half-written file, not even the temporary one
+    assert session.conn.execute(exports).fetchone()[0] == before  # and no export in the log

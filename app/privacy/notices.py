@@ -103,6 +103,19 @@ def _basis(basis: str, law: str, _: Translate) -> str:
     }[basis]
 
 
+def _responsible(name: str, address: str, _: Translate) -> str:
+    """Who the controller is (GDPR Art. 13(1)(a)). Without the shop's name (Privacy › Health asks for it) the
+    sentence still reads as one: "This shop is responsible…", never a lower-case "the shop is…"."""
+    where = ", ".join(line.strip() for line in address.splitlines() if line.strip())
+    if name and where:
+        return _("{shop}, {address}, is responsible for your personal data.").format(shop=name, address=where)
+    if name:
+        return _("{shop} is responsible for your personal data.").format(shop=name)
+    if where:
+        return _("This shop, at {address}, is responsible for your personal data.").format(address=where)
+    return _("This shop is responsible for your personal data.")
+
+
 def compose(session: Session, language: str) -> tuple[str, str]:
     """The notice in `language` as the records have it now: (title, body), paragraphs between blank lines."""
     session.require(Permission.VIEW_CUSTOMERS)
@@ -112,16 +125,8 @@ def compose(session: Session, language: str) -> tuple[str, str]:
     profile = read_profile(conn)
     law = law_of(profile.country)
     title, opening = shipped_text(language)
-    shop = profile.name or _("the shop")
     contact = profile.privacy_contact or _("the shop")
-    parts = [opening, _("Who is responsible for your data")]
-    parts.append(
-        _("{shop} is responsible for your personal data.").format(shop=shop)
-        if not profile.address
-        else _("{shop}, {address}, is responsible for your personal data.").format(
-            shop=shop, address=", ".join(line.strip() for line in profile.address.splitlines() if line)
-        )
-    )
+    parts = [opening, _("Who is responsible for your data"), _responsible(profile.name, profile.address, _)]
     if profile.privacy_contact:
         parts.append(_("Questions about your data: {contact}").format(contact=profile.privacy_contact))
     if profile.dpo:

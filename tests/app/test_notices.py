@@ -76,6 +76,18 @@ def test_the_notice_says_who_what_why_how_long_and_to_whom(owner_session: Sessio
     assert "California" not in body and "PIPL" not in body  # a German shop: GDPR's wording only
 
 
+def test_a_shop_without_a_name_yet_is_still_named_in_a_whole_sentence(owner_session: Session) -> None:
+    """A kiosk showed "the shop is responsible for your personal data." under its heading before the owner
+    had typed the shop's name: a sentence a customer reads, starting lower-case."""
+    paragraphs = notices.compose(owner_session, "en")[1].split("\n\n")
+    responsible = paragraphs[paragraphs.index("Who is responsible for your data") + 1]
+    assert responsible == "This shop is responsible for your personal data."
+    ShopService(owner_session).update(address="  Hauptstraße 1\n\n10115 Berlin ")
+    paragraphs = notices.compose(owner_session, "en")[1].split("\n\n")
+    responsible = paragraphs[paragraphs.index("Who is responsible for your data") + 1]
+    assert responsible == "This shop, at Hauptstraße 1, 10115 Berlin, is responsible for your personal data."
+
+
 def test_the_law_follows_the_shops_country(owner_session: Session) -> None:
     ShopService(owner_session).update(country="US")
     _title, body = notices.compose(owner_session, "en")

@@ -308,9 +308,11 @@ class AppController(QObject):
             latest = backup.list_backups(Path(folder))[0]
             window.backup_label.setText(_("Last backup: {when}").format(when=moment(latest.created, length="short")))
             window.backup_label.setToolTip(str(latest.path))
-        else:
-            window.backup_label.setText("⚠ " + (warning or ""))
-        window.backup_label.setAccessibleName(window.backup_label.text())
+            window.backup_label.setAccessibleName(window.backup_label.text())
+        else:  # the whole sentence did not fit beside who is signed in (German cut it mid-word): in the tooltip
+            window.backup_label.setText("⚠ " + _("Backups need attention"))
+            window.backup_label.setToolTip(warning or "")
+            window.backup_label.setAccessibleName(warning or window.backup_label.text())
 
     def _restore(self, folder: str, user: str, password: object, recovery_key: object) -> None:
         """Lock first (the vault must be closed), then replace it with the verified backup."""

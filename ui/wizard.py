@@ -134,17 +134,16 @@ class ShopPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         self.setTitle(_("Your shop"))
-        self.setSubTitle(
-            _(
-                "Printed on every letter and data export, and used to read local phone numbers. You "
-                "can change it later in Settings › Shop."
-            )
-        )
+        # The header holds two lines at most: in German and French the second sentence was cut off there.
+        self.setSubTitle(_("Printed on every letter and data export, and used to read local phone numbers."))
         self.form = ShopProfileForm(self)
         self.form.show_profile(suggested_profile())
+        self.later = QLabel(_("You can change all of this later in Settings › Shop."), self)
+        self.later.setWordWrap(True)
         self.message = MessageLine(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
+        layout.addWidget(self.later)
         layout.addWidget(self.message)
         layout.addStretch(1)
         self.form.changed.connect(self.completeChanged)

@@ -11,6 +11,7 @@ from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
 from babel.numbers import format_currency, get_currency_precision, get_currency_symbol, is_currency
 from babel.numbers import format_decimal as _format_decimal
+from babel.numbers import format_percent as _format_percent
 
 from app.errors import InvalidInput
 from app.locale.i18n import _, current_language
@@ -66,6 +67,11 @@ def _currency_spacing(text: str, symbol: str) -> str:
 def count(value: int, language: str | None = None) -> str:
     """A whole number as the reader writes it (12,000; 12.000; 12 000)."""
     return str(_format_decimal(value, locale=babel_locale(language)))
+
+
+def percent(value: int, language: str | None = None) -> str:
+    """A whole percentage as the reader writes it (10%, 10 %, 10 %)."""
+    return str(_format_percent(value / 100, locale=babel_locale(language)))
 
 
 def day(value: date, language: str | None = None, length: str = "medium") -> str:

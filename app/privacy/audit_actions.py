@@ -140,6 +140,42 @@ def action_text(action: str) -> str:
     return _(words) if words else action
 
 
+_THINGS = {  # what an entry is about (its entity type), as the log's Record column names it
+    "activity": N_("activity"),
+    "audit_event": N_("audit entry"),
+    "backup": N_("backup"),
+    "breach": N_("breach"),
+    "consent_event": N_("consent record"),
+    "contact": N_("customer"),
+    "deal": N_("deal"),
+    "impact_assessment": N_("impact assessment"),
+    "legal_hold": N_("legal hold"),
+    "note": N_("note"),
+    "notice": N_("privacy notice"),
+    "notice_task": N_("notice task"),
+    "organisation": N_("organisation"),
+    "pipeline": N_("pipeline"),
+    "privacy_review": N_("privacy review"),
+    "purpose": N_("purpose"),
+    "restriction": N_("restriction"),
+    "retention_policy": N_("retention policy"),
+    "setting": N_("setting"),
+    "shop": N_("shop details"),
+    "signing_key": N_("signing key"),
+    "subject_request": N_("request"),
+    "sweep_run": N_("sweep"),
+    "training": N_("privacy lesson"),
+    "user": N_("user"),
+}
+
+
+def record_text(entity_type: str | None, entity_id: str | None) -> str:
+    """What an entry is about in the reader's language ("customer 251"); an unknown type as it is stored."""
+    words = _THINGS.get(entity_type or "")
+    thing = _(words) if words else entity_type or ""
+    return " ".join(part for part in (thing, entity_id) if part)
+
+
 @dataclass(frozen=True)
 class SummaryNames:
     """Names the stored summaries refer to by key: stages by id, purposes by key (shop data, no personal data)."""

@@ -156,6 +156,8 @@ def test_summaries_are_shown_in_words_not_keys(qtbot, new_vault: tuple[Path, str
     assert shown["deal.move"] == "Lead → Proposal"
     assert shown["consent.grant"] == "Email marketing, told in person"
     assert shown["user.add"] == "Role: Staff"
+    about = {model.entry(row).action: model.data(model.index(row, 4)) for row in range(model.rowCount())}
+    assert about["deal.move"] == f"deal {deal}" and about["consent.grant"] == f"customer {person}"
     stored = {e.action: e.summary for e in audit.entries(session.conn)}
     assert stored["deal.move"] == f"stage {lead.id}->{proposal.id}"  # the log itself is unchanged
     shutdown_session(session)

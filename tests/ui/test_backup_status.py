@@ -30,5 +30,7 @@ def test_a_missing_backup_folder_is_shown(qtbot, tmp_path: Path, new_vault: tupl
     controller = make_controller(tmp_path)
     unlock_as(qtbot, controller.show_unlock(new_vault[0]), OWNER, OWNER_PASSWORD)
     wait_until(qtbot, lambda: controller.main_window is not None)
-    assert "No backup folder" in controller.main_window.backup_label.text()
+    label = controller.main_window.backup_label
+    assert label.text() == "⚠ Backups need attention"  # short: the sentence was cut off beside the user's name
+    assert "No backup folder" in label.toolTip() and "No backup folder" in label.accessibleName()
     shutdown(controller)

@@ -687,9 +687,12 @@ def test_showing_a_customer_never_widens_the_main_window(qtbot, owner) -> None:
         assert tabs.currentIndex() == index and main.width() == width, tabs.tabText(index)
     consent = main.consent_panel
     assert tabs.currentWidget() is consent
+    main.resize(1024, main.height())  # a small laptop's screen, the window filling it
+    qtbot.wait(20)
     for button in (consent.record_button, consent.print_button, consent.kiosk_button):  # wrapped, not cut off
         assert button.isVisible() and button.visibleRegion().boundingRect().size() == button.size(), button.text()
-    _shot(qtbot, main, "customers-narrowest-consent")
+    _shot(qtbot, main, "customers-1024-consent")
+    main.resize(width, main.height())
     step = Qt.Key.Key_Down if row + 1 < page.model.rowCount() else Qt.Key.Key_Up
     qtbot.keyClick(page.table, step)  # the other match (Ana Maria Lima), by keyboard
     wait_until(qtbot, lambda: page.detail.contact_id not in (None, names["Ana Lima"]))

@@ -166,7 +166,8 @@ def test_unlock_chores_show_above_the_page_until_dismissed_and_go_at_lock(
     assert main.current_page() == "privacy" and main.privacy.tabs.currentWidget() is main.privacy.retention
     main.show_page("dashboard")
     assert main.statusBar().currentMessage() == ""  # no longer a message the permanent labels cut off
-    assert "No backup folder" in main.backup_label.text()  # said once, in the status bar's own label
+    assert main.backup_label.text() == "⚠ Backups need attention"  # said once, in the status bar's own label,
+    assert "No backup folder" in main.backup_label.toolTip()  # the whole sentence where it has room
     notices.add("Call “Order” is due in 5 minutes, at 10:00.")
     notices.add("Call “Order” is due in 5 minutes, at 10:00.")  # a note is shown once
     assert len(notices.notes()) == 3

@@ -134,7 +134,7 @@ def test_the_board_has_a_column_per_stage_with_totals_per_currency(
     assert [c.name.text() for c in page.board.columns] == [s.name for s in pipeline.stages]
     for widget, column in zip(page.board.columns, board, strict=True):
         assert widget.totals.text() == totals_text(column.totals)  # one line per currency, never summed
-        assert f"{column.stage.probability} %" in widget.summary.text()
+        assert f"{column.stage.probability}%" in widget.summary.text()  # English writes 10%, German 10 %
         assert f"{column.count} deals" in widget.summary.text()
         assert _cards(widget) == [deal.id for deal in column.deals]
     currencies = {currency for column in board for currency in column.totals}

@@ -18,10 +18,9 @@ from typing import TypeVar
 from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QDialog,
-    QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -42,6 +41,7 @@ from ui.customers.overview import OverviewTab, start_alignment
 from ui.customers.restriction_banner import RestrictionBanner
 from ui.customers.tables import RecordTable, activity_rows, deal_rows, history_rows
 from ui.customers.text import local_moment
+from ui.flow_layout import FlowLayout
 from ui.operation import message_for
 from ui.privacy.common import TextPromptDialog
 from ui.sales.activity_dialog import ActivityDialog
@@ -67,6 +67,7 @@ class ContactDetail(QWidget):
         self.name.setTextFormat(Qt.TextFormat.PlainText)
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.name.setAlignment(start_alignment())
+        self.name.setWordWrap(True)  # a long name goes onto a second line instead of widening the window
         self.number = QLabel(self)
         self.edit_button = QPushButton(_("&Edit…"), self)
         self.edit_button.setAccessibleName(_("Edit this customer"))
@@ -132,25 +133,32 @@ class ContactDetail(QWidget):
         ):
             self.tabs.addTab(widget, title)
 
-        top = QHBoxLayout()
-        names = QVBoxLayout()
-        names.addWidget(self.name)
-        names.addWidget(self.number)
-        top.addLayout(names, 1)
-        actions = QGridLayout()  # Restrict under Edit and Delete: side by side they widened the window
-        actions.addWidget(self.edit_button, 0, 0)
-        actions.addWidget(self.delete_button, 0, 1)
-        actions.addWidget(self.restrict_button, 1, 0, 1, 2)
-        actions.setRowStretch(2, 1)
-        top.addLayout(actions)
+        # The name on a line of its own, wrapped, and the buttons under it on as many lines as the pane needs:
+        # side by side, a long name and the buttons widened the window (issue #15).
+        self.name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        actions = FlowLayout()
+        for push in (self.edit_button, self.delete_button, self.restrict_button):
+            actions.addWidget(push)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 0, 0, 0)
-        layout.addLayout(top)
+        layout.addWidget(self.name)
+        layout.addWidget(self.number)
+        layout.addLayout(actions)
         layout.addWidget(self.message)
         layout.addWidget(self.restriction)
         layout.addWidget(self.placeholder)
         layout.addWidget(self.tabs, 1)
+        self._actions = actions
+        self._reserve_width()
         self._show_empty()
+
+    def _reserve_width(self) -> None:
+        """Empty, the pane needs less than with a customer (their buttons, their tabs): it keeps the latter from
+        the start, so that showing the first customer never widens a window made as narrow as it goes. What a
+        tab holds beyond that scrolls (the Consent tab's table, in German ~450 px wide) rather than make the
+        window too wide for a 1024-pixel screen."""
+        shown = max(self._actions.minimumSize().width(), self.tabs.minimumSizeHint().width())
+        self.setMinimumWidth(8 + shown)  # the layout's left margin
 
     # --- for the main window -------------------------------------------------------------------------------
 
@@ -158,6 +166,7 @@ class ContactDetail(QWidget):
         """Add a tab that follows the shown person: it gets `show_contact(id | None)` and `clear()` if it has them."""
         self._extra.append(widget)
         index = self.tabs.addTab(widget, title)
+        self._reserve_width()
         self._tell_extra(self.contact_id)
         return index
 

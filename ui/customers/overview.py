@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLay
 
 from app.crm.contacts import ContactRecord
 from app.locale import _
-from ui.customers.text import KINDS, kind_label, language_name, local_moment
+from ui.customers.text import KINDS, kind_label, language_name, local_moment, point_label_text
 
 
 def start_alignment() -> Qt.AlignmentFlag:
@@ -73,7 +73,7 @@ class OverviewTab(QScrollArea):
         for kind in KINDS:
             for point in (p for p in record.points if p.kind == kind):
                 title = (
-                    _("{kind} ({label})").format(kind=kind_label(kind), label=point.label)
+                    _("{kind} ({label})").format(kind=kind_label(kind), label=point_label_text(point.label))
                     if point.label
                     else kind_label(kind)
                 )

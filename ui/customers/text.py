@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.locale import _
+from app.locale import N_, _
 from app.locale.formatting import babel_locale, moment
 from app.privacy.audit_actions import action_text as audit_action_text
 
@@ -22,6 +22,26 @@ def label_suggestions(kind: str) -> list[str]:
     if kind == "address":
         return [_("home"), _("work"), _("billing"), _("delivery")]
     return [_("work"), _("home"), _("other")]
+
+
+_LABEL_WORDS = {  # labels imports and demo data store in English (vCard TYPE=CELL is "mobile")
+    "mobile": N_("mobile"),
+    "work": N_("work"),
+    "home": N_("home"),
+    "other": N_("other"),
+    "billing": N_("billing"),
+    "delivery": N_("delivery"),
+    "fax": N_("fax"),
+    "pager": N_("pager"),
+    "main": N_("main"),
+}
+
+
+def point_label_text(label: str) -> str:
+    """A detail's label in the reader's language where it is one of the words imports store ("work" reads
+    "geschäftlich" in German); a label someone typed stays as typed."""
+    words = _LABEL_WORDS.get(label.strip().lower())
+    return _(words) if words else label
 
 
 def language_name(code: str | None) -> str:

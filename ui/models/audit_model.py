@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from app.access.session import Session
 from app.locale import N_, _, formatting
 from app.privacy import audit_service
-from app.privacy.audit_actions import SummaryNames, action_text, summary_text
+from app.privacy.audit_actions import SummaryNames, action_text, record_text, summary_text
 from app.store import audit
 from ui.models.keyset_model import BATCH as BATCH  # callers and tests take it from here
 from ui.models.keyset_model import KeysetTableModel
@@ -72,6 +72,6 @@ class AuditTableModel(KeysetTableModel[audit.AuditEntry]):
         if column == _ACTION:
             return action_text(entry.action)
         if column == _ENTITY:
-            return " ".join(part for part in (entry.entity_type, entry.entity_id) if part)
+            return record_text(entry.entity_type, entry.entity_id)
         names = self._names or SummaryNames({}, {})
         return summary_text(entry.action, entry.summary, names)

@@ -15,7 +15,6 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -30,6 +29,7 @@ from app.locale import _, current_language, ngettext
 from app.privacy.breach import Breach, BreachService
 from app.vault.location import documents_folder
 from ui.dialogs import ask_save_path, confirm
+from ui.flow_layout import FlowLayout
 from ui.operations.privacy import breach_letters, breach_report, choose_affected
 from ui.privacy.breach_dialogs import AffectedChoice, AuthorityDialog, RecordBreachDialog, SelectAffectedDialog
 from ui.privacy.common import (
@@ -142,10 +142,9 @@ class BreachTab(RefreshedWhenShown):
             self.report_button,
             self.close_button,
         )
-        actions = QGridLayout()
-        for number, push in enumerate(self._buttons):
-            actions.addWidget(push, number // 4, number % 4)
-        actions.setColumnStretch(4, 1)
+        actions = FlowLayout()  # four a row made the tab 823 px wide at the least in German
+        for push in self._buttons:
+            actions.addWidget(push)
 
         self.lay_out(
             [banner_row, actions, self.table, self.detail],

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
 from app.access.roles import Permission
 from app.crm.contacts import ContactService
@@ -17,6 +17,7 @@ from app.privacy.reminders import SOON_DAYS
 from app.privacy.requests import RequestService, SubjectRequest, due_date
 from app.vault.location import documents_folder
 from ui.dialogs import ask_save_path
+from ui.flow_layout import FlowLayout
 from ui.operations.privacy import complete_request, export_subject, subject_pdf
 from ui.privacy.common import (
     Clock,
@@ -106,10 +107,9 @@ class RequestsTab(RefreshedWhenShown):
             self.complete_button,
             self.refuse_button,
         )
-        actions = QHBoxLayout()
+        actions = FlowLayout()  # on further lines in a narrow window, instead of widening it (German: 889 px)
         for push in self._buttons:
             actions.addWidget(push)
-        actions.addStretch(1)
 
         may_register = self.context.can(Permission.REGISTER_REQUESTS)
         forbidden = self._buttons[1:] if may_register else self._buttons  # staff at the counter may register

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.access.roles import Permission
 from app.errors import CounterpartError
-from app.locale import _, ngettext
+from app.locale import N_, _, ngettext
 from app.privacy.retention import (
     CATEGORIES,
     CATEGORY_LABELS,
@@ -54,7 +54,7 @@ from ui.privacy.labels import action_label
 from ui.session_context import SessionContext
 from ui.widgets import MessageLine, paragraph
 
-TEMPLATE_NAMES = {"gdpr": "GDPR", "ccpa": "CCPA", "pipl": "PIPL"}
+TEMPLATE_NAMES = {"gdpr": N_("GDPR"), "ccpa": N_("CCPA"), "pipl": N_("PIPL")}  # the law as its readers name it (DSGVO)
 PERSON_LEVEL = ("lead", "customer")  # the only kinds of data that can be anonymised instead of deleted
 
 
@@ -171,7 +171,7 @@ class RetentionTab(QWidget):
         self.message = MessageLine(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 4)
-        layout.addWidget(self.policy_box)
+        layout.addWidget(self.policy_box, 2)  # its table grows to every kind of data, then the sweep takes the rest
         layout.addWidget(self.sweep_box, 1)
         layout.addWidget(self.message)
         context.changed.connect(self._data_changed)
@@ -181,20 +181,18 @@ class RetentionTab(QWidget):
         self.policy_model = RowsModel([_("Kind of data"), _("Keep for"), _("Then"), _("Active")], self)
         self.policy_table = make_table(self.policy_model, _("Retention policies"), self.policy_box, (380, 170, 110))
         self.policy_table.doubleClicked.connect(lambda _index: self.ask_edit())
-        table = self.policy_table  # tall enough for every kind of data without scrolling
-        table.setMinimumHeight(
-            table.horizontalHeader().sizeHint().height()
-            + 2 * table.frameWidth()
-            + 4
-            + len(CATEGORIES) * table.verticalHeader().defaultSectionSize()
-        )
+        table = self.policy_table  # every kind of data without scrolling where the screen is tall enough;
+        frame = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + 4  # on a 700-pixel one,
+        rows = table.verticalHeader().defaultSectionSize()  # four rows and a scroll bar: a minimum of all of them
+        table.setMinimumHeight(frame + 4 * rows)  # pushed the sweep's table under the buttons
+        table.setMaximumHeight(frame + len(CATEGORIES) * rows)
         self.edit_button = button(
             _("&Edit policy…"), _("Edit the selected retention policy"), self.policy_box, self.ask_edit
         )
         self.template = QComboBox(self.policy_box)
         self.template.setAccessibleName(_("Policy template"))
         for key, name in TEMPLATE_NAMES.items():
-            self.template.addItem(_("{law} shop").format(law=name), key)
+            self.template.addItem(_("{law} shop").format(law=_(name)), key)
         self.template_button = button(
             _("Apply &template…"),
             _("Replace every policy with the chosen template"),
@@ -339,7 +337,7 @@ class RetentionTab(QWidget):
         self.dialog = confirm(
             self.window(),
             _("Apply a policy template"),
-            _("Replace every retention policy with the {law} shop template?").format(law=TEMPLATE_NAMES[key]),
+            _("Replace every retention policy with the {law} shop template?").format(law=_(TEMPLATE_NAMES[key])),
             _("&Replace policies"),
             lambda: self.apply_template(key),
             lines,
@@ -356,7 +354,7 @@ class RetentionTab(QWidget):
             return
         self.message.show_info(
             _("The {law} template is in place. Preview the sweep to see what it means today.").format(
-                law=TEMPLATE_NAMES[key]
+                law=_(TEMPLATE_NAMES[key])
             )
         )
         self.context.changed.emit()

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from app.crm.deals import OPEN, Deal, DealService, Pipeline
 from app.errors import InvalidInput
 from app.locale import N_, _
-from app.locale.formatting import babel_locale, check_currency, from_minor_units, money, to_minor_units
+from app.locale.formatting import babel_locale, check_currency, from_minor_units, money, percent, to_minor_units
 from ui.sales.customer_picker import CustomerPicker
 from ui.sales.quick import QuickDialog
 from ui.sales.text import customer_label, status_label
@@ -51,7 +51,7 @@ def default_currency(seen: list[str], shop_currency: str = "") -> str:
 
 
 def stage_text(name: str, probability: int) -> str:
-    return _("{stage} ({probability} %)").format(stage=name, probability=probability)
+    return _("{stage} ({probability})").format(stage=name, probability=percent(probability))
 
 
 class DealDialog(QuickDialog):

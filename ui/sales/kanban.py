@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.crm.deals import Deal, StageColumn
 from app.locale import _, ngettext
-from app.locale.formatting import day, money
+from app.locale.formatting import day, money, percent
 from ui.sales.text import customer_label, totals_text
 
 MIME = "application/x-counterpart-deal"
@@ -261,7 +261,7 @@ class StageColumnWidget(QFrame):
         stage = column.stage
         self.name.setText(stage.name)
         count = ngettext("{n} deal", "{n} deals", column.count).format(n=column.count)
-        self.summary.setText(_("{probability} % · {count}").format(probability=stage.probability, count=count))
+        self.summary.setText(_("{probability} · {count}").format(probability=percent(stage.probability), count=count))
         self.totals.setText(totals_text(column.totals, empty=_("No value yet")))
         self.deals.set_editable(editable)
         self.deals.clear()
@@ -284,8 +284,8 @@ class StageColumnWidget(QFrame):
         totals = totals_text(column.totals, separator=", ", empty=_("no value yet"))
         self.deals.setAccessibleName(_("{stage} column").format(stage=stage.name))
         self.deals.setAccessibleDescription(
-            _("{stage}: {probability} % win probability, {count}, worth {totals}").format(
-                stage=stage.name, probability=stage.probability, count=count, totals=totals
+            _("{stage}: {probability} win probability, {count}, worth {totals}").format(
+                stage=stage.name, probability=percent(stage.probability), count=count, totals=totals
             )
         )
         self.totals.setAccessibleName(_("Total in {stage}: {totals}").format(stage=stage.name, totals=totals))

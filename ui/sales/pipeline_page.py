@@ -29,6 +29,7 @@ from app.access.shop import ShopService
 from app.crm.deals import LOST, OPEN, WON, Deal, DealService, Pipeline
 from app.errors import CounterpartError
 from app.locale import _
+from ui.flow_layout import FlowLayout
 from ui.sales.deal_dialogs import DealDialog, LostReasonDialog, default_currency
 from ui.sales.deals_model import DealsTableModel
 from ui.sales.kanban import Board, DealList
@@ -157,9 +158,11 @@ class PipelinePage(LivePage):
             self.status_filter,
         ):
             self.bar.addWidget(widget)
-        self.bar.addStretch(1)
+        self.bar.addSpacing(12)
+        actions = FlowLayout()  # on a second line in a narrow window: side by side, German's five long labels
         for widget in (self.new_button, self.edit_button, self.won_button, self.lost_button, self.reopen_button):
-            self.bar.addWidget(widget)
+            actions.addWidget(widget)  # made the window 1,176 pixels wide at the least
+        self.bar.addLayout(actions, 1)
         self.show_label.hide()
         self.status_filter.hide()
 

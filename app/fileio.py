@@ -10,15 +10,20 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
+from app.errors import InvalidInput
 from app.locale import _
 
+# The files a vault keeps beside its database (app/vault/paths.py names them; a test checks the two agree).
+VAULT_SIDE_SUFFIXES = (".keys", ".lock", ".lockout", ".erasures", ".marks", ".restoring", "-wal", "-shm", "-journal")
 
-def atomic_write(path: Path, payload: bytes) -> None:
+
+def atomic_write(path: Path, payload: bytes, *, vault_file: bool = False) -> None:
     """Write new, fsync, rename over the old file, fsync the folder: a crash leaves the old or the new file.
 
-    The temporary file is hidden and readable by its owner only (mkstemp), and the rename keeps that.
+    The temporary file is hidden and readable by its owner only (mkstemp), and the rename keeps that. Only the
+    vault's own code writes a vault's files (`vault_file=True`): an export named like one is refused.
     """
-    with _atomic(path, "wb") as handle:
+    with _atomic(path, "wb", vault_file=vault_file) as handle:
         handle.write(payload)
 
 
@@ -29,9 +34,41 @@ def atomic_text(path: Path, *, encoding: str = "utf-8", newline: str = "") -> Ab
     return _atomic(path, "w", encoding=encoding, newline=newline)
 
 
+def part_of_a_vault(path: Path) -> bool:
+    """Whether `path` is a Counterpart vault's database or one of the files beside it (its key file beside it
+    says so), open or not."""
+    if path.with_name(path.name + ".keys").exists():
+        return True
+    return any(
+        path.name.endswith(suffix) and path.with_name(path.name.removesuffix(suffix) + ".keys").exists()
+        for suffix in VAULT_SIDE_SUFFIXES
+    )
+
+
+def writable_target(path: Path, *, vault_file: bool = False) -> Path:
+    """Where a file chosen for writing really goes, or InvalidInput: through a symbolic link to its target (the
+    link stays), never over a device, a pipe or a socket (replacing /dev/full with a file of customers and
+    reporting success), and never over a vault's own files (an export named like the vault destroyed it)."""
+    target = path.resolve() if path.is_symlink() else path
+    if target.exists() and not target.is_file() and not target.is_dir():
+        raise InvalidInput(
+            _("{path} is not a file (a device, a pipe or a socket): choose a file name.").format(path=path)
+        )
+    if not vault_file and part_of_a_vault(target):
+        raise InvalidInput(
+            _("{path} is one of a Counterpart vault's own files: choose another file name.").format(path=path)
+        )
+    return target
+
+
 @contextmanager
-def _atomic(path: Path, mode: str, encoding: str | None = None, newline: str | None = None) -> Iterator[Any]:
+def _atomic(
+    path: Path, mode: str, encoding: str | None = None, newline: str | None = None, *, vault_file: bool = False
+) -> Iterator[Any]:
     """The temporary file in the same folder, fsynced, renamed over `path`, then the folder fsynced."""
+    path = writable_target(path, vault_file=vault_file)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     fd, temp_name = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -86,11 +87,24 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         print(_("counterpart-admin: interrupted"), file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `… | head -1`: the reader has what it wanted; nothing to say, and nothing to flush
+        _quiet_stdout()
+        return 0
     except OSError as exc:  # a file the command was told to read or write: what and where, in words
         print(f"counterpart-admin: {describe_file_error(exc)}", file=sys.stderr, flush=True)
         return DiskFull.exit_code if exc.errno == errno.ENOSPC else 1
     except Exception as exc:
         return _unexpected(exc)
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at the null device, so the interpreter's last flush does not hit the closed pipe."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # not a real file descriptor (a test's capture): nothing will flush into a pipe
+        pass
 
 
 def _unexpected(exc: Exception) -> int:

@@ -33,13 +33,25 @@ class Passwords:
             line = self.stdin.readline()
             if not line:
                 raise UsageError(_("Expected another password on standard input."))
-            return line.rstrip("\r\n")
+            return _utf8_text(line.rstrip("\r\n").removeprefix("\ufeff"))  # a file saved "with BOM": not typed
         if not self.stdin.isatty():
             raise UsageError(_("No terminal to ask for a password: give it on standard input with --password-stdin."))
         password = getpass.getpass(prompt)
         if confirm and getpass.getpass(_("Type it again: ")) != password:
             raise UsageError(_("The two passwords are not the same."))
         return password
+
+
+def _utf8_text(line: str) -> str:
+    """A line from standard input as typed, or InvalidInput when it was not UTF-8 (a password file saved as
+    Windows-1252 arrived as undecodable bytes and ended in an "unexpected error")."""
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(
+            _("What standard input gave is not UTF-8 text: save the password file as UTF-8 and try again.")
+        ) from None
+    return line
 
 
 ASK = "\0ask"  # `--recovery-key` given alone: ask for it at a hidden prompt

@@ -8,6 +8,8 @@ prove the log's end (`verify --head-from`).
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 from app.access.roles import Permission
@@ -16,6 +18,7 @@ from app.access.shop import read_profile
 from app.crm.contacts import ContactService
 from app.documents.subject_export import render_subject_export, write_subject_export
 from app.errors import InvalidInput
+from app.fileio import writable_target
 from app.locale import _
 from app.locale.i18n import document_language
 from app.privacy.portability import write_portability_zip
@@ -58,6 +61,7 @@ def export_subject(
         language, ContactService(session).language_of(contact_id), read_profile(session.conn).language
     )
     request = _verified_request(session, request_id)
+    _check_outputs([path for path in (pdf, zip_path) if path is not None])
     head = audit.export_head(session.conn, session.vault.signer)  # the log's end as the export starts (#17)
     data = gather(session, contact_id, language)
     hashes: dict[str, str] = {}
@@ -68,7 +72,12 @@ def export_subject(
             pdf, data, request_reference=reference, password=pdf_password, metadata=stamp
         )
     if zip_path is not None:
-        hashes[zip_path.name] = write_portability_zip(zip_path, data, head)
+        try:
+            hashes[zip_path.name] = write_portability_zip(zip_path, data, head)
+        except BaseException:  # no PDF of this person left behind that the audit log does not know of
+            if pdf is not None:
+                pdf.unlink(missing_ok=True)
+            raise
     summary = "; ".join(
         f"{kind} sha256 {digest[:16]}"
         for kind, digest in (("pdf" if name.endswith(".pdf") else "zip", digest) for name, digest in hashes.items())
@@ -86,6 +95,17 @@ def export_subject(
         for name, digest in hashes.items():
             RequestService(session).add_file(request.id, name, digest)
     return hashes
+
+
+def _check_outputs(paths: list[Path]) -> None:
+    """Both files can be written before either is: a missing ZIP folder once left the PDF, with the person's
+    data, on disk and out of the audit log; the same name for both left only the ZIP."""
+    for path in paths:
+        writable_target(path)
+        if not path.parent.is_dir():
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
+    if len(paths) == 2 and paths[0].absolute() == paths[1].absolute():
+        raise InvalidInput(_("The PDF and the ZIP need different file names."))
 
 
 def subject_pdf(

@@ -585,7 +585,7 @@ class KeyFile:
         body = self._body()
         document = dict(body, mac=_b64(self._mac(body, data_key)))
         payload = json.dumps(document, indent=1, sort_keys=True).encode("ascii") + b"\n"
-        atomic_write(path, payload)
+        atomic_write(path, payload, vault_file=True)
 
     @classmethod
     def load(cls, path: Path) -> tuple[KeyFile, bytes]:

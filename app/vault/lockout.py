@@ -88,7 +88,7 @@ class LockoutBook:
         data[user_key(user)] = {"failures": record.failures, "last_failure": record.last_failure, "times": record.times}
         self.warning = None
         try:
-            atomic_write(self.path, json.dumps(data).encode("utf-8"))
+            atomic_write(self.path, json.dumps(data).encode("utf-8"), vault_file=True)
         except OSError as exc:  # a read-only folder, a full disk: still slow the guessing down in this process
             _UNRECORDED[self._key(user)] = record
             self.warning = _(
@@ -105,7 +105,7 @@ class LockoutBook:
         _UNRECORDED.pop(self._key(user), None)
         if data.pop(user_key(user), None) is not None:
             with suppress(OSError):  # the right password still opens a vault on a read-only drive
-                atomic_write(self.path, json.dumps(data).encode("utf-8"))
+                atomic_write(self.path, json.dumps(data).encode("utf-8"), vault_file=True)
         return record
 
 

@@ -57,7 +57,7 @@ def swap(paths: VaultPaths, staging: Path, kept_aside: Path) -> Path | None:
     when there were none). The caller holds the vault's lock."""
     staged = [p.name for p in vault_files(paths) if (staging / p.name).exists()]
     journal = {"staging": staging.name, "kept_aside": kept_aside.name, "staged": staged}
-    atomic_write(journal_path(paths), json.dumps(journal).encode("utf-8"))
+    atomic_write(journal_path(paths), json.dumps(journal).encode("utf-8"), vault_file=True)
     _step("journal")
     return _finish(paths, journal)
 

@@ -315,3 +315,23 @@ def test_an_enormous_activity_subject_splits_instead_of_failing(
     write_subject_export(out, gather(owner_session, clara, "en"))
     text = _text(out)
     assert "word0" in text and "word1499" in text
+
+
+def test_both_files_are_checked_before_either_is_written(owner_session: Session, clara: int, tmp_path: Path) -> None:
+    """Outside review: a missing ZIP folder left the PDF of the person's data on disk and out of the audit log;
+    the same name for both left a ZIP called .pdf, audited as the PDF."""
+    from app.documents.access_export import export_subject
+    from app.errors import InvalidInput
+    from app.store import audit
+
+    exported = "SELECT count(*) FROM audit_event WHERE action = 'subject.export'"
+    out = tmp_path / "for-clara"
+    out.mkdir()
+    with pytest.raises(FileNotFoundError):
+        export_subject(owner_session, clara, pdf=out / "clara.pdf", zip_path=out / "missing" / "clara.zip")
+    with pytest.raises(InvalidInput, match="different file names"):
+        export_subject(owner_session, clara, pdf=out / "clara.pdf", zip_path=out / "clara.pdf")
+    assert list(out.iterdir()) == [] and owner_session.conn.execute(exported).fetchone()[0] == 0
+    hashes = export_subject(owner_session, clara, pdf=out / "clara.pdf", zip_path=out / "clara.zip")
+    assert sorted(hashes) == ["clara.pdf", "clara.zip"] and owner_session.conn.execute(exported).fetchone()[0] == 1
+    assert audit.entries(owner_session.conn)[-1].action == "subject.export"

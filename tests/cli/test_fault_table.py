@@ -218,7 +218,7 @@ def read_only_vault_folder(c: Case) -> CliResult:
 
 
 def unwritable_lockout_file(c: Case) -> CliResult:
-    def denied(target: Path, payload: bytes) -> None:
+    def denied(target: Path, payload: bytes, vault_file: bool = False) -> None:
         raise PermissionError(errno.EACCES, "Permission denied", str(target))
 
     c.patch.setattr(lockout, "atomic_write", denied)

@@ -229,7 +229,7 @@ def test_unwritable_lockout_still_counts_and_warns(
     path = new_vault[0]
     lockfile = VaultPaths.of(path).lockout
 
-    def denied(target: Path, payload: bytes) -> None:
+    def denied(target: Path, payload: bytes, vault_file: bool = False) -> None:
         raise PermissionError(errno.EACCES, "Permission denied", str(target))
 
     monkeypatch.setattr(lockout, "atomic_write", denied)

@@ -96,6 +96,8 @@ def describe_file_error(exc: OSError) -> str:
         return _("The disk is full: {path} could not be written. Free some space, or choose another disk.").format(
             path=where
         )
+    if isinstance(exc, FileNotFoundError) and path is not None and path.parent.is_dir():
+        return _("{path} does not exist.").format(path=where)
     if isinstance(exc, FileNotFoundError):
         return _("The folder {folder} does not exist. Choose another folder, or create it first.").format(folder=folder)
     if isinstance(exc, PermissionError):

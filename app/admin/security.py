@@ -95,12 +95,16 @@ def head_from_file(path: Path) -> tuple[str, dict[str, Any]]:
 
     where = _("the export {name}").format(name=path.name)
     head: dict[str, Any] | None = None
+    if path.exists() and not path.is_file():  # /dev/zero was read until the process was killed; a pipe hung
+        raise InvalidInput(_("{path} is not a file (a folder, a device or a pipe).").format(path=path))
+    with path.open("rb"):  # a missing or unreadable file: exit 1, naming it (OSError)
+        pass
     try:
         with path.open("rb") as handle:
             start = handle.read(_TEXT_SPAN)
             size = handle.seek(0, 2)
             handle.seek(max(len(start), size - _TEXT_SPAN))
-            end = handle.read()
+            end = handle.read(_TEXT_SPAN)
         if start.startswith(b"PK"):
             with zipfile.ZipFile(path) as archive:
                 found = json.loads(archive.read(HEAD_MEMBER)) if HEAD_MEMBER in archive.namelist() else None

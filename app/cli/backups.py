@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 from pathlib import Path
 
 from app.access import settings
@@ -32,7 +34,10 @@ def cmd_backup(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_backups(args: argparse.Namespace, passwords: Passwords) -> int:
-    for info in backup.list_backups(Path(args.folder)):
+    folder = Path(args.folder)
+    if not folder.is_dir():  # said nothing, exit 0: a scheduler could not tell a missing USB drive from no backups
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(folder))
+    for info in backup.list_backups(folder):
         counts = ", ".join(f"{k}={v}" for k, v in sorted(info.counts.items()))
         out(
             "\t".join(

@@ -10,7 +10,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app.access.session import Session
-from app.cli.common import Commands, Parser, Passwords, comma_list, moment_from, out, signed_in, vault_and_user
+from app.cli.common import (
+    Commands,
+    Parser,
+    Passwords,
+    comma_list,
+    document_lang,
+    moment_from,
+    out,
+    signed_in,
+    vault_and_user,
+)
 from app.cli.progress import TerminalProgress
 from app.documents.breach_letters import save_regulator_report, write_letters
 from app.locale import _, current_language
@@ -157,5 +167,5 @@ def register(commands: Commands) -> None:
         vault_and_user(sub)
         sub.add_argument("--id", type=int, required=True)
         sub.add_argument("--out", required=True, metavar="DIR" if name == "letters" else "FILE.pdf")
-        sub.add_argument("--lang", metavar="LANG", dest="doc_lang")
+        sub.add_argument("--lang", metavar="LANG", dest="doc_lang", type=document_lang)
         sub.set_defaults(run=run)

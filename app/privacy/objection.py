@@ -28,6 +28,14 @@ def object_to_marketing(
     keys = [p.key for p in consent.purposes(active_only=False) if p.key in MARKETING_PURPOSES]
     if not keys:
         raise InvalidInput(_("There are no marketing purposes to withdraw."))
+    if request_id is not None:  # a number that names no request (or someone else's) was recorded as given
+        row = session.conn.execute("SELECT contact_id FROM subject_request WHERE id = ?", (request_id,)).fetchone()
+        if row is None:
+            raise InvalidInput(_("There is no request with number {id}.").format(id=request_id))
+        if row[0] is not None and int(row[0]) != contact_id:
+            raise InvalidInput(
+                _("Request no. {id} is about another customer (no. {other}).").format(id=request_id, other=row[0])
+            )
     source = f"request {request_id}" if request_id is not None else "objection"
     withdrawn = []
     with session.change():

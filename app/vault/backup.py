@@ -12,8 +12,10 @@ erased since the backup (from every copy of the erasure ledger it finds: see res
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -196,6 +198,14 @@ def remove_stale_partials(folder: Path, started: float | None = None) -> list[Pa
 
 
 def read_manifest(backup: Path) -> BackupInfo:
+    """What a backup says of itself; a backup that is not there is a file not found (exit 1), a folder that is
+    no backup is bad input (5): only a backup whose manifest is unreadable is damaged (6)."""
+    if not backup.exists():
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(backup))
+    if not (backup / MANIFEST).is_file():
+        raise InvalidInput(
+            _("{path} is not a Counterpart backup (it has no {name}).").format(path=backup, name=MANIFEST)
+        )
     try:
         data = json.loads((backup / MANIFEST).read_text("utf-8"))
         if data.get("format") != FORMAT:

@@ -344,6 +344,12 @@ class Vault:
         restore_journal.finish_interrupted(paths)  # a restore stopped halfway: finish it before reading anything
         if not paths.database.exists() and not paths.keyfile.exists():
             raise InvalidInput(_("There is no vault at {path}.").format(path=paths.database))
+        if paths.database.is_dir():  # was "the key file is missing: use the recovery key", which cannot help
+            raise InvalidInput(
+                _("{path} is a folder, not a vault: give the vault's file (such as shop.vault).").format(
+                    path=paths.database
+                )
+            )
         database.check_file_shape(paths.database)
 
     @classmethod

@@ -203,7 +203,7 @@ def test_a_file_without_a_head_is_refused_with_a_reason(shop: Path, tmp_path: Pa
     missing = run_cli(
         "verify", shop, "--user", OWNER, "--head-from", tmp_path / "gone.csv", "--password-stdin", stdin=LOGIN
     )
-    assert missing.code == 5 and "Cannot read" in missing.err, missing
+    assert missing.code == 1 and "gone.csv does not exist" in missing.err, missing  # a file not there: exit 1
 
 
 def test_a_password_protected_pdf_says_its_head_needs_the_password(shop: Path, tmp_path: Path) -> None:

@@ -75,6 +75,19 @@ def test_an_objection_for_nobody_is_refused(owner_session: Session) -> None:
         object_to_marketing(owner_session, 999)
 
 
+def test_an_objection_naming_no_request_or_another_persons_is_refused(owner_session: Session, customer: int) -> None:
+    """Outside review: `object 6 --request 999` withdrew and recorded "request 999", a request nobody made."""
+    other = ContactService(owner_session).create(ContactInput(given_name="Jonas", family_name="Weber"))
+    theirs = RequestService(owner_session).create(
+        "objection", "gdpr", contact_id=other, received=date(2026, 11, 20), channel="email"
+    )
+    with pytest.raises(InvalidInput, match="no request with number 999"):
+        object_to_marketing(owner_session, customer, request_id=999)
+    with pytest.raises(InvalidInput, match="about another customer"):
+        object_to_marketing(owner_session, customer, request_id=theirs)
+    assert _granted(owner_session, customer)["email_marketing"]  # nothing was withdrawn
+
+
 def test_cli_object(owner_session: Session, customer: int, run_cli) -> None:  # type: ignore[no-untyped-def]
     path = owner_session.vault.paths.database
     owner_session.lock()

@@ -84,12 +84,10 @@ def open_text(path: Path, encoding: Encoding) -> io.TextIOWrapper:
 def _open_binary(path: Path) -> BinaryIO:
     """The file opened for reading, once it is known to be a regular file: a device (/dev/zero, /dev/urandom)
     never ends and a pipe blocks, so neither is ever read (checked before opening, and again on what opened)."""
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise _not_a_file(path)
-        handle = path.open("rb")
-    except OSError as exc:
-        raise InvalidInput(_("The file cannot be read ({reason}).").format(reason=exc.strerror)) from None
+    # A missing or unreadable file is an OSError: exit 1 in the CLI, and the message names it (fileio)
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise _not_a_file(path)
+    handle = path.open("rb")
     if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
         handle.close()
         raise _not_a_file(path)

@@ -21,7 +21,7 @@ def cmd_consent(args: argparse.Namespace, passwords: Passwords) -> int:
     if bool(args.parent) != bool(args.relation):
         raise InvalidInput(_("Give both --parent and --relation for a parent's consent."))
     guardian = (args.parent, args.relation) if args.parent else None
-    with signed_in(args, passwords) as session:
+    with signed_in(args, passwords) as session, session.change():  # the birthday and the consent, or neither
         consent = ConsentService(session)
         if args.born:
             set_birth_date(session, args.contact, date.fromisoformat(iso_date(args.born)))

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.access.session import Session
+from app.access.session import Session, open_session
 from app.access.shop import ShopService
 from app.consent.jurisdiction import (
     GDPR_CONSENT_AGE,
@@ -150,6 +150,9 @@ def test_cli_consent_for_a_child_names_the_parent(owner_session: Session, run_cl
         stdin=OWNER_PASSWORD + "\n",
     )
     assert refused.code == 5 and "under 14" in refused.err
+    look = open_session(path, OWNER, OWNER_PASSWORD)  # a refused command changes nothing, not even the birthday
+    assert look.conn.execute("SELECT birth_date FROM contact WHERE id = ?", (pablo,)).fetchone()[0] is None
+    look.lock("logout")
     half = run_cli(
         "consent",
         path,

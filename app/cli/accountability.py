@@ -207,7 +207,9 @@ def register(commands: Commands) -> None:
     ropa.set_defaults(run=cmd_ropa)
 
     training = commands.add_parser("training", help=_("the staff privacy lesson: who read it, or confirm it"))
-    training_commands = training.add_subparsers(dest="training_command", required=True, parser_class=Parser)
+    training_commands = training.add_subparsers(
+        dest="training_command", required=True, metavar="ACTION", parser_class=Parser
+    )
     status = training_commands.add_parser("status", help=_("who read the lesson and when each is due"))
     vault_and_user(status)
     status.set_defaults(run=cmd_training_status)
@@ -217,7 +219,7 @@ def register(commands: Commands) -> None:
     acknowledge.set_defaults(run=cmd_training_acknowledge)
 
     review = commands.add_parser("review", help=_("the yearly privacy review"))
-    review_commands = review.add_subparsers(dest="review_command", required=True, parser_class=Parser)
+    review_commands = review.add_subparsers(dest="review_command", required=True, metavar="ACTION", parser_class=Parser)
     review_status = review_commands.add_parser("status", help=_("when the review is due, and the last ones"))
     vault_and_user(review_status)
     review_status.set_defaults(run=cmd_review_status)
@@ -234,7 +236,7 @@ def register(commands: Commands) -> None:
     record.set_defaults(run=cmd_review_record)
 
     dpia = commands.add_parser("dpia", help=_("the impact assessment (GDPR Art. 35, PIPL Art. 55)"))
-    dpia_commands = dpia.add_subparsers(dest="dpia_command", required=True, parser_class=Parser)
+    dpia_commands = dpia.add_subparsers(dest="dpia_command", required=True, metavar="ACTION", parser_class=Parser)
     show = dpia_commands.add_parser("show", help=_("the assessment as it stands"))
     save = dpia_commands.add_parser("save", help=_("save a new version with the answers given"))
     pdf = dpia_commands.add_parser("pdf", help=_("save the latest version as PDF"))

@@ -194,7 +194,8 @@ class Parser(argparse.ArgumentParser):
     """Usage errors become UsageError (exit 2, one line), like every other error."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
+        command = self.prog.removeprefix("counterpart-admin").strip()  # main() says "counterpart-admin:" once
+        raise UsageError(f"{command}: {message}" if command else message)
 
 
 def vault_and_user(parser: argparse.ArgumentParser, user_help: str | None = None) -> None:

@@ -112,7 +112,7 @@ def cmd_done(args: argparse.Namespace, passwords: Passwords) -> int:
 def register(commands: Commands) -> None:
     """Declare this group's commands and their arguments."""
     notice = commands.add_parser("notice", help=_("the generated privacy notice and the Art. 14 tasks"))
-    sub = notice.add_subparsers(dest="notice_command", required=True, parser_class=Parser)
+    sub = notice.add_subparsers(dest="notice_command", required=True, metavar="ACTION", parser_class=Parser)
 
     show = sub.add_parser("show", help=_("print the current notice (publishing a new version if the records changed)"))
     vault_and_user(show)

@@ -71,3 +71,15 @@ def test_an_unsupported_document_language_is_exit_5_with_the_list(
     result = run_cli(*command, new_vault[0], "--user", OWNER, "--password-stdin", "--lang", "klingon", stdin=LOGIN)
     assert result.code == 5, result.err
     assert "Documents are available in: en, de, fr, es, zh_CN. klingon is not one of them." in result.err
+
+
+def test_a_usage_error_is_one_plain_line(run_cli) -> None:  # type: ignore[no-untyped-def]
+    """It said "counterpart-admin: counterpart-admin verify: …" and named internals such as notice_command."""
+    missing = run_cli("verify")
+    assert (missing.code, missing.err) == (
+        2,
+        "counterpart-admin: verify: the following arguments are required: VAULT, --user\n",
+    )
+    for command in ("notice", "dpia", "training", "review"):
+        result = run_cli(command)
+        assert result.code == 2 and result.err.endswith("the following arguments are required: ACTION\n"), result.err

@@ -27,6 +27,11 @@ def test_counts_reasons_and_export(qtbot, owner_session, tmp_path: Path) -> None
     view.purpose.setCurrentIndex(view.purpose.findData("email_marketing"))
     assert "1 person may be contacted" in view.summary.text()
     assert "1 person withdrew their consent" in view.summary.text()
+    assert view.export_button.isEnabled()
+    view.purpose.setCurrentIndex(view.purpose.findData("sms_marketing"))  # nobody said yes to texts
+    assert "0 people may be contacted" in view.summary.text()
+    assert not view.export_button.isEnabled() and view.export_button.toolTip()  # nothing to export, and why
+    view.purpose.setCurrentIndex(view.purpose.findData("email_marketing"))
     out = tmp_path / "list.csv"
     view.export(out)
     wait_until(qtbot, lambda: out.exists() and not view.context.busy)

@@ -53,7 +53,8 @@ class AudienceView(RefreshedWhenShown):
         self.summary.setWordWrap(True)
         self.export_button = QPushButton(_("&Export the list…"), self)
         self.export_button.clicked.connect(self.ask_export)
-        if not context.can(Permission.EXPORT_BULK):
+        self.may_export = context.can(Permission.EXPORT_BULK)
+        if not self.may_export:
             self.export_button.setEnabled(False)
             self.export_button.setToolTip(context.why_not(Permission.EXPORT_BULK))
         self.message = MessageLine(self)
@@ -87,6 +88,9 @@ class AudienceView(RefreshedWhenShown):
             lines += ["• " + reason_text(reason, n) for reason, n in sorted(overview.excluded.items())]
         self.summary.setText("\n".join(lines))
         self.summary.setAccessibleName(self.summary.text())
+        if self.may_export:  # an empty list is nothing to export (it was offered, and wrote a header alone)
+            self.export_button.setEnabled(overview.included > 0)
+            self.export_button.setToolTip("" if overview.included else _("Nobody may be contacted for this purpose."))
 
     def ask_export(self) -> None:
         folder = documents_folder()

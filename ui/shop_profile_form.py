@@ -46,7 +46,7 @@ class ShopProfileForm(QWidget):
         self.privacy_contact.setPlaceholderText(_("an email address or phone number customers can use"))
         self.dpo = QLineEdit(self)
         self.dpo.setAccessibleName(_("Data protection officer (if any)"))
-        form = QFormLayout(self)
+        self.form = form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow(_("Shop nam&e:"), self.name)
         form.addRow(_("A&ddress:"), self.address)

@@ -27,6 +27,10 @@ def test_owner_saves_and_staff_only_reads(qtbot, new_vault) -> None:  # type: ig
     press(qtbot, page.save_button)
     assert page.message.text() == "Saved."
     shot(page, "settings-shop")
+    starts = {page.profile_form.name.mapTo(page, page.profile_form.name.rect().topLeft()).x()}
+    starts.add(page.fields["ropa.recipients"].mapTo(page, page.fields["ropa.recipients"].rect().topLeft()).x())
+    starts.add(page.pipl_days.mapTo(page, page.pipl_days.rect().topLeft()).x())
+    assert len(starts) == 1, starts  # the two forms' fields start in one column
     profile = ShopService(owner).profile()
     assert (profile.name, profile.country, profile.currency, profile.privacy_contact) == (
         "Flowers & Co",

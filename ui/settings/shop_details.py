@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from app.access.roles import Permission
 from app.access.shop import ShopProfile, ShopService
@@ -35,7 +35,7 @@ class ShopDetailsPage(QWidget):
             field.setAccessibleName(_(EDITABLE[key]))
             field.setReadOnly(not allowed)
             self.fields[key] = field
-            form.addRow(_(EDITABLE[key]) + ":", field)
+            form.addRow(_("{label}:").format(label=_(EDITABLE[key])), field)  # Chinese writes "："
         self.pipl_days = QSpinBox(self)
         self.pipl_days.setRange(1, 90)
         self.pipl_days.setAccessibleName(_("Days to answer a PIPL request"))
@@ -53,7 +53,22 @@ class ShopDetailsPage(QWidget):
         layout.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.message)
         layout.addStretch(1)
+        self._align_labels(form)
         self.load()
+
+    def _align_labels(self, form: QFormLayout) -> None:
+        """The shop's form and the record-of-processing fields under it are two forms: their fields started at
+        two different places. One label width for both lines them up."""
+        labels = [
+            label
+            for layout in (self.profile_form.form, form)
+            for row in range(layout.rowCount())
+            if (item := layout.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None
+            and isinstance(label := item.widget(), QLabel)
+        ]
+        width = max(label.sizeHint().width() for label in labels)
+        for label in labels:
+            label.setMinimumWidth(width)
 
     def load(self) -> None:
         self.profile_form.show_profile(ShopService(self.context.session).profile())

@@ -40,6 +40,8 @@ def cmd_demo(args: argparse.Namespace, passwords: Passwords) -> int:
 
 
 def cmd_search(args: argparse.Namespace, passwords: Passwords) -> int:
+    if args.limit < 1:  # -5 meant "no limit" to SQLite (and a refusal for staff, as if they asked too many)
+        raise UsageError(_("--limit must be 1 or more."))
     with signed_in(args, passwords) as session:
         found = ContactService(session).search(args.query, limit=args.limit)
         session.record_bulk_read("search", len(found))

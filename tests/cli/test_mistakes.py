@@ -83,3 +83,12 @@ def test_a_usage_error_is_one_plain_line(run_cli) -> None:  # type: ignore[no-un
     for command in ("notice", "dpia", "training", "review"):
         result = run_cli(command)
         assert result.code == 2 and result.err.endswith("the following arguments are required: ACTION\n"), result.err
+
+
+def test_a_search_limit_below_one_is_a_usage_error(new_vault: tuple[Path, str], run_cli) -> None:  # type: ignore[no-untyped-def]
+    """--limit -5 reached SQLite as LIMIT -5: no limit at all for an owner, a permission refusal for staff."""
+    for limit in ("-5", "0"):
+        result = run_cli(
+            "search", new_vault[0], "--user", OWNER, "a", "--limit", limit, "--password-stdin", stdin=LOGIN
+        )
+        assert (result.code, result.err) == (2, "counterpart-admin: --limit must be 1 or more.\n")

@@ -8,7 +8,9 @@ then (after `finish_layout()`) the error line and the buttons.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ui.widgets import MessageLine, clear_on_user_edit, paragraph
 
@@ -20,6 +22,7 @@ class SubmitDialog(QDialog):
         self.setAccessibleName(title)
         self.message = MessageLine(self)
         self._watching_edits = False
+        self._ordered = False  # the focus chain put right at the first show (_buttons_last)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.ok_button = self.buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setDefault(True)
@@ -28,6 +31,37 @@ class SubmitDialog(QDialog):
 
     def submit(self) -> None:
         raise NotImplementedError
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._ordered:
+            self._ordered = True
+            self._buttons_last()
+
+    def _buttons_last(self) -> None:
+        """The buttons were made before the fields, so Tab met them first and the dialog opened with focus on
+        OK: typing a deal's title pressed Add with its Space. The fields come first, the buttons last, and focus
+        starts on the first field (unless the dialog chose one)."""
+        chain: list[QWidget] = []
+        widget = self.nextInFocusChain()
+        while widget is not None and widget is not self and widget not in chain:
+            if self.isAncestorOf(widget) and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                chain.append(widget)
+            widget = widget.nextInFocusChain()
+        buttons = [w for w in chain if self.buttons.isAncestorOf(w)]
+        fields = [
+            w
+            for w in chain
+            if w not in buttons and w.isVisibleTo(self) and w.isEnabled() and not isinstance(w, QScrollArea)
+        ]
+        if not fields or not buttons:
+            return
+        order = [w for w in chain if w not in buttons] + buttons
+        for before, after in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(before, after)
+        focused = self.focusWidget()
+        if focused is None or focused in buttons:
+            fields[0].setFocus(Qt.FocusReason.TabFocusReason)
 
     def refuse(self, text: str, field: QWidget | None = None) -> None:
         self.message.show_error(text)

@@ -144,7 +144,7 @@ class MainWindow(QMainWindow):
         for row, key in enumerate(PAGES):
             action = QAction(self.sidebar.item(row).text(), self)
             action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
-            action.triggered.connect(lambda _checked=False, k=key: self.show_page(k))
+            action.triggered.connect(lambda _checked=False, k=key: self.go_to(k))
             go_menu.addAction(action)
         help_menu = self.menuBar().addMenu(_("&Help"))
         self.guide_action = QAction(_("&User guide"), self)
@@ -200,6 +200,27 @@ class MainWindow(QMainWindow):
     def show_page(self, key: str) -> None:
         if key in PAGES:
             self.sidebar.setCurrentRow(PAGES.index(key))
+
+    def go_to(self, key: str) -> None:
+        """Go › page (Ctrl+1…): the page, with focus on where its work starts (the Customers page's search,
+        else its first control), not wherever the focus chain happened to lead (Export CSV…)."""
+        self.show_page(key)
+        page = self.page(key)
+        first = getattr(page, "first_focus", None)
+        if isinstance(first, QWidget) and first.isEnabled():
+            first.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        widget = page.nextInFocusChain()
+        while widget is not None and widget is not page:
+            if (
+                page.isAncestorOf(widget)
+                and widget.isVisible()
+                and widget.isEnabled()
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            ):
+                widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return
+            widget = widget.nextInFocusChain()
 
     def show_privacy_tab(self, tab: QWidget) -> None:
         """Privacy, at `tab` (a notice's "Show me")."""

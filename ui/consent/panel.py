@@ -56,6 +56,7 @@ def _item(text: str, tooltip: str = "") -> QTableWidgetItem:
 
 def _table(parent: QWidget, name: str, headers: list[str]) -> QTableWidget:
     table = QTableWidget(0, len(headers), parent)
+    table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
     table.setHorizontalHeaderLabels(headers)
     table.setAccessibleName(name)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

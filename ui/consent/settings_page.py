@@ -105,6 +105,7 @@ class ConsentSettingsView(QWidget):
     def _purposes_box(self) -> QGroupBox:
         box = QGroupBox(_("Purposes"), self)
         self.table = QTableWidget(0, 6, box)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setHorizontalHeaderLabels(
             [_("Purpose"), _("Key"), _("Lawful basis"), _("Expires (months)"), _("Separate consent"), _("Active")]
         )

@@ -60,6 +60,7 @@ class ImportChanges(QWidget):
         choice_row.addWidget(self.take)
         choice_row.addStretch(1)
         self.table = QTableWidget(0, 6, self)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setAccessibleName(_("What the file changes for customers already in the vault"))
         self.table.setHorizontalHeaderLabels(
             [_("Line"), _("Customer"), _("Field"), _("Current value"), _("Value in the file"), _("What happens")]

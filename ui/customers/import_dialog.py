@@ -252,6 +252,7 @@ class ImportDialog(QDialog):
         self.columns.verticalHeader().hide()
         self.columns.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.rows = QTableWidget(0, 5, self)
+        self.rows.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.rows.setAccessibleName(_("The first records of the file"))
         self.rows.setHorizontalHeaderLabels([_("Line"), _("Name"), _("Email"), _("Phone"), _("What happens")])
         self.rows.verticalHeader().hide()

@@ -341,6 +341,7 @@ class CustomersPage(QWidget):
         self.filters = CustomerFilters(self.context, self)
         self.filters.changed.connect(self.apply_filter)
         self.table = QTableView(self)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setModel(self.model)
         self.table.setAccessibleName(_("Customers"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -437,6 +438,7 @@ class CustomersPage(QWidget):
         chain = [self.search, self.new_button, *self.filters.focus_widgets(), self.table, self.detail]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
+        self.first_focus = self.search  # where Go › Customers (Ctrl+2) puts the focus
 
     def _timers(self) -> None:
         self._search_timer = QTimer(self)

@@ -48,6 +48,7 @@ class RecordTable(QWidget):
         self.hint = ""  # added to the tooltip of rows with an id: how to open them, or why they cannot be
         self._ids: list[int | None] = []
         self.table = QTableWidget(0, len(headers), self)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setHorizontalHeaderLabels(list(headers))
         self.table.setAccessibleName(accessible_name)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

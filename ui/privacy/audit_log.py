@@ -58,6 +58,7 @@ class AuditLogView(QWidget):
         self._viewed = False
         self._build_filters()
         self.table = QTableView(self)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setModel(self.model)
         self.table.setAccessibleName(_("Audit log entries"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

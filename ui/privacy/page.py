@@ -30,6 +30,7 @@ class PrivacyPage(QWidget):
     def __init__(self, context: SessionContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tabs = QTabWidget(self)
+        self.tabs.tabBar().setAccessibleName(_("Privacy sections"))  # what a screen reader says on its tab bar
         self.tabs.setAccessibleName(_("Privacy sections"))
         self.audit_view: AuditLogView | None = None
         if context.can(Permission.VIEW_AUDIT):

@@ -57,6 +57,7 @@ class PipelinePage(LivePage):
         self.board_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.model = DealsTableModel(context, self)
         self.table = QTableView(self)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setModel(self.model)
         self.table.setAccessibleName(_("Deals"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

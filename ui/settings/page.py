@@ -21,6 +21,7 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         self.context = context
         self.tabs = QTabWidget(self)
+        self.tabs.tabBar().setAccessibleName(_("Settings sections"))  # what a screen reader says on its tab bar
         self.tabs.setAccessibleName(_("Settings sections"))
         self.account = AccountPage(context, self)
         self.tabs.addTab(self.account, _("&My account"))

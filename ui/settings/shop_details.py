@@ -59,16 +59,21 @@ class ShopDetailsPage(QWidget):
     def _align_labels(self, form: QFormLayout) -> None:
         """The shop's form and the record-of-processing fields under it are two forms: their fields started at
         two different places. One label width for both lines them up."""
-        labels = [
-            label
-            for layout in (self.profile_form.form, form)
-            for row in range(layout.rowCount())
-            if (item := layout.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None
-            and isinstance(label := item.widget(), QLabel)
-        ]
-        width = max(label.sizeHint().width() for label in labels)
-        for label in labels:
-            label.setMinimumWidth(width)
+
+        def labels(layout: QFormLayout) -> list[QLabel]:
+            return [
+                label
+                for row in range(layout.rowCount())
+                if (item := layout.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None
+                and isinstance(label := item.widget(), QLabel)
+            ]
+
+        # As wide as the shop's own labels; the long record-of-processing ones wrap (as wide as the longest,
+        # they widened the window past a 1024-pixel screen in French)
+        width = max(label.sizeHint().width() for label in labels(self.profile_form.form))
+        for label in labels(self.profile_form.form) + labels(form):
+            label.setWordWrap(label.sizeHint().width() > width)
+            label.setFixedWidth(width)
 
     def load(self) -> None:
         self.profile_form.show_profile(ShopService(self.context.session).profile())

@@ -32,6 +32,7 @@ class UsersPage(QWidget):
         self.context = context
         self.model = UsersTableModel(self)
         self.table = QTableView(self)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setModel(self.model)
         self.table.setAccessibleName(_("Users"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -1,0 +1,95 @@
+"""A shop owner without a mouse (outside keyboard-only review): Tab was trapped cell by cell in the customer list,
+the users' list and the audit log; the deal, request and new-user dialogs opened with focus on their OK button
+(typing a deal's title pressed Add with its Space); Go › Customers (Ctrl+2) put the focus on Export CSV…"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialogButtonBox, QLineEdit, QTableView, QWidget
+
+from app.access.session import Session
+from tests.ui import test_customers as customers
+from tests.ui_helpers import press, type_text, wait_until
+from ui.form_dialog import SubmitDialog
+
+
+def _tab_chain(dialog: QWidget, start: QWidget) -> list[QWidget]:
+    """The controls Tab visits in the dialog, from `start` round to it again."""
+    order, widget = [start], start.nextInFocusChain()
+    while widget is not None and widget is not start and len(order) < 200:
+        if (
+            dialog.isAncestorOf(widget)
+            and widget.isVisible()
+            and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            order.append(widget)
+        widget = widget.nextInFocusChain()
+    return order
+
+
+def _opened(main: QWidget, kind: type[SubmitDialog]) -> SubmitDialog:
+    shown = [d for d in main.findChildren(kind) if d.isVisible()]
+    assert len(shown) == 1, shown
+    return shown[0]
+
+
+def test_tab_leaves_every_table_of_the_window(qtbot, owner: Session) -> None:  # type: ignore[no-untyped-def]
+    main, _page = customers._window(qtbot, owner)
+    tables = [t for t in main.findChildren(QTableView) if not t.editTriggers()]
+    assert len(tables) > 10  # the customers, audit log, users, requests, consent tables …
+    assert [t.accessibleName() or t.objectName() for t in tables if t.tabKeyNavigation()] == []
+
+
+def test_ctrl_2_starts_at_the_search_and_tab_leaves_the_list(qtbot, owner: Session) -> None:  # type: ignore[no-untyped-def]
+    customers._fill(owner, 5)
+    main, page = customers._window(qtbot, owner)
+    main.activateWindow()
+    main.show_page("dashboard")
+    qtbot.keyClick(main, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    wait_until(qtbot, lambda: QApplication.focusWidget() is page.search)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is not page.table and not page.table.isAncestorOf(QApplication.focusWidget())
+
+
+def test_form_dialogs_open_on_their_first_field_with_the_buttons_last(qtbot, owner: Session) -> None:  # type: ignore[no-untyped-def]
+    from ui.privacy.request_dialogs import NewRequestDialog
+    from ui.sales.deal_dialogs import DealDialog
+    from ui.user_dialogs import AddUserDialog
+
+    main, _page = customers._window(qtbot, owner)
+    main.activateWindow()
+    assert main.settings.users is not None
+    for page_key, button, kind in (
+        ("pipeline", main.pipeline.new_button, DealDialog),
+        ("privacy", main.privacy.requests.new_button, NewRequestDialog),
+        ("settings", main.settings.users.add_button, AddUserDialog),
+    ):
+        main.show_page(page_key)
+        if page_key == "privacy":
+            main.privacy.tabs.setCurrentWidget(main.privacy.requests)
+        if page_key == "settings":
+            main.settings.tabs.setCurrentWidget(main.settings.users)
+        press(qtbot, button)
+        dialog = _opened(main, kind)
+        dialog.activateWindow()
+        wait_until(
+            qtbot,
+            lambda d=dialog: QApplication.focusWidget() is not None and d.isAncestorOf(QApplication.focusWidget()),
+        )
+        first = QApplication.focusWidget()
+        assert not isinstance(first, QAbstractButton), f"{kind.__name__} opened on {first}"
+        buttons_at = [isinstance(w.parentWidget(), QDialogButtonBox) for w in _tab_chain(dialog, first)]
+        assert True in buttons_at and buttons_at == sorted(buttons_at), f"{kind.__name__}: a button before a field"
+        if isinstance(first, QLineEdit):
+            type_text(qtbot, first, "Kbd deal")  # typed into the field, not a Space pressing OK
+            assert first.text().endswith("Kbd deal") and dialog.isVisible()
+        dialog.reject()
+
+
+def test_the_privacy_and_settings_tab_bars_have_names(qtbot, owner: Session) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+5 and Ctrl+6 put the focus on a tab bar a screen reader announced as nothing."""
+    main, _page = customers._window(qtbot, owner)
+    assert main.privacy.tabs.tabBar().accessibleName() == "Privacy sections"
+    assert main.settings.tabs.tabBar().accessibleName() == "Settings sections"

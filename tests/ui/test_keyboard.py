@@ -93,3 +93,48 @@ def test_the_privacy_and_settings_tab_bars_have_names(qtbot, owner: Session) -> 
     main, _page = customers._window(qtbot, owner)
     assert main.privacy.tabs.tabBar().accessibleName() == "Privacy sections"
     assert main.settings.tabs.tabBar().accessibleName() == "Settings sections"
+
+
+def test_a_user_is_added_with_the_keyboard_alone(qtbot, owner: Session) -> None:  # type: ignore[no-untyped-def]
+    """Alt+A, the name, Tab, Tab, the temporary password twice, Return: the new user is in the list."""
+    from app.access.users import UserService
+    from ui.user_dialogs import AddUserDialog
+
+    main, _page = customers._window(qtbot, owner)
+    main.activateWindow()
+    assert main.settings.users is not None
+    main.show_page("settings")
+    main.settings.tabs.setCurrentWidget(main.settings.users)
+    press(qtbot, main.settings.users.add_button)
+    dialog = _opened(main, AddUserDialog)
+    dialog.activateWindow()
+    wait_until(qtbot, lambda: QApplication.focusWidget() is dialog.name)
+    type_text(qtbot, dialog.name, "Sam Staff")
+    for key_target in ("role", "first", "again"):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        if key_target != "role":
+            type_text(qtbot, QApplication.focusWidget(), "temporary-pass-42")
+    assert QApplication.focusWidget() is dialog.passwords.again, QApplication.focusWidget()
+    qtbot.keyClick(dialog.passwords.again, Qt.Key.Key_Return)
+    wait_until(qtbot, lambda: "Sam Staff" in [u.name for u in UserService(owner).list()])
+
+
+def test_the_pipeline_tabs_through_its_bar_before_the_columns(qtbot, owner: Session) -> None:  # type: ignore[no-untyped-def]
+    from app.crm.deals import DealService
+    from ui.sales.kanban import DealList
+
+    deals = DealService(owner)
+    lead = deals.pipelines()[0].stages[0]
+    from app.crm.contacts import ContactInput, ContactService
+
+    clara = ContactService(owner).create(ContactInput(given_name="Clara", family_name="Schmidt"))
+    deals.create("Wedding flowers", value="100", currency="EUR", contact_id=clara, stage_id=lead.id)
+    main, _page = customers._window(qtbot, owner)
+    main.activateWindow()
+    main.go_to("pipeline")
+    pipeline = main.pipeline
+    wait_until(qtbot, lambda: len(pipeline.board.columns) > 0 and pipeline.board.columns[0].deals.isVisible())
+    visited = _tab_chain(pipeline, pipeline.chooser)
+    first_column = next(i for i, w in enumerate(visited) if isinstance(w, DealList))
+    assert visited.index(pipeline.new_button) < first_column and visited.index(pipeline.board_button) < first_column
+    assert pipeline.board_area not in visited  # no empty stop between them

@@ -54,6 +54,7 @@ class PipelinePage(LivePage):
         self.board_area = QScrollArea(self)
         self.board_area.setWidget(self.board)
         self.board_area.setWidgetResizable(True)
+        self.board_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # an empty Tab stop between the columns and the bar
         self.board_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.model = DealsTableModel(context, self)
         self.table = QTableView(self)
@@ -87,6 +88,15 @@ class PipelinePage(LivePage):
         layout.addWidget(self.message)
         layout.addWidget(self.status)
         self._update_actions()
+
+    def _bar_then_board(self) -> None:
+        """Tab goes through the bar, then the columns left to right, then the table (new columns were made
+        after the bar and Tab met them first)."""
+        chain: list[QWidget] = [self.chooser, self.board_button, self.table_button, self.status_filter]
+        chain += [self.new_button, self.edit_button, self.won_button, self.lost_button, self.reopen_button]
+        chain += [column.deals for column in self.board.columns] + [self.table]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
 
     def _build_bar(self) -> None:
         self.chooser = QComboBox(self)
@@ -183,7 +193,8 @@ class PipelinePage(LivePage):
         except CounterpartError as exc:
             self.message.show_error(str(exc))
             return
-        self.board.rebuild([c.stage.id for c in columns])
+        if self.board.rebuild([c.stage.id for c in columns]):
+            self._bar_then_board()
         for widget in self.board.columns:
             self._wire(widget.deals)
         self.board_deals = {}

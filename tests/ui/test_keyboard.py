@@ -138,3 +138,25 @@ def test_the_pipeline_tabs_through_its_bar_before_the_columns(qtbot, owner: Sess
     first_column = next(i for i, w in enumerate(visited) if isinstance(w, DealList))
     assert visited.index(pipeline.new_button) < first_column and visited.index(pipeline.board_button) < first_column
     assert pipeline.board_area not in visited  # no empty stop between them
+
+
+def test_after_mark_won_the_cursor_is_on_the_next_card(qtbot, owner: Session) -> None:  # type: ignore[no-untyped-def]
+    """Alt+W left the column with nothing current: a keyboard user had nowhere to go on from."""
+    from app.crm.contacts import ContactInput, ContactService
+    from app.crm.deals import DealService
+
+    deals = DealService(owner)
+    lead = deals.pipelines()[0].stages[0]
+    clara = ContactService(owner).create(ContactInput(given_name="Clara", family_name="Schmidt"))
+    first = deals.create("Wedding flowers", value="300", currency="EUR", contact_id=clara, stage_id=lead.id)
+    second = deals.create("Table bouquets", value="100", currency="EUR", contact_id=clara, stage_id=lead.id)
+    main, _page = customers._window(qtbot, owner)
+    main.activateWindow()
+    main.go_to("pipeline")
+    pipeline = main.pipeline
+    wait_until(qtbot, lambda: bool(pipeline.board.columns) and pipeline.board.columns[0].deals.count() == 2)
+    assert pipeline.select(first)
+    qtbot.keyClick(pipeline.board.columns[0].deals, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    wait_until(qtbot, lambda: pipeline.board.columns[0].deals.count() == 1)
+    column = pipeline.board.columns[0].deals
+    assert column.deal_id() == second and QApplication.focusWidget() is column

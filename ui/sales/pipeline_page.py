@@ -32,7 +32,7 @@ from app.locale import _
 from ui.flow_layout import FlowLayout
 from ui.sales.deal_dialogs import DealDialog, LostReasonDialog, default_currency
 from ui.sales.deals_model import DealsTableModel
-from ui.sales.kanban import Board, DealList
+from ui.sales.kanban import ID_ROLE, Board, DealList
 from ui.sales.live import LivePage
 from ui.sales.quick import Refused, quick_change, quick_read
 from ui.sales.text import announce
@@ -446,12 +446,31 @@ class PipelinePage(LivePage):
         self.select(deal_id)
         self.say(_("Added the deal."))
 
+    def _place_of(self, deal_id: int) -> tuple[int, int] | None:
+        """(stage id, row) of a card on the board, to put the cursor back near it once it has left."""
+        found = self.board.locate(deal_id) if self.stack.currentWidget() is self.board_area else None
+        return None if found is None else (found[0].stage_id, found[0].deals.row(found[1]))
+
+    def _cursor_near(self, place: tuple[int, int] | None) -> None:
+        """A card left the board (won, lost): the card now in its place, or the one above, gets the cursor and
+        the focus; a keyboard user was left with nothing current after Alt+W."""
+        column = next((c for c in self.board.columns if place and c.stage_id == place[0]), None)
+        if place is None or column is None:
+            return
+        if column.deals.count():
+            item = column.deals.item(min(place[1], column.deals.count() - 1))
+            self.select(int(item.data(ID_ROLE)))
+        else:
+            column.deals.setFocus()
+
     def mark_won(self) -> None:
         deal = self.selected_deal()
         if deal is None or deal.status != OPEN:
             return
+        place = self._place_of(deal.id)
         if self._change(lambda: DealService(self.context.session).close(deal.id, won=True)):
             self._selected = None
+            self._cursor_near(place)
             self._update_actions()
             self.say(
                 _("Marked “{deal}” as won. It leaves the board; the table lists it under Won deals.").format(
@@ -464,14 +483,16 @@ class PipelinePage(LivePage):
         if deal is None or deal.status != OPEN:
             return None
         dialog = LostReasonDialog(self.context, deal, self.window())
-        dialog.accepted.connect(lambda: self._lost(deal))
+        place = self._place_of(deal.id)
+        dialog.accepted.connect(lambda: self._lost(deal, place))
         dialog.open()
         return dialog
 
-    def _lost(self, deal: Deal) -> None:
+    def _lost(self, deal: Deal, place: tuple[int, int] | None = None) -> None:
         if self._stale:
             self.reload()
         self._selected = None
+        self._cursor_near(place)
         self._update_actions()
         self.say(_("Marked “{deal}” as lost.").format(deal=deal.title))
 

@@ -160,3 +160,6 @@ def test_after_mark_won_the_cursor_is_on_the_next_card(qtbot, owner: Session) ->
     wait_until(qtbot, lambda: pipeline.board.columns[0].deals.count() == 1)
     column = pipeline.board.columns[0].deals
     assert column.deal_id() == second and QApplication.focusWidget() is column
+    qtbot.keyClick(column, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)  # the last open deal
+    wait_until(qtbot, lambda: pipeline.board.columns[0].deals.count() == 0)
+    assert QApplication.focusWidget() is pipeline.new_button  # where the next deal starts, not nowhere

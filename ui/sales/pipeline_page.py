@@ -460,8 +460,14 @@ class PipelinePage(LivePage):
         if column.deals.count():
             item = column.deals.item(min(place[1], column.deals.count() - 1))
             self.select(int(item.data(ID_ROLE)))
-        else:
-            column.deals.setFocus()
+            return
+        others = [c for c in self.board.columns if c.deals.count()]  # its column is empty now: the nearest card
+        if others:
+            index = self.board.columns.index(column)
+            nearest = min(others, key=lambda c: abs(self.board.columns.index(c) - index))
+            self.select(int(nearest.deals.item(0).data(ID_ROLE)))
+        else:  # no open deal left on the board: where the next one starts
+            self.new_button.setFocus()
 
     def mark_won(self) -> None:
         deal = self.selected_deal()

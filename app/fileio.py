@@ -101,8 +101,9 @@ def describe_file_error(exc: OSError) -> str:
     if isinstance(exc, FileNotFoundError):
         return _("The folder {folder} does not exist. Choose another folder, or create it first.").format(folder=folder)
     if isinstance(exc, PermissionError):
-        return _(
-            "Counterpart may not write {path}: this account has no permission there. Choose another folder."
+        return _(  # a read too (a key file, a file to import): "may not write" sent people the wrong way
+            "Counterpart may not read or write {path}: this account has no permission there. Choose another "
+            "place, or ask whoever looks after this computer."
         ).format(path=where)
     if isinstance(exc, IsADirectoryError):
         return _("{path} is a folder. Add a file name.").format(path=where)

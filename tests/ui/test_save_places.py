@@ -84,7 +84,7 @@ def test_a_save_into_a_missing_folder_says_which_folder(qtbot, tmp_path: Path, o
     ("error", "words"),
     [
         (FileNotFoundError(errno.ENOENT, "No such file", "/media/usb/out.pdf"), "The folder /media/usb does not exist"),
-        (PermissionError(errno.EACCES, "Permission denied", "/srv/out.pdf"), "may not write /srv/out.pdf"),
+        (PermissionError(errno.EACCES, "Permission denied", "/srv/out.pdf"), "may not read or write /srv/out.pdf"),
         (OSError(errno.ENOSPC, "No space left on device", "/mnt/full/out.pdf"), "The disk is full"),
     ],
 )

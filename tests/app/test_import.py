@@ -211,6 +211,27 @@ def test_encodings(session: Session, fixture: str, encoding: str, email: str, na
     assert by_email(session, email).display_name == name
 
 
+@pytest.mark.parametrize(
+    ("fixture", "encoding", "email", "name"),
+    [
+        ("excel_unicode_text_utf16le.txt", "utf-16-le", "eleni@example.gr", "Ελένη Παπαδοπούλου"),
+        ("contacts_utf16be.csv", "utf-16-be", "hanako.sato@example.jp", "佐藤花子"),
+    ],
+)
+def test_utf16_without_a_byte_order_mark(
+    session: Session, tmp_path: Path, fixture: str, encoding: str, email: str, name: str
+) -> None:
+    """Some Windows tools save UTF-16 without the mark: it was refused as "not a text export" (or read as the
+    other byte order). The same files as above with their mark taken off."""
+    raw = (FIXTURES / fixture).read_bytes()
+    assert raw[:2] in (b"\xff\xfe", b"\xfe\xff")
+    copy = tmp_path / fixture
+    copy.write_bytes(raw[2:])
+    report = ImportService(session).run(copy)
+    assert report.encoding == encoding and report.skipped == 0
+    assert by_email(session, email).display_name == name
+
+
 def test_quoted_newlines_keep_line_numbers(session: Session) -> None:
     report = ImportService(session).run(FIXTURES / "quoted_newlines.csv")
     assert report.imported == 4 and not report.bad_rows  # the bad address is kept unchecked, with its person

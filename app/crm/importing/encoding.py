@@ -1,8 +1,8 @@
 """Bytes to text: find a file's encoding and prove the whole file decodes before anything is imported.
 
-Exports come as UTF-8 (with or without BOM), UTF-16 with BOM (Excel "Unicode text"), or a legacy code page
-(Outlook and Excel on Windows write Windows-1252). A file that is mostly UTF-8 with a few broken bytes is
-refused rather than guessed, because guessing would turn every accented name into mojibake.
+Exports come as UTF-8 (with or without BOM), UTF-16 (Excel "Unicode text" with a BOM, some tools without one),
+or a legacy code page (Outlook and Excel on Windows write Windows-1252). A file that is mostly UTF-8 with a few
+broken bytes is refused rather than guessed, because guessing would turn every accented name into mojibake.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def detect(path: Path, forced: str | None = None) -> Encoding:
         if forced:
             encoding = Encoding(_codec_name(forced), encoding.bom if encoding.codec == _codec_name(forced) else 0)
         elif not encoding.bom:
-            encoding = _guess(handle)
+            encoding = _utf16_without_bom(sniff) or _guess(handle)
         _verify(handle, encoding)
     return encoding
 
@@ -114,6 +114,21 @@ def _from_bom(head: bytes) -> Encoding:
         if head.startswith(mark):
             return Encoding(codec, len(mark))
     return Encoding("utf-8")
+
+
+def _utf16_without_bom(sniff: bytes) -> Encoding | None:
+    """UTF-16 saved without a byte-order mark (some Windows tools do): a file's headings and most of its text
+    are ASCII, each character a NUL byte and a letter, the NUL second in little-endian and first in big-endian.
+    It was refused as "not a text export"; read in the right order it is the customers' names."""
+    pairs = len(sniff) // 2
+    if pairs < 8:
+        return None
+    first, second = sniff[0 : pairs * 2 : 2].count(0), sniff[1 : pairs * 2 : 2].count(0)
+    if second > pairs * 0.4 and first < pairs * 0.05:
+        return Encoding("utf-16-le")
+    if first > pairs * 0.4 and second < pairs * 0.05:
+        return Encoding("utf-16-be")
+    return None
 
 
 def _guess(handle: BinaryIO) -> Encoding:

@@ -13,6 +13,7 @@ from app.access.shop import ShopService
 from app.cli.common import Commands, Parser, Passwords, comma_list, document_lang, out, signed_in, vault_and_user
 from app.documents.dpia_document import write_dpia
 from app.documents.ropa_document import write_ropa
+from app.errors import UsageError
 from app.locale import _, current_language
 from app.privacy.dpia import OWNER_FIELDS, DpiaService
 from app.privacy.health import health
@@ -115,6 +116,8 @@ def cmd_review_status(args: argparse.Namespace, passwords: Passwords) -> int:
 
 def cmd_review_record(args: argparse.Namespace, passwords: Passwords) -> int:
     items = list(ITEMS) if args.all else comma_list(",".join(args.item or []))
+    if not items and not (args.note or "").strip():  # the service's "Tick what you checked" is the app's wording
+        raise UsageError(_("Give --item KEY for each item checked, --all, or --note saying why none could be."))
     with signed_in(args, passwords) as session:
         review_id = ReviewService(session).record(items, args.note or "")
     out(_("Recorded privacy review no. {id}.").format(id=review_id))

@@ -315,7 +315,10 @@ def _shop(shop: ShopProfile) -> tuple[str, str]:
     contact = shop.privacy_contact.strip() or shop.dpo.strip()
     if not contact:
         raise InvalidInput(
-            _("The letters must say whom to contact: enter the privacy contact in Settings › Shop first.")
+            _(
+                "The letters must say whom to contact: enter the shop's privacy contact first (Settings › Shop, "
+                "or counterpart-admin shop --privacy-contact)."
+            )
         )
     address = shop.address.strip()
     return shop.name, f"{contact}\n{address}" if address and address not in contact else contact

@@ -92,3 +92,9 @@ def test_a_search_limit_below_one_is_a_usage_error(new_vault: tuple[Path, str], 
             "search", new_vault[0], "--user", OWNER, "a", "--limit", limit, "--password-stdin", stdin=LOGIN
         )
         assert (result.code, result.err) == (2, "counterpart-admin: --limit must be 1 or more.\n")
+
+
+def test_cli_advice_names_cli_options(new_vault: tuple[Path, str], run_cli) -> None:  # type: ignore[no-untyped-def]
+    """A review recorded with nothing said "Tick what you checked" (the app's checkboxes) on the command line."""
+    result = run_cli("review", "record", new_vault[0], "--user", OWNER, "--password-stdin", stdin=LOGIN)
+    assert result.code == 2 and "--item" in result.err and "Tick" not in result.err, result.err

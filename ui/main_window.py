@@ -32,7 +32,7 @@ from ui.sales.activities_page import ActivitiesPage
 from ui.sales.pipeline_page import PipelinePage
 from ui.session_context import SessionContext
 from ui.settings.page import SettingsPage
-from ui.widgets import busy_bar
+from ui.widgets import busy_bar, focus_first_control
 
 PAGES = ("dashboard", "customers", "pipeline", "activities", "privacy", "settings")
 
@@ -209,18 +209,8 @@ class MainWindow(QMainWindow):
         first = getattr(page, "first_focus", None)
         if isinstance(first, QWidget) and first.isEnabled():
             first.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            return
-        widget = page.nextInFocusChain()
-        while widget is not None and widget is not page:
-            if (
-                page.isAncestorOf(widget)
-                and widget.isVisible()
-                and widget.isEnabled()
-                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
-            ):
-                widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
-                return
-            widget = widget.nextInFocusChain()
+        else:
+            focus_first_control(page)
 
     def show_privacy_tab(self, tab: QWidget) -> None:
         """Privacy, at `tab` (a notice's "Show me")."""

@@ -113,6 +113,22 @@ def clear_on_user_edit(form: QWidget, message: MessageLine) -> None:
             button.clicked.connect(message.clear)
 
 
+def focus_first_control(container: QWidget) -> bool:
+    """Give the focus to the first control Tab would reach inside `container`; False if it has none."""
+    widget = container.nextInFocusChain()
+    while widget is not None and widget is not container:
+        if (
+            container.isAncestorOf(widget)
+            and widget.isVisible()
+            and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return True
+        widget = widget.nextInFocusChain()
+    return False
+
+
 def heading(text: str, parent: QWidget | None = None, scale: float = 1.3) -> QLabel:
     label = QLabel(text, parent)
     font = QFont(label.font())

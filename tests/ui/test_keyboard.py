@@ -163,3 +163,17 @@ def test_after_mark_won_the_cursor_is_on_the_next_card(qtbot, owner: Session) ->
     qtbot.keyClick(column, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)  # the last open deal
     wait_until(qtbot, lambda: pipeline.board.columns[0].deals.count() == 0)
     assert QApplication.focusWidget() is pipeline.new_button  # where the next deal starts, not nowhere
+
+
+def test_a_tab_chosen_by_its_alt_letter_takes_the_focus(qtbot, owner: Session) -> None:  # type: ignore[no-untyped-def]
+    """Alt+O showed the Consent tab, but the focus stayed in the customer list, whose Tab could not reach it."""
+    names = customers._fill(owner, 3)
+    main, page = customers._window(qtbot, owner)
+    main.activateWindow()
+    first = next(iter(names.values()))
+    assert page.detail.show_contact(first)
+    page.table.setFocus()
+    wait_until(qtbot, lambda: QApplication.focusWidget() is page.table)
+    qtbot.keyClick(page.table, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    wait_until(qtbot, lambda: page.detail.tabs.currentWidget() is main.consent_panel)
+    wait_until(qtbot, lambda: main.consent_panel.isAncestorOf(QApplication.focusWidget()))

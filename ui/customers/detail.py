@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from PySide6.QtCore import Qt, Signal, SignalInstance
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -48,7 +48,7 @@ from ui.sales.activity_dialog import ActivityDialog
 from ui.sales.deal_dialogs import DealDialog
 from ui.sales.quick import Refused, quick_read
 from ui.session_context import SessionContext
-from ui.widgets import MessageLine, heading, paragraph
+from ui.widgets import MessageLine, focus_first_control, heading, paragraph
 
 HISTORY_LIMIT = 100
 DialogT = TypeVar("DialogT", bound=QDialog)
@@ -149,8 +149,16 @@ class ContactDetail(QWidget):
         layout.addWidget(self.placeholder)
         layout.addWidget(self.tabs, 1)
         self._actions = actions
+        self.tabs.tabBar().installEventFilter(self)  # Alt+letter on a tab: the focus goes into it (eventFilter)
         self._reserve_width()
         self._show_empty()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """A tab chosen by its Alt letter (Alt+O: Consent) showed, but the focus stayed in the customer list,
+        and Tab could not reach the tab's controls: after the switch, the focus goes to its first control."""
+        if watched is self.tabs.tabBar() and event.type() == QEvent.Type.Shortcut:
+            QTimer.singleShot(0, lambda: focus_first_control(self.tabs.currentWidget()))
+        return super().eventFilter(watched, event)
 
     def _reserve_width(self) -> None:
         """Empty, the pane needs less than with a customer (their buttons, their tabs): it keeps the latter from

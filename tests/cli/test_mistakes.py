@@ -98,3 +98,12 @@ def test_cli_advice_names_cli_options(new_vault: tuple[Path, str], run_cli) -> N
     """A review recorded with nothing said "Tick what you checked" (the app's checkboxes) on the command line."""
     result = run_cli("review", "record", new_vault[0], "--user", OWNER, "--password-stdin", stdin=LOGIN)
     assert result.code == 2 and "--item" in result.err and "Tick" not in result.err, result.err
+
+
+def test_an_export_to_a_folder_names_the_folder(new_vault: tuple[Path, str], run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """It named a hidden temporary file ("…/.exp.nwhtyaxu.tmp is a folder"), not what the person typed."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    result = run_cli("export", new_vault[0], "--user", OWNER, "--password-stdin", "--csv", folder, stdin=LOGIN)
+    assert (result.code, result.err) == (1, f"counterpart-admin: {folder} is a folder. Add a file name.\n")
+    assert list(folder.iterdir()) == []

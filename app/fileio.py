@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from app.errors import InvalidInput
 from app.locale import _
@@ -43,6 +44,19 @@ def part_of_a_vault(path: Path) -> bool:
         path.name.endswith(suffix) and path.with_name(path.name.removesuffix(suffix) + ".keys").exists()
         for suffix in VAULT_SIDE_SUFFIXES
     )
+
+
+def open_regular(path: Path, refusal: str) -> BinaryIO:
+    """A file chosen for reading, opened once it is known to be a regular file: a device (/dev/zero) never ends
+    and opening a pipe blocks, so neither is ever read (checked before opening, and again on what opened).
+    `refusal` is the message for them, with {path}; a missing or unreadable file is the OSError, which names it."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise InvalidInput(refusal.format(path=path))
+    handle = path.open("rb")
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        handle.close()
+        raise InvalidInput(refusal.format(path=path))
+    return handle
 
 
 def writable_target(path: Path, *, vault_file: bool = False) -> Path:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from ui.widgets import MessageLine, clear_on_user_edit, paragraph
+from ui.widgets import MessageLine, clear_on_user_edit, paragraph, tab_stops
 
 
 class SubmitDialog(QDialog):
@@ -42,18 +42,9 @@ class SubmitDialog(QDialog):
         """The buttons were made before the fields, so Tab met them first and the dialog opened with focus on
         OK: typing a deal's title pressed Add with its Space. The fields come first, the buttons last, and focus
         starts on the first field (unless the dialog chose one)."""
-        chain: list[QWidget] = []
-        widget = self.nextInFocusChain()
-        while widget is not None and widget is not self and widget not in chain:
-            if self.isAncestorOf(widget) and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
-                chain.append(widget)
-            widget = widget.nextInFocusChain()
+        chain = list(tab_stops(self, every=True))
         buttons = [w for w in chain if self.buttons.isAncestorOf(w)]
-        fields = [
-            w
-            for w in chain
-            if w not in buttons and w.isVisibleTo(self) and w.isEnabled() and not isinstance(w, QScrollArea)
-        ]
+        fields = [w for w in tab_stops(self) if w not in buttons]
         if not fields or not buttons:
             return
         order = [w for w in chain if w not in buttons] + buttons

@@ -3,6 +3,8 @@ dismissible bar, headings, a busy bar."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QAccessibleEvent, QFont
 from PySide6.QtWidgets import (
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
+    QScrollArea,
     QStyle,
     QToolButton,
     QWidget,
@@ -113,20 +116,29 @@ def clear_on_user_edit(form: QWidget, message: MessageLine) -> None:
             button.clicked.connect(message.clear)
 
 
-def focus_first_control(container: QWidget) -> bool:
-    """Give the focus to the first control Tab would reach inside `container`; False if it has none."""
+def tab_stops(container: QWidget, *, every: bool = False) -> Iterator[QWidget]:
+    """The controls inside `container` in the order Tab visits them: those a person can reach now (shown and
+    enabled), or with `every` the hidden and disabled ones too; never a scroll area (an empty stop)."""
+    seen: set[int] = set()
     widget = container.nextInFocusChain()
-    while widget is not None and widget is not container:
+    while widget is not None and widget is not container and id(widget) not in seen:
+        seen.add(id(widget))
         if (
             container.isAncestorOf(widget)
-            and widget.isVisible()
-            and widget.isEnabled()
             and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and not isinstance(widget, QScrollArea)
+            and (every or (widget.isVisibleTo(container) and widget.isEnabled()))
         ):
-            widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            return True
+            yield widget
         widget = widget.nextInFocusChain()
-    return False
+
+
+def focus_first_control(container: QWidget) -> bool:
+    """Give the focus to the first control Tab would reach inside `container`; False if it has none."""
+    first = next(tab_stops(container), None)
+    if first is not None:
+        first.setFocus(Qt.FocusReason.ShortcutFocusReason)
+    return first is not None
 
 
 def heading(text: str, parent: QWidget | None = None, scale: float = 1.3) -> QLabel:

@@ -18,6 +18,7 @@ from app.access.roles import Permission
 from app.access.session import REKEY_DUE_KEY, Session, find_user
 from app.access.settings import backup_folder
 from app.errors import InvalidInput, VaultDamaged
+from app.fileio import open_regular
 from app.locale import _
 from app.privacy.retention import RetentionService
 from app.store import audit, database, migrations
@@ -95,12 +96,10 @@ def head_from_file(path: Path) -> tuple[str, dict[str, Any]]:
 
     where = _("the export {name}").format(name=path.name)
     head: dict[str, Any] | None = None
-    if path.exists() and not path.is_file():  # /dev/zero was read until the process was killed; a pipe hung
-        raise InvalidInput(_("{path} is not a file (a folder, a device or a pipe).").format(path=path))
-    with path.open("rb"):  # a missing or unreadable file: exit 1, naming it (OSError)
-        pass
+    # /dev/zero was read until the process was killed, a pipe hung; a missing file is exit 1, naming it (OSError)
+    handle = open_regular(path, _("{path} is not a file (a folder, a device or a pipe)."))
     try:
-        with path.open("rb") as handle:
+        with handle:
             start = handle.read(_TEXT_SPAN)
             size = handle.seek(0, 2)
             handle.seek(max(len(start), size - _TEXT_SPAN))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.consent.ledger import ConsentService
 from app.crm.contacts import ContactInput, ContactPointInput, ContactService
-from tests.ui_helpers import wait_until
+from tests.ui_helpers import choose_path, press, wait_until
 from ui.consent.audience import AudienceView
 from ui.session_context import SessionContext
 
@@ -33,7 +33,8 @@ def test_counts_reasons_and_export(qtbot, owner_session, tmp_path: Path) -> None
     assert not view.export_button.isEnabled() and view.export_button.toolTip()  # nothing to export, and why
     view.purpose.setCurrentIndex(view.purpose.findData("email_marketing"))
     out = tmp_path / "list.csv"
-    view.export(out)
+    press(qtbot, view.export_button)  # asks where to save: the file dialog
+    choose_path(view, out)
     wait_until(qtbot, lambda: out.exists() and not view.context.busy)
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert [r["email"] for r in rows] == ["yes@example.org"]

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import codecs
 import io
-import os
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -19,6 +17,7 @@ from typing import BinaryIO
 import charset_normalizer
 
 from app.errors import InvalidInput
+from app.fileio import open_regular
 from app.locale import _
 
 CHUNK = 1 << 20
@@ -82,23 +81,8 @@ def open_text(path: Path, encoding: Encoding) -> io.TextIOWrapper:
 
 
 def _open_binary(path: Path) -> BinaryIO:
-    """The file opened for reading, once it is known to be a regular file: a device (/dev/zero, /dev/urandom)
-    never ends and a pipe blocks, so neither is ever read (checked before opening, and again on what opened)."""
-    # A missing or unreadable file is an OSError: exit 1 in the CLI, and the message names it (fileio)
-    if not stat.S_ISREG(os.stat(path).st_mode):
-        raise _not_a_file(path)
-    handle = path.open("rb")
-    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-        handle.close()
-        raise _not_a_file(path)
-    return handle
-
-
-def _not_a_file(path: Path) -> InvalidInput:
-    return InvalidInput(
-        _(
-            "{path} is not a text file: it is a device, a pipe or a folder. Choose the exported CSV or vCard file."
-        ).format(path=path)
+    return open_regular(
+        path, _("{path} is not a text file: it is a device, a pipe or a folder. Choose the exported CSV or vCard file.")
     )
 
 

@@ -197,7 +197,8 @@ def backup_now(
     target = folder or (Path(configured) if (configured := backup_folder(session)) else None)
     if target is None:
         raise InvalidInput(_("Choose a backup folder first."))
-    RetentionService(session).remove_traces()  # one lookup when nothing is owed
+    finishing = (lambda: progress(0, 0)) if progress else None  # "Finishing…": the merge says no count
+    RetentionService(session).remove_traces(finishing)  # one lookup when nothing is owed
     made = backup.make_backup(session.vault, target, reason, progress)
     removed = backup.rotate(target)
     session.record("backup.create", "backup", made.name, f"{reason}; rotated out {len(removed)}")

@@ -10,11 +10,12 @@ from pathlib import Path
 
 from app.access.roles import Permission
 from app.access.shop import ShopService
-from app.cli.common import Commands, Parser, Passwords, comma_list, document_lang, out, signed_in, vault_and_user
+from app.cli.common import Commands, Parser, Passwords, comma_list, out, signed_in, vault_and_user
 from app.documents.dpia_document import write_dpia
 from app.documents.ropa_document import write_ropa
 from app.errors import UsageError
 from app.locale import _, current_language
+from app.locale.i18n import document_language
 from app.privacy.dpia import OWNER_FIELDS, DpiaService
 from app.privacy.health import health
 from app.privacy.review import ITEMS, ReviewService, item_label
@@ -206,7 +207,7 @@ def register(commands: Commands) -> None:
     ropa = commands.add_parser("ropa", help=_("the record of processing activities (Art. 30) as PDF"))
     vault_and_user(ropa)
     ropa.add_argument("--out", required=True, metavar="FILE.pdf")
-    ropa.add_argument("--lang", metavar="LANG", dest="doc_lang", type=document_lang)
+    ropa.add_argument("--lang", metavar="LANG", dest="doc_lang", type=document_language)
     ropa.set_defaults(run=cmd_ropa)
 
     training = commands.add_parser("training", help=_("the staff privacy lesson: who read it, or confirm it"))
@@ -245,7 +246,7 @@ def register(commands: Commands) -> None:
     pdf = dpia_commands.add_parser("pdf", help=_("save the latest version as PDF"))
     for sub, run in ((show, cmd_dpia_show), (save, cmd_dpia_save), (pdf, cmd_dpia_pdf)):
         vault_and_user(sub)
-        sub.add_argument("--lang", metavar="LANG", dest="doc_lang", type=document_lang)
+        sub.add_argument("--lang", metavar="LANG", dest="doc_lang", type=document_language)
         sub.set_defaults(run=run)
     for key in OWNER_FIELDS:
         save.add_argument(f"--{key}", metavar="TEXT")

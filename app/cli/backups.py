@@ -21,7 +21,7 @@ from app.cli.common import (
     vault_and_user,
 )
 from app.cli.progress import TerminalProgress
-from app.errors import UsageError
+from app.errors import InvalidInput, UsageError
 from app.locale import _
 from app.vault import backup
 
@@ -35,8 +35,10 @@ def cmd_backup(args: argparse.Namespace, passwords: Passwords) -> int:
 
 def cmd_backups(args: argparse.Namespace, passwords: Passwords) -> int:
     folder = Path(args.folder)
-    if not folder.is_dir():  # said nothing, exit 0: a scheduler could not tell a missing USB drive from no backups
+    if not folder.exists():  # said nothing, exit 0: a scheduler could not tell a missing USB drive from no backups
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(folder))
+    if not folder.is_dir():
+        raise InvalidInput(_("{path} is a file, not a backup folder.").format(path=folder))
     for info in backup.list_backups(folder):
         counts = ", ".join(f"{k}={v}" for k, v in sorted(info.counts.items()))
         out(

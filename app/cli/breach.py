@@ -15,7 +15,6 @@ from app.cli.common import (
     Parser,
     Passwords,
     comma_list,
-    document_lang,
     moment_from,
     out,
     signed_in,
@@ -24,6 +23,7 @@ from app.cli.common import (
 from app.cli.progress import TerminalProgress
 from app.documents.breach_letters import save_regulator_report, write_letters
 from app.locale import _, current_language
+from app.locale.i18n import document_language
 from app.privacy.breach import BreachService
 
 
@@ -167,5 +167,5 @@ def register(commands: Commands) -> None:
         vault_and_user(sub)
         sub.add_argument("--id", type=int, required=True)
         sub.add_argument("--out", required=True, metavar="DIR" if name == "letters" else "FILE.pdf")
-        sub.add_argument("--lang", metavar="LANG", dest="doc_lang", type=document_lang)
+        sub.add_argument("--lang", metavar="LANG", dest="doc_lang", type=document_language)
         sub.set_defaults(run=run)

@@ -17,7 +17,6 @@ import sqlcipher3
 from app.access.session import Session, open_session
 from app.errors import InvalidInput, UsageError
 from app.locale import _
-from app.locale.i18n import document_language
 from app.store.database import classify
 from app.vault.second_factor import Fido2SecondFactor
 
@@ -53,12 +52,6 @@ def _utf8_text(line: str) -> str:
             _("What standard input gave is not UTF-8 text: save the password file as UTF-8 and try again.")
         ) from None
     return line
-
-
-def document_lang(value: str) -> str:
-    """A document's --lang (argparse `type`): a language documents ship in, else exit 5 with the list, as
-    consent-form says it; notices, letters, the record of processing and the DPIA printed English silently."""
-    return document_language(value)
 
 
 ASK = "\0ask"  # `--recovery-key` given alone: ask for it at a hidden prompt

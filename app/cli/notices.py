@@ -8,10 +8,11 @@ import json
 from pathlib import Path
 
 from app.access.roles import PAGE_ROWS, Permission
-from app.cli.common import Commands, Parser, Passwords, document_lang, out, signed_in, vault_and_user
+from app.cli.common import Commands, Parser, Passwords, out, signed_in, vault_and_user
 from app.cli.progress import TerminalProgress
 from app.documents.notice_letter import write_letters
 from app.locale import _, current_language
+from app.locale.i18n import document_language
 from app.privacy import notices
 
 
@@ -116,12 +117,14 @@ def register(commands: Commands) -> None:
 
     show = sub.add_parser("show", help=_("print the current notice (publishing a new version if the records changed)"))
     vault_and_user(show)
-    show.add_argument("--lang", dest="notice_lang", metavar="LANG", type=document_lang, help=_("the notice's language"))
+    show.add_argument(
+        "--lang", dest="notice_lang", metavar="LANG", type=document_language, help=_("the notice's language")
+    )
     show.set_defaults(run=cmd_show)
 
     extra = sub.add_parser("extra", help=_("set the owner's own text at the end of the notice"))
     vault_and_user(extra)
-    extra.add_argument("--lang", dest="notice_lang", required=True, metavar="LANG", type=document_lang)
+    extra.add_argument("--lang", dest="notice_lang", required=True, metavar="LANG", type=document_language)
     extra.add_argument("--text", required=True, metavar="TEXT", help=_("the text (empty to remove it)"))
     extra.set_defaults(run=cmd_extra)
 
@@ -138,7 +141,7 @@ def register(commands: Commands) -> None:
         "--lang",
         dest="notice_lang",
         metavar="LANG",
-        type=document_lang,
+        type=document_language,
         help=_("one language for every letter (default: each person's)"),
     )
     letters.set_defaults(run=cmd_letters)

@@ -76,7 +76,7 @@ def export_subject(
             hashes[zip_path.name] = write_portability_zip(zip_path, data, head)
         except BaseException:  # no PDF of this person left behind that the audit log does not know of
             if pdf is not None:
-                pdf.unlink(missing_ok=True)
+                writable_target(pdf).unlink(missing_ok=True)  # the file itself, not a link to it
             raise
     summary = "; ".join(
         f"{kind} sha256 {digest[:16]}"
@@ -100,11 +100,12 @@ def export_subject(
 def _check_outputs(paths: list[Path]) -> None:
     """Both files can be written before either is: a missing ZIP folder once left the PDF, with the person's
     data, on disk and out of the audit log; the same name for both left only the ZIP."""
-    for path in paths:
-        writable_target(path)
-        if not path.parent.is_dir():
+    targets = [writable_target(path) for path in paths]
+    for path, target in zip(paths, targets, strict=True):
+        if not target.parent.is_dir():
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
-    if len(paths) == 2 and paths[0].absolute() == paths[1].absolute():
+    same = [os.path.normcase(target.resolve()) for target in targets]  # a link, "..", or case on Windows
+    if len(same) == 2 and same[0] == same[1]:
         raise InvalidInput(_("The PDF and the ZIP need different file names."))
 
 

@@ -335,3 +335,28 @@ def test_both_files_are_checked_before_either_is_written(owner_session: Session,
     hashes = export_subject(owner_session, clara, pdf=out / "clara.pdf", zip_path=out / "clara.zip")
     assert sorted(hashes) == ["clara.pdf", "clara.zip"] and owner_session.conn.execute(exported).fetchone()[0] == 1
     assert audit.entries(owner_session.conn)[-1].action == "subject.export"
+
+
+def test_two_names_for_one_file_are_refused_and_a_linked_pdf_is_not_left_behind(
+    owner_session: Session, clara: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link followed to its file (app.fileio) must be followed by the checks and the clean-up too."""
+    from app.documents import access_export
+    from app.errors import InvalidInput
+
+    out = tmp_path / "for-clara"
+    out.mkdir()
+    (out / "clara.pdf").write_bytes(b"")
+    (out / "latest.pdf").symlink_to(out / "clara.pdf")
+    with pytest.raises(InvalidInput, match="different file names"):
+        access_export.export_subject(
+            owner_session, clara, pdf=out / "latest.pdf", zip_path=out / ".." / out.name / "clara.pdf"
+        )
+
+    def full_disk(*_args: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(access_export, "write_portability_zip", full_disk)
+    with pytest.raises(OSError):
+        access_export.export_subject(owner_session, clara, pdf=out / "latest.pdf", zip_path=out / "clara.zip")
+    assert not (out / "clara.pdf").exists()  # the PDF written through the link is gone, not only the link

@@ -107,3 +107,11 @@ def test_an_export_to_a_folder_names_the_folder(new_vault: tuple[Path, str], run
     result = run_cli("export", new_vault[0], "--user", OWNER, "--password-stdin", "--csv", folder, stdin=LOGIN)
     assert (result.code, result.err) == (1, f"counterpart-admin: {folder} is a folder. Add a file name.\n")
     assert list(folder.iterdir()) == []
+
+
+def test_backups_of_a_file_says_it_is_a_file(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """`backups shop.vault` said "shop.vault does not exist" of a file that does."""
+    vault = tmp_path / "shop.vault"
+    vault.write_bytes(b"x")
+    result = run_cli("backups", vault)
+    assert (result.code, result.err) == (5, f"counterpart-admin: {vault} is a file, not a backup folder.\n")

@@ -57,7 +57,7 @@ def detect(path: Path, forced: str | None = None) -> Encoding:
         encoding = _from_bom(head)
         handle.seek(0)
         sniff = handle.read(SNIFF)
-        # text has no NUL bytes (UTF-16 without a byte-order mark: half of them, refused by _verify with a hint)
+        # text has no NUL bytes (UTF-16 without a byte-order mark has half of them: _utf16_without_bom reads it)
         if not encoding.bom and not forced and sniff.count(0) * 2 > len(sniff):
             raise InvalidInput(
                 _(

@@ -48,7 +48,7 @@ class NoticeBar(DismissibleBar):
         if go is not None:
             button = QPushButton(_("Show me"), row)
             button.setAccessibleName(_("Show me: {note}").format(note=text))
-            button.clicked.connect(go)
+            button.clicked.connect(lambda _checked=False: go())
             line.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         self._lines.addWidget(row)
         self.setAccessibleDescription("\n".join(self.notes()))

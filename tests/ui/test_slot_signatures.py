@@ -1,6 +1,7 @@
 """A button's `clicked` and an action's `triggered` pass `checked` to a slot that takes an argument: the Customers
-page's Import button once passed False as the file to import, and the import crashed on its worker. Every slot a
-button or action calls directly takes no argument, or says in its first parameter's type that it is a bool."""
+page's Import button once passed False as the file to import, and the import crashed on its worker (the slot was
+handed to a helper as a parameter). Every slot a button or action calls directly takes no argument, or says in its
+first parameter's type that it is a bool; a slot handed in as a variable is called through a lambda."""
 
 from __future__ import annotations
 
@@ -25,7 +26,13 @@ def _slots_taking_checked(source: str) -> list[str]:
                 and isinstance(target.value, ast.Attribute)
                 and target.value.attr in SIGNALS
                 and call.args
-                and isinstance(call.args[0], ast.Attribute)
+            ):
+                continue
+            if isinstance(call.args[0], ast.Name):  # a slot handed in (a helper's parameter, a loop's variable):
+                found.append(f"{cls.name}: {call.args[0].id} (line {call.lineno})")  # nobody can see what it takes
+                continue
+            if not (
+                isinstance(call.args[0], ast.Attribute)
                 and isinstance(call.args[0].value, ast.Name)
                 and call.args[0].value.id == "self"
             ):
@@ -53,10 +60,12 @@ def test_the_check_finds_the_slot_that_crashed_the_import() -> None:
         "class Page:\n"
         "    def __init__(self):\n"
         "        self.import_button.clicked.connect(self.import_customers)\n"
+        "        for button, slot in ((self.a, self.reset),):\n"
+        "            button.clicked.connect(slot)\n"
         "        self.clear.clicked.connect(self.reset)\n"
         "        self.bold.triggered.connect(self.set_bold)\n"
         "    def import_customers(self, path=None): ...\n"
         "    def reset(self): ...\n"
         "    def set_bold(self, on: bool): ...\n"
     )
-    assert _slots_taking_checked(source) == ["Page.import_customers (line 3)"]
+    assert _slots_taking_checked(source) == ["Page.import_customers (line 3)", "Page: slot (line 5)"]

@@ -100,8 +100,8 @@ class AuditLogView(QWidget):
         self.action.setMaxVisibleItems(20)
         for combo in (self.user, self.action):  # as wide as 18 characters, not the longest action's words (the
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(18)  # tab asked for 788 px in German); the list opens wide enough
-            combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
+            combo.setMinimumContentsLength(18)  # tab asked for 788 px in German)
+        self.action.view().setMinimumWidth(self.action.view().sizeHintForColumn(0) + 24)  # its list opens wide
         self.entity = QLineEdit(self)
         self.entity.setAccessibleName(_("Filter by record number"))
         self.entity.setPlaceholderText(_("any record"))

@@ -141,9 +141,9 @@ class PipelinePage(LivePage):
             (self.reopen_button, _("Reopen the selected deal"), self.reopen),
         ):
             button.setAccessibleName(name)
-            button.clicked.connect(slot)
+            button.clicked.connect(lambda _checked=False, act=slot: act())
             action = QAction(button.text(), self)
-            action.triggered.connect(slot)
+            action.triggered.connect(lambda _checked=False, act=slot: act())
             action.setEnabled(self.editable)
             self.actions_by_button[button] = action
             if not self.editable:

@@ -53,7 +53,7 @@ class UsersPage(QWidget):
             (self.remove_button, _("Remove the selected user"), self.remove_user),
         ):
             button.setAccessibleName(name)
-            button.clicked.connect(slot)
+            button.clicked.connect(lambda _checked=False, act=slot: act())
         self.message = MessageLine(self)
         buttons = QVBoxLayout()
         for button in (self.add_button, self.reset_button, self.role_button, self.active_button, self.remove_button):
